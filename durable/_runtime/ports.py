@@ -1,0 +1,211 @@
+"""The interfaces the runtime needs from the outside world.
+
+Each port has two implementations that pass one contract test suite
+(``tests/adapters/``): the AWS one in :mod:`durable._aws` (boto3, run against moto in
+tests) and the in-memory one in :mod:`durable._local.memory` (for fast time skipping).
+The runtime only ever talks to these protocols; boto3 lives below them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = [
+    "Clock",
+    "ExecutionAlreadyRunning",
+    "ExecutionNotFound",
+    "ExecutionRecord",
+    "ExecutionStore",
+    "HeartbeatRecord",
+    "HistoryConflict",
+    "HistoryStore",
+    "Message",
+    "Queue",
+    "TimerService",
+]
+
+
+# -- errors the adapters translate AWS errors into --------------------------------------
+
+
+class HistoryConflict(Exception):
+    """Another writer already committed events at this position of the log."""
+
+
+class ExecutionAlreadyRunning(Exception):
+    """A start found a running execution with the same workflow id."""
+
+    def __init__(self, workflow_id: str, run_id: str, workflow_type: str) -> None:
+        super().__init__(f"workflow {workflow_id!r} is already running (run {run_id})")
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.workflow_type = workflow_type
+
+
+class ExecutionNotFound(Exception):
+    """No execution with this workflow id (and run id, when given)."""
+
+
+# -- values ----------------------------------------------------------------------------
+
+
+@dataclass
+class ExecutionRecord:
+    """Visibility record of one run: one item per workflow id, the latest run."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    status: str  # a WorkflowExecutionStatus name: RUNNING, COMPLETED, FAILED, ...
+    start_time: float  # epoch seconds
+    close_time: float | None = None
+    history_length: int = 0
+    # Last failure of a workflow *task* (non-determinism, a bug in workflow code),
+    # shown by describe() while the task is being retried; None when healthy.
+    task_failure: dict[str, Any] | None = None
+
+
+@dataclass
+class HeartbeatRecord:
+    """What an activity attempt last reported, and whether it was asked to cancel."""
+
+    attempt: int
+    details: list[Any] = field(default_factory=list)
+    at: float | None = None
+    cancel_requested: bool = False
+
+
+@dataclass
+class Message:
+    """One received queue message."""
+
+    message_id: str
+    body: str
+    receipt: str
+    receive_count: int
+    group_id: str | None = None
+
+
+# -- ports -----------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """Wall time for the runtime: real on AWS, real or virtual locally."""
+
+    def now(self) -> float:
+        """Epoch seconds."""
+        ...
+
+
+class HistoryStore(Protocol):
+    """The event log: one partition per execution, records of contiguous events.
+
+    A record is the list of events one decision produced. Its key is the id of its
+    first event, and writing a key that exists fails: the log itself is the lock
+    that keeps two racing orchestrators from both committing.
+    """
+
+    def append(self, execution: str, events: list[dict[str, Any]]) -> None:
+        """Write one record; ``events[0]["event_id"]`` is its key.
+
+        Raises:
+            HistoryConflict: a record with that key exists already.
+        """
+        ...
+
+    def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
+        """All events with an id above ``after_event_id``, in order (whole records)."""
+        ...
+
+
+class ExecutionStore(Protocol):
+    """Executions (visibility) and per-activity heartbeat records."""
+
+    def create(self, record: ExecutionRecord) -> None:
+        """Insert the record, replacing a closed run of the same workflow id.
+
+        Raises:
+            ExecutionAlreadyRunning: a run of that workflow id is RUNNING.
+        """
+        ...
+
+    def get(self, workflow_id: str) -> ExecutionRecord:
+        """The latest run of a workflow id.
+
+        Raises:
+            ExecutionNotFound: no such workflow id.
+        """
+        ...
+
+    def close(
+        self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int
+    ) -> None:
+        """Mark a run closed. Does nothing if that run is no longer the RUNNING one."""
+        ...
+
+    def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
+        """Record (or clear, with None) the failure of the run's latest workflow task."""
+        ...
+
+    def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
+        """Latest runs, newest start first, optionally filtered by status."""
+        ...
+
+    def record_heartbeat(
+        self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float
+    ) -> bool:
+        """Store an attempt's heartbeat; returns whether cancellation was requested."""
+        ...
+
+    def request_activity_cancel(self, execution: str, activity_id: str) -> None:
+        """Flag the activity so its next heartbeat learns it must cancel."""
+        ...
+
+    def get_heartbeat(self, execution: str, activity_id: str) -> HeartbeatRecord | None:
+        """The activity's heartbeat record, if it ever heartbeated or was cancelled."""
+        ...
+
+
+class Queue(Protocol):
+    """An SQS queue: FIFO (group ordering, deduplication) or standard."""
+
+    name: str
+    fifo: bool
+
+    def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
+        """Enqueue one message. FIFO queues need both ``group_id`` and ``dedup_id``."""
+        ...
+
+    def receive(self, max_messages: int = 10) -> list[Message]:
+        """Up to ``max_messages`` visible messages; they stay invisible until deleted or released."""
+        ...
+
+    def delete(self, receipts: list[str]) -> None:
+        """Acknowledge messages."""
+        ...
+
+    def release(self, receipt: str) -> None:
+        """Make a received message visible again at once (a failed delivery)."""
+        ...
+
+    def dead_letters(self) -> list[str]:
+        """Bodies in this queue's dead-letter queue (after the maximum receive count)."""
+        ...
+
+
+class TimerService(Protocol):
+    """Delivers a message to a queue at a given time, however far ahead."""
+
+    def schedule(
+        self,
+        fire_at: float,
+        queue: str,
+        body: str,
+        *,
+        group_id: str | None = None,
+        dedup_id: str | None = None,
+    ) -> None:
+        """Send ``body`` to the queue named ``queue`` at ``fire_at`` (epoch seconds)."""
+        ...
