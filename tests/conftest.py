@@ -1,0 +1,10 @@
+"""Test-wide setup that must run before anything imports boto3 clients."""
+
+import os
+
+# Fake credentials and a region at import time: a boto3 client made before these exist
+# fails inside moto's mock_aws with NoCredentialsError, and nothing here may reach AWS.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
