@@ -1,0 +1,74 @@
+"""Create the runtime's tables and queues through the API (moto locally, and tests).
+
+The deployed stack declares the same resources in CDK; these functions are for
+environments without CloudFormation: the local environment on moto and the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["create_queue", "create_tables", "dlq_name"]
+
+# The longest retention SQS allows: dead letters wait for a human.
+_DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def create_tables(
+    client: Any, *, history_table: str, executions_table: str, idempotency_table: str
+) -> None:
+    """Create the history, executions and idempotency tables (on-demand); skip existing ones.
+
+    Key schemas: history ``pk`` S / ``sk`` N; executions ``pk`` S / ``sk`` S; idempotency
+    ``id`` S, the default of powertools' ``DynamoDBPersistenceLayer``.
+    """
+    schemas = {
+        history_table: [("pk", "S", "HASH"), ("sk", "N", "RANGE")],
+        executions_table: [("pk", "S", "HASH"), ("sk", "S", "RANGE")],
+        idempotency_table: [("id", "S", "HASH")],
+    }
+    for name, keys in schemas.items():
+        try:
+            client.create_table(
+                TableName=name,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t, _ in keys],
+                KeySchema=[{"AttributeName": a, "KeyType": k} for a, _, k in keys],
+            )
+        except client.exceptions.ResourceInUseException:
+            continue  # already there: a restarted dev server on a persistent emulation
+    for name in schemas:
+        client.get_waiter("table_exists").wait(TableName=name)
+
+
+def dlq_name(name: str) -> str:
+    """The dead-letter queue's name for queue ``name``: ``<name>-dlq`` (before ``.fifo``)."""
+    if name.endswith(".fifo"):
+        return f"{name[: -len('.fifo')]}-dlq.fifo"
+    return f"{name}-dlq"
+
+
+def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int = 5) -> str:
+    """Create queue ``name`` and its dead-letter queue; return the queue's URL.
+
+    A message received ``max_receive_count`` times without being deleted moves to the
+    DLQ (:func:`dlq_name`). FIFO queues (names ending in ``.fifo``) get explicit
+    deduplication ids from the sender, so content-based deduplication stays off.
+    """
+    if fifo != name.endswith(".fifo"):
+        raise ValueError(f"queue {name!r}: FIFO queue names end in '.fifo', others do not")
+    kind: dict[str, str] = (
+        {"FifoQueue": "true", "ContentBasedDeduplication": "false"} if fifo else {}
+    )
+    dlq_url = client.create_queue(
+        QueueName=dlq_name(name),
+        Attributes={**kind, "MessageRetentionPeriod": str(_DLQ_RETENTION_SECONDS)},
+    )["QueueUrl"]
+    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
+    return client.create_queue(
+        QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)}
+    )["QueueUrl"]

@@ -1,0 +1,263 @@
+"""In-memory adapters: the same behaviour as the AWS ones, without the emulation's cost.
+
+They pass the contract suite in ``tests/adapters`` against the DynamoDB and SQS
+adapters on moto. Values are stored the way DynamoDB stores them (JSON strings for
+events, failures and heartbeat details), so what goes in and comes out matches.
+Every class is thread-safe: handlers and the dispatcher may run on several threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from durable._runtime.ports import (
+    ExecutionAlreadyRunning,
+    ExecutionNotFound,
+    ExecutionRecord,
+    HeartbeatRecord,
+    HistoryConflict,
+    Message,
+)
+
+__all__ = ["MemoryExecutionStore", "MemoryHistoryStore", "MemoryQueue"]
+
+_RUNNING = "RUNNING"
+_MAX_BATCH = 10  # SQS's limit per receive; kept so batches look the same
+_DEDUP_WINDOW_SECONDS = 300.0  # SQS FIFO's deduplication interval
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class MemoryHistoryStore:
+    """:class:`~durable._runtime.ports.HistoryStore` in a dict of sorted records."""
+
+    def __init__(self) -> None:
+        """An empty store."""
+        self._lock = threading.Lock()
+        # execution -> {first event id: record's events as JSON}
+        self._records: dict[str, dict[int, str]] = {}
+
+    def append(self, execution: str, events: list[dict[str, Any]]) -> None:
+        """Write one record keyed by its first event id; HistoryConflict if it exists."""
+        if not events:
+            raise ValueError("a history record needs at least one event")
+        first = int(events[0]["event_id"])
+        encoded = _dumps(events)
+        with self._lock:
+            records = self._records.setdefault(execution, {})
+            if first in records:
+                raise HistoryConflict(
+                    f"history of {execution!r} already has a record at event {first}"
+                )
+            records[first] = encoded
+
+    def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
+        """Events of the records that start after ``after_event_id``, in order."""
+        with self._lock:
+            records = dict(self._records.get(execution, {}))
+        events: list[dict[str, Any]] = []
+        for first in sorted(k for k in records if k > after_event_id):
+            events.extend(json.loads(records[first]))
+        return events
+
+
+class MemoryExecutionStore:
+    """:class:`~durable._runtime.ports.ExecutionStore` in dicts."""
+
+    def __init__(self) -> None:
+        """An empty store."""
+        self._lock = threading.Lock()
+        self._executions: dict[str, ExecutionRecord] = {}
+        self._heartbeats: dict[tuple[str, str], HeartbeatRecord] = {}
+
+    @staticmethod
+    def _copy(record: ExecutionRecord) -> ExecutionRecord:
+        failure = record.task_failure
+        return dataclasses.replace(
+            record, task_failure=None if failure is None else json.loads(_dumps(failure))
+        )
+
+    def create(self, record: ExecutionRecord) -> None:
+        """Insert the record, replacing a closed run; ExecutionAlreadyRunning otherwise."""
+        with self._lock:
+            old = self._executions.get(record.workflow_id)
+            if old is not None and old.status == _RUNNING:
+                raise ExecutionAlreadyRunning(record.workflow_id, old.run_id, old.workflow_type)
+            self._executions[record.workflow_id] = self._copy(record)
+
+    def get(self, workflow_id: str) -> ExecutionRecord:
+        """The latest run of ``workflow_id``; ExecutionNotFound if there is none."""
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is None:
+                raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
+            return self._copy(record)
+
+    def close(
+        self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int
+    ) -> None:
+        """Mark the run closed; a no-op when that run is not the RUNNING one."""
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is None or record.run_id != run_id or record.status != _RUNNING:
+                return
+            record.status = status
+            record.close_time = close_time
+            record.history_length = int(history_length)
+
+    def set_task_failure(
+        self, workflow_id: str, run_id: str, failure: dict[str, Any] | None
+    ) -> None:
+        """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""
+        encoded = None if failure is None else json.loads(_dumps(failure))
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is not None and record.run_id == run_id:
+                record.task_failure = encoded
+
+    def record_heartbeat(
+        self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float
+    ) -> bool:
+        """Store the attempt's heartbeat; returns whether cancellation was requested."""
+        encoded = json.loads(_dumps(details))
+        with self._lock:
+            old = self._heartbeats.get((execution, activity_id))
+            cancel = old.cancel_requested if old is not None else False
+            self._heartbeats[(execution, activity_id)] = HeartbeatRecord(
+                attempt=int(attempt), details=encoded, at=at, cancel_requested=cancel
+            )
+            return cancel
+
+    def request_activity_cancel(self, execution: str, activity_id: str) -> None:
+        """Flag the activity so its next heartbeat learns it must cancel."""
+        with self._lock:
+            record = self._heartbeats.setdefault((execution, activity_id), HeartbeatRecord(0))
+            record.cancel_requested = True
+
+    def get_heartbeat(self, execution: str, activity_id: str) -> HeartbeatRecord | None:
+        """The activity's heartbeat record, or None if it never heartbeated nor was cancelled."""
+        with self._lock:
+            record = self._heartbeats.get((execution, activity_id))
+            return None if record is None else dataclasses.replace(
+                record, details=json.loads(_dumps(record.details))
+            )
+
+    # Last in the class: a method named ``list`` shadows the builtin for what follows.
+    def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
+        """Latest runs, newest start first (ties by workflow id), optionally by status."""
+        with self._lock:
+            records = [
+                self._copy(r)
+                for r in self._executions.values()
+                if status is None or r.status == status
+            ]
+        records.sort(key=lambda r: r.workflow_id)
+        records.sort(key=lambda r: r.start_time, reverse=True)
+        return records[: max(0, limit)]
+
+
+@dataclass
+class _Stored:
+    message_id: str
+    body: str
+    group_id: str | None
+    receive_count: int = 0
+    in_flight: bool = False
+
+
+class MemoryQueue:
+    """:class:`~durable._runtime.ports.Queue` in a list, with SQS's FIFO and DLQ rules.
+
+    FIFO when the name ends in ``.fifo``: messages of a group come in order, a group
+    with a message in flight delivers nothing more until it is deleted or released,
+    and a dedup id seen in the last 5 minutes is dropped. A received message stays in
+    flight until deleted or released (there is no visibility timeout). A message
+    released after ``max_receive_count`` receives goes to the dead-letter queue.
+    """
+
+    def __init__(self, name: str, max_receive_count: int = 5) -> None:
+        """An empty queue named ``name``."""
+        self.name = name
+        self.fifo = name.endswith(".fifo")
+        self.max_receive_count = max_receive_count
+        self._lock = threading.Lock()
+        self._messages: list[_Stored] = []  # in send order
+        self._dead: list[str] = []
+        self._dedup: deque[tuple[float, str]] = deque()  # (monotonic time sent, dedup id)
+        self._dedup_ids: set[str] = set()
+        self._receipts = itertools.count(1)
+
+    def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
+        """Enqueue ``body``; FIFO queues need ``group_id`` and ``dedup_id``."""
+        if self.fifo and (group_id is None or dedup_id is None):
+            raise ValueError(f"FIFO queue {self.name!r} needs a group_id and a dedup_id")
+        with self._lock:
+            if self.fifo:
+                now = time.monotonic()
+                while self._dedup and now - self._dedup[0][0] >= _DEDUP_WINDOW_SECONDS:
+                    self._dedup_ids.discard(self._dedup.popleft()[1])
+                if dedup_id in self._dedup_ids:
+                    return  # SQS accepts the send and drops the duplicate
+                self._dedup.append((now, dedup_id))
+                self._dedup_ids.add(dedup_id)
+            self._messages.append(
+                _Stored(str(uuid.uuid4()), body, group_id if self.fifo else None)
+            )
+
+    def receive(self, max_messages: int = 10) -> list[Message]:
+        """Up to ``min(max_messages, 10)`` visible messages, in order."""
+        with self._lock:
+            # Like SQS: groups in flight *before* this call are blocked; one call may
+            # deliver several messages of a free group, in order.
+            blocked = {m.group_id for m in self._messages if m.in_flight} if self.fifo else set()
+            out: list[Message] = []
+            for m in self._messages:
+                if len(out) >= max(1, min(max_messages, _MAX_BATCH)):
+                    break
+                if m.in_flight or m.group_id in blocked:
+                    continue
+                m.in_flight = True
+                m.receive_count += 1
+                receipt = f"{m.message_id}#{next(self._receipts)}"
+                out.append(Message(m.message_id, m.body, receipt, m.receive_count, m.group_id))
+            return out
+
+    def _find(self, receipt: str) -> _Stored | None:
+        message_id = receipt.split("#", 1)[0]
+        return next((m for m in self._messages if m.message_id == message_id), None)
+
+    def delete(self, receipts: list[str]) -> None:
+        """Acknowledge messages; receipts of gone messages are ignored."""
+        with self._lock:
+            for receipt in receipts:
+                m = self._find(receipt)
+                if m is not None:
+                    self._messages.remove(m)
+
+    def release(self, receipt: str) -> None:
+        """Make a received message visible again at once (or dead-letter it); no-op if gone."""
+        with self._lock:
+            m = self._find(receipt)
+            if m is None or not m.in_flight:
+                return
+            if m.receive_count >= self.max_receive_count:
+                # SQS moves it when it would be received once more; here that is now.
+                self._messages.remove(m)
+                self._dead.append(m.body)
+            else:
+                m.in_flight = False
+
+    def dead_letters(self) -> list[str]:
+        """Bodies in this queue's dead-letter queue."""
+        with self._lock:
+            return list(self._dead)

@@ -1,0 +1,96 @@
+"""The contract suite's backends: every test runs on moto (the AWS adapters) and in memory.
+
+A test asks for ``backend`` and builds its stores and queues through it, so the same
+assertions hold the DynamoDB/SQS adapters and the in-memory ones to one behaviour.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# Until the project's pytest configuration sets ``pythonpath``: make the repository root
+# importable when pytest is run as a script (``.venv/bin/pytest``), not via ``python -m``.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: E402
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from durable._aws.executions import DynamoExecutionStore  # noqa: E402
+from durable._aws.history import DynamoHistoryStore  # noqa: E402
+from durable._aws.provision import create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.sqs import SqsQueue  # noqa: E402
+from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
+from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
+from durable._runtime.ports import ExecutionStore, HistoryStore, Queue  # noqa: E402
+
+HISTORY_TABLE = "history"
+EXECUTIONS_TABLE = "executions"
+IDEMPOTENCY_TABLE = "idempotency"
+
+
+class MotoBackend:
+    """The AWS adapters on moto's in-process emulation, resources made by provision."""
+
+    name = "moto"
+
+    def __init__(self) -> None:
+        self.dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        self.sqs = boto3.client("sqs", region_name="us-east-1")
+        create_tables(
+            self.dynamodb,
+            history_table=HISTORY_TABLE,
+            executions_table=EXECUTIONS_TABLE,
+            idempotency_table=IDEMPOTENCY_TABLE,
+        )
+
+    def history(self) -> HistoryStore:
+        return DynamoHistoryStore(HISTORY_TABLE, self.dynamodb)
+
+    def executions(self) -> ExecutionStore:
+        return DynamoExecutionStore(EXECUTIONS_TABLE, self.dynamodb)
+
+    def queue(self, name: str, max_receive_count: int = 5) -> Queue:
+        url = create_queue(
+            self.sqs, name, fifo=name.endswith(".fifo"), max_receive_count=max_receive_count
+        )
+        dlq_url = self.sqs.get_queue_url(QueueName=dlq_name(name))["QueueUrl"]
+        return SqsQueue(name, url, self.sqs, dlq_url)
+
+    def idempotency(self) -> BasePersistenceLayer:
+        return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE, boto3_client=self.dynamodb)
+
+
+class MemoryBackend:
+    """The in-memory adapters; a test's stores share nothing with other tests."""
+
+    name = "memory"
+
+    def history(self) -> HistoryStore:
+        return MemoryHistoryStore()
+
+    def executions(self) -> ExecutionStore:
+        return MemoryExecutionStore()
+
+    def queue(self, name: str, max_receive_count: int = 5) -> Queue:
+        return MemoryQueue(name, max_receive_count=max_receive_count)
+
+    def idempotency(self) -> BasePersistenceLayer:
+        return MemoryPersistenceLayer()
+
+
+@pytest.fixture(params=["moto", "memory"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Each contract test runs once per backend."""
+    if request.param == "moto":
+        with mock_aws():
+            yield MotoBackend()
+    else:
+        yield MemoryBackend()

@@ -1,0 +1,219 @@
+"""ExecutionStore contract: DynamoExecutionStore on moto and MemoryExecutionStore."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from durable._runtime.ports import (
+    ExecutionAlreadyRunning,
+    ExecutionNotFound,
+    ExecutionRecord,
+    HeartbeatRecord,
+)
+
+T0 = 1_700_000_000.123456
+
+
+def running(workflow_id: str = "order-1", run_id: str = "run-1", **changes) -> ExecutionRecord:
+    record = ExecutionRecord(
+        workflow_id=workflow_id,
+        run_id=run_id,
+        workflow_type="OrderWorkflow",
+        task_queue="orders",
+        status="RUNNING",
+        start_time=T0,
+    )
+    return dataclasses.replace(record, **changes)
+
+
+# -- executions ------------------------------------------------------------------------
+
+
+def test_create_then_get_round_trips_every_field(backend):
+    store = backend.executions()
+    record = running(
+        history_length=7,
+        task_failure={"message": "boom", "type": "NonDeterminismError", "stack": ["a", "b"]},
+    )
+    store.create(record)
+
+    assert store.get("order-1") == record
+
+
+def test_get_unknown_workflow_raises(backend):
+    with pytest.raises(ExecutionNotFound):
+        backend.executions().get("nope")
+
+
+def test_create_over_a_running_run_raises_with_its_run_id(backend):
+    store = backend.executions()
+    store.create(running(run_id="run-1"))
+
+    with pytest.raises(ExecutionAlreadyRunning) as raised:
+        store.create(running(run_id="run-2", workflow_type="Other"))
+
+    assert raised.value.workflow_id == "order-1"
+    assert raised.value.run_id == "run-1"
+    assert raised.value.workflow_type == "OrderWorkflow"
+    assert store.get("order-1").run_id == "run-1"
+
+
+def test_close_then_get_shows_the_closed_run(backend):
+    store = backend.executions()
+    store.create(running())
+
+    store.close("order-1", "run-1", "COMPLETED", T0 + 5.25, 11)
+
+    assert store.get("order-1") == running(
+        status="COMPLETED", close_time=T0 + 5.25, history_length=11
+    )
+
+
+def test_create_over_a_closed_run_replaces_it(backend):
+    store = backend.executions()
+    store.create(running(run_id="run-1", task_failure={"message": "old"}))
+    store.close("order-1", "run-1", "FAILED", T0 + 1, 9)
+
+    store.create(running(run_id="run-2", start_time=T0 + 2))
+
+    assert store.get("order-1") == running(run_id="run-2", start_time=T0 + 2)
+
+
+def test_close_of_a_stale_run_is_a_no_op(backend):
+    store = backend.executions()
+    store.create(running(run_id="run-1"))
+    store.close("order-1", "run-1", "COMPLETED", T0 + 1, 5)
+    store.create(running(run_id="run-2", start_time=T0 + 2))
+
+    store.close("order-1", "run-1", "TERMINATED", T0 + 3, 6)  # the old run, late
+
+    assert store.get("order-1") == running(run_id="run-2", start_time=T0 + 2)
+
+
+def test_second_close_of_a_run_is_a_no_op(backend):
+    store = backend.executions()
+    store.create(running())
+    store.close("order-1", "run-1", "COMPLETED", T0 + 1, 5)
+
+    store.close("order-1", "run-1", "TERMINATED", T0 + 2, 6)
+
+    assert store.get("order-1").status == "COMPLETED"
+    assert store.get("order-1").close_time == T0 + 1
+
+
+def test_close_of_an_unknown_workflow_creates_nothing(backend):
+    store = backend.executions()
+    store.close("ghost", "run-1", "COMPLETED", T0, 1)
+
+    with pytest.raises(ExecutionNotFound):
+        store.get("ghost")
+
+
+def test_task_failure_set_and_clear(backend):
+    store = backend.executions()
+    store.create(running())
+    failure = {"message": "non-deterministic", "details": {"expected": "A", "got": "B"}}
+
+    store.set_task_failure("order-1", "run-1", failure)
+    assert store.get("order-1").task_failure == failure
+
+    store.set_task_failure("order-1", "run-1", None)
+    assert store.get("order-1").task_failure is None
+    assert store.get("order-1") == running()
+
+
+def test_task_failure_of_a_stale_run_or_unknown_workflow_is_ignored(backend):
+    store = backend.executions()
+    store.create(running(run_id="run-2"))
+
+    store.set_task_failure("order-1", "run-1", {"message": "late"})
+    store.set_task_failure("ghost", "run-1", {"message": "nobody"})
+
+    assert store.get("order-1").task_failure is None
+    with pytest.raises(ExecutionNotFound):
+        store.get("ghost")
+
+
+def test_list_newest_first_filtered_and_limited(backend):
+    store = backend.executions()
+    store.create(running("a", start_time=T0 + 1))
+    store.create(running("b", start_time=T0 + 3))
+    store.create(running("c", start_time=T0 + 2))
+    store.create(running("d", start_time=T0 + 2))  # same start as c: ties by workflow id
+    store.close("b", "run-1", "COMPLETED", T0 + 4, 3)
+    # A heartbeat item whose activity id looks like an execution item's sort key.
+    store.record_heartbeat("a#run-1", "run", 1, [], T0)
+
+    assert [r.workflow_id for r in store.list()] == ["b", "c", "d", "a"]
+    assert [r.workflow_id for r in store.list(status="RUNNING")] == ["c", "d", "a"]
+    assert [r.workflow_id for r in store.list(status="COMPLETED")] == ["b"]
+    assert [r.workflow_id for r in store.list(limit=2)] == ["b", "c"]
+    assert store.list(status="FAILED") == []
+    assert store.list()[0] == running("b", start_time=T0 + 3, status="COMPLETED",
+                                      close_time=T0 + 4, history_length=3)
+
+
+def test_list_shows_only_the_latest_run_of_a_workflow_id(backend):
+    store = backend.executions()
+    store.create(running("a", run_id="run-1"))
+    store.close("a", "run-1", "COMPLETED", T0 + 1, 3)
+    store.create(running("a", run_id="run-2", start_time=T0 + 2))
+
+    assert [(r.workflow_id, r.run_id) for r in store.list()] == [("a", "run-2")]
+
+
+# -- heartbeats ------------------------------------------------------------------------
+
+
+def test_heartbeat_record_and_get(backend):
+    store = backend.executions()
+    assert store.get_heartbeat("order-1#run-1", "act-1") is None
+
+    cancel = store.record_heartbeat("order-1#run-1", "act-1", 2, [{"done": 40}, "x"], T0 + 1)
+
+    assert cancel is False
+    assert store.get_heartbeat("order-1#run-1", "act-1") == HeartbeatRecord(
+        attempt=2, details=[{"done": 40}, "x"], at=T0 + 1, cancel_requested=False
+    )
+
+
+def test_next_heartbeat_replaces_the_last(backend):
+    store = backend.executions()
+    store.record_heartbeat("e", "act-1", 1, [1], T0)
+    store.record_heartbeat("e", "act-1", 1, [2], T0 + 1)
+
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(1, [2], T0 + 1, False)
+
+
+def test_cancel_request_reaches_the_next_heartbeat(backend):
+    store = backend.executions()
+    store.record_heartbeat("e", "act-1", 1, [], T0)
+
+    store.request_activity_cancel("e", "act-1")
+
+    assert store.get_heartbeat("e", "act-1").cancel_requested is True
+    assert store.record_heartbeat("e", "act-1", 1, ["still"], T0 + 1) is True
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(1, ["still"], T0 + 1, True)
+
+
+def test_cancel_before_any_heartbeat(backend):
+    store = backend.executions()
+
+    store.request_activity_cancel("e", "act-1")
+
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(
+        attempt=0, details=[], at=None, cancel_requested=True
+    )
+    assert store.record_heartbeat("e", "act-1", 1, [], T0) is True
+
+
+def test_heartbeats_are_per_execution_and_activity(backend):
+    store = backend.executions()
+    store.request_activity_cancel("e1", "act-1")
+    store.record_heartbeat("e1", "act-2", 1, [], T0)
+
+    assert store.record_heartbeat("e2", "act-1", 1, [], T0) is False
+    assert store.record_heartbeat("e1", "act-2", 1, [], T0) is False
+    assert store.get_heartbeat("e2", "act-2") is None
