@@ -1,0 +1,103 @@
+"""Payloads: values to JSON text and back, guided by type hints.
+
+A payload is the JSON text of one value. Encoding accepts what temporalio's default
+converter accepts and more (dataclasses, pydantic models, enums, datetime, Decimal,
+UUID, bytes as base64); decoding validates the JSON against the declared type, so a
+workflow parameter annotated ``order: Order`` receives an ``Order``. Without a hint,
+a payload decodes to plain JSON values (dicts, lists, strings, numbers).
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+import typing
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import pydantic
+import pydantic_core
+
+from durable.exceptions import PayloadSizeError
+
+__all__ = ["MAX_PAYLOAD_BYTES", "decode", "decode_args", "encode", "encode_args", "hints_of"]
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+"""Largest payload accepted. It keeps a decision (several payloads) inside one
+400 KB DynamoDB item and a message inside SQS's limit; Temporal warns at the same size."""
+
+
+def encode(value: Any) -> str:
+    """One value as JSON text.
+
+    Raises:
+        TypeError: the value cannot be represented as JSON.
+        PayloadSizeError: the encoded value is over :data:`MAX_PAYLOAD_BYTES`.
+    """
+    if isinstance(value, (bytes, bytearray)):
+        text = json.dumps(base64.b64encode(value).decode())
+    else:
+        try:
+            text = pydantic_core.to_json(value, bytes_mode="base64").decode()
+        except pydantic_core.PydanticSerializationError as err:
+            raise TypeError(
+                f"cannot serialize a value of type {type(value).__name__} to JSON: {err}; "
+                "use JSON types, dataclasses, pydantic models, enums, datetime, Decimal or UUID"
+            ) from err
+    if len(text) > MAX_PAYLOAD_BYTES:
+        raise PayloadSizeError(
+            f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes "
+            f"(a {type(value).__name__}); pass a reference (an S3 key, an id) instead of the data"
+        )
+    return text
+
+
+def encode_args(values: Sequence[Any]) -> list[str]:
+    """Each value as a payload."""
+    return [encode(v) for v in values]
+
+
+def decode(payload: str, hint: Any = None) -> Any:
+    """A payload as a value of the hinted type (plain JSON without a hint)."""
+    if hint is None or hint is Any or hint is inspect.Parameter.empty:
+        return json.loads(payload)
+    if hint is bytes:
+        return base64.b64decode(json.loads(payload))
+    return _adapter(hint).validate_json(payload)
+
+
+def decode_args(payloads: Sequence[str], hints: Sequence[Any] | None) -> list[Any]:
+    """Payloads as values, each with the hint at its position (extra ones untyped)."""
+    hints = list(hints or [])
+    return [decode(p, hints[i] if i < len(hints) else None) for i, p in enumerate(payloads)]
+
+
+def hints_of(fn: Callable[..., Any]) -> tuple[list[Any], Any]:
+    """Parameter type hints (without ``self``) and the return hint of a function."""
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:  # unresolvable forward references: fall back to untyped payloads
+        hints = {}
+    params = [
+        p
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if params and params[0].name == "self":
+        params = params[1:]
+    ret = hints.get("return")
+    return [hints.get(p.name) for p in params], (None if ret is type(None) else ret)
+
+
+@lru_cache(maxsize=512)
+def _cached_adapter(hint: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(hint)
+
+
+def _adapter(hint: Any) -> pydantic.TypeAdapter[Any]:
+    try:
+        return _cached_adapter(hint)
+    except TypeError:  # an unhashable hint
+        return pydantic.TypeAdapter(hint)

@@ -1,0 +1,111 @@
+"""Commands the workflow code issues, and their events in the log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from durable._replay import events as ev
+
+__all__ = [
+    "CancelTimer",
+    "CancelWorkflow",
+    "Command",
+    "CompleteWorkflow",
+    "FailWorkflow",
+    "RequestCancelActivity",
+    "ScheduleActivity",
+    "StartTimer",
+    "command_key",
+]
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base of the commands; ``EVENT`` is the type of the event that records it."""
+
+    EVENT: ClassVar[str] = ""
+
+    def to_event(self, time: float) -> dict[str, Any]:
+        """The event recording this command."""
+        return ev.make_event(self.EVENT, time, **asdict(self))
+
+
+@dataclass(frozen=True)
+class ScheduleActivity(Command):
+    """Run an activity (``seq`` numbers activities from 1 within a run)."""
+
+    EVENT: ClassVar[str] = ev.ACTIVITY_SCHEDULED
+    seq: int
+    activity_id: str
+    activity_type: str
+    task_queue: str
+    input: list[str]
+    schedule_to_close_timeout: float | None
+    start_to_close_timeout: float | None
+    heartbeat_timeout: float | None
+    retry_policy: dict[str, Any]
+    cancellation_type: int
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestCancelActivity(Command):
+    """Ask a scheduled activity to stop."""
+
+    EVENT: ClassVar[str] = ev.ACTIVITY_CANCEL_REQUESTED
+    seq: int
+    notify_activity: bool = True  # False for ABANDON: nothing is sent to the activity
+
+
+@dataclass(frozen=True)
+class StartTimer(Command):
+    """A durable timer (``seq`` numbers timers from 1 within a run)."""
+
+    EVENT: ClassVar[str] = ev.TIMER_STARTED
+    seq: int
+    duration: float
+
+
+@dataclass(frozen=True)
+class CancelTimer(Command):
+    """Forget a timer that has not fired."""
+
+    EVENT: ClassVar[str] = ev.TIMER_CANCELED
+    seq: int
+
+
+@dataclass(frozen=True)
+class CompleteWorkflow(Command):
+    """The run method returned."""
+
+    EVENT: ClassVar[str] = ev.WORKFLOW_COMPLETED
+    result: str
+
+
+@dataclass(frozen=True)
+class FailWorkflow(Command):
+    """The run method raised a failure error."""
+
+    EVENT: ClassVar[str] = ev.WORKFLOW_FAILED
+    failure: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CancelWorkflow(Command):
+    """The run method ended in cancellation after a cancel request."""
+
+    EVENT: ClassVar[str] = ev.WORKFLOW_CANCELED
+
+
+def command_key(event: dict[str, Any]) -> tuple[Any, ...]:
+    """What replay compares between a recorded command event and a new one.
+
+    Type and sequence number, plus the activity type for activities: the fields that
+    identify *which* operation the code asked for, not its arguments (temporalio's rule).
+    """
+    attrs = event["attributes"]
+    key: tuple[Any, ...] = (event["event_type"], attrs.get("seq"))
+    if event["event_type"] == ev.ACTIVITY_SCHEDULED:
+        key += (attrs["activity_type"],)
+    return key

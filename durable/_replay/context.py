@@ -1,0 +1,69 @@
+"""Which workflow is running now, and what it knows about itself (``workflow.info()``)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from durable._replay.instance import WorkflowInstance
+
+__all__ = ["Info", "current", "in_workflow"]
+
+
+@dataclass(frozen=True)
+class Info:
+    """Information about the running workflow (temporalio's ``workflow.Info``, the fields we have)."""
+
+    attempt: int
+    continued_run_id: str | None
+    cron_schedule: str | None
+    execution_timeout: timedelta | None
+    first_execution_run_id: str
+    namespace: str
+    parent: Any
+    retry_policy: Any
+    run_id: str
+    run_timeout: timedelta | None
+    start_time: datetime
+    task_queue: str
+    task_timeout: timedelta
+    workflow_id: str
+    workflow_start_time: datetime
+    workflow_type: str
+
+    def get_current_history_length(self) -> int:
+        """Number of events in the history up to the current decision."""
+        return current().history_length
+
+    def is_continue_as_new_suggested(self) -> bool:
+        """Whether the history is long enough to warrant continue-as-new."""
+        return current().history_length > 10_240
+
+
+def current() -> WorkflowInstance:
+    """The running workflow instance.
+
+    Raises:
+        RuntimeError: not called from workflow code.
+    """
+    from durable._replay.instance import WorkflowInstance
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if not isinstance(loop, WorkflowInstance):
+        raise RuntimeError("Not in workflow event loop")
+    return loop
+
+
+def in_workflow() -> bool:
+    """Whether the caller is workflow code."""
+    try:
+        current()
+    except RuntimeError:
+        return False
+    return True

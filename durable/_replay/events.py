@@ -1,0 +1,76 @@
+"""The event log's vocabulary: event types, and which ones the workflow code sees.
+
+History is a flat list of events, as in Temporal. Each decision appends one record:
+the inputs it consumed, a ``WorkflowTaskCompleted`` marker (or ``WorkflowTaskFailed``),
+then the events of the commands the workflow code issued. Replaying the code against
+the inputs of each record must issue the same commands again.
+
+An event is a plain dict: ``{"event_id": int, "event_time": float, "event_type": str,
+"attributes": dict}``; payloads inside attributes are JSON text (see ``_converter``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "COMMAND_EVENTS",
+    "FORMAT_VERSION",
+    "INPUT_EVENTS",
+    "RUNTIME_EVENTS",
+    "TASK_MARKERS",
+    "TERMINAL_EVENTS",
+    "make_event",
+]
+
+FORMAT_VERSION = 1
+"""Bumped when the shape of an event changes; the replayer reads every older version."""
+
+# Inputs delivered to the workflow code by an activation.
+WORKFLOW_STARTED = "WorkflowExecutionStarted"
+SIGNALED = "WorkflowExecutionSignaled"
+CANCEL_REQUESTED = "WorkflowExecutionCancelRequested"
+ACTIVITY_COMPLETED = "ActivityTaskCompleted"
+ACTIVITY_FAILED = "ActivityTaskFailed"
+ACTIVITY_CANCELED = "ActivityTaskCanceled"
+TIMER_FIRED = "TimerFired"
+
+# Markers closing the inputs of one decision.
+TASK_COMPLETED = "WorkflowTaskCompleted"
+TASK_FAILED = "WorkflowTaskFailed"
+
+# Events of the commands the code issued.
+ACTIVITY_SCHEDULED = "ActivityTaskScheduled"
+ACTIVITY_CANCEL_REQUESTED = "ActivityTaskCancelRequested"
+TIMER_STARTED = "TimerStarted"
+TIMER_CANCELED = "TimerCanceled"
+WORKFLOW_COMPLETED = "WorkflowExecutionCompleted"
+WORKFLOW_FAILED = "WorkflowExecutionFailed"
+WORKFLOW_CANCELED = "WorkflowExecutionCanceled"
+
+# Bookkeeping of the engine that the workflow code never sees.
+ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
+WORKFLOW_TERMINATED = "WorkflowExecutionTerminated"
+
+INPUT_EVENTS = frozenset(
+    {WORKFLOW_STARTED, SIGNALED, CANCEL_REQUESTED, ACTIVITY_COMPLETED, ACTIVITY_FAILED, ACTIVITY_CANCELED, TIMER_FIRED}
+)
+TASK_MARKERS = frozenset({TASK_COMPLETED, TASK_FAILED})
+COMMAND_EVENTS = frozenset(
+    {
+        ACTIVITY_SCHEDULED,
+        ACTIVITY_CANCEL_REQUESTED,
+        TIMER_STARTED,
+        TIMER_CANCELED,
+        WORKFLOW_COMPLETED,
+        WORKFLOW_FAILED,
+        WORKFLOW_CANCELED,
+    }
+)
+RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})
+TERMINAL_EVENTS = frozenset({WORKFLOW_COMPLETED, WORKFLOW_FAILED, WORKFLOW_CANCELED, WORKFLOW_TERMINATED})
+
+
+def make_event(event_type: str, event_time: float, **attributes: Any) -> dict[str, Any]:
+    """A new event; its id is assigned when its record is committed."""
+    return {"event_id": 0, "event_time": event_time, "event_type": event_type, "attributes": attributes}

@@ -1,0 +1,471 @@
+"""The workflow instance: a deterministic asyncio event loop that runs workflow code.
+
+As in temporalio, the instance *is* the event loop while workflow code runs: its clock is
+workflow time (the time of the decision being made or replayed), ``call_later`` becomes
+a durable timer command, and nothing ever blocks. An activation applies the inputs of
+one decision (signals first, then the rest, temporalio's order), runs every ready
+callback until all tasks wait, and returns the commands the code issued. Given the same
+inputs it issues the same commands: that is what replay checks.
+
+Pure: no I/O, no wall clock, no global randomness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextvars
+import inspect
+import logging
+import random
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+from typing import Any
+
+from durable import _converter, _failure
+from durable._activity.definition import ActivityDefinition
+from durable._replay import events as ev
+from durable._replay.commands import (
+    CancelTimer,
+    CancelWorkflow,
+    Command,
+    CompleteWorkflow,
+    FailWorkflow,
+    RequestCancelActivity,
+    ScheduleActivity,
+    StartTimer,
+)
+from durable._replay.context import Info
+from durable._replay.definition import WorkflowDefinition
+from durable.common import RetryPolicy
+from durable.exceptions import (
+    ActivityError,
+    CancelledError,
+    FailureError,
+    RetryState,
+    is_cancelled_exception,
+)
+
+__all__ = ["ActivityCancellationType", "QueryNotFound", "WorkflowInstance", "WorkflowTaskError"]
+
+logger = logging.getLogger(__name__)
+
+
+class ActivityCancellationType(IntEnum):
+    """What cancelling an activity handle waits for (temporalio's values)."""
+
+    TRY_CANCEL = 0
+    """Ask the activity to stop and resolve the handle as cancelled at once."""
+    WAIT_CANCELLATION_COMPLETED = 1
+    """Ask the activity to stop and wait until it reports how it ended."""
+    ABANDON = 2
+    """Resolve the handle as cancelled at once and leave the activity running."""
+
+
+class WorkflowTaskError(Exception):
+    """Workflow code raised something that is not a failure error: the task fails and is retried."""
+
+
+class QueryNotFound(KeyError):
+    """The workflow has no handler for the query name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _TimerHandle(asyncio.TimerHandle):
+    __slots__ = ("_seq",)
+
+
+class ActivityHandle(asyncio.Task):  # type: ignore[type-arg]
+    """The handle ``workflow.start_activity`` returns: an awaitable, cancellable task."""
+
+    def __init__(self, instance: WorkflowInstance, command: ScheduleActivity, result_hint: Any, coro: Coroutine[Any, Any, Any]) -> None:
+        super().__init__(coro, loop=instance, name=f"activity: {command.activity_type}")
+        self._instance = instance
+        self._command = command
+        self._result_hint = result_hint
+        self._result_fut: asyncio.Future[Any] = instance.create_future()
+        self._started = False
+        self._cancel_requested = False
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        # Cancelled before its coroutine ever ran, the handle would never see the
+        # CancelledError that issues the cancel command: issue it here.
+        if not self._started and not self.done():
+            self._request_cancel()
+        return super().cancel(msg)
+
+    def _request_cancel(self) -> None:
+        if self._cancel_requested or self._result_fut.done():
+            return
+        self._cancel_requested = True
+        kind = self._command.cancellation_type
+        if kind != ActivityCancellationType.ABANDON:
+            self._instance._add_command(RequestCancelActivity(seq=self._command.seq))
+        if kind != ActivityCancellationType.WAIT_CANCELLATION_COMPLETED:
+            self._resolve(exception=self._instance._activity_cancelled_error(self._command))
+
+    def _resolve(self, *, result: Any = None, exception: BaseException | None = None) -> None:
+        if self._result_fut.done():
+            return  # resolved already (TRY_CANCEL / ABANDON); the late outcome changes nothing
+        if exception is not None:
+            if self._started:  # never awaited otherwise: setting it would only log a warning
+                self._result_fut.set_exception(exception)
+            else:
+                self._result_fut.cancel()
+        else:
+            self._result_fut.set_result(result)
+
+
+class WorkflowInstance(asyncio.AbstractEventLoop):
+    """One run of a workflow class, driven by activations."""
+
+    def __init__(self, definition: WorkflowDefinition, info: Info, *, seed: int) -> None:
+        self.definition = definition
+        self.info = info
+        self.random = random.Random(seed)
+        self.is_replaying = False
+        self.history_length = 0
+        self.read_only = False
+        self._now = info.start_time.timestamp()
+        self._ready: collections.deque[asyncio.Handle] = collections.deque()
+        self._commands: list[Command] = []
+        self._seq = {"timer": 0, "activity": 0}
+        self._timers: dict[int, _TimerHandle] = {}
+        self._activities: dict[int, ActivityHandle] = {}
+        self._conditions: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        self._object: Any = None
+        self._start_args: list[Any] = []
+        self._main: asyncio.Task[Any] | None = None
+        self._cancel_requested = False
+        self._task_error: BaseException | None = None
+        self._finished = False
+        self._buffered_signals: dict[str, list[list[str]]] = collections.defaultdict(list)
+        self._exception_handler: Any = None
+        self._task_factory: Any = None
+
+    # -- activations ---------------------------------------------------------------------
+
+    def activate(self, time: float, inputs: list[dict[str, Any]]) -> list[Command]:
+        """Apply one decision's input events and run the code until every task waits.
+
+        Raises:
+            WorkflowTaskError: the code raised something that must fail the workflow task.
+        """
+        self._now = max(self._now, time)
+        self._commands = []
+        signals = [e for e in inputs if e["event_type"] == ev.SIGNALED]
+        others = [e for e in inputs if e["event_type"] != ev.SIGNALED]
+        try:
+            for e in others:
+                if e["event_type"] == ev.WORKFLOW_STARTED:
+                    self._start_args = _converter.decode_args(e["attributes"]["input"], self.definition.arg_hints)
+            self._run_once(lambda: [self._apply_signal(e["attributes"]) for e in signals])
+            self._run_once(lambda: [self._apply(e) for e in others])
+        except WorkflowTaskError:
+            raise
+        except Exception as err:  # a payload that does not decode, a failing wait_condition...
+            raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
+        commands, self._commands = self._commands, []
+        return commands
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run method has ended (completed, failed or cancelled)."""
+        return self._finished
+
+    def query(self, name: str, args: list[str]) -> str:
+        """Run a query handler on the current state and return its encoded result.
+
+        Raises:
+            QueryNotFound: no handler by that name.
+        """
+        d = self.definition
+        handler = d.queries.get(name) or d.dynamic_query
+        if handler is None:
+            known = ", ".join(sorted(d.queries))
+            raise QueryNotFound(f"Query handler for '{name}' expected but not found, known queries: [{known}]")
+        if self._object is None:
+            self._object = self._instantiate()
+        values = _converter.decode_args(args, handler.arg_hints)
+        if handler.dynamic:
+            values = [name, values]
+        prev = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(self)
+        self.read_only = True
+        try:
+            result = handler.fn(self._object, *values)
+        finally:
+            self.read_only = False
+            asyncio.events._set_running_loop(prev)
+        return _converter.encode(result)
+
+    def _run_once(self, apply: Callable[[], Any]) -> None:
+        prev = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(self)
+        try:
+            if self._object is None:
+                self._object = self._instantiate()
+            apply()
+            while self._ready:
+                while self._ready:
+                    handle = self._ready.popleft()
+                    if not handle._cancelled:
+                        handle._run()
+                    if self._task_error is not None:
+                        err, self._task_error = self._task_error, None
+                        raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
+                self._conditions = [
+                    (fn, fut) for fn, fut in self._conditions if not fut.done() and not self._check(fn, fut)
+                ]
+        finally:
+            asyncio.events._set_running_loop(prev)
+
+    @staticmethod
+    def _check(fn: Callable[[], Any], fut: asyncio.Future[Any]) -> bool:
+        if fn():
+            fut.set_result(True)
+            return True
+        return False
+
+    def _instantiate(self) -> Any:
+        d = self.definition
+        if d.init_takes_args:
+            return d.cls(*self._start_args)
+        return d.cls()
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        kind, attrs = event["event_type"], event["attributes"]
+        if kind == ev.WORKFLOW_STARTED:
+            self._main = self.create_task(self._run_top_level(self._run_main()), name="run")
+        elif kind == ev.TIMER_FIRED:
+            handle = self._timers.pop(attrs["seq"], None)
+            if handle is not None and not handle._cancelled:
+                self._ready.append(handle)
+        elif kind == ev.ACTIVITY_COMPLETED:
+            if (act := self._activities.pop(attrs["seq"], None)) is not None:
+                act._resolve(result=_converter.decode(attrs["result"], act._result_hint))
+        elif kind == ev.ACTIVITY_FAILED:
+            if (act := self._activities.pop(attrs["seq"], None)) is not None:
+                act._resolve(exception=_failure.to_exception(attrs["failure"]))
+        elif kind == ev.ACTIVITY_CANCELED:
+            if (act := self._activities.pop(attrs["seq"], None)) is not None:
+                act._resolve(exception=self._activity_cancelled_error(act._command))
+        elif kind == ev.CANCEL_REQUESTED:
+            self._cancel_requested = True
+            if self._main is not None and not self._main.done():
+                self._main.cancel()
+
+    async def _run_main(self) -> None:
+        result = await self.definition.run_fn(self._object, *self._start_args)
+        self._finished = True
+        self._add_command(CompleteWorkflow(result=_converter.encode(result)))
+
+    async def _run_top_level(self, coro: Coroutine[Any, Any, Any]) -> None:
+        try:
+            await coro
+        except (Exception, asyncio.CancelledError) as err:
+            if self._finished:
+                return
+            if isinstance(err, asyncio.CancelledError):
+                err = CancelledError(str(err) or "Cancelled")
+            if self._cancel_requested and is_cancelled_exception(err):
+                self._finished = True
+                self._add_command(CancelWorkflow())
+            elif isinstance(err, FailureError) or isinstance(err, self.definition.failure_exception_types):
+                self._finished = True
+                self._add_command(FailWorkflow(failure=_failure.from_exception(err)))
+            else:
+                self._task_error = err
+
+    def _apply_signal(self, attrs: dict[str, Any]) -> None:
+        name = attrs["signal_name"]
+        d = self.definition
+        handler = d.signals.get(name) or d.dynamic_signal
+        if handler is None:
+            logger.warning("workflow %s has no handler for signal %r; it is buffered", d.name, name)
+            self._buffered_signals[name].append(attrs["input"])
+            return
+
+        async def run_handler() -> None:
+            values = _converter.decode_args(attrs["input"], handler.arg_hints)
+            if handler.dynamic:
+                values = [name, values]
+            result = handler.fn(self._object, *values)
+            if inspect.isawaitable(result):
+                await result
+
+        self.create_task(self._run_top_level(run_handler()), name=f"signal: {name}")
+
+    # -- what workflow code calls (through durable.workflow) -------------------------------
+
+    def _add_command(self, command: Command) -> None:
+        if self.read_only:
+            raise RuntimeError(f"{type(command).__name__} issued while in read-only mode (a query)")
+        self._commands.append(command)
+
+    def _next_seq(self, kind: str) -> int:
+        self._seq[kind] += 1
+        return self._seq[kind]
+
+    def start_activity(
+        self,
+        activity: Any,
+        *args: Any,
+        task_queue: str | None,
+        result_type: type | None,
+        schedule_to_close_timeout: timedelta | None,
+        start_to_close_timeout: timedelta | None,
+        heartbeat_timeout: timedelta | None,
+        retry_policy: RetryPolicy | None,
+        cancellation_type: ActivityCancellationType,
+        activity_id: str | None,
+    ) -> ActivityHandle:
+        """Issue a ScheduleActivity command and return the handle awaiting its outcome."""
+        if not start_to_close_timeout and not schedule_to_close_timeout:
+            raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
+        name, hint = ActivityDefinition.name_and_result_hint(activity)
+        seq = self._next_seq("activity")
+        command = ScheduleActivity(
+            seq=seq,
+            activity_id=activity_id or str(seq),
+            activity_type=name,
+            task_queue=task_queue or self.info.task_queue,
+            input=_converter.encode_args(args),
+            schedule_to_close_timeout=_seconds(schedule_to_close_timeout),
+            start_to_close_timeout=_seconds(start_to_close_timeout),
+            heartbeat_timeout=_seconds(heartbeat_timeout),
+            retry_policy=(retry_policy or RetryPolicy()).to_dict(),
+            cancellation_type=int(cancellation_type),
+        )
+        handle: ActivityHandle
+
+        async def run() -> Any:
+            handle._started = True
+            while True:
+                try:
+                    # Shielded: cancelling the task must not cancel the outcome, which
+                    # the engine decides (TRY_CANCEL resolves it as cancelled at once).
+                    return await asyncio.shield(handle._result_fut)
+                except asyncio.CancelledError:
+                    if handle._result_fut.done():
+                        raise
+                    handle._request_cancel()
+                    if (task := asyncio.current_task()) is not None:
+                        task.uncancel()
+
+        handle = ActivityHandle(self, command, result_type or hint, run())
+        self._activities[seq] = handle
+        self._add_command(command)
+        return handle
+
+    def _activity_cancelled_error(self, command: ScheduleActivity) -> ActivityError:
+        err = ActivityError(
+            "Activity cancelled",
+            scheduled_event_id=0,
+            started_event_id=0,
+            identity="",
+            activity_type=command.activity_type,
+            activity_id=command.activity_id,
+            retry_state=RetryState.CANCEL_REQUESTED,
+        )
+        err.__cause__ = CancelledError("Activity cancelled")
+        return err
+
+    async def wait_condition(self, fn: Callable[[], bool], timeout: float | None) -> None:
+        """Wait until ``fn()`` is true, checked after every step of the workflow."""
+        fut = self.create_future()
+        self._conditions.append((fn, fut))
+        await asyncio.wait_for(fut, timeout)
+
+    def now(self) -> datetime:
+        """Workflow time as an aware UTC datetime."""
+        return datetime.fromtimestamp(self._now, tz=timezone.utc)
+
+    def uuid4(self) -> uuid.UUID:
+        """A deterministic UUID from the workflow's random generator."""
+        return uuid.UUID(int=self.random.getrandbits(128), version=4)
+
+    # -- asyncio.AbstractEventLoop --------------------------------------------------------
+
+    def time(self) -> float:
+        """Workflow time in epoch seconds: asyncio's timeouts are measured on it."""
+        return self._now
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None) -> asyncio.Handle:
+        handle = asyncio.Handle(callback, args, self, context)
+        self._ready.append(handle)
+        return handle
+
+    def call_later(
+        self, delay: float, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.TimerHandle:
+        if delay <= 0:  # nothing to wait for: asyncio semantics, no timer in history
+            handle = _TimerHandle(self._now, callback, args, self, context)
+            handle._seq = 0
+            self._ready.append(handle)
+            return handle
+        seq = self._next_seq("timer")
+        handle = _TimerHandle(self._now + delay, callback, args, self, context)
+        handle._seq = seq
+        self._timers[seq] = handle
+        self._add_command(StartTimer(seq=seq, duration=delay))
+        return handle
+
+    def call_at(
+        self, when: float, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.TimerHandle:
+        return self.call_later(when - self._now, callback, *args, context=context)
+
+    def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
+        seq = getattr(handle, "_seq", 0)
+        if seq and self._timers.pop(seq, None) is not None:
+            self._add_command(CancelTimer(seq=seq))
+
+    def create_future(self) -> asyncio.Future[Any]:
+        return asyncio.Future(loop=self)
+
+    def create_task(self, coro: Any, *, name: str | None = None, context: contextvars.Context | None = None) -> asyncio.Task[Any]:
+        if self._task_factory is not None:
+            return self._task_factory(self, coro)
+        return asyncio.Task(coro, loop=self, name=name, context=context)
+
+    def get_task_factory(self) -> Any:
+        return self._task_factory
+
+    def set_task_factory(self, factory: Any) -> None:
+        self._task_factory = factory
+
+    def get_debug(self) -> bool:
+        return False
+
+    def is_running(self) -> bool:
+        return True
+
+    def is_closed(self) -> bool:
+        return False
+
+    def get_exception_handler(self) -> Any:
+        return self._exception_handler
+
+    def set_exception_handler(self, handler: Any) -> None:
+        self._exception_handler = handler
+
+    def default_exception_handler(self, context: dict[str, Any]) -> None:
+        logger.debug("unhandled in workflow %s: %s", self.info.workflow_id, context.get("message"))
+
+    def call_exception_handler(self, context: dict[str, Any]) -> None:
+        if self._exception_handler is not None:
+            self._exception_handler(self, context)
+        else:
+            self.default_exception_handler(context)
+
+    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> Any:
+        raise RuntimeError("workflow code cannot use threads or executors; call an activity instead")
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None

@@ -1,0 +1,106 @@
+"""What a run's history says is pending: activities, timers, consumed inputs, status.
+
+The engine's own bookkeeping, kept beside the workflow instance and rebuilt from the
+same events: which activity attempt is current, which timers wait, which inbox
+messages were already consumed (and in which record), whether the run is closed.
+Pure: events in, state out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from durable._replay import events as ev
+
+__all__ = ["ActivityState", "Ledger"]
+
+
+@dataclass
+class ActivityState:
+    """A scheduled activity that has not reached its final outcome."""
+
+    scheduled: dict[str, Any]  # the ActivityTaskScheduled attributes
+    scheduled_time: float
+    attempt: int = 1
+    attempt_time: float = 0.0  # when the current attempt was (or will be) dispatched
+    last_failure: dict[str, Any] | None = None
+    heartbeat_details: list[str] = field(default_factory=list)
+    cancel_requested: bool = False
+
+
+class Ledger:
+    """Folds events into the engine's view of a run."""
+
+    def __init__(self) -> None:
+        self.last_event_id = 0
+        self.started: dict[str, Any] | None = None
+        self.start_time = 0.0
+        self.status = "RUNNING"
+        self.close_time: float | None = None
+        self.close_event: dict[str, Any] | None = None
+        self.activities: dict[int, ActivityState] = {}
+        self.timers: dict[int, float] = {}
+        self.consumed: dict[str, int] = {}  # dedup key -> first event id of its record
+        self.records: dict[int, list[dict[str, Any]]] = {}
+        self.task_failure: dict[str, Any] | None = None
+        self.task_attempt = 0
+        self.cancel_requested = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether the run reached a terminal event."""
+        return self.status != "RUNNING"
+
+    def observe(self, record: list[dict[str, Any]]) -> None:
+        """Fold one committed record into the view."""
+        first = record[0]["event_id"]
+        self.records[first] = record
+        for event in record:
+            self._fold(event, first)
+        self.last_event_id = record[-1]["event_id"]
+
+    def _fold(self, event: dict[str, Any], record_id: int) -> None:
+        kind, attrs, t = event["event_type"], event["attributes"], event["event_time"]
+        if (key := attrs.get("dedup")) is not None:
+            self.consumed[key] = record_id
+        if kind == ev.WORKFLOW_STARTED:
+            self.started = attrs
+            self.start_time = t
+        elif kind == ev.ACTIVITY_SCHEDULED:
+            self.activities[attrs["seq"]] = ActivityState(scheduled=attrs, scheduled_time=t, attempt_time=t)
+        elif kind == ev.ACTIVITY_ATTEMPT_FAILED:
+            act = self.activities[attrs["seq"]]
+            act.attempt = attrs["attempt"] + 1
+            act.attempt_time = attrs["next_attempt_time"]
+            act.last_failure = attrs["failure"]
+            act.heartbeat_details = attrs.get("heartbeat_details", [])
+        elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
+            if (act := self.activities.get(attrs["seq"])) is not None:
+                act.cancel_requested = True
+        elif kind in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED, ev.ACTIVITY_CANCELED):
+            self.activities.pop(attrs["seq"], None)
+        elif kind == ev.TIMER_STARTED:
+            self.timers[attrs["seq"]] = t + attrs["duration"]
+        elif kind in (ev.TIMER_FIRED, ev.TIMER_CANCELED):
+            self.timers.pop(attrs["seq"], None)
+        elif kind == ev.CANCEL_REQUESTED:
+            self.cancel_requested = True
+        elif kind == ev.TASK_FAILED:
+            self.task_failure = attrs["failure"]
+            self.task_attempt = attrs["attempt"]
+        elif kind == ev.TASK_COMPLETED:
+            self.task_failure = None
+            self.task_attempt = 0
+        elif kind in ev.TERMINAL_EVENTS:
+            self.status = _STATUS[kind]
+            self.close_time = t
+            self.close_event = event
+
+
+_STATUS = {
+    ev.WORKFLOW_COMPLETED: "COMPLETED",
+    ev.WORKFLOW_FAILED: "FAILED",
+    ev.WORKFLOW_CANCELED: "CANCELED",
+    ev.WORKFLOW_TERMINATED: "TERMINATED",
+}

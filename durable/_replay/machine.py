@@ -1,0 +1,185 @@
+"""Replays a run's history into a workflow instance, and makes its next decision.
+
+The machine reads records in order. A record that ends its inputs with
+``WorkflowTaskCompleted`` is re-activated on the instance, and the commands the code
+issues now must match the command events the record holds: otherwise the code is not
+deterministic and the workflow *task* fails (the workflow itself is untouched). A
+record ending in ``WorkflowTaskFailed`` holds inputs that no decision consumed yet;
+they are delivered with the next successful one, as Temporal does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from durable import _failure
+from durable._replay import events as ev
+from durable._replay.commands import command_key
+from durable._replay.context import Info
+from durable._replay.definition import WorkflowDefinition
+from durable._replay.instance import WorkflowInstance, WorkflowTaskError
+from durable._replay.ledger import Ledger
+
+__all__ = ["HistoryMachine", "NondeterminismError", "UnknownWorkflowType"]
+
+
+class NondeterminismError(WorkflowTaskError):
+    """The workflow code issued commands that differ from those its history recorded."""
+
+
+class UnknownWorkflowType(WorkflowTaskError):
+    """No registered workflow class has the history's workflow type."""
+
+
+DefinitionLookup = Callable[[str, str], WorkflowDefinition]
+"""(workflow type, task queue) -> definition; raises UnknownWorkflowType."""
+
+
+class HistoryMachine:
+    """One run: its ledger, its workflow instance, and the inputs still to deliver."""
+
+    def __init__(self, lookup: DefinitionLookup) -> None:
+        self.ledger = Ledger()
+        self.instance: WorkflowInstance | None = None
+        self.pending_inputs: list[dict[str, Any]] = []
+        self.poisoned = False  # an activation failed: the instance's state is not to be trusted
+        self._lookup = lookup
+
+    # -- replay ------------------------------------------------------------------------
+
+    def replay(self, events: list[dict[str, Any]]) -> None:
+        """Apply committed events (whole records, in order) to the ledger and the instance.
+
+        Raises:
+            NondeterminismError: a record's commands differ from what the code issues now.
+            WorkflowTaskError: the code raised while replaying.
+        """
+        for record in split_records(events):
+            self._replay_record(record)
+
+    def _replay_record(self, record: list[dict[str, Any]]) -> None:
+        marker = next((e for e in record if e["event_type"] in ev.TASK_MARKERS), None)
+        inputs = [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
+        if marker is not None and marker["event_type"] == ev.TASK_COMPLETED and not self.ledger.closed:
+            recorded = [e for e in record if e["event_type"] in ev.COMMAND_EVENTS]
+            instance = self._instance_for(inputs)
+            instance.is_replaying = True
+            instance.history_length = marker["event_id"]
+            try:
+                issued = instance.activate(marker["event_time"], self.pending_inputs + inputs)
+            finally:
+                instance.is_replaying = False
+            self._check(instance, recorded, [c.to_event(marker["event_time"]) for c in issued])
+        self.committed(record)
+
+    def _check(self, instance: WorkflowInstance, recorded: list[dict[str, Any]], issued: list[dict[str, Any]]) -> None:
+        for i in range(max(len(recorded), len(issued))):
+            want = command_key(recorded[i]) if i < len(recorded) else None
+            got = command_key(issued[i]) if i < len(issued) else None
+            if want != got:
+                at = recorded[i]["event_id"] if i < len(recorded) else "end of the decision"
+                raise NondeterminismError(
+                    f"workflow {instance.info.workflow_type} ({instance.info.workflow_id}) is not deterministic: "
+                    f"at event {at} the history recorded {_describe(want)} but the code now issues {_describe(got)}. "
+                    "If the code changed on purpose, keep the old path for running executions behind "
+                    "workflow.patched(...); otherwise look for wall-clock time, randomness or I/O in workflow code."
+                )
+
+    # -- new decisions -------------------------------------------------------------------
+
+    def decide(self, inputs: list[dict[str, Any]], time: float) -> list[dict[str, Any]]:
+        """Activate with new inputs; return the record to commit (event ids not yet set).
+
+        A failure of the code becomes a ``WorkflowTaskFailed`` record and poisons the
+        machine: the caller must rebuild it from history before using it again.
+        """
+        recovering = self.ledger.task_failure is not None
+        try:
+            instance = self._instance_for(inputs)
+            instance.history_length = self.ledger.last_event_id + len(inputs) + 1
+            commands = instance.activate(time, self.pending_inputs + inputs)
+        except WorkflowTaskError as err:
+            self.poisoned = True
+            failure = _failure.from_exception(err.__cause__ or err)
+            failure["message"] = str(err)
+            marker = ev.make_event(ev.TASK_FAILED, time, failure=failure, attempt=self.ledger.task_attempt + 1)
+            return [*inputs, marker]
+        marker = ev.make_event(ev.TASK_COMPLETED, time, **({"recovered": True} if recovering else {}))
+        return [*inputs, marker, *(c.to_event(time) for c in commands)]
+
+    def committed(self, record: list[dict[str, Any]]) -> None:
+        """Fold a record that is now in the log (its events have ids)."""
+        self.ledger.observe(record)
+        if any(e["event_type"] == ev.TASK_COMPLETED for e in record):
+            self.pending_inputs = []
+        elif any(e["event_type"] == ev.TASK_FAILED for e in record):
+            self.pending_inputs += [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
+
+    def _instance_for(self, inputs: list[dict[str, Any]]) -> WorkflowInstance:
+        if self.instance is not None:
+            return self.instance
+        started = self.ledger.started or next(
+            (e["attributes"] for e in self.pending_inputs + inputs if e["event_type"] == ev.WORKFLOW_STARTED), None
+        )
+        if started is None:
+            raise WorkflowTaskError("history does not begin with WorkflowExecutionStarted")
+        definition = self._lookup(started["workflow_type"], started["task_queue"])
+        start_time = datetime.fromtimestamp(started["start_time"], tz=timezone.utc)
+        info = Info(
+            attempt=1,
+            continued_run_id=None,
+            cron_schedule=None,
+            execution_timeout=None,
+            first_execution_run_id=started["run_id"],
+            namespace="default",
+            parent=None,
+            retry_policy=None,
+            run_id=started["run_id"],
+            run_timeout=None,
+            start_time=start_time,
+            task_queue=started["task_queue"],
+            task_timeout=timedelta(seconds=10),
+            workflow_id=started["workflow_id"],
+            workflow_start_time=start_time,
+            workflow_type=started["workflow_type"],
+        )
+        self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
+        return self.instance
+
+
+def split_records(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Cut a flat history into records: inputs, then a marker and its command events.
+
+    Engine bookkeeping events (attempt failures, termination) stand alone.
+    """
+    records: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    after_marker = False
+    for event in events:
+        kind = event["event_type"]
+        if kind in ev.RUNTIME_EVENTS and not current:
+            records.append([event])
+            continue
+        if after_marker and kind not in ev.COMMAND_EVENTS:
+            records.append(current)
+            current, after_marker = [], False
+            if kind in ev.RUNTIME_EVENTS:
+                records.append([event])
+                continue
+        current.append(event)
+        if kind in ev.TASK_MARKERS:
+            after_marker = True
+    if current:
+        records.append(current)
+    return records
+
+
+def _describe(key: tuple[Any, ...] | None) -> str:
+    if key is None:
+        return "nothing"
+    kind, seq, *rest = key
+    extra = f" {rest[0]!r}" if rest else ""
+    return f"{kind}{extra} (#{seq})" if seq is not None else kind

@@ -1,0 +1,47 @@
+"""Whether a failed activity attempt is retried, and after how long (temporalio's rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from durable.exceptions import RetryState
+
+__all__ = ["next_retry"]
+
+
+def next_retry(
+    policy: dict[str, Any],
+    attempt: int,
+    failure: dict[str, Any],
+    *,
+    now: float,
+    scheduled_time: float,
+    schedule_to_close_timeout: float | None,
+) -> tuple[float | None, RetryState]:
+    """The back-off before attempt ``attempt + 1``, or None and why there is none.
+
+    Args:
+        policy: the resolved retry policy (``RetryPolicy.to_dict()``).
+        attempt: the attempt that just failed, from 1.
+        failure: the attempt's failure dict.
+        now: when it failed.
+        scheduled_time: when the activity was first scheduled.
+        schedule_to_close_timeout: the bound on all attempts together, if any.
+    """
+    app = failure.get("application")
+    if app is not None:
+        if app.get("non_retryable"):
+            return None, RetryState.NON_RETRYABLE_FAILURE
+        if app.get("type") in (policy.get("non_retryable_error_types") or []):
+            return None, RetryState.NON_RETRYABLE_FAILURE
+    maximum = policy.get("maximum_attempts", 0)
+    if maximum and attempt >= maximum:
+        return None, RetryState.MAXIMUM_ATTEMPTS_REACHED
+    if app is not None and app.get("next_retry_delay"):
+        delay = float(app["next_retry_delay"])
+    else:
+        delay = policy["initial_interval"] * policy["backoff_coefficient"] ** (attempt - 1)
+        delay = min(delay, policy["maximum_interval"])
+    if schedule_to_close_timeout and now + delay >= scheduled_time + schedule_to_close_timeout:
+        return None, RetryState.TIMEOUT
+    return delay, RetryState.IN_PROGRESS

@@ -1,0 +1,90 @@
+"""Values shared by workflows, activities and the client, as temporalio defines them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import IntEnum
+from typing import Any
+
+__all__ = ["RetryPolicy", "WorkflowIDConflictPolicy", "WorkflowIDReusePolicy"]
+
+
+@dataclass
+class RetryPolicy:
+    """How activities (and later workflows) are retried.
+
+    Defaults are temporalio's: 1 s first back-off, doubling, capped at 100x the
+    initial interval, unlimited attempts.
+    """
+
+    initial_interval: timedelta = timedelta(seconds=1)
+    """Back-off before the first retry."""
+
+    backoff_coefficient: float = 2.0
+    """Each back-off is the previous one times this."""
+
+    maximum_interval: timedelta | None = None
+    """Largest back-off; None means 100x ``initial_interval``."""
+
+    maximum_attempts: int = 0
+    """Attempts in all, the first included; 0 means no limit."""
+
+    non_retryable_error_types: Sequence[str] | None = None
+    """``ApplicationError.type`` values (an exception's class name) that are not retried."""
+
+    def _validate(self) -> None:
+        if self.maximum_attempts == 1:
+            return  # retries disabled: nothing else matters
+        if self.initial_interval.total_seconds() < 0:
+            raise ValueError("Initial interval cannot be negative")
+        if self.backoff_coefficient < 1:
+            raise ValueError("Backoff coefficient cannot be less than 1")
+        if self.maximum_interval:
+            if self.maximum_interval.total_seconds() < 0:
+                raise ValueError("Maximum interval cannot be negative")
+            if self.maximum_interval < self.initial_interval:
+                raise ValueError("Maximum interval cannot be less than initial interval")
+        if self.maximum_attempts < 0:
+            raise ValueError("Maximum attempts cannot be negative")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire form, with the defaults resolved (what the engine stores in history)."""
+        self._validate()
+        return {
+            "initial_interval": self.initial_interval.total_seconds(),
+            "backoff_coefficient": self.backoff_coefficient,
+            "maximum_interval": (self.maximum_interval or self.initial_interval * 100).total_seconds(),
+            "maximum_attempts": self.maximum_attempts,
+            "non_retryable_error_types": list(self.non_retryable_error_types or []),
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> RetryPolicy:
+        """Inverse of :meth:`to_dict`."""
+        return RetryPolicy(
+            initial_interval=timedelta(seconds=data["initial_interval"]),
+            backoff_coefficient=data["backoff_coefficient"],
+            maximum_interval=timedelta(seconds=data["maximum_interval"]),
+            maximum_attempts=data["maximum_attempts"],
+            non_retryable_error_types=data["non_retryable_error_types"] or None,
+        )
+
+
+class WorkflowIDReusePolicy(IntEnum):
+    """Whether a new run may take the id of a closed one (temporalio's values)."""
+
+    ALLOW_DUPLICATE = 1
+    ALLOW_DUPLICATE_FAILED_ONLY = 2
+    REJECT_DUPLICATE = 3
+    TERMINATE_IF_RUNNING = 4
+
+
+class WorkflowIDConflictPolicy(IntEnum):
+    """What a start does when a run with the id is still running (temporalio's values)."""
+
+    UNSPECIFIED = 0
+    FAIL = 1
+    USE_EXISTING = 2
+    TERMINATE_EXISTING = 3
