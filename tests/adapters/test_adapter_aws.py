@@ -1,0 +1,115 @@
+"""What only the AWS adapters have: provisioning, lazy default clients, SQS delays."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from durable._aws.executions import DynamoExecutionStore
+from durable._aws.history import DynamoHistoryStore
+from durable._aws.provision import create_queue, create_tables, dlq_name
+from durable._aws.sqs import SqsQueue
+from durable._runtime.ports import ExecutionAlreadyRunning, ExecutionRecord
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+def test_create_tables_key_schemas_and_is_repeatable(aws):
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    for _ in range(2):  # the second run finds them all and changes nothing
+        create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+
+    def keys(name: str) -> list[tuple[str, str, str]]:
+        table = client.describe_table(TableName=name)["Table"]
+        types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        return [(k["AttributeName"], types[k["AttributeName"]], k["KeyType"]) for k in table["KeySchema"]]
+
+    assert keys("h") == [("pk", "S", "HASH"), ("sk", "N", "RANGE")]
+    assert keys("e") == [("pk", "S", "HASH"), ("sk", "S", "RANGE")]
+    assert keys("i") == [("id", "S", "HASH")]
+
+
+@pytest.mark.parametrize(
+    ("name", "fifo", "dlq"),
+    [("inbox.fifo", True, "inbox-dlq.fifo"), ("activities", False, "activities-dlq")],
+)
+def test_create_queue_with_its_dlq(aws, name, fifo, dlq):
+    client = boto3.client("sqs", region_name="us-east-1")
+
+    url = create_queue(client, name, fifo=fifo, max_receive_count=4)
+
+    assert dlq_name(name) == dlq
+    dlq_url = client.get_queue_url(QueueName=dlq)["QueueUrl"]
+    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"] == dlq_arn
+    assert int(redrive["maxReceiveCount"]) == 4
+    assert attributes.get("FifoQueue", "false") == str(fifo).lower()
+    if fifo:
+        assert attributes["ContentBasedDeduplication"] == "false"
+
+
+def test_create_queue_refuses_a_name_that_contradicts_fifo(aws):
+    client = boto3.client("sqs", region_name="us-east-1")
+    with pytest.raises(ValueError):
+        create_queue(client, "inbox", fifo=True)
+    with pytest.raises(ValueError):
+        create_queue(client, "inbox.fifo", fifo=False)
+
+
+def test_adapters_make_their_default_clients_on_first_use(aws):
+    # Constructing makes no client; the first call makes one, inside the mock, from the
+    # environment's region and credentials.
+    create_tables(
+        boto3.client("dynamodb", region_name="us-east-1"),
+        history_table="h",
+        executions_table="e",
+        idempotency_table="i",
+    )
+    url = create_queue(boto3.client("sqs", region_name="us-east-1"), "q", fifo=False)
+    history, executions, queue = DynamoHistoryStore("h"), DynamoExecutionStore("e"), SqsQueue("q", url)
+    assert (history._client, executions._client, queue._client) == (None, None, None)
+
+    history.append("x", [{"event_id": 1}])
+    executions.create(ExecutionRecord("w", "r", "T", "tq", "RUNNING", 1.0))
+    queue.send("m")
+
+    assert history.load("x") == [{"event_id": 1}]
+    assert executions.get("w").run_id == "r"
+    assert [m.body for m in queue.receive()] == ["m"]
+
+
+def test_fifo_sqs_queue_refuses_a_delay(aws):
+    client = boto3.client("sqs", region_name="us-east-1")
+    queue = SqsQueue("inbox.fifo", create_queue(client, "inbox.fifo", fifo=True), client)
+    with pytest.raises(ValueError):
+        queue.send("m", group_id="g", dedup_id="d", delay_seconds=5)
+
+
+def test_already_running_error_comes_from_the_failed_put_itself(aws):
+    # ReturnValuesOnConditionCheckFailure=ALL_OLD: the conflicting run arrives with the
+    # error, without a second read.
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+    store = DynamoExecutionStore("e", client)
+    store.create(ExecutionRecord("w", "run-1", "T", "tq", "RUNNING", 1.0))
+    reads = []
+    client.meta.events.register("before-call.dynamodb.GetItem", lambda **kw: reads.append(kw))
+
+    with pytest.raises(ExecutionAlreadyRunning) as raised:
+        store.create(ExecutionRecord("w", "run-2", "T", "tq", "RUNNING", 2.0))
+
+    assert raised.value.run_id == "run-1"
+    assert reads == []
