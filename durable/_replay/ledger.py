@@ -22,6 +22,7 @@ class ActivityState:
 
     scheduled: dict[str, Any]  # the ActivityTaskScheduled attributes
     scheduled_time: float
+    scheduled_event_id: int
     attempt: int = 1
     attempt_time: float = 0.0  # when the current attempt was (or will be) dispatched
     last_failure: dict[str, Any] | None = None
@@ -68,7 +69,9 @@ class Ledger:
             self.started = attrs
             self.start_time = t
         elif kind == ev.ACTIVITY_SCHEDULED:
-            self.activities[attrs["seq"]] = ActivityState(scheduled=attrs, scheduled_time=t, attempt_time=t)
+            self.activities[attrs["seq"]] = ActivityState(
+                scheduled=attrs, scheduled_time=t, scheduled_event_id=event["event_id"], attempt_time=t
+            )
         elif kind == ev.ACTIVITY_ATTEMPT_FAILED:
             act = self.activities[attrs["seq"]]
             act.attempt = attrs["attempt"] + 1

@@ -22,11 +22,12 @@ from durable._replay.context import Info
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.instance import WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
+from durable.exceptions import TemporalError
 
 __all__ = ["HistoryMachine", "NondeterminismError", "UnknownWorkflowType"]
 
 
-class NondeterminismError(WorkflowTaskError):
+class NondeterminismError(WorkflowTaskError, TemporalError):
     """The workflow code issued commands that differ from those its history recorded."""
 
 
@@ -46,6 +47,7 @@ class HistoryMachine:
         self.instance: WorkflowInstance | None = None
         self.pending_inputs: list[dict[str, Any]] = []
         self.poisoned = False  # an activation failed: the instance's state is not to be trusted
+        self.replay_error: WorkflowTaskError | None = None
         self._lookup = lookup
 
     # -- replay ------------------------------------------------------------------------
@@ -58,7 +60,14 @@ class HistoryMachine:
             WorkflowTaskError: the code raised while replaying.
         """
         for record in split_records(events):
-            self._replay_record(record)
+            if self.replay_error is not None:
+                self.committed(record)  # keep the ledger whole: the engine still needs it
+                continue
+            try:
+                self._replay_record(record)
+            except WorkflowTaskError as err:
+                self.replay_error, self.poisoned = err, True
+                self.committed(record)
 
     def _replay_record(self, record: list[dict[str, Any]]) -> None:
         marker = next((e for e in record if e["event_type"] in ev.TASK_MARKERS), None)
@@ -90,24 +99,29 @@ class HistoryMachine:
 
     # -- new decisions -------------------------------------------------------------------
 
-    def decide(self, inputs: list[dict[str, Any]], time: float) -> list[dict[str, Any]]:
+    def decide(self, inputs: list[dict[str, Any]], time: float, *, dedup: str | None = None) -> list[dict[str, Any]]:
         """Activate with new inputs; return the record to commit (event ids not yet set).
 
         A failure of the code becomes a ``WorkflowTaskFailed`` record and poisons the
         machine: the caller must rebuild it from history before using it again.
+        ``dedup`` marks the inbox message that triggered a decision without inputs.
         """
         recovering = self.ledger.task_failure is not None
+        extra = {"dedup": dedup} if dedup else {}
         try:
+            if self.replay_error is not None:
+                raise self.replay_error
             instance = self._instance_for(inputs)
             instance.history_length = self.ledger.last_event_id + len(inputs) + 1
             commands = instance.activate(time, self.pending_inputs + inputs)
         except WorkflowTaskError as err:
             self.poisoned = True
             failure = _failure.from_exception(err.__cause__ or err)
-            failure["message"] = str(err)
-            marker = ev.make_event(ev.TASK_FAILED, time, failure=failure, attempt=self.ledger.task_attempt + 1)
+            marker = ev.make_event(ev.TASK_FAILED, time, failure=failure, attempt=self.ledger.task_attempt + 1, **extra)
             return [*inputs, marker]
-        marker = ev.make_event(ev.TASK_COMPLETED, time, **({"recovered": True} if recovering else {}))
+        if recovering:
+            extra["recovered"] = True
+        marker = ev.make_event(ev.TASK_COMPLETED, time, **extra)
         return [*inputs, marker, *(c.to_event(time) for c in commands)]
 
     def committed(self, record: list[dict[str, Any]]) -> None:

@@ -1,0 +1,98 @@
+"""The context of a running activity attempt: its info, heartbeats, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from durable.common import RetryPolicy
+
+__all__ = ["ActivityContext", "Info", "current"]
+
+
+@dataclass(frozen=True)
+class Info:
+    """Information about the running activity attempt (temporalio's ``activity.Info``)."""
+
+    activity_id: str
+    activity_type: str
+    attempt: int
+    current_attempt_scheduled_time: datetime
+    heartbeat_details: Sequence[Any]
+    heartbeat_timeout: timedelta | None
+    is_local: bool
+    namespace: str
+    schedule_to_close_timeout: timedelta | None
+    scheduled_time: datetime
+    start_to_close_timeout: timedelta | None
+    started_time: datetime
+    task_queue: str
+    task_token: bytes
+    workflow_id: str | None
+    workflow_namespace: str | None
+    workflow_run_id: str | None
+    workflow_type: str | None
+    retry_policy: RetryPolicy | None = None
+
+
+class ActivityContext:
+    """Per-attempt state shared by the activity code and the worker running it."""
+
+    def __init__(self, info: Info, heartbeat: Callable[[Sequence[Any]], None]) -> None:
+        self.info = info
+        self._heartbeat = heartbeat
+        self.cancel_requested = False
+        self._cancelled = threading.Event()
+        self._on_cancel: Callable[[], None] | None = None
+        self.async_cancelled: asyncio.Event | None = None
+
+    def heartbeat(self, details: Sequence[Any]) -> None:
+        """Record progress; may learn that cancellation was requested."""
+        self._heartbeat(details)
+
+    def request_cancel(self) -> None:
+        """Deliver cancellation: flag it and interrupt the activity where it waits."""
+        if self.cancel_requested:
+            return
+        self.cancel_requested = True
+        self._cancelled.set()
+        if self._on_cancel is not None:
+            self._on_cancel()
+
+    def on_cancel(self, fn: Callable[[], None]) -> None:
+        """What delivering cancellation does for this kind of activity (async: cancel the task)."""
+        self._on_cancel = fn
+
+    def wait_cancelled_sync(self, timeout: float | None) -> bool:
+        """Block until cancellation is requested or the timeout passes."""
+        return self._cancelled.wait(timeout)
+
+
+_current: contextvars.ContextVar[ActivityContext] = contextvars.ContextVar("durable_activity")
+
+
+def current() -> ActivityContext:
+    """The running activity's context.
+
+    Raises:
+        RuntimeError: not called from activity code.
+    """
+    try:
+        return _current.get()
+    except LookupError:
+        raise RuntimeError("Not in activity context") from None
+
+
+def set_current(ctx: ActivityContext) -> contextvars.Token[ActivityContext]:
+    """Make ``ctx`` the current activity (the worker does this around each attempt)."""
+    return _current.set(ctx)
+
+
+def reset_current(token: contextvars.Token[ActivityContext]) -> None:
+    """Undo :func:`set_current`."""
+    _current.reset(token)

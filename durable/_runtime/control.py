@@ -1,0 +1,210 @@
+"""Operations on executions from outside: start, signal, cancel, terminate, read.
+
+What a client (local or, later, the HTTP API) calls. Starts write the execution record
+with a conditional put first, so the caller learns at once whether the id is free, then
+enqueue; everything else that changes a run goes through its inbox, except terminate,
+which appends to the log directly (the conditional append keeps it race-safe) so the
+run is TERMINATED when the call returns, as in Temporal.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from durable._replay import events as ev
+from durable._replay.ledger import ActivityState, Ledger
+from durable._replay.machine import split_records
+from durable._runtime.orchestrator import Orchestrator, send_to_inbox
+from durable._runtime.ports import (
+    ExecutionAlreadyRunning,
+    ExecutionNotFound,
+    ExecutionRecord,
+    HeartbeatRecord,
+    HistoryConflict,
+)
+from durable._runtime.services import Services, execution_key
+from durable.exceptions import WorkflowAlreadyStartedError
+
+__all__ = ["Control", "Description", "NotRunning", "PendingActivity"]
+
+logger = logging.getLogger("durable.control")
+
+
+class NotRunning(Exception):
+    """The execution has closed: it takes no more signals, cancels or terminations."""
+
+
+@dataclass(frozen=True)
+class PendingActivity:
+    """An activity of a run that has not reached its final outcome."""
+
+    activity_id: str
+    activity_type: str
+    attempt: int
+    state: str  # SCHEDULED, STARTED or CANCEL_REQUESTED
+    scheduled_time: float
+    last_failure: dict[str, Any] | None
+    heartbeat: HeartbeatRecord | None
+
+
+@dataclass(frozen=True)
+class Description:
+    """An execution record with what only its history knows."""
+
+    record: ExecutionRecord
+    history_length: int
+    pending_activities: list[PendingActivity]
+
+
+class Control:
+    """Client-side operations over the ports (synchronous: callers choose their threading)."""
+
+    def __init__(self, services: Services, orchestrator: Orchestrator) -> None:
+        self.services = services
+        self.orchestrator = orchestrator
+
+    def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str:
+        """Create the run and enqueue its start; returns the run id.
+
+        Raises:
+            WorkflowAlreadyStartedError: a run with this id is still running.
+        """
+        run_id = str(uuid.uuid4())
+        now = self.services.clock.now()
+        record = ExecutionRecord(
+            workflow_id=workflow_id,
+            run_id=run_id,
+            workflow_type=workflow_type,
+            task_queue=task_queue,
+            status="RUNNING",
+            start_time=now,
+        )
+        try:
+            self.services.executions.create(record)
+        except ExecutionAlreadyRunning as err:
+            raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
+        send_to_inbox(
+            self.services, workflow_id, run_id, "start", "start",
+            workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,
+        )
+        return run_id
+
+    def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
+        """The execution record of the run (the latest one when ``run_id`` is None).
+
+        Raises:
+            ExecutionNotFound: no such workflow id or run.
+        """
+        record = self.services.executions.get(workflow_id)
+        if run_id is not None and record.run_id != run_id:
+            # An older run: its history is the truth about it.
+            ledger = self.ledger(workflow_id, run_id)
+            if ledger.started is None:
+                raise ExecutionNotFound(f"workflow {workflow_id} has no run {run_id}")
+            return ExecutionRecord(
+                workflow_id=workflow_id,
+                run_id=run_id,
+                workflow_type=ledger.started["workflow_type"],
+                task_queue=ledger.started["task_queue"],
+                status=ledger.status,
+                start_time=ledger.start_time,
+                close_time=ledger.close_time,
+                history_length=ledger.last_event_id,
+            )
+        return record
+
+    def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
+        """Enqueue a signal. Raises NotRunning or ExecutionNotFound."""
+        record = self._running(workflow_id, run_id)
+        send_to_inbox(self.services, workflow_id, record.run_id, "signal", f"signal:{uuid.uuid4()}", name=name, input=input)
+
+    def cancel(self, workflow_id: str, run_id: str | None, reason: str = "") -> None:
+        """Enqueue a cancellation request. Raises NotRunning or ExecutionNotFound."""
+        record = self._running(workflow_id, run_id)
+        send_to_inbox(self.services, workflow_id, record.run_id, "cancel", f"cancel:{uuid.uuid4()}", reason=reason)
+
+    def terminate(self, workflow_id: str, run_id: str | None, reason: str = "", details: list[str] | None = None) -> None:
+        """Close the run as TERMINATED now. Raises NotRunning or ExecutionNotFound."""
+        record = self._running(workflow_id, run_id)
+        key = execution_key(workflow_id, record.run_id)
+        for _ in range(5):
+            ledger = self.ledger(workflow_id, record.run_id)
+            if ledger.closed:
+                raise NotRunning(f"workflow execution {workflow_id} already completed")
+            now = self.services.clock.now()
+            event = ev.make_event(
+                ev.WORKFLOW_TERMINATED, now, reason=reason, details=details or [], dedup=f"terminate:{uuid.uuid4()}"
+            )
+            event["event_id"] = ledger.last_event_id + 1
+            try:
+                self.services.history.append(key, [event])
+            except HistoryConflict:
+                continue  # the orchestrator committed meanwhile: look again
+            self.services.executions.close(workflow_id, record.run_id, "TERMINATED", now, event["event_id"])
+            for act in ledger.activities.values():  # heartbeating activities learn they must stop
+                self.services.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+            return
+        raise NotRunning(f"workflow execution {workflow_id} kept changing; terminate again")
+
+    def ledger(self, workflow_id: str, run_id: str) -> Ledger:
+        """The engine's view of a run, folded from its history."""
+        ledger = Ledger()
+        for record in split_records(self.services.history.load(execution_key(workflow_id, run_id))):
+            ledger.observe(record)
+        return ledger
+
+    def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+        """The run id and the events of a run."""
+        record = self.resolve_run(workflow_id, run_id)
+        return record.run_id, self.services.history.load(execution_key(workflow_id, record.run_id))
+
+    def close_event(self, workflow_id: str, run_id: str) -> dict[str, Any] | None:
+        """The run's terminal event, or None while it runs."""
+        return self.ledger(workflow_id, run_id).close_event
+
+    def describe(self, workflow_id: str, run_id: str | None) -> Description:
+        """Execution record, history length and pending activities with their heartbeats."""
+        record = self.resolve_run(workflow_id, run_id)
+        ledger = self.ledger(workflow_id, record.run_id)
+        key = execution_key(workflow_id, record.run_id)
+        pending = [self._pending(key, a) for a in ledger.activities.values()] if not ledger.closed else []
+        return Description(record=record, history_length=ledger.last_event_id, pending_activities=pending)
+
+    def _pending(self, key: str, act: ActivityState) -> PendingActivity:
+        beat = self.services.executions.get_heartbeat(key, act.scheduled["activity_id"])
+        if beat is not None and beat.attempt != act.attempt:
+            beat = HeartbeatRecord(attempt=beat.attempt, details=beat.details, at=beat.at, cancel_requested=beat.cancel_requested)
+        state = "CANCEL_REQUESTED" if act.cancel_requested else ("STARTED" if beat is not None and beat.at else "SCHEDULED")
+        return PendingActivity(
+            activity_id=act.scheduled["activity_id"],
+            activity_type=act.scheduled["activity_type"],
+            attempt=act.attempt,
+            state=state,
+            scheduled_time=act.scheduled_time,
+            last_failure=act.last_failure,
+            heartbeat=beat,
+        )
+
+    def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
+        """Replay the run read-only and call a query handler; returns the encoded result.
+
+        Raises:
+            QueryNotFound: no handler by that name.
+            WorkflowTaskError: the run cannot be replayed (not started yet, bad code).
+        """
+        record = self.resolve_run(workflow_id, run_id)
+        machine = self.orchestrator.load(execution_key(workflow_id, record.run_id))
+        if machine.replay_error is not None:
+            raise machine.replay_error
+        if machine.instance is None:
+            raise NotRunning(f"workflow {workflow_id} has not started its first workflow task yet")
+        return machine.instance.query(name, args)
+
+    def _running(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
+        record = self.resolve_run(workflow_id, run_id)
+        if record.status != "RUNNING":
+            raise NotRunning(f"workflow execution {workflow_id} already completed")
+        return record

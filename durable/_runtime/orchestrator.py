@@ -1,0 +1,323 @@
+"""The orchestrator: inbox message in, one committed decision and its dispatch out.
+
+For each message: get the run's machine (warm from the cache, or replayed from the log),
+turn the message into events (dropping duplicates and stale results), let the workflow
+code decide, append the record with a conditional write, then dispatch what the record
+asks for (activity tasks, timers, cancellations, the closing of the execution).
+
+Crash safety: dispatch is derived from the committed record alone and every receiver is
+idempotent, so a message redelivered after a crash between commit and dispatch finds
+itself already consumed and dispatches that record again. Two orchestrators racing on
+one run cannot both append at the same position; the loser reloads and retries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from durable import _failure
+from durable._replay import events as ev
+from durable._replay.machine import HistoryMachine
+from durable._replay.retry import next_retry
+from durable._runtime.ports import HistoryConflict
+from durable._runtime.registry import Registry
+from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, execution_key
+from durable.exceptions import ApplicationError, RetryState, TimeoutError, TimeoutType
+
+__all__ = ["Orchestrator", "OrchestratorConflict"]
+
+logger = logging.getLogger("durable.orchestrator")
+
+_MAX_TASK_RETRY_DELAY = 600.0
+
+
+class OrchestratorConflict(Exception):
+    """Other writers kept winning the race for this run; the message is retried later."""
+
+
+class Orchestrator:
+    """Applies inbox messages to runs. One instance per Lambda container (or local env)."""
+
+    def __init__(self, services: Services, registry: Registry, *, cache_size: int = 1000) -> None:
+        self.services = services
+        self.registry = registry
+        self._cache: OrderedDict[str, HistoryMachine] = OrderedDict()
+        self._cache_size = cache_size
+
+    # -- entry point ---------------------------------------------------------------------
+
+    def handle(self, body: dict[str, Any]) -> None:
+        """Apply one inbox message.
+
+        Raises:
+            OrchestratorConflict: lost the race for the run three times in a row.
+        """
+        key = execution_key(body["workflow_id"], body["run_id"])
+        for _ in range(3):
+            machine, warm = self._machine(key)
+            try:
+                self._apply(key, machine, body, warm)
+                return
+            except HistoryConflict:
+                logger.info("another orchestrator committed to %s first; reloading", key)
+                self._cache.pop(key, None)
+        raise OrchestratorConflict(f"gave up applying a message to {key} after three conflicts")
+
+    def load(self, key: str) -> HistoryMachine:
+        """A machine replayed from the whole log (cold)."""
+        machine = HistoryMachine(self.registry.workflow)
+        machine.replay(self.services.history.load(key))
+        return machine
+
+    def _machine(self, key: str) -> tuple[HistoryMachine, bool]:
+        machine = self._cache.get(key)
+        if machine is not None and not machine.poisoned:
+            self._cache.move_to_end(key)
+            return machine, True
+        machine = self.load(key)
+        self._remember(key, machine)
+        return machine, False
+
+    def _remember(self, key: str, machine: HistoryMachine) -> None:
+        self._cache[key] = machine
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _refresh(self, key: str, machine: HistoryMachine) -> None:
+        """Catch a warm machine up with records other orchestrators committed."""
+        machine.replay(self.services.history.load(key, after_event_id=machine.ledger.last_event_id))
+
+    # -- one message ---------------------------------------------------------------------
+
+    def _apply(self, key: str, machine: HistoryMachine, body: dict[str, Any], warm: bool) -> None:
+        now = self.services.clock.now()
+        dedup = body["dedup"]
+        if (record_id := machine.ledger.consumed.get(dedup)) is not None:
+            # Consumed before: a duplicate delivery, or a redelivery after a crash that
+            # may have cut the dispatch short. Dispatching again is harmless.
+            self._dispatch(key, machine, machine.ledger.records[record_id])
+            return
+        translated = self._translate(machine, body, now)
+        if translated is None and warm:
+            # Ignored as stale by a warm machine: make sure it is not merely behind.
+            self._refresh(key, machine)
+            if (record_id := machine.ledger.consumed.get(dedup)) is not None:
+                self._dispatch(key, machine, machine.ledger.records[record_id])
+                return
+            translated = self._translate(machine, body, now)
+        if translated is None:
+            logger.debug("ignored %s message for %s (stale or closed run)", body["kind"], key)
+            return
+        runtime_events, inputs, trigger = translated
+        record = list(runtime_events)
+        if inputs or trigger:
+            record += machine.decide(inputs, now, dedup=dedup if trigger else None)
+        first = machine.ledger.last_event_id + 1
+        for offset, event in enumerate(record):
+            event["event_id"] = first + offset
+        self.services.history.append(key, record)  # HistoryConflict: another orchestrator won
+        machine.committed(record)
+        if machine.poisoned:
+            self._cache.pop(key, None)
+        self._dispatch(key, machine, record)
+
+    def _translate(
+        self, machine: HistoryMachine, body: dict[str, Any], now: float
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool] | None:
+        """(engine events, workflow inputs, whether to decide without inputs), or None to ignore."""
+        ledger = machine.ledger
+        kind, dedup = body["kind"], body["dedup"]
+        if kind == "start":
+            if ledger.started is not None:
+                return None
+            return [], [_event(ev.WORKFLOW_STARTED, now, dedup, **_pick(body, "workflow_id", "run_id", "workflow_type", "task_queue", "input", "start_time"))], False
+        if ledger.started is None or ledger.closed:
+            return None
+        if kind == "signal":
+            return [], [_event(ev.SIGNALED, now, dedup, signal_name=body["name"], input=body["input"])], False
+        if kind == "cancel":
+            if ledger.cancel_requested:
+                return None
+            return [], [_event(ev.CANCEL_REQUESTED, now, dedup, reason=body.get("reason", ""))], False
+        if kind == "terminate":
+            return [_event(ev.WORKFLOW_TERMINATED, now, dedup, reason=body.get("reason", ""), details=body.get("details", []))], [], False
+        if kind == "timer":
+            if body["seq"] not in ledger.timers:
+                return None
+            return [], [_event(ev.TIMER_FIRED, now, dedup, seq=body["seq"])], False
+        if kind == "task_retry":
+            if ledger.task_failure is None or ledger.task_attempt != body["attempt"]:
+                return None
+            return [], [], True
+        if kind == "activity_result":
+            return self._activity_result(machine, body, now)
+        raise ValueError(f"unknown inbox message kind {kind!r}")
+
+    def _activity_result(
+        self, machine: HistoryMachine, body: dict[str, Any], now: float
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool] | None:
+        act = machine.ledger.activities.get(body["seq"])
+        if act is None or act.attempt != body["attempt"]:
+            return None  # a late result of an attempt that was already settled
+        seq, dedup, outcome = body["seq"], body["dedup"], body["outcome"]
+        if outcome == "completed":
+            return [], [_event(ev.ACTIVITY_COMPLETED, now, dedup, seq=seq, attempt=act.attempt, result=body["result"])], False
+        if outcome == "canceled" and act.cancel_requested:
+            return [], [_event(ev.ACTIVITY_CANCELED, now, dedup, seq=seq, attempt=act.attempt)], False
+        failure = body.get("failure") or _failure.from_exception(ApplicationError("activity reported cancellation unasked"))
+        scheduled = act.scheduled
+        delay, state = next_retry(
+            scheduled["retry_policy"],
+            act.attempt,
+            failure,
+            now=now,
+            scheduled_time=act.scheduled_time,
+            schedule_to_close_timeout=scheduled.get("schedule_to_close_timeout"),
+        )
+        if act.cancel_requested:
+            delay, state = None, RetryState.CANCEL_REQUESTED
+        if delay is not None:
+            retry = _event(
+                ev.ACTIVITY_ATTEMPT_FAILED,
+                now,
+                dedup,
+                seq=seq,
+                attempt=act.attempt,
+                failure=failure,
+                next_attempt_time=now + delay,
+                heartbeat_details=body.get("heartbeat_details", []),
+            )
+            return [retry], [], False
+        cause: BaseException = _failure.to_exception(failure)
+        timed_out = isinstance(cause, TimeoutError)
+        if state == RetryState.TIMEOUT:
+            timeout = TimeoutError("activity ScheduleToClose timeout", type=TimeoutType.SCHEDULE_TO_CLOSE, last_heartbeat_details=[])
+            timeout.__cause__ = cause
+            cause, timed_out = timeout, True
+        final = _failure.from_exception(cause)
+        wrapped = {
+            "message": "Activity task timed out" if timed_out else "Activity task failed",
+            "stack_trace": "",
+            "activity": {
+                "scheduled_event_id": act.scheduled_event_id,
+                "started_event_id": 0,
+                "identity": body.get("identity", ""),
+                "activity_type": scheduled["activity_type"],
+                "activity_id": scheduled["activity_id"],
+                "retry_state": int(state),
+            },
+            "cause": final,
+        }
+        return [], [_event(ev.ACTIVITY_FAILED, now, dedup, seq=seq, attempt=act.attempt, failure=wrapped, retry_state=int(state))], False
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    def _dispatch(self, key: str, machine: HistoryMachine, record: list[dict[str, Any]]) -> None:
+        """Do what a committed record asks of the world. Every step is idempotent."""
+        ledger = machine.ledger
+        started = ledger.started or {}
+        wf, run = started.get("workflow_id", ""), started.get("run_id", "")
+        s = self.services
+        for event in record:
+            kind, attrs = event["event_type"], event["attributes"]
+            if kind == ev.ACTIVITY_SCHEDULED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None and act.attempt == 1:
+                    self._send_activity_task(machine, attrs["seq"], at=None)
+            elif kind == ev.ACTIVITY_ATTEMPT_FAILED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None and act.attempt == attrs["attempt"] + 1:
+                    self._send_activity_task(machine, attrs["seq"], at=attrs["next_attempt_time"])
+            elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None:
+                    s.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+            elif kind == ev.TIMER_STARTED:
+                if attrs["seq"] in ledger.timers:
+                    self._to_inbox_at(
+                        event["event_time"] + attrs["duration"], wf, run, "timer", f"timer:{attrs['seq']}", seq=attrs["seq"]
+                    )
+            elif kind == ev.TASK_FAILED:
+                attempt = attrs["attempt"]
+                s.executions.set_task_failure(wf, run, {**attrs["failure"], "attempt": attempt})
+                delay = min(_MAX_TASK_RETRY_DELAY, 2.0 ** (attempt - 1))
+                self._to_inbox_at(event["event_time"] + delay, wf, run, "task_retry", f"task_retry:{attempt}", attempt=attempt)
+                logger.error("workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message"))
+            elif kind == ev.TASK_COMPLETED and attrs.get("recovered"):
+                s.executions.set_task_failure(wf, run, None)
+            elif kind in ev.TERMINAL_EVENTS:
+                s.executions.close(wf, run, ledger.status, event["event_time"], ledger.last_event_id)
+
+    def _send_activity_task(self, machine: HistoryMachine, seq: int, *, at: float | None) -> None:
+        ledger = machine.ledger
+        act = ledger.activities[seq]
+        started = ledger.started or {}
+        sch = act.scheduled
+        task = {
+            "workflow_id": started["workflow_id"],
+            "run_id": started["run_id"],
+            "workflow_type": started["workflow_type"],
+            "workflow_task_queue": started["task_queue"],
+            "seq": seq,
+            "activity_id": sch["activity_id"],
+            "activity_type": sch["activity_type"],
+            "task_queue": sch["task_queue"],
+            "input": sch["input"],
+            "attempt": act.attempt,
+            "heartbeat_details": act.heartbeat_details,
+            "scheduled_time": act.scheduled_time,
+            "attempt_scheduled_time": act.attempt_time,
+            "schedule_to_close_timeout": sch.get("schedule_to_close_timeout"),
+            "start_to_close_timeout": sch.get("start_to_close_timeout"),
+            "heartbeat_timeout": sch.get("heartbeat_timeout"),
+            "retry_policy": sch["retry_policy"],
+        }
+        body = json.dumps(task, separators=(",", ":"))
+        try:
+            if at is not None and at > self.services.clock.now():
+                self.services.timers.schedule(at, activity_queue_name(sch["task_queue"]), body)
+            else:
+                self.services.activity_queue(sch["task_queue"]).send(body)
+        except UnknownTaskQueue as err:
+            # Nothing would ever run it: fail the attempt for good, loudly, through the inbox.
+            failure = _failure.from_exception(
+                ApplicationError(f"no activity queue for task queue {sch['task_queue']!r}: {err}", type="UnknownTaskQueue", non_retryable=True)
+            )
+            self._to_inbox(
+                started["workflow_id"], started["run_id"], "activity_result", f"act:{seq}:{act.attempt}",
+                seq=seq, attempt=act.attempt, outcome="failed", failure=failure,
+            )
+
+    def _to_inbox(self, wf: str, run: str, kind: str, dedup: str, **fields: Any) -> None:
+        send_to_inbox(self.services, wf, run, kind, dedup, **fields)
+
+    def _to_inbox_at(self, at: float, wf: str, run: str, kind: str, dedup: str, **fields: Any) -> None:
+        body = inbox_body(wf, run, kind, dedup, **fields)
+        self.services.timers.schedule(at, INBOX, body, group_id=wf, dedup_id=_fifo_dedup(run, dedup))
+
+
+def inbox_body(workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> str:
+    """The JSON of an inbox message."""
+    return json.dumps(
+        {"kind": kind, "workflow_id": workflow_id, "run_id": run_id, "dedup": dedup, **fields}, separators=(",", ":")
+    )
+
+
+def send_to_inbox(services: Services, workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> None:
+    """Send one message to a run's inbox (FIFO group = workflow id)."""
+    services.inbox.send(
+        inbox_body(workflow_id, run_id, kind, dedup, **fields), group_id=workflow_id, dedup_id=_fifo_dedup(run_id, dedup)
+    )
+
+
+def _fifo_dedup(run_id: str, dedup: str) -> str:
+    # SQS allows 128 characters of [A-Za-z0-9!-/:-@[-`{-~]: the run id keeps keys unique per run
+    return f"{run_id}:{dedup}"[:128]
+
+
+def _event(kind: str, now: float, dedup: str, **attrs: Any) -> dict[str, Any]:
+    return ev.make_event(kind, now, dedup=dedup, **attrs)
+
+
+def _pick(body: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {n: body[n] for n in names}

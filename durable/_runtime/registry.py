@@ -1,0 +1,94 @@
+"""Which workflows and activities each task queue serves."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from durable._activity.definition import ActivityDefinition
+from durable._replay.definition import WorkflowDefinition
+from durable._replay.machine import UnknownWorkflowType
+
+__all__ = ["Registry", "UnknownActivityType"]
+
+
+class UnknownActivityType(LookupError):
+    """No registered activity has this name on the task queue."""
+
+
+class Registry:
+    """Task queue -> workflow definitions and activity definitions (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._workflows: dict[str, dict[str, WorkflowDefinition]] = {}
+        self._activities: dict[str, dict[str, ActivityDefinition]] = {}
+        self._lock = threading.Lock()
+
+    def register(self, task_queue: str, workflows: Iterable[type] = (), activities: Iterable[Any] = ()) -> None:
+        """Add a task queue's workflow classes and activity functions.
+
+        Raises:
+            TypeError: an entry is not a workflow class / activity function.
+            ValueError: two entries share a name.
+        """
+        wfs = [WorkflowDefinition.of(w) for w in workflows]
+        acts = [ActivityDefinition.of(a) for a in activities]
+        with self._lock:
+            wf_map = self._workflows.setdefault(task_queue, {})
+            for d in wfs:
+                if d.name in wf_map and wf_map[d.name].cls is not d.cls:
+                    raise ValueError(f"More than one workflow named {d.name}")
+                wf_map[d.name] = d
+            act_map = self._activities.setdefault(task_queue, {})
+            for a in acts:
+                if a.name in act_map and act_map[a.name].fn != a.fn:
+                    raise ValueError(f"More than one activity named {a.name}")
+                act_map[a.name] = a
+
+    def unregister(self, task_queue: str, workflows: Iterable[type] = (), activities: Iterable[Any] = ()) -> None:
+        """Remove what :meth:`register` added (a worker shutting down)."""
+        with self._lock:
+            for w in workflows:
+                self._workflows.get(task_queue, {}).pop(WorkflowDefinition.of(w).name, None)
+            for a in activities:
+                self._activities.get(task_queue, {}).pop(ActivityDefinition.of(a).name, None)
+
+    def workflow(self, workflow_type: str, task_queue: str) -> WorkflowDefinition:
+        """The definition a history's type refers to.
+
+        Raises:
+            UnknownWorkflowType: nothing registered under that name on the task queue.
+        """
+        with self._lock:
+            found = self._workflows.get(task_queue, {}).get(workflow_type)
+            if found is not None:
+                return found
+            known = sorted(self._workflows.get(task_queue, {}))
+            queues = sorted(q for q, w in self._workflows.items() if w)
+        raise UnknownWorkflowType(
+            f"Workflow class {workflow_type} is not registered on task queue {task_queue!r}, "
+            f"available workflows: [{', '.join(known)}]; task queues with workflows: [{', '.join(queues)}]. "
+            "Register it with Worker(client, task_queue=..., workflows=[...])."
+        )
+
+    def activity(self, activity_type: str, task_queue: str) -> ActivityDefinition:
+        """The activity an activity task names.
+
+        Raises:
+            UnknownActivityType: nothing registered under that name on the task queue.
+        """
+        with self._lock:
+            found = self._activities.get(task_queue, {}).get(activity_type)
+            if found is not None:
+                return found
+            known = sorted(self._activities.get(task_queue, {}))
+        raise UnknownActivityType(
+            f"Activity function {activity_type} is not registered on this worker, "
+            f"available activities: {', '.join(known)}"
+        )
+
+    def task_queues(self) -> list[str]:
+        """Task queues with anything registered."""
+        with self._lock:
+            return sorted(set(self._workflows) | set(self._activities))

@@ -1,0 +1,87 @@
+"""What activity code imports: ``from durable import activity`` (temporalio's ``activity``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from durable._activity import context as _context
+from durable._activity.context import Info
+from durable._activity.definition import defn
+
+__all__ = [
+    "Info",
+    "defn",
+    "heartbeat",
+    "in_activity",
+    "info",
+    "is_cancelled",
+    "logger",
+    "wait_for_cancelled",
+    "wait_for_cancelled_sync",
+]
+
+
+def info() -> Info:
+    """Information about the running attempt (``attempt``, ``heartbeat_details``, ids...)."""
+    return _context.current().info
+
+
+def in_activity() -> bool:
+    """Whether the caller is activity code."""
+    try:
+        _context.current()
+    except RuntimeError:
+        return False
+    return True
+
+
+def heartbeat(*details: Any) -> None:
+    """Report progress; the details reach the next attempt as ``info().heartbeat_details``.
+
+    Heartbeats are how an activity learns that it was cancelled: an async activity is then
+    cancelled where it awaits, a sync one gets ``CancelledError`` from this call.
+    """
+    _context.current().heartbeat(details)
+
+
+def is_cancelled() -> bool:
+    """Whether cancellation of this activity was requested."""
+    return _context.current().cancel_requested
+
+
+async def wait_for_cancelled() -> None:
+    """Wait until cancellation is requested."""
+    ctx = _context.current()
+    while not ctx.cancel_requested:
+        await asyncio.sleep(0.05)
+
+
+def wait_for_cancelled_sync(timeout: timedelta | float | None = None) -> None:
+    """Block until cancellation is requested or the timeout passes."""
+    ctx = _context.current()
+    ctx.wait_cancelled_sync(timeout.total_seconds() if isinstance(timeout, timedelta) else timeout)
+
+
+class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """``activity.logger``: adds the activity's ids to each record."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        if in_activity():
+            i = info()
+            extra = {
+                "activity_id": i.activity_id,
+                "activity_type": i.activity_type,
+                "attempt": i.attempt,
+                "workflow_id": i.workflow_id,
+                "workflow_run_id": i.workflow_run_id,
+            }
+            kwargs["extra"] = {**extra, **(kwargs.get("extra") or {})}
+            msg = f"{msg} ({extra})"
+        return msg, kwargs
+
+
+logger = LoggerAdapter(logging.getLogger("durable.activity"), None)
+"""Logger for activity code."""

@@ -1,0 +1,226 @@
+"""What workflow code imports: ``from durable import workflow`` (temporalio's ``workflow``).
+
+Decorators (``defn``, ``run``, ``signal``, ``query``, ``init``) and the calls a workflow
+makes: activities, timers, conditions, deterministic time/randomness/ids, info, logger.
+Inside a workflow, plain asyncio works too: ``asyncio.sleep`` is a durable timer and
+``gather``/``wait``/``wait_for``/``Queue``/``Event``/tasks behave deterministically.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from random import Random
+from typing import Any
+from uuid import UUID
+
+from durable._replay import context as _context
+from durable._replay.context import Info
+from durable._replay.definition import HandlerUnfinishedPolicy, defn, init, query, run, signal
+from durable._replay.instance import ActivityCancellationType, ActivityHandle
+from durable._replay.machine import NondeterminismError
+from durable.common import RetryPolicy
+
+__all__ = [
+    "ActivityCancellationType",
+    "ActivityHandle",
+    "HandlerUnfinishedPolicy",
+    "Info",
+    "NondeterminismError",
+    "defn",
+    "execute_activity",
+    "execute_activity_method",
+    "in_workflow",
+    "info",
+    "init",
+    "instance",
+    "logger",
+    "now",
+    "query",
+    "random",
+    "run",
+    "signal",
+    "sleep",
+    "start_activity",
+    "start_activity_method",
+    "time",
+    "time_ns",
+    "unsafe",
+    "uuid4",
+    "wait_condition",
+]
+
+_UNSET: Any = object()
+
+
+def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
+    if arg is not _UNSET:
+        if args:
+            raise ValueError("Cannot have arg and args")
+        return [arg]
+    return list(args)
+
+
+def start_activity(
+    activity: Any,
+    arg: Any = _UNSET,
+    *,
+    args: Sequence[Any] = (),
+    task_queue: str | None = None,
+    result_type: type | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
+    schedule_to_start_timeout: timedelta | None = None,
+    start_to_close_timeout: timedelta | None = None,
+    heartbeat_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    activity_id: str | None = None,
+    versioning_intent: Any = None,
+    summary: str | None = None,
+    priority: Any = None,
+) -> ActivityHandle:
+    """Schedule an activity and return its handle (an awaitable, cancellable task).
+
+    Args:
+        activity: an ``@activity.defn`` function or an activity type name.
+        arg: the single argument; or ``args`` for several.
+        task_queue: where the activity runs; the workflow's task queue by default.
+        result_type: the type to decode the result into, for activities given by name.
+        schedule_to_close_timeout: bound on all attempts together.
+        schedule_to_start_timeout: accepted for compatibility (activities start at once here).
+        start_to_close_timeout: bound on one attempt. One of the two is required.
+        heartbeat_timeout: longest silence between heartbeats before the attempt times out.
+        retry_policy: how failed attempts are retried; temporalio's defaults when None.
+        cancellation_type: what cancelling the handle waits for.
+        activity_id: the activity's id; its sequence number by default.
+    """
+    del schedule_to_start_timeout, versioning_intent, summary, priority
+    return _context.current().start_activity(
+        activity,
+        *_args(arg, args),
+        task_queue=task_queue,
+        result_type=result_type,
+        schedule_to_close_timeout=schedule_to_close_timeout,
+        start_to_close_timeout=start_to_close_timeout,
+        heartbeat_timeout=heartbeat_timeout,
+        retry_policy=retry_policy,
+        cancellation_type=cancellation_type,
+        activity_id=activity_id,
+    )
+
+
+async def execute_activity(activity: Any, arg: Any = _UNSET, **kwargs: Any) -> Any:
+    """Run an activity and return its result: ``await start_activity(...)``.
+
+    Raises:
+        ActivityError: the activity failed for good; ``cause`` says why.
+    """
+    return await start_activity(activity, arg, **kwargs)
+
+
+def start_activity_method(activity: Callable[..., Any], arg: Any = _UNSET, **kwargs: Any) -> ActivityHandle:
+    """:func:`start_activity` for an ``@activity.defn`` method of a class (unbound)."""
+    return start_activity(activity, arg, **kwargs)
+
+
+async def execute_activity_method(activity: Callable[..., Any], arg: Any = _UNSET, **kwargs: Any) -> Any:
+    """:func:`execute_activity` for an ``@activity.defn`` method of a class (unbound)."""
+    return await start_activity(activity, arg, **kwargs)
+
+
+async def sleep(duration: float | timedelta, *, summary: str | None = None) -> None:
+    """A durable timer: sleep for seconds or a timedelta of workflow time."""
+    del summary
+    import asyncio
+
+    await asyncio.sleep(duration.total_seconds() if isinstance(duration, timedelta) else duration)
+
+
+async def wait_condition(
+    fn: Callable[[], bool], *, timeout: timedelta | float | None = None, timeout_summary: str | None = None
+) -> None:
+    """Wait until ``fn()`` returns true; it is checked after every step of the workflow.
+
+    Raises:
+        asyncio.TimeoutError: ``timeout`` (a durable timer) passed first.
+    """
+    del timeout_summary
+    await _context.current().wait_condition(
+        fn, timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
+    )
+
+
+def info() -> Info:
+    """Information about the running workflow."""
+    return _context.current().info
+
+
+def instance() -> Any:
+    """The workflow object (the instance of the ``@workflow.defn`` class)."""
+    return _context.current()._object
+
+
+def in_workflow() -> bool:
+    """Whether the caller is workflow code."""
+    return _context.in_workflow()
+
+
+def now() -> datetime:
+    """Workflow time (UTC): deterministic, the time of the current decision."""
+    return _context.current().now()
+
+
+def time() -> float:
+    """Workflow time in epoch seconds."""
+    return _context.current().time()
+
+
+def time_ns() -> int:
+    """Workflow time in epoch nanoseconds."""
+    return int(_context.current().time() * 1e9)
+
+
+def random() -> Random:
+    """The workflow's deterministic random generator (seeded from its run)."""
+    return _context.current().random
+
+
+def uuid4() -> UUID:
+    """A deterministic random UUID."""
+    return _context.current().uuid4()
+
+
+def memo() -> Mapping[str, Any]:
+    """The workflow's memo (empty until memos are supported)."""
+    return {}
+
+
+class unsafe:
+    """Calls that workflow code rarely needs."""
+
+    @staticmethod
+    def is_replaying() -> bool:
+        """Whether the workflow is replaying history (and so must not repeat side effects)."""
+        return _context.current().is_replaying
+
+
+class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """``workflow.logger``: silent while replaying; adds the workflow's ids to each record."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        if _context.in_workflow():
+            i = _context.current().info
+            extra = {"workflow_id": i.workflow_id, "run_id": i.run_id, "workflow_type": i.workflow_type}
+            kwargs["extra"] = {**extra, "temporal_workflow": extra, **(kwargs.get("extra") or {})}
+            msg = f"{msg} ({extra})"
+        return msg, kwargs
+
+    def isEnabledFor(self, level: int) -> bool:
+        if _context.in_workflow() and _context.current().is_replaying:
+            return False
+        return super().isEnabledFor(level)
+
+
+logger = LoggerAdapter(logging.getLogger("durable.workflow"), None)
+"""Logger for workflow code."""
