@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -40,8 +41,9 @@ def _heartbeat_key(execution: str, activity_id: str) -> dict[str, Any]:
 
 
 def _num(value: float) -> dict[str, str]:
-    # repr() is the shortest string that reads back as the same float.
-    return {"N": repr(value)}
+    # repr() is the shortest text that reads back as the same float; fixed-point because
+    # repr may use an exponent (1e-05) and a DynamoDB number is plain digits.
+    return {"N": format(Decimal(repr(value)), "f")}
 
 
 def _to_item(record: ExecutionRecord) -> dict[str, Any]:
