@@ -16,6 +16,7 @@ import contextvars
 import json
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -37,6 +38,10 @@ __all__ = ["ActivityWorker"]
 logger = logging.getLogger("durable.activity_worker")
 
 _IDEMPOTENCY_TTL = 7 * 24 * 3600
+
+# Deliberately no Lambda context: an IN_PROGRESS record must not expire with the
+# invocation, or a redelivery would run a crashed attempt's side effects twice.
+warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
 
 
 class _Timeout(Exception):
@@ -107,12 +112,14 @@ class ActivityWorker:
         ctx = ActivityContext(self._info(task), heartbeat=lambda d: None)
         last_beat = [time.monotonic()]
         last_write = [0.0]
+        hb_timeout = task.get("heartbeat_timeout")
+        throttle = min(0.8 * hb_timeout, 60.0) if hb_timeout else self.heartbeat_throttle
 
         def heartbeat(values: Sequence[Any]) -> None:
             details[:] = _converter.encode_args(list(values))
             now = time.monotonic()
             last_beat[0] = now
-            if now - last_write[0] < self.heartbeat_throttle:
+            if now - last_write[0] < throttle:
                 return
             last_write[0] = now
             cancel = self.services.executions.record_heartbeat(
@@ -129,13 +136,12 @@ class ActivityWorker:
 
         ctx._heartbeat = heartbeat
         limit = _attempt_limit(task, self.services.clock.now())
-        hb_timeout = task.get("heartbeat_timeout")
         try:
             args = _converter.decode_args(task["input"], definition.arg_hints)
             if definition.is_async:
                 result = asyncio.run(self._run_async(definition.fn, args, ctx, limit, hb_timeout, last_beat))
             else:
-                result = self._run_sync(definition.fn, args, ctx, limit)
+                result = self._run_sync(definition.fn, args, ctx, limit, self.registry.executor(task["task_queue"]) or self.executor)
         except _Timeout as t:
             return self._timed_out(t.kind, details)
         except (asyncio.CancelledError, CancelledError) as err:
@@ -179,12 +185,14 @@ class ActivityWorker:
                 await asyncio.wait({task}, timeout=1.0)
                 raise _Timeout(expired)
 
-    def _run_sync(self, fn: Any, args: list[Any], ctx: ActivityContext, limit: float | None) -> Any:
+    def _run_sync(
+        self, fn: Any, args: list[Any], ctx: ActivityContext, limit: float | None, executor: Any
+    ) -> Any:
         token = activity_context.set_current(ctx)
         try:
-            if self.executor is None:
+            if executor is None:
                 return fn(*args)
-            future = self.executor.submit(contextvars.copy_context().run, fn, *args)
+            future = executor.submit(contextvars.copy_context().run, fn, *args)
         finally:
             activity_context.reset_current(token)
         try:

@@ -28,13 +28,17 @@ from durable._runtime.ports import (
 from durable._runtime.services import Services, execution_key
 from durable.exceptions import WorkflowAlreadyStartedError
 
-__all__ = ["Control", "Description", "NotRunning", "PendingActivity"]
+__all__ = ["Control", "Description", "NotRunning", "NotStarted", "PendingActivity"]
 
 logger = logging.getLogger("durable.control")
 
 
 class NotRunning(Exception):
     """The execution has closed: it takes no more signals, cancels or terminations."""
+
+
+class NotStarted(NotRunning):
+    """The run's first workflow task has not run yet."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ class Control:
         if machine.replay_error is not None:
             raise machine.replay_error
         if machine.instance is None:
-            raise NotRunning(f"workflow {workflow_id} has not started its first workflow task yet")
+            raise NotStarted(f"workflow {workflow_id} has not started its first workflow task yet")
         return machine.instance.query(name, args)
 
     def _running(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:

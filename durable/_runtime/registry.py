@@ -23,10 +23,15 @@ class Registry:
     def __init__(self) -> None:
         self._workflows: dict[str, dict[str, WorkflowDefinition]] = {}
         self._activities: dict[str, dict[str, ActivityDefinition]] = {}
+        self._executors: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def register(self, task_queue: str, workflows: Iterable[type] = (), activities: Iterable[Any] = ()) -> None:
+    def register(
+        self, task_queue: str, workflows: Iterable[type] = (), activities: Iterable[Any] = (), *, executor: Any = None
+    ) -> None:
         """Add a task queue's workflow classes and activity functions.
+
+        ``executor`` runs the task queue's sync activities (inline when None, as on Lambda).
 
         Raises:
             TypeError: an entry is not a workflow class / activity function.
@@ -35,6 +40,8 @@ class Registry:
         wfs = [WorkflowDefinition.of(w) for w in workflows]
         acts = [ActivityDefinition.of(a) for a in activities]
         with self._lock:
+            if executor is not None:
+                self._executors[task_queue] = executor
             wf_map = self._workflows.setdefault(task_queue, {})
             for d in wfs:
                 if d.name in wf_map and wf_map[d.name].cls is not d.cls:
@@ -87,6 +94,11 @@ class Registry:
             f"Activity function {activity_type} is not registered on this worker, "
             f"available activities: {', '.join(known)}"
         )
+
+    def executor(self, task_queue: str) -> Any:
+        """The executor for the task queue's sync activities, if one was given."""
+        with self._lock:
+            return self._executors.get(task_queue)
 
     def task_queues(self) -> list[str]:
         """Task queues with anything registered."""

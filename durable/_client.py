@@ -1,0 +1,397 @@
+"""The client: start workflows and work with their handles (temporalio's ``client``).
+
+A :class:`Client` talks to the engine through a transport: in-process for the local
+environment (``WorkflowEnvironment.client``); the HTTP API for a deployed stack comes
+with the API issue and implements the same :class:`Transport`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+from typing import Any, Generic, Protocol, TypeVar
+
+from durable import _converter, _failure
+from durable._replay import events as ev
+from durable._replay.definition import WorkflowDefinition, query_definition, signal_name
+from durable._replay.instance import QueryNotFound, WorkflowTaskError
+from durable._runtime.control import Description, NotRunning
+from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable.exceptions import CancelledError, TemporalError, TerminatedError
+from durable.service import RPCError, RPCStatusCode
+
+__all__ = [
+    "Client",
+    "PendingActivityInfo",
+    "PendingActivityState",
+    "Transport",
+    "WorkflowExecutionDescription",
+    "WorkflowExecutionStatus",
+    "WorkflowFailureError",
+    "WorkflowHandle",
+    "WorkflowHistory",
+    "WorkflowQueryFailedError",
+]
+
+ReturnType = TypeVar("ReturnType")
+_UNSET: Any = object()
+
+
+class WorkflowExecutionStatus(IntEnum):
+    """Status of a workflow execution (temporalio's values)."""
+
+    RUNNING = 1
+    COMPLETED = 2
+    FAILED = 3
+    CANCELED = 4
+    TERMINATED = 5
+    CONTINUED_AS_NEW = 6
+    TIMED_OUT = 7
+
+
+class WorkflowFailureError(TemporalError):
+    """The workflow did not complete successfully; ``cause`` says how it ended."""
+
+    def __init__(self, *, cause: BaseException) -> None:
+        super().__init__("Workflow execution failed")
+        self.__cause__ = cause
+
+
+class WorkflowQueryFailedError(TemporalError):
+    """A query failed (unknown name, handler raised, run not replayable)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        """Why it failed."""
+        return self._message
+
+
+class PendingActivityState(IntEnum):
+    """State of a pending activity (temporalio's values)."""
+
+    SCHEDULED = 1
+    STARTED = 2
+    CANCEL_REQUESTED = 3
+
+
+@dataclass(frozen=True)
+class PendingActivityInfo:
+    """An activity that has not reached its final outcome, as ``describe()`` reports it."""
+
+    activity_id: str
+    activity_type: str
+    attempt: int
+    state: PendingActivityState
+    scheduled_time: datetime
+    last_failure: BaseException | None
+    heartbeat_details: Sequence[Any]
+    last_heartbeat_time: datetime | None
+
+
+@dataclass(frozen=True)
+class WorkflowExecutionDescription:
+    """What ``handle.describe()`` returns."""
+
+    id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    status: WorkflowExecutionStatus
+    start_time: datetime
+    close_time: datetime | None
+    execution_time: datetime | None
+    history_length: int
+    parent_id: str | None = None
+    parent_run_id: str | None = None
+    namespace: str = "default"
+    pending_activities: Sequence[PendingActivityInfo] = ()
+    workflow_task_failure: BaseException | None = None
+    """The last failure of a workflow task that is being retried (non-determinism, a bug)."""
+
+
+@dataclass
+class WorkflowHistory:
+    """A run's events; ``to_json`` / ``from_json`` round-trip them (for replay tests)."""
+
+    workflow_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str:
+        """Run id from the start event."""
+        for e in self.events:
+            if e["event_type"] == ev.WORKFLOW_STARTED:
+                return str(e["attributes"]["run_id"])
+        raise ValueError("history has no WorkflowExecutionStarted event")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The history as a JSON-able dict: ``{"format_version": 1, "events": [...]}``."""
+        return {"format_version": ev.FORMAT_VERSION, "workflow_id": self.workflow_id, "events": self.events}
+
+    def to_json(self) -> str:
+        """The history as JSON text."""
+        return json.dumps(self.to_json_dict(), indent=1)
+
+    @staticmethod
+    def from_json(workflow_id: str, history: str | dict[str, Any]) -> WorkflowHistory:
+        """A history from what :meth:`to_json` produced."""
+        data = json.loads(history) if isinstance(history, str) else history
+        events = data["events"] if isinstance(data, dict) else data
+        return WorkflowHistory(workflow_id=workflow_id, events=list(events))
+
+
+class Transport(Protocol):
+    """How a client reaches the engine."""
+
+    async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str: ...
+    async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None: ...
+    async def cancel(self, workflow_id: str, run_id: str | None) -> None: ...
+    async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None: ...
+    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str: ...
+    async def describe(self, workflow_id: str, run_id: str | None) -> Description: ...
+    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]: ...
+    async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord: ...
+    async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
+
+
+class Client:
+    """Starts workflows and returns handles to them."""
+
+    def __init__(self, transport: Transport, *, namespace: str = "default") -> None:
+        self._transport = transport
+        self._namespace = namespace
+
+    @property
+    def namespace(self) -> str:
+        """The namespace (one per deployed stack)."""
+        return self._namespace
+
+    async def start_workflow(
+        self,
+        workflow: Any,
+        arg: Any = _UNSET,
+        *,
+        id: str,
+        task_queue: str,
+        args: Sequence[Any] = (),
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        **unsupported: Any,
+    ) -> WorkflowHandle[Any]:
+        """Start a workflow and return its handle.
+
+        Args:
+            workflow: the ``@workflow.run`` method, the class, or a workflow type name.
+            arg: the single argument; or ``args`` for several.
+            id: the workflow id (unique among running workflows).
+            task_queue: the task queue whose worker has the workflow registered.
+            result_type: the type to decode the result into (for workflows given by name).
+
+        Raises:
+            WorkflowAlreadyStartedError: a workflow with this id is running.
+            PayloadSizeError / TypeError: an argument cannot be sent.
+        """
+        _refuse(unsupported)
+        del execution_timeout, run_timeout, task_timeout
+        if isinstance(workflow, str):
+            name, hint = workflow, None
+        else:
+            definition = WorkflowDefinition.of(workflow)
+            name, hint = definition.name, definition.result_hint
+        values = _args(arg, args)
+        run_id = await self._transport.start(
+            workflow_type=name, workflow_id=id, task_queue=task_queue, input=_converter.encode_args(values)
+        )
+        return WorkflowHandle(self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint)
+
+    async def execute_workflow(self, workflow: Any, arg: Any = _UNSET, **kwargs: Any) -> Any:
+        """Start a workflow and wait for its result."""
+        return await (await self.start_workflow(workflow, arg, **kwargs)).result()
+
+    def get_workflow_handle(
+        self,
+        workflow_id: str,
+        *,
+        run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> WorkflowHandle[Any]:
+        """A handle to an existing workflow (its latest run unless ``run_id`` is given)."""
+        return WorkflowHandle(
+            self, workflow_id, run_id=run_id, result_run_id=run_id,
+            first_execution_run_id=first_execution_run_id, result_type=result_type,
+        )
+
+    def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
+        """:meth:`get_workflow_handle` with the result type taken from a run method."""
+        return self.get_workflow_handle(
+            workflow_id, result_type=WorkflowDefinition.of(workflow).result_hint, **kwargs
+        )
+
+
+class WorkflowHandle(Generic[ReturnType]):
+    """A workflow execution: await its result, signal, query, cancel, terminate, describe."""
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        *,
+        run_id: str | None = None,
+        result_run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> None:
+        self._client = client
+        self._id = id
+        self._run_id = run_id
+        self._result_run_id = result_run_id
+        self._first_execution_run_id = first_execution_run_id
+        self._result_type = result_type
+
+    @property
+    def id(self) -> str:
+        """The workflow id."""
+        return self._id
+
+    @property
+    def run_id(self) -> str | None:
+        """The run id the handle is bound to, if any (None: the latest run)."""
+        return self._run_id
+
+    @property
+    def result_run_id(self) -> str | None:
+        """The run whose result :meth:`result` waits for."""
+        return self._result_run_id
+
+    @property
+    def first_execution_run_id(self) -> str | None:
+        """The run id the handle was started with."""
+        return self._first_execution_run_id
+
+    @property
+    def _t(self) -> Transport:
+        return self._client._transport
+
+    async def result(self, *, follow_runs: bool = True, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None) -> ReturnType:
+        """Wait for the run to close and return its result.
+
+        Raises:
+            WorkflowFailureError: it failed, was cancelled or terminated (see ``cause``).
+        """
+        del follow_runs, rpc_metadata, rpc_timeout
+        run_id = self._result_run_id
+        if run_id is None:
+            run_id = (await _rpc(self._t.resolve_run(self._id, None))).run_id
+        close = await self._t.wait_result(self._id, run_id)
+        kind, attrs = close["event_type"], close["attributes"]
+        if kind == ev.WORKFLOW_COMPLETED:
+            return _converter.decode(attrs["result"], self._result_type)  # type: ignore[no-any-return]
+        if kind == ev.WORKFLOW_FAILED:
+            raise WorkflowFailureError(cause=_failure.to_exception(attrs["failure"]))
+        if kind == ev.WORKFLOW_CANCELED:
+            raise WorkflowFailureError(cause=CancelledError("Workflow cancelled"))
+        details = [_converter.decode(d) for d in attrs.get("details", [])]
+        raise WorkflowFailureError(cause=TerminatedError(attrs.get("reason") or "Workflow terminated", *details))
+
+    async def signal(self, signal: Any, arg: Any = _UNSET, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
+        """Send a signal (a ``@workflow.signal`` method or a name)."""
+        _refuse(unsupported)
+        await _rpc(self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_args(arg, args))))
+
+    async def query(
+        self, query: Any, arg: Any = _UNSET, *, args: Sequence[Any] = (), result_type: type | None = None, **unsupported: Any
+    ) -> Any:
+        """Run a query handler on the workflow's current state.
+
+        Raises:
+            WorkflowQueryFailedError: no such query, or the handler failed.
+        """
+        _refuse(unsupported)
+        name, hint = query_definition(query)
+        try:
+            payload = await _rpc(self._t.query(self._id, self._run_id, name, _converter.encode_args(_args(arg, args))))
+        except (QueryNotFound, WorkflowTaskError, NotRunning) as err:
+            raise WorkflowQueryFailedError(str(err)) from err
+        return _converter.decode(payload, result_type or hint)
+
+    async def describe(self, **_: Any) -> WorkflowExecutionDescription:
+        """The execution's status, times, history length and pending activities."""
+        d = await _rpc(self._t.describe(self._id, self._run_id))
+        r = d.record
+        pending = [
+            PendingActivityInfo(
+                activity_id=p.activity_id,
+                activity_type=p.activity_type,
+                attempt=p.attempt,
+                state=PendingActivityState[p.state],
+                scheduled_time=_dt(p.scheduled_time),
+                last_failure=_failure.to_exception(p.last_failure) if p.last_failure else None,
+                heartbeat_details=[_converter.decode(x) for x in p.heartbeat.details] if p.heartbeat else [],
+                last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
+            )
+            for p in d.pending_activities
+        ]
+        return WorkflowExecutionDescription(
+            id=r.workflow_id,
+            run_id=r.run_id,
+            workflow_type=r.workflow_type,
+            task_queue=r.task_queue,
+            status=WorkflowExecutionStatus[r.status],
+            start_time=_dt(r.start_time),
+            close_time=_dt(r.close_time) if r.close_time else None,
+            execution_time=_dt(r.start_time),
+            history_length=d.history_length,
+            pending_activities=pending,
+            workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
+        )
+
+    async def cancel(self, **_: Any) -> None:
+        """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
+        await _rpc(self._t.cancel(self._id, self._run_id))
+
+    async def terminate(self, *args: Any, reason: str | None = None, **_: Any) -> None:
+        """End the workflow now (TERMINATED); its code gets no chance to clean up."""
+        await _rpc(self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args))))
+
+    async def fetch_history(self, **_: Any) -> WorkflowHistory:
+        """The run's events."""
+        _, events = await _rpc(self._t.history(self._id, self._run_id or self._result_run_id))
+        return WorkflowHistory(workflow_id=self._id, events=events)
+
+
+async def _rpc(awaitable: Any) -> Any:
+    """Engine lookups that fail become temporalio's ``RPCError`` codes."""
+    try:
+        return await awaitable
+    except ExecutionNotFound as err:
+        raise RPCError(f"workflow not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
+    except NotRunning as err:
+        raise RPCError(str(err), RPCStatusCode.NOT_FOUND, b"") from err
+
+
+def _dt(v: float) -> datetime:
+    return datetime.fromtimestamp(v, tz=timezone.utc)
+
+
+def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
+    if arg is not _UNSET:
+        if args:
+            raise ValueError("Cannot have arg and args")
+        return [arg]
+    return list(args)
+
+
+def _refuse(unsupported: dict[str, Any]) -> None:
+    used = sorted(k for k, v in unsupported.items() if v not in (None, (), [], {}, ""))
+    if used:
+        raise NotImplementedError(f"not supported by this engine yet: {', '.join(used)}")

@@ -1,0 +1,191 @@
+"""The two local backends behind the same ports: moto (the default) and in-memory.
+
+``moto``: a ThreadedMotoServer on 127.0.0.1 with the tables and queues a deployment has,
+reached by the same boto3 adapters as on AWS. ``memory``: the in-memory twins that pass
+the same contract tests, for fast time skipping. Queues of new task queues are created
+on first use, as a Worker registering a task queue would find them deployed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from durable._local.clock import RealClock, SkippingClock
+from durable._local.timers import LocalTimerService
+from durable._runtime.ports import Queue
+from durable._runtime.services import INBOX, Services
+
+__all__ = ["Backend", "Notifier", "make_backend"]
+
+
+class Notifier:
+    """Wakes the dispatcher when there is new work, and tracks which queues have some."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.dirty: set[str] = set()
+        self.closed_runs: set[tuple[str, str]] = set()
+
+    def mark(self, queue: str) -> None:
+        """A message was sent to (or released on) ``queue``."""
+        with self.cond:
+            self.dirty.add(queue)
+            self.cond.notify_all()
+
+    def poke(self) -> None:
+        """Something else changed (a timer was scheduled, a handler finished)."""
+        with self.cond:
+            self.cond.notify_all()
+
+    def run_closed(self, workflow_id: str, run_id: str) -> None:
+        """A run reached a terminal state."""
+        with self.cond:
+            self.closed_runs.add((workflow_id, run_id))
+            self.cond.notify_all()
+
+
+class _NotifyingQueue:
+    """A queue that tells the notifier when it has work (SQS long polling, in effect)."""
+
+    def __init__(self, inner: Queue, notifier: Notifier) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.fifo = inner.fifo
+        self._notifier = notifier
+
+    def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
+        self.inner.send(body, group_id=group_id, dedup_id=dedup_id)
+        self._notifier.mark(self.name)
+
+    def receive(self, max_messages: int = 10) -> Any:
+        return self.inner.receive(max_messages)
+
+    def delete(self, receipts: list[str]) -> None:
+        self.inner.delete(receipts)
+
+    def release(self, receipt: str) -> None:
+        self.inner.release(receipt)
+        self._notifier.mark(self.name)
+
+    def dead_letters(self) -> list[str]:
+        return self.inner.dead_letters()
+
+
+class _NotifyingExecutions:
+    """Executions store that reports closed runs (so awaiting a result costs no polling)."""
+
+    def __init__(self, inner: Any, notifier: Notifier) -> None:
+        self._inner = inner
+        self._notifier = notifier
+
+    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
+        self._inner.close(workflow_id, run_id, status, close_time, history_length)
+        self._notifier.run_closed(workflow_id, run_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@dataclass
+class Backend:
+    """Services plus what the local environment needs to drive them."""
+
+    services: Services
+    clock: SkippingClock | RealClock
+    timers: LocalTimerService
+    notifier: Notifier
+    queues: dict[str, Queue] = field(default_factory=dict)
+    boto_clients: list[Any] = field(default_factory=list)
+    stop: Callable[[], None] = lambda: None
+
+
+def make_backend(kind: str, *, skipping: bool) -> Backend:
+    """A fresh backend of the given kind ("moto" or "memory")."""
+    clock: SkippingClock | RealClock = SkippingClock() if skipping else RealClock()
+    notifier = Notifier()
+    if kind == "memory":
+        return _memory(clock, notifier)
+    if kind == "moto":
+        return _moto(clock, notifier)
+    raise ValueError(f"unknown backend {kind!r}: use 'moto' or 'memory'")
+
+
+def _assemble(
+    clock: Any, notifier: Notifier, history: Any, executions: Any, idempotency: Any, make_queue: Callable[[str], Queue]
+) -> Backend:
+    queues: dict[str, Queue] = {}
+    lock = threading.Lock()
+
+    def queue_for(name: str) -> Queue:
+        with lock:
+            if name not in queues:
+                queues[name] = _NotifyingQueue(make_queue(name), notifier)
+            return queues[name]
+
+    timers = LocalTimerService(clock, queue_for, on_change=notifier.poke)
+    services = Services(
+        history=history,
+        executions=_NotifyingExecutions(executions, notifier),
+        inbox=queue_for(INBOX),
+        timers=timers,
+        clock=clock,
+        queue_for=queue_for,
+        idempotency=idempotency,
+    )
+    return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues)
+
+
+def _memory(clock: Any, notifier: Notifier) -> Backend:
+    from durable._local.idempotency import MemoryPersistenceLayer
+    from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
+
+    return _assemble(
+        clock, notifier, MemoryHistoryStore(), MemoryExecutionStore(), MemoryPersistenceLayer(), MemoryQueue
+    )
+
+
+def _moto(clock: Any, notifier: Notifier) -> Backend:
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from moto.server import ThreadedMotoServer
+
+    from durable._aws.executions import DynamoExecutionStore
+    from durable._aws.history import DynamoHistoryStore
+    from durable._aws.provision import create_queue, create_tables, dlq_name
+    from durable._aws.sqs import SqsQueue
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    ddb = session.client("dynamodb", endpoint_url=endpoint)
+    sqs = session.client("sqs", endpoint_url=endpoint)
+    suffix = uuid.uuid4().hex[:8]
+    names = {k: f"durable-{k}-{suffix}" for k in ("history", "executions", "idempotency")}
+    create_tables(ddb, history_table=names["history"], executions_table=names["executions"], idempotency_table=names["idempotency"])
+
+    def make_queue(name: str) -> Queue:
+        url = create_queue(sqs, name, fifo=name.endswith(".fifo"))
+        dlq_url = sqs.get_queue_url(QueueName=dlq_name(name))["QueueUrl"]
+        return SqsQueue(name, url, client=sqs, dlq_url=dlq_url)
+
+    backend = _assemble(
+        clock,
+        notifier,
+        DynamoHistoryStore(names["history"], client=ddb),
+        DynamoExecutionStore(names["executions"], client=ddb),
+        DynamoDBPersistenceLayer(table_name=names["idempotency"], boto3_client=ddb),
+        make_queue,
+    )
+    backend.boto_clients = [ddb, sqs]
+    backend.stop = server.stop
+    return backend

@@ -1,0 +1,85 @@
+"""The embedded engine: one backend, the runtime over it, and the dispatcher driving it."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any
+
+from durable._local.backends import Backend, make_backend
+from durable._local.dispatcher import Dispatcher
+from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.control import Control
+from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler
+from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.registry import Registry
+
+__all__ = ["LocalRuntime"]
+
+
+class LocalRuntime:
+    """What ``WorkflowEnvironment`` runs: the deployed handlers, in-process, on a local backend."""
+
+    def __init__(self, *, backend: str, skipping: bool, heartbeat_throttle: float = 1.0) -> None:
+        self.backend: Backend = make_backend(backend, skipping=skipping)
+        self.backend_kind = backend
+        self.skipping = skipping
+        self.registry = Registry()
+        services = self.backend.services
+        self.orchestrator = Orchestrator(services, self.registry)
+        self.activity_worker = ActivityWorker(
+            services, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None
+        )
+        self.control = Control(services, self.orchestrator)
+        self.dispatcher = Dispatcher(
+            self.backend,
+            lambda event: orchestrator_handler(self.orchestrator, event),
+            lambda event: activity_handler(self.activity_worker, event),
+            skipping=skipping,
+        )
+        self.dispatcher.start()
+
+    def register(
+        self,
+        task_queue: str,
+        workflows: list[type],
+        activities: list[Any],
+        executor: concurrent.futures.Executor | None,
+    ) -> None:
+        """A worker joins: its task queue's queue exists and its code is known."""
+        self.registry.register(task_queue, workflows, activities, executor=executor)
+        self.backend.services.activity_queue(task_queue)  # created on first use
+        self.backend.notifier.poke()
+
+    def unregister(self, task_queue: str, workflows: list[type], activities: list[Any]) -> None:
+        """A worker leaves."""
+        self.registry.unregister(task_queue, workflows, activities)
+
+    async def wait_closed(self, workflow_id: str, run_id: str) -> None:
+        """Wait until the run closes; under time skipping, time may jump meanwhile."""
+        notifier = self.backend.notifier
+        if (workflow_id, run_id) in notifier.closed_runs:
+            return
+        if self.control.close_event(workflow_id, run_id) is not None:
+            return
+        self.dispatcher.auto_skip(True)
+        try:
+            delay = 0.0005
+            while (workflow_id, run_id) not in notifier.closed_runs:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.02)
+        finally:
+            self.dispatcher.auto_skip(False)
+
+    async def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` of environment time pass (skipped when time skipping)."""
+        if not self.skipping:
+            await asyncio.sleep(seconds)
+            return
+        target = self.backend.clock.now() + seconds
+        await asyncio.get_running_loop().run_in_executor(None, self.dispatcher.skip_until, target)
+
+    def shutdown(self) -> None:
+        """Stop the dispatcher and the backend."""
+        self.dispatcher.stop()
+        self.backend.stop()

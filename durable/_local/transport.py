@@ -1,0 +1,57 @@
+"""The client transport of the local environment: straight into the in-process runtime."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from durable._local.environment import LocalRuntime
+from durable._runtime.control import Description, NotStarted
+from durable._runtime.ports import ExecutionRecord
+
+__all__ = ["LocalTransport"]
+
+
+class LocalTransport:
+    """:class:`durable._client.Transport` over a :class:`LocalRuntime`."""
+
+    def __init__(self, runtime: LocalRuntime) -> None:
+        self.runtime = runtime
+        self._control = runtime.control
+
+    async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str:
+        return self._control.start(workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input)
+
+    async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
+        self._control.signal(workflow_id, run_id, name, input)
+
+    async def cancel(self, workflow_id: str, run_id: str | None) -> None:
+        self._control.cancel(workflow_id, run_id)
+
+    async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None:
+        self._control.terminate(workflow_id, run_id, reason, details)
+
+    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
+        # As Temporal does, a query to a run whose first workflow task has not run yet
+        # waits for it (briefly) instead of failing.
+        for _ in range(2000):
+            try:
+                return self._control.query(workflow_id, run_id, name, args)
+            except NotStarted:
+                await asyncio.sleep(0.005)
+        return self._control.query(workflow_id, run_id, name, args)
+
+    async def describe(self, workflow_id: str, run_id: str | None) -> Description:
+        return self._control.describe(workflow_id, run_id)
+
+    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+        return self._control.history(workflow_id, run_id)
+
+    async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
+        return self._control.resolve_run(workflow_id, run_id)
+
+    async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
+        await self.runtime.wait_closed(workflow_id, run_id)
+        close = self._control.close_event(workflow_id, run_id)
+        assert close is not None, "a closed run has a terminal event"
+        return close

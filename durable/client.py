@@ -1,0 +1,25 @@
+"""Starting workflows and working with them: ``from durable.client import Client``."""
+
+from durable._client import (
+    Client,
+    PendingActivityInfo,
+    PendingActivityState,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowHistory,
+    WorkflowQueryFailedError,
+)
+
+__all__ = [
+    "Client",
+    "PendingActivityInfo",
+    "PendingActivityState",
+    "WorkflowExecutionDescription",
+    "WorkflowExecutionStatus",
+    "WorkflowFailureError",
+    "WorkflowHandle",
+    "WorkflowHistory",
+    "WorkflowQueryFailedError",
+]

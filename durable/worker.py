@@ -1,0 +1,117 @@
+"""Registering workflows and activities on a task queue: ``from durable.worker import Worker``.
+
+Locally a Worker adds its task queue's code to the environment's engine for as long as
+it runs. Deployed, the same registration is what ``functions/`` hand to the Lambda
+handlers: there are no long-running worker processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Sequence
+from typing import Any
+
+from durable._activity.definition import ActivityDefinition
+from durable._client import Client
+from durable._local.transport import LocalTransport
+from durable._replay.definition import WorkflowDefinition
+
+__all__ = ["Worker"]
+
+
+class Worker:
+    """Serves a task queue's workflows and activities while it runs."""
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        task_queue: str,
+        activities: Sequence[Any] = (),
+        workflows: Sequence[type] = (),
+        activity_executor: concurrent.futures.Executor | None = None,
+        **options: Any,
+    ) -> None:
+        """Check the registrations (as temporalio does, before anything runs).
+
+        Args:
+            client: the environment's client.
+            task_queue: the task queue to serve.
+            activities: ``@activity.defn`` functions or bound methods.
+            workflows: ``@workflow.defn`` classes.
+            activity_executor: runs sync activities; required when there are any.
+            options: temporalio's tuning options (``workflow_runner``, concurrency limits...),
+                accepted and not needed here.
+
+        Raises:
+            ValueError: nothing to register, a sync activity without an executor, duplicates.
+            TypeError: an entry is not a workflow or activity.
+        """
+        del options
+        if not activities and not workflows:
+            raise ValueError("At least one activity or workflow must be specified")
+        names: set[str] = set()
+        for fn in activities:
+            d = ActivityDefinition.of(fn)
+            if d.name in names:
+                raise ValueError(f"More than one activity named {d.name}")
+            names.add(d.name)
+            if not d.is_async and activity_executor is None:
+                raise ValueError(f"Activity function {d.name} is not async, so an activity_executor must be provided")
+        for cls in workflows:
+            WorkflowDefinition.of(cls)
+        transport = client._transport
+        if not isinstance(transport, LocalTransport):
+            raise TypeError(
+                "Worker runs workflows in a local environment; a deployed stack runs them in its Lambda "
+                "functions (register them in statemachines/ and functions/activities/)"
+            )
+        self._runtime = transport.runtime
+        self._task_queue = task_queue
+        self._activities = list(activities)
+        self._workflows = list(workflows)
+        self._executor = activity_executor
+        self._running = False
+        self._stopped: asyncio.Event | None = None
+
+    @property
+    def task_queue(self) -> str:
+        """The task queue served."""
+        return self._task_queue
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the worker is registered."""
+        return self._running
+
+    def _start(self) -> None:
+        self._runtime.register(self._task_queue, self._workflows, self._activities, self._executor)
+        self._running = True
+
+    def _stop(self) -> None:
+        if self._running:
+            self._runtime.unregister(self._task_queue, self._workflows, self._activities)
+            self._running = False
+
+    async def __aenter__(self) -> Worker:
+        self._start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._stop()
+
+    async def run(self) -> None:
+        """Serve until :meth:`shutdown`."""
+        self._stopped = asyncio.Event()
+        self._start()
+        try:
+            await self._stopped.wait()
+        finally:
+            self._stop()
+
+    async def shutdown(self) -> None:
+        """Stop serving."""
+        if self._stopped is not None:
+            self._stopped.set()
+        self._stop()
