@@ -113,12 +113,17 @@ class Orchestrator:
             return
         runtime_events, inputs, trigger = translated
         record = list(runtime_events)
-        if inputs or trigger:
-            record += machine.decide(inputs, now, dedup=dedup if trigger else None)
-        first = machine.ledger.last_event_id + 1
-        for offset, event in enumerate(record):
-            event["event_id"] = first + offset
-        self.services.history.append(key, record)  # HistoryConflict: another orchestrator won
+        try:
+            if inputs or trigger:
+                record += machine.decide(inputs, now, dedup=dedup if trigger else None)
+            first = machine.ledger.last_event_id + 1
+            for offset, event in enumerate(record):
+                event["event_id"] = first + offset
+            self.services.history.append(key, record)  # HistoryConflict: another orchestrator won
+        except BaseException:
+            # The instance ran ahead of a log that did not take the record: never reuse it.
+            self._cache.pop(key, None)
+            raise
         machine.committed(record)
         if machine.poisoned:
             self._cache.pop(key, None)
