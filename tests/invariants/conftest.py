@@ -1,0 +1,73 @@
+"""A workflow that exercises every kind of step, and an engine whose handlers can crash."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import threading
+from datetime import timedelta
+
+from durable import activity, workflow
+from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.orchestrator import Orchestrator
+from durable.common import RetryPolicy
+from durable.testing import WorkflowEnvironment
+from durable.worker import Worker
+from tests.invariants.faults import Injector, faulty_services
+
+EFFECTS: collections.Counter[tuple[str, str, int]] = collections.Counter()
+_lock = threading.Lock()
+
+
+@activity.defn
+async def effect(key: str) -> str:
+    info = activity.info()
+    with _lock:
+        EFFECTS[(info.workflow_id, key, info.attempt)] += 1
+    if key == "flaky" and info.attempt == 1:
+        raise RuntimeError("first attempt fails")
+    return key
+
+
+@workflow.defn
+class Mixed:
+    def __init__(self) -> None:
+        self.signals: list[str] = []
+
+    @workflow.run
+    async def run(self) -> str:
+        a = await workflow.execute_activity(effect, "a", start_to_close_timeout=timedelta(seconds=30))
+        await asyncio.sleep(60)
+        b = await workflow.execute_activity(
+            effect, "flaky", start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_attempts=3)
+        )
+        await workflow.wait_condition(lambda: bool(self.signals), timeout=timedelta(hours=1))
+        return f"{a}-{b}-{','.join(self.signals)}"
+
+    @workflow.signal
+    def add(self, value: str) -> None:
+        self.signals.append(value)
+
+
+EXPECTED = "a-flaky-x"
+
+
+async def run_mixed(crash_at: int | None, workflow_id: str, *, backend: str = "memory") -> tuple[str, Injector, list[dict]]:
+    """Run Mixed on an engine whose handlers crash before the ``crash_at``-th AWS call."""
+    injector = Injector(crash_at)
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        runtime = env.runtime
+        services = faulty_services(runtime.backend.services, injector)
+        runtime.orchestrator = Orchestrator(services, runtime.registry)
+        runtime.activity_worker = ActivityWorker(services, runtime.registry, heartbeat_throttle=1.0)
+        async with Worker(env.client, task_queue="mixed", workflows=[Mixed], activities=[effect]):
+            handle = await env.client.start_workflow(Mixed.run, id=workflow_id, task_queue="mixed")
+            await handle.signal(Mixed.add, "x")
+            result = await asyncio.wait_for(handle.result(), timeout=60)
+            history = (await handle.fetch_history()).events
+    return result, injector, history
+
+
+def effects_of(workflow_id: str) -> dict[tuple[str, int], int]:
+    with _lock:
+        return {(k, a): n for (w, k, a), n in EFFECTS.items() if w == workflow_id}
