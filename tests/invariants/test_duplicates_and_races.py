@@ -60,7 +60,8 @@ async def test_a_cold_orchestrator_after_each_step_gives_the_same_log() -> None:
     assert shape(cold) == shape(warm)
 
 
-async def test_two_orchestrators_racing_on_one_run_leave_one_consistent_log() -> None:
+async def test_two_orchestrators_racing_on_one_run_leave_one_consistent_log(caplog) -> None:
+    caplog.set_level("INFO", logger="durable.orchestrator")
     async with await WorkflowEnvironment.start_time_skipping() as env:
         runtime = env.runtime
         services = runtime.backend.services
@@ -103,3 +104,4 @@ async def test_two_orchestrators_racing_on_one_run_leave_one_consistent_log() ->
     machine.replay(services.history.load(execution_key("race", history[0]["attributes"]["run_id"])))
     assert machine.replay_error is None and machine.ledger.status == "COMPLETED"
     assert all(n == 1 for n in effects_of("race").values())
+    assert any("committed to" in r.getMessage() for r in caplog.records), "the orchestrators did race"
