@@ -10,15 +10,19 @@ a payload decodes to plain JSON values (dicts, lists, strings, numbers).
 from __future__ import annotations
 
 import base64
+import dataclasses
+import datetime
 import inspect
 import json
 import typing
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
 import pydantic
-import pydantic_core
 
 from durable.exceptions import PayloadSizeError
 
@@ -36,22 +40,44 @@ def encode(value: Any) -> str:
         TypeError: the value cannot be represented as JSON.
         PayloadSizeError: the encoded value is over :data:`MAX_PAYLOAD_BYTES`.
     """
-    if isinstance(value, (bytes, bytearray)):
-        text = json.dumps(base64.b64encode(value).decode())
-    else:
-        try:
-            text = pydantic_core.to_json(value, bytes_mode="base64").decode()
-        except pydantic_core.PydanticSerializationError as err:
-            raise TypeError(
-                f"cannot serialize a value of type {type(value).__name__} to JSON: {err}; "
-                "use JSON types, dataclasses, pydantic models, enums, datetime, Decimal or UUID"
-            ) from err
+    try:
+        text = json.dumps(_jsonable(value), separators=(",", ":"))
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"cannot serialize a value of type {type(value).__name__} to JSON: {err}; "
+            "use JSON types, dataclasses, pydantic models, enums, datetime, Decimal or UUID"
+        ) from err
     if len(text) > MAX_PAYLOAD_BYTES:
         raise PayloadSizeError(
             f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes "
             f"(a {type(value).__name__}); pass a reference (an S3 key, an id) instead of the data"
         )
     return text
+
+
+def _jsonable(value: Any) -> Any:
+    """JSON values for ``value``, as temporalio's JSON encoder writes them (isoformat dates)."""
+    if value is None or isinstance(value, (str, bool, int, float)) and not isinstance(value, Enum):
+        return value
+    if isinstance(value, Enum):
+        return _jsonable(value.value)
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, Mapping):
+        return {k if isinstance(k, str) else _jsonable(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def encode_args(values: Sequence[Any]) -> list[str]:

@@ -30,6 +30,8 @@ class Notifier:
         self.cond = threading.Condition()
         self.dirty: set[str] = set()
         self.closed_runs: set[tuple[str, str]] = set()
+        self.failing_tasks: set[tuple[str, str]] = set()
+        self.first_task_done: set[tuple[str, str]] = set()
 
     def mark(self, queue: str) -> None:
         """A message was sent to (or released on) ``queue``."""
@@ -46,6 +48,7 @@ class Notifier:
         """A run reached a terminal state."""
         with self.cond:
             self.closed_runs.add((workflow_id, run_id))
+            self.first_task_done.add((workflow_id, run_id))
             self.cond.notify_all()
 
 
@@ -85,7 +88,20 @@ class _NotifyingExecutions:
 
     def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
         self._inner.close(workflow_id, run_id, status, close_time, history_length)
+        self._notifier.failing_tasks.discard((workflow_id, run_id))
         self._notifier.run_closed(workflow_id, run_id)
+
+    def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
+        # As Temporal's test server does, time does not skip while a workflow task keeps
+        # failing: its retries would otherwise race through virtual hours in a blink.
+        self._inner.set_task_failure(workflow_id, run_id, failure)
+        with self._notifier.cond:
+            self._notifier.first_task_done.add((workflow_id, run_id))
+            self._notifier.cond.notify_all()
+            if failure is None:
+                self._notifier.failing_tasks.discard((workflow_id, run_id))
+            else:
+                self._notifier.failing_tasks.add((workflow_id, run_id))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

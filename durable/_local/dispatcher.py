@@ -14,7 +14,6 @@ import concurrent.futures
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +82,7 @@ class Dispatcher:
         self._skip_target: float | None = None
         self._skip_done = threading.Event()
         self._stopping = False
+        self._inbox_busy = False
         self._thread = threading.Thread(target=self._loop, name="durable-dispatcher", daemon=True)
         self.errors: list[BaseException] = []
 
@@ -125,6 +125,16 @@ class Dispatcher:
                 self._notifier.cond.wait(left)
         return True
 
+    def wait_inbox_drained(self, timeout: float = 2.0) -> None:
+        """Block until every inbox message sent so far has been applied (or the timeout)."""
+        deadline = time.monotonic() + timeout
+        with self._notifier.cond:
+            while INBOX in self._notifier.dirty or self._inbox_busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._notifier.cond.wait(left)
+
     # -- the loop -------------------------------------------------------------------------
 
     def _loop(self) -> None:
@@ -150,14 +160,25 @@ class Dispatcher:
             queue = backend.services.queue_for(name)
             with self._notifier.cond:
                 self._notifier.dirty.discard(name)
+                if name == INBOX:
+                    self._inbox_busy = True
             messages = queue.receive(10)
             if len(messages) == 10:
                 self._notifier.mark(name)  # there may be more
             if not messages:
+                if name == INBOX:
+                    with self._notifier.cond:
+                        self._inbox_busy = False
+                        self._notifier.cond.notify_all()
                 continue
             progressed = True
             if name == INBOX:
-                self._invoke(queue, messages, self._orchestrate)
+                try:
+                    self._invoke(queue, messages, self._orchestrate)
+                finally:
+                    with self._notifier.cond:
+                        self._inbox_busy = False
+                        self._notifier.cond.notify_all()
             else:
                 for m in messages:
                     with self._notifier.cond:
@@ -202,14 +223,10 @@ class Dispatcher:
                 self._skip_target = None
                 self._skip_done.set()
                 return
-            if self.skipping and quiet and self._auto_skip > 0 and due is not None:
+            if self.skipping and quiet and self._auto_skip > 0 and due is not None and not self._notifier.failing_tasks:
                 backend.clock.advance_to(due)  # type: ignore[union-attr]
                 return
             wait = 0.25 if due is None else max(0.0, min(0.25, due - backend.clock.now()))
             if wait > 0:
                 self._notifier.cond.wait(wait)
 
-
-def new_message_id() -> str:
-    """An SQS-like message id."""
-    return str(uuid.uuid4())

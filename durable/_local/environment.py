@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 import concurrent.futures
 from typing import Any
 
@@ -11,7 +12,7 @@ from durable._local.dispatcher import Dispatcher
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.control import Control
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler
-from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.orchestrator import Orchestrator, send_to_inbox
 from durable._runtime.registry import Registry
 
 __all__ = ["LocalRuntime"]
@@ -46,9 +47,15 @@ class LocalRuntime:
         activities: list[Any],
         executor: concurrent.futures.Executor | None,
     ) -> None:
-        """A worker joins: its task queue's queue exists and its code is known."""
+        """A worker joins: its task queue's queue exists and its code is known.
+
+        Workflow tasks that failed for want of a worker are retried at once, as a
+        Temporal worker that starts polling picks up the tasks waiting for it.
+        """
         self.registry.register(task_queue, workflows, activities, executor=executor)
         self.backend.services.activity_queue(task_queue)  # created on first use
+        for workflow_id, run_id in list(self.backend.notifier.failing_tasks):
+            send_to_inbox(self.backend.services, workflow_id, run_id, "wake", f"wake:{uuid.uuid4()}")
         self.backend.notifier.poke()
 
     def unregister(self, task_queue: str, workflows: list[type], activities: list[Any]) -> None:

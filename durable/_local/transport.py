@@ -20,7 +20,16 @@ class LocalTransport:
         self._control = runtime.control
 
     async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str:
-        return self._control.start(workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input)
+        run_id = self._control.start(workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input)
+        # As Temporal hands the first workflow task to a polling worker at once, wait (a
+        # moment) until the first decision ran or found no worker: a signal sent next
+        # then meets a started workflow, or joins the first task of one that waits.
+        done = self.runtime.backend.notifier.first_task_done
+        for _ in range(1000):
+            if (workflow_id, run_id) in done:
+                break
+            await asyncio.sleep(0.001)
+        return run_id
 
     async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
         self._control.signal(workflow_id, run_id, name, input)
@@ -32,8 +41,9 @@ class LocalTransport:
         self._control.terminate(workflow_id, run_id, reason, details)
 
     async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
-        # As Temporal does, a query to a run whose first workflow task has not run yet
-        # waits for it (briefly) instead of failing.
+        # As Temporal does, a query sees what was sent to the run before it (a pending
+        # workflow task completes first), and waits for the first task instead of failing.
+        await asyncio.get_running_loop().run_in_executor(None, self.runtime.dispatcher.wait_inbox_drained)
         for _ in range(2000):
             try:
                 return self._control.query(workflow_id, run_id, name, args)

@@ -186,7 +186,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         d = self.definition
         handler = d.queries.get(name) or d.dynamic_query
         if handler is None:
-            known = ", ".join(sorted(d.queries))
+            known = " ".join(sorted(d.queries))
             raise QueryNotFound(f"Query handler for '{name}' expected but not found, known queries: [{known}]")
         if self._object is None:
             self._object = self._instantiate()
@@ -256,8 +256,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 act._resolve(exception=self._activity_cancelled_error(act._command))
         elif kind == ev.CANCEL_REQUESTED:
             self._cancel_requested = True
-            if self._main is not None and not self._main.done():
-                self._main.cancel()
+            # Queued behind the run method's first step: a workflow cancelled before it
+            # ever ran still starts, and meets the cancellation at its first await.
+            self.call_soon(self._cancel_main)
 
     async def _run_main(self) -> None:
         result = await self.definition.run_fn(self._object, *self._start_args)
@@ -280,6 +281,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 self._add_command(FailWorkflow(failure=_failure.from_exception(err)))
             else:
                 self._task_error = err
+
+    def _cancel_main(self) -> None:
+        if self._main is not None and not self._main.done():
+            self._main.cancel()
 
     def _apply_signal(self, attrs: dict[str, Any]) -> None:
         name = attrs["signal_name"]
@@ -328,6 +333,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         if not start_to_close_timeout and not schedule_to_close_timeout:
             raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
         name, hint = ActivityDefinition.name_and_result_hint(activity)
+        # As Temporal's server does: one attempt may take the whole schedule-to-close budget.
+        start_to_close_timeout = start_to_close_timeout or schedule_to_close_timeout
         seq = self._next_seq("activity")
         command = ScheduleActivity(
             seq=seq,
@@ -372,7 +379,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             activity_id=command.activity_id,
             retry_state=RetryState.CANCEL_REQUESTED,
         )
-        err.__cause__ = CancelledError("Activity cancelled")
+        err.__cause__ = CancelledError("Cancelled")
         return err
 
     async def wait_condition(self, fn: Callable[[], bool], timeout: float | None) -> None:

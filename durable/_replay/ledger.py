@@ -46,6 +46,7 @@ class Ledger:
         self.records: dict[int, list[dict[str, Any]]] = {}
         self.task_failure: dict[str, Any] | None = None
         self.task_attempt = 0
+        self.decided = False  # a workflow task has completed at least once
         self.cancel_requested = False
 
     @property
@@ -95,6 +96,7 @@ class Ledger:
         elif kind == ev.TASK_COMPLETED:
             self.task_failure = None
             self.task_attempt = 0
+            self.decided = True
         elif kind in ev.TERMINAL_EVENTS:
             self.status = _STATUS[kind]
             self.close_time = t

@@ -24,7 +24,7 @@ from durable._replay.instance import WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
 from durable.exceptions import TemporalError
 
-__all__ = ["HistoryMachine", "NondeterminismError", "UnknownWorkflowType"]
+__all__ = ["HistoryMachine", "NoWorker", "NondeterminismError", "UnknownWorkflowType"]
 
 
 class NondeterminismError(WorkflowTaskError, TemporalError):
@@ -33,6 +33,10 @@ class NondeterminismError(WorkflowTaskError, TemporalError):
 
 class UnknownWorkflowType(WorkflowTaskError):
     """No registered workflow class has the history's workflow type."""
+
+
+class NoWorker(UnknownWorkflowType):
+    """Nothing serves the run's task queue yet: its workflow task waits (as in Temporal)."""
 
 
 DefinitionLookup = Callable[[str, str], WorkflowDefinition]
@@ -106,8 +110,14 @@ class HistoryMachine:
         machine: the caller must rebuild it from history before using it again.
         ``dedup`` marks the inbox message that triggered a decision without inputs.
         """
-        recovering = self.ledger.task_failure is not None
+        # The first decision also clears a "waiting for a worker" shown by describe().
+        recovering = self.ledger.task_failure is not None or not self.ledger.decided
         extra = {"dedup": dedup} if dedup else {}
+        if self.instance is None and self.replay_error is None:
+            try:
+                self._instance_for(inputs)
+            except NoWorker:
+                return list(inputs)  # logged as pending inputs, decided once a worker comes
         try:
             if self.replay_error is not None:
                 raise self.replay_error
@@ -129,7 +139,7 @@ class HistoryMachine:
         self.ledger.observe(record)
         if any(e["event_type"] == ev.TASK_COMPLETED for e in record):
             self.pending_inputs = []
-        elif any(e["event_type"] == ev.TASK_FAILED for e in record):
+        else:  # inputs of a failed decision, or logged before any decision (the start)
             self.pending_inputs += [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
 
     def _instance_for(self, inputs: list[dict[str, Any]]) -> WorkflowInstance:

@@ -90,6 +90,15 @@ class Control:
             self.services.executions.create(record)
         except ExecutionAlreadyRunning as err:
             raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
+        # The start event is in the log at once (describe and history see it, as in
+        # Temporal); the inbox message then asks the orchestrator for the first decision.
+        started = ev.make_event(
+            ev.WORKFLOW_STARTED, now,
+            workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
+            task_queue=task_queue, input=input, start_time=now,
+        )
+        started["event_id"] = 1
+        self.services.history.append(execution_key(workflow_id, run_id), [started])
         send_to_inbox(
             self.services, workflow_id, run_id, "start", "start",
             workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,

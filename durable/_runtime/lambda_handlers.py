@@ -7,12 +7,12 @@ what runs locally is what runs on Lambda.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
-    SqsFifoPartialProcessor,
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -20,17 +20,65 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
 
-__all__ = ["activity_handler", "orchestrator_handler", "timer_relay_handler"]
+__all__ = ["BatchFailed", "activity_handler", "orchestrator_handler", "timer_relay_handler"]
+
+logger = logging.getLogger("durable.orchestrator")
 
 
 def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Inbox batch: each message applied in order; a failure holds back the rest of its group."""
-    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    """Inbox batch: consecutive messages of one run make one decision, in FIFO order.
 
-    def record_handler(record: SQSRecord) -> None:
-        orchestrator.handle(json.loads(record.body))
+    Returns the partial batch response: when a run's messages fail, they and every later
+    message of the same group are reported failed (FIFO order must hold), the others not.
+    """
+    del context
+    records = event.get("Records", [])
+    failed: list[str] = []
+    failed_groups: set[str] = set()
+    i = 0
+    while i < len(records):
+        try:
+            body = json.loads(records[i]["body"])
+            run = (body["workflow_id"], body["run_id"])
+        except (ValueError, KeyError, TypeError):
+            logger.exception("unreadable inbox message %s", records[i].get("messageId"))
+            failed.append(records[i]["messageId"])  # retried, then dead-lettered: never dropped
+            failed_groups.add(_group(records[i]))
+            i += 1
+            continue
+        group = _group(records[i]) or body["workflow_id"]
+        batch, ids = [body], [records[i]["messageId"]]
+        i += 1
+        while i < len(records):
+            try:
+                nxt = json.loads(records[i]["body"])
+            except ValueError:
+                break
+            if (nxt.get("workflow_id"), nxt.get("run_id")) != run:
+                break
+            batch.append(nxt)
+            ids.append(records[i]["messageId"])
+            i += 1
+        if group in failed_groups:
+            failed += ids
+            continue
+        try:
+            orchestrator.handle_batch(batch)
+        except Exception:
+            logger.exception("inbox messages for %s failed; they will be retried", run[0])
+            failed += ids
+            failed_groups.add(group)
+    if failed and len(failed) == len(records):
+        raise BatchFailed(f"all {len(records)} inbox messages failed")
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
 
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+def _group(record: dict[str, Any]) -> str:
+    return str(record.get("attributes", {}).get("MessageGroupId", ""))
+
+
+class BatchFailed(Exception):
+    """Every message of the batch failed: the whole invocation fails, as Lambda reports it."""
 
 
 def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from durable import _failure
@@ -34,6 +35,18 @@ logger = logging.getLogger("durable.orchestrator")
 _MAX_TASK_RETRY_DELAY = 600.0
 
 
+@dataclass
+class _Plan:
+    """What a batch of messages amounts to for one run."""
+
+    runtime_events: list[dict[str, Any]] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    trigger: str | None = None  # dedup key of a message that asks for a decision by itself
+    redispatch: set[int] = field(default_factory=set)
+    ignored: int = 0
+    cancel_requested: bool = False
+
+
 class OrchestratorConflict(Exception):
     """Other writers kept winning the race for this run; the message is retried later."""
 
@@ -50,21 +63,35 @@ class Orchestrator:
     # -- entry point ---------------------------------------------------------------------
 
     def handle(self, body: dict[str, Any]) -> None:
-        """Apply one inbox message.
+        """Apply one inbox message (see :meth:`handle_batch`)."""
+        self.handle_batch([body])
+
+    def handle_batch(self, bodies: list[dict[str, Any]]) -> None:
+        """Apply consecutive inbox messages of one run as a single decision.
+
+        A start and the signals sent right after it thus reach the first workflow task
+        together, as in Temporal, and a batch costs one write instead of one per message.
 
         Raises:
             OrchestratorConflict: lost the race for the run three times in a row.
         """
-        key = execution_key(body["workflow_id"], body["run_id"])
+        starts = [i for i, b in enumerate(bodies) if b["kind"] == "start"]
+        if starts and len(bodies) > starts[0] + 1:
+            # The first workflow task goes to a worker as soon as the run starts: what
+            # arrives after the start belongs to the next decision.
+            self.handle_batch(bodies[: starts[0] + 1])
+            self.handle_batch(bodies[starts[0] + 1 :])
+            return
+        key = execution_key(bodies[0]["workflow_id"], bodies[0]["run_id"])
         for _ in range(3):
             machine, warm = self._machine(key)
             try:
-                self._apply(key, machine, body, warm)
+                self._apply(key, machine, bodies, warm)
                 return
             except HistoryConflict:
                 logger.info("another orchestrator committed to %s first; reloading", key)
                 self._cache.pop(key, None)
-        raise OrchestratorConflict(f"gave up applying a message to {key} after three conflicts")
+        raise OrchestratorConflict(f"gave up applying messages to {key} after three conflicts")
 
     def load(self, key: str) -> HistoryMachine:
         """A machine replayed from the whole log (cold)."""
@@ -92,30 +119,27 @@ class Orchestrator:
 
     # -- one message ---------------------------------------------------------------------
 
-    def _apply(self, key: str, machine: HistoryMachine, body: dict[str, Any], warm: bool) -> None:
+    def _apply(self, key: str, machine: HistoryMachine, bodies: list[dict[str, Any]], warm: bool) -> None:
         now = self.services.clock.now()
-        dedup = body["dedup"]
-        if (record_id := machine.ledger.consumed.get(dedup)) is not None:
+        plan = self._plan(machine, bodies, now)
+        if plan.ignored and warm:
+            # Something looked stale to a warm machine: make sure it is not merely behind.
+            self._refresh(key, machine)
+            plan = self._plan(machine, bodies, now)
+        for record_id in sorted(plan.redispatch):
             # Consumed before: a duplicate delivery, or a redelivery after a crash that
             # may have cut the dispatch short. Dispatching again is harmless.
             self._dispatch(key, machine, machine.ledger.records[record_id])
+        if not (plan.runtime_events or plan.inputs or plan.trigger):
             return
-        translated = self._translate(machine, body, now)
-        if translated is None and warm:
-            # Ignored as stale by a warm machine: make sure it is not merely behind.
-            self._refresh(key, machine)
-            if (record_id := machine.ledger.consumed.get(dedup)) is not None:
-                self._dispatch(key, machine, machine.ledger.records[record_id])
-                return
-            translated = self._translate(machine, body, now)
-        if translated is None:
-            logger.debug("ignored %s message for %s (stale or closed run)", body["kind"], key)
-            return
-        runtime_events, inputs, trigger = translated
-        record = list(runtime_events)
+        record = list(plan.runtime_events)
         try:
-            if inputs or trigger:
-                record += machine.decide(inputs, now, dedup=dedup if trigger else None)
+            if plan.inputs or plan.trigger:
+                record += machine.decide(plan.inputs, now, dedup=plan.trigger)
+                if not any(e["event_type"] in ev.TASK_MARKERS for e in record):
+                    self._waiting_for_worker(machine)
+            if not record:
+                return
             first = machine.ledger.last_event_id + 1
             for offset, event in enumerate(record):
                 event["event_id"] = first + offset
@@ -129,6 +153,43 @@ class Orchestrator:
             self._cache.pop(key, None)
         self._dispatch(key, machine, record)
 
+    def _waiting_for_worker(self, machine: HistoryMachine) -> None:
+        started = machine.ledger.started or {}
+        failure = _failure.from_exception(
+            ApplicationError(
+                f"no worker serves task queue {started.get('task_queue')!r} yet; the workflow task waits for one",
+                type="NoWorker",
+            )
+        )
+        self.services.executions.set_task_failure(started["workflow_id"], started["run_id"], failure)
+
+    def _plan(self, machine: HistoryMachine, bodies: list[dict[str, Any]], now: float) -> _Plan:
+        plan = _Plan()
+        seen: set[str] = set()
+        for body in bodies:
+            dedup = body["dedup"]
+            if (record_id := machine.ledger.consumed.get(dedup)) is not None:
+                plan.redispatch.add(record_id)
+                continue
+            if dedup in seen:
+                continue
+            seen.add(dedup)
+            translated = self._translate(machine, body, now)
+            if translated is None or (body["kind"] == "cancel" and plan.cancel_requested):
+                plan.ignored += 1
+                logger.debug("ignored %s message for %s (stale or closed run)", body["kind"], dedup)
+                continue
+            runtime_events, inputs, trigger = translated
+            if any(e["event_type"] == ev.WORKFLOW_TERMINATED for e in runtime_events):
+                plan.runtime_events, plan.inputs, plan.trigger = runtime_events, [], None
+                return plan  # nothing after a termination matters
+            plan.runtime_events += runtime_events
+            plan.inputs += inputs
+            plan.cancel_requested |= body["kind"] == "cancel"
+            if trigger and plan.trigger is None:
+                plan.trigger = dedup
+        return plan
+
     def _translate(
         self, machine: HistoryMachine, body: dict[str, Any], now: float
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool] | None:
@@ -136,9 +197,12 @@ class Orchestrator:
         ledger = machine.ledger
         kind, dedup = body["kind"], body["dedup"]
         if kind == "start":
-            if ledger.started is not None:
+            if ledger.started is None:  # the start event is not in the log: write it now
+                fields = _pick(body, "workflow_id", "run_id", "workflow_type", "task_queue", "input", "start_time")
+                return [], [_event(ev.WORKFLOW_STARTED, now, dedup, **fields)], False
+            if ledger.decided or ledger.task_failure is not None:
                 return None
-            return [], [_event(ev.WORKFLOW_STARTED, now, dedup, **_pick(body, "workflow_id", "run_id", "workflow_type", "task_queue", "input", "start_time"))], False
+            return [], [], True  # the first decision, on the start event the client logged
         if ledger.started is None or ledger.closed:
             return None
         if kind == "signal":
@@ -153,6 +217,10 @@ class Orchestrator:
             if body["seq"] not in ledger.timers:
                 return None
             return [], [_event(ev.TIMER_FIRED, now, dedup, seq=body["seq"])], False
+        if kind == "wake":  # a worker joined: decide on whatever waits
+            if ledger.decided and not machine.pending_inputs and ledger.task_failure is None:
+                return None
+            return [], [], True
         if kind == "task_retry":
             if ledger.task_failure is None or ledger.task_attempt != body["attempt"]:
                 return None

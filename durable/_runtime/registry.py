@@ -8,7 +8,7 @@ from typing import Any
 
 from durable._activity.definition import ActivityDefinition
 from durable._replay.definition import WorkflowDefinition
-from durable._replay.machine import UnknownWorkflowType
+from durable._replay.machine import NoWorker, UnknownWorkflowType
 
 __all__ = ["Registry", "UnknownActivityType"]
 
@@ -73,6 +73,11 @@ class Registry:
                 return found
             known = sorted(self._workflows.get(task_queue, {}))
             queues = sorted(q for q, w in self._workflows.items() if w)
+        if not known:
+            raise NoWorker(
+                f"no worker serves workflows on task queue {task_queue!r} yet; the workflow task waits for one "
+                f"(task queues with workflows: [{', '.join(queues)}])"
+            )
         raise UnknownWorkflowType(
             f"Workflow class {workflow_type} is not registered on task queue {task_queue!r}, "
             f"available workflows: [{', '.join(known)}]; task queues with workflows: [{', '.join(queues)}]. "

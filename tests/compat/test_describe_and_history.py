@@ -62,16 +62,6 @@ class RetryForever:
         )
 
 
-@workflow.defn
-class RandomTimers:
-    @workflow.run
-    async def run(self) -> str:
-        # workflow.random() drives the commands: replay must reproduce them
-        for _ in range(3):
-            await asyncio.sleep(workflow.random().randint(1, 1000))
-        return str(workflow.uuid4())
-
-
 async def test_status_values():
     S = WorkflowExecutionStatus
     assert [(s.name, int(s)) for s in S] == [
@@ -160,20 +150,6 @@ async def test_fetch_history_json_round_trip(client, task_queue):
     assert again.workflow_id == "wf-hist"
     assert len(again.events) == len(history.events)
     assert again.run_id == history.run_id
-
-
-async def test_replay_of_workflow_using_workflow_random(client, task_queue):
-    async with new_worker(client, task_queue=task_queue, workflows=[RandomTimers]):
-        result = await client.execute_workflow(
-            RandomTimers.run, id="wf-replay", task_queue=task_queue
-        )
-    history = await client.get_workflow_handle("wf-replay").fetch_history()
-    replayed = await sdk.new_replayer([RandomTimers]).replay_workflow(history)
-    assert replayed.replay_failure is None
-    # and from JSON too
-    again = WorkflowHistory.from_json("wf-replay", history.to_json())
-    await sdk.new_replayer([RandomTimers]).replay_workflow(again)
-    assert len(result) == 36
 
 
 async def test_workflow_already_started(client, task_queue):

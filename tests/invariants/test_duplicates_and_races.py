@@ -15,13 +15,21 @@ from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from tests.invariants.conftest import EXPECTED, Mixed, effect, effects_of, run_mixed
 
+SHAPED = {"ActivityTaskScheduled", "ActivityTaskCompleted", "ActivityTaskAttemptFailed", "WorkflowExecutionCompleted"}
+
+
 def shape(history: list[dict]) -> list[tuple]:
-    """What must not depend on delivery: the events and their workflow-visible attributes."""
-    out = []
-    for e in history:
-        a = e["attributes"]
-        out.append((e["event_type"], a.get("seq"), a.get("activity_type"), a.get("result"), a.get("attempt")))
-    return out
+    """What must not depend on delivery: activities, their attempts and results, the result.
+
+    (When the signal lands relative to the other inputs is a race in any engine, so the
+    signal and the timer it may cancel are left out.)
+    """
+    return [
+        (e["event_type"], e["attributes"].get("seq"), e["attributes"].get("activity_type"),
+         e["attributes"].get("result"), e["attributes"].get("attempt"))
+        for e in history
+        if e["event_type"] in SHAPED
+    ]
 
 
 async def test_every_inbox_message_delivered_twice_changes_nothing() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from . import sdk
-from .sdk import exceptions, new_worker, workflow
+from .. import sdk
+from ..sdk import exceptions, new_worker, workflow
 
 
 @workflow.defn

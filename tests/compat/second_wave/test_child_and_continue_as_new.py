@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from .sdk import (
+from ..sdk import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
     exceptions,
