@@ -33,6 +33,7 @@ async def effect(key: str) -> str:
 class Mixed:
     def __init__(self) -> None:
         self.signals: list[str] = []
+        self.waiting = False
 
     @workflow.run
     async def run(self) -> str:
@@ -41,12 +42,29 @@ class Mixed:
         b = await workflow.execute_activity(
             effect, "flaky", start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_attempts=3)
         )
-        await workflow.wait_condition(lambda: bool(self.signals), timeout=timedelta(hours=1))
+        self.waiting = True
+        await workflow.wait_condition(lambda: bool(self.signals))
         return f"{a}-{b}-{','.join(self.signals)}"
 
     @workflow.signal
     def add(self, value: str) -> None:
         self.signals.append(value)
+
+    @workflow.query
+    def is_waiting(self) -> bool:
+        return self.waiting
+
+
+async def signal_when_waiting(handle) -> str:
+    """Signal once the run waits for it, so every run makes the same calls in the same order.
+
+    The result is awaited meanwhile: time skips over the workflow's timer only then.
+    """
+    result = asyncio.ensure_future(handle.result())
+    while not await handle.query(Mixed.is_waiting):
+        await asyncio.sleep(0.001)
+    await handle.signal(Mixed.add, "x")
+    return await asyncio.wait_for(result, timeout=60)
 
 
 EXPECTED = "a-flaky-x"
@@ -62,8 +80,7 @@ async def run_mixed(crash_at: int | None, workflow_id: str, *, backend: str = "m
         runtime.activity_worker = ActivityWorker(services, runtime.registry, heartbeat_throttle=1.0)
         async with Worker(env.client, task_queue="mixed", workflows=[Mixed], activities=[effect]):
             handle = await env.client.start_workflow(Mixed.run, id=workflow_id, task_queue="mixed")
-            await handle.signal(Mixed.add, "x")
-            result = await asyncio.wait_for(handle.result(), timeout=60)
+            result = await signal_when_waiting(handle)
             history = (await handle.fetch_history()).events
     return result, injector, history
 

@@ -13,7 +13,7 @@ from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.services import execution_key
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
-from tests.invariants.conftest import EXPECTED, Mixed, effect, effects_of, run_mixed
+from tests.invariants.conftest import EXPECTED, Mixed, effect, effects_of, run_mixed, signal_when_waiting
 
 SHAPED = {"ActivityTaskScheduled", "ActivityTaskCompleted", "ActivityTaskAttemptFailed", "WorkflowExecutionCompleted"}
 
@@ -46,8 +46,7 @@ async def test_every_inbox_message_delivered_twice_changes_nothing() -> None:
         runtime.dispatcher._orchestrate = twice
         async with Worker(env.client, task_queue="mixed", workflows=[Mixed], activities=[effect]):
             handle = await env.client.start_workflow(Mixed.run, id="dup", task_queue="mixed")
-            await handle.signal(Mixed.add, "x")
-            assert await handle.result() == EXPECTED
+            assert await signal_when_waiting(handle) == EXPECTED
             history = (await handle.fetch_history()).events
     assert sum(delivered) >= 6
     assert shape(history) == shape(reference)
@@ -62,8 +61,7 @@ async def test_a_cold_orchestrator_after_each_step_gives_the_same_log() -> None:
         runtime.orchestrator = Orchestrator(runtime.backend.services, runtime.registry, cache_size=0)
         async with Worker(env.client, task_queue="mixed", workflows=[Mixed], activities=[effect]):
             handle = await env.client.start_workflow(Mixed.run, id="cold", task_queue="mixed")
-            await handle.signal(Mixed.add, "x")
-            assert await handle.result() == EXPECTED
+            assert await signal_when_waiting(handle) == EXPECTED
             cold = (await handle.fetch_history()).events
     assert shape(cold) == shape(warm)
 
@@ -102,8 +100,7 @@ async def test_two_orchestrators_racing_on_one_run_leave_one_consistent_log(capl
         runtime.dispatcher._orchestrate = racing
         async with Worker(env.client, task_queue="mixed", workflows=[Mixed], activities=[effect]):
             handle = await env.client.start_workflow(Mixed.run, id="race", task_queue="mixed")
-            await handle.signal(Mixed.add, "x")
-            assert await asyncio.wait_for(handle.result(), 30) == EXPECTED
+            assert await signal_when_waiting(handle) == EXPECTED
             history = (await handle.fetch_history()).events
     ids = [e["event_id"] for e in history]
     assert ids == list(range(1, len(ids) + 1))
