@@ -1,0 +1,111 @@
+"""A deployment's runtime, wired from the environment variables its stack sets.
+
+Each Lambda function builds one :class:`LambdaApp` at import (no AWS call happens until
+the first event) and hands it its events: the orchestrator the inbox's, an activity
+function its task queue's, the timer relay the timer queue's.
+
+Environment::
+
+    DURABLE_HISTORY_TABLE, DURABLE_EXECUTIONS_TABLE, DURABLE_IDEMPOTENCY_TABLE
+    DURABLE_INBOX_QUEUE_URL, DURABLE_TIMER_QUEUE_URL
+    DURABLE_ACTIVITY_QUEUE_URLS   JSON object: task queue -> queue URL
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from durable._aws.executions import DynamoExecutionStore
+from durable._aws.history import DynamoHistoryStore
+from durable._aws.sqs import SqsQueue
+from durable._aws.timers import SqsTimerService
+from durable._local.clock import RealClock
+from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
+from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.registry import Registry
+from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name
+
+__all__ = ["LambdaApp"]
+
+
+class LambdaApp:
+    """The runtime of one deployed function."""
+
+    def __init__(
+        self,
+        *,
+        workflows: Mapping[str, Sequence[type]] | None = None,
+        activities: Mapping[str, Sequence[Any]] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        """Register code per task queue; read the wiring from ``environ`` (os.environ)."""
+        self._env = dict(environ if environ is not None else os.environ)
+        self.registry = Registry()
+        for task_queue, classes in (workflows or {}).items():
+            self.registry.register(task_queue, workflows=classes)
+        for task_queue, fns in (activities or {}).items():
+            self.registry.register(task_queue, activities=fns)
+
+    def _required(self, name: str) -> str:
+        try:
+            return self._env[name]
+        except KeyError:
+            raise RuntimeError(f"environment variable {name} is not set: the stack wires it into every function") from None
+
+    @cached_property
+    def services(self) -> Services:
+        """The ports over this deployment's tables and queues (boto3 clients made lazily)."""
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        clock = RealClock()
+        queues: dict[str, SqsQueue] = {INBOX: SqsQueue(INBOX, self._required("DURABLE_INBOX_QUEUE_URL"))}
+        for task_queue, url in json.loads(self._env.get("DURABLE_ACTIVITY_QUEUE_URLS", "{}")).items():
+            name = activity_queue_name(task_queue)
+            queues[name] = SqsQueue(name, url)
+        timer_queue = SqsQueue("timers", self._required("DURABLE_TIMER_QUEUE_URL"))
+
+        def queue_for(name: str) -> SqsQueue:
+            try:
+                return queues[name]
+            except KeyError:
+                deployed = sorted(n for n in queues if n != INBOX)
+                raise UnknownTaskQueue(f"{name} is not deployed (deployed: {', '.join(deployed)})") from None
+
+        return Services(
+            history=DynamoHistoryStore(self._required("DURABLE_HISTORY_TABLE")),
+            executions=DynamoExecutionStore(self._required("DURABLE_EXECUTIONS_TABLE")),
+            inbox=queues[INBOX],
+            timers=SqsTimerService(timer_queue, queues, clock),
+            clock=clock,
+            queue_for=queue_for,
+            idempotency=DynamoDBPersistenceLayer(table_name=self._required("DURABLE_IDEMPOTENCY_TABLE")),
+        )
+
+    @cached_property
+    def orchestrator(self) -> Orchestrator:
+        """The orchestrator, with its warm cache living as long as the container."""
+        return Orchestrator(self.services, self.registry)
+
+    @cached_property
+    def activity_worker(self) -> ActivityWorker:
+        """The activity worker of this function's task queues."""
+        return ActivityWorker(self.services, self.registry)
+
+    def handle_inbox(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """Orchestrator function: an inbox batch."""
+        return orchestrator_handler(self.orchestrator, event, context)
+
+    def handle_activities(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """Activity function: a batch of its task queue's activity tasks."""
+        return activity_handler(self.activity_worker, event, context)
+
+    def handle_timers(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """Timer relay function: a batch of the timer queue."""
+        timers = self.services.timers
+        assert isinstance(timers, SqsTimerService)
+        return timer_relay_handler(timers, event, context)

@@ -1,0 +1,10 @@
+"""Activity Lambda of the ``orders`` task queue."""
+
+from durable._aws.app import LambdaApp
+from functions.activities.orders.activities import ACTIVITIES, TASK_QUEUE
+
+app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES})
+
+
+def handler(event: dict, context: object) -> dict:
+    return app.handle_activities(event, context)

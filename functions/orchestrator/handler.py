@@ -1,0 +1,10 @@
+"""Orchestrator Lambda: inbox batches in, decisions committed and dispatched."""
+
+from durable._aws.app import LambdaApp
+from statemachines.registry import WORKFLOWS
+
+app = LambdaApp(workflows=WORKFLOWS)
+
+
+def handler(event: dict, context: object) -> dict:
+    return app.handle_inbox(event, context)

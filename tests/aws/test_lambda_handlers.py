@@ -1,0 +1,109 @@
+"""The Lambda entry points in functions/, wired from environment variables, on moto.
+
+The test plays the event source mappings by hand: it receives from each queue and calls
+the handler module's ``handler`` with the SQS event Lambda would pass, until the order
+completes. The client side (start, signal) uses the same control plane the API will.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+import uuid
+from decimal import Decimal
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from durable._aws.provision import create_queue, create_tables
+from durable._local.dispatcher import sqs_event
+from durable._replay import events as ev
+from durable._runtime.control import Control
+from durable._runtime.orchestrator import Orchestrator
+from functions.activities.orders.activities import Order, OrderItem
+
+
+@pytest.fixture
+def deployment(monkeypatch):
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        create_tables(ddb, history_table="history", executions_table="executions", idempotency_table="idempotency")
+        env = {
+            "DURABLE_HISTORY_TABLE": "history",
+            "DURABLE_EXECUTIONS_TABLE": "executions",
+            "DURABLE_IDEMPOTENCY_TABLE": "idempotency",
+            "DURABLE_INBOX_QUEUE_URL": create_queue(sqs, "inbox.fifo", fifo=True),
+            "DURABLE_TIMER_QUEUE_URL": create_queue(sqs, "timers", fifo=False),
+            "DURABLE_ACTIVITY_QUEUE_URLS": json.dumps({"orders": create_queue(sqs, "activities-orders", fifo=False)}),
+        }
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        modules = {
+            name: importlib.reload(importlib.import_module(f"functions.{name}.handler"))
+            for name in ("orchestrator", "activities.orders", "timers")
+        }
+        yield modules
+
+
+def pump(modules, until, timeout: float = 30.0) -> None:
+    """Deliver queue messages to the functions, as event source mappings would."""
+    app = modules["orchestrator"].app
+    services = app.services
+    wiring = [
+        (services.inbox, modules["orchestrator"].handler),
+        (services.queue_for("activities-orders"), modules["activities.orders"].handler),
+    ]
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, "the workflow did not finish"
+        for queue, handler in wiring:
+            messages = queue.receive(10)
+            if not messages:
+                continue
+            response = handler(sqs_event(queue, messages), None)
+            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+            queue.delete([m.receipt for m in messages if m.message_id not in failed])
+
+
+def test_order_runs_end_to_end_through_the_deployed_handlers(deployment):
+    app = deployment["orchestrator"].app
+    control = Control(app.services, Orchestrator(app.services, app.registry))
+    order = Order(order_id=f"o-{uuid.uuid4().hex[:6]}", customer_id="c", email="a@example.com",
+                  items=[OrderItem("book", 1)], total=Decimal("9.90"))
+    from durable._converter import encode_args
+
+    run_id = control.start(workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders",
+                           input=encode_args([order]))
+    pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)  # waiting for confirmation
+    # The 24-hour timer went to the timer queue with SQS's longest delay, to be re-delayed.
+    timer_queue = deployment["timers"].app.services.timers.timer_queue
+    attrs = timer_queue.client.get_queue_attributes(QueueUrl=timer_queue.url, AttributeNames=["ApproximateNumberOfMessagesDelayed"])
+    assert int(attrs["Attributes"]["ApproximateNumberOfMessagesDelayed"]) == 1
+
+    control.signal(order.order_id, run_id, "confirm_order", [])
+    pump(deployment, lambda: control.ledger(order.order_id, run_id).closed)
+    close = control.close_event(order.order_id, run_id)
+    assert close["event_type"] == ev.WORKFLOW_COMPLETED
+    assert json.loads(close["attributes"]["result"])["status"] == "completed"
+    assert control.resolve_run(order.order_id, None).status == "COMPLETED"
+
+
+def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment):
+    app = deployment["orchestrator"].app
+    inbox = app.services.inbox
+    inbox.send("this is not json", group_id="poison", dedup_id="poison-1")
+    for _ in range(10):
+        messages = inbox.receive(10)
+        if not messages:
+            continue
+        with pytest.raises(Exception, match="all 1 inbox messages failed"):
+            deployment["orchestrator"].handler(sqs_event(inbox, messages), None)
+        for m in messages:
+            inbox.release(m.receipt)
+    sqs = inbox.client
+    dlq = sqs.get_queue_url(QueueName="inbox-dlq.fifo")["QueueUrl"]
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in dead] == ["this is not json"]
