@@ -118,6 +118,8 @@ class HistoryMachine:
                 self._instance_for(inputs)
             except NoWorker:
                 return list(inputs)  # logged as pending inputs, decided once a worker comes
+            except WorkflowTaskError:
+                pass  # recorded below as the failure of this workflow task
         try:
             if self.replay_error is not None:
                 raise self.replay_error
