@@ -37,7 +37,7 @@ class Steps:
     @workflow.run
     async def run(self, steps: int) -> int:
         total = 0
-        for i in range(steps):
+        for _ in range(steps):
             total = await workflow.execute_activity(step, total, start_to_close_timeout=timedelta(seconds=10))
             await asyncio.sleep(60)
         return total
