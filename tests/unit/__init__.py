@@ -1,0 +1,1 @@
+"""Unit tests of the pure core: replay, retry, converter, failures (no AWS, no threads)."""
