@@ -170,7 +170,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         except Exception as err:  # a payload that does not decode, a failing wait_condition...
             raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
         commands, self._commands = self._commands, []
-        return commands
+        # The closing command ends the decision (Temporal rejects anything after it),
+        # even when other tasks issued commands later in the same activation.
+        closing = [c for c in commands if isinstance(c, (CompleteWorkflow, FailWorkflow, CancelWorkflow))]
+        return [c for c in commands if c not in closing] + closing
 
     @property
     def finished(self) -> bool:
@@ -307,9 +310,12 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     # -- what workflow code calls (through durable.workflow) -------------------------------
 
-    def _add_command(self, command: Command) -> None:
+    def _assert_not_read_only(self, what: str) -> None:
         if self.read_only:
-            raise RuntimeError(f"{type(command).__name__} issued while in read-only mode (a query)")
+            raise RuntimeError(f"{what} is not allowed in read-only mode (a query handler must not change the workflow)")
+
+    def _add_command(self, command: Command) -> None:
+        self._assert_not_read_only(type(command).__name__)
         self._commands.append(command)
 
     def _next_seq(self, kind: str) -> int:
@@ -330,6 +336,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         activity_id: str | None,
     ) -> ActivityHandle:
         """Issue a ScheduleActivity command and return the handle awaiting its outcome."""
+        self._assert_not_read_only("starting an activity")
         if not start_to_close_timeout and not schedule_to_close_timeout:
             raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
         name, hint = ActivityDefinition.name_and_result_hint(activity)
@@ -410,6 +417,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def call_later(
         self, delay: float, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
     ) -> asyncio.TimerHandle:
+        self._assert_not_read_only("starting a timer")
         if delay <= 0:  # nothing to wait for: asyncio semantics, no timer in history
             handle = _TimerHandle(self._now, callback, args, self, context)
             handle._seq = 0
