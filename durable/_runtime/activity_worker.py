@@ -1,11 +1,14 @@
 """The activity worker: an activity task in, one attempt run, its outcome to the inbox.
 
-Each attempt runs at most once, whatever SQS does: the attempt is wrapped in powertools
-Idempotency keyed by (run, activity, attempt). A duplicate delivery of a finished attempt
-returns the saved outcome (sent again; the inbox drops the duplicate); a redelivery of an
-attempt whose worker died mid-way (still IN_PROGRESS, received before) is reported as a
+Each attempt runs at most once, whatever SQS does: before running, the worker claims the
+attempt in the idempotency table (powertools Idempotency's record, keyed by run, activity
+and attempt; one conditional write). A second delivery finds the claim: received for
+the first time, it is a duplicate of a delivery that is running or done, and is dropped;
+received before, the worker that held it died mid-way, and the attempt is reported as a
 start-to-close timeout, so the workflow's retry policy runs a *new* attempt instead of
-repeating the side effects of this one.
+repeating this one's side effects. (Saving each outcome as well would let a redelivery
+resend it instead, for one more write per step: a retry is what Temporal does when a
+worker dies, and the write is what keeps a step within 8 AWS requests.)
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyItemAlreadyExistsError
 
 from durable import _converter, _failure
 from durable._activity import context as activity_context
@@ -67,27 +70,29 @@ class ActivityWorker:
         self.executor = executor
         self.heartbeat_throttle = heartbeat_throttle
         self.identity = identity
-        self._run_once = idempotent_function(
-            data_keyword_argument="task",
-            persistence_store=services.idempotency,
-            config=IdempotencyConfig(
+        self._claims = services.idempotency
+        self._claims.configure(
+            IdempotencyConfig(
                 event_key_jmespath="[workflow_id, run_id, seq, attempt]",
                 raise_on_no_idempotency_key=True,
                 expires_after_seconds=_IDEMPOTENCY_TTL,
             ),
-        )(self._attempt)
+            function_name="activity-attempt",
+        )
 
     def handle(self, task: dict[str, Any], *, receive_count: int = 1) -> None:
         """Run one activity task (at most once per attempt) and report its outcome."""
         try:
-            outcome = self._run_once(task=task)
-        except IdempotencyAlreadyInProgressError:
+            self._claims.save_inprogress(data=task)
+        except IdempotencyItemAlreadyExistsError:
             if receive_count <= 1:
-                logger.info("attempt %s of activity %s is running elsewhere", task["attempt"], task["activity_id"])
+                logger.info("attempt %s of activity %s was delivered twice", task["attempt"], task["activity_id"])
                 return
-            # Received before and never finished: the worker running it died. Report the
-            # attempt as timed out so a new attempt runs, never this one twice.
+            # Received before and claimed: the worker running it died before it reported.
+            # Report the attempt as timed out so a new attempt runs, never this one twice.
             outcome = self._timed_out(TimeoutType.START_TO_CLOSE, task.get("heartbeat_details", []))
+        else:
+            outcome = self._attempt(task)
         send_to_inbox(
             self.services,
             task["workflow_id"],
@@ -103,7 +108,7 @@ class ActivityWorker:
     # -- one attempt -------------------------------------------------------------------
 
     def _attempt(self, task: dict[str, Any]) -> dict[str, Any]:
-        """Run the attempt; every ending becomes an outcome dict (so Idempotency saves it)."""
+        """Run the attempt; every ending becomes an outcome dict."""
         details: list[str] = list(task.get("heartbeat_details", []))
         try:
             definition = self.registry.activity(task["activity_type"], task["task_queue"])
