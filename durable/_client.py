@@ -20,6 +20,7 @@ from durable._replay.definition import WorkflowDefinition, query_definition, sig
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable.common import _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
 from durable.service import RPCError, RPCStatusCode
 
@@ -37,7 +38,6 @@ __all__ = [
 ]
 
 ReturnType = TypeVar("ReturnType")
-_UNSET: Any = object()
 
 
 class WorkflowExecutionStatus(IntEnum):
@@ -176,7 +176,7 @@ class Client:
     async def start_workflow(
         self,
         workflow: Any,
-        arg: Any = _UNSET,
+        arg: Any = _arg_unset,
         *,
         id: str,
         task_queue: str,
@@ -207,13 +207,13 @@ class Client:
         else:
             definition = WorkflowDefinition.of(workflow)
             name, hint = definition.name, definition.result_hint
-        values = _args(arg, args)
+        values = _arg_or_args(arg, args)
         run_id = await self._transport.start(
             workflow_type=name, workflow_id=id, task_queue=task_queue, input=_converter.encode_args(values)
         )
         return WorkflowHandle(self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint)
 
-    async def execute_workflow(self, workflow: Any, arg: Any = _UNSET, **kwargs: Any) -> Any:
+    async def execute_workflow(self, workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
         """Start a workflow and wait for its result."""
         return await (await self.start_workflow(workflow, arg, **kwargs)).result()
 
@@ -303,13 +303,13 @@ class WorkflowHandle(Generic[ReturnType]):
         details = [_converter.decode(d) for d in attrs.get("details", [])]
         raise WorkflowFailureError(cause=TerminatedError(attrs.get("reason") or "Workflow terminated", *details))
 
-    async def signal(self, signal: Any, arg: Any = _UNSET, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
+    async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
         _refuse(unsupported)
-        await _rpc(self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_args(arg, args))))
+        await _rpc(self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))))
 
     async def query(
-        self, query: Any, arg: Any = _UNSET, *, args: Sequence[Any] = (), result_type: type | None = None, **unsupported: Any
+        self, query: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), result_type: type | None = None, **unsupported: Any
     ) -> Any:
         """Run a query handler on the workflow's current state.
 
@@ -319,7 +319,7 @@ class WorkflowHandle(Generic[ReturnType]):
         _refuse(unsupported)
         name, hint = query_definition(query)
         try:
-            payload = await _rpc(self._t.query(self._id, self._run_id, name, _converter.encode_args(_args(arg, args))))
+            payload = await _rpc(self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args))))
         except (QueryNotFound, WorkflowTaskError, NotRunning) as err:
             raise WorkflowQueryFailedError(str(err)) from err
         return _converter.decode(payload, result_type or hint)
@@ -381,14 +381,6 @@ async def _rpc(awaitable: Any) -> Any:
 
 def _dt(v: float) -> datetime:
     return datetime.fromtimestamp(v, tz=timezone.utc)
-
-
-def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
-    if arg is not _UNSET:
-        if args:
-            raise ValueError("Cannot have arg and args")
-        return [arg]
-    return list(args)
 
 
 def _refuse(unsupported: dict[str, Any]) -> None:

@@ -10,6 +10,18 @@ from typing import Any
 
 __all__ = ["RetryPolicy", "WorkflowIDConflictPolicy", "WorkflowIDReusePolicy"]
 
+_arg_unset: Any = object()
+"""Default of the ``arg`` parameter: tells "no single argument" apart from ``None``."""
+
+
+def _arg_or_args(arg: Any, args: Sequence[Any]) -> list[Any]:
+    """The positional arguments of a call taking ``arg=`` or ``args=`` (temporalio's rule)."""
+    if arg is not _arg_unset:
+        if args:
+            raise ValueError("Cannot have arg and args")
+        return [arg]
+    return list(args)
+
 
 @dataclass
 class RetryPolicy:

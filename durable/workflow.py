@@ -20,7 +20,7 @@ from durable._replay.context import Info
 from durable._replay.definition import HandlerUnfinishedPolicy, defn, init, query, run, signal
 from durable._replay.instance import ActivityCancellationType, ActivityHandle
 from durable._replay.machine import NondeterminismError
-from durable.common import RetryPolicy
+from durable.common import RetryPolicy, _arg_or_args, _arg_unset
 
 __all__ = [
     "ActivityCancellationType",
@@ -51,20 +51,11 @@ __all__ = [
     "wait_condition",
 ]
 
-_UNSET: Any = object()
-
-
-def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
-    if arg is not _UNSET:
-        if args:
-            raise ValueError("Cannot have arg and args")
-        return [arg]
-    return list(args)
 
 
 def start_activity(
     activity: Any,
-    arg: Any = _UNSET,
+    arg: Any = _arg_unset,
     *,
     args: Sequence[Any] = (),
     task_queue: str | None = None,
@@ -98,7 +89,7 @@ def start_activity(
     del schedule_to_start_timeout, versioning_intent, summary, priority
     return _context.current().start_activity(
         activity,
-        *_args(arg, args),
+        *_arg_or_args(arg, args),
         task_queue=task_queue,
         result_type=result_type,
         schedule_to_close_timeout=schedule_to_close_timeout,
@@ -110,7 +101,7 @@ def start_activity(
     )
 
 
-async def execute_activity(activity: Any, arg: Any = _UNSET, **kwargs: Any) -> Any:
+async def execute_activity(activity: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """Run an activity and return its result: ``await start_activity(...)``.
 
     Raises:
@@ -119,12 +110,12 @@ async def execute_activity(activity: Any, arg: Any = _UNSET, **kwargs: Any) -> A
     return await start_activity(activity, arg, **kwargs)
 
 
-def start_activity_method(activity: Callable[..., Any], arg: Any = _UNSET, **kwargs: Any) -> ActivityHandle:
+def start_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle:
     """:func:`start_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return start_activity(activity, arg, **kwargs)
 
 
-async def execute_activity_method(activity: Callable[..., Any], arg: Any = _UNSET, **kwargs: Any) -> Any:
+async def execute_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """:func:`execute_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return await start_activity(activity, arg, **kwargs)
 

@@ -12,13 +12,12 @@ Table keys are generic (``pk`` S, ``sk`` S) so one table holds several item kind
 from __future__ import annotations
 
 import json
-import threading
 from decimal import Decimal
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from durable._aws.lazy_client import LazyClient
 from durable._runtime.ports import (
     ExecutionAlreadyRunning,
     ExecutionNotFound,
@@ -82,24 +81,16 @@ def _is_condition_failure(e: ClientError) -> bool:
     return e.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
-class DynamoExecutionStore:
+class DynamoExecutionStore(LazyClient):
     """:class:`~durable._runtime.ports.ExecutionStore` on a DynamoDB table."""
+
+    _service = "dynamodb"
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use."""
+        super().__init__(client)
         self.table_name = table_name
-        self._client = client
-        self._client_lock = threading.Lock()
 
-    @property
-    def client(self) -> Any:
-        """The boto3 DynamoDB client; the default one is created lazily, never at import."""
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    # A session of its own: the boto3 default session is not thread-safe.
-                    self._client = boto3.session.Session().client("dynamodb")
-        return self._client
 
     # -- executions --------------------------------------------------------------------
 

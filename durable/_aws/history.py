@@ -12,12 +12,11 @@ Item layout (table keys ``pk`` S, ``sk`` N):
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from durable._aws.lazy_client import LazyClient
 from durable._runtime.ports import HistoryConflict
 
 __all__ = ["DynamoHistoryStore", "FORMAT_VERSION"]
@@ -25,24 +24,15 @@ __all__ = ["DynamoHistoryStore", "FORMAT_VERSION"]
 FORMAT_VERSION = 1
 
 
-class DynamoHistoryStore:
+class DynamoHistoryStore(LazyClient):
     """:class:`~durable._runtime.ports.HistoryStore` on a DynamoDB table."""
+
+    _service = "dynamodb"
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use."""
+        super().__init__(client)
         self.table_name = table_name
-        self._client = client
-        self._client_lock = threading.Lock()
-
-    @property
-    def client(self) -> Any:
-        """The boto3 DynamoDB client; the default one is created lazily, never at import."""
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    # A session of its own: the boto3 default session is not thread-safe.
-                    self._client = boto3.session.Session().client("dynamodb")
-        return self._client
 
     def append(self, execution: str, events: list[dict[str, Any]]) -> None:
         """Write one record keyed by its first event id; HistoryConflict if it exists."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from durable._aws.lazy_client import LazyClient
 from durable._runtime.ports import Message
 
 __all__ = ["SqsQueue", "MAX_BATCH"]
@@ -25,8 +24,10 @@ def _gone(code: str | None) -> bool:
     return (code or "").rsplit(".", 1)[-1] in _GONE
 
 
-class SqsQueue:
+class SqsQueue(LazyClient):
     """:class:`~durable._runtime.ports.Queue` on an SQS queue (and its DLQ)."""
+
+    _service = "sqs"
 
     def __init__(
         self, name: str, url: str, client: Any | None = None, dlq_url: str | None = None
@@ -36,18 +37,7 @@ class SqsQueue:
         self.url = url
         self.dlq_url = dlq_url
         self.fifo = name.endswith(".fifo")
-        self._client = client
-        self._client_lock = threading.Lock()
-
-    @property
-    def client(self) -> Any:
-        """The boto3 SQS client; the default one is created lazily, never at import."""
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    # A session of its own: the boto3 default session is not thread-safe.
-                    self._client = boto3.session.Session().client("sqs")
-        return self._client
+        super().__init__(client)
 
     def send(
         self,
