@@ -27,6 +27,7 @@ from durable._local.clock import RealClock
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
 from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name
 
@@ -103,6 +104,11 @@ class LambdaApp:
     def handle_activities(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Activity function: a batch of its task queue's activity tasks."""
         return activity_handler(self.activity_worker, event, context)
+
+    def reconcile(self, event: dict[str, Any] | None = None, context: Any = None) -> dict[str, Any]:
+        """Reconciler function (an EventBridge schedule): one pass over running executions."""
+        del event, context
+        return {"nudged": Reconciler(self.services).run()}
 
     def handle_timers(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Timer relay function: a batch of the timer queue."""

@@ -86,12 +86,11 @@ class Control:
             status="RUNNING",
             start_time=now,
         )
-        try:
-            self.services.executions.create(record)
-        except ExecutionAlreadyRunning as err:
-            raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
-        # The start event is in the log at once (describe and history see it, as in
-        # Temporal); the inbox message then asks the orchestrator for the first decision.
+        # The start event goes into the new run's log first: a run that becomes visible
+        # always has it (describe and history see it at once, as in Temporal), and a crash
+        # before the record below leaves only an unreachable log. The inbox message then
+        # asks for the first decision; if the caller dies before sending it, the
+        # reconciler sends it.
         started = ev.make_event(
             ev.WORKFLOW_STARTED, now,
             workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
@@ -99,6 +98,10 @@ class Control:
         )
         started["event_id"] = 1
         self.services.history.append(execution_key(workflow_id, run_id), [started])
+        try:
+            self.services.executions.create(record)
+        except ExecutionAlreadyRunning as err:
+            raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
         send_to_inbox(
             self.services, workflow_id, run_id, "start", "start",
             workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,

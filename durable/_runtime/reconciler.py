@@ -1,0 +1,47 @@
+"""The reconciler: finishes what a crash between two AWS calls left undone.
+
+The inbox's redelivery recovers every step of the orchestrator and the activity worker.
+What it cannot see is a start whose caller died after the run became visible and before
+its start message was sent: the run is RUNNING, its log holds the start event, and no
+decision ever comes. A periodic pass (an EventBridge rule on AWS) sends those runs their
+start message again; the orchestrator ignores it for a run that did start.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from durable._replay.ledger import Ledger
+from durable._replay.machine import split_records
+from durable._runtime.orchestrator import send_to_inbox
+from durable._runtime.services import Services, execution_key
+
+__all__ = ["Reconciler"]
+
+logger = logging.getLogger("durable.reconciler")
+
+
+class Reconciler:
+    """Nudges runs whose first decision never came."""
+
+    def __init__(self, services: Services, *, grace_seconds: float = 60.0, batch: int = 1000) -> None:
+        self.services = services
+        self.grace_seconds = grace_seconds
+        self.batch = batch
+
+    def run(self) -> list[str]:
+        """One pass; returns the workflow ids that were sent their start again."""
+        now = self.services.clock.now()
+        nudged = []
+        for record in self.services.executions.list(status="RUNNING", limit=self.batch):
+            if now - record.start_time < self.grace_seconds or record.task_failure is not None:
+                continue  # young, or its workflow task is failing visibly (and retrying)
+            ledger = Ledger()
+            for part in split_records(self.services.history.load(execution_key(record.workflow_id, record.run_id))):
+                ledger.observe(part)
+            if ledger.started is None or ledger.decided or ledger.closed:
+                continue
+            send_to_inbox(self.services, record.workflow_id, record.run_id, "start", "start")
+            logger.warning("run %s of %s never got its first decision: start sent again", record.run_id, record.workflow_id)
+            nudged.append(record.workflow_id)
+        return nudged
