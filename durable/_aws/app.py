@@ -9,15 +9,27 @@ Environment::
     DURABLE_HISTORY_TABLE, DURABLE_EXECUTIONS_TABLE, DURABLE_IDEMPOTENCY_TABLE
     DURABLE_INBOX_QUEUE_URL, DURABLE_TIMER_QUEUE_URL
     DURABLE_ACTIVITY_QUEUE_URLS   JSON object: task queue -> queue URL
+    POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE   (optional; "durable")
+
+Observability: powertools Logger writes every engine log line as JSON with the
+workflow id, run id and activity id it concerns; powertools Metrics publishes the
+engine's counts (EMF) after each invocation; powertools Tracer traces each invocation
+when X-Ray is active.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.metrics import MetricUnit
 
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
@@ -26,12 +38,23 @@ from durable._aws.timers import SqsTimerService
 from durable._local.clock import RealClock
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
+from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name
 
 __all__ = ["LambdaApp"]
+
+
+class _PowertoolsMetrics:
+    """The engine's metrics sink on powertools Metrics (CloudWatch embedded metric format)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def count(self, name: str, value: float = 1) -> None:
+        self._metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 class LambdaApp:
@@ -46,6 +69,14 @@ class LambdaApp:
     ) -> None:
         """Register code per task queue; read the wiring from ``environ`` (os.environ)."""
         self._env = dict(environ if environ is not None else os.environ)
+        service = self._env.get("POWERTOOLS_SERVICE_NAME", "durable")
+        self.logger = Logger(service=service)
+        engine_logger = logging.getLogger("durable")  # registered first: the copy below needs it
+        copy_config_to_registered_loggers(source_logger=self.logger, include={"durable"})
+        for handler in engine_logger.handlers:
+            handler.addFilter(ContextFilter())
+        self.metrics = Metrics(namespace=self._env.get("POWERTOOLS_METRICS_NAMESPACE", "durable"), service=service)
+        self.tracer = Tracer(service=service)
         self.registry = Registry()
         for task_queue, classes in (workflows or {}).items():
             self.registry.register(task_queue, workflows=classes)
@@ -85,6 +116,7 @@ class LambdaApp:
             clock=clock,
             queue_for=queue_for,
             idempotency=DynamoDBPersistenceLayer(table_name=self._required("DURABLE_IDEMPOTENCY_TABLE")),
+            metrics=_PowertoolsMetrics(self.metrics),
         )
 
     @cached_property
@@ -99,11 +131,20 @@ class LambdaApp:
 
     def handle_inbox(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Orchestrator function: an inbox batch."""
-        return orchestrator_handler(self.orchestrator, event, context)
+        with self._publishing_metrics():
+            return orchestrator_handler(self.orchestrator, event, context)
 
     def handle_activities(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Activity function: a batch of its task queue's activity tasks."""
-        return activity_handler(self.activity_worker, event, context)
+        with self._publishing_metrics():
+            return activity_handler(self.activity_worker, event, context)
+
+    @contextlib.contextmanager
+    def _publishing_metrics(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self.metrics.flush_metrics()
 
     def reconcile(self, event: dict[str, Any] | None = None, context: Any = None) -> dict[str, Any]:
         """Reconciler function (an EventBridge schedule): one pass over running executions."""

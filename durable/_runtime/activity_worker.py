@@ -30,6 +30,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyIt
 from durable import _converter, _failure
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
+from durable._runtime.observability import log_context
 from durable._runtime.orchestrator import send_to_inbox
 from durable._runtime.registry import Registry, UnknownActivityType
 from durable._runtime.services import Services, execution_key
@@ -82,6 +83,10 @@ class ActivityWorker:
 
     def handle(self, task: dict[str, Any], *, receive_count: int = 1) -> None:
         """Run one activity task (at most once per attempt) and report its outcome."""
+        with log_context(workflow_id=task["workflow_id"], run_id=task["run_id"], activity_id=task["activity_id"]):
+            self._handle(task, receive_count)
+
+    def _handle(self, task: dict[str, Any], receive_count: int) -> None:
         try:
             self._claims.save_inprogress(data=task)
         except IdempotencyItemAlreadyExistsError:
@@ -93,6 +98,7 @@ class ActivityWorker:
             outcome = self._timed_out(TimeoutType.START_TO_CLOSE, task.get("heartbeat_details", []))
         else:
             outcome = self._attempt(task)
+            self.services.metrics.count("ActivityAttempts")
         send_to_inbox(
             self.services,
             task["workflow_id"],

@@ -23,6 +23,7 @@ from durable import _failure
 from durable._replay import events as ev
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
+from durable._runtime.observability import log_context
 from durable._runtime.ports import HistoryConflict
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, execution_key
@@ -33,6 +34,19 @@ __all__ = ["Orchestrator", "OrchestratorConflict"]
 logger = logging.getLogger("durable.orchestrator")
 
 _MAX_TASK_RETRY_DELAY = 600.0
+
+
+_METRICS = {
+    ev.WORKFLOW_STARTED: "WorkflowsStarted",
+    ev.WORKFLOW_COMPLETED: "WorkflowsCompleted",
+    ev.WORKFLOW_FAILED: "WorkflowsFailed",
+    ev.WORKFLOW_CANCELED: "WorkflowsCanceled",
+    ev.TASK_FAILED: "WorkflowTaskFailures",
+    ev.ACTIVITY_SCHEDULED: "ActivitiesScheduled",
+    ev.ACTIVITY_ATTEMPT_FAILED: "ActivityAttemptFailures",
+    ev.ACTIVITY_FAILED: "ActivitiesFailed",
+    ev.TIMER_STARTED: "TimersStarted",
+}
 
 
 @dataclass
@@ -83,15 +97,17 @@ class Orchestrator:
             self.handle_batch(bodies[starts[0] + 1 :])
             return
         key = execution_key(bodies[0]["workflow_id"], bodies[0]["run_id"])
-        for _ in range(3):
-            machine, warm = self._machine(key)
-            try:
-                self._apply(key, machine, bodies, warm)
-                return
-            except HistoryConflict:
-                logger.info("another orchestrator committed to %s first; reloading", key)
-                self._cache.pop(key, None)
-        raise OrchestratorConflict(f"gave up applying messages to {key} after three conflicts")
+        with log_context(workflow_id=bodies[0]["workflow_id"], run_id=bodies[0]["run_id"]):
+            for _ in range(3):
+                machine, warm = self._machine(key)
+                try:
+                    self._apply(key, machine, bodies, warm)
+                    return
+                except HistoryConflict:
+                    logger.info("another orchestrator committed to %s first; reloading", key)
+                    self.services.metrics.count("HistoryConflicts")
+                    self._cache.pop(key, None)
+            raise OrchestratorConflict(f"gave up applying messages to {key} after three conflicts")
 
     def load(self, key: str) -> HistoryMachine:
         """A machine replayed from the whole log (cold)."""
@@ -151,7 +167,17 @@ class Orchestrator:
         machine.committed(record)
         if machine.poisoned:
             self._cache.pop(key, None)
+        self._count(record)
         self._dispatch(key, machine, record)
+
+    def _count(self, record: list[dict[str, Any]]) -> None:
+        """Metrics of a newly committed record (a re-dispatch counts nothing twice)."""
+        metrics = self.services.metrics
+        metrics.count("WorkflowTasks")
+        for event in record:
+            name = _METRICS.get(event["event_type"])
+            if name is not None:
+                metrics.count(name)
 
     def _waiting_for_worker(self, machine: HistoryMachine) -> None:
         started = machine.ledger.started or {}

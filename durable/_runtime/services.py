@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from durable._runtime.observability import MetricsSink, NoMetrics
 from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, Queue, TimerService
 
 __all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key"]
@@ -41,6 +42,8 @@ class Services:
     """Logical queue name -> queue; raises UnknownTaskQueue."""
     idempotency: Any
     """A powertools idempotency persistence layer (DynamoDB on AWS)."""
+    metrics: MetricsSink = field(default_factory=NoMetrics)
+    """Where outcomes are counted (powertools Metrics on Lambda)."""
 
     def activity_queue(self, task_queue: str) -> Queue:
         """The queue of a task queue's activities."""

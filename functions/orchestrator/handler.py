@@ -6,5 +6,7 @@ from statemachines.registry import WORKFLOWS
 app = LambdaApp(workflows=WORKFLOWS)
 
 
+@app.tracer.capture_lambda_handler
+@app.logger.inject_lambda_context
 def handler(event: dict, context: object) -> dict:
     return app.handle_inbox(event, context)

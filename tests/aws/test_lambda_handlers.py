@@ -8,7 +8,9 @@ completes. The client side (start, signal) uses the same control plane the API w
 from __future__ import annotations
 
 import importlib
+import io
 import json
+import logging
 import time
 import uuid
 from decimal import Decimal
@@ -18,11 +20,26 @@ import pytest
 from moto import mock_aws
 
 from durable._aws.provision import create_queue, create_tables
+from durable._converter import encode_args
 from durable._local.dispatcher import sqs_event
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
 from functions.activities.orders.activities import Order, OrderItem
+
+
+class LambdaContext:
+    """What Lambda passes as the context (the fields powertools reads)."""
+
+    function_name = "durable-test"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:durable-test"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 60_000
 
 
 @pytest.fixture
@@ -63,7 +80,7 @@ def pump(modules, until, timeout: float = 30.0) -> None:
             messages = queue.receive(10)
             if not messages:
                 continue
-            response = handler(sqs_event(queue, messages), None)
+            response = handler(sqs_event(queue, messages), LambdaContext())
             failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
             queue.delete([m.receipt for m in messages if m.message_id not in failed])
 
@@ -73,8 +90,6 @@ def test_order_runs_end_to_end_through_the_deployed_handlers(deployment):
     control = Control(app.services, Orchestrator(app.services, app.registry))
     order = Order(order_id=f"o-{uuid.uuid4().hex[:6]}", customer_id="c", email="a@example.com",
                   items=[OrderItem("book", 1)], total=Decimal("9.90"))
-    from durable._converter import encode_args
-
     run_id = control.start(workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders",
                            input=encode_args([order]))
     pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)  # waiting for confirmation
@@ -91,6 +106,33 @@ def test_order_runs_end_to_end_through_the_deployed_handlers(deployment):
     assert control.resolve_run(order.order_id, None).status == "COMPLETED"
 
 
+def test_log_lines_carry_the_execution_ids_and_metrics_are_published(deployment, capsys):
+    app = deployment["orchestrator"].app
+    # Lambda's log stream, as the function's powertools Logger formats it
+    powertools_handler = logging.getLogger("durable").handlers[0]
+    stream = io.StringIO()
+    tee = logging.StreamHandler(stream)
+    tee.setFormatter(powertools_handler.formatter)
+    for f in powertools_handler.filters:
+        tee.addFilter(f)
+    logging.getLogger("durable").addHandler(tee)
+    try:
+        control = Control(app.services, Orchestrator(app.services, app.registry))
+        order = Order(order_id="o-logs", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1"))
+        run_id = control.start(workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders",
+                               input=encode_args([order]))
+        pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)
+    finally:
+        logging.getLogger("durable").removeHandler(tee)
+    logged = [json.loads(line) for line in stream.getvalue().splitlines()]
+    activity_lines = [line for line in logged if "reserved" in line["message"]]
+    assert activity_lines, logged
+    assert all(line["workflow_id"] == "o-logs" and line["run_id"] == run_id and line["activity_id"] == "1" for line in activity_lines)
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    names = {m["Name"] for line in emf for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    assert {"WorkflowTasks", "ActivitiesScheduled", "TimersStarted"} <= names
+
+
 def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment):
     app = deployment["orchestrator"].app
     inbox = app.services.inbox
@@ -100,7 +142,7 @@ def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment)
         if not messages:
             continue
         with pytest.raises(Exception, match="all 1 inbox messages failed"):
-            deployment["orchestrator"].handler(sqs_event(inbox, messages), None)
+            deployment["orchestrator"].handler(sqs_event(inbox, messages), LambdaContext())
         for m in messages:
             inbox.release(m.receipt)
     sqs = inbox.client

@@ -6,5 +6,7 @@ from functions.activities.orders.activities import ACTIVITIES, TASK_QUEUE
 app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES})
 
 
+@app.tracer.capture_lambda_handler
+@app.logger.inject_lambda_context
 def handler(event: dict, context: object) -> dict:
     return app.handle_activities(event, context)

@@ -1,0 +1,54 @@
+"""What operators see: ids on every log line, and metrics of outcomes.
+
+Log lines written while the engine handles a run carry its ``workflow_id`` and ``run_id``
+(and ``activity_id`` in the activity worker) as record attributes, so the JSON logs of a
+deployment (powertools Logger) can be filtered by execution. Metrics go to a sink: a
+no-op locally, powertools Metrics (CloudWatch EMF) on Lambda.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+from collections.abc import Iterator
+from typing import Protocol
+
+__all__ = ["ContextFilter", "MetricsSink", "NoMetrics", "log_context"]
+
+_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("durable_log_context", default={})
+
+
+@contextlib.contextmanager
+def log_context(**ids: str) -> Iterator[None]:
+    """Within the block, every log record carries these ids."""
+    token = _context.set({**_context.get(), **ids})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class ContextFilter(logging.Filter):
+    """Copies the current :func:`log_context` ids onto each record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _context.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+class MetricsSink(Protocol):
+    """Where the engine counts what happened."""
+
+    def count(self, name: str, value: float = 1) -> None:
+        """Add ``value`` to the metric ``name``."""
+        ...
+
+
+class NoMetrics:
+    """The local sink: counts nothing."""
+
+    def count(self, name: str, value: float = 1) -> None:
+        del name, value
