@@ -68,6 +68,8 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
             logger.exception("inbox messages for %s failed; they will be retried", run[0])
             failed += ids
             failed_groups.add(group)
+    if failed:
+        orchestrator.services.metrics.count("InboxMessagesFailed", len(failed))
     if failed and len(failed) == len(records):
         raise BatchFailed(f"all {len(records)} inbox messages failed")
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
