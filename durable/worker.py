@@ -16,8 +16,9 @@ from durable._activity.definition import ActivityDefinition
 from durable._client import Client
 from durable._local.transport import LocalTransport
 from durable._replay.definition import WorkflowDefinition
+from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 
-__all__ = ["Worker"]
+__all__ = ["Replayer", "Worker", "WorkflowReplayResult", "WorkflowReplayResults"]
 
 
 class Worker:

@@ -29,6 +29,7 @@ __all__ = [
     "Info",
     "NondeterminismError",
     "defn",
+    "deprecate_patch",
     "execute_activity",
     "execute_activity_method",
     "in_workflow",
@@ -37,6 +38,7 @@ __all__ = [
     "instance",
     "logger",
     "now",
+    "patched",
     "query",
     "random",
     "run",
@@ -180,6 +182,21 @@ def random() -> Random:
 def uuid4() -> UUID:
     """A deterministic random UUID."""
     return _context.current().uuid4()
+
+
+def patched(id: str) -> bool:
+    """Whether this run takes the new branch of a code change (temporalio's ``patched``).
+
+    New runs (and new decisions) take it and record a marker; runs whose history was made
+    by the old code replay the old branch. Once no run of the old code is left, replace
+    the call by :func:`deprecate_patch`, then remove it.
+    """
+    return _context.current().patched(id)
+
+
+def deprecate_patch(id: str) -> None:
+    """Mark a patch as the only path: histories with or without its marker both replay."""
+    _context.current().patched(id, deprecated=True)
 
 
 def memo() -> Mapping[str, Any]:

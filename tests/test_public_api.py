@@ -24,6 +24,7 @@ PINNED: dict[str, frozenset[str]] = {
             "Info",
             "NondeterminismError",
             "defn",
+            "deprecate_patch",
             "execute_activity",
             "execute_activity_method",
             "in_workflow",
@@ -32,6 +33,7 @@ PINNED: dict[str, frozenset[str]] = {
             "instance",
             "logger",
             "now",
+            "patched",
             "query",
             "random",
             "run",
@@ -92,7 +94,7 @@ PINNED: dict[str, frozenset[str]] = {
             "is_cancelled_exception",
         }
     ),
-    "durable.worker": frozenset({"Worker"}),
+    "durable.worker": frozenset({"Replayer", "Worker", "WorkflowReplayResult", "WorkflowReplayResults"}),
     "durable.testing": frozenset({"ActivityEnvironment", "WorkflowEnvironment"}),
 }
 

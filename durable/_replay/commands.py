@@ -13,6 +13,7 @@ __all__ = [
     "Command",
     "CompleteWorkflow",
     "FailWorkflow",
+    "RecordPatch",
     "RequestCancelActivity",
     "ScheduleActivity",
     "StartTimer",
@@ -76,6 +77,15 @@ class CancelTimer(Command):
 
 
 @dataclass(frozen=True)
+class RecordPatch(Command):
+    """``workflow.patched(patch_id)`` took the new branch (or ``deprecate_patch``)."""
+
+    EVENT: ClassVar[str] = ev.MARKER_RECORDED
+    patch_id: str
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
 class CompleteWorkflow(Command):
     """The run method returned."""
 
@@ -108,4 +118,6 @@ def command_key(event: dict[str, Any]) -> tuple[Any, ...]:
     key: tuple[Any, ...] = (event["event_type"], attrs.get("seq"))
     if event["event_type"] == ev.ACTIVITY_SCHEDULED:
         key += (attrs["activity_type"],)
+    elif event["event_type"] == ev.MARKER_RECORDED:
+        key += (attrs["patch_id"],)
     return key

@@ -47,6 +47,7 @@ TIMER_CANCELED = "TimerCanceled"
 WORKFLOW_COMPLETED = "WorkflowExecutionCompleted"
 WORKFLOW_FAILED = "WorkflowExecutionFailed"
 WORKFLOW_CANCELED = "WorkflowExecutionCanceled"
+MARKER_RECORDED = "MarkerRecorded"  # workflow.patched / deprecate_patch
 
 # Bookkeeping of the engine that the workflow code never sees.
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
@@ -65,6 +66,7 @@ COMMAND_EVENTS = frozenset(
         WORKFLOW_COMPLETED,
         WORKFLOW_FAILED,
         WORKFLOW_CANCELED,
+        MARKER_RECORDED,
     }
 )
 RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})

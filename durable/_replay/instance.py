@@ -33,6 +33,7 @@ from durable._replay.commands import (
     Command,
     CompleteWorkflow,
     FailWorkflow,
+    RecordPatch,
     RequestCancelActivity,
     ScheduleActivity,
     StartTimer,
@@ -144,6 +145,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._task_error: BaseException | None = None
         self._finished = False
         self._buffered_signals: dict[str, list[list[str]]] = collections.defaultdict(list)
+        self._patches: dict[str, bool] = {}
+        self.known_patches: set[str] = set()  # markers the replayed decision recorded
         self._exception_handler: Any = None
         self._task_factory: Any = None
 
@@ -388,6 +391,21 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         )
         err.__cause__ = CancelledError("Cancelled")
         return err
+
+    def patched(self, patch_id: str, *, deprecated: bool = False) -> bool:
+        """Whether to take the new branch of a patch (temporalio's rules).
+
+        A new decision takes it and records a marker; a replayed one takes it only if its
+        history recorded the marker there, so runs started on the old code keep the old
+        path. The answer is fixed for the rest of the run once given.
+        """
+        if patch_id in self._patches:
+            return self._patches[patch_id]
+        taken = True if deprecated else (not self.is_replaying or patch_id in self.known_patches)
+        self._patches[patch_id] = taken
+        if taken and (not self.is_replaying or patch_id in self.known_patches):
+            self._add_command(RecordPatch(patch_id=patch_id, deprecated=deprecated))
+        return taken
 
     async def wait_condition(self, fn: Callable[[], bool], timeout: float | None) -> None:
         """Wait until ``fn()`` is true, checked after every step of the workflow."""

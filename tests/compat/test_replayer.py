@@ -1,11 +1,11 @@
-"""Replayer (second wave: issue 5): saved histories replay against the workflow code."""
+"""Replayer: saved histories replay against the workflow code."""
 
 from __future__ import annotations
 
 import asyncio
 
-from .. import sdk
-from ..sdk import WorkflowHistory, new_worker, workflow
+from . import sdk
+from .sdk import WorkflowHistory, new_worker, workflow
 
 
 @workflow.defn

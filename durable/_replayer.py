@@ -1,0 +1,80 @@
+"""Replaying saved histories against workflow code (temporalio's ``worker.Replayer``).
+
+Users keep histories of real runs (``handle.fetch_history().to_json()``) and replay them in
+CI against changed code: a change that would break running executions raises
+:class:`~durable.workflow.NondeterminismError` here instead of in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from durable._client import WorkflowHistory
+from durable._replay.definition import WorkflowDefinition
+from durable._replay.machine import HistoryMachine, UnknownWorkflowType
+
+__all__ = ["Replayer", "WorkflowReplayResult", "WorkflowReplayResults"]
+
+
+@dataclass(frozen=True)
+class WorkflowReplayResult:
+    """The outcome of replaying one history."""
+
+    history: WorkflowHistory
+    replay_failure: Exception | None
+    """A workflow-task failure met while replaying (non-determinism, a bug), if any."""
+
+
+@dataclass(frozen=True)
+class WorkflowReplayResults:
+    """The outcome of replaying several histories."""
+
+    replay_failures: Mapping[str, Exception] = field(default_factory=dict)
+    """Failures keyed by run id."""
+
+
+class Replayer:
+    """Replays histories against a set of workflow classes."""
+
+    def __init__(self, *, workflows: Sequence[type], **options: Any) -> None:
+        """Args: workflows: the ``@workflow.defn`` classes; temporalio's other options are accepted."""
+        del options
+        self._definitions = {d.name: d for d in (WorkflowDefinition.of(w) for w in workflows)}
+
+    def _lookup(self, workflow_type: str, _task_queue: str) -> WorkflowDefinition:
+        try:
+            return self._definitions[workflow_type]
+        except KeyError:
+            known = ", ".join(sorted(self._definitions))
+            raise UnknownWorkflowType(f"Workflow class {workflow_type} is not given to the Replayer, it has: [{known}]") from None
+
+    async def replay_workflow(self, history: WorkflowHistory, *, raise_on_replay_failure: bool = True) -> WorkflowReplayResult:
+        """Replay one history.
+
+        Raises:
+            NondeterminismError: the code issues other commands than the history recorded
+                (only with ``raise_on_replay_failure``).
+        """
+        machine = HistoryMachine(self._lookup)
+        machine.replay(history.events)
+        failure = machine.replay_error
+        if failure is not None and raise_on_replay_failure:
+            raise failure
+        return WorkflowReplayResult(history=history, replay_failure=failure)
+
+    async def replay_workflows(
+        self, histories: AsyncIterator[WorkflowHistory] | Iterable[WorkflowHistory], *, raise_on_replay_failure: bool = True
+    ) -> WorkflowReplayResults:
+        """Replay several histories; with ``raise_on_replay_failure`` the first failure raises."""
+        failures: dict[str, Exception] = {}
+        if isinstance(histories, AsyncIterator):
+            items = [h async for h in histories]
+        else:
+            items = list(histories)
+        for history in items:
+            result = await self.replay_workflow(history, raise_on_replay_failure=raise_on_replay_failure)
+            if result.replay_failure is not None:
+                failures[history.run_id] = result.replay_failure
+        return WorkflowReplayResults(replay_failures=failures)
