@@ -2,16 +2,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-cdk.txt | cksum | cut -d' ' -f1)
+# The pinned CDK CLI (package.json / package-lock.json), for `make synth` and `npx cdk ...`.
+NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
+# jsii (the CDK's Python bindings) warns at length on Node 20; it works.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup demo test bench compat-temporal clean
+.PHONY: setup demo test bench compat-temporal clean synth
 
-setup: $(STAMP)
+setup: $(STAMP) $(NPM_STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-cdk.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-cdk.txt
 	rm -f $(VENV)/.installed-* && touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-* && touch $@
 
 demo: setup
 	$(BIN)/python demo.py
@@ -28,6 +36,12 @@ compat-temporal: setup
 	test -x .temporal-venv/bin/python || $(PYTHON) -m venv .temporal-venv
 	.temporal-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-compat.txt
 	DURABLE_COMPAT_BACKEND=temporal .temporal-venv/bin/python -m pytest tests/compat
+
+# The CloudFormation template of one namespace (NAMESPACE=dev), with the Lambda assets
+# bundled locally (pip for the Lambda platform, no docker) and cdk-nag's AwsSolutions checks.
+NAMESPACE ?= dev
+synth: setup
+	npx --no-install cdk synth --quiet -c namespace=$(NAMESPACE)
 
 clean:
 	rm -rf $(VENV) .temporal-venv .pytest_cache

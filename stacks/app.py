@@ -1,0 +1,27 @@
+"""The CDK app: the namespace's stack, checked by cdk-nag's AwsSolutions pack on every synth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.durable_stack import DurableStack
+from stacks.naming import DEFAULT_NAMESPACE, Names
+
+__all__ = ["build_app"]
+
+
+def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, DurableStack]:
+    """The app and its one stack; ``-c namespace=NAME`` (context) picks the namespace.
+
+    cdk-nag's findings fail ``app.synth()`` (and so ``cdk synth``) unless acknowledged
+    with a reason next to the construct they concern.
+    """
+    app = App(context=dict(context) if context is not None else None, outdir=outdir)
+    names = Names(str(app.node.try_get_context("namespace") or DEFAULT_NAMESPACE))
+    stack = DurableStack(app, "Durable", names=names)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app, stack

@@ -1,0 +1,199 @@
+"""One namespace's deployment: tables, queues, the runtime and its functions, least privilege.
+
+What runs is read from the project, not restated here: one activity queue, DLQ and Lambda per
+task queue in ``statemachines.registry.ACTIVITIES`` (handler ``functions/activities/<task
+queue>/handler.py``), so a new task queue needs one registry line and one handler file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, Duration, Stack, Tags, Validations
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from constructs import Construct
+
+from stacks.bundling import PROJECT_ROOT
+from stacks.functions import DurableFunction, Runtime
+from stacks.naming import Names
+from stacks.queues import Inbox, TaskQueues, TimerQueue
+from stacks.tables import EventLogTables
+
+__all__ = ["DurableStack", "registered_task_queues"]
+
+# SQS redelivers a message after its visibility timeout: six times the function's timeout,
+# as AWS advises for queues that feed Lambda, so a slow batch is never delivered twice at once.
+_ORCHESTRATOR_TIMEOUT = Duration.seconds(30)
+_ACTIVITY_TIMEOUT = Duration.minutes(5)
+_TIMER_RELAY_TIMEOUT = Duration.seconds(30)
+_RECONCILER_TIMEOUT = Duration.minutes(2)
+_RECONCILER_EVERY = Duration.minutes(5)
+
+
+def _visibility(timeout: Duration) -> Duration:
+    return Duration.seconds(6 * timeout.to_seconds())
+
+
+def registered_task_queues() -> list[str]:
+    """The activity task queues the deployment runs: ``statemachines.registry.ACTIVITIES``."""
+    from statemachines.registry import ACTIVITIES
+
+    return sorted(ACTIVITIES)
+
+
+class DurableStack(Stack):
+    """Every resource of one namespace (``durable-<namespace>``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: Names,
+        task_queues: Iterable[str] | None = None,
+        orchestrator_max_concurrency: int = 50,
+        project_root: Path = PROJECT_ROOT,
+        **stack_props: object,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=names.stack,
+            description=f"durable workflows on Lambda, DynamoDB and SQS: namespace {names.namespace}",
+            **stack_props,  # type: ignore[arg-type]
+        )
+        Tags.of(self).add("durable:namespace", names.namespace)
+        task_queues = sorted(registered_task_queues() if task_queues is None else task_queues)
+
+        self.tables = EventLogTables(self, "EventLog", names=names)
+        self.inbox = Inbox(self, "Inbox", names=names, visibility_timeout=_visibility(_ORCHESTRATOR_TIMEOUT))
+        self.task_queues = TaskQueues(
+            self,
+            "TaskQueues",
+            names=names,
+            task_queues=task_queues,
+            visibility_timeout=_visibility(_ACTIVITY_TIMEOUT),
+        )
+        self.timer_queue = TimerQueue(self, "Timers", names=names, visibility_timeout=_visibility(_TIMER_RELAY_TIMEOUT))
+        self.runtime = Runtime(self, "Runtime", project_root=project_root)
+        environment = self.environment()
+
+        inbox = self.inbox.queue
+        timer_queue = self.timer_queue.queue
+        activity_queues = [q.queue for q in self.task_queues.queues.values()]
+
+        self.orchestrator = DurableFunction(
+            self,
+            "Orchestrator",
+            runtime=self.runtime,
+            function_name=names.function("orchestrator"),
+            handler_module="functions.orchestrator.handler",
+            description="Inbox batches in: replays each run, commits its decision, dispatches its commands",
+            environment=environment,
+            timeout=_ORCHESTRATOR_TIMEOUT,
+            memory_size=512,
+        )
+        # FIFO's largest batch: a run's consecutive messages make one decision.
+        self.orchestrator.consume(inbox, batch_size=10, max_concurrency=orchestrator_max_concurrency)
+        self.tables.history.grant_read_write_data(self.orchestrator.function)
+        self.tables.executions.grant_read_write_data(self.orchestrator.function)
+        for queue in (inbox, timer_queue, *activity_queues):
+            queue.grant_send_messages(self.orchestrator.function)
+
+        self.activity_workers: dict[str, DurableFunction] = {}
+        for task_queue, queues in self.task_queues.queues.items():
+            worker = DurableFunction(
+                self,
+                f"Activities-{task_queue}",
+                runtime=self.runtime,
+                function_name=names.function(f"activities-{task_queue}"),
+                handler_module=f"functions.activities.{task_queue}.handler",
+                description=f"Activity attempts of task queue {task_queue}: runs each once, result to the inbox",
+                environment=environment,
+                timeout=_ACTIVITY_TIMEOUT,
+                memory_size=512,
+            )
+            # One attempt per invocation: attempts run side by side, each with the whole timeout.
+            worker.consume(queues.queue, batch_size=1)
+            # The attempt's claim (powertools idempotency), its heartbeats, its result: never history.
+            self.tables.idempotency.grant_read_write_data(worker.function)
+            self.tables.executions.grant(worker.function, "dynamodb:UpdateItem")
+            inbox.grant_send_messages(worker.function)
+            self.activity_workers[task_queue] = worker
+
+        self.timer_relay = DurableFunction(
+            self,
+            "TimerRelay",
+            runtime=self.runtime,
+            function_name=names.function("timers"),
+            handler_module="functions.timers.handler",
+            description="Timer queue in: delivers due timers to their queue, sends the others on another hop",
+            environment=environment,
+            timeout=_TIMER_RELAY_TIMEOUT,
+            memory_size=256,
+        )
+        self.timer_relay.consume(timer_queue, batch_size=10)
+        for queue in (inbox, timer_queue, *activity_queues):
+            queue.grant_send_messages(self.timer_relay.function)
+
+        self.reconciler = DurableFunction(
+            self,
+            "Reconciler",
+            runtime=self.runtime,
+            function_name=names.function("reconciler"),
+            handler_module="functions.reconciler.handler",
+            description="Every few minutes: sends runs that never got their first decision their start again",
+            environment=environment,
+            timeout=_RECONCILER_TIMEOUT,
+            memory_size=512,
+        )
+        self.reconciler_rule = events.Rule(
+            self,
+            "ReconcilerSchedule",
+            rule_name=names.function("reconciler"),
+            description="Runs the reconciler: a crash between two AWS calls delays work, never loses it",
+            schedule=events.Schedule.rate(_RECONCILER_EVERY),
+            targets=[targets.LambdaFunction(self.reconciler.function, retry_attempts=2)],
+        )
+        self.tables.executions.grant_read_data(self.reconciler.function)
+        self.tables.history.grant_read_data(self.reconciler.function)
+        inbox.grant_send_messages(self.reconciler.function)
+
+        for fn in self.functions():
+            _acknowledge_runtime_findings(fn)
+
+    def environment(self) -> Mapping[str, str]:
+        """The wiring ``durable._aws.app.LambdaApp`` reads, the same for every function."""
+        return {
+            "DURABLE_HISTORY_TABLE": self.tables.history.table_name,
+            "DURABLE_EXECUTIONS_TABLE": self.tables.executions.table_name,
+            "DURABLE_IDEMPOTENCY_TABLE": self.tables.idempotency.table_name,
+            "DURABLE_INBOX_QUEUE_URL": self.inbox.queue.queue_url,
+            "DURABLE_TIMER_QUEUE_URL": self.timer_queue.queue.queue_url,
+            "DURABLE_ACTIVITY_QUEUE_URLS": self.to_json_string(
+                {tq: q.queue.queue_url for tq, q in self.task_queues.queues.items()}
+            ),
+        }
+
+    def functions(self) -> list[DurableFunction]:
+        return [self.orchestrator, *self.activity_workers.values(), self.timer_relay, self.reconciler]
+
+
+def _acknowledge_runtime_findings(fn: DurableFunction) -> None:
+    Validations.of(fn.role).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::*]",
+            reason="X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no "
+            "resource-level permissions (Service Authorization Reference), so '*' is the only resource",
+        ),
+    )
+    Validations.of(fn.function).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-L1",
+            reason="Python 3.12 on purpose: the layer's binary wheels are built for cp312 (stacks/bundling.py), "
+            "so the runtime moves together with the bundler's --python-version in one reviewed change, not "
+            "whenever aws-cdk-lib learns a newer runtime; 3.12 is a supported Lambda runtime",
+        ),
+    )

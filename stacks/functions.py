@@ -1,0 +1,109 @@
+"""The runtime layer, the function code, and the Lambda functions built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, PROJECT_ROOT, function_code, layer_code
+
+__all__ = ["DurableFunction", "Runtime"]
+
+
+class Runtime(Construct):
+    """The layer (``durable`` and its dependencies) and the code asset every function shares."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, project_root: Path = PROJECT_ROOT) -> None:
+        super().__init__(scope, construct_id)
+        self.project_root = project_root
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Layer",
+            code=layer_code(project_root),
+            compatible_runtimes=[LAMBDA_RUNTIME],
+            compatible_architectures=[LAMBDA_ARCHITECTURE],
+            description="durable and its dependencies (boto3 excluded: the runtime provides it)",
+        )
+        self.code = function_code(project_root)
+
+    def handler_module(self, module: str) -> str:
+        """``functions.orchestrator.handler`` -> its Lambda handler string; the module must exist."""
+        path = self.project_root.joinpath(*module.split(".")).with_suffix(".py")
+        if not path.is_file():
+            raise FileNotFoundError(f"no handler module {module} ({path.relative_to(self.project_root)} is missing)")
+        return f"{module}.handler"
+
+
+class DurableFunction(Construct):
+    """A Lambda function of the runtime (fed by a queue through :meth:`consume`, or by a rule).
+
+    Python on arm64 with the runtime layer, X-Ray tracing, JSON logs into its own log group
+    (one month), and a role of its own that starts with nothing but writing that log group:
+    every other permission is a grant made by the stack.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: Runtime,
+        function_name: str,
+        handler_module: str,
+        environment: Mapping[str, str],
+        timeout: Duration,
+        memory_size: int,
+        description: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{function_name}: logs, X-Ray and the stack's grants only",
+        )
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=function_name,
+            description=description,
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            code=runtime.code,
+            handler=runtime.handler_module(handler_module),
+            layers=[runtime.layer],
+            environment=dict(environment),
+            timeout=timeout,
+            memory_size=memory_size,
+            role=self.role,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            tracing=lambda_.Tracing.ACTIVE,
+        )
+
+    def consume(self, queue: sqs.IQueue, *, batch_size: int, max_concurrency: int | None = None) -> None:
+        """Feed the function from ``queue`` (an event source mapping) with partial batch failures."""
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                queue,
+                batch_size=batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=max_concurrency,
+            )
+        )

@@ -1,0 +1,84 @@
+"""SQS queues, each with its dead-letter queue: the inbox, the task queues, the timers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aws_cdk import Duration
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.naming import Names, dlq_name
+
+__all__ = ["MAX_RECEIVE_COUNT", "DeadLetteredQueue", "Inbox", "TaskQueues", "TimerQueue"]
+
+# A message received this many times without being deleted goes to the DLQ (as provision.py).
+MAX_RECEIVE_COUNT = 5
+# Dead letters wait for a human as long as SQS allows.
+_DLQ_RETENTION = Duration.days(14)
+
+
+class DeadLetteredQueue(Construct):
+    """A queue and its DLQ with redrive: SSE (SQS-managed keys), TLS required on both."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        queue_name: str,
+        visibility_timeout: Duration,
+        retention: Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        fifo = queue_name.endswith(".fifo")
+        common = {
+            "fifo": fifo or None,
+            "encryption": sqs.QueueEncryption.SQS_MANAGED,
+            "enforce_ssl": True,
+        }
+        self.dlq = sqs.Queue(self, "Dlq", queue_name=dlq_name(queue_name), retention_period=_DLQ_RETENTION, **common)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            queue_name=queue_name,
+            visibility_timeout=visibility_timeout,
+            retention_period=retention or Duration.days(4),
+            # FIFO senders pass explicit deduplication ids (the engine's dedup keys).
+            content_based_deduplication=False if fifo else None,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=MAX_RECEIVE_COUNT),
+            **common,
+        )
+
+
+class Inbox(DeadLetteredQueue):
+    """The FIFO inbox: every change to a run arrives here, in its workflow id's message group."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, names: Names, visibility_timeout: Duration) -> None:
+        super().__init__(scope, construct_id, queue_name=names.inbox, visibility_timeout=visibility_timeout)
+
+
+class TimerQueue(DeadLetteredQueue):
+    """The standard timer queue: timers ride it in hops of up to 15 minutes (SQS delays)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, names: Names, visibility_timeout: Duration) -> None:
+        super().__init__(scope, construct_id, queue_name=names.timers, visibility_timeout=visibility_timeout)
+
+
+class TaskQueues(Construct):
+    """One standard queue (and DLQ) per activity task queue."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: Names,
+        task_queues: Iterable[str],
+        visibility_timeout: Duration,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queues: dict[str, DeadLetteredQueue] = {
+            tq: DeadLetteredQueue(self, tq, queue_name=names.activity_queue(tq), visibility_timeout=visibility_timeout)
+            for tq in sorted(task_queues)
+        }

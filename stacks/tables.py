@@ -1,0 +1,78 @@
+"""The event log: history, executions and idempotency tables."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from stacks.naming import Names
+
+__all__ = ["EXECUTIONS_TTL_ATTRIBUTE", "IDEMPOTENCY_TTL_ATTRIBUTE", "EventLogTables"]
+
+# Closed executions expire by this attribute (epoch seconds) once a retention is set on them.
+EXECUTIONS_TTL_ATTRIBUTE = "expires_at"
+# powertools' DynamoDBPersistenceLayer writes its records' expiry here by default.
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+
+_S = dynamodb.AttributeType.STRING
+_N = dynamodb.AttributeType.NUMBER
+
+
+def _table(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    partition_key: dynamodb.Attribute,
+    sort_key: dynamodb.Attribute | None = None,
+    time_to_live_attribute: str | None = None,
+) -> dynamodb.Table:
+    return dynamodb.Table(
+        scope,
+        construct_id,
+        table_name=name,
+        partition_key=partition_key,
+        sort_key=sort_key,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        time_to_live_attribute=time_to_live_attribute,
+        # Workflow state outlives the stack: deleting a namespace keeps its tables.
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+class EventLogTables(Construct):
+    """History (``pk`` S / ``sk`` N), executions (``pk`` S / ``sk`` S), idempotency (``id`` S).
+
+    The key schemas are the ones ``durable._aws`` reads and writes (and
+    ``durable._aws.provision.create_tables`` creates locally).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, names: Names) -> None:
+        super().__init__(scope, construct_id)
+        self.history = _table(
+            self,
+            "History",
+            name=names.table("history"),
+            partition_key=dynamodb.Attribute(name="pk", type=_S),
+            sort_key=dynamodb.Attribute(name="sk", type=_N),
+        )
+        self.executions = _table(
+            self,
+            "Executions",
+            name=names.table("executions"),
+            partition_key=dynamodb.Attribute(name="pk", type=_S),
+            sort_key=dynamodb.Attribute(name="sk", type=_S),
+            time_to_live_attribute=EXECUTIONS_TTL_ATTRIBUTE,
+        )
+        self.idempotency = _table(
+            self,
+            "Idempotency",
+            name=names.table("idempotency"),
+            partition_key=dynamodb.Attribute(name="id", type=_S),
+            time_to_live_attribute=IDEMPOTENCY_TTL_ATTRIBUTE,
+        )

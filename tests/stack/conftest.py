@@ -1,0 +1,55 @@
+"""One synth of the CDK app for the whole test session (bundling skipped: ~0.1 s per asset).
+
+The app is the one ``cdk synth`` builds (``stacks.app.build_app``), cdk-nag included: the
+fixture's synth raising is the cdk-nag test failing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+# jsii prints a long end-of-life banner on Node 20 to every test's stderr otherwise.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+NAMESPACE = "test"
+SKIP_BUNDLING = {"aws:cdk:bundling-stacks": []}
+
+
+@dataclass
+class Synth:
+    """A synthesized stack: the construct tree, the template and the cloud assembly's folder."""
+
+    stack: Any
+    template: dict[str, Any]
+    outdir: str
+
+    def logical_id(self, construct: Any) -> str:
+        return self.stack.get_logical_id(construct.node.default_child)
+
+    def resources(self, type_: str) -> dict[str, dict[str, Any]]:
+        return {k: r for k, r in self.template["Resources"].items() if r["Type"] == type_}
+
+
+def synth(tmp_path_factory: pytest.TempPathFactory, **context: Any) -> Synth:
+    from stacks.app import build_app
+
+    outdir = str(tmp_path_factory.mktemp("cdk.out"))
+    app, stack = build_app(context={**SKIP_BUNDLING, **context}, outdir=outdir)
+    assembly = app.synth()
+    return Synth(stack=stack, template=assembly.get_stack_by_name(stack.stack_name).template, outdir=outdir)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The app as ``cdk synth -c namespace=test`` builds it."""
+    return synth(tmp_path_factory, namespace=NAMESPACE)
+
+
+@pytest.fixture(scope="session")
+def synthesize(tmp_path_factory: pytest.TempPathFactory):
+    """Synthesize the app with more context (another namespace, ...): ~0.5 s each."""
+    return lambda **context: synth(tmp_path_factory, **context)

@@ -1,0 +1,312 @@
+"""The synthesized template: resources, their wiring, and who may do what."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+import pytest
+
+from durable._aws.app import LambdaApp
+from statemachines.registry import ACTIVITIES
+
+from .conftest import NAMESPACE, Synth
+
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+# -- helpers over the template ---------------------------------------------------------------
+
+
+def refs(value: Any) -> set[str]:
+    """Logical ids a template value refers to (Ref and Fn::GetAtt, anywhere inside)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        if "Ref" in value:
+            found.add(value["Ref"])
+        if "Fn::GetAtt" in value:
+            found.add(value["Fn::GetAtt"][0])
+        for v in value.values():
+            found |= refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            found |= refs(v)
+    return found
+
+
+def statements(s: Synth, function_id: str) -> list[dict[str, Any]]:
+    """Every policy statement of a function's role."""
+    role_id = s.template["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    found = []
+    for policy in s.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            found += policy["Properties"]["PolicyDocument"]["Statement"]
+    role = s.template["Resources"][role_id]["Properties"]
+    assert not role.get("ManagedPolicyArns"), "roles start empty: every permission is a grant"
+    return found
+
+
+def actions_on(s: Synth, function_id: str, resource_id: str) -> set[str]:
+    actions: set[str] = set()
+    for st in statements(s, function_id):
+        if st["Effect"] == "Allow" and resource_id in refs(st["Resource"]):
+            actions |= set(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+    return actions
+
+
+def fn(s: Synth, durable_function: Any) -> str:
+    return s.logical_id(durable_function.function)
+
+
+def resolve(s: Synth, value: Any) -> str:
+    """An environment value as CloudFormation would give it: names and URLs of this template."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        resource = s.template["Resources"][value["Ref"]]
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            return resource["Properties"]["TableName"]
+        if resource["Type"] == "AWS::SQS::Queue":
+            return f"https://sqs.us-east-1.amazonaws.com/123456789012/{resource['Properties']['QueueName']}"
+    if "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(resolve(s, p) for p in parts)
+    raise AssertionError(f"unexpected template value {value}")
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+def _table(s: Synth, table: Any) -> dict[str, Any]:
+    return s.template["Resources"][s.logical_id(table)]
+
+
+@pytest.mark.parametrize(
+    ("role", "keys", "ttl"),
+    [
+        ("history", [("pk", "S", "HASH"), ("sk", "N", "RANGE")], None),
+        ("executions", [("pk", "S", "HASH"), ("sk", "S", "RANGE")], "expires_at"),
+        ("idempotency", [("id", "S", "HASH")], "expiration"),
+    ],
+)
+def test_tables_have_the_engines_keys_on_demand_pitr_encryption_and_ttl(synthesized, role, keys, ttl):
+    table = _table(synthesized, getattr(synthesized.stack.tables, role))
+    props = table["Properties"]
+    assert props["TableName"] == f"durable-{NAMESPACE}-{role}"
+    assert props["KeySchema"] == [{"AttributeName": a, "KeyType": k} for a, _, k in keys]
+    assert props["AttributeDefinitions"] == [{"AttributeName": a, "AttributeType": t} for a, t, _ in keys]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    if ttl:
+        assert props["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+    else:
+        assert "TimeToLiveSpecification" not in props
+    assert table["DeletionPolicy"] == "Retain"  # workflow state outlives the stack
+
+
+def test_table_keys_match_what_the_local_provisioning_creates(synthesized):
+    import boto3
+    from moto import mock_aws
+
+    from durable._aws.provision import create_tables
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+        for role, local in (("history", "h"), ("executions", "e"), ("idempotency", "i")):
+            described = client.describe_table(TableName=local)["Table"]
+            props = _table(synthesized, getattr(synthesized.stack.tables, role))["Properties"]
+            assert described["KeySchema"] == props["KeySchema"]
+            assert sorted(described["AttributeDefinitions"], key=str) == sorted(props["AttributeDefinitions"], key=str)
+
+
+# -- queues ------------------------------------------------------------------------------------
+
+
+def test_inbox_is_a_fifo_queue_with_an_explicit_fifo_name_and_a_fifo_dlq(synthesized):
+    queues = synthesized.resources("AWS::SQS::Queue")
+    inbox = queues[synthesized.logical_id(synthesized.stack.inbox.queue)]["Properties"]
+    assert inbox["QueueName"] == f"durable-{NAMESPACE}-inbox.fifo"
+    assert inbox["FifoQueue"] is True
+    assert inbox["ContentBasedDeduplication"] is False  # the engine sends explicit dedup ids
+    dlq = queues[inbox["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
+    assert dlq["QueueName"] == f"durable-{NAMESPACE}-inbox-dlq.fifo"
+    assert dlq["FifoQueue"] is True
+
+
+def test_every_queue_has_a_dead_letter_queue_with_redrive(synthesized):
+    queues = synthesized.resources("AWS::SQS::Queue")
+    dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # fmt: skip
+    sources = {k for k, q in queues.items() if "RedrivePolicy" in q["Properties"]}
+    assert sources | dlqs == set(queues), "every queue is a source with a DLQ, or a DLQ"
+    assert len(dlqs) == len(sources), "one DLQ per queue"
+    for k in sources:
+        props = queues[k]["Properties"]
+        assert props["RedrivePolicy"]["maxReceiveCount"] == 5
+        assert queues[props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"][
+            "QueueName"
+        ] == props["QueueName"].replace(".fifo", "") + ("-dlq.fifo" if props["QueueName"].endswith(".fifo") else "-dlq")
+    for k in dlqs:
+        assert queues[k]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_every_queue_is_encrypted_and_refuses_requests_without_tls(synthesized):
+    queues = synthesized.resources("AWS::SQS::Queue")
+    denied = set()
+    for policy in synthesized.resources("AWS::SQS::QueuePolicy").values():
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if st["Effect"] == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
+                denied |= refs(policy["Properties"]["Queues"])
+    assert denied == set(queues)
+    assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
+
+
+def test_visibility_timeouts_outlast_their_consumers(synthesized):
+    resources = synthesized.template["Resources"]
+    for esm in synthesized.resources("AWS::Lambda::EventSourceMapping").values():
+        queue = resources[esm["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]]["Properties"]
+        function = resources[esm["Properties"]["FunctionName"]["Ref"]]["Properties"]
+        assert queue["VisibilityTimeout"] >= 6 * function["Timeout"], queue["QueueName"]
+
+
+# -- functions ---------------------------------------------------------------------------------
+
+
+def test_functions_run_python_3_12_on_arm64_with_the_layer_tracing_and_json_logs(synthesized):
+    functions = synthesized.resources("AWS::Lambda::Function")
+    layer_id = synthesized.logical_id(synthesized.stack.runtime.layer)
+    assert len(functions) == len(synthesized.stack.functions())
+    for props in (f["Properties"] for f in functions.values()):
+        assert props["Runtime"] == "python3.12"
+        assert props["Architectures"] == ["arm64"]
+        assert props["Layers"] == [{"Ref": layer_id}]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert props["FunctionName"].startswith(f"durable-{NAMESPACE}-")
+    layer = synthesized.template["Resources"][layer_id]["Properties"]
+    assert layer["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
+    expected = {
+        "DURABLE_HISTORY_TABLE", "DURABLE_EXECUTIONS_TABLE", "DURABLE_IDEMPOTENCY_TABLE",
+        "DURABLE_INBOX_QUEUE_URL", "DURABLE_TIMER_QUEUE_URL", "DURABLE_ACTIVITY_QUEUE_URLS",
+    }  # fmt: skip
+    for props in (f["Properties"] for f in synthesized.resources("AWS::Lambda::Function").values()):
+        variables = props["Environment"]["Variables"]
+        assert expected <= set(variables), props["FunctionName"]
+        env = {k: resolve(synthesized, v) for k, v in variables.items()}
+        services = LambdaApp(environ=env).services  # raises on a missing or malformed variable
+        assert services.history.table_name == f"durable-{NAMESPACE}-history"
+        assert services.inbox.url.endswith(f"durable-{NAMESPACE}-inbox.fifo")
+        assert json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"]).keys() == ACTIVITIES.keys()
+        for task_queue in ACTIVITIES:
+            assert services.activity_queue(task_queue).url.endswith(f"durable-{NAMESPACE}-activities-{task_queue}")
+
+
+def test_the_orchestrator_consumes_the_inbox_in_batches_of_ten_with_partial_failures_and_a_cap(synthesized):
+    stack = synthesized.stack
+    (esm,) = [
+        m["Properties"] for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": fn(synthesized, stack.orchestrator)}
+    ]  # fmt: skip
+    assert esm["EventSourceArn"] == {"Fn::GetAtt": [synthesized.logical_id(stack.inbox.queue), "Arn"]}
+    assert esm["BatchSize"] == 10
+    assert esm["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 2 <= esm["ScalingConfig"]["MaximumConcurrency"] <= 1000
+
+
+def test_every_queue_fed_function_reports_partial_batch_failures(synthesized):
+    mappings = synthesized.resources("AWS::Lambda::EventSourceMapping")
+    # inbox, timers and one per task queue: every source queue has a consumer
+    sources = [k for k, q in synthesized.resources("AWS::SQS::Queue").items() if "RedrivePolicy" in q["Properties"]]
+    assert sorted(m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] for m in mappings.values()) == sorted(sources)
+    for m in mappings.values():
+        assert m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_each_registered_task_queue_has_its_queue_dlq_and_function(synthesized):
+    stack = synthesized.stack
+    assert sorted(stack.activity_workers) == sorted(ACTIVITIES) == sorted(stack.task_queues.queues)
+    resources = synthesized.template["Resources"]
+    for task_queue, worker in stack.activity_workers.items():
+        props = resources[fn(synthesized, worker)]["Properties"]
+        assert props["FunctionName"] == f"durable-{NAMESPACE}-activities-{task_queue}"
+        module, _, attr = props["Handler"].rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attr))
+        queue = resources[synthesized.logical_id(stack.task_queues.queues[task_queue].queue)]["Properties"]
+        assert queue["QueueName"] == f"durable-{NAMESPACE}-activities-{task_queue}"
+        assert "FifoQueue" not in queue
+
+
+def test_every_handler_the_template_names_exists(synthesized):
+    for props in (f["Properties"] for f in synthesized.resources("AWS::Lambda::Function").values()):
+        module, _, attr = props["Handler"].rpartition(".")
+        assert module.startswith("functions.")
+        assert callable(getattr(importlib.import_module(module), attr)), props["Handler"]
+
+
+def test_the_reconciler_runs_on_a_schedule(synthesized):
+    stack = synthesized.stack
+    (rule,) = synthesized.resources("AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert rule["Properties"]["State"] == "ENABLED"
+    (target,) = rule["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [fn(synthesized, stack.reconciler), "Arn"]}
+
+
+# -- least privilege ---------------------------------------------------------------------------
+
+
+def test_the_orchestrator_reads_and_writes_history_and_executions_and_sends_to_every_queue(synthesized):
+    stack, s = synthesized.stack, synthesized
+    orchestrator = fn(s, stack.orchestrator)
+    for table in (stack.tables.history, stack.tables.executions):
+        acts = actions_on(s, orchestrator, s.logical_id(table))
+        assert {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"} <= acts
+    assert not actions_on(s, orchestrator, s.logical_id(stack.tables.idempotency))
+    queues = [stack.inbox.queue, stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())]
+    for queue in queues:
+        assert "sqs:SendMessage" in actions_on(s, orchestrator, s.logical_id(queue))
+
+
+def test_an_activity_function_never_touches_history_and_only_heartbeats_on_executions(synthesized):
+    stack, s = synthesized.stack, synthesized
+    for worker in stack.activity_workers.values():
+        f = fn(s, worker)
+        assert not actions_on(s, f, s.logical_id(stack.tables.history))
+        assert actions_on(s, f, s.logical_id(stack.tables.executions)) == {"dynamodb:UpdateItem"}
+        assert {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions_on(
+            s, f, s.logical_id(stack.tables.idempotency)
+        )
+        assert "sqs:SendMessage" in actions_on(s, f, s.logical_id(stack.inbox.queue))
+        for other in (stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):
+            assert "sqs:SendMessage" not in actions_on(s, f, s.logical_id(other))
+
+
+def test_the_timer_relay_touches_no_table(synthesized):
+    stack, s = synthesized.stack, synthesized
+    relay = fn(s, stack.timer_relay)
+    for table in (stack.tables.history, stack.tables.executions, stack.tables.idempotency):
+        assert not actions_on(s, relay, s.logical_id(table))
+    for queue in (stack.inbox.queue, stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):
+        assert "sqs:SendMessage" in actions_on(s, relay, s.logical_id(queue))
+
+
+def test_the_reconciler_only_reads_tables(synthesized):
+    stack, s = synthesized.stack, synthesized
+    reconciler = fn(s, stack.reconciler)
+    for table in (stack.tables.history, stack.tables.executions, stack.tables.idempotency):
+        assert not actions_on(s, reconciler, s.logical_id(table)) & WRITE_ACTIONS
+    assert "sqs:SendMessage" in actions_on(s, reconciler, s.logical_id(stack.inbox.queue))
+
+
+def test_no_function_may_write_a_table_it_does_not_own_by_wildcard(synthesized):
+    for f in synthesized.resources("AWS::Lambda::Function"):
+        for st in statements(synthesized, f):
+            if st["Resource"] == "*":
+                assert set(st["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
