@@ -20,7 +20,7 @@ from durable._replay.definition import WorkflowDefinition, query_definition, sig
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
-from durable.common import _arg_or_args, _arg_unset
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
 from durable.service import RPCError, RPCStatusCode
 
@@ -150,7 +150,18 @@ class WorkflowHistory:
 class Transport(Protocol):
     """How a client reaches the engine."""
 
-    async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str: ...
+    async def start(
+        self,
+        *,
+        workflow_type: str,
+        workflow_id: str,
+        task_queue: str,
+        input: list[str],
+        id_reuse_policy: WorkflowIDReusePolicy,
+        id_conflict_policy: WorkflowIDConflictPolicy,
+        start_signal: str | None,
+        start_signal_input: list[str] | None,
+    ) -> str: ...
     async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None: ...
     async def cancel(self, workflow_id: str, run_id: str | None) -> None: ...
     async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None: ...
@@ -185,6 +196,10 @@ class Client:
         execution_timeout: timedelta | None = None,
         run_timeout: timedelta | None = None,
         task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = (),
         **unsupported: Any,
     ) -> WorkflowHandle[Any]:
         """Start a workflow and return its handle.
@@ -195,6 +210,12 @@ class Client:
             id: the workflow id (unique among running workflows).
             task_queue: the task queue whose worker has the workflow registered.
             result_type: the type to decode the result into (for workflows given by name).
+            id_reuse_policy: whether a closed run's id may be used again (and by which).
+            id_conflict_policy: what to do when a run with the id is running: FAIL (the
+                default), USE_EXISTING (return its handle), TERMINATE_EXISTING.
+            start_signal: signal-with-start: a signal delivered before the run method starts,
+                or to the running run of that id instead of starting a new one.
+            start_signal_args: the signal's arguments.
 
         Raises:
             WorkflowAlreadyStartedError: a workflow with this id is running.
@@ -209,7 +230,14 @@ class Client:
             name, hint = definition.name, definition.result_hint
         values = _arg_or_args(arg, args)
         run_id = await self._transport.start(
-            workflow_type=name, workflow_id=id, task_queue=task_queue, input=_converter.encode_args(values)
+            workflow_type=name,
+            workflow_id=id,
+            task_queue=task_queue,
+            input=_converter.encode_args(values),
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy,
+            start_signal=signal_name(start_signal) if start_signal is not None else None,
+            start_signal_input=_converter.encode_args(list(start_signal_args)) if start_signal is not None else None,
         )
         return WorkflowHandle(self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint)
 

@@ -19,7 +19,9 @@ from botocore.exceptions import ClientError
 
 from durable._aws.lazy_client import LazyClient
 from durable._runtime.ports import (
+    CLOSED_STATUSES,
     ExecutionAlreadyRunning,
+    ExecutionIdInUse,
     ExecutionNotFound,
     ExecutionRecord,
     HeartbeatRecord,
@@ -94,17 +96,21 @@ class DynamoExecutionStore(LazyClient):
 
     # -- executions --------------------------------------------------------------------
 
-    def create(self, record: ExecutionRecord) -> None:
-        """Insert the record, replacing a closed run; ExecutionAlreadyRunning otherwise."""
+    def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
+        """Insert the record, replacing a previous run whose status is replaceable."""
+        statuses = sorted(replaceable - {_RUNNING})
+        values = {f":s{i}": {"S": status} for i, status in enumerate(statuses)}
+        # Closes the race between two starts of one workflow id: the check of the previous
+        # run's status and the write of the new run are one atomic step.
+        condition = "attribute_not_exists(pk)"
+        if statuses:
+            condition += f" OR #status IN ({', '.join(values)})"
         try:
             self.client.put_item(
                 TableName=self.table_name,
                 Item=_to_item(record),
-                # Closes the race between two starts of one workflow id: the check that no
-                # run is RUNNING and the write of the new run are one atomic step.
-                ConditionExpression="attribute_not_exists(pk) OR #status <> :running",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":running": {"S": _RUNNING}},
+                ConditionExpression=condition,
+                **({"ExpressionAttributeNames": {"#status": "status"}, "ExpressionAttributeValues": values} if statuses else {}),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as e:
@@ -117,10 +123,13 @@ class DynamoExecutionStore(LazyClient):
                     Key=_execution_key(record.workflow_id),
                     ConsistentRead=True,
                 ).get("Item", {})
-            raise ExecutionAlreadyRunning(
+            status = old.get("status", {}).get("S", _RUNNING)
+            error = ExecutionAlreadyRunning if status == _RUNNING else ExecutionIdInUse
+            raise error(
                 record.workflow_id,
                 old.get("run_id", {}).get("S", ""),
                 old.get("workflow_type", {}).get("S", ""),
+                status,
             ) from e
 
     def get(self, workflow_id: str) -> ExecutionRecord:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 import concurrent.futures
+import uuid
 from typing import Any
 
 from durable._local.backends import Backend, make_backend

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from durable._runtime.ports import (
+    CLOSED_STATUSES,
     ExecutionAlreadyRunning,
+    ExecutionIdInUse,
     ExecutionNotFound,
     ExecutionRecord,
     HeartbeatRecord,
@@ -87,12 +89,13 @@ class MemoryExecutionStore:
             record, task_failure=None if failure is None else json.loads(_dumps(failure))
         )
 
-    def create(self, record: ExecutionRecord) -> None:
-        """Insert the record, replacing a closed run; ExecutionAlreadyRunning otherwise."""
+    def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
+        """Insert the record, replacing a previous run whose status is replaceable."""
         with self._lock:
             old = self._executions.get(record.workflow_id)
-            if old is not None and old.status == _RUNNING:
-                raise ExecutionAlreadyRunning(record.workflow_id, old.run_id, old.workflow_type)
+            if old is not None and old.status not in (replaceable - {_RUNNING}):
+                error = ExecutionAlreadyRunning if old.status == _RUNNING else ExecutionIdInUse
+                raise error(record.workflow_id, old.run_id, old.workflow_type, old.status)
             self._executions[record.workflow_id] = self._copy(record)
 
     def get(self, workflow_id: str) -> ExecutionRecord:

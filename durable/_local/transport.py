@@ -19,8 +19,10 @@ class LocalTransport:
         self.runtime = runtime
         self._control = runtime.control
 
-    async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str:
-        run_id = self._control.start(workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input)
+    async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str], **options: Any) -> str:
+        run_id = self._control.start(
+            workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input, **options
+        )
         # As Temporal hands the first workflow task to a polling worker at once, wait (a
         # moment) until the first decision ran or found no worker: a signal sent next
         # then meets a started workflow, or joins the first task of one that waits.

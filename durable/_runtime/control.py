@@ -19,18 +19,29 @@ from durable._replay.ledger import ActivityState, Ledger
 from durable._replay.machine import split_records
 from durable._runtime.orchestrator import Orchestrator, send_to_inbox
 from durable._runtime.ports import (
-    ExecutionAlreadyRunning,
+    CLOSED_STATUSES,
+    ExecutionIdInUse,
     ExecutionNotFound,
     ExecutionRecord,
     HeartbeatRecord,
     HistoryConflict,
 )
 from durable._runtime.services import Services, execution_key
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import WorkflowAlreadyStartedError
 
 __all__ = ["Control", "Description", "NotRunning", "NotStarted", "PendingActivity"]
 
 logger = logging.getLogger("durable.control")
+
+
+_REPLACEABLE = {
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE: CLOSED_STATUSES,
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY: frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}),
+    WorkflowIDReusePolicy.REJECT_DUPLICATE: frozenset(),
+    WorkflowIDReusePolicy.TERMINATE_IF_RUNNING: CLOSED_STATUSES,
+}
+"""Which closed runs a new run of the same workflow id may replace, per reuse policy."""
 
 
 class NotRunning(Exception):
@@ -70,12 +81,58 @@ class Control:
         self.services = services
         self.orchestrator = orchestrator
 
-    def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str]) -> str:
-        """Create the run and enqueue its start; returns the run id.
+    def start(
+        self,
+        *,
+        workflow_type: str,
+        workflow_id: str,
+        task_queue: str,
+        input: list[str],
+        id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
+        start_signal: str | None = None,
+        start_signal_input: list[str] | None = None,
+    ) -> str:
+        """Create the run and enqueue its start; returns the run id (the existing one when
+        a policy or signal-with-start reuses a running run).
 
         Raises:
-            WorkflowAlreadyStartedError: a run with this id is still running.
+            WorkflowAlreadyStartedError: the id is taken under the reuse and conflict policies.
         """
+        replaceable = _REPLACEABLE[id_reuse_policy]
+        for _ in range(3):
+            try:
+                return self._start_run(workflow_type, workflow_id, task_queue, input, replaceable, start_signal, start_signal_input)
+            except ExecutionIdInUse as err:
+                if err.status != "RUNNING":
+                    raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
+                if start_signal is not None:  # signal-with-start: the running run gets the signal
+                    self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [])
+                    return err.run_id
+                if id_conflict_policy == WorkflowIDConflictPolicy.USE_EXISTING:
+                    return err.run_id
+                if (
+                    id_conflict_policy == WorkflowIDConflictPolicy.TERMINATE_EXISTING
+                    or id_reuse_policy == WorkflowIDReusePolicy.TERMINATE_IF_RUNNING
+                ):
+                    try:
+                        self.terminate(workflow_id, err.run_id, "terminated by a new start of the same workflow id")
+                    except NotRunning:
+                        pass  # it closed meanwhile: start again
+                    continue
+                raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
+        raise WorkflowAlreadyStartedError(workflow_id, workflow_type)
+
+    def _start_run(
+        self,
+        workflow_type: str,
+        workflow_id: str,
+        task_queue: str,
+        input: list[str],
+        replaceable: frozenset[str],
+        start_signal: str | None,
+        start_signal_input: list[str] | None,
+    ) -> str:
         run_id = str(uuid.uuid4())
         now = self.services.clock.now()
         record = ExecutionRecord(
@@ -88,20 +145,24 @@ class Control:
         )
         # The start event goes into the new run's log first: a run that becomes visible
         # always has it (describe and history see it at once, as in Temporal), and a crash
-        # before the record below leaves only an unreachable log. The inbox message then
-        # asks for the first decision; if the caller dies before sending it, the
-        # reconciler sends it.
+        # before the record below leaves only an unreachable log. A start signal is logged
+        # with it, so the first workflow task handles it before the run method starts. The
+        # inbox message then asks for the first decision; if the caller dies before
+        # sending it, the reconciler sends it.
         started = ev.make_event(
             ev.WORKFLOW_STARTED, now,
             workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
             task_queue=task_queue, input=input, start_time=now,
         )
-        started["event_id"] = 1
-        self.services.history.append(execution_key(workflow_id, run_id), [started])
-        try:
-            self.services.executions.create(record)
-        except ExecutionAlreadyRunning as err:
-            raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
+        first = [started]
+        if start_signal is not None:
+            first.append(
+                ev.make_event(ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal")
+            )
+        for i, event in enumerate(first):
+            event["event_id"] = i + 1
+        self.services.history.append(execution_key(workflow_id, run_id), first)
+        self.services.executions.create(record, replaceable=replaceable)
         send_to_inbox(
             self.services, workflow_id, run_id, "start", "start",
             workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,

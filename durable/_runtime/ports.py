@@ -13,7 +13,9 @@ from typing import Any, Protocol
 
 __all__ = [
     "Clock",
+    "CLOSED_STATUSES",
     "ExecutionAlreadyRunning",
+    "ExecutionIdInUse",
     "ExecutionNotFound",
     "ExecutionRecord",
     "ExecutionStore",
@@ -33,14 +35,23 @@ class HistoryConflict(Exception):
     """Another writer already committed events at this position of the log."""
 
 
-class ExecutionAlreadyRunning(Exception):
-    """A start found a running execution with the same workflow id."""
+CLOSED_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"})
+"""Statuses of a run that a new run of the same workflow id may replace by default."""
 
-    def __init__(self, workflow_id: str, run_id: str, workflow_type: str) -> None:
-        super().__init__(f"workflow {workflow_id!r} is already running (run {run_id})")
+
+class ExecutionIdInUse(Exception):
+    """A start found a run of the same workflow id that it may not replace."""
+
+    def __init__(self, workflow_id: str, run_id: str, workflow_type: str, status: str = "RUNNING") -> None:
+        super().__init__(f"workflow {workflow_id!r} has a {status} run {run_id} that this start may not replace")
         self.workflow_id = workflow_id
         self.run_id = run_id
         self.workflow_type = workflow_type
+        self.status = status
+
+
+class ExecutionAlreadyRunning(ExecutionIdInUse):
+    """A start found a running execution with the same workflow id."""
 
 
 class ExecutionNotFound(Exception):
@@ -123,11 +134,12 @@ class HistoryStore(Protocol):
 class ExecutionStore(Protocol):
     """Executions (visibility) and per-activity heartbeat records."""
 
-    def create(self, record: ExecutionRecord) -> None:
-        """Insert the record, replacing a closed run of the same workflow id.
+    def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
+        """Insert the record, replacing the workflow id's previous run if its status is replaceable.
 
         Raises:
             ExecutionAlreadyRunning: a run of that workflow id is RUNNING.
+            ExecutionIdInUse: a closed run whose status is not in ``replaceable``.
         """
         ...
 

@@ -8,6 +8,7 @@ import pytest
 
 from durable._runtime.ports import (
     ExecutionAlreadyRunning,
+    ExecutionIdInUse,
     ExecutionNotFound,
     ExecutionRecord,
     HeartbeatRecord,
@@ -79,6 +80,31 @@ def test_create_over_a_closed_run_replaces_it(backend):
     store.create(running(run_id="run-2", start_time=T0 + 2))
 
     assert store.get("order-1") == running(run_id="run-2", start_time=T0 + 2)
+
+
+@pytest.mark.parametrize(
+    ("previous", "replaceable", "allowed"),
+    [
+        ("COMPLETED", frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}), False),
+        ("FAILED", frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}), True),
+        ("COMPLETED", frozenset(), False),
+        ("TERMINATED", frozenset({"COMPLETED", "TERMINATED"}), True),
+    ],
+)
+def test_create_replaces_only_a_replaceable_closed_run(backend, previous, replaceable, allowed):
+    store = backend.executions()
+    store.create(running(run_id="run-1"))
+    store.close("order-1", "run-1", previous, T0 + 1, 9)
+
+    if allowed:
+        store.create(running(run_id="run-2"), replaceable=replaceable)
+        assert store.get("order-1").run_id == "run-2"
+    else:
+        with pytest.raises(ExecutionIdInUse) as info:
+            store.create(running(run_id="run-2"), replaceable=replaceable)
+        assert not isinstance(info.value, ExecutionAlreadyRunning)
+        assert (info.value.run_id, info.value.status, info.value.workflow_type) == ("run-1", previous, "OrderWorkflow")
+        assert store.get("order-1").run_id == "run-1"
 
 
 def test_close_of_a_stale_run_is_a_no_op(backend):
