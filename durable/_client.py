@@ -29,6 +29,7 @@ __all__ = [
     "PendingActivityInfo",
     "PendingActivityState",
     "Transport",
+    "WorkflowContinuedAsNewError",
     "WorkflowExecutionDescription",
     "WorkflowExecutionStatus",
     "WorkflowFailureError",
@@ -58,6 +59,19 @@ class WorkflowFailureError(TemporalError):
     def __init__(self, *, cause: BaseException) -> None:
         super().__init__("Workflow execution failed")
         self.__cause__ = cause
+
+
+class WorkflowContinuedAsNewError(TemporalError):
+    """The run continued as new and ``result(follow_runs=False)`` was asked."""
+
+    def __init__(self, new_execution_run_id: str) -> None:
+        super().__init__("Workflow continued as new")
+        self._new_execution_run_id = new_execution_run_id
+
+    @property
+    def new_execution_run_id(self) -> str:
+        """The run it continued as."""
+        return self._new_execution_run_id
 
 
 class WorkflowQueryFailedError(TemporalError):
@@ -316,12 +330,18 @@ class WorkflowHandle(Generic[ReturnType]):
         Raises:
             WorkflowFailureError: it failed, was cancelled or terminated (see ``cause``).
         """
-        del follow_runs, rpc_metadata, rpc_timeout
+        del rpc_metadata, rpc_timeout
         run_id = self._result_run_id
         if run_id is None:
             run_id = (await _rpc(self._t.resolve_run(self._id, None))).run_id
-        close = await self._t.wait_result(self._id, run_id)
-        kind, attrs = close["event_type"], close["attributes"]
+        while True:
+            close = await self._t.wait_result(self._id, run_id)
+            kind, attrs = close["event_type"], close["attributes"]
+            if kind != ev.WORKFLOW_CONTINUED_AS_NEW:
+                break
+            if not follow_runs:
+                raise WorkflowContinuedAsNewError(attrs["new_execution_run_id"])
+            run_id = attrs["new_execution_run_id"]
         if kind == ev.WORKFLOW_COMPLETED:
             return _converter.decode(attrs["result"], self._result_type)  # type: ignore[no-any-return]
         if kind == ev.WORKFLOW_FAILED:

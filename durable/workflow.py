@@ -12,22 +12,26 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from random import Random
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 from durable._replay import context as _context
 from durable._replay.context import Info
 from durable._replay.definition import HandlerUnfinishedPolicy, defn, init, query, run, signal
-from durable._replay.instance import ActivityCancellationType, ActivityHandle
+from durable import _converter
+from durable._replay.definition import WorkflowDefinition
+from durable._replay.instance import ActivityCancellationType, ActivityHandle, ContinueAsNewError
 from durable._replay.machine import NondeterminismError
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
 
 __all__ = [
     "ActivityCancellationType",
     "ActivityHandle",
+    "ContinueAsNewError",
     "HandlerUnfinishedPolicy",
     "Info",
     "NondeterminismError",
+    "continue_as_new",
     "defn",
     "deprecate_patch",
     "execute_activity",
@@ -182,6 +186,32 @@ def random() -> Random:
 def uuid4() -> UUID:
     """A deterministic random UUID."""
     return _context.current().uuid4()
+
+
+def continue_as_new(
+    arg: Any = _arg_unset,
+    *,
+    args: Sequence[Any] = (),
+    workflow: Callable[..., Any] | str | None = None,
+    task_queue: str | None = None,
+    **unsupported: Any,
+) -> NoReturn:
+    """End this run and start a new one of the same workflow id with fresh history.
+
+    Raises:
+        ContinueAsNewError: always; let it propagate out of the run method.
+    """
+    del unsupported
+    instance = _context.current()
+    if workflow is None:
+        workflow_type = instance.info.workflow_type
+    elif isinstance(workflow, str):
+        workflow_type = workflow
+    else:
+        workflow_type = WorkflowDefinition.of(workflow).name
+    raise ContinueAsNewError(
+        workflow_type, task_queue or instance.info.task_queue, _converter.encode_args(_arg_or_args(arg, args))
+    )
 
 
 def patched(id: str) -> bool:

@@ -12,6 +12,7 @@ __all__ = [
     "CancelWorkflow",
     "Command",
     "CompleteWorkflow",
+    "ContinueAsNew",
     "FailWorkflow",
     "RecordPatch",
     "RequestCancelActivity",
@@ -99,6 +100,17 @@ class FailWorkflow(Command):
 
     EVENT: ClassVar[str] = ev.WORKFLOW_FAILED
     failure: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ContinueAsNew(Command):
+    """The run method asked to continue as a new run with fresh history."""
+
+    EVENT: ClassVar[str] = ev.WORKFLOW_CONTINUED_AS_NEW
+    new_execution_run_id: str
+    workflow_type: str
+    task_queue: str
+    input: list[str]
 
 
 @dataclass(frozen=True)

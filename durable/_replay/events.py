@@ -48,6 +48,7 @@ WORKFLOW_COMPLETED = "WorkflowExecutionCompleted"
 WORKFLOW_FAILED = "WorkflowExecutionFailed"
 WORKFLOW_CANCELED = "WorkflowExecutionCanceled"
 MARKER_RECORDED = "MarkerRecorded"  # workflow.patched / deprecate_patch
+WORKFLOW_CONTINUED_AS_NEW = "WorkflowExecutionContinuedAsNew"
 
 # Bookkeeping of the engine that the workflow code never sees.
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
@@ -67,10 +68,13 @@ COMMAND_EVENTS = frozenset(
         WORKFLOW_FAILED,
         WORKFLOW_CANCELED,
         MARKER_RECORDED,
+        WORKFLOW_CONTINUED_AS_NEW,
     }
 )
 RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})
-TERMINAL_EVENTS = frozenset({WORKFLOW_COMPLETED, WORKFLOW_FAILED, WORKFLOW_CANCELED, WORKFLOW_TERMINATED})
+TERMINAL_EVENTS = frozenset(
+    {WORKFLOW_COMPLETED, WORKFLOW_FAILED, WORKFLOW_CANCELED, WORKFLOW_TERMINATED, WORKFLOW_CONTINUED_AS_NEW}
+)
 
 
 def make_event(event_type: str, event_time: float, **attributes: Any) -> dict[str, Any]:

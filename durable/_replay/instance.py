@@ -32,6 +32,7 @@ from durable._replay.commands import (
     CancelWorkflow,
     Command,
     CompleteWorkflow,
+    ContinueAsNew,
     FailWorkflow,
     RecordPatch,
     RequestCancelActivity,
@@ -49,7 +50,7 @@ from durable.exceptions import (
     is_cancelled_exception,
 )
 
-__all__ = ["ActivityCancellationType", "QueryNotFound", "WorkflowInstance", "WorkflowTaskError"]
+__all__ = ["ActivityCancellationType", "ContinueAsNewError", "QueryNotFound", "WorkflowInstance", "WorkflowTaskError"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,16 @@ class ActivityCancellationType(IntEnum):
 
 class WorkflowTaskError(Exception):
     """Workflow code raised something that is not a failure error: the task fails and is retried."""
+
+
+class ContinueAsNewError(BaseException):
+    """Raised by ``workflow.continue_as_new``; a BaseException so ``except Exception`` lets it pass."""
+
+    def __init__(self, workflow_type: str, task_queue: str, input: list[str]) -> None:
+        super().__init__("continue as new")
+        self.workflow_type = workflow_type
+        self.task_queue = task_queue
+        self.input = input
 
 
 class QueryNotFound(KeyError):
@@ -175,7 +186,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         commands, self._commands = self._commands, []
         # The closing command ends the decision (Temporal rejects anything after it),
         # even when other tasks issued commands later in the same activation.
-        closing = [c for c in commands if isinstance(c, (CompleteWorkflow, FailWorkflow, CancelWorkflow))]
+        closing = [c for c in commands if isinstance(c, (CompleteWorkflow, FailWorkflow, CancelWorkflow, ContinueAsNew))]
         return [c for c in commands if c not in closing] + closing
 
     @property
@@ -274,6 +285,17 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     async def _run_top_level(self, coro: Coroutine[Any, Any, Any]) -> None:
         try:
             await coro
+        except ContinueAsNewError as err:
+            if not self._finished:
+                self._finished = True
+                self._add_command(
+                    ContinueAsNew(
+                        new_execution_run_id=str(self.uuid4()),
+                        workflow_type=err.workflow_type,
+                        task_queue=err.task_queue,
+                        input=err.input,
+                    )
+                )
         except (Exception, asyncio.CancelledError) as err:
             if self._finished:
                 return

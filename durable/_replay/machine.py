@@ -161,10 +161,10 @@ class HistoryMachine:
         start_time = datetime.fromtimestamp(started["start_time"], tz=timezone.utc)
         info = Info(
             attempt=1,
-            continued_run_id=None,
+            continued_run_id=started.get("continued_run_id"),
             cron_schedule=None,
             execution_timeout=None,
-            first_execution_run_id=started["run_id"],
+            first_execution_run_id=started.get("first_execution_run_id") or started["run_id"],
             namespace="default",
             parent=None,
             retry_policy=None,

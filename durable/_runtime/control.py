@@ -17,7 +17,7 @@ from typing import Any
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
 from durable._replay.machine import split_records
-from durable._runtime.orchestrator import Orchestrator, send_to_inbox
+from durable._runtime.orchestrator import Orchestrator, begin_run, send_to_inbox
 from durable._runtime.ports import (
     CLOSED_STATUSES,
     ExecutionIdInUse,
@@ -134,38 +134,16 @@ class Control:
         start_signal_input: list[str] | None,
     ) -> str:
         run_id = str(uuid.uuid4())
-        now = self.services.clock.now()
-        record = ExecutionRecord(
+        begin_run(
+            self.services,
+            workflow_type=workflow_type,
             workflow_id=workflow_id,
             run_id=run_id,
-            workflow_type=workflow_type,
             task_queue=task_queue,
-            status="RUNNING",
-            start_time=now,
-        )
-        # The start event goes into the new run's log first: a run that becomes visible
-        # always has it (describe and history see it at once, as in Temporal), and a crash
-        # before the record below leaves only an unreachable log. A start signal is logged
-        # with it, so the first workflow task handles it before the run method starts. The
-        # inbox message then asks for the first decision; if the caller dies before
-        # sending it, the reconciler sends it.
-        started = ev.make_event(
-            ev.WORKFLOW_STARTED, now,
-            workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
-            task_queue=task_queue, input=input, start_time=now,
-        )
-        first = [started]
-        if start_signal is not None:
-            first.append(
-                ev.make_event(ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal")
-            )
-        for i, event in enumerate(first):
-            event["event_id"] = i + 1
-        self.services.history.append(execution_key(workflow_id, run_id), first)
-        self.services.executions.create(record, replaceable=replaceable)
-        send_to_inbox(
-            self.services, workflow_id, run_id, "start", "start",
-            workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,
+            input=input,
+            replaceable=replaceable,
+            start_signal=start_signal,
+            start_signal_input=start_signal_input,
         )
         return run_id
 

@@ -24,7 +24,7 @@ from durable._replay import events as ev
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
 from durable._runtime.observability import log_context
-from durable._runtime.ports import HistoryConflict
+from durable._runtime.ports import CLOSED_STATUSES, ExecutionIdInUse, ExecutionRecord, HistoryConflict
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, execution_key
 from durable.exceptions import ApplicationError, RetryState, TimeoutError, TimeoutType
@@ -346,6 +346,27 @@ class Orchestrator:
                 s.executions.set_task_failure(wf, run, None)
             elif kind in ev.TERMINAL_EVENTS:
                 s.executions.close(wf, run, ledger.status, event["event_time"], ledger.last_event_id)
+                if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
+                    self._continue(wf, run, attrs)
+
+    def _continue(self, workflow_id: str, run_id: str, attrs: dict[str, Any]) -> None:
+        """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch)."""
+        try:
+            begin_run(
+                self.services,
+                workflow_type=attrs["workflow_type"],
+                workflow_id=workflow_id,
+                run_id=attrs["new_execution_run_id"],
+                task_queue=attrs["task_queue"],
+                input=attrs["input"],
+                continued_run_id=run_id,
+            )
+        except HistoryConflict:
+            # Begun before (this is a re-dispatch): only the start message may be missing.
+            send_to_inbox(self.services, workflow_id, attrs["new_execution_run_id"], "start", "start")
+        except ExecutionIdInUse as err:
+            if err.run_id != attrs["new_execution_run_id"]:
+                logger.error("workflow %s continued as new, but run %s holds its id", workflow_id, err.run_id)
 
     def _send_activity_task(self, machine: HistoryMachine, seq: int, *, at: float | None) -> None:
         ledger = machine.ledger
@@ -393,6 +414,51 @@ class Orchestrator:
     def _to_inbox_at(self, at: float, wf: str, run: str, kind: str, dedup: str, **fields: Any) -> None:
         body = inbox_body(wf, run, kind, dedup, **fields)
         self.services.timers.schedule(at, INBOX, body, group_id=wf, dedup_id=_fifo_dedup(run, dedup))
+
+
+def begin_run(
+    services: Services,
+    *,
+    workflow_type: str,
+    workflow_id: str,
+    run_id: str,
+    task_queue: str,
+    input: list[str],
+    replaceable: frozenset[str] = CLOSED_STATUSES,
+    start_signal: str | None = None,
+    start_signal_input: list[str] | None = None,
+    continued_run_id: str | None = None,
+) -> None:
+    """Make a new run: its start event, its execution record, its start message.
+
+    The start event goes into the run's log first: a run that becomes visible always has
+    it (describe and history see it at once, as in Temporal), and a crash before the record
+    leaves only an unreachable log. A start signal is logged with it, so the first workflow
+    task handles it before the run method starts. If the caller dies before the start
+    message, the reconciler sends it. Raises ExecutionIdInUse from the record's put.
+    """
+    now = services.clock.now()
+    started = ev.make_event(
+        ev.WORKFLOW_STARTED, now,
+        workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
+        task_queue=task_queue, input=input, start_time=now,
+        **({"continued_run_id": continued_run_id} if continued_run_id else {}),
+    )
+    first = [started]
+    if start_signal is not None:
+        first.append(ev.make_event(ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal"))
+    for i, event in enumerate(first):
+        event["event_id"] = i + 1
+    services.history.append(execution_key(workflow_id, run_id), first)
+    record = ExecutionRecord(
+        workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type, task_queue=task_queue,
+        status="RUNNING", start_time=now,
+    )
+    services.executions.create(record, replaceable=replaceable)
+    send_to_inbox(
+        services, workflow_id, run_id, "start", "start",
+        workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,
+    )
 
 
 def inbox_body(workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> str:

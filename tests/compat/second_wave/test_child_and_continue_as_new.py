@@ -1,4 +1,4 @@
-"""Child workflows, continue-as-new and workflow execution timeouts."""
+"""Child workflows and workflow execution timeouts (second wave)."""
 
 from __future__ import annotations
 
@@ -43,16 +43,6 @@ class Parent:
 
 
 @workflow.defn
-class Countdown:
-    @workflow.run
-    async def run(self, n: int, runs: list) -> list:
-        runs = runs + [workflow.info().run_id]
-        if n > 0:
-            workflow.continue_as_new(args=[n - 1, runs])
-        return runs
-
-
-@workflow.defn
 class Forever:
     @workflow.run
     async def run(self) -> None:
@@ -80,21 +70,6 @@ async def test_child_workflow_failure(client, task_queue):
         "cause": "ApplicationError",
         "cause_type": "NegativeError",
     }
-
-
-async def test_continue_as_new_followed_by_result(client, task_queue):
-    async with new_worker(client, task_queue=task_queue, workflows=[Countdown]):
-        handle = await client.start_workflow(
-            Countdown.run, args=[2, []], id="wf-can", task_queue=task_queue
-        )
-        runs = await handle.result()
-    assert len(runs) == 3 and runs[0] == handle.result_run_id
-    assert len(set(runs)) == 3
-    latest = client.get_workflow_handle("wf-can")
-    assert (await latest.describe()).run_id == runs[-1]
-    assert (await latest.describe()).status == WorkflowExecutionStatus.COMPLETED
-    first = client.get_workflow_handle("wf-can", run_id=runs[0])
-    assert (await first.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW
 
 
 async def test_workflow_execution_timeout(client, task_queue):
