@@ -66,7 +66,7 @@ def faulty_services(services: Services, injector: Injector) -> Services:
             services.executions,
             injector,
             "executions",
-            {"close", "set_task_failure", "record_heartbeat", "request_activity_cancel", "get_heartbeat"},
+            {"create", "close", "set_task_failure", "record_heartbeat", "request_activity_cancel", "get_heartbeat"},
         ),
         inbox=_Faulty(services.inbox, injector, "inbox", queue_methods),
         timers=_Faulty(services.timers, injector, "timers", {"schedule"}),

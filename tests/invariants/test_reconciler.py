@@ -19,7 +19,7 @@ async def test_the_reconciler_starts_a_run_whose_start_message_was_never_sent() 
     async with await WorkflowEnvironment.start_time_skipping() as env:
         runtime = env.runtime
         services = runtime.backend.services
-        dying_client = Control(faulty_services(services, Injector(crash_at=2)), runtime.orchestrator)
+        dying_client = Control(faulty_services(services, Injector(crash_at=3)), runtime.orchestrator)
         async with Worker(env.client, task_queue="mixed", workflows=[Mixed], activities=[effect]):
             with pytest.raises(SimulatedCrash, match="inbox.send"):
                 dying_client.start(workflow_type="Mixed", workflow_id="orphan", task_queue="mixed", input=[])
