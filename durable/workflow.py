@@ -19,7 +19,7 @@ from durable._replay import context as _context
 from durable._replay.context import Info
 from durable._replay.definition import HandlerUnfinishedPolicy, defn, init, query, run, signal
 from durable import _converter
-from durable._replay.definition import WorkflowDefinition
+from durable._replay.definition import WorkflowDefinition, signal_name
 from durable._replay.instance import ActivityCancellationType, ActivityHandle, ContinueAsNewError
 from durable._replay.machine import NondeterminismError
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
@@ -28,6 +28,7 @@ __all__ = [
     "ActivityCancellationType",
     "ActivityHandle",
     "ContinueAsNewError",
+    "ExternalWorkflowHandle",
     "HandlerUnfinishedPolicy",
     "Info",
     "NondeterminismError",
@@ -36,6 +37,8 @@ __all__ = [
     "deprecate_patch",
     "execute_activity",
     "execute_activity_method",
+    "get_external_workflow_handle",
+    "get_external_workflow_handle_for",
     "in_workflow",
     "info",
     "init",
@@ -212,6 +215,48 @@ def continue_as_new(
     raise ContinueAsNewError(
         workflow_type, task_queue or instance.info.task_queue, _converter.encode_args(_arg_or_args(arg, args))
     )
+
+
+class ExternalWorkflowHandle:
+    """Another workflow, seen from workflow code: signal it or ask it to cancel."""
+
+    def __init__(self, workflow_id: str, run_id: str | None) -> None:
+        self._id = workflow_id
+        self._run_id = run_id
+
+    @property
+    def id(self) -> str:
+        """Its workflow id."""
+        return self._id
+
+    @property
+    def run_id(self) -> str | None:
+        """Its run id, if bound to one run."""
+        return self._run_id
+
+    async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = ()) -> None:
+        """Send it a signal; returns once delivered.
+
+        Raises:
+            ApplicationError: no such running workflow.
+        """
+        name = signal_name(signal)
+        await _context.current().signal_external(self._id, self._run_id, name, _arg_or_args(arg, args))
+
+    async def cancel(self) -> None:
+        """Ask it to cancel; returns once the request was delivered."""
+        await _context.current().cancel_external(self._id, self._run_id)
+
+
+def get_external_workflow_handle(workflow_id: str, *, run_id: str | None = None) -> ExternalWorkflowHandle:
+    """A handle to another workflow by id (its latest run unless ``run_id`` is given)."""
+    return ExternalWorkflowHandle(workflow_id, run_id)
+
+
+def get_external_workflow_handle_for(workflow: Any, workflow_id: str, *, run_id: str | None = None) -> ExternalWorkflowHandle:
+    """:func:`get_external_workflow_handle`, typed by a workflow's run method."""
+    del workflow
+    return ExternalWorkflowHandle(workflow_id, run_id)
 
 
 def patched(id: str) -> bool:

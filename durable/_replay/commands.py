@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from durable._replay import events as ev
 
 __all__ = [
+    "CancelExternal",
     "CancelTimer",
     "CancelWorkflow",
     "Command",
@@ -17,6 +18,7 @@ __all__ = [
     "RecordPatch",
     "RequestCancelActivity",
     "ScheduleActivity",
+    "SignalExternal",
     "StartTimer",
     "command_key",
 ]
@@ -75,6 +77,28 @@ class CancelTimer(Command):
 
     EVENT: ClassVar[str] = ev.TIMER_CANCELED
     seq: int
+
+
+@dataclass(frozen=True)
+class SignalExternal(Command):
+    """Send a signal to another workflow (``seq`` numbers external signals from 1)."""
+
+    EVENT: ClassVar[str] = ev.SIGNAL_EXTERNAL_INITIATED
+    seq: int
+    workflow_id: str
+    run_id: str | None
+    signal_name: str
+    input: list[str]
+
+
+@dataclass(frozen=True)
+class CancelExternal(Command):
+    """Ask another workflow to cancel (``seq`` numbers external cancels from 1)."""
+
+    EVENT: ClassVar[str] = ev.CANCEL_EXTERNAL_INITIATED
+    seq: int
+    workflow_id: str
+    run_id: str | None
 
 
 @dataclass(frozen=True)

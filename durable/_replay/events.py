@@ -34,6 +34,10 @@ ACTIVITY_COMPLETED = "ActivityTaskCompleted"
 ACTIVITY_FAILED = "ActivityTaskFailed"
 ACTIVITY_CANCELED = "ActivityTaskCanceled"
 TIMER_FIRED = "TimerFired"
+EXTERNAL_SIGNALED = "ExternalWorkflowExecutionSignaled"
+EXTERNAL_SIGNAL_FAILED = "SignalExternalWorkflowExecutionFailed"
+EXTERNAL_CANCEL_REQUESTED = "ExternalWorkflowExecutionCancelRequested"
+EXTERNAL_CANCEL_FAILED = "RequestCancelExternalWorkflowExecutionFailed"
 
 # Markers closing the inputs of one decision.
 TASK_COMPLETED = "WorkflowTaskCompleted"
@@ -49,14 +53,17 @@ WORKFLOW_FAILED = "WorkflowExecutionFailed"
 WORKFLOW_CANCELED = "WorkflowExecutionCanceled"
 MARKER_RECORDED = "MarkerRecorded"  # workflow.patched / deprecate_patch
 WORKFLOW_CONTINUED_AS_NEW = "WorkflowExecutionContinuedAsNew"
+SIGNAL_EXTERNAL_INITIATED = "SignalExternalWorkflowExecutionInitiated"
+CANCEL_EXTERNAL_INITIATED = "RequestCancelExternalWorkflowExecutionInitiated"
 
 # Bookkeeping of the engine that the workflow code never sees.
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
 WORKFLOW_TERMINATED = "WorkflowExecutionTerminated"
 
+EXTERNAL_OUTCOMES = frozenset({EXTERNAL_SIGNALED, EXTERNAL_SIGNAL_FAILED, EXTERNAL_CANCEL_REQUESTED, EXTERNAL_CANCEL_FAILED})
 INPUT_EVENTS = frozenset(
     {WORKFLOW_STARTED, SIGNALED, CANCEL_REQUESTED, ACTIVITY_COMPLETED, ACTIVITY_FAILED, ACTIVITY_CANCELED, TIMER_FIRED}
-)
+) | EXTERNAL_OUTCOMES
 TASK_MARKERS = frozenset({TASK_COMPLETED, TASK_FAILED})
 COMMAND_EVENTS = frozenset(
     {
@@ -69,6 +76,8 @@ COMMAND_EVENTS = frozenset(
         WORKFLOW_CANCELED,
         MARKER_RECORDED,
         WORKFLOW_CONTINUED_AS_NEW,
+        SIGNAL_EXTERNAL_INITIATED,
+        CANCEL_EXTERNAL_INITIATED,
     }
 )
 RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})

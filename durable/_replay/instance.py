@@ -28,6 +28,7 @@ from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
 from durable._replay import events as ev
 from durable._replay.commands import (
+    CancelExternal,
     CancelTimer,
     CancelWorkflow,
     Command,
@@ -37,6 +38,7 @@ from durable._replay.commands import (
     RecordPatch,
     RequestCancelActivity,
     ScheduleActivity,
+    SignalExternal,
     StartTimer,
 )
 from durable._replay.context import Info
@@ -145,7 +147,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._now = info.start_time.timestamp()
         self._ready: collections.deque[asyncio.Handle] = collections.deque()
         self._commands: list[Command] = []
-        self._seq = {"timer": 0, "activity": 0}
+        self._seq = {"timer": 0, "activity": 0, "external_signal": 0, "external_cancel": 0}
+        self._externals: dict[tuple[str, int], asyncio.Future[None]] = {}
         self._timers: dict[int, _TimerHandle] = {}
         self._activities: dict[int, ActivityHandle] = {}
         self._conditions: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
@@ -271,6 +274,14 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         elif kind == ev.ACTIVITY_CANCELED:
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
                 act._resolve(exception=self._activity_cancelled_error(act._command))
+        elif kind in ev.EXTERNAL_OUTCOMES:
+            which = "external_signal" if kind in (ev.EXTERNAL_SIGNALED, ev.EXTERNAL_SIGNAL_FAILED) else "external_cancel"
+            fut = self._externals.pop((which, attrs["seq"]), None)
+            if fut is not None and not fut.done():
+                if "failure" in attrs:
+                    fut.set_exception(_failure.to_exception(attrs["failure"]))
+                else:
+                    fut.set_result(None)
         elif kind == ev.CANCEL_REQUESTED:
             self._cancel_requested = True
             # Queued behind the run method's first step: a workflow cancelled before it
@@ -413,6 +424,27 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         )
         err.__cause__ = CancelledError("Cancelled")
         return err
+
+    async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None:
+        """Signal another workflow; returns once the engine delivered it (or raises why not)."""
+        self._assert_not_read_only("signalling a workflow")
+        seq = self._next_seq("external_signal")
+        command = SignalExternal(
+            seq=seq, workflow_id=workflow_id, run_id=run_id, signal_name=name, input=_converter.encode_args(args)
+        )
+        await self._external("external_signal", seq, command)
+
+    async def cancel_external(self, workflow_id: str, run_id: str | None) -> None:
+        """Ask another workflow to cancel; returns once the request was delivered."""
+        self._assert_not_read_only("cancelling a workflow")
+        seq = self._next_seq("external_cancel")
+        await self._external("external_cancel", seq, CancelExternal(seq=seq, workflow_id=workflow_id, run_id=run_id))
+
+    async def _external(self, which: str, seq: int, command: Command) -> None:
+        fut = self.create_future()
+        self._externals[(which, seq)] = fut
+        self._add_command(command)
+        await fut
 
     def patched(self, patch_id: str, *, deprecated: bool = False) -> bool:
         """Whether to take the new branch of a patch (temporalio's rules).

@@ -42,6 +42,7 @@ class Ledger:
         self.close_event: dict[str, Any] | None = None
         self.activities: dict[int, ActivityState] = {}
         self.timers: dict[int, float] = {}
+        self.externals: dict[tuple[str, int], dict[str, Any]] = {}  # ("signal"|"cancel", seq) -> command
         self.consumed: dict[str, int] = {}  # dedup key -> first event id of its record
         self.records: dict[int, list[dict[str, Any]]] = {}
         self.task_failure: dict[str, Any] | None = None
@@ -84,6 +85,14 @@ class Ledger:
                 act.cancel_requested = True
         elif kind in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED, ev.ACTIVITY_CANCELED):
             self.activities.pop(attrs["seq"], None)
+        elif kind == ev.SIGNAL_EXTERNAL_INITIATED:
+            self.externals[("signal", attrs["seq"])] = attrs
+        elif kind == ev.CANCEL_EXTERNAL_INITIATED:
+            self.externals[("cancel", attrs["seq"])] = attrs
+        elif kind in (ev.EXTERNAL_SIGNALED, ev.EXTERNAL_SIGNAL_FAILED):
+            self.externals.pop(("signal", attrs["seq"]), None)
+        elif kind in (ev.EXTERNAL_CANCEL_REQUESTED, ev.EXTERNAL_CANCEL_FAILED):
+            self.externals.pop(("cancel", attrs["seq"]), None)
         elif kind == ev.TIMER_STARTED:
             self.timers[attrs["seq"]] = t + attrs["duration"]
         elif kind in (ev.TIMER_FIRED, ev.TIMER_CANCELED):

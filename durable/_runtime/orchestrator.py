@@ -24,7 +24,13 @@ from durable._replay import events as ev
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
 from durable._runtime.observability import log_context
-from durable._runtime.ports import CLOSED_STATUSES, ExecutionIdInUse, ExecutionRecord, HistoryConflict
+from durable._runtime.ports import (
+    CLOSED_STATUSES,
+    ExecutionIdInUse,
+    ExecutionNotFound,
+    ExecutionRecord,
+    HistoryConflict,
+)
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, execution_key
 from durable.exceptions import ApplicationError, RetryState, TimeoutError, TimeoutType
@@ -247,6 +253,18 @@ class Orchestrator:
             if ledger.decided and not machine.pending_inputs and ledger.task_failure is None:
                 return None
             return [], [], True
+        if kind == "external_done":
+            if (body["which"], body["seq"]) not in ledger.externals:
+                return None
+            failed = "failure" in body
+            outcome = {
+                ("signal", False): ev.EXTERNAL_SIGNALED,
+                ("signal", True): ev.EXTERNAL_SIGNAL_FAILED,
+                ("cancel", False): ev.EXTERNAL_CANCEL_REQUESTED,
+                ("cancel", True): ev.EXTERNAL_CANCEL_FAILED,
+            }[(body["which"], failed)]
+            extra = {"failure": body["failure"]} if failed else {}
+            return [], [_event(outcome, now, dedup, seq=body["seq"], **extra)], False
         if kind == "task_retry":
             if ledger.task_failure is None or ledger.task_attempt != body["attempt"]:
                 return None
@@ -331,6 +349,10 @@ class Orchestrator:
             elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
                 if (act := ledger.activities.get(attrs["seq"])) is not None:
                     s.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+            elif kind in (ev.SIGNAL_EXTERNAL_INITIATED, ev.CANCEL_EXTERNAL_INITIATED):
+                which = "signal" if kind == ev.SIGNAL_EXTERNAL_INITIATED else "cancel"
+                if (which, attrs["seq"]) in ledger.externals:
+                    self._deliver_external(wf, run, which, attrs)
             elif kind == ev.TIMER_STARTED:
                 if attrs["seq"] in ledger.timers:
                     self._to_inbox_at(
@@ -348,6 +370,28 @@ class Orchestrator:
                 s.executions.close(wf, run, ledger.status, event["event_time"], ledger.last_event_id)
                 if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
                     self._continue(wf, run, attrs)
+
+    def _deliver_external(self, wf: str, run: str, which: str, attrs: dict[str, Any]) -> None:
+        """Signal or cancel another workflow, then tell this run how it went (idempotent)."""
+        seq, target = attrs["seq"], attrs["workflow_id"]
+        done = f"ext:{which}:{seq}"
+        try:
+            record = self.services.executions.get(target)
+            if record.status != "RUNNING" or (attrs.get("run_id") and attrs["run_id"] != record.run_id):
+                raise ExecutionNotFound(target)
+        except ExecutionNotFound:
+            failure = _failure.from_exception(
+                ApplicationError(f"Unable to {which} external workflow because it was not found", type="NotFound")
+            )
+            self._to_inbox(wf, run, "external_done", done, which=which, seq=seq, failure=failure)
+            return
+        # Keyed by this run and command: a re-dispatch delivers nothing twice.
+        key = f"ext:{run}:{which}:{seq}"
+        if which == "signal":
+            send_to_inbox(self.services, target, record.run_id, "signal", key, name=attrs["signal_name"], input=attrs["input"])
+        else:
+            send_to_inbox(self.services, target, record.run_id, "cancel", key, reason=f"requested by workflow {wf}")
+        self._to_inbox(wf, run, "external_done", done, which=which, seq=seq)
 
     def _continue(self, workflow_id: str, run_id: str, attrs: dict[str, Any]) -> None:
         """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch)."""
