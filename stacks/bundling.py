@@ -100,9 +100,25 @@ def _pip_install(requirements: list[str], target: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"pip could not build the runtime layer:\n{result.stdout}{result.stderr}")
-    shipped = sorted(p.name for p in target.iterdir() if p.name.split("-")[0].lower() in EXCLUDED_REQUIREMENTS)
-    if shipped:
-        raise RuntimeError(f"the layer would ship {shipped}: a dependency requires what the runtime provides")
+    _remove_distributions(target, EXCLUDED_REQUIREMENTS)
+
+
+def _remove_distributions(target: Path, names: frozenset[str]) -> None:
+    """Delete the files of the installed distributions ``names`` (a dependency may pull them in:
+    aws-xray-sdk requires botocore), by their RECORD, so the runtime's own copies are the ones imported."""
+    for dist_info in list(target.glob("*.dist-info")):
+        name = dist_info.name.split("-")[0].lower().replace("_", "-")
+        if name not in names:
+            continue
+        for line in (dist_info / "RECORD").read_text().splitlines():
+            path = (target / line.split(",")[0]).resolve()
+            if path.is_file() and path.is_relative_to(target.resolve()):
+                path.unlink()
+        shutil.rmtree(dist_info, ignore_errors=True)
+    for package in names:
+        leftover = target / package.replace("-", "_")
+        if leftover.exists():
+            shutil.rmtree(leftover)  # empty folders the RECORD does not list
 
 
 @jsii.implements(ILocalBundling)

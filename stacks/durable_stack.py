@@ -78,7 +78,7 @@ class DurableStack(Stack):
         )
         self.timer_queue = TimerQueue(self, "Timers", names=names, visibility_timeout=_visibility(_TIMER_RELAY_TIMEOUT))
         self.runtime = Runtime(self, "Runtime", project_root=project_root)
-        environment = self.environment()
+        self.names = names
 
         inbox = self.inbox.queue
         timer_queue = self.timer_queue.queue
@@ -91,7 +91,7 @@ class DurableStack(Stack):
             function_name=names.function("orchestrator"),
             handler_module="functions.orchestrator.handler",
             description="Inbox batches in: replays each run, commits its decision, dispatches its commands",
-            environment=environment,
+            environment=self.environment(service="orchestrator"),
             timeout=_ORCHESTRATOR_TIMEOUT,
             memory_size=512,
         )
@@ -111,7 +111,7 @@ class DurableStack(Stack):
                 function_name=names.function(f"activities-{task_queue}"),
                 handler_module=f"functions.activities.{task_queue}.handler",
                 description=f"Activity attempts of task queue {task_queue}: runs each once, result to the inbox",
-                environment=environment,
+                environment=self.environment(service=f"activities-{task_queue}"),
                 timeout=_ACTIVITY_TIMEOUT,
                 memory_size=512,
             )
@@ -130,7 +130,7 @@ class DurableStack(Stack):
             function_name=names.function("timers"),
             handler_module="functions.timers.handler",
             description="Timer queue in: delivers due timers to their queue, sends the others on another hop",
-            environment=environment,
+            environment=self.environment(service="timers"),
             timeout=_TIMER_RELAY_TIMEOUT,
             memory_size=256,
         )
@@ -145,7 +145,7 @@ class DurableStack(Stack):
             function_name=names.function("reconciler"),
             handler_module="functions.reconciler.handler",
             description="Every few minutes: sends runs that never got their first decision their start again",
-            environment=environment,
+            environment=self.environment(service="reconciler"),
             timeout=_RECONCILER_TIMEOUT,
             memory_size=512,
         )
@@ -164,9 +164,12 @@ class DurableStack(Stack):
         for fn in self.functions():
             _acknowledge_runtime_findings(fn)
 
-    def environment(self) -> Mapping[str, str]:
-        """The wiring ``durable._aws.app.LambdaApp`` reads, the same for every function."""
+    def environment(self, *, service: str) -> Mapping[str, str]:
+        """What ``durable._aws.app.LambdaApp`` reads: the same wiring for every function, and
+        powertools' service name (a dimension of every metric, a field of every log line)."""
         return {
+            "POWERTOOLS_SERVICE_NAME": service,
+            "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
             "DURABLE_HISTORY_TABLE": self.tables.history.table_name,
             "DURABLE_EXECUTIONS_TABLE": self.tables.executions.table_name,
             "DURABLE_IDEMPOTENCY_TABLE": self.tables.idempotency.table_name,
@@ -176,6 +179,11 @@ class DurableStack(Stack):
                 {tq: q.queue.queue_url for tq, q in self.task_queues.queues.items()}
             ),
         }
+
+    @property
+    def metrics_namespace(self) -> str:
+        """The CloudWatch namespace of the engine's metrics (powertools Metrics, EMF)."""
+        return self.names.prefix
 
     def functions(self) -> list[DurableFunction]:
         return [self.orchestrator, *self.activity_workers.values(), self.timer_relay, self.reconciler]

@@ -196,9 +196,12 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         "DURABLE_HISTORY_TABLE", "DURABLE_EXECUTIONS_TABLE", "DURABLE_IDEMPOTENCY_TABLE",
         "DURABLE_INBOX_QUEUE_URL", "DURABLE_TIMER_QUEUE_URL", "DURABLE_ACTIVITY_QUEUE_URLS",
     }  # fmt: skip
+    services_names = set()
     for props in (f["Properties"] for f in synthesized.resources("AWS::Lambda::Function").values()):
         variables = props["Environment"]["Variables"]
         assert expected <= set(variables), props["FunctionName"]
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == synthesized.stack.metrics_namespace
+        services_names.add(variables["POWERTOOLS_SERVICE_NAME"])
         env = {k: resolve(synthesized, v) for k, v in variables.items()}
         services = LambdaApp(environ=env).services  # raises on a missing or malformed variable
         assert services.history.table_name == f"durable-{NAMESPACE}-history"
@@ -206,6 +209,7 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         assert json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"]).keys() == ACTIVITIES.keys()
         for task_queue in ACTIVITIES:
             assert services.activity_queue(task_queue).url.endswith(f"durable-{NAMESPACE}-activities-{task_queue}")
+    assert len(services_names) == len(synthesized.stack.functions()), "one powertools service per function"
 
 
 def test_the_orchestrator_consumes_the_inbox_in_batches_of_ten_with_partial_failures_and_a_cap(synthesized):

@@ -1,0 +1,302 @@
+"""The deployed wiring is the tested wiring.
+
+The app is synthesized with its assets bundled for real (pip for the Lambda platform), the
+template is deployed into moto's CloudFormation with the asset zips in the bootstrap bucket,
+and an order runs end to end on the resources CloudFormation created: a dispatcher plays the
+event source mappings that CloudFormation created (queue, function, batch size), calling the
+handler each function's configuration names, with the environment it sets, imported from the
+code and layer zips that CloudFormation deployed. Nothing here names a resource or a handler:
+a module missing from an asset, a variable the template forgets, a queue wired to the wrong
+function all fail this test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import sys
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from stacks.bundling import PROJECT_ROOT
+
+# moto's CloudFormation skips the queues' TLS policies and CDK's metadata (the template tests
+# check those): it says so in a warning per resource.
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS.*not supported:UserWarning")
+
+REGION = "us-east-1"
+# The CDK's default bootstrap qualifier: the bucket and the SSM parameter `cdk bootstrap` creates.
+QUALIFIER = "hnb659fds"
+PACKAGES = ("durable", "functions", "statemachines")
+
+
+@dataclass
+class Assembly:
+    stack_name: str
+    template: dict[str, Any]
+    assets: dict[str, Any]
+    outdir: Path
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    """``cdk synth`` with bundling: the layer is pip-installed for manylinux2014_aarch64."""
+    from stacks.app import build_app
+
+    outdir = tmp_path_factory.mktemp("cdk.out.bundled")
+    app, stack = build_app(context={"namespace": "wired"}, outdir=str(outdir))
+    artifact = app.synth().get_stack_by_name(stack.stack_name)
+    assets_file = outdir / f"{artifact.id}.assets.json"  # the stack's asset manifest, beside its template
+    return Assembly(artifact.stack_name, artifact.template, json.loads(Path(assets_file).read_text()), outdir)
+
+
+def _zip(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+@dataclass
+class Deployment:
+    """What CloudFormation created, read back from the emulated AWS APIs."""
+
+    functions: dict[str, dict[str, Any]]  # function name -> its configuration
+    mappings: list[dict[str, Any]]  # the event source mappings
+    code: dict[str, Path]  # function name -> its unzipped code
+    layers: dict[str, list[Path]]  # function name -> its unzipped layers
+
+
+def _deploy(assembly: Assembly, workdir: Path) -> Deployment:
+    account = boto3.client("sts", region_name=REGION).get_caller_identity()["Account"]
+    # What `cdk bootstrap` leaves in an account: the version parameter and the assets bucket.
+    boto3.client("ssm", region_name=REGION).put_parameter(
+        Name=f"/cdk-bootstrap/{QUALIFIER}/version", Value="30", Type="String"
+    )
+    s3 = boto3.client("s3", region_name=REGION)
+
+    def sub(text: str) -> str:
+        return text.replace("${AWS::AccountId}", account).replace("${AWS::Region}", REGION)
+
+    buckets = set()
+    for asset in assembly.assets["files"].values():
+        if asset["source"].get("packaging") != "zip":
+            continue  # the template itself
+        body = _zip(assembly.outdir / asset["source"]["path"])
+        for dest in asset["destinations"].values():
+            bucket = sub(dest["bucketName"])
+            if bucket not in buckets:
+                s3.create_bucket(Bucket=bucket)
+                buckets.add(bucket)
+            s3.put_object(Bucket=bucket, Key=sub(dest["objectKey"]), Body=body)
+
+    cfn = boto3.client("cloudformation", region_name=REGION)
+    cfn.create_stack(
+        StackName=assembly.stack_name, TemplateBody=json.dumps(assembly.template), Capabilities=["CAPABILITY_IAM"]
+    )
+    status = cfn.describe_stacks(StackName=assembly.stack_name)["Stacks"][0]["StackStatus"]
+    assert status == "CREATE_COMPLETE"
+
+    lam = boto3.client("lambda", region_name=REGION)
+    resources = cfn.describe_stack_resources(StackName=assembly.stack_name)["StackResources"]
+    deployed_functions = {
+        r["PhysicalResourceId"]: r["LogicalResourceId"]
+        for r in resources
+        if r.get("ResourceType") == "AWS::Lambda::Function"
+    }
+    functions = {name: lam.get_function_configuration(FunctionName=name) for name in deployed_functions}
+    mappings = lam.list_event_source_mappings()["EventSourceMappings"]
+    for mapping in mappings:
+        # moto would invoke the function on every send (in docker): the dispatcher below plays
+        # the mapping instead, with the queue, function and batch size CloudFormation gave it.
+        lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+
+    def unzipped(s3_location: dict[str, Any]) -> Path:
+        bucket = (
+            sub(s3_location["S3Bucket"]["Fn::Sub"])
+            if isinstance(s3_location["S3Bucket"], dict)
+            else s3_location["S3Bucket"]
+        )
+        key = s3_location["S3Key"]
+        target = workdir / key.removesuffix(".zip")
+        if not target.exists():
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            zipfile.ZipFile(io.BytesIO(body)).extractall(target)
+        return target
+
+    # The code and layers of each function: from the objects its template resource points at
+    # (moto's Lambda keeps the code but does not attach layers).
+    template = assembly.template["Resources"]
+    code, layers = {}, {}
+    for name, logical_id in deployed_functions.items():
+        props = template[logical_id]["Properties"]
+        code[name] = unzipped(props["Code"])
+        layers[name] = [unzipped(template[ref["Ref"]]["Properties"]["Content"]) for ref in props.get("Layers", [])]
+    return Deployment(functions, mappings, code, layers)
+
+
+@contextmanager
+def _imported_from(code: Path, layers: list[Path]) -> Iterator[None]:
+    """Import the project's packages from the deployed zips only, as Lambda would.
+
+    The code goes first on sys.path (Lambda's /var/task); each layer's ``python/`` goes last,
+    after this interpreter's site-packages: the layer's binary wheels are built for Lambda
+    (aarch64, CPython 3.12), so its dependencies come from here while ``durable`` itself
+    (found nowhere else once the project root is off the path) comes from the layer.
+    """
+    saved_modules = {k: v for k, v in sys.modules.items() if k.split(".")[0] in PACKAGES}
+    saved_path = list(sys.path)
+    for k in saved_modules:
+        del sys.modules[k]
+    root = PROJECT_ROOT.resolve()
+    kept = [p for p in sys.path if Path(p or os.getcwd()).resolve() != root]
+    sys.path[:] = [str(code), *kept, *(str(layer / "python") for layer in layers)]
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        for k in [k for k in sys.modules if k.split(".")[0] in PACKAGES]:
+            del sys.modules[k]
+        sys.modules.update(saved_modules)
+        sys.path[:] = saved_path
+        importlib.invalidate_caches()
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def _load_handler(config: dict[str, Any], code: Path, layers: list[Path], monkeypatch) -> Callable[..., Any]:
+    """The function's handler, imported as Lambda would with the function's environment."""
+    for key, value in config.get("Environment", {}).get("Variables", {}).items():
+        monkeypatch.setenv(key, value)
+    module_name, _, attr = config["Handler"].rpartition(".")
+    module = importlib.import_module(module_name)
+    assert Path(module.__file__).resolve().is_relative_to(code.resolve()), module.__file__
+    durable_app = sys.modules["durable._aws.app"]
+    assert any(Path(durable_app.__file__).resolve().is_relative_to(layer.resolve()) for layer in layers)
+    handler = getattr(module, attr)
+    context = LambdaContext(config["FunctionName"], config["MemorySize"], config["FunctionArn"])
+    return lambda event: handler(event, context)
+
+
+def _play(mapping: dict[str, Any], handler: Callable[..., Any]) -> int:
+    """One poll of an event source mapping: receive a batch, invoke, delete what succeeded."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    arn = mapping["EventSourceArn"]
+    url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"]
+    messages = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=min(10, mapping["BatchSize"]), AttributeNames=["All"]
+    ).get("Messages", [])
+    if not messages:
+        return 0
+    event = {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
+    try:
+        response = handler(event)
+        assert "ReportBatchItemFailures" in mapping["FunctionResponseTypes"]
+        failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+    except Exception:  # noqa: BLE001  (Lambda reports any error of the invocation as a failed batch)
+        failed = {m["MessageId"] for m in messages}  # a failed invocation: the whole batch again
+    for m in messages:
+        if m["MessageId"] in failed:
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+        else:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return len(messages)
+
+
+def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_path, monkeypatch):
+    with mock_aws():
+        deployment = _deploy(bundled, tmp_path)
+        assert deployment.mappings, "the template creates event source mappings"
+        (code,) = set(deployment.code.values())  # one code asset, one layer for every function
+        (layers,) = {tuple(v) for v in deployment.layers.values()}
+        assert layers, "the functions have the runtime layer"
+
+        with _imported_from(code, list(layers)):
+            handlers = {
+                name: _load_handler(config, code, list(layers), monkeypatch)
+                for name, config in deployment.functions.items()
+            }
+            wiring = [(mapping, handlers[mapping["FunctionArn"].rsplit(":", 1)[1]]) for mapping in deployment.mappings]
+
+            def pump(until: Callable[[], Any], timeout: float = 60.0) -> None:
+                deadline = time.monotonic() + timeout
+                while not until():
+                    assert time.monotonic() < deadline, "the workflow did not get there"
+                    if not sum(_play(mapping, handler) for mapping, handler in wiring):
+                        time.sleep(0.05)  # a retry's back-off rides a delayed timer message
+
+            # The client side, on the deployment's tables and queues (as the API will).
+            from durable._converter import encode_args
+            from durable._replay import events as ev
+            from durable._runtime.control import Control
+            from durable._runtime.orchestrator import Orchestrator
+            from functions.activities.orders.activities import Order, OrderItem
+
+            orchestrator = next(
+                sys.modules[c["Handler"].rpartition(".")[0]]
+                for c in deployment.functions.values()
+                if any(
+                    m["FunctionArn"] == c["FunctionArn"] and m["EventSourceArn"].endswith(".fifo")
+                    for m in deployment.mappings
+                )
+            )
+            services = orchestrator.app.services
+            control = Control(services, Orchestrator(services, orchestrator.app.registry))
+            order = Order(
+                order_id=f"o-{uuid.uuid4().hex[:6]}", customer_id="c", email="a@example.com",
+                items=[OrderItem("book", 1)], total=Decimal("9.90"),
+            )  # fmt: skip
+            run_id = control.start(
+                workflow_type="OrderWorkflow",
+                workflow_id=order.order_id,
+                task_queue="orders",
+                input=encode_args([order]),
+            )
+            # reserve, charge (its first attempt fails: the retry's back-off is a timer through the
+            # relay), then the 24-hour confirmation timer starts
+            pump(lambda: control.ledger(order.order_id, run_id).timers)
+            control.signal(order.order_id, run_id, "confirm_order", [])
+            pump(lambda: control.ledger(order.order_id, run_id).closed)
+            close = control.close_event(order.order_id, run_id)
+            assert close["event_type"] == ev.WORKFLOW_COMPLETED, close
+            assert json.loads(close["attributes"]["result"])["status"] == "completed"
