@@ -25,6 +25,8 @@ from durable.exceptions import CancelledError, TemporalError, TerminatedError
 from durable.service import RPCError, RPCStatusCode
 
 __all__ = [
+    "AsyncActivityCancelledError",
+    "AsyncActivityHandle",
     "Client",
     "PendingActivityInfo",
     "PendingActivityState",
@@ -184,6 +186,8 @@ class Transport(Protocol):
     async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]: ...
     async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord: ...
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
+    async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
+    async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool: ...
 
 
 class Client:
@@ -273,11 +277,61 @@ class Client:
             first_execution_run_id=first_execution_run_id, result_type=result_type,
         )
 
+    def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
+        """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""
+        return AsyncActivityHandle(self, task_token)
+
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""
         return self.get_workflow_handle(
             workflow_id, result_type=WorkflowDefinition.of(workflow).result_hint, **kwargs
         )
+
+
+class AsyncActivityCancelledError(TemporalError):
+    """The workflow asked the asynchronously completed activity to cancel."""
+
+    def __init__(self) -> None:
+        super().__init__("Activity cancelled")
+
+
+class AsyncActivityHandle:
+    """Completes an activity from anywhere (another process too: the token says it all)."""
+
+    def __init__(self, client: Client, task_token: bytes) -> None:
+        self._client = client
+        self._task_token = task_token
+
+    async def complete(self, result: Any = _arg_unset, **_: Any) -> None:
+        """Complete the activity with ``result``."""
+        value = None if result is _arg_unset else result
+        await self._client._transport.report_async_activity(
+            self._task_token, {"outcome": "completed", "result": _converter.encode(value)}
+        )
+
+    async def fail(self, error: Exception, last_heartbeat_details: Sequence[Any] = (), **_: Any) -> None:
+        """Fail the attempt with ``error``; the workflow's retry policy applies."""
+        await self._client._transport.report_async_activity(
+            self._task_token,
+            {
+                "outcome": "failed",
+                "failure": _failure.from_exception(error),
+                "heartbeat_details": _converter.encode_args(list(last_heartbeat_details)),
+            },
+        )
+
+    async def report_cancellation(self, *details: Any, **_: Any) -> None:
+        """Report that the activity stopped after being asked to cancel."""
+        await self._client._transport.report_async_activity(self._task_token, {"outcome": "canceled"})
+
+    async def heartbeat(self, *details: Any, **_: Any) -> None:
+        """Record progress.
+
+        Raises:
+            AsyncActivityCancelledError: the workflow asked the activity to cancel.
+        """
+        if await self._client._transport.heartbeat_async_activity(self._task_token, _converter.encode_args(list(details))):
+            raise AsyncActivityCancelledError()
 
 
 class WorkflowHandle(Generic[ReturnType]):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from durable._activity import context as _context
-from durable._activity.context import Info
+from durable._activity.context import CompleteAsyncError, Info
 from durable._activity.definition import defn
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "info",
     "is_cancelled",
     "logger",
+    "raise_complete_async",
     "wait_for_cancelled",
     "wait_for_cancelled_sync",
 ]
@@ -45,6 +46,12 @@ def heartbeat(*details: Any) -> None:
     cancelled where it awaits, a sync one gets ``CancelledError`` from this call.
     """
     _context.current().heartbeat(details)
+
+
+def raise_complete_async() -> NoReturn:
+    """End this function without completing the activity; complete it later with
+    ``client.get_async_activity_handle(task_token=activity.info().task_token)``."""
+    raise CompleteAsyncError()
 
 
 def is_cancelled() -> bool:

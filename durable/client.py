@@ -1,6 +1,8 @@
 """Starting workflows and working with them: ``from durable.client import Client``."""
 
 from durable._client import (
+    AsyncActivityCancelledError,
+    AsyncActivityHandle,
     Client,
     PendingActivityInfo,
     PendingActivityState,
@@ -14,6 +16,8 @@ from durable._client import (
 )
 
 __all__ = [
+    "AsyncActivityCancelledError",
+    "AsyncActivityHandle",
     "Client",
     "PendingActivityInfo",
     "PendingActivityState",

@@ -62,12 +62,15 @@ PINNED: dict[str, frozenset[str]] = {
             "info",
             "is_cancelled",
             "logger",
+            "raise_complete_async",
             "wait_for_cancelled",
             "wait_for_cancelled_sync",
         }
     ),
     "durable.client": frozenset(
         {
+            "AsyncActivityCancelledError",
+            "AsyncActivityHandle",
             "Client",
             "PendingActivityInfo",
             "PendingActivityState",

@@ -12,7 +12,14 @@ from typing import Any
 
 from durable.common import RetryPolicy
 
-__all__ = ["ActivityContext", "Info", "current"]
+__all__ = ["ActivityContext", "CompleteAsyncError", "Info", "current"]
+
+
+class CompleteAsyncError(BaseException):
+    """Raised by ``activity.raise_complete_async``: the attempt ends, its result comes later.
+
+    A BaseException, so that an ``except Exception`` in activity code lets it through.
+    """
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,12 @@ class LocalTransport:
     async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         return self._control.resolve_run(workflow_id, run_id)
 
+    async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
+        self._control.report_async_activity(task_token, outcome)
+
+    async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
+        return self._control.heartbeat_async_activity(task_token, details)
+
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
         await self.runtime.wait_closed(workflow_id, run_id)
         close = self._control.close_event(workflow_id, run_id)

@@ -29,11 +29,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyIt
 
 from durable import _converter, _failure
 from durable._activity import context as activity_context
-from durable._activity.context import ActivityContext, Info
+from durable._activity.context import ActivityContext, CompleteAsyncError, Info
 from durable._runtime.observability import log_context
-from durable._runtime.orchestrator import send_to_inbox
+from durable._runtime.orchestrator import fifo_dedup, inbox_body, send_to_inbox
 from durable._runtime.registry import Registry, UnknownActivityType
-from durable._runtime.services import Services, execution_key
+from durable._runtime.services import INBOX, Services, execution_key
 from durable.common import RetryPolicy
 from durable.exceptions import ApplicationError, CancelledError, TimeoutError, TimeoutType
 
@@ -99,6 +99,24 @@ class ActivityWorker:
         else:
             outcome = self._attempt(task)
             self.services.metrics.count("ActivityAttempts")
+            if outcome is None:
+                # Completed asynchronously: someone else reports. What a worker would enforce
+                # on a running attempt, a timer enforces now: the start-to-close timeout, sent
+                # under the attempt's own dedup key so only the first outcome counts.
+                limit = _attempt_limit(task, self.services.clock.now())
+                if limit is not None:
+                    timeout = self._timed_out(TimeoutType.START_TO_CLOSE, task.get("heartbeat_details", []))
+                    self.services.timers.schedule(
+                        self.services.clock.now() + limit,
+                        INBOX,
+                        inbox_body(
+                            task["workflow_id"], task["run_id"], "activity_result", f"act:{task['seq']}:{task['attempt']}",
+                            seq=task["seq"], attempt=task["attempt"], identity=self.identity, **timeout,
+                        ),
+                        group_id=task["workflow_id"],
+                        dedup_id=fifo_dedup(task["run_id"], f"act:{task['seq']}:{task['attempt']}:timeout"),
+                    )
+                return
         send_to_inbox(
             self.services,
             task["workflow_id"],
@@ -113,8 +131,8 @@ class ActivityWorker:
 
     # -- one attempt -------------------------------------------------------------------
 
-    def _attempt(self, task: dict[str, Any]) -> dict[str, Any]:
-        """Run the attempt; every ending becomes an outcome dict."""
+    def _attempt(self, task: dict[str, Any]) -> dict[str, Any] | None:
+        """Run the attempt; every ending becomes an outcome dict (None: completed asynchronously)."""
         details: list[str] = list(task.get("heartbeat_details", []))
         try:
             definition = self.registry.activity(task["activity_type"], task["task_queue"])
@@ -153,6 +171,8 @@ class ActivityWorker:
                 result = asyncio.run(self._run_async(definition.fn, args, ctx, limit, hb_timeout, last_beat))
             else:
                 result = self._run_sync(definition.fn, args, ctx, limit, self.registry.executor(task["task_queue"]) or self.executor)
+        except CompleteAsyncError:
+            return None
         except _Timeout as t:
             return self._timed_out(t.kind, details)
         except (asyncio.CancelledError, CancelledError) as err:
@@ -240,7 +260,14 @@ class ActivityWorker:
             started_time=dt(self.services.clock.now()),
             task_queue=task["task_queue"],
             task_token=json.dumps(
-                {"workflow_id": task["workflow_id"], "run_id": task["run_id"], "seq": task["seq"], "attempt": task["attempt"]}
+                {
+                    "workflow_id": task["workflow_id"],
+                    "run_id": task["run_id"],
+                    "seq": task["seq"],
+                    "attempt": task["attempt"],
+                    "activity_id": task["activity_id"],
+                },
+                separators=(",", ":"),
             ).encode(),
             workflow_id=task["workflow_id"],
             workflow_namespace="default",

@@ -9,6 +9,7 @@ run is TERMINATED when the call returns, as in Temporal.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -33,6 +34,15 @@ from durable.exceptions import WorkflowAlreadyStartedError
 __all__ = ["Control", "Description", "NotRunning", "NotStarted", "PendingActivity"]
 
 logger = logging.getLogger("durable.control")
+
+
+def _parse_token(task_token: bytes) -> dict[str, Any]:
+    try:
+        token = json.loads(task_token)
+        assert {"workflow_id", "run_id", "seq", "attempt", "activity_id"} <= set(token)
+        return dict(token)
+    except (ValueError, AssertionError, TypeError) as err:
+        raise ValueError("not a task token of this engine: pass activity.info().task_token unchanged") from err
 
 
 _REPLACEABLE = {
@@ -203,6 +213,26 @@ class Control:
                 self.services.executions.request_activity_cancel(key, act.scheduled["activity_id"])
             return
         raise NotRunning(f"workflow execution {workflow_id} kept changing; terminate again")
+
+    def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
+        """Deliver the outcome of an activity completed asynchronously (self-contained token).
+
+        Raises:
+            ValueError: the token is not one this engine issued.
+        """
+        token = _parse_token(task_token)
+        send_to_inbox(
+            self.services, token["workflow_id"], token["run_id"], "activity_result", f"act:{token['seq']}:{token['attempt']}",
+            seq=token["seq"], attempt=token["attempt"], identity="async-activity-handle", **outcome,
+        )
+
+    def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
+        """Record a heartbeat of an asynchronously completed activity; True if cancel was requested."""
+        token = _parse_token(task_token)
+        return self.services.executions.record_heartbeat(
+            execution_key(token["workflow_id"], token["run_id"]), token["activity_id"], token["attempt"], details,
+            self.services.clock.now(),
+        )
 
     def ledger(self, workflow_id: str, run_id: str) -> Ledger:
         """The engine's view of a run, folded from its history."""

@@ -457,7 +457,7 @@ class Orchestrator:
 
     def _to_inbox_at(self, at: float, wf: str, run: str, kind: str, dedup: str, **fields: Any) -> None:
         body = inbox_body(wf, run, kind, dedup, **fields)
-        self.services.timers.schedule(at, INBOX, body, group_id=wf, dedup_id=_fifo_dedup(run, dedup))
+        self.services.timers.schedule(at, INBOX, body, group_id=wf, dedup_id=fifo_dedup(run, dedup))
 
 
 def begin_run(
@@ -515,11 +515,11 @@ def inbox_body(workflow_id: str, run_id: str, kind: str, dedup: str, **fields: A
 def send_to_inbox(services: Services, workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> None:
     """Send one message to a run's inbox (FIFO group = workflow id)."""
     services.inbox.send(
-        inbox_body(workflow_id, run_id, kind, dedup, **fields), group_id=workflow_id, dedup_id=_fifo_dedup(run_id, dedup)
+        inbox_body(workflow_id, run_id, kind, dedup, **fields), group_id=workflow_id, dedup_id=fifo_dedup(run_id, dedup)
     )
 
 
-def _fifo_dedup(run_id: str, dedup: str) -> str:
+def fifo_dedup(run_id: str, dedup: str) -> str:
     # SQS allows 128 characters of [A-Za-z0-9!-/:-@[-`{-~]: the run id keeps keys unique per run
     return f"{run_id}:{dedup}"[:128]
 
