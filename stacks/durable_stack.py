@@ -17,6 +17,7 @@ from constructs import Construct
 
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
+from stacks.monitoring import Monitoring
 from stacks.naming import Names
 from stacks.queues import Inbox, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
@@ -163,6 +164,26 @@ class DurableStack(Stack):
 
         for fn in self.functions():
             _acknowledge_runtime_findings(fn)
+
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            dashboard_name=f"{names.prefix}-overview",
+            metrics_namespace=self.metrics_namespace,
+            orchestrator=self.orchestrator.function,
+            orchestrator_service="orchestrator",
+            functions={
+                "orchestrator": self.orchestrator.function,
+                **{f"activities-{tq}": w.function for tq, w in self.activity_workers.items()},
+                "timers": self.timer_relay.function,
+                "reconciler": self.reconciler.function,
+            },
+            dead_letter_queues={
+                "inbox": self.inbox.dlq,
+                "timers": self.timer_queue.dlq,
+                **{f"activities-{tq}": q.dlq for tq, q in self.task_queues.queues.items()},
+            },
+        )
 
     def environment(self, *, service: str) -> Mapping[str, str]:
         """What ``durable._aws.app.LambdaApp`` reads: the same wiring for every function, and

@@ -314,3 +314,50 @@ def test_no_function_may_write_a_table_it_does_not_own_by_wildcard(synthesized):
         for st in statements(synthesized, f):
             if st["Resource"] == "*":
                 assert set(st["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+# -- alarms and dashboard ----------------------------------------------------------------------
+
+
+def _alarms(s: Synth) -> list[dict[str, Any]]:
+    return [a["Properties"] for a in s.resources("AWS::CloudWatch::Alarm").values()]
+
+
+def test_every_dead_letter_queue_has_an_alarm_on_its_depth(synthesized):
+    queues = synthesized.resources("AWS::SQS::Queue")
+    dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # fmt: skip
+    watched = {
+        a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for a in _alarms(synthesized)
+        if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"
+    }
+    assert watched == dlqs
+
+
+def test_failed_workflows_and_failing_workflow_tasks_alarm_on_the_metrics_the_engine_emits(synthesized):
+    from durable._runtime.orchestrator import _METRICS
+
+    orchestrator = synthesized.template["Resources"][fn(synthesized, synthesized.stack.orchestrator)]
+    service = orchestrator["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    by_name = {a.get("MetricName"): a for a in _alarms(synthesized)}
+    for name in ("WorkflowsFailed", "WorkflowTaskFailures"):
+        assert name in _METRICS.values()
+        alarm = by_name[name]
+        assert alarm["Namespace"] == synthesized.stack.metrics_namespace
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
+        assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_orchestrator_errors_and_throttles_alarm(synthesized):
+    orchestrator = fn(synthesized, synthesized.stack.orchestrator)
+    lambda_alarms = {
+        a["MetricName"] for a in _alarms(synthesized)
+        if a.get("Namespace") == "AWS/Lambda" and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": orchestrator}}]
+    }  # fmt: skip
+    assert lambda_alarms == {"Errors", "Throttles"}
+
+
+def test_a_dashboard_per_namespace(synthesized):
+    (dashboard,) = synthesized.resources("AWS::CloudWatch::Dashboard").values()
+    assert dashboard["Properties"]["DashboardName"] == f"durable-{NAMESPACE}-overview"
