@@ -9,6 +9,7 @@ run is TERMINATED when the call returns, as in Temporal.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -254,6 +255,10 @@ class Control:
         """Execution record, history length and pending activities with their heartbeats."""
         record = self.resolve_run(workflow_id, run_id)
         ledger = self.ledger(workflow_id, record.run_id)
+        if ledger.closed and record.status == "RUNNING":
+            # The log is the truth: the record's close is dispatched after the commit, and
+            # a crash in between leaves it behind until the redelivery catches up.
+            record = dataclasses.replace(record, status=ledger.status, close_time=ledger.close_time)
         key = execution_key(workflow_id, record.run_id)
         pending = [self._pending(key, a) for a in ledger.activities.values()] if not ledger.closed else []
         return Description(record=record, history_length=ledger.last_event_id, pending_activities=pending)
