@@ -88,10 +88,14 @@ class DynamoExecutionStore(LazyClient):
 
     _service = "dynamodb"
 
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use."""
+    def __init__(self, table_name: str, client: Any | None = None, *, retention_seconds: float = 30 * 24 * 3600) -> None:
+        """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use.
+
+        Closed executions are kept ``retention_seconds`` (the table's TTL removes them after).
+        """
         super().__init__(client)
         self.table_name = table_name
+        self.retention_seconds = retention_seconds
 
 
     # -- executions --------------------------------------------------------------------
@@ -149,7 +153,8 @@ class DynamoExecutionStore(LazyClient):
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_execution_key(workflow_id),
-                UpdateExpression="SET #status = :status, close_time = :ct, history_length = :hl",
+                # expires_at: the table's TTL attribute, so closed executions age out.
+                UpdateExpression="SET #status = :status, close_time = :ct, history_length = :hl, expires_at = :ttl",
                 # Closes the race with a newer run of the same id (started after this one
                 # closed) and with a second close of this run: only the RUNNING run with
                 # this run id may be closed, once.
@@ -159,6 +164,7 @@ class DynamoExecutionStore(LazyClient):
                     ":status": {"S": status},
                     ":ct": _num(close_time),
                     ":hl": {"N": str(int(history_length))},
+                    ":ttl": {"N": str(int(close_time + self.retention_seconds))},
                     ":run": {"S": run_id},
                     ":running": {"S": _RUNNING},
                 },

@@ -113,3 +113,16 @@ def test_already_running_error_comes_from_the_failed_put_itself(aws):
 
     assert raised.value.run_id == "run-1"
     assert reads == []
+
+
+def test_a_closed_execution_gets_its_ttl_and_a_running_one_none(aws):
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+    store = DynamoExecutionStore("e", client, retention_seconds=3600)
+    store.create(ExecutionRecord("w", "run-1", "T", "tq", "RUNNING", 1.0))
+    key = {"pk": {"S": "wf#w"}, "sk": {"S": "run"}}
+    assert "expires_at" not in client.get_item(TableName="e", Key=key)["Item"]
+
+    store.close("w", "run-1", "COMPLETED", 1_000.0, 7)
+
+    assert client.get_item(TableName="e", Key=key)["Item"]["expires_at"] == {"N": "4600"}
