@@ -13,6 +13,8 @@ from pathlib import Path
 from aws_cdk import Acknowledgment, Duration, Stack, Tags, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from stacks.bundling import PROJECT_ROOT
@@ -161,6 +163,20 @@ class DurableStack(Stack):
         self.tables.executions.grant_read_data(self.reconciler.function)
         self.tables.history.grant_read_data(self.reconciler.function)
         inbox.grant_send_messages(self.reconciler.function)
+
+        # EventBridge Scheduler: the group the namespace's one-time timers and cron/interval
+        # schedules live in, and the role Scheduler assumes to deliver them to the inbox.
+        self.schedule_group = scheduler.CfnScheduleGroup(self, "ScheduleGroup", name=names.function("schedules"))
+        self.scheduler_role = iam.Role(
+            self,
+            "SchedulerRole",
+            role_name=names.function("scheduler"),
+            description="EventBridge Scheduler delivers this namespace's schedules to its inbox",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
+            ),
+        )
+        inbox.grant_send_messages(self.scheduler_role)
 
         for fn in self.functions():
             _acknowledge_runtime_findings(fn)

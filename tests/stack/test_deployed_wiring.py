@@ -72,9 +72,10 @@ def _zip(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-# Monitoring only, and beyond moto's CloudFormation (it has no AWS::CloudWatch::Alarm): left out,
-# with whatever refers to them (the dashboard's alarm widget). The template tests cover them.
-UNSUPPORTED_BY_MOTO = ("AWS::CloudWatch::Alarm",)
+# Monitoring and the schedule group, beyond moto's CloudFormation (it has no AWS::CloudWatch::Alarm
+# nor AWS::Scheduler::*): left out, with whatever refers to them (the dashboard's alarm widget).
+# The template tests cover them.
+UNSUPPORTED_BY_MOTO = ("AWS::CloudWatch::Alarm", "AWS::Scheduler::ScheduleGroup")
 
 
 def _refers_to(value: Any, ids: set[str]) -> bool:

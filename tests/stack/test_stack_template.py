@@ -361,3 +361,23 @@ def test_orchestrator_errors_and_throttles_alarm(synthesized):
 def test_a_dashboard_per_namespace(synthesized):
     (dashboard,) = synthesized.resources("AWS::CloudWatch::Dashboard").values()
     assert dashboard["Properties"]["DashboardName"] == f"durable-{NAMESPACE}-overview"
+
+
+def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_send_to_the_inbox(synthesized):
+    s = synthesized
+    groups = s.resources("AWS::Scheduler::ScheduleGroup")
+    assert [g["Properties"]["Name"] for g in groups.values()] == [f"durable-{NAMESPACE}-schedules"]
+    role_id = s.stack.get_logical_id(s.stack.scheduler_role.node.default_child)
+    role = s.template["Resources"][role_id]["Properties"]
+    principals = [st["Principal"]["Service"] for st in role["AssumeRolePolicyDocument"]["Statement"]]
+    assert principals == ["scheduler.amazonaws.com"]
+    allowed = [
+        st for policy in s.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    inbox_id = s.logical_id(s.stack.inbox.queue)
+    assert allowed and all(refs(st["Resource"]) == {inbox_id} for st in allowed if "sqs:SendMessage" in st["Action"])
+    assert {a for st in allowed for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])} <= {
+        "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "kms:Encrypt", "kms:Decrypt",
+        "kms:ReEncrypt*", "kms:GenerateDataKey*",
+    }
