@@ -15,11 +15,19 @@ from random import Random
 from typing import Any, NoReturn
 from uuid import UUID
 
+from durable import _converter
 from durable._replay import context as _context
 from durable._replay.context import Info
-from durable._replay.definition import HandlerUnfinishedPolicy, defn, init, query, run, signal
-from durable import _converter
-from durable._replay.definition import WorkflowDefinition, signal_name
+from durable._replay.definition import (
+    HandlerUnfinishedPolicy,
+    WorkflowDefinition,
+    defn,
+    init,
+    query,
+    run,
+    signal,
+    signal_name,
+)
 from durable._replay.instance import ActivityCancellationType, ActivityHandle, ContinueAsNewError
 from durable._replay.machine import NondeterminismError
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset

@@ -21,6 +21,7 @@ __all__ = [
     "TASK_MARKERS",
     "TERMINAL_EVENTS",
     "make_event",
+    "split_records",
 ]
 
 FORMAT_VERSION = 1
@@ -89,3 +90,30 @@ TERMINAL_EVENTS = frozenset(
 def make_event(event_type: str, event_time: float, **attributes: Any) -> dict[str, Any]:
     """A new event; its id is assigned when its record is committed."""
     return {"event_id": 0, "event_time": event_time, "event_type": event_type, "attributes": attributes}
+
+
+def split_records(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Cut a flat history into records: inputs, then a marker and its command events.
+
+    Engine bookkeeping events (attempt failures, termination) stand alone.
+    """
+    records: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    after_marker = False
+    for event in events:
+        kind = event["event_type"]
+        if kind in RUNTIME_EVENTS and not current:
+            records.append([event])
+            continue
+        if after_marker and kind not in COMMAND_EVENTS:
+            records.append(current)
+            current, after_marker = [], False
+            if kind in RUNTIME_EVENTS:
+                records.append([event])
+                continue
+        current.append(event)
+        if kind in TASK_MARKERS:
+            after_marker = True
+    if current:
+        records.append(current)
+    return records

@@ -50,6 +50,14 @@ class Ledger:
         self.decided = False  # a workflow task has completed at least once
         self.cancel_requested = False
 
+    @staticmethod
+    def of(events: list[dict[str, Any]]) -> Ledger:
+        """The view of a whole (flat) history."""
+        ledger = Ledger()
+        for record in ev.split_records(events):
+            ledger.observe(record)
+        return ledger
+
     @property
     def closed(self) -> bool:
         """Whether the run reached a terminal event."""

@@ -63,7 +63,7 @@ class HistoryMachine:
             NondeterminismError: a record's commands differ from what the code issues now.
             WorkflowTaskError: the code raised while replaying.
         """
-        for record in split_records(events):
+        for record in ev.split_records(events):
             if self.replay_error is not None:
                 self.committed(record)  # keep the ledger whole: the engine still needs it
                 continue
@@ -179,33 +179,6 @@ class HistoryMachine:
         )
         self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
         return self.instance
-
-
-def split_records(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Cut a flat history into records: inputs, then a marker and its command events.
-
-    Engine bookkeeping events (attempt failures, termination) stand alone.
-    """
-    records: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    after_marker = False
-    for event in events:
-        kind = event["event_type"]
-        if kind in ev.RUNTIME_EVENTS and not current:
-            records.append([event])
-            continue
-        if after_marker and kind not in ev.COMMAND_EVENTS:
-            records.append(current)
-            current, after_marker = [], False
-            if kind in ev.RUNTIME_EVENTS:
-                records.append([event])
-                continue
-        current.append(event)
-        if kind in ev.TASK_MARKERS:
-            after_marker = True
-    if current:
-        records.append(current)
-    return records
 
 
 def _describe(key: tuple[Any, ...] | None) -> str:

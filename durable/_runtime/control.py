@@ -18,7 +18,6 @@ from typing import Any
 
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
-from durable._replay.machine import split_records
 from durable._runtime.orchestrator import Orchestrator, begin_run, send_to_inbox
 from durable._runtime.ports import (
     CLOSED_STATUSES,
@@ -113,7 +112,19 @@ class Control:
         replaceable = _REPLACEABLE[id_reuse_policy]
         for _ in range(3):
             try:
-                return self._start_run(workflow_type, workflow_id, task_queue, input, replaceable, start_signal, start_signal_input)
+                run_id = str(uuid.uuid4())
+                begin_run(
+                    self.services,
+                    workflow_type=workflow_type,
+                    workflow_id=workflow_id,
+                    run_id=run_id,
+                    task_queue=task_queue,
+                    input=input,
+                    replaceable=replaceable,
+                    start_signal=start_signal,
+                    start_signal_input=start_signal_input,
+                )
+                return run_id
             except ExecutionIdInUse as err:
                 if err.status != "RUNNING":
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
@@ -133,30 +144,6 @@ class Control:
                     continue
                 raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
         raise WorkflowAlreadyStartedError(workflow_id, workflow_type)
-
-    def _start_run(
-        self,
-        workflow_type: str,
-        workflow_id: str,
-        task_queue: str,
-        input: list[str],
-        replaceable: frozenset[str],
-        start_signal: str | None,
-        start_signal_input: list[str] | None,
-    ) -> str:
-        run_id = str(uuid.uuid4())
-        begin_run(
-            self.services,
-            workflow_type=workflow_type,
-            workflow_id=workflow_id,
-            run_id=run_id,
-            task_queue=task_queue,
-            input=input,
-            replaceable=replaceable,
-            start_signal=start_signal,
-            start_signal_input=start_signal_input,
-        )
-        return run_id
 
     def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         """The execution record of the run (the latest one when ``run_id`` is None).
@@ -237,10 +224,7 @@ class Control:
 
     def ledger(self, workflow_id: str, run_id: str) -> Ledger:
         """The engine's view of a run, folded from its history."""
-        ledger = Ledger()
-        for record in split_records(self.services.history.load(execution_key(workflow_id, run_id))):
-            ledger.observe(record)
-        return ledger
+        return Ledger.of(self.services.history.load(execution_key(workflow_id, run_id)))
 
     def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
         """The run id and the events of a run."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from durable._replay.ledger import Ledger
-from durable._replay.machine import split_records
 from durable._runtime.orchestrator import send_to_inbox
 from durable._runtime.services import Services, execution_key
 
@@ -36,9 +35,7 @@ class Reconciler:
         for record in self.services.executions.list(status="RUNNING", limit=self.batch):
             if now - record.start_time < self.grace_seconds or record.task_failure is not None:
                 continue  # young, or its workflow task is failing visibly (and retrying)
-            ledger = Ledger()
-            for part in split_records(self.services.history.load(execution_key(record.workflow_id, record.run_id))):
-                ledger.observe(part)
+            ledger = Ledger.of(self.services.history.load(execution_key(record.workflow_id, record.run_id)))
             if ledger.started is None or ledger.decided or ledger.closed:
                 continue
             send_to_inbox(self.services, record.workflow_id, record.run_id, "start", "start")
