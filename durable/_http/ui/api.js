@@ -1,0 +1,70 @@
+// The HTTP API, as the UI calls it. URLs are resolved against this module's own address, so
+// the UI works wherever it is mounted (the dev server's root, an API Gateway stage's path).
+const BASE = new URL("../api/v1/", import.meta.url);
+
+/** A 4xx/5xx answer ({"error": {code, message, field}}) or no answer at all (status 0). */
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field ?? null;
+  }
+
+  /** One line for a person: what went wrong, and which field if the server named one. */
+  describe() {
+    const where = this.field ? ` (field: ${this.field})` : "";
+    const status = this.status ? `${this.status} ` : "";
+    return `${status}${this.code}: ${this.message}${where}`;
+  }
+}
+
+async function request(method, path, { query, body, signal } = {}) {
+  const url = new URL(path, BASE);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  const init = { method, signal, headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    throw new ApiError(0, "unreachable", `the server did not answer (${err.message})`, null);
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null; // an error page that is not JSON: its text goes into the message below
+  }
+  if (!response.ok) {
+    const error = data?.error ?? {};
+    throw new ApiError(
+      response.status,
+      error.code ?? `http_${response.status}`,
+      error.message ?? (text.slice(0, 200) || response.statusText),
+      error.field,
+    );
+  }
+  return data;
+}
+
+const wf = (id) => `workflows/${encodeURIComponent(id)}`;
+
+export const api = {
+  list: (query, signal) => request("GET", "workflows", { query, signal }),
+  describe: (id, runId, signal) => request("GET", wf(id), { query: { run_id: runId }, signal }),
+  history: (id, runId, signal) => request("GET", `${wf(id)}/history`, { query: { run_id: runId }, signal }),
+  start: (body) => request("POST", "workflows", { body }),
+  signal: (id, name, input, runId) =>
+    request("POST", `${wf(id)}/signals/${encodeURIComponent(name)}`, { body: { input, run_id: runId ?? null } }),
+  cancel: (id, reason, runId) => request("POST", `${wf(id)}/cancel`, { body: { reason, run_id: runId ?? null } }),
+  terminate: (id, reason, runId) => request("POST", `${wf(id)}/terminate`, { body: { reason, run_id: runId ?? null } }),
+};

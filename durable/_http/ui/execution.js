@@ -1,0 +1,293 @@
+// One execution: what it was given, what it returned, what it waits for, its timeline and
+// history; signal, cancel and terminate. Polls every 2 s while the run is open.
+import { api, ApiError } from "./api.js";
+import { h, replace } from "./dom.js";
+import { fmtAgo, fmtClock, fmtDateTime, fmtDuration, fmtJson, isoTitle, summarize, toMs } from "./format.js";
+import { field, openDialog, parseJson } from "./dialogs.js";
+import { buildLanes, legend, renderTimeline } from "./timeline.js";
+import { executionHref, statusBadge } from "./list.js";
+import { toast } from "./toasts.js";
+
+const POLL_MS = 2000;
+
+export function mountExecution(root, workflowId, params) {
+  const state = {
+    runId: params.get("run_id") || null,
+    detail: null,
+    events: [],
+    timer: null,
+    controller: null,
+    stopped: false,
+    expanded: new Set(), // event ids whose attributes are shown in full
+    picked: new Set(),
+    lastKey: "",
+  };
+
+  const title = h("h1", { class: "mono wf-title" }, workflowId);
+  const badge = h("span", { class: "wf-status" });
+  const live = h("span", { class: "live muted" });
+  const signalBtn = h("button", { type: "button", class: "btn", onclick: signalDialog }, "Signal");
+  const cancelBtn = h("button", { type: "button", class: "btn", onclick: cancelDialog }, "Cancel");
+  const terminateBtn = h("button", { type: "button", class: "btn btn-danger-outline", onclick: terminateDialog }, "Terminate");
+  const facts = h("dl", { class: "facts" });
+  const banner = h("div", { class: "banner", hidden: true, role: "alert" });
+  const outcome = h("section", { class: "card" });
+  const taskFailure = h("section", { class: "card card-warn", hidden: true });
+  const pending = h("section", { class: "card" });
+  const timelineBox = h("div", { class: "timeline-box" });
+  const eventsBody = h("tbody");
+
+  replace(root,
+    h("p", { class: "crumbs" }, h("a", { href: "#/workflows" }, "← All executions")),
+    h("div", { class: "page-head" },
+      h("div", { class: "wf-heading" }, title, badge, live),
+      h("div", { class: "actions" }, signalBtn, cancelBtn, terminateBtn)),
+    banner,
+    h("section", { class: "card" }, facts),
+    taskFailure,
+    outcome,
+    pending,
+    h("section", { class: "card" },
+      h("div", { class: "card-head" }, h("h2", {}, "Timeline"), legend()),
+      timelineBox,
+      h("p", { class: "hint muted" }, "Click a lane to highlight its events below; hover a bar for details.")),
+    h("section", { class: "card" },
+      h("h2", {}, "History"),
+      h("table", { class: "table events" },
+        h("thead", {}, h("tr", {}, ["ID", "Time", "+", "Type", "Attributes"].map((c) => h("th", {}, c)))),
+        eventsBody)));
+
+  async function load() {
+    clearTimeout(state.timer);
+    state.controller?.abort();
+    const controller = (state.controller = new AbortController());
+    try {
+      const [detail, history] = await Promise.all([
+        api.describe(workflowId, state.runId, controller.signal),
+        api.history(workflowId, state.runId, controller.signal),
+      ]);
+      if (state.stopped) return;
+      banner.hidden = true;
+      state.detail = detail;
+      state.events = history.events ?? [];
+      render();
+    } catch (err) {
+      if (err.name === "AbortError" || state.stopped) return;
+      if (err instanceof ApiError && err.status === 404) {
+        replace(root, h("p", { class: "crumbs" }, h("a", { href: "#/workflows" }, "← All executions")),
+          h("div", { class: "card empty" }, h("h2", {}, "No such execution"), h("p", {}, err.message)));
+        state.stopped = true;
+        return;
+      }
+      banner.textContent = `Refreshing failed, trying again: ${err instanceof ApiError ? err.describe() : err.message}`;
+      banner.hidden = false;
+    }
+    schedule();
+  }
+
+  function schedule() {
+    clearTimeout(state.timer);
+    const open = !state.detail || state.detail.status === "RUNNING";
+    live.textContent = open ? "live · refreshing every 2 s" : "closed · not refreshing";
+    live.classList.toggle("live-on", open);
+    if (open && !state.stopped) state.timer = setTimeout(load, POLL_MS);
+  }
+
+  function render() {
+    const d = state.detail;
+    const running = d.status === "RUNNING";
+    document.title = `${workflowId} · durable`;
+    replace(badge, statusBadge(d.status));
+    for (const btn of [signalBtn, cancelBtn, terminateBtn]) {
+      btn.disabled = !running;
+      btn.title = running ? "" : "The run is closed";
+    }
+    renderFacts(d);
+    renderOutcome(d);
+    renderTaskFailure(d.task_failure);
+    renderPending(d.pending_activities ?? [], running);
+    renderTimelineNow();
+    const key = `${state.events.length}:${state.events.at(-1)?.event_id}`;
+    if (key !== state.lastKey) {
+      state.lastKey = key;
+      renderEvents();
+    }
+  }
+
+  function renderFacts(d) {
+    const start = toMs(d.start_time);
+    const close = toMs(d.close_time);
+    const item = (label, value, attrs = {}) => [h("dt", {}, label), h("dd", attrs, value)];
+    const runLink = state.runId ? d.run_id : h("a", { href: executionHref(workflowId, d.run_id), title: "Link to this run" }, d.run_id);
+    replace(facts,
+      item("Workflow type", d.workflow_type),
+      item("Run ID", runLink, { class: "mono" }),
+      item("Task queue", d.task_queue),
+      item("Started", fmtDateTime(d.start_time), { title: isoTitle(d.start_time) }),
+      item("Closed", d.close_time ? fmtDateTime(d.close_time) : "—", { title: isoTitle(d.close_time) }),
+      item("Duration", fmtDuration((close ?? Date.now()) - start) + (close ? "" : " so far")),
+      item("History", `${d.history_length ?? state.events.length} events`),
+      Object.keys(d.memo ?? {}).length ? item("Memo", h("code", {}, JSON.stringify(d.memo))) : null,
+      Object.keys(d.search_attributes ?? {}).length ? item("Search attributes", h("code", {}, JSON.stringify(d.search_attributes))) : null);
+  }
+
+  function renderOutcome(d) {
+    const input = h("div", { class: "io" }, h("h3", {}, "Input"), jsonBlock(d.input ?? []));
+    let result;
+    if (d.failure) result = h("div", { class: "io" }, h("h3", {}, "Failure"), failureBlock(d.failure));
+    else if (d.status === "COMPLETED") result = h("div", { class: "io" }, h("h3", {}, "Result"), jsonBlock(d.result));
+    else if (d.status === "RUNNING") result = h("div", { class: "io" }, h("h3", {}, "Result"), h("p", { class: "muted" }, "Not yet: the run is open."));
+    else result = h("div", { class: "io" }, h("h3", {}, "Result"), h("p", { class: "muted" }, `None: the run is ${d.status.toLowerCase().replaceAll("_", " ")}.`));
+    replace(outcome, h("div", { class: "io-grid" }, input, result));
+  }
+
+  function renderTaskFailure(failure) {
+    taskFailure.hidden = !failure;
+    if (failure) {
+      replace(taskFailure,
+        h("h2", {}, "Workflow task failing"),
+        h("p", { class: "muted" }, "The workflow code raised or diverged from its history; the task is retried and the run stays open until the code is fixed."),
+        failureBlock(failure));
+    }
+  }
+
+  function renderPending(activities, running) {
+    if (!activities.length) {
+      replace(pending, h("h2", {}, "Pending activities"), h("p", { class: "muted" }, running ? "None right now." : "None."));
+      return;
+    }
+    replace(pending, h("h2", {}, `Pending activities (${activities.length})`),
+      h("table", { class: "table pending" },
+        h("thead", {}, h("tr", {}, ["Activity", "ID", "State", "Attempt", "Scheduled", "Last heartbeat", "Heartbeat details", "Last failure"].map((c) => h("th", {}, c)))),
+        h("tbody", {}, activities.map((a) => h("tr", {},
+          h("td", {}, a.activity_type),
+          h("td", { class: "mono" }, a.activity_id),
+          h("td", {}, String(a.state ?? "").toLowerCase()),
+          h("td", { class: "num" }, a.attempt),
+          h("td", { title: isoTitle(a.scheduled_time) }, fmtClock(a.scheduled_time)),
+          h("td", { title: isoTitle(a.last_heartbeat_time) }, a.last_heartbeat_time ? fmtAgo(a.last_heartbeat_time) : "—"),
+          h("td", { class: "mono" }, a.heartbeat_details?.length ? summarize(a.heartbeat_details, 60) : "—"),
+          h("td", {}, a.last_failure ? a.last_failure.message : "—"))))));
+  }
+
+  function renderTimelineNow() {
+    const model = buildLanes(state.events, { closed: state.detail.status !== "RUNNING" });
+    const width = Math.max(timelineBox.clientWidth || 1100, 640);
+    replace(timelineBox, state.events.length ? renderTimeline(model, { width, onPick: pick }) : h("p", { class: "muted" }, "No events yet."));
+  }
+
+  function pick(eventIds) {
+    state.picked = new Set(eventIds);
+    for (const row of eventsBody.rows) row.classList.toggle("picked", state.picked.has(Number(row.dataset.eventId)));
+    eventsBody.querySelector("tr.picked")?.scrollIntoView({ behavior: "smooth", block: "center" });
+  }
+
+  function renderEvents() {
+    const start = toMs(state.events[0]?.event_time);
+    replace(eventsBody, state.events.map((e) => {
+      const open = state.expanded.has(e.event_id);
+      const summary = summarize(e.attributes);
+      const toggle = h("button", { type: "button", class: "link", "aria-expanded": String(open), onclick: () => {
+        if (state.expanded.has(e.event_id)) state.expanded.delete(e.event_id);
+        else state.expanded.add(e.event_id);
+        state.lastKey = "";
+        renderEvents();
+      } }, open ? "less" : "more");
+      return h("tr", { dataset: { eventId: e.event_id }, class: `${state.picked.has(e.event_id) ? "picked " : ""}${eventClass(e.event_type)}` },
+        h("td", { class: "num" }, e.event_id),
+        h("td", { class: "nowrap", title: isoTitle(e.event_time) }, fmtClock(e.event_time)),
+        h("td", { class: "nowrap muted" }, `+${fmtDuration(toMs(e.event_time) - start)}`),
+        h("td", { class: "event-type" }, e.event_type),
+        h("td", { class: "attrs" }, open ? h("pre", { class: "json" }, fmtJson(e.attributes ?? {})) : h("code", {}, summary),
+          summary.endsWith("…") || open ? [" ", toggle] : null));
+    }));
+  }
+
+  async function signalDialog() {
+    const known = [...new Set(state.events.filter((e) => e.event_type === "WorkflowExecutionSignaled").map((e) => e.attributes?.signal_name))];
+    const name = h("input", { name: "signal_name", required: true, list: "known-signals", autocomplete: "off" });
+    const input = h("textarea", { name: "signal_input", rows: 5, class: "mono", placeholder: "{\"approved\": true}" });
+    const ok = await openDialog({
+      title: `Signal ${workflowId}`,
+      fields: [
+        field("Signal name", name),
+        h("datalist", { id: "known-signals" }, known.map((n) => h("option", { value: n }))),
+        field("Argument", input, "A JSON value passed to the handler; empty for a signal without arguments."),
+      ],
+      confirmLabel: "Send signal",
+      submit: async () => {
+        const value = parseJson(input.value, "Argument", undefined);
+        await api.signal(workflowId, name.value.trim(), value === undefined ? [] : [value], state.runId);
+        return name.value.trim();
+      },
+    });
+    if (ok) {
+      toast(`Signal ${ok} sent`);
+      load();
+    }
+  }
+
+  async function closeDialog(action) {
+    const reason = h("input", { name: "reason", placeholder: "Why (recorded in the history)" });
+    const cancel = action === "cancel";
+    const ok = await openDialog({
+      title: cancel ? `Cancel ${workflowId}?` : `Terminate ${workflowId}?`,
+      intro: cancel
+        ? "The workflow receives a cancellation request: its code can clean up before it ends as canceled."
+        : "The run ends now as terminated. Its code does not run again: no clean-up, no compensation.",
+      fields: [field("Reason", reason)],
+      confirmLabel: cancel ? "Request cancellation" : "Terminate",
+      danger: !cancel,
+      submit: async () => {
+        await (cancel ? api.cancel : api.terminate)(workflowId, reason.value.trim() || null, state.runId);
+        return true;
+      },
+    });
+    if (ok) {
+      toast(cancel ? "Cancellation requested" : "Terminated");
+      load();
+    }
+  }
+  function cancelDialog() {
+    return closeDialog("cancel");
+  }
+  function terminateDialog() {
+    return closeDialog("terminate");
+  }
+
+  const onResize = () => state.detail && renderTimelineNow();
+  window.addEventListener("resize", onResize);
+  load();
+  return {
+    unmount() {
+      state.stopped = true;
+      clearTimeout(state.timer);
+      state.controller?.abort();
+      window.removeEventListener("resize", onResize);
+    },
+  };
+}
+
+function jsonBlock(value) {
+  return h("pre", { class: "json" }, fmtJson(value === undefined ? null : value));
+}
+
+function failureBlock(failure) {
+  const chain = [];
+  for (let f = failure; f && chain.length < 10; f = f.cause) chain.push(f);
+  return h("div", { class: "failure" }, chain.map((f, i) => h("div", { class: "failure-step" },
+    h("p", {}, i ? h("span", { class: "muted" }, "caused by ") : null, h("strong", {}, f.message || "(no message)"),
+      failureType(f) ? h("span", { class: "failure-type" }, failureType(f)) : null),
+    f.stack_trace ? h("details", {}, h("summary", {}, "Stack trace"), h("pre", { class: "stack" }, f.stack_trace)) : null)));
+}
+
+function failureType(f) {
+  return f.type ?? f.application?.type ?? null;
+}
+
+function eventClass(type) {
+  if (/Failed|TimedOut|Terminated/.test(type)) return "ev-bad";
+  if (/Completed|Fired/.test(type)) return "ev-good";
+  if (/Signaled/.test(type)) return "ev-signal";
+  return "";
+}
