@@ -20,6 +20,7 @@ from durable._replay.definition import WorkflowDefinition, query_definition, sig
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
 from durable.service import RPCError, RPCStatusCode
@@ -177,6 +178,7 @@ class Transport(Protocol):
         id_conflict_policy: WorkflowIDConflictPolicy,
         start_signal: str | None,
         start_signal_input: list[str] | None,
+        cron_schedule: str = "",
     ) -> str: ...
     async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None: ...
     async def cancel(self, workflow_id: str, run_id: str | None) -> None: ...
@@ -218,6 +220,7 @@ class Client:
         id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
         start_signal: str | None = None,
         start_signal_args: Sequence[Any] = (),
+        cron_schedule: str = "",
         **unsupported: Any,
     ) -> WorkflowHandle[Any]:
         """Start a workflow and return its handle.
@@ -234,9 +237,13 @@ class Client:
             start_signal: signal-with-start: a signal delivered before the run method starts,
                 or to the running run of that id instead of starting a new one.
             start_signal_args: the signal's arguments.
+            cron_schedule: a cron expression (UTC unless ``CRON_TZ=``): the first run starts
+                at the next tick, and each run that completes or fails is followed by a new
+                run of the same id at the tick after; cancel or terminate ends the chain.
 
         Raises:
             WorkflowAlreadyStartedError: a workflow with this id is running.
+            RPCError: ``cron_schedule`` is not a valid cron expression (INVALID_ARGUMENT).
             PayloadSizeError / TypeError: an argument cannot be sent.
         """
         _refuse(unsupported)
@@ -247,6 +254,11 @@ class Client:
             definition = WorkflowDefinition.of(workflow)
             name, hint = definition.name, definition.result_hint
         values = _arg_or_args(arg, args)
+        if cron_schedule:
+            try:
+                CronExpression.parse(cron_schedule)
+            except InvalidCronExpression as err:
+                raise RPCError(f"Invalid CronSchedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
         run_id = await self._transport.start(
             workflow_type=name,
             workflow_id=id,
@@ -256,6 +268,7 @@ class Client:
             id_conflict_policy=id_conflict_policy,
             start_signal=signal_name(start_signal) if start_signal is not None else None,
             start_signal_input=_converter.encode_args(list(start_signal_args)) if start_signal is not None else None,
+            **({"cron_schedule": cron_schedule} if cron_schedule else {}),
         )
         return WorkflowHandle(self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint)
 
@@ -451,7 +464,7 @@ class WorkflowHandle(Generic[ReturnType]):
             status=WorkflowExecutionStatus[r.status],
             start_time=_dt(r.start_time),
             close_time=_dt(r.close_time) if r.close_time else None,
-            execution_time=_dt(r.start_time),
+            execution_time=_dt(d.execution_time if d.execution_time is not None else r.start_time),
             history_length=d.history_length,
             pending_activities=pending,
             workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,

@@ -26,6 +26,8 @@ class LocalTransport:
         # As Temporal hands the first workflow task to a polling worker at once, wait (a
         # moment) until the first decision ran or found no worker: a signal sent next
         # then meets a started workflow, or joins the first task of one that waits.
+        if options.get("cron_schedule"):
+            return run_id  # its first task waits for the first tick
         done = self.runtime.backend.notifier.first_task_done
         for _ in range(1000):
             if (workflow_id, run_id) in done:

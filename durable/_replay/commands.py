@@ -14,6 +14,7 @@ __all__ = [
     "Command",
     "CompleteWorkflow",
     "ContinueAsNew",
+    "CronContinueAsNew",
     "FailWorkflow",
     "RecordPatch",
     "RequestCancelActivity",
@@ -135,6 +136,18 @@ class ContinueAsNew(Command):
     workflow_type: str
     task_queue: str
     input: list[str]
+
+
+@dataclass(frozen=True)
+class CronContinueAsNew(ContinueAsNew):
+    """A run of a cron workflow closed: the next run starts at the next tick (Temporal's shape)."""
+
+    initiator: str = "CRON_SCHEDULE"
+    cron_schedule: str = ""
+    backoff_start_interval: float = 0.0
+    first_execution_run_id: str = ""
+    last_completion_result: str | None = None
+    failure: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

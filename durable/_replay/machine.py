@@ -17,11 +17,12 @@ from typing import Any
 
 from durable import _failure
 from durable._replay import events as ev
-from durable._replay.commands import command_key
+from durable._replay.commands import Command, CompleteWorkflow, CronContinueAsNew, FailWorkflow, command_key
 from durable._replay.context import Info
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.instance import WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
+from durable._schedules.cron import CronExpression
 from durable.exceptions import TemporalError
 
 __all__ = ["HistoryMachine", "NoWorker", "NondeterminismError", "UnknownWorkflowType"]
@@ -83,7 +84,7 @@ class HistoryMachine:
             instance.known_patches = {e["attributes"]["patch_id"] for e in recorded if e["event_type"] == ev.MARKER_RECORDED}
             instance.history_length = marker["event_id"]
             try:
-                issued = instance.activate(marker["event_time"], self.pending_inputs + inputs)
+                issued = self._cron(instance.activate(marker["event_time"], self.pending_inputs + inputs), marker["event_time"])
             finally:
                 instance.is_replaying = False
             self._check(instance, recorded, [c.to_event(marker["event_time"]) for c in issued])
@@ -130,7 +131,7 @@ class HistoryMachine:
                 raise self.replay_error
             instance = self._instance_for(inputs)
             instance.history_length = self.ledger.last_event_id + len(inputs) + 1
-            commands = instance.activate(time, self.pending_inputs + inputs)
+            commands = self._cron(instance.activate(time, self.pending_inputs + inputs), time)
         except WorkflowTaskError as err:
             self.poisoned = True
             failure = _failure.from_exception(err.__cause__ or err)
@@ -140,6 +141,37 @@ class HistoryMachine:
             extra["recovered"] = True
         marker = ev.make_event(ev.TASK_COMPLETED, time, **extra)
         return [*inputs, marker, *(c.to_event(time) for c in commands)]
+
+    def _cron(self, commands: list[Command], time: float) -> list[Command]:
+        """A cron run that completes or fails continues as the next run, due at the next tick.
+
+        As in Temporal: the closed run shows CONTINUED_AS_NEW and carries its result (or
+        its failure, the previous result kept) to the next run. Pure function of the
+        history and the decision's time, so replay issues the same command.
+        """
+        started = self.ledger.started or {}
+        cron = started.get("cron_schedule")
+        if not cron or not commands or not isinstance(commands[-1], (CompleteWorkflow, FailWorkflow)):
+            return commands
+        last = commands[-1]
+        tick = CronExpression.parse(cron).next_after(time)
+        if tick is None:  # the expression never fires again: the run simply closes
+            return commands
+        run_id = started["run_id"]
+        return [
+            *commands[:-1],
+            CronContinueAsNew(
+                new_execution_run_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"durable:cron:{run_id}")),
+                workflow_type=started["workflow_type"],
+                task_queue=started["task_queue"],
+                input=started["input"],
+                cron_schedule=cron,
+                backoff_start_interval=max(0.0, tick - time),
+                first_execution_run_id=started.get("first_execution_run_id") or run_id,
+                last_completion_result=last.result if isinstance(last, CompleteWorkflow) else started.get("last_completion_result"),
+                failure=last.failure if isinstance(last, FailWorkflow) else None,
+            ),
+        ]
 
     def committed(self, record: list[dict[str, Any]]) -> None:
         """Fold a record that is now in the log (its events have ids)."""
@@ -162,7 +194,7 @@ class HistoryMachine:
         info = Info(
             attempt=1,
             continued_run_id=started.get("continued_run_id"),
-            cron_schedule=None,
+            cron_schedule=started.get("cron_schedule") or None,
             execution_timeout=None,
             first_execution_run_id=started.get("first_execution_run_id") or started["run_id"],
             namespace="default",

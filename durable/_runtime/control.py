@@ -18,7 +18,7 @@ from typing import Any
 
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
-from durable._runtime.orchestrator import Orchestrator, begin_run, send_to_inbox
+from durable._runtime.orchestrator import Orchestrator, begin_run, execution_time, send_to_inbox
 from durable._runtime.ports import (
     CLOSED_STATUSES,
     ExecutionIdInUse,
@@ -28,6 +28,7 @@ from durable._runtime.ports import (
     HistoryConflict,
 )
 from durable._runtime.services import Services, execution_key
+from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import WorkflowAlreadyStartedError
 
@@ -82,6 +83,8 @@ class Description:
     record: ExecutionRecord
     history_length: int
     pending_activities: list[PendingActivity]
+    execution_time: float | None = None
+    """When the first workflow task is due (a cron run's tick); None: at its start."""
 
 
 class Control:
@@ -102,14 +105,26 @@ class Control:
         id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
         start_signal: str | None = None,
         start_signal_input: list[str] | None = None,
+        cron_schedule: str = "",
     ) -> str:
         """Create the run and enqueue its start; returns the run id (the existing one when
         a policy or signal-with-start reuses a running run).
 
+        With ``cron_schedule`` the first workflow task waits for the first tick, and each
+        run that completes or fails is followed by the next one (see ``HistoryMachine``).
+
         Raises:
             WorkflowAlreadyStartedError: the id is taken under the reuse and conflict policies.
+            InvalidCronExpression: ``cron_schedule`` does not parse.
         """
         replaceable = _REPLACEABLE[id_reuse_policy]
+        backoff = 0.0
+        if cron_schedule:
+            now = self.services.clock.now()
+            tick = CronExpression.parse(cron_schedule).next_after(now)
+            if tick is None:
+                raise InvalidCronExpression(f"cron expression {cron_schedule!r} never fires")
+            backoff = tick - now
         for _ in range(3):
             try:
                 run_id = str(uuid.uuid4())
@@ -123,6 +138,8 @@ class Control:
                     replaceable=replaceable,
                     start_signal=start_signal,
                     start_signal_input=start_signal_input,
+                    cron_schedule=cron_schedule or None,
+                    first_task_backoff=backoff,
                 )
                 return run_id
             except ExecutionIdInUse as err:
@@ -245,7 +262,8 @@ class Control:
             record = dataclasses.replace(record, status=ledger.status, close_time=ledger.close_time)
         key = execution_key(workflow_id, record.run_id)
         pending = [self._pending(key, a) for a in ledger.activities.values()] if not ledger.closed else []
-        return Description(record=record, history_length=ledger.last_event_id, pending_activities=pending)
+        due = execution_time(ledger.started) if ledger.started else None
+        return Description(record=record, history_length=ledger.last_event_id, pending_activities=pending, execution_time=due)
 
     def _pending(self, key: str, act: ActivityState) -> PendingActivity:
         beat = self.services.executions.get_heartbeat(key, act.scheduled["activity_id"])

@@ -21,6 +21,7 @@ from typing import Any
 
 from durable import _failure
 from durable._replay import events as ev
+from durable._replay.ledger import Ledger
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
 from durable._runtime.observability import log_context
@@ -35,7 +36,7 @@ from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, execution_key
 from durable.exceptions import ApplicationError, RetryState, TimeoutError, TimeoutType
 
-__all__ = ["Orchestrator", "OrchestratorConflict"]
+__all__ = ["Orchestrator", "OrchestratorConflict", "begin_run", "execution_time", "inbox_body", "send_to_inbox"]
 
 logger = logging.getLogger("durable.orchestrator")
 
@@ -155,6 +156,11 @@ class Orchestrator:
         if not (plan.runtime_events or plan.inputs or plan.trigger):
             return
         record = list(plan.runtime_events)
+        if self._waiting_for_tick(machine, plan, now):
+            # A cron run before its tick: as in Temporal, signals wait with the start for
+            # the first workflow task (a cancellation does not: it starts the run at once).
+            record += plan.inputs
+            plan.inputs, plan.trigger = [], None
         try:
             if plan.inputs or plan.trigger:
                 record += machine.decide(plan.inputs, now, dedup=plan.trigger)
@@ -175,6 +181,17 @@ class Orchestrator:
             self._cache.pop(key, None)
         self._count(record)
         self._dispatch(key, machine, record)
+
+    @staticmethod
+    def _waiting_for_tick(machine: HistoryMachine, plan: _Plan, now: float) -> bool:
+        ledger = machine.ledger
+        return (
+            ledger.started is not None
+            and not ledger.decided
+            and not plan.cancel_requested
+            and plan.trigger != "start"
+            and now < execution_time(ledger.started)
+        )
 
     def _count(self, record: list[dict[str, Any]]) -> None:
         """Metrics of a newly committed record (a re-dispatch counts nothing twice)."""
@@ -232,8 +249,10 @@ class Orchestrator:
             if ledger.started is None:  # the start event is not in the log: write it now
                 fields = _pick(body, "workflow_id", "run_id", "workflow_type", "task_queue", "input", "start_time")
                 return [], [_event(ev.WORKFLOW_STARTED, now, dedup, **fields)], False
-            if ledger.decided or ledger.task_failure is not None:
-                return None
+            if ledger.decided or ledger.closed or ledger.task_failure is not None:
+                return None  # a duplicate, or a cron run terminated before its tick
+            if now < execution_time(ledger.started):
+                return None  # a duplicate, early: the cron run's start timer delivers the real one
             return [], [], True  # the first decision, on the start event the client logged
         if ledger.started is None or ledger.closed:
             return None
@@ -404,10 +423,22 @@ class Orchestrator:
                 task_queue=attrs["task_queue"],
                 input=attrs["input"],
                 continued_run_id=run_id,
+                cron_schedule=attrs.get("cron_schedule"),
+                first_task_backoff=attrs.get("backoff_start_interval", 0.0),
+                carried={
+                    k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None
+                },
             )
         except HistoryConflict:
             # Begun before (this is a re-dispatch): only the start message may be missing.
-            send_to_inbox(self.services, workflow_id, attrs["new_execution_run_id"], "start", "start")
+            new_run = attrs["new_execution_run_id"]
+            started = Ledger.of(self.services.history.load(execution_key(workflow_id, new_run))).started or {}
+            due = execution_time(started) if started else 0.0
+            if due > self.services.clock.now():  # a cron run: its start waits for the tick
+                body = inbox_body(workflow_id, new_run, "start", "start")
+                self.services.timers.schedule(due, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(new_run, "start"))
+            else:
+                send_to_inbox(self.services, workflow_id, new_run, "start", "start")
         except ExecutionIdInUse as err:
             if err.run_id != attrs["new_execution_run_id"]:
                 logger.error("workflow %s continued as new, but run %s holds its id", workflow_id, err.run_id)
@@ -472,6 +503,9 @@ def begin_run(
     start_signal: str | None = None,
     start_signal_input: list[str] | None = None,
     continued_run_id: str | None = None,
+    cron_schedule: str | None = None,
+    first_task_backoff: float = 0.0,
+    carried: dict[str, Any] | None = None,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -480,6 +514,10 @@ def begin_run(
     leaves only an unreachable log. A start signal is logged with it, so the first workflow
     task handles it before the run method starts. If the caller dies before the start
     message, the reconciler sends it. Raises ExecutionIdInUse from the record's put.
+
+    A cron run waits ``first_task_backoff`` seconds (until its tick) for its first
+    workflow task: its start message is a timer, and ``carried`` holds what the previous
+    run of the chain hands on (first run id, last completion result).
     """
     now = services.clock.now()
     started = ev.make_event(
@@ -487,6 +525,8 @@ def begin_run(
         workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
         task_queue=task_queue, input=input, start_time=now,
         **({"continued_run_id": continued_run_id} if continued_run_id else {}),
+        **({"cron_schedule": cron_schedule, "first_workflow_task_backoff": first_task_backoff} if cron_schedule else {}),
+        **(carried or {}),
     )
     first = [started]
     if start_signal is not None:
@@ -499,10 +539,17 @@ def begin_run(
         status="RUNNING", start_time=now,
     )
     services.executions.create(record, replaceable=replaceable)
-    send_to_inbox(
-        services, workflow_id, run_id, "start", "start",
-        workflow_type=workflow_type, task_queue=task_queue, input=input, start_time=now,
-    )
+    fields = {"workflow_type": workflow_type, "task_queue": task_queue, "input": input, "start_time": now}
+    if first_task_backoff > 0:
+        body = inbox_body(workflow_id, run_id, "start", "start", **fields)
+        services.timers.schedule(now + first_task_backoff, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(run_id, "start"))
+    else:
+        send_to_inbox(services, workflow_id, run_id, "start", "start", **fields)
+
+
+def execution_time(started: dict[str, Any]) -> float:
+    """When a run's first workflow task is due: its start, or a cron run's first tick."""
+    return float(started["start_time"]) + float(started.get("first_workflow_task_backoff", 0.0))
 
 
 def inbox_body(workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from durable._replay.ledger import Ledger
-from durable._runtime.orchestrator import send_to_inbox
+from durable._runtime.orchestrator import execution_time, send_to_inbox
 from durable._runtime.services import Services, execution_key
 
 __all__ = ["Reconciler"]
@@ -38,6 +38,8 @@ class Reconciler:
             ledger = Ledger.of(self.services.history.load(execution_key(record.workflow_id, record.run_id)))
             if ledger.started is None or ledger.decided or ledger.closed:
                 continue
+            if now - execution_time(ledger.started) < self.grace_seconds:
+                continue  # a cron run waiting for its tick: its start is a timer, not lost
             send_to_inbox(self.services, record.workflow_id, record.run_id, "start", "start")
             logger.warning("run %s of %s never got its first decision: start sent again", record.run_id, record.workflow_id)
             nudged.append(record.workflow_id)
