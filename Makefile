@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup demo test bench compat-temporal clean synth
+.PHONY: setup demo test bench compat-temporal clean synth openapi
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -42,6 +42,10 @@ compat-temporal: setup
 NAMESPACE ?= dev
 synth: setup
 	npx --no-install cdk synth --quiet -c namespace=$(NAMESPACE)
+
+# The HTTP API's OpenAPI document, generated from the code (a test checks it is current).
+openapi: setup
+	$(BIN)/python -m durable._http.openapi > docs/openapi.json
 
 clean:
 	rm -rf $(VENV) .temporal-venv .pytest_cache

@@ -2,7 +2,8 @@
 
 Each Lambda function builds one :class:`LambdaApp` at import (no AWS call happens until
 the first event) and hands it its events: the orchestrator the inbox's, an activity
-function its task queue's, the timer relay the timer queue's.
+function its task queue's, the timer relay the timer queue's, the API function API
+Gateway's requests.
 
 Environment::
 
@@ -36,7 +37,10 @@ from durable._aws.history import DynamoHistoryStore
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
 from durable._local.clock import RealClock
+from durable._http.app import HttpApi
+from durable._http.engine import Engine
 from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.control import Control
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
 from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
@@ -128,6 +132,20 @@ class LambdaApp:
     def activity_worker(self) -> ActivityWorker:
         """The activity worker of this function's task queues."""
         return ActivityWorker(self.services, self.registry)
+
+    @cached_property
+    def control(self) -> Control:
+        """Starts, signals, queries and reads of executions (what the HTTP API drives)."""
+        return Control(self.services, self.orchestrator)
+
+    @cached_property
+    def http_api(self) -> HttpApi:
+        """The HTTP API over this deployment; it refuses workflow types not registered here."""
+        return HttpApi(lambda: Engine(self.control, self.registry))
+
+    def handle_api(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """API function: an API Gateway REST proxy event (it counts nothing: no metrics to flush)."""
+        return self.http_api.handle(event, context)
 
     def handle_inbox(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Orchestrator function: an inbox batch."""

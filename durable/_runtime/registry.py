@@ -105,6 +105,11 @@ class Registry:
         with self._lock:
             return self._executors.get(task_queue)
 
+    def workflow_types(self, task_queue: str) -> list[str]:
+        """Names of the workflows registered on a task queue."""
+        with self._lock:
+            return sorted(self._workflows.get(task_queue, {}))
+
     def task_queues(self) -> list[str]:
         """Task queues with anything registered."""
         with self._lock:

@@ -1,0 +1,550 @@
+"""The HTTP API: a powertools ``APIGatewayRestResolver`` over the runtime.
+
+The same :class:`HttpApi` answers API Gateway's REST proxy events on Lambda and the dev
+server's requests (turned into the same events), so both run one code path. Validation
+is powertools' (``enable_validation``): the request models in :mod:`.models` check the
+bodies and query strings, and the OpenAPI document is generated from them.
+
+Every error a caller can cause is a 4xx with ``{"error": {"code", "message", "field"}}``
+(see :mod:`.errors`); a 500 means a bug of ours.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+import pydantic
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from durable import _converter
+from durable._http import models as m
+from durable._http import static, visibility, wire
+from durable._http.engine import Engine
+from durable._http.errors import ApiError, error_response, validation_error
+from durable._replay import events as ev
+from durable._replay.instance import QueryNotFound, WorkflowTaskError
+from durable._replay.machine import NoWorker, UnknownWorkflowType
+from durable._runtime.control import Description, NotRunning, NotStarted
+from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
+
+__all__ = ["API_PREFIX", "HttpApi", "MAX_WAIT_SECONDS"]
+
+logger = logging.getLogger("durable.http")
+
+API_PREFIX = "/api/v1"
+MAX_WAIT_SECONDS = 20.0
+"""Longest a result request waits: under API Gateway's 29 s integration timeout."""
+QUERY_START_WAIT_SECONDS = 10.0
+"""How long a query waits for a new run's first workflow task before it gives up."""
+
+_ERRORS = {
+    400: {"description": "Invalid JSON, a wrong type, a missing field", "content": {"application/json": {"model": m.ErrorBody}}},
+    404: {"description": "Unknown execution, workflow type, signal or query", "content": {"application/json": {"model": m.ErrorBody}}},
+    409: {"description": "Already started, or not running", "content": {"application/json": {"model": m.ErrorBody}}},
+    413: {"description": "A payload over the 256 KB limit", "content": {"application/json": {"model": m.ErrorBody}}},
+}
+
+
+
+def _answers(status: int, description: str, model: type[pydantic.BaseModel], *more: tuple[int, str, type[pydantic.BaseModel]]) -> dict[int, Any]:
+    """A route's documented responses: its successes and every error."""
+    out: dict[int, Any] = {}
+    for code, text, body in ((status, description, model), *more):
+        out[code] = {"description": text, "content": {"application/json": {"model": body}}}
+    return {**out, **_ERRORS}
+
+
+_DESCRIPTION = """\
+Start, list, inspect, signal, query, cancel and terminate durable workflow executions.
+
+Payloads (workflow input, signal and query arguments, results, failure details) are plain
+JSON values. Times are RFC 3339 in UTC. Every 4xx has the body
+`{"error": {"code": "...", "message": "...", "field": "..."}}`: 400 invalid JSON, a wrong
+type or a missing field (`field` names it); 404 an unknown execution, workflow type, signal,
+query or route; 409 already started or not running; 413 a payload over 256 KB.
+
+History events carry the engine's event types and attribute names:
+- `WorkflowExecutionStarted`: workflow_id, run_id, workflow_type, task_queue, input, start_time[, continued_run_id]
+- `WorkflowTaskCompleted`; `WorkflowTaskFailed`: failure, attempt
+- `ActivityTaskScheduled`: seq, activity_id, activity_type, task_queue, input, retry_policy, timeouts (seconds)
+- `ActivityTaskAttemptFailed`: seq, attempt, failure, next_attempt_time, heartbeat_details (a retry follows)
+- `ActivityTaskCompleted`: seq, attempt, result; `ActivityTaskFailed`: seq, attempt, failure, retry_state;
+  `ActivityTaskCanceled`: seq, attempt; `ActivityTaskCancelRequested`: seq
+- `TimerStarted`: seq, duration (seconds); `TimerFired`: seq; `TimerCanceled`: seq
+- `WorkflowExecutionSignaled`: signal_name, input; `WorkflowExecutionCancelRequested`: reason
+- `MarkerRecorded`: patch_id; `SignalExternalWorkflowExecutionInitiated`, `RequestCancelExternalWorkflowExecutionInitiated`
+  and their outcomes
+- `WorkflowExecutionCompleted`: result; `WorkflowExecutionFailed`: failure; `WorkflowExecutionCanceled`;
+  `WorkflowExecutionTerminated`: reason, details; `WorkflowExecutionContinuedAsNew`: new_execution_run_id,
+  workflow_type, task_queue, input
+
+Inputs delivered to the workflow carry `dedup`, the key that makes their delivery idempotent.
+"""
+
+_CLOSE_STATUS = {
+    ev.WORKFLOW_COMPLETED: "COMPLETED",
+    ev.WORKFLOW_FAILED: "FAILED",
+    ev.WORKFLOW_CANCELED: "CANCELED",
+    ev.WORKFLOW_TERMINATED: "TERMINATED",
+    ev.WORKFLOW_CONTINUED_AS_NEW: "CONTINUED_AS_NEW",
+}
+
+# Content types a caller may send JSON under: curl's ``-d`` says form-urlencoded.
+_JSON_ALIASES = ("", "application/x-www-form-urlencoded", "text/plain")
+
+
+class HttpApi:
+    """The API's routes over an engine; ``handle`` takes an API Gateway REST proxy event."""
+
+    def __init__(self, engine: Engine | Callable[[], Engine], *, title: str = "durable", ui_dir: Path = static.UI_DIR) -> None:
+        """``engine``: the engine, or a function that builds it on the first request (Lambda);
+        ``ui_dir``: the web UI's files."""
+        self._engine_arg = engine
+        self.ui_dir = ui_dir
+        self._title = title
+        self._pool: list[APIGatewayRestResolver] = []
+        self._lock = threading.Lock()
+
+    @functools.cached_property
+    def engine(self) -> Engine:
+        """The engine the routes drive."""
+        return self._engine_arg if isinstance(self._engine_arg, Engine) else self._engine_arg()
+
+    def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """Answer one API Gateway REST proxy event (thread-safe: the dev server serves several at once)."""
+        _json_content_type(event)
+        # A resolver keeps the current event on itself: one per concurrent request.
+        with self._lock:
+            resolver = self._pool.pop() if self._pool else None
+        if resolver is None:
+            resolver = self.resolver()
+        try:
+            return resolver.resolve(event, context)
+        finally:
+            with self._lock:
+                self._pool.append(resolver)
+
+    @functools.cache  # noqa: B019 - one document per API object, which lives as long as the process
+    def openapi_document(self) -> dict[str, Any]:
+        """The OpenAPI document generated from the routes and models."""
+        doc = json.loads(
+            self.resolver().get_openapi_json_schema(
+                title=f"{self._title} HTTP API", version="1.0.0", description=_DESCRIPTION,
+            )
+        )
+        # powertools documents its own 422; this API answers validation errors with 400 (ErrorBody).
+        for path in doc.get("paths", {}).values():
+            for operation in path.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+            doc.get("components", {}).get("schemas", {}).pop(name, None)
+        return dict(doc)
+
+    def resolver(self) -> APIGatewayRestResolver:
+        """A new resolver with every route and error handler."""
+        app = APIGatewayRestResolver(enable_validation=True)
+        _error_handlers(app)
+        _workflow_routes(app, self)
+        _activity_routes(app, self)
+        _document_routes(app, self)
+        return app
+
+
+def _json_content_type(event: dict[str, Any]) -> None:
+    headers = event.get("headers") or {}
+    for name in list(headers):
+        if name.lower() == "content-type":
+            if headers[name].split(";")[0].strip().lower() in _JSON_ALIASES:
+                headers[name] = "application/json"
+            return
+    event["headers"] = {**headers, "Content-Type": "application/json"}
+    if event.get("multiValueHeaders"):
+        event["multiValueHeaders"]["Content-Type"] = ["application/json"]
+
+
+def _json(status: int, model: pydantic.BaseModel) -> Response[Any]:
+    return Response(status_code=status, content_type="application/json", body=model)
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+def _error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(ApiError)
+    def api_error(err: ApiError) -> Response[Any]:
+        return error_response(err)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(err: RequestValidationError) -> Response[Any]:
+        return error_response(validation_error(err.errors()))
+
+    @app.exception_handler(ExecutionNotFound)
+    def not_found(err: ExecutionNotFound) -> Response[Any]:
+        return error_response(ApiError(404, "execution_not_found", f"workflow execution not found: {err}", "workflow_id"))
+
+    @app.exception_handler(NotRunning)
+    def not_running(err: NotRunning) -> Response[Any]:
+        code = "not_started" if isinstance(err, NotStarted) else "not_running"
+        return error_response(ApiError(409, code, str(err), "workflow_id"))
+
+    @app.exception_handler(WorkflowAlreadyStartedError)
+    def already_started(err: WorkflowAlreadyStartedError) -> Response[Any]:
+        run_id = getattr(err, "run_id", None)
+        return error_response(ApiError(409, "already_started", f"{err}: choose another id or an id policy", "workflow_id", run_id=run_id))
+
+    @app.exception_handler(PayloadSizeError)
+    def too_large(err: PayloadSizeError) -> Response[Any]:
+        return error_response(ApiError(413, "payload_too_large", str(err), None))
+
+    @app.exception_handler(QueryNotFound)
+    def no_query(err: QueryNotFound) -> Response[Any]:
+        return error_response(ApiError(404, "query_not_found", str(err.args[0] if err.args else err), "query_name"))
+
+    @app.not_found
+    def no_route(err: Exception) -> Response[Any]:
+        event = app.current_event
+        return error_response(
+            ApiError(404, "route_not_found", f"no route {event.http_method} {event.path}: see {API_PREFIX}/openapi.json", None)
+        )
+
+    @app.exception_handler(Exception)
+    def bug(err: Exception) -> Response[Any]:
+        logger.exception("unexpected error in the HTTP API")
+        return error_response(ApiError(500, "internal_error", f"{type(err).__name__}: {err}", None))
+
+
+def _payloads(values: list[Any], field: str) -> list[str]:
+    try:
+        return _converter.encode_args(values)
+    except PayloadSizeError as err:
+        raise ApiError(413, "payload_too_large", str(err), field) from err
+
+
+def _workflow_types(engine: Engine, workflow_type: str, task_queue: str) -> None:
+    if engine.registry is None:
+        return
+    try:
+        engine.registry.workflow(workflow_type, task_queue)
+    except (UnknownWorkflowType, NoWorker) as err:
+        known = engine.registry.workflow_types(task_queue)
+        raise ApiError(
+            404, "workflow_type_not_found",
+            f"no workflow type {workflow_type!r} on task queue {task_queue!r} "
+            f"(registered there: [{', '.join(known)}]; task queues: [{', '.join(engine.registry.task_queues())}])",
+            "workflow_type",
+        ) from err
+
+
+def _known_signal(engine: Engine, record: ExecutionRecord, name: str, field: str) -> None:
+    if engine.registry is None:
+        return
+    try:
+        definition = engine.registry.workflow(record.workflow_type, record.task_queue)
+    except (UnknownWorkflowType, NoWorker):
+        return  # its code is not here: nothing to check against
+    if name not in definition.signals and definition.dynamic_signal is None:
+        raise ApiError(
+            404, "signal_not_found",
+            f"workflow type {record.workflow_type} has no signal {name!r} (its signals: [{', '.join(sorted(definition.signals))}])",
+            field,
+        )
+
+
+# -- shapes --------------------------------------------------------------------------------
+
+
+def _summary(record: ExecutionRecord, history_length: int | None = None) -> dict[str, Any]:
+    return {
+        "workflow_id": record.workflow_id,
+        "run_id": record.run_id,
+        "workflow_type": record.workflow_type,
+        "task_queue": record.task_queue,
+        "status": record.status,
+        "start_time": wire.rfc3339(record.start_time),
+        "close_time": wire.rfc3339(record.close_time) if record.close_time else None,
+        "history_length": record.history_length if history_length is None else history_length,
+    }
+
+
+def _outcome(close: dict[str, Any]) -> tuple[str, Any, dict[str, Any] | None]:
+    """Status, result and failure (API shapes) of a run's terminal event."""
+    kind, attrs = close["event_type"], close["attributes"]
+    status = _CLOSE_STATUS.get(kind, "TIMED_OUT")
+    if kind == ev.WORKFLOW_COMPLETED:
+        return status, wire.decode_payload(attrs.get("result")), None
+    if kind == ev.WORKFLOW_FAILED:
+        return status, None, wire.failure_out(attrs["failure"])
+    if kind == ev.WORKFLOW_CANCELED:
+        return status, None, wire.failure_out({"message": "Workflow cancelled", "canceled": {"details": []}})
+    if kind == ev.WORKFLOW_TERMINATED:
+        failure = {"message": attrs.get("reason") or "Workflow terminated", "terminated": {"details": attrs.get("details", [])}}
+        return status, None, wire.failure_out(failure)
+    if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
+        return status, None, None
+    return status, None, wire.failure_out({"message": "Workflow timed out", "timeout": {"type": None, "last_heartbeat_details": []}})
+
+
+def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
+    record = description.record
+    ledger = engine.control.ledger(record.workflow_id, record.run_id)
+    result, failure = None, None
+    if ledger.close_event is not None:
+        _, result, failure = _outcome(ledger.close_event)
+    pending = [
+        {
+            "activity_id": p.activity_id,
+            "activity_type": p.activity_type,
+            "state": p.state,
+            "attempt": p.attempt,
+            "scheduled_time": wire.rfc3339(p.scheduled_time),
+            "last_heartbeat_time": wire.rfc3339(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
+            "heartbeat_details": [wire.decode_payload(d) for d in p.heartbeat.details] if p.heartbeat else [],
+            "last_failure": wire.failure_out(p.last_failure) if p.last_failure else None,
+        }
+        for p in description.pending_activities
+    ]
+    return m.ExecutionDetail.model_validate(
+        {
+            **_summary(record, description.history_length),
+            "input": [wire.decode_payload(p) for p in (ledger.started or {}).get("input", [])],
+            "result": result,
+            "failure": failure,
+            "pending_activities": pending,
+            "task_failure": wire.failure_out(record.task_failure) if record.task_failure else None,
+            "memo": {},
+            "search_attributes": {},
+        }
+    )
+
+
+# -- routes --------------------------------------------------------------------------------
+
+RunId = Annotated[str | None, Query(description="a run of the workflow id (default: the latest)")]
+
+
+def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
+    base = f"{API_PREFIX}/workflows"
+
+    @app.post(base, summary="Start a workflow", tags=["workflows"], responses=_answers(201, "Started", m.StartResponse))
+    def start(body: m.StartRequest) -> Response[m.StartResponse]:
+        engine = api.engine
+        if body.execution_timeout_seconds is not None:
+            raise ApiError(400, "unsupported", "execution timeouts are not supported by this engine yet: send null", "execution_timeout_seconds")
+        for name in ("memo", "search_attributes"):
+            if getattr(body, name):
+                raise ApiError(400, "unsupported", f"{name} is not supported by this engine yet: send null", name)
+        _workflow_types(engine, body.workflow_type, body.task_queue)
+        if body.start_signal is not None:
+            known = engine.registry.workflow(body.workflow_type, body.task_queue) if engine.registry else None
+            if known is not None and body.start_signal not in known.signals and known.dynamic_signal is None:
+                raise ApiError(404, "signal_not_found", f"workflow type {body.workflow_type} has no signal {body.start_signal!r}", "start_signal")
+        conflict = "UNSPECIFIED" if body.id_conflict_policy == "FAIL" else body.id_conflict_policy
+        run_id = engine.control.start(
+            workflow_type=body.workflow_type,
+            workflow_id=body.workflow_id,
+            task_queue=body.task_queue,
+            input=_payloads(body.input, "input"),
+            id_reuse_policy=WorkflowIDReusePolicy[body.id_reuse_policy],
+            id_conflict_policy=WorkflowIDConflictPolicy[conflict],
+            start_signal=body.start_signal,
+            start_signal_input=_payloads(body.start_signal_input, "start_signal_input") if body.start_signal else None,
+        )
+        engine.after_start(body.workflow_id, run_id)
+        return _json(201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id))
+
+    @app.get(base, summary="List executions, newest start first", tags=["workflows"], responses=_answers(200, "A page of executions", m.ExecutionList))
+    def list_executions(
+        status: Annotated[m.Status | None, Query(description="only runs with this status")] = None,  # type: ignore[valid-type]
+        workflow_type: Annotated[str | None, Query()] = None,
+        workflow_id: Annotated[str | None, Query(description="a workflow id or a prefix of it")] = None,
+        start_time_from: Annotated[str | None, Query(description="RFC 3339; runs started at or after")] = None,
+        start_time_to: Annotated[str | None, Query(description="RFC 3339; runs started before")] = None,
+        query: Annotated[str | None, Query(description="a Temporal list filter, e.g. `WorkflowType = 'OrderWorkflow'`")] = None,
+        page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
+        next_page_token: Annotated[str | None, Query()] = None,
+    ) -> m.ExecutionList:
+        page = visibility.list_page(
+            api.engine.control,
+            visibility.Filters.parse(
+                status=status, workflow_type=workflow_type, workflow_id=workflow_id,
+                start_time_from=start_time_from, start_time_to=start_time_to, query=query,
+            ),
+            page_size=page_size,
+            next_page_token=next_page_token,
+        )
+        return m.ExecutionList(
+            executions=[m.ExecutionSummary.model_validate(_summary(r)) for r in page.records],
+            next_page_token=page.next_page_token,
+        )
+
+    @app.get(f"{base}/<workflow_id>", summary="Describe an execution", tags=["workflows"], responses=_answers(200, "The execution", m.ExecutionDetail))
+    def describe(workflow_id: str, run_id: RunId = None) -> m.ExecutionDetail:
+        engine = api.engine
+        return _detail(engine, engine.control.describe(unquote(workflow_id), run_id))
+
+    @app.get(f"{base}/<workflow_id>/history", summary="A run's history events", tags=["workflows"], responses=_answers(200, "The events", m.History))
+    def history(workflow_id: str, run_id: RunId = None) -> m.History:
+        wid = unquote(workflow_id)
+        rid, events = api.engine.control.history(wid, run_id)
+        return m.History.model_validate({"workflow_id": wid, "run_id": rid, "events": [wire.event_out(e) for e in events]})
+
+    @app.get(
+        f"{base}/<workflow_id>/result",
+        summary="Wait for the outcome (long poll)",
+        description=f"Waits up to `wait_seconds` (at most {MAX_WAIT_SECONDS:g}) for the run to close; 202 with status RUNNING "
+        "when the wait ran out. Follows continue-as-new to the last run unless `follow_runs=false`.",
+        tags=["workflows"],
+        responses=_answers(200, "The outcome", m.ResultResponse, (202, "Still running", m.ResultResponse)),
+    )
+    def result(
+        workflow_id: str,
+        run_id: RunId = None,
+        wait_seconds: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = MAX_WAIT_SECONDS,
+        follow_runs: Annotated[bool, Query()] = True,
+    ) -> Response[m.ResultResponse]:
+        engine = api.engine
+        wid = unquote(workflow_id)
+        rid = engine.control.resolve_run(wid, run_id).run_id
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.02
+        while True:
+            close = engine.control.close_event(wid, rid)
+            if close is not None and close["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW:
+                new_run = close["attributes"]["new_execution_run_id"]
+                if not follow_runs:
+                    return _json(200, m.ResultResponse(status="CONTINUED_AS_NEW", run_id=rid, new_execution_run_id=new_run))
+                rid = new_run
+                continue
+            if close is not None:
+                status, value, failure = _outcome(close)
+                return _json(200, m.ResultResponse.model_validate({"status": status, "run_id": rid, "result": value, "failure": failure}))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return _json(202, m.ResultResponse(status="RUNNING", run_id=rid))
+            engine.pause(min(delay, left))
+            delay = min(delay * 2, 0.25)
+
+    @app.post(f"{base}/<workflow_id>/signals/<signal_name>", summary="Send a signal", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
+    def signal(workflow_id: str, signal_name: str, body: m.SignalRequest) -> Response[m.Empty]:
+        engine = api.engine
+        wid, name = unquote(workflow_id), unquote(signal_name)
+        record = engine.control.resolve_run(wid, body.run_id)
+        if record.status != "RUNNING":  # a closed run: that is the news, whatever the signal
+            raise NotRunning(f"workflow execution {wid} already completed ({record.status})")
+        _known_signal(engine, record, name, "signal_name")
+        engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"))
+        return _json(202, m.Empty())
+
+    @app.post(f"{base}/<workflow_id>/queries/<query_name>", summary="Run a query handler", tags=["workflows"], responses=_answers(200, "What the handler returned", m.QueryResponse))
+    def query(workflow_id: str, query_name: str, body: m.QueryRequest) -> m.QueryResponse:
+        engine = api.engine
+        wid, name = unquote(workflow_id), unquote(query_name)
+        args = _payloads(body.args, "args")
+        engine.before_query()
+        deadline = time.monotonic() + QUERY_START_WAIT_SECONDS
+        while True:
+            try:
+                payload = engine.control.query(wid, body.run_id, name, args)
+                break
+            except NotStarted:
+                if time.monotonic() > deadline:
+                    raise
+                engine.pause(0.05)
+            except (QueryNotFound, ExecutionNotFound, NotRunning, PayloadSizeError):
+                raise
+            except WorkflowTaskError as err:
+                raise ApiError(409, "query_failed", f"the run cannot be replayed to answer the query: {err}", None) from err
+            except (pydantic.ValidationError, TypeError) as err:
+                raise ApiError(400, "invalid_args", f"query {name!r} cannot take these arguments: {err}", "args") from err
+            except Exception as err:  # the query handler raised: the caller learns why
+                raise ApiError(409, "query_failed", f"query handler {name!r} failed: {type(err).__name__}: {err}", None) from err
+        return m.QueryResponse(result=wire.decode_payload(payload))
+
+    @app.post(f"{base}/<workflow_id>/cancel", summary="Request cancellation", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
+    def cancel(workflow_id: str, body: m.CancelRequest) -> Response[m.Empty]:
+        api.engine.control.cancel(unquote(workflow_id), body.run_id, body.reason or "")
+        return _json(202, m.Empty())
+
+    @app.post(f"{base}/<workflow_id>/terminate", summary="Terminate now", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
+    def terminate(workflow_id: str, body: m.TerminateRequest) -> Response[m.Empty]:
+        api.engine.control.terminate(unquote(workflow_id), body.run_id, body.reason or "", _payloads(body.details, "details"))
+        return _json(202, m.Empty())
+
+
+def _token(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise ApiError(400, "invalid_task_token", "task_token must be base64 of activity.info().task_token", "task_token") from err
+
+
+def _report(api: HttpApi, task_token: str, outcome: dict[str, Any]) -> Response[m.Empty]:
+    try:
+        api.engine.control.report_async_activity(_token(task_token), outcome)
+    except ValueError as err:
+        raise ApiError(400, "invalid_task_token", str(err), "task_token") from err
+    return _json(202, m.Empty())
+
+
+def _activity_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
+    base = f"{API_PREFIX}/activities"
+    accepted = _answers(202, "Accepted", m.Empty)
+
+    @app.post(f"{base}/complete", summary="Complete an async activity", tags=["activities"], responses=accepted)
+    def complete(body: m.ActivityCompleteRequest) -> Response[m.Empty]:
+        return _report(api, body.task_token, {"outcome": "completed", "result": _payloads([body.result], "result")[0]})
+
+    @app.post(f"{base}/fail", summary="Fail an async activity's attempt", tags=["activities"], responses=accepted)
+    def fail(body: m.ActivityFailRequest) -> Response[m.Empty]:
+        outcome = {
+            "outcome": "failed",
+            "failure": wire.failure_in(body.failure.model_dump()),
+            "heartbeat_details": _payloads(body.heartbeat_details, "heartbeat_details"),
+        }
+        return _report(api, body.task_token, outcome)
+
+    @app.post(f"{base}/cancelled", summary="Report an async activity stopped after a cancel request", tags=["activities"], responses=accepted)
+    def cancelled(body: m.ActivityHeartbeatRequest) -> Response[m.Empty]:
+        return _report(api, body.task_token, {"outcome": "canceled"})
+
+    @app.post(f"{base}/heartbeat", summary="Heartbeat an async activity", tags=["activities"], responses=_answers(200, "Recorded", m.ActivityHeartbeatResponse))
+    def heartbeat(body: m.ActivityHeartbeatRequest) -> m.ActivityHeartbeatResponse:
+        try:
+            requested = api.engine.control.heartbeat_async_activity(_token(body.task_token), _payloads(body.details, "details"))
+        except ValueError as err:
+            raise ApiError(400, "invalid_task_token", str(err), "task_token") from err
+        return m.ActivityHeartbeatResponse(cancel_requested=requested)
+
+
+def _document_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
+    @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False)
+    def openapi() -> Response[Any]:
+        return Response(200, "application/json", json.dumps(api.openapi_document()))
+
+    # No return annotations below: powertools would validate (and so re-encode) the body,
+    # which for an image is bytes to be base64-encoded as they are.
+    @app.get("/", include_in_schema=False)
+    def index():  # type: ignore[no-untyped-def]
+        return static.response("index.html", api.ui_dir)
+
+    @app.get("/ui/<name>", include_in_schema=False)
+    def ui_file(name: str):  # type: ignore[no-untyped-def]
+        return static.response(unquote(name), api.ui_dir)
+
+    @app.get("/ui/<folder>/<name>", include_in_schema=False)
+    def ui_nested(folder: str, name: str):  # type: ignore[no-untyped-def]
+        return static.response(f"{unquote(folder)}/{unquote(name)}", api.ui_dir)

@@ -1,0 +1,35 @@
+"""What the HTTP API drives: the runtime's Control, the registered code, and how to settle.
+
+On Lambda the API only writes records and messages: the orchestrator runs elsewhere. The
+dev server runs the engine in the same process, and settles as the local client does
+(a start returns once the first workflow task ran, a query first lets the inbox drain),
+so a signal or query sent right after a start meets what Temporal would show.
+"""
+
+from __future__ import annotations
+
+import time
+
+from durable._runtime.control import Control
+from durable._runtime.registry import Registry
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """The runtime as the API sees it."""
+
+    def __init__(self, control: Control, registry: Registry | None = None) -> None:
+        """``registry``: the deployment's workflows, to refuse unknown types and signals (None: accept any)."""
+        self.control = control
+        self.registry = registry
+
+    def after_start(self, workflow_id: str, run_id: str) -> None:
+        """A run was started (the dev server waits for its first workflow task)."""
+
+    def before_query(self) -> None:
+        """A query is about to replay a run (the dev server lets pending inbox messages apply first)."""
+
+    def pause(self, seconds: float) -> None:
+        """Wait between two looks at a run (long polls)."""
+        time.sleep(seconds)

@@ -1,0 +1,234 @@
+"""Request and response bodies of the HTTP API (the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+__all__ = [
+    "ActivityCompleteRequest",
+    "ActivityFailRequest",
+    "ActivityHeartbeatRequest",
+    "ActivityHeartbeatResponse",
+    "CancelRequest",
+    "Empty",
+    "ErrorBody",
+    "ErrorDetail",
+    "ExecutionDetail",
+    "ExecutionList",
+    "ExecutionSummary",
+    "Failure",
+    "History",
+    "HistoryEvent",
+    "PendingActivity",
+    "QueryRequest",
+    "QueryResponse",
+    "ResultResponse",
+    "SignalRequest",
+    "StartRequest",
+    "StartResponse",
+    "Status",
+    "TerminateRequest",
+]
+
+Status = Literal["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"]
+ReusePolicy = Literal[tuple(p.name for p in WorkflowIDReusePolicy)]  # type: ignore[valid-type]
+ConflictPolicy = Literal[tuple(p.name for p in WorkflowIDConflictPolicy)]  # type: ignore[valid-type]
+
+
+class _Request(BaseModel):
+    # An unknown field is a mistake the caller wants to hear about, not a silent drop.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, and which field to fix."""
+
+    code: str = Field(description="short snake_case code, e.g. `execution_not_found`, `already_started`")
+    message: str = Field(description="what to fix")
+    field: str | None = Field(default=None, description="the body, path or query field at fault")
+    run_id: str | None = Field(default=None, description="`already_started`: the run that holds the id")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx response."""
+
+    error: ErrorDetail
+
+
+class Failure(BaseModel):
+    """How something failed, after Temporal's Failure: the kind's own fields (``application``,
+    ``timeout``, ``canceled``, ``terminated``, ``activity``, ``child_workflow``, ``server``)
+    come beside the common ones, with their details as JSON values."""
+
+    model_config = ConfigDict(extra="allow")
+
+    message: str
+    type: str | None = Field(default=None, description="the application error type or the failure's class")
+    stack_trace: str | None = None
+    cause: Failure | None = None
+
+
+class StartRequest(_Request):
+    """Start a workflow execution."""
+
+    workflow_type: str = Field(min_length=1, description="the workflow's name (``@workflow.defn(name=...)`` or its class name)")
+    workflow_id: str = Field(min_length=1, max_length=1000)
+    task_queue: str = Field(min_length=1)
+    input: list[Any] = Field(default_factory=list, description="the run method's arguments, as JSON values")
+    id_reuse_policy: ReusePolicy = "ALLOW_DUPLICATE"  # type: ignore[valid-type]
+    id_conflict_policy: ConflictPolicy = "FAIL"  # type: ignore[valid-type]
+    start_signal: str | None = Field(default=None, description="signal-with-start: a signal delivered first")
+    start_signal_input: list[Any] = Field(default_factory=list)
+    execution_timeout_seconds: float | None = Field(default=None, description="not supported yet: must be null")
+    memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
+    search_attributes: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
+
+
+class StartResponse(BaseModel):
+    """The run a start created (or joined, under USE_EXISTING and signal-with-start)."""
+
+    workflow_id: str
+    run_id: str
+
+
+class ExecutionSummary(BaseModel):
+    """One run, as lists show it."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    status: Status
+    start_time: str
+    close_time: str | None
+    history_length: int
+
+
+class ExecutionList(BaseModel):
+    """A page of runs, newest start first."""
+
+    executions: list[ExecutionSummary]
+    next_page_token: str | None
+
+
+class PendingActivity(BaseModel):
+    """An activity that has not reached its final outcome."""
+
+    activity_id: str
+    activity_type: str
+    state: Literal["SCHEDULED", "STARTED", "CANCEL_REQUESTED"]
+    attempt: int
+    scheduled_time: str
+    last_heartbeat_time: str | None
+    heartbeat_details: list[Any]
+    last_failure: Failure | None
+
+
+class ExecutionDetail(ExecutionSummary):
+    """One run with its input, outcome, pending activities and the failure of a retried task."""
+
+    input: list[Any]
+    result: Any = None
+    failure: Failure | None
+    pending_activities: list[PendingActivity]
+    task_failure: Failure | None = Field(description="why the workflow task is being retried (non-determinism, a bug)")
+    memo: dict[str, Any]
+    search_attributes: dict[str, Any]
+
+
+class HistoryEvent(BaseModel):
+    """One event, with the engine's type and attribute names; payloads are JSON values."""
+
+    event_id: int
+    event_type: str
+    event_time: str
+    attributes: dict[str, Any]
+
+
+class History(BaseModel):
+    """A run's events, in order."""
+
+    workflow_id: str
+    run_id: str
+    events: list[HistoryEvent]
+
+
+class ResultResponse(BaseModel):
+    """How the run ended, or RUNNING when the wait ran out (status 202)."""
+
+    status: Status
+    run_id: str = Field(description="the run the outcome is of (the last one of a continue-as-new chain)")
+    result: Any = None
+    failure: Failure | None = None
+    new_execution_run_id: str | None = Field(default=None, description="CONTINUED_AS_NEW (with follow_runs=false)")
+
+
+class SignalRequest(_Request):
+    """Send a signal."""
+
+    input: list[Any] = Field(default_factory=list, description="the signal handler's arguments")
+    run_id: str | None = None
+
+
+class QueryRequest(_Request):
+    """Run a query handler."""
+
+    args: list[Any] = Field(default_factory=list)
+    run_id: str | None = None
+
+
+class QueryResponse(BaseModel):
+    """What the query handler returned."""
+
+    result: Any
+
+
+class CancelRequest(_Request):
+    """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
+
+    reason: str | None = None
+    run_id: str | None = None
+
+
+class TerminateRequest(_Request):
+    """End the run now."""
+
+    reason: str | None = None
+    run_id: str | None = None
+    details: list[Any] = Field(default_factory=list)
+
+
+class Empty(BaseModel):
+    """Accepted."""
+
+
+class ActivityCompleteRequest(_Request):
+    """Complete an activity that called ``activity.raise_complete_async()``."""
+
+    task_token: str = Field(description="base64 of ``activity.info().task_token``")
+    result: Any = None
+
+
+class ActivityFailRequest(_Request):
+    """Fail the attempt; the workflow's retry policy applies."""
+
+    task_token: str
+    failure: Failure
+    heartbeat_details: list[Any] = Field(default_factory=list)
+
+
+class ActivityHeartbeatRequest(_Request):
+    """Record progress (or, at ``cancelled``, report that it stopped after a cancel request)."""
+
+    task_token: str
+    details: list[Any] = Field(default_factory=list)
+
+
+class ActivityHeartbeatResponse(BaseModel):
+    """Whether the workflow asked the activity to cancel."""
+
+    cancel_requested: bool

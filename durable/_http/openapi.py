@@ -1,0 +1,24 @@
+"""Writes the API's OpenAPI document: ``python -m durable._http.openapi > docs/openapi.json``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from durable._http.app import HttpApi
+
+__all__ = ["document_text"]
+
+
+def document_text() -> str:
+    """The OpenAPI document as committed in ``docs/openapi.json``."""
+    api = HttpApi(lambda: _no_engine())
+    return json.dumps(api.openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+def _no_engine() -> None:
+    raise RuntimeError("the document needs no engine")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(document_text())
