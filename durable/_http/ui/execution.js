@@ -33,7 +33,7 @@ export function mountExecution(root, workflowId, params) {
   const banner = h("div", { class: "banner", hidden: true, role: "alert" });
   const outcome = h("section", { class: "card" });
   const taskFailure = h("section", { class: "card card-warn", hidden: true });
-  const pending = h("section", { class: "card" });
+  const pending = h("section", { class: "card", hidden: true });
   const timelineBox = h("div", { class: "timeline-box" });
   const eventsBody = h("tbody");
 
@@ -45,12 +45,12 @@ export function mountExecution(root, workflowId, params) {
     banner,
     h("section", { class: "card" }, facts),
     taskFailure,
-    outcome,
     pending,
     h("section", { class: "card" },
       h("div", { class: "card-head" }, h("h2", {}, "Timeline"), legend()),
       timelineBox,
       h("p", { class: "hint muted" }, "Click a lane to highlight its events below; hover a bar for details.")),
+    outcome,
     h("section", { class: "card" },
       h("h2", {}, "History"),
       h("table", { class: "table events" },
@@ -105,7 +105,7 @@ export function mountExecution(root, workflowId, params) {
     renderFacts(d);
     renderOutcome(d);
     renderTaskFailure(d.task_failure);
-    renderPending(d.pending_activities ?? [], running);
+    renderPending(d.pending_activities ?? []);
     renderTimelineNow();
     const key = `${state.events.length}:${state.events.at(-1)?.event_id}`;
     if (key !== state.lastKey) {
@@ -151,11 +151,9 @@ export function mountExecution(root, workflowId, params) {
     }
   }
 
-  function renderPending(activities, running) {
-    if (!activities.length) {
-      replace(pending, h("h2", {}, "Pending activities"), h("p", { class: "muted" }, running ? "None right now." : "None."));
-      return;
-    }
+  function renderPending(activities) {
+    pending.hidden = !activities.length; // the timeline shows that nothing runs
+    if (!activities.length) return;
     replace(pending, h("h2", {}, `Pending activities (${activities.length})`),
       h("table", { class: "table pending" },
         h("thead", {}, h("tr", {}, ["Activity", "ID", "State", "Attempt", "Scheduled", "Last heartbeat", "Heartbeat details", "Last failure"].map((c) => h("th", {}, c)))),
