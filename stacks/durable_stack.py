@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
+from stacks.api import RestApi
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring
@@ -33,6 +34,8 @@ _ACTIVITY_TIMEOUT = Duration.minutes(5)
 _TIMER_RELAY_TIMEOUT = Duration.seconds(30)
 _RECONCILER_TIMEOUT = Duration.minutes(2)
 _RECONCILER_EVERY = Duration.minutes(5)
+# API Gateway gives up on an integration after 29 s; the result long poll waits at most 20 s.
+_API_TIMEOUT = Duration.seconds(28)
 
 
 def _visibility(timeout: Duration) -> Duration:
@@ -57,6 +60,8 @@ class DurableStack(Stack):
         names: Names,
         task_queues: Iterable[str] | None = None,
         orchestrator_max_concurrency: int = 50,
+        api_rate_limit: float = 50,
+        api_burst_limit: int = 100,
         project_root: Path = PROJECT_ROOT,
         **stack_props: object,
     ) -> None:
@@ -178,6 +183,37 @@ class DurableStack(Stack):
         )
         inbox.grant_send_messages(self.scheduler_role)
 
+        self.api_function = DurableFunction(
+            self,
+            "ApiFunction",
+            runtime=self.runtime,
+            function_name=names.function("api"),
+            handler_module="functions.api.handler",
+            description="The HTTP API and web UI behind API Gateway: start, list, describe, signal, query, ...",
+            environment=self.environment(service="api"),
+            timeout=_API_TIMEOUT,
+            memory_size=512,
+        )
+        # What the API's Control does: a start appends the first events and creates the record;
+        # terminate appends its event and closes the record; heartbeats and cancel requests of
+        # async activities update it; signals, cancels and activity results go to the inbox.
+        # History is append-only (PutItem), never updated or deleted.
+        api_fn = self.api_function.function
+        self.tables.history.grant_read_data(api_fn)
+        self.tables.history.grant(api_fn, "dynamodb:PutItem")
+        self.tables.executions.grant_read_data(api_fn)
+        self.tables.executions.grant(api_fn, "dynamodb:PutItem", "dynamodb:UpdateItem")
+        inbox.grant_send_messages(api_fn)
+        self.api = RestApi(
+            self,
+            "Api",
+            api_name=names.function("api"),
+            stage_name=names.namespace,
+            handler=api_fn,
+            rate_limit=api_rate_limit,
+            burst_limit=api_burst_limit,
+        )
+
         for fn in self.functions():
             _acknowledge_runtime_findings(fn)
 
@@ -193,6 +229,7 @@ class DurableStack(Stack):
                 **{f"activities-{tq}": w.function for tq, w in self.activity_workers.items()},
                 "timers": self.timer_relay.function,
                 "reconciler": self.reconciler.function,
+                "api": self.api_function.function,
             },
             dead_letter_queues={
                 "inbox": self.inbox.dlq,
@@ -223,7 +260,7 @@ class DurableStack(Stack):
         return self.names.prefix
 
     def functions(self) -> list[DurableFunction]:
-        return [self.orchestrator, *self.activity_workers.values(), self.timer_relay, self.reconciler]
+        return [self.orchestrator, *self.activity_workers.values(), self.timer_relay, self.reconciler, self.api_function]
 
 
 def _acknowledge_runtime_findings(fn: DurableFunction) -> None:
