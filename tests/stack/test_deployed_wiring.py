@@ -7,7 +7,8 @@ event source mappings that CloudFormation created (queue, function, batch size),
 handler each function's configuration names, with the environment it sets, imported from the
 code and layer zips that CloudFormation deployed. Nothing here names a resource or a handler:
 a module missing from an asset, a variable the template forgets, a queue wired to the wrong
-function all fail this test.
+function all fail this test. Requests reach the API function through the REST API's routes
+as CloudFormation created them (method, authorization, proxy integration to a function).
 """
 
 from __future__ import annotations
@@ -275,6 +276,102 @@ def _play(mapping: dict[str, Any], handler: Callable[..., Any]) -> int:
     return len(messages)
 
 
+@dataclass
+class Route:
+    """A method of the deployed REST API and the function its proxy integration invokes."""
+
+    resource: str  # "/api/{proxy+}"
+    method: str  # "ANY"
+    authorization: str
+    function_name: str
+
+
+def _routes(stack_name: str) -> tuple[str, list[Route]]:
+    """The REST API CloudFormation created, read back from API Gateway: its id and its routes.
+
+    (moto's CloudFormation creates the API, its resources and methods; not the stage.)
+    """
+    cfn = boto3.client("cloudformation", region_name=REGION)
+    apigw = boto3.client("apigateway", region_name=REGION)
+    resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+    (api_id,) = [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::ApiGateway::RestApi"]
+    routes = []
+    for resource in apigw.get_resources(restApiId=api_id)["items"]:
+        for verb in resource.get("resourceMethods", {}):
+            method = apigw.get_method(restApiId=api_id, resourceId=resource["id"], httpMethod=verb)
+            integration = method["methodIntegration"]
+            assert integration["type"] == "AWS_PROXY", integration
+            # arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations
+            function_arn = integration["uri"].split("/functions/", 1)[1].removesuffix("/invocations")
+            routes.append(Route(resource["path"], verb, method["authorizationType"], function_arn.rsplit(":", 1)[1]))
+    return api_id, routes
+
+
+def _matches(resource: str, path: str) -> dict[str, str] | None:
+    """The path parameters of ``path`` under ``resource`` (``{name}`` one segment, ``{name+}`` the rest)."""
+    want, got = resource.strip("/").split("/"), path.strip("/").split("/")
+    params: dict[str, str] = {}
+    for i, part in enumerate(want):
+        if part.startswith("{") and part.endswith("+}"):
+            params[part[1:-2]] = "/".join(got[i:])
+            return params if got[i:] else None
+        if i >= len(got) or (part != got[i] and not part.startswith("{")):
+            return None
+        if part.startswith("{"):
+            params[part[1:-1]] = got[i]
+    return params if len(want) == len(got) else None
+
+
+class Gateway:
+    """API Gateway's part: route a request to its method and hand the function a REST proxy event."""
+
+    def __init__(self, api_id: str, stage: str, routes: list[Route], handlers: dict[str, Callable[..., Any]]) -> None:
+        self.api_id, self.stage, self.routes, self.handlers = api_id, stage, routes, handlers
+
+    def __call__(self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> tuple[int, Any]:
+        for route in self.routes:
+            params = _matches(route.resource, path)
+            if params is not None and route.method in (method, "ANY"):
+                break
+        else:
+            raise AssertionError(f"the deployed API has no route for {method} {path}")
+        assert route.authorization == "AWS_IAM", route  # only SigV4-signed requests get this far
+        text = None if body is None else json.dumps(body)
+        headers = {"Host": f"{self.api_id}.execute-api.{REGION}.amazonaws.com", "Content-Type": "application/json"}
+        event = {
+            "resource": route.resource,
+            "path": path,
+            "httpMethod": method,
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": query,
+            "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.resource,
+                "httpMethod": method,
+                "path": f"/{self.stage}{path}",
+                "stage": self.stage,
+                "apiId": self.api_id,
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": int(time.time() * 1000),
+                "protocol": "HTTP/1.1",
+                "identity": {"sourceIp": "198.51.100.7", "userArn": "arn:aws:iam::123456789012:user/operator"},
+            },
+            "body": text,
+            "isBase64Encoded": False,
+        }
+        response = self.handlers[route.function_name](event)
+        headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+        headers |= {k.lower(): v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
+        content_type = headers.get("content-type", "")
+        answer = response["body"]
+        if content_type.startswith("application/json"):
+            answer = json.loads(answer)
+        return response["statusCode"], answer
+
+
 def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_path, monkeypatch):
     with mock_aws():
         deployment = _deploy(bundled, tmp_path)
@@ -318,17 +415,33 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
                 order_id=f"o-{uuid.uuid4().hex[:6]}", customer_id="c", email="a@example.com",
                 items=[OrderItem("book", 1)], total=Decimal("9.90"),
             )  # fmt: skip
-            run_id = control.start(
-                workflow_type="OrderWorkflow",
-                workflow_id=order.order_id,
-                task_queue="orders",
-                input=encode_args([order]),
-            )
+            # Start and signal through the REST API CloudFormation created, as a caller would.
+            api_id, routes = _routes(bundled.stack_name)
+            assert {(r.resource, r.method) for r in routes} == {("/", "GET"), ("/ui/{file}", "GET"), ("/api/{proxy+}", "ANY")}
+            call = Gateway(api_id, "wired", routes, handlers)
+            status, started = call("POST", "/api/v1/workflows", {
+                "workflow_type": "OrderWorkflow", "workflow_id": order.order_id, "task_queue": "orders",
+                "input": [json.loads(p) for p in encode_args([order])],
+            })  # fmt: skip
+            assert status == 201, started
+            run_id = started["run_id"]
             # reserve, charge (its first attempt fails: the retry's back-off is a timer through the
             # relay), then the 24-hour confirmation timer starts
             pump(lambda: control.ledger(order.order_id, run_id).timers)
-            control.signal(order.order_id, run_id, "confirm_order", [])
+            status, described = call("GET", f"/api/v1/workflows/{order.order_id}", query={"run_id": run_id})
+            assert (status, described["status"]) == (200, "RUNNING"), described
+            status, answer = call("POST", f"/api/v1/workflows/{order.order_id}/signals/confirm_order", {"input": []})
+            assert status == 202, answer
             pump(lambda: control.ledger(order.order_id, run_id).closed)
             close = control.close_event(order.order_id, run_id)
             assert close["event_type"] == ev.WORKFLOW_COMPLETED, close
             assert json.loads(close["attributes"]["result"])["status"] == "completed"
+            status, described = call("GET", f"/api/v1/workflows/{order.order_id}")
+            assert (status, described["status"], described["result"]["status"]) == (200, "COMPLETED", "completed")
+            status, history = call("GET", f"/api/v1/workflows/{order.order_id}/history")
+            assert status == 200 and "WorkflowExecutionSignaled" in [e["event_type"] for e in history["events"]]
+            # the web UI comes out of the layer the API function runs on
+            status, page = call("GET", "/")
+            assert status == 200 and 'src="ui/app.js"' in page
+            status, script = call("GET", "/ui/app.js")
+            assert status == 200 and "mountExecution" in script
