@@ -8,7 +8,7 @@ with the API issue and implements the same :class:`Transport`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -21,6 +21,9 @@ from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import CronExpression, InvalidCronExpression
+from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
+from durable._visibility.listing import Count, Page
+from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
 from durable.service import RPCError, RPCStatusCode
@@ -33,6 +36,10 @@ __all__ = [
     "PendingActivityState",
     "Transport",
     "WorkflowContinuedAsNewError",
+    "WorkflowExecution",
+    "WorkflowExecutionAsyncIterator",
+    "WorkflowExecutionCount",
+    "WorkflowExecutionCountAggregationGroup",
     "WorkflowExecutionDescription",
     "WorkflowExecutionStatus",
     "WorkflowFailureError",
@@ -113,14 +120,14 @@ class PendingActivityInfo:
 
 
 @dataclass(frozen=True)
-class WorkflowExecutionDescription:
-    """What ``handle.describe()`` returns."""
+class WorkflowExecution:
+    """One run, as ``list_workflows`` returns it (and ``describe`` extends it)."""
 
     id: str
     run_id: str
     workflow_type: str
     task_queue: str
-    status: WorkflowExecutionStatus
+    status: WorkflowExecutionStatus | None
     start_time: datetime
     close_time: datetime | None
     execution_time: datetime | None
@@ -128,6 +135,143 @@ class WorkflowExecutionDescription:
     parent_id: str | None = None
     parent_run_id: str | None = None
     namespace: str = "default"
+    root_id: str | None = None
+    root_run_id: str | None = None
+    search_attributes: SearchAttributes = field(default_factory=dict)
+    """The search attributes in the older untyped form (deprecated in temporalio)."""
+    typed_search_attributes: TypedSearchAttributes = TypedSearchAttributes.empty
+    """The run's search attributes."""
+    _memo: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    async def memo(self) -> Mapping[str, Any]:
+        """The memo, each value decoded without a type hint (a dataclass comes back a dict)."""
+        return {key: _converter.decode(payload) for key, payload in self._memo.items()}
+
+    async def memo_value(self, key: str, default: Any = _arg_unset, *, type_hint: type | None = None) -> Any:
+        """One memo value, decoded with ``type_hint``.
+
+        Raises:
+            KeyError: no such key and no default.
+        """
+        if key not in self._memo:
+            if default is _arg_unset:
+                raise KeyError(f"Memo does not have a value for key {key}")
+            return default
+        return _converter.decode(self._memo[key], type_hint)
+
+
+def _execution_fields(record: ExecutionRecord, namespace: str) -> dict[str, Any]:
+    """A run's record as the fields of :class:`WorkflowExecution`."""
+    return dict(
+        id=record.workflow_id,
+        run_id=record.run_id,
+        workflow_type=record.workflow_type,
+        task_queue=record.task_queue,
+        status=WorkflowExecutionStatus[record.status],
+        start_time=_dt(record.start_time),
+        close_time=_dt(record.close_time) if record.close_time else None,
+        execution_time=_dt(record.start_time),
+        history_length=record.history_length,
+        namespace=namespace,
+        search_attributes=untyped(record.search_attributes),
+        typed_search_attributes=from_stored(record.search_attributes),
+        _memo=dict(record.memo),
+    )
+
+
+@dataclass
+class WorkflowExecutionCountAggregationGroup:
+    """The count of one group of a ``GROUP BY`` count."""
+
+    count: int
+    group_values: Sequence[Any]
+    """The group's values (the status name for ``GROUP BY ExecutionStatus``)."""
+
+
+@dataclass
+class WorkflowExecutionCount:
+    """What ``count_workflows`` returns."""
+
+    count: int
+    groups: Sequence[WorkflowExecutionCountAggregationGroup]
+    """Per group with ``GROUP BY ExecutionStatus``; empty otherwise."""
+
+
+class WorkflowExecutionAsyncIterator:
+    """The runs a ``list_workflows`` filter matches, page by page (use ``async for``)."""
+
+    def __init__(
+        self, client: Client, query: str | None, *, limit: int | None, page_size: int, next_page_token: bytes | None
+    ) -> None:
+        self._client = client
+        self._query = query
+        self._limit = limit
+        self._page_size = page_size
+        self._next_page_token = next_page_token
+        self._current_page: Sequence[WorkflowExecution] | None = None
+        self._current_page_index = 0
+        self._yielded = 0
+
+    @property
+    def current_page_index(self) -> int:
+        """Index in the current page of the run the next ``__anext__`` returns."""
+        return self._current_page_index
+
+    @property
+    def current_page(self) -> Sequence[WorkflowExecution] | None:
+        """The page fetched last, if any."""
+        return self._current_page
+
+    @property
+    def next_page_token(self) -> bytes | None:
+        """Token of the next page, None when there is none."""
+        return self._next_page_token
+
+    async def fetch_next_page(self, *, page_size: int | None = None) -> None:
+        """Fetch the next page.
+
+        Raises:
+            RPCError: INVALID_ARGUMENT when the query (or the token) is not valid.
+        """
+        page_size = page_size or self._page_size
+        if self._limit is not None and self._limit - self._yielded < page_size:
+            page_size = self._limit - self._yielded
+        page: Page = await _rpc(self._client._transport.list_workflows(self._query, page_size, self._next_page_token))
+        namespace = self._client.namespace
+        self._current_page = [WorkflowExecution(**_execution_fields(r, namespace)) for r in page.executions]
+        self._current_page_index = 0
+        self._next_page_token = page.next_page_token or None
+
+    def __aiter__(self) -> WorkflowExecutionAsyncIterator:
+        return self
+
+    async def __anext__(self) -> WorkflowExecution:
+        if self._limit is not None and self._yielded >= self._limit:
+            raise StopAsyncIteration
+        while True:
+            if self._current_page is None:
+                await self.fetch_next_page()
+                continue
+            if self._current_page_index >= len(self._current_page):
+                if self._next_page_token is not None:
+                    await self.fetch_next_page()
+                    continue
+                raise StopAsyncIteration
+            execution = self._current_page[self._current_page_index]
+            self._current_page_index += 1
+            self._yielded += 1
+            return execution
+
+    async def map_histories(self, **_: Any) -> Any:
+        """Each listed run's history (``fetch_history`` of each)."""
+        async for execution in self:
+            yield await self._client.get_workflow_handle(execution.id, run_id=execution.run_id).fetch_history()
+
+
+@dataclass(frozen=True)
+class WorkflowExecutionDescription(WorkflowExecution):
+    """What ``handle.describe()`` returns."""
+
     pending_activities: Sequence[PendingActivityInfo] = ()
     workflow_task_failure: BaseException | None = None
     """The last failure of a workflow task that is being retried (non-determinism, a bug)."""
@@ -190,6 +334,8 @@ class Transport(Protocol):
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool: ...
+    async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page: ...
+    async def count_workflows(self, query: str | None) -> Count: ...
 
 
 class Client:
@@ -289,6 +435,46 @@ class Client:
             self, workflow_id, run_id=run_id, result_run_id=run_id,
             first_execution_run_id=first_execution_run_id, result_type=result_type,
         )
+
+    def list_workflows(
+        self,
+        query: str | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int = 1000,
+        next_page_token: bytes | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowExecutionAsyncIterator:
+        """The runs matching a Temporal list filter, newest start first; nothing is read
+        until the first iteration (so a bad query raises there).
+
+        Args:
+            query: a list filter (``WorkflowType = 'Order' AND ExecutionStatus = 'Running'``),
+                on WorkflowId, RunId, WorkflowType, TaskQueue, ExecutionStatus, StartTime,
+                CloseTime, ExecutionTime, HistoryLength and custom search attributes;
+                None lists every run (earlier runs of an id included).
+            limit: the most runs the iterator yields.
+            page_size: the most runs per page.
+            next_page_token: resume a listing where a page's token says.
+        """
+        del rpc_metadata, rpc_timeout
+        return WorkflowExecutionAsyncIterator(
+            self, query, limit=limit, page_size=page_size, next_page_token=next_page_token
+        )
+
+    async def count_workflows(
+        self, query: str | None = None, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None
+    ) -> WorkflowExecutionCount:
+        """How many runs match a list filter; ``GROUP BY ExecutionStatus`` counts per status.
+
+        Raises:
+            RPCError: INVALID_ARGUMENT when the query is not valid.
+        """
+        del rpc_metadata, rpc_timeout
+        counted: Count = await _rpc(self._transport.count_workflows(query))
+        groups = [WorkflowExecutionCountAggregationGroup(count=n, group_values=[status]) for status, n in counted.groups.items()]
+        return WorkflowExecutionCount(count=counted.count, groups=groups)
 
     def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
         """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""
@@ -456,16 +642,13 @@ class WorkflowHandle(Generic[ReturnType]):
             )
             for p in d.pending_activities
         ]
+        fields = {
+            **_execution_fields(r, self._client.namespace),
+            "history_length": d.history_length,
+            "execution_time": _dt(d.execution_time if d.execution_time is not None else r.start_time),
+        }
         return WorkflowExecutionDescription(
-            id=r.workflow_id,
-            run_id=r.run_id,
-            workflow_type=r.workflow_type,
-            task_queue=r.task_queue,
-            status=WorkflowExecutionStatus[r.status],
-            start_time=_dt(r.start_time),
-            close_time=_dt(r.close_time) if r.close_time else None,
-            execution_time=_dt(d.execution_time if d.execution_time is not None else r.start_time),
-            history_length=d.history_length,
+            **fields,
             pending_activities=pending,
             workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
         )
@@ -492,6 +675,8 @@ async def _rpc(awaitable: Any) -> Any:
         raise RPCError(f"workflow not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
     except NotRunning as err:
         raise RPCError(str(err), RPCStatusCode.NOT_FOUND, b"") from err
+    except InvalidQuery as err:
+        raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
 
 
 def _dt(v: float) -> datetime:

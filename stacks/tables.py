@@ -6,6 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from durable._aws.executions import EXECUTION_INDEXES
 from stacks.naming import Names
 
 __all__ = ["EXECUTIONS_TTL_ATTRIBUTE", "IDEMPOTENCY_TTL_ATTRIBUTE", "EventLogTables"]
@@ -46,7 +47,8 @@ def _table(
 
 
 class EventLogTables(Construct):
-    """History (``pk`` S / ``sk`` N), executions (``pk`` S / ``sk`` S), idempotency (``id`` S).
+    """History (``pk`` S / ``sk`` N), executions (``pk`` S / ``sk`` S, with the listing
+    GSIs), idempotency (``id`` S).
 
     The key schemas are the ones ``durable._aws`` reads and writes (and
     ``durable._aws.provision.create_tables`` creates locally).
@@ -69,6 +71,14 @@ class EventLogTables(Construct):
             sort_key=dynamodb.Attribute(name="sk", type=_S),
             time_to_live_attribute=EXECUTIONS_TTL_ATTRIBUTE,
         )
+        # Listing reads one of these (newest start first), never the whole table.
+        for index, partition in EXECUTION_INDEXES.items():
+            self.executions.add_global_secondary_index(
+                index_name=index,
+                partition_key=dynamodb.Attribute(name=partition, type=_S),
+                sort_key=dynamodb.Attribute(name="start_key", type=_S),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
         self.idempotency = _table(
             self,
             "Idempotency",

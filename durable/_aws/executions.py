@@ -3,15 +3,28 @@
 Table keys are generic (``pk`` S, ``sk`` S) so one table holds several item kinds:
 
 - execution: ``pk = wf#<workflow_id>``, ``sk = run``; one item per workflow id, the
-  latest run, with one attribute per :class:`ExecutionRecord` field (``task_failure``
-  as a JSON string, absent when None; times as numbers).
+  latest run, with one attribute per :class:`ExecutionRecord` field (``task_failure``,
+  ``memo`` and ``search_attributes`` as JSON strings, absent when empty; times as numbers).
+- earlier run: ``pk = wf#<workflow_id>``, ``sk = v#<run_id>``; a copy of the execution
+  item as it was when a new run replaced it, so closed runs stay listable (Temporal lists
+  every run of a continue-as-new chain or of a reused id).
+
+Both execution kinds carry the keys of three sparse GSIs (heartbeats carry none), each
+sorted by ``start_key`` (:func:`~durable._runtime.ports.start_key`):
+``by_start`` (``vis``, a constant: every run), ``by_status`` (``status``) and
+``by_type`` (``workflow_type``). A listing reads one index (or the workflow id's
+partition), never the whole table. ``by_start`` has one partition key: DynamoDB takes
+about 1,000 writes a second per GSI partition, so every start, close or search
+attribute update of a namespace shares that budget.
 - heartbeat: ``pk = hb#<execution>``, ``sk = <activity_id>``; ``attempt``, ``details``
   (JSON string), ``at``, ``cancel_requested``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -25,12 +38,24 @@ from durable._runtime.ports import (
     ExecutionNotFound,
     ExecutionRecord,
     HeartbeatRecord,
+    Selection,
+    start_key,
 )
 
-__all__ = ["DynamoExecutionStore"]
+__all__ = ["DynamoExecutionStore", "EXECUTION_INDEXES"]
 
 _RUN_SK = "run"
+_EARLIER_SK = "v#"
 _RUNNING = "RUNNING"
+_VIS = "wf"
+
+EXECUTION_INDEXES = {
+    "by_start": "vis",
+    "by_status": "status",
+    "by_type": "workflow_type",
+}
+"""GSI name -> partition key attribute (S); every index sorts by ``start_key`` (S) and
+projects all attributes. The stack and ``provision.create_tables`` declare them."""
 
 
 def _execution_key(workflow_id: str) -> dict[str, Any]:
@@ -57,12 +82,22 @@ def _to_item(record: ExecutionRecord) -> dict[str, Any]:
         "status": {"S": record.status},
         "start_time": _num(record.start_time),
         "history_length": {"N": str(int(record.history_length))},
+        "vis": {"S": _VIS},
+        "start_key": {"S": start_key(record)},
     }
     if record.close_time is not None:
         item["close_time"] = _num(record.close_time)
     if record.task_failure is not None:
-        item["task_failure"] = {"S": json.dumps(record.task_failure, separators=(",", ":"))}
+        item["task_failure"] = {"S": _dumps(record.task_failure)}
+    if record.memo:
+        item["memo"] = {"S": _dumps(record.memo)}
+    if record.search_attributes:
+        item["search_attributes"] = {"S": _dumps(record.search_attributes)}
     return item
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _from_item(item: dict[str, Any]) -> ExecutionRecord:
@@ -76,6 +111,8 @@ def _from_item(item: dict[str, Any]) -> ExecutionRecord:
         close_time=float(item["close_time"]["N"]) if "close_time" in item else None,
         history_length=int(item["history_length"]["N"]),
         task_failure=json.loads(item["task_failure"]["S"]) if "task_failure" in item else None,
+        memo=json.loads(item["memo"]["S"]) if "memo" in item else {},
+        search_attributes=json.loads(item["search_attributes"]["S"]) if "search_attributes" in item else {},
     )
 
 
@@ -101,40 +138,66 @@ class DynamoExecutionStore(LazyClient):
     # -- executions --------------------------------------------------------------------
 
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
-        """Insert the record, replacing a previous run whose status is replaceable."""
-        statuses = sorted(replaceable - {_RUNNING})
-        values = {f":s{i}": {"S": status} for i, status in enumerate(statuses)}
-        # Closes the race between two starts of one workflow id: the check of the previous
-        # run's status and the write of the new run are one atomic step.
-        condition = "attribute_not_exists(pk)"
-        if statuses:
-            condition += f" OR #status IN ({', '.join(values)})"
+        """Insert the record, replacing (and keeping a copy of) a previous run whose status is replaceable."""
+        item = _to_item(record)
         try:
+            # The common case, a new workflow id, costs one conditional put.
             self.client.put_item(
                 TableName=self.table_name,
-                Item=_to_item(record),
-                ConditionExpression=condition,
-                **({"ExpressionAttributeNames": {"#status": "status"}, "ExpressionAttributeValues": values} if statuses else {}),
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
+            return
         except ClientError as e:
             if not _is_condition_failure(e):
                 raise
-            old = e.response.get("Item")
-            if old is None:  # not every endpoint returns the item; read it then
-                old = self.client.get_item(
-                    TableName=self.table_name,
-                    Key=_execution_key(record.workflow_id),
-                    ConsistentRead=True,
-                ).get("Item", {})
-            status = old.get("status", {}).get("S", _RUNNING)
-            error = ExecutionAlreadyRunning if status == _RUNNING else ExecutionIdInUse
-            raise error(
-                record.workflow_id,
-                old.get("run_id", {}).get("S", ""),
-                old.get("workflow_type", {}).get("S", ""),
-                status,
-            ) from e
+            old = e.response.get("Item") or self._read(record.workflow_id)
+        allowed = replaceable - {_RUNNING}
+        for _ in range(5):
+            status = old.get("status", {}).get("S", _RUNNING) if old else ""
+            if old and status not in allowed:
+                error = ExecutionAlreadyRunning if status == _RUNNING else ExecutionIdInUse
+                raise error(
+                    record.workflow_id, old.get("run_id", {}).get("S", ""), old.get("workflow_type", {}).get("S", ""), status
+                )
+            if self._replace(item, old):
+                return
+            old = self._read(record.workflow_id)
+        raise ExecutionIdInUse(record.workflow_id, "", record.workflow_type, "changing")
+
+    def _read(self, workflow_id: str) -> dict[str, Any] | None:
+        return self.client.get_item(
+            TableName=self.table_name, Key=_execution_key(workflow_id), ConsistentRead=True
+        ).get("Item")
+
+    def _replace(self, item: dict[str, Any], old: dict[str, Any] | None) -> bool:
+        """Put ``item`` over the run ``old`` (keeping a copy of it); False if ``old`` changed meanwhile."""
+        if old is None:
+            put = {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+            writes = [put]
+        else:
+            # Closes the race between two starts of one workflow id (and with the close of
+            # the old run): the new run replaces exactly the run that was read, and the
+            # copy of that run is written in the same transaction, so it is never lost.
+            put = {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": item,
+                    "ConditionExpression": "run_id = :old AND #status = :status",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":old": old["run_id"], ":status": old["status"]},
+                }
+            }
+            earlier = {**old, "sk": {"S": _EARLIER_SK + old["run_id"]["S"]}}
+            writes = [put, {"Put": {"TableName": self.table_name, "Item": earlier}}]
+        try:
+            self.client.transact_write_items(TransactItems=writes)
+            return True
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
 
     def get(self, workflow_id: str) -> ExecutionRecord:
         """The latest run of ``workflow_id``; ExecutionNotFound if there is none."""
@@ -199,6 +262,107 @@ class DynamoExecutionStore(LazyClient):
             if not _is_condition_failure(e):
                 raise
 
+    def set_visibility(
+        self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]
+    ) -> None:
+        """Replace the run's search attributes (the whole map); no-op for a stale run."""
+        values: dict[str, Any] = {":run": {"S": run_id}}
+        if search_attributes:
+            update = "SET search_attributes = :sa"
+            values[":sa"] = {"S": _dumps(search_attributes)}
+        else:
+            update = "REMOVE search_attributes"
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_execution_key(workflow_id),
+                UpdateExpression=update,
+                # A late dispatch of an old run must not touch the run that replaced it.
+                ConditionExpression="run_id = :run",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as e:
+            if not _is_condition_failure(e):
+                raise
+
+    # -- listing -----------------------------------------------------------------------
+
+    def scan(
+        self, selection: Selection, *, after: str | None = None, page_size: int = 100
+    ) -> Iterator[tuple[ExecutionRecord, str]]:
+        """Runs the selection picks, in start order, read from the narrowest index.
+
+        The cursor of a run is the index key of its item (JSON), DynamoDB's own
+        ``ExclusiveStartKey``; a workflow id's runs come from its partition instead.
+        """
+        if selection.workflow_id is not None:
+            yield from self._scan_workflow(selection, after)
+            return
+        if selection.workflow_type is not None:
+            index, partition = "by_type", selection.workflow_type
+        elif selection.status is not None:
+            index, partition = "by_status", selection.status
+        else:
+            index, partition = "by_start", _VIS
+        attribute = EXECUTION_INDEXES[index]
+        condition = "#p = :p"
+        values: dict[str, Any] = {":p": {"S": partition}}
+        low, high = selection.start_key_bounds()
+        if low is not None and high is not None:
+            condition += " AND start_key BETWEEN :lo AND :hi"
+        elif low is not None:
+            condition += " AND start_key >= :lo"
+        elif high is not None:
+            condition += " AND start_key <= :hi"
+        if low is not None:
+            values[":lo"] = {"S": low}
+        if high is not None:
+            values[":hi"] = {"S": high}
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {"#p": attribute},
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": selection.ascending,
+            "Limit": max(1, min(page_size, 1000)),
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = json.loads(after)
+        key_names = ("pk", "sk", attribute, "start_key")
+        while True:
+            page = self.client.query(**request)
+            for item in page.get("Items", []):
+                record = _from_item(item)
+                if selection.picks(record):
+                    yield record, _dumps({name: item[name] for name in key_names})
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _scan_workflow(self, selection: Selection, after: str | None) -> Iterator[tuple[ExecutionRecord, str]]:
+        """The runs of one workflow id: its partition, sorted here (it holds few items)."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"wf#{selection.workflow_id}"}},
+            "ConsistentRead": True,
+        }
+        records: list[ExecutionRecord] = []
+        while True:
+            page = self.client.query(**request)
+            records.extend(_from_item(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        records.sort(key=start_key, reverse=not selection.ascending)
+        for record in records:
+            key = start_key(record)
+            if after is not None and (key <= after if selection.ascending else key >= after):
+                continue
+            if selection.picks(record):
+                yield record, key
+
     # -- heartbeats --------------------------------------------------------------------
 
     def record_heartbeat(
@@ -248,34 +412,6 @@ class DynamoExecutionStore(LazyClient):
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
-        """Latest runs, newest start first, optionally only those with ``status``.
-
-        A Scan for now: the visibility work brings a GSI to list and filter by status and
-        start time without reading the whole table.
-        """
-        filters = ["begins_with(pk, :wf)", "sk = :run"]
-        values: dict[str, Any] = {":wf": {"S": "wf#"}, ":run": {"S": _RUN_SK}}
-        names: dict[str, str] = {}
-        if status is not None:
-            filters.append("#status = :status")
-            names["#status"] = "status"
-            values[":status"] = {"S": status}
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "FilterExpression": " AND ".join(filters),
-            "ExpressionAttributeValues": values,
-            "ConsistentRead": True,
-        }
-        if names:
-            request["ExpressionAttributeNames"] = names
-        records: list[ExecutionRecord] = []
-        while True:
-            page = self.client.scan(**request)
-            records.extend(_from_item(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        # Workflow id breaks ties so both adapters give one order.
-        records.sort(key=lambda r: r.workflow_id)
-        records.sort(key=lambda r: r.start_time, reverse=True)
-        return records[: max(0, limit)]
+        """Runs, newest start first, optionally only those with ``status`` (from an index)."""
+        runs = self.scan(Selection(status=status), page_size=max(1, limit))
+        return [record for record, _ in itertools.islice(runs, max(0, limit))]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from durable._aws.executions import EXECUTION_INDEXES
+
 __all__ = ["create_queue", "create_tables", "dlq_name"]
 
 # The longest retention SQS allows: dead letters wait for a human.
@@ -20,7 +22,8 @@ def create_tables(
 ) -> None:
     """Create the history, executions and idempotency tables (on-demand); skip existing ones.
 
-    Key schemas: history ``pk`` S / ``sk`` N; executions ``pk`` S / ``sk`` S; idempotency
+    Key schemas: history ``pk`` S / ``sk`` N; executions ``pk`` S / ``sk`` S with the
+    listing GSIs of :data:`~durable._aws.executions.EXECUTION_INDEXES`; idempotency
     ``id`` S, the default of powertools' ``DynamoDBPersistenceLayer``.
     """
     schemas = {
@@ -28,13 +31,30 @@ def create_tables(
         executions_table: [("pk", "S", "HASH"), ("sk", "S", "RANGE")],
         idempotency_table: [("id", "S", "HASH")],
     }
+    indexes = {
+        executions_table: [
+            {
+                "IndexName": index,
+                "KeySchema": [
+                    {"AttributeName": partition, "KeyType": "HASH"},
+                    {"AttributeName": "start_key", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index, partition in EXECUTION_INDEXES.items()
+        ]
+    }
     for name, keys in schemas.items():
+        attributes = {a: t for a, t, _ in keys}
+        for index in indexes.get(name, []):
+            attributes.update({k["AttributeName"]: "S" for k in index["KeySchema"]})
         try:
             client.create_table(
                 TableName=name,
                 BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t, _ in keys],
+                AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attributes.items()],
                 KeySchema=[{"AttributeName": a, "KeyType": k} for a, _, k in keys],
+                **({"GlobalSecondaryIndexes": indexes[name]} if name in indexes else {}),
             )
         except client.exceptions.ResourceInUseException:
             continue  # already there: a restarted dev server on a persistent emulation

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,8 @@ from durable._runtime.ports import (
     HeartbeatRecord,
     HistoryConflict,
     Message,
+    Selection,
+    start_key,
 )
 
 __all__ = ["MemoryExecutionStore", "MemoryHistoryStore", "MemoryQueue"]
@@ -80,13 +83,17 @@ class MemoryExecutionStore:
         """An empty store."""
         self._lock = threading.Lock()
         self._executions: dict[str, ExecutionRecord] = {}
+        self._archived: dict[tuple[str, str], ExecutionRecord] = {}  # earlier runs, as they closed
         self._heartbeats: dict[tuple[str, str], HeartbeatRecord] = {}
 
     @staticmethod
     def _copy(record: ExecutionRecord) -> ExecutionRecord:
         failure = record.task_failure
         return dataclasses.replace(
-            record, task_failure=None if failure is None else json.loads(_dumps(failure))
+            record,
+            task_failure=None if failure is None else json.loads(_dumps(failure)),
+            memo=dict(record.memo),
+            search_attributes=json.loads(_dumps(record.search_attributes)),
         )
 
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
@@ -96,6 +103,8 @@ class MemoryExecutionStore:
             if old is not None and old.status not in (replaceable - {_RUNNING}):
                 error = ExecutionAlreadyRunning if old.status == _RUNNING else ExecutionIdInUse
                 raise error(record.workflow_id, old.run_id, old.workflow_type, old.status)
+            if old is not None and old.run_id != record.run_id:
+                self._archived[(old.workflow_id, old.run_id)] = old
             self._executions[record.workflow_id] = self._copy(record)
 
     def get(self, workflow_id: str) -> ExecutionRecord:
@@ -128,6 +137,30 @@ class MemoryExecutionStore:
             if record is not None and record.run_id == run_id:
                 record.task_failure = encoded
 
+    def set_visibility(
+        self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]
+    ) -> None:
+        """Replace the run's search attributes; no-op for a stale run."""
+        encoded = json.loads(_dumps(search_attributes))
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is not None and record.run_id == run_id:
+                record.search_attributes = encoded
+
+    def scan(
+        self, selection: Selection, *, after: str | None = None, page_size: int = 100
+    ) -> Iterator[tuple[ExecutionRecord, str]]:
+        """Runs the selection picks, in start order, each with its cursor (its start key)."""
+        del page_size  # everything is at hand
+        with self._lock:
+            runs = [self._copy(r) for r in [*self._executions.values(), *self._archived.values()] if selection.picks(r)]
+        runs.sort(key=start_key, reverse=not selection.ascending)
+        for record in runs:
+            key = start_key(record)
+            if after is not None and (key <= after if selection.ascending else key >= after):
+                continue
+            yield record, key
+
     def record_heartbeat(
         self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float
     ) -> bool:
@@ -157,16 +190,8 @@ class MemoryExecutionStore:
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
-        """Latest runs, newest start first (ties by workflow id), optionally by status."""
-        with self._lock:
-            records = [
-                self._copy(r)
-                for r in self._executions.values()
-                if status is None or r.status == status
-            ]
-        records.sort(key=lambda r: r.workflow_id)
-        records.sort(key=lambda r: r.start_time, reverse=True)
-        return records[: max(0, limit)]
+        """Runs, newest start first, optionally by status."""
+        return [r for r, _ in itertools.islice(self.scan(Selection(status=status)), max(0, limit))]
 
 
 @dataclass

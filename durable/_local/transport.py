@@ -8,6 +8,7 @@ from typing import Any
 from durable._local.environment import LocalRuntime
 from durable._runtime.control import Description, NotStarted
 from durable._runtime.ports import ExecutionRecord
+from durable._visibility.listing import Count, Page
 
 __all__ = ["LocalTransport"]
 
@@ -69,6 +70,12 @@ class LocalTransport:
 
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
         return self._control.heartbeat_async_activity(task_token, details)
+
+    async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page:
+        return self._control.list_workflows(query, page_size, next_page_token)
+
+    async def count_workflows(self, query: str | None) -> Count:
+        return self._control.count_workflows(query)
 
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
         await self.runtime.wait_closed(workflow_id, run_id)

@@ -29,6 +29,7 @@ from durable._runtime.ports import (
 )
 from durable._runtime.services import Services, execution_key
 from durable._schedules.cron import CronExpression, InvalidCronExpression
+from durable._visibility.listing import Count, Page, count_executions, list_executions
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import WorkflowAlreadyStartedError
 
@@ -279,6 +280,25 @@ class Control:
             last_failure=act.last_failure,
             heartbeat=beat,
         )
+
+    def list_workflows(
+        self, query: str | None = None, page_size: int = 1000, next_page_token: bytes | None = None
+    ) -> Page:
+        """One page of the runs matching a Temporal list filter, newest start first.
+
+        Raises:
+            InvalidQuery: the filter, the page size or the token is not valid (a ValueError
+                whose message names what is wrong).
+        """
+        return list_executions(self.services.executions, query, page_size=page_size, next_page_token=next_page_token)
+
+    def count_workflows(self, query: str | None = None) -> Count:
+        """How many runs match a Temporal list filter (per status with ``GROUP BY ExecutionStatus``).
+
+        Raises:
+            InvalidQuery: the filter is not valid.
+        """
+        return count_executions(self.services.executions, query)
 
     def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
         """Replay the run read-only and call a query handler; returns the encoded result.

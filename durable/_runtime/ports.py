@@ -8,6 +8,7 @@ The runtime only ever talks to these protocols; boto3 lives below them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +25,9 @@ __all__ = [
     "HistoryStore",
     "Message",
     "Queue",
+    "Selection",
     "TimerService",
+    "start_key",
 ]
 
 
@@ -63,7 +66,7 @@ class ExecutionNotFound(Exception):
 
 @dataclass
 class ExecutionRecord:
-    """Visibility record of one run: one item per workflow id, the latest run."""
+    """Visibility record of one run (the latest run of a workflow id, or an archived one)."""
 
     workflow_id: str
     run_id: str
@@ -76,6 +79,53 @@ class ExecutionRecord:
     # Last failure of a workflow *task* (non-determinism, a bug in workflow code),
     # shown by describe() while the task is being retried; None when healthy.
     task_failure: dict[str, Any] | None = None
+    memo: dict[str, str] = field(default_factory=dict)
+    """Memo fields as encoded payloads (JSON text), set at start."""
+    search_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Typed search attributes: name -> ``{"type": "Keyword", "value": ...}`` (JSON-able;
+    datetimes as RFC 3339 text)."""
+
+
+def start_key(record: ExecutionRecord) -> str:
+    """Sort key of a run in listings: start time, then workflow id and run id (unique).
+
+    Fixed-width text so that text order is time order (on DynamoDB and in memory alike).
+    """
+    return f"{record.start_time:020.6f}#{record.workflow_id}#{record.run_id}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an index of the executions store narrows a listing to by itself.
+
+    Bounds on the start time may be loose (a superset); the caller filters exactly.
+    """
+
+    workflow_id: str | None = None
+    status: str | None = None
+    workflow_type: str | None = None
+    start_from: float | None = None
+    start_to: float | None = None
+    ascending: bool = False
+
+    def start_key_bounds(self) -> tuple[str | None, str | None]:
+        """Inclusive bounds on :func:`start_key` that hold every run of the start time range."""
+        low = None if self.start_from is None else f"{self.start_from:020.6f}"
+        # '$' sorts after the '#' that follows the time: every key of that instant is below.
+        high = None if self.start_to is None else f"{self.start_to:020.6f}$"
+        return low, high
+
+    def picks(self, record: ExecutionRecord) -> bool:
+        """Whether the run is in the selection (start time bounds as loose as the index's)."""
+        low, high = self.start_key_bounds()
+        key = start_key(record)
+        return (
+            (self.workflow_id is None or record.workflow_id == self.workflow_id)
+            and (self.status is None or record.status == self.status)
+            and (self.workflow_type is None or record.workflow_type == self.workflow_type)
+            and (low is None or key >= low)
+            and (high is None or key <= high)
+        )
 
 
 @dataclass
@@ -137,6 +187,8 @@ class ExecutionStore(Protocol):
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
         """Insert the record, replacing the workflow id's previous run if its status is replaceable.
 
+        The replaced run stays listable (:meth:`scan`) as it was when it closed.
+
         Raises:
             ExecutionAlreadyRunning: a run of that workflow id is RUNNING.
             ExecutionIdInUse: a closed run whose status is not in ``replaceable``.
@@ -161,8 +213,24 @@ class ExecutionStore(Protocol):
         """Record (or clear, with None) the failure of the run's latest workflow task."""
         ...
 
+    def set_visibility(
+        self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]
+    ) -> None:
+        """Replace the run's search attributes (the whole map); no-op for a stale run."""
+        ...
+
+    def scan(
+        self, selection: Selection, *, after: str | None = None, page_size: int = 100
+    ) -> Iterator[tuple[ExecutionRecord, str]]:
+        """Runs (latest and earlier ones of each workflow id) that ``selection`` picks, in
+        start order (:func:`start_key`; newest first unless ascending), each with an
+        opaque cursor; ``after=cursor`` resumes after that run. ``page_size`` is how many
+        to read per request; the iterator reads on as it is consumed.
+        """
+        ...
+
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
-        """Latest runs, newest start first, optionally filtered by status."""
+        """Runs, newest start first, optionally filtered by status."""
         ...
 
     def record_heartbeat(

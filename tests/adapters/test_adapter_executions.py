@@ -167,27 +167,34 @@ def test_list_newest_first_filtered_and_limited(backend):
     store.create(running("a", start_time=T0 + 1))
     store.create(running("b", start_time=T0 + 3))
     store.create(running("c", start_time=T0 + 2))
-    store.create(running("d", start_time=T0 + 2))  # same start as c: ties by workflow id
+    store.create(running("d", start_time=T0 + 2))  # same start as c: ties by workflow id, descending
     store.close("b", "run-1", "COMPLETED", T0 + 4, 3)
     # A heartbeat item whose activity id looks like an execution item's sort key.
     store.record_heartbeat("a#run-1", "run", 1, [], T0)
 
-    assert [r.workflow_id for r in store.list()] == ["b", "c", "d", "a"]
-    assert [r.workflow_id for r in store.list(status="RUNNING")] == ["c", "d", "a"]
+    assert [r.workflow_id for r in store.list()] == ["b", "d", "c", "a"]
+    assert [r.workflow_id for r in store.list(status="RUNNING")] == ["d", "c", "a"]
     assert [r.workflow_id for r in store.list(status="COMPLETED")] == ["b"]
-    assert [r.workflow_id for r in store.list(limit=2)] == ["b", "c"]
+    assert [r.workflow_id for r in store.list(limit=2)] == ["b", "d"]
     assert store.list(status="FAILED") == []
     assert store.list()[0] == running("b", start_time=T0 + 3, status="COMPLETED",
                                       close_time=T0 + 4, history_length=3)
 
 
-def test_list_shows_only_the_latest_run_of_a_workflow_id(backend):
+def test_a_replaced_run_stays_listed_as_it_closed(backend):
     store = backend.executions()
-    store.create(running("a", run_id="run-1"))
-    store.close("a", "run-1", "COMPLETED", T0 + 1, 3)
+    store.create(running("a", run_id="run-1", memo={"k": '"v"'}))
+    store.close("a", "run-1", "CONTINUED_AS_NEW", T0 + 1, 3)
     store.create(running("a", run_id="run-2", start_time=T0 + 2))
 
-    assert [(r.workflow_id, r.run_id) for r in store.list()] == [("a", "run-2")]
+    assert [(r.workflow_id, r.run_id) for r in store.list()] == [("a", "run-2"), ("a", "run-1")]
+    assert store.list()[1] == running(
+        "a", run_id="run-1", status="CONTINUED_AS_NEW", close_time=T0 + 1, history_length=3, memo={"k": '"v"'}
+    )
+    assert store.get("a").run_id == "run-2"
+    # The copy is no execution of its own: closing the old run again changes nothing.
+    store.close("a", "run-1", "TERMINATED", T0 + 3, 4)
+    assert store.list(status="TERMINATED") == []
 
 
 # -- heartbeats ------------------------------------------------------------------------

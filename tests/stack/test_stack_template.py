@@ -95,7 +95,8 @@ def test_tables_have_the_engines_keys_on_demand_pitr_encryption_and_ttl(synthesi
     props = table["Properties"]
     assert props["TableName"] == f"durable-{NAMESPACE}-{role}"
     assert props["KeySchema"] == [{"AttributeName": a, "KeyType": k} for a, _, k in keys]
-    assert props["AttributeDefinitions"] == [{"AttributeName": a, "AttributeType": t} for a, t, _ in keys]
+    definitions = [{"AttributeName": a, "AttributeType": t} for a, t, _ in keys]
+    assert props["AttributeDefinitions"][: len(keys)] == definitions
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
@@ -120,6 +121,25 @@ def test_table_keys_match_what_the_local_provisioning_creates(synthesized):
             props = _table(synthesized, getattr(synthesized.stack.tables, role))["Properties"]
             assert described["KeySchema"] == props["KeySchema"]
             assert sorted(described["AttributeDefinitions"], key=str) == sorted(props["AttributeDefinitions"], key=str)
+            local_indexes = {
+                i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in described.get("GlobalSecondaryIndexes", [])
+            }
+            stack_indexes = {
+                i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in props.get("GlobalSecondaryIndexes", [])
+            }
+            assert local_indexes == stack_indexes
+
+
+def test_executions_are_listed_through_gsis_sorted_by_start(synthesized):
+    props = _table(synthesized, synthesized.stack.tables.executions)["Properties"]
+    indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"by_start", "by_status", "by_type"}
+    for name, partition in (("by_start", "vis"), ("by_status", "status"), ("by_type", "workflow_type")):
+        assert indexes[name]["KeySchema"] == [
+            {"AttributeName": partition, "KeyType": "HASH"},
+            {"AttributeName": "start_key", "KeyType": "RANGE"},
+        ]
+        assert indexes[name]["Projection"] == {"ProjectionType": "ALL"}
 
 
 # -- queues ------------------------------------------------------------------------------------

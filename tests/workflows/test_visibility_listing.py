@@ -1,0 +1,142 @@
+"""client.list_workflows / count_workflows, written against temporalio's API.
+
+Not in tests/compat: temporalio's time-skipping test server does not implement
+ListWorkflowExecutions nor CountWorkflowExecutions (both answer UNIMPLEMENTED, checked
+with temporalio 1.35 and temporal-test-server 1.40), so these run on durable only, on
+both local backends.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from durable import workflow
+from durable.client import WorkflowExecution, WorkflowExecutionStatus
+from durable.service import RPCError, RPCStatusCode
+from durable.worker import Worker
+
+
+@workflow.defn
+class Quick:
+    @workflow.run
+    async def run(self, value: str) -> str:
+        return value
+
+
+@workflow.defn
+class Waits:
+    def __init__(self) -> None:
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self.done)
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+
+@workflow.defn
+class Twice:
+    @workflow.run
+    async def run(self, round: int) -> int:
+        if round == 0:
+            workflow.continue_as_new(1)
+        return round
+
+
+async def ids(listing) -> list[str]:
+    return [e.id async for e in listing]
+
+
+async def test_list_and_count_by_type_status_and_id(env):
+    client = env.client
+    async with Worker(client, task_queue="tq", workflows=[Quick, Waits, Twice]):
+        for i in range(3):
+            assert await client.execute_workflow(Quick.run, f"v{i}", id=f"quick-{i}", task_queue="tq") == f"v{i}"
+        waiting = await client.start_workflow(Waits.run, id="waits-1", task_queue="tq")
+        assert await client.execute_workflow(Twice.run, 0, id="twice", task_queue="tq") == 1
+
+        assert await ids(client.list_workflows("WorkflowType = 'Quick'")) == ["quick-2", "quick-1", "quick-0"]
+        assert await ids(client.list_workflows("WorkflowType = 'Quick' ORDER BY StartTime ASC")) == [
+            "quick-0", "quick-1", "quick-2"
+        ]
+        assert await ids(client.list_workflows("ExecutionStatus = 'Running'")) == ["waits-1"]
+        assert await ids(client.list_workflows("WorkflowId IN ('quick-1', 'waits-1')")) == ["waits-1", "quick-1"]
+        assert await ids(client.list_workflows("WorkflowId STARTS_WITH 'quick-' AND WorkflowId != 'quick-0'")) == [
+            "quick-2", "quick-1"
+        ]
+        assert len(await ids(client.list_workflows())) == 6
+        assert await ids(client.list_workflows(limit=2)) == ["twice", "twice"]
+
+        # Both runs of the continue-as-new chain are listed, as in Temporal.
+        runs = [e async for e in client.list_workflows("WorkflowId = 'twice'")]
+        assert [e.status for e in runs] == [WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.CONTINUED_AS_NEW]
+        assert runs[0].run_id != runs[1].run_id
+        assert runs[1].close_time is not None and runs[1].close_time <= runs[0].start_time
+
+        count = await client.count_workflows("TaskQueue = 'tq'")
+        assert (count.count, count.groups) == (6, [])
+        grouped = await client.count_workflows("GROUP BY ExecutionStatus")
+        assert sorted((g.group_values[0], g.count) for g in grouped.groups) == [
+            ("COMPLETED", 4), ("CONTINUED_AS_NEW", 1), ("RUNNING", 1)
+        ]
+        await waiting.signal(Waits.finish)
+        await waiting.result()
+        assert await ids(client.list_workflows("ExecutionStatus = 'Running'")) == []
+
+
+async def test_an_execution_has_temporalios_fields(env):
+    client = env.client
+    async with Worker(client, task_queue="tq", workflows=[Quick]):
+        handle = await client.start_workflow(Quick.run, "x", id="quick-fields", task_queue="tq")
+        await handle.result()
+        [execution] = [e async for e in client.list_workflows("WorkflowId = 'quick-fields'")]
+        described = await handle.describe()
+
+    assert isinstance(execution, WorkflowExecution)
+    assert (execution.id, execution.run_id, execution.workflow_type, execution.task_queue) == (
+        "quick-fields", described.run_id, "Quick", "tq"
+    )
+    assert execution.status == WorkflowExecutionStatus.COMPLETED
+    assert execution.start_time == described.start_time
+    assert execution.close_time == described.close_time
+    assert execution.history_length == described.history_length
+    assert execution.namespace == "default"
+    assert execution.search_attributes == {}
+    assert len(execution.typed_search_attributes) == 0
+    assert await execution.memo() == {}
+
+
+async def test_pages_and_tokens(env):
+    client = env.client
+    async with Worker(client, task_queue="tq", workflows=[Quick]):
+        for i in range(5):
+            await client.execute_workflow(Quick.run, "x", id=f"page-{i}", task_queue="tq")
+
+    listing = client.list_workflows("WorkflowType = 'Quick'", page_size=2)
+    await listing.fetch_next_page()
+    assert [e.id for e in listing.current_page or []] == ["page-4", "page-3"]
+    assert listing.next_page_token is not None
+    rest = client.list_workflows("WorkflowType = 'Quick'", page_size=2, next_page_token=listing.next_page_token)
+    assert await ids(rest) == ["page-2", "page-1", "page-0"]
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("WorkflowType = ", "expected a value"),
+        ("ExecutionStatus = 'Done'", "ExecutionStatus 'Done' is not one of"),
+        ("StartTime > 'last week'", "StartTime value 'last week' is not an RFC 3339 time"),
+        ("ORDER BY CloseTime", "ORDER BY CloseTime is not supported"),
+    ],
+)
+async def test_a_bad_query_raises_invalid_argument_naming_the_problem(env, query, names):
+    with pytest.raises(RPCError) as raised:
+        await ids(env.client.list_workflows(query))
+    assert raised.value.status == RPCStatusCode.INVALID_ARGUMENT
+    assert names in raised.value.message
+    with pytest.raises(RPCError) as raised:
+        await env.client.count_workflows(query)
+    assert raised.value.status == RPCStatusCode.INVALID_ARGUMENT
