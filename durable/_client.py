@@ -7,7 +7,9 @@ with the API issue and implements the same :class:`Transport`.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -16,9 +18,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from durable import _converter, _failure
 from durable._replay import events as ev
-from durable._replay.definition import WorkflowDefinition, query_definition, signal_name
+from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
-from durable._runtime.control import Description, NotRunning
+from durable._runtime.control import Description, NotRunning, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
@@ -34,6 +36,7 @@ __all__ = [
     "Client",
     "PendingActivityInfo",
     "PendingActivityState",
+    "RPCTimeoutOrCancelledError",
     "Transport",
     "WorkflowContinuedAsNewError",
     "WorkflowExecution",
@@ -46,6 +49,10 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowQueryFailedError",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateHandle",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "WorkflowUpdateStage",
 ]
 
 ReturnType = TypeVar("ReturnType")
@@ -95,6 +102,39 @@ class WorkflowQueryFailedError(TemporalError):
     def message(self) -> str:
         """Why it failed."""
         return self._message
+
+
+class WorkflowUpdateFailedError(TemporalError):
+    """An update was rejected (its validator raised) or its handler failed; see ``cause``."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__("Workflow update failed")
+        self.__cause__ = cause
+
+    @property
+    def cause(self) -> BaseException:
+        """Why the update failed."""
+        assert self.__cause__
+        return self.__cause__
+
+
+class RPCTimeoutOrCancelledError(TemporalError):
+    """A client call timed out or was cancelled."""
+
+
+class WorkflowUpdateRPCTimeoutOrCancelledError(RPCTimeoutOrCancelledError):
+    """Waiting for an update timed out or was cancelled (the update itself goes on)."""
+
+    def __init__(self) -> None:
+        super().__init__("Timeout or cancellation waiting for update")
+
+
+class WorkflowUpdateStage(IntEnum):
+    """How far an update must get before ``start_update`` returns (temporalio's values)."""
+
+    ADMITTED = 1
+    ACCEPTED = 2
+    COMPLETED = 3
 
 
 class PendingActivityState(IntEnum):
@@ -331,6 +371,10 @@ class Transport(Protocol):
     async def describe(self, workflow_id: str, run_id: str | None) -> Description: ...
     async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]: ...
     async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord: ...
+    async def update(
+        self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
+    ) -> UpdateStatus: ...
+    async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus: ...
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool: ...
@@ -625,6 +669,93 @@ class WorkflowHandle(Generic[ReturnType]):
             raise WorkflowQueryFailedError(str(err)) from err
         return _converter.decode(payload, result_type or hint)
 
+    async def execute_update(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Send an update and wait for its result.
+
+        Raises:
+            WorkflowUpdateFailedError: the validator rejected it or the handler failed.
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+            RPCError: the workflow is not running (NOT_FOUND).
+        """
+        handle = await self._start_update(
+            update, arg, args=args, wait_for_stage=WorkflowUpdateStage.COMPLETED, id=id,
+            result_type=result_type, rpc_timeout=rpc_timeout,
+        )
+        return await handle.result(rpc_timeout=rpc_timeout)
+
+    async def start_update(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Send an update and return its handle once it reached ``wait_for_stage``
+        (ACCEPTED or COMPLETED); a rejected update's handle raises from ``result()``.
+
+        Raises:
+            ValueError: ``wait_for_stage`` is ADMITTED (temporalio does not support it either).
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+            RPCError: the workflow is not running (NOT_FOUND).
+        """
+        del rpc_metadata
+        return await self._start_update(
+            update, arg, args=args, wait_for_stage=wait_for_stage, id=id, result_type=result_type, rpc_timeout=rpc_timeout
+        )
+
+    async def _start_update(
+        self,
+        update: Any,
+        arg: Any,
+        *,
+        args: Sequence[Any],
+        wait_for_stage: WorkflowUpdateStage,
+        id: str | None,
+        result_type: type | None,
+        rpc_timeout: timedelta | None,
+    ) -> WorkflowUpdateHandle[Any]:
+        if wait_for_stage == WorkflowUpdateStage.ADMITTED:
+            raise ValueError("ADMITTED wait stage not supported")
+        name, hint = update_definition(update)
+        update_id = id or str(uuid.uuid4())
+        input = _converter.encode_args(_arg_or_args(arg, args))
+        status = await _update_rpc(
+            self._t.update(self._id, self._run_id, update_id, name, input, wait_for_stage.name), rpc_timeout
+        )
+        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
+            self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
+        )
+        if status.stage == "COMPLETED":
+            handle._known = status
+        return handle
+
+    def get_update_handle(
+        self, id: str, *, workflow_run_id: str | None = None, result_type: type | None = None
+    ) -> WorkflowUpdateHandle[Any]:
+        """A handle to an update of this workflow by its id."""
+        return WorkflowUpdateHandle(
+            self._client, id, self._id, workflow_run_id=workflow_run_id or self._run_id, result_type=result_type
+        )
+
+    def get_update_handle_for(self, update: Any, id: str, *, workflow_run_id: str | None = None) -> WorkflowUpdateHandle[Any]:
+        """:meth:`get_update_handle` with the result type taken from a ``@workflow.update`` method."""
+        return self.get_update_handle(id, workflow_run_id=workflow_run_id, result_type=update_definition(update)[1])
+
     async def describe(self, **_: Any) -> WorkflowExecutionDescription:
         """The execution's status, times, history length and pending activities."""
         d = await _rpc(self._t.describe(self._id, self._run_id))
@@ -665,6 +796,66 @@ class WorkflowHandle(Generic[ReturnType]):
         """The run's events."""
         _, events = await _rpc(self._t.history(self._id, self._run_id or self._result_run_id))
         return WorkflowHistory(workflow_id=self._id, events=events)
+
+
+class WorkflowUpdateHandle(Generic[ReturnType]):
+    """An update sent to a workflow: its id, and its result once its handler finished."""
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        workflow_id: str,
+        *,
+        workflow_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> None:
+        self._client = client
+        self._id = id
+        self._workflow_id = workflow_id
+        self._workflow_run_id = workflow_run_id
+        self._result_type = result_type
+        self._known: UpdateStatus | None = None
+
+    @property
+    def id(self) -> str:
+        """The update id."""
+        return self._id
+
+    @property
+    def workflow_id(self) -> str:
+        """The workflow the update was sent to."""
+        return self._workflow_id
+
+    @property
+    def workflow_run_id(self) -> str | None:
+        """The run the update was sent to, if known."""
+        return self._workflow_run_id
+
+    async def result(self, *, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None) -> ReturnType:
+        """Wait for the update's handler to finish and return its result.
+
+        Raises:
+            WorkflowUpdateFailedError: the update was rejected or its handler failed.
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+            RPCError: no such update, or the run closed without accepting it (NOT_FOUND).
+        """
+        del rpc_metadata
+        if self._known is None:
+            t = self._client._transport
+            self._known = await _update_rpc(t.update_result(self._workflow_id, self._workflow_run_id, self._id), rpc_timeout)
+        if self._known.failure is not None:
+            raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure))
+        return _converter.decode(self._known.result, self._result_type)  # type: ignore[no-any-return]
+
+
+async def _update_rpc(awaitable: Any, timeout: timedelta | None) -> Any:
+    """Wait for an update call; its timeout or cancellation is temporalio's error for it."""
+    try:
+        async with asyncio.timeout(timeout.total_seconds() if timeout is not None else None):
+            return await _rpc(awaitable)
+    except (TimeoutError, asyncio.CancelledError) as err:
+        raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
 
 
 async def _rpc(awaitable: Any) -> Any:

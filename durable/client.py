@@ -6,6 +6,7 @@ from durable._client import (
     Client,
     PendingActivityInfo,
     PendingActivityState,
+    RPCTimeoutOrCancelledError,
     WorkflowContinuedAsNewError,
     WorkflowExecution,
     WorkflowExecutionAsyncIterator,
@@ -17,6 +18,10 @@ from durable._client import (
     WorkflowHandle,
     WorkflowHistory,
     WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
 )
 
 __all__ = [
@@ -25,6 +30,7 @@ __all__ = [
     "Client",
     "PendingActivityInfo",
     "PendingActivityState",
+    "RPCTimeoutOrCancelledError",
     "WorkflowContinuedAsNewError",
     "WorkflowExecution",
     "WorkflowExecutionAsyncIterator",
@@ -36,4 +42,8 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowQueryFailedError",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateHandle",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "WorkflowUpdateStage",
 ]

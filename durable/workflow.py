@@ -1,6 +1,6 @@
 """What workflow code imports: ``from durable import workflow`` (temporalio's ``workflow``).
 
-Decorators (``defn``, ``run``, ``signal``, ``query``, ``init``) and the calls a workflow
+Decorators (``defn``, ``run``, ``signal``, ``query``, ``update``, ``init``) and the calls a workflow
 makes: activities, timers, conditions, deterministic time/randomness/ids, info, logger.
 Inside a workflow, plain asyncio works too: ``asyncio.sleep`` is a durable timer and
 ``gather``/``wait``/``wait_for``/``Queue``/``Event``/tasks behave deterministically.
@@ -17,7 +17,7 @@ from uuid import UUID
 
 from durable import _converter
 from durable._replay import context as _context
-from durable._replay.context import Info
+from durable._replay.context import Info, UpdateInfo, current_update_info
 from durable._replay.definition import (
     HandlerUnfinishedPolicy,
     WorkflowDefinition,
@@ -27,8 +27,16 @@ from durable._replay.definition import (
     run,
     signal,
     signal_name,
+    update,
 )
-from durable._replay.instance import ActivityCancellationType, ActivityHandle, ContinueAsNewError
+from durable._replay.instance import (
+    ActivityCancellationType,
+    ActivityHandle,
+    ContinueAsNewError,
+    ReadOnlyContextError,
+    UnfinishedSignalHandlersWarning,
+    UnfinishedUpdateHandlersWarning,
+)
 from durable._replay.machine import NondeterminismError
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
 
@@ -40,7 +48,13 @@ __all__ = [
     "HandlerUnfinishedPolicy",
     "Info",
     "NondeterminismError",
+    "ReadOnlyContextError",
+    "UnfinishedSignalHandlersWarning",
+    "UnfinishedUpdateHandlersWarning",
+    "UpdateInfo",
+    "all_handlers_finished",
     "continue_as_new",
+    "current_update_info",
     "defn",
     "deprecate_patch",
     "execute_activity",
@@ -64,6 +78,7 @@ __all__ = [
     "time",
     "time_ns",
     "unsafe",
+    "update",
     "uuid4",
     "wait_condition",
 ]
@@ -157,6 +172,13 @@ async def wait_condition(
     await _context.current().wait_condition(
         fn, timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
     )
+
+
+def all_handlers_finished() -> bool:
+    """Whether no signal or update handler is running: wait for it before returning with
+    ``await workflow.wait_condition(workflow.all_handlers_finished)``, so that no update's
+    caller gets an error instead of its result."""
+    return _context.current().all_handlers_finished()
 
 
 def info() -> Info:

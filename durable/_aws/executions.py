@@ -18,12 +18,15 @@ about 1,000 writes a second per GSI partition, so every start, close or search
 attribute update of a namespace shares that budget.
 - heartbeat: ``pk = hb#<execution>``, ``sk = <activity_id>``; ``attempt``, ``details``
   (JSON string), ``at``, ``cancel_requested``.
+- update rejection: ``pk = upd#<execution>``, ``sk = <request id>``; ``failure`` (JSON
+  string) and ``expires_at`` (the table's TTL: only the waiting caller needs it).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -64,6 +67,13 @@ def _execution_key(workflow_id: str) -> dict[str, Any]:
 
 def _heartbeat_key(execution: str, activity_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"hb#{execution}"}, "sk": {"S": activity_id}}
+
+
+def _rejection_key(execution: str, request_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"upd#{execution}"}, "sk": {"S": request_id}}
+
+
+_REJECTION_TTL_SECONDS = 24 * 3600
 
 
 def _num(value: float) -> dict[str, str]:
@@ -409,6 +419,26 @@ class DynamoExecutionStore(LazyClient):
             at=float(item["at"]["N"]) if "at" in item else None,
             cancel_requested=item.get("cancel_requested", {}).get("BOOL", False),
         )
+
+    # -- update rejections ----------------------------------------------------------------
+
+    def reject_update(self, execution: str, request_id: str, failure: dict[str, Any]) -> None:
+        """Keep the failure an update request was rejected with (a day: its caller waits now)."""
+        self.client.put_item(
+            TableName=self.table_name,
+            Item={
+                **_rejection_key(execution, request_id),
+                "failure": {"S": json.dumps(failure, separators=(",", ":"))},
+                "expires_at": {"N": str(int(time.time() + _REJECTION_TTL_SECONDS))},
+            },
+        )
+
+    def get_update_rejection(self, execution: str, request_id: str) -> dict[str, Any] | None:
+        """The failure an update request was rejected with, or None."""
+        item = self.client.get_item(
+            TableName=self.table_name, Key=_rejection_key(execution, request_id), ConsistentRead=True
+        ).get("Item")
+        return None if item is None else json.loads(item["failure"]["S"])
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:

@@ -85,6 +85,7 @@ class MemoryExecutionStore:
         self._executions: dict[str, ExecutionRecord] = {}
         self._archived: dict[tuple[str, str], ExecutionRecord] = {}  # earlier runs, as they closed
         self._heartbeats: dict[tuple[str, str], HeartbeatRecord] = {}
+        self._rejections: dict[tuple[str, str], str] = {}
 
     @staticmethod
     def _copy(record: ExecutionRecord) -> ExecutionRecord:
@@ -187,6 +188,18 @@ class MemoryExecutionStore:
             return None if record is None else dataclasses.replace(
                 record, details=json.loads(_dumps(record.details))
             )
+
+    def reject_update(self, execution: str, request_id: str, failure: dict[str, Any]) -> None:
+        """Keep the failure an update request was rejected with."""
+        encoded = _dumps(failure)
+        with self._lock:
+            self._rejections[(execution, request_id)] = encoded
+
+    def get_update_rejection(self, execution: str, request_id: str) -> dict[str, Any] | None:
+        """The failure an update request was rejected with, or None."""
+        with self._lock:
+            encoded = self._rejections.get((execution, request_id))
+        return None if encoded is None else json.loads(encoded)
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:

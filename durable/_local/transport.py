@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 from durable._local.environment import LocalRuntime
-from durable._runtime.control import Description, NotStarted
-from durable._runtime.ports import ExecutionRecord
+from durable._runtime.control import Description, NotStarted, UpdateStatus
+from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._visibility.listing import Count, Page
 
 __all__ = ["LocalTransport"]
@@ -56,6 +57,37 @@ class LocalTransport:
                 await asyncio.sleep(0.005)
         return self._control.query(workflow_id, run_id, name, args)
 
+    async def update(
+        self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
+    ) -> UpdateStatus:
+        request_id = str(uuid.uuid4())
+        run = self._control.send_update(workflow_id, run_id, update_id, request_id, name, input)
+        loop = asyncio.get_running_loop()
+        sent_at, attempt, delay = loop.time(), 1, 0.0005
+        while True:
+            status = self._control.update_status(workflow_id, run, update_id, request_id)
+            if status is not None and (status.stage == "COMPLETED" or wait_for == "ACCEPTED"):
+                return status
+            if status is None and loop.time() - sent_at > _RESEND_AFTER_S:
+                # Not decided yet (no worker, a failing task): ask again, as temporalio's client does.
+                attempt += 1
+                self._control.send_update(workflow_id, run, update_id, request_id, name, input, attempt)
+                sent_at = loop.time()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.02)
+
+    async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus:
+        run = run_id or self._control.resolve_run(workflow_id, None).run_id
+        delay = 0.0005
+        while True:
+            status = self._control.update_status(workflow_id, run, update_id)
+            if status is None:
+                raise ExecutionNotFound(f"update {update_id} not found")
+            if status.stage == "COMPLETED":
+                return status
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.02)
+
     async def describe(self, workflow_id: str, run_id: str | None) -> Description:
         return self._control.describe(workflow_id, run_id)
 
@@ -82,3 +114,6 @@ class LocalTransport:
         close = self._control.close_event(workflow_id, run_id)
         assert close is not None, "a closed run has a terminal event"
         return close
+
+
+_RESEND_AFTER_S = 1.0

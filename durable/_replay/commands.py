@@ -8,10 +8,12 @@ from typing import Any, ClassVar
 from durable._replay import events as ev
 
 __all__ = [
+    "AcceptUpdate",
     "CancelExternal",
     "CancelTimer",
     "CancelWorkflow",
     "Command",
+    "CompleteUpdate",
     "CompleteWorkflow",
     "ContinueAsNew",
     "CronContinueAsNew",
@@ -112,6 +114,27 @@ class RecordPatch(Command):
 
 
 @dataclass(frozen=True)
+class AcceptUpdate(Command):
+    """An update passed its validator: its handler runs now, and the request is kept for replay."""
+
+    EVENT: ClassVar[str] = ev.UPDATE_ACCEPTED
+    update_id: str
+    name: str
+    input: list[str]
+    dedup: str  # the inbox message that carried the request: consumed with this record
+
+
+@dataclass(frozen=True)
+class CompleteUpdate(Command):
+    """An update handler returned (``result``) or raised a failure error (``failure``)."""
+
+    EVENT: ClassVar[str] = ev.UPDATE_COMPLETED
+    update_id: str
+    result: str | None = None
+    failure: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class CompleteWorkflow(Command):
     """The run method returned."""
 
@@ -169,4 +192,6 @@ def command_key(event: dict[str, Any]) -> tuple[Any, ...]:
         key += (attrs["activity_type"],)
     elif event["event_type"] == ev.MARKER_RECORDED:
         key += (attrs["patch_id"],)
+    elif event["event_type"] in (ev.UPDATE_ACCEPTED, ev.UPDATE_COMPLETED):
+        key += (attrs["update_id"],)
     return key

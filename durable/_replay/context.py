@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from durable._replay.instance import WorkflowInstance
 
-__all__ = ["Info", "current", "in_workflow"]
+__all__ = ["Info", "UpdateInfo", "current", "current_update_info", "in_workflow"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,30 @@ def in_workflow() -> bool:
     except RuntimeError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    """Information about a workflow update (temporalio's ``workflow.UpdateInfo``)."""
+
+    id: str
+    """Update ID."""
+
+    name: str
+    """Update type name."""
+
+    @property
+    def _logger_details(self) -> Mapping[str, Any]:
+        return {"update_id": self.id, "update_name": self.name}
+
+
+_current_update: contextvars.ContextVar[UpdateInfo] = contextvars.ContextVar("durable_current_update_info")
+
+
+def current_update_info() -> UpdateInfo | None:
+    """The update whose handler (or a task it started) is running, if any.
+
+    A context variable: each workflow task copies it when created, so it holds inside the
+    handler and the tasks it starts, and nowhere else.
+    """
+    return _current_update.get(None)

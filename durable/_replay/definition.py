@@ -14,12 +14,14 @@ __all__ = [
     "HandlerUnfinishedPolicy",
     "QueryDefinition",
     "SignalDefinition",
+    "UpdateDefinition",
     "WorkflowDefinition",
     "defn",
     "init",
     "query",
     "run",
     "signal",
+    "update",
 ]
 
 ClassType = TypeVar("ClassType", bound=type)
@@ -30,10 +32,11 @@ _INIT = "__durable_workflow_init"
 _DEFN = "__durable_workflow_definition"
 _SIGNAL = "__durable_signal_definition"
 _QUERY = "__durable_query_definition"
+_UPDATE = "__durable_update_definition"
 
 
 class HandlerUnfinishedPolicy(IntEnum):
-    """What happens to a signal handler still running when the workflow completes."""
+    """What happens to a signal or update handler still running when the workflow completes."""
 
     WARN_AND_ABANDON = 1
     ABANDON = 2
@@ -47,6 +50,7 @@ class SignalDefinition:
     fn: Callable[..., Any]
     arg_hints: list[Any]
     dynamic: bool = False
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,26 @@ class QueryDefinition:
     arg_hints: list[Any]
     result_hint: Any
     dynamic: bool = False
+
+
+@dataclass
+class UpdateDefinition:
+    """A ``@workflow.update`` method; its validator is attached after the decorator ran."""
+
+    name: str | None
+    fn: Callable[..., Any]
+    arg_hints: list[Any]
+    result_hint: Any
+    unfinished_policy: HandlerUnfinishedPolicy
+    dynamic: bool = False
+    validator: Callable[..., None] | None = None
+
+    def set_validator(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """Register ``fn`` as the validator (``@my_update.validator``)."""
+        if inspect.iscoroutinefunction(fn):
+            raise ValueError("Update validator cannot be an async function")
+        self.validator = fn
+        return fn
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,8 @@ class WorkflowDefinition:
     dynamic_signal: SignalDefinition | None = None
     queries: dict[str, QueryDefinition] = field(default_factory=dict)
     dynamic_query: QueryDefinition | None = None
+    updates: dict[str, UpdateDefinition] = field(default_factory=dict)
+    dynamic_update: UpdateDefinition | None = None
     failure_exception_types: tuple[type[BaseException], ...] = ()
 
     @staticmethod
@@ -149,7 +175,7 @@ def signal(
     description: str | None = None,
 ) -> Any:
     """Mark a method as a signal handler (sync or async); ``name`` defaults to the method's."""
-    del unfinished_policy, description
+    del description
 
     def decorator(fn: F) -> F:
         if name is not None and dynamic:
@@ -163,6 +189,7 @@ def signal(
                 fn=fn,
                 arg_hints=hints[1:] if dynamic else hints,
                 dynamic=bool(dynamic),
+                unfinished_policy=unfinished_policy,
             ),
         )
         return fn
@@ -202,6 +229,50 @@ def query(
     return decorator(fn) if fn is not None else decorator
 
 
+def update(
+    fn: F | None = None,
+    *,
+    name: str | None = None,
+    dynamic: bool | None = False,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Any:
+    """Mark a method as an update handler (sync or async); ``name`` defaults to the method's.
+
+    ``@my_update.validator`` marks a sync method that takes the same arguments and raises
+    to reject the update before it is accepted (read-only: it must not change the workflow).
+    """
+    del description
+
+    def decorator(fn: F) -> F:
+        if name is not None and dynamic:
+            raise RuntimeError("Cannot provide name and dynamic boolean")
+        hints, result = _converter.hints_of(fn)
+        definition = UpdateDefinition(
+            name=None if dynamic else (name or fn.__name__),
+            fn=fn,
+            arg_hints=hints[1:] if dynamic else hints,
+            result_hint=result,
+            unfinished_policy=unfinished_policy,
+            dynamic=bool(dynamic),
+        )
+        setattr(fn, _UPDATE, definition)
+        fn.validator = definition.set_validator  # type: ignore[attr-defined]
+        return fn
+
+    return decorator(fn) if fn is not None else decorator
+
+
+def update_definition(u: Any) -> tuple[str, Any]:
+    """The name and result hint of a ``@workflow.update`` method, or a name."""
+    if isinstance(u, str):
+        return u, None
+    found = getattr(u, _UPDATE, None)
+    if not isinstance(found, UpdateDefinition) or found.name is None:
+        raise TypeError(f"{u!r} is not a @workflow.update method or an update name")
+    return found.name, found.result_hint
+
+
 def signal_name(sig: Any) -> str:
     """The signal name of a ``@workflow.signal`` method or a string."""
     if isinstance(sig, str):
@@ -226,7 +297,8 @@ def _build(cls: type, name: str, failure_types: tuple[type[BaseException], ...])
     run_fn = None
     signals: dict[str, SignalDefinition] = {}
     queries: dict[str, QueryDefinition] = {}
-    dynamic_signal = dynamic_query = None
+    updates: dict[str, UpdateDefinition] = {}
+    dynamic_signal = dynamic_query = dynamic_update = None
     for attr_name, member in inspect.getmembers(cls):
         if getattr(member, _RUN, False):
             if attr_name not in cls.__dict__:
@@ -252,6 +324,14 @@ def _build(cls: type, name: str, failure_types: tuple[type[BaseException], ...])
                 if q.name in queries:
                     raise ValueError(f"{cls.__name__} has more than one query named {q.name!r}")
                 queries[q.name] = q
+        if isinstance(u := getattr(member, _UPDATE, None), UpdateDefinition):
+            if u.dynamic:
+                dynamic_update = u
+            else:
+                assert u.name is not None
+                if u.name in updates:
+                    raise ValueError(f"{cls.__name__} has more than one update named {u.name!r}")
+                updates[u.name] = u
     if run_fn is None:
         raise ValueError(f"{cls.__name__} has no @workflow.run method")
     arg_hints, result_hint = _converter.hints_of(run_fn)
@@ -266,5 +346,7 @@ def _build(cls: type, name: str, failure_types: tuple[type[BaseException], ...])
         dynamic_signal=dynamic_signal,
         queries=queries,
         dynamic_query=dynamic_query,
+        updates=updates,
+        dynamic_update=dynamic_update,
         failure_exception_types=failure_types,
     )

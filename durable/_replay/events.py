@@ -56,6 +56,10 @@ MARKER_RECORDED = "MarkerRecorded"  # workflow.patched / deprecate_patch
 WORKFLOW_CONTINUED_AS_NEW = "WorkflowExecutionContinuedAsNew"
 SIGNAL_EXTERNAL_INITIATED = "SignalExternalWorkflowExecutionInitiated"
 CANCEL_EXTERNAL_INITIATED = "RequestCancelExternalWorkflowExecutionInitiated"
+# An accepted update is delivered to the code by its acceptance (a rejected one leaves
+# nothing): replay hands the recorded request to the handler without validating it again.
+UPDATE_ACCEPTED = "WorkflowExecutionUpdateAccepted"
+UPDATE_COMPLETED = "WorkflowExecutionUpdateCompleted"
 
 # Bookkeeping of the engine that the workflow code never sees.
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
@@ -79,6 +83,8 @@ COMMAND_EVENTS = frozenset(
         WORKFLOW_CONTINUED_AS_NEW,
         SIGNAL_EXTERNAL_INITIATED,
         CANCEL_EXTERNAL_INITIATED,
+        UPDATE_ACCEPTED,
+        UPDATE_COMPLETED,
     }
 )
 RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})

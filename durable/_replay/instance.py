@@ -16,9 +16,11 @@ import asyncio
 import collections
 import contextvars
 import inspect
+import json
 import logging
 import random
 import uuid
+import warnings
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -28,10 +30,12 @@ from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
 from durable._replay import events as ev
 from durable._replay.commands import (
+    AcceptUpdate,
     CancelExternal,
     CancelTimer,
     CancelWorkflow,
     Command,
+    CompleteUpdate,
     CompleteWorkflow,
     ContinueAsNew,
     FailWorkflow,
@@ -41,18 +45,28 @@ from durable._replay.commands import (
     SignalExternal,
     StartTimer,
 )
-from durable._replay.context import Info
-from durable._replay.definition import WorkflowDefinition
+from durable._replay.context import Info, UpdateInfo, _current_update
+from durable._replay.definition import HandlerUnfinishedPolicy, WorkflowDefinition
 from durable.common import RetryPolicy
 from durable.exceptions import (
     ActivityError,
     CancelledError,
     FailureError,
     RetryState,
+    TemporalError,
     is_cancelled_exception,
 )
 
-__all__ = ["ActivityCancellationType", "ContinueAsNewError", "QueryNotFound", "WorkflowInstance", "WorkflowTaskError"]
+__all__ = [
+    "ActivityCancellationType",
+    "ContinueAsNewError",
+    "QueryNotFound",
+    "ReadOnlyContextError",
+    "UnfinishedSignalHandlersWarning",
+    "UnfinishedUpdateHandlersWarning",
+    "WorkflowInstance",
+    "WorkflowTaskError",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +94,18 @@ class ContinueAsNewError(BaseException):
         self.workflow_type = workflow_type
         self.task_queue = task_queue
         self.input = input
+
+
+class ReadOnlyContextError(TemporalError):
+    """A query handler or an update validator tried to change the workflow."""
+
+
+class UnfinishedUpdateHandlersWarning(RuntimeWarning):
+    """The workflow exited before all update handlers had finished executing."""
+
+
+class UnfinishedSignalHandlersWarning(RuntimeWarning):
+    """The workflow exited before all signal handlers had finished executing."""
 
 
 class QueryNotFound(KeyError):
@@ -159,6 +185,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._task_error: BaseException | None = None
         self._finished = False
         self._buffered_signals: dict[str, list[list[str]]] = collections.defaultdict(list)
+        self._running_updates: dict[str, tuple[str, HandlerUnfinishedPolicy]] = {}  # id -> (name, policy)
+        self._running_signals: dict[int, tuple[str, HandlerUnfinishedPolicy]] = {}
+        self._signal_runs = 0
+        self.rejected_updates: list[dict[str, Any]] = []  # requests the last activation rejected, with "failure"
         self._patches: dict[str, bool] = {}
         self.known_patches: set[str] = set()  # markers the replayed decision recorded
         self._exception_handler: Any = None
@@ -166,21 +196,31 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     # -- activations ---------------------------------------------------------------------
 
-    def activate(self, time: float, inputs: list[dict[str, Any]]) -> list[Command]:
+    def activate(
+        self, time: float, inputs: list[dict[str, Any]], updates: list[dict[str, Any]] | None = None
+    ) -> list[Command]:
         """Apply one decision's input events and run the code until every task waits.
+
+        ``updates`` are update requests (``update_id``, ``name``, ``input``, ``dedup``) that
+        reach the code after the signals; with ``validate`` false (replaying an accepted
+        one) the validator is skipped. Rejected ones end in :attr:`rejected_updates`.
 
         Raises:
             WorkflowTaskError: the code raised something that must fail the workflow task.
         """
         self._now = max(self._now, time)
         self._commands = []
+        self.rejected_updates = []
         signals = [e for e in inputs if e["event_type"] == ev.SIGNALED]
         others = [e for e in inputs if e["event_type"] != ev.SIGNALED]
         try:
             for e in others:
                 if e["event_type"] == ev.WORKFLOW_STARTED:
                     self._start_args = _converter.decode_args(e["attributes"]["input"], self.definition.arg_hints)
-            self._run_once(lambda: [self._apply_signal(e["attributes"]) for e in signals])
+            self._run_once(
+                lambda: [self._apply_signal(e["attributes"]) for e in signals]
+                + [self._apply_update(u) for u in updates or ()]
+            )
             self._run_once(lambda: [self._apply(e) for e in others])
         except WorkflowTaskError:
             raise
@@ -190,7 +230,24 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         # The closing command ends the decision (Temporal rejects anything after it),
         # even when other tasks issued commands later in the same activation.
         closing = [c for c in commands if isinstance(c, (CompleteWorkflow, FailWorkflow, CancelWorkflow, ContinueAsNew))]
+        if closing and not self.is_replaying:
+            self._warn_unfinished_handlers()
         return [c for c in commands if c not in closing] + closing
+
+    def all_handlers_finished(self) -> bool:
+        """Whether no signal or update handler is running."""
+        return not self._running_updates and not self._running_signals
+
+    def _warn_unfinished_handlers(self) -> None:
+        # temporalio's warnings, word for word: the update's caller gets an error instead of its result.
+        warn = HandlerUnfinishedPolicy.WARN_AND_ABANDON
+        updates = [{"name": n, "id": i} for i, (n, p) in self._running_updates.items() if p == warn]
+        if updates:
+            warnings.warn(UnfinishedUpdateHandlersWarning(f"{_UNFINISHED_UPDATES} {json.dumps(updates)}"))
+        signals = collections.Counter(n for n, p in self._running_signals.values() if p == warn)
+        if signals:
+            listed = json.dumps([{"name": n, "count": c} for n, c in signals.most_common()])
+            warnings.warn(UnfinishedSignalHandlersWarning(f"{_UNFINISHED_SIGNALS} {listed}"))
 
     @property
     def finished(self) -> bool:
@@ -222,6 +279,68 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self.read_only = False
             asyncio.events._set_running_loop(prev)
         return _converter.encode(result)
+
+    def _apply_update(self, request: dict[str, Any]) -> None:
+        """Validate (unless replaying an accepted one), accept and run an update, in a task.
+
+        temporalio's rules: anything raised before acceptance (no handler, arguments that
+        do not decode, the validator) rejects the update and leaves no trace; after it, a
+        failure error completes the update as failed, and any other exception fails the
+        workflow task, as in a signal handler.
+        """
+        update_id, name = request["update_id"], request["name"]
+        d = self.definition
+
+        async def run_update() -> None:
+            _current_update.set(UpdateInfo(id=update_id, name=name))
+            accepted = False
+            try:
+                handler = d.updates.get(name) or d.dynamic_update
+                if handler is None:
+                    known = " ".join(sorted(d.updates))
+                    raise RuntimeError(
+                        f"Update handler for '{name}' expected but not found, and there is no dynamic handler. "
+                        f"known updates: [{known}]"
+                    )
+                self._running_updates[update_id] = (name, handler.unfinished_policy)
+                values = _converter.decode_args(request["input"], handler.arg_hints)
+                if handler.dynamic:
+                    values = [name, values]
+                if request.get("validate", True) and handler.validator is not None:
+                    self.read_only = True
+                    try:
+                        handler.validator(self._object, *values)
+                    finally:
+                        self.read_only = False
+                    # Decoded again: the validator may have changed the arguments it was given.
+                    values = _converter.decode_args(request["input"], handler.arg_hints)
+                    if handler.dynamic:
+                        values = [name, values]
+                accepted = True
+                self._add_command(
+                    AcceptUpdate(update_id=update_id, name=name, input=request["input"], dedup=request["dedup"])
+                )
+                result = handler.fn(self._object, *values)
+                if inspect.isawaitable(result):
+                    result = await result
+                self._add_command(CompleteUpdate(update_id=update_id, result=_converter.encode(result)))
+            except ReadOnlyContextError as err:
+                self._task_error = err
+            except ContinueAsNewError:
+                self._task_error = RuntimeError("Cannot continue as new from an update handler")
+            except (Exception, asyncio.CancelledError) as err:
+                if isinstance(err, asyncio.CancelledError):
+                    err = CancelledError(f"Cancellation raised within update {err}")
+                if not accepted:
+                    self.rejected_updates.append({**request, "failure": _failure.from_exception(err)})
+                elif isinstance(err, FailureError) or isinstance(err, d.failure_exception_types):
+                    self._add_command(CompleteUpdate(update_id=update_id, failure=_failure.from_exception(err)))
+                else:
+                    self._task_error = err
+            finally:
+                self._running_updates.pop(update_id, None)
+
+        self.create_task(run_update(), name=f"update: {name}")
 
     def _run_once(self, apply: Callable[[], Any]) -> None:
         prev = asyncio.events._get_running_loop()
@@ -334,13 +453,20 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self._buffered_signals[name].append(attrs["input"])
             return
 
+        self._signal_runs += 1
+        key = self._signal_runs
+
         async def run_handler() -> None:
-            values = _converter.decode_args(attrs["input"], handler.arg_hints)
-            if handler.dynamic:
-                values = [name, values]
-            result = handler.fn(self._object, *values)
-            if inspect.isawaitable(result):
-                await result
+            self._running_signals[key] = (name, handler.unfinished_policy)
+            try:
+                values = _converter.decode_args(attrs["input"], handler.arg_hints)
+                if handler.dynamic:
+                    values = [name, values]
+                result = handler.fn(self._object, *values)
+                if inspect.isawaitable(result):
+                    await result
+            finally:
+                self._running_signals.pop(key, None)
 
         self.create_task(self._run_top_level(run_handler()), name=f"signal: {name}")
 
@@ -348,7 +474,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     def _assert_not_read_only(self, what: str) -> None:
         if self.read_only:
-            raise RuntimeError(f"{what} is not allowed in read-only mode (a query handler must not change the workflow)")
+            raise ReadOnlyContextError(
+                f"{what} is not allowed in read-only mode (a query handler or update validator must not change the workflow)"
+            )
 
     def _add_command(self, command: Command) -> None:
         self._assert_not_read_only(type(command).__name__)
@@ -552,6 +680,27 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     def run_in_executor(self, executor: Any, func: Any, *args: Any) -> Any:
         raise RuntimeError("workflow code cannot use threads or executors; call an activity instead")
+
+
+_UNFINISHED_UPDATES = (
+    "[TMPRL1102] Workflow finished while update handlers are still running. This may have interrupted work that the "
+    "update handler was doing, and the client that sent the update will receive a 'workflow execution already "
+    "completed' RPCError instead of the update result. You can wait for all update and signal handlers to complete "
+    "by using `await workflow.wait_condition(lambda: workflow.all_handlers_finished())`. Alternatively, if both you "
+    "and the clients sending the update are okay with interrupting running handlers when the workflow finishes, and "
+    "causing clients to receive errors, then you can disable this warning via the update handler decorator: "
+    "`@workflow.update(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)`. The following updates were "
+    "unfinished (and warnings were not disabled for their handler):"
+)
+_UNFINISHED_SIGNALS = (
+    "[TMPRL1102] Workflow finished while signal handlers are still running. This may have interrupted work that the "
+    "signal handler was doing. You can wait for all update and signal handlers to complete by using `await "
+    "workflow.wait_condition(lambda: workflow.all_handlers_finished())`. Alternatively, if both you and the clients "
+    "sending the signal are okay with interrupting running handlers when the workflow finishes, then you can "
+    "disable this warning via the signal handler decorator: "
+    "`@workflow.signal(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)`. The following signals were "
+    "unfinished (and warnings were not disabled for their handler):"
+)
 
 
 def _seconds(value: timedelta | None) -> float | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from durable._replay import events as ev
 
-__all__ = ["ActivityState", "Ledger"]
+__all__ = ["ActivityState", "Ledger", "UpdateState"]
 
 
 @dataclass
@@ -30,6 +30,17 @@ class ActivityState:
     cancel_requested: bool = False
 
 
+@dataclass
+class UpdateState:
+    """An accepted update, and its outcome once its handler finished."""
+
+    name: str
+    accepted_event_id: int
+    result: str | None = None
+    failure: dict[str, Any] | None = None
+    completed: bool = False
+
+
 class Ledger:
     """Folds events into the engine's view of a run."""
 
@@ -44,6 +55,7 @@ class Ledger:
         self.timers: dict[int, float] = {}
         self.externals: dict[tuple[str, int], dict[str, Any]] = {}  # ("signal"|"cancel", seq) -> command
         self.consumed: dict[str, int] = {}  # dedup key -> first event id of its record
+        self.updates: dict[str, UpdateState] = {}  # accepted updates by update id
         self.records: dict[int, list[dict[str, Any]]] = {}
         self.task_failure: dict[str, Any] | None = None
         self.task_attempt = 0
@@ -101,6 +113,11 @@ class Ledger:
             self.externals.pop(("signal", attrs["seq"]), None)
         elif kind in (ev.EXTERNAL_CANCEL_REQUESTED, ev.EXTERNAL_CANCEL_FAILED):
             self.externals.pop(("cancel", attrs["seq"]), None)
+        elif kind == ev.UPDATE_ACCEPTED:
+            self.updates[attrs["update_id"]] = UpdateState(name=attrs["name"], accepted_event_id=event["event_id"])
+        elif kind == ev.UPDATE_COMPLETED:
+            if (update := self.updates.get(attrs["update_id"])) is not None:
+                update.result, update.failure, update.completed = attrs.get("result"), attrs.get("failure"), True
         elif kind == ev.TIMER_STARTED:
             self.timers[attrs["seq"]] = t + attrs["duration"]
         elif kind in (ev.TIMER_FIRED, ev.TIMER_CANCELED):

@@ -53,6 +53,7 @@ class HistoryMachine:
         self.pending_inputs: list[dict[str, Any]] = []
         self.poisoned = False  # an activation failed: the instance's state is not to be trusted
         self.replay_error: WorkflowTaskError | None = None
+        self.rejected_updates: list[dict[str, Any]] = []  # of the last decision; never in the log
         self._lookup = lookup
 
     # -- replay ------------------------------------------------------------------------
@@ -83,8 +84,10 @@ class HistoryMachine:
             instance.is_replaying = True
             instance.known_patches = {e["attributes"]["patch_id"] for e in recorded if e["event_type"] == ev.MARKER_RECORDED}
             instance.history_length = marker["event_id"]
+            # An accepted update is replayed from its acceptance, without its validator.
+            accepted = [{**e["attributes"], "validate": False} for e in recorded if e["event_type"] == ev.UPDATE_ACCEPTED]
             try:
-                issued = self._cron(instance.activate(marker["event_time"], self.pending_inputs + inputs), marker["event_time"])
+                issued = self._cron(instance.activate(marker["event_time"], self.pending_inputs + inputs, accepted), marker["event_time"])
             finally:
                 instance.is_replaying = False
             self._check(instance, recorded, [c.to_event(marker["event_time"]) for c in issued])
@@ -109,13 +112,23 @@ class HistoryMachine:
 
     # -- new decisions -------------------------------------------------------------------
 
-    def decide(self, inputs: list[dict[str, Any]], time: float, *, dedup: str | None = None) -> list[dict[str, Any]]:
+    def decide(
+        self,
+        inputs: list[dict[str, Any]],
+        time: float,
+        *,
+        dedup: str | None = None,
+        updates: list[dict[str, Any]] | None = None,
+    ) -> list[dict[str, Any]]:
         """Activate with new inputs; return the record to commit (event ids not yet set).
 
         A failure of the code becomes a ``WorkflowTaskFailed`` record and poisons the
         machine: the caller must rebuild it from history before using it again.
         ``dedup`` marks the inbox message that triggered a decision without inputs.
+        ``updates`` are update requests; those the code rejected are left in
+        :attr:`rejected_updates` (the accepted ones are in the record).
         """
+        self.rejected_updates = []
         # The first decision also clears a "waiting for a worker" shown by describe().
         recovering = self.ledger.task_failure is not None or not self.ledger.decided
         extra = {"dedup": dedup} if dedup else {}
@@ -131,7 +144,8 @@ class HistoryMachine:
                 raise self.replay_error
             instance = self._instance_for(inputs)
             instance.history_length = self.ledger.last_event_id + len(inputs) + 1
-            commands = self._cron(instance.activate(time, self.pending_inputs + inputs), time)
+            commands = self._cron(instance.activate(time, self.pending_inputs + inputs, updates), time)
+            self.rejected_updates = instance.rejected_updates
         except WorkflowTaskError as err:
             self.poisoned = True
             failure = _failure.from_exception(err.__cause__ or err)

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from durable import _failure
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime.orchestrator import Orchestrator, begin_run, execution_time, send_to_inbox
@@ -31,9 +32,9 @@ from durable._runtime.services import Services, execution_key
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._visibility.listing import Count, Page, count_executions, list_executions
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from durable.exceptions import WorkflowAlreadyStartedError
+from durable.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-__all__ = ["Control", "Description", "NotRunning", "NotStarted", "PendingActivity"]
+__all__ = ["Control", "Description", "NotRunning", "NotStarted", "PendingActivity", "UpdateStatus"]
 
 logger = logging.getLogger("durable.control")
 
@@ -86,6 +87,27 @@ class Description:
     pending_activities: list[PendingActivity]
     execution_time: float | None = None
     """When the first workflow task is due (a cron run's tick); None: at its start."""
+
+
+@dataclass(frozen=True)
+class UpdateStatus:
+    """Where an update request stands: ACCEPTED (its handler runs) or COMPLETED with an
+    outcome, the encoded ``result`` or a ``failure`` (a rejection is COMPLETED too)."""
+
+    run_id: str
+    stage: str
+    result: str | None = None
+    failure: dict[str, Any] | None = None
+
+
+# What Temporal's server answers when the run closes under an accepted update.
+_UPDATE_ABANDONED = _failure.from_exception(
+    ApplicationError(
+        "Workflow Update failed because the Workflow completed before the Update completed.",
+        type="AcceptedUpdateCompletedWorkflow",
+        non_retryable=True,
+    )
+)
 
 
 class Control:
@@ -191,6 +213,44 @@ class Control:
         """Enqueue a signal. Raises NotRunning or ExecutionNotFound."""
         record = self._running(workflow_id, run_id)
         send_to_inbox(self.services, workflow_id, record.run_id, "signal", f"signal:{uuid.uuid4()}", name=name, input=input)
+
+    def send_update(
+        self, workflow_id: str, run_id: str | None, update_id: str, request_id: str, name: str, input: list[str], attempt: int = 1
+    ) -> str:
+        """Enqueue an update request; returns the run id it targets. Raises NotRunning or ExecutionNotFound.
+
+        The caller sends again (``attempt`` + 1) while :meth:`update_status` has nothing to
+        say: a decision that could not run (no worker yet, a failing workflow task) drops
+        requests, as Temporal's server forgets an update it has not accepted.
+        """
+        record = self._running(workflow_id, run_id)
+        send_to_inbox(
+            self.services, workflow_id, record.run_id, "update", f"update:{request_id}:{attempt}",
+            update_id=update_id, request_id=request_id, name=name, input=input,
+        )
+        return record.run_id
+
+    def update_status(self, workflow_id: str, run_id: str, update_id: str, request_id: str | None = None) -> UpdateStatus | None:
+        """The update's stage and outcome, or None while no decision has taken it.
+
+        Raises:
+            NotRunning: the run closed without accepting it (temporalio's RPCError NOT_FOUND).
+        """
+        ledger = self.ledger(workflow_id, run_id)
+        update = ledger.updates.get(update_id)
+        if update is not None:
+            if update.completed:
+                return UpdateStatus(run_id, "COMPLETED", result=update.result, failure=update.failure)
+            if ledger.closed:
+                return UpdateStatus(run_id, "COMPLETED", failure=_UPDATE_ABANDONED)
+            return UpdateStatus(run_id, "ACCEPTED")
+        if request_id is not None:
+            failure = self.services.executions.get_update_rejection(execution_key(workflow_id, run_id), request_id)
+            if failure is not None:
+                return UpdateStatus(run_id, "COMPLETED", failure=failure)
+        if ledger.closed:
+            raise NotRunning(f"workflow execution {workflow_id} already completed: update {update_id} not found")
+        return None
 
     def cancel(self, workflow_id: str, run_id: str | None, reason: str = "") -> None:
         """Enqueue a cancellation request. Raises NotRunning or ExecutionNotFound."""

@@ -63,6 +63,7 @@ class _Plan:
     runtime_events: list[dict[str, Any]] = field(default_factory=list)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     trigger: str | None = None  # dedup key of a message that asks for a decision by itself
+    updates: list[dict[str, Any]] = field(default_factory=list)  # update requests, validated by the decision
     redispatch: set[int] = field(default_factory=set)
     ignored: int = 0
     cancel_requested: bool = False
@@ -153,7 +154,7 @@ class Orchestrator:
             # Consumed before: a duplicate delivery, or a redelivery after a crash that
             # may have cut the dispatch short. Dispatching again is harmless.
             self._dispatch(key, machine, machine.ledger.records[record_id])
-        if not (plan.runtime_events or plan.inputs or plan.trigger):
+        if not (plan.runtime_events or plan.inputs or plan.trigger or plan.updates):
             return
         record = list(plan.runtime_events)
         if self._waiting_for_tick(machine, plan, now):
@@ -161,12 +162,18 @@ class Orchestrator:
             # the first workflow task (a cancellation does not: it starts the run at once).
             record += plan.inputs
             plan.inputs, plan.trigger = [], None
+            plan.updates = []  # their callers ask again until the run has started
         try:
-            if plan.inputs or plan.trigger:
-                record += machine.decide(plan.inputs, now, dedup=plan.trigger)
+            if plan.inputs or plan.trigger or plan.updates:
+                record += machine.decide(plan.inputs, now, dedup=plan.trigger, updates=plan.updates)
                 if not any(e["event_type"] in ev.TASK_MARKERS for e in record):
                     self._waiting_for_worker(machine)
+            if _only_rejections(record):
+                # As Temporal drops a speculative workflow task: a decision that only
+                # rejected updates changed nothing, so the log gets nothing.
+                record = []
             if not record:
+                self._reject_updates(key, machine)
                 return
             first = machine.ledger.last_event_id + 1
             for offset, event in enumerate(record):
@@ -179,6 +186,7 @@ class Orchestrator:
         machine.committed(record)
         if machine.poisoned:
             self._cache.pop(key, None)
+        self._reject_updates(key, machine)
         self._count(record)
         self._dispatch(key, machine, record)
 
@@ -192,6 +200,16 @@ class Orchestrator:
             and plan.trigger != "start"
             and now < execution_time(ledger.started)
         )
+
+    def _reject_updates(self, key: str, machine: HistoryMachine) -> None:
+        """Tell the callers of rejected updates, once the decision that rejected them stands.
+
+        Written after the commit: a decision that lost the race is made again, and may
+        then accept the update, so an earlier rejection would have been a lie.
+        """
+        for rejected in machine.rejected_updates:
+            self.services.executions.reject_update(key, rejected["request_id"], rejected["failure"])
+        machine.rejected_updates = []
 
     def _count(self, record: list[dict[str, Any]]) -> None:
         """Metrics of a newly committed record (a re-dispatch counts nothing twice)."""
@@ -223,6 +241,12 @@ class Orchestrator:
             if dedup in seen:
                 continue
             seen.add(dedup)
+            if body["kind"] == "update":
+                if self._admit_update(machine, body, plan):
+                    plan.updates.append(body)
+                else:
+                    plan.ignored += 1
+                continue
             translated = self._translate(machine, body, now)
             if translated is None or (body["kind"] == "cancel" and plan.cancel_requested):
                 plan.ignored += 1
@@ -238,6 +262,16 @@ class Orchestrator:
             if trigger and plan.trigger is None:
                 plan.trigger = dedup
         return plan
+
+    @staticmethod
+    def _admit_update(machine: HistoryMachine, body: dict[str, Any], plan: _Plan) -> bool:
+        """Whether an update request goes to the decision: not for a closed run, and not
+        for an update id already accepted (its caller reads that outcome, as Temporal
+        deduplicates updates by id)."""
+        ledger = machine.ledger
+        if ledger.started is None or ledger.closed or body["update_id"] in ledger.updates:
+            return False
+        return all(u["update_id"] != body["update_id"] for u in plan.updates)
 
     def _translate(
         self, machine: HistoryMachine, body: dict[str, Any], now: float
@@ -489,6 +523,16 @@ class Orchestrator:
     def _to_inbox_at(self, at: float, wf: str, run: str, kind: str, dedup: str, **fields: Any) -> None:
         body = inbox_body(wf, run, kind, dedup, **fields)
         self.services.timers.schedule(at, INBOX, body, group_id=wf, dedup_id=fifo_dedup(run, dedup))
+
+
+def _only_rejections(record: list[dict[str, Any]]) -> bool:
+    """A record that is nothing but a plain ``WorkflowTaskCompleted``: no input, no command."""
+    return (
+        len(record) == 1
+        and record[0]["event_type"] == ev.TASK_COMPLETED
+        and not record[0]["attributes"].get("recovered")
+        and "dedup" not in record[0]["attributes"]
+    )
 
 
 def begin_run(

@@ -182,7 +182,7 @@ class HistoryStore(Protocol):
 
 
 class ExecutionStore(Protocol):
-    """Executions (visibility) and per-activity heartbeat records."""
+    """Executions (visibility), per-activity heartbeat records and update rejections."""
 
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
         """Insert the record, replacing the workflow id's previous run if its status is replaceable.
@@ -245,6 +245,17 @@ class ExecutionStore(Protocol):
 
     def get_heartbeat(self, execution: str, activity_id: str) -> HeartbeatRecord | None:
         """The activity's heartbeat record, if it ever heartbeated or was cancelled."""
+        ...
+
+    def reject_update(self, execution: str, request_id: str, failure: dict[str, Any]) -> None:
+        """Keep why a run's code rejected an update request, for its caller to read.
+
+        A rejection leaves no event in the history (as in Temporal), so it lives here.
+        """
+        ...
+
+    def get_update_rejection(self, execution: str, request_id: str) -> dict[str, Any] | None:
+        """The failure an update request was rejected with, or None."""
         ...
 
 

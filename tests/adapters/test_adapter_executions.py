@@ -250,3 +250,17 @@ def test_heartbeats_are_per_execution_and_activity(backend):
     assert store.record_heartbeat("e2", "act-1", 1, [], T0) is False
     assert store.record_heartbeat("e1", "act-2", 1, [], T0) is False
     assert store.get_heartbeat("e2", "act-2") is None
+
+
+def test_update_rejection_round_trips_per_execution_and_request(backend):
+    store = backend.executions()
+    failure = {"message": "amount must be positive", "stack_trace": "", "application": {"type": "ValueError", "details": [1, "x"]}}
+    assert store.get_update_rejection("order-1#run-1", "req-1") is None
+    store.reject_update("order-1#run-1", "req-1", failure)
+    assert store.get_update_rejection("order-1#run-1", "req-1") == failure
+    assert store.get_update_rejection("order-1#run-1", "req-2") is None
+    assert store.get_update_rejection("order-1#run-2", "req-1") is None
+    # a redelivered request is rejected again: the second write is harmless
+    store.reject_update("order-1#run-1", "req-1", failure)
+    assert store.get_update_rejection("order-1#run-1", "req-1") == failure
+    assert store.list() == []  # never seen as an execution

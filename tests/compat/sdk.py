@@ -30,8 +30,10 @@ if BACKEND == "temporal":
         WorkflowHistory,
         WorkflowQueryFailedError,
         WorkflowUpdateFailedError,
+        WorkflowUpdateStage,
     )
     from temporalio.common import RetryPolicy
+    from temporalio.service import RPCError, RPCStatusCode
     from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
@@ -43,6 +45,7 @@ elif BACKEND == "durable":
         WorkflowHistory,
     )
     from durable.common import RetryPolicy
+    from durable.service import RPCError, RPCStatusCode
     from durable.testing import ActivityEnvironment, WorkflowEnvironment
     from durable.worker import Worker
 
@@ -59,6 +62,7 @@ elif BACKEND == "durable":
     WorkflowUpdateFailedError = _exception_or_placeholder(
         "durable.client", "WorkflowUpdateFailedError"
     )
+    WorkflowUpdateStage = getattr(importlib.import_module("durable.client"), "WorkflowUpdateStage", None)
 else:  # pragma: no cover - configuration error
     raise RuntimeError(
         f"DURABLE_COMPAT_BACKEND must be 'durable' or 'temporal', not {BACKEND!r}"
@@ -69,6 +73,8 @@ __all__ = [
     "ActivityEnvironment",
     "Client",
     "PendingActivity",
+    "RPCError",
+    "RPCStatusCode",
     "RetryPolicy",
     "Worker",
     "WorkflowEnvironment",
@@ -77,8 +83,10 @@ __all__ = [
     "WorkflowHistory",
     "WorkflowQueryFailedError",
     "WorkflowUpdateFailedError",
+    "WorkflowUpdateStage",
     "activity",
     "common",
+    "event_types",
     "exceptions",
     "new_replayer",
     "new_worker",
@@ -206,3 +214,14 @@ def new_replayer(workflows: Sequence[type]) -> Any:
     from durable.worker import Replayer
 
     return Replayer(workflows=list(workflows))
+
+
+def event_types(history: Any) -> list[str]:
+    """The event types of a fetched history, named as temporalio's protobuf enum names
+    them without its prefix, in CamelCase (``"WorkflowExecutionUpdateAccepted"``)."""
+    if BACKEND == "temporal":
+        from temporalio.api.enums.v1 import EventType
+
+        names = [EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in history.events]
+        return ["".join(w.capitalize() for w in n.split("_")) for n in names]
+    return [e["event_type"] for e in history.events]

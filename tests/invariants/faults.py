@@ -66,7 +66,10 @@ def faulty_services(services: Services, injector: Injector) -> Services:
             services.executions,
             injector,
             "executions",
-            {"create", "close", "set_task_failure", "record_heartbeat", "request_activity_cancel", "get_heartbeat"},
+            {
+                "create", "close", "set_task_failure", "record_heartbeat", "request_activity_cancel", "get_heartbeat",
+                "reject_update", "get_update_rejection",
+            },
         ),
         inbox=_Faulty(services.inbox, injector, "inbox", queue_methods),
         timers=_Faulty(services.timers, injector, "timers", {"schedule"}),
