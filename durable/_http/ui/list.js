@@ -131,7 +131,7 @@ export function mountList(root, params, navigate) {
     }
     replace(body, executions.map((e) => {
       const closeMs = toMs(e.close_time);
-      const duration = closeMs === null ? null : closeMs - toMs(e.start_time);
+      const duration = (closeMs ?? Date.now()) - toMs(e.start_time);
       return h("tr", { dataset: { workflowId: e.workflow_id } },
         h("td", {}, statusBadge(e.status)),
         h("td", {}, h("a", { href: executionHref(e.workflow_id, e.run_id), class: "mono" }, e.workflow_id)),
@@ -140,8 +140,9 @@ export function mountList(root, params, navigate) {
         h("td", {}, e.task_queue),
         h("td", { title: isoTitle(e.start_time) }, fmtDateTime(e.start_time)),
         h("td", { title: isoTitle(e.close_time) }, e.close_time ? fmtDateTime(e.close_time) : "—"),
-        h("td", {}, duration === null ? "—" : fmtDuration(duration)),
-        h("td", { class: "num" }, e.history_length ?? "—"));
+        h("td", closeMs === null ? { class: "muted", title: "so far" } : {}, fmtDuration(duration)),
+        // a run has at least its start event: 0 means the record does not count them yet
+        h("td", { class: "num" }, e.history_length || "—"));
     }));
   }
 

@@ -212,18 +212,18 @@ export function renderTimeline(model, { width, onPick } = {}) {
   });
 
   const step = tickStep(span, Math.max(2, Math.floor((plotRight - plotLeft) / 90)));
+  const nowX = model.running ? x(model.end) : null;
   for (let offset = 0; offset <= span + 1e-6; offset += step) {
     const px = x(model.start + offset);
-    svg.append(
-      s("line", { class: "grid", x1: px, x2: px, y1: AXIS_H - 6, y2: height - 4 }),
-      s("text", { class: "tick", x: px, y: AXIS_H - 10, "text-anchor": "middle" }, offset ? `+${fmtDuration(offset)}` : "0"),
-    );
+    svg.append(s("line", { class: "grid", x1: px, x2: px, y1: AXIS_H - 6, y2: height - 4 }));
+    if (nowX === null || Math.abs(nowX - px) > 48) { // "now" takes the place of a tick it would cover
+      svg.append(s("text", { class: "tick", x: px, y: AXIS_H - 10, "text-anchor": "middle" }, offset ? `+${fmtDuration(offset)}` : "0"));
+    }
   }
-  if (model.running) {
-    const px = x(model.end);
+  if (nowX !== null) {
     svg.append(
-      s("line", { class: "now", x1: px, x2: px, y1: AXIS_H - 6, y2: height - 4 }),
-      s("text", { class: "now-label", x: px + 4, y: AXIS_H - 10 }, "now"),
+      s("line", { class: "now", x1: nowX, x2: nowX, y1: AXIS_H - 6, y2: height - 4 }),
+      s("text", { class: "now-label", x: nowX, y: AXIS_H - 10, "text-anchor": "middle" }, "now"),
     );
   }
 
