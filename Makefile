@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-cdk.txt | cksum | cut -d' ' -f1)
 # The pinned CDK CLI (package.json / package-lock.json), for `make synth` and `npx cdk ...`.
 NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
+# The browser the web UI's test drives: Debian's chromium (playwright downloads no browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup demo test bench compat-temporal clean synth openapi
 
-setup: $(STAMP) $(NPM_STAMP)
+setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-cdk.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +23,11 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-cdk.txt
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -f node_modules/.installed-* && touch $@
+
+# Only when it is missing: about a minute on a clean machine, apt's lists included.
+$(CHROMIUM):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 demo: setup
 	$(BIN)/python demo.py

@@ -1,0 +1,123 @@
+"""The API and web UI on 127.0.0.1, and Debian's chromium driven by playwright (nothing downloaded)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from durable._http.app import HttpApi
+from durable._http.engine import Engine
+from durable._http.proxy import request_event, response_parts
+from durable._local.environment import LocalRuntime
+from statemachines.registry import ACTIVITIES, WORKFLOWS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and nothing of the browser's own reaches the network (updates, sync, QUIC probes).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP on 127.0.0.1 to the API's proxy events and back (what the dev server does)."""
+
+    http_api: HttpApi
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        event = request_event(self.command, self.path, list(self.headers.items()), body)
+        status, headers, data = response_parts(self.http_api.handle(event))
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def dev_server() -> Iterator[str]:
+    """The HTTP API and the web UI on 127.0.0.1 over the embedded engine on moto, with the
+    project's workflows and activities registered; its base URL."""
+    runtime = LocalRuntime(backend="moto", skipping=False)
+    for task_queue, workflows in WORKFLOWS.items():
+        runtime.register(task_queue, workflows, ACTIVITIES.get(task_queue, []), None)
+    handler = type("Handler", (_Handler,), {"http_api": HttpApi(Engine(runtime.control, runtime.registry))})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="dev-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        runtime.shutdown()
+
+
+def api(base: str, method: str, path: str, body: Any = None) -> Any:
+    """A call to the HTTP API (to set up what the browser then looks at)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Module scope: playwright's sync API runs an event loop that must be gone before the
+    # asyncio tests of other modules start theirs.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class RecordedPage:
+    """A page at 1280 px that remembers every request it made and every script error."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # (the browser also logs every 4xx answer as an error: those are the API's, on purpose)
+        page.on(
+            "console",
+            lambda message: message.type == "error"
+            and not message.text.startswith("Failed to load resource")
+            and self.errors.append(message.text),
+        )
+
+
+@pytest.fixture
+def recorded(browser: Any) -> Iterator[RecordedPage]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB", timezone_id="UTC")
+    try:
+        yield RecordedPage(context.new_page())
+    finally:
+        context.close()
