@@ -17,7 +17,8 @@ from uuid import UUID
 
 from durable import _converter
 from durable._replay import context as _context
-from durable._replay.context import Info, UpdateInfo, current_update_info
+from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
+from durable._replay.context import Info, ParentInfo, UpdateInfo, current_update_info
 from durable._replay.definition import (
     HandlerUnfinishedPolicy,
     WorkflowDefinition,
@@ -38,16 +39,20 @@ from durable._replay.instance import (
     UnfinishedUpdateHandlersWarning,
 )
 from durable._replay.machine import NondeterminismError
-from durable.common import RetryPolicy, _arg_or_args, _arg_unset
+from durable.common import RetryPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 
 __all__ = [
     "ActivityCancellationType",
     "ActivityHandle",
+    "ChildWorkflowCancellationType",
+    "ChildWorkflowHandle",
     "ContinueAsNewError",
     "ExternalWorkflowHandle",
     "HandlerUnfinishedPolicy",
     "Info",
     "NondeterminismError",
+    "ParentClosePolicy",
+    "ParentInfo",
     "ReadOnlyContextError",
     "UnfinishedSignalHandlersWarning",
     "UnfinishedUpdateHandlersWarning",
@@ -59,6 +64,7 @@ __all__ = [
     "deprecate_patch",
     "execute_activity",
     "execute_activity_method",
+    "execute_child_workflow",
     "get_external_workflow_handle",
     "get_external_workflow_handle_for",
     "in_workflow",
@@ -75,6 +81,7 @@ __all__ = [
     "sleep",
     "start_activity",
     "start_activity_method",
+    "start_child_workflow",
     "time",
     "time_ns",
     "unsafe",
@@ -150,6 +157,79 @@ def start_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, *
 async def execute_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """:func:`execute_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return await start_activity(activity, arg, **kwargs)
+
+
+async def start_child_workflow(
+    workflow: Any,
+    arg: Any = _arg_unset,
+    *,
+    args: Sequence[Any] = (),
+    id: str | None = None,
+    task_queue: str | None = None,
+    result_type: type | None = None,
+    cancellation_type: ChildWorkflowCancellationType = ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+    parent_close_policy: ParentClosePolicy = ParentClosePolicy.TERMINATE,
+    execution_timeout: timedelta | None = None,
+    run_timeout: timedelta | None = None,
+    task_timeout: timedelta | None = None,
+    id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    retry_policy: RetryPolicy | None = None,
+    cron_schedule: str = "",
+    memo: Mapping[str, Any] | None = None,
+    search_attributes: Any = None,
+    versioning_intent: Any = None,
+    static_summary: str | None = None,
+    static_details: str | None = None,
+    priority: Any = None,
+    **unsupported: Any,
+) -> ChildWorkflowHandle:
+    """Start a child workflow and return its handle once the child has started.
+
+    Args:
+        workflow: the ``@workflow.run`` method of a workflow class, or a workflow type name.
+        arg: the single argument; or ``args`` for several.
+        id: the child's workflow id; a deterministic :func:`uuid4` by default.
+        task_queue: where the child runs; the parent's task queue by default.
+        result_type: the type to decode the result into, for workflows given by name.
+        cancellation_type: what cancelling the handle waits for.
+        parent_close_policy: what happens to the child when the parent closes while it runs.
+        execution_timeout: accepted for compatibility (not enforced yet).
+        run_timeout: accepted for compatibility (not enforced yet).
+        task_timeout: accepted for compatibility.
+        id_reuse_policy: which earlier runs of the same id a new child may replace.
+        retry_policy: accepted for compatibility (child runs are not retried yet).
+        cron_schedule, memo, search_attributes: accepted for compatibility.
+
+    Raises:
+        WorkflowAlreadyStartedError: a run of that id exists that the policy may not replace.
+    """
+    del task_timeout, cron_schedule, memo, search_attributes, versioning_intent, static_summary, static_details
+    del priority, unsupported
+    instance = _context.current()
+    return await instance.start_child_workflow(
+        workflow,
+        *_arg_or_args(arg, args),
+        id=id or str(instance.uuid4()),
+        task_queue=task_queue,
+        result_type=result_type,
+        cancellation_type=cancellation_type,
+        parent_close_policy=parent_close_policy,
+        execution_timeout=execution_timeout,
+        run_timeout=run_timeout,
+        id_reuse_policy=int(id_reuse_policy),
+        retry_policy=retry_policy,
+    )
+
+
+async def execute_child_workflow(workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
+    """Start a child workflow and wait for its result: ``await (await start_child_workflow(...))``.
+
+    Raises:
+        ChildWorkflowError: the child failed, was cancelled or terminated; ``cause`` says why.
+        WorkflowAlreadyStartedError: the child's id is in use.
+    """
+    handle = await start_child_workflow(workflow, arg, **kwargs)
+    return await handle
 
 
 async def sleep(duration: float | timedelta, *, summary: str | None = None) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "RequestCancelActivity",
     "ScheduleActivity",
     "SignalExternal",
+    "StartChildWorkflow",
     "StartTimer",
     "command_key",
 ]
@@ -102,6 +103,29 @@ class CancelExternal(Command):
     seq: int
     workflow_id: str
     run_id: str | None
+
+
+@dataclass(frozen=True)
+class StartChildWorkflow(Command):
+    """Start a child workflow (``seq`` numbers children from 1 within a run).
+
+    ``run_id`` is chosen by the parent (a pure function of its run and ``seq``), so that
+    the engine can start the child again after a crash without ever making two runs.
+    """
+
+    EVENT: ClassVar[str] = ev.START_CHILD_INITIATED
+    seq: int
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    input: list[str]
+    parent_close_policy: int
+    cancellation_type: int
+    id_reuse_policy: int
+    retry_policy: dict[str, Any] | None = None
+    execution_timeout: float | None = None
+    run_timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +214,8 @@ def command_key(event: dict[str, Any]) -> tuple[Any, ...]:
     key: tuple[Any, ...] = (event["event_type"], attrs.get("seq"))
     if event["event_type"] == ev.ACTIVITY_SCHEDULED:
         key += (attrs["activity_type"],)
+    elif event["event_type"] == ev.START_CHILD_INITIATED:
+        key += (attrs["workflow_type"], attrs["workflow_id"])
     elif event["event_type"] == ev.MARKER_RECORDED:
         key += (attrs["patch_id"],)
     elif event["event_type"] in (ev.UPDATE_ACCEPTED, ev.UPDATE_COMPLETED):

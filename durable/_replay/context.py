@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from durable._replay.instance import WorkflowInstance
 
-__all__ = ["Info", "UpdateInfo", "current", "current_update_info", "in_workflow"]
+__all__ = ["Info", "ParentInfo", "UpdateInfo", "current", "current_update_info", "in_workflow"]
+
+
+
+@dataclass(frozen=True)
+class ParentInfo:
+    """The parent of a child workflow (temporalio's ``workflow.ParentInfo``)."""
+
+    namespace: str
+    run_id: str
+    workflow_id: str
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,7 @@ class Info:
     execution_timeout: timedelta | None
     first_execution_run_id: str
     namespace: str
-    parent: Any
+    parent: ParentInfo | None
     retry_policy: Any
     run_id: str
     run_timeout: timedelta | None

@@ -39,6 +39,13 @@ EXTERNAL_SIGNALED = "ExternalWorkflowExecutionSignaled"
 EXTERNAL_SIGNAL_FAILED = "SignalExternalWorkflowExecutionFailed"
 EXTERNAL_CANCEL_REQUESTED = "ExternalWorkflowExecutionCancelRequested"
 EXTERNAL_CANCEL_FAILED = "RequestCancelExternalWorkflowExecutionFailed"
+CHILD_STARTED = "ChildWorkflowExecutionStarted"
+CHILD_START_FAILED = "StartChildWorkflowExecutionFailed"
+CHILD_COMPLETED = "ChildWorkflowExecutionCompleted"
+CHILD_FAILED = "ChildWorkflowExecutionFailed"
+CHILD_CANCELED = "ChildWorkflowExecutionCanceled"
+CHILD_TERMINATED = "ChildWorkflowExecutionTerminated"
+CHILD_TIMED_OUT = "ChildWorkflowExecutionTimedOut"
 
 # Markers closing the inputs of one decision.
 TASK_COMPLETED = "WorkflowTaskCompleted"
@@ -60,15 +67,18 @@ CANCEL_EXTERNAL_INITIATED = "RequestCancelExternalWorkflowExecutionInitiated"
 # nothing): replay hands the recorded request to the handler without validating it again.
 UPDATE_ACCEPTED = "WorkflowExecutionUpdateAccepted"
 UPDATE_COMPLETED = "WorkflowExecutionUpdateCompleted"
+START_CHILD_INITIATED = "StartChildWorkflowExecutionInitiated"
 
 # Bookkeeping of the engine that the workflow code never sees.
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
 WORKFLOW_TERMINATED = "WorkflowExecutionTerminated"
 
 EXTERNAL_OUTCOMES = frozenset({EXTERNAL_SIGNALED, EXTERNAL_SIGNAL_FAILED, EXTERNAL_CANCEL_REQUESTED, EXTERNAL_CANCEL_FAILED})
+CHILD_CLOSED = frozenset({CHILD_COMPLETED, CHILD_FAILED, CHILD_CANCELED, CHILD_TERMINATED, CHILD_TIMED_OUT})
+CHILD_OUTCOMES = CHILD_CLOSED | {CHILD_STARTED, CHILD_START_FAILED}
 INPUT_EVENTS = frozenset(
     {WORKFLOW_STARTED, SIGNALED, CANCEL_REQUESTED, ACTIVITY_COMPLETED, ACTIVITY_FAILED, ACTIVITY_CANCELED, TIMER_FIRED}
-) | EXTERNAL_OUTCOMES
+) | EXTERNAL_OUTCOMES | CHILD_OUTCOMES
 TASK_MARKERS = frozenset({TASK_COMPLETED, TASK_FAILED})
 COMMAND_EVENTS = frozenset(
     {
@@ -85,6 +95,7 @@ COMMAND_EVENTS = frozenset(
         CANCEL_EXTERNAL_INITIATED,
         UPDATE_ACCEPTED,
         UPDATE_COMPLETED,
+        START_CHILD_INITIATED,
     }
 )
 RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})

@@ -43,8 +43,10 @@ from durable._replay.commands import (
     RequestCancelActivity,
     ScheduleActivity,
     SignalExternal,
+    StartChildWorkflow,
     StartTimer,
 )
+from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, UpdateInfo, _current_update
 from durable._replay.definition import HandlerUnfinishedPolicy, WorkflowDefinition
 from durable.common import RetryPolicy
@@ -59,7 +61,10 @@ from durable.exceptions import (
 
 __all__ = [
     "ActivityCancellationType",
+    "ChildWorkflowCancellationType",
+    "ChildWorkflowHandle",
     "ContinueAsNewError",
+    "ParentClosePolicy",
     "QueryNotFound",
     "ReadOnlyContextError",
     "UnfinishedSignalHandlersWarning",
@@ -173,7 +178,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._now = info.start_time.timestamp()
         self._ready: collections.deque[asyncio.Handle] = collections.deque()
         self._commands: list[Command] = []
-        self._seq = {"timer": 0, "activity": 0, "external_signal": 0, "external_cancel": 0}
+        self._seq = {"timer": 0, "activity": 0, "external_signal": 0, "external_cancel": 0, "child": 0}
+        self._children: dict[int, ChildWorkflowHandle] = {}
         self._externals: dict[tuple[str, int], asyncio.Future[None]] = {}
         self._timers: dict[int, _TimerHandle] = {}
         self._activities: dict[int, ActivityHandle] = {}
@@ -401,6 +407,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                     fut.set_exception(_failure.to_exception(attrs["failure"]))
                 else:
                     fut.set_result(None)
+        elif kind in ev.CHILD_OUTCOMES:
+            child = self._children.get(attrs["seq"])
+            if child is not None and child._apply(event):
+                del self._children[attrs["seq"]]
         elif kind == ev.CANCEL_REQUESTED:
             self._cancel_requested = True
             # Queued behind the run method's first step: a workflow cancelled before it
@@ -573,6 +583,63 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._externals[(which, seq)] = fut
         self._add_command(command)
         await fut
+
+    def _issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
+        """Ask another workflow to cancel without waiting; the future resolves once delivered."""
+        seq = self._next_seq("external_cancel")
+        fut = self.create_future()
+        # Nothing may await it: a failure to deliver must not be logged as unretrieved.
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._externals[("external_cancel", seq)] = fut
+        self._add_command(CancelExternal(seq=seq, workflow_id=workflow_id, run_id=run_id))
+        return fut
+
+    async def start_child_workflow(
+        self,
+        workflow: Any,
+        *args: Any,
+        id: str,
+        task_queue: str | None,
+        result_type: type | None,
+        cancellation_type: ChildWorkflowCancellationType,
+        parent_close_policy: ParentClosePolicy,
+        execution_timeout: timedelta | None,
+        run_timeout: timedelta | None,
+        id_reuse_policy: int,
+        retry_policy: RetryPolicy | None,
+    ) -> ChildWorkflowHandle:
+        """Issue a StartChildWorkflow command; return the handle once the child started.
+
+        Raises:
+            WorkflowAlreadyStartedError: the id is in use under ``id_reuse_policy``.
+        """
+        self._assert_not_read_only("starting a child workflow")
+        if isinstance(workflow, str):
+            name, hint = workflow, None
+        else:
+            definition = WorkflowDefinition.of(workflow)
+            name, hint = definition.name, definition.result_hint
+        seq = self._next_seq("child")
+        command = StartChildWorkflow(
+            seq=seq,
+            workflow_id=id,
+            # A pure function of the parent's run and the command: a restart after a
+            # crash finds the same run instead of making a second one.
+            run_id=str(uuid.uuid5(uuid.UUID(self.info.run_id), f"child/{seq}")),
+            workflow_type=name,
+            task_queue=task_queue or self.info.task_queue,
+            input=_converter.encode_args(args),
+            parent_close_policy=int(parent_close_policy or ParentClosePolicy.TERMINATE),
+            cancellation_type=int(cancellation_type),
+            id_reuse_policy=int(id_reuse_policy),
+            retry_policy=retry_policy.to_dict() if retry_policy is not None else None,
+            execution_timeout=_seconds(execution_timeout),
+            run_timeout=_seconds(run_timeout),
+        )
+        handle = ChildWorkflowHandle(self, command, result_type or hint)
+        self._children[seq] = handle
+        self._add_command(command)
+        return await handle._wait_started()
 
     def patched(self, patch_id: str, *, deprecated: bool = False) -> bool:
         """Whether to take the new branch of a patch (temporalio's rules).

@@ -13,7 +13,7 @@ from typing import Any
 
 from durable._replay import events as ev
 
-__all__ = ["ActivityState", "Ledger", "UpdateState"]
+__all__ = ["ActivityState", "ChildState", "Ledger", "UpdateState"]
 
 
 @dataclass
@@ -41,6 +41,20 @@ class UpdateState:
     completed: bool = False
 
 
+@dataclass
+class ChildState:
+    """A child workflow this run started that has not reported its close."""
+
+    initiated: dict[str, Any]  # the StartChildWorkflowExecutionInitiated attributes
+    initiated_event_id: int
+    started_event_id: int = 0  # 0 until ChildWorkflowExecutionStarted
+
+    @property
+    def started(self) -> bool:
+        """Whether the child's start was confirmed."""
+        return self.started_event_id > 0
+
+
 class Ledger:
     """Folds events into the engine's view of a run."""
 
@@ -53,6 +67,7 @@ class Ledger:
         self.close_event: dict[str, Any] | None = None
         self.activities: dict[int, ActivityState] = {}
         self.timers: dict[int, float] = {}
+        self.children: dict[int, ChildState] = {}
         self.externals: dict[tuple[str, int], dict[str, Any]] = {}  # ("signal"|"cancel", seq) -> command
         self.consumed: dict[str, int] = {}  # dedup key -> first event id of its record
         self.updates: dict[str, UpdateState] = {}  # accepted updates by update id
@@ -105,6 +120,13 @@ class Ledger:
                 act.cancel_requested = True
         elif kind in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED, ev.ACTIVITY_CANCELED):
             self.activities.pop(attrs["seq"], None)
+        elif kind == ev.START_CHILD_INITIATED:
+            self.children[attrs["seq"]] = ChildState(initiated=attrs, initiated_event_id=event["event_id"])
+        elif kind == ev.CHILD_STARTED:
+            if (child := self.children.get(attrs["seq"])) is not None:
+                child.started_event_id = event["event_id"]
+        elif kind == ev.CHILD_START_FAILED or kind in ev.CHILD_CLOSED:
+            self.children.pop(attrs["seq"], None)
         elif kind == ev.SIGNAL_EXTERNAL_INITIATED:
             self.externals[("signal", attrs["seq"])] = attrs
         elif kind == ev.CANCEL_EXTERNAL_INITIATED:

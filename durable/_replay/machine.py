@@ -18,7 +18,7 @@ from typing import Any
 from durable import _failure
 from durable._replay import events as ev
 from durable._replay.commands import Command, CompleteWorkflow, CronContinueAsNew, FailWorkflow, command_key
-from durable._replay.context import Info
+from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.instance import WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
@@ -205,6 +205,7 @@ class HistoryMachine:
             raise WorkflowTaskError("history does not begin with WorkflowExecutionStarted")
         definition = self._lookup(started["workflow_type"], started["task_queue"])
         start_time = datetime.fromtimestamp(started["start_time"], tz=timezone.utc)
+        parent = started.get("parent")
         info = Info(
             attempt=1,
             continued_run_id=started.get("continued_run_id"),
@@ -212,7 +213,7 @@ class HistoryMachine:
             execution_timeout=None,
             first_execution_run_id=started.get("first_execution_run_id") or started["run_id"],
             namespace="default",
-            parent=None,
+            parent=ParentInfo(namespace="default", run_id=parent["run_id"], workflow_id=parent["workflow_id"]) if parent else None,
             retry_policy=None,
             run_id=started["run_id"],
             run_timeout=None,

@@ -19,7 +19,7 @@ from typing import Any
 from durable import _failure
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
-from durable._runtime.orchestrator import Orchestrator, begin_run, execution_time, send_to_inbox
+from durable._runtime.orchestrator import REPLACEABLE, Orchestrator, begin_run, execution_time, send_to_inbox, terminate_run
 from durable._runtime.ports import (
     CLOSED_STATUSES,
     ExecutionIdInUse,
@@ -48,13 +48,7 @@ def _parse_token(task_token: bytes) -> dict[str, Any]:
         raise ValueError("not a task token of this engine: pass activity.info().task_token unchanged") from err
 
 
-_REPLACEABLE = {
-    WorkflowIDReusePolicy.ALLOW_DUPLICATE: CLOSED_STATUSES,
-    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY: frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}),
-    WorkflowIDReusePolicy.REJECT_DUPLICATE: frozenset(),
-    WorkflowIDReusePolicy.TERMINATE_IF_RUNNING: CLOSED_STATUSES,
-}
-"""Which closed runs a new run of the same workflow id may replace, per reuse policy."""
+
 
 
 class NotRunning(Exception):
@@ -140,7 +134,7 @@ class Control:
             WorkflowAlreadyStartedError: the id is taken under the reuse and conflict policies.
             InvalidCronExpression: ``cron_schedule`` does not parse.
         """
-        replaceable = _REPLACEABLE[id_reuse_policy]
+        replaceable = REPLACEABLE[id_reuse_policy]
         backoff = 0.0
         if cron_schedule:
             now = self.services.clock.now()
@@ -260,25 +254,15 @@ class Control:
     def terminate(self, workflow_id: str, run_id: str | None, reason: str = "", details: list[str] | None = None) -> None:
         """Close the run as TERMINATED now. Raises NotRunning or ExecutionNotFound."""
         record = self._running(workflow_id, run_id)
-        key = execution_key(workflow_id, record.run_id)
-        for _ in range(5):
-            ledger = self.ledger(workflow_id, record.run_id)
-            if ledger.closed:
-                raise NotRunning(f"workflow execution {workflow_id} already completed")
-            now = self.services.clock.now()
-            event = ev.make_event(
-                ev.WORKFLOW_TERMINATED, now, reason=reason, details=details or [], dedup=f"terminate:{uuid.uuid4()}"
+        try:
+            terminated = terminate_run(
+                self.services, workflow_id, record.run_id,
+                reason=reason, details=details or [], dedup=f"terminate:{uuid.uuid4()}",
             )
-            event["event_id"] = ledger.last_event_id + 1
-            try:
-                self.services.history.append(key, [event])
-            except HistoryConflict:
-                continue  # the orchestrator committed meanwhile: look again
-            self.services.executions.close(workflow_id, record.run_id, "TERMINATED", now, event["event_id"])
-            for act in ledger.activities.values():  # heartbeating activities learn they must stop
-                self.services.executions.request_activity_cancel(key, act.scheduled["activity_id"])
-            return
-        raise NotRunning(f"workflow execution {workflow_id} kept changing; terminate again")
+        except HistoryConflict as err:
+            raise NotRunning(str(err)) from err
+        if not terminated:
+            raise NotRunning(f"workflow execution {workflow_id} already completed")
 
     def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
         """Deliver the outcome of an activity completed asynchronously (self-contained token).

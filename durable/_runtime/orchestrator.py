@@ -21,6 +21,7 @@ from typing import Any
 
 from durable import _failure
 from durable._replay import events as ev
+from durable._replay.children import ParentClosePolicy
 from durable._replay.ledger import Ledger
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
@@ -34,9 +35,20 @@ from durable._runtime.ports import (
 )
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, execution_key
-from durable.exceptions import ApplicationError, RetryState, TimeoutError, TimeoutType
+from durable.common import WorkflowIDReusePolicy
+from durable.exceptions import ApplicationError, CancelledError, RetryState, TerminatedError, TimeoutError, TimeoutType
 
-__all__ = ["Orchestrator", "OrchestratorConflict", "begin_run", "execution_time", "inbox_body", "send_to_inbox"]
+__all__ = [
+    "REPLACEABLE",
+    "Orchestrator",
+    "OrchestratorConflict",
+    "begin_run",
+    "execution_time",
+    "finish_close",
+    "inbox_body",
+    "send_to_inbox",
+    "terminate_run",
+]
 
 logger = logging.getLogger("durable.orchestrator")
 
@@ -318,6 +330,26 @@ class Orchestrator:
             }[(body["which"], failed)]
             extra = {"failure": body["failure"]} if failed else {}
             return [], [_event(outcome, now, dedup, seq=body["seq"], **extra)], False
+        if kind == "child_started":
+            child = ledger.children.get(body["seq"])
+            if child is None or child.started:
+                return None
+            attrs = child.initiated
+            return [], [_event(
+                ev.CHILD_STARTED, now, dedup, seq=body["seq"], workflow_id=attrs["workflow_id"], run_id=body["child_run_id"],
+                workflow_type=attrs["workflow_type"], initiated_event_id=child.initiated_event_id,
+            )], False
+        if kind == "child_start_failed":
+            child = ledger.children.get(body["seq"])
+            if child is None or child.started:
+                return None
+            attrs = child.initiated
+            return [], [_event(
+                ev.CHILD_START_FAILED, now, dedup, seq=body["seq"], workflow_id=attrs["workflow_id"],
+                workflow_type=attrs["workflow_type"], cause="WORKFLOW_ALREADY_EXISTS", initiated_event_id=child.initiated_event_id,
+            )], False
+        if kind == "child_closed":
+            return _child_closed(machine, body, now)
         if kind == "task_retry":
             if ledger.task_failure is None or ledger.task_attempt != body["attempt"]:
                 return None
@@ -419,10 +451,13 @@ class Orchestrator:
                 logger.error("workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message"))
             elif kind == ev.TASK_COMPLETED and attrs.get("recovered"):
                 s.executions.set_task_failure(wf, run, None)
+            elif kind == ev.START_CHILD_INITIATED:
+                if (child := ledger.children.get(attrs["seq"])) is not None and not child.started:
+                    self._start_child(wf, run, attrs)
             elif kind in ev.TERMINAL_EVENTS:
-                s.executions.close(wf, run, ledger.status, event["event_time"], ledger.last_event_id)
+                finish_close(s, ledger)
                 if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
-                    self._continue(wf, run, attrs)
+                    self._continue(wf, run, attrs, parent=started.get("parent"))
 
     def _deliver_external(self, wf: str, run: str, which: str, attrs: dict[str, Any]) -> None:
         """Signal or cancel another workflow, then tell this run how it went (idempotent)."""
@@ -446,7 +481,55 @@ class Orchestrator:
             send_to_inbox(self.services, target, record.run_id, "cancel", key, reason=f"requested by workflow {wf}")
         self._to_inbox(wf, run, "external_done", done, which=which, seq=seq)
 
-    def _continue(self, workflow_id: str, run_id: str, attrs: dict[str, Any]) -> None:
+    def _start_child(self, wf: str, run: str, attrs: dict[str, Any]) -> None:
+        """Start a child run, then tell this run whether it started (idempotent).
+
+        The child's run id comes from the command, so a re-dispatch after a crash finds
+        the run it began before (its log, then its record) and finishes that start.
+        """
+        s, seq = self.services, attrs["seq"]
+        child_wf, child_run = attrs["workflow_id"], attrs["run_id"]
+        replaceable = REPLACEABLE[WorkflowIDReusePolicy(attrs["id_reuse_policy"])]
+        try:
+            begin_run(
+                s, workflow_type=attrs["workflow_type"], workflow_id=child_wf, run_id=child_run,
+                task_queue=attrs["task_queue"], input=attrs["input"], replaceable=replaceable,
+                carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}},
+            )
+            in_use = None
+        except HistoryConflict:
+            in_use = self._resume_child_start(child_wf, child_run, replaceable)
+        except ExecutionIdInUse as err:
+            in_use = None if err.run_id == child_run else err
+        if in_use is not None:
+            self._to_inbox(wf, run, "child_start_failed", f"child:{seq}:start", seq=seq)
+        else:
+            self._to_inbox(wf, run, "child_started", f"child:{seq}:start", seq=seq, child_run_id=child_run)
+
+    def _resume_child_start(self, child_wf: str, child_run: str, replaceable: frozenset[str]) -> ExecutionIdInUse | None:
+        """Finish a child start a crash cut short after its log was written."""
+        s = self.services
+        ledger = Ledger.of(s.history.load(execution_key(child_wf, child_run)))
+        if ledger.decided or ledger.closed or ledger.started is None:
+            return None  # it ran already: its record and start message did their work
+        try:
+            current = s.executions.get(child_wf).run_id
+        except ExecutionNotFound:
+            current = None
+        if current != child_run:
+            record = ExecutionRecord(
+                workflow_id=child_wf, run_id=child_run, workflow_type=ledger.started["workflow_type"],
+                task_queue=ledger.started["task_queue"], status="RUNNING", start_time=ledger.start_time,
+            )
+            try:
+                s.executions.create(record, replaceable=replaceable)
+            except ExecutionIdInUse as err:
+                if err.run_id != child_run:
+                    return err
+        send_to_inbox(s, child_wf, child_run, "start", "start")
+        return None
+
+    def _continue(self, workflow_id: str, run_id: str, attrs: dict[str, Any], *, parent: dict[str, Any] | None = None) -> None:
         """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch)."""
         try:
             begin_run(
@@ -461,7 +544,7 @@ class Orchestrator:
                 first_task_backoff=attrs.get("backoff_start_interval", 0.0),
                 carried={
                     k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None
-                },
+                } | ({"parent": parent} if parent else {}),
             )
         except HistoryConflict:
             # Begun before (this is a re-dispatch): only the start message may be missing.
@@ -589,6 +672,146 @@ def begin_run(
         services.timers.schedule(now + first_task_backoff, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(run_id, "start"))
     else:
         send_to_inbox(services, workflow_id, run_id, "start", "start", **fields)
+
+
+REPLACEABLE = {
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE: CLOSED_STATUSES,
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY: frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}),
+    WorkflowIDReusePolicy.REJECT_DUPLICATE: frozenset(),
+    WorkflowIDReusePolicy.TERMINATE_IF_RUNNING: CLOSED_STATUSES,
+}
+"""Which closed runs a new run of the same workflow id may replace, per reuse policy."""
+
+
+def finish_close(services: Services, ledger: Ledger) -> None:
+    """What follows a run's terminal event: its record, its parent, its children (idempotent)."""
+    started = ledger.started or {}
+    wf, run = started["workflow_id"], started["run_id"]
+    services.executions.close(wf, run, ledger.status, ledger.close_time or services.clock.now(), ledger.last_event_id)
+    _report_to_parent(services, ledger)
+    _apply_parent_close_policy(services, ledger)
+
+
+def _report_to_parent(services: Services, ledger: Ledger) -> None:
+    started = ledger.started or {}
+    parent = started.get("parent")
+    if not parent or ledger.status == "CONTINUED_AS_NEW":  # the next run of the chain reports
+        return
+    attrs = (ledger.close_event or {}).get("attributes", {})
+    fields: dict[str, Any] = {"seq": parent["seq"], "status": ledger.status, "child_run_id": started["run_id"]}
+    if ledger.status == "COMPLETED":
+        fields["result"] = attrs["result"]
+    elif ledger.status == "FAILED":
+        fields["failure"] = attrs["failure"]
+    send_to_inbox(services, parent["workflow_id"], parent["run_id"], "child_closed", f"child:{parent['seq']}:closed", **fields)
+
+
+def _apply_parent_close_policy(services: Services, ledger: Ledger) -> None:
+    started = ledger.started or {}
+    wf, run = started["workflow_id"], started["run_id"]
+    for seq, child in ledger.children.items():
+        policy = child.initiated["parent_close_policy"]
+        if policy == ParentClosePolicy.ABANDON:
+            continue
+        child_wf = child.initiated["workflow_id"]
+        child_run = _current_run_of_child(services, child_wf, child.initiated["run_id"], wf, run)
+        if child_run is None:
+            continue  # closed already, or its id belongs to another workflow now
+        dedup = f"parent-close:{run}:{seq}"
+        if policy == ParentClosePolicy.REQUEST_CANCEL:
+            send_to_inbox(services, child_wf, child_run, "cancel", dedup, reason=f"parent workflow {wf} closed")
+        else:
+            terminate_run(services, child_wf, child_run, reason="by parent close policy", details=[], dedup=dedup)
+
+
+def _current_run_of_child(services: Services, child_wf: str, child_run: str, parent_wf: str, parent_run: str) -> str | None:
+    """The running run of a child: its first run, or a later one of its continue-as-new chain."""
+    try:
+        record = services.executions.get(child_wf)
+    except ExecutionNotFound:
+        return None
+    if record.status != "RUNNING":
+        return None
+    if record.run_id == child_run:
+        return child_run
+    started = Ledger.of(services.history.load(execution_key(child_wf, record.run_id))).started or {}
+    parent = started.get("parent") or {}
+    return record.run_id if (parent.get("workflow_id"), parent.get("run_id")) == (parent_wf, parent_run) else None
+
+
+def terminate_run(services: Services, workflow_id: str, run_id: str, *, reason: str, details: list[str], dedup: str) -> bool:
+    """Close a run as TERMINATED now; False if it had closed already.
+
+    A repeat with the same ``dedup`` (a re-dispatch after a crash) finishes the close of
+    the termination it made before.
+    """
+    key = execution_key(workflow_id, run_id)
+    for _ in range(5):
+        ledger = Ledger.of(services.history.load(key))
+        if ledger.closed:
+            if (ledger.close_event or {}).get("attributes", {}).get("dedup") == dedup:
+                finish_close(services, ledger)
+            return False
+        now = services.clock.now()
+        event = ev.make_event(ev.WORKFLOW_TERMINATED, now, reason=reason, details=details, dedup=dedup)
+        event["event_id"] = ledger.last_event_id + 1
+        try:
+            services.history.append(key, [event])
+        except HistoryConflict:
+            continue  # the orchestrator committed meanwhile: look again
+        ledger.observe([event])
+        for act in ledger.activities.values():  # heartbeating activities learn they must stop
+            services.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+        finish_close(services, ledger)
+        return True
+    raise HistoryConflict(f"workflow execution {workflow_id} kept changing; terminate again")
+
+
+def _child_closed(
+    machine: HistoryMachine, body: dict[str, Any], now: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool] | None:
+    """The parent's event for a child's close, with temporalio's ChildWorkflowError around the cause."""
+    child = machine.ledger.children.get(body["seq"])
+    if child is None:
+        return None
+    status, seq, dedup = body["status"], body["seq"], body["dedup"]
+    attrs = child.initiated
+    common = {"seq": seq, "workflow_id": attrs["workflow_id"], "run_id": body["child_run_id"]}
+    if status == "COMPLETED":
+        return [], [_event(ev.CHILD_COMPLETED, now, dedup, result=body["result"], **common)], False
+    kind, message, state = _CHILD_CLOSES[status]
+    if status == "FAILED":
+        cause = body["failure"]
+    elif status == "CANCELED":
+        cause = _failure.from_exception(CancelledError("Cancelled"))
+    elif status == "TERMINATED":
+        cause = _failure.from_exception(TerminatedError("Terminated"))
+    else:
+        cause = _failure.from_exception(TimeoutError("Timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[]))
+    failure = {
+        "message": message,
+        "stack_trace": "",
+        "child_workflow": {
+            "namespace": "default",
+            "workflow_id": attrs["workflow_id"],
+            "run_id": child.initiated["run_id"],
+            "workflow_type": attrs["workflow_type"],
+            "initiated_event_id": child.initiated_event_id,
+            "started_event_id": child.started_event_id,
+            "retry_state": int(state) if state else None,
+        },
+        "cause": cause,
+    }
+    return [], [_event(kind, now, dedup, failure=failure, **common)], False
+
+
+_CHILD_CLOSES = {
+    "FAILED": (ev.CHILD_FAILED, "Child Workflow execution failed", None),
+    "CANCELED": (ev.CHILD_CANCELED, "Child Workflow execution cancelled", RetryState.NON_RETRYABLE_FAILURE),
+    "TERMINATED": (ev.CHILD_TERMINATED, "Child Workflow execution terminated", RetryState.NON_RETRYABLE_FAILURE),
+    "TIMED_OUT": (ev.CHILD_TIMED_OUT, "Child Workflow execution timed out", RetryState.TIMEOUT),
+}
+"""Child close status -> (parent's event, ChildWorkflowError message, retry state), as Temporal reports them."""
 
 
 def execution_time(started: dict[str, Any]) -> float:

@@ -99,7 +99,7 @@ def task_queue() -> str:
     return f"tq-{uuid.uuid4()}"
 
 
-# The second wave of parity (child workflows, continue-as-new, updates, Replayer,
+# The second wave of parity (continue-as-new, updates, Replayer,
 # execution timeouts) belongs to a later issue. Its tests run against real Temporal now
 # (`make compat-temporal`) and join the durable run as each item lands.
 if sdk.BACKEND == "durable":
