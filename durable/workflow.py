@@ -197,7 +197,8 @@ async def start_child_workflow(
         run_timeout: accepted for compatibility (not enforced yet).
         task_timeout: accepted for compatibility.
         id_reuse_policy: which earlier runs of the same id a new child may replace.
-        retry_policy: accepted for compatibility (child runs are not retried yet).
+        retry_policy: retries a failed child as new runs of the same id (``info().attempt``
+            counts them); the parent sees only the last run's outcome. None: no retries.
         cron_schedule, memo, search_attributes: accepted for compatibility.
 
     Raises:

@@ -23,6 +23,7 @@ from durable._replay.definition import WorkflowDefinition
 from durable._replay.instance import WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
 from durable._schedules.cron import CronExpression
+from durable.common import RetryPolicy
 from durable.exceptions import TemporalError
 
 __all__ = ["HistoryMachine", "NoWorker", "NondeterminismError", "UnknownWorkflowType"]
@@ -207,14 +208,14 @@ class HistoryMachine:
         start_time = datetime.fromtimestamp(started["start_time"], tz=timezone.utc)
         parent = started.get("parent")
         info = Info(
-            attempt=1,
+            attempt=started.get("attempt", 1),
             continued_run_id=started.get("continued_run_id"),
             cron_schedule=started.get("cron_schedule") or None,
             execution_timeout=None,
             first_execution_run_id=started.get("first_execution_run_id") or started["run_id"],
             namespace="default",
             parent=ParentInfo(namespace="default", run_id=parent["run_id"], workflow_id=parent["workflow_id"]) if parent else None,
-            retry_policy=None,
+            retry_policy=RetryPolicy.from_dict(started["retry_policy"]) if started.get("retry_policy") else None,
             run_id=started["run_id"],
             run_timeout=None,
             start_time=start_time,

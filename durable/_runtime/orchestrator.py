@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -458,6 +459,8 @@ class Orchestrator:
                 finish_close(s, ledger)
                 if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
                     self._continue(wf, run, attrs, parent=started.get("parent"))
+                elif (retry := _retry_of(ledger)) is not None:
+                    self._retry(ledger, *retry)
 
     def _deliver_external(self, wf: str, run: str, which: str, attrs: dict[str, Any]) -> None:
         """Signal or cancel another workflow, then tell this run how it went (idempotent)."""
@@ -491,10 +494,11 @@ class Orchestrator:
         child_wf, child_run = attrs["workflow_id"], attrs["run_id"]
         replaceable = REPLACEABLE[WorkflowIDReusePolicy(attrs["id_reuse_policy"])]
         try:
+            retry = {"retry_policy": attrs["retry_policy"], "attempt": 1} if attrs.get("retry_policy") else {}
             begin_run(
                 s, workflow_type=attrs["workflow_type"], workflow_id=child_wf, run_id=child_run,
                 task_queue=attrs["task_queue"], input=attrs["input"], replaceable=replaceable,
-                carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}},
+                carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry},
             )
             in_use = None
         except HistoryConflict:
@@ -529,7 +533,29 @@ class Orchestrator:
         send_to_inbox(s, child_wf, child_run, "start", "start")
         return None
 
-    def _continue(self, workflow_id: str, run_id: str, attrs: dict[str, Any], *, parent: dict[str, Any] | None = None) -> None:
+    def _retry(self, ledger: Ledger, delay: float, new_run_id: str) -> None:
+        """Start the next attempt of a failed run that has a retry policy (as Temporal does)."""
+        started = ledger.started or {}
+        attrs = {
+            "new_execution_run_id": new_run_id,
+            "workflow_type": started["workflow_type"],
+            "task_queue": started["task_queue"],
+            "input": started["input"],
+            "backoff_start_interval": delay,
+            "first_execution_run_id": started.get("first_execution_run_id") or started["run_id"],
+        }
+        carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
+        self._continue(started["workflow_id"], started["run_id"], attrs, parent=started.get("parent"), carry=carry)
+
+    def _continue(
+        self,
+        workflow_id: str,
+        run_id: str,
+        attrs: dict[str, Any],
+        *,
+        parent: dict[str, Any] | None = None,
+        carry: dict[str, Any] | None = None,
+    ) -> None:
         """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch)."""
         try:
             begin_run(
@@ -544,7 +570,7 @@ class Orchestrator:
                 first_task_backoff=attrs.get("backoff_start_interval", 0.0),
                 carried={
                     k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None
-                } | ({"parent": parent} if parent else {}),
+                } | ({"parent": parent} if parent else {}) | (carry or {}),
             )
         except HistoryConflict:
             # Begun before (this is a re-dispatch): only the start message may be missing.
@@ -692,11 +718,29 @@ def finish_close(services: Services, ledger: Ledger) -> None:
     _apply_parent_close_policy(services, ledger)
 
 
+def _retry_of(ledger: Ledger) -> tuple[float, str] | None:
+    """(back-off, run id) of the next attempt of a failed run with a retry policy, or None.
+
+    A pure function of the closed log, so a re-dispatch decides the same.
+    """
+    started = ledger.started or {}
+    if ledger.status != "FAILED" or not started.get("retry_policy") or ledger.close_event is None:
+        return None
+    attempt = started.get("attempt", 1)
+    delay, _ = next_retry(
+        started["retry_policy"], attempt, ledger.close_event["attributes"]["failure"],
+        now=ledger.close_time or 0.0, scheduled_time=ledger.start_time, schedule_to_close_timeout=None,
+    )
+    if delay is None:
+        return None
+    return delay, str(uuid.uuid5(uuid.UUID(started["run_id"]), f"retry/{attempt + 1}"))
+
+
 def _report_to_parent(services: Services, ledger: Ledger) -> None:
     started = ledger.started or {}
     parent = started.get("parent")
-    if not parent or ledger.status == "CONTINUED_AS_NEW":  # the next run of the chain reports
-        return
+    if not parent or ledger.status == "CONTINUED_AS_NEW" or _retry_of(ledger) is not None:
+        return  # the next run of the chain reports
     attrs = (ledger.close_event or {}).get("attributes", {})
     fields: dict[str, Any] = {"seq": parent["seq"], "status": ledger.status, "child_run_id": started["run_id"]}
     if ledger.status == "COMPLETED":

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from .sdk import (
+    RetryPolicy,
     WorkflowExecutionStatus,
     WorkflowFailureError,
     exceptions,
@@ -360,3 +361,54 @@ async def test_child_that_continues_as_new_reports_its_last_run(client, task_que
     async with new_worker(client, task_queue=task_queue, workflows=[AwaitsCountdown, Countdown]):
         out = await client.execute_workflow(AwaitsCountdown.run, id="wf-countdown", task_queue=task_queue)
     assert out == {"runs": 3, "parent": "wf-countdown"}
+
+
+@workflow.defn
+class Flaky:
+    @workflow.run
+    async def run(self, succeed_on: int) -> dict:
+        attempt = workflow.info().attempt
+        if attempt < succeed_on:
+            raise exceptions.ApplicationError(f"attempt {attempt} failed", type="Flaky")
+        return {"attempt": attempt, "first_run_differs": workflow.info().run_id != workflow.info().first_execution_run_id}
+
+
+@workflow.defn
+class RetriesChild:
+    @workflow.run
+    async def run(self, succeed_on: int, max_attempts: int) -> dict:
+        try:
+            return await workflow.execute_child_workflow(
+                Flaky.run,
+                succeed_on,
+                id=f"flaky-{succeed_on}-{max_attempts}",
+                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=max_attempts),
+            )
+        except exceptions.ChildWorkflowError as err:
+            return error_shape(err)
+
+
+async def test_child_retry_policy_retries_failed_runs(client, task_queue):
+    async with new_worker(client, task_queue=task_queue, workflows=[RetriesChild, Flaky]):
+        out = await client.execute_workflow(RetriesChild.run, args=[3, 5], id="wf-retries", task_queue=task_queue)
+    assert out == {"attempt": 3, "first_run_differs": True}
+
+
+async def test_child_retry_policy_gives_up_after_maximum_attempts(client, task_queue):
+    async with new_worker(client, task_queue=task_queue, workflows=[RetriesChild, Flaky]):
+        out = await client.execute_workflow(RetriesChild.run, args=[9, 2], id="wf-gives-up", task_queue=task_queue)
+    assert out == {
+        "error": "ChildWorkflowError",
+        "message": "Child Workflow execution failed",
+        "namespace": "default",
+        "workflow_id": "flaky-9-2",
+        "workflow_type": "Flaky",
+        "has_run_id": True,
+        "retry_state": None,  # temporalio leaves it unset on a child failure
+        "initiated": True,
+        "started": True,
+        "cancelled": False,
+        "cause": "ApplicationError",
+        "cause_message": "attempt 2 failed",
+        "cause_type": "Flaky",
+    }
