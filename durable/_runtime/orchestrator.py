@@ -455,6 +455,10 @@ class Orchestrator:
             elif kind == ev.START_CHILD_INITIATED:
                 if (child := ledger.children.get(attrs["seq"])) is not None and not child.started:
                     self._start_child(wf, run, attrs)
+                    if ledger.closed and not any(e["event_type"] in ev.TERMINAL_EVENTS for e in record):
+                        # The run closed (terminated) before this start was dispatched:
+                        # its close could not see the child, so apply the policy now.
+                        _apply_parent_close_policy(s, ledger)
             elif kind in ev.TERMINAL_EVENTS:
                 finish_close(s, ledger)
                 if kind == ev.WORKFLOW_CONTINUED_AS_NEW:

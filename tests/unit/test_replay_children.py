@@ -8,7 +8,7 @@ import pytest
 
 from durable import _converter, _failure, exceptions, workflow
 from durable._replay import events as ev
-from durable._replay.machine import NondeterminismError
+from durable._replay.machine import HistoryMachine, NondeterminismError
 
 from .conftest import Driver, lookup_for
 
@@ -180,8 +180,6 @@ def test_a_different_child_id_on_replay_is_non_deterministic() -> None:
 
     d = Driver(Raiser)
     d.start("Kid")
-    from durable._replay.machine import HistoryMachine
-
     machine = HistoryMachine(lookup_for(OtherId))
     machine.replay(d.log)
     assert isinstance(machine.replay_error, NondeterminismError)

@@ -74,6 +74,11 @@ async def status_of(client: Client, workflow_id: str) -> WorkflowExecutionStatus
 
 
 async def wait_status(client: Client, workflow_id: str, status: WorkflowExecutionStatus) -> None:
+    async with asyncio.timeout(20):  # a wrong outcome fails here instead of hanging the suite
+        await _until_status(client, workflow_id, status)
+
+
+async def _until_status(client: Client, workflow_id: str, status: WorkflowExecutionStatus) -> None:
     while True:
         try:
             if await status_of(client, workflow_id) == status:
@@ -84,8 +89,13 @@ async def wait_status(client: Client, workflow_id: str, status: WorkflowExecutio
 
 
 async def wait_started(client: Client, workflow_id: str) -> None:
-    """Until the child has run its first workflow task (it has then answered nothing yet)."""
+    """Until the child has run its first workflow task."""
     handle = client.get_workflow_handle(workflow_id)
+    async with asyncio.timeout(20):
+        await _until_first_task(handle)
+
+
+async def _until_first_task(handle) -> None:
     while True:
         try:
             history = await handle.fetch_history()
