@@ -780,6 +780,8 @@ class WorkflowHandle(Generic[ReturnType]):
         }
         return WorkflowExecutionDescription(
             **fields,
+            parent_id=d.parent["workflow_id"] if d.parent else None,
+            parent_run_id=d.parent["run_id"] if d.parent else None,
             pending_activities=pending,
             workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
         )

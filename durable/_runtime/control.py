@@ -81,6 +81,8 @@ class Description:
     pending_activities: list[PendingActivity]
     execution_time: float | None = None
     """When the first workflow task is due (a cron run's tick); None: at its start."""
+    parent: dict[str, Any] | None = None
+    """The parent's ``workflow_id`` and ``run_id``, for a child workflow."""
 
 
 @dataclass(frozen=True)
@@ -308,7 +310,11 @@ class Control:
         key = execution_key(workflow_id, record.run_id)
         pending = [self._pending(key, a) for a in ledger.activities.values()] if not ledger.closed else []
         due = execution_time(ledger.started) if ledger.started else None
-        return Description(record=record, history_length=ledger.last_event_id, pending_activities=pending, execution_time=due)
+        parent = (ledger.started or {}).get("parent")
+        return Description(
+            record=record, history_length=ledger.last_event_id, pending_activities=pending, execution_time=due,
+            parent={"workflow_id": parent["workflow_id"], "run_id": parent["run_id"]} if parent else None,
+        )
 
     def _pending(self, key: str, act: ActivityState) -> PendingActivity:
         beat = self.services.executions.get_heartbeat(key, act.scheduled["activity_id"])

@@ -130,6 +130,7 @@ class SignalsItsChild:
             "has_first_run_id": bool(handle.first_execution_run_id),
             "own_run_id": workflow.info().run_id,
             "own_id": workflow.info().workflow_id,
+            "child_id": handle.id,
         }
 
 
@@ -137,6 +138,8 @@ async def test_start_child_handle_signal_and_defaults(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[SignalsItsChild, Waiter]):
         out = await client.execute_workflow(SignalsItsChild.run, id="wf-signals-child", task_queue=task_queue)
     assert out["id_is_uuid"] and out["has_first_run_id"]
+    child = await client.get_workflow_handle(out["child_id"]).describe()
+    assert (child.parent_id, child.parent_run_id) == ("wf-signals-child", out["own_run_id"])
     assert out["result"] == {
         "tag": "t1",
         "released": "go",
