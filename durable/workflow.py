@@ -65,6 +65,8 @@ __all__ = [
     "execute_activity",
     "execute_activity_method",
     "execute_child_workflow",
+    "execute_local_activity",
+    "execute_local_activity_method",
     "get_external_workflow_handle",
     "get_external_workflow_handle_for",
     "in_workflow",
@@ -82,6 +84,8 @@ __all__ = [
     "start_activity",
     "start_activity_method",
     "start_child_workflow",
+    "start_local_activity",
+    "start_local_activity_method",
     "time",
     "time_ns",
     "unsafe",
@@ -231,6 +235,73 @@ async def execute_child_workflow(workflow: Any, arg: Any = _arg_unset, **kwargs:
     """
     handle = await start_child_workflow(workflow, arg, **kwargs)
     return await handle
+def start_local_activity(
+    activity: Any,
+    arg: Any = _arg_unset,
+    *,
+    args: Sequence[Any] = (),
+    result_type: type | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
+    schedule_to_start_timeout: timedelta | None = None,
+    start_to_close_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    local_retry_threshold: timedelta | None = None,
+    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    activity_id: str | None = None,
+    summary: str | None = None,
+) -> ActivityHandle:
+    """Run an activity inside the workflow's own task, and return its handle.
+
+    No queue and no extra invocation: the orchestrator runs it before it commits the
+    decision, and records the outcome as a marker that replay reads instead of running it
+    again. The activity must be registered on the workflow's worker. Crashing after it ran
+    and before the decision committed runs it again (at least once).
+
+    Args:
+        activity: an ``@activity.defn`` function or an activity type name.
+        arg: the single argument; or ``args`` for several.
+        result_type: the type to decode the result into, for activities given by name.
+        schedule_to_close_timeout: bound on all attempts together.
+        schedule_to_start_timeout: accepted for compatibility (it starts at once here).
+        start_to_close_timeout: bound on one attempt. One of the two is required.
+        retry_policy: how failed attempts are retried; temporalio's defaults when None.
+        local_retry_threshold: back-offs up to this long (a minute by default) are waited
+            out in place; a longer one is a durable timer before the next attempt.
+        cancellation_type: accepted for compatibility; cancelling drops what has not run.
+        activity_id: the activity's id; its sequence number by default.
+    """
+    del schedule_to_start_timeout, summary
+    return _context.current().start_local_activity(
+        activity,
+        *_arg_or_args(arg, args),
+        result_type=result_type,
+        schedule_to_close_timeout=schedule_to_close_timeout,
+        start_to_close_timeout=start_to_close_timeout,
+        retry_policy=retry_policy,
+        local_retry_threshold=local_retry_threshold,
+        cancellation_type=cancellation_type,
+        activity_id=activity_id,
+    )
+
+
+async def execute_local_activity(activity: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
+    """Run a local activity and return its result: ``await start_local_activity(...)``.
+
+    Raises:
+        ApplicationError (or what the activity raised, as a failure error): it failed for
+            good; ActivityError: it timed out (temporalio's shapes for local activities).
+    """
+    return await start_local_activity(activity, arg, **kwargs)
+
+
+def start_local_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle:
+    """:func:`start_local_activity` for an ``@activity.defn`` method of a class (unbound)."""
+    return start_local_activity(activity, arg, **kwargs)
+
+
+async def execute_local_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> Any:
+    """:func:`execute_local_activity` for an ``@activity.defn`` method of a class (unbound)."""
+    return await start_local_activity(activity, arg, **kwargs)
 
 
 async def sleep(duration: float | timedelta, *, summary: str | None = None) -> None:

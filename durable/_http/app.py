@@ -86,8 +86,11 @@ History events carry the engine's event types and attribute names:
   `ActivityTaskCanceled`: seq, attempt; `ActivityTaskCancelRequested`: seq
 - `TimerStarted`: seq, duration (seconds); `TimerFired`: seq; `TimerCanceled`: seq
 - `WorkflowExecutionSignaled`: signal_name, input; `WorkflowExecutionCancelRequested`: reason
-- `MarkerRecorded`: patch_id; `SignalExternalWorkflowExecutionInitiated`, `RequestCancelExternalWorkflowExecutionInitiated`
-  and their outcomes
+- `WorkflowExecutionUpdateAccepted`: update_id, name, input; `WorkflowExecutionUpdateCompleted`: update_id,
+  result or failure (a rejected update leaves no event)
+- `MarkerRecorded`: patch_id (a patch), or marker_name `core_local_activity`: seq, activity_id, activity_type,
+  attempt, result or failure[, backoff]
+- `SignalExternalWorkflowExecutionInitiated`, `RequestCancelExternalWorkflowExecutionInitiated` and their outcomes
 - `WorkflowExecutionCompleted`: result; `WorkflowExecutionFailed`: failure; `WorkflowExecutionCanceled`;
   `WorkflowExecutionTerminated`: reason, details; `WorkflowExecutionContinuedAsNew`: new_execution_run_id,
   workflow_type, task_queue, input

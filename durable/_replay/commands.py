@@ -18,6 +18,8 @@ __all__ = [
     "ContinueAsNew",
     "CronContinueAsNew",
     "FailWorkflow",
+    "LOCAL_ACTIVITY_MARKER",
+    "RecordLocalActivity",
     "RecordPatch",
     "RequestCancelActivity",
     "ScheduleActivity",
@@ -158,6 +160,27 @@ class CompleteUpdate(Command):
     failure: dict[str, Any] | None = None
 
 
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+"""The marker name temporalio's core gives local activity outcomes."""
+
+
+@dataclass(frozen=True)
+class RecordLocalActivity(Command):
+    """A local activity's outcome: ``result``, or ``failure`` (with ``backoff`` when another
+    attempt follows a timer). Replay resolves the activity from it instead of running it."""
+
+    EVENT: ClassVar[str] = ev.MARKER_RECORDED
+    seq: int
+    activity_id: str
+    activity_type: str
+    attempt: int
+    original_schedule_time: float
+    result: str | None = None
+    failure: dict[str, Any] | None = None
+    backoff: float | None = None
+    marker_name: str = LOCAL_ACTIVITY_MARKER
+
+
 @dataclass(frozen=True)
 class CompleteWorkflow(Command):
     """The run method returned."""
@@ -217,7 +240,7 @@ def command_key(event: dict[str, Any]) -> tuple[Any, ...]:
     elif event["event_type"] == ev.START_CHILD_INITIATED:
         key += (attrs["workflow_type"], attrs["workflow_id"])
     elif event["event_type"] == ev.MARKER_RECORDED:
-        key += (attrs["patch_id"],)
+        key += (attrs["patch_id"],) if "patch_id" in attrs else (attrs["marker_name"], attrs["activity_type"])
     elif event["event_type"] in (ev.UPDATE_ACCEPTED, ev.UPDATE_COMPLETED):
         key += (attrs["update_id"],)
     return key

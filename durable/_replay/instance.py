@@ -22,6 +22,7 @@ import random
 import uuid
 import warnings
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 from typing import Any
@@ -39,6 +40,7 @@ from durable._replay.commands import (
     CompleteWorkflow,
     ContinueAsNew,
     FailWorkflow,
+    RecordLocalActivity,
     RecordPatch,
     RequestCancelActivity,
     ScheduleActivity,
@@ -64,6 +66,7 @@ __all__ = [
     "ChildWorkflowCancellationType",
     "ChildWorkflowHandle",
     "ContinueAsNewError",
+    "LocalActivityRequest",
     "ParentClosePolicy",
     "QueryNotFound",
     "ReadOnlyContextError",
@@ -165,6 +168,49 @@ class ActivityHandle(asyncio.Task):  # type: ignore[type-arg]
             self._result_fut.set_result(result)
 
 
+@dataclass(frozen=True)
+class LocalActivityRequest:
+    """A local activity the code asked for, to run inline before the decision commits."""
+
+    seq: int
+    activity_id: str
+    activity_type: str
+    input: list[str]
+    schedule_to_close_timeout: float | None
+    start_to_close_timeout: float | None
+    retry_policy: dict[str, Any]
+    local_retry_threshold: float
+    original_schedule_time: float
+    attempt: int = 1
+    cancellation_type: int = 0
+
+
+class LocalActivityHandle(ActivityHandle):
+    """The handle ``workflow.start_local_activity`` returns; cancelling drops what has not run."""
+
+    def _request_cancel(self) -> None:
+        if self._cancel_requested or self._result_fut.done():
+            return
+        self._cancel_requested = True
+        self._instance._drop_local_activity(self._command.seq)
+        self._resolve(exception=self._instance._activity_cancelled_error(self._command))
+
+
+async def _wait_for_outcome(handle: ActivityHandle) -> Any:
+    handle._started = True
+    while True:
+        try:
+            # Shielded: cancelling the task must not cancel the outcome, which
+            # the engine decides (TRY_CANCEL resolves it as cancelled at once).
+            return await asyncio.shield(handle._result_fut)
+        except asyncio.CancelledError:
+            if handle._result_fut.done():
+                raise
+            handle._request_cancel()
+            if (task := asyncio.current_task()) is not None:
+                task.uncancel()
+
+
 class WorkflowInstance(asyncio.AbstractEventLoop):
     """One run of a workflow class, driven by activations."""
 
@@ -194,6 +240,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._running_updates: dict[str, tuple[str, HandlerUnfinishedPolicy]] = {}  # id -> (name, policy)
         self._running_signals: dict[int, tuple[str, HandlerUnfinishedPolicy]] = {}
         self._signal_runs = 0
+        self._local_due: dict[int, LocalActivityRequest] = {}  # asked for, to run before the decision ends
+        self._local_handles: dict[int, LocalActivityHandle] = {}
+        self._local_backoffs: dict[int, asyncio.TimerHandle] = {}
         self.rejected_updates: list[dict[str, Any]] = []  # requests the last activation rejected, with "failure"
         self._patches: dict[str, bool] = {}
         self.known_patches: set[str] = set()  # markers the replayed decision recorded
@@ -232,6 +281,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             raise
         except Exception as err:  # a payload that does not decode, a failing wait_condition...
             raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
+        return self._issued()
+
+    def _issued(self) -> list[Command]:
         commands, self._commands = self._commands, []
         # The closing command ends the decision (Temporal rejects anything after it),
         # even when other tasks issued commands later in the same activation.
@@ -239,6 +291,64 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         if closing and not self.is_replaying:
             self._warn_unfinished_handlers()
         return [c for c in commands if c not in closing] + closing
+
+    def local_activities_due(self) -> list[LocalActivityRequest]:
+        """Local activities to run before the decision ends (none once the run has finished)."""
+        return [] if self._finished else list(self._local_due.values())
+
+    def resolve_local_activities(self, outcomes: list[dict[str, Any]]) -> list[Command]:
+        """Hand local activity outcomes to the code, which runs until every task waits again.
+
+        Each outcome (``seq``, ``attempt``, then ``result``, or ``failure`` with a
+        ``backoff`` if another attempt follows a timer) is recorded as a marker first.
+
+        Raises:
+            WorkflowTaskError: as for :meth:`activate`.
+        """
+        self._commands = []
+        try:
+            self._run_once(lambda: [self._apply_local_outcome(o) for o in outcomes])
+        except WorkflowTaskError:
+            raise
+        except Exception as err:
+            raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
+        return self._issued()
+
+    def _apply_local_outcome(self, outcome: dict[str, Any]) -> None:
+        seq = outcome["seq"]
+        request = self._local_due.pop(seq)
+        handle = self._local_handles[seq]
+        self._add_command(
+            RecordLocalActivity(
+                seq=seq,
+                activity_id=request.activity_id,
+                activity_type=request.activity_type,
+                attempt=outcome["attempt"],
+                original_schedule_time=request.original_schedule_time,
+                result=outcome.get("result"),
+                failure=outcome.get("failure"),
+                backoff=outcome.get("backoff"),
+            )
+        )
+        if "result" in outcome:
+            del self._local_handles[seq]
+            handle._resolve(result=_converter.decode(outcome["result"], handle._result_hint))
+        elif outcome.get("backoff") is not None:
+            # As temporalio does: a back-off too long to wait in place is a durable timer.
+            def retry() -> None:
+                self._local_backoffs.pop(seq, None)
+                self._local_due[seq] = replace(request, attempt=outcome["attempt"] + 1)
+
+            self._local_backoffs[seq] = self.call_later(outcome["backoff"], retry)
+        else:
+            del self._local_handles[seq]
+            handle._resolve(exception=_failure.to_exception(outcome["failure"]))
+
+    def _drop_local_activity(self, seq: int) -> None:
+        self._local_due.pop(seq, None)
+        self._local_handles.pop(seq, None)
+        if (backoff := self._local_backoffs.pop(seq, None)) is not None:
+            backoff.cancel()
 
     def all_handlers_finished(self) -> bool:
         """Whether no signal or update handler is running."""
@@ -532,25 +642,56 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         handle: ActivityHandle
 
         async def run() -> Any:
-            handle._started = True
-            while True:
-                try:
-                    # Shielded: cancelling the task must not cancel the outcome, which
-                    # the engine decides (TRY_CANCEL resolves it as cancelled at once).
-                    return await asyncio.shield(handle._result_fut)
-                except asyncio.CancelledError:
-                    if handle._result_fut.done():
-                        raise
-                    handle._request_cancel()
-                    if (task := asyncio.current_task()) is not None:
-                        task.uncancel()
+            return await _wait_for_outcome(handle)
 
         handle = ActivityHandle(self, command, result_type or hint, run())
         self._activities[seq] = handle
         self._add_command(command)
         return handle
 
-    def _activity_cancelled_error(self, command: ScheduleActivity) -> ActivityError:
+    def start_local_activity(
+        self,
+        activity: Any,
+        *args: Any,
+        result_type: type | None,
+        schedule_to_close_timeout: timedelta | None,
+        start_to_close_timeout: timedelta | None,
+        retry_policy: RetryPolicy | None,
+        local_retry_threshold: timedelta | None,
+        cancellation_type: ActivityCancellationType,
+        activity_id: str | None,
+    ) -> ActivityHandle:
+        """Ask for a local activity: it runs when every task waits, before the decision ends."""
+        self._assert_not_read_only("starting a local activity")
+        if not start_to_close_timeout and not schedule_to_close_timeout:
+            raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
+        name, hint = ActivityDefinition.name_and_result_hint(activity)
+        seq = self._next_seq("activity")  # one numbering with activities, as temporalio's ids show
+        request = LocalActivityRequest(
+            seq=seq,
+            activity_id=activity_id or str(seq),
+            activity_type=name,
+            input=_converter.encode_args(args),
+            schedule_to_close_timeout=_seconds(schedule_to_close_timeout),
+            start_to_close_timeout=_seconds(start_to_close_timeout or schedule_to_close_timeout),
+            retry_policy=(retry_policy or RetryPolicy()).to_dict(),
+            local_retry_threshold=(
+                _LOCAL_RETRY_THRESHOLD if local_retry_threshold is None else local_retry_threshold.total_seconds()
+            ),
+            original_schedule_time=self._now,
+            cancellation_type=int(cancellation_type),
+        )
+        handle: LocalActivityHandle
+
+        async def run() -> Any:
+            return await _wait_for_outcome(handle)
+
+        handle = LocalActivityHandle(self, request, result_type or hint, run())  # type: ignore[arg-type]
+        self._local_handles[seq] = handle
+        self._local_due[seq] = request
+        return handle
+
+    def _activity_cancelled_error(self, command: ScheduleActivity | LocalActivityRequest) -> ActivityError:
         err = ActivityError(
             "Activity cancelled",
             scheduled_event_id=0,
@@ -768,6 +909,10 @@ _UNFINISHED_SIGNALS = (
     "`@workflow.signal(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)`. The following signals were "
     "unfinished (and warnings were not disabled for their handler):"
 )
+
+
+_LOCAL_RETRY_THRESHOLD = 60.0
+"""temporalio's default: back-offs up to a minute are waited out in place."""
 
 
 def _seconds(value: timedelta | None) -> float | None:

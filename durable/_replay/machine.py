@@ -17,10 +17,17 @@ from typing import Any
 
 from durable import _failure
 from durable._replay import events as ev
-from durable._replay.commands import Command, CompleteWorkflow, CronContinueAsNew, FailWorkflow, command_key
+from durable._replay.commands import (
+    LOCAL_ACTIVITY_MARKER,
+    Command,
+    CompleteWorkflow,
+    CronContinueAsNew,
+    FailWorkflow,
+    command_key,
+)
 from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
-from durable._replay.instance import WorkflowInstance, WorkflowTaskError
+from durable._replay.instance import LocalActivityRequest, WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
 from durable._schedules.cron import CronExpression
 from durable.common import RetryPolicy
@@ -40,6 +47,9 @@ class UnknownWorkflowType(WorkflowTaskError):
 class NoWorker(UnknownWorkflowType):
     """Nothing serves the run's task queue yet: its workflow task waits (as in Temporal)."""
 
+
+LocalActivityRun = Callable[[Info, LocalActivityRequest], dict[str, Any]]
+"""(workflow info, request) -> the local activity's outcome (see LocalActivityRunner)."""
 
 DefinitionLookup = Callable[[str, str], WorkflowDefinition]
 """(workflow type, task queue) -> definition; raises UnknownWorkflowType."""
@@ -83,12 +93,14 @@ class HistoryMachine:
             recorded = [e for e in record if e["event_type"] in ev.COMMAND_EVENTS]
             instance = self._instance_for(inputs)
             instance.is_replaying = True
-            instance.known_patches = {e["attributes"]["patch_id"] for e in recorded if e["event_type"] == ev.MARKER_RECORDED}
+            instance.known_patches = {e["attributes"]["patch_id"] for e in recorded if _is_patch_marker(e)}
             instance.history_length = marker["event_id"]
             # An accepted update is replayed from its acceptance, without its validator.
             accepted = [{**e["attributes"], "validate": False} for e in recorded if e["event_type"] == ev.UPDATE_ACCEPTED]
             try:
-                issued = self._cron(instance.activate(marker["event_time"], self.pending_inputs + inputs, accepted), marker["event_time"])
+                issued = instance.activate(marker["event_time"], self.pending_inputs + inputs, accepted)
+                issued += _run_local_activities(instance, _recorded_local_activities(instance, recorded))
+                issued = self._cron(issued, marker["event_time"])
             finally:
                 instance.is_replaying = False
             self._check(instance, recorded, [c.to_event(marker["event_time"]) for c in issued])
@@ -98,7 +110,7 @@ class HistoryMachine:
         # A patch marker the code no longer asks about (its patch was removed after being
         # deprecated) is not a change of behaviour: only the other commands must match.
         issued_keys = {command_key(e) for e in issued}
-        recorded = [e for e in recorded if e["event_type"] != ev.MARKER_RECORDED or command_key(e) in issued_keys]
+        recorded = [e for e in recorded if not _is_patch_marker(e) or command_key(e) in issued_keys]
         for i in range(max(len(recorded), len(issued))):
             want = command_key(recorded[i]) if i < len(recorded) else None
             got = command_key(issued[i]) if i < len(issued) else None
@@ -120,6 +132,7 @@ class HistoryMachine:
         *,
         dedup: str | None = None,
         updates: list[dict[str, Any]] | None = None,
+        run_local: LocalActivityRun | None = None,
     ) -> list[dict[str, Any]]:
         """Activate with new inputs; return the record to commit (event ids not yet set).
 
@@ -128,6 +141,8 @@ class HistoryMachine:
         ``dedup`` marks the inbox message that triggered a decision without inputs.
         ``updates`` are update requests; those the code rejected are left in
         :attr:`rejected_updates` (the accepted ones are in the record).
+        ``run_local`` runs the local activities the code asks for (in place, before the
+        record is made: their outcomes are markers in it).
         """
         self.rejected_updates = []
         # The first decision also clears a "waiting for a worker" shown by describe().
@@ -145,8 +160,10 @@ class HistoryMachine:
                 raise self.replay_error
             instance = self._instance_for(inputs)
             instance.history_length = self.ledger.last_event_id + len(inputs) + 1
-            commands = self._cron(instance.activate(time, self.pending_inputs + inputs, updates), time)
+            commands = instance.activate(time, self.pending_inputs + inputs, updates)
             self.rejected_updates = instance.rejected_updates
+            commands += _run_local_activities(instance, _live_local_activities(instance, run_local))
+            commands = self._cron(commands, time)
         except WorkflowTaskError as err:
             self.poisoned = True
             failure = _failure.from_exception(err.__cause__ or err)
@@ -227,6 +244,55 @@ class HistoryMachine:
         )
         self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
         return self.instance
+
+
+def _is_patch_marker(event: dict[str, Any]) -> bool:
+    return event["event_type"] == ev.MARKER_RECORDED and "patch_id" in event["attributes"]
+
+
+def _run_local_activities(
+    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], dict[str, Any]]
+) -> list[Command]:
+    """Resolve the local activities the code waits for, round after round, until none is due."""
+    commands: list[Command] = []
+    while due := instance.local_activities_due():
+        commands += instance.resolve_local_activities([run(request) for request in due])
+    return commands
+
+
+def _live_local_activities(
+    instance: WorkflowInstance, run_local: LocalActivityRun | None
+) -> Callable[[LocalActivityRequest], dict[str, Any]]:
+    def run(request: LocalActivityRequest) -> dict[str, Any]:
+        if run_local is None:
+            raise WorkflowTaskError("this engine was not given a way to run local activities")
+        return run_local(instance.info, request)
+
+    return run
+
+
+def _recorded_local_activities(
+    instance: WorkflowInstance, recorded: list[dict[str, Any]]
+) -> Callable[[LocalActivityRequest], dict[str, Any]]:
+    """Outcomes from the record's markers: replay never runs a local activity again."""
+    outcomes = {
+        e["attributes"]["seq"]: e["attributes"]
+        for e in recorded
+        if e["event_type"] == ev.MARKER_RECORDED and e["attributes"].get("marker_name") == LOCAL_ACTIVITY_MARKER
+    }
+
+    def run(request: LocalActivityRequest) -> dict[str, Any]:
+        found = outcomes.pop(request.seq, None)
+        if found is None or found["activity_type"] != request.activity_type:
+            raise NondeterminismError(
+                f"workflow {instance.info.workflow_type} ({instance.info.workflow_id}) is not deterministic: "
+                f"the code now runs local activity {request.activity_type!r} (#{request.seq}), which the history "
+                "does not record there. If the code changed on purpose, keep the old path for running executions "
+                "behind workflow.patched(...)."
+            )
+        return {k: found[k] for k in ("seq", "attempt", "result", "failure", "backoff") if found.get(k) is not None}
+
+    return run
 
 
 def _describe(key: tuple[Any, ...] | None) -> str:

@@ -97,7 +97,7 @@ class ActivityWorker:
             # Report the attempt as timed out so a new attempt runs, never this one twice.
             outcome = self._timed_out(TimeoutType.START_TO_CLOSE, task.get("heartbeat_details", []))
         else:
-            outcome = self._attempt(task)
+            outcome = self.run_attempt(task)
             self.services.metrics.count("ActivityAttempts")
             if outcome is None:
                 # Completed asynchronously: someone else reports. What a worker would enforce
@@ -131,8 +131,11 @@ class ActivityWorker:
 
     # -- one attempt -------------------------------------------------------------------
 
-    def _attempt(self, task: dict[str, Any]) -> dict[str, Any] | None:
-        """Run the attempt; every ending becomes an outcome dict (None: completed asynchronously)."""
+    def run_attempt(self, task: dict[str, Any]) -> dict[str, Any] | None:
+        """Run the attempt; every ending becomes an outcome dict (None: completed asynchronously).
+
+        Claims nothing: :meth:`handle` does, and local activities run through here unclaimed.
+        """
         details: list[str] = list(task.get("heartbeat_details", []))
         try:
             definition = self.registry.activity(task["activity_type"], task["task_queue"])
@@ -146,6 +149,8 @@ class ActivityWorker:
 
         def heartbeat(values: Sequence[Any]) -> None:
             details[:] = _converter.encode_args(list(values))
+            if task.get("is_local"):
+                return  # a local activity's attempt has no heartbeat record to keep
             now = time.monotonic()
             last_beat[0] = now
             if now - last_write[0] < throttle:
@@ -252,7 +257,7 @@ class ActivityWorker:
             current_attempt_scheduled_time=dt(task["attempt_scheduled_time"]),
             heartbeat_details=[_converter.decode(d) for d in task.get("heartbeat_details", [])],
             heartbeat_timeout=td(task.get("heartbeat_timeout")),
-            is_local=False,
+            is_local=bool(task.get("is_local")),
             namespace="default",
             schedule_to_close_timeout=td(task.get("schedule_to_close_timeout")),
             scheduled_time=dt(task["scheduled_time"]),

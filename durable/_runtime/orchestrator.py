@@ -92,6 +92,10 @@ class Orchestrator:
     def __init__(self, services: Services, registry: Registry, *, cache_size: int = 1000) -> None:
         self.services = services
         self.registry = registry
+        # Imported here: the runner reuses the activity worker, which imports this module.
+        from durable._runtime.local_activities import LocalActivityRunner
+
+        self._local_activities = LocalActivityRunner(services, registry)
         self._cache: OrderedDict[str, HistoryMachine] = OrderedDict()
         self._cache_size = cache_size
 
@@ -178,7 +182,9 @@ class Orchestrator:
             plan.updates = []  # their callers ask again until the run has started
         try:
             if plan.inputs or plan.trigger or plan.updates:
-                record += machine.decide(plan.inputs, now, dedup=plan.trigger, updates=plan.updates)
+                record += machine.decide(
+                    plan.inputs, now, dedup=plan.trigger, updates=plan.updates, run_local=self._local_activities.run
+                )
                 if not any(e["event_type"] in ev.TASK_MARKERS for e in record):
                     self._waiting_for_worker(machine)
             if _only_rejections(record):
