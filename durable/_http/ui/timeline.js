@@ -1,4 +1,4 @@
-// The history as a picture: one lane per activity, timer and child workflow on a shared time
+// The history as a picture: one lane per activity, timer, child workflow and update on a shared time
 // axis, signals as markers. `buildLanes` reads the events; `renderTimeline` draws the lanes.
 import { s, h } from "./dom.js";
 import { fmtDuration, toMs } from "./format.js";
@@ -45,6 +45,7 @@ export function buildLanes(events, { now = Date.now(), closed = false } = {}) {
   const activities = new Map();
   const timers = new Map();
   const children = new Map();
+  const updates = new Map();
   let workflowEnd = null;
 
   for (const e of sorted) {
@@ -117,6 +118,22 @@ export function buildLanes(events, { now = Date.now(), closed = false } = {}) {
       lane.segments.push({ from: lane.from, to: at, state, title: `${type} after ${fmtDuration(at - lane.from)}` });
       lane.open = false;
       lane.eventIds.push(e.event_id);
+    } else if (type === "WorkflowExecutionUpdateAccepted") {
+      updates.set(a.update_id, {
+        kind: "update",
+        label: a.name ?? "update",
+        detail: "update",
+        from: at,
+        segments: [],
+        marks: [],
+        eventIds: [e.event_id],
+        open: true,
+      });
+    } else if (type === "WorkflowExecutionUpdateCompleted" && updates.has(a.update_id)) {
+      const lane = updates.get(a.update_id);
+      lane.segments.push({ from: lane.from, to: at, state: a.failure ? "failed" : "completed", title: a.failure ? `Update failed: ${a.failure.message ?? ""}` : "Update completed" });
+      lane.open = false;
+      lane.eventIds.push(e.event_id);
     } else if (type === "StartChildWorkflowExecutionInitiated") {
       const key = a.seq ?? a.workflow_id;
       children.set(key, {
@@ -167,13 +184,13 @@ export function buildLanes(events, { now = Date.now(), closed = false } = {}) {
       if (!closed) lane.pending = lane.due - end;
     }
   }
-  for (const lane of children.values()) {
+  for (const lane of [...children.values(), ...updates.values()]) {
     if (lane.open) lane.segments.push({ from: lane.from, to: end, state: closed ? "canceled" : "running", title: "Running" });
   }
 
   const lanes = [workflow];
   if (signals.marks.length) lanes.push(signals);
-  const ordered = [...activities.values(), ...timers.values(), ...children.values()].sort(
+  const ordered = [...activities.values(), ...timers.values(), ...children.values(), ...updates.values()].sort(
     (x, y) => Math.min(...x.eventIds) - Math.min(...y.eventIds),
   );
   lanes.push(...ordered);
