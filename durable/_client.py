@@ -16,7 +16,8 @@ from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 from typing import Any, Generic, Protocol, TypeVar
 
-from durable import _converter, _failure
+from durable import _converter, _failure, _schedule
+from durable._schedule import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._replay import events as ev
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
@@ -376,6 +377,7 @@ class Transport(Protocol):
     ) -> UpdateStatus: ...
     async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus: ...
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
+    async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any: ...
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool: ...
     async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page: ...
@@ -523,6 +525,42 @@ class Client:
     def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
         """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""
         return AsyncActivityHandle(self, task_token)
+
+    async def create_schedule(
+        self,
+        id: str,
+        schedule: Schedule,
+        *,
+        trigger_immediately: bool = False,
+        backfill: Sequence[ScheduleBackfill] = (),
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: Any = None,
+        **_: Any,
+    ) -> ScheduleHandle:
+        """Create a schedule and return its handle.
+
+        Args:
+            id: the schedule's id (unique).
+            schedule: what it starts, when (cron expressions, intervals), its policies and state.
+            trigger_immediately: take one action now as well.
+            memo: the schedule's memo (shown by ``describe()``).
+
+        Raises:
+            ScheduleAlreadyRunningError: a schedule with this id exists.
+            RPCError: the spec cannot fire (INVALID_ARGUMENT), e.g. a bad cron expression.
+        """
+        return await _schedule.create_schedule(
+            self, id, schedule, trigger_immediately=trigger_immediately, backfill=backfill, memo=memo,
+            search_attributes=search_attributes,
+        )
+
+    def get_schedule_handle(self, id: str) -> ScheduleHandle:
+        """A handle to an existing schedule."""
+        return ScheduleHandle(self, id)
+
+    async def list_schedules(self, query: str | None = None, *, page_size: int = 1000, **_: Any) -> ScheduleAsyncIterator:
+        """Every schedule, for ``async for``."""
+        return ScheduleAsyncIterator(self, query, page_size)
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""

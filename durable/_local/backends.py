@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._local.clock import RealClock, SkippingClock
+from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.timers import LocalTimerService
 from durable._runtime.ports import Queue
 from durable._runtime.services import INBOX, Services
@@ -132,7 +133,13 @@ def make_backend(kind: str, *, skipping: bool) -> Backend:
 
 
 def _assemble(
-    clock: Any, notifier: Notifier, history: Any, executions: Any, idempotency: Any, make_queue: Callable[[str], Queue]
+    clock: Any,
+    notifier: Notifier,
+    history: Any,
+    executions: Any,
+    idempotency: Any,
+    make_queue: Callable[[str], Queue],
+    schedules: Any,
 ) -> Backend:
     queues: dict[str, Queue] = {}
     lock = threading.Lock()
@@ -152,6 +159,9 @@ def _assemble(
         clock=clock,
         queue_for=queue_for,
         idempotency=idempotency,
+        schedules=schedules,
+        # moto never fires an EventBridge schedule: the environment's clock does.
+        schedule_firing=LocalScheduleFiring(timers),
     )
     return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues)
 
@@ -161,7 +171,8 @@ def _memory(clock: Any, notifier: Notifier) -> Backend:
     from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 
     return _assemble(
-        clock, notifier, MemoryHistoryStore(), MemoryExecutionStore(), MemoryPersistenceLayer(), MemoryQueue
+        clock, notifier, MemoryHistoryStore(), MemoryExecutionStore(), MemoryPersistenceLayer(), MemoryQueue,
+        MemoryScheduleStore(),
     )
 
 
@@ -173,6 +184,7 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     from durable._aws.executions import DynamoExecutionStore
     from durable._aws.history import DynamoHistoryStore
     from durable._aws.provision import create_queue, create_tables, dlq_name
+    from durable._aws.schedules import DynamoScheduleStore
     from durable._aws.sqs import SqsQueue
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -201,6 +213,7 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
         DynamoExecutionStore(names["executions"], client=ddb),
         DynamoDBPersistenceLayer(table_name=names["idempotency"], boto3_client=ddb),
         make_queue,
+        DynamoScheduleStore(names["executions"], client=ddb),
     )
     backend.boto_clients = [ddb, sqs]
     backend.stop = server.stop

@@ -39,7 +39,7 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
     while i < len(records):
         try:
             body = json.loads(records[i]["body"])
-            run = (body["workflow_id"], body["run_id"])
+            run = _target(body)
         except (ValueError, KeyError, TypeError):
             logger.exception("unreadable inbox message %s", records[i].get("messageId"))
             failed.append(records[i]["messageId"])  # retried, then dead-lettered: never dropped
@@ -54,7 +54,10 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
                 nxt = json.loads(records[i]["body"])
             except ValueError:
                 break
-            if (nxt.get("workflow_id"), nxt.get("run_id")) != run:
+            try:
+                if _target(nxt) != run:
+                    break
+            except (KeyError, TypeError):
                 break
             batch.append(nxt)
             ids.append(records[i]["messageId"])
@@ -73,6 +76,13 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
     if failed and len(failed) == len(records):
         raise BatchFailed(f"all {len(records)} inbox messages failed")
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
+
+
+def _target(body: dict[str, Any]) -> tuple[str, str]:
+    """What a message is about: a run (workflow id, run id), or a schedule."""
+    if body["kind"] == "schedule_fire":
+        return ("schedule", body["schedule_id"])
+    return (body["workflow_id"], body["run_id"])
 
 
 def _group(record: dict[str, Any]) -> str:

@@ -98,6 +98,7 @@ class Orchestrator:
         self._local_activities = LocalActivityRunner(services, registry)
         self._cache: OrderedDict[str, HistoryMachine] = OrderedDict()
         self._cache_size = cache_size
+        self._schedule_runner: Any = None
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -114,6 +115,10 @@ class Orchestrator:
         Raises:
             OrchestratorConflict: lost the race for the run three times in a row.
         """
+        if bodies[0]["kind"] == "schedule_fire":
+            for body in bodies:
+                self.schedule_runner.fire(body["schedule_id"], body["nominal"])
+            return
         starts = [i for i, b in enumerate(bodies) if b["kind"] == "start"]
         if starts and len(bodies) > starts[0] + 1:
             # The first workflow task goes to a worker as soon as the run starts: what
@@ -133,6 +138,15 @@ class Orchestrator:
                     self.services.metrics.count("HistoryConflicts")
                     self._cache.pop(key, None)
             raise OrchestratorConflict(f"gave up applying messages to {key} after three conflicts")
+
+    @property
+    def schedule_runner(self) -> Any:
+        """Takes schedules' actions (made on first use: most invocations never need it)."""
+        if self._schedule_runner is None:
+            from durable._runtime.schedules import ScheduleRunner  # it builds on this module
+
+            self._schedule_runner = ScheduleRunner(self.services)
+        return self._schedule_runner
 
     def load(self, key: str) -> HistoryMachine:
         """A machine replayed from the whole log (cold)."""
@@ -726,6 +740,10 @@ def finish_close(services: Services, ledger: Ledger) -> None:
     services.executions.close(wf, run, ledger.status, ledger.close_time or services.clock.now(), ledger.last_event_id)
     _report_to_parent(services, ledger)
     _apply_parent_close_policy(services, ledger)
+    if started.get("scheduled_by_id") and ledger.status != "CONTINUED_AS_NEW" and _retry_of(ledger) is None:
+        from durable._runtime.schedules import ScheduleRunner  # it builds on this module
+
+        ScheduleRunner(services).workflow_closed(started["scheduled_by_id"], wf, ledger.status)
 
 
 def _retry_of(ledger: Ledger) -> tuple[float, str] | None:

@@ -26,6 +26,12 @@ __all__ = [
     "Message",
     "Queue",
     "Selection",
+    "ScheduleAlreadyExists",
+    "ScheduleConflict",
+    "ScheduleFiring",
+    "ScheduleNotFound",
+    "ScheduleStore",
+    "StoredSchedule",
     "TimerService",
     "start_key",
 ]
@@ -59,6 +65,18 @@ class ExecutionAlreadyRunning(ExecutionIdInUse):
 
 class ExecutionNotFound(Exception):
     """No execution with this workflow id (and run id, when given)."""
+
+
+class ScheduleAlreadyExists(Exception):
+    """A schedule with this id exists."""
+
+
+class ScheduleNotFound(Exception):
+    """No schedule with this id."""
+
+
+class ScheduleConflict(Exception):
+    """The schedule changed since it was read (another writer won): read it again."""
 
 
 # -- values ----------------------------------------------------------------------------
@@ -299,4 +317,67 @@ class TimerService(Protocol):
         dedup_id: str | None = None,
     ) -> None:
         """Send ``body`` to the queue named ``queue`` at ``fire_at`` (epoch seconds)."""
+        ...
+
+
+@dataclass
+class StoredSchedule:
+    """A schedule as stored: its JSON-able document and the version a write must match."""
+
+    schedule_id: str
+    doc: dict[str, Any]
+    version: int
+
+
+class ScheduleStore(Protocol):
+    """Schedules: one item each, written with optimistic concurrency on ``version``."""
+
+    def create(self, schedule_id: str, doc: dict[str, Any]) -> None:
+        """Insert at version 1.
+
+        Raises:
+            ScheduleAlreadyExists: the id is taken.
+        """
+        ...
+
+    def get(self, schedule_id: str) -> StoredSchedule:
+        """Read one (consistently).
+
+        Raises:
+            ScheduleNotFound: no such schedule.
+        """
+        ...
+
+    def put(self, schedule_id: str, doc: dict[str, Any], *, version: int) -> None:
+        """Replace the document if the stored version is ``version``; it becomes ``version + 1``.
+
+        Raises:
+            ScheduleConflict: the version moved on (or the schedule was deleted).
+        """
+        ...
+
+    def delete(self, schedule_id: str) -> None:
+        """Remove it (no error if it is gone already)."""
+        ...
+
+    def list(self) -> list[StoredSchedule]:
+        """Every schedule, ordered by id."""
+        ...
+
+
+class ScheduleFiring(Protocol):
+    """Delivers a schedule's next due action to the inbox at its time.
+
+    One armed time per schedule: arming again replaces it (on AWS, the schedule's
+    EventBridge Scheduler entry), and a delivery that is not the armed time any more is
+    ignored by the schedule runner, so a replaced or disarmed time that still arrives is
+    harmless.
+    """
+
+    def arm(self, schedule_id: str, fire_at: float, body: str) -> None:
+        """Send ``body`` to the inbox (message group of the schedule) at ``fire_at``."""
+        ...
+
+    def disarm(self, schedule_id: str) -> None:
+        """Fire nothing more for this schedule (until armed again)."""
         ...

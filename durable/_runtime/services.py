@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._runtime.observability import MetricsSink, NoMetrics
-from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, Queue, TimerService
+from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, Queue, ScheduleFiring, ScheduleStore, TimerService
 
-__all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key"]
+__all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
 
 INBOX = "inbox.fifo"
 """Logical name of the inbox queue (the deployed name carries a namespace prefix)."""
@@ -23,6 +23,11 @@ def activity_queue_name(task_queue: str) -> str:
 def execution_key(workflow_id: str, run_id: str) -> str:
     """Partition key of one run's history."""
     return f"{workflow_id}#{run_id}"
+
+
+def schedule_group(schedule_id: str) -> str:
+    """The inbox message group of a schedule: its fires are handled one at a time, in order."""
+    return f"schedule:{schedule_id}"
 
 
 class UnknownTaskQueue(LookupError):
@@ -44,6 +49,10 @@ class Services:
     """A powertools idempotency persistence layer (DynamoDB on AWS)."""
     metrics: MetricsSink = field(default_factory=NoMetrics)
     """Where outcomes are counted (powertools Metrics on Lambda)."""
+    schedules: ScheduleStore | None = None
+    """Where schedules live (None: this deployment has no schedules wired)."""
+    schedule_firing: ScheduleFiring | None = None
+    """What delivers each schedule's next action to the inbox at its time."""
 
     def activity_queue(self, task_queue: str) -> Queue:
         """The queue of a task queue's activities."""

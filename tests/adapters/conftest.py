@@ -28,8 +28,10 @@ from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.provision import create_queue, create_tables, dlq_name  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
+from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
-from durable._runtime.ports import ExecutionStore, HistoryStore, Queue  # noqa: E402
+from durable._local.schedules import MemoryScheduleStore  # noqa: E402
+from durable._runtime.ports import ExecutionStore, HistoryStore, Queue, ScheduleStore  # noqa: E402
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
@@ -57,6 +59,9 @@ class MotoBackend:
     def executions(self) -> ExecutionStore:
         return DynamoExecutionStore(EXECUTIONS_TABLE, self.dynamodb)
 
+    def schedules(self) -> ScheduleStore:
+        return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb)
+
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         url = create_queue(
             self.sqs, name, fifo=name.endswith(".fifo"), max_receive_count=max_receive_count
@@ -78,6 +83,9 @@ class MemoryBackend:
 
     def executions(self) -> ExecutionStore:
         return MemoryExecutionStore()
+
+    def schedules(self) -> ScheduleStore:
+        return MemoryScheduleStore()
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return MemoryQueue(name, max_receive_count=max_receive_count)

@@ -77,4 +77,6 @@ def faulty_services(services: Services, injector: Injector) -> Services:
         idempotency=_Faulty(
             services.idempotency, injector, "idempotency", {"save_inprogress", "save_success", "get_record", "delete_record"}
         ),
+        schedules=_Faulty(services.schedules, injector, "schedules", {"create", "get", "put", "delete", "list"}),
+        schedule_firing=_Faulty(services.schedule_firing, injector, "schedule_firing", {"arm", "disarm"}),
     )

@@ -1,0 +1,617 @@
+"""Schedules on the client (temporalio's ``client`` schedule classes, same names and fields).
+
+A schedule starts a workflow at the times of its spec (cron expressions and intervals),
+under an overlap policy, until paused or deleted. The values here are what a user builds
+and what ``describe()`` returns; they cross the transport as JSON documents
+(:func:`schedule_to_doc` / :func:`schedule_from_doc`) to the engine's schedule runner.
+
+Not supported (a clear error, not a silent drop): calendar specs and ``skip``, backfills,
+memo and search attributes on the schedule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from abc import ABC
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from durable import _converter
+from durable._replay.definition import WorkflowDefinition
+from durable._runtime.ports import ScheduleAlreadyExists, ScheduleNotFound
+from durable._schedules.spec import InvalidScheduleSpec
+from durable.common import RetryPolicy, _arg_or_args, _arg_unset
+from durable.exceptions import TemporalError
+from durable.service import RPCError, RPCStatusCode
+
+if TYPE_CHECKING:
+    from durable._client import Client
+
+__all__ = [
+    "Schedule",
+    "ScheduleAction",
+    "ScheduleActionExecution",
+    "ScheduleActionExecutionStartWorkflow",
+    "ScheduleActionResult",
+    "ScheduleActionStartWorkflow",
+    "ScheduleAlreadyRunningError",
+    "ScheduleAsyncIterator",
+    "ScheduleBackfill",
+    "ScheduleCalendarSpec",
+    "ScheduleDescription",
+    "ScheduleHandle",
+    "ScheduleInfo",
+    "ScheduleIntervalSpec",
+    "ScheduleListAction",
+    "ScheduleListActionStartWorkflow",
+    "ScheduleListDescription",
+    "ScheduleListInfo",
+    "ScheduleListSchedule",
+    "ScheduleListState",
+    "ScheduleOverlapPolicy",
+    "SchedulePolicy",
+    "ScheduleRange",
+    "ScheduleSpec",
+    "ScheduleState",
+    "ScheduleUpdate",
+    "ScheduleUpdateInput",
+]
+
+
+class ScheduleAlreadyRunningError(TemporalError):
+    """A schedule with this id exists already."""
+
+    def __init__(self) -> None:
+        super().__init__("Schedule already running")
+
+
+class ScheduleOverlapPolicy(IntEnum):
+    """What happens when an action falls due while a workflow the schedule started still runs."""
+
+    SKIP = 1
+    """Start nothing; the next time after the workflow closes is the next chance."""
+    BUFFER_ONE = 2
+    """Start once the running workflow closes; at most one start waits so."""
+    BUFFER_ALL = 3
+    """Every start waits its turn, one after another."""
+    CANCEL_OTHER = 4
+    """Cancel the running workflow and start once it has closed."""
+    TERMINATE_OTHER = 5
+    """Terminate the running workflow and start at once."""
+    ALLOW_ALL = 6
+    """Start regardless: any number may run at once."""
+
+
+@dataclass(frozen=True)
+class ScheduleRange:
+    """Inclusive range of calendar values (accepted by the type; calendars are not supported)."""
+
+    start: int
+    end: int = 0
+    step: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            object.__setattr__(self, "end", self.start)
+        if self.step == 0:
+            object.__setattr__(self, "step", 1)
+
+
+@dataclass
+class ScheduleCalendarSpec:
+    """Calendar times (temporalio's type; this engine refuses calendar specs for now)."""
+
+    second: Sequence[ScheduleRange] = (ScheduleRange(0),)
+    minute: Sequence[ScheduleRange] = (ScheduleRange(0),)
+    hour: Sequence[ScheduleRange] = (ScheduleRange(0),)
+    day_of_month: Sequence[ScheduleRange] = (ScheduleRange(1, 31),)
+    month: Sequence[ScheduleRange] = (ScheduleRange(1, 12),)
+    year: Sequence[ScheduleRange] = ()
+    day_of_week: Sequence[ScheduleRange] = (ScheduleRange(0, 6),)
+    comment: str | None = None
+
+
+@dataclass
+class ScheduleIntervalSpec:
+    """Times ``epoch + n * every + offset``."""
+
+    every: timedelta
+    """Period to repeat the interval."""
+    offset: timedelta | None = None
+    """Fixed offset added to each interval period."""
+
+
+@dataclass
+class ScheduleSpec:
+    """When actions fall due: the union of ``cron_expressions`` and ``intervals``."""
+
+    calendars: Sequence[ScheduleCalendarSpec] = dataclasses.field(default_factory=list)
+    """Not supported by this engine yet (use ``cron_expressions``)."""
+    intervals: Sequence[ScheduleIntervalSpec] = dataclasses.field(default_factory=list)
+    """Interval-based times."""
+    cron_expressions: Sequence[str] = dataclasses.field(default_factory=list)
+    """Five-field cron expressions (UTC, or ``time_zone_name``, or a ``CRON_TZ=`` prefix)."""
+    skip: Sequence[ScheduleCalendarSpec] = dataclasses.field(default_factory=list)
+    """Not supported by this engine yet."""
+    start_at: datetime | None = None
+    """No action before this time."""
+    end_at: datetime | None = None
+    """No action after this time."""
+    jitter: timedelta | None = None
+    """Each action is delayed by a random amount up to this (never past the next time)."""
+    time_zone_name: str | None = None
+    """IANA time zone of the cron expressions, for example ``US/Central``."""
+
+
+class ScheduleAction(ABC):
+    """Base of what a schedule does (:class:`ScheduleActionStartWorkflow`)."""
+
+
+class ScheduleActionStartWorkflow(ScheduleAction):
+    """Start a workflow: the run method (or type name), its arguments, id and task queue.
+
+    Each run gets the id ``<id>-<scheduled time, RFC 3339>`` as in Temporal.
+    """
+
+    def __init__(
+        self,
+        workflow: str | Callable[..., Awaitable[Any]],
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        retry_policy: RetryPolicy | None = None,
+        memo: Mapping[str, Any] | None = None,
+        **unsupported: Any,
+    ) -> None:
+        """Describe the workflow each action starts (see ``Client.start_workflow``)."""
+        used = sorted(k for k, v in unsupported.items() if v not in (None, (), [], {}, ""))
+        if used:
+            raise NotImplementedError(f"not supported by this engine yet on a scheduled start: {', '.join(used)}")
+        if not id:
+            raise ValueError("ID required")
+        if not task_queue:
+            raise ValueError("Task queue required")
+        if callable(workflow):
+            workflow = WorkflowDefinition.of(workflow).name
+        elif not isinstance(workflow, str):
+            raise TypeError("Workflow must be a string or callable")
+        self.workflow: str = workflow
+        self.args: Sequence[Any] = _arg_or_args(arg, args)
+        self.id = id
+        self.task_queue = task_queue
+        self.execution_timeout = execution_timeout
+        self.run_timeout = run_timeout
+        self.task_timeout = task_timeout
+        self.retry_policy = retry_policy
+        self.memo = memo
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ScheduleActionStartWorkflow):
+            return NotImplemented
+        return (self.workflow, list(self.args), self.id, self.task_queue) == (other.workflow, list(other.args), other.id, other.task_queue)
+
+    def __repr__(self) -> str:
+        return f"ScheduleActionStartWorkflow(workflow={self.workflow!r}, args={list(self.args)!r}, id={self.id!r}, task_queue={self.task_queue!r})"
+
+
+@dataclass
+class ScheduleBackfill:
+    """A past period to take actions for (temporalio's type; backfills are not supported yet)."""
+
+    start_at: datetime
+    end_at: datetime
+    overlap: ScheduleOverlapPolicy | None = None
+
+
+@dataclass
+class SchedulePolicy:
+    """Policies of a schedule."""
+
+    overlap: ScheduleOverlapPolicy = dataclasses.field(default_factory=lambda: ScheduleOverlapPolicy.SKIP)
+    """What happens when an action falls due while a started workflow still runs."""
+    catchup_window: timedelta | None = None
+    """How late an action may still be taken (after an outage); None: one year."""
+    pause_on_failure: bool = False
+    """Pause the schedule when a workflow it started fails or times out."""
+
+
+@dataclass
+class ScheduleState:
+    """State of a schedule."""
+
+    note: str | None = None
+    """Human-readable note (pause and unpause set it)."""
+    paused: bool = False
+    """Whether actions are taken (a trigger acts even when paused)."""
+    limited_actions: bool = False
+    """Whether ``remaining_actions`` counts down."""
+    remaining_actions: int = 0
+    """Actions left when ``limited_actions``; none are scheduled once it reaches 0."""
+
+
+@dataclass
+class Schedule:
+    """A schedule: what it does, when, under which policies, in which state."""
+
+    action: ScheduleAction
+    spec: ScheduleSpec
+    policy: SchedulePolicy = dataclasses.field(default_factory=SchedulePolicy)
+    state: ScheduleState = dataclasses.field(default_factory=ScheduleState)
+
+
+class ScheduleActionExecution(ABC):
+    """Base of an action's execution."""
+
+
+@dataclass
+class ScheduleActionExecutionStartWorkflow(ScheduleActionExecution):
+    """A workflow a schedule started."""
+
+    workflow_id: str
+    first_execution_run_id: str
+
+
+@dataclass
+class ScheduleActionResult:
+    """An action the schedule took."""
+
+    scheduled_at: datetime
+    """Its scheduled time, jitter included."""
+    started_at: datetime
+    """When it was actually taken."""
+    action: ScheduleActionExecution
+
+
+@dataclass
+class ScheduleInfo:
+    """What the schedule has done and will do."""
+
+    num_actions: int
+    num_actions_missed_catchup_window: int
+    num_actions_skipped_overlap: int
+    running_actions: Sequence[ScheduleActionExecution]
+    recent_actions: Sequence[ScheduleActionResult]
+    """The 10 most recent actions, oldest first."""
+    next_action_times: Sequence[datetime]
+    """The next 10 action times."""
+    created_at: datetime
+    last_updated_at: datetime | None
+
+
+@dataclass
+class ScheduleDescription:
+    """What ``ScheduleHandle.describe()`` returns."""
+
+    id: str
+    schedule: Schedule
+    info: ScheduleInfo
+    typed_search_attributes: Any = None
+    search_attributes: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    data_converter: Any = None
+    raw_description: Any = None
+    _memo: Mapping[str, Any] | None = dataclasses.field(default=None, repr=False)
+
+    async def memo(self) -> Mapping[str, Any]:
+        """The schedule's memo."""
+        return dict(self._memo or {})
+
+
+@dataclass
+class ScheduleUpdateInput:
+    """What an ``update`` callback receives."""
+
+    description: ScheduleDescription
+
+
+@dataclass
+class ScheduleUpdate:
+    """What an ``update`` callback returns: the new schedule."""
+
+    schedule: Schedule
+    search_attributes: Any = None
+
+
+class ScheduleListAction(ABC):
+    """Base of a listed schedule's action."""
+
+
+@dataclass
+class ScheduleListActionStartWorkflow(ScheduleListAction):
+    """A listed schedule starts workflows of this type."""
+
+    workflow: str
+
+
+@dataclass
+class ScheduleListState:
+    """State of a listed schedule."""
+
+    note: str | None
+    paused: bool
+
+
+@dataclass
+class ScheduleListSchedule:
+    """A listed schedule's action, spec and state."""
+
+    action: ScheduleListAction
+    spec: ScheduleSpec
+    state: ScheduleListState
+
+
+@dataclass
+class ScheduleListInfo:
+    """A listed schedule's recent and next actions."""
+
+    recent_actions: Sequence[ScheduleActionResult]
+    next_action_times: Sequence[datetime]
+
+
+@dataclass
+class ScheduleListDescription:
+    """One schedule of ``list_schedules()``."""
+
+    id: str
+    schedule: ScheduleListSchedule | None
+    info: ScheduleListInfo | None
+    typed_search_attributes: Any = None
+    search_attributes: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    data_converter: Any = None
+    raw_entry: Any = None
+
+
+class ScheduleHandle:
+    """A schedule: describe, pause, unpause, trigger, update, delete it."""
+
+    def __init__(self, client: Client, id: str) -> None:
+        self._client = client
+        self.id = id
+
+    async def _call(self, op: str, body: dict[str, Any] | None = None) -> Any:
+        return await _rpc(self._client._transport.schedule(op, self.id, body or {}))  # type: ignore[attr-defined]
+
+    async def backfill(self, *backfill: ScheduleBackfill, **_: Any) -> None:
+        """Not supported by this engine yet."""
+        raise NotImplementedError("not supported by this engine yet: schedule backfill")
+
+    async def delete(self, **_: Any) -> None:
+        """Delete the schedule; workflows it started go on."""
+        await self._call("delete")
+
+    async def describe(self, **_: Any) -> ScheduleDescription:
+        """The schedule, with its counters, running workflows, recent and next actions."""
+        doc = await self._call("describe")
+        return _description(self.id, doc)
+
+    async def pause(self, *, note: str | None = None, **_: Any) -> None:
+        """Stop taking actions (a trigger still acts)."""
+        await self._call("pause", {"note": note})
+
+    async def trigger(self, *, overlap: ScheduleOverlapPolicy | None = None, **_: Any) -> None:
+        """Take an action now; ``overlap`` overrides the schedule's policy for it."""
+        await self._call("trigger", {"overlap": int(overlap) if overlap else None})
+
+    async def unpause(self, *, note: str | None = None, **_: Any) -> None:
+        """Take actions again, from the next time on."""
+        await self._call("unpause", {"note": note})
+
+    async def update(
+        self, updater: Callable[[ScheduleUpdateInput], ScheduleUpdate | None | Awaitable[ScheduleUpdate | None]], **_: Any
+    ) -> None:
+        """Replace the schedule with what ``updater`` builds from its description (None: no change)."""
+        update = updater(ScheduleUpdateInput(description=await self.describe()))
+        if inspect.isawaitable(update):
+            update = await update
+        if update is None:
+            return
+        await self._call("update", {"schedule": schedule_to_doc(update.schedule)})
+
+
+class ScheduleAsyncIterator:
+    """``async for`` over :class:`ScheduleListDescription` values."""
+
+    def __init__(self, client: Client, query: str | None = None, page_size: int = 1000) -> None:
+        self._client = client
+        self._query = query
+        self._page_size = page_size
+        self._entries: list[ScheduleListDescription] | None = None
+        self._index = 0
+
+    def __aiter__(self) -> ScheduleAsyncIterator:
+        return self
+
+    async def __anext__(self) -> ScheduleListDescription:
+        if self._entries is None:
+            rows = await _rpc(self._client._transport.schedule("list", None, {"query": self._query}))  # type: ignore[attr-defined]
+            self._entries = [_list_description(row["id"], row["doc"]) for row in rows]
+        if self._index >= len(self._entries):
+            raise StopAsyncIteration
+        self._index += 1
+        return self._entries[self._index - 1]
+
+
+# -- the client's calls ------------------------------------------------------------------
+
+
+async def create_schedule(
+    client: Client,
+    id: str,
+    schedule: Schedule,
+    *,
+    trigger_immediately: bool = False,
+    backfill: Sequence[ScheduleBackfill] = (),
+    memo: Mapping[str, Any] | None = None,
+    search_attributes: Any = None,
+) -> ScheduleHandle:
+    """See ``Client.create_schedule``."""
+    if backfill:
+        raise NotImplementedError("not supported by this engine yet: schedule backfill")
+    if search_attributes:
+        raise NotImplementedError("not supported by this engine yet: search attributes on a schedule")
+    body = {"schedule": schedule_to_doc(schedule), "trigger_immediately": trigger_immediately, "memo": dict(memo) if memo else None}
+    try:
+        await _rpc(client._transport.schedule("create", id, body))  # type: ignore[attr-defined]
+    except ScheduleAlreadyExists as err:
+        raise ScheduleAlreadyRunningError() from err
+    return ScheduleHandle(client, id)
+
+
+async def _rpc(awaitable: Any) -> Any:
+    """Engine errors on schedules as temporalio reports them."""
+    try:
+        return await awaitable
+    except ScheduleNotFound as err:
+        raise RPCError(f"schedule not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
+    except InvalidScheduleSpec as err:
+        raise RPCError(f"invalid schedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def _secs(d: timedelta | None) -> float | None:
+    return d.total_seconds() if d is not None else None
+
+
+def _epoch(t: datetime | None, field: str) -> float | None:
+    if t is None:
+        return None
+    if t.tzinfo is None:
+        raise ValueError(f"{field} must be timezone-aware (UTC), not naive: {t!r}")
+    return t.timestamp()
+
+
+def _dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, tz=timezone.utc)
+
+
+def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
+    """The JSON document of a schedule (what the engine stores).
+
+    Raises:
+        NotImplementedError: a part this engine does not support (calendars, skip).
+        TypeError / ValueError: an action or time that cannot be stored.
+    """
+    action = schedule.action
+    if not isinstance(action, ScheduleActionStartWorkflow):
+        raise TypeError(f"schedule.action must be a ScheduleActionStartWorkflow, not {type(action).__name__}")
+    spec = schedule.spec
+    if spec.calendars or spec.skip:
+        raise NotImplementedError("not supported by this engine yet: spec.calendars and spec.skip (use spec.cron_expressions)")
+    return {
+        "action": {
+            "workflow": action.workflow,
+            "args": _converter.encode_args(list(action.args)),
+            "id": action.id,
+            "task_queue": action.task_queue,
+        },
+        "spec": {
+            "cron_expressions": list(spec.cron_expressions),
+            "intervals": [{"every": iv.every.total_seconds(), "offset": _secs(iv.offset) or 0.0} for iv in spec.intervals],
+            "start_at": _epoch(spec.start_at, "spec.start_at"),
+            "end_at": _epoch(spec.end_at, "spec.end_at"),
+            "jitter": _secs(spec.jitter),
+            "time_zone_name": spec.time_zone_name,
+        },
+        "policy": {
+            "overlap": int(schedule.policy.overlap),
+            "catchup_window": _secs(schedule.policy.catchup_window),
+            "pause_on_failure": schedule.policy.pause_on_failure,
+        },
+        "state": {
+            "note": schedule.state.note,
+            "paused": schedule.state.paused,
+            "limited_actions": schedule.state.limited_actions,
+            "remaining_actions": schedule.state.remaining_actions,
+        },
+    }
+
+
+def _spec_from_doc(spec: dict[str, Any]) -> ScheduleSpec:
+    return ScheduleSpec(
+        cron_expressions=list(spec["cron_expressions"]),
+        intervals=[
+            ScheduleIntervalSpec(every=timedelta(seconds=iv["every"]), offset=timedelta(seconds=iv["offset"]) if iv["offset"] else None)
+            for iv in spec["intervals"]
+        ],
+        start_at=_dt(spec["start_at"]) if spec.get("start_at") is not None else None,
+        end_at=_dt(spec["end_at"]) if spec.get("end_at") is not None else None,
+        jitter=timedelta(seconds=spec["jitter"]) if spec.get("jitter") else None,
+        time_zone_name=spec.get("time_zone_name"),
+    )
+
+
+def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
+    """A :class:`Schedule` from its document (arguments decoded without type hints)."""
+    action, policy, state = doc["action"], doc["policy"], doc["state"]
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            action["workflow"], args=[_converter.decode(a) for a in action["args"]], id=action["id"], task_queue=action["task_queue"]
+        ),
+        spec=_spec_from_doc(doc["spec"]),
+        policy=SchedulePolicy(
+            overlap=ScheduleOverlapPolicy(policy["overlap"]),
+            catchup_window=timedelta(seconds=policy["catchup_window"]) if policy.get("catchup_window") else None,
+            pause_on_failure=policy.get("pause_on_failure", False),
+        ),
+        state=ScheduleState(
+            note=state.get("note"),
+            paused=state.get("paused", False),
+            limited_actions=state.get("limited_actions", False),
+            remaining_actions=state.get("remaining_actions", 0),
+        ),
+    )
+
+
+def _results(info: dict[str, Any]) -> list[ScheduleActionResult]:
+    return [
+        ScheduleActionResult(
+            scheduled_at=_dt(a["scheduled_at"]),
+            started_at=_dt(a["started_at"]),
+            action=ScheduleActionExecutionStartWorkflow(workflow_id=a["workflow_id"], first_execution_run_id=a["run_id"]),
+        )
+        for a in info["recent_actions"]
+    ]
+
+
+def _description(schedule_id: str, doc: dict[str, Any]) -> ScheduleDescription:
+    info = doc["info"]
+    return ScheduleDescription(
+        id=schedule_id,
+        schedule=schedule_from_doc(doc["schedule"]),
+        info=ScheduleInfo(
+            num_actions=info["num_actions"],
+            num_actions_missed_catchup_window=info["num_actions_missed_catchup_window"],
+            num_actions_skipped_overlap=info["num_actions_skipped_overlap"],
+            running_actions=[
+                ScheduleActionExecutionStartWorkflow(workflow_id=r["workflow_id"], first_execution_run_id=r["run_id"]) for r in info["running"]
+            ],
+            recent_actions=_results(info),
+            next_action_times=[_dt(t) for t in info.get("upcoming", [])],
+            created_at=_dt(info["created_at"]),
+            last_updated_at=_dt(info["last_updated_at"]) if info.get("last_updated_at") is not None else None,
+        ),
+        _memo=doc.get("memo"),
+    )
+
+
+def _list_description(schedule_id: str, doc: dict[str, Any]) -> ScheduleListDescription:
+    schedule, info = doc["schedule"], doc["info"]
+    return ScheduleListDescription(
+        id=schedule_id,
+        schedule=ScheduleListSchedule(
+            action=ScheduleListActionStartWorkflow(workflow=schedule["action"]["workflow"]),
+            spec=_spec_from_doc(schedule["spec"]),
+            state=ScheduleListState(note=schedule["state"].get("note"), paused=schedule["state"].get("paused", False)),
+        ),
+        info=ScheduleListInfo(recent_actions=_results(info), next_action_times=[_dt(t) for t in info.get("upcoming", [])]),
+    )
