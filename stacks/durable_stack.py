@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
+from durable._aws.schedules import SCHEDULES_PARTITION
 from stacks.api import RestApi
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
@@ -92,6 +93,25 @@ class DurableStack(Stack):
         timer_queue = self.timer_queue.queue
         activity_queues = [q.queue for q in self.task_queues.queues.values()]
 
+        # EventBridge Scheduler: the group the namespace's one-time timers and cron/interval
+        # schedules live in, and the role Scheduler assumes to deliver them to the inbox.
+        self.schedule_group = scheduler.CfnScheduleGroup(self, "ScheduleGroup", name=names.function("schedules"))
+        self.scheduler_role = iam.Role(
+            self,
+            "SchedulerRole",
+            role_name=names.function("scheduler"),
+            description="EventBridge Scheduler delivers this namespace's schedules to its inbox",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
+            ),
+        )
+        inbox.grant_send_messages(self.scheduler_role)
+        # Who arms schedules: the orchestrator (after each action) and the API (create, pause,
+        # unpause, update, delete). Only schedules of this namespace's group, only this role.
+        self.schedule_arn_pattern = self.format_arn(
+            service="scheduler", resource="schedule", resource_name=f"{names.function('schedules')}/*"
+        )
+
         self.orchestrator = DurableFunction(
             self,
             "Orchestrator",
@@ -109,6 +129,7 @@ class DurableStack(Stack):
         self.tables.executions.grant_read_write_data(self.orchestrator.function)
         for queue in (inbox, timer_queue, *activity_queues):
             queue.grant_send_messages(self.orchestrator.function)
+        self._grant_scheduling(self.orchestrator)
 
         self.activity_workers: dict[str, DurableFunction] = {}
         for task_queue, queues in self.task_queues.queues.items():
@@ -169,19 +190,6 @@ class DurableStack(Stack):
         self.tables.history.grant_read_data(self.reconciler.function)
         inbox.grant_send_messages(self.reconciler.function)
 
-        # EventBridge Scheduler: the group the namespace's one-time timers and cron/interval
-        # schedules live in, and the role Scheduler assumes to deliver them to the inbox.
-        self.schedule_group = scheduler.CfnScheduleGroup(self, "ScheduleGroup", name=names.function("schedules"))
-        self.scheduler_role = iam.Role(
-            self,
-            "SchedulerRole",
-            role_name=names.function("scheduler"),
-            description="EventBridge Scheduler delivers this namespace's schedules to its inbox",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
-            ),
-        )
-        inbox.grant_send_messages(self.scheduler_role)
 
         self.api_function = DurableFunction(
             self,
@@ -203,7 +211,17 @@ class DurableStack(Stack):
         self.tables.history.grant(api_fn, "dynamodb:PutItem")
         self.tables.executions.grant_read_data(api_fn)
         self.tables.executions.grant(api_fn, "dynamodb:PutItem", "dynamodb:UpdateItem")
+        # delete_schedule removes a schedule's item; executions are never deleted (TTL expires
+        # them): DeleteItem only in the schedules' partition.
+        api_fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:DeleteItem"],
+                resources=[self.tables.executions.table_arn],
+                conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [SCHEDULES_PARTITION]}},
+            )
+        )
         inbox.grant_send_messages(api_fn)
+        self._grant_scheduling(self.api_function)
         self.api = RestApi(
             self,
             "Api",
@@ -246,6 +264,25 @@ class DurableStack(Stack):
             },
         )
 
+    def _grant_scheduling(self, fn: DurableFunction) -> None:
+        fn.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+                resources=[self.schedule_arn_pattern],
+            )
+        )
+        self.scheduler_role.grant_pass_role(fn.function)
+        Validations.of(fn.role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::{self._iam5_schedule_resource()}]",
+                reason="Durable schedules come and go at run time (create_schedule): each is an EventBridge "
+                "Scheduler schedule in this namespace's group, so the grant is the group's schedules, no wider",
+            ),
+        )
+
+    def _iam5_schedule_resource(self) -> str:
+        return f"arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{self.names.function('schedules')}/*"
+
     def environment(self, *, service: str) -> Mapping[str, str]:
         """What ``durable._aws.app.LambdaApp`` reads: the same wiring for every function, and
         powertools' service name (a dimension of every metric, a field of every log line)."""
@@ -257,6 +294,9 @@ class DurableStack(Stack):
             "DURABLE_IDEMPOTENCY_TABLE": self.tables.idempotency.table_name,
             "DURABLE_INBOX_QUEUE_URL": self.inbox.queue.queue_url,
             "DURABLE_TIMER_QUEUE_URL": self.timer_queue.queue.queue_url,
+            "DURABLE_INBOX_QUEUE_ARN": self.inbox.queue.queue_arn,
+            "DURABLE_SCHEDULE_GROUP": self.names.function("schedules"),
+            "DURABLE_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
             "DURABLE_ACTIVITY_QUEUE_URLS": self.to_json_string(
                 {tq: q.queue.queue_url for tq, q in self.task_queues.queues.items()}
             ),

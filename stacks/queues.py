@@ -29,6 +29,7 @@ class DeadLetteredQueue(Construct):
         queue_name: str,
         visibility_timeout: Duration,
         retention: Duration | None = None,
+        content_based_deduplication: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         fifo = queue_name.endswith(".fifo")
@@ -44,8 +45,9 @@ class DeadLetteredQueue(Construct):
             queue_name=queue_name,
             visibility_timeout=visibility_timeout,
             retention_period=retention or Duration.days(4),
-            # FIFO senders pass explicit deduplication ids (the engine's dedup keys).
-            content_based_deduplication=False if fifo else None,
+            # The engine's senders pass explicit deduplication ids (its dedup keys), which win
+            # over content-based deduplication where a queue has it on.
+            content_based_deduplication=content_based_deduplication if fifo else None,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=MAX_RECEIVE_COUNT),
             **common,
         )
@@ -55,7 +57,11 @@ class Inbox(DeadLetteredQueue):
     """The FIFO inbox: every change to a run arrives here, in its workflow id's message group."""
 
     def __init__(self, scope: Construct, construct_id: str, *, names: Names, visibility_timeout: Duration) -> None:
-        super().__init__(scope, construct_id, queue_name=names.inbox, visibility_timeout=visibility_timeout)
+        # EventBridge Scheduler cannot pass a deduplication id and delivers schedules' fires
+        # here: a FIFO target of Scheduler must deduplicate by content.
+        super().__init__(
+            scope, construct_id, queue_name=names.inbox, visibility_timeout=visibility_timeout, content_based_deduplication=True
+        )
 
 
 class TimerQueue(DeadLetteredQueue):

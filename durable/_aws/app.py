@@ -10,6 +10,8 @@ Environment::
     DURABLE_HISTORY_TABLE, DURABLE_EXECUTIONS_TABLE, DURABLE_IDEMPOTENCY_TABLE
     DURABLE_INBOX_QUEUE_URL, DURABLE_TIMER_QUEUE_URL
     DURABLE_ACTIVITY_QUEUE_URLS   JSON object: task queue -> queue URL
+    DURABLE_SCHEDULE_GROUP, DURABLE_INBOX_QUEUE_ARN, DURABLE_SCHEDULER_ROLE_ARN
+                                  where schedules are armed (EventBridge Scheduler)
     POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE   (optional; "durable")
 
 Observability: powertools Logger writes every engine log line as JSON with the
@@ -34,6 +36,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
+from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
 from durable._local.clock import RealClock
@@ -121,7 +124,17 @@ class LambdaApp:
             queue_for=queue_for,
             idempotency=DynamoDBPersistenceLayer(table_name=self._required("DURABLE_IDEMPOTENCY_TABLE")),
             metrics=_PowertoolsMetrics(self.metrics),
+            schedules=DynamoScheduleStore(self._required("DURABLE_EXECUTIONS_TABLE")),
+            schedule_firing=self._schedule_firing(),
         )
+
+    def _schedule_firing(self) -> EventBridgeScheduleFiring | None:
+        """EventBridge Scheduler, where the stack wired it (schedule operations fail clearly otherwise)."""
+        wiring = [self._env.get(n) for n in ("DURABLE_SCHEDULE_GROUP", "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULER_ROLE_ARN")]
+        if not all(wiring):
+            return None
+        group, inbox_arn, role_arn = wiring
+        return EventBridgeScheduleFiring(group_name=str(group), inbox_arn=str(inbox_arn), role_arn=str(role_arn))
 
     @cached_property
     def orchestrator(self) -> Orchestrator:

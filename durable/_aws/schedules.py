@@ -27,9 +27,11 @@ from durable._aws.lazy_client import LazyClient
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound, StoredSchedule
 from durable._runtime.services import schedule_group
 
-__all__ = ["DynamoScheduleStore", "EventBridgeScheduleFiring", "scheduler_name"]
+__all__ = ["SCHEDULES_PARTITION", "DynamoScheduleStore", "EventBridgeScheduleFiring", "scheduler_name"]
 
-_PK = "sch"
+SCHEDULES_PARTITION = "sch"
+"""Partition key of every schedule item (the stack conditions the API's DeleteItem on it)."""
+_PK = SCHEDULES_PARTITION
 
 
 def _key(schedule_id: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import boto3
@@ -20,11 +21,13 @@ import pytest
 from moto import mock_aws
 
 from durable._aws.provision import create_queue, create_tables
+from durable._aws.schedules import scheduler_name
 from durable._converter import encode_args
 from durable._local.dispatcher import sqs_event
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
+from durable._schedule import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleSpec, schedule_to_doc
 from functions.activities.orders.activities import Order, OrderItem
 
 
@@ -149,3 +152,51 @@ def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment)
     dlq = sqs.get_queue_url(QueueName="inbox-dlq.fifo")["QueueUrl"]
     dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in dead] == ["this is not json"]
+
+
+def test_a_schedule_is_armed_on_eventbridge_scheduler_and_its_fire_starts_one_run(deployment, monkeypatch):
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    scheduler.create_schedule_group(Name="durable-test-schedules")
+    wiring = {
+        "DURABLE_SCHEDULE_GROUP": "durable-test-schedules",
+        "DURABLE_INBOX_QUEUE_ARN": "arn:aws:sqs:us-east-1:123456789012:inbox.fifo",
+        "DURABLE_SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/durable-test-scheduler",
+    }
+    for k, v in wiring.items():
+        monkeypatch.setenv(k, v)
+    # the handler modules build their app at import: rebuilt with the scheduling wiring
+    modules = {name: importlib.reload(importlib.import_module(f"functions.{name}.handler")) for name in ("orchestrator", "activities.orders")}
+    services = modules["orchestrator"].app.services
+    control = Control(services, Orchestrator(services, modules["orchestrator"].app.registry))
+    order = Order(order_id="o-sched", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1"))
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow("OrderWorkflow", order, id="nightly-order", task_queue="orders"),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
+    )
+    control.schedule("create", "nightly", {"schedule": schedule_to_doc(schedule)})
+
+    armed = scheduler.get_schedule(Name=scheduler_name("nightly"), GroupName="durable-test-schedules")
+    assert armed["ScheduleExpression"].startswith("at(") and armed["Target"]["RoleArn"] == wiring["DURABLE_SCHEDULER_ROLE_ARN"]
+    fire = json.loads(armed["Target"]["Input"])
+    # Scheduler delivers at least once: the same Input twice (content-based dedup aside)
+    for copy in range(2):
+        services.inbox.client.send_message(
+            QueueUrl=services.inbox.url, MessageBody=armed["Target"]["Input"],
+            MessageGroupId=armed["Target"]["SqsParameters"]["MessageGroupId"], MessageDeduplicationId=f"delivery-{copy}",
+        )
+    pump(modules, lambda: control.schedule("describe", "nightly", {})["info"]["recent_actions"])
+    pump(modules, lambda: control.ledger(*_first_run(control)).timers)  # the order waits for its confirmation
+    doc = control.schedule("describe", "nightly", {})
+    assert doc["info"]["num_actions"] == 1
+    (action,) = doc["info"]["recent_actions"]
+    assert action["workflow_id"].startswith("nightly-order-") and action["scheduled_at"] == fire["nominal"]
+    rearmed = scheduler.get_schedule(Name=scheduler_name("nightly"), GroupName="durable-test-schedules")
+    assert json.loads(rearmed["Target"]["Input"])["nominal"] == fire["nominal"] + 3600
+
+    control.schedule("delete", "nightly", {})
+    assert scheduler.list_schedules(GroupName="durable-test-schedules")["Schedules"] == []
+
+
+def _first_run(control: Control) -> tuple[str, str]:
+    (action,) = control.schedule("describe", "nightly", {})["info"]["recent_actions"]
+    return action["workflow_id"], action["run_id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .conftest import NAMESPACE, Synth
-from .test_stack_template import WRITE_ACTIONS, actions_on, fn, refs
+from .test_stack_template import WRITE_ACTIONS, actions_on, fn, refs, statements
 
 
 def _one(s: Synth, type_: str) -> tuple[str, dict]:
@@ -107,7 +107,13 @@ def test_the_api_function_gets_what_control_does_and_no_more(synthesized):
     # history is append-only: a new run's first events, a termination
     assert {"dynamodb:Query", "dynamodb:PutItem"} <= history and not history & (WRITE_ACTIONS - {"dynamodb:PutItem"})
     assert {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= executions
-    assert not executions & {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    assert "dynamodb:BatchWriteItem" not in executions
+    # DeleteItem only for schedule items (delete_schedule), never an execution's
+    deletes = [
+        st for st in statements(s, api_fn)
+        if s.logical_id(stack.tables.executions) in refs(st["Resource"]) and "dynamodb:DeleteItem" in json.dumps(st["Action"])
+    ]
+    assert deletes and all(st["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["sch"]}} for st in deletes)
     assert not actions_on(s, api_fn, s.logical_id(stack.tables.idempotency))
     assert "sqs:SendMessage" in actions_on(s, api_fn, s.logical_id(stack.inbox.queue))
     for queue in (stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):

@@ -69,6 +69,12 @@ def resolve(s: Synth, value: Any) -> str:
             return resource["Properties"]["TableName"]
         if resource["Type"] == "AWS::SQS::Queue":
             return f"https://sqs.us-east-1.amazonaws.com/123456789012/{resource['Properties']['QueueName']}"
+    if "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "Arn":
+        resource = s.template["Resources"][value["Fn::GetAtt"][0]]
+        if resource["Type"] == "AWS::SQS::Queue":
+            return f"arn:aws:sqs:us-east-1:123456789012:{resource['Properties']['QueueName']}"
+        if resource["Type"] == "AWS::IAM::Role":
+            return f"arn:aws:iam::123456789012:role/{resource['Properties']['RoleName']}"
     if "Fn::Join" in value:
         sep, parts = value["Fn::Join"]
         return sep.join(resolve(s, p) for p in parts)
@@ -150,7 +156,9 @@ def test_inbox_is_a_fifo_queue_with_an_explicit_fifo_name_and_a_fifo_dlq(synthes
     inbox = queues[synthesized.logical_id(synthesized.stack.inbox.queue)]["Properties"]
     assert inbox["QueueName"] == f"durable-{NAMESPACE}-inbox.fifo"
     assert inbox["FifoQueue"] is True
-    assert inbox["ContentBasedDeduplication"] is False  # the engine sends explicit dedup ids
+    # the engine sends explicit dedup ids; EventBridge Scheduler (schedules' fires) cannot, and
+    # a FIFO target of Scheduler must deduplicate by content
+    assert inbox["ContentBasedDeduplication"] is True
     dlq = queues[inbox["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
     assert dlq["QueueName"] == f"durable-{NAMESPACE}-inbox-dlq.fifo"
     assert dlq["FifoQueue"] is True
@@ -215,6 +223,7 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
     expected = {
         "DURABLE_HISTORY_TABLE", "DURABLE_EXECUTIONS_TABLE", "DURABLE_IDEMPOTENCY_TABLE",
         "DURABLE_INBOX_QUEUE_URL", "DURABLE_TIMER_QUEUE_URL", "DURABLE_ACTIVITY_QUEUE_URLS",
+        "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULE_GROUP", "DURABLE_SCHEDULER_ROLE_ARN",
     }  # fmt: skip
     services_names = set()
     for props in (f["Properties"] for f in synthesized.resources("AWS::Lambda::Function").values()):
@@ -227,6 +236,11 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         assert services.history.table_name == f"durable-{NAMESPACE}-history"
         assert services.inbox.url.endswith(f"durable-{NAMESPACE}-inbox.fifo")
         assert json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"]).keys() == ACTIVITIES.keys()
+        firing = services.schedule_firing
+        assert firing.group_name == f"durable-{NAMESPACE}-schedules"
+        assert firing.inbox_arn.endswith(f":durable-{NAMESPACE}-inbox.fifo")
+        assert firing.role_arn.endswith(f":role/durable-{NAMESPACE}-scheduler")
+        assert services.schedules.table_name == f"durable-{NAMESPACE}-executions"
         for task_queue in ACTIVITIES:
             assert services.activity_queue(task_queue).url.endswith(f"durable-{NAMESPACE}-activities-{task_queue}")
     assert len(services_names) == len(synthesized.stack.functions()), "one powertools service per function"

