@@ -376,6 +376,7 @@ class ScheduleRunner:
                 input=action["args"],
                 carried={"scheduled_by_id": schedule_id, "scheduled_start_time": start["nominal"]},
             )
+            self._mark_scheduled(schedule_id, start)
             return
         except ExecutionIdInUse as err:
             if err.run_id != run:
@@ -386,6 +387,7 @@ class ScheduleRunner:
         ledger = Ledger.of(s.history.load(execution_key(wf, run)))
         if ledger.decided or ledger.closed:
             return  # it ran: nothing of its start is missing
+        self._mark_scheduled(schedule_id, start)
         try:
             if s.executions.get(wf).run_id != run:
                 return  # the id went to another run: this start was never made visible
@@ -400,6 +402,18 @@ class ScheduleRunner:
                 if err.run_id != run:
                     return
         send_to_inbox(s, wf, run, "start", "start")
+
+    def _mark_scheduled(self, schedule_id: str, start: dict[str, Any]) -> None:
+        """Temporal's search attributes of a scheduled run: which schedule, and for when."""
+        at = datetime.fromtimestamp(start["nominal"], tz=timezone.utc).isoformat()
+        self.services.executions.set_visibility(
+            start["workflow_id"],
+            start["run_id"],
+            {
+                "TemporalScheduledById": {"type": "Keyword", "value": schedule_id},
+                "TemporalScheduledStartTime": {"type": "Datetime", "value": at},
+            },
+        )
 
     # -- reading ----------------------------------------------------------------------------------
 

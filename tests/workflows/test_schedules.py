@@ -303,3 +303,15 @@ async def test_a_taken_id_and_a_bad_spec_are_refused(env):
         assert info.value.status == RPCStatusCode.INVALID_ARGUMENT and says in info.value.message
     with pytest.raises(RPCError):
         await env.client.get_schedule_handle("bad").describe()
+
+
+async def test_scheduled_runs_carry_temporal_s_search_attributes(env):
+    async with Worker(env.client, task_queue="sched", workflows=[Job]):
+        handle = await env.client.create_schedule("attributed", Schedule(action=job(), spec=TEN_MINUTES))
+        await env.client.create_schedule("unrelated", Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(paused=True)))
+        first = (await handle.describe()).info.next_action_times[0]
+        await sleep_until(env, first + timedelta(minutes=10, seconds=1))
+        listed = [w async for w in env.client.list_workflows('TemporalScheduledById = "attributed"')]
+    assert sorted(w.id for w in listed) == [wid(first), wid(first + timedelta(minutes=10))]
+    by_id = {w.id: w for w in listed}
+    assert by_id[wid(first)].search_attributes["TemporalScheduledStartTime"] == [first]
