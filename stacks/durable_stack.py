@@ -188,7 +188,7 @@ class DurableStack(Stack):
         )
         self.tables.executions.grant_read_data(self.reconciler.function)
         self.tables.history.grant_read_data(self.reconciler.function)
-        inbox.grant_send_messages(self.reconciler.function)
+        inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
 
 
         self.api_function = DurableFunction(

@@ -180,7 +180,8 @@ class LambdaApp:
     def reconcile(self, event: dict[str, Any] | None = None, context: Any = None) -> dict[str, Any]:
         """Reconciler function (an EventBridge schedule): one pass over running executions."""
         del event, context
-        return {"nudged": Reconciler(self.services).run()}
+        reconciler = Reconciler(self.services)
+        return {"nudged": reconciler.run(), "schedules_fired": reconciler.fire_overdue_schedules()}
 
     def handle_timers(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Timer relay function: a batch of the timer queue."""

@@ -10,6 +10,9 @@ workflow's start goes the same way, so this covers it too.
 The other gap is a termination cut short after its event was logged: the run's log is
 closed while its record still says RUNNING, and its parent and children were not told.
 The pass finishes that close (record, parent, parent-close policy), idempotently.
+
+A schedule whose next time was written but never armed (a crash in between) is sent its
+fire once that time is overdue.
 """
 
 from __future__ import annotations
@@ -54,3 +57,12 @@ class Reconciler:
             logger.warning("run %s of %s never got its first decision: start sent again", record.run_id, record.workflow_id)
             nudged.append(record.workflow_id)
         return nudged
+
+    def fire_overdue_schedules(self, grace_seconds: float = 300.0) -> list[str]:
+        """Schedules whose armed time passed ``grace_seconds`` ago: their fire sent again."""
+        from durable._runtime.schedules import ScheduleRunner  # builds on the orchestrator
+
+        fired = ScheduleRunner(self.services).fire_overdue(grace_seconds)
+        for schedule_id in fired:
+            logger.warning("schedule %s missed its armed time: fire sent again", schedule_id)
+        return fired

@@ -38,7 +38,7 @@ from durable._runtime.ports import (
     ScheduleNotFound,
     StoredSchedule,
 )
-from durable._runtime.services import Services, execution_key
+from durable._runtime.services import Services, execution_key, schedule_group
 from durable._schedules.spec import ScheduleTimes
 
 __all__ = ["Overlap", "ScheduleRunner", "SchedulesNotConfigured", "fire_body", "scheduled_workflow_id"]
@@ -131,8 +131,11 @@ class ScheduleRunner:
                 "armed": None,
             },
         }
+        fx = _Effects()
+        self._rearm(doc, now, fx)
         self._store.create(schedule_id, doc)
-        self._change(schedule_id, lambda d, t, fx: self._rearm(d, t, fx))
+        # A crash before the first time is armed leaves it overdue: the reconciler fires it.
+        self._apply(schedule_id, doc, fx)
         if trigger_immediately:
             self.trigger(schedule_id)
 
@@ -246,6 +249,26 @@ class ScheduleRunner:
             self._change(schedule_id, change)
         except ScheduleNotFound:
             pass  # deleted meanwhile: nothing waits
+
+    def fire_overdue(self, grace_seconds: float) -> list[str]:
+        """Send the fire of every schedule whose armed time passed ``grace_seconds`` ago.
+
+        For the reconciler: a crash between a schedule's write and the arming of its next
+        time leaves nothing to deliver it. A fire sent twice is taken once.
+        """
+        if self.services.schedules is None:
+            return []
+        now, fired = self.services.clock.now(), []
+        for stored in self._store.list():
+            armed = stored.doc["info"].get("armed")
+            if armed is None:
+                continue
+            due = ScheduleTimes.from_doc(stored.doc["schedule"]["spec"]).jittered(stored.schedule_id, armed)
+            if now - due > grace_seconds:
+                body = fire_body(stored.schedule_id, armed)
+                self.services.inbox.send(body, group_id=schedule_group(stored.schedule_id), dedup_id=f"reconciled:{json.loads(body)['dedup']}"[:128])
+                fired.append(stored.schedule_id)
+        return fired
 
     # -- one change ----------------------------------------------------------------------------
 

@@ -85,3 +85,34 @@ async def test_crash_before_each_aws_call_of_a_schedule_s_actions() -> None:
         where = f"crash before call #{position} ({injector.crashed_at})"
         assert injector.crashed_at is not None, where
         assert runs == expected, where
+
+
+async def test_a_schedule_whose_first_time_was_never_armed_is_fired_by_the_reconciler() -> None:
+    from durable._runtime.control import Control
+    from durable._runtime.reconciler import Reconciler
+    from durable._schedule import schedule_to_doc
+    from tests.invariants.faults import SimulatedCrash
+
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        runtime = env.runtime
+        services = runtime.backend.services
+        crashing = faulty_services(services, Injector(crash_at=2))  # 1: the store's create, 2: the arming
+        dying_client = Control(crashing, Orchestrator(crashing, runtime.registry))
+        async with Worker(env.client, task_queue="sched", workflows=[Quick]):
+            try:
+                dying_client.schedule("create", "orphan", {"schedule": schedule_to_doc(every_ten_minutes("orphan"))})
+            except SimulatedCrash as crash:
+                assert "schedule_firing.arm" in str(crash)
+            else:
+                raise AssertionError("the create should have crashed before arming")
+            handle = env.client.get_schedule_handle("orphan")
+            first = (await handle.describe()).info.next_action_times[0]
+            await env.sleep(first - await env.get_current_time() + timedelta(minutes=2))
+            assert (await handle.describe()).info.num_actions == 0  # nothing was armed
+            assert Reconciler(services).fire_overdue_schedules(grace_seconds=60) == ["orphan"]
+            await env.sleep(timedelta(seconds=1))
+            assert (await handle.describe()).info.num_actions == 1
+            assert Reconciler(services).fire_overdue_schedules(grace_seconds=60) == []  # armed again
+            await env.sleep(timedelta(minutes=10))
+            desc = await handle.describe()
+    assert [a.scheduled_at for a in desc.info.recent_actions] == [first, first + timedelta(minutes=10)]
