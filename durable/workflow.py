@@ -15,7 +15,7 @@ from random import Random
 from typing import Any, NoReturn
 from uuid import UUID
 
-from durable import _converter
+from durable import _converter, _failure
 from durable._replay import context as _context
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, ParentInfo, UpdateInfo, current_update_info
@@ -69,6 +69,9 @@ __all__ = [
     "execute_local_activity_method",
     "get_external_workflow_handle",
     "get_external_workflow_handle_for",
+    "get_last_completion_result",
+    "get_last_failure",
+    "has_last_completion_result",
     "in_workflow",
     "info",
     "init",
@@ -454,6 +457,23 @@ def patched(id: str) -> bool:
 def deprecate_patch(id: str) -> None:
     """Mark a patch as the only path: histories with or without its marker both replay."""
     _context.current().patched(id, deprecated=True)
+
+
+def has_last_completion_result() -> bool:
+    """Whether an earlier run of this cron chain (or schedule) completed with a result."""
+    return _context.current().last_completion_result is not None
+
+
+def get_last_completion_result(type_hint: type | None = None) -> Any:
+    """The result of the last run of this cron chain that completed, or None."""
+    encoded = _context.current().last_completion_result
+    return None if encoded is None else _converter.decode(encoded, type_hint)
+
+
+def get_last_failure() -> BaseException | None:
+    """The failure of the previous run of this cron chain, if it failed."""
+    failure = _context.current().last_failure
+    return None if failure is None else _failure.to_exception(failure)
 
 
 def memo() -> Mapping[str, Any]:

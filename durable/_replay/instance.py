@@ -215,6 +215,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     """One run of a workflow class, driven by activations."""
 
     def __init__(self, definition: WorkflowDefinition, info: Info, *, seed: int) -> None:
+        self.last_completion_result: str | None = None
+        self.last_failure: dict[str, Any] | None = None
         self.definition = definition
         self.info = info
         self.random = random.Random(seed)

@@ -243,6 +243,9 @@ class HistoryMachine:
             workflow_type=started["workflow_type"],
         )
         self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
+        # What the previous run of a cron chain handed on (workflow.get_last_completion_result).
+        self.instance.last_completion_result = started.get("last_completion_result")
+        self.instance.last_failure = started.get("last_failure")
         return self.instance
 
 

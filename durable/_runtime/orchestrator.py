@@ -593,8 +593,11 @@ class Orchestrator:
                 cron_schedule=attrs.get("cron_schedule"),
                 first_task_backoff=attrs.get("backoff_start_interval", 0.0),
                 carried={
-                    k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None
-                } | ({"parent": parent} if parent else {}) | (carry or {}),
+                    **{k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None},
+                    **({"last_failure": attrs["failure"]} if attrs.get("failure") else {}),
+                    **({"parent": parent} if parent else {}),
+                    **(carry or {}),
+                },
             )
         except HistoryConflict:
             # Begun before (this is a re-dispatch): only the start message may be missing.

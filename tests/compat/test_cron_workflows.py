@@ -131,3 +131,29 @@ async def test_a_running_cron_workflow_holds_its_id(env, task_queue):
         assert type(info.value).__name__ == "WorkflowAlreadyStartedError"
         await env.client.get_workflow_handle(wid).terminate()
 
+
+
+@workflow.defn
+class Counter:
+    @workflow.run
+    async def run(self) -> int:
+        info = workflow.info()
+        previous = workflow.get_last_completion_result(int) if workflow.has_last_completion_result() else None
+        count = (previous or 0) + 1
+        await workflow.execute_activity(
+            record_run,
+            args=[info.workflow_id, info.run_id, str(previous), workflow.now().isoformat()],
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        assert workflow.get_last_failure() is None
+        return count
+
+
+async def test_each_run_sees_the_last_completion_result(env, task_queue):
+    wid = f"cron-count-{task_queue}"
+    async with new_worker(env.client, task_queue=task_queue, workflows=[Counter], activities=[record_run]):
+        handle = await env.client.start_workflow(Counter.run, id=wid, task_queue=task_queue, cron_schedule="*/10 * * * *")
+        first_tick = (await handle.describe()).execution_time
+        await env.sleep(first_tick - await env.get_current_time() + timedelta(minutes=20, seconds=5))
+        await env.client.get_workflow_handle(wid).terminate()
+    assert [previous for _, previous, _ in RUNS[wid]] == ["None", "1", "2"]

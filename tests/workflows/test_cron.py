@@ -85,3 +85,23 @@ async def test_a_bad_expression_is_an_invalid_argument(env, bad):
         await env.client.start_workflow(Flaky.run, False, id="cron-bad", task_queue="cron", cron_schedule=bad)
     assert info.value.status == RPCStatusCode.INVALID_ARGUMENT
     assert "cron" in info.value.message.lower()
+
+
+@workflow.defn
+class FailsOnce:
+    @workflow.run
+    async def run(self) -> str:
+        failure = workflow.get_last_failure()
+        if failure is None:
+            raise ApplicationError("first run fails", non_retryable=True)
+        return f"{type(failure).__name__}: {failure}"
+
+
+async def test_the_run_after_a_failure_sees_it(env):
+    async with Worker(env.client, task_queue="cron", workflows=[FailsOnce]):
+        handle = await env.client.start_workflow(FailsOnce.run, id="cron-failure", task_queue="cron", cron_schedule="0 * * * *")
+        await env.sleep(timedelta(hours=2))
+        first = await _last_event(env, "cron-failure", handle.first_execution_run_id)
+        second = await _last_event(env, "cron-failure", first["attributes"]["new_execution_run_id"])
+        await env.client.get_workflow_handle("cron-failure").terminate()
+    assert json.loads(second["attributes"]["last_completion_result"]) == "ApplicationError: first run fails"
