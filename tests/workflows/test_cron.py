@@ -40,7 +40,8 @@ async def _last_event(env, wid: str, run_id: str) -> dict:
 async def test_a_failed_run_continues_the_chain_carrying_its_failure(env):
     async with Worker(env.client, task_queue="cron", workflows=[Flaky]):
         handle = await env.client.start_workflow(Flaky.run, True, id="cron-fail", task_queue="cron", cron_schedule="@hourly")
-        await env.sleep(timedelta(hours=1, minutes=1))
+        first_tick = (await handle.describe()).execution_time
+        await env.sleep(first_tick - await env.get_current_time() + timedelta(minutes=1))
         first = env.client.get_workflow_handle("cron-fail", run_id=handle.first_execution_run_id)
         assert (await first.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW
         last = await _last_event(env, "cron-fail", handle.first_execution_run_id)
@@ -100,7 +101,8 @@ class FailsOnce:
 async def test_the_run_after_a_failure_sees_it(env):
     async with Worker(env.client, task_queue="cron", workflows=[FailsOnce]):
         handle = await env.client.start_workflow(FailsOnce.run, id="cron-failure", task_queue="cron", cron_schedule="0 * * * *")
-        await env.sleep(timedelta(hours=2))
+        first_tick = (await handle.describe()).execution_time
+        await env.sleep(first_tick - await env.get_current_time() + timedelta(hours=1, minutes=1))
         first = await _last_event(env, "cron-failure", handle.first_execution_run_id)
         second = await _last_event(env, "cron-failure", first["attributes"]["new_execution_run_id"])
         await env.client.get_workflow_handle("cron-failure").terminate()
