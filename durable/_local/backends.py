@@ -186,7 +186,9 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     from durable._aws.provision import create_queue, create_tables, dlq_name
     from durable._aws.schedules import DynamoScheduleStore
     from durable._aws.sqs import SqsQueue
+    from durable._local.moto_fidelity import make_dynamodb_writes_atomic
 
+    make_dynamodb_writes_atomic()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
