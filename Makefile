@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup demo test bench compat-temporal clean synth openapi
+.PHONY: setup demo test bench compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -28,6 +28,10 @@ $(NPM_STAMP): package.json package-lock.json
 $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+# The README's picture of the web UI, taken by the browser test (tests write .artifacts/ui.png).
+screenshot: setup
+	DURABLE_UI_SCREENSHOT=docs/ui.png $(BIN)/python -m pytest -q tests/ui -k order
 
 demo: setup
 	$(BIN)/python demo.py

@@ -1,13 +1,15 @@
 """The web UI in a real browser, on the dev server: the order workflow from start to signal.
 
 Start an order with the UI's form, find it in the list, open its page and timeline, confirm
-it with the Signal button and watch the status change; the page's screenshot is the
-README's (docs/ui.png). Every request the page makes stays on 127.0.0.1.
+it with the Signal button and watch the status change, and save the page's screenshot
+(`make screenshot` saves it as the README's docs/ui.png; a test run leaves the tree
+untouched). Every request the page makes stays on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from urllib.parse import urlsplit
@@ -16,7 +18,7 @@ from playwright.sync_api import expect
 
 from .conftest import PROJECT_ROOT, RecordedPage, api
 
-SCREENSHOT = PROJECT_ROOT / "docs" / "ui.png"
+SCREENSHOT = PROJECT_ROOT / os.environ.get("DURABLE_UI_SCREENSHOT", ".artifacts/ui.png")
 # Long enough for the engine on the embedded emulation; playwright's expect() retries until then.
 WAIT_MS = 30_000
 
@@ -92,7 +94,7 @@ def test_start_find_open_signal_and_see_the_order_complete(dev_server: str, reco
     for close in page.locator(".toast-close").all():  # the screenshot shows the page, not the toast
         close.click()
     page.evaluate("window.scrollTo(0, 0)")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
 
