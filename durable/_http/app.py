@@ -38,6 +38,7 @@ from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable._schedules.cron import InvalidCronExpression
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 
@@ -356,17 +357,23 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             if known is not None and body.start_signal not in known.signals and known.dynamic_signal is None:
                 raise ApiError(404, "signal_not_found", f"workflow type {body.workflow_type} has no signal {body.start_signal!r}", "start_signal")
         conflict = "UNSPECIFIED" if body.id_conflict_policy == "FAIL" else body.id_conflict_policy
-        run_id = engine.control.start(
-            workflow_type=body.workflow_type,
-            workflow_id=body.workflow_id,
-            task_queue=body.task_queue,
-            input=_payloads(body.input, "input"),
-            id_reuse_policy=WorkflowIDReusePolicy[body.id_reuse_policy],
-            id_conflict_policy=WorkflowIDConflictPolicy[conflict],
-            start_signal=body.start_signal,
-            start_signal_input=_payloads(body.start_signal_input, "start_signal_input") if body.start_signal else None,
-        )
-        engine.after_start(body.workflow_id, run_id)
+        options: dict[str, Any] = {
+            "workflow_type": body.workflow_type,
+            "workflow_id": body.workflow_id,
+            "task_queue": body.task_queue,
+            "input": _payloads(body.input, "input"),
+            "id_reuse_policy": WorkflowIDReusePolicy[body.id_reuse_policy],
+            "id_conflict_policy": WorkflowIDConflictPolicy[conflict],
+            "start_signal": body.start_signal,
+            "start_signal_input": _payloads(body.start_signal_input, "start_signal_input") if body.start_signal else None,
+        }
+        if body.cron_schedule:
+            options["cron_schedule"] = body.cron_schedule
+        try:
+            run_id = engine.control.start(**options)
+        except InvalidCronExpression as err:
+            raise ApiError(400, "invalid_request", f"cron_schedule: {err}", "cron_schedule") from err
+        engine.after_start(body.workflow_id, run_id, first_task_deferred=bool(body.cron_schedule))
         return _json(201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id))
 
     @app.get(base, summary="List executions, newest start first", tags=["workflows"], responses=_answers(200, "A page of executions", m.ExecutionList))

@@ -24,8 +24,9 @@ class Engine:
         self.control = control
         self.registry = registry
 
-    def after_start(self, workflow_id: str, run_id: str) -> None:
-        """A run was started (the dev server waits for its first workflow task)."""
+    def after_start(self, workflow_id: str, run_id: str, *, first_task_deferred: bool = False) -> None:
+        """A run was started (the dev server waits for its first workflow task, unless a cron
+        schedule defers it to the first tick)."""
 
     def before_query(self) -> None:
         """A query is about to replay a run (the dev server lets pending inbox messages apply first)."""

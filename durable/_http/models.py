@@ -83,6 +83,7 @@ class StartRequest(_Request):
     id_conflict_policy: ConflictPolicy = "FAIL"  # type: ignore[valid-type]
     start_signal: str | None = Field(default=None, description="signal-with-start: a signal delivered first")
     start_signal_input: list[Any] = Field(default_factory=list)
+    cron_schedule: str = Field(default="", description="a cron expression: runs at each tick (UTC unless `CRON_TZ=`)")
     execution_timeout_seconds: float | None = Field(default=None, description="not supported yet: must be null")
     memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
     search_attributes: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")

@@ -209,3 +209,8 @@ def test_unknown_route_is_404(call, method, path):
 def test_list_filter_queries_are_refused_until_supported(call):
     reply = call("GET", "/api/v1/workflows", query={"query": "WorkflowType = 'Mailbox'"})
     assert reply.status == 400 and reply.error["field"] == "query"
+
+
+def test_bad_cron_schedule_is_400(call):
+    reply = call.start("Mailbox", "err-cron", "hi", cron_schedule="every tuesday")
+    assert reply.status == 400 and reply.error["field"] == "cron_schedule"

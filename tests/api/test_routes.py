@@ -231,3 +231,10 @@ def test_workflow_ids_with_reserved_characters(call):
     assert call.start("Mailbox", "order 42/a?b", "hi").status == 201
     reply = call("GET", "/api/v1/workflows/order%2042%2Fa%3Fb")
     assert reply.status == 200 and reply.body["workflow_id"] == "order 42/a?b"
+
+
+def test_cron_start_waits_for_its_first_tick(call):
+    reply = call.start("Mailbox", "cron-1", "hi", cron_schedule="0 0 1 1 *")
+    assert reply.status == 201
+    detail = call("GET", "/api/v1/workflows/cron-1").body
+    assert detail["status"] == "RUNNING" and detail["pending_activities"] == []
