@@ -1,8 +1,8 @@
 """The client: start workflows and work with their handles (temporalio's ``client``).
 
 A :class:`Client` talks to the engine through a transport: in-process for the local
-environment (``WorkflowEnvironment.client``); the HTTP API for a deployed stack comes
-with the API issue and implements the same :class:`Transport`.
+environment (``WorkflowEnvironment.client``), or the HTTP API of a deployed stack or of
+the dev server (``await Client.connect(url)``, :mod:`durable._http.remote`).
 """
 
 from __future__ import annotations
@@ -390,6 +390,44 @@ class Client:
     def __init__(self, transport: Transport, *, namespace: str = "default") -> None:
         self._transport = transport
         self._namespace = namespace
+
+    @classmethod
+    async def connect(
+        cls,
+        target_host: str,
+        *,
+        namespace: str = "default",
+        lazy: bool = False,
+        identity: str | None = None,
+        connect_timeout: timedelta | None = None,
+        credentials: Any = None,
+        region: str | None = None,
+        **unsupported: Any,
+    ) -> Client:
+        """A client of a deployed stack's HTTP API, or of the dev server.
+
+        Args:
+            target_host: the API's URL: a stage URL from the stack's outputs
+                (``https://abc123.execute-api.eu-west-1.amazonaws.com/prod``), or the dev
+                server (``http://127.0.0.1:8233``, or temporal's ``host:port`` form).
+                Requests to a host that is not loopback are signed with SigV4.
+            namespace: the namespace (one per deployed stack: the URL chooses it).
+            lazy: do not check the API is reachable now (the first call will tell).
+            credentials: botocore credentials to sign with (default: the boto3 session's).
+            region: the API's region (default: from the URL, else the boto3 session's).
+
+        Raises:
+            RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
+        """
+        from durable._http.remote import HttpTransport
+
+        _refuse(unsupported)
+        del identity
+        timeout = connect_timeout.total_seconds() if connect_timeout else None
+        transport = HttpTransport(target_host, credentials=credentials, region=region)
+        if not lazy:
+            await transport.check(timeout=timeout)
+        return cls(transport, namespace=namespace)
 
     @property
     def namespace(self) -> str:

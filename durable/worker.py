@@ -14,7 +14,7 @@ from typing import Any
 
 from durable._activity.definition import ActivityDefinition
 from durable._client import Client
-from durable._local.transport import LocalTransport
+from durable._local.environment import LocalRuntime
 from durable._replay.definition import WorkflowDefinition
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 
@@ -62,13 +62,15 @@ class Worker:
                 raise ValueError(f"Activity function {d.name} is not async, so an activity_executor must be provided")
         for cls in workflows:
             WorkflowDefinition.of(cls)
-        transport = client._transport
-        if not isinstance(transport, LocalTransport):
+        # The engine in this process: the local environment's (or, in tests, the one
+        # behind an in-process dev server that the client reaches over HTTP).
+        runtime = getattr(client._transport, "runtime", None)
+        if not isinstance(runtime, LocalRuntime):
             raise TypeError(
                 "Worker runs workflows in a local environment; a deployed stack runs them in its Lambda "
                 "functions (register them in statemachines/ and functions/activities/)"
             )
-        self._runtime = transport.runtime
+        self._runtime = runtime
         self._task_queue = task_queue
         self._activities = list(activities)
         self._workflows = list(workflows)

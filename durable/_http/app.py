@@ -142,21 +142,9 @@ class HttpApi:
             with self._lock:
                 self._pool.append(resolver)
 
-    @functools.cache  # noqa: B019 - one document per API object, which lives as long as the process
     def openapi_document(self) -> dict[str, Any]:
         """The OpenAPI document generated from the routes and models."""
-        doc = json.loads(
-            self.resolver().get_openapi_json_schema(
-                title=f"{self._title} HTTP API", version="1.0.0", description=_DESCRIPTION,
-            )
-        )
-        # powertools documents its own 422; this API answers validation errors with 400 (ErrorBody).
-        for path in doc.get("paths", {}).values():
-            for operation in path.values():
-                operation.get("responses", {}).pop("422", None)
-        for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
-            doc.get("components", {}).get("schemas", {}).pop(name, None)
-        return dict(doc)
+        return _document(self._title)
 
     def resolver(self) -> APIGatewayRestResolver:
         """A new resolver with every route and error handler."""
@@ -166,6 +154,26 @@ class HttpApi:
         _activity_routes(app, self)
         _document_routes(app, self)
         return app
+
+
+def _no_engine() -> Engine:
+    raise RuntimeError("generating the OpenAPI document needs no engine")
+
+
+@functools.cache
+def _document(title: str) -> dict[str, Any]:
+    # The routes and models are the same for every API object: generate once per process.
+    resolver = HttpApi(_no_engine, title=title).resolver()
+    doc = json.loads(
+        resolver.get_openapi_json_schema(title=f"{title} HTTP API", version="1.0.0", description=_DESCRIPTION)
+    )
+    # powertools documents its own 422; this API answers validation errors with 400 (ErrorBody).
+    for path in doc.get("paths", {}).values():
+        for operation in path.values():
+            operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        doc.get("components", {}).get("schemas", {}).pop(name, None)
+    return dict(doc)
 
 
 def _json_content_type(event: dict[str, Any]) -> None:
@@ -324,6 +332,7 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
     return m.ExecutionDetail.model_validate(
         {
             **_summary(record, description.history_length),
+            "execution_time": wire.rfc3339(description.execution_time) if description.execution_time is not None else None,
             "input": [wire.decode_payload(p) for p in (ledger.started or {}).get("input", [])],
             "result": result,
             "failure": failure,
@@ -455,7 +464,8 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         record = engine.control.resolve_run(wid, body.run_id)
         if record.status != "RUNNING":  # a closed run: that is the news, whatever the signal
             raise NotRunning(f"workflow execution {wid} already completed ({record.status})")
-        _known_signal(engine, record, name, "signal_name")
+        if not body.accept_unknown:
+            _known_signal(engine, record, name, "signal_name")
         engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"))
         return _json(202, m.Empty())
 

@@ -132,6 +132,7 @@ class PendingActivity(BaseModel):
 class ExecutionDetail(ExecutionSummary):
     """One run with its input, outcome, pending activities and the failure of a retried task."""
 
+    execution_time: str | None = Field(default=None, description="when the first workflow task is due (a cron run's tick)")
     input: list[Any]
     result: Any = None
     failure: Failure | None
@@ -173,6 +174,11 @@ class SignalRequest(_Request):
 
     input: list[Any] = Field(default_factory=list, description="the signal handler's arguments")
     run_id: str | None = None
+    accept_unknown: bool = Field(
+        default=False,
+        description="deliver it even when the workflow has no handler by that name (404 otherwise), "
+        "as temporalio's client does: the run keeps it for a handler registered later",
+    )
 
 
 class QueryRequest(_Request):

@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 import sys
 
-from durable._http.app import HttpApi
+from durable._http.app import HttpApi, _no_engine
 
 __all__ = ["document_text"]
 
 
 def document_text() -> str:
     """The OpenAPI document as committed in ``docs/openapi.json``."""
-    api = HttpApi(lambda: _no_engine())
-    return json.dumps(api.openapi_document(), indent=2, sort_keys=True) + "\n"
-
-
-def _no_engine() -> None:
-    raise RuntimeError("the document needs no engine")
+    return json.dumps(HttpApi(_no_engine).openapi_document(), indent=2, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":

@@ -238,3 +238,9 @@ def test_cron_start_waits_for_its_first_tick(call):
     assert reply.status == 201
     detail = call("GET", "/api/v1/workflows/cron-1").body
     assert detail["status"] == "RUNNING" and detail["pending_activities"] == []
+
+
+def test_unknown_signal_is_delivered_when_asked_as_temporalio_clients_do(call):
+    call.start("Mailbox", "mail-lenient", "hi")
+    reply = call("POST", "/api/v1/workflows/mail-lenient/signals/shout", {"accept_unknown": True})
+    assert reply.status == 202

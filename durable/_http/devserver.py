@@ -1,0 +1,122 @@
+"""The dev server: the HTTP API and the web UI on 127.0.0.1, over the embedded engine.
+
+Each HTTP request becomes the API Gateway REST proxy event the deployed API Lambda
+would receive (:mod:`.proxy`) and goes through the same :class:`HttpApi`, so the dev
+server runs the Lambda's code path; only the engine below differs (the embedded one,
+on moto, with the workflows and activities registered in this process, timers firing
+in real time).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from durable._http.app import API_PREFIX, HttpApi
+from durable._http.engine import Engine
+from durable._http.proxy import request_event, response_parts
+from durable._local.environment import LocalRuntime
+
+__all__ = ["DevServer", "LocalEngine"]
+
+logger = logging.getLogger("durable.dev")
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""API Gateway's payload limit: larger requests never reach the Lambda."""
+
+
+class LocalEngine(Engine):
+    """The embedded engine, settled after starts and before queries as the local client does."""
+
+    def __init__(self, runtime: LocalRuntime, *, strict: bool = True) -> None:
+        """``strict``: refuse workflow types and signals the registry does not know (the dev
+        server registers everything at start); tests whose Workers register later pass False."""
+        super().__init__(runtime.control, runtime.registry if strict else None)
+        self.runtime = runtime
+
+    def after_start(self, workflow_id: str, run_id: str, *, first_task_deferred: bool = False) -> None:
+        if first_task_deferred:
+            return
+        done = self.runtime.backend.notifier.first_task_done
+        deadline = time.monotonic() + 1.0
+        while (workflow_id, run_id) not in done and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    def before_query(self) -> None:
+        self.runtime.dispatcher.wait_inbox_drained()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._send(413, [("Content-Type", "application/json")], b'{"error": {"code": "payload_too_large", "message": "request body over 10 MB", "field": "body"}}')
+            return
+        body = self.rfile.read(length) if length else b""
+        event = request_event(self.command, self.path, list(self.headers.items()), body, source_ip=self.client_address[0])
+        status, headers, data = response_parts(self.server.api.handle(event))
+        self._send(status, headers, data)
+
+    def _send(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.address_string(), format % args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a long-polling request must not hold the process at exit
+    api: HttpApi
+
+
+class DevServer:
+    """The HTTP API and UI on ``host:port`` over ``runtime`` (port 0: any free port)."""
+
+    def __init__(self, runtime: LocalRuntime, *, host: str = "127.0.0.1", port: int = 8233, strict: bool = True) -> None:
+        """``strict``: see :class:`LocalEngine`."""
+        self.runtime = runtime
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.api = HttpApi(LocalEngine(runtime, strict=strict), title="durable dev server")
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Where it listens, e.g. ``http://127.0.0.1:8233``."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def urls(self) -> dict[str, str]:
+        """What to print: the API, the UI and the OpenAPI document."""
+        return {"API": f"{self.url}{API_PREFIX}", "UI": f"{self.url}/", "OpenAPI": f"{self.url}{API_PREFIX}/openapi.json"}
+
+    def start(self) -> DevServer:
+        """Serve on a background thread."""
+        self._thread = threading.Thread(target=self.serve_forever, name="durable-dev-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve on this thread until :meth:`stop` is called from another thread."""
+        self._httpd.serve_forever(poll_interval=0.05)  # stop() waits at most this long
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (the runtime is the caller's to shut down)."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

@@ -1,0 +1,365 @@
+"""The client transport over the HTTP API: what ``Client.connect(url)`` returns a client on.
+
+It implements :class:`durable._client.Transport` with the API's routes and turns the
+API's errors back into the exceptions the in-process transport raises, so a ``Client``
+and its handles behave the same against a deployed stack, the dev server, or the local
+environment. Requests to a host that is not loopback are signed with SigV4 (service
+``execute-api``, credentials from the default boto3 session), as API Gateway's IAM
+authorization expects; loopback (the dev server) gets plain HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ipaddress
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from durable._http import wire
+from durable._replay import events as ev
+from durable._replay.instance import QueryNotFound, WorkflowTaskError
+from durable._runtime.control import Description, NotRunning, PendingActivity
+from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, HeartbeatRecord
+from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
+from durable.service import RPCError, RPCStatusCode
+
+__all__ = ["HttpTransport", "Target", "sign_request"]
+
+API_PREFIX = "/api/v1"
+RESULT_WAIT_SECONDS = 20
+_REGION_IN_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$")
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the API is: scheme, host[:port], stage path; and whether requests are signed."""
+
+    base_url: str
+    host: str
+    signed: bool
+    region: str | None
+
+    @staticmethod
+    def parse(target_host: str) -> Target:
+        """``http://127.0.0.1:8233``, ``127.0.0.1:8233`` (temporal's host:port form), or a
+        deployed stage URL such as ``https://abc123.execute-api.eu-west-1.amazonaws.com/prod``."""
+        text = target_host.strip()
+        if not text:
+            raise ValueError("target_host is empty: pass the API URL (e.g. http://127.0.0.1:8233)")
+        if "://" not in text:
+            host_only = urlsplit(f"//{text.rstrip('/')}").hostname or ""
+            text = f"{'http' if _is_loopback(host_only) else 'https'}://{text}"
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {target_host!r}")
+        base = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+        if base.endswith(API_PREFIX):  # a URL that already names the API base
+            base = base[: -len(API_PREFIX)]
+        found = _REGION_IN_HOST.search(parts.hostname)
+        return Target(
+            base_url=base, host=parts.hostname, signed=not _is_loopback(parts.hostname), region=found.group(1) if found else None
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def sign_request(
+    method: str, url: str, body: bytes | None, headers: dict[str, str], *, region: str, credentials: Any
+) -> dict[str, str]:
+    """The headers of a request signed with SigV4 for API Gateway (service ``execute-api``)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    request = AWSRequest(method=method, url=url, data=body or b"", headers=dict(headers))
+    SigV4Auth(credentials, "execute-api", region).add_auth(request)
+    return dict(request.headers.items())
+
+
+class HttpTransport:
+    """:class:`durable._client.Transport` over the HTTP API."""
+
+    def __init__(
+        self,
+        target_host: str,
+        *,
+        credentials: Any = None,
+        region: str | None = None,
+        timeout: float = RESULT_WAIT_SECONDS + 10,
+    ) -> None:
+        """
+        Args:
+            target_host: the API's URL (see :meth:`Target.parse`).
+            credentials: botocore credentials to sign with (default: the boto3 session's).
+            region: the API's region (default: from the URL, else the boto3 session's).
+            timeout: seconds to wait for one response (longer than a result long poll).
+        """
+        self.target = Target.parse(target_host)
+        self._credentials = credentials
+        self._region = region or self.target.region
+        self._timeout = timeout
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    def _signing(self) -> tuple[Any, str]:
+        credentials, region = self._credentials, self._region
+        if credentials is None or region is None:
+            import boto3
+
+            session = boto3.session.Session()
+            if credentials is None:
+                credentials = session.get_credentials()
+            region = region or session.region_name
+        if credentials is None:
+            raise RPCError(
+                f"no AWS credentials to sign requests to {self.target.host}: configure them as for the AWS CLI",
+                RPCStatusCode.UNAUTHENTICATED,
+            )
+        if region is None:
+            raise RPCError(f"no AWS region for {self.target.host}: set AWS_REGION or pass region=", RPCStatusCode.INVALID_ARGUMENT)
+        self._credentials, self._region = credentials, region
+        return credentials.get_frozen_credentials() if hasattr(credentials, "get_frozen_credentials") else credentials, region
+
+    def prepare(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> urllib.request.Request:
+        """The HTTP request of one API call, signed when the target is not loopback."""
+        params = {k: v for k, v in (query or {}).items() if v is not None}
+        url = f"{self.target.base_url}{API_PREFIX}{path}" + (f"?{urlencode(params)}" if params else "")
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Accept": "application/json", "User-Agent": "durable-client"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        if self.target.signed:
+            credentials, region = self._signing()
+            headers = sign_request(method, url, data, headers, region=region, credentials=credentials)
+        return urllib.request.Request(url, data=data, method=method, headers=headers)
+
+    def _send(self, request: urllib.request.Request, *, timeout: float | None = None) -> tuple[int, Any]:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self._timeout) as response:
+                return response.status, _json_or_text(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, _json_or_text(err.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise RPCError(f"cannot reach {self.target.base_url}: {reason}", RPCStatusCode.UNAVAILABLE) from err
+
+    async def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, *, context: dict[str, Any] | None = None) -> tuple[int, Any]:
+        """One API call; a 4xx/5xx becomes the exception the in-process engine would raise."""
+        request = self.prepare(method, path, body, query)
+        status, payload = await asyncio.get_running_loop().run_in_executor(None, self._send, request)
+        if status >= 400:
+            raise _error(status, payload, context or {})
+        return status, payload
+
+    async def check(self, *, timeout: float | None = None) -> None:
+        """Reach the API once (what ``Client.connect`` does unless ``lazy``)."""
+        request = self.prepare("GET", "/openapi.json")
+        send = self._send if timeout is None else lambda r: self._send(r, timeout=timeout)
+        status, payload = await asyncio.get_running_loop().run_in_executor(None, send, request)
+        if status >= 400:
+            raise _error(status, payload, {})
+
+    # -- Transport ---------------------------------------------------------------------------
+
+    async def start(
+        self,
+        *,
+        workflow_type: str,
+        workflow_id: str,
+        task_queue: str,
+        input: list[str],
+        id_reuse_policy: Any,
+        id_conflict_policy: Any,
+        start_signal: str | None,
+        start_signal_input: list[str] | None,
+        cron_schedule: str = "",
+    ) -> str:
+        conflict = "FAIL" if id_conflict_policy.name == "UNSPECIFIED" else id_conflict_policy.name
+        body: dict[str, Any] = {
+            "workflow_type": workflow_type,
+            "workflow_id": workflow_id,
+            "task_queue": task_queue,
+            "input": [wire.decode_payload(p) for p in input],
+            "id_reuse_policy": id_reuse_policy.name,
+            "id_conflict_policy": conflict,
+        }
+        if start_signal is not None:
+            body["start_signal"] = start_signal
+            body["start_signal_input"] = [wire.decode_payload(p) for p in start_signal_input or []]
+        if cron_schedule:
+            body["cron_schedule"] = cron_schedule
+        _, reply = await self.call("POST", "/workflows", body, context={"workflow_id": workflow_id, "workflow_type": workflow_type})
+        return str(reply["run_id"])
+
+    async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
+        # temporalio's client sends any signal name; the run decides what to do with it.
+        body = {"input": [wire.decode_payload(p) for p in input], "run_id": run_id, "accept_unknown": True}
+        await self.call("POST", f"{_wf(workflow_id)}/signals/{quote(name, safe='')}", body)
+
+    async def cancel(self, workflow_id: str, run_id: str | None) -> None:
+        await self.call("POST", f"{_wf(workflow_id)}/cancel", {"run_id": run_id})
+
+    async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None:
+        body = {"run_id": run_id, "reason": reason or None, "details": [wire.decode_payload(d) for d in details]}
+        await self.call("POST", f"{_wf(workflow_id)}/terminate", body)
+
+    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
+        body = {"args": [wire.decode_payload(a) for a in args], "run_id": run_id}
+        _, reply = await self.call("POST", f"{_wf(workflow_id)}/queries/{quote(name, safe='')}", body)
+        return wire.encode_payload(reply["result"])
+
+    async def describe(self, workflow_id: str, run_id: str | None) -> Description:
+        _, detail = await self.call("GET", _wf(workflow_id), query={"run_id": run_id})
+        pending = [
+            PendingActivity(
+                activity_id=p["activity_id"],
+                activity_type=p["activity_type"],
+                attempt=p["attempt"],
+                state=p["state"],
+                scheduled_time=wire.parse_time(p["scheduled_time"]),
+                last_failure=wire.failure_in(p["last_failure"]) if p.get("last_failure") else None,
+                heartbeat=HeartbeatRecord(
+                    attempt=p["attempt"],
+                    details=[wire.encode_payload(d) for d in p.get("heartbeat_details", [])],
+                    at=wire.parse_time(p["last_heartbeat_time"]) if p.get("last_heartbeat_time") else None,
+                )
+                if p.get("last_heartbeat_time") or p.get("heartbeat_details")
+                else None,
+            )
+            for p in detail.get("pending_activities", [])
+        ]
+        execution_time = detail.get("execution_time")
+        return Description(
+            record=_record(detail),
+            history_length=detail["history_length"],
+            pending_activities=pending,
+            execution_time=wire.parse_time(execution_time) if execution_time else None,
+        )
+
+    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+        _, reply = await self.call("GET", f"{_wf(workflow_id)}/history", query={"run_id": run_id})
+        return str(reply["run_id"]), [wire.event_in(e) for e in reply["events"]]
+
+    async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
+        _, detail = await self.call("GET", _wf(workflow_id), query={"run_id": run_id})
+        return _record(detail)
+
+    async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
+        query = {"run_id": run_id, "wait_seconds": RESULT_WAIT_SECONDS, "follow_runs": "false"}
+        while True:  # each request waits up to 20 s (API Gateway cuts at 29 s)
+            status, reply = await self.call("GET", f"{_wf(workflow_id)}/result", query=query)
+            if status != 202:
+                return _close_event(reply)
+
+    async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
+        token = base64.b64encode(task_token).decode()
+        kind = outcome["outcome"]
+        if kind == "completed":
+            await self.call("POST", "/activities/complete", {"task_token": token, "result": wire.decode_payload(outcome["result"])})
+        elif kind == "failed":
+            body = {
+                "task_token": token,
+                "failure": wire.failure_out(outcome["failure"]),
+                "heartbeat_details": [wire.decode_payload(d) for d in outcome.get("heartbeat_details", [])],
+            }
+            await self.call("POST", "/activities/fail", body)
+        else:
+            await self.call("POST", "/activities/cancelled", {"task_token": token})
+
+    async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
+        body = {"task_token": base64.b64encode(task_token).decode(), "details": [wire.decode_payload(d) for d in details]}
+        _, reply = await self.call("POST", "/activities/heartbeat", body)
+        return bool(reply["cancel_requested"])
+
+    # -- beyond the Transport: what the CLI lists ------------------------------------------
+
+    async def list_executions(self, **filters: Any) -> dict[str, Any]:
+        """One page of ``GET /workflows`` (filters as the route's query parameters)."""
+        _, reply = await self.call("GET", "/workflows", query=filters)
+        return dict(reply)
+
+
+def _wf(workflow_id: str) -> str:
+    return f"/workflows/{quote(workflow_id, safe='')}"
+
+
+def _json_or_text(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def _record(detail: dict[str, Any]) -> ExecutionRecord:
+    return ExecutionRecord(
+        workflow_id=detail["workflow_id"],
+        run_id=detail["run_id"],
+        workflow_type=detail["workflow_type"],
+        task_queue=detail["task_queue"],
+        status=detail["status"],
+        start_time=wire.parse_time(detail["start_time"]),
+        close_time=wire.parse_time(detail["close_time"]) if detail.get("close_time") else None,
+        history_length=detail.get("history_length", 0),
+        task_failure=wire.failure_in(detail["task_failure"]) if detail.get("task_failure") else None,
+    )
+
+
+def _close_event(reply: dict[str, Any]) -> dict[str, Any]:
+    """The terminal event ``WorkflowHandle.result`` reads, from a result response."""
+    status = reply["status"]
+    failure = reply.get("failure") or {}
+    if status == "COMPLETED":
+        return {"event_type": ev.WORKFLOW_COMPLETED, "attributes": {"result": wire.encode_payload(reply.get("result"))}}
+    if status == "CONTINUED_AS_NEW":
+        return {"event_type": ev.WORKFLOW_CONTINUED_AS_NEW, "attributes": {"new_execution_run_id": reply["new_execution_run_id"]}}
+    if status == "CANCELED":
+        return {"event_type": ev.WORKFLOW_CANCELED, "attributes": {}}
+    if status == "TERMINATED":
+        details = (failure.get("terminated") or {}).get("details", [])
+        return {
+            "event_type": ev.WORKFLOW_TERMINATED,
+            "attributes": {"reason": failure.get("message", ""), "details": [wire.encode_payload(d) for d in details]},
+        }
+    return {"event_type": ev.WORKFLOW_FAILED, "attributes": {"failure": wire.failure_in(failure)}}
+
+
+def _error(status: int, payload: Any, context: dict[str, Any]) -> Exception:
+    """The exception the in-process engine raises for what the API answered."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict):  # not our API (API Gateway itself, a proxy)
+        message = payload.get("message") if isinstance(payload, dict) else str(payload)[:500]
+        code = {401: RPCStatusCode.UNAUTHENTICATED, 403: RPCStatusCode.PERMISSION_DENIED, 429: RPCStatusCode.RESOURCE_EXHAUSTED}
+        return RPCError(f"HTTP {status}: {message}", code.get(status, RPCStatusCode.INTERNAL if status >= 500 else RPCStatusCode.UNKNOWN))
+    code, message = error.get("code", ""), error.get("message", "")
+    if code == "execution_not_found":
+        return ExecutionNotFound(message)
+    if code in ("not_running", "not_started"):
+        return NotRunning(message)
+    if code == "already_started":
+        return WorkflowAlreadyStartedError(context.get("workflow_id", ""), context.get("workflow_type", ""), run_id=error.get("run_id"))
+    if code == "query_not_found":
+        return QueryNotFound(message)
+    if code in ("query_failed", "invalid_args"):
+        return WorkflowTaskError(message)
+    if code == "payload_too_large":
+        return PayloadSizeError(message)
+    if code == "invalid_task_token":
+        return ValueError(message)
+    if status == 404:
+        return RPCError(message, RPCStatusCode.NOT_FOUND)
+    if status >= 500:
+        return RPCError(message, RPCStatusCode.INTERNAL)
+    return RPCError(message, RPCStatusCode.INVALID_ARGUMENT)

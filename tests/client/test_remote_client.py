@@ -1,0 +1,68 @@
+"""What the HTTP client must carry unchanged: histories, descriptions, errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from durable import activity, workflow
+from durable.client import WorkflowFailureError
+from durable.common import RetryPolicy
+from durable.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from durable.worker import Replayer, Worker
+
+
+@activity.defn
+async def shout(text: str) -> str:
+    if text == "fail":
+        raise ApplicationError("refused", {"why": "policy"}, type="Refused", non_retryable=True)
+    return text.upper()
+
+
+@workflow.defn
+class Shouter:
+    @workflow.run
+    async def run(self, words: list[str]) -> list[str]:
+        out = []
+        for w in words:
+            out.append(await workflow.execute_activity(shout, w, start_to_close_timeout=timedelta(seconds=5), retry_policy=RetryPolicy(maximum_attempts=1)))
+        return out
+
+
+async def test_history_over_http_is_the_engines_and_replays(env, client, task_queue):
+    async with Worker(client, task_queue=task_queue, workflows=[Shouter], activities=[shout]):
+        handle = await client.start_workflow(Shouter.run, ["a", "b"], id="remote-hist", task_queue=task_queue)
+        assert await handle.result() == ["A", "B"]
+        remote = await handle.fetch_history()
+    _, local = env._env.runtime.control.history("remote-hist", None)
+    assert [e["event_type"] for e in remote.events] == [e["event_type"] for e in local]
+    assert [e["attributes"] for e in remote.events] == [e["attributes"] for e in local]
+    assert all(abs(r["event_time"] - e["event_time"]) < 1e-5 for r, e in zip(remote.events, local, strict=True))
+    await Replayer(workflows=[Shouter]).replay_workflow(remote)
+
+
+async def test_failures_keep_their_chain_and_details(client, task_queue):
+    async with Worker(client, task_queue=task_queue, workflows=[Shouter], activities=[shout]):
+        handle = await client.start_workflow(Shouter.run, ["fail"], id="remote-fail", task_queue=task_queue)
+        with pytest.raises(WorkflowFailureError) as raised:
+            await handle.result()
+    activity_error = raised.value.cause
+    assert isinstance(activity_error, ActivityError)
+    app = activity_error.cause
+    assert isinstance(app, ApplicationError)
+    assert (app.type, app.message, list(app.details), app.non_retryable) == ("Refused", "refused", [{"why": "policy"}], True)
+
+
+async def test_already_started_names_the_running_run(client, task_queue):
+    async with Worker(client, task_queue=task_queue, workflows=[Shouter], activities=[shout]):
+        first = await client.start_workflow(Shouter.run, [], id="remote-dup", task_queue=task_queue)
+        await first.result()
+        from durable.common import WorkflowIDReusePolicy
+
+        with pytest.raises(WorkflowAlreadyStartedError) as raised:
+            await client.start_workflow(
+                Shouter.run, [], id="remote-dup", task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE
+            )
+    assert raised.value.run_id == first.result_run_id
+    assert raised.value.workflow_id == "remote-dup" and raised.value.workflow_type == "Shouter"
