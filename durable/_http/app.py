@@ -39,6 +39,7 @@ from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import InvalidCronExpression
+from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 
@@ -289,6 +290,8 @@ def _summary(record: ExecutionRecord, history_length: int | None = None) -> dict
         "start_time": wire.rfc3339(record.start_time),
         "close_time": wire.rfc3339(record.close_time) if record.close_time else None,
         "history_length": record.history_length if history_length is None else history_length,
+        "memo": {key: wire.decode_payload(value) for key, value in record.memo.items()},
+        "search_attributes": dict(record.search_attributes),
     }
 
 
@@ -338,8 +341,6 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "failure": failure,
             "pending_activities": pending,
             "task_failure": wire.failure_out(record.task_failure) if record.task_failure else None,
-            "memo": {},
-            "search_attributes": {},
         }
     )
 
@@ -385,30 +386,63 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         engine.after_start(body.workflow_id, run_id, first_task_deferred=bool(body.cron_schedule))
         return _json(201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id))
 
-    @app.get(base, summary="List executions, newest start first", tags=["workflows"], responses=_answers(200, "A page of executions", m.ExecutionList))
+    @app.get(
+        base,
+        summary="List executions, newest start first",
+        description="The filters combine (AND) with each other and with `query`, a Temporal list filter "
+        "(`WorkflowType = 'OrderWorkflow' AND StartTime > '2026-12-01T00:00:00Z' ORDER BY StartTime ASC`).",
+        tags=["workflows"],
+        responses=_answers(200, "A page of executions", m.ExecutionList),
+    )
     def list_executions(
         status: Annotated[m.Status | None, Query(description="only runs with this status")] = None,  # type: ignore[valid-type]
         workflow_type: Annotated[str | None, Query()] = None,
         workflow_id: Annotated[str | None, Query(description="a workflow id or a prefix of it")] = None,
         start_time_from: Annotated[str | None, Query(description="RFC 3339; runs started at or after")] = None,
         start_time_to: Annotated[str | None, Query(description="RFC 3339; runs started before")] = None,
-        query: Annotated[str | None, Query(description="a Temporal list filter, e.g. `WorkflowType = 'OrderWorkflow'`")] = None,
+        query: Annotated[str | None, Query(description="a Temporal list filter")] = None,
         page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
         next_page_token: Annotated[str | None, Query()] = None,
     ) -> m.ExecutionList:
-        page = visibility.list_page(
-            api.engine.control,
-            visibility.Filters.parse(
-                status=status, workflow_type=workflow_type, workflow_id=workflow_id,
-                start_time_from=start_time_from, start_time_to=start_time_to, query=query,
-            ),
-            page_size=page_size,
-            next_page_token=next_page_token,
+        text = visibility.filter_query(
+            status=status, workflow_type=workflow_type, workflow_id=workflow_id,
+            start_time_from=start_time_from, start_time_to=start_time_to, query=query,
         )
+        token = next_page_token.encode() if next_page_token else None
+        try:
+            page = api.engine.control.list_workflows(text, page_size, token)
+        except InvalidQuery as err:
+            raise visibility.invalid_query(err, has_query=bool(query)) from err
         return m.ExecutionList(
-            executions=[m.ExecutionSummary.model_validate(_summary(r)) for r in page.records],
-            next_page_token=page.next_page_token,
+            executions=[m.ExecutionSummary.model_validate(_summary(r)) for r in page.executions],
+            next_page_token=page.next_page_token.decode() if page.next_page_token else None,
         )
+
+    @app.get(
+        f"{API_PREFIX}/workflow-counts",
+        summary="Count executions",
+        description="The same filters as the list; `GROUP BY ExecutionStatus` in `query` counts per status.",
+        tags=["workflows"],
+        responses=_answers(200, "The count", m.ExecutionCount),
+    )
+    def count_executions(
+        status: Annotated[m.Status | None, Query()] = None,  # type: ignore[valid-type]
+        workflow_type: Annotated[str | None, Query()] = None,
+        workflow_id: Annotated[str | None, Query()] = None,
+        start_time_from: Annotated[str | None, Query()] = None,
+        start_time_to: Annotated[str | None, Query()] = None,
+        query: Annotated[str | None, Query()] = None,
+    ) -> m.ExecutionCount:
+        text = visibility.filter_query(
+            status=status, workflow_type=workflow_type, workflow_id=workflow_id,
+            start_time_from=start_time_from, start_time_to=start_time_to, query=query,
+        )
+        try:
+            counted = api.engine.control.count_workflows(text)
+        except InvalidQuery as err:
+            raise visibility.invalid_query(err, has_query=bool(query)) from err
+        groups = [m.CountGroup(group_values=[status_name], count=n) for status_name, n in sorted(counted.groups.items())]
+        return m.ExecutionCount(count=counted.count, groups=groups)
 
     @app.get(f"{base}/<workflow_id>", summary="Describe an execution", tags=["workflows"], responses=_answers(200, "The execution", m.ExecutionDetail))
     def describe(workflow_id: str, run_id: RunId = None) -> m.ExecutionDetail:

@@ -17,6 +17,8 @@ __all__ = [
     "Empty",
     "ErrorBody",
     "ErrorDetail",
+    "CountGroup",
+    "ExecutionCount",
     "ExecutionDetail",
     "ExecutionList",
     "ExecutionSummary",
@@ -27,6 +29,7 @@ __all__ = [
     "QueryRequest",
     "QueryResponse",
     "ResultResponse",
+    "SearchAttribute",
     "SignalRequest",
     "StartRequest",
     "StartResponse",
@@ -96,6 +99,13 @@ class StartResponse(BaseModel):
     run_id: str
 
 
+class SearchAttribute(BaseModel):
+    """A search attribute's type (Keyword, Text, Int, Double, Bool, Datetime, KeywordList) and value."""
+
+    type: str
+    value: Any
+
+
 class ExecutionSummary(BaseModel):
     """One run, as lists show it."""
 
@@ -107,6 +117,8 @@ class ExecutionSummary(BaseModel):
     start_time: str
     close_time: str | None
     history_length: int
+    memo: dict[str, Any] = Field(default_factory=dict, description="memo values, as JSON values")
+    search_attributes: dict[str, SearchAttribute] = Field(default_factory=dict)
 
 
 class ExecutionList(BaseModel):
@@ -138,8 +150,20 @@ class ExecutionDetail(ExecutionSummary):
     failure: Failure | None
     pending_activities: list[PendingActivity]
     task_failure: Failure | None = Field(description="why the workflow task is being retried (non-determinism, a bug)")
-    memo: dict[str, Any]
-    search_attributes: dict[str, Any]
+
+
+class CountGroup(BaseModel):
+    """The count of one status (``GROUP BY ExecutionStatus``)."""
+
+    group_values: list[Any]
+    count: int
+
+
+class ExecutionCount(BaseModel):
+    """How many runs match; per status with ``GROUP BY ExecutionStatus``."""
+
+    count: int
+    groups: list[CountGroup]
 
 
 class HistoryEvent(BaseModel):

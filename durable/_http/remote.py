@@ -26,6 +26,8 @@ from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, PendingActivity
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, HeartbeatRecord
+from durable._visibility.listing import Count, Page
+from durable._visibility.query import InvalidQuery
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 from durable.service import RPCError, RPCStatusCode
 
@@ -284,12 +286,15 @@ class HttpTransport:
         _, reply = await self.call("POST", "/activities/heartbeat", body)
         return bool(reply["cancel_requested"])
 
-    # -- beyond the Transport: what the CLI lists ------------------------------------------
+    async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page:
+        params = {"query": query, "page_size": min(page_size, 1000), "next_page_token": next_page_token.decode() if next_page_token else None}
+        _, reply = await self.call("GET", "/workflows", query=params)
+        token = reply.get("next_page_token")
+        return Page([_record(e) for e in reply["executions"]], token.encode() if token else None)
 
-    async def list_executions(self, **filters: Any) -> dict[str, Any]:
-        """One page of ``GET /workflows`` (filters as the route's query parameters)."""
-        _, reply = await self.call("GET", "/workflows", query=filters)
-        return dict(reply)
+    async def count_workflows(self, query: str | None) -> Count:
+        _, reply = await self.call("GET", "/workflow-counts", query={"query": query})
+        return Count(count=reply["count"], groups={str(g["group_values"][0]): g["count"] for g in reply["groups"]})
 
 
 def _wf(workflow_id: str) -> str:
@@ -314,6 +319,8 @@ def _record(detail: dict[str, Any]) -> ExecutionRecord:
         close_time=wire.parse_time(detail["close_time"]) if detail.get("close_time") else None,
         history_length=detail.get("history_length", 0),
         task_failure=wire.failure_in(detail["task_failure"]) if detail.get("task_failure") else None,
+        memo={key: wire.encode_payload(value) for key, value in detail.get("memo", {}).items()},
+        search_attributes=dict(detail.get("search_attributes", {})),
     )
 
 
@@ -358,6 +365,8 @@ def _error(status: int, payload: Any, context: dict[str, Any]) -> Exception:
         return PayloadSizeError(message)
     if code == "invalid_task_token":
         return ValueError(message)
+    if code == "invalid_query":
+        return InvalidQuery(message)
     if status == 404:
         return RPCError(message, RPCStatusCode.NOT_FOUND)
     if status >= 500:

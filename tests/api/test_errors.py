@@ -206,8 +206,16 @@ def test_unknown_route_is_404(call, method, path):
     assert reply.error["code"] == "route_not_found"
 
 
-def test_list_filter_queries_are_refused_until_supported(call):
-    reply = call("GET", "/api/v1/workflows", query={"query": "WorkflowType = 'Mailbox'"})
+@pytest.mark.parametrize(
+    "query", ["WorkflowType = ", "NoSuchField = 3 AND", "ExecutionStatus = 'SLEEPING'", "StartTime > 'yesterday'", "WorkflowType = 'a' GROUP BY ExecutionStatus"]
+)
+def test_bad_list_filters_are_400(call, query):
+    reply = call("GET", "/api/v1/workflows", query={"query": query})
+    assert reply.status == 400 and reply.error["field"] == "query" and reply.error["code"] == "invalid_query"
+
+
+def test_bad_count_filter_is_400(call):
+    reply = call("GET", "/api/v1/workflow-counts", query={"query": "WorkflowType ="})
     assert reply.status == 400 and reply.error["field"] == "query"
 
 

@@ -20,6 +20,7 @@ def test_the_served_document_lists_every_route(call):
     assert set(doc["paths"]) == {
         "/api/v1/workflows",
         "/api/v1/workflows/{workflow_id}",
+        "/api/v1/workflow-counts",
         "/api/v1/workflows/{workflow_id}/history",
         "/api/v1/workflows/{workflow_id}/result",
         "/api/v1/workflows/{workflow_id}/signals/{signal_name}",

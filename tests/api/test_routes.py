@@ -168,7 +168,10 @@ def test_list_filters_and_pages(call):
             break
     assert seen == [f"list-mail-{i}" for i in reversed(range(5))]
     summary = everything[0]
-    assert set(summary) == {"workflow_id", "run_id", "workflow_type", "task_queue", "status", "start_time", "close_time", "history_length"}
+    assert set(summary) == {
+        "workflow_id", "run_id", "workflow_type", "task_queue", "status", "start_time", "close_time", "history_length",
+        "memo", "search_attributes",
+    }
 
 
 def test_list_by_start_time_range(call):
@@ -244,3 +247,19 @@ def test_unknown_signal_is_delivered_when_asked_as_temporalio_clients_do(call):
     call.start("Mailbox", "mail-lenient", "hi")
     reply = call("POST", "/api/v1/workflows/mail-lenient/signals/shout", {"accept_unknown": True})
     assert reply.status == 202
+
+
+def test_list_with_a_temporal_filter_and_count(call):
+    call.start("Mailbox", "q-mail-1", "hi")
+    call.start("Mailbox", "q-mail-2", "hi")
+    call.start("Failing", "q-fail", "no")
+    call.result("q-fail")
+    query = "WorkflowType = 'Mailbox' ORDER BY StartTime ASC"
+    listed = call("GET", "/api/v1/workflows", query={"query": query}).body["executions"]
+    assert [e["workflow_id"] for e in listed] == ["q-mail-1", "q-mail-2"]
+    combined = call("GET", "/api/v1/workflows", query={"query": "WorkflowId STARTS_WITH 'q-'", "status": "FAILED"}).body
+    assert [e["workflow_id"] for e in combined["executions"]] == ["q-fail"]
+    counted = call("GET", "/api/v1/workflow-counts", query={"query": "WorkflowId STARTS_WITH 'q-' GROUP BY ExecutionStatus"}).body
+    assert counted["count"] == 3
+    assert sorted((g["group_values"][0], g["count"]) for g in counted["groups"]) == [("FAILED", 1), ("RUNNING", 2)]
+    assert call("GET", "/api/v1/workflow-counts", query={"workflow_type": "Mailbox"}).body == {"count": 2, "groups": []}

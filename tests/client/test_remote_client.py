@@ -66,3 +66,18 @@ async def test_already_started_names_the_running_run(client, task_queue):
             )
     assert raised.value.run_id == first.result_run_id
     assert raised.value.workflow_id == "remote-dup" and raised.value.workflow_type == "Shouter"
+
+
+async def test_list_and_count_over_http(client, task_queue):
+    async with Worker(client, task_queue=task_queue, workflows=[Shouter], activities=[shout]):
+        for i in range(3):
+            await (await client.start_workflow(Shouter.run, ["x"], id=f"remote-list-{i}", task_queue=task_queue)).result()
+        listed = [w.id async for w in client.list_workflows("WorkflowId STARTS_WITH 'remote-list-'", page_size=2)]
+        assert listed == ["remote-list-2", "remote-list-1", "remote-list-0"]
+        counted = await client.count_workflows("WorkflowType = 'Shouter'")
+        assert counted.count == 3
+        from durable.service import RPCError, RPCStatusCode
+
+        with pytest.raises(RPCError) as raised:
+            [w async for w in client.list_workflows("WorkflowType =")]
+        assert raised.value.status == RPCStatusCode.INVALID_ARGUMENT
