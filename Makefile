@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-cdk.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-cdk.txt pyproject.toml | cksum | cut -d' ' -f1)
 # The pinned CDK CLI (package.json / package-lock.json), for `make synth` and `npx cdk ...`.
 NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
 # The browser the web UI's test drives: Debian's chromium (playwright downloads no browser).
@@ -11,13 +11,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup demo test bench compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo test bench compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-cdk.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-cdk.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-cdk.txt
+	# The package itself, editable (its dependencies came above): gives .venv/bin/durable.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -28,6 +30,10 @@ $(NPM_STAMP): package.json package-lock.json
 $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+# The dev server: HTTP API, web UI and engine on the embedded AWS emulation, on 127.0.0.1:8233.
+dev: setup
+	$(BIN)/durable dev
 
 # The README's picture of the web UI, taken by the browser test (tests write .artifacts/ui.png).
 screenshot: setup

@@ -1,0 +1,1 @@
+"""The ``durable`` command line: ``workflow ...`` commands over the HTTP API, and ``dev``."""

@@ -1,0 +1,331 @@
+"""``durable workflow <command>``: each command is one or a few calls of the HTTP API.
+
+Mutations go through :class:`durable.client.Client` (so ids, policies and errors behave as
+in the SDK); reads print the API's JSON (``--json``) or a table made from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from durable._cli.output import compact, print_json, table, when
+from durable._client import Client
+from durable._http.remote import HttpTransport
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+__all__ = ["DEFAULT_ADDRESS", "add_workflow_commands"]
+
+DEFAULT_ADDRESS = "http://127.0.0.1:8233"
+ADDRESS_ENV = "DURABLE_ADDRESS"
+
+Command = Callable[[argparse.Namespace, "Session"], Awaitable[int]]
+
+
+class Session:
+    """The client, the raw transport and where output goes, for one command."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        self.address: str = args.address
+        self.json: bool = args.json
+        self.out = out
+        self.transport = HttpTransport(self.address)
+        self.client = Client(self.transport)
+
+    async def get(self, path: str, **query: Any) -> Any:
+        _, body = await self.transport.call("GET", path, query=query)
+        return body
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not JSON: {text!r} ({err}); quote strings as JSON, e.g. '\"hello\"'") from err
+
+
+def _wf(workflow_id: str) -> str:
+    return f"/workflows/{quote(workflow_id, safe='')}"
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+async def _start(args: argparse.Namespace, s: Session) -> int:
+    handle = await s.client.start_workflow(
+        args.type,
+        args=args.input or [],
+        id=args.workflow_id,
+        task_queue=args.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy[args.id_reuse_policy],
+        id_conflict_policy=WorkflowIDConflictPolicy[args.id_conflict_policy],
+        cron_schedule=args.cron or "",
+    )
+    if s.json:
+        print_json({"workflow_id": handle.id, "run_id": handle.result_run_id}, s.out)
+    else:
+        s.out.write(f"Started {args.type} {handle.id} (run {handle.result_run_id})\n")
+    return 0
+
+
+async def _execute(args: argparse.Namespace, s: Session) -> int:
+    handle = await s.client.start_workflow(
+        args.type,
+        args=args.input or [],
+        id=args.workflow_id,
+        task_queue=args.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy[args.id_reuse_policy],
+        id_conflict_policy=WorkflowIDConflictPolicy[args.id_conflict_policy],
+    )
+    if not s.json:
+        s.out.write(f"Started {args.type} {handle.id} (run {handle.result_run_id}); waiting for its result\n")
+    return await _print_result(s, handle.id, handle.result_run_id)
+
+
+async def _result(args: argparse.Namespace, s: Session) -> int:
+    return await _print_result(s, args.workflow_id, args.run_id)
+
+
+async def _print_result(s: Session, workflow_id: str, run_id: str | None) -> int:
+    while True:  # each request waits up to 20 s on the server
+        status, body = await s.transport.call("GET", f"{_wf(workflow_id)}/result", query={"run_id": run_id})
+        if status != 202:
+            break
+    if s.json:
+        print_json(body, s.out)
+    elif body["status"] == "COMPLETED":
+        s.out.write(f"{body['status']}\n{json.dumps(body['result'], indent=2, ensure_ascii=False)}\n")
+    else:
+        failure = body.get("failure") or {}
+        s.out.write(f"{body['status']}: {_failure_line(failure)}\n")
+    return 0 if body["status"] == "COMPLETED" else 1
+
+
+def _failure_line(failure: dict[str, Any]) -> str:
+    parts = []
+    while failure:
+        kind = f" ({failure['type']})" if failure.get("type") else ""
+        parts.append(f"{failure.get('message', '')}{kind}")
+        failure = failure.get("cause") or {}
+    return " <- ".join(parts)
+
+
+async def _signal(args: argparse.Namespace, s: Session) -> int:
+    # Straight to the API, not the SDK handle: a mistyped signal name is a 404 here, not a silent drop.
+    body = {"input": args.input or [], "run_id": args.run_id}
+    await s.transport.call("POST", f"{_wf(args.workflow_id)}/signals/{quote(args.name, safe='')}", body)
+    if s.json:
+        print_json({}, s.out)
+    else:
+        s.out.write(f"Signal {args.name} sent to {args.workflow_id}\n")
+    return 0
+
+
+async def _query(args: argparse.Namespace, s: Session) -> int:
+    result = await s.client.get_workflow_handle(args.workflow_id, run_id=args.run_id).query(args.name, args=args.input or [])
+    if s.json:
+        print_json({"result": result}, s.out)
+    else:
+        s.out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+async def _cancel(args: argparse.Namespace, s: Session) -> int:
+    await s.transport.call("POST", f"{_wf(args.workflow_id)}/cancel", {"run_id": args.run_id, "reason": args.reason})
+    if s.json:
+        print_json({}, s.out)
+    else:
+        s.out.write(f"Cancellation requested for {args.workflow_id}\n")
+    return 0
+
+
+async def _terminate(args: argparse.Namespace, s: Session) -> int:
+    await s.client.get_workflow_handle(args.workflow_id, run_id=args.run_id).terminate(reason=args.reason)
+    if s.json:
+        print_json({}, s.out)
+    else:
+        s.out.write(f"Terminated {args.workflow_id}\n")
+    return 0
+
+
+async def _describe(args: argparse.Namespace, s: Session) -> int:
+    d = await s.get(_wf(args.workflow_id), run_id=args.run_id)
+    if s.json:
+        print_json(d, s.out)
+        return 0
+    rows = [
+        ("Workflow ID", d["workflow_id"]),
+        ("Run ID", d["run_id"]),
+        ("Type", d["workflow_type"]),
+        ("Task queue", d["task_queue"]),
+        ("Status", d["status"]),
+        ("Start time", when(d["start_time"])),
+        ("Close time", when(d["close_time"])),
+        ("History length", d["history_length"]),
+        ("Input", compact(d["input"], 100)),
+    ]
+    if d["status"] == "COMPLETED":
+        rows.append(("Result", compact(d["result"], 100)))
+    if d.get("failure"):
+        rows.append(("Failure", _failure_line(d["failure"])))
+    if d.get("task_failure"):
+        rows.append(("Workflow task failing", _failure_line(d["task_failure"])))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        s.out.write(f"{key.ljust(width)}  {value}\n")
+    if d["pending_activities"]:
+        s.out.write("\nPending activities:\n")
+        table(
+            ["ID", "TYPE", "STATE", "ATTEMPT", "LAST HEARTBEAT", "DETAILS", "LAST FAILURE"],
+            [
+                (
+                    p["activity_id"], p["activity_type"], p["state"], p["attempt"], when(p["last_heartbeat_time"]),
+                    compact(p["heartbeat_details"], 30) if p["heartbeat_details"] else "",
+                    p["last_failure"]["message"] if p.get("last_failure") else "",
+                )
+                for p in d["pending_activities"]
+            ],
+            s.out,
+        )
+    return 0
+
+
+async def _list(args: argparse.Namespace, s: Session) -> int:
+    executions: list[dict[str, Any]] = []
+    token = None
+    while len(executions) < args.limit:
+        page = await s.get(
+            "/workflows", query=args.query, status=args.status, workflow_type=args.type,
+            page_size=min(args.limit - len(executions), 1000), next_page_token=token,
+        )
+        executions += page["executions"]
+        token = page["next_page_token"]
+        if token is None:
+            break
+    executions = executions[: args.limit]
+    if s.json:
+        print_json(executions, s.out)
+        return 0
+    if not executions:
+        s.out.write("No workflow executions\n")
+        return 0
+    table(
+        ["STATUS", "WORKFLOW ID", "TYPE", "START TIME", "CLOSE TIME", "RUN ID"],
+        [(e["status"], e["workflow_id"], e["workflow_type"], when(e["start_time"]), when(e["close_time"]), e["run_id"]) for e in executions],
+        s.out,
+    )
+    return 0
+
+
+_SHOWN = ("signal_name", "activity_type", "activity_id", "attempt", "duration", "input", "result", "reason", "new_execution_run_id")
+
+
+async def _history(args: argparse.Namespace, s: Session) -> int:
+    h = await s.get(f"{_wf(args.workflow_id)}/history", run_id=args.run_id)
+    if s.json:
+        print_json(h, s.out)
+        return 0
+    rows = []
+    for e in h["events"]:
+        attrs = e["attributes"]
+        details = [f"{k}={compact(attrs[k], 40)}" for k in _SHOWN if k in attrs and attrs[k] not in (None, [], "")]
+        if attrs.get("failure"):
+            details.append(f"failure={compact(attrs['failure'].get('message', ''), 60)}")
+        rows.append((e["event_id"], when(e["event_time"]), e["event_type"], " ".join(details)))
+    table(["ID", "TIME", "TYPE", "DETAILS"], rows, s.out)
+    return 0
+
+
+# -- the parser --------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--address", default=os.environ.get(ADDRESS_ENV, DEFAULT_ADDRESS),
+        help=f"the API's URL (default: ${ADDRESS_ENV} or {DEFAULT_ADDRESS}, the dev server); a deployed stack's ApiUrl is signed with SigV4",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+
+
+def _workflow_id(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument("--workflow-id", "-w", "--id", dest="workflow_id", required=required, help="the workflow id")
+
+
+def _run_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-id", "-r", help="a run of the workflow id (default: the latest)")
+
+
+def _inputs(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--input", "-i", action="append", type=_json_value, metavar="JSON",
+        help=f"{what}, as JSON; repeat for several arguments",
+    )
+
+
+def _starting(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--type", required=True, help="the workflow type")
+    parser.add_argument("--task-queue", "-t", required=True, help="the task queue")
+    _workflow_id(parser)
+    _inputs(parser, "an argument of the run method")
+    parser.add_argument("--id-reuse-policy", default="ALLOW_DUPLICATE", choices=[p.name for p in WorkflowIDReusePolicy])
+    parser.add_argument("--id-conflict-policy", default="FAIL", choices=[p.name for p in WorkflowIDConflictPolicy if p.name != "UNSPECIFIED"])
+
+
+def add_workflow_commands(subparsers: Any) -> None:
+    """``durable workflow ...`` and its commands."""
+    workflow = subparsers.add_parser("workflow", help="start, signal, query, list and inspect workflow executions")
+    commands = workflow.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Command, help: str) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help, description=help)
+        _common(parser)
+        parser.set_defaults(run=run)
+        return parser
+
+    p = command("start", _start, "start a workflow execution")
+    _starting(p)
+    p.add_argument("--cron", help="a cron schedule: a run at each tick")
+    p = command("execute", _execute, "start a workflow execution and wait for its result")
+    _starting(p)
+    p = command("signal", _signal, "send a signal")
+    _workflow_id(p)
+    _run_id(p)
+    p.add_argument("--name", required=True, help="the signal name")
+    _inputs(p, "an argument of the signal handler")
+    p = command("query", _query, "run a query handler")
+    _workflow_id(p)
+    _run_id(p)
+    p.add_argument("--name", "--type", dest="name", required=True, help="the query name")
+    _inputs(p, "an argument of the query handler")
+    p = command("describe", _describe, "show an execution: status, input, outcome, pending activities")
+    _workflow_id(p)
+    _run_id(p)
+    p = command("list", _list, "list executions, newest first")
+    p.add_argument("--query", "-q", help="a list filter, e.g. \"WorkflowType = 'OrderWorkflow' AND ExecutionStatus = 'Running'\"")
+    p.add_argument("--status", choices=["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"])
+    p.add_argument("--type", help="only this workflow type")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    p = command("history", _history, "show a run's events")
+    _workflow_id(p)
+    _run_id(p)
+    p = command("result", _result, "wait for an execution's outcome")
+    _workflow_id(p)
+    _run_id(p)
+    p = command("cancel", _cancel, "request cancellation")
+    _workflow_id(p)
+    _run_id(p)
+    p.add_argument("--reason", help="why")
+    p = command("terminate", _terminate, "end an execution now")
+    _workflow_id(p)
+    _run_id(p)
+    p.add_argument("--reason", help="why")
+
+
+def run_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the parsed workflow command; its exit code."""
+    return asyncio.run(args.run(args, Session(args, out)))

@@ -1,0 +1,38 @@
+"""One clear line for each way a command can fail."""
+
+from __future__ import annotations
+
+import argparse
+
+from durable._client import WorkflowQueryFailedError
+from durable._replay.instance import QueryNotFound, WorkflowTaskError
+from durable._runtime.control import NotRunning
+from durable._runtime.ports import ExecutionNotFound
+from durable._visibility.query import InvalidQuery
+from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
+from durable.service import RPCError, RPCStatusCode
+
+__all__ = ["explain"]
+
+
+def explain(error: BaseException, args: argparse.Namespace) -> str | None:
+    """What to tell the user, or None for an error of ours (a traceback then helps more)."""
+    workflow_id = getattr(args, "workflow_id", None)
+    address = getattr(args, "address", "")
+    if isinstance(error, RPCError) and error.status == RPCStatusCode.UNAVAILABLE:
+        if "127.0.0.1" in address or "localhost" in address:
+            return f"cannot reach the dev server at {address}: it is not running; start it with `make dev` (or `durable dev`)"
+        return f"{error.message}: check --address (or DURABLE_ADDRESS)"
+    if isinstance(error, ExecutionNotFound):
+        return f"workflow execution {workflow_id!r} not found" + (f" (run {args.run_id})" if getattr(args, "run_id", None) else "")
+    if isinstance(error, WorkflowAlreadyStartedError):
+        return f"workflow {error.workflow_id!r} is already running (run {error.run_id}); use another --workflow-id or --id-conflict-policy"
+    if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND and "not found" in error.message.lower():
+        return error.message
+    if isinstance(error, NotRunning):
+        return f"workflow {workflow_id!r} is not running: {error}"
+    if isinstance(error, (WorkflowQueryFailedError, QueryNotFound, WorkflowTaskError)):
+        return f"query failed: {error}"
+    if isinstance(error, (RPCError, InvalidQuery, PayloadSizeError, ValueError)):
+        return str(getattr(error, "message", None) or error)
+    return None

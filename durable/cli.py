@@ -1,0 +1,51 @@
+"""The ``durable`` command: ``durable workflow start|execute|signal|query|describe|list|history|result|cancel|terminate``
+and ``durable dev``. Run ``durable --help`` (or ``python -m durable.cli --help``).
+
+Exit codes: 0 success; 1 an error (unknown execution, server not reachable, a workflow
+whose result is not COMPLETED); 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from durable._cli.commands import add_workflow_commands, run_command
+from durable._cli.dev import add_dev_command, run_dev
+from durable._cli.errors import explain
+
+__all__ = ["main"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's parser."""
+    root = argparse.ArgumentParser(prog="durable", description="Durable workflows: the dev server and the workflow commands.")
+    subparsers = root.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    add_workflow_commands(subparsers)
+    add_dev_command(subparsers)
+    return root
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = parser().parse_args(argv)
+    if getattr(args, "run_dev", False):
+        return run_dev(args, out)
+    try:
+        return run_command(args, out)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # every failure becomes one line that says what to do
+        message = explain(error, args)
+        if message is None:
+            raise
+        err.write(f"error: {message}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
