@@ -259,6 +259,12 @@ class HttpTransport:
         _, detail = await self.call("GET", _wf(workflow_id), query={"run_id": run_id})
         return _record(detail)
 
+    async def update(self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str) -> Any:
+        raise NotImplementedError("workflow updates are not served by the HTTP API yet: use signals and queries")
+
+    async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> Any:
+        raise NotImplementedError("workflow updates are not served by the HTTP API yet: use signals and queries")
+
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
         query = {"run_id": run_id, "wait_seconds": RESULT_WAIT_SECONDS, "follow_runs": "false"}
         while True:  # each request waits up to 20 s (API Gateway cuts at 29 s)
