@@ -24,7 +24,7 @@ from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import CronExpression, InvalidCronExpression
-from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
+from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, to_stored, untyped
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
@@ -364,6 +364,8 @@ class Transport(Protocol):
         start_signal: str | None,
         start_signal_input: list[str] | None,
         cron_schedule: str = "",
+        memo: dict[str, str] | None = None,
+        search_attributes: dict[str, dict[str, Any]] | None = None,
     ) -> str: ...
     async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None: ...
     async def cancel(self, workflow_id: str, run_id: str | None) -> None: ...
@@ -451,6 +453,8 @@ class Client:
         start_signal: str | None = None,
         start_signal_args: Sequence[Any] = (),
         cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
         **unsupported: Any,
     ) -> WorkflowHandle[Any]:
         """Start a workflow and return its handle.
@@ -470,11 +474,16 @@ class Client:
             cron_schedule: a cron expression (UTC unless ``CRON_TZ=``): the first run starts
                 at the next tick, and each run that completes or fails is followed by a new
                 run of the same id at the tick after; cancel or terminate ends the chain.
+            memo: values kept with the run (``workflow.memo()``, ``describe()``, listings).
+            search_attributes: typed search attributes (or temporalio's older dict form)
+                that ``list_workflows`` filters on; ``workflow.upsert_search_attributes``
+                changes them.
 
         Raises:
             WorkflowAlreadyStartedError: a workflow with this id is running.
             RPCError: ``cron_schedule`` is not a valid cron expression (INVALID_ARGUMENT).
-            PayloadSizeError / TypeError: an argument cannot be sent.
+            PayloadSizeError / TypeError: an argument or memo value cannot be sent, or a
+                search attribute's value does not fit its key's type.
         """
         _refuse(unsupported)
         del execution_timeout, run_timeout, task_timeout
@@ -499,6 +508,8 @@ class Client:
             start_signal=signal_name(start_signal) if start_signal is not None else None,
             start_signal_input=_converter.encode_args(list(start_signal_args)) if start_signal is not None else None,
             **({"cron_schedule": cron_schedule} if cron_schedule else {}),
+            **({"memo": {k: _converter.encode(v) for k, v in memo.items()}} if memo else {}),
+            **({"search_attributes": to_stored(search_attributes)} if search_attributes else {}),
         )
         return WorkflowHandle(self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint)
 

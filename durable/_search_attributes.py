@@ -25,7 +25,8 @@ __all__ = [
     "SearchAttributeValues",
     "SearchAttributes",
     "TypedSearchAttributes",
-    "apply_updates",
+    "changes_of",
+    "merged",
     "from_stored",
     "to_stored",
     "untyped",
@@ -316,16 +317,14 @@ def to_stored(attributes: TypedSearchAttributes | SearchAttributes | None) -> di
     return stored
 
 
-def apply_updates(
-    stored: dict[str, dict[str, Any]], updates: Sequence[SearchAttributeUpdate[Any]] | SearchAttributes
-) -> dict[str, dict[str, Any]]:
+def changes_of(updates: Sequence[SearchAttributeUpdate[Any]] | SearchAttributes) -> dict[str, dict[str, Any] | None]:
     """The changes ``updates`` make, in stored form (None removes an attribute), checked.
 
     Raises:
         TypeError: a value does not fit its key's type.
     """
     if isinstance(updates, Mapping):
-        changes: dict[str, Any] = {}
+        changes: dict[str, dict[str, Any] | None] = {}
         for name, values in updates.items():
             changes[name] = to_stored({name: values})[name] if values else None
         return changes
@@ -333,6 +332,17 @@ def apply_updates(
         u.key.name: None if u.value is None else {"type": u.key._metadata_type, "value": _store_value(u.key, u.value)}
         for u in updates
     }
+
+
+def merged(stored: Mapping[str, dict[str, Any]], changes: Mapping[str, dict[str, Any] | None]) -> dict[str, dict[str, Any]]:
+    """``stored`` with ``changes`` applied (None removes an attribute)."""
+    out = dict(stored)
+    for name, entry in changes.items():
+        if entry is None:
+            out.pop(name, None)
+        else:
+            out[name] = entry
+    return out
 
 
 def from_stored(stored: Mapping[str, Mapping[str, Any]]) -> TypedSearchAttributes:

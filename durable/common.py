@@ -8,7 +8,30 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import Any
 
-__all__ = ["RetryPolicy", "WorkflowIDConflictPolicy", "WorkflowIDReusePolicy"]
+from durable._search_attributes import (
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributePair,
+    SearchAttributes,
+    SearchAttributeUpdate,
+    SearchAttributeValue,
+    SearchAttributeValues,
+    TypedSearchAttributes,
+)
+
+__all__ = [
+    "RetryPolicy",
+    "SearchAttributeIndexedValueType",
+    "SearchAttributeKey",
+    "SearchAttributePair",
+    "SearchAttributeUpdate",
+    "SearchAttributeValue",
+    "SearchAttributeValues",
+    "SearchAttributes",
+    "TypedSearchAttributes",
+    "WorkflowIDConflictPolicy",
+    "WorkflowIDReusePolicy",
+]
 
 _arg_unset: Any = object()
 """Default of the ``arg`` parameter: tells "no single argument" apart from ``None``."""

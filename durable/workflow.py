@@ -9,6 +9,7 @@ Inside a workflow, plain asyncio works too: ``asyncio.sleep`` is a durable timer
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from random import Random
@@ -39,6 +40,7 @@ from durable._replay.instance import (
     UnfinishedUpdateHandlersWarning,
 )
 from durable._replay.machine import NondeterminismError
+from durable._search_attributes import SearchAttributes, SearchAttributeUpdate
 from durable.common import RetryPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 
 __all__ = [
@@ -77,6 +79,8 @@ __all__ = [
     "init",
     "instance",
     "logger",
+    "memo",
+    "memo_value",
     "now",
     "patched",
     "query",
@@ -93,6 +97,7 @@ __all__ = [
     "time_ns",
     "unsafe",
     "update",
+    "upsert_search_attributes",
     "uuid4",
     "wait_condition",
 ]
@@ -477,8 +482,38 @@ def get_last_failure() -> BaseException | None:
 
 
 def memo() -> Mapping[str, Any]:
-    """The workflow's memo (empty until memos are supported)."""
-    return {}
+    """The memo the run was started with, each value decoded without a type hint."""
+    return {key: _converter.decode(payload) for key, payload in _context.current().memo.items()}
+
+
+def memo_value(key: str, default: Any = _arg_unset, *, type_hint: type | None = None) -> Any:
+    """One memo value, decoded with ``type_hint``.
+
+    Raises:
+        KeyError: no such key and no default.
+    """
+    payloads = _context.current().memo
+    if key not in payloads:
+        if default is _arg_unset:
+            raise KeyError(f"Memo does not have a value for key {key}")
+        return default
+    return _converter.decode(payloads[key], type_hint)
+
+
+def upsert_search_attributes(attributes: Sequence[SearchAttributeUpdate[Any]] | SearchAttributes) -> None:
+    """Set or unset search attributes of this run (``key.value_set(v)`` / ``key.value_unset()``).
+
+    The change is recorded in the history (an ``UpsertWorkflowSearchAttributes`` event),
+    shows in ``info().typed_search_attributes`` at once, and in listings and ``describe()``
+    once the decision is committed. temporalio's older dict form (name -> list of values)
+    is accepted too, with its DeprecationWarning.
+
+    Raises:
+        TypeError: a value does not fit its key's type.
+    """
+    if isinstance(attributes, Mapping) and attributes:
+        warnings.warn("Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=2)
+    _context.current().upsert_search_attributes(attributes)
 
 
 class unsafe:

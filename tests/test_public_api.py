@@ -53,6 +53,8 @@ PINNED: dict[str, frozenset[str]] = {
             "init",
             "instance",
             "logger",
+            "memo",
+            "memo_value",
             "now",
             "patched",
             "query",
@@ -69,6 +71,7 @@ PINNED: dict[str, frozenset[str]] = {
             "time_ns",
             "unsafe",
             "update",
+            "upsert_search_attributes",
             "uuid4",
             "wait_condition",
         }
@@ -139,7 +142,21 @@ PINNED: dict[str, frozenset[str]] = {
             "ScheduleUpdateInput",
         }
     ),
-    "durable.common": frozenset({"RetryPolicy", "WorkflowIDConflictPolicy", "WorkflowIDReusePolicy"}),
+    "durable.common": frozenset(
+        {
+            "RetryPolicy",
+            "SearchAttributeIndexedValueType",
+            "SearchAttributeKey",
+            "SearchAttributePair",
+            "SearchAttributeUpdate",
+            "SearchAttributeValue",
+            "SearchAttributeValues",
+            "SearchAttributes",
+            "TypedSearchAttributes",
+            "WorkflowIDConflictPolicy",
+            "WorkflowIDReusePolicy",
+        }
+    ),
     "durable.exceptions": frozenset(
         {
             "ActivityError",

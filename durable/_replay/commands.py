@@ -26,6 +26,7 @@ __all__ = [
     "SignalExternal",
     "StartChildWorkflow",
     "StartTimer",
+    "UpsertSearchAttributes",
     "command_key",
 ]
 
@@ -179,6 +180,14 @@ class RecordLocalActivity(Command):
     failure: dict[str, Any] | None = None
     backoff: float | None = None
     marker_name: str = LOCAL_ACTIVITY_MARKER
+
+
+@dataclass(frozen=True)
+class UpsertSearchAttributes(Command):
+    """``workflow.upsert_search_attributes``: the changes, name -> stored value (None: unset)."""
+
+    EVENT: ClassVar[str] = ev.UPSERT_SEARCH_ATTRIBUTES
+    search_attributes: dict[str, Any]
 
 
 @dataclass(frozen=True)

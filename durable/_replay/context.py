@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from durable._search_attributes import TypedSearchAttributes
 
 if TYPE_CHECKING:
     from durable._replay.instance import WorkflowInstance
@@ -45,6 +47,11 @@ class Info:
     workflow_id: str
     workflow_start_time: datetime
     workflow_type: str
+    search_attributes: Mapping[str, Any] = field(default_factory=dict)
+    """Search attributes in the older untyped form (deprecated in temporalio); kept current by
+    ``workflow.upsert_search_attributes``."""
+    typed_search_attributes: TypedSearchAttributes = TypedSearchAttributes.empty
+    """The run's search attributes; kept current by ``workflow.upsert_search_attributes``."""
 
     def get_current_history_length(self) -> int:
         """Number of events in the history up to the current decision."""

@@ -61,6 +61,7 @@ WORKFLOW_FAILED = "WorkflowExecutionFailed"
 WORKFLOW_CANCELED = "WorkflowExecutionCanceled"
 MARKER_RECORDED = "MarkerRecorded"  # workflow.patched / deprecate_patch
 WORKFLOW_CONTINUED_AS_NEW = "WorkflowExecutionContinuedAsNew"
+UPSERT_SEARCH_ATTRIBUTES = "UpsertWorkflowSearchAttributes"  # workflow.upsert_search_attributes
 SIGNAL_EXTERNAL_INITIATED = "SignalExternalWorkflowExecutionInitiated"
 CANCEL_EXTERNAL_INITIATED = "RequestCancelExternalWorkflowExecutionInitiated"
 # An accepted update is delivered to the code by its acceptance (a rejected one leaves
@@ -91,6 +92,7 @@ COMMAND_EVENTS = frozenset(
         WORKFLOW_CANCELED,
         MARKER_RECORDED,
         WORKFLOW_CONTINUED_AS_NEW,
+        UPSERT_SEARCH_ATTRIBUTES,
         SIGNAL_EXTERNAL_INITIATED,
         CANCEL_EXTERNAL_INITIATED,
         UPDATE_ACCEPTED,

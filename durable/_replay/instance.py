@@ -47,10 +47,12 @@ from durable._replay.commands import (
     SignalExternal,
     StartChildWorkflow,
     StartTimer,
+    UpsertSearchAttributes,
 )
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, UpdateInfo, _current_update
 from durable._replay.definition import HandlerUnfinishedPolicy, WorkflowDefinition
+from durable._search_attributes import changes_of, from_stored, merged, untyped
 from durable.common import RetryPolicy
 from durable.exceptions import (
     ActivityError,
@@ -248,6 +250,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.rejected_updates: list[dict[str, Any]] = []  # requests the last activation rejected, with "failure"
         self._patches: dict[str, bool] = {}
         self.known_patches: set[str] = set()  # markers the replayed decision recorded
+        self.memo: dict[str, str] = {}  # encoded payloads, from the start event
+        self.search_attributes: dict[str, dict[str, Any]] = {}  # stored form, kept current
         self._exception_handler: Any = None
         self._task_factory: Any = None
 
@@ -783,6 +787,25 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._children[seq] = handle
         self._add_command(command)
         return await handle._wait_started()
+
+    def upsert_search_attributes(self, updates: Any) -> None:
+        """Change the run's search attributes (typed updates, or temporalio's older dict form).
+
+        Raises:
+            TypeError: a value does not fit its key's type.
+        """
+        self._assert_not_read_only("upserting search attributes")
+        if not updates:
+            return
+        changes = changes_of(updates)
+        self.search_attributes = merged(self.search_attributes, changes)
+        # temporalio keeps the info's attributes current, in both forms, on the same object.
+        object.__setattr__(self.info, "typed_search_attributes", from_stored(self.search_attributes))
+        current = self.info.search_attributes
+        if isinstance(current, dict):
+            current.clear()
+            current.update(untyped(self.search_attributes))
+        self._add_command(UpsertSearchAttributes(search_attributes=changes))
 
     def patched(self, patch_id: str, *, deprecated: bool = False) -> bool:
         """Whether to take the new branch of a patch (temporalio's rules).

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._replay import events as ev
+from durable._search_attributes import merged
 
 __all__ = ["ActivityState", "ChildState", "Ledger", "UpdateState"]
 
@@ -76,6 +77,7 @@ class Ledger:
         self.task_attempt = 0
         self.decided = False  # a workflow task has completed at least once
         self.cancel_requested = False
+        self.search_attributes: dict[str, dict[str, Any]] = {}  # stored form, start + upserts
 
     @staticmethod
     def of(events: list[dict[str, Any]]) -> Ledger:
@@ -105,6 +107,9 @@ class Ledger:
         if kind == ev.WORKFLOW_STARTED:
             self.started = attrs
             self.start_time = t
+            self.search_attributes = dict(attrs.get("search_attributes") or {})
+        elif kind == ev.UPSERT_SEARCH_ATTRIBUTES:
+            self.search_attributes = merged(self.search_attributes, attrs["search_attributes"])
         elif kind == ev.ACTIVITY_SCHEDULED:
             self.activities[attrs["seq"]] = ActivityState(
                 scheduled=attrs, scheduled_time=t, scheduled_event_id=event["event_id"], attempt_time=t

@@ -29,6 +29,7 @@ from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.instance import LocalActivityRequest, WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
+from durable._search_attributes import from_stored, untyped
 from durable._schedules.cron import CronExpression
 from durable.common import RetryPolicy
 from durable.exceptions import TemporalError
@@ -241,11 +242,15 @@ class HistoryMachine:
             workflow_id=started["workflow_id"],
             workflow_start_time=start_time,
             workflow_type=started["workflow_type"],
+            search_attributes=untyped(started.get("search_attributes") or {}),
+            typed_search_attributes=from_stored(started.get("search_attributes") or {}),
         )
         self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
         # What the previous run of a cron chain handed on (workflow.get_last_completion_result).
         self.instance.last_completion_result = started.get("last_completion_result")
         self.instance.last_failure = started.get("last_failure")
+        self.instance.memo = dict(started.get("memo") or {})
+        self.instance.search_attributes = dict(started.get("search_attributes") or {})
         return self.instance
 
 

@@ -125,9 +125,14 @@ class Control:
         start_signal: str | None = None,
         start_signal_input: list[str] | None = None,
         cron_schedule: str = "",
+        memo: dict[str, str] | None = None,
+        search_attributes: dict[str, dict[str, Any]] | None = None,
     ) -> str:
         """Create the run and enqueue its start; returns the run id (the existing one when
         a policy or signal-with-start reuses a running run).
+
+        ``memo`` holds encoded payloads by key; ``search_attributes`` is in stored form
+        (``durable._search_attributes.to_stored``).
 
         With ``cron_schedule`` the first workflow task waits for the first tick, and each
         run that completes or fails is followed by the next one (see ``HistoryMachine``).
@@ -159,6 +164,8 @@ class Control:
                     start_signal_input=start_signal_input,
                     cron_schedule=cron_schedule or None,
                     first_task_backoff=backoff,
+                    memo=memo,
+                    search_attributes=search_attributes,
                 )
                 return run_id
             except ExecutionIdInUse as err:
@@ -202,6 +209,8 @@ class Control:
                 start_time=ledger.start_time,
                 close_time=ledger.close_time,
                 history_length=ledger.last_event_id,
+                memo=dict(ledger.started.get("memo") or {}),
+                search_attributes=ledger.search_attributes,
             )
         return record
 
@@ -338,6 +347,8 @@ class Control:
             # The log is the truth: the record's close is dispatched after the commit, and
             # a crash in between leaves it behind until the redelivery catches up.
             record = dataclasses.replace(record, status=ledger.status, close_time=ledger.close_time)
+        # Likewise for search attributes: an upsert reaches the record after its commit.
+        record = dataclasses.replace(record, search_attributes=ledger.search_attributes)
         key = execution_key(workflow_id, record.run_id)
         pending = [self._pending(key, a) for a in ledger.activities.values()] if not ledger.closed else []
         due = execution_time(ledger.started) if ledger.started else None

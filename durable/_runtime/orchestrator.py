@@ -479,10 +479,14 @@ class Orchestrator:
                         # The run closed (terminated) before this start was dispatched:
                         # its close could not see the child, so apply the policy now.
                         _apply_parent_close_policy(s, ledger)
+            elif kind == ev.UPSERT_SEARCH_ATTRIBUTES:
+                # The whole current map, from the log: a late re-dispatch of an older record
+                # writes the latest attributes too, never a stale set.
+                s.executions.set_visibility(wf, run, ledger.search_attributes)
             elif kind in ev.TERMINAL_EVENTS:
                 finish_close(s, ledger)
                 if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
-                    self._continue(wf, run, attrs, parent=started.get("parent"))
+                    self._continue(wf, run, attrs, parent=started.get("parent"), ledger=ledger)
                 elif (retry := _retry_of(ledger)) is not None:
                     self._retry(ledger, *retry)
 
@@ -569,7 +573,7 @@ class Orchestrator:
             "first_execution_run_id": started.get("first_execution_run_id") or started["run_id"],
         }
         carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
-        self._continue(started["workflow_id"], started["run_id"], attrs, parent=started.get("parent"), carry=carry)
+        self._continue(started["workflow_id"], started["run_id"], attrs, parent=started.get("parent"), carry=carry, ledger=ledger)
 
     def _continue(
         self,
@@ -579,8 +583,12 @@ class Orchestrator:
         *,
         parent: dict[str, Any] | None = None,
         carry: dict[str, Any] | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
-        """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch)."""
+        """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch).
+
+        The new run keeps the memo and the search attributes of ``ledger``'s run, as in Temporal.
+        """
         try:
             begin_run(
                 self.services,
@@ -592,6 +600,8 @@ class Orchestrator:
                 continued_run_id=run_id,
                 cron_schedule=attrs.get("cron_schedule"),
                 first_task_backoff=attrs.get("backoff_start_interval", 0.0),
+                memo=(ledger.started or {}).get("memo") if ledger else None,
+                search_attributes=ledger.search_attributes if ledger else None,
                 carried={
                     **{k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None},
                     **({"last_failure": attrs["failure"]} if attrs.get("failure") else {}),
@@ -686,6 +696,8 @@ def begin_run(
     cron_schedule: str | None = None,
     first_task_backoff: float = 0.0,
     carried: dict[str, Any] | None = None,
+    memo: dict[str, str] | None = None,
+    search_attributes: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -707,6 +719,8 @@ def begin_run(
         **({"continued_run_id": continued_run_id} if continued_run_id else {}),
         **({"cron_schedule": cron_schedule, "first_workflow_task_backoff": first_task_backoff} if cron_schedule else {}),
         **(carried or {}),
+        **({"memo": memo} if memo else {}),
+        **({"search_attributes": search_attributes} if search_attributes else {}),
     )
     first = [started]
     if start_signal is not None:
@@ -716,7 +730,7 @@ def begin_run(
     services.history.append(execution_key(workflow_id, run_id), first)
     record = ExecutionRecord(
         workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type, task_queue=task_queue,
-        status="RUNNING", start_time=now,
+        status="RUNNING", start_time=now, memo=dict(memo or {}), search_attributes=dict(search_attributes or {}),
     )
     services.executions.create(record, replaceable=replaceable)
     fields = {"workflow_type": workflow_type, "task_queue": task_queue, "input": input, "start_time": now}

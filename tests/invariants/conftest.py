@@ -10,12 +10,14 @@ from datetime import timedelta
 from durable import activity, workflow
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
-from durable.common import RetryPolicy
+from durable.common import RetryPolicy, SearchAttributeKey
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from tests.invariants.faults import Injector, faulty_services
 
 EFFECTS: collections.Counter[tuple[str, str, int]] = collections.Counter()
+LISTED: dict[str, dict] = {}  # workflow id -> search attributes its listing shows at the end
+STAGE = SearchAttributeKey.for_keyword("Stage")
 _lock = threading.Lock()
 
 
@@ -38,6 +40,7 @@ class Mixed:
     @workflow.run
     async def run(self) -> str:
         a = await workflow.execute_activity(effect, "a", start_to_close_timeout=timedelta(seconds=30))
+        workflow.upsert_search_attributes([STAGE.value_set(a)])
         await asyncio.sleep(60)
         b = await workflow.execute_activity(
             effect, "flaky", start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_attempts=3)
@@ -82,6 +85,8 @@ async def run_mixed(crash_at: int | None, workflow_id: str, *, backend: str = "m
             handle = await env.client.start_workflow(Mixed.run, id=workflow_id, task_queue="mixed")
             result = await signal_when_waiting(handle)
             history = (await handle.fetch_history()).events
+            async for listed in env.client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+                LISTED[workflow_id] = {pair.key.name: pair.value for pair in listed.typed_search_attributes}
     return result, injector, history
 
 

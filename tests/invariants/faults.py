@@ -67,7 +67,7 @@ def faulty_services(services: Services, injector: Injector) -> Services:
             injector,
             "executions",
             {
-                "create", "close", "set_task_failure", "record_heartbeat", "request_activity_cancel", "get_heartbeat",
+                "create", "close", "set_task_failure", "set_visibility", "record_heartbeat", "request_activity_cancel", "get_heartbeat",
                 "reject_update", "get_update_rejection",
             },
         ),

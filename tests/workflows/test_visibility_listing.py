@@ -8,10 +8,14 @@ both local backends.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timezone
+
 import pytest
 
 from durable import workflow
 from durable.client import WorkflowExecution, WorkflowExecutionStatus
+from durable.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from durable.service import RPCError, RPCStatusCode
 from durable.worker import Worker
 
@@ -140,3 +144,89 @@ async def test_a_bad_query_raises_invalid_argument_naming_the_problem(env, query
     with pytest.raises(RPCError) as raised:
         await env.client.count_workflows(query)
     assert raised.value.status == RPCStatusCode.INVALID_ARGUMENT
+
+
+TIER = SearchAttributeKey.for_keyword("Tier")
+SCORE = SearchAttributeKey.for_int("Score")
+PLACED = SearchAttributeKey.for_datetime("Placed")
+
+
+@workflow.defn
+class Scored:
+    def __init__(self) -> None:
+        self.score: int | None = None
+
+    @workflow.run
+    async def run(self, rounds: int) -> int:
+        await workflow.wait_condition(lambda: self.score is not None)
+        assert self.score is not None
+        workflow.upsert_search_attributes([SCORE.value_set(self.score)])
+        if rounds > 1:
+            workflow.continue_as_new(rounds - 1)
+        return self.score
+
+    @workflow.signal
+    def set_score(self, score: int) -> None:
+        self.score = score
+
+
+async def test_listing_by_custom_search_attributes_set_at_start_and_upserted(env):
+    client = env.client
+    placed = datetime(2024, 1, 31, 12, tzinfo=timezone.utc)
+    async with Worker(client, task_queue="tq", workflows=[Scored]):
+        handles = {}
+        for name, tier in (("gold-1", "gold"), ("gold-2", "gold"), ("silver-1", "silver")):
+            handles[name] = await client.start_workflow(
+                Scored.run, 1, id=name, task_queue="tq", memo={"owner": name},
+                search_attributes=TypedSearchAttributes([SearchAttributePair(TIER, tier), SearchAttributePair(PLACED, placed)]),
+            )
+        assert await ids(client.list_workflows("Tier = 'gold'")) == ["gold-2", "gold-1"]
+        assert await ids(client.list_workflows("Score IS NULL AND Tier != 'gold'")) == ["silver-1"]
+
+        for score, name in enumerate(handles, start=10):
+            await handles[name].signal(Scored.set_score, score)
+            await handles[name].result()
+
+        assert await ids(client.list_workflows("Score >= 11")) == ["silver-1", "gold-2"]
+        assert await ids(client.list_workflows("Tier = 'gold' AND Score BETWEEN 10 AND 10")) == ["gold-1"]
+        assert await ids(client.list_workflows("Placed = '2024-01-31T12:00:00Z' AND Tier IN ('silver')")) == ["silver-1"]
+        [listed] = [e async for e in client.list_workflows("WorkflowId = 'gold-2'")]
+        assert listed.typed_search_attributes.get(SCORE) == 11
+        assert listed.typed_search_attributes.get(PLACED) == placed
+        assert listed.search_attributes["Tier"] == ["gold"]
+        assert await listed.memo() == {"owner": "gold-2"}
+        assert (await client.count_workflows("Tier = 'gold' AND ExecutionStatus = 'Completed'")).count == 2
+
+
+async def test_continue_as_new_keeps_memo_and_search_attributes(env):
+    client = env.client
+    async with Worker(client, task_queue="tq", workflows=[Scored]):
+        handle = await client.start_workflow(
+            Scored.run, 2, id="chain", task_queue="tq", memo={"owner": "ada"},
+            search_attributes=TypedSearchAttributes([SearchAttributePair(TIER, "gold")]),
+        )
+        await handle.signal(Scored.set_score, 5)
+        first = (await handle.describe()).run_id
+        for _ in range(500):  # the second run starts with no score: signal it once it is there
+            described = await client.get_workflow_handle("chain").describe()
+            if described.run_id != first:
+                break
+            await asyncio.sleep(0.01)
+        await client.get_workflow_handle("chain").signal(Scored.set_score, 6)
+        assert await handle.result() == 6
+
+    runs = [e async for e in client.list_workflows("WorkflowId = 'chain'")]
+    assert [r.status for r in runs] == [WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.CONTINUED_AS_NEW]
+    assert [r.typed_search_attributes.get(SCORE) for r in runs] == [6, 5]
+    assert [r.typed_search_attributes.get(TIER) for r in runs] == ["gold", "gold"]
+    assert [await r.memo() for r in runs] == [{"owner": "ada"}, {"owner": "ada"}]
+    described = await client.get_workflow_handle("chain", run_id=runs[1].run_id).describe()
+    assert described.typed_search_attributes.get(SCORE) == 5
+
+
+async def test_a_search_attribute_of_the_wrong_type_is_refused_at_start(env):
+    with pytest.raises(TypeError, match="'Score' is Int"):
+        await env.client.start_workflow(
+            Scored.run, 1, id="bad", task_queue="tq",
+            search_attributes=TypedSearchAttributes([SearchAttributePair(SCORE, "eleven")]),  # type: ignore[arg-type]
+        )
