@@ -10,18 +10,26 @@ from cdk_nag import AwsSolutionsChecks
 
 from stacks.durable_stack import DurableStack
 from stacks.naming import DEFAULT_NAMESPACE, Names
+from stacks.payloads import DEFAULT_RETENTION_DAYS, check_retention_days
 
 __all__ = ["build_app"]
 
 
 def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, DurableStack]:
-    """The app and its one stack; ``-c namespace=NAME`` (context) picks the namespace.
+    """The app and its one stack, from context: ``-c namespace=NAME`` picks the namespace,
+    ``-c retention_days=N`` how long closed runs and their payloads are kept (30).
 
     cdk-nag's findings fail ``app.synth()`` (and so ``cdk synth``) unless acknowledged
     with a reason next to the construct they concern.
     """
     app = App(context=dict(context) if context is not None else None, outdir=outdir)
     names = Names(str(app.node.try_get_context("namespace") or DEFAULT_NAMESPACE))
-    stack = DurableStack(app, "Durable", names=names)
+    retention_days = app.node.try_get_context("retention_days")
+    stack = DurableStack(
+        app,
+        "Durable",
+        names=names,
+        retention_days=check_retention_days(DEFAULT_RETENTION_DAYS if retention_days is None else retention_days),
+    )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

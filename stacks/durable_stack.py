@@ -23,6 +23,7 @@ from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring
 from stacks.naming import Names
+from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
 from stacks.queues import Inbox, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
 
@@ -63,6 +64,7 @@ class DurableStack(Stack):
         orchestrator_max_concurrency: int = 50,
         api_rate_limit: float = 50,
         api_burst_limit: int = 100,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
         project_root: Path = PROJECT_ROOT,
         **stack_props: object,
     ) -> None:
@@ -76,7 +78,9 @@ class DurableStack(Stack):
         Tags.of(self).add("durable:namespace", names.namespace)
         task_queues = sorted(registered_task_queues() if task_queues is None else task_queues)
 
+        self.retention_days = check_retention_days(retention_days)
         self.tables = EventLogTables(self, "EventLog", names=names)
+        self.payloads = PayloadBucket(self, "Payloads", retention_days=self.retention_days)
         self.inbox = Inbox(self, "Inbox", names=names, visibility_timeout=_visibility(_ORCHESTRATOR_TIMEOUT))
         self.task_queues = TaskQueues(
             self,
@@ -130,6 +134,7 @@ class DurableStack(Stack):
         for queue in (inbox, timer_queue, *activity_queues):
             queue.grant_send_messages(self.orchestrator.function)
         self._grant_scheduling(self.orchestrator)
+        self.payloads.grant_read_write(self.orchestrator.function)
 
         self.activity_workers: dict[str, DurableFunction] = {}
         for task_queue, queues in self.task_queues.queues.items():
@@ -150,6 +155,8 @@ class DurableStack(Stack):
             self.tables.idempotency.grant_read_write_data(worker.function)
             self.tables.executions.grant(worker.function, "dynamodb:UpdateItem")
             inbox.grant_send_messages(worker.function)
+            # Large arguments arrive as references; large results and heartbeat details leave as ones.
+            self.payloads.grant_read_write(worker.function)
             self.activity_workers[task_queue] = worker
 
         self.timer_relay = DurableFunction(
@@ -166,6 +173,8 @@ class DurableStack(Stack):
         self.timer_relay.consume(timer_queue, batch_size=10)
         for queue in (inbox, timer_queue, *activity_queues):
             queue.grant_send_messages(self.timer_relay.function)
+        # No payload grant: the relay forwards a timer's message as it is, and a large payload
+        # already travels in it as a reference (every queue body stays under SQS's 256 KB).
 
         self.reconciler = DurableFunction(
             self,
@@ -189,7 +198,8 @@ class DurableStack(Stack):
         self.tables.executions.grant_read_data(self.reconciler.function)
         self.tables.history.grant_read_data(self.reconciler.function)
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
-
+        # It replays runs' histories (whose large payloads are references) and resends starts.
+        self.payloads.grant_read_write(self.reconciler.function)
 
         self.api_function = DurableFunction(
             self,
@@ -222,6 +232,8 @@ class DurableStack(Stack):
         )
         inbox.grant_send_messages(api_fn)
         self._grant_scheduling(self.api_function)
+        # Inputs, signals and queries in; results, histories and query answers out.
+        self.payloads.grant_read_write(api_fn)
         self.api = RestApi(
             self,
             "Api",
@@ -235,11 +247,18 @@ class DurableStack(Stack):
         for fn in self.functions():
             _acknowledge_runtime_findings(fn)
         executions = self.get_logical_id(self.tables.executions.node.default_child)  # type: ignore[arg-type]
+        payloads = self.get_logical_id(self.payloads.bucket.node.default_child)  # type: ignore[arg-type]
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{executions}.Arn>/index/*]",
                 reason="Table grants cover the executions table's listing GSIs (by_start, by_status, by_type), "
                 "which exist to be queried; the wildcard is limited to that one table's indexes",
+            ),
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{payloads}.Arn>/*]",
+                reason="Payload objects are created at run time under content-addressed keys (a hash of the "
+                "payload), unknown at deploy time: the grant is Get and Put on this namespace's payload bucket's "
+                "objects, no wider",
             ),
         )
 
@@ -297,6 +316,9 @@ class DurableStack(Stack):
             "DURABLE_INBOX_QUEUE_ARN": self.inbox.queue.queue_arn,
             "DURABLE_SCHEDULE_GROUP": self.names.function("schedules"),
             "DURABLE_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
+            "DURABLE_PAYLOAD_BUCKET": self.payloads.bucket.bucket_name,
+            # Closed runs' records expire after it (the table's TTL), as their payloads do (lifecycle).
+            "DURABLE_RETENTION_DAYS": str(self.retention_days),
             "DURABLE_ACTIVITY_QUEUE_URLS": self.to_json_string(
                 {tq: q.queue.queue_url for tq, q in self.task_queues.queues.items()}
             ),

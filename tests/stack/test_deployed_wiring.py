@@ -153,6 +153,11 @@ def _deploy(assembly: Assembly, workdir: Path) -> Deployment:
         if r.get("ResourceType") == "AWS::Lambda::Function"
     }
     functions = {name: lam.get_function_configuration(FunctionName=name) for name in deployed_functions}
+    # The payload bucket (the claim check): created, and named in every function's wiring.
+    (bucket,) = [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::S3::Bucket"]
+    s3.head_bucket(Bucket=bucket)
+    for config in functions.values():
+        assert config["Environment"]["Variables"]["DURABLE_PAYLOAD_BUCKET"] == bucket, config["FunctionName"]
     mappings = lam.list_event_source_mappings()["EventSourceMappings"]
     for mapping in mappings:
         # moto would invoke the function on every send (in docker): the dispatcher below plays

@@ -69,6 +69,8 @@ def resolve(s: Synth, value: Any) -> str:
             return resource["Properties"]["TableName"]
         if resource["Type"] == "AWS::SQS::Queue":
             return f"https://sqs.us-east-1.amazonaws.com/123456789012/{resource['Properties']['QueueName']}"
+        if resource["Type"] == "AWS::S3::Bucket":  # a name CloudFormation generates
+            return f"durable-stack-{value['Ref'].lower()}-1a2b3c"
     if "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "Arn":
         resource = s.template["Resources"][value["Fn::GetAtt"][0]]
         if resource["Type"] == "AWS::SQS::Queue":
@@ -200,6 +202,82 @@ def test_visibility_timeouts_outlast_their_consumers(synthesized):
         assert queue["VisibilityTimeout"] >= 6 * function["Timeout"], queue["QueueName"]
 
 
+# -- payload bucket ----------------------------------------------------------------------------
+
+
+def _bucket(s: Synth) -> dict[str, Any]:
+    (bucket,) = s.resources("AWS::S3::Bucket").values()
+    return bucket
+
+
+def test_the_payload_bucket_is_encrypted_private_tls_only_retained_and_expires_with_the_retention(synthesized):
+    bucket = _bucket(synthesized)
+    props = bucket["Properties"]
+    assert "BucketName" not in props, "S3 names are global: CloudFormation generates one"
+    (sse,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert sse["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+    }  # fmt: skip
+    assert "VersioningConfiguration" not in props
+    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == 30
+    assert "Prefix" not in rule and "Filter" not in rule, "every object expires"
+    assert bucket["DeletionPolicy"] == "Retain"  # retained histories still point at it
+    (policy,) = synthesized.resources("AWS::S3::BucketPolicy").values()
+    bucket_id = synthesized.logical_id(synthesized.stack.payloads.bucket)
+    assert policy["Properties"]["Bucket"] == {"Ref": bucket_id}
+    denied = [
+        st for st in policy["Properties"]["PolicyDocument"]["Statement"]
+        if st["Effect"] == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    ]  # fmt: skip
+    assert denied and denied[0]["Principal"] == {"AWS": "*"} and denied[0]["Action"] == "s3:*"
+    assert not [st for st in policy["Properties"]["PolicyDocument"]["Statement"] if st["Effect"] == "Allow"]
+
+
+def test_retention_days_set_the_payloads_expiry_and_the_closed_runs_ttl(synthesize):
+    s = synthesize(namespace="short", retention_days="7")  # as `cdk synth -c retention_days=7` passes it
+    (rule,) = _bucket(s)["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == 7
+    for props in (f["Properties"] for f in s.resources("AWS::Lambda::Function").values()):
+        env = {k: resolve(s, v) for k, v in props["Environment"]["Variables"].items()}
+        assert env["DURABLE_RETENTION_DAYS"] == "7"
+        assert LambdaApp(environ=env).services.executions.retention_seconds == 7 * 24 * 3600
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "thirty", "2.5", "99999"])
+def test_a_retention_that_is_not_a_whole_number_of_days_is_refused(synthesize, bad):
+    with pytest.raises(ValueError, match="retention_days"):
+        synthesize(namespace="bad", retention_days=bad)
+
+
+S3_OBJECT_ACTIONS = {"s3:GetObject", "s3:PutObject"}
+
+
+def _s3_actions(s: Synth, function_id: str) -> dict[str, set[str]]:
+    """S3 actions of a function's role, by resource: "objects" (the bucket's /*) or "bucket"."""
+    bucket_id = s.logical_id(s.stack.payloads.bucket)
+    found: dict[str, set[str]] = {}
+    for st in statements(s, function_id):
+        acts = set(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+        if not any(a.startswith("s3:") for a in acts):
+            continue
+        assert st["Effect"] == "Allow" and refs(st["Resource"]) == {bucket_id}, st
+        where = "objects" if "Fn::Join" in st["Resource"] else "bucket"
+        found.setdefault(where, set()).update(acts)
+    return found
+
+
+def test_every_function_that_handles_workflow_data_reads_and_writes_payloads_and_deletes_none(synthesized):
+    stack, s = synthesized.stack, synthesized
+    handlers = [stack.orchestrator, *stack.activity_workers.values(), stack.reconciler, stack.api_function]
+    for worker in handlers:
+        f = fn(s, worker)
+        assert _s3_actions(s, f) == {"objects": S3_OBJECT_ACTIONS, "bucket": {"s3:ListBucket"}}, f
+    # the relay forwards messages as they are, references included
+    assert _s3_actions(s, fn(s, stack.timer_relay)) == {}
+
+
 # -- functions ---------------------------------------------------------------------------------
 
 
@@ -224,6 +302,7 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         "DURABLE_HISTORY_TABLE", "DURABLE_EXECUTIONS_TABLE", "DURABLE_IDEMPOTENCY_TABLE",
         "DURABLE_INBOX_QUEUE_URL", "DURABLE_TIMER_QUEUE_URL", "DURABLE_ACTIVITY_QUEUE_URLS",
         "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULE_GROUP", "DURABLE_SCHEDULER_ROLE_ARN",
+        "DURABLE_PAYLOAD_BUCKET", "DURABLE_RETENTION_DAYS",
     }  # fmt: skip
     services_names = set()
     for props in (f["Properties"] for f in synthesized.resources("AWS::Lambda::Function").values()):
@@ -241,6 +320,8 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         assert firing.inbox_arn.endswith(f":durable-{NAMESPACE}-inbox.fifo")
         assert firing.role_arn.endswith(f":role/durable-{NAMESPACE}-scheduler")
         assert services.schedules.table_name == f"durable-{NAMESPACE}-executions"
+        assert services.executions.retention_seconds == 30 * 24 * 3600
+        assert variables["DURABLE_PAYLOAD_BUCKET"] == {"Ref": synthesized.logical_id(synthesized.stack.payloads.bucket)}
         for task_queue in ACTIVITIES:
             assert services.activity_queue(task_queue).url.endswith(f"durable-{NAMESPACE}-activities-{task_queue}")
     assert len(services_names) == len(synthesized.stack.functions()), "one powertools service per function"
