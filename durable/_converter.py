@@ -24,13 +24,15 @@ from typing import Any
 
 import pydantic
 
+from durable import _limits
 from durable.exceptions import PayloadSizeError
 
 __all__ = ["MAX_PAYLOAD_BYTES", "decode", "decode_args", "encode", "encode_args", "hints_of"]
 
-MAX_PAYLOAD_BYTES = 256 * 1024
-"""Largest payload accepted. It keeps a decision (several payloads) inside one
-400 KB DynamoDB item and a message inside SQS's limit; Temporal warns at the same size."""
+MAX_PAYLOAD_BYTES = _limits.MAX_PAYLOAD_BYTES
+"""Largest payload accepted: 2 MB, Temporal's limit. Whatever a decision holds, the
+stores keep their items and messages within AWS's limits by moving large values to the
+payload store (claim check)."""
 
 
 def encode(value: Any) -> str:
@@ -49,7 +51,7 @@ def encode(value: Any) -> str:
         ) from err
     if len(text) > MAX_PAYLOAD_BYTES:
         raise PayloadSizeError(
-            f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes "
+            f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes (2 MB) "
             f"(a {type(value).__name__}); pass a reference (an S3 key, an id) instead of the data"
         )
     return text

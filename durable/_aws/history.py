@@ -6,7 +6,9 @@ Item layout (table keys ``pk`` S, ``sk`` N):
 - ``sk``: the id of the record's first event (the position the conditional put claims)
 - ``last``: the id of the record's last event
 - ``v``: item format version (1)
-- ``events``: the record's events as one compact JSON string
+- ``events``: the record's events as one compact JSON string (``S``), or, above
+  :data:`~durable._runtime.claimcheck.HISTORY_INLINE_BYTES`, a reference to that string in
+  the payload store (``M``: ``ref``, ``bytes``), so no decision can outgrow an item
 """
 
 from __future__ import annotations
@@ -17,11 +19,46 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from durable._aws.lazy_client import LazyClient
-from durable._runtime.ports import HistoryConflict
+from durable._limits import DYNAMODB_ITEM_BYTES, DYNAMODB_PARTITION_KEY_BYTES, dynamodb_item_size
+from durable._runtime.claimcheck import HISTORY_INLINE_BYTES, ClaimCheck
+from durable._runtime.ports import HistoryConflict, WriteTooLarge
 
-__all__ = ["DynamoHistoryStore", "FORMAT_VERSION"]
+__all__ = ["DynamoHistoryStore", "FORMAT_VERSION", "history_item", "record_events"]
 
 FORMAT_VERSION = 1
+
+
+def history_item(execution: str, events: list[dict[str, Any]], claims: ClaimCheck) -> dict[str, Any]:
+    """The item of one record, checked against DynamoDB's limits (WriteTooLarge if over).
+
+    Shared with the in-memory twin, so both store and refuse exactly the same items.
+    """
+    if not events:
+        raise ValueError("a history record needs at least one event")
+    if len(execution.encode("utf-8", "surrogatepass")) > DYNAMODB_PARTITION_KEY_BYTES:
+        raise WriteTooLarge(f"history key of {len(execution.encode())} bytes is over DynamoDB's {DYNAMODB_PARTITION_KEY_BYTES}")
+    first, last = int(events[0]["event_id"]), int(events[-1]["event_id"])
+    text = json.dumps(events, separators=(",", ":"))
+    item = {
+        "pk": {"S": execution},
+        "sk": {"N": str(first)},
+        "last": {"N": str(last)},
+        "v": {"N": str(FORMAT_VERSION)},
+        "events": claims.attribute(text, inline_bytes=HISTORY_INLINE_BYTES, what=f"history record {first}-{last}"),
+    }
+    size = dynamodb_item_size(item)
+    if size > DYNAMODB_ITEM_BYTES:
+        raise WriteTooLarge(f"history record {first}-{last} of {execution!r} is a {size}-byte item, over DynamoDB's 400 KB")
+    return item
+
+
+def record_events(item: dict[str, Any], claims: ClaimCheck) -> list[dict[str, Any]]:
+    """The events an item of :func:`history_item` holds."""
+    if item["v"]["N"] != str(FORMAT_VERSION):
+        # Written by a newer release: refuse rather than misread the log.
+        raise ValueError(f"unknown history item format {item['v']['N']}")
+    events: list[dict[str, Any]] = json.loads(claims.text(item["events"]))
+    return events
 
 
 class DynamoHistoryStore(LazyClient):
@@ -29,26 +66,24 @@ class DynamoHistoryStore(LazyClient):
 
     _service = "dynamodb"
 
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use."""
+    def __init__(self, table_name: str, client: Any | None = None, *, claims: ClaimCheck | None = None) -> None:
+        """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use.
+
+        ``claims`` holds records too large to inline; without one, such a record raises
+        WriteTooLarge.
+        """
         super().__init__(client)
         self.table_name = table_name
+        self.claims = claims or ClaimCheck(None)
 
     def append(self, execution: str, events: list[dict[str, Any]]) -> None:
         """Write one record keyed by its first event id; HistoryConflict if it exists."""
-        if not events:
-            raise ValueError("a history record needs at least one event")
-        first, last = int(events[0]["event_id"]), int(events[-1]["event_id"])
+        item = history_item(execution, events, self.claims)
+        first = int(events[0]["event_id"])
         try:
             self.client.put_item(
                 TableName=self.table_name,
-                Item={
-                    "pk": {"S": execution},
-                    "sk": {"N": str(first)},
-                    "last": {"N": str(last)},
-                    "v": {"N": str(FORMAT_VERSION)},
-                    "events": {"S": json.dumps(events, separators=(",", ":"))},
-                },
+                Item=item,
                 # Closes the race between two orchestrators that replayed the same log and
                 # both try to commit the next decision: only the first put of a key lands.
                 ConditionExpression="attribute_not_exists(sk)",
@@ -81,10 +116,7 @@ class DynamoHistoryStore(LazyClient):
         while True:
             page = self.client.query(**request)
             for item in page.get("Items", []):
-                if item["v"]["N"] != str(FORMAT_VERSION):
-                    # Written by a newer release: refuse rather than misread the log.
-                    raise ValueError(f"unknown history item format {item['v']['N']}")
-                events.extend(json.loads(item["events"]["S"]))
+                events.extend(record_events(item, self.claims))
             if "LastEvaluatedKey" not in page:  # a page stops at 1 MB
                 return events
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

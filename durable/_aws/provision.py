@@ -11,7 +11,7 @@ from typing import Any
 
 from durable._aws.executions import EXECUTION_INDEXES
 
-__all__ = ["create_queue", "create_tables", "dlq_name"]
+__all__ = ["create_bucket", "create_queue", "create_tables", "dlq_name"]
 
 # The longest retention SQS allows: dead letters wait for a human.
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600
@@ -92,3 +92,17 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
     return client.create_queue(
         QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)}
     )["QueueUrl"]
+
+
+def create_bucket(client: Any, name: str) -> None:
+    """Create the payload bucket (default encryption, public access blocked); skip an existing one."""
+    try:
+        client.create_bucket(Bucket=name)
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        return
+    client.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+        },
+    )

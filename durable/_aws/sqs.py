@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from durable._aws.lazy_client import LazyClient
+from durable._limits import check_message
 from durable._runtime.ports import Message
 
 __all__ = ["SqsQueue", "MAX_BATCH"]
@@ -56,6 +57,9 @@ class SqsQueue(LazyClient):
         if self.fifo:
             if group_id is None or dedup_id is None:
                 raise ValueError(f"FIFO queue {self.name!r} needs a group_id and a dedup_id")
+        # SQS's own checks, made here: moto lets through FIFO ids that AWS refuses.
+        check_message(self.name, body, fifo=self.fifo, group_id=group_id, dedup_id=dedup_id)
+        if self.fifo:
             if delay_seconds:
                 raise ValueError(f"FIFO queue {self.name!r} takes no per-message delay")
             request["MessageGroupId"] = group_id

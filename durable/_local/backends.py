@@ -18,6 +18,7 @@ from typing import Any
 from durable._local.clock import RealClock, SkippingClock
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.timers import LocalTimerService
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import Queue
 from durable._runtime.services import INBOX, Services
 
@@ -140,6 +141,7 @@ def _assemble(
     idempotency: Any,
     make_queue: Callable[[str], Queue],
     schedules: Any,
+    claims: ClaimCheck,
 ) -> Backend:
     queues: dict[str, Queue] = {}
     lock = threading.Lock()
@@ -162,6 +164,7 @@ def _assemble(
         schedules=schedules,
         # moto never fires an EventBridge schedule: the environment's clock does.
         schedule_firing=LocalScheduleFiring(timers),
+        claims=claims,
     )
     return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues)
 
@@ -169,10 +172,12 @@ def _assemble(
 def _memory(clock: Any, notifier: Notifier) -> Backend:
     from durable._local.idempotency import MemoryPersistenceLayer
     from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
+    from durable._local.payloads import MemoryPayloadStore
 
+    claims = ClaimCheck(MemoryPayloadStore())
     return _assemble(
-        clock, notifier, MemoryHistoryStore(), MemoryExecutionStore(), MemoryPersistenceLayer(), MemoryQueue,
-        MemoryScheduleStore(),
+        clock, notifier, MemoryHistoryStore(claims=claims), MemoryExecutionStore(claims=claims), MemoryPersistenceLayer(),
+        MemoryQueue, MemoryScheduleStore(), claims,
     )
 
 
@@ -183,7 +188,8 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
 
     from durable._aws.executions import DynamoExecutionStore
     from durable._aws.history import DynamoHistoryStore
-    from durable._aws.provision import create_queue, create_tables, dlq_name
+    from durable._aws.payloads import S3PayloadStore
+    from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
     from durable._aws.schedules import DynamoScheduleStore
     from durable._aws.sqs import SqsQueue
     from durable._local.moto_fidelity import make_dynamodb_writes_atomic
@@ -199,7 +205,11 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     )
     ddb = session.client("dynamodb", endpoint_url=endpoint)
     sqs = session.client("sqs", endpoint_url=endpoint)
+    s3 = session.client("s3", endpoint_url=endpoint)
     suffix = uuid.uuid4().hex[:8]
+    bucket = f"durable-payloads-{suffix}"
+    create_bucket(s3, bucket)
+    claims = ClaimCheck(S3PayloadStore(bucket, client=s3))
     names = {k: f"durable-{k}-{suffix}" for k in ("history", "executions", "idempotency")}
     create_tables(ddb, history_table=names["history"], executions_table=names["executions"], idempotency_table=names["idempotency"])
 
@@ -211,12 +221,13 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     backend = _assemble(
         clock,
         notifier,
-        DynamoHistoryStore(names["history"], client=ddb),
-        DynamoExecutionStore(names["executions"], client=ddb),
+        DynamoHistoryStore(names["history"], client=ddb, claims=claims),
+        DynamoExecutionStore(names["executions"], client=ddb, claims=claims),
         DynamoDBPersistenceLayer(table_name=names["idempotency"], boto3_client=ddb),
         make_queue,
         DynamoScheduleStore(names["executions"], client=ddb),
+        claims,
     )
-    backend.boto_clients = [ddb, sqs]
+    backend.boto_clients = [ddb, sqs, s3]
     backend.stop = server.stop
     return backend

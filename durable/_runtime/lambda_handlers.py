@@ -33,12 +33,13 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
     """
     del context
     records = event.get("Records", [])
+    open_body = orchestrator.services.open_body
     failed: list[str] = []
     failed_groups: set[str] = set()
     i = 0
     while i < len(records):
         try:
-            body = json.loads(records[i]["body"])
+            body = json.loads(open_body(records[i]["body"]))
             run = _target(body)
         except (ValueError, KeyError, TypeError):
             logger.exception("unreadable inbox message %s", records[i].get("messageId"))
@@ -51,8 +52,8 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
         i += 1
         while i < len(records):
             try:
-                nxt = json.loads(records[i]["body"])
-            except ValueError:
+                nxt = json.loads(open_body(records[i]["body"]))
+            except (ValueError, KeyError):
                 break
             try:
                 if _target(nxt) != run:
@@ -98,7 +99,7 @@ def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> None:
-        worker.handle(json.loads(record.body), receive_count=int(record.attributes.approximate_receive_count))
+        worker.handle(json.loads(worker.services.open_body(record.body)), receive_count=int(record.attributes.approximate_receive_count))
 
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable._limits import fifo_id
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.observability import MetricsSink, NoMetrics
 from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, Queue, ScheduleFiring, ScheduleStore, TimerService
 
-__all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
+__all__ = ["INBOX", "fifo_ids", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
 
 INBOX = "inbox.fifo"
 """Logical name of the inbox queue (the deployed name carries a namespace prefix)."""
@@ -27,7 +29,7 @@ def execution_key(workflow_id: str, run_id: str) -> str:
 
 def schedule_group(schedule_id: str) -> str:
     """The inbox message group of a schedule: its fires are handled one at a time, in order."""
-    return f"schedule:{schedule_id}"
+    return fifo_id(f"schedule:{schedule_id}")
 
 
 class UnknownTaskQueue(LookupError):
@@ -53,7 +55,60 @@ class Services:
     """Where schedules live (None: this deployment has no schedules wired)."""
     schedule_firing: ScheduleFiring | None = None
     """What delivers each schedule's next action to the inbox at its time."""
+    claims: ClaimCheck = field(default_factory=lambda: ClaimCheck(None))
+    """Where large values go by reference (the same one the stores were given)."""
+
+    def __post_init__(self) -> None:
+        # Every body the runtime sends passes here, whoever sends it: a large one is
+        # sealed (claim check) and FIFO ids are derived, so no send can exceed SQS's limits.
+        self.inbox = _SealedQueue(self.inbox, self.claims)
+        self.timers = _SealedTimers(self.timers, self.claims)
+        raw_queue_for = self.queue_for
+        self.queue_for = lambda name: _SealedQueue(raw_queue_for(name), self.claims)
+
+    def open_body(self, body: str) -> str:
+        """The body a received message carries (a sealed one read back from the payload store)."""
+        return self.claims.open(body)
 
     def activity_queue(self, task_queue: str) -> Queue:
         """The queue of a task queue's activities."""
         return self.queue_for(activity_queue_name(task_queue))
+
+
+def fifo_ids(group_id: str | None, dedup_id: str | None) -> tuple[str | None, str | None]:
+    """FIFO group and deduplication ids SQS takes, derived from the runtime's own."""
+    return (None if group_id is None else fifo_id(group_id), None if dedup_id is None else fifo_id(dedup_id))
+
+
+class _SealedQueue:
+    """A queue whose sends are sealed and whose FIFO ids are derived (see Services)."""
+
+    def __init__(self, inner: Queue, claims: ClaimCheck) -> None:
+        self.inner = inner.inner if isinstance(inner, _SealedQueue) else inner
+        self._claims = claims
+        self.name = self.inner.name
+        self.fifo = self.inner.fifo
+
+    def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
+        group_id, dedup_id = fifo_ids(group_id, dedup_id)
+        self.inner.send(self._claims.seal(body), group_id=group_id, dedup_id=dedup_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _SealedTimers:
+    """A timer service whose bodies are sealed and whose FIFO ids are derived."""
+
+    def __init__(self, inner: TimerService, claims: ClaimCheck) -> None:
+        self.inner = inner.inner if isinstance(inner, _SealedTimers) else inner
+        self._claims = claims
+
+    def schedule(
+        self, fire_at: float, queue: str, body: str, *, group_id: str | None = None, dedup_id: str | None = None
+    ) -> None:
+        group_id, dedup_id = fifo_ids(group_id, dedup_id)
+        self.inner.schedule(fire_at, queue, self._claims.seal(body, nested=True), group_id=group_id, dedup_id=dedup_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)

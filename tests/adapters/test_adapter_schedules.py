@@ -10,6 +10,8 @@ import pytest
 from moto import mock_aws
 
 from durable._aws.schedules import EventBridgeScheduleFiring, scheduler_name
+from durable._limits import FIFO_ID_CHARS
+from durable._runtime.services import schedule_group
 from durable._runtime.ports import ExecutionRecord, ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound
 
 DOC = {"schedule": {"spec": {"cron_expressions": ["0 * * * *"]}, "state": {"note": "é ünïcode", "paused": False}}, "info": {"armed": 1.5}}
@@ -88,7 +90,9 @@ def test_arm_creates_a_one_time_schedule_to_the_inbox_then_updates_it(scheduler)
     assert got["FlexibleTimeWindow"] == {"Mode": "OFF"}
     target = got["Target"]
     assert (target["Arn"], target["RoleArn"], target["Input"]) == (INBOX_ARN, ROLE_ARN, body)
-    assert target["SqsParameters"] == {"MessageGroupId": "schedule:nightly report"}
+    # "schedule:nightly report" has a space, which SQS refuses in a group id: a digest stands in.
+    assert target["SqsParameters"] == {"MessageGroupId": schedule_group("nightly report")}
+    assert FIFO_ID_CHARS.fullmatch(target["SqsParameters"]["MessageGroupId"])
 
     firing.arm("nightly report", 1_796_229_600.0, body)
     got = scheduler.get_schedule(Name=scheduler_name("nightly report"), GroupName=GROUP)
