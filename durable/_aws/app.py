@@ -12,6 +12,8 @@ Environment::
     DURABLE_ACTIVITY_QUEUE_URLS   JSON object: task queue -> queue URL
     DURABLE_SCHEDULE_GROUP, DURABLE_INBOX_QUEUE_ARN, DURABLE_SCHEDULER_ROLE_ARN
                                   where schedules are armed (EventBridge Scheduler)
+    DURABLE_PAYLOAD_BUCKET        where large payloads go by reference (claim check)
+    DURABLE_RETENTION_DAYS        how long closed runs are kept (optional; 30)
     POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE   (optional; "durable")
 
 Observability: powertools Logger writes every engine log line as JSON with the
@@ -36,6 +38,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
+from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
@@ -43,6 +46,7 @@ from durable._local.clock import RealClock
 from durable._http.app import HttpApi
 from durable._http.engine import Engine
 from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.control import Control
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
 from durable._runtime.observability import ContextFilter
@@ -115,9 +119,16 @@ class LambdaApp:
                 deployed = sorted(n for n in queues if n != INBOX)
                 raise UnknownTaskQueue(f"{name} is not deployed (deployed: {', '.join(deployed)})") from None
 
+        # Large payloads by reference; without a bucket a write too large for one item fails clearly.
+        bucket = self._env.get("DURABLE_PAYLOAD_BUCKET")
+        claims = ClaimCheck(S3PayloadStore(bucket) if bucket else None)
         return Services(
-            history=DynamoHistoryStore(self._required("DURABLE_HISTORY_TABLE")),
-            executions=DynamoExecutionStore(self._required("DURABLE_EXECUTIONS_TABLE")),
+            history=DynamoHistoryStore(self._required("DURABLE_HISTORY_TABLE"), claims=claims),
+            executions=DynamoExecutionStore(
+                self._required("DURABLE_EXECUTIONS_TABLE"),
+                claims=claims,
+                retention_seconds=float(self._env.get("DURABLE_RETENTION_DAYS", "30")) * 24 * 3600,
+            ),
             inbox=queues[INBOX],
             timers=SqsTimerService(timer_queue, queues, clock),
             clock=clock,
@@ -126,6 +137,7 @@ class LambdaApp:
             metrics=_PowertoolsMetrics(self.metrics),
             schedules=DynamoScheduleStore(self._required("DURABLE_EXECUTIONS_TABLE")),
             schedule_firing=self._schedule_firing(),
+            claims=claims,
         )
 
     def _schedule_firing(self) -> EventBridgeScheduleFiring | None:
@@ -185,6 +197,6 @@ class LambdaApp:
 
     def handle_timers(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Timer relay function: a batch of the timer queue."""
-        timers = self.services.timers
+        timers = self.services.timers.inner  # under the sealing that Services adds
         assert isinstance(timers, SqsTimerService)
         return timer_relay_handler(timers, event, context)

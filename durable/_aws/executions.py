@@ -34,6 +34,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from durable._aws.lazy_client import LazyClient
+from durable._limits import DYNAMODB_ITEM_BYTES, dynamodb_item_size, short_key
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import (
     CLOSED_STATUSES,
     ExecutionAlreadyRunning,
@@ -42,10 +44,11 @@ from durable._runtime.ports import (
     ExecutionRecord,
     HeartbeatRecord,
     Selection,
+    WriteTooLarge,
     start_key,
 )
 
-__all__ = ["DynamoExecutionStore", "EXECUTION_INDEXES"]
+__all__ = ["DynamoExecutionStore", "EXECUTION_INDEXES", "execution_item", "heartbeat_item", "rejection_item"]
 
 _RUN_SK = "run"
 _EARLIER_SK = "v#"
@@ -65,15 +68,38 @@ def _execution_key(workflow_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"wf#{workflow_id}"}, "sk": {"S": _RUN_SK}}
 
 
+# Sort keys hold at most 1,024 bytes: activity and update ids a user chose may be longer,
+# so a long one is replaced by its digest (the partition keys, at most about 1,050 bytes
+# with a 1,000-byte workflow id, fit the 2,048 bytes of a partition key).
 def _heartbeat_key(execution: str, activity_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"hb#{execution}"}, "sk": {"S": activity_id}}
+    return {"pk": {"S": f"hb#{execution}"}, "sk": {"S": short_key(activity_id)}}
 
 
 def _rejection_key(execution: str, request_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"upd#{execution}"}, "sk": {"S": request_id}}
+    return {"pk": {"S": f"upd#{execution}"}, "sk": {"S": short_key(request_id)}}
+
+
+def checked(item: dict[str, Any], what: str) -> dict[str, Any]:
+    """``item`` if DynamoDB would take its size; WriteTooLarge (nothing written) if not."""
+    size = dynamodb_item_size(item)
+    if size > DYNAMODB_ITEM_BYTES:
+        raise WriteTooLarge(f"{what} is a {size}-byte item, over DynamoDB's 400 KB")
+    return item
 
 
 _REJECTION_TTL_SECONDS = 24 * 3600
+
+
+def rejection_item(execution: str, request_id: str, failure: dict[str, Any], claims: ClaimCheck) -> dict[str, Any]:
+    """The item keeping why an update was rejected (a day: only its waiting caller reads it)."""
+    return checked(
+        {
+            **_rejection_key(execution, request_id),
+            "failure": claims.attribute(_dumps(failure), what="an update rejection"),
+            "expires_at": {"N": str(int(time.time() + _REJECTION_TTL_SECONDS))},
+        },
+        f"the rejection of update {request_id!r}",
+    )
 
 
 def _num(value: float) -> dict[str, str]:
@@ -82,7 +108,17 @@ def _num(value: float) -> dict[str, str]:
     return {"N": format(Decimal(repr(value)), "f")}
 
 
-def _to_item(record: ExecutionRecord) -> dict[str, Any]:
+def execution_item(record: ExecutionRecord, claims: ClaimCheck) -> dict[str, Any]:
+    """The item of an execution record (shared with the in-memory twin, which checks its size)."""
+    return checked(_to_item(record, claims), f"the execution record of {record.workflow_id!r}")
+
+
+def heartbeat_item(details: list[Any], claims: ClaimCheck) -> dict[str, Any]:
+    """The details attribute of a heartbeat, inline or by reference."""
+    return claims.attribute(_dumps(details), what="heartbeat details")
+
+
+def _to_item(record: ExecutionRecord, claims: ClaimCheck) -> dict[str, Any]:
     item: dict[str, Any] = {
         **_execution_key(record.workflow_id),
         "workflow_id": {"S": record.workflow_id},
@@ -97,12 +133,14 @@ def _to_item(record: ExecutionRecord) -> dict[str, Any]:
     }
     if record.close_time is not None:
         item["close_time"] = _num(record.close_time)
+    if record.request_id is not None:
+        item["request_id"] = {"S": record.request_id}
     if record.task_failure is not None:
-        item["task_failure"] = {"S": _dumps(record.task_failure)}
+        item["task_failure"] = claims.attribute(_dumps(record.task_failure), what="a task failure")
     if record.memo:
-        item["memo"] = {"S": _dumps(record.memo)}
+        item["memo"] = claims.attribute(_dumps(record.memo), what="a memo")
     if record.search_attributes:
-        item["search_attributes"] = {"S": _dumps(record.search_attributes)}
+        item["search_attributes"] = claims.attribute(_dumps(record.search_attributes), what="search attributes")
     return item
 
 
@@ -110,7 +148,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _from_item(item: dict[str, Any]) -> ExecutionRecord:
+def _from_item(item: dict[str, Any], claims: ClaimCheck) -> ExecutionRecord:
     return ExecutionRecord(
         workflow_id=item["workflow_id"]["S"],
         run_id=item["run_id"]["S"],
@@ -120,9 +158,10 @@ def _from_item(item: dict[str, Any]) -> ExecutionRecord:
         start_time=float(item["start_time"]["N"]),
         close_time=float(item["close_time"]["N"]) if "close_time" in item else None,
         history_length=int(item["history_length"]["N"]),
-        task_failure=json.loads(item["task_failure"]["S"]) if "task_failure" in item else None,
-        memo=json.loads(item["memo"]["S"]) if "memo" in item else {},
-        search_attributes=json.loads(item["search_attributes"]["S"]) if "search_attributes" in item else {},
+        request_id=item["request_id"]["S"] if "request_id" in item else None,
+        task_failure=json.loads(claims.text(item["task_failure"])) if "task_failure" in item else None,
+        memo=json.loads(claims.text(item["memo"])) if "memo" in item else {},
+        search_attributes=json.loads(claims.text(item["search_attributes"])) if "search_attributes" in item else {},
     )
 
 
@@ -135,12 +174,21 @@ class DynamoExecutionStore(LazyClient):
 
     _service = "dynamodb"
 
-    def __init__(self, table_name: str, client: Any | None = None, *, retention_seconds: float = 30 * 24 * 3600) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        client: Any | None = None,
+        *,
+        retention_seconds: float = 30 * 24 * 3600,
+        claims: ClaimCheck | None = None,
+    ) -> None:
         """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use.
 
         Closed executions are kept ``retention_seconds`` (the table's TTL removes them after).
+        ``claims`` holds memos, failures and heartbeat details too large to inline.
         """
         super().__init__(client)
+        self.claims = claims or ClaimCheck(None)
         self.table_name = table_name
         self.retention_seconds = retention_seconds
 
@@ -149,7 +197,7 @@ class DynamoExecutionStore(LazyClient):
 
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
         """Insert the record, replacing (and keeping a copy of) a previous run whose status is replaceable."""
-        item = _to_item(record)
+        item = execution_item(record, self.claims)
         try:
             # The common case, a new workflow id, costs one conditional put.
             self.client.put_item(
@@ -216,7 +264,7 @@ class DynamoExecutionStore(LazyClient):
         )
         if "Item" not in response:
             raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
-        return _from_item(response["Item"])
+        return _from_item(response["Item"], self.claims)
 
     def close(
         self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int
@@ -256,7 +304,9 @@ class DynamoExecutionStore(LazyClient):
             update = "REMOVE task_failure"
         else:
             update = "SET task_failure = :f"
-            values[":f"] = {"S": json.dumps(failure, separators=(",", ":"))}
+            # No size check needed: every JSON attribute over 16 KB is a reference, and the
+            # ids in the item are at most 1,000 bytes each, so the item stays far under 400 KB.
+            values[":f"] = self.claims.attribute(_dumps(failure), what="a task failure")
         try:
             self.client.update_item(
                 TableName=self.table_name,
@@ -279,7 +329,7 @@ class DynamoExecutionStore(LazyClient):
         values: dict[str, Any] = {":run": {"S": run_id}}
         if search_attributes:
             update = "SET search_attributes = :sa"
-            values[":sa"] = {"S": _dumps(search_attributes)}
+            values[":sa"] = self.claims.attribute(_dumps(search_attributes), what="search attributes")
         else:
             update = "REMOVE search_attributes"
         try:
@@ -343,7 +393,7 @@ class DynamoExecutionStore(LazyClient):
         while True:
             page = self.client.query(**request)
             for item in page.get("Items", []):
-                record = _from_item(item)
+                record = _from_item(item, self.claims)
                 if selection.picks(record):
                     yield record, _dumps({name: item[name] for name in key_names})
             if "LastEvaluatedKey" not in page:
@@ -361,7 +411,7 @@ class DynamoExecutionStore(LazyClient):
         records: list[ExecutionRecord] = []
         while True:
             page = self.client.query(**request)
-            records.extend(_from_item(item) for item in page.get("Items", []))
+            records.extend(_from_item(item, self.claims) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -388,7 +438,7 @@ class DynamoExecutionStore(LazyClient):
             ExpressionAttributeNames={"#attempt": "attempt", "#details": "details", "#at": "at"},
             ExpressionAttributeValues={
                 ":attempt": {"N": str(int(attempt))},
-                ":details": {"S": json.dumps(details, separators=(",", ":"))},
+                ":details": heartbeat_item(details, self.claims),
                 ":at": _num(at),
             },
             ReturnValues="ALL_NEW",
@@ -415,7 +465,7 @@ class DynamoExecutionStore(LazyClient):
             return None
         return HeartbeatRecord(
             attempt=int(item["attempt"]["N"]) if "attempt" in item else 0,
-            details=json.loads(item["details"]["S"]) if "details" in item else [],
+            details=json.loads(self.claims.text(item["details"])) if "details" in item else [],
             at=float(item["at"]["N"]) if "at" in item else None,
             cancel_requested=item.get("cancel_requested", {}).get("BOOL", False),
         )
@@ -426,11 +476,7 @@ class DynamoExecutionStore(LazyClient):
         """Keep the failure an update request was rejected with (a day: its caller waits now)."""
         self.client.put_item(
             TableName=self.table_name,
-            Item={
-                **_rejection_key(execution, request_id),
-                "failure": {"S": json.dumps(failure, separators=(",", ":"))},
-                "expires_at": {"N": str(int(time.time() + _REJECTION_TTL_SECONDS))},
-            },
+            Item=rejection_item(execution, request_id, failure, self.claims),
         )
 
     def get_update_rejection(self, execution: str, request_id: str) -> dict[str, Any] | None:
@@ -438,7 +484,7 @@ class DynamoExecutionStore(LazyClient):
         item = self.client.get_item(
             TableName=self.table_name, Key=_rejection_key(execution, request_id), ConsistentRead=True
         ).get("Item")
-        return None if item is None else json.loads(item["failure"]["S"])
+        return None if item is None else json.loads(self.claims.text(item["failure"]))
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:

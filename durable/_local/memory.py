@@ -19,6 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from durable._aws.executions import execution_item, heartbeat_item, rejection_item
+from durable._aws.history import history_item, record_events
+from durable._limits import check_message
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import (
     CLOSED_STATUSES,
     ExecutionAlreadyRunning,
@@ -44,27 +48,27 @@ def _dumps(value: Any) -> str:
 
 
 class MemoryHistoryStore:
-    """:class:`~durable._runtime.ports.HistoryStore` in a dict of sorted records."""
+    """:class:`~durable._runtime.ports.HistoryStore` in a dict of records, each the very
+    item the DynamoDB adapter would write (so the twin refuses what DynamoDB refuses)."""
 
-    def __init__(self) -> None:
-        """An empty store."""
+    def __init__(self, *, claims: ClaimCheck | None = None) -> None:
+        """An empty store; ``claims`` holds records too large to inline."""
         self._lock = threading.Lock()
-        # execution -> {first event id: record's events as JSON}
-        self._records: dict[str, dict[int, str]] = {}
+        self.claims = claims or ClaimCheck(None)
+        # execution -> {first event id: the record's item}
+        self._records: dict[str, dict[int, dict[str, Any]]] = {}
 
     def append(self, execution: str, events: list[dict[str, Any]]) -> None:
         """Write one record keyed by its first event id; HistoryConflict if it exists."""
-        if not events:
-            raise ValueError("a history record needs at least one event")
+        item = history_item(execution, events, self.claims)
         first = int(events[0]["event_id"])
-        encoded = _dumps(events)
         with self._lock:
             records = self._records.setdefault(execution, {})
             if first in records:
                 raise HistoryConflict(
                     f"history of {execution!r} already has a record at event {first}"
                 )
-            records[first] = encoded
+            records[first] = item
 
     def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
         """Events of the records that start after ``after_event_id``, in order."""
@@ -72,16 +76,21 @@ class MemoryHistoryStore:
             records = dict(self._records.get(execution, {}))
         events: list[dict[str, Any]] = []
         for first in sorted(k for k in records if k > after_event_id):
-            events.extend(json.loads(records[first]))
+            events.extend(record_events(records[first], self.claims))
         return events
 
 
 class MemoryExecutionStore:
     """:class:`~durable._runtime.ports.ExecutionStore` in dicts."""
 
-    def __init__(self) -> None:
-        """An empty store."""
+    def __init__(self, *, claims: ClaimCheck | None = None) -> None:
+        """An empty store; ``claims`` holds memos, failures and details too large to inline.
+
+        Each write builds the item the DynamoDB adapter would write, so the twin refuses
+        (WriteTooLarge) what DynamoDB would refuse.
+        """
         self._lock = threading.Lock()
+        self.claims = claims or ClaimCheck(None)
         self._executions: dict[str, ExecutionRecord] = {}
         self._archived: dict[tuple[str, str], ExecutionRecord] = {}  # earlier runs, as they closed
         self._heartbeats: dict[tuple[str, str], HeartbeatRecord] = {}
@@ -99,6 +108,7 @@ class MemoryExecutionStore:
 
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
         """Insert the record, replacing a previous run whose status is replaceable."""
+        execution_item(record, self.claims)
         with self._lock:
             old = self._executions.get(record.workflow_id)
             if old is not None and old.status not in (replaceable - {_RUNNING}):
@@ -133,6 +143,8 @@ class MemoryExecutionStore:
     ) -> None:
         """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""
         encoded = None if failure is None else json.loads(_dumps(failure))
+        if failure is not None:
+            self.claims.attribute(_dumps(failure), what="a task failure")
         with self._lock:
             record = self._executions.get(workflow_id)
             if record is not None and record.run_id == run_id:
@@ -143,6 +155,7 @@ class MemoryExecutionStore:
     ) -> None:
         """Replace the run's search attributes; no-op for a stale run."""
         encoded = json.loads(_dumps(search_attributes))
+        self.claims.attribute(_dumps(search_attributes), what="search attributes")
         with self._lock:
             record = self._executions.get(workflow_id)
             if record is not None and record.run_id == run_id:
@@ -167,6 +180,7 @@ class MemoryExecutionStore:
     ) -> bool:
         """Store the attempt's heartbeat; returns whether cancellation was requested."""
         encoded = json.loads(_dumps(details))
+        heartbeat_item(details, self.claims)
         with self._lock:
             old = self._heartbeats.get((execution, activity_id))
             cancel = old.cancel_requested if old is not None else False
@@ -192,6 +206,7 @@ class MemoryExecutionStore:
     def reject_update(self, execution: str, request_id: str, failure: dict[str, Any]) -> None:
         """Keep the failure an update request was rejected with."""
         encoded = _dumps(failure)
+        rejection_item(execution, request_id, failure, self.claims)
         with self._lock:
             self._rejections[(execution, request_id)] = encoded
 
@@ -239,9 +254,14 @@ class MemoryQueue:
         self._receipts = itertools.count(1)
 
     def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
-        """Enqueue ``body``; FIFO queues need ``group_id`` and ``dedup_id``."""
+        """Enqueue ``body``; FIFO queues need ``group_id`` and ``dedup_id``.
+
+        Refuses what SQS refuses: a body over 256 KB (WriteTooLarge) or with characters
+        SQS does not take, FIFO ids that are not 1-128 ASCII letters, digits or punctuation.
+        """
         if self.fifo and (group_id is None or dedup_id is None):
             raise ValueError(f"FIFO queue {self.name!r} needs a group_id and a dedup_id")
+        check_message(self.name, body, fifo=self.fifo, group_id=group_id, dedup_id=dedup_id)
         with self._lock:
             if self.fifo:
                 now = time.monotonic()

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable import _failure
+from durable._limits import check_id
 from durable._replay import events as ev
 from durable._replay.children import ParentClosePolicy
 from durable._replay.ledger import Ledger
 from durable._replay.machine import HistoryMachine
-from durable._replay.retry import next_retry
+from durable._replay.retry import backoff, next_retry
 from durable._runtime.observability import log_context
 from durable._runtime.ports import (
     CLOSED_STATUSES,
@@ -467,7 +468,7 @@ class Orchestrator:
             elif kind == ev.TASK_FAILED:
                 attempt = attrs["attempt"]
                 s.executions.set_task_failure(wf, run, {**attrs["failure"], "attempt": attempt})
-                delay = min(_MAX_TASK_RETRY_DELAY, 2.0 ** (attempt - 1))
+                delay = backoff(1.0, 2.0, _MAX_TASK_RETRY_DELAY, attempt)
                 self._to_inbox_at(event["event_time"] + delay, wf, run, "task_retry", f"task_retry:{attempt}", attempt=attempt)
                 logger.error("workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message"))
             elif kind == ev.TASK_COMPLETED and attrs.get("recovered"):
@@ -698,6 +699,7 @@ def begin_run(
     carried: dict[str, Any] | None = None,
     memo: dict[str, str] | None = None,
     search_attributes: dict[str, dict[str, Any]] | None = None,
+    request_id: str | None = None,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -709,8 +711,13 @@ def begin_run(
 
     A cron run waits ``first_task_backoff`` seconds (until its tick) for its first
     workflow task: its start message is a timer, and ``carried`` holds what the previous
-    run of the chain hands on (first run id, last completion result).
+    run of the chain hands on (first run id, last completion result). ``request_id`` is the
+    client's start request id, kept on the record so that a retried start finds this run.
     """
+    # Before anything is written: an id AWS's keys or Temporal would refuse fails here, whole.
+    check_id("workflow id", workflow_id)
+    check_id("workflow type", workflow_type)
+    check_id("task queue", task_queue)
     now = services.clock.now()
     started = ev.make_event(
         ev.WORKFLOW_STARTED, now,
@@ -731,6 +738,7 @@ def begin_run(
     record = ExecutionRecord(
         workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type, task_queue=task_queue,
         status="RUNNING", start_time=now, memo=dict(memo or {}), search_attributes=dict(search_attributes or {}),
+        request_id=request_id,
     )
     services.executions.create(record, replaceable=replaceable)
     fields = {"workflow_type": workflow_type, "task_queue": task_queue, "input": input, "start_time": now}
@@ -928,8 +936,9 @@ def send_to_inbox(services: Services, workflow_id: str, run_id: str, kind: str, 
 
 
 def fifo_dedup(run_id: str, dedup: str) -> str:
-    # SQS allows 128 characters of [A-Za-z0-9!-/:-@[-`{-~]: the run id keeps keys unique per run
-    return f"{run_id}:{dedup}"[:128]
+    """The deduplication id of a run's message: unique per run (Services derives the id SQS
+    takes from it: a digest when it is long or has characters SQS refuses)."""
+    return f"{run_id}:{dedup}"
 
 
 def _event(kind: str, now: float, dedup: str, **attrs: Any) -> dict[str, Any]:

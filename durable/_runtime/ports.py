@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from durable._limits import short_key
+
 __all__ = [
     "Clock",
     "CLOSED_STATUSES",
@@ -24,6 +26,7 @@ __all__ = [
     "HistoryConflict",
     "HistoryStore",
     "Message",
+    "PayloadStore",
     "Queue",
     "Selection",
     "ScheduleAlreadyExists",
@@ -33,6 +36,7 @@ __all__ = [
     "ScheduleStore",
     "StoredSchedule",
     "TimerService",
+    "WriteTooLarge",
     "start_key",
 ]
 
@@ -42,6 +46,15 @@ __all__ = [
 
 class HistoryConflict(Exception):
     """Another writer already committed events at this position of the log."""
+
+
+class WriteTooLarge(ValueError):
+    """A write that AWS would refuse for its size: an item over 400 KB, a message over 256 KB,
+    a key over its byte limit, a batch over its count. Nothing was written.
+
+    The engine never lets one happen (large values travel by claim check); an adapter
+    raises it rather than let AWS fail a write half-way through a step.
+    """
 
 
 CLOSED_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"})
@@ -102,6 +115,9 @@ class ExecutionRecord:
     search_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Typed search attributes: name -> ``{"type": "Keyword", "value": ...}`` (JSON-able;
     datetimes as RFC 3339 text)."""
+    request_id: str | None = None
+    """The request id of the start that made this run: a start retried with the same id
+    answers with this run (Temporal's start request id) instead of starting another."""
 
 
 def start_key(record: ExecutionRecord) -> str:
@@ -109,7 +125,8 @@ def start_key(record: ExecutionRecord) -> str:
 
     Fixed-width text so that text order is time order (on DynamoDB and in memory alike).
     """
-    return f"{record.start_time:020.6f}#{record.workflow_id}#{record.run_id}"
+    # A digest stands in for a long workflow id: the key is a GSI sort key (1,024 bytes at most).
+    return f"{record.start_time:020.6f}#{short_key(record.workflow_id)}#{record.run_id}"
 
 
 @dataclass(frozen=True)
@@ -301,6 +318,23 @@ class Queue(Protocol):
 
     def dead_letters(self) -> list[str]:
         """Bodies in this queue's dead-letter queue (after the maximum receive count)."""
+        ...
+
+
+class PayloadStore(Protocol):
+    """Large values by reference (claim check): S3 on AWS, a dict in memory.
+
+    Keys are content addresses (the SHA-256 of the bytes), so a write is idempotent and
+    a crash between the write and the item that refers to it leaves only an orphan that
+    the bucket's lifecycle removes.
+    """
+
+    def put(self, data: bytes) -> str:
+        """Store ``data``; returns its key."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes stored under ``key`` (KeyError if there are none)."""
         ...
 
 
