@@ -17,7 +17,8 @@ __all__ = ["build_app"]
 
 def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, DurableStack]:
     """The app and its one stack, from context: ``-c namespace=NAME`` picks the namespace,
-    ``-c retention_days=N`` how long closed runs and their payloads are kept (30).
+    ``-c retention_days=N`` how long closed runs and their payloads are kept (30),
+    ``-c alarm_email=ADDRESS`` who the alarms mail (none: the topic has no subscriber).
 
     cdk-nag's findings fail ``app.synth()`` (and so ``cdk synth``) unless acknowledged
     with a reason next to the construct they concern.
@@ -30,6 +31,7 @@ def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = 
         "Durable",
         names=names,
         retention_days=check_retention_days(DEFAULT_RETENTION_DAYS if retention_days is None else retention_days),
+        alarm_email=app.node.try_get_context("alarm_email") or None,
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

@@ -21,7 +21,7 @@ from durable._aws.schedules import SCHEDULES_PARTITION
 from stacks.api import RestApi
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
-from stacks.monitoring import Monitoring
+from stacks.monitoring import Monitoring, check_alarm_email
 from stacks.naming import Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
 from stacks.queues import Inbox, TaskQueues, TimerQueue
@@ -65,6 +65,7 @@ class DurableStack(Stack):
         api_rate_limit: float = 50,
         api_burst_limit: int = 100,
         retention_days: int = DEFAULT_RETENTION_DAYS,
+        alarm_email: str | None = None,
         project_root: Path = PROJECT_ROOT,
         **stack_props: object,
     ) -> None:
@@ -281,6 +282,8 @@ class DurableStack(Stack):
                 "timers": self.timer_queue.dlq,
                 **{f"activities-{tq}": q.dlq for tq, q in self.task_queues.queues.items()},
             },
+            alarm_topic_name=names.function("alarms"),
+            alarm_email=None if alarm_email is None else check_alarm_email(alarm_email),
         )
 
     def _grant_scheduling(self, fn: DurableFunction) -> None:

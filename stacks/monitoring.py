@@ -1,5 +1,8 @@
 """Alarms and a dashboard: failed workflows, failing workflow tasks, dead letters, orchestrator health.
 
+Every alarm notifies the namespace's SNS topic (``durable-<namespace>-alarms``); with
+``-c alarm_email=ADDRESS`` that address is subscribed (AWS mails it a confirmation link first).
+
 The engine's own metrics come from powertools Metrics (CloudWatch embedded metric format) in
 the namespace the stack gives every function (``POWERTOOLS_METRICS_NAMESPACE``), with the
 dimension ``service`` (``POWERTOOLS_SERVICE_NAME``): the orchestrator's is ``orchestrator``.
@@ -7,17 +10,82 @@ dimension ``service`` (``POWERTOOLS_SERVICE_NAME``): the orchestrator's is ``orc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-__all__ = ["Monitoring"]
+__all__ = ["AlarmTopic", "Monitoring", "check_alarm_email"]
 
 _PERIOD = Duration.minutes(5)
+# Deliberately loose: one @, no spaces; SNS's confirmation mail is the real check.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_alarm_email(value: object) -> str:
+    address = str(value).strip()
+    if not _EMAIL.match(address):
+        raise ValueError(f"alarm_email {value!r}: give one e-mail address, e.g. -c alarm_email=ops@example.com")
+    return address
+
+
+class AlarmTopic(Construct):
+    """The SNS topic the namespace's alarms notify: encrypted, TLS only, CloudWatch may publish.
+
+    Encrypted with a key of its own, not SNS's AWS managed key: CloudWatch must be allowed to
+    use the key to publish an alarm to an encrypted topic, and the AWS managed key's policy
+    cannot be changed to allow it (alarms would fail to notify, silently).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, topic_name: str, email: str | None) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"{topic_name}: encrypts alarm notifications at rest",
+            enable_key_rotation=True,
+            # It guards notifications in flight only: nothing outlives the topic.
+            removal_policy=RemovalPolicy.DESTROY,
+            pending_window=Duration.days(7),
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy, "*" is this key
+            )
+        )
+        self.topic = sns.Topic(self, "Topic", topic_name=topic_name, master_key=self.key, enforce_ssl=True)
+        # The topic's policy replaces SNS's default one: say who may publish, only this
+        # account's alarms (no confused deputy through another account's alarm).
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+                        )
+                    },
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                },
+            )
+        )
+        self.email = email
+        if email is not None:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
 
 
 def _engine_metric(namespace: str, name: str, *, service: str) -> cloudwatch.Metric:
@@ -44,8 +112,12 @@ class Monitoring(Construct):
         orchestrator_service: str,
         functions: Mapping[str, lambda_.IFunction],
         dead_letter_queues: Mapping[str, sqs.IQueue],
+        alarm_topic_name: str,
+        alarm_email: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.alarm_topic = AlarmTopic(self, "AlarmTopic", topic_name=alarm_topic_name, email=alarm_email)
+        notify = cw_actions.SnsAction(self.alarm_topic.topic)
         ns = metrics_namespace
         engine = {
             name: _engine_metric(ns, name, service=orchestrator_service)
@@ -56,8 +128,8 @@ class Monitoring(Construct):
         }  # fmt: skip
         self.alarms: dict[str, cloudwatch.Alarm] = {}
 
-        def alarm(key: str, metric: cloudwatch.IMetric, description: str) -> None:
-            self.alarms[key] = cloudwatch.Alarm(
+        def alarm(key: str, metric: cloudwatch.IMetric, description: str, *, ok_action: bool = True) -> None:
+            self.alarms[key] = created = cloudwatch.Alarm(
                 self,
                 key,
                 metric=metric,
@@ -67,12 +139,23 @@ class Monitoring(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 alarm_description=description,
             )
+            created.add_alarm_action(notify)
+            if ok_action:
+                # "It is over": the dead letters were redriven, the failing task passes again.
+                created.add_ok_action(notify)
 
-        alarm("WorkflowsFailed", engine["WorkflowsFailed"], "A workflow failed (its result is an error)")
+        # Each failure is final and alarms on its own: an OK five minutes later would say nothing.
+        alarm("WorkflowsFailed", engine["WorkflowsFailed"], "A workflow failed (its result is an error)", ok_action=False)
         alarm(
             "WorkflowTaskFailures",
             engine["WorkflowTaskFailures"],
             "A workflow task failed (non-determinism or a bug in workflow code): the run is stuck until fixed",
+        )
+        alarm(
+            "InboxMessagesFailed",
+            engine["InboxMessagesFailed"],
+            "Inbox messages failed to be processed and will be retried: a run's workflow task keeps failing "
+            "(see describe() for its error) or an AWS call fails",
         )
         alarm(
             "OrchestratorErrors",

@@ -451,13 +451,18 @@ def test_every_dead_letter_queue_has_an_alarm_on_its_depth(synthesized):
 
 
 def test_failed_workflows_and_failing_workflow_tasks_alarm_on_the_metrics_the_engine_emits(synthesized):
+    import inspect
+
+    from durable._runtime import lambda_handlers
     from durable._runtime.orchestrator import _METRICS
 
     orchestrator = synthesized.template["Resources"][fn(synthesized, synthesized.stack.orchestrator)]
     service = orchestrator["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
     by_name = {a.get("MetricName"): a for a in _alarms(synthesized)}
-    for name in ("WorkflowsFailed", "WorkflowTaskFailures"):
-        assert name in _METRICS.values()
+    # the inbox handler counts the messages it hands back for a retry
+    assert 'metrics.count("InboxMessagesFailed"' in inspect.getsource(lambda_handlers.orchestrator_handler)
+    assert {"WorkflowsFailed", "WorkflowTaskFailures"} <= set(_METRICS.values())
+    for name in ("WorkflowsFailed", "WorkflowTaskFailures", "InboxMessagesFailed"):
         alarm = by_name[name]
         assert alarm["Namespace"] == synthesized.stack.metrics_namespace
         assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
@@ -471,6 +476,60 @@ def test_orchestrator_errors_and_throttles_alarm(synthesized):
         if a.get("Namespace") == "AWS/Lambda" and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": orchestrator}}]
     }  # fmt: skip
     assert lambda_alarms == {"Errors", "Throttles"}
+
+
+def _topic(s: Synth) -> str:
+    (topic_id,) = s.resources("AWS::SNS::Topic")
+    return topic_id
+
+
+def test_every_alarm_notifies_the_namespaces_topic_and_says_when_it_is_over(synthesized):
+    topic = {"Ref": _topic(synthesized)}
+    alarms = _alarms(synthesized)
+    assert len(alarms) == 5 + len(ACTIVITIES) + 2  # engine 3, orchestrator 2, a DLQ per queue
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [topic], alarm
+        # a failed workflow is final: no "OK" mail five minutes later
+        assert alarm.get("OKActions") == (None if alarm.get("MetricName") == "WorkflowsFailed" else [topic]), alarm
+
+
+def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_refuses_publishing_without_tls(synthesized):
+    s = synthesized
+    topic_id = _topic(s)
+    topic = s.template["Resources"][topic_id]["Properties"]
+    assert topic["TopicName"] == f"durable-{NAMESPACE}-alarms"
+    key = s.template["Resources"][topic["KmsMasterKeyId"]["Fn::GetAtt"][0]]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    # SNS's AWS managed key cannot let CloudWatch in: alarms would not reach an encrypted topic
+    cloudwatch_may = [
+        st for st in key["Properties"]["KeyPolicy"]["Statement"]
+        if st["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    ]  # fmt: skip
+    assert [set(st["Action"]) for st in cloudwatch_may] == [{"kms:Decrypt", "kms:GenerateDataKey*"}]
+    (policy,) = s.resources("AWS::SNS::TopicPolicy").values()
+    assert policy["Properties"]["Topics"] == [{"Ref": topic_id}]
+    by_effect = {st["Effect"]: st for st in policy["Properties"]["PolicyDocument"]["Statement"]}
+    assert by_effect["Deny"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert by_effect["Deny"]["Principal"] == "*" and by_effect["Deny"]["Action"] == "sns:Publish"
+    allow = by_effect["Allow"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and allow["Action"] == "sns:Publish"
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert allow["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1] == ":alarm:*"
+
+
+def test_the_alarm_topic_has_no_subscriber_unless_an_alarm_email_is_given(synthesized, synthesize):
+    assert not synthesized.resources("AWS::SNS::Subscription")
+    s = synthesize(namespace="mailed", alarm_email="ops@example.com")
+    (subscription,) = s.resources("AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == "ops@example.com"
+    assert subscription["Properties"]["TopicArn"] == {"Ref": _topic(s)}
+
+
+@pytest.mark.parametrize("bad", ["ops", "ops@", "a b@example.com", "ops@example"])
+def test_an_alarm_email_that_is_not_an_address_is_refused(synthesize, bad):
+    with pytest.raises(ValueError, match="alarm_email"):
+        synthesize(namespace="bad", alarm_email=bad)
 
 
 def test_a_dashboard_per_namespace(synthesized):
