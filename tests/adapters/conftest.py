@@ -25,17 +25,21 @@ from moto import mock_aws  # noqa: E402
 
 from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
-from durable._aws.provision import create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.payloads import S3PayloadStore  # noqa: E402
+from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name  # noqa: E402
+from durable._local.payloads import MemoryPayloadStore  # noqa: E402
+from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
-from durable._runtime.ports import ExecutionStore, HistoryStore, Queue, ScheduleStore  # noqa: E402
+from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
 IDEMPOTENCY_TABLE = "idempotency"
+PAYLOAD_BUCKET = "payloads"
 
 
 class MotoBackend:
@@ -53,11 +57,16 @@ class MotoBackend:
             idempotency_table=IDEMPOTENCY_TABLE,
         )
 
-    def history(self) -> HistoryStore:
-        return DynamoHistoryStore(HISTORY_TABLE, self.dynamodb)
+    def history(self, claims: ClaimCheck | None = None) -> HistoryStore:
+        return DynamoHistoryStore(HISTORY_TABLE, self.dynamodb, claims=claims)
 
-    def executions(self) -> ExecutionStore:
-        return DynamoExecutionStore(EXECUTIONS_TABLE, self.dynamodb)
+    def executions(self, claims: ClaimCheck | None = None) -> ExecutionStore:
+        return DynamoExecutionStore(EXECUTIONS_TABLE, self.dynamodb, claims=claims)
+
+    def payloads(self) -> PayloadStore:
+        self.s3 = boto3.client("s3", region_name="us-east-1")
+        create_bucket(self.s3, PAYLOAD_BUCKET)
+        return S3PayloadStore(PAYLOAD_BUCKET, self.s3)
 
     def schedules(self) -> ScheduleStore:
         return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb)
@@ -78,11 +87,14 @@ class MemoryBackend:
 
     name = "memory"
 
-    def history(self) -> HistoryStore:
-        return MemoryHistoryStore()
+    def history(self, claims: ClaimCheck | None = None) -> HistoryStore:
+        return MemoryHistoryStore(claims=claims)
 
-    def executions(self) -> ExecutionStore:
-        return MemoryExecutionStore()
+    def executions(self, claims: ClaimCheck | None = None) -> ExecutionStore:
+        return MemoryExecutionStore(claims=claims)
+
+    def payloads(self) -> PayloadStore:
+        return MemoryPayloadStore()
 
     def schedules(self) -> ScheduleStore:
         return MemoryScheduleStore()
