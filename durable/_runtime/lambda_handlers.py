@@ -68,10 +68,15 @@ def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], cont
             continue
         try:
             orchestrator.handle_batch(batch)
-        except Exception:
+        except Exception as err:
             logger.exception("inbox messages for %s failed; they will be retried", run[0])
             failed += ids
             failed_groups.add(group)
+            if run[0] != "schedule":
+                orchestrator.engine_failed(run[0], run[1], err)
+        else:
+            if run[0] != "schedule" and _redelivered(records, ids):
+                orchestrator.engine_recovered(run[0], run[1])
     if failed:
         orchestrator.services.metrics.count("InboxMessagesFailed", len(failed))
     if failed and len(failed) == len(records):
@@ -84,6 +89,12 @@ def _target(body: dict[str, Any]) -> tuple[str, str]:
     if body["kind"] == "schedule_fire":
         return ("schedule", body["schedule_id"])
     return (body["workflow_id"], body["run_id"])
+
+
+def _redelivered(records: list[dict[str, Any]], ids: list[str]) -> bool:
+    """Whether a message of the batch was received before (a retry after a failure)."""
+    counts = {r["messageId"]: r.get("attributes", {}).get("ApproximateReceiveCount", "1") for r in records}
+    return any(int(counts.get(i, "1") or 1) > 1 for i in ids)
 
 
 def _group(record: dict[str, Any]) -> str:

@@ -140,6 +140,31 @@ class Orchestrator:
                     self._cache.pop(key, None)
             raise OrchestratorConflict(f"gave up applying messages to {key} after three conflicts")
 
+    def engine_failed(self, workflow_id: str, run_id: str, err: BaseException) -> None:
+        """Show on the run why its messages failed outside workflow code (an AWS error, a bug).
+
+        The messages are retried; this makes the failing task visible in describe(), the
+        CLI and the UI, and counted, instead of only in a log line. Best effort: the
+        failure being recorded may be the very outage that failed the messages.
+        """
+        self.services.metrics.count("WorkflowTaskFailures")
+        failure = _failure.from_exception(
+            ApplicationError(f"the engine could not process this run's messages; retrying: {type(err).__name__}: {err}", type="EngineError")
+        )
+        try:
+            self.services.executions.set_task_failure(workflow_id, run_id, failure)
+        except Exception:  # noqa: BLE001 - the retry is what matters; the log has the cause
+            logger.warning("could not record the failure of %s on its execution record", workflow_id, exc_info=True)
+
+    def engine_recovered(self, workflow_id: str, run_id: str) -> None:
+        """Clear an engine failure once a retry went through (a workflow-code failure stays)."""
+        try:
+            shown = self.services.executions.get(workflow_id).task_failure or {}
+        except ExecutionNotFound:
+            return
+        if (shown.get("application") or {}).get("type") == "EngineError":
+            self.services.executions.set_task_failure(workflow_id, run_id, None)
+
     @property
     def schedule_runner(self) -> Any:
         """Takes schedules' actions (made on first use: most invocations never need it)."""
