@@ -40,6 +40,16 @@ _RECONCILER_EVERY = Duration.minutes(5)
 _API_TIMEOUT = Duration.seconds(28)
 
 
+# The history is an append-only log (durable._aws.history): records are added with a
+# conditional PutItem (attribute_not_exists: two writers of one position, one wins) and read
+# with Query; nothing updates or deletes one. IAM has no condition key that requires a
+# ConditionExpression, so PutItem is as narrow as an append can be made.
+HISTORY_APPEND = ("dynamodb:PutItem",)
+HISTORY_READ = ("dynamodb:GetItem", "dynamodb:Query")
+# Heartbeat items of the executions table (durable._aws.executions): partition "hb#<run>".
+HEARTBEAT_PARTITION_PREFIX = "hb#"
+
+
 def _visibility(timeout: Duration) -> Duration:
     return Duration.seconds(6 * timeout.to_seconds())
 
@@ -130,8 +140,13 @@ class DurableStack(Stack):
         )
         # FIFO's largest batch: a run's consecutive messages make one decision.
         self.orchestrator.consume(inbox, batch_size=10, max_concurrency=orchestrator_max_concurrency)
-        self.tables.history.grant_read_write_data(self.orchestrator.function)
-        self.tables.executions.grant_read_write_data(self.orchestrator.function)
+        self.tables.history.grant(self.orchestrator.function, *HISTORY_APPEND, *HISTORY_READ)
+        # Not narrowed by key: it creates, replaces (a transaction of two Puts) and closes
+        # execution records, flags activity cancels on heartbeat items and rejects updates,
+        # which are three partition layouts of one table; it deletes nothing (schedules are
+        # deleted by the API only).
+        self.tables.executions.grant_read_data(self.orchestrator.function)
+        self.tables.executions.grant(self.orchestrator.function, "dynamodb:PutItem", "dynamodb:UpdateItem")
         for queue in (inbox, timer_queue, *activity_queues):
             queue.grant_send_messages(self.orchestrator.function)
         self._grant_scheduling(self.orchestrator)
@@ -154,7 +169,18 @@ class DurableStack(Stack):
             worker.consume(queues.queue, batch_size=1)
             # The attempt's claim (powertools idempotency), its heartbeats, its result: never history.
             self.tables.idempotency.grant_read_write_data(worker.function)
-            self.tables.executions.grant(worker.function, "dynamodb:UpdateItem")
+            # Heartbeats are UpdateItems of the run's heartbeat items (which also return the
+            # cancel flag), in the executions table: only keys under the heartbeat prefix, so an
+            # activity cannot touch an execution record (wf#...), a schedule or an update's answer.
+            worker.function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["dynamodb:UpdateItem"],
+                    resources=[self.tables.executions.table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{HEARTBEAT_PARTITION_PREFIX}*"]}
+                    },
+                )
+            )
             inbox.grant_send_messages(worker.function)
             # Large arguments arrive as references; large results and heartbeat details leave as ones.
             self.payloads.grant_read_write(worker.function)
@@ -197,7 +223,7 @@ class DurableStack(Stack):
             targets=[targets.LambdaFunction(self.reconciler.function, retry_attempts=2)],
         )
         self.tables.executions.grant_read_data(self.reconciler.function)
-        self.tables.history.grant_read_data(self.reconciler.function)
+        self.tables.history.grant(self.reconciler.function, *HISTORY_READ)
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
         # It replays runs' histories (whose large payloads are references) and resends starts.
         self.payloads.grant_read_write(self.reconciler.function)
@@ -218,8 +244,7 @@ class DurableStack(Stack):
         # async activities update it; signals, cancels and activity results go to the inbox.
         # History is append-only (PutItem), never updated or deleted.
         api_fn = self.api_function.function
-        self.tables.history.grant_read_data(api_fn)
-        self.tables.history.grant(api_fn, "dynamodb:PutItem")
+        self.tables.history.grant(api_fn, *HISTORY_APPEND, *HISTORY_READ)
         self.tables.executions.grant_read_data(api_fn)
         self.tables.executions.grant(api_fn, "dynamodb:PutItem", "dynamodb:UpdateItem")
         # delete_schedule removes a schedule's item; executions are never deleted (TTL expires

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -381,12 +383,39 @@ def test_the_reconciler_runs_on_a_schedule(synthesized):
 # -- least privilege ---------------------------------------------------------------------------
 
 
+HISTORY_APPEND_AND_READ = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"}
+
+
+def statements_on(s: Synth, function_id: str, resource_id: str) -> list[dict[str, Any]]:
+    return [st for st in statements(s, function_id) if st["Effect"] == "Allow" and resource_id in refs(st["Resource"])]
+
+
+def test_the_history_is_append_and_read_only_for_every_role(synthesized):
+    stack, s = synthesized.stack, synthesized
+    history = s.logical_id(stack.tables.history)
+    expected = {
+        fn(s, stack.orchestrator): HISTORY_APPEND_AND_READ,
+        fn(s, stack.api_function): HISTORY_APPEND_AND_READ,  # start and terminate append
+        fn(s, stack.reconciler): {"dynamodb:GetItem", "dynamodb:Query"},
+    }
+    for f in s.resources("AWS::Lambda::Function"):
+        assert actions_on(s, f, history) == expected.get(f, set()), f
+    # what the store does (put_item and query, nothing else) is all that is granted
+    import inspect
+
+    from durable._aws import history as history_store
+
+    calls = set(re.findall(r"self\.client\.(\w+)\(", inspect.getsource(history_store)))
+    assert calls <= {"put_item", "query", "get_item"}, f"the history store now calls {calls}: grant it in stacks/"
+
+
 def test_the_orchestrator_reads_and_writes_history_and_executions_and_sends_to_every_queue(synthesized):
     stack, s = synthesized.stack, synthesized
     orchestrator = fn(s, stack.orchestrator)
-    for table in (stack.tables.history, stack.tables.executions):
-        acts = actions_on(s, orchestrator, s.logical_id(table))
-        assert {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"} <= acts
+    assert actions_on(s, orchestrator, s.logical_id(stack.tables.history)) == HISTORY_APPEND_AND_READ
+    acts = actions_on(s, orchestrator, s.logical_id(stack.tables.executions))
+    assert {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"} <= acts
+    assert not acts & {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     assert not actions_on(s, orchestrator, s.logical_id(stack.tables.idempotency))
     queues = [stack.inbox.queue, stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())]
     for queue in queues:
@@ -398,13 +427,49 @@ def test_an_activity_function_never_touches_history_and_only_heartbeats_on_execu
     for worker in stack.activity_workers.values():
         f = fn(s, worker)
         assert not actions_on(s, f, s.logical_id(stack.tables.history))
-        assert actions_on(s, f, s.logical_id(stack.tables.executions)) == {"dynamodb:UpdateItem"}
+        # UpdateItem on heartbeat items only: never an execution record
+        (heartbeat,) = statements_on(s, f, s.logical_id(stack.tables.executions))
+        assert heartbeat["Action"] == "dynamodb:UpdateItem"
+        assert heartbeat["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["hb#*"]}}
         assert {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions_on(
             s, f, s.logical_id(stack.tables.idempotency)
         )
         assert "sqs:SendMessage" in actions_on(s, f, s.logical_id(stack.inbox.queue))
         for other in (stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):
             assert "sqs:SendMessage" not in actions_on(s, f, s.logical_id(other))
+
+
+def _like(pattern: str, value: str) -> bool:
+    """IAM's StringLike: * any run of characters, ? one."""
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
+def test_the_heartbeat_condition_admits_the_keys_heartbeats_write_and_no_other_item(synthesized):
+    import boto3
+    from moto import mock_aws
+
+    from durable._aws.executions import DynamoExecutionStore
+    from durable._aws.provision import create_tables
+    from durable._aws.schedules import DynamoScheduleStore
+    from durable._runtime.ports import ExecutionRecord
+
+    (worker, *_) = synthesized.stack.activity_workers.values()
+    (heartbeat,) = statements_on(synthesized, fn(synthesized, worker), synthesized.logical_id(synthesized.stack.tables.executions))
+    (pattern,) = heartbeat["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+        store = DynamoExecutionStore("e", client)
+        execution = "order#1/run-1"
+        store.record_heartbeat(execution, "activity-1", 1, ["half way"], 1.0)
+        heartbeat_keys = {i["pk"]["S"] for i in client.scan(TableName="e")["Items"]}
+        store.create(ExecutionRecord(workflow_id="order#1", run_id="run-1", workflow_type="W", task_queue="q",
+                                     status="RUNNING", start_time=1.0))  # fmt: skip
+        store.reject_update(execution, "update-1", {"message": "no"})
+        DynamoScheduleStore("e", client).create("daily", {"spec": {}})
+        other_keys = {i["pk"]["S"] for i in client.scan(TableName="e")["Items"]} - heartbeat_keys
+    assert heartbeat_keys and all(_like(pattern, k) for k in heartbeat_keys), heartbeat_keys
+    assert len(other_keys) == 3 and not any(_like(pattern, k) for k in other_keys), other_keys
 
 
 def test_the_timer_relay_touches_no_table(synthesized):
@@ -421,6 +486,7 @@ def test_the_reconciler_only_reads_tables(synthesized):
     reconciler = fn(s, stack.reconciler)
     for table in (stack.tables.history, stack.tables.executions, stack.tables.idempotency):
         assert not actions_on(s, reconciler, s.logical_id(table)) & WRITE_ACTIONS
+    assert actions_on(s, reconciler, s.logical_id(stack.tables.history)) == {"dynamodb:GetItem", "dynamodb:Query"}
     assert "sqs:SendMessage" in actions_on(s, reconciler, s.logical_id(stack.inbox.queue))
 
 
