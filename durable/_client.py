@@ -350,7 +350,13 @@ class WorkflowHistory:
 
 
 class Transport(Protocol):
-    """How a client reaches the engine."""
+    """How a client reaches the engine.
+
+    ``request_id`` makes a start, signal, cancel or terminate idempotent, as the request id
+    temporalio's client puts on each of these requests: sent again with the same id, it
+    changes nothing more. A transport makes one per call when none is given, and reuses
+    it when it retries the call.
+    """
 
     async def start(
         self,
@@ -366,10 +372,15 @@ class Transport(Protocol):
         cron_schedule: str = "",
         memo: dict[str, str] | None = None,
         search_attributes: dict[str, dict[str, Any]] | None = None,
+        request_id: str | None = None,
     ) -> str: ...
-    async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None: ...
-    async def cancel(self, workflow_id: str, run_id: str | None) -> None: ...
-    async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None: ...
+    async def signal(
+        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+    ) -> None: ...
+    async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None: ...
+    async def terminate(
+        self, workflow_id: str, run_id: str | None, reason: str, details: list[str], *, request_id: str | None = None
+    ) -> None: ...
     async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str: ...
     async def describe(self, workflow_id: str, run_id: str | None) -> Description: ...
     async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]: ...

@@ -36,7 +36,7 @@ from durable._http.errors import ApiError, error_response, validation_error
 from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
-from durable._runtime.control import Description, NotRunning, NotStarted
+from durable._runtime.control import Description, InvalidRequestId, NotRunning, NotStarted, check_request_id
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import InvalidCronExpression
 from durable._visibility.query import InvalidQuery
@@ -379,6 +379,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         }
         if body.cron_schedule:
             options["cron_schedule"] = body.cron_schedule
+        options["request_id"] = _request_id(app, body.request_id)
         try:
             run_id = engine.control.start(**options)
         except InvalidCronExpression as err:
@@ -496,11 +497,11 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         engine = api.engine
         wid, name = unquote(workflow_id), unquote(signal_name)
         record = engine.control.resolve_run(wid, body.run_id)
-        if record.status != "RUNNING":  # a closed run: that is the news, whatever the signal
-            raise NotRunning(f"workflow execution {wid} already completed ({record.status})")
-        if not body.accept_unknown:
+        request_id = _request_id(app, body.request_id)
+        if record.status == "RUNNING" and not body.accept_unknown:
             _known_signal(engine, record, name, "signal_name")
-        engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"))
+        # A closed run answers 409, unless it applied this very request before it closed.
+        engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"), request_id=request_id)
         return _json(202, m.Empty())
 
     @app.post(f"{base}/<workflow_id>/queries/<query_name>", summary="Run a query handler", tags=["workflows"], responses=_answers(200, "What the handler returned", m.QueryResponse))
@@ -530,13 +531,31 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
 
     @app.post(f"{base}/<workflow_id>/cancel", summary="Request cancellation", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
     def cancel(workflow_id: str, body: m.CancelRequest) -> Response[m.Empty]:
-        api.engine.control.cancel(unquote(workflow_id), body.run_id, body.reason or "")
+        api.engine.control.cancel(unquote(workflow_id), body.run_id, body.reason or "", request_id=_request_id(app, body.request_id))
         return _json(202, m.Empty())
 
     @app.post(f"{base}/<workflow_id>/terminate", summary="Terminate now", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
     def terminate(workflow_id: str, body: m.TerminateRequest) -> Response[m.Empty]:
-        api.engine.control.terminate(unquote(workflow_id), body.run_id, body.reason or "", _payloads(body.details, "details"))
+        api.engine.control.terminate(unquote(workflow_id), body.run_id, body.reason or "", _payloads(body.details, "details"), request_id=_request_id(app, body.request_id))
         return _json(202, m.Empty())
+
+
+REQUEST_ID_HEADER = "Idempotency-Key"
+
+
+def _request_id(app: APIGatewayRestResolver, in_body: str | None) -> str | None:
+    """The request's id, from the ``Idempotency-Key`` header or the body's ``request_id``."""
+    header = app.current_event.headers.get(REQUEST_ID_HEADER)
+    if header is not None:
+        try:
+            check_request_id(header)
+        except InvalidRequestId as err:
+            raise ApiError(400, "invalid_request", f"{REQUEST_ID_HEADER} header: {err}", REQUEST_ID_HEADER) from err
+        if in_body is not None and in_body != header:
+            raise ApiError(
+                400, "invalid_request", f"the {REQUEST_ID_HEADER} header and request_id differ: send one of them", "request_id"
+            )
+    return header if header is not None else in_body
 
 
 def _token(text: str) -> bytes:

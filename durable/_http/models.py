@@ -47,6 +47,15 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _request_id() -> Any:
+    return Field(
+        default=None,
+        pattern=r"^[!-~]{1,128}$",
+        description="makes the request idempotent: sent again with the same id (1 to 128 printable ASCII "
+        "characters, no spaces; a UUID is best), it changes nothing more. The `Idempotency-Key` header does the same",
+    )
+
+
 class ErrorDetail(BaseModel):
     """What went wrong, and which field to fix."""
 
@@ -90,6 +99,7 @@ class StartRequest(_Request):
     execution_timeout_seconds: float | None = Field(default=None, description="not supported yet: must be null")
     memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
     search_attributes: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
+    request_id: str | None = _request_id()
 
 
 class StartResponse(BaseModel):
@@ -203,6 +213,7 @@ class SignalRequest(_Request):
         description="deliver it even when the workflow has no handler by that name (404 otherwise), "
         "as temporalio's client does: the run keeps it for a handler registered later",
     )
+    request_id: str | None = _request_id()
 
 
 class QueryRequest(_Request):
@@ -222,6 +233,7 @@ class CancelRequest(_Request):
     """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
 
     reason: str | None = None
+    request_id: str | None = _request_id()
     run_id: str | None = None
 
 
@@ -229,6 +241,7 @@ class TerminateRequest(_Request):
     """End the run now."""
 
     reason: str | None = None
+    request_id: str | None = _request_id()
     run_id: str | None = None
     details: list[Any] = Field(default_factory=list)
 

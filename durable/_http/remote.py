@@ -6,14 +6,23 @@ and its handles behave the same against a deployed stack, the dev server, or the
 environment. Requests to a host that is not loopback are signed with SigV4 (service
 ``execute-api``, credentials from the default boto3 session), as API Gateway's IAM
 authorization expects; loopback (the dev server) gets plain HTTP.
+
+Retries change nothing: a start, signal, cancel or terminate carries a request id (the
+``Idempotency-Key`` header), made once per call, and a call that meets a connection
+failure (refused, reset, dropped before the answer, timed out) or a gateway error (502,
+503, 504) is sent again with the same id, a bounded number of times with back-off. The
+API applies a request id once, so a request that did reach it before the connection
+dropped is not applied twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import http.client
 import ipaddress
 import json
+import random
 import re
 import urllib.error
 import urllib.request
@@ -24,7 +33,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from durable._http import wire
 from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
-from durable._runtime.control import Description, NotRunning, PendingActivity
+from durable._runtime.control import Description, NotRunning, PendingActivity, new_request_id
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, HeartbeatRecord
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
@@ -35,6 +44,12 @@ __all__ = ["HttpTransport", "Target", "sign_request"]
 
 API_PREFIX = "/api/v1"
 RESULT_WAIT_SECONDS = 20
+RETRIES = 4
+"""How many times a call is sent again after a connection failure or a gateway error."""
+RETRY_BACKOFF_SECONDS = 0.1
+"""The first back-off; each retry waits twice as long as the one before (at most 2 s)."""
+REQUEST_ID_HEADER = "Idempotency-Key"
+_RETRIED_STATUSES = frozenset({502, 503, 504})  # API Gateway's answers when the Lambda failed or timed out
 _REGION_IN_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$")
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -91,6 +106,21 @@ def sign_request(
     return dict(request.headers.items())
 
 
+class _Unreachable(Exception):
+    """The request got no HTTP answer; ``transient`` if sending it again may get one."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def _transient(err: BaseException) -> bool:
+    """Whether a failure to get an answer may pass: a refused, reset or dropped connection,
+    or a timeout (not a name that does not resolve, nor a TLS failure)."""
+    reason = getattr(err, "reason", err) if isinstance(err, urllib.error.URLError) else err
+    return isinstance(reason, (ConnectionError, TimeoutError, http.client.IncompleteRead, http.client.BadStatusLine))
+
+
 class HttpTransport:
     """:class:`durable._client.Transport` over the HTTP API."""
 
@@ -101,6 +131,8 @@ class HttpTransport:
         credentials: Any = None,
         region: str | None = None,
         timeout: float = RESULT_WAIT_SECONDS + 10,
+        retries: int = RETRIES,
+        retry_backoff: float = RETRY_BACKOFF_SECONDS,
     ) -> None:
         """
         Args:
@@ -108,11 +140,16 @@ class HttpTransport:
             credentials: botocore credentials to sign with (default: the boto3 session's).
             region: the API's region (default: from the URL, else the boto3 session's).
             timeout: seconds to wait for one response (longer than a result long poll).
+            retries: how many times a call is sent again after a connection failure or a
+                gateway error (0: never).
+            retry_backoff: seconds before the first retry; doubled for each next one.
         """
         self.target = Target.parse(target_host)
         self._credentials = credentials
         self._region = region or self.target.region
         self._timeout = timeout
+        self._retries = retries
+        self._retry_backoff = retry_backoff
 
     # -- HTTP -------------------------------------------------------------------------------
 
@@ -135,7 +172,9 @@ class HttpTransport:
         self._credentials, self._region = credentials, region
         return credentials.get_frozen_credentials() if hasattr(credentials, "get_frozen_credentials") else credentials, region
 
-    def prepare(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> urllib.request.Request:
+    def prepare(
+        self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, *, request_id: str | None = None
+    ) -> urllib.request.Request:
         """The HTTP request of one API call, signed when the target is not loopback."""
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.target.base_url}{API_PREFIX}{path}" + (f"?{urlencode(params)}" if params else "")
@@ -143,6 +182,8 @@ class HttpTransport:
         headers = {"Accept": "application/json", "User-Agent": "durable-client"}
         if data is not None:
             headers["Content-Type"] = "application/json"
+        if request_id is not None:
+            headers[REQUEST_ID_HEADER] = request_id
         if self.target.signed:
             credentials, region = self._signing()
             headers = sign_request(method, url, data, headers, region=region, credentials=credentials)
@@ -154,23 +195,58 @@ class HttpTransport:
                 return response.status, _json_or_text(response.read())
         except urllib.error.HTTPError as err:
             return err.code, _json_or_text(err.read())
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as err:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
             reason = getattr(err, "reason", err)
-            raise RPCError(f"cannot reach {self.target.base_url}: {reason}", RPCStatusCode.UNAVAILABLE) from err
+            message = f"cannot reach {self.target.base_url}: {reason or type(reason).__name__}"
+            raise _Unreachable(message, transient=_transient(err)) from err
 
-    async def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, *, context: dict[str, Any] | None = None) -> tuple[int, Any]:
-        """One API call; a 4xx/5xx becomes the exception the in-process engine would raise."""
-        request = self.prepare(method, path, body, query)
-        status, payload = await asyncio.get_running_loop().run_in_executor(None, self._send, request)
+    async def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, Any] | None = None,
+        *,
+        context: dict[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> tuple[int, Any]:
+        """One API call; a 4xx/5xx becomes the exception the in-process engine would raise.
+
+        A connection failure or a gateway error is retried with the same ``request_id``
+        (a POST without one gets one); when the retries run out, RPCError UNAVAILABLE (or
+        the last gateway error).
+        """
+        if request_id is None and method == "POST":
+            request_id = new_request_id()
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            request = self.prepare(method, path, body, query, request_id=request_id)  # signed afresh each time
+            try:
+                status, payload = await loop.run_in_executor(None, self._send, request)
+            except _Unreachable as err:
+                if not err.transient or attempt >= self._retries:
+                    tries = f" (after {attempt + 1} attempts)" if attempt else ""
+                    raise RPCError(f"{err}{tries}", RPCStatusCode.UNAVAILABLE) from err
+            else:
+                if status not in _RETRIED_STATUSES or attempt >= self._retries:
+                    break
+            delay = min(self._retry_backoff * 2**attempt, 2.0)
+            await asyncio.sleep(delay * (0.5 + random.random() / 2))  # jitter: retrying clients do not march in step
+            attempt += 1
         if status >= 400:
             raise _error(status, payload, context or {})
         return status, payload
 
     async def check(self, *, timeout: float | None = None) -> None:
-        """Reach the API once (what ``Client.connect`` does unless ``lazy``)."""
+        """Reach the API once (what ``Client.connect`` does unless ``lazy``): no retries, so a
+        wrong address is reported at once."""
         request = self.prepare("GET", "/openapi.json")
         send = self._send if timeout is None else lambda r: self._send(r, timeout=timeout)
-        status, payload = await asyncio.get_running_loop().run_in_executor(None, send, request)
+        try:
+            status, payload = await asyncio.get_running_loop().run_in_executor(None, send, request)
+        except _Unreachable as err:
+            raise RPCError(str(err), RPCStatusCode.UNAVAILABLE) from err
         if status >= 400:
             raise _error(status, payload, {})
 
@@ -188,6 +264,7 @@ class HttpTransport:
         start_signal: str | None,
         start_signal_input: list[str] | None,
         cron_schedule: str = "",
+        request_id: str | None = None,
     ) -> str:
         conflict = "FAIL" if id_conflict_policy.name == "UNSPECIFIED" else id_conflict_policy.name
         body: dict[str, Any] = {
@@ -203,20 +280,28 @@ class HttpTransport:
             body["start_signal_input"] = [wire.decode_payload(p) for p in start_signal_input or []]
         if cron_schedule:
             body["cron_schedule"] = cron_schedule
-        _, reply = await self.call("POST", "/workflows", body, context={"workflow_id": workflow_id, "workflow_type": workflow_type})
+        _, reply = await self.call(
+            "POST", "/workflows", body, context={"workflow_id": workflow_id, "workflow_type": workflow_type},
+            request_id=request_id,
+        )
         return str(reply["run_id"])
 
-    async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
+    async def signal(
+        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+    ) -> None:
         # temporalio's client sends any signal name; the run decides what to do with it.
         body = {"input": [wire.decode_payload(p) for p in input], "run_id": run_id, "accept_unknown": True}
-        await self.call("POST", f"{_wf(workflow_id)}/signals/{quote(name, safe='')}", body)
+        path = f"{_wf(workflow_id)}/signals/{quote(name, safe='')}"
+        await self.call("POST", path, body, request_id=request_id)
 
-    async def cancel(self, workflow_id: str, run_id: str | None) -> None:
-        await self.call("POST", f"{_wf(workflow_id)}/cancel", {"run_id": run_id})
+    async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None:
+        await self.call("POST", f"{_wf(workflow_id)}/cancel", {"run_id": run_id}, request_id=request_id)
 
-    async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None:
+    async def terminate(
+        self, workflow_id: str, run_id: str | None, reason: str, details: list[str], *, request_id: str | None = None
+    ) -> None:
         body = {"run_id": run_id, "reason": reason or None, "details": [wire.decode_payload(d) for d in details]}
-        await self.call("POST", f"{_wf(workflow_id)}/terminate", body)
+        await self.call("POST", f"{_wf(workflow_id)}/terminate", body, request_id=request_id)
 
     async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
         body = {"args": [wire.decode_payload(a) for a in args], "run_id": run_id}

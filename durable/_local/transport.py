@@ -37,14 +37,18 @@ class LocalTransport:
             await asyncio.sleep(0.001)
         return run_id
 
-    async def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
-        self._control.signal(workflow_id, run_id, name, input)
+    async def signal(
+        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+    ) -> None:
+        self._control.signal(workflow_id, run_id, name, input, request_id=request_id)
 
-    async def cancel(self, workflow_id: str, run_id: str | None) -> None:
-        self._control.cancel(workflow_id, run_id)
+    async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None:
+        self._control.cancel(workflow_id, run_id, request_id=request_id)
 
-    async def terminate(self, workflow_id: str, run_id: str | None, reason: str, details: list[str]) -> None:
-        self._control.terminate(workflow_id, run_id, reason, details)
+    async def terminate(
+        self, workflow_id: str, run_id: str | None, reason: str, details: list[str], *, request_id: str | None = None
+    ) -> None:
+        self._control.terminate(workflow_id, run_id, reason, details, request_id=request_id)
 
     async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
         # As Temporal does, a query sees what was sent to the run before it (a pending

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,10 @@ from durable._visibility.listing import Count, Page, count_executions, list_exec
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-__all__ = ["Control", "Description", "NotRunning", "NotStarted", "PendingActivity", "UpdateStatus"]
+__all__ = [
+    "Control", "Description", "InvalidRequestId", "NotRunning", "NotStarted", "PendingActivity", "UpdateStatus",
+    "check_request_id", "new_request_id",
+]
 
 logger = logging.getLogger("durable.control")
 
@@ -53,6 +57,28 @@ def _parse_token(task_token: bytes) -> dict[str, Any]:
 
 class NotRunning(Exception):
     """The execution has closed: it takes no more signals, cancels or terminations."""
+
+
+class InvalidRequestId(ValueError):
+    """A request id that cannot serve as one (it becomes part of an SQS deduplication id)."""
+
+
+_REQUEST_ID = re.compile(r"[!-~]{1,128}")
+
+
+def check_request_id(request_id: str) -> str:
+    """``request_id`` if it is 1 to 128 printable ASCII characters without spaces; else InvalidRequestId."""
+    if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
+        shown = request_id if isinstance(request_id, str) and len(request_id) <= 40 else f"{str(request_id)[:40]}..."
+        raise InvalidRequestId(
+            f"request id {shown!r} is not 1 to 128 printable ASCII characters without spaces: use a UUID"
+        )
+    return request_id
+
+
+def new_request_id() -> str:
+    """A fresh request id (what a client makes once per call and reuses across its retries)."""
+    return str(uuid.uuid4())
 
 
 class NotStarted(NotRunning):
@@ -127,9 +153,14 @@ class Control:
         cron_schedule: str = "",
         memo: dict[str, str] | None = None,
         search_attributes: dict[str, dict[str, Any]] | None = None,
+        request_id: str | None = None,
     ) -> str:
         """Create the run and enqueue its start; returns the run id (the existing one when
         a policy or signal-with-start reuses a running run).
+
+        ``request_id`` makes the start idempotent, as Temporal's start request id does: a
+        start with the id of the start that made the workflow id's latest run answers with
+        that run, whether it still runs or has closed since, and starts nothing.
 
         ``memo`` holds encoded payloads by key; ``search_attributes`` is in stored form
         (``durable._search_attributes.to_stored``).
@@ -140,7 +171,11 @@ class Control:
         Raises:
             WorkflowAlreadyStartedError: the id is taken under the reuse and conflict policies.
             InvalidCronExpression: ``cron_schedule`` does not parse.
+            InvalidRequestId: ``request_id`` is not 1 to 128 printable ASCII characters.
         """
+        request_id = new_request_id() if request_id is None else check_request_id(request_id)
+        if (existing := self._started_by(workflow_id, request_id)) is not None:
+            return existing
         replaceable = REPLACEABLE[id_reuse_policy]
         backoff = 0.0
         if cron_schedule:
@@ -166,13 +201,16 @@ class Control:
                     first_task_backoff=backoff,
                     memo=memo,
                     search_attributes=search_attributes,
+                    request_id=request_id,
                 )
                 return run_id
             except ExecutionIdInUse as err:
+                if (existing := self._started_by(workflow_id, request_id)) is not None:
+                    return existing  # the same start, sent twice at once: the other made the run
                 if err.status != "RUNNING":
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
                 if start_signal is not None:  # signal-with-start: the running run gets the signal
-                    self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [])
+                    self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [], request_id=request_id)
                     return err.run_id
                 if id_conflict_policy == WorkflowIDConflictPolicy.USE_EXISTING:
                     return err.run_id
@@ -181,12 +219,34 @@ class Control:
                     or id_reuse_policy == WorkflowIDReusePolicy.TERMINATE_IF_RUNNING
                 ):
                     try:
-                        self.terminate(workflow_id, err.run_id, "terminated by a new start of the same workflow id")
+                        self.terminate(
+                            workflow_id, err.run_id, "terminated by a new start of the same workflow id", request_id=request_id
+                        )
                     except NotRunning:
                         pass  # it closed meanwhile: start again
                     continue
                 raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
         raise WorkflowAlreadyStartedError(workflow_id, workflow_type)
+
+    def _started_by(self, workflow_id: str, request_id: str) -> str | None:
+        """The run of ``workflow_id`` that the start with ``request_id`` made, if it is the latest.
+
+        A repeat that finds the run before its first decision sends the start message
+        again, in case the first call died between the record and the message (the
+        orchestrator takes a second start message as a no-op).
+        """
+        try:
+            record = self.services.executions.get(workflow_id)
+        except ExecutionNotFound:
+            return None
+        if record.request_id != request_id:
+            return None
+        if record.status == "RUNNING" and record.task_failure is None:
+            ledger = self.ledger(workflow_id, record.run_id)
+            if ledger.started is not None and not ledger.decided and not ledger.closed:
+                if self.services.clock.now() >= execution_time(ledger.started):  # a cron run's start is its timer's
+                    send_to_inbox(self.services, workflow_id, record.run_id, "start", "start")
+        return record.run_id
 
     def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         """The execution record of the run (the latest one when ``run_id`` is None).
@@ -214,10 +274,19 @@ class Control:
             )
         return record
 
-    def signal(self, workflow_id: str, run_id: str | None, name: str, input: list[str]) -> None:
-        """Enqueue a signal. Raises NotRunning or ExecutionNotFound."""
-        record = self._running(workflow_id, run_id)
-        send_to_inbox(self.services, workflow_id, record.run_id, "signal", f"signal:{uuid.uuid4()}", name=name, input=input)
+    def signal(
+        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+    ) -> None:
+        """Enqueue a signal. Raises NotRunning, ExecutionNotFound or InvalidRequestId.
+
+        A signal sent again with the same ``request_id`` is applied once: the id is the
+        inbox message's deduplication key, which the run's history remembers for good. A
+        repeat that finds the run closed after it applied the signal succeeds too.
+        """
+        dedup = f"signal:{new_request_id() if request_id is None else check_request_id(request_id)}"
+        record = self._running_or_done(workflow_id, run_id, dedup)
+        if record is not None:
+            send_to_inbox(self.services, workflow_id, record.run_id, "signal", dedup, name=name, input=input)
 
     def send_update(
         self, workflow_id: str, run_id: str | None, update_id: str, request_id: str, name: str, input: list[str], attempt: int = 1
@@ -257,23 +326,57 @@ class Control:
             raise NotRunning(f"workflow execution {workflow_id} already completed: update {update_id} not found")
         return None
 
-    def cancel(self, workflow_id: str, run_id: str | None, reason: str = "") -> None:
-        """Enqueue a cancellation request. Raises NotRunning or ExecutionNotFound."""
-        record = self._running(workflow_id, run_id)
-        send_to_inbox(self.services, workflow_id, record.run_id, "cancel", f"cancel:{uuid.uuid4()}", reason=reason)
+    def cancel(self, workflow_id: str, run_id: str | None, reason: str = "", *, request_id: str | None = None) -> None:
+        """Enqueue a cancellation request. Raises NotRunning, ExecutionNotFound or InvalidRequestId.
 
-    def terminate(self, workflow_id: str, run_id: str | None, reason: str = "", details: list[str] | None = None) -> None:
-        """Close the run as TERMINATED now. Raises NotRunning or ExecutionNotFound."""
-        record = self._running(workflow_id, run_id)
+        A repeat with the same ``request_id`` is a no-op, also once the run has closed.
+        """
+        dedup = f"cancel:{new_request_id() if request_id is None else check_request_id(request_id)}"
+        record = self._running_or_done(workflow_id, run_id, dedup)
+        if record is not None:
+            send_to_inbox(self.services, workflow_id, record.run_id, "cancel", dedup, reason=reason)
+
+    def terminate(
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        reason: str = "",
+        details: list[str] | None = None,
+        *,
+        request_id: str | None = None,
+    ) -> None:
+        """Close the run as TERMINATED now. Raises NotRunning, ExecutionNotFound or InvalidRequestId.
+
+        A repeat with the same ``request_id`` succeeds without doing anything more (it
+        finishes the close of its own termination if the first call died half-way).
+        """
+        dedup = f"terminate:{new_request_id() if request_id is None else check_request_id(request_id)}"
+        record = self.resolve_run(workflow_id, run_id)
         try:
             terminated = terminate_run(
-                self.services, workflow_id, record.run_id,
-                reason=reason, details=details or [], dedup=f"terminate:{uuid.uuid4()}",
+                self.services, workflow_id, record.run_id, reason=reason, details=details or [], dedup=dedup,
             )
         except HistoryConflict as err:
             raise NotRunning(str(err)) from err
-        if not terminated:
+        if not terminated and not self._closed_by(workflow_id, record.run_id, dedup):
             raise NotRunning(f"workflow execution {workflow_id} already completed")
+
+    def _running_or_done(self, workflow_id: str, run_id: str | None, dedup: str) -> ExecutionRecord | None:
+        """The running run a message goes to; None if the run closed after taking ``dedup``.
+
+        Raises:
+            NotRunning: the run closed without it.
+        """
+        record = self.resolve_run(workflow_id, run_id)
+        if record.status == "RUNNING":
+            return record
+        if dedup in self.ledger(workflow_id, record.run_id).consumed:
+            return None  # a repeat of a request the run applied before it closed
+        raise NotRunning(f"workflow execution {workflow_id} already completed")
+
+    def _closed_by(self, workflow_id: str, run_id: str, dedup: str) -> bool:
+        close = self.ledger(workflow_id, run_id).close_event or {}
+        return bool(close.get("attributes", {}).get("dedup") == dedup)
 
     def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any:
         """One operation on schedules (JSON in, JSON out: what an HTTP API would carry).
