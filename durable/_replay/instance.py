@@ -29,6 +29,7 @@ from typing import Any
 
 from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
+from durable._limits import check_id
 from durable._replay import events as ev
 from durable._replay.commands import (
     AcceptUpdate,
@@ -51,7 +52,13 @@ from durable._replay.commands import (
 )
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, UpdateInfo, _current_update
-from durable._replay.definition import HandlerUnfinishedPolicy, WorkflowDefinition
+from durable._replay.definition import (
+    HandlerUnfinishedPolicy,
+    QueryDefinition,
+    SignalDefinition,
+    UpdateDefinition,
+    WorkflowDefinition,
+)
 from durable._search_attributes import changes_of, from_stored, merged, untyped
 from durable.common import RetryPolicy
 from durable.exceptions import (
@@ -70,6 +77,8 @@ __all__ = [
     "ContinueAsNewError",
     "LocalActivityRequest",
     "ParentClosePolicy",
+    "QueryArgumentsError",
+    "QueryFailed",
     "QueryNotFound",
     "ReadOnlyContextError",
     "UnfinishedSignalHandlersWarning",
@@ -123,6 +132,22 @@ class QueryNotFound(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class QueryFailed(TemporalError):
+    """A query handler raised: that query fails, and nothing else (the run goes on).
+
+    ``str()`` names the handler's exception type; :attr:`message` is its message alone,
+    which is what temporalio's ``WorkflowQueryFailedError`` carries.
+    """
+
+    def __init__(self, message: str, *, type_name: str | None = None) -> None:
+        super().__init__(f"{type_name}: {message}" if type_name else message)
+        self.message = message
+
+
+class QueryArgumentsError(QueryFailed, TypeError):
+    """The query's arguments do not fit its handler's parameters (wrong type or count)."""
 
 
 class _TimerHandle(asyncio.TimerHandle):
@@ -389,18 +414,53 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             raise QueryNotFound(f"Query handler for '{name}' expected but not found, known queries: [{known}]")
         if self._object is None:
             self._object = self._instantiate()
-        values = _converter.decode_args(args, handler.arg_hints)
-        if handler.dynamic:
-            values = [name, values]
+        try:
+            values = self._handler_args("query", name, args, handler)
+        except Exception as err:
+            reason = f"{err}: {err.__cause__}" if err.__cause__ is not None else str(err)
+            raise QueryArgumentsError(reason) from err
         prev = asyncio.events._get_running_loop()
         asyncio.events._set_running_loop(self)
         self.read_only = True
         try:
             result = handler.fn(self._object, *values)
+        except Exception as err:
+            # As temporalio answers it: the query fails with the handler's error; the run,
+            # its next workflow task and every other query are untouched.
+            raise QueryFailed(str(err), type_name=type(err).__name__) from err
         finally:
             self.read_only = False
             asyncio.events._set_running_loop(prev)
         return _converter.encode(result)
+
+    def _handler_args(
+        self, kind: str, name: str, payloads: list[str], handler: SignalDefinition | QueryDefinition | UpdateDefinition
+    ) -> list[Any]:
+        """The arguments to call a signal, query or update handler with (temporalio's rules).
+
+        A dynamic handler gets the name and the values as plain JSON (temporalio hands it raw
+        values to convert itself): no type hint applies to them.
+
+        Raises:
+            RuntimeError: "Failed decoding arguments", from the decoding error, as temporalio.
+            TypeError: the handler cannot take that many arguments.
+        """
+        if handler.dynamic:
+            try:
+                return [name, [_converter.decode(p) for p in payloads]]
+            except Exception as err:
+                raise RuntimeError("Failed decoding arguments") from err
+        try:
+            values = _converter.decode_args(payloads, handler.arg_hints)
+        except Exception as err:
+            if isinstance(err, FailureError) or isinstance(err, self.definition.failure_exception_types):
+                raise  # as temporalio: a failure error from a converter is not wrapped
+            raise RuntimeError("Failed decoding arguments") from err
+        try:
+            inspect.signature(handler.fn).bind(self._object, *values)
+        except TypeError as err:
+            raise TypeError(f"{kind} {name!r} cannot take {len(values)} argument(s): {err}") from None
+        return values
 
     def _apply_update(self, request: dict[str, Any]) -> None:
         """Validate (unless replaying an accepted one), accept and run an update, in a task.
@@ -425,9 +485,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                         f"known updates: [{known}]"
                     )
                 self._running_updates[update_id] = (name, handler.unfinished_policy)
-                values = _converter.decode_args(request["input"], handler.arg_hints)
-                if handler.dynamic:
-                    values = [name, values]
+                # Arguments that do not fit reject the update before its validator runs
+                # (temporalio's rule), never failing the workflow task.
+                values = self._handler_args("update", name, request["input"], handler)
                 if request.get("validate", True) and handler.validator is not None:
                     self.read_only = True
                     try:
@@ -435,9 +495,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                     finally:
                         self.read_only = False
                     # Decoded again: the validator may have changed the arguments it was given.
-                    values = _converter.decode_args(request["input"], handler.arg_hints)
-                    if handler.dynamic:
-                        values = [name, values]
+                    values = self._handler_args("update", name, request["input"], handler)
                 accepted = True
                 self._add_command(
                     AcceptUpdate(update_id=update_id, name=name, input=request["input"], dedup=request["dedup"])
@@ -579,15 +637,28 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self._buffered_signals[name].append(attrs["input"])
             return
 
+        try:
+            values = self._handler_args("signal", name, attrs["input"], handler)
+        except Exception:
+            # temporalio's rule: a signal whose input does not fit its handler is dropped
+            # with a log line, and the run goes on (failing the task would fail it again on
+            # every retry: the signal is in the history for good). Replay drops it again,
+            # silently: the decision that first met it has reported it.
+            if not self.is_replaying:
+                info = self.info
+                logger.exception(
+                    "Failed deserializing signal input for `%s` on workflow %s with ID `%s` and run ID `%s`, "
+                    "dropping the signal",
+                    name, info.workflow_type, info.workflow_id, info.run_id,
+                )
+            return
+
         self._signal_runs += 1
         key = self._signal_runs
 
         async def run_handler() -> None:
             self._running_signals[key] = (name, handler.unfinished_policy)
             try:
-                values = _converter.decode_args(attrs["input"], handler.arg_hints)
-                if handler.dynamic:
-                    values = [name, values]
                 result = handler.fn(self._object, *values)
                 if inspect.isawaitable(result):
                     await result
@@ -629,6 +700,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._assert_not_read_only("starting an activity")
         if not start_to_close_timeout and not schedule_to_close_timeout:
             raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
+        if activity_id is not None:
+            check_id("activity id", activity_id)
         name, hint = ActivityDefinition.name_and_result_hint(activity)
         # As Temporal's server does: one attempt may take the whole schedule-to-close budget.
         start_to_close_timeout = start_to_close_timeout or schedule_to_close_timeout
@@ -761,6 +834,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             WorkflowAlreadyStartedError: the id is in use under ``id_reuse_policy``.
         """
         self._assert_not_read_only("starting a child workflow")
+        # As Temporal's server refuses the command: the workflow task fails (visible, retried).
+        check_id("child workflow id", id)
         if isinstance(workflow, str):
             name, hint = workflow, None
         else:

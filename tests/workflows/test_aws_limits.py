@@ -158,3 +158,25 @@ async def test_an_id_over_1000_bytes_is_refused_before_anything_is_written(env):
         await env.client.get_workflow_handle(too_long).describe()
     assert missing.value.status == RPCStatusCode.NOT_FOUND
     await asyncio.sleep(0)
+
+
+@workflow.defn
+class Parent:
+    @workflow.run
+    async def run(self, child_id: str) -> str:
+        return await workflow.execute_child_workflow(Echo.run, "child", id=child_id)
+
+
+async def test_a_child_id_of_1000_bytes_works_and_a_longer_one_fails_the_task_visibly(env):
+    async with Worker(env.client, task_queue="limits", workflows=[Parent, Echo], activities=[shout]):
+        assert await env.client.execute_workflow(Parent.run, "ч" * 500, id="parent-ok", task_queue="limits") == "CHILD"
+        handle = await env.client.start_workflow(Parent.run, "ч" * 501, id="parent-bad", task_queue="limits")
+        failure = None
+        for _ in range(200):  # bounded: the first workflow task fails within a few dispatches
+            failure = (await handle.describe()).workflow_task_failure
+            if failure is not None:
+                break
+            await asyncio.sleep(0.02)
+    assert failure is not None and "1000 bytes" in str(failure)
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    assert _dead_letters(env) == []
