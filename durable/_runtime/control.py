@@ -173,8 +173,9 @@ class Control:
             InvalidCronExpression: ``cron_schedule`` does not parse.
             InvalidRequestId: ``request_id`` is not 1 to 128 printable ASCII characters.
         """
-        request_id = new_request_id() if request_id is None else check_request_id(request_id)
-        if (existing := self._started_by(workflow_id, request_id)) is not None:
+        if request_id is None:
+            request_id = new_request_id()  # fresh: no earlier start can have it, so no read for one
+        elif (existing := self._started_by(workflow_id, check_request_id(request_id))) is not None:
             return existing
         replaceable = REPLACEABLE[id_reuse_policy]
         backoff = 0.0

@@ -118,6 +118,22 @@ async def test_a_start_sent_again_with_its_request_id_after_the_run_completed_an
             assert await _runs_of(env.client, "start-once") == 2
 
 
+async def test_a_start_or_signal_with_start_repeated_while_its_run_runs_changes_nothing() -> None:
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        transport = env.client._transport
+        async with Worker(env.client, task_queue="collect", workflows=[Collector]):
+            first = await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START)
+            # Not WorkflowAlreadyStartedError: it is the same start.
+            assert await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START) == first
+            with_signal = {**START, "start_signal": "add", "start_signal_input": encode_args(["s"])}
+            for _ in range(2):  # signal-with-start on the running run: the signal lands once
+                again = await transport.start(workflow_id="running", input=encode_args([3]), request_id="sws-1", **with_signal)
+                assert again == first
+            handle = env.client.get_workflow_handle("running")
+            assert await handle.query(Collector.collected) == ["s"]
+            assert await _runs_of(env.client, "running") == 1
+
+
 async def test_cancel_and_terminate_sent_again_with_their_request_ids_succeed_without_doing_more() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
