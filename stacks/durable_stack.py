@@ -18,13 +18,14 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from durable._aws.schedules import SCHEDULES_PARTITION
+from durable._runtime.services import INBOX, activity_queue_name
 from stacks.api import RestApi
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring, check_alarm_email
 from stacks.naming import Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
-from stacks.queues import Inbox, TaskQueues, TimerQueue
+from stacks.queues import DeadLetteredQueue, Inbox, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
 
 __all__ = ["DurableStack", "registered_task_queues"]
@@ -235,7 +236,13 @@ class DurableStack(Stack):
             function_name=names.function("api"),
             handler_module="functions.api.handler",
             description="The HTTP API and web UI behind API Gateway: start, list, describe, signal, query, ...",
-            environment=self.environment(service="api"),
+            environment={
+                **self.environment(service="api"),
+                # The dead-letter routes: logical queue name -> its DLQ's URL.
+                "DURABLE_DEAD_LETTER_QUEUE_URLS": self.to_json_string(
+                    {name: q.dlq.queue_url for name, q in self.dead_lettered_queues().items()}
+                ),
+            },
             timeout=_API_TIMEOUT,
             memory_size=512,
         )
@@ -258,6 +265,14 @@ class DurableStack(Stack):
         )
         inbox.grant_send_messages(api_fn)
         self._grant_scheduling(self.api_function)
+        # Dead letters (durable dlq list|redrive): read and delete them from every DLQ, send
+        # each back to the queue it came from, nothing else of those queues.
+        for queues in self.dead_lettered_queues().values():
+            queues.dlq.grant(
+                api_fn,
+                "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
+            )  # fmt: skip
+            queues.queue.grant(api_fn, "sqs:SendMessage")
         # Inputs, signals and queries in; results, histories and query answers out.
         self.payloads.grant_read_write(api_fn)
         self.api = RestApi(
@@ -356,6 +371,14 @@ class DurableStack(Stack):
     def metrics_namespace(self) -> str:
         """The CloudWatch namespace of the engine's metrics (powertools Metrics, EMF)."""
         return self.names.prefix
+
+    def dead_lettered_queues(self) -> dict[str, DeadLetteredQueue]:
+        """Every queue with its DLQ, by the engine's logical queue name (``durable._runtime.services``)."""
+        return {
+            INBOX: self.inbox,
+            "timers": self.timer_queue,
+            **{activity_queue_name(tq): q for tq, q in self.task_queues.queues.items()},
+        }
 
     def functions(self) -> list[DurableFunction]:
         return [self.orchestrator, *self.activity_workers.values(), self.timer_relay, self.reconciler, self.api_function]

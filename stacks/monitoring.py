@@ -76,7 +76,10 @@ class AlarmTopic(Construct):
                 conditions={
                     "ArnLike": {
                         "aws:SourceArn": stack.format_arn(
-                            service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
                         )
                     },
                     "StringEquals": {"aws:SourceAccount": stack.account},
@@ -145,7 +148,9 @@ class Monitoring(Construct):
                 created.add_ok_action(notify)
 
         # Each failure is final and alarms on its own: an OK five minutes later would say nothing.
-        alarm("WorkflowsFailed", engine["WorkflowsFailed"], "A workflow failed (its result is an error)", ok_action=False)
+        alarm(
+            "WorkflowsFailed", engine["WorkflowsFailed"], "A workflow failed (its result is an error)", ok_action=False
+        )
         alarm(
             "WorkflowTaskFailures",
             engine["WorkflowTaskFailures"],

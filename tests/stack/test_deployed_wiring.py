@@ -164,6 +164,22 @@ def _deploy(assembly: Assembly, workdir: Path) -> Deployment:
     s3.head_bucket(Bucket=bucket)
     for config in functions.values():
         assert config["Environment"]["Variables"]["DURABLE_PAYLOAD_BUCKET"] == bucket, config["FunctionName"]
+    # The dead-letter routes' wiring: every DLQ URL names a queue that some queue redrives to.
+    sqs = boto3.client("sqs", region_name=REGION)
+    (dead_letters,) = [
+        json.loads(c["Environment"]["Variables"]["DURABLE_DEAD_LETTER_QUEUE_URLS"])
+        for c in functions.values() if "DURABLE_DEAD_LETTER_QUEUE_URLS" in c["Environment"]["Variables"]
+    ]  # fmt: skip
+
+    def attribute(url: str, name: str) -> str:
+        return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[name])["Attributes"][name])
+
+    redrive_targets = {
+        json.loads(attribute(u, "RedrivePolicy"))["deadLetterTargetArn"]
+        for u in sqs.list_queues()["QueueUrls"] if not u.removesuffix(".fifo").endswith("-dlq")
+    }  # fmt: skip
+    dlq_arns = {attribute(u, "QueueArn") for u in dead_letters.values()}
+    assert "inbox.fifo" in dead_letters and dlq_arns == redrive_targets
     # The alarm topic, encrypted with its own key (the alarms themselves are beyond moto).
     (topic,) = [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::SNS::Topic"]
     assert boto3.client("sns", region_name=REGION).get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]

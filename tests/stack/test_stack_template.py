@@ -454,7 +454,8 @@ def test_the_heartbeat_condition_admits_the_keys_heartbeats_write_and_no_other_i
     from durable._runtime.ports import ExecutionRecord
 
     (worker, *_) = synthesized.stack.activity_workers.values()
-    (heartbeat,) = statements_on(synthesized, fn(synthesized, worker), synthesized.logical_id(synthesized.stack.tables.executions))
+    executions = synthesized.logical_id(synthesized.stack.tables.executions)
+    (heartbeat,) = statements_on(synthesized, fn(synthesized, worker), executions)
     (pattern,) = heartbeat["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
@@ -488,6 +489,39 @@ def test_the_reconciler_only_reads_tables(synthesized):
         assert not actions_on(s, reconciler, s.logical_id(table)) & WRITE_ACTIONS
     assert actions_on(s, reconciler, s.logical_id(stack.tables.history)) == {"dynamodb:GetItem", "dynamodb:Query"}
     assert "sqs:SendMessage" in actions_on(s, reconciler, s.logical_id(stack.inbox.queue))
+
+
+DEAD_LETTER_ACTIONS = {
+    "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
+}  # fmt: skip
+
+
+def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_their_queue(synthesized):
+    from durable._runtime.services import INBOX, activity_queue_name
+
+    stack, s = synthesized.stack, synthesized
+    api = fn(s, stack.api_function)
+    variables = s.template["Resources"][api]["Properties"]["Environment"]["Variables"]
+    urls = json.loads(resolve(s, variables["DURABLE_DEAD_LETTER_QUEUE_URLS"]))
+    expected_names = {INBOX, "timers", *(activity_queue_name(tq) for tq in ACTIVITIES)}
+    assert set(urls) == expected_names
+    queues = s.resources("AWS::SQS::Queue")
+    for name, pair in stack.dead_lettered_queues().items():
+        dlq, source = s.logical_id(pair.dlq), s.logical_id(pair.queue)
+        # the URL is the DLQ's, and the DLQ is the one its source queue redrives to
+        assert urls[name].endswith("/" + queues[dlq]["Properties"]["QueueName"]), (name, urls[name])
+        assert queues[source]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [dlq, "Arn"]}
+        assert actions_on(s, api, dlq) == DEAD_LETTER_ACTIONS, name
+        assert "sqs:SendMessage" not in actions_on(s, api, dlq)
+        assert "sqs:SendMessage" in actions_on(s, api, source)
+        assert "sqs:ReceiveMessage" not in actions_on(s, api, source)
+    assert set(stack.dead_lettered_queues()) == expected_names
+    # no other function touches a dead letter, nor learns where they are
+    dlqs = {s.logical_id(pair.dlq) for pair in stack.dead_lettered_queues().values()}
+    for f, props in s.resources("AWS::Lambda::Function").items():
+        if f != api:
+            assert not any(actions_on(s, f, dlq) for dlq in dlqs), f
+            assert "DURABLE_DEAD_LETTER_QUEUE_URLS" not in props["Properties"]["Environment"]["Variables"]
 
 
 def test_no_function_may_write_a_table_it_does_not_own_by_wildcard(synthesized):
