@@ -192,8 +192,8 @@ class LambdaApp:
     def reconcile(self, event: dict[str, Any] | None = None, context: Any = None) -> dict[str, Any]:
         """Reconciler function (an EventBridge schedule): one pass over running executions."""
         del event, context
-        reconciler = Reconciler(self.services)
-        return {"nudged": reconciler.run(), "schedules_fired": reconciler.fire_overdue_schedules()}
+        with self._publishing_metrics():  # ReconcilerItemFailures reaches CloudWatch
+            return Reconciler(self.services).reconcile().as_dict()
 
     def handle_timers(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Timer relay function: a batch of the timer queue."""
