@@ -119,7 +119,24 @@ class Deployment:
     layers: dict[str, list[Path]]  # function name -> its unzipped layers
 
 
-def _deploy(assembly: Assembly, workdir: Path) -> Deployment:
+def _dynamodb_unscoped(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with its DynamoDB grants on Resource "*".
+
+    moto authorizes every DynamoDB request against the resource "*", so a grant on a table's
+    ARN never matches there; on "*" the actions are enforced, which is what moto can check
+    (the template tests check which table each grant names, and its conditions).
+    """
+    resources = json.loads(json.dumps(template["Resources"]))
+    for resource in resources.values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            for st in resource["Properties"]["PolicyDocument"]["Statement"]:
+                actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+                if all(a.startswith("dynamodb:") for a in actions):
+                    st["Resource"] = "*"
+    return {**template, "Resources": resources}
+
+
+def _deploy(assembly: Assembly, workdir: Path, *, enforced: bool = False) -> Deployment:
     account = boto3.client("sts", region_name=REGION).get_caller_identity()["Account"]
     # What `cdk bootstrap` leaves in an account: the version parameter and the assets bucket.
     boto3.client("ssm", region_name=REGION).put_parameter(
@@ -145,7 +162,11 @@ def _deploy(assembly: Assembly, workdir: Path) -> Deployment:
     cfn = boto3.client("cloudformation", region_name=REGION)
     cfn.create_stack(
         StackName=assembly.stack_name,
-        TemplateBody=json.dumps(_without_unsupported(assembly.template)),
+        TemplateBody=json.dumps(
+            _dynamodb_unscoped(_without_unsupported(assembly.template))
+            if enforced
+            else _without_unsupported(assembly.template)
+        ),
         Capabilities=["CAPABILITY_IAM"],
     )
     status = cfn.describe_stacks(StackName=assembly.stack_name)["Stacks"][0]["StackStatus"]
@@ -402,9 +423,47 @@ class Gateway:
         return response["statusCode"], answer
 
 
-def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_path, monkeypatch):
+_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def _role_credentials(config: dict[str, Any]) -> dict[str, str]:
+    """Credentials of the function's own role (what Lambda hands the function)."""
+    granted = boto3.client("sts", region_name=REGION).assume_role(
+        RoleArn=config["Role"], RoleSessionName=config["FunctionName"]
+    )["Credentials"]
+    return dict(zip(_CREDENTIALS, (granted["AccessKeyId"], granted["SecretAccessKey"], granted["SessionToken"])))
+
+
+def _as_role(handler: Callable[..., Any], credentials: dict[str, str]) -> Callable[..., Any]:
+    """The handler run as its role, with IAM enforced on every AWS call it makes.
+
+    Its clients are made on first use from the environment's credentials, so they carry the
+    role's; outside the handler (the test's own calls, the event source mapping's receive and
+    delete) nothing is enforced. moto enforces actions and per-queue resources, not
+    conditions nor per-table scoping (the template tests cover those).
+    """
+    from moto.core.authorization import enable_iam_authentication
+
+    def invoke(event: dict[str, Any]) -> Any:
+        saved = {k: os.environ.get(k) for k in _CREDENTIALS}
+        os.environ.update(credentials)
+        try:
+            with enable_iam_authentication():
+                return handler(event)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    return invoke
+
+
+@pytest.mark.parametrize("as_roles", [False, True], ids=["wiring", "each-function-as-its-role"])
+def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_path, monkeypatch, as_roles):
     with mock_aws():
-        deployment = _deploy(bundled, tmp_path)
+        deployment = _deploy(bundled, tmp_path, enforced=as_roles)
         assert deployment.mappings, "the template creates event source mappings"
         (code,) = set(deployment.code.values())  # one code asset, one layer for every function
         (layers,) = {tuple(v) for v in deployment.layers.values()}
@@ -415,6 +474,16 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
                 name: _load_handler(config, code, list(layers), monkeypatch)
                 for name, config in deployment.functions.items()
             }
+            if as_roles:
+                # The test's own reads go through the orchestrator's clients (below): made with
+                # its credentials, they are also right when the orchestrator itself uses them.
+                orchestrator_config = next(c for c in deployment.functions.values() if "orchestrator" in c["Handler"])
+                for k, v in _role_credentials(orchestrator_config).items():
+                    monkeypatch.setenv(k, v)
+                handlers = {
+                    name: _as_role(handler, _role_credentials(deployment.functions[name]))
+                    for name, handler in handlers.items()
+                }
             wiring = [(mapping, handlers[mapping["FunctionArn"].rsplit(":", 1)[1]]) for mapping in deployment.mappings]
 
             def pump(until: Callable[[], Any], timeout: float = 60.0) -> None:
