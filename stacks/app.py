@@ -17,7 +17,7 @@ __all__ = ["build_app"]
 
 def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, DurableStack]:
     """The app and its one stack, from context: ``-c namespace=NAME`` picks the namespace,
-    ``-c retention_days=N`` how long closed runs and their payloads are kept (30),
+    ``-c retention_days=N`` how long closed runs are kept (30),
     ``-c alarm_email=ADDRESS`` who the alarms mail (none: the topic has no subscriber).
 
     cdk-nag's findings fail ``app.synth()`` (and so ``cdk synth``) unless acknowledged

@@ -163,6 +163,11 @@ class Monitoring(Construct):
             "(see describe() for its error) or an AWS call fails",
         )
         alarm(
+            "ReconcilerItemFailures",
+            _engine_metric(ns, "ReconcilerItemFailures", service="reconciler"),
+            "The reconciler could not check a run or a schedule (its pass went on): see its log for the id and error",
+        )
+        alarm(
             "OrchestratorErrors",
             orchestrator.metric_errors(period=_PERIOD, statistic="Sum"),
             "The orchestrator function failed an invocation",

@@ -35,7 +35,7 @@ def check_retention_days(value: object) -> int:
 
 
 class PayloadBucket(Construct):
-    """One private, TLS-only, encrypted bucket per namespace whose objects expire with the retention.
+    """One private, TLS-only, encrypted bucket per namespace, kept as long as the histories.
 
     SSE-S3 (S3-managed keys), not KMS: the same workflow data lies in the tables (AWS managed
     key) and the queues (SQS-managed keys), readable by the same roles, so a customer key
@@ -58,12 +58,13 @@ class PayloadBucket(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             # Content-addressed keys: an object is written once and never changes, so no versions.
             versioned=False,
+            # No expiry by age: S3 counts an object's age from its write, and a run may wait
+            # longer than the retention (a year-long timer) and then replay from the input it
+            # stored on its first day. Objects live as long as the histories that refer to
+            # them (the history table keeps them for good today); removing both together
+            # when a closed run's retention ends belongs with archival.
             lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="retention",
-                    expiration=Duration.days(retention_days),
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
+                s3.LifecycleRule(id="incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1))
             ],
             # Histories that outlive the stack (the tables are retained) still point here.
             removal_policy=RemovalPolicy.RETAIN,
@@ -79,7 +80,7 @@ class PayloadBucket(Construct):
         )
 
     def grant_read_write(self, grantee: iam.IGrantable) -> None:
-        """Get and put objects, no delete (the lifecycle expires them), no other bucket's objects.
+        """Get and put objects, no delete (no function removes a payload), no other bucket's objects.
 
         s3:ListBucket on the bucket itself makes a missing key a 404 (NoSuchKey) instead of a
         403, so a missing payload reads as missing, not as a permissions fault.

@@ -10,10 +10,15 @@ from constructs import Construct
 
 from stacks.naming import Names, dlq_name
 
-__all__ = ["MAX_RECEIVE_COUNT", "DeadLetteredQueue", "Inbox", "TaskQueues", "TimerQueue"]
+__all__ = ["INBOX_MAX_RECEIVE_COUNT", "MAX_RECEIVE_COUNT", "DeadLetteredQueue", "Inbox", "TaskQueues", "TimerQueue"]
 
 # A message received this many times without being deleted goes to the DLQ (as provision.py).
 MAX_RECEIVE_COUNT = 5
+# The inbox holds what was accepted (starts, signals, results): a message whose workflow
+# task keeps failing is retried, not dead-lettered, as Temporal retries a failing workflow
+# task; the run shows the error (describe, CLI, UI) and the failing-task alarms fire. SQS's
+# maximum: 1,000 receives at the 3-minute visibility timeout is about two days to fix it.
+INBOX_MAX_RECEIVE_COUNT = 1000
 # Dead letters wait for a human as long as SQS allows.
 _DLQ_RETENTION = Duration.days(14)
 
@@ -30,6 +35,7 @@ class DeadLetteredQueue(Construct):
         visibility_timeout: Duration,
         retention: Duration | None = None,
         content_based_deduplication: bool = False,
+        max_receive_count: int = MAX_RECEIVE_COUNT,
     ) -> None:
         super().__init__(scope, construct_id)
         fifo = queue_name.endswith(".fifo")
@@ -48,7 +54,7 @@ class DeadLetteredQueue(Construct):
             # The engine's senders pass explicit deduplication ids (its dedup keys), which win
             # over content-based deduplication where a queue has it on.
             content_based_deduplication=content_based_deduplication if fifo else None,
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=MAX_RECEIVE_COUNT),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=max_receive_count),
             **common,
         )
 
@@ -60,7 +66,12 @@ class Inbox(DeadLetteredQueue):
         # EventBridge Scheduler cannot pass a deduplication id and delivers schedules' fires
         # here: a FIFO target of Scheduler must deduplicate by content.
         super().__init__(
-            scope, construct_id, queue_name=names.inbox, visibility_timeout=visibility_timeout, content_based_deduplication=True
+            scope,
+            construct_id,
+            queue_name=names.inbox,
+            visibility_timeout=visibility_timeout,
+            content_based_deduplication=True,
+            max_receive_count=INBOX_MAX_RECEIVE_COUNT,
         )
 
 
