@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+import math
+import re
+
 import pydantic
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -33,11 +36,12 @@ from durable._http import models as m
 from durable._http import static, visibility, wire
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
+from durable._limits import MAX_ID_BYTES, InvalidIdError, check_id
 from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, InvalidRequestId, NotRunning, NotStarted, check_request_id
-from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
 from durable._schedules.cron import InvalidCronExpression
 from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -50,14 +54,24 @@ logger = logging.getLogger("durable.http")
 API_PREFIX = "/api/v1"
 MAX_WAIT_SECONDS = 20.0
 """Longest a result request waits: under API Gateway's 29 s integration timeout."""
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of a request body's JSON (objects and arrays); deeper bodies get a 400.
+
+Far below what a parser or serializer on the way (Python's json, pydantic, the history's
+own round trips) can take, so nothing accepted can fail to read back later."""
 QUERY_START_WAIT_SECONDS = 10.0
 """How long a query waits for a new run's first workflow task before it gives up."""
 
 _ERRORS = {
-    400: {"description": "Invalid JSON, a wrong type, a missing field", "content": {"application/json": {"model": m.ErrorBody}}},
+    400: {
+        "description": f"Invalid JSON (not UTF-8, nested over {MAX_JSON_DEPTH} levels), a wrong type, a missing field, "
+        f"an id over {MAX_ID_BYTES} bytes",
+        "content": {"application/json": {"model": m.ErrorBody}},
+    },
     404: {"description": "Unknown execution, workflow type, signal or query", "content": {"application/json": {"model": m.ErrorBody}}},
     409: {"description": "Already started, or not running", "content": {"application/json": {"model": m.ErrorBody}}},
-    413: {"description": "A payload over the 256 KB limit", "content": {"application/json": {"model": m.ErrorBody}}},
+    413: {"description": "A payload over the 2 MB limit", "content": {"application/json": {"model": m.ErrorBody}}},
+    415: {"description": "A body that is not `application/json`", "content": {"application/json": {"model": m.ErrorBody}}},
 }
 
 
@@ -74,10 +88,13 @@ _DESCRIPTION = """\
 Start, list, inspect, signal, query, cancel and terminate durable workflow executions.
 
 Payloads (workflow input, signal and query arguments, results, failure details) are plain
-JSON values. Times are RFC 3339 in UTC. Every 4xx has the body
+JSON values. Times are RFC 3339 in UTC. Request bodies are JSON in UTF-8 sent as
+`Content-Type: application/json` (415 otherwise), nested at most 64 levels deep; workflow
+and run ids are at most 1,000 bytes of UTF-8. Every 4xx has the body
 `{"error": {"code": "...", "message": "...", "field": "..."}}`: 400 invalid JSON, a wrong
 type or a missing field (`field` names it); 404 an unknown execution, workflow type, signal,
-query or route; 409 already started or not running; 413 a payload over 256 KB.
+query or route; 409 already started or not running; 413 a payload over 2 MB; 415 a body
+that is not JSON.
 
 History events carry the engine's event types and attribute names:
 - `WorkflowExecutionStarted`: workflow_id, run_id, workflow_type, task_queue, input, start_time[, continued_run_id]
@@ -108,8 +125,17 @@ _CLOSE_STATUS = {
     ev.WORKFLOW_CONTINUED_AS_NEW: "CONTINUED_AS_NEW",
 }
 
-# Content types a caller may send JSON under: curl's ``-d`` says form-urlencoded.
-_JSON_ALIASES = ("", "application/x-www-form-urlencoded", "text/plain")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+SECURITY_HEADERS = {
+    # The UI's scripts and styles are files of its own: nothing inline, nothing from elsewhere.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+"""Sent with every answer, the UI's files and the API's JSON alike."""
 
 
 class HttpApi:
@@ -131,14 +157,17 @@ class HttpApi:
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Answer one API Gateway REST proxy event (thread-safe: the dev server serves several at once)."""
-        _json_content_type(event)
+        try:
+            _admit(event)
+        except ApiError as err:
+            return secured(proxy_answer(err))
         # A resolver keeps the current event on itself: one per concurrent request.
         with self._lock:
             resolver = self._pool.pop() if self._pool else None
         if resolver is None:
             resolver = self.resolver()
         try:
-            return resolver.resolve(event, context)
+            return secured(resolver.resolve(event, context))
         finally:
             with self._lock:
                 self._pool.append(resolver)
@@ -177,16 +206,136 @@ def _document(title: str) -> dict[str, Any]:
     return dict(doc)
 
 
-def _json_content_type(event: dict[str, Any]) -> None:
+def secured(result: dict[str, Any]) -> dict[str, Any]:
+    """A proxy answer with :data:`SECURITY_HEADERS` added."""
+    multi = result.get("multiValueHeaders")
+    single = result.get("headers")
+    for name, value in SECURITY_HEADERS.items():
+        if isinstance(single, dict):
+            single[name] = value
+        if isinstance(multi, dict) or single is None:
+            multi = {} if multi is None else multi
+            multi[name] = [value]
+    if multi is not None:
+        result["multiValueHeaders"] = multi
+    return result
+
+
+def proxy_answer(err: ApiError) -> dict[str, Any]:
+    """The proxy answer of an error raised before the resolver runs."""
+    response = error_response(err)
+    return {
+        "statusCode": err.status,
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _admit(event: dict[str, Any]) -> None:
+    """Refuse a body no route can read (400, 415) before powertools parses it, and hand the
+    resolver the body as UTF-8 text under ``Content-Type: application/json``."""
+    body = event.get("body")
+    if body and event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError) as err:
+            at = f" (byte {err.start})" if isinstance(err, UnicodeDecodeError) else ""
+            raise ApiError(400, "invalid_encoding", f"the body is not UTF-8 text{at}: send JSON encoded as UTF-8", "body") from err
+        event["body"], event["isBase64Encoded"] = body, False
     headers = event.get("headers") or {}
-    for name in list(headers):
-        if name.lower() == "content-type":
-            if headers[name].split(";")[0].strip().lower() in _JSON_ALIASES:
-                headers[name] = "application/json"
-            return
+    content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type" and v), None)
+    method = str(event.get("httpMethod") or "").upper()
+    if body or (content_type is not None and method in _BODY_METHODS):
+        # A plain form can POST text/plain or form-urlencoded cross-origin; JSON needs the caller's say-so.
+        _json_media_type(content_type)
+        _check_json(str(body)) if body else None
+    multi = event.get("multiValueHeaders") or {}
+    for name in [k for k in headers if k.lower() == "content-type"]:
+        del headers[name]
+    for name in [k for k in multi if k.lower() == "content-type"]:
+        del multi[name]
     event["headers"] = {**headers, "Content-Type": "application/json"}
-    if event.get("multiValueHeaders"):
-        event["multiValueHeaders"]["Content-Type"] = ["application/json"]
+    if multi:
+        multi["Content-Type"] = ["application/json"]
+
+
+def _json_media_type(content_type: str | None) -> None:
+    media, _, params = (content_type or "").partition(";")
+    fix = "send the body as JSON with Content-Type: application/json"
+    if media.strip().lower() != "application/json":
+        shown = "no Content-Type" if content_type is None else f"Content-Type {content_type[:100]!r}"
+        raise ApiError(415, "unsupported_media_type", f"{shown} for a body: {fix}", "Content-Type")
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise ApiError(415, "unsupported_media_type", f"charset {value.strip()[:40]!r}: JSON bodies are UTF-8; {fix}", "Content-Type")
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_json(text: str) -> None:
+    """400 unless ``text`` is JSON that every layer below can hold: no NaN or infinite
+    number, no lone surrogate, at most :data:`MAX_JSON_DEPTH` levels deep."""
+    too_deep = ApiError(
+        400, "json_too_deep",
+        f"the body nests JSON objects and arrays more than {MAX_JSON_DEPTH} levels deep (the limit): flatten it", "body",
+    )
+    try:
+        value = json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise too_deep from None
+    except json.JSONDecodeError as err:
+        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err.msg} at character {err.pos}", "body") from err
+    except ValueError as err:  # NaN, or an integer of more digits than Python converts
+        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err}", "body") from err
+    # Iterative: a recursive walk would itself overflow on the bodies it is meant to refuse.
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                raise too_deep
+            if isinstance(item, dict):
+                stack.extend((key, depth + 1) for key in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise ApiError(400, "invalid_json", f"the body holds a lone surrogate ({item[err.start]!r}): JSON text must be valid Unicode", "body") from err
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ApiError(400, "invalid_json", "the body holds a number out of range (over about 1.8e308)", "body")
+
+
+def _wid(raw: str) -> str:
+    """The workflow id of a path segment; 400 naming the limit for one no run could have."""
+    return str(_id(unquote(raw), "workflow_id"))
+
+
+def _id(value: str | None, field: str) -> str | None:
+    """``value`` (a workflow or run id from a path or query) if usable; 400 naming the limit."""
+    if value is None:
+        return None
+    try:
+        return check_id(field, value)
+    except InvalidIdError as err:
+        raise ApiError(400, "invalid_id", str(err), field) from err
+
+
+_UI_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+"""A UI file or folder name: nothing that could climb out of the UI's folder or reach the OS."""
+
+
+def _ui_file(api: HttpApi, *parts: str) -> Response[Any]:
+    names = [unquote(p) for p in parts]
+    if not all(_UI_NAME.fullmatch(n) for n in names):
+        raise ApiError(404, "file_not_found", f"no UI file {'/'.join(names)[:100]!r}", None)
+    return static.response("/".join(names), api.ui_dir)
 
 
 def _json(status: int, model: pydantic.BaseModel) -> Response[Any]:
@@ -236,8 +385,25 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(Exception)
     def bug(err: Exception) -> Response[Any]:
-        logger.exception("unexpected error in the HTTP API")
-        return error_response(ApiError(500, "internal_error", f"{type(err).__name__}: {err}", None))
+        # The log has the details; the caller gets no exception text: it can hold paths or stack frames.
+        request_id = app.current_event.request_context.request_id
+        logger.exception("unexpected error in the HTTP API (request %s)", request_id)
+        return error_response(ApiError(500, "internal_error", f"internal error: the API's log has the details (request id {request_id})", None))
+
+    @app.exception_handler(InvalidIdError)
+    def invalid_id(err: InvalidIdError) -> Response[Any]:
+        kind = str(err).split(" is ", 1)[0].split(" must ", 1)[0].split(" contains ", 1)[0]
+        field = kind.replace(" ", "_") if kind.replace(" ", "_").isidentifier() else None
+        return error_response(ApiError(400, "invalid_id", str(err), field))
+
+    @app.exception_handler(WriteTooLarge)
+    def write_too_large(err: WriteTooLarge) -> Response[Any]:
+        return error_response(ApiError(413, "payload_too_large", str(err), None))
+
+    @app.exception_handler(RecursionError)
+    def too_deep(err: RecursionError) -> Response[Any]:
+        # Only a caller's input nests this deep (a list filter of thousands of parentheses).
+        return error_response(ApiError(400, "invalid_request", "the request nests too deeply to read: simplify it", None))
 
 
 def _payloads(values: list[Any], field: str) -> list[str]:
@@ -448,12 +614,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     @app.get(f"{base}/<workflow_id>", summary="Describe an execution", tags=["workflows"], responses=_answers(200, "The execution", m.ExecutionDetail))
     def describe(workflow_id: str, run_id: RunId = None) -> m.ExecutionDetail:
         engine = api.engine
-        return _detail(engine, engine.control.describe(unquote(workflow_id), run_id))
+        return _detail(engine, engine.control.describe(_wid(workflow_id), _id(run_id, "run_id")))
 
     @app.get(f"{base}/<workflow_id>/history", summary="A run's history events", tags=["workflows"], responses=_answers(200, "The events", m.History))
     def history(workflow_id: str, run_id: RunId = None) -> m.History:
-        wid = unquote(workflow_id)
-        rid, events = api.engine.control.history(wid, run_id)
+        wid = _wid(workflow_id)
+        rid, events = api.engine.control.history(wid, _id(run_id, "run_id"))
         return m.History.model_validate({"workflow_id": wid, "run_id": rid, "events": [wire.event_out(e) for e in events]})
 
     @app.get(
@@ -471,8 +637,8 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         follow_runs: Annotated[bool, Query()] = True,
     ) -> Response[m.ResultResponse]:
         engine = api.engine
-        wid = unquote(workflow_id)
-        rid = engine.control.resolve_run(wid, run_id).run_id
+        wid = _wid(workflow_id)
+        rid = engine.control.resolve_run(wid, _id(run_id, "run_id")).run_id
         deadline = time.monotonic() + wait_seconds
         delay = 0.02
         while True:
@@ -495,7 +661,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     @app.post(f"{base}/<workflow_id>/signals/<signal_name>", summary="Send a signal", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
     def signal(workflow_id: str, signal_name: str, body: m.SignalRequest) -> Response[m.Empty]:
         engine = api.engine
-        wid, name = unquote(workflow_id), unquote(signal_name)
+        wid, name = _wid(workflow_id), unquote(signal_name)
         record = engine.control.resolve_run(wid, body.run_id)
         request_id = _request_id(app, body.request_id)
         if record.status == "RUNNING" and not body.accept_unknown:
@@ -507,7 +673,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     @app.post(f"{base}/<workflow_id>/queries/<query_name>", summary="Run a query handler", tags=["workflows"], responses=_answers(200, "What the handler returned", m.QueryResponse))
     def query(workflow_id: str, query_name: str, body: m.QueryRequest) -> m.QueryResponse:
         engine = api.engine
-        wid, name = unquote(workflow_id), unquote(query_name)
+        wid, name = _wid(workflow_id), unquote(query_name)
         args = _payloads(body.args, "args")
         engine.before_query()
         deadline = time.monotonic() + QUERY_START_WAIT_SECONDS
@@ -531,12 +697,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
 
     @app.post(f"{base}/<workflow_id>/cancel", summary="Request cancellation", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
     def cancel(workflow_id: str, body: m.CancelRequest) -> Response[m.Empty]:
-        api.engine.control.cancel(unquote(workflow_id), body.run_id, body.reason or "", request_id=_request_id(app, body.request_id))
+        api.engine.control.cancel(_wid(workflow_id), body.run_id, body.reason or "", request_id=_request_id(app, body.request_id))
         return _json(202, m.Empty())
 
     @app.post(f"{base}/<workflow_id>/terminate", summary="Terminate now", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
     def terminate(workflow_id: str, body: m.TerminateRequest) -> Response[m.Empty]:
-        api.engine.control.terminate(unquote(workflow_id), body.run_id, body.reason or "", _payloads(body.details, "details"), request_id=_request_id(app, body.request_id))
+        api.engine.control.terminate(_wid(workflow_id), body.run_id, body.reason or "", _payloads(body.details, "details"), request_id=_request_id(app, body.request_id))
         return _json(202, m.Empty())
 
 
@@ -616,8 +782,8 @@ def _document_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
 
     @app.get("/ui/<name>", include_in_schema=False)
     def ui_file(name: str):  # type: ignore[no-untyped-def]
-        return static.response(unquote(name), api.ui_dir)
+        return _ui_file(api, name)
 
     @app.get("/ui/<folder>/<name>", include_in_schema=False)
     def ui_nested(folder: str, name: str):  # type: ignore[no-untyped-def]
-        return static.response(f"{unquote(folder)}/{unquote(name)}", api.ui_dir)
+        return _ui_file(api, folder, name)

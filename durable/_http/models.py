@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from durable._limits import MAX_ID_BYTES
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 __all__ = [
@@ -40,6 +41,17 @@ __all__ = [
 Status = Literal["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"]
 ReusePolicy = Literal[tuple(p.name for p in WorkflowIDReusePolicy)]  # type: ignore[valid-type]
 ConflictPolicy = Literal[tuple(p.name for p in WorkflowIDConflictPolicy)]  # type: ignore[valid-type]
+
+
+def _id_bytes(value: str | None) -> str | None:
+    # Characters are not the limit: AWS's keys count bytes of UTF-8.
+    if value is not None and len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValueError(f"at most {MAX_ID_BYTES} bytes of UTF-8 (this one is {len(value.encode('utf-8', 'surrogatepass'))})")
+    return value
+
+
+IdText = Annotated[str, AfterValidator(_id_bytes), Field(min_length=1, description=f"at most {MAX_ID_BYTES} bytes of UTF-8")]
+RunIdText = Annotated[str | None, AfterValidator(_id_bytes)]
 
 
 class _Request(BaseModel):
@@ -88,7 +100,7 @@ class StartRequest(_Request):
     """Start a workflow execution."""
 
     workflow_type: str = Field(min_length=1, description="the workflow's name (``@workflow.defn(name=...)`` or its class name)")
-    workflow_id: str = Field(min_length=1, max_length=1000)
+    workflow_id: IdText
     task_queue: str = Field(min_length=1)
     input: list[Any] = Field(default_factory=list, description="the run method's arguments, as JSON values")
     id_reuse_policy: ReusePolicy = "ALLOW_DUPLICATE"  # type: ignore[valid-type]
@@ -207,7 +219,7 @@ class SignalRequest(_Request):
     """Send a signal."""
 
     input: list[Any] = Field(default_factory=list, description="the signal handler's arguments")
-    run_id: str | None = None
+    run_id: RunIdText = None
     accept_unknown: bool = Field(
         default=False,
         description="deliver it even when the workflow has no handler by that name (404 otherwise), "
@@ -220,7 +232,7 @@ class QueryRequest(_Request):
     """Run a query handler."""
 
     args: list[Any] = Field(default_factory=list)
-    run_id: str | None = None
+    run_id: RunIdText = None
 
 
 class QueryResponse(BaseModel):
@@ -234,7 +246,7 @@ class CancelRequest(_Request):
 
     reason: str | None = None
     request_id: str | None = _request_id()
-    run_id: str | None = None
+    run_id: RunIdText = None
 
 
 class TerminateRequest(_Request):
@@ -242,7 +254,7 @@ class TerminateRequest(_Request):
 
     reason: str | None = None
     request_id: str | None = _request_id()
-    run_id: str | None = None
+    run_id: RunIdText = None
     details: list[Any] = Field(default_factory=list)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from durable import _failure
+from durable._limits import check_id
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime.orchestrator import REPLACEABLE, Orchestrator, begin_run, execution_time, send_to_inbox, terminate_run
@@ -44,11 +45,19 @@ logger = logging.getLogger("durable.control")
 
 
 def _parse_token(task_token: bytes) -> dict[str, Any]:
+    # A token comes back from outside (an HTTP caller): every field is checked for its type
+    # and size here, so a forged one is refused before it reaches a key or a message.
     try:
         token = json.loads(task_token)
-        assert {"workflow_id", "run_id", "seq", "attempt", "activity_id"} <= set(token)
+        if not isinstance(token, dict):
+            raise TypeError("a task token is a JSON object")
+        for name in ("workflow_id", "run_id", "activity_id"):
+            check_id(name, token[name])
+        for name in ("seq", "attempt"):
+            if type(token[name]) is not int or not 0 <= token[name] < 2**53:
+                raise TypeError(f"{name} is a non-negative integer")
         return dict(token)
-    except (ValueError, AssertionError, TypeError) as err:
+    except (ValueError, TypeError, KeyError, RecursionError) as err:
         raise ValueError("not a task token of this engine: pass activity.info().task_token unchanged") from err
 
 

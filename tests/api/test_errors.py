@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from durable._limits import MAX_PAYLOAD_BYTES
+
 OK_START = {"workflow_type": "Mailbox", "workflow_id": "err-1", "task_queue": "api-tests", "input": ["hi"]}
 
 
@@ -163,7 +165,7 @@ def test_changing_a_closed_run_is_409(call, path, body):
 
 
 def test_oversize_payloads_are_413(call):
-    big = "x" * (300 * 1024)
+    big = "x" * MAX_PAYLOAD_BYTES
     start = call.start("Mailbox", "err-big", big)
     assert start.status == 413
     assert start.error["code"] == "payload_too_large" and start.error["field"] == "input"
@@ -222,3 +224,200 @@ def test_bad_count_filter_is_400(call):
 def test_bad_cron_schedule_is_400(call):
     reply = call.start("Mailbox", "err-cron", "hi", cron_schedule="every tuesday")
     assert reply.status == 400 and reply.error["field"] == "cron_schedule"
+
+
+# -- bad input at the edge: 400/404/415, never a 500 ------------------------------------
+
+
+def _event(method: str, path: str, body: str | None, **headers: str) -> dict:
+    from .conftest import proxy_event
+
+    event = proxy_event(method, path, body)
+    event["headers"] = {k: v for k, v in event["headers"].items() if k != "Content-Type"} | headers
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    return event
+
+
+def _error(call, event: dict) -> tuple[int, dict]:
+    result = call.api.handle(event)
+    return result["statusCode"], json.loads(result["body"])["error"]
+
+
+START_TEXT = json.dumps(OK_START)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml",
+        "text/xml", "application/json; charset=latin-1", "application/jsonp",
+    ],
+)
+def test_a_body_that_is_not_declared_json_is_415(call, content_type):
+    status, error = _error(call, _event("POST", "/api/v1/workflows", START_TEXT, **{"Content-Type": content_type}))
+    assert status == 415
+    assert error["code"] == "unsupported_media_type" and error["field"] == "Content-Type"
+    assert "application/json" in error["message"]
+
+
+def test_a_body_without_a_content_type_is_415(call):
+    status, error = _error(call, _event("POST", "/api/v1/workflows", START_TEXT))
+    assert status == 415 and "no Content-Type" in error["message"]
+
+
+def test_an_empty_form_post_cannot_terminate(call):
+    # What a plain HTML form on another site sends: no fields, text/plain.
+    call.start("Mailbox", "err-form", "hi")
+    status, _ = _error(call, _event("POST", "/api/v1/workflows/err-form/terminate", "", **{"Content-Type": "text/plain"}))
+    assert status == 415
+    assert call("GET", "/api/v1/workflows/err-form").body["status"] == "RUNNING"
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe{}", b'{"workflow_type": "\xc3\x28"}', b"\xed\xa0\x80"])
+def test_a_body_that_is_not_utf8_is_400(call, raw):
+    event = _event("POST", "/api/v1/workflows", base64.b64encode(raw).decode(), **{"Content-Type": "application/json"})
+    event["isBase64Encoded"] = True
+    status, error = _error(call, event)
+    assert status == 400 and error["code"] == "invalid_encoding" and error["field"] == "body"
+    assert "UTF-8" in error["message"]
+
+
+def nested_input(depth: int) -> str:
+    """A start body whose input nests ``depth`` levels in all (the body's object included)."""
+    value = "[" * (depth - 2) + "1" + "]" * (depth - 2)
+    return json.dumps({**OK_START, "input": "X"}).replace('"X"', "[" + value + "]")
+
+
+def test_json_nested_past_the_limit_is_400_naming_it(call):
+    from durable._http.app import MAX_JSON_DEPTH
+
+    for depth in (MAX_JSON_DEPTH + 1, 490, 100_000):
+        status, error = _error(call, _event("POST", "/api/v1/workflows", nested_input(depth), **{"Content-Type": "application/json"}))
+        assert status == 400, depth
+        assert error["code"] == "json_too_deep" and error["field"] == "body"
+        assert str(MAX_JSON_DEPTH) in error["message"]
+
+
+def test_json_nested_to_the_limit_is_accepted_and_reads_back(call):
+    from durable._http.app import MAX_JSON_DEPTH
+
+    body = nested_input(MAX_JSON_DEPTH).replace('"err-1"', '"err-deep"')
+    status = call.api.handle(_event("POST", "/api/v1/workflows", body, **{"Content-Type": "application/json"}))["statusCode"]
+    assert status == 201
+    assert call("GET", "/api/v1/workflows/err-deep/history").status == 200
+    assert call("GET", "/api/v1/workflows/err-deep").status == 200
+
+
+@pytest.mark.parametrize(
+    "value", ["NaN", "Infinity", "-Infinity", "1e999", "9" * 5000, '"\\ud800"', '"a\\udfffb"', '{"\\ud800": 1}']
+)
+def test_numbers_and_strings_json_cannot_carry_are_400(call, value):
+    body = START_TEXT.replace('["hi"]', f"[{value}]")
+    status, error = _error(call, _event("POST", "/api/v1/workflows", body, **{"Content-Type": "application/json"}))
+    assert status == 400 and error["code"] == "invalid_json" and error["field"] == "body"
+
+
+@pytest.mark.parametrize("workflow_id", ["x" * 1001, "é" * 501, "😀" * 251])
+def test_a_workflow_id_over_1000_bytes_is_400_and_nothing_is_written(call, workflow_id):
+    from urllib.parse import quote
+
+    reply = call.start("Mailbox", workflow_id, "hi")
+    assert reply.status == 400 and reply.error["field"] == "workflow_id" and "1000 bytes" in reply.error["message"]
+    for method, suffix, body in [("GET", "", None), ("GET", "/history", None), ("POST", "/signals/post", {}), ("POST", "/cancel", {})]:
+        reply = call(method, f"/api/v1/workflows/{quote(workflow_id, safe='')}{suffix}", body)
+        assert reply.status == 400, suffix
+        assert reply.error["code"] == "invalid_id" and "1000" in reply.error["message"]
+    assert call("GET", "/api/v1/workflows").body["executions"] == []
+
+
+def test_a_workflow_id_of_1000_bytes_works(call):
+    assert call.start("Mailbox", "é" * 500, "hi").status == 201
+    assert call("GET", "/api/v1/workflows/" + "%C3%A9" * 500).status == 200
+
+
+def test_a_run_id_over_the_limit_is_400(call):
+    call.start("Mailbox", "err-long-run", "hi")
+    reply = call("GET", "/api/v1/workflows/err-long-run", query={"run_id": "r" * 1001})
+    assert reply.status == 400 and reply.error["field"] == "run_id"
+    signal = call("POST", "/api/v1/workflows/err-long-run/signals/post", {"input": ["x"], "run_id": "r" * 1001})
+    assert signal.status == 400 and signal.error["field"] == "run_id"
+
+
+GOOD_TOKEN = {"workflow_id": "w", "run_id": "r", "seq": 1, "attempt": 1, "activity_id": "1"}
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("workflow_id", True), ("workflow_id", ["w"]), ("run_id", None), ("seq", "1"), ("seq", 1.5), ("attempt", []),
+        ("attempt", True), ("seq", -1), ("seq", 10**30), ("activity_id", {"a": 1}), ("workflow_id", "x" * 1001),
+        ("workflow_id", ""),
+    ],
+)
+def test_a_forged_task_token_with_a_wrong_field_is_400(call, field, value):
+    forged = base64.b64encode(json.dumps({**GOOD_TOKEN, field: value}).encode()).decode()
+    for path, body in [
+        ("/api/v1/activities/complete", {"task_token": forged, "result": 1}),
+        ("/api/v1/activities/heartbeat", {"task_token": forged}),
+    ]:
+        reply = call("POST", path, body)
+        assert reply.status == 400, (path, reply.body)
+        assert reply.error["code"] == "invalid_task_token" and reply.error["field"] == "task_token"
+
+
+def test_a_task_token_nested_deep_is_400(call):
+    forged = base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode()
+    reply = call("POST", "/api/v1/activities/complete", {"task_token": forged})
+    assert reply.status == 400 and reply.error["field"] == "task_token"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ui/a%00b", "/ui/" + "x" * 300, "/ui/" + "x" * 5000, "/ui/" + "%C3%A9" * 200, "/ui/..", "/ui/%2e%2e",
+        "/ui/..%2Fsecret.txt", "/ui/%2e%2e/secret.txt", "/ui/assets/..%2F..%2Fsecret.txt", "/ui/%2Fetc%2Fpasswd",
+        "/ui/app.js%00.png",
+    ],
+)
+def test_odd_ui_paths_are_404_without_a_path_in_the_answer(call, ui_dir, path):
+    reply = call("GET", path)
+    assert reply.status == 404 and reply.error["code"] == "file_not_found"
+    assert str(ui_dir.parent) not in reply.raw and "not for you" not in reply.raw
+
+
+def test_every_answer_carries_the_security_headers(call):
+    from durable._http.app import SECURITY_HEADERS
+
+    for reply in (call("GET", "/"), call("GET", "/ui/app.js"), call("GET", "/api/v1/workflows"), call("GET", "/nope")):
+        for name, value in SECURITY_HEADERS.items():
+            assert reply.headers[name] == [value]
+    assert "frame-ancestors 'none'" in SECURITY_HEADERS["Content-Security-Policy"]
+    assert "unsafe-inline" not in SECURITY_HEADERS["Content-Security-Policy"]
+    refused = call.api.handle(_event("POST", "/api/v1/workflows", START_TEXT, **{"Content-Type": "text/plain"}))
+    assert refused["multiValueHeaders"]["X-Content-Type-Options"] == ["nosniff"]
+
+
+def test_a_bug_answers_500_without_its_exception_text(runtime, ui_dir):
+    from durable._http.app import HttpApi
+    from durable._http.engine import Engine
+
+    from .conftest import Caller
+
+    class Broken(Engine):
+        @property
+        def control(self):  # type: ignore[override]
+            raise RuntimeError(f"secret detail at {ui_dir}")
+
+        @control.setter
+        def control(self, value):  # type: ignore[override]
+            pass
+
+    reply = Caller(HttpApi(Broken(runtime.control, runtime.registry), ui_dir=ui_dir))("GET", "/api/v1/workflows/x")
+    assert reply.status == 500 and reply.error["code"] == "internal_error"
+    assert "secret detail" not in reply.raw and str(ui_dir) not in reply.raw
+    assert "c6af9ac6-7b61-11e6-9a41-93e8deadbeef" in reply.error["message"]  # the request id, to find the log line
+
+
+def test_a_list_filter_nested_too_deep_is_400(call):
+    reply = call("GET", "/api/v1/workflows", query={"query": "(" * 5000 + "WorkflowType = 'a'" + ")" * 5000})
+    assert reply.status == 400

@@ -224,9 +224,9 @@ def test_async_activity_cancelled_report(call):
     assert call.result("approve-3").body["status"] == "FAILED"
 
 
-def test_curl_form_content_type_is_read_as_json(call):
+def test_json_with_a_charset_parameter_is_read(call):
     body = {"workflow_type": "Mailbox", "workflow_id": "curl-1", "task_queue": "api-tests", "input": ["hi"]}
-    reply = call("POST", "/api/v1/workflows", body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    reply = call("POST", "/api/v1/workflows", body, headers={"Content-Type": "Application/JSON; charset=UTF-8"})
     assert reply.status == 201
 
 
