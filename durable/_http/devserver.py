@@ -9,14 +9,16 @@ in real time).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from durable._http.app import API_PREFIX, HttpApi
+from durable._http.app import API_PREFIX, HttpApi, proxy_answer, secured
 from durable._http.engine import Engine
+from durable._http.errors import ApiError
 from durable._http.proxy import request_event, response_parts
 from durable._local.environment import LocalRuntime
 
@@ -26,6 +28,9 @@ logger = logging.getLogger("durable.dev")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit: larger requests never reach the Lambda."""
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 class LocalEngine(Engine):
@@ -54,14 +59,43 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            self._send(413, [("Content-Type", "application/json")], b'{"error": {"code": "payload_too_large", "message": "request body over 10 MB", "field": "body"}}')
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        refusal = self._refusal(length)
+        if refusal is not None:
+            self.close_connection = True  # the body, if any, stays unread
+            self._send(*response_parts(secured(proxy_answer(refusal))))
             return
         body = self.rfile.read(length) if length else b""
         event = request_event(self.command, self.path, list(self.headers.items()), body, source_ip=self.client_address[0])
         status, headers, data = response_parts(self.server.api.handle(event))
         self._send(status, headers, data)
+
+    def _refusal(self, length: int) -> ApiError | None:
+        """Why a request is refused before it reaches the API, if it is.
+
+        A page on another site can make a browser send requests here: it must neither
+        change anything (Origin checked on mutations) nor, by pointing its own name at
+        127.0.0.1 (DNS rebinding), read anything (Host checked on a loopback server).
+        """
+        host = self.headers.get("Host")
+        if host is not None and not self.server.serves_host(host):
+            return ApiError(403, "forbidden_host", f"Host {host[:100]!r} is not this dev server: use {self.server.url}", "Host")
+        origin = self.headers.get("Origin")
+        if self.command in MUTATING and origin is not None and not self.server.own_origin(origin, host):
+            return ApiError(
+                403, "cross_origin_refused",
+                f"a {self.command} from the page of another origin ({origin[:100]!r}) is refused: "
+                f"the dev server takes changes from its own UI ({self.server.url}) and from clients that send no Origin",
+                "Origin",
+            )
+        if length < 0:
+            return ApiError(400, "invalid_request", "Content-Length is not a number", "Content-Length")
+        if length > MAX_BODY_BYTES:
+            return ApiError(413, "payload_too_large", f"request body over {MAX_BODY_BYTES // (1024 * 1024)} MB (API Gateway's limit)", "body")
+        return None
 
     def _send(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
         self.send_response(status)
@@ -83,6 +117,38 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a long-polling request must not hold the process at exit
     api: HttpApi
 
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{_bracketed(str(host))}:{port}"
+
+    def _names(self) -> set[str]:
+        """The ``host:port`` names this server knows it has: loopback and the address it is bound to."""
+        host, port = self.server_address[:2]
+        return {f"{name}:{port}" for name in (*LOOPBACK_NAMES, _bracketed(str(host)))}
+
+    def _on_loopback(self) -> bool:
+        try:
+            return ipaddress.ip_address(str(self.server_address[0])).is_loopback
+        except ValueError:
+            return False
+
+    def serves_host(self, host: str) -> bool:
+        """Whether a request's Host names this server (anything goes off loopback)."""
+        return not self._on_loopback() or host.lower() in self._names()
+
+    def own_origin(self, origin: str, host: str | None) -> bool:
+        """Whether ``origin`` is this server's own (its pages' requests carry it)."""
+        origin = origin.lower()
+        if origin in {f"http://{name}" for name in self._names()}:
+            return True
+        # Listening on every interface: the name the browser used is its own origin.
+        return not self._on_loopback() and host is not None and origin == f"http://{host.lower()}"
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
 
 class DevServer:
     """The HTTP API and UI on ``host:port`` over ``runtime`` (port 0: any free port)."""
@@ -97,8 +163,7 @@ class DevServer:
     @property
     def url(self) -> str:
         """Where it listens, e.g. ``http://127.0.0.1:8233``."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._httpd.url
 
     def urls(self) -> dict[str, str]:
         """What to print: the API, the UI and the OpenAPI document."""
