@@ -110,26 +110,93 @@ class SqsQueue(LazyClient):
                 raise
 
     def dead_letters(self) -> list[str]:
-        """Bodies in the dead-letter queue, left there (received, then released).
+        """Bodies in the dead-letter queue, left there (see :meth:`dead_letter_messages`)."""
+        return [m.body for m in self.dead_letter_messages()]
 
-        Best effort, for inspection and tests: a receive without waiting may miss
-        messages, and a FIFO DLQ shows at most one batch per message group.
+    def dead_letter_messages(self, limit: int = 1000) -> list[Message]:
+        """Up to ``limit`` messages of the dead-letter queue, left there (received, then released).
+
+        Best effort, for inspection: a receive without waiting may miss messages, and a
+        FIFO DLQ shows at most one batch per message group (:meth:`dead_letter_count` counts all).
         """
         if self.dlq_url is None:
             return []
-        bodies: list[str] = []
-        receipts: list[str] = []
-        while True:
-            batch = self.client.receive_message(
-                QueueUrl=self.dlq_url, MaxNumberOfMessages=MAX_BATCH, WaitTimeSeconds=0
-            ).get("Messages", [])
+        out: list[Message] = []
+        while len(out) < limit:
+            batch = self._receive_dead(min(MAX_BATCH, limit - len(out)))
             if not batch:
                 break
-            bodies.extend(m["Body"] for m in batch)
-            receipts.extend(m["ReceiptHandle"] for m in batch)
+            out.extend(batch)
         # Released only after the loop, or the same messages would come back forever.
-        for receipt in receipts:
-            self.client.change_message_visibility(
-                QueueUrl=self.dlq_url, ReceiptHandle=receipt, VisibilityTimeout=0
+        for m in out:
+            self.release_dead(m.receipt)
+        return out
+
+    def dead_letter_count(self) -> int:
+        """How many messages the dead-letter queue holds (SQS's approximate count)."""
+        if self.dlq_url is None:
+            return 0
+        attributes = self.client.get_queue_attributes(
+            QueueUrl=self.dlq_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
+
+    def redrive(self) -> int:
+        """Move the dead letters back to this queue; returns how many moved.
+
+        Each is sent again with its body (and, on FIFO, its group id and a dedup id made
+        from its message id, so a redrive interrupted between the send and the delete
+        and run again within five minutes sends it once), then deleted from the DLQ.
+        Stops after as many as the DLQ held at the start: a message that dies again
+        while this runs waits for the next redrive instead of circling.
+        """
+        if self.dlq_url is None:
+            return 0
+        budget, moved = self.dead_letter_count(), 0
+        while moved < budget:
+            batch = self._receive_dead(min(MAX_BATCH, budget - moved))
+            if not batch:
+                break
+            entries: list[dict[str, Any]] = []
+            for i, m in enumerate(batch):
+                entry: dict[str, Any] = {"Id": str(i), "MessageBody": m.body}
+                if self.fifo:
+                    entry["MessageGroupId"] = m.group_id
+                    entry["MessageDeduplicationId"] = f"redrive-{m.message_id}"
+                entries.append(entry)
+            response = self.client.send_message_batch(QueueUrl=self.url, Entries=entries)
+            sent = [batch[int(s["Id"])] for s in response.get("Successful", [])]
+            if sent:
+                self.client.delete_message_batch(
+                    QueueUrl=self.dlq_url, Entries=[{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(sent)]
+                )
+            moved += len(sent)
+            if response.get("Failed"):
+                for m in batch:
+                    if m not in sent:
+                        self.release_dead(m.receipt)
+                raise RuntimeError(f"redrive to {self.name!r} stopped after {moved}: SQS refused {response['Failed']}")
+        return moved
+
+    def _receive_dead(self, max_messages: int) -> list[Message]:
+        response = self.client.receive_message(
+            QueueUrl=self.dlq_url,
+            MaxNumberOfMessages=max_messages,
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
+            WaitTimeSeconds=0,
+        )
+        return [
+            Message(
+                message_id=m["MessageId"],
+                body=m["Body"],
+                receipt=m["ReceiptHandle"],
+                receive_count=int(m.get("Attributes", {}).get("ApproximateReceiveCount", 0)),
+                group_id=m.get("Attributes", {}).get("MessageGroupId") if self.fifo else None,
             )
-        return bodies
+            for m in response.get("Messages", [])
+        ]
+
+    def release_dead(self, receipt: str) -> None:
+        """Make a received dead letter visible again at once."""
+        self.client.change_message_visibility(QueueUrl=self.dlq_url, ReceiptHandle=receipt, VisibilityTimeout=0)

@@ -80,6 +80,18 @@ class _NotifyingQueue:
     def dead_letters(self) -> list[str]:
         return self.inner.dead_letters()
 
+    def dead_letter_messages(self, limit: int = 1000) -> list[Any]:
+        return self.inner.dead_letter_messages(limit)
+
+    def dead_letter_count(self) -> int:
+        return self.inner.dead_letter_count()
+
+    def redrive(self) -> int:
+        moved = self.inner.redrive()
+        if moved:
+            self._notifier.mark(self.name)
+        return moved
+
 
 class _NotifyingExecutions:
     """Executions store that reports closed runs (so awaiting a result costs no polling)."""

@@ -248,7 +248,7 @@ class MemoryQueue:
         self.max_receive_count = max_receive_count
         self._lock = threading.Lock()
         self._messages: list[_Stored] = []  # in send order
-        self._dead: list[str] = []
+        self._dead: list[_Stored] = []
         self._dedup: deque[tuple[float, str]] = deque()  # (monotonic time sent, dedup id)
         self._dedup_ids: set[str] = set()
         self._receipts = itertools.count(1)
@@ -314,11 +314,29 @@ class MemoryQueue:
             if m.receive_count >= self.max_receive_count:
                 # SQS moves it when it would be received once more; here that is now.
                 self._messages.remove(m)
-                self._dead.append(m.body)
+                self._dead.append(m)
             else:
                 m.in_flight = False
 
     def dead_letters(self) -> list[str]:
         """Bodies in this queue's dead-letter queue."""
         with self._lock:
-            return list(self._dead)
+            return [m.body for m in self._dead]
+
+    def dead_letter_messages(self, limit: int = 1000) -> list[Message]:
+        """Up to ``limit`` messages of the dead-letter queue, left there."""
+        with self._lock:
+            return [Message(m.message_id, m.body, "", m.receive_count, m.group_id) for m in self._dead[:limit]]
+
+    def dead_letter_count(self) -> int:
+        """How many messages the dead-letter queue holds."""
+        with self._lock:
+            return len(self._dead)
+
+    def redrive(self) -> int:
+        """Move the dead letters back to this queue, as :meth:`SqsQueue.redrive` does."""
+        with self._lock:
+            dead, self._dead = self._dead, []
+        for m in dead:
+            self.send(m.body, group_id=m.group_id, dedup_id=f"redrive-{m.message_id}" if self.fifo else None)
+        return len(dead)

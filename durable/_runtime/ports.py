@@ -320,6 +320,19 @@ class Queue(Protocol):
         """Bodies in this queue's dead-letter queue (after the maximum receive count)."""
         ...
 
+    def dead_letter_messages(self, limit: int = 1000) -> list[Message]:
+        """Up to ``limit`` messages of the dead-letter queue, left there (for operators)."""
+        ...
+
+    def dead_letter_count(self) -> int:
+        """How many messages the dead-letter queue holds."""
+        ...
+
+    def redrive(self) -> int:
+        """Move the dead letters back to this queue (same body; on FIFO the same group);
+        returns how many moved."""
+        ...
+
 
 class PayloadStore(Protocol):
     """Large values by reference (claim check): S3 on AWS, a dict in memory.

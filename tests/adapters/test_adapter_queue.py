@@ -185,3 +185,50 @@ def test_memory_fifo_dedup_id_outlives_the_deleted_message():
     q.send("x again", group_id="A", dedup_id="d1")
 
     assert q.receive() == []
+
+
+def _kill(q, body: str, group: str, max_receives: int = 2) -> None:
+    """Send ``body`` and fail it until it is dead-lettered."""
+    q.send(body, group_id=group, dedup_id=body)
+    for _ in range(max_receives):
+        [m] = [m for m in q.receive(10) if m.body == body]
+        q.release(m.receipt)
+    q.receive(10)  # SQS moves a message on the receive after its last (memory: at the release)
+
+
+@pytest.mark.parametrize("name", ["inbox.fifo", "activities"])
+def test_dead_letters_list_with_ids_and_redrive_back_to_the_queue(backend, name):
+    q = backend.queue(name, max_receive_count=2)
+    _kill(q, "poison-a", "A")
+    _kill(q, "poison-b", "B")
+    assert q.receive(10) == []
+
+    listed = q.dead_letter_messages()
+    assert sorted(m.body for m in listed) == ["poison-a", "poison-b"]
+    assert len({m.message_id for m in listed}) == 2 and all(m.message_id for m in listed)
+    assert all(m.receive_count >= 2 for m in listed)
+    if q.fifo:
+        assert {m.body: m.group_id for m in listed} == {"poison-a": "A", "poison-b": "B"}
+    assert q.dead_letter_count() == 2
+    assert sorted(m.body for m in q.dead_letter_messages()) == ["poison-a", "poison-b"]  # listing leaves them
+
+    assert q.redrive() == 2
+
+    assert q.dead_letters() == [] and q.dead_letter_count() == 0
+    back = drain(q)
+    assert sorted(bodies(back)) == ["poison-a", "poison-b"]
+    assert all(m.receive_count == 1 for m in back)  # a fresh start: the full receive budget again
+    if q.fifo:
+        assert {m.body: m.group_id for m in back} == {"poison-a": "A", "poison-b": "B"}
+    q.delete([m.receipt for m in back])
+    assert q.redrive() == 0
+
+
+def test_a_redriven_fifo_message_keeps_its_place_behind_its_group(backend):
+    q = backend.queue("inbox.fifo", max_receive_count=1)
+    _kill(q, "first", "A", max_receives=1)
+    q.send("second", group_id="A", dedup_id="second")
+
+    assert q.redrive() == 1
+
+    assert bodies(q.receive(10)) == ["second", "first"]  # the group's order: arrival in the queue
