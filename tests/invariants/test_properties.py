@@ -37,7 +37,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from durable import activity, workflow
@@ -353,6 +353,20 @@ def refused_writes(records: list[logging.LogRecord]) -> list[str]:
 # -- running a plan ---------------------------------------------------------------------------
 
 
+HANDLER_CALLS: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+"""Per backend: the handlers' AWS calls and the crashes of every plan run (to show the injection bites)."""
+
+WIRED = Plan(
+    input_size=0,
+    steps=(RemoteStep(300_000, 10, 1),),
+    early=(Signal("A", 0, 100_000),),
+    during=(),
+    result_size=0,
+    crashes=(1,),
+)
+"""A plan run first on each backend: its first call crashes, and it writes to the payload store."""
+
+
 async def run_plan(plan: Plan, backend: str) -> None:
     crashes = Crashes(plan.crashes)
     errors = ErrorRecords()
@@ -384,6 +398,8 @@ async def run_plan(plan: Plan, backend: str) -> None:
     finally:
         durable_logger.removeHandler(errors)
     note(f"crashed before: {crashes.crashed} of {len(crashes.calls)} handler AWS calls")
+    HANDLER_CALLS[backend].update(crashes.calls)
+    HANDLER_CALLS[backend].update("crash" for _ in crashes.crashed)
 
     expected = expected_result(plan)
     notes = result.pop("notes")
@@ -410,8 +426,12 @@ def test_generated_workflows_complete_with_every_signal_applied_once(backend: st
         print_blob=True,
     )
     @given(plan=plans())
+    @example(plan=WIRED)
     def check(plan: Plan) -> None:
         note(f"[{backend}] {plan.describe()}")
         asyncio.run(run_plan(plan, backend))
 
+    HANDLER_CALLS[backend].clear()
     check()
+    seen = HANDLER_CALLS[backend]
+    assert seen["crash"] > 0 and seen["payloads.put"] > 0, f"the crash injection did not reach the handlers' calls: {seen}"
