@@ -1,5 +1,5 @@
-"""The ``durable`` command: ``durable workflow start|execute|signal|query|describe|list|history|result|cancel|terminate``
-and ``durable dev``. Run ``durable --help`` (or ``python -m durable.cli --help``).
+"""The ``durable`` command: ``durable workflow start|execute|signal|query|describe|list|history|result|cancel|terminate``,
+``durable dlq list|redrive`` and ``durable dev``. Run ``durable --help`` (or ``python -m durable.cli --help``).
 
 Exit codes: 0 success; 1 an error (unknown execution, server not reachable, a workflow
 whose result is not COMPLETED); 2 a usage error.
@@ -14,6 +14,7 @@ from typing import TextIO
 
 from durable._cli.commands import add_workflow_commands, run_command
 from durable._cli.dev import add_dev_command, run_dev
+from durable._cli.dlq import add_dlq_commands
 from durable._cli.errors import explain
 
 __all__ = ["main"]
@@ -24,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="durable", description="Durable workflows: the dev server and the workflow commands.")
     subparsers = root.add_subparsers(dest="group", required=True, metavar="COMMAND")
     add_workflow_commands(subparsers)
+    add_dlq_commands(subparsers)
     add_dev_command(subparsers)
     return root
 

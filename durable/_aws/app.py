@@ -13,6 +13,8 @@ Environment::
     DURABLE_SCHEDULE_GROUP, DURABLE_INBOX_QUEUE_ARN, DURABLE_SCHEDULER_ROLE_ARN
                                   where schedules are armed (EventBridge Scheduler)
     DURABLE_PAYLOAD_BUCKET        where large payloads go by reference (claim check)
+    DURABLE_DEAD_LETTER_QUEUE_URLS  JSON object: queue (inbox, timers, activities-<task queue>)
+                                  -> its DLQ's URL (optional; for `durable dlq`)
     DURABLE_RETENTION_DAYS        how long closed runs are kept (optional; 30)
     POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE   (optional; "durable")
 
@@ -106,11 +108,15 @@ class LambdaApp:
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
         clock = RealClock()
-        queues: dict[str, SqsQueue] = {INBOX: SqsQueue(INBOX, self._required("DURABLE_INBOX_QUEUE_URL"))}
+        dlqs: dict[str, str] = json.loads(self._env.get("DURABLE_DEAD_LETTER_QUEUE_URLS", "{}"))
+        queues: dict[str, SqsQueue] = {
+            INBOX: SqsQueue(INBOX, self._required("DURABLE_INBOX_QUEUE_URL"), dlq_url=dlqs.get("inbox"))
+        }
         for task_queue, url in json.loads(self._env.get("DURABLE_ACTIVITY_QUEUE_URLS", "{}")).items():
             name = activity_queue_name(task_queue)
-            queues[name] = SqsQueue(name, url)
-        timer_queue = SqsQueue("timers", self._required("DURABLE_TIMER_QUEUE_URL"))
+            queues[name] = SqsQueue(name, url, dlq_url=dlqs.get(name))
+        timer_queue = SqsQueue("timers", self._required("DURABLE_TIMER_QUEUE_URL"), dlq_url=dlqs.get("timers"))
+        with_dlq = {q.name.removesuffix(".fifo"): q for q in (*queues.values(), timer_queue) if q.dlq_url}
 
         def queue_for(name: str) -> SqsQueue:
             try:
@@ -138,6 +144,7 @@ class LambdaApp:
             schedules=DynamoScheduleStore(self._required("DURABLE_EXECUTIONS_TABLE")),
             schedule_firing=self._schedule_firing(),
             claims=claims,
+            dead_letter_sources=lambda: dict(with_dlq),
         )
 
     def _schedule_firing(self) -> EventBridgeScheduleFiring | None:

@@ -19,7 +19,7 @@ from durable._client import Client
 from durable._http.remote import HttpTransport
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-__all__ = ["DEFAULT_ADDRESS", "add_workflow_commands"]
+__all__ = ["DEFAULT_ADDRESS", "Session", "add_workflow_commands", "common_options", "run_command"]
 
 DEFAULT_ADDRESS = "http://127.0.0.1:8233"
 ADDRESS_ENV = "DURABLE_ADDRESS"
@@ -244,7 +244,8 @@ async def _history(args: argparse.Namespace, s: Session) -> int:
 # -- the parser --------------------------------------------------------------------------
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def common_options(parser: argparse.ArgumentParser) -> None:
+    """--address and --json, which every command takes."""
     parser.add_argument(
         "--address", default=os.environ.get(ADDRESS_ENV, DEFAULT_ADDRESS),
         help=f"the API's URL (default: ${ADDRESS_ENV} or {DEFAULT_ADDRESS}, the dev server); a deployed stack's ApiUrl is signed with SigV4",
@@ -283,7 +284,7 @@ def add_workflow_commands(subparsers: Any) -> None:
 
     def command(name: str, run: Command, help: str) -> argparse.ArgumentParser:
         parser = commands.add_parser(name, help=help, description=help)
-        _common(parser)
+        common_options(parser)
         parser.set_defaults(run=run)
         return parser
 

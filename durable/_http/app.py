@@ -41,6 +41,7 @@ from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, InvalidRequestId, NotRunning, NotStarted, check_request_id
+from durable._runtime.dead_letters import UnknownQueue
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
 from durable._schedules.cron import InvalidCronExpression
 from durable._visibility.query import InvalidQuery
@@ -182,6 +183,7 @@ class HttpApi:
         _error_handlers(app)
         _workflow_routes(app, self)
         _activity_routes(app, self)
+        _dead_letter_routes(app, self)
         _document_routes(app, self)
         return app
 
@@ -389,6 +391,10 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
         request_id = app.current_event.request_context.request_id
         logger.exception("unexpected error in the HTTP API (request %s)", request_id)
         return error_response(ApiError(500, "internal_error", f"internal error: the API's log has the details (request id {request_id})", None))
+
+    @app.exception_handler(UnknownQueue)
+    def no_queue(err: UnknownQueue) -> Response[Any]:
+        return error_response(ApiError(404, "queue_not_found", str(err), "queue"))
 
     @app.exception_handler(InvalidIdError)
     def invalid_id(err: InvalidIdError) -> Response[Any]:
@@ -767,6 +773,39 @@ def _activity_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         except ValueError as err:
             raise ApiError(400, "invalid_task_token", str(err), "task_token") from err
         return m.ActivityHeartbeatResponse(cancel_requested=requested)
+
+
+def _dead_letter_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
+    base = f"{API_PREFIX}/dead-letters"
+    queue_names = "`inbox`, `timers` (deployed stacks) or `activities-<task queue>`"
+
+    @app.get(
+        base,
+        summary="List dead letters",
+        description=f"Each queue's dead-letter count and up to `limit` of its messages. Queues: {queue_names}.",
+        tags=["operations"],
+        responses=_answers(200, "The dead letters, per queue", m.DeadLetterList),
+    )
+    def list_dead_letters(
+        queue: Annotated[str | None, Query(description="one queue (default: all)")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000, description="messages shown per queue")] = 100,
+    ) -> m.DeadLetterList:
+        listed = api.engine.control.dead_letters(queue, limit)
+        return m.DeadLetterList.model_validate(
+            {"queues": [{"queue": q.queue, "count": q.count, "messages": [vars(d) for d in q.messages]} for q in listed]}
+        )
+
+    @app.post(
+        f"{base}/redrive",
+        summary="Redrive dead letters",
+        description="Move the dead letters back to their queue (same body; on a FIFO queue the same message group), "
+        "where they run as if just sent: for after their cause is fixed.",
+        tags=["operations"],
+        responses=_answers(200, "How many moved, per queue", m.RedriveResponse),
+    )
+    def redrive(body: m.RedriveRequest) -> m.RedriveResponse:
+        moved = api.engine.control.redrive(body.queue)
+        return m.RedriveResponse(queues=[m.RedriveResult(queue=q, moved=n) for q, n in moved.items()])
 
 
 def _document_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:

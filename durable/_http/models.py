@@ -19,6 +19,9 @@ __all__ = [
     "ErrorBody",
     "ErrorDetail",
     "CountGroup",
+    "DeadLetter",
+    "DeadLetterList",
+    "DeadLetterQueue",
     "ExecutionCount",
     "ExecutionDetail",
     "ExecutionList",
@@ -29,6 +32,9 @@ __all__ = [
     "PendingActivity",
     "QueryRequest",
     "QueryResponse",
+    "RedriveRequest",
+    "RedriveResponse",
+    "RedriveResult",
     "ResultResponse",
     "SearchAttribute",
     "SignalRequest",
@@ -288,3 +294,50 @@ class ActivityHeartbeatResponse(BaseModel):
     """Whether the workflow asked the activity to cancel."""
 
     cancel_requested: bool
+
+
+class DeadLetter(BaseModel):
+    """A message in a dead-letter queue: moved there after its queue's maximum receive count."""
+
+    message_id: str
+    kind: str = Field(
+        description="an inbox message's kind (`start`, `signal`, `activity_result`, `timer_fired`, ...), "
+        "`activity_task`, `timer`, or `unreadable`"
+    )
+    workflow_id: str | None
+    run_id: str | None
+    receive_count: int = Field(description="how many times it was received before it was dead-lettered")
+    body: str = Field(description="the body's first 200 characters")
+
+
+class DeadLetterQueue(BaseModel):
+    """A queue's dead letters (a FIFO queue's listing shows at most ten per message group)."""
+
+    queue: str = Field(description="`inbox`, `timers` or `activities-<task queue>`")
+    count: int = Field(description="how many its dead-letter queue holds (approximate on SQS)")
+    messages: list[DeadLetter]
+
+
+class DeadLetterList(BaseModel):
+    """The dead letters of each queue."""
+
+    queues: list[DeadLetterQueue]
+
+
+class RedriveRequest(_Request):
+    """Move dead letters back to their queue, once their cause is fixed."""
+
+    queue: str | None = Field(default=None, description="one queue (`inbox`, `timers`, `activities-<task queue>`); default: all")
+
+
+class RedriveResult(BaseModel):
+    """How many dead letters went back to one queue."""
+
+    queue: str
+    moved: int
+
+
+class RedriveResponse(BaseModel):
+    """What a redrive moved, per queue."""
+
+    queues: list[RedriveResult]

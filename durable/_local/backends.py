@@ -177,8 +177,15 @@ def _assemble(
         # moto never fires an EventBridge schedule: the environment's clock does.
         schedule_firing=LocalScheduleFiring(timers),
         claims=claims,
+        dead_letter_sources=lambda: _by_operator_name(queues, lock),
     )
     return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues)
+
+
+def _by_operator_name(queues: dict[str, Queue], lock: threading.Lock) -> dict[str, Queue]:
+    # Local timers are a heap, not a queue: only the inbox and activity queues have DLQs here.
+    with lock:
+        return {name.removesuffix(".fifo"): queue for name, queue in queues.items()}
 
 
 def _memory(clock: Any, notifier: Notifier) -> Backend:

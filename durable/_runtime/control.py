@@ -21,6 +21,7 @@ from durable import _failure
 from durable._limits import check_id
 from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
+from durable._runtime import dead_letters as dlq
 from durable._runtime.orchestrator import REPLACEABLE, Orchestrator, begin_run, execution_time, send_to_inbox, terminate_run
 from durable._runtime.ports import (
     CLOSED_STATUSES,
@@ -485,6 +486,24 @@ class Control:
             last_failure=act.last_failure,
             heartbeat=beat,
         )
+
+    def dead_letters(self, queue: str | None = None, limit: int = 100) -> list[dlq.DeadLetterQueue]:
+        """The dead letters of ``queue`` (``inbox``, ``timers``, ``activities-<task queue>``) or
+        of every queue: each queue's count and up to ``limit`` messages, described.
+
+        Raises:
+            dlq.UnknownQueue: no such queue with a DLQ here.
+        """
+        queues = dlq.select_queues(self._dead_letter_sources(), queue)
+        return dlq.list_dead_letters(queues, self.services.open_body, limit)
+
+    def redrive(self, queue: str | None = None) -> dict[str, int]:
+        """Move the dead letters of ``queue`` (or of every queue) back to it; how many moved, per queue."""
+        return dlq.redrive(dlq.select_queues(self._dead_letter_sources(), queue))
+
+    def _dead_letter_sources(self) -> dict[str, Any]:
+        sources = self.services.dead_letter_sources
+        return sources() if sources is not None else {}
 
     def list_workflows(
         self, query: str | None = None, page_size: int = 1000, next_page_token: bytes | None = None

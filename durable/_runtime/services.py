@@ -57,6 +57,9 @@ class Services:
     """What delivers each schedule's next action to the inbox at its time."""
     claims: ClaimCheck = field(default_factory=lambda: ClaimCheck(None))
     """Where large values go by reference (the same one the stores were given)."""
+    dead_letter_sources: Callable[[], dict[str, Queue]] | None = None
+    """The queues that have a dead-letter queue, by the name operators use (``inbox``,
+    ``timers``, ``activities-<task queue>``): what ``durable dlq`` lists and redrives."""
 
     def __post_init__(self) -> None:
         # Every body the runtime sends passes here, whoever sends it: a large one is

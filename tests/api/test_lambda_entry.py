@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from durable._aws.provision import create_queue, create_tables
+from durable._aws.provision import create_queue, create_tables, dlq_name
 from tests.aws.test_lambda_handlers import LambdaContext
 
 from .conftest import proxy_event
@@ -34,6 +34,10 @@ def api_function(monkeypatch):
             "DURABLE_TIMER_QUEUE_URL": create_queue(sqs, "timers", fifo=False),
             "DURABLE_ACTIVITY_QUEUE_URLS": json.dumps({"orders": create_queue(sqs, "activities-orders", fifo=False)}),
         }
+        env["DURABLE_DEAD_LETTER_QUEUE_URLS"] = json.dumps(
+            {name: sqs.get_queue_url(QueueName=dlq_name(queue))["QueueUrl"]
+             for name, queue in [("inbox", "inbox.fifo"), ("timers", "timers"), ("activities-orders", "activities-orders")]}
+        )
         for k, v in env.items():
             monkeypatch.setenv(k, v)
         yield importlib.reload(importlib.import_module("functions.api.handler")), sqs, env
@@ -62,3 +66,26 @@ def test_start_describe_list_and_refusals_through_the_lambda_entry(api_function)
     assert invoke(module, "POST", "/api/v1/workflows/api-1/terminate", {"reason": "test"})[0] == 202
     assert invoke(module, "GET", "/api/v1/workflows/api-1")[1]["status"] == "TERMINATED"
     assert invoke(module, "GET", "/api/v1/workflows/ghost")[0] == 404
+
+
+def test_dead_letters_through_the_lambda_entry_from_the_dlq_urls_the_stack_sets(api_function):
+    module, sqs, env = api_function
+    dlqs = json.loads(env["DURABLE_DEAD_LETTER_QUEUE_URLS"])
+    body = json.dumps({"kind": "signal", "workflow_id": "w-1", "run_id": "r-1", "dedup": "s:1"})
+    sqs.send_message(QueueUrl=dlqs["inbox"], MessageBody=body, MessageGroupId="w-1", MessageDeduplicationId="s1")
+
+    status, listed = invoke(module, "GET", "/api/v1/dead-letters")
+
+    assert status == 200
+    assert {q["queue"]: q["count"] for q in listed["queues"]} == {"inbox": 1, "timers": 0, "activities-orders": 0}
+    [message] = next(q for q in listed["queues"] if q["queue"] == "inbox")["messages"]
+    assert (message["kind"], message["workflow_id"], message["run_id"], message["body"]) == ("signal", "w-1", "r-1", body)
+
+    status, moved = invoke(module, "POST", "/api/v1/dead-letters/redrive", {"queue": "inbox"})
+
+    assert status == 200 and moved == {"queues": [{"queue": "inbox", "moved": 1}]}
+    [back] = sqs.receive_message(
+        QueueUrl=env["DURABLE_INBOX_QUEUE_URL"], MaxNumberOfMessages=10, MessageSystemAttributeNames=["MessageGroupId"]
+    )["Messages"]
+    assert back["Body"] == body and back["Attributes"]["MessageGroupId"] == "w-1"
+    assert "Messages" not in sqs.receive_message(QueueUrl=dlqs["inbox"], MaxNumberOfMessages=10)

@@ -31,10 +31,12 @@ def test_the_served_document_lists_every_route(call):
         "/api/v1/activities/fail",
         "/api/v1/activities/heartbeat",
         "/api/v1/activities/cancelled",
+        "/api/v1/dead-letters",
+        "/api/v1/dead-letters/redrive",
     }
     start = doc["paths"]["/api/v1/workflows"]["post"]
     assert start["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StartRequest")
-    assert {"201", "400", "404", "409", "413"} <= set(start["responses"])
+    assert {"201", "400", "404", "409", "413", "415"} <= set(start["responses"])
     assert "422" not in json.dumps(doc["paths"])  # validation errors are 400 here
 
 
