@@ -134,16 +134,21 @@ class _Server(ThreadingHTTPServer):
             return False
 
     def serves_host(self, host: str) -> bool:
-        """Whether a request's Host names this server (anything goes off loopback)."""
-        return not self._on_loopback() or host.lower() in self._names()
+        """Whether a request's Host names this server: a loopback name, on any port (a
+        forwarded port or a local proxy keeps the name); anything goes off loopback."""
+        if not self._on_loopback():
+            return True
+        name = host.lower().rsplit(":", 1)[0] if not host.endswith("]") else host.lower()
+        return name in {*LOOPBACK_NAMES, _bracketed(str(self.server_address[0]))}
 
     def own_origin(self, origin: str, host: str | None) -> bool:
         """Whether ``origin`` is this server's own (its pages' requests carry it)."""
         origin = origin.lower()
         if origin in {f"http://{name}" for name in self._names()}:
             return True
-        # Listening on every interface: the name the browser used is its own origin.
-        return not self._on_loopback() and host is not None and origin == f"http://{host.lower()}"
+        # Reached under another name or port (a forwarded port, every interface): the page's
+        # origin is the Host it asked; on loopback, serves_host has vouched for that Host.
+        return host is not None and origin == f"http://{host.lower()}"
 
 
 def _bracketed(host: str) -> str:

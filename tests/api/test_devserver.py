@@ -91,3 +91,12 @@ def test_every_answer_carries_the_security_headers(server):
         for name, value in SECURITY_HEADERS.items():
             assert headers.get(name) == value, (status, name)
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_a_forwarded_port_keeps_working_and_another_local_page_is_still_refused(server):
+    # An SSH tunnel or a local proxy on port 9000: the browser's Host and Origin both say 9000.
+    forwarded = {"Host": "localhost:9000", "Origin": "http://localhost:9000", "Content-Type": "application/json"}
+    assert send(server, "POST", "/api/v1/workflows", START, **forwarded)[0] == 201
+    # A page of another local web app (port 3000) posting to this server's port: its Host is ours.
+    other = {"Origin": "http://localhost:3000", "Content-Type": "application/json"}
+    assert send(server, "POST", "/api/v1/workflows/dev-1/terminate", {}, **other)[0] == 403
