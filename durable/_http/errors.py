@@ -3,10 +3,15 @@
 ::
 
     ApiError(status, code, message, field)   raised by the routes, or mapped from
-        400 invalid_json, invalid_request, unsupported, invalid_args, invalid_task_token, invalid_query
-        404 execution_not_found, workflow_type_not_found, signal_not_found, query_not_found, route_not_found
+        400 invalid_json, invalid_encoding, json_too_deep, invalid_request, invalid_id, unsupported,
+            invalid_args, invalid_task_token, invalid_query
+        403 cross_origin_refused, forbidden_host           (the dev server only)
+        404 execution_not_found, workflow_type_not_found, signal_not_found, query_not_found,
+            route_not_found, file_not_found, queue_not_found
         409 already_started, not_running, not_started, query_failed
         413 payload_too_large
+        415 unsupported_media_type
+        500 internal_error: a bug of ours; the message has the request id, never the exception
 """
 
 from __future__ import annotations
