@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from durable.exceptions import RetryState
 
-__all__ = ["next_retry"]
+__all__ = ["backoff", "next_retry"]
+
+
+def backoff(initial: float, coefficient: float, maximum: float, attempt: int) -> float:
+    """``initial * coefficient ** (attempt - 1)``, capped at ``maximum``, for any attempt.
+
+    The power is never taken past the cap: at attempt ~1,025 with coefficient 2.0 it
+    overflows a float, and a back-off that raises would stop the run for good.
+    """
+    if initial <= 0 or coefficient <= 1 or attempt <= 1 or maximum <= initial:
+        return min(initial, maximum)
+    # The exponent at which the cap is reached, compared as exact numbers (an int
+    # against a float never overflows, whatever the attempt).
+    if attempt - 1 >= math.log(maximum / initial) / math.log(coefficient):
+        return maximum
+    return min(initial * coefficient ** (attempt - 1), maximum)
 
 
 def next_retry(
@@ -40,8 +56,7 @@ def next_retry(
     if app is not None and app.get("next_retry_delay"):
         delay = float(app["next_retry_delay"])
     else:
-        delay = policy["initial_interval"] * policy["backoff_coefficient"] ** (attempt - 1)
-        delay = min(delay, policy["maximum_interval"])
+        delay = backoff(policy["initial_interval"], policy["backoff_coefficient"], policy["maximum_interval"], attempt)
     if schedule_to_close_timeout and now + delay >= scheduled_time + schedule_to_close_timeout:
         return None, RetryState.TIMEOUT
     return delay, RetryState.IN_PROGRESS

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from durable import _failure
-from durable._replay.retry import next_retry
+from durable._replay.retry import backoff, next_retry
 from durable.common import RetryPolicy
 from durable.exceptions import ApplicationError, RetryState, TimeoutError, TimeoutType
 
@@ -125,3 +125,33 @@ def test_resolved_policy_round_trips() -> None:
         maximum_attempts=4,
         non_retryable_error_types=["X"],
     )
+
+
+@pytest.mark.parametrize("attempt", [1_025, 1_100, 10**6, 10**30])
+def test_backoff_is_capped_at_maximum_interval_at_any_attempt(attempt: int) -> None:
+    assert _next(DEFAULT, attempt) == (100.0, RetryState.IN_PROGRESS)
+
+
+@pytest.mark.parametrize("coefficient", [1.5, 2.0, 10.0, 1e300])
+def test_backoff_never_overflows_whatever_the_coefficient(coefficient: float) -> None:
+    policy = RetryPolicy(
+        initial_interval=timedelta(milliseconds=500), backoff_coefficient=coefficient, maximum_interval=timedelta(hours=1)
+    ).to_dict()
+    delays = [_next(policy, a, now=0.0)[0] for a in (1, 2, 3, 60, 2_000, 10**6, 10**9)]
+    assert delays[0] == 0.5
+    assert all(d is not None and 0.5 <= d <= 3600.0 for d in delays)
+    assert delays == sorted(delays)  # never shrinks as attempts grow
+    assert delays[-1] == 3600.0
+
+
+def test_backoff_reaches_the_cap_exactly_where_the_power_would() -> None:
+    policy = RetryPolicy(
+        initial_interval=timedelta(seconds=3), backoff_coefficient=3.0, maximum_interval=timedelta(seconds=81)
+    ).to_dict()
+    assert [_next(policy, a)[0] for a in (4, 5, 6)] == [81.0, 81.0, 81.0]
+    assert backoff(3.0, 3.0, 81.0, 3) == 27.0
+    assert backoff(3.0, 3.0, 80.0, 4) == 80.0
+
+
+def test_a_schedule_to_close_bound_still_ends_retries_at_a_huge_attempt() -> None:
+    assert _next(DEFAULT, 10**6, now=950.0, s2c=1000.0) == (None, RetryState.TIMEOUT)
