@@ -7,7 +7,9 @@ bursts of signals from a few senders (some sent before any worker runs, so they 
 run together in one decision, some while it runs; some large), and crashes injected
 before the N-th AWS call of the orchestrator or the activity worker (DynamoDB, SQS, the
 timer queue, the idempotency table and the payload store, which stands for S3), as in
-``tests/invariants/faults.py``. Each plan runs on a fresh engine on both backends, and:
+``tests/invariants/faults.py``. Some plans run without the payload cache, so every value
+stored by reference is read back from the store, as a fresh Lambda container reads it.
+Each plan runs on a fresh engine on both backends, and:
 
 - the run completes with the result computed from the plan alone;
 - every accepted signal is applied exactly once, in the order its sender sent it;
@@ -95,6 +97,8 @@ class Plan:
     result_size: int
     crashes: tuple[int, ...]
     """Crash before these AWS calls (1-based) of the handlers."""
+    cold: bool = False
+    """Read every stored value back from the payload store, as a fresh Lambda container does (no cache)."""
 
     def describe(self) -> str:
         steps = ", ".join(
@@ -106,6 +110,7 @@ class Plan:
         return (
             f"input {self.input_size}, result {self.result_size}; steps [{steps}]; "
             f"signals before the worker [{early}], while running [{during}]; crashes before calls {list(self.crashes)}"
+            + ("; no payload cache" if self.cold else "")
         )
 
 
@@ -174,7 +179,8 @@ def plans(draw: Callable[..., Any]) -> Plan:
         seen[sender] += 1
     split = draw(st.integers(0, len(signals)))
     crashes = tuple(sorted(draw(st.lists(st.integers(1, 40), max_size=3, unique=True))))
-    return Plan(input_size, tuple(steps), tuple(signals[:split]), tuple(signals[split:]), result_size, crashes)
+    cold = draw(st.booleans())
+    return Plan(input_size, tuple(steps), tuple(signals[:split]), tuple(signals[split:]), result_size, crashes, cold)
 
 
 # -- the workflow that runs a plan ------------------------------------------------------------
@@ -298,7 +304,7 @@ class _CrashingPayloads:
         return self.inner.get(key)
 
 
-def install_crashes(env: WorkflowEnvironment, crashes: Crashes) -> None:
+def install_crashes(env: WorkflowEnvironment, crashes: Crashes, *, cold: bool) -> None:
     runtime = env.runtime
     services = faulty_services(runtime.backend.services, crashes)  # type: ignore[arg-type]
     runtime.orchestrator = Orchestrator(services, runtime.registry)
@@ -306,6 +312,8 @@ def install_crashes(env: WorkflowEnvironment, crashes: Crashes) -> None:
     in_handler = _InHandler()
     claims = runtime.backend.services.claims
     claims.payloads = _CrashingPayloads(claims.payloads, crashes, in_handler)
+    if cold:
+        claims._cache_bytes = 0  # nothing is cached: every reference is read from the store
     dispatcher = runtime.dispatcher
 
     def flagged(handler: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -363,6 +371,7 @@ WIRED = Plan(
     during=(),
     result_size=0,
     crashes=(1,),
+    cold=True,
 )
 """A plan run first on each backend: its first call crashes, and it writes to the payload store."""
 
@@ -374,7 +383,7 @@ async def run_plan(plan: Plan, backend: str) -> None:
     durable_logger.addHandler(errors)
     try:
         async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
-            install_crashes(env, crashes)
+            install_crashes(env, crashes, cold=plan.cold)
             handle = await env.client.start_workflow(Generated.run, spec_of(plan), id="generated", task_queue=TASK_QUEUE)
             for s in plan.early:  # before any worker: the run takes them together with its first decision
                 await handle.signal(Generated.note, args=[s.sender, s.seq, char_for(s.seq) * s.size])
@@ -434,4 +443,6 @@ def test_generated_workflows_complete_with_every_signal_applied_once(backend: st
     HANDLER_CALLS[backend].clear()
     check()
     seen = HANDLER_CALLS[backend]
-    assert seen["crash"] > 0 and seen["payloads.put"] > 0, f"the crash injection did not reach the handlers' calls: {seen}"
+    assert seen["crash"] > 0 and seen["payloads.put"] > 0 and seen["payloads.get"] > 0, (
+        f"the crash injection did not reach the handlers' calls: {seen}"
+    )
