@@ -6,6 +6,8 @@ service and operation (the client's, the dispatcher's ReceiveMessage and
 DeleteMessageBatch, and the handlers'; on AWS Lambda's event source mappings make the
 receives and deletes), with the bytes written to S3. Large values travel by claim check:
 history records over 64 KB and queue bodies near 256 KB go to the payload store (S3).
+Measured twice: with the payload cache the handlers share in one process, and without it
+(each read goes to S3, as in a fresh Lambda container).
 
 Then a run of activities with small payloads, whose requests per step must stay where
 they were before the payload store (at most 8: nothing small goes to S3).
@@ -98,11 +100,15 @@ def table(counts: collections.Counter[str], per: float, unit: str) -> None:
     print(f"  {'total':<36} {total:>9} {total / per:>12.2f}")
 
 
-async def round_trips(backend: str, size: int, runs: int) -> None:
+async def round_trips(backend: str, size: int, runs: int, *, cached: bool) -> None:
     counts = Counts()
     walls: list[float] = []
     async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
         counts.attach(env.runtime.backend.boto_clients)
+        if not cached:
+            # In one process every handler shares the payload cache; on Lambda a fresh
+            # container has read nothing yet: the worst case reads every reference from S3.
+            env.runtime.backend.services.claims._cache_bytes = 0
         async with Worker(env.client, task_queue="bench", workflows=[RoundTrip], activities=[swap]):
             # One warm-up run: the first pays for connections and imports.
             assert await env.client.execute_workflow(RoundTrip.run, "a", id="warm-up", task_queue="bench") == "b"
@@ -112,7 +118,8 @@ async def round_trips(backend: str, size: int, runs: int) -> None:
                 result = await env.client.execute_workflow(RoundTrip.run, "a" * size, id=f"round-trip-{i}", task_queue="bench")
                 walls.append(time.perf_counter() - started)
                 assert result == "b" * size
-    print(f"\n[{backend}] {size:,}-byte input -> activity -> {size:,}-byte result, {runs} runs")
+    cache = "payload cache shared by all handlers" if cached else "no payload cache (fresh containers)"
+    print(f"\n[{backend}] {size:,}-byte input -> activity -> {size:,}-byte result, {runs} runs, {cache}")
     print(f"  wall per run: median {statistics.median(walls):.3f} s (min {min(walls):.3f}, max {max(walls):.3f})")
     if counts.calls:
         print(f"  S3 bytes written per run: {counts.s3_bytes_written / runs:,.0f} ({counts.s3_bytes_written / runs / size:.1f}x the payload)")
@@ -154,7 +161,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--backend", default="moto")
     args = parser.parse_args()
-    asyncio.run(round_trips(args.backend, args.size, args.runs))
+    asyncio.run(round_trips(args.backend, args.size, args.runs, cached=True))
+    asyncio.run(round_trips(args.backend, args.size, args.runs, cached=False))
     if not asyncio.run(small_steps(args.backend, args.steps)):
         sys.exit(f"small steps cost more than {SMALL_STEP_BUDGET} AWS requests each, or went to S3")
 
