@@ -13,7 +13,7 @@ Environment::
     DURABLE_SCHEDULE_GROUP, DURABLE_INBOX_QUEUE_ARN, DURABLE_SCHEDULER_ROLE_ARN
                                   where schedules are armed (EventBridge Scheduler)
     DURABLE_PAYLOAD_BUCKET        where large payloads go by reference (claim check)
-    DURABLE_DEAD_LETTER_QUEUE_URLS  JSON object: queue (inbox, timers, activities-<task queue>)
+    DURABLE_DEAD_LETTER_QUEUE_URLS  JSON object: queue (inbox.fifo, timers, activities-<task queue>)
                                   -> its DLQ's URL (optional; for `durable dlq`)
     DURABLE_RETENTION_DAYS        how long closed runs are kept (optional; 30)
     POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE   (optional; "durable")
@@ -110,7 +110,7 @@ class LambdaApp:
         clock = RealClock()
         dlqs: dict[str, str] = json.loads(self._env.get("DURABLE_DEAD_LETTER_QUEUE_URLS", "{}"))
         queues: dict[str, SqsQueue] = {
-            INBOX: SqsQueue(INBOX, self._required("DURABLE_INBOX_QUEUE_URL"), dlq_url=dlqs.get("inbox"))
+            INBOX: SqsQueue(INBOX, self._required("DURABLE_INBOX_QUEUE_URL"), dlq_url=dlqs.get(INBOX))
         }
         for task_queue, url in json.loads(self._env.get("DURABLE_ACTIVITY_QUEUE_URLS", "{}")).items():
             name = activity_queue_name(task_queue)

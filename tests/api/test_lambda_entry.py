@@ -36,7 +36,7 @@ def api_function(monkeypatch):
         }
         env["DURABLE_DEAD_LETTER_QUEUE_URLS"] = json.dumps(
             {name: sqs.get_queue_url(QueueName=dlq_name(queue))["QueueUrl"]
-             for name, queue in [("inbox", "inbox.fifo"), ("timers", "timers"), ("activities-orders", "activities-orders")]}
+             for name, queue in [("inbox.fifo", "inbox.fifo"), ("timers", "timers"), ("activities-orders", "activities-orders")]}
         )
         for k, v in env.items():
             monkeypatch.setenv(k, v)
@@ -72,7 +72,7 @@ def test_dead_letters_through_the_lambda_entry_from_the_dlq_urls_the_stack_sets(
     module, sqs, env = api_function
     dlqs = json.loads(env["DURABLE_DEAD_LETTER_QUEUE_URLS"])
     body = json.dumps({"kind": "signal", "workflow_id": "w-1", "run_id": "r-1", "dedup": "s:1"})
-    sqs.send_message(QueueUrl=dlqs["inbox"], MessageBody=body, MessageGroupId="w-1", MessageDeduplicationId="s1")
+    sqs.send_message(QueueUrl=dlqs["inbox.fifo"], MessageBody=body, MessageGroupId="w-1", MessageDeduplicationId="s1")
 
     status, listed = invoke(module, "GET", "/api/v1/dead-letters")
 
@@ -88,4 +88,4 @@ def test_dead_letters_through_the_lambda_entry_from_the_dlq_urls_the_stack_sets(
         QueueUrl=env["DURABLE_INBOX_QUEUE_URL"], MaxNumberOfMessages=10, MessageSystemAttributeNames=["MessageGroupId"]
     )["Messages"]
     assert back["Body"] == body and back["Attributes"]["MessageGroupId"] == "w-1"
-    assert "Messages" not in sqs.receive_message(QueueUrl=dlqs["inbox"], MaxNumberOfMessages=10)
+    assert "Messages" not in sqs.receive_message(QueueUrl=dlqs["inbox.fifo"], MaxNumberOfMessages=10)

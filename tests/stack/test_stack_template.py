@@ -518,6 +518,13 @@ def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_
         assert "sqs:SendMessage" in actions_on(s, api, source)
         assert "sqs:ReceiveMessage" not in actions_on(s, api, source)
     assert set(stack.dead_lettered_queues()) == expected_names
+    # The runtime the API function builds from this wiring finds every DLQ.
+    env = {k: resolve(s, v) for k, v in variables.items()}
+    services = LambdaApp(environ=env).services
+    assert services.inbox.dlq_url == urls[INBOX]
+    assert services.timers.inner.timer_queue.dlq_url == urls["timers"]
+    for tq in ACTIVITIES:
+        assert services.activity_queue(tq).dlq_url == urls[activity_queue_name(tq)]
     # no other function touches a dead letter, nor learns where they are
     dlqs = {s.logical_id(pair.dlq) for pair in stack.dead_lettered_queues().values()}
     for f, props in s.resources("AWS::Lambda::Function").items():
