@@ -70,4 +70,4 @@ openapi: setup
 	$(BIN)/python -m durable._http.openapi > docs/openapi.json
 
 clean:
-	rm -rf $(VENV) .temporal-venv .pytest_cache
+	rm -rf $(VENV) .temporal-venv .pytest_cache .hypothesis
