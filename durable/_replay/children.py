@@ -13,7 +13,8 @@ import asyncio
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from durable import _converter, _failure
+from durable import _failure
+from durable._replay import decoding
 from durable._replay import events as ev
 from durable._replay.commands import StartChildWorkflow
 from durable._replay.definition import signal_name
@@ -178,7 +179,8 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
             self._first_execution_run_id = attrs.get("run_id")
             self._start_fut.set_result(None)
         if kind == ev.CHILD_COMPLETED:
-            self._resolve(result=_converter.decode(attrs["result"], self._result_hint))
+            what = f"child workflow {self._command.workflow_type} ({self._command.workflow_id})"
+            self._resolve(result=decoding.decode_result(attrs["result"], self._result_hint, what))
         else:
             self._resolve(exception=_failure.to_exception(attrs["failure"]))
         return True

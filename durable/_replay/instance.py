@@ -30,6 +30,7 @@ from typing import Any
 from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
 from durable._limits import check_id
+from durable._replay import decoding
 from durable._replay import events as ev
 from durable._replay.commands import (
     AcceptUpdate,
@@ -302,7 +303,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         try:
             for e in others:
                 if e["event_type"] == ev.WORKFLOW_STARTED:
-                    self._start_args = _converter.decode_args(e["attributes"]["input"], self.definition.arg_hints)
+                    self._start_args = decoding.decode_args(
+                        e["attributes"]["input"], self.definition.arg_hints, f"workflow {self.definition.name}"
+                    )
             self._run_once(
                 lambda: [self._apply_signal(e["attributes"]) for e in signals]
                 + [self._apply_update(u) for u in updates or ()]
@@ -363,7 +366,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         )
         if "result" in outcome:
             del self._local_handles[seq]
-            handle._resolve(result=_converter.decode(outcome["result"], handle._result_hint))
+            what = f"local activity {request.activity_type!r} (#{seq})"
+            handle._resolve(result=decoding.decode_result(outcome["result"], handle._result_hint, what))
         elif outcome.get("backoff") is not None:
             # As temporalio does: a back-off too long to wait in place is a durable timer.
             def retry() -> None:
@@ -566,7 +570,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 self._ready.append(handle)
         elif kind == ev.ACTIVITY_COMPLETED:
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
-                act._resolve(result=_converter.decode(attrs["result"], act._result_hint))
+                what = f"activity {act._command.activity_type!r} (#{attrs['seq']})"
+                act._resolve(result=decoding.decode_result(attrs["result"], act._result_hint, what))
         elif kind == ev.ACTIVITY_FAILED:
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
                 act._resolve(exception=_failure.to_exception(attrs["failure"]))

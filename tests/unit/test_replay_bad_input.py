@@ -8,12 +8,13 @@ untouched, and replay decides the same.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, field_validator
 
-from durable import _converter, workflow
+from durable import _converter, activity, workflow
 from durable._replay import events as ev
 from durable._replay.instance import QueryArgumentsError, QueryFailed
 from durable.exceptions import ApplicationError
@@ -226,3 +227,44 @@ def test_a_failure_error_raised_while_decoding_drops_a_signal_and_rejects_an_upd
     assert rejected["failure"]["application"]["type"] == "BadOrder"
     d.signal("order", {"qty": 2})
     assert d.result() == [2]
+
+
+# -- input the run cannot do without: the workflow task fails, visibly, and names what did not decode --
+
+
+@activity.defn
+async def count_items() -> int:
+    return 3
+
+
+@workflow.defn
+class Counts:
+    @workflow.run
+    async def run(self, start: int) -> int:
+        return start + await workflow.execute_activity(count_items, start_to_close_timeout=timedelta(seconds=5))
+
+
+def _task_failure(d: Driver) -> dict[str, Any]:
+    marker = d.marker()
+    assert marker["event_type"] == ev.TASK_FAILED, marker
+    return marker["attributes"]["failure"]
+
+
+def test_a_start_input_that_does_not_decode_fails_the_task_naming_the_workflow() -> None:
+    d = Driver(Counts)
+    d.start("seven")
+    failure = _task_failure(d)
+    assert failure["message"] == "Failed decoding arguments of workflow Counts"
+    assert failure["application"]["type"] == "RuntimeError"
+    assert failure["cause"]["application"]["type"] == "ValidationError"
+
+
+def test_an_activity_result_that_does_not_match_its_return_hint_fails_the_task_naming_the_activity() -> None:
+    """temporalio fails the workflow task too: the task is retried (and shown) until the code is fixed."""
+    d = Driver(Counts)
+    d.start(4)
+    d.complete_activity(1, "three")
+    failure = _task_failure(d)
+    assert failure["message"] == "Failed decoding the result of activity 'count_items' (#1) as int"
+    assert failure["cause"]["application"]["type"] == "ValidationError"
+    assert d.machine.ledger.closed is False
