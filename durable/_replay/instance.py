@@ -645,15 +645,16 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         try:
             values = self._handler_args("signal", name, attrs["input"], handler)
         except Exception:
-            # temporalio's rule: a signal whose input does not fit its handler is dropped
-            # with a log line, and the run goes on (failing the task would fail it again on
-            # every retry: the signal is in the history for good). Replay drops it again,
-            # silently: the decision that first met it has reported it.
+            # temporalio's rule: a signal whose input does not decode is dropped with an
+            # error log line (its words), and the run goes on: failing the task would fail it
+            # again on every retry, the signal being in the history for good. A wrong number
+            # of arguments is dropped too, where temporalio 1.35 still fails the task
+            # (sdk-python#355 asks to drop it). Replay drops it again, silently: the decision
+            # that first met it has reported it.
             if not self.is_replaying:
                 info = self.info
                 logger.exception(
-                    "Failed deserializing signal input for `%s` on workflow %s with ID `%s` and run ID `%s`, "
-                    "dropping the signal",
+                    "Failed deserializing signal input for %s on workflow %s with ID %s and run ID %s, dropping the signal",
                     name, info.workflow_type, info.workflow_id, info.run_id,
                 )
             return

@@ -70,7 +70,7 @@ class Tally:
         return self.seen
 
 
-DROPPED = "Failed deserializing signal input for `add` on workflow Tally with ID `wf-1`"
+DROPPED = "Failed deserializing signal input for add on workflow Tally with ID wf-1 and run ID "
 
 
 def _update(d: Driver, name: str, *args: Any) -> list[dict[str, Any]]:

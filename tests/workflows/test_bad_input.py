@@ -170,7 +170,7 @@ async def test_a_signal_whose_argument_does_not_decode_is_dropped_with_a_log_lin
         assert (await handle.describe()).workflow_task_failure is None
         await handle.signal(Tally.add, 6)
         assert await handle.result() == 10
-    assert "Failed deserializing signal input for `add` on workflow Tally with ID `bad-signal`" in caplog.text
+    assert "Failed deserializing signal input for add on workflow Tally with ID bad-signal and run ID " in caplog.text
     events = [e["event_type"] for e in (await handle.fetch_history()).events]
     assert events.count("WorkflowExecutionSignaled") == 3  # the dropped one stays in the history
     assert "WorkflowTaskFailed" not in events
