@@ -20,7 +20,7 @@ from durable import _converter, _failure, _schedule
 from durable._schedule import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._replay import events as ev
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
-from durable._replay.instance import QueryNotFound, WorkflowTaskError
+from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import CronExpression, InvalidCronExpression
@@ -29,6 +29,7 @@ from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
+from durable._limits import InvalidIdError, check_id
 from durable.service import RPCError, RPCStatusCode
 
 __all__ = [
@@ -509,6 +510,10 @@ class Client:
                 CronExpression.parse(cron_schedule)
             except InvalidCronExpression as err:
                 raise RPCError(f"Invalid CronSchedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
+        try:
+            check_id("workflow id", id)
+        except InvalidIdError as err:  # as Temporal's server answers: nothing is written
+            raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
         run_id = await self._transport.start(
             workflow_type=name,
             workflow_id=id,
@@ -763,6 +768,8 @@ class WorkflowHandle(Generic[ReturnType]):
         name, hint = query_definition(query)
         try:
             payload = await _rpc(self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args))))
+        except QueryFailed as err:  # the handler's own message, as temporalio's error carries it
+            raise WorkflowQueryFailedError(err.message) from err
         except (QueryNotFound, WorkflowTaskError, NotRunning) as err:
             raise WorkflowQueryFailedError(str(err)) from err
         return _converter.decode(payload, result_type or hint)
