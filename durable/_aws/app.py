@@ -141,7 +141,7 @@ class LambdaApp:
             queue_for=queue_for,
             idempotency=DynamoDBPersistenceLayer(table_name=self._required("DURABLE_IDEMPOTENCY_TABLE")),
             metrics=_PowertoolsMetrics(self.metrics),
-            schedules=DynamoScheduleStore(self._required("DURABLE_EXECUTIONS_TABLE")),
+            schedules=DynamoScheduleStore(self._required("DURABLE_EXECUTIONS_TABLE"), claims=claims),
             schedule_firing=self._schedule_firing(),
             claims=claims,
             dead_letter_sources=lambda: dict(with_dlq),

@@ -23,11 +23,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from durable._aws.executions import checked
 from durable._aws.lazy_client import LazyClient
+from durable._limits import check_id, short_key
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound, StoredSchedule
 from durable._runtime.services import schedule_group
 
-__all__ = ["SCHEDULES_PARTITION", "DynamoScheduleStore", "EventBridgeScheduleFiring", "scheduler_name"]
+__all__ = ["SCHEDULES_PARTITION", "DynamoScheduleStore", "EventBridgeScheduleFiring", "schedule_item", "scheduler_name", "stored_schedule"]
 
 SCHEDULES_PARTITION = "sch"
 """Partition key of every schedule item (the stack conditions the API's DeleteItem on it)."""
@@ -35,7 +38,30 @@ _PK = SCHEDULES_PARTITION
 
 
 def _key(schedule_id: str) -> dict[str, Any]:
-    return {"pk": {"S": _PK}, "sk": {"S": schedule_id}}
+    # A digest stands in for a long id: a sort key holds 1,024 bytes at most.
+    return {"pk": {"S": _PK}, "sk": {"S": short_key(schedule_id)}}
+
+
+def schedule_item(schedule_id: str, doc: dict[str, Any], version: int, claims: ClaimCheck) -> dict[str, Any]:
+    """A schedule's item (shared with the in-memory twin, which refuses what DynamoDB refuses).
+
+    The document holds the action's arguments (payloads of up to 2 MB): a large one is
+    stored by reference, so the item stays under 400 KB.
+    """
+    check_id("schedule id", schedule_id)
+    item = {
+        **_key(schedule_id),
+        "schedule_id": {"S": schedule_id},
+        "doc": claims.attribute(json.dumps(doc), what=f"schedule {schedule_id!r}"),
+        "version": {"N": str(version)},
+    }
+    return checked(item, f"schedule {schedule_id!r}")
+
+
+def stored_schedule(item: dict[str, Any], claims: ClaimCheck) -> StoredSchedule:
+    """The schedule an item of :func:`schedule_item` holds (items of older releases have no ``schedule_id``)."""
+    schedule_id = item.get("schedule_id", item["sk"])["S"]
+    return StoredSchedule(schedule_id, json.loads(claims.text(item["doc"])), int(item["version"]["N"]))
 
 
 def _condition_failed(e: ClientError) -> bool:
@@ -47,17 +73,18 @@ class DynamoScheduleStore(LazyClient):
 
     _service = "dynamodb"
 
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
+    def __init__(self, table_name: str, client: Any | None = None, *, claims: ClaimCheck | None = None) -> None:
         """Use ``client`` (a boto3 DynamoDB client), or a default one made on first use."""
         super().__init__(client)
         self.table_name = table_name
+        self.claims = claims or ClaimCheck(None)
 
     def create(self, schedule_id: str, doc: dict[str, Any]) -> None:
         """Insert at version 1; ScheduleAlreadyExists if the id is taken."""
         try:
             self.client.put_item(
                 TableName=self.table_name,
-                Item={**_key(schedule_id), "doc": {"S": json.dumps(doc)}, "version": {"N": "1"}},
+                Item=schedule_item(schedule_id, doc, 1, self.claims),
                 ConditionExpression="attribute_not_exists(pk)",  # two creates of one id: one wins
             )
         except ClientError as e:
@@ -70,14 +97,14 @@ class DynamoScheduleStore(LazyClient):
         item = self.client.get_item(TableName=self.table_name, Key=_key(schedule_id), ConsistentRead=True).get("Item")
         if item is None:
             raise ScheduleNotFound(schedule_id)
-        return StoredSchedule(schedule_id, json.loads(item["doc"]["S"]), int(item["version"]["N"]))
+        return stored_schedule(item, self.claims)
 
     def put(self, schedule_id: str, doc: dict[str, Any], *, version: int) -> None:
         """Replace if still at ``version``; ScheduleConflict otherwise."""
         try:
             self.client.put_item(
                 TableName=self.table_name,
-                Item={**_key(schedule_id), "doc": {"S": json.dumps(doc)}, "version": {"N": str(version + 1)}},
+                Item=schedule_item(schedule_id, doc, version + 1, self.claims),
                 # Closes the race between a fire and a pause/update (or two fires): the
                 # writer that read an older version loses and reads again.
                 ConditionExpression="version = :v",
@@ -103,9 +130,9 @@ class DynamoScheduleStore(LazyClient):
         out: list[StoredSchedule] = []
         while True:
             page = self.client.query(**request)
-            out += [StoredSchedule(i["sk"]["S"], json.loads(i["doc"]["S"]), int(i["version"]["N"])) for i in page.get("Items", [])]
+            out += [stored_schedule(i, self.claims) for i in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
-                return out
+                return sorted(out, key=lambda stored: stored.schedule_id)  # digests of long ids sort elsewhere
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 

@@ -196,7 +196,7 @@ def _memory(clock: Any, notifier: Notifier) -> Backend:
     claims = ClaimCheck(MemoryPayloadStore())
     return _assemble(
         clock, notifier, MemoryHistoryStore(claims=claims), MemoryExecutionStore(claims=claims), MemoryPersistenceLayer(),
-        MemoryQueue, MemoryScheduleStore(), claims,
+        MemoryQueue, MemoryScheduleStore(claims=claims), claims,
     )
 
 
@@ -244,7 +244,7 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
         DynamoExecutionStore(names["executions"], client=ddb, claims=claims),
         DynamoDBPersistenceLayer(table_name=names["idempotency"], boto3_client=ddb),
         make_queue,
-        DynamoScheduleStore(names["executions"], client=ddb),
+        DynamoScheduleStore(names["executions"], client=ddb, claims=claims),
         claims,
     )
     backend.boto_clients = [ddb, sqs, s3]

@@ -10,6 +10,8 @@ import json
 import threading
 from typing import Any
 
+from durable._aws.schedules import schedule_item
+from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import (
     ScheduleAlreadyExists,
     ScheduleConflict,
@@ -25,13 +27,15 @@ __all__ = ["LocalScheduleFiring", "MemoryScheduleStore"]
 class MemoryScheduleStore:
     """:class:`~durable._runtime.ports.ScheduleStore` in a dict (documents kept as JSON, as DynamoDB keeps them)."""
 
-    def __init__(self) -> None:
-        """An empty store."""
+    def __init__(self, *, claims: ClaimCheck | None = None) -> None:
+        """An empty store; each write builds the item DynamoDB would get, and refuses what it would."""
         self._lock = threading.Lock()
+        self.claims = claims or ClaimCheck(None)
         self._items: dict[str, tuple[str, int]] = {}
 
     def create(self, schedule_id: str, doc: dict[str, Any]) -> None:
         """Insert at version 1; ScheduleAlreadyExists if the id is taken."""
+        schedule_item(schedule_id, doc, 1, self.claims)
         with self._lock:
             if schedule_id in self._items:
                 raise ScheduleAlreadyExists(schedule_id)
@@ -47,6 +51,7 @@ class MemoryScheduleStore:
 
     def put(self, schedule_id: str, doc: dict[str, Any], *, version: int) -> None:
         """Replace if still at ``version``; ScheduleConflict otherwise."""
+        schedule_item(schedule_id, doc, version + 1, self.claims)
         with self._lock:
             current = self._items.get(schedule_id)
             if current is None or current[1] != version:

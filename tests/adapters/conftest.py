@@ -68,8 +68,8 @@ class MotoBackend:
         create_bucket(self.s3, PAYLOAD_BUCKET)
         return S3PayloadStore(PAYLOAD_BUCKET, self.s3)
 
-    def schedules(self) -> ScheduleStore:
-        return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb)
+    def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
+        return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb, claims=claims)
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         url = create_queue(
@@ -96,8 +96,8 @@ class MemoryBackend:
     def payloads(self) -> PayloadStore:
         return MemoryPayloadStore()
 
-    def schedules(self) -> ScheduleStore:
-        return MemoryScheduleStore()
+    def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
+        return MemoryScheduleStore(claims=claims)
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return MemoryQueue(name, max_receive_count=max_receive_count)

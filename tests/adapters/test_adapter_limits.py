@@ -158,3 +158,23 @@ def test_a_sealed_body_travels_by_reference_and_opens_to_the_original(backend):
     assert claims.open(message.body) == body
     small = json.dumps({"kind": "signal", "input": ["small"]})
     assert claims.seal(small) == small and claims.open(small) == small
+
+
+def test_a_schedule_with_large_arguments_is_kept_by_reference(backend):
+    doc = {"action": {"args": [json.dumps("s" * 1_000_000)]}, "state": {"paused": False}}
+    with pytest.raises(WriteTooLarge):
+        backend.schedules().create("big", doc)
+    schedules = backend.schedules(ClaimCheck(backend.payloads()))
+    schedules.create("big", doc)
+    schedules.put("big", {**doc, "state": {"paused": True}}, version=1)
+    stored = schedules.get("big")
+    assert (stored.doc["action"], stored.doc["state"], stored.version) == (doc["action"], {"paused": True}, 2)
+
+
+def test_a_1000_byte_schedule_id_is_stored_and_listed_by_its_id(backend):
+    schedule_id = "ü" * 500
+    schedules = backend.schedules()
+    schedules.create(schedule_id, {"n": 1})
+    schedules.create("a-short-one", {"n": 2})
+    assert schedules.get(schedule_id).doc == {"n": 1}
+    assert [s.schedule_id for s in schedules.list()] == sorted(["a-short-one", schedule_id])
