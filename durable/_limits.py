@@ -22,6 +22,7 @@ __all__ = [
     "MAX_PAYLOAD_BYTES",
     "SQS_BATCH",
     "SQS_MESSAGE_BYTES",
+    "WriteTooLarge",
     "check_fifo_id",
     "check_id",
     "check_message",
@@ -46,6 +47,15 @@ FIFO_ID_MAX = 128
 FIFO_ID_CHARS = re.compile(r"[!-~]{1,128}")
 """What SQS takes as a ``MessageGroupId`` or ``MessageDeduplicationId``: 1 to 128 of the
 ASCII letters, digits and punctuation (``!`` to ``~``); no space, nothing else."""
+
+
+class WriteTooLarge(ValueError):
+    """A write that AWS would refuse for its size: an item over 400 KB, a message over 256 KB,
+    a key over its byte limit, a batch over its count. Nothing was written.
+
+    The engine never lets one happen (large values travel by claim check); an adapter
+    raises it rather than let AWS fail a write half-way through a step.
+    """
 
 
 class InvalidIdError(ValueError):
@@ -92,11 +102,9 @@ _SQS_BODY_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U001
 
 
 def check_message(queue: str, body: str, *, fifo: bool, group_id: str | None, dedup_id: str | None) -> None:
-    """Raise ValueError (or its subclass ``too_large``) where SQS would refuse the send."""
+    """Raise ValueError (WriteTooLarge for the size) where SQS would refuse the send."""
     size = len(body.encode("utf-8", "surrogatepass"))
     if size > SQS_MESSAGE_BYTES:
-        from durable._runtime.ports import WriteTooLarge  # ports build on this module
-
         raise WriteTooLarge(f"a {size}-byte message for queue {queue!r} is over SQS's {SQS_MESSAGE_BYTES} bytes")
     if not body:
         raise ValueError(f"queue {queue!r}: SQS takes no empty message body")

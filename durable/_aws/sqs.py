@@ -53,12 +53,11 @@ class SqsQueue(LazyClient):
         ``delay_seconds`` (0 to 900) is for standard queues only: FIFO queues have no
         per-message delay. On a standard queue ``group_id`` and ``dedup_id`` are ignored.
         """
-        request: dict[str, Any] = {"QueueUrl": self.url, "MessageBody": body}
-        if self.fifo:
-            if group_id is None or dedup_id is None:
-                raise ValueError(f"FIFO queue {self.name!r} needs a group_id and a dedup_id")
+        if self.fifo and (group_id is None or dedup_id is None):
+            raise ValueError(f"FIFO queue {self.name!r} needs a group_id and a dedup_id")
         # SQS's own checks, made here: moto lets through FIFO ids that AWS refuses.
         check_message(self.name, body, fifo=self.fifo, group_id=group_id, dedup_id=dedup_id)
+        request: dict[str, Any] = {"QueueUrl": self.url, "MessageBody": body}
         if self.fifo:
             if delay_seconds:
                 raise ValueError(f"FIFO queue {self.name!r} takes no per-message delay")
@@ -70,22 +69,7 @@ class SqsQueue(LazyClient):
 
     def receive(self, max_messages: int = 10) -> list[Message]:
         """Up to ``min(max_messages, 10)`` visible messages, without waiting."""
-        response = self.client.receive_message(
-            QueueUrl=self.url,
-            MaxNumberOfMessages=max(1, min(max_messages, MAX_BATCH)),
-            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
-            WaitTimeSeconds=0,
-        )
-        return [
-            Message(
-                message_id=m["MessageId"],
-                body=m["Body"],
-                receipt=m["ReceiptHandle"],
-                receive_count=int(m["Attributes"]["ApproximateReceiveCount"]),
-                group_id=m["Attributes"].get("MessageGroupId") if self.fifo else None,
-            )
-            for m in response.get("Messages", [])
-        ]
+        return self._receive_from(self.url, max_messages)
 
     def delete(self, receipts: list[str]) -> None:
         """Acknowledge messages (in batches of 10); receipts of gone messages are ignored."""
@@ -180,9 +164,13 @@ class SqsQueue(LazyClient):
         return moved
 
     def _receive_dead(self, max_messages: int) -> list[Message]:
+        assert self.dlq_url is not None
+        return self._receive_from(self.dlq_url, max_messages)
+
+    def _receive_from(self, url: str, max_messages: int) -> list[Message]:
         response = self.client.receive_message(
-            QueueUrl=self.dlq_url,
-            MaxNumberOfMessages=max_messages,
+            QueueUrl=url,
+            MaxNumberOfMessages=max(1, min(max_messages, MAX_BATCH)),
             MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
             WaitTimeSeconds=0,
         )

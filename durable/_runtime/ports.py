@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from durable._limits import short_key
+from durable._limits import WriteTooLarge, short_key
 
 __all__ = [
     "Clock",
@@ -46,15 +46,6 @@ __all__ = [
 
 class HistoryConflict(Exception):
     """Another writer already committed events at this position of the log."""
-
-
-class WriteTooLarge(ValueError):
-    """A write that AWS would refuse for its size: an item over 400 KB, a message over 256 KB,
-    a key over its byte limit, a batch over its count. Nothing was written.
-
-    The engine never lets one happen (large values travel by claim check); an adapter
-    raises it rather than let AWS fail a write half-way through a step.
-    """
 
 
 CLOSED_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"})

@@ -11,7 +11,7 @@ from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.observability import MetricsSink, NoMetrics
 from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, Queue, ScheduleFiring, ScheduleStore, TimerService
 
-__all__ = ["INBOX", "fifo_ids", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
+__all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
 
 INBOX = "inbox.fifo"
 """Logical name of the inbox queue (the deployed name carries a namespace prefix)."""
@@ -78,7 +78,7 @@ class Services:
         return self.queue_for(activity_queue_name(task_queue))
 
 
-def fifo_ids(group_id: str | None, dedup_id: str | None) -> tuple[str | None, str | None]:
+def _fifo_ids(group_id: str | None, dedup_id: str | None) -> tuple[str | None, str | None]:
     """FIFO group and deduplication ids SQS takes, derived from the runtime's own."""
     return (None if group_id is None else fifo_id(group_id), None if dedup_id is None else fifo_id(dedup_id))
 
@@ -93,7 +93,7 @@ class _SealedQueue:
         self.fifo = self.inner.fifo
 
     def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
-        group_id, dedup_id = fifo_ids(group_id, dedup_id)
+        group_id, dedup_id = _fifo_ids(group_id, dedup_id)
         self.inner.send(self._claims.seal(body), group_id=group_id, dedup_id=dedup_id)
 
     def __getattr__(self, name: str) -> Any:
@@ -110,7 +110,7 @@ class _SealedTimers:
     def schedule(
         self, fire_at: float, queue: str, body: str, *, group_id: str | None = None, dedup_id: str | None = None
     ) -> None:
-        group_id, dedup_id = fifo_ids(group_id, dedup_id)
+        group_id, dedup_id = _fifo_ids(group_id, dedup_id)
         self.inner.schedule(fire_at, queue, self._claims.seal(body, nested=True), group_id=group_id, dedup_id=dedup_id)
 
     def __getattr__(self, name: str) -> Any:
