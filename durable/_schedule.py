@@ -1,18 +1,20 @@
 """Schedules on the client (temporalio's ``client`` schedule classes, same names and fields).
 
-A schedule starts a workflow at the times of its spec (cron expressions and intervals),
-under an overlap policy, until paused or deleted. The values here are what a user builds
-and what ``describe()`` returns; they cross the transport as JSON documents
+A schedule starts a workflow at the times of its spec (calendars, cron expressions in
+Temporal's schedule dialect, intervals, minus ``skip``), under an overlap policy, until
+paused or deleted; ``backfill`` takes the actions of a past period. The values here are
+what a user builds and what ``describe()`` returns (the spec as Temporal's server shows it:
+cron expressions turned into calendars); they cross the transport as JSON documents
 (:func:`schedule_to_doc` / :func:`schedule_from_doc`) to the engine's schedule runner.
 
-Not supported (a clear error, not a silent drop): calendar specs and ``skip``, backfills,
-memo and search attributes on the schedule.
+Not supported (a clear error, not a silent drop): search attributes on the schedule.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+import uuid
 from abc import ABC
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from durable import _converter
 from durable._replay.definition import WorkflowDefinition
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleNotFound
-from durable._schedules.spec import InvalidScheduleSpec
+from durable._schedules.spec import InvalidScheduleSpec, canonical_spec
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
 from durable.exceptions import TemporalError
 from durable.service import RPCError, RPCStatusCode
@@ -88,13 +90,17 @@ class ScheduleOverlapPolicy(IntEnum):
 
 @dataclass(frozen=True)
 class ScheduleRange:
-    """Inclusive range of calendar values (accepted by the type; calendars are not supported)."""
+    """Inclusive range for a schedule match value."""
 
     start: int
+    """Inclusive start of the range."""
     end: int = 0
+    """Inclusive end of the range; unset or less than start, it is start."""
     step: int = 0
+    """Step between values; unset or 0, it is 1."""
 
     def __post_init__(self) -> None:
+        """Set field defaults."""
         if self.end < self.start:
             object.__setattr__(self, "end", self.start)
         if self.step == 0:
@@ -103,16 +109,28 @@ class ScheduleRange:
 
 @dataclass
 class ScheduleCalendarSpec:
-    """Calendar times (temporalio's type; this engine refuses calendar specs for now)."""
+    """Calendar times: a time matches when at least one range of every field matches.
+
+    Day of month and day of week must both match (unlike classic cron). An empty ``year``
+    matches every year; any other empty field matches nothing.
+    """
 
     second: Sequence[ScheduleRange] = (ScheduleRange(0),)
+    """Second range to match, 0-59. Default matches 0."""
     minute: Sequence[ScheduleRange] = (ScheduleRange(0),)
+    """Minute range to match, 0-59. Default matches 0."""
     hour: Sequence[ScheduleRange] = (ScheduleRange(0),)
+    """Hour range to match, 0-23. Default matches 0."""
     day_of_month: Sequence[ScheduleRange] = (ScheduleRange(1, 31),)
+    """Day of month range to match, 1-31. Default matches all days."""
     month: Sequence[ScheduleRange] = (ScheduleRange(1, 12),)
+    """Month range to match, 1-12. Default matches all months."""
     year: Sequence[ScheduleRange] = ()
+    """Optional year range to match. Default of empty matches all years."""
     day_of_week: Sequence[ScheduleRange] = (ScheduleRange(0, 6),)
+    """Day of week range to match, 0-6, 0 is Sunday. Default matches all days."""
     comment: str | None = None
+    """Description of this calendar."""
 
 
 @dataclass
@@ -127,16 +145,19 @@ class ScheduleIntervalSpec:
 
 @dataclass
 class ScheduleSpec:
-    """When actions fall due: the union of ``cron_expressions`` and ``intervals``."""
+    """When actions fall due: the union of ``calendars``, ``intervals`` and
+    ``cron_expressions``, excluding anything in ``skip``."""
 
     calendars: Sequence[ScheduleCalendarSpec] = dataclasses.field(default_factory=list)
-    """Not supported by this engine yet (use ``cron_expressions``)."""
+    """Calendar-based times."""
     intervals: Sequence[ScheduleIntervalSpec] = dataclasses.field(default_factory=list)
     """Interval-based times."""
     cron_expressions: Sequence[str] = dataclasses.field(default_factory=list)
-    """Five-field cron expressions (UTC, or ``time_zone_name``, or a ``CRON_TZ=`` prefix)."""
+    """Cron expressions in Temporal's schedule dialect (5-7 fields, both day fields must
+    match, ``# comment``, ``@every <interval>[/<phase>]``, ``CRON_TZ=``); describe shows
+    them as calendars (and intervals), as Temporal's server does."""
     skip: Sequence[ScheduleCalendarSpec] = dataclasses.field(default_factory=list)
-    """Not supported by this engine yet."""
+    """Set of matching calendar times that will be skipped."""
     start_at: datetime | None = None
     """No action before this time."""
     end_at: datetime | None = None
@@ -144,7 +165,7 @@ class ScheduleSpec:
     jitter: timedelta | None = None
     """Each action is delayed by a random amount up to this (never past the next time)."""
     time_zone_name: str | None = None
-    """IANA time zone of the cron expressions, for example ``US/Central``."""
+    """IANA time zone name of the calendars and cron expressions, for example ``US/Central``."""
 
 
 class ScheduleAction(ABC):
@@ -181,7 +202,10 @@ class ScheduleActionStartWorkflow(ScheduleAction):
         if not task_queue:
             raise ValueError("Task queue required")
         if callable(workflow):
-            workflow = WorkflowDefinition.of(workflow).name
+            name = WorkflowDefinition.of(workflow).name
+            if name is None:
+                raise ValueError("Cannot schedule dynamic workflow explicitly")
+            workflow = name
         elif not isinstance(workflow, str):
             raise TypeError("Workflow must be a string or callable")
         self.workflow: str = workflow
@@ -205,11 +229,14 @@ class ScheduleActionStartWorkflow(ScheduleAction):
 
 @dataclass
 class ScheduleBackfill:
-    """A past period to take actions for (temporalio's type; backfills are not supported yet)."""
+    """Time period and policy for actions taken as if the time passed right now."""
 
     start_at: datetime
+    """Start of the range to evaluate the schedule in (inclusive, as Temporal's server)."""
     end_at: datetime
+    """End of the range (inclusive)."""
     overlap: ScheduleOverlapPolicy | None = None
+    """Overlap policy of these actions; None: the schedule's."""
 
 
 @dataclass
@@ -380,8 +407,14 @@ class ScheduleHandle:
         return await _rpc(self._client._transport.schedule(op, self.id, body or {}))  # type: ignore[attr-defined]
 
     async def backfill(self, *backfill: ScheduleBackfill, **_: Any) -> None:
-        """Not supported by this engine yet."""
-        raise NotImplementedError("not supported by this engine yet: schedule backfill")
+        """Take the actions the spec gives in each period, as if the time passed right now.
+
+        Paused or not, whatever the remaining actions; each period under its own overlap
+        policy (or the schedule's). Backfilled runs show in ``describe()`` as any other.
+        """
+        if not backfill:
+            raise ValueError("At least one backfill required")
+        await self._call("backfill", {"backfills": _backfill_docs(backfill), "request_id": str(uuid.uuid4())})
 
     async def delete(self, **_: Any) -> None:
         """Delete the schedule; workflows it started go on."""
@@ -453,11 +486,14 @@ async def create_schedule(
     search_attributes: Any = None,
 ) -> ScheduleHandle:
     """See ``Client.create_schedule``."""
-    if backfill:
-        raise NotImplementedError("not supported by this engine yet: schedule backfill")
     if search_attributes:
         raise NotImplementedError("not supported by this engine yet: search attributes on a schedule")
-    body = {"schedule": schedule_to_doc(schedule), "trigger_immediately": trigger_immediately, "memo": dict(memo) if memo else None}
+    body = {
+        "schedule": schedule_to_doc(schedule),
+        "trigger_immediately": trigger_immediately,
+        "backfill": _backfill_docs(backfill),
+        "memo": dict(memo) if memo else None,
+    }
     try:
         await _rpc(client._transport.schedule("create", id, body))  # type: ignore[attr-defined]
     except ScheduleAlreadyExists as err:
@@ -494,6 +530,33 @@ def _dt(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=timezone.utc)
 
 
+def _backfill_docs(backfills: Sequence[ScheduleBackfill]) -> list[dict[str, Any]]:
+    return [
+        {
+            "start_at": _epoch(b.start_at, "backfill.start_at"),
+            "end_at": _epoch(b.end_at, "backfill.end_at"),
+            "overlap": int(b.overlap) if b.overlap else None,
+        }
+        for b in backfills
+    ]
+
+
+_CALENDAR_FIELDS = ("second", "minute", "hour", "day_of_month", "month", "year", "day_of_week")
+
+
+def _calendar_to_doc(cal: ScheduleCalendarSpec, where: str) -> dict[str, Any]:
+    if not isinstance(cal, ScheduleCalendarSpec):
+        raise TypeError(f"{where} must be a ScheduleCalendarSpec, not {type(cal).__name__}")
+    doc: dict[str, Any] = {f: [[r.start, r.end, r.step] for r in getattr(cal, f)] for f in _CALENDAR_FIELDS}
+    doc["comment"] = cal.comment
+    return doc
+
+
+def _calendar_from_doc(doc: dict[str, Any]) -> ScheduleCalendarSpec:
+    ranges = {f: tuple(ScheduleRange(*r) for r in doc.get(f, [])) for f in _CALENDAR_FIELDS}
+    return ScheduleCalendarSpec(**ranges, comment=doc.get("comment") or None)
+
+
 def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
     """The JSON document of a schedule (what the engine stores).
 
@@ -505,8 +568,6 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
     if not isinstance(action, ScheduleActionStartWorkflow):
         raise TypeError(f"schedule.action must be a ScheduleActionStartWorkflow, not {type(action).__name__}")
     spec = schedule.spec
-    if spec.calendars or spec.skip:
-        raise NotImplementedError("not supported by this engine yet: spec.calendars and spec.skip (use spec.cron_expressions)")
     return {
         "action": {
             "workflow": action.workflow,
@@ -515,6 +576,8 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
             "task_queue": action.task_queue,
         },
         "spec": {
+            "calendars": [_calendar_to_doc(c, f"spec.calendars[{i}]") for i, c in enumerate(spec.calendars)],
+            "skip": [_calendar_to_doc(c, f"spec.skip[{i}]") for i, c in enumerate(spec.skip)],
             "cron_expressions": list(spec.cron_expressions),
             "intervals": [{"every": iv.every.total_seconds(), "offset": _secs(iv.offset) or 0.0} for iv in spec.intervals],
             "start_at": _epoch(spec.start_at, "spec.start_at"),
@@ -536,8 +599,12 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def _spec_from_doc(spec: dict[str, Any]) -> ScheduleSpec:
+def _spec_from_doc(stored: dict[str, Any]) -> ScheduleSpec:
+    """The spec as Temporal's server describes it: cron expressions as calendars and intervals."""
+    spec = canonical_spec(stored)
     return ScheduleSpec(
+        calendars=[_calendar_from_doc(c) for c in spec["calendars"]],
+        skip=[_calendar_from_doc(c) for c in spec.get("skip", [])],
         cron_expressions=list(spec["cron_expressions"]),
         intervals=[
             ScheduleIntervalSpec(every=timedelta(seconds=iv["every"]), offset=timedelta(seconds=iv["offset"]) if iv["offset"] else None)

@@ -15,6 +15,11 @@ whoever handles the schedule next (the redelivered fire, the next fire, a run cl
 makes the pending starts of the previous change again before deciding anything. A fire
 whose time is not the armed one (replaced by a pause, an update, a delete; or already
 taken) starts nothing new.
+
+Backfills (Temporal's ``BackfillRequest``) are written to ``info.backfills`` first, then
+taken a bounded chunk per change, so a long period never makes one huge write and a crash
+between chunks leaves the rest for whichever change comes next; a backfill call's request
+id is remembered, so a retried call adds nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ logger = logging.getLogger("durable.schedules")
 
 RECENT_ACTIONS = 10
 UPCOMING_ACTIONS = 10
+BACKFILL_CHUNK = 50  # backfilled actions taken per change (Temporal's server: 10 per iteration)
+MAX_BACKFILL_ACTIONS = 1000  # per call, as Temporal's buffer bound; past it they are dropped
+REMEMBERED_REQUESTS = 20
 DEFAULT_CATCHUP_WINDOW = 365 * 24 * 3600.0  # Temporal's server default: one year
 
 
@@ -106,7 +114,15 @@ class ScheduleRunner:
 
     # -- the client's operations ------------------------------------------------------------
 
-    def create(self, schedule_id: str, schedule: dict[str, Any], *, trigger_immediately: bool = False, memo: Any = None) -> None:
+    def create(
+        self,
+        schedule_id: str,
+        schedule: dict[str, Any],
+        *,
+        trigger_immediately: bool = False,
+        memo: Any = None,
+        backfill: list[dict[str, Any]] | None = None,
+    ) -> None:
         """Store a new schedule and arm its first action.
 
         Raises:
@@ -138,6 +154,8 @@ class ScheduleRunner:
         self._apply(schedule_id, doc, fx)
         if trigger_immediately:
             self.trigger(schedule_id)
+        if backfill:
+            self.backfill(schedule_id, backfill)
 
     def get(self, schedule_id: str) -> dict[str, Any]:
         """The document, with ``info.running`` brought up to date and ``info.upcoming`` added.
@@ -194,6 +212,37 @@ class ScheduleRunner:
             self._act(schedule_id, doc, now, now, policy, fx)
 
         self._change(schedule_id, change)
+
+    def backfill(self, schedule_id: str, backfills: list[dict[str, Any]], request_id: str | None = None) -> None:
+        """Take the actions the spec gives from each ``start_at`` to ``end_at`` (both inclusive).
+
+        As Temporal's server: paused or not, whatever the remaining actions and the catchup
+        window; each period under its ``overlap`` (or the schedule's policy). ``backfills``
+        are ``{"start_at", "end_at", "overlap"}`` with epoch seconds.
+
+        Raises:
+            ScheduleNotFound: no such schedule.
+            ValueError: a period that ends before it starts.
+        """
+        for b in backfills:
+            if b["end_at"] < b["start_at"]:
+                raise ValueError(f"backfill end_at {b['end_at']} is before its start_at {b['start_at']}")
+
+        def add(doc: dict[str, Any], now: float, fx: _Effects) -> None:
+            info = doc["info"]
+            seen = info.setdefault("requests", [])
+            if request_id is not None:
+                if request_id in seen:
+                    return  # a retried call: its backfills were added already
+                info["requests"] = [*seen, request_id][-REMEMBERED_REQUESTS:]
+            info.setdefault("backfills", []).extend(
+                {"start_at": b["start_at"] - 0.001, "end_at": b["end_at"], "overlap": b.get("overlap"), "budget": MAX_BACKFILL_ACTIONS}
+                for b in backfills  # inclusive start, as Temporal's server since its version 4
+            )
+
+        self._change(schedule_id, add)
+        while self._store.get(schedule_id).doc["info"].get("backfills"):
+            self._change(schedule_id, lambda doc, now, fx: None)
 
     def delete(self, schedule_id: str) -> None:
         """Remove the schedule; its running workflows go on.
@@ -281,6 +330,7 @@ class ScheduleRunner:
             self._refresh_running(doc)
             fx = _Effects()
             change(doc, now, fx)
+            self._backfill_chunk(schedule_id, doc, now, fx)
             doc["info"]["pending"] = fx.starts
             if touched:
                 doc["info"]["last_updated_at"] = now
@@ -341,6 +391,77 @@ class ScheduleRunner:
             info["buffered"] = []  # the newest start replaces one that waited
         info["buffered"].append({"nominal": nominal, "scheduled_at": scheduled_at})
         return True
+
+    def _backfill_chunk(self, schedule_id: str, doc: dict[str, Any], now: float, fx: _Effects) -> None:
+        """Take up to :data:`BACKFILL_CHUNK` actions of the ongoing backfills, oldest first."""
+        info = doc["info"]
+        if not info.get("backfills"):
+            return
+        self._drain(schedule_id, doc, now, fx)
+        times = ScheduleTimes.from_doc(doc["schedule"]["spec"])
+        limit = BACKFILL_CHUNK
+        while info["backfills"] and limit > 0:
+            b = info["backfills"][0]
+            batch: list[dict[str, Any]] = []
+            t: float | None = b["start_at"]
+            while limit > 0 and b["budget"] > 0:
+                nominal = times.next_after(t)  # type: ignore[arg-type]
+                if nominal is None:
+                    t = None
+                    break
+                actual = times.jittered(schedule_id, nominal)
+                if actual > b["end_at"]:
+                    t = None
+                    break
+                batch.append({"nominal": nominal, "scheduled_at": actual, "overlap": b.get("overlap")})
+                t, limit, b["budget"] = actual, limit - 1, b["budget"] - 1
+            self._act_batch(schedule_id, doc, batch, fx)
+            if t is None or b["budget"] <= 0:
+                info["backfills"].pop(0)  # done (or its bound reached)
+            else:
+                b["start_at"] = t
+
+    def _act_batch(self, schedule_id: str, doc: dict[str, Any], batch: list[dict[str, Any]], fx: _Effects) -> None:
+        """Start, buffer or skip a batch of manual actions as Temporal's ``processBuffer`` does.
+
+        Unlike one action at a time, what the batch itself starts does not count as running
+        for the rest of it: of several SKIP actions the first starts and the others are
+        skipped, of several CANCEL_OTHER or TERMINATE_OTHER ones only the last starts.
+        """
+        info, default = doc["info"], doc["schedule"]["policy"]["overlap"]
+        running = bool(info["running"])
+        chosen: dict[str, Any] | None = None
+        overlapping: list[dict[str, Any]] = []
+        waiting: list[dict[str, Any]] = []
+        cancel = terminate = False
+        for entry in batch:
+            policy = entry.get("overlap") or default
+            if policy == Overlap.ALLOW_ALL:
+                overlapping.append(entry)
+            elif not running and chosen is None:
+                chosen = entry
+            elif policy == Overlap.SKIP or (policy == Overlap.BUFFER_ONE and (waiting or info["buffered"])):
+                info["num_actions_skipped_overlap"] += 1
+            elif policy in (Overlap.BUFFER_ONE, Overlap.BUFFER_ALL):
+                waiting.append(entry)
+            elif not running:
+                chosen = entry  # CANCEL_OTHER / TERMINATE_OTHER of one not started yet: replace it
+            else:
+                cancel, terminate = cancel or policy == Overlap.CANCEL_OTHER, terminate or policy == Overlap.TERMINATE_OTHER
+                waiting = [*[w for w in waiting if (w.get("overlap") or default) not in (Overlap.CANCEL_OTHER, Overlap.TERMINATE_OTHER)], entry]
+        if terminate:
+            fx.terminates += info["running"]
+            info["running"] = []
+            self._act_batch(schedule_id, doc, waiting, fx)  # what waited for the terminated runs
+            return
+        if cancel:
+            fx.cancels += info["running"]
+            overlapping = []
+        for entry in [chosen] if chosen is not None else []:
+            self._start(schedule_id, doc, entry["nominal"], entry["scheduled_at"], fx)
+        for entry in overlapping:
+            self._start(schedule_id, doc, entry["nominal"], entry["scheduled_at"], fx)
+        info["buffered"] += [{"nominal": w["nominal"], "scheduled_at": w["scheduled_at"]} for w in waiting]
 
     def _drain(self, schedule_id: str, doc: dict[str, Any], now: float, fx: _Effects) -> None:
         info = doc["info"]

@@ -4,17 +4,23 @@ The dialect is Temporal's (robfig/cron's standard parser): ``minute hour day-of-
 month day-of-week`` with lists, ranges, steps, ``*``/``?``, month and weekday names,
 the descriptors ``@yearly @annually @monthly @weekly @daily @midnight @hourly`` and
 ``@every <duration>``, and an optional ``CRON_TZ=<zone>`` prefix (UTC otherwise). When
-both day fields are restricted a day matching either fires, as in Vixie cron.
+both day fields are restricted a day matching either fires, as in Vixie cron. Ticks follow
+robfig/cron v3's search, daylight-saving changes included (see :meth:`CronExpression.next_after`).
+This is the dialect of ``cron_schedule`` only: schedules read Temporal's schedule dialect
+(:mod:`durable._schedules.calendar`), where the day fields AND.
 
 Pure: no clock, no I/O. Times are epoch seconds.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from durable._schedules.gotime import Wall, add_date, date_of, wall
 
 __all__ = ["CronExpression", "InvalidCronExpression", "parse_duration"]
 
@@ -131,35 +137,87 @@ class CronExpression:
         )
 
     def next_after(self, after: float) -> float | None:
-        """The first tick strictly after ``after`` (epoch seconds), or None if it never fires."""
-        if self.every is not None:
-            return after + self.every
-        tz: tzinfo = timezone.utc if self.zone == "UTC" else ZoneInfo(self.zone)
-        local = datetime.fromtimestamp(after, tz=tz).replace(tzinfo=None, second=0, microsecond=0)
-        t = local + timedelta(minutes=1)
-        limit = t.year + _SEARCH_YEARS
-        while t.year <= limit:
-            if t.month not in self.months:
-                t = (t.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0)
-            elif not self._day_matches(t):
-                t = (t + timedelta(days=1)).replace(hour=0, minute=0)
-            elif t.hour not in self.hours:
-                t = (t + timedelta(hours=1)).replace(minute=0)
-            elif t.minute not in self.minutes:
-                t += timedelta(minutes=1)
-            else:
-                at = t.replace(tzinfo=tz)
-                # A wall time skipped by a daylight-saving jump does not exist: no tick then.
-                if at.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) == t:
-                    when = at.timestamp()
-                    if when > after:
-                        return when
-                t += timedelta(minutes=1)
-        return None
+        """The first tick strictly after ``after`` (epoch seconds), or None if it never fires.
 
-    def _day_matches(self, t: datetime) -> bool:
-        dom = t.day in self.days
-        dow = (t.isoweekday() % 7) in self.weekdays
+        robfig/cron v3's ``SpecSchedule.Next``, step for step, on Go's wall-clock rules
+        (:mod:`durable._schedules.gotime`): hours and minutes advance in real time, so a
+        repeated fall-back hour is walked twice (``30 1 * * *`` in New York fires at 01:30
+        EDT and again at 01:30 EST) and a wall time a spring-forward gap skips never fires.
+        """
+        if self.every is not None:
+            # ConstantDelaySchedule: the delay in whole seconds (at least one) after the
+            # given time's whole second
+            return math.floor(after) + max(1, math.floor(self.every))
+        tz: tzinfo = timezone.utc if self.zone == "UTC" else ZoneInfo(self.zone)
+        t = math.floor(after) + 1
+        added = False
+        year_limit = wall(t, tz).year + _SEARCH_YEARS
+        while True:  # robfig's WRAP label
+            w = wall(t, tz)
+            if w.year > year_limit:
+                return None
+            wrapped = False
+            while w.month not in self.months:
+                if not added:
+                    added = True
+                    t = date_of(w.year, w.month, 1, 0, 0, 0, tz)
+                t = add_date(t, tz, months=1)
+                w = wall(t, tz)
+                if w.month == 1:
+                    wrapped = True
+                    break
+            if wrapped:
+                continue
+            while not self._day_matches(w):
+                if not added:
+                    added = True
+                    t = date_of(w.year, w.month, w.day, 0, 0, 0, tz)
+                t = add_date(t, tz, days=1)
+                hour = wall(t, tz).hour
+                if hour != 0:  # midnight moved by a daylight-saving change
+                    t += (24 - hour) * 3600 if hour > 12 else -hour * 3600
+                w = wall(t, tz)
+                if w.day == 1:
+                    wrapped = True
+                    break
+            if wrapped:
+                continue
+            while w.hour not in self.hours:
+                if not added:
+                    added = True
+                    t = date_of(w.year, w.month, w.day, w.hour, 0, 0, tz)
+                t += 3600
+                w = wall(t, tz)
+                if w.hour == 0:
+                    wrapped = True
+                    break
+            if wrapped:
+                continue
+            while w.minute not in self.minutes:
+                if not added:
+                    added = True
+                    t -= t % 60
+                t += 60
+                w = wall(t, tz)
+                if w.minute == 0:
+                    wrapped = True
+                    break
+            if wrapped:
+                continue
+            while w.second != 0:  # the standard parser's seconds field is 0
+                added = True
+                t += 1
+                w = wall(t, tz)
+                if w.second == 0:
+                    wrapped = True
+                    break
+            if wrapped:
+                continue
+            return float(t)
+
+    def _day_matches(self, w: Wall) -> bool:
+        dom = w.day in self.days
+        dow = w.weekday in self.weekdays
         return (dom or dow) if self.day_or else (dom and dow)
 
 
@@ -176,7 +234,7 @@ def _parse_field(text: str, value: str, spec: _Field) -> tuple[frozenset[int], b
             step = int(step_text)
         if rng in ("*", "?"):
             low, high = spec.low, spec.high if spec.name != "day-of-week" else 6
-            star = star or not step_text
+            star = star or not step_text or int(step_text) == 1  # robfig: */1 is still a star
         elif "-" in rng:
             a, _, b = rng.partition("-")
             low, high = _value(text, spec, a), _value(text, spec, b)

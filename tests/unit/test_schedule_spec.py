@@ -33,9 +33,17 @@ def test_the_union_of_crons_and_intervals_in_order_without_repeats() -> None:
     assert _iso(times.upcoming(_t("2026-03-01 10:00:00"), 4)) == ["03-01 10:30:00", "03-01 11:00:00", "03-01 11:30:00", "03-01 12:00:00"]
 
 
-def test_time_zone_name_applies_to_crons_without_their_own() -> None:
-    times = spec(cron_expressions=["0 9 * * *", "CRON_TZ=UTC 0 12 * * *"], time_zone_name="Europe/Paris")
-    assert _iso(times.upcoming(_t("2026-03-01 00:00:00"), 2)) == ["03-01 08:00:00", "03-01 12:00:00"]
+def test_time_zone_name_applies_to_every_cron_and_cron_tz_must_agree_with_it() -> None:
+    times = spec(cron_expressions=["0 9 * * *", "0 12 * * *"], time_zone_name="Europe/Paris")
+    assert _iso(times.upcoming(_t("2026-03-01 00:00:00"), 2)) == ["03-01 08:00:00", "03-01 11:00:00"]
+    # one zone per spec, as Temporal's server: a CRON_TZ prefix becomes the spec's zone
+    assert _iso(spec(cron_expressions=["CRON_TZ=Asia/Tokyo 0 9 * * *"]).upcoming(_t("2026-03-01 00:00:00"), 1)) == ["03-02 00:00:00"]
+    for bad in (
+        {"cron_expressions": ["0 9 * * *", "CRON_TZ=UTC 0 12 * * *"]},
+        {"cron_expressions": ["CRON_TZ=UTC 0 12 * * *"], "time_zone_name": "Europe/Paris"},
+    ):
+        with pytest.raises(InvalidScheduleSpec, match="conflict"):
+            spec(**bad)
 
 
 def test_start_at_and_end_at_bound_the_times() -> None:

@@ -20,9 +20,11 @@ from durable.client import (
     ScheduleActionExecutionStartWorkflow,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
+    ScheduleRange,
     ScheduleSpec,
     ScheduleState,
     ScheduleUpdate,
@@ -90,7 +92,11 @@ async def test_a_cron_schedule_starts_at_its_ticks(env):
         await sleep_until(env, first + timedelta(hours=1))
         desc = await handle.describe()
     assert [a.scheduled_at for a in desc.info.recent_actions] == [first + timedelta(minutes=30 * i) for i in range(3)]
-    assert desc.schedule.spec.cron_expressions == ["15,45 * * * *"]
+    # as Temporal's server describes it: the expression became a calendar
+    assert desc.schedule.spec.cron_expressions == []
+    assert desc.schedule.spec.calendars == [
+        ScheduleCalendarSpec(minute=(ScheduleRange(15), ScheduleRange(45)), hour=(ScheduleRange(0, 23),), year=())
+    ]
 
 
 async def _overlap(env, policy: ScheduleOverlapPolicy, schedule_id: str, *, until: timedelta):
@@ -254,10 +260,11 @@ async def test_update_replaces_the_spec(env):
 
         await handle.update(hourly)
         desc = await handle.describe()
-        assert desc.schedule.spec.cron_expressions == ["0 * * * *"] and desc.schedule.spec.intervals == []
+        hourly_calendar = [ScheduleCalendarSpec(hour=(ScheduleRange(0, 23),), second=(ScheduleRange(0),), minute=(ScheduleRange(0),))]
+        assert desc.schedule.spec.calendars == hourly_calendar and desc.schedule.spec.intervals == []
         assert all(t.minute == 0 for t in desc.info.next_action_times)
         await handle.update(lambda _: None)  # None: nothing changes
-        assert (await handle.describe()).schedule.spec.cron_expressions == ["0 * * * *"]
+        assert (await handle.describe()).schedule.spec.calendars == hourly_calendar
         await sleep_until(env, desc.info.next_action_times[0] + timedelta(seconds=1))
         desc = await handle.describe()
     assert [a.scheduled_at for a in desc.info.recent_actions] == [desc.info.next_action_times[0] - timedelta(hours=1)]
