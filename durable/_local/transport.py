@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from durable._local.environment import LocalRuntime
-from durable._runtime.control import Description, NotStarted, UpdateStatus
+from durable._runtime.control import Description, NotStarted, Started, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._visibility.listing import Count, Page
 
@@ -30,12 +31,15 @@ class LocalTransport:
         # then meets a started workflow, or joins the first task of one that waits.
         if options.get("cron_schedule"):
             return run_id  # its first task waits for the first tick
+        await self._first_task(workflow_id, run_id)
+        return run_id
+
+    async def _first_task(self, workflow_id: str, run_id: str) -> None:
         done = self.runtime.backend.notifier.first_task_done
         for _ in range(1000):
             if (workflow_id, run_id) in done:
                 break
             await asyncio.sleep(0.001)
-        return run_id
 
     async def signal(
         self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
@@ -61,11 +65,44 @@ class LocalTransport:
                 await asyncio.sleep(0.005)
         return self._control.query(workflow_id, run_id, name, args)
 
+    async def start_eagerly(self, **options: Any) -> Started:
+        # In a thread, as the dispatcher would run it: the first workflow task (local
+        # activities included) must not run on the caller's event loop.
+        loop = asyncio.get_running_loop()
+        started = await loop.run_in_executor(None, lambda: self._control.start_run(request_eager_start=True, **options))
+        if started.created and not started.eagerly_started:
+            await self._first_task(options["workflow_id"], started.run_id)  # enqueued instead: as start() waits
+        return started
+
+    async def update_with_start(
+        self,
+        *,
+        start: dict[str, Any],
+        update_id: str,
+        name: str,
+        input: list[str],
+        wait_for: str,
+        on_start: Callable[[str], None],
+    ) -> UpdateStatus:
+        request_id = str(uuid.uuid4())
+        workflow_id = start["workflow_id"]
+        started = self._control.update_with_start(
+            update_id=update_id, request_id=request_id, update_name=name, update_input=input, **start
+        )
+        on_start(started.run_id)
+        return await self._settle_update(workflow_id, started.run_id, update_id, request_id, name, input, wait_for)
+
     async def update(
         self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
     ) -> UpdateStatus:
         request_id = str(uuid.uuid4())
         run = self._control.send_update(workflow_id, run_id, update_id, request_id, name, input)
+        return await self._settle_update(workflow_id, run, update_id, request_id, name, input, wait_for)
+
+    async def _settle_update(
+        self, workflow_id: str, run: str, update_id: str, request_id: str, name: str, input: list[str], wait_for: str
+    ) -> UpdateStatus:
+        """Wait until the update sent as attempt 1 reached ``wait_for``, sending it again meanwhile."""
         loop = asyncio.get_running_loop()
         sent_at, attempt, delay = loop.time(), 1, 0.0005
         while True:

@@ -38,7 +38,7 @@ from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 __all__ = [
-    "Control", "Description", "InvalidRequestId", "NotRunning", "NotStarted", "PendingActivity", "UpdateStatus",
+    "Control", "Description", "InvalidRequestId", "NotRunning", "NotStarted", "PendingActivity", "Started", "UpdateStatus",
     "check_request_id", "new_request_id",
 ]
 
@@ -122,6 +122,17 @@ class Description:
 
 
 @dataclass(frozen=True)
+class Started:
+    """What a start did: the run it answers with, and how."""
+
+    run_id: str
+    created: bool = True
+    """False: an existing run answered (USE_EXISTING, signal-with-start, a repeated request id)."""
+    eagerly_started: bool = False
+    """The run's first workflow task was decided within the start call (eager start)."""
+
+
+@dataclass(frozen=True)
 class UpdateStatus:
     """Where an update request stands: ACCEPTED (its handler runs) or COMPLETED with an
     outcome, the encoded ``result`` or a ``failure`` (a rejection is COMPLETED too)."""
@@ -149,7 +160,11 @@ class Control:
         self.services = services
         self.orchestrator = orchestrator
 
-    def start(
+    def start(self, **options: Any) -> str:
+        """Create the run and enqueue its start; returns the run id (see :meth:`start_run`)."""
+        return self.start_run(**options).run_id
+
+    def start_run(
         self,
         *,
         workflow_type: str,
@@ -164,9 +179,20 @@ class Control:
         memo: dict[str, str] | None = None,
         search_attributes: dict[str, dict[str, Any]] | None = None,
         request_id: str | None = None,
-    ) -> str:
-        """Create the run and enqueue its start; returns the run id (the existing one when
+        request_eager_start: bool = False,
+        start_update: dict[str, Any] | None = None,
+    ) -> Started:
+        """Create the run and enqueue its start; returns its run id (the existing one when
         a policy or signal-with-start reuses a running run).
+
+        ``request_eager_start`` runs the first workflow task in this call (see
+        :meth:`_first_task_now`) instead of sending the start message: it saves a queue
+        hop and an orchestrator invocation, as Temporal's eager start saves a poll.
+
+        ``start_update`` (``update_id``, ``request_id``, ``name``, ``input``) is the update of
+        an update-with-start: logged with the start event, so that whatever makes the first
+        workflow task (the start message, the reconciler's, a retried start) delivers it in
+        that task. A running run taken under USE_EXISTING gets it as an ordinary update.
 
         ``request_id`` makes the start idempotent, as Temporal's start request id does: a
         start with the id of the start that made the workflow id's latest run answers with
@@ -186,7 +212,7 @@ class Control:
         if request_id is None:
             request_id = new_request_id()  # fresh: no earlier start can have it, so no read for one
         elif (existing := self._started_by(workflow_id, check_request_id(request_id))) is not None:
-            return existing
+            return Started(existing, created=False)
         replaceable = REPLACEABLE[id_reuse_policy]
         backoff = 0.0
         if cron_schedule:
@@ -195,6 +221,7 @@ class Control:
             if tick is None:
                 raise InvalidCronExpression(f"cron expression {cron_schedule!r} never fires")
             backoff = tick - now
+        eager = request_eager_start and backoff == 0.0  # a cron run's first task waits for its tick
         for _ in range(3):
             try:
                 run_id = str(uuid.uuid4())
@@ -213,18 +240,21 @@ class Control:
                     memo=memo,
                     search_attributes=search_attributes,
                     request_id=request_id,
+                    start_update=start_update,
+                    send_start=not eager,
                 )
-                return run_id
             except ExecutionIdInUse as err:
                 if (existing := self._started_by(workflow_id, request_id)) is not None:
-                    return existing  # the same start, sent twice at once: the other made the run
+                    return Started(existing, created=False)  # the same start, sent twice at once: the other made the run
                 if err.status != "RUNNING":
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
                 if start_signal is not None:  # signal-with-start: the running run gets the signal
                     self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [], request_id=request_id)
-                    return err.run_id
+                    return Started(err.run_id, created=False)
                 if id_conflict_policy == WorkflowIDConflictPolicy.USE_EXISTING:
-                    return err.run_id
+                    if start_update is not None:  # update-with-start: the running run gets the update
+                        self._send_start_update(workflow_id, err.run_id, start_update)
+                    return Started(err.run_id, created=False)
                 if (
                     id_conflict_policy == WorkflowIDConflictPolicy.TERMINATE_EXISTING
                     or id_reuse_policy == WorkflowIDReusePolicy.TERMINATE_IF_RUNNING
@@ -237,7 +267,86 @@ class Control:
                         pass  # it closed meanwhile: start again
                     continue
                 raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
+            if not eager:
+                return Started(run_id)
+            return Started(run_id, eagerly_started=self._first_task_now(workflow_id, run_id))
         raise WorkflowAlreadyStartedError(workflow_id, workflow_type)
+
+    def _first_task_now(self, workflow_id: str, run_id: str) -> bool:
+        """Decide a new run's first workflow task here (eager start); True if it was decided.
+
+        The run is already visible (log, then record), and no start message was sent. If
+        the decision cannot be made here (no worker serves the task queue, an AWS error),
+        the start message goes as for any start, and the run proceeds the usual way. If
+        this call dies before either, the run is one whose start message was lost: a
+        retry of the start with its request id, or the reconciler, sends it.
+        """
+        try:
+            if self.orchestrator.decide_first_task(workflow_id, run_id):
+                return True
+        except Exception:  # noqa: BLE001 - the queue path below decides it instead; the log says why
+            logger.warning("eager start of %s could not decide its first task here; enqueued", workflow_id, exc_info=True)
+        send_to_inbox(self.services, workflow_id, run_id, "start", "start")
+        return False
+
+    def update_with_start(
+        self,
+        *,
+        workflow_id: str,
+        update_id: str,
+        request_id: str,
+        update_name: str,
+        update_input: list[str],
+        id_conflict_policy: WorkflowIDConflictPolicy,
+        **start: Any,
+    ) -> Started:
+        """Start a run with an update for its first workflow task, or update the running one.
+
+        As Temporal's update-with-start: an update id that the workflow id's latest run
+        already knows is attached to (its caller reads the first outcome), whatever the
+        conflict policy, while that run runs or once the update completed there. Otherwise
+        the start follows the reuse and conflict policies (FAIL raises, USE_EXISTING sends
+        the update to the running run, TERMINATE_EXISTING replaces it) with the update in
+        its first task. ``request_id`` identifies the request: sent again (a retry after a
+        crash), it makes no second run and no second update. ``start`` takes
+        :meth:`start_run`'s other arguments (``input`` is the workflow's).
+
+        Raises:
+            WorkflowAlreadyStartedError: FAIL and the id runs; or the reuse policy refuses it.
+            ValueError: ``id_conflict_policy`` is UNSPECIFIED.
+        """
+        if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
+            raise ValueError("WorkflowIDConflictPolicy is required")
+        check_request_id(request_id)
+        update = {"update_id": update_id, "request_id": request_id, "name": update_name, "input": update_input}
+        known = self._run_with_update(workflow_id, update_id)
+        if known is not None:
+            return Started(known, created=False)
+        return self.start_run(
+            workflow_id=workflow_id, id_conflict_policy=id_conflict_policy, request_id=request_id, start_update=update, **start
+        )
+
+    def _run_with_update(self, workflow_id: str, update_id: str) -> str | None:
+        """The latest run of ``workflow_id`` if an update-with-start attaches to it there."""
+        try:
+            record = self.services.executions.get(workflow_id)
+        except ExecutionNotFound:
+            return None
+        ledger = self.ledger(workflow_id, record.run_id)
+        known = ledger.updates.get(update_id)
+        if known is None and not ledger.closed and (ledger.started or {}).get("start_update", {}).get("update_id") == update_id:
+            return record.run_id  # its first task has not taken the update yet: it will
+        if known is None or (ledger.closed and not known.completed):
+            return None
+        return record.run_id
+
+    def _send_start_update(self, workflow_id: str, run_id: str, update: dict[str, Any]) -> None:
+        # The first attempt's deduplication key, as the start event's update has: a run that
+        # took the update either way applies it once.
+        send_to_inbox(
+            self.services, workflow_id, run_id, "update", f"update:{update['request_id']}:1",
+            **{k: update[k] for k in ("update_id", "request_id", "name", "input")},
+        )
 
     def _started_by(self, workflow_id: str, request_id: str) -> str | None:
         """The run of ``workflow_id`` that the start with ``request_id`` made, if it is the latest.

@@ -220,6 +220,8 @@ class Orchestrator:
             record += plan.inputs
             plan.inputs, plan.trigger = [], None
             plan.updates = []  # their callers ask again until the run has started
+        if (plan.inputs or plan.trigger or plan.updates) and (start_update := self._start_update(machine, plan)) is not None:
+            plan.updates.insert(0, start_update)
         try:
             if plan.inputs or plan.trigger or plan.updates:
                 record += machine.decide(
@@ -259,6 +261,41 @@ class Orchestrator:
             and plan.trigger != "start"
             and now < execution_time(ledger.started)
         )
+
+    @staticmethod
+    def _start_update(machine: HistoryMachine, plan: _Plan) -> dict[str, Any] | None:
+        """The update of an update-with-start, for every decision until a workflow task completes.
+
+        It is logged on the start event (see ``begin_run``), so the first workflow task
+        takes it with the start, in one task as in Temporal, whichever message makes that
+        task (the start, a redelivery, the reconciler's, a wake when a worker comes). A task
+        that fails, or finds no worker, drops it; the next attempt takes it again. Its
+        deduplication key is the first attempt's of an ordinary update with its request id.
+        """
+        ledger = machine.ledger
+        update = (ledger.started or {}).get("start_update")
+        if not update or ledger.decided or ledger.closed or update["update_id"] in ledger.updates:
+            return None
+        if any(u["update_id"] == update["update_id"] for u in plan.updates):
+            return None
+        return {"kind": "update", **update, "dedup": f"update:{update['request_id']}:1"}
+
+    def decide_first_task(self, workflow_id: str, run_id: str) -> bool:
+        """Make a new run's first decision now, in the caller (eager start); True if it was made.
+
+        The same path as the start message's (``handle_batch``), so the record, its commit
+        and its dispatch are what the inbox would have produced. False when no decision
+        could be made here (no worker serves the task queue): the caller sends the start
+        message instead.
+
+        Raises:
+            OrchestratorConflict, or an AWS error: the caller sends the start message.
+        """
+        self.handle_batch([json.loads(inbox_body(workflow_id, run_id, "start", "start"))])
+        machine = self._cache.get(execution_key(workflow_id, run_id))
+        if machine is None:
+            machine = self.load(execution_key(workflow_id, run_id))
+        return "start" in machine.ledger.consumed
 
     def _reject_updates(self, key: str, machine: HistoryMachine) -> None:
         """Tell the callers of rejected updates, once the decision that rejected them stands.
@@ -725,6 +762,8 @@ def begin_run(
     memo: dict[str, str] | None = None,
     search_attributes: dict[str, dict[str, Any]] | None = None,
     request_id: str | None = None,
+    start_update: dict[str, Any] | None = None,
+    send_start: bool = True,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -738,6 +777,11 @@ def begin_run(
     workflow task: its start message is a timer, and ``carried`` holds what the previous
     run of the chain hands on (first run id, last completion result). ``request_id`` is the
     client's start request id, kept on the record so that a retried start finds this run.
+
+    ``start_update`` (update-with-start) is logged on the start event, so the run and its
+    update exist together or not at all; the first workflow task takes it (see
+    :meth:`Orchestrator._start_update`). ``send_start=False`` leaves the start message to
+    the caller, which decides the first workflow task itself (eager start).
     """
     # Before anything is written: an id AWS's keys or Temporal would refuse fails here, whole.
     check_id("workflow id", workflow_id)
@@ -753,6 +797,7 @@ def begin_run(
         **(carried or {}),
         **({"memo": memo} if memo else {}),
         **({"search_attributes": search_attributes} if search_attributes else {}),
+        **({"start_update": start_update} if start_update else {}),
     )
     first = [started]
     if start_signal is not None:
@@ -767,6 +812,8 @@ def begin_run(
     )
     services.executions.create(record, replaceable=replaceable)
     fields = {"workflow_type": workflow_type, "task_queue": task_queue, "input": input, "start_time": now}
+    if not send_start:
+        return
     if first_task_backoff > 0:
         body = inbox_body(workflow_id, run_id, "start", "start", **fields)
         services.timers.schedule(now + first_task_backoff, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(run_id, "start"))
