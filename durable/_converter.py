@@ -27,12 +27,82 @@ import pydantic
 from durable import _limits
 from durable.exceptions import PayloadSizeError
 
-__all__ = ["MAX_PAYLOAD_BYTES", "decode", "decode_args", "encode", "encode_args", "hints_of"]
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "Payload",
+    "PayloadConverter",
+    "RawValue",
+    "decode",
+    "decode_args",
+    "encode",
+    "encode_args",
+    "hints_of",
+    "payload_converter",
+]
 
 MAX_PAYLOAD_BYTES = _limits.MAX_PAYLOAD_BYTES
 """Largest payload accepted: 2 MB, Temporal's limit. Whatever a decision holds, the
 stores keep their items and messages within AWS's limits by moving large values to the
 payload store (claim check)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Payload:
+    """One encoded value, with the two fields of temporalio's ``Payload`` that code reads.
+
+    ``data`` is the value's JSON text in UTF-8, as it travels here; ``metadata`` names that
+    encoding as temporalio's JSON converter does. Only what a :class:`RawValue` needs, so that
+    ``payload_converter().from_payload(raw.payload, T)`` works as in temporalio.
+    """
+
+    data: bytes
+    metadata: Mapping[str, bytes] = dataclasses.field(default_factory=lambda: {"encoding": b"json/plain"})
+
+    @staticmethod
+    def of(text: str) -> Payload:
+        """The payload of a value's JSON text."""
+        return Payload(text.encode())
+
+    @property
+    def text(self) -> str:
+        """The JSON text."""
+        return self.data.decode()
+
+
+@dataclasses.dataclass(frozen=True)
+class RawValue:
+    """Representation of an unconverted, raw payload (temporalio's ``common.RawValue``).
+
+    Dynamic workflows, activities and handlers receive their arguments as these; as a
+    parameter or result type elsewhere it passes the payload through unconverted.
+    """
+
+    payload: Payload
+
+
+class PayloadConverter:
+    """temporalio's ``PayloadConverter`` interface over this module's JSON payloads: what
+    ``workflow.payload_converter()`` and ``activity.payload_converter()`` return."""
+
+    def to_payloads(self, values: Sequence[Any]) -> list[Payload]:
+        """Each value as a payload (a :class:`RawValue` as its own payload)."""
+        return [Payload.of(encode(v)) for v in values]
+
+    def from_payloads(self, payloads: Sequence[Payload], type_hints: list[Any] | None = None) -> list[Any]:
+        """Payloads as values, each with the hint at its position (a ``RawValue`` hint keeps it raw)."""
+        return decode_args([p.text for p in payloads], type_hints)
+
+    def to_payload(self, value: Any) -> Payload:
+        """One value as a payload."""
+        return self.to_payloads([value])[0]
+
+    def from_payload(self, payload: Payload, type_hint: Any = None) -> Any:
+        """One payload as a value of ``type_hint`` (plain JSON values without one)."""
+        return self.from_payloads([payload], [type_hint] if type_hint else None)[0]
+
+
+payload_converter = PayloadConverter()
+"""The one converter: values are JSON wherever they travel."""
 
 
 def encode(value: Any) -> str:
@@ -42,6 +112,8 @@ def encode(value: Any) -> str:
         TypeError: the value cannot be represented as JSON.
         PayloadSizeError: the encoded value is over :data:`MAX_PAYLOAD_BYTES`.
     """
+    if isinstance(value, RawValue):  # passes through, as temporalio's converters pass it
+        return value.payload.text
     try:
         text = json.dumps(_jsonable(value), separators=(",", ":"))
     except (TypeError, ValueError) as err:
@@ -91,6 +163,8 @@ def decode(payload: str, hint: Any = None) -> Any:
     """A payload as a value of the hinted type (plain JSON without a hint)."""
     if hint is None or hint is Any or hint is inspect.Parameter.empty:
         return json.loads(payload)
+    if hint is RawValue:
+        return RawValue(Payload.of(payload))
     if hint is bytes:
         return base64.b64decode(json.loads(payload))
     return _adapter(hint).validate_json(payload)

@@ -7,6 +7,7 @@ CI against changed code: a change that would break running executions raises
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,16 +39,26 @@ class WorkflowReplayResults:
 class Replayer:
     """Replays histories against a set of workflow classes."""
 
-    def __init__(self, *, workflows: Sequence[type], **options: Any) -> None:
-        """Args: workflows: the ``@workflow.defn`` classes; temporalio's other options are accepted."""
+    def __init__(self, *, workflows: Sequence[type], workflow_runner: Any = None, **options: Any) -> None:
+        """Set up the replayer.
+
+        Args:
+            workflows: the ``@workflow.defn`` classes.
+            workflow_runner: runs their code: in the determinism sandbox by default, as a Worker.
+            options: temporalio's other options, accepted.
+        """
         del options
-        self._definitions = {d.name: d for d in (WorkflowDefinition.of(w) for w in workflows)}
+        definitions = [WorkflowDefinition.of(w) for w in workflows]
+        if workflow_runner is not None:
+            definitions = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in definitions]
+        self._definitions: dict[str | None, WorkflowDefinition] = {d.name: d for d in definitions}
 
     def _lookup(self, workflow_type: str, _task_queue: str) -> WorkflowDefinition:
+        # A dynamic workflow (keyed None) replays every type no class is named for, as a worker runs it.
         try:
-            return self._definitions[workflow_type]
+            return self._definitions.get(workflow_type) or self._definitions[None]
         except KeyError:
-            known = ", ".join(sorted(self._definitions))
+            known = ", ".join(sorted(n for n in self._definitions if n))
             raise UnknownWorkflowType(f"Workflow class {workflow_type} is not given to the Replayer, it has: [{known}]") from None
 
     async def replay_workflow(self, history: WorkflowHistory, *, raise_on_replay_failure: bool = True) -> WorkflowReplayResult:

@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from durable import _converter
 from durable._activity import context as _context
 from durable._activity.context import CompleteAsyncError, Info
 from durable._activity.definition import defn
@@ -19,6 +20,7 @@ __all__ = [
     "info",
     "is_cancelled",
     "logger",
+    "payload_converter",
     "raise_complete_async",
     "wait_for_cancelled",
     "wait_for_cancelled_sync",
@@ -52,6 +54,17 @@ def raise_complete_async() -> NoReturn:
     """End this function without completing the activity; complete it later with
     ``client.get_async_activity_handle(task_token=activity.info().task_token)``."""
     raise CompleteAsyncError()
+
+
+def payload_converter() -> _converter.PayloadConverter:
+    """The payload converter of the current activity, to convert a dynamic activity's raw
+    values: ``activity.payload_converter().from_payload(args[0].payload, str)``.
+
+    Raises:
+        RuntimeError: not called from activity code.
+    """
+    _context.current()
+    return _converter.payload_converter
 
 
 def is_cancelled() -> bool:

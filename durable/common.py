@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import Any
 
+from durable._converter import RawValue
 from durable._search_attributes import (
     SearchAttributeIndexedValueType,
     SearchAttributeKey,
@@ -20,6 +21,7 @@ from durable._search_attributes import (
 )
 
 __all__ = [
+    "RawValue",
     "RetryPolicy",
     "SearchAttributeIndexedValueType",
     "SearchAttributeKey",

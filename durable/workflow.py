@@ -31,6 +31,21 @@ from durable._replay.definition import (
     signal_name,
     update,
 )
+from durable._replay.handlers import (
+    get_dynamic_query_handler,
+    get_dynamic_signal_handler,
+    get_dynamic_update_handler,
+    get_query_handler,
+    get_signal_handler,
+    get_update_handler,
+    payload_converter,
+    set_dynamic_query_handler,
+    set_dynamic_signal_handler,
+    set_dynamic_update_handler,
+    set_query_handler,
+    set_signal_handler,
+    set_update_handler,
+)
 from durable._replay.instance import (
     ActivityCancellationType,
     ActivityHandle,
@@ -40,6 +55,9 @@ from durable._replay.instance import (
     UnfinishedUpdateHandlersWarning,
 )
 from durable._replay.machine import NondeterminismError
+from durable._replay.waiting import as_completed, wait
+from durable._sandbox.restrictions import SandboxImportNotificationPolicy
+from durable._sandbox.unsafe import unsafe
 from durable._search_attributes import SearchAttributes, SearchAttributeUpdate
 from durable.common import RetryPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 
@@ -56,10 +74,12 @@ __all__ = [
     "ParentClosePolicy",
     "ParentInfo",
     "ReadOnlyContextError",
+    "SandboxImportNotificationPolicy",
     "UnfinishedSignalHandlersWarning",
     "UnfinishedUpdateHandlersWarning",
     "UpdateInfo",
     "all_handlers_finished",
+    "as_completed",
     "continue_as_new",
     "current_update_info",
     "defn",
@@ -69,10 +89,16 @@ __all__ = [
     "execute_child_workflow",
     "execute_local_activity",
     "execute_local_activity_method",
+    "get_dynamic_query_handler",
+    "get_dynamic_signal_handler",
+    "get_dynamic_update_handler",
     "get_external_workflow_handle",
     "get_external_workflow_handle_for",
     "get_last_completion_result",
     "get_last_failure",
+    "get_query_handler",
+    "get_signal_handler",
+    "get_update_handler",
     "has_last_completion_result",
     "in_workflow",
     "info",
@@ -83,9 +109,16 @@ __all__ = [
     "memo_value",
     "now",
     "patched",
+    "payload_converter",
     "query",
     "random",
     "run",
+    "set_dynamic_query_handler",
+    "set_dynamic_signal_handler",
+    "set_dynamic_update_handler",
+    "set_query_handler",
+    "set_signal_handler",
+    "set_update_handler",
     "signal",
     "sleep",
     "start_activity",
@@ -99,6 +132,7 @@ __all__ = [
     "update",
     "upsert_search_attributes",
     "uuid4",
+    "wait",
     "wait_condition",
 ]
 
@@ -401,7 +435,8 @@ def continue_as_new(
     elif isinstance(workflow, str):
         workflow_type = workflow
     else:
-        workflow_type = WorkflowDefinition.of(workflow).name
+        # A dynamic workflow's run method has no type name: the run goes on as its own type.
+        workflow_type = WorkflowDefinition.of(workflow).name or instance.info.workflow_type
     raise ContinueAsNewError(
         workflow_type, task_queue or instance.info.task_queue, _converter.encode_args(_arg_or_args(arg, args))
     )
@@ -514,15 +549,6 @@ def upsert_search_attributes(attributes: Sequence[SearchAttributeUpdate[Any]] | 
     if isinstance(attributes, Mapping) and attributes:
         warnings.warn("Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=2)
     _context.current().upsert_search_attributes(attributes)
-
-
-class unsafe:
-    """Calls that workflow code rarely needs."""
-
-    @staticmethod
-    def is_replaying() -> bool:
-        """Whether the workflow is replaying history (and so must not repeat side effects)."""
-        return _context.current().is_replaying
 
 
 class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from durable import _converter
+from durable._converter import Payload, RawValue
 
 __all__ = ["ActivityDefinition", "defn"]
 
@@ -19,7 +20,7 @@ _ATTR = "__durable_activity_definition"
 class ActivityDefinition:
     """An activity function: its name, whether it is async, its type hints."""
 
-    name: str
+    name: str | None  # None for a dynamic activity: it runs any type its task queue has no function for
     fn: Callable[..., Any]
     is_async: bool
     arg_hints: list[Any]
@@ -36,15 +37,32 @@ class ActivityDefinition:
         if not isinstance(found, ActivityDefinition):
             raise TypeError(f"{fn!r} is not an activity: decorate it with @activity.defn")
         if inspect.ismethod(fn):  # a bound method registered on a worker: call it bound
-            return ActivityDefinition(found.name, fn, found.is_async, found.arg_hints, found.result_hint)
+            return replace(found, fn=fn)
         return found
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether this is the dynamic activity of its task queue."""
+        return self.name is None
+
+    def decode_args(self, payloads: Sequence[str]) -> list[Any]:
+        """The arguments to call the function with; a dynamic activity's are one list of raw values."""
+        if self.name is None:
+            return [[RawValue(Payload.of(p)) for p in payloads]]
+        return _converter.decode_args(payloads, self.arg_hints)
 
     @staticmethod
     def name_and_result_hint(activity: Any) -> tuple[str, Any]:
-        """Name and result hint for ``execute_activity(activity, ...)``: a function or a name."""
+        """Name and result hint for ``execute_activity(activity, ...)``: a function or a name.
+
+        Raises:
+            ValueError: a dynamic activity, which has no name to call it by.
+        """
         if isinstance(activity, str):
             return activity, None
         d = ActivityDefinition.of(activity)
+        if d.name is None:
+            raise ValueError(f"Activity {activity} definition has no name")
         return d.name, d.result_hint
 
 
@@ -59,21 +77,27 @@ def defn(
 
     Args:
         fn: The function.
-        name: Activity type name; the function's ``__name__`` by default.
+        name: Activity type name; the function's ``__name__`` by default. Ignored if ``dynamic``.
         no_thread_cancel_exception: Accepted for temporalio compatibility.
-        dynamic: Not supported yet.
+        dynamic: This activity runs every activity type its task queue has no function for:
+            it takes one ``Sequence[RawValue]`` (the arguments) and ``activity.info().activity_type``
+            is the type the workflow asked for.
+
+    Raises:
+        TypeError: a dynamic activity does not take a single ``Sequence[RawValue]``.
     """
     del no_thread_cancel_exception
-    if dynamic:
-        raise ValueError("dynamic activities are not supported yet")
 
     def decorator(fn: F) -> F:
         hints, result = _converter.hints_of(fn)
+        if dynamic and (len(hints) != 1 or hints[0] != Sequence[RawValue]):
+            raise TypeError("Dynamic activity must accept a single Sequence[durable.common.RawValue]")
         setattr(
             fn,
             _ATTR,
             ActivityDefinition(
-                name=name or fn.__name__,
+                # temporalio's precedence: ``dynamic`` wins over ``name``.
+                name=None if dynamic else (name or fn.__name__),
                 fn=fn,
                 is_async=inspect.iscoroutinefunction(fn),
                 arg_hints=hints,

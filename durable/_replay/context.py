@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from durable._search_attributes import TypedSearchAttributes
+from durable.exceptions import TemporalError
 
 if TYPE_CHECKING:
     from durable._replay.instance import WorkflowInstance
@@ -62,11 +63,20 @@ class Info:
         return current().history_length > 10_240
 
 
+class _NotInWorkflowEventLoopError(TemporalError, RuntimeError):
+    """A workflow call made outside workflow code: temporalio's error (a TemporalError), and a
+    RuntimeError as this module has always raised."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__("Not in workflow event loop")
+        self.message = "Not in workflow event loop"
+
+
 def current() -> WorkflowInstance:
     """The running workflow instance.
 
     Raises:
-        RuntimeError: not called from workflow code.
+        _NotInWorkflowEventLoopError: not called from workflow code (a RuntimeError).
     """
     from durable._replay.instance import WorkflowInstance
 
@@ -75,7 +85,7 @@ def current() -> WorkflowInstance:
     except RuntimeError:
         loop = None
     if not isinstance(loop, WorkflowInstance):
-        raise RuntimeError("Not in workflow event loop")
+        raise _NotInWorkflowEventLoopError()
     return loop
 
 

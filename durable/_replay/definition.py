@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import typing
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, TypeVar
 
 from durable import _converter
+from durable._converter import RawValue
 
 __all__ = [
     "HandlerUnfinishedPolicy",
@@ -17,6 +21,9 @@ __all__ = [
     "UpdateDefinition",
     "WorkflowDefinition",
     "defn",
+    "query_handler",
+    "signal_handler",
+    "update_handler",
     "init",
     "query",
     "run",
@@ -44,29 +51,39 @@ class HandlerUnfinishedPolicy(IntEnum):
 
 @dataclass(frozen=True)
 class SignalDefinition:
-    """A ``@workflow.signal`` method."""
+    """A signal handler: a ``@workflow.signal`` method, or a function set at run time.
+
+    A dynamic one (``name`` None) takes the signal's name and its arguments as
+    ``Sequence[RawValue]``; ``dynamic_vararg`` marks temporalio's older ``(name, *args)``
+    form, still accepted with a DeprecationWarning. ``arg_hints`` are the parameters'
+    hints without ``self``; ``is_method`` says whether ``fn`` takes the workflow object first.
+    """
 
     name: str | None  # None for the dynamic handler
     fn: Callable[..., Any]
     arg_hints: list[Any]
     dynamic: bool = False
     unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON
+    is_method: bool = True
+    dynamic_vararg: bool = False
 
 
 @dataclass(frozen=True)
 class QueryDefinition:
-    """A ``@workflow.query`` method."""
+    """A query handler: a ``@workflow.query`` method, or a function set at run time."""
 
     name: str | None
     fn: Callable[..., Any]
     arg_hints: list[Any]
     result_hint: Any
     dynamic: bool = False
+    is_method: bool = True
+    dynamic_vararg: bool = False
 
 
 @dataclass
 class UpdateDefinition:
-    """A ``@workflow.update`` method; its validator is attached after the decorator ran."""
+    """An update handler; a method's validator is attached after the decorator ran."""
 
     name: str | None
     fn: Callable[..., Any]
@@ -75,20 +92,126 @@ class UpdateDefinition:
     unfinished_policy: HandlerUnfinishedPolicy
     dynamic: bool = False
     validator: Callable[..., None] | None = None
+    is_method: bool = True
+    dynamic_vararg: bool = False
 
     def set_validator(self, fn: Callable[..., None]) -> Callable[..., None]:
-        """Register ``fn`` as the validator (``@my_update.validator``)."""
+        """Register ``fn`` as the validator (``@my_update.validator``).
+
+        Raises:
+            ValueError: ``fn`` is async (it would never run: validators are not awaited).
+            RuntimeError: a validator is set already.
+        """
         if inspect.iscoroutinefunction(fn):
-            raise ValueError("Update validator cannot be an async function")
+            raise ValueError("Update validator must not be an async function")
+        if self.validator:
+            raise RuntimeError(f"Validator already set for update {self.name}")
         self.validator = fn
         return fn
+
+
+def _dynamic_vararg(fn: Callable[..., Any], hints: list[Any], is_method: bool) -> bool:
+    """Whether a dynamic handler has temporalio's older ``(name, *args)`` form.
+
+    Raises:
+        RuntimeError: it has neither that form nor ``(name: str, args: Sequence[RawValue])``.
+    """
+    params = list(inspect.signature(fn).parameters.values())
+    if (
+        len(params) == (3 if is_method else 2)
+        and params[-2].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        and params[-1].kind is inspect.Parameter.VAR_POSITIONAL
+    ):
+        return True
+    if (
+        len(hints) != 2
+        or hints[0] is not str
+        or (hints[1] != Sequence[RawValue] and hints[1] != typing.Sequence[RawValue])  # noqa: UP006
+    ):
+        raise RuntimeError("Dynamic handler must have 3 arguments: self, str, and Sequence[RawValue]")
+    return False
+
+
+def signal_handler(
+    name: str | None,
+    fn: Callable[..., Any],
+    *,
+    is_method: bool,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    stacklevel: int = 3,
+) -> SignalDefinition:
+    """The definition of a signal handler (``name`` None: the dynamic one), checked as temporalio does."""
+    hints, _ = _converter.hints_of(fn)
+    vararg = name is None and _dynamic_vararg(fn, hints, is_method)
+    if vararg:
+        warnings.warn(
+            "Dynamic signals with vararg third param is deprecated, use Sequence[RawValue]",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+    return SignalDefinition(
+        name=name,
+        fn=fn,
+        arg_hints=hints,
+        dynamic=name is None,
+        unfinished_policy=unfinished_policy,
+        is_method=is_method,
+        dynamic_vararg=vararg,
+    )
+
+
+def query_handler(name: str | None, fn: Callable[..., Any], *, is_method: bool, stacklevel: int = 3) -> QueryDefinition:
+    """The definition of a query handler (``name`` None: the dynamic one), checked as temporalio does."""
+    hints, result = _converter.hints_of(fn)
+    vararg = name is None and _dynamic_vararg(fn, hints, is_method)
+    if vararg:
+        warnings.warn(
+            "Dynamic queries with vararg third param is deprecated, use Sequence[RawValue]",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+    return QueryDefinition(
+        name=name,
+        fn=fn,
+        arg_hints=hints,
+        result_hint=result,
+        dynamic=name is None,
+        is_method=is_method,
+        dynamic_vararg=vararg,
+    )
+
+
+def update_handler(
+    name: str | None,
+    fn: Callable[..., Any],
+    *,
+    is_method: bool,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+) -> UpdateDefinition:
+    """The definition of an update handler (``name`` None: the dynamic one), checked as temporalio does.
+
+    Raises:
+        RuntimeError: a dynamic handler in the older ``(name, *args)`` form, which updates never took.
+    """
+    hints, result = _converter.hints_of(fn)
+    if name is None and _dynamic_vararg(fn, hints, is_method):
+        raise RuntimeError("Dynamic updates do not support a vararg third param, use Sequence[RawValue]")
+    return UpdateDefinition(
+        name=name,
+        fn=fn,
+        arg_hints=hints,
+        result_hint=result,
+        unfinished_policy=unfinished_policy,
+        dynamic=name is None,
+        is_method=is_method,
+    )
 
 
 @dataclass(frozen=True)
 class WorkflowDefinition:
     """Everything the engine needs to know about a ``@workflow.defn`` class."""
 
-    name: str
+    name: str | None  # None for a dynamic workflow: it runs any type its task queue has no class for
     cls: type
     run_fn: Callable[..., Any]
     arg_hints: list[Any]
@@ -101,6 +224,28 @@ class WorkflowDefinition:
     updates: dict[str, UpdateDefinition] = field(default_factory=dict)
     dynamic_update: UpdateDefinition | None = None
     failure_exception_types: tuple[type[BaseException], ...] = ()
+    sandboxed: bool = True  # @workflow.defn(sandboxed=False) runs it outside the determinism sandbox
+    workflow_runner: Any = None  # the runner it was registered with (None: the default, sandboxed)
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether this is the dynamic workflow of its task queue."""
+        return self.name is None
+
+    @staticmethod
+    def name_and_result_hint(workflow: Any, *, error: type[Exception] = ValueError) -> tuple[str, Any]:
+        """The type name and result hint of a workflow given by name or by class / run method.
+
+        Raises:
+            ValueError (or ``error``): a dynamic workflow, which has no type name of its own.
+            TypeError: neither a name nor a workflow.
+        """
+        if isinstance(workflow, str):
+            return workflow, None
+        definition = WorkflowDefinition.of(workflow)
+        if definition.name is None:
+            raise error("Cannot invoke dynamic workflow explicitly")
+        return definition.name, definition.result_hint
 
     @staticmethod
     def of(cls_or_run_fn: Any) -> WorkflowDefinition:
@@ -130,19 +275,23 @@ def defn(
 
     Args:
         cls: The class.
-        name: Workflow type name; the class name by default.
-        sandboxed: Accepted for temporalio compatibility; workflows here run
-            unsandboxed, determinism comes from the workflow event loop.
-        dynamic: Not supported yet.
+        name: Workflow type name; the class name by default. Ignored if ``dynamic``.
+        sandboxed: Whether the workflow's code runs in the determinism sandbox, which
+            refuses calls such as ``time.time()`` or ``open()`` (True by default).
+        dynamic: This workflow runs every workflow type its task queue has no class for:
+            its run method takes one ``Sequence[RawValue]`` (the start's arguments) and
+            ``workflow.info().workflow_type`` is the type the start asked for.
         failure_exception_types: Exception types that fail the workflow instead of
             failing (and retrying) its workflow task.
-    """
-    del sandboxed  # accepted for compatibility
 
+    Raises:
+        TypeError: a dynamic workflow's run method does not take a single ``Sequence[RawValue]``.
+    """
     def decorator(cls: ClassType) -> ClassType:
-        if dynamic:
-            raise ValueError("dynamic workflows are not supported yet")
-        definition = _build(cls, name or cls.__name__, tuple(failure_exception_types))
+        # temporalio's precedence: ``dynamic`` wins over ``name``.
+        definition = _build(cls, None if dynamic else (name or cls.__name__), tuple(failure_exception_types))
+        if not sandboxed:
+            definition = dataclasses.replace(definition, sandboxed=False)
         setattr(cls, _DEFN, definition)
         setattr(definition.run_fn, _DEFN, definition)
         return cls
@@ -178,22 +327,14 @@ def signal(
     del description
 
     def decorator(fn: F) -> F:
-        if name is not None and dynamic:
-            raise RuntimeError("Cannot provide name and dynamic boolean")
-        hints, _ = _converter.hints_of(fn)
-        setattr(
-            fn,
-            _SIGNAL,
-            SignalDefinition(
-                name=None if dynamic else (name or fn.__name__),
-                fn=fn,
-                arg_hints=hints[1:] if dynamic else hints,
-                dynamic=bool(dynamic),
-                unfinished_policy=unfinished_policy,
-            ),
+        definition = signal_handler(
+            None if dynamic else (name or fn.__name__), fn, is_method=True, unfinished_policy=unfinished_policy
         )
+        setattr(fn, _SIGNAL, definition)
         return fn
 
+    if name is not None and dynamic:
+        raise RuntimeError("Cannot provide name and dynamic boolean")
     return decorator(fn) if fn is not None else decorator
 
 
@@ -208,24 +349,13 @@ def query(
     del description
 
     def decorator(fn: F) -> F:
-        if name is not None and dynamic:
-            raise RuntimeError("Cannot provide name and dynamic boolean")
         if inspect.iscoroutinefunction(fn):
             raise ValueError("Query handlers cannot be async functions")
-        hints, result = _converter.hints_of(fn)
-        setattr(
-            fn,
-            _QUERY,
-            QueryDefinition(
-                name=None if dynamic else (name or fn.__name__),
-                fn=fn,
-                arg_hints=hints[1:] if dynamic else hints,
-                result_hint=result,
-                dynamic=bool(dynamic),
-            ),
-        )
+        setattr(fn, _QUERY, query_handler(None if dynamic else (name or fn.__name__), fn, is_method=True))
         return fn
 
+    if name is not None and dynamic:
+        raise RuntimeError("Cannot provide name and dynamic boolean")
     return decorator(fn) if fn is not None else decorator
 
 
@@ -245,21 +375,15 @@ def update(
     del description
 
     def decorator(fn: F) -> F:
-        if name is not None and dynamic:
-            raise RuntimeError("Cannot provide name and dynamic boolean")
-        hints, result = _converter.hints_of(fn)
-        definition = UpdateDefinition(
-            name=None if dynamic else (name or fn.__name__),
-            fn=fn,
-            arg_hints=hints[1:] if dynamic else hints,
-            result_hint=result,
-            unfinished_policy=unfinished_policy,
-            dynamic=bool(dynamic),
+        definition = update_handler(
+            None if dynamic else (name or fn.__name__), fn, is_method=True, unfinished_policy=unfinished_policy
         )
         setattr(fn, _UPDATE, definition)
         fn.validator = definition.set_validator  # type: ignore[attr-defined]
         return fn
 
+    if name is not None and dynamic:
+        raise RuntimeError("Cannot provide name and dynamic boolean")
     return decorator(fn) if fn is not None else decorator
 
 
@@ -293,7 +417,7 @@ def query_definition(q: Any) -> tuple[str, Any]:
     return found.name, found.result_hint
 
 
-def _build(cls: type, name: str, failure_types: tuple[type[BaseException], ...]) -> WorkflowDefinition:
+def _build(cls: type, name: str | None, failure_types: tuple[type[BaseException], ...]) -> WorkflowDefinition:
     run_fn = None
     signals: dict[str, SignalDefinition] = {}
     queries: dict[str, QueryDefinition] = {}
@@ -335,6 +459,8 @@ def _build(cls: type, name: str, failure_types: tuple[type[BaseException], ...])
     if run_fn is None:
         raise ValueError(f"{cls.__name__} has no @workflow.run method")
     arg_hints, result_hint = _converter.hints_of(run_fn)
+    if name is None and (len(arg_hints) != 1 or arg_hints[0] != Sequence[RawValue]):
+        raise TypeError("Dynamic workflow must accept a single Sequence[durable.common.RawValue]")
     return WorkflowDefinition(
         name=name,
         cls=cls,

@@ -19,6 +19,7 @@ import inspect
 import json
 import logging
 import random
+import types
 import uuid
 import warnings
 from collections.abc import Callable, Coroutine
@@ -59,7 +60,11 @@ from durable._replay.definition import (
     SignalDefinition,
     UpdateDefinition,
     WorkflowDefinition,
+    query_handler,
+    signal_handler,
+    update_handler,
 )
+from durable._sandbox import state as _sandbox
 from durable._search_attributes import changes_of, from_stored, merged, untyped
 from durable.common import RetryPolicy
 from durable.exceptions import (
@@ -266,7 +271,20 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._cancel_requested = False
         self._task_error: BaseException | None = None
         self._finished = False
-        self._buffered_signals: dict[str, list[list[str]]] = collections.defaultdict(list)
+        # Handlers by name, None for the dynamic one: the class's, then what the code sets
+        # (workflow.set_signal_handler...). Signals no handler takes wait here, by name in
+        # arrival order, until one is set (temporalio's rule).
+        self._signals: dict[str | None, SignalDefinition] = {**definition.signals}
+        self._queries: dict[str | None, QueryDefinition] = {**definition.queries}
+        self._updates: dict[str | None, UpdateDefinition] = {**definition.updates}
+        for table, dynamic in (
+            (self._signals, definition.dynamic_signal),
+            (self._queries, definition.dynamic_query),
+            (self._updates, definition.dynamic_update),
+        ):
+            if dynamic is not None:
+                table[None] = dynamic  # type: ignore[index]
+        self._buffered_signals: dict[str, list[list[str]]] = {}
         self._running_updates: dict[str, tuple[str, HandlerUnfinishedPolicy]] = {}  # id -> (name, policy)
         self._running_signals: dict[int, tuple[str, HandlerUnfinishedPolicy]] = {}
         self._signal_runs = 0
@@ -279,6 +297,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.memo: dict[str, str] = {}  # encoded payloads, from the start event
         self.search_attributes: dict[str, dict[str, Any]] = {}  # stored form, kept current
         self._exception_handler: Any = None
+        self.sandbox: Any = None  # the determinism sandbox its activations enter (durable._sandbox)
         self._task_factory: Any = None
 
     # -- activations ---------------------------------------------------------------------
@@ -303,9 +322,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         try:
             for e in others:
                 if e["event_type"] == ev.WORKFLOW_STARTED:
-                    self._start_args = decoding.decode_args(
-                        e["attributes"]["input"], self.definition.arg_hints, f"workflow {self.definition.name}"
-                    )
+                    self._start_args = self._decode_start_args(e["attributes"]["input"])
             self._run_once(
                 lambda: [self._apply_signal(e["attributes"]) for e in signals]
                 + [self._apply_update(u) for u in updates or ()]
@@ -405,16 +422,77 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         """Whether the run method has ended (completed, failed or cancelled)."""
         return self._finished
 
+    def _decode_start_args(self, payloads: list[str]) -> list[Any]:
+        """The run method's arguments; a dynamic workflow's are one list of raw values."""
+        if self.definition.dynamic:
+            return [[_converter.RawValue(_converter.Payload.of(p)) for p in payloads]]
+        return decoding.decode_args(payloads, self.definition.arg_hints, f"workflow {self.info.workflow_type}")
+
+    # -- handlers set at run time (workflow.set_signal_handler and friends) ----------------
+
+    def get_handler(self, kind: str, name: str | None) -> Callable[..., Any] | None:
+        """The ``signal``, ``query`` or ``update`` handler by that name (None: the dynamic one).
+
+        A class's method comes bound to the workflow object; a missing name does not fall
+        back to the dynamic handler (temporalio's rule).
+        """
+        table: dict[str | None, Any] = {"signal": self._signals, "query": self._queries, "update": self._updates}[kind]
+        handler = table.get(name)
+        if handler is None:
+            return None
+        return types.MethodType(handler.fn, self._object) if handler.is_method else handler.fn
+
+    def set_signal_handler(self, name: str | None, handler: Callable[..., Any] | None) -> None:
+        """Set (or with None remove) a signal handler; signals waiting for it run at once."""
+        self._assert_not_read_only("set signal handler")
+        if not handler:
+            self._signals.pop(name, None)
+            return
+        definition = signal_handler(name, handler, is_method=False, stacklevel=5)
+        self._signals[name] = definition
+        if name is not None:
+            waiting = [(name, i) for i in self._buffered_signals.pop(name, [])]
+        else:  # the dynamic handler takes every waiting signal, name after name
+            waiting = [(n, i) for n, inputs in self._buffered_signals.items() for i in inputs]
+            self._buffered_signals.clear()
+        for signal_name, payloads in waiting:
+            self._process_signal(definition, signal_name, payloads)
+
+    def set_query_handler(self, name: str | None, handler: Callable[..., Any] | None) -> None:
+        """Set (or with None remove) a query handler."""
+        self._assert_not_read_only("set query handler")
+        if not handler:
+            self._queries.pop(name, None)
+            return
+        if inspect.iscoroutinefunction(handler):
+            warnings.warn("Queries as async def functions are deprecated", DeprecationWarning, stacklevel=4)
+        self._queries[name] = query_handler(name, handler, is_method=False, stacklevel=5)
+
+    def set_update_handler(
+        self, name: str | None, handler: Callable[..., Any] | None, validator: Callable[..., Any] | None
+    ) -> None:
+        """Set (or with None remove) an update handler and its validator."""
+        self._assert_not_read_only("set update handler")
+        if not handler:
+            self._updates.pop(name, None)
+            return
+        definition = update_handler(name, handler, is_method=False)
+        if validator is not None:
+            definition.set_validator(validator)
+        self._updates[name] = definition
+
+    def _call(self, handler: SignalDefinition | QueryDefinition | UpdateDefinition, values: list[Any]) -> Any:
+        return handler.fn(self._object, *values) if handler.is_method else handler.fn(*values)
+
     def query(self, name: str, args: list[str]) -> str:
         """Run a query handler on the current state and return its encoded result.
 
         Raises:
             QueryNotFound: no handler by that name.
         """
-        d = self.definition
-        handler = d.queries.get(name) or d.dynamic_query
+        handler = self._queries.get(name) or self._queries.get(None)
         if handler is None:
-            known = " ".join(sorted(d.queries))
+            known = " ".join(sorted(n for n in self._queries if n))
             raise QueryNotFound(f"Query handler for '{name}' expected but not found, known queries: [{known}]")
         if self._object is None:
             self._object = self._instantiate()
@@ -426,13 +504,15 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         prev = asyncio.events._get_running_loop()
         asyncio.events._set_running_loop(self)
         self.read_only = True
+        outer_sandbox = _sandbox.enter(self.sandbox)
         try:
-            result = handler.fn(self._object, *values)
+            result = self._call(handler, values)
         except Exception as err:
             # As temporalio answers it: the query fails with the handler's error; the run,
             # its next workflow task and every other query are untouched.
             raise QueryFailed(str(err), type_name=type(err).__name__) from err
         finally:
+            _sandbox.leave(outer_sandbox)
             self.read_only = False
             asyncio.events._set_running_loop(prev)
         return _converter.encode(result)
@@ -442,26 +522,27 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     ) -> list[Any]:
         """The arguments to call a signal, query or update handler with (temporalio's rules).
 
-        A dynamic handler gets the name and the values as plain JSON (temporalio hands it raw
-        values to convert itself): no type hint applies to them.
+        A dynamic handler gets the name and the values as ``RawValue``s, to convert itself
+        (``workflow.payload_converter().from_payload(args[0].payload, T)``); one in the
+        older ``(name, *args)`` form gets the name and the values decoded.
 
         Raises:
             RuntimeError: "Failed decoding arguments", from the decoding error, as temporalio.
             TypeError: the handler cannot take that many arguments.
         """
-        if handler.dynamic:
-            try:
-                return [name, [_converter.decode(p) for p in payloads]]
-            except Exception as err:
-                raise RuntimeError("Failed decoding arguments") from err
+        if handler.dynamic and not handler.dynamic_vararg:
+            return [name, [_converter.RawValue(_converter.Payload.of(p)) for p in payloads]]
+        hints = handler.arg_hints[1:] if handler.dynamic else handler.arg_hints
         try:
-            values = _converter.decode_args(payloads, handler.arg_hints)
+            values = _converter.decode_args(payloads, hints)
         except Exception as err:
             if isinstance(err, FailureError) or isinstance(err, self.definition.failure_exception_types):
                 raise  # as temporalio: a failure error from a converter is not wrapped
             raise RuntimeError("Failed decoding arguments") from err
+        if handler.dynamic:
+            return [name, *values]
         try:
-            inspect.signature(handler.fn).bind(self._object, *values)
+            inspect.signature(handler.fn).bind(*([self._object] if handler.is_method else []), *values)
         except TypeError as err:
             raise TypeError(f"{kind} {name!r} cannot take {len(values)} argument(s): {err}") from None
         return values
@@ -481,9 +562,11 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             _current_update.set(UpdateInfo(id=update_id, name=name))
             accepted = False
             try:
-                handler = d.updates.get(name) or d.dynamic_update
+                # Looked up in the task: a handler the run method sets in this same
+                # activation (before its first await) takes the update (temporalio's order).
+                handler = self._updates.get(name) or self._updates.get(None)
                 if handler is None:
-                    known = " ".join(sorted(d.updates))
+                    known = " ".join(sorted(n for n in self._updates if n))
                     raise RuntimeError(
                         f"Update handler for '{name}' expected but not found, and there is no dynamic handler. "
                         f"known updates: [{known}]"
@@ -495,7 +578,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 if request.get("validate", True) and handler.validator is not None:
                     self.read_only = True
                     try:
-                        handler.validator(self._object, *values)
+                        if handler.is_method:
+                            handler.validator(self._object, *values)
+                        else:
+                            handler.validator(*values)
                     finally:
                         self.read_only = False
                     # Decoded again: the validator may have changed the arguments it was given.
@@ -504,7 +590,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 self._add_command(
                     AcceptUpdate(update_id=update_id, name=name, input=request["input"], dedup=request["dedup"])
                 )
-                result = handler.fn(self._object, *values)
+                result = self._call(handler, values)
                 if inspect.isawaitable(result):
                     result = await result
                 self._add_command(CompleteUpdate(update_id=update_id, result=_converter.encode(result)))
@@ -529,6 +615,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def _run_once(self, apply: Callable[[], Any]) -> None:
         prev = asyncio.events._get_running_loop()
         asyncio.events._set_running_loop(self)
+        outer_sandbox = _sandbox.enter(self.sandbox)  # the workflow's code runs only in here
         try:
             if self._object is None:
                 self._object = self._instantiate()
@@ -545,6 +632,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                     (fn, fut) for fn, fut in self._conditions if not fut.done() and not self._check(fn, fut)
                 ]
         finally:
+            _sandbox.leave(outer_sandbox)
             asyncio.events._set_running_loop(prev)
 
     @staticmethod
@@ -635,15 +723,17 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     def _apply_signal(self, attrs: dict[str, Any]) -> None:
         name = attrs["signal_name"]
-        d = self.definition
-        handler = d.signals.get(name) or d.dynamic_signal
+        handler = self._signals.get(name) or self._signals.get(None)
         if handler is None:
-            logger.warning("workflow %s has no handler for signal %r; it is buffered", d.name, name)
-            self._buffered_signals[name].append(attrs["input"])
+            # Kept for a handler the code may set later (workflow.set_signal_handler).
+            logger.debug("workflow %s has no handler for signal %r yet; it is buffered", self.info.workflow_type, name)
+            self._buffered_signals.setdefault(name, []).append(attrs["input"])
             return
+        self._process_signal(handler, name, attrs["input"])
 
+    def _process_signal(self, handler: SignalDefinition, name: str, payloads: list[str]) -> None:
         try:
-            values = self._handler_args("signal", name, attrs["input"], handler)
+            values = self._handler_args("signal", name, payloads, handler)
         except Exception:
             # temporalio's rule: a signal whose input does not decode is dropped with an
             # error log line (its words), and the run goes on: failing the task would fail it
@@ -665,7 +755,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         async def run_handler() -> None:
             self._running_signals[key] = (name, handler.unfinished_policy)
             try:
-                result = handler.fn(self._object, *values)
+                result = self._call(handler, values)
                 if inspect.isawaitable(result):
                     await result
             finally:
@@ -842,11 +932,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._assert_not_read_only("starting a child workflow")
         # As Temporal's server refuses the command: the workflow task fails (visible, retried).
         check_id("child workflow id", id)
-        if isinstance(workflow, str):
-            name, hint = workflow, None
-        else:
-            definition = WorkflowDefinition.of(workflow)
-            name, hint = definition.name, definition.result_hint
+        name, hint = WorkflowDefinition.name_and_result_hint(workflow, error=TypeError)
         seq = self._next_seq("child")
         command = StartChildWorkflow(
             seq=seq,

@@ -171,7 +171,7 @@ class ActivityWorker:
         ctx._heartbeat = heartbeat
         limit = _attempt_limit(task, self.services.clock.now())
         try:
-            args = _converter.decode_args(task["input"], definition.arg_hints)
+            args = definition.decode_args(task["input"])
             if definition.is_async:
                 result = asyncio.run(self._run_async(definition.fn, args, ctx, limit, hb_timeout, last_beat))
             else:

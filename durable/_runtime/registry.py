@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -18,37 +19,66 @@ class UnknownActivityType(LookupError):
 
 
 class Registry:
-    """Task queue -> workflow definitions and activity definitions (thread-safe)."""
+    """Task queue -> workflow definitions and activity definitions (thread-safe).
+
+    A task queue may have one dynamic workflow and one dynamic activity: they take every
+    type it has nothing registered for (temporalio's worker rule), here and in the
+    deployed functions alike, since both look types up through this class.
+    """
 
     def __init__(self) -> None:
         self._workflows: dict[str, dict[str, WorkflowDefinition]] = {}
         self._activities: dict[str, dict[str, ActivityDefinition]] = {}
+        self._dynamic_workflows: dict[str, WorkflowDefinition] = {}
+        self._dynamic_activities: dict[str, ActivityDefinition] = {}
         self._executors: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def register(
-        self, task_queue: str, workflows: Iterable[type] = (), activities: Iterable[Any] = (), *, executor: Any = None
+        self,
+        task_queue: str,
+        workflows: Iterable[type] = (),
+        activities: Iterable[Any] = (),
+        *,
+        executor: Any = None,
+        workflow_runner: Any = None,
     ) -> None:
         """Add a task queue's workflow classes and activity functions.
 
         ``executor`` runs the task queue's sync activities (inline when None, as on Lambda).
+        ``workflow_runner`` runs the workflows' code (the default sandboxed runner when None).
 
         Raises:
-            TypeError: an entry is not a workflow class / activity function.
+            TypeError: an entry is not a workflow class / activity function; a second
+                dynamic workflow or activity on the task queue.
             ValueError: two entries share a name.
         """
         wfs = [WorkflowDefinition.of(w) for w in workflows]
+        if workflow_runner is not None:
+            wfs = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in wfs]
         acts = [ActivityDefinition.of(a) for a in activities]
         with self._lock:
             if executor is not None:
                 self._executors[task_queue] = executor
             wf_map = self._workflows.setdefault(task_queue, {})
             for d in wfs:
+                if d.name is None:
+                    other = self._dynamic_workflows.get(task_queue)
+                    if other is not None and other.cls is not d.cls:
+                        raise TypeError("More than one dynamic workflow")
+                    self._dynamic_workflows[task_queue] = d
+                    continue
                 if d.name in wf_map and wf_map[d.name].cls is not d.cls:
                     raise ValueError(f"More than one workflow named {d.name}")
                 wf_map[d.name] = d
             act_map = self._activities.setdefault(task_queue, {})
             for a in acts:
+                if a.name is None:
+                    other_act = self._dynamic_activities.get(task_queue)
+                    if other_act is not None and other_act.fn != a.fn:
+                        raise TypeError("More than one dynamic activity")
+                    self._dynamic_activities[task_queue] = a
+                    continue
                 if a.name in act_map and act_map[a.name].fn != a.fn:
                     raise ValueError(f"More than one activity named {a.name}")
                 act_map[a.name] = a
@@ -57,22 +87,28 @@ class Registry:
         """Remove what :meth:`register` added (a worker shutting down)."""
         with self._lock:
             for w in workflows:
-                self._workflows.get(task_queue, {}).pop(WorkflowDefinition.of(w).name, None)
+                if (name := WorkflowDefinition.of(w).name) is None:
+                    self._dynamic_workflows.pop(task_queue, None)
+                else:
+                    self._workflows.get(task_queue, {}).pop(name, None)
             for a in activities:
-                self._activities.get(task_queue, {}).pop(ActivityDefinition.of(a).name, None)
+                if (act_name := ActivityDefinition.of(a).name) is None:
+                    self._dynamic_activities.pop(task_queue, None)
+                else:
+                    self._activities.get(task_queue, {}).pop(act_name, None)
 
     def workflow(self, workflow_type: str, task_queue: str) -> WorkflowDefinition:
-        """The definition a history's type refers to.
+        """The definition a history's type refers to (the task queue's dynamic one if none is named so).
 
         Raises:
             UnknownWorkflowType: nothing registered under that name on the task queue.
         """
         with self._lock:
-            found = self._workflows.get(task_queue, {}).get(workflow_type)
+            found = self._workflows.get(task_queue, {}).get(workflow_type) or self._dynamic_workflows.get(task_queue)
             if found is not None:
                 return found
             known = sorted(self._workflows.get(task_queue, {}))
-            queues = sorted(q for q, w in self._workflows.items() if w)
+            queues = sorted(q for q, w in self._workflows.items() if w or q in self._dynamic_workflows)
         if not known:
             raise NoWorker(
                 f"no worker serves workflows on task queue {task_queue!r} yet; the workflow task waits for one "
@@ -85,13 +121,13 @@ class Registry:
         )
 
     def activity(self, activity_type: str, task_queue: str) -> ActivityDefinition:
-        """The activity an activity task names.
+        """The activity an activity task names (the task queue's dynamic one if none is named so).
 
         Raises:
             UnknownActivityType: nothing registered under that name on the task queue.
         """
         with self._lock:
-            found = self._activities.get(task_queue, {}).get(activity_type)
+            found = self._activities.get(task_queue, {}).get(activity_type) or self._dynamic_activities.get(task_queue)
             if found is not None:
                 return found
             known = sorted(self._activities.get(task_queue, {}))

@@ -8,6 +8,7 @@ untouched, and replay decides the same.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, field_validator
 from durable import _converter, activity, workflow
 from durable._replay import events as ev
 from durable._replay.instance import QueryArgumentsError, QueryFailed
+from durable.common import RawValue
 from durable.exceptions import ApplicationError
 
 from .conftest import Driver
@@ -40,8 +42,8 @@ class Tally:
         self.total += n
 
     @workflow.signal(dynamic=True)
-    def anything(self, name: str, args: list[Any]) -> None:
-        self.seen.append([name, args])
+    def anything(self, name: str, args: Sequence[RawValue]) -> None:
+        self.seen.append([name, [workflow.payload_converter().from_payload(a.payload) for a in args]])
 
     @workflow.update
     def bump(self, n: int) -> int:
@@ -121,7 +123,7 @@ def test_a_signal_with_too_many_or_too_few_arguments_is_dropped_too(caplog: pyte
     assert d.query("scaled", 1) == 0
 
 
-def test_a_dynamic_signal_handler_gets_plain_values_whatever_their_types() -> None:
+def test_a_dynamic_signal_handler_gets_raw_values_whatever_their_types() -> None:
     d = Driver(Tally)
     d.start()
     d.signal("note", "text", 3, {"k": [1]})
