@@ -335,17 +335,30 @@ class WorkflowHistory:
         raise ValueError("history has no WorkflowExecutionStarted event")
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The history as a JSON-able dict: ``{"format_version": 1, "events": [...]}``."""
-        return {"format_version": ev.FORMAT_VERSION, "workflow_id": self.workflow_id, "events": self.events}
+        """The history as Temporal's history JSON (``{"events": [{"eventId": "1", "eventType": ...}]}``),
+        as ``temporal workflow show -o json`` prints it; see :mod:`durable._history`."""
+        from durable._history import events_to_temporal
+
+        return {"events": events_to_temporal(self.events)}
 
     def to_json(self) -> str:
-        """The history as JSON text."""
-        return json.dumps(self.to_json_dict(), indent=1)
+        """The history as Temporal's history JSON text (without the workflow id, as temporalio)."""
+        return json.dumps(self.to_json_dict(), indent=2)
 
     @staticmethod
     def from_json(workflow_id: str, history: str | dict[str, Any]) -> WorkflowHistory:
-        """A history from what :meth:`to_json` produced."""
+        """A history from Temporal's history JSON (a cluster's export or :meth:`to_json`), or
+        from durable's own event log form (``{"format_version": 1, "events": [...]}``).
+
+        Raises:
+            ValueError: the history holds what durable cannot replay (another SDK's marker,
+                a Nexus operation, an encrypted payload).
+        """
+        from durable._history import events_from_temporal, is_temporal_shape
+
         data = json.loads(history) if isinstance(history, str) else history
+        if is_temporal_shape(data):
+            return WorkflowHistory(workflow_id=workflow_id, events=events_from_temporal(data, workflow_id))
         events = data["events"] if isinstance(data, dict) else data
         return WorkflowHistory(workflow_id=workflow_id, events=list(events))
 

@@ -8,9 +8,11 @@ to the engine or to the sample workflows that would break running executions fai
 from __future__ import annotations
 
 import asyncio
+import json
 from decimal import Decimal
 from pathlib import Path
 
+from durable._replay.events import FORMAT_VERSION
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from functions.activities.orders.activities import ACTIVITIES, Order, OrderItem
@@ -45,7 +47,9 @@ async def main() -> None:
                     pass
                 history = await handle.fetch_history()
                 _strip_stack_traces(history.events)  # they name files of the machine that recorded them
-                (HERE / f"{name}.json").write_text(history.to_json() + "\n")
+                # durable's own event log form (to_json() writes Temporal's JSON: temporal/ has those)
+                data = {"format_version": FORMAT_VERSION, "workflow_id": history.workflow_id, "events": history.events}
+                (HERE / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
                 print(f"wrote {name}.json ({len(history.events)} events)")
 
 

@@ -1,0 +1,37 @@
+"""Golden histories in Temporal's JSON replay on either SDK's Replayer.
+
+``tests/histories/temporal/*.json`` were recorded on temporalio 1.35 and its test server,
+``tests/histories/temporal/from_durable/*.json`` by the same runs on durable (both by
+``tests/histories/temporal/record.py``). Each replays against the workflow code on both
+backends: durable reads a Temporal cluster's export, and what durable exports is history
+temporalio can replay (patch markers, local activity markers, updates, children,
+continue-as-new and cancellation included).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.histories.temporal.workflows import GOLDEN_IDS, WORKFLOWS
+
+from . import sdk
+from .sdk import WorkflowHistory
+
+HERE = Path(__file__).parents[1] / "histories" / "temporal"
+GOLDENS = sorted(HERE.glob("*.json")) + sorted((HERE / "from_durable").glob("*.json"))
+
+
+async def test_both_sets_of_goldens_are_there():
+    origins = {p.parent.name for p in GOLDENS}
+    assert origins == {"temporal", "from_durable"}
+    assert len(GOLDENS) == 2 * len(GOLDEN_IDS)
+
+
+@pytest.mark.parametrize("path", GOLDENS, ids=[f"{p.parent.name}/{p.stem}" for p in GOLDENS])
+async def test_golden_history_replays(path: Path):
+    history = WorkflowHistory.from_json(GOLDEN_IDS[path.stem], path.read_text())
+    result = await sdk.new_replayer(WORKFLOWS).replay_workflow(history)
+    assert result.replay_failure is None
+    assert len(history.events) > 5

@@ -1,0 +1,96 @@
+"""Record the Temporal-shaped golden histories of this folder.
+
+From real Temporal, with temporalio 1.35 and its time-skipping test server (the compat
+suite's venv, ``requirements-compat.txt``), from the repository root::
+
+    DURABLE_COMPAT_BACKEND=temporal python -m tests.histories.temporal.record
+
+and the same runs on durable (written to ``from_durable/``)::
+
+    DURABLE_COMPAT_BACKEND=durable .venv/bin/python -m tests.histories.temporal.record
+
+Each file is ``handle.fetch_history().to_json()`` of one run of ``workflows.py``: the JSON
+``temporal workflow show -o json`` prints. Both sets replay on durable's ``Replayer``
+(``test_temporal_histories.py``) and on temporalio's (``tests/compat/test_history_goldens.py``).
+Run it only to add a history: the files are the contract, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.compat import sdk
+from tests.compat.sdk import new_worker, start_env
+from tests.histories.temporal.workflows import ACTIVITIES, GOLDEN_IDS, WORKFLOWS, Cancellable, Cart, Countdown, LocalSteps, Parent, Payment
+
+HERE = Path(__file__).parent
+TASK_QUEUE = "goldens"
+
+
+async def main() -> None:
+    out = HERE if sdk.BACKEND == "temporal" else HERE / "from_durable"
+    out.mkdir(exist_ok=True)
+    async with await start_env() as env:
+        client = env.client
+        async with new_worker(client, task_queue=TASK_QUEUE, workflows=WORKFLOWS, activities=ACTIVITIES):
+            runs: dict[str, Any] = {}
+
+            h = await client.start_workflow(Payment.run, 250, id="golden-payment", task_queue=TASK_QUEUE)
+            await h.signal(Payment.approve, "ada")
+            runs["payment_retried_refused_timer_signal"] = h
+
+            runs["local_activities_and_patch"] = await client.start_workflow(
+                LocalSteps.run, "hello", id="golden-local", task_queue=TASK_QUEUE)
+            runs["parent_of_two_children"] = await client.start_workflow(
+                Parent.run, id="golden-parent", task_queue=TASK_QUEUE)
+
+            h = await client.start_workflow(Countdown.run, 2, id="golden-countdown", task_queue=TASK_QUEUE)
+            await h.result()
+            first_run = client.get_workflow_handle("golden-countdown", run_id=h.first_execution_run_id)
+            runs["countdown_continued_as_new"] = first_run
+            runs["countdown_last_run"] = client.get_workflow_handle("golden-countdown")
+
+            h = await client.start_workflow(Cart.run, id="golden-cart", task_queue=TASK_QUEUE)
+            assert await h.execute_update(Cart.add, "apple") == 1
+            try:
+                await h.execute_update(Cart.add, "")
+            except sdk.WorkflowUpdateFailedError:
+                pass
+            assert await h.execute_update(Cart.add, "pear") == 2
+            await h.signal(Cart.checkout)
+            runs["cart_updates"] = h
+
+            h = await client.start_workflow(Cancellable.run, id="golden-cancel", task_queue=TASK_QUEUE)
+            await asyncio.sleep(2)  # the activity has started and heartbeats
+            await h.cancel()
+            runs["cancelled_during_activity"] = h
+
+            for name, handle in runs.items():
+                try:
+                    print(name, "->", await handle.result(follow_runs=False))
+                except Exception as err:
+                    print(name, "->", type(err).__name__, err)
+                history = await handle.fetch_history()
+                data = _scrubbed(history.to_json_dict())
+                (out / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+                print(f"wrote {name}.json ({len(history.events)} events)")
+                # The recording must replay on the backend that made it before it is a golden.
+                await sdk.new_replayer(WORKFLOWS).replay_workflow(history)
+                assert GOLDEN_IDS[name] == history.workflow_id
+
+
+def _scrubbed(value: Any) -> Any:
+    """Stack traces name files of the machine that recorded them; identities its host."""
+    if isinstance(value, dict):
+        return {k: ("" if k == "stackTrace" else "golden-recorder" if k == "identity" else _scrubbed(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return value
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

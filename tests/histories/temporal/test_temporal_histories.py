@@ -1,0 +1,274 @@
+"""Temporal's history JSON, read and written by durable.
+
+The goldens here are ``fetch_history().to_json()`` of the runs in ``record.py``: from
+temporalio 1.35 and its test server (``*.json``), and from durable (``from_durable/``).
+A team moving from Temporal replays its production histories on durable's ``Replayer``
+before it moves; these tests hold that path: Temporal's events map onto durable's, a code
+change is reported as non-determinism as for durable's own histories, and what durable
+writes reads back to the same events. The durable-shape goldens one folder up go through
+Temporal's JSON and back as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from durable import workflow
+from durable._history import events_from_temporal, events_to_temporal
+from durable._history.proto_json import duration, from_duration, from_timestamp, payload_from, payload_to, timestamp
+from durable._replay import events as ev
+from durable._replay.commands import command_key
+from durable._replay.definition import WorkflowDefinition
+from durable._replay.machine import HistoryMachine
+from durable.client import WorkflowHistory
+from durable.worker import Replayer
+from statemachines.order import OrderWorkflow
+from statemachines.saga import OrderSagaWorkflow
+from tests.histories.temporal.workflows import GOLDEN_IDS, WORKFLOWS, charge
+
+HERE = Path(__file__).parent
+FROM_TEMPORAL = sorted(HERE.glob("*.json"))
+FROM_DURABLE = sorted((HERE / "from_durable").glob("*.json"))
+TEMPORAL_SHAPED = FROM_TEMPORAL + FROM_DURABLE
+DURABLE_SHAPED = sorted(HERE.parent.glob("*.json"))
+ORDER_WORKFLOWS = {d.name: d for d in (WorkflowDefinition.of(OrderWorkflow), WorkflowDefinition.of(OrderSagaWorkflow))}
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [f"{p.parent.name}/{p.stem}" for p in paths]
+
+
+def _history(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(GOLDEN_IDS[path.stem], path.read_text())
+
+
+def _shape(events: list[dict]) -> list[tuple]:
+    """What replay compares, and what the code is handed: types, sequence numbers, payloads."""
+    out = []
+    for e in events:
+        a = e["attributes"]
+        key = command_key(e) if e["event_type"] in ev.COMMAND_EVENTS else (e["event_type"], a.get("seq"))
+        out.append((*key, a.get("input"), a.get("result"), (a.get("failure") or {}).get("message"), a.get("signal_name")))
+    return out
+
+
+def test_there_are_goldens_from_temporal_and_from_durable() -> None:
+    assert {p.stem for p in FROM_TEMPORAL} == set(GOLDEN_IDS)
+    assert {p.stem for p in FROM_DURABLE} == set(GOLDEN_IDS)
+
+
+@pytest.mark.parametrize("path", TEMPORAL_SHAPED, ids=_ids(TEMPORAL_SHAPED))
+async def test_temporal_json_golden_replays_on_durables_replayer(path: Path) -> None:
+    history = _history(path)
+    result = await Replayer(workflows=WORKFLOWS).replay_workflow(history)
+    assert result.replay_failure is None
+    # Every event the code saw or made has its durable counterpart.
+    raw = json.loads(path.read_text())["events"]
+    kinds = [e["event_type"] for e in history.events]
+    for temporal, durable in [
+        ("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED", ev.ACTIVITY_SCHEDULED),
+        ("EVENT_TYPE_TIMER_STARTED", ev.TIMER_STARTED),
+        ("EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED", ev.SIGNALED),
+        ("EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED", ev.START_CHILD_INITIATED),
+        ("EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED", ev.UPDATE_ACCEPTED),
+        ("EVENT_TYPE_WORKFLOW_TASK_COMPLETED", ev.TASK_COMPLETED),
+        ("EVENT_TYPE_MARKER_RECORDED", ev.MARKER_RECORDED),
+    ]:
+        assert kinds.count(durable) == sum(e["eventType"] == temporal for e in raw), temporal
+    assert kinds[0] == ev.WORKFLOW_STARTED and kinds[-1] in ev.TERMINAL_EVENTS
+    machine = HistoryMachine(lambda name, _queue: WorkflowDefinition.of({w.__name__: w for w in WORKFLOWS}[name]))
+    machine.replay(history.events)
+    assert machine.replay_error is None and machine.ledger.closed
+
+
+@pytest.mark.parametrize("path", TEMPORAL_SHAPED, ids=_ids(TEMPORAL_SHAPED))
+async def test_temporal_json_golden_round_trips_through_durables_to_json(path: Path) -> None:
+    history = _history(path)
+    again = WorkflowHistory.from_json(history.workflow_id, history.to_json())
+    assert _shape(again.events) == _shape(history.events)
+    assert [e["event_time"] for e in again.events] == pytest.approx([e["event_time"] for e in history.events], abs=1e-6)
+    assert again.run_id == history.run_id
+    assert (await Replayer(workflows=WORKFLOWS).replay_workflow(again)).replay_failure is None
+    # Written again, it is the same JSON: the mapping is stable.
+    assert again.to_json() == history.to_json()
+
+
+def test_temporal_goldens_keep_temporals_activity_and_timer_ids() -> None:
+    history = _history(HERE / "payment_retried_refused_timer_signal.json")
+    scheduled = [e["attributes"] for e in history.events if e["event_type"] == ev.ACTIVITY_SCHEDULED]
+    assert [(a["seq"], a["activity_id"], a["activity_type"]) for a in scheduled] == [(1, "1", "charge"), (2, "2", "refuse")]
+    assert scheduled[0]["retry_policy"]["maximum_attempts"] == 5
+    assert scheduled[0]["start_to_close_timeout"] == 10.0
+    completed = next(e["attributes"] for e in history.events if e["event_type"] == ev.ACTIVITY_COMPLETED)
+    assert completed == {"seq": 1, "attempt": 3, "result": '"charged 250"'}  # the third attempt succeeded
+    failed = next(e["attributes"] for e in history.events if e["event_type"] == ev.ACTIVITY_FAILED)
+    assert failed["failure"]["message"] == "Activity task failed"
+    assert failed["failure"]["activity"]["activity_type"] == "refuse"
+    assert failed["failure"]["cause"]["application"] == {
+        "type": "Refused", "non_retryable": True, "details": ['{"code":42}'], "next_retry_delay": None, "category": 0,
+    }
+    timer = next(e for e in history.events if e["event_type"] == ev.TIMER_STARTED)
+    assert timer["attributes"] == {"seq": 1, "duration": 90.0}
+
+
+def test_temporal_goldens_markers_become_durables_local_activity_and_patch_events() -> None:
+    history = _history(HERE / "local_activities_and_patch.json")
+    markers = [e["attributes"] for e in history.events if e["event_type"] == ev.MARKER_RECORDED]
+    assert [m.get("patch_id") or (m["seq"], m["activity_type"], m["result"]) for m in markers] == [
+        (1, "shout", '"HELLO"'), "add-suffix", (2, "shout", '"HELLO!"'),
+    ]
+    # core's TemporalChangeVersion upsert beside the patch is core's bookkeeping, not the code's
+    assert not any(e["event_type"] == ev.UPSERT_SEARCH_ATTRIBUTES for e in history.events)
+
+
+def test_temporal_goldens_updates_children_and_continue_as_new_map_to_durable_events() -> None:
+    cart = _history(HERE / "cart_updates.json")
+    accepted = [e["attributes"] for e in cart.events if e["event_type"] == ev.UPDATE_ACCEPTED]
+    assert [(a["name"], a["input"]) for a in accepted] == [("add", ['"apple"']), ("add", ['"pear"'])]
+    completed = [e["attributes"]["result"] for e in cart.events if e["event_type"] == ev.UPDATE_COMPLETED]
+    assert completed == ["1", "2"]
+    parent = _history(HERE / "parent_of_two_children.json")
+    started = [e["attributes"] for e in parent.events if e["event_type"] == ev.CHILD_STARTED]
+    assert [(a["seq"], a["workflow_id"]) for a in started] == [(1, "golden-parent-a"), (2, "golden-parent-b")]
+    initiated = [e["attributes"] for e in parent.events if e["event_type"] == ev.START_CHILD_INITIATED]
+    assert [a["run_id"] for a in initiated] == [a["run_id"] for a in started]
+    countdown = _history(HERE / "countdown_continued_as_new.json")
+    assert countdown.events[-1]["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW
+    assert countdown.events[-1]["attributes"]["input"] == ["1"]
+
+
+def test_the_decision_time_is_the_workflow_task_start_as_in_temporalio() -> None:
+    raw = json.loads((HERE / "payment_retried_refused_timer_signal.json").read_text())["events"]
+    started = [from_timestamp(e["eventTime"]) for e in raw if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_STARTED"]
+    history = _history(HERE / "payment_retried_refused_timer_signal.json")
+    assert [e["event_time"] for e in history.events if e["event_type"] == ev.TASK_COMPLETED] == started
+
+
+@workflow.defn(name="Payment")
+class PaymentWithATimerFirst:
+    """Payment changed in a way that breaks runs in flight: a timer before the charge."""
+
+    @workflow.signal
+    def approve(self, who: str) -> None:
+        pass
+
+    @workflow.run
+    async def run(self, amount: int) -> dict:
+        await workflow.sleep(timedelta(seconds=1))
+        await workflow.execute_activity(charge, amount, start_to_close_timeout=timedelta(seconds=10))
+        return {}
+
+
+@workflow.defn(name="LocalSteps")
+class LocalStepsRenamedActivity:
+    """LocalSteps calling another local activity than the history recorded."""
+
+    @workflow.run
+    async def run(self, text: str) -> list[str]:
+        return [await workflow.execute_local_activity(charge, 1, start_to_close_timeout=timedelta(seconds=5))]
+
+
+@pytest.mark.parametrize("golden, changed", [
+    ("payment_retried_refused_timer_signal", PaymentWithATimerFirst),
+    ("local_activities_and_patch", LocalStepsRenamedActivity),
+])
+async def test_a_code_change_against_a_temporal_golden_is_nondeterminism(golden: str, changed: type) -> None:
+    for path in (HERE / f"{golden}.json", HERE / "from_durable" / f"{golden}.json"):
+        history = _history(path)
+        replayer = Replayer(workflows=[changed])
+        with pytest.raises(workflow.NondeterminismError, match="is not deterministic"):
+            await replayer.replay_workflow(history)
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        assert isinstance(result.replay_failure, workflow.NondeterminismError)
+        results = await replayer.replay_workflows([history], raise_on_replay_failure=False)
+        assert list(results.replay_failures) == [history.run_id]
+
+
+@pytest.mark.parametrize("path", DURABLE_SHAPED, ids=_ids(DURABLE_SHAPED))
+def test_durable_shaped_golden_goes_through_temporal_json_and_replays(path: Path) -> None:
+    data = json.loads(path.read_text())
+    history = WorkflowHistory.from_json(data["workflow_id"], data)
+    assert history.events == data["events"]  # durable's own form is read as it is
+    text = history.to_json()
+    temporal = json.loads(text)["events"]
+    scheduled = [e for e in temporal if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"]
+    assert len(scheduled) == sum(e["event_type"] == ev.ACTIVITY_SCHEDULED for e in history.events)
+    # the attempts durable logs one by one are Temporal's ActivityTaskStarted attempt
+    retried = [e["activityTaskStartedEventAttributes"] for e in temporal if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_STARTED"]
+    last_attempts = [e["attributes"]["attempt"] for e in history.events if e["event_type"] in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED)]
+    assert [r["attempt"] for r in retried] == last_attempts
+    again = WorkflowHistory.from_json(data["workflow_id"], text)
+    assert _shape(again.events) == _shape([e for e in history.events if e["event_type"] not in ev.RUNTIME_EVENTS])
+    machine = HistoryMachine(lambda workflow_type, _queue: ORDER_WORKFLOWS[workflow_type])
+    machine.replay(again.events)
+    assert machine.replay_error is None, machine.replay_error
+    assert machine.instance is not None and machine.instance.finished
+    close, original = machine.ledger.close_event, history.events[-1]
+    assert close is not None and close["event_type"] == original["event_type"]
+    assert close["attributes"].get("result") == original["attributes"].get("result")
+    assert (close["attributes"].get("failure") or {}).get("message") == (original["attributes"].get("failure") or {}).get("message")
+
+
+# -- the JSON conventions -------------------------------------------------------------
+
+
+def test_times_are_written_as_protobuf_writes_them() -> None:
+    assert timestamp(0) == "1970-01-01T00:00:00Z"
+    assert timestamp(1_700_000_000.25) == "2023-11-14T22:13:20.250Z"
+    assert timestamp(1_700_000_000.000001) == "2023-11-14T22:13:20.000001Z"
+    assert from_timestamp("2023-11-14T22:13:20.250Z") == 1_700_000_000.25
+    assert from_timestamp("2023-11-14T23:13:20.5+01:00") == 1_700_000_000.5
+    assert duration(90) == "90s" and duration(1.5) == "1.500s" and duration(0) == "0s"
+    assert from_duration("1.500s") == 1.5 and from_duration(None) is None
+
+
+def test_payloads_are_temporals_json_plain_and_binary_null() -> None:
+    assert payload_to('{"a":1}') == {"metadata": {"encoding": base64.b64encode(b"json/plain").decode()},
+                                    "data": base64.b64encode(b'{"a":1}').decode()}
+    assert payload_to("null") == {"metadata": {"encoding": base64.b64encode(b"binary/null").decode()}}
+    for text in ('{"a":1}', "null", '"x"', "[1,2]"):
+        assert payload_from(payload_to(text)) == text
+    raw = {"metadata": {"encoding": base64.b64encode(b"binary/plain").decode()}, "data": base64.b64encode(b"\x00\x01").decode()}
+    assert payload_from(raw) == '"AAE="'  # bytes: base64 text, as durable's converter carries them
+
+
+def test_an_encrypted_payload_says_to_decode_the_history_first() -> None:
+    sealed = {"metadata": {"encoding": base64.b64encode(b"binary/encrypted").decode()}, "data": "AAAA"}
+    with pytest.raises(ValueError, match="binary/encrypted.*codec"):
+        payload_from(sealed)
+
+
+def test_a_marker_of_another_sdk_is_refused_with_the_reason() -> None:
+    data = json.loads((HERE / "local_activities_and_patch.json").read_text())
+    marker = next(e for e in data["events"] if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED")
+    marker["markerRecordedEventAttributes"]["markerName"] = "Version"  # the Go and Java SDKs' patch marker
+    with pytest.raises(ValueError, match="'Version' marker"):
+        WorkflowHistory.from_json("golden-local", data)
+
+
+def test_the_ui_spelling_of_event_types_is_read_too() -> None:
+    data = json.loads((HERE / "countdown_last_run.json").read_text())
+    for event in data["events"]:  # the Temporal UI's download: "WorkflowExecutionStarted"
+        event["eventType"] = "".join(w.capitalize() for w in event["eventType"].removeprefix("EVENT_TYPE_").split("_"))
+    ui = events_from_temporal(data, "golden-countdown")
+    assert ui == WorkflowHistory.from_json("golden-countdown", (HERE / "countdown_last_run.json").read_text()).events
+
+
+def test_written_events_are_numbered_from_one_and_refer_to_each_other() -> None:
+    history = _history(HERE / "from_durable" / "payment_retried_refused_timer_signal.json")
+    out = events_to_temporal(history.events)
+    ids = [e["eventId"] for e in out]
+    assert ids == [str(i) for i in range(1, len(out) + 1)]
+    by_id = {e["eventId"]: e for e in out}
+    for e in out:
+        attrs = next(v for k, v in e.items() if k.endswith("EventAttributes"))
+        for ref, kind in [("scheduledEventId", None), ("startedEventId", None), ("workflowTaskCompletedEventId", "EVENT_TYPE_WORKFLOW_TASK_COMPLETED")]:
+            if ref in attrs and attrs[ref] != "0":
+                assert int(attrs[ref]) < int(e["eventId"])
+                if kind:
+                    assert by_id[attrs[ref]]["eventType"] == kind

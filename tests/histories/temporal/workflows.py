@@ -1,0 +1,178 @@
+"""Workflows whose Temporal histories are the goldens of this folder.
+
+Written against the compatibility suite's SDK shim (``tests/compat/sdk.py``), so the same
+code records on temporalio + its test server (``record.py``) and replays on durable
+(``test_temporal_histories.py``). Together they use what a production history holds:
+activities with retries and failures, timers, signals, local activities (markers),
+patches, child workflows, continue-as-new, updates, cancellation, search attributes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from tests.compat.sdk import activity, exceptions, workflow
+from tests.compat.sdk import RetryPolicy
+
+FAST_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=5)
+
+
+@activity.defn
+async def charge(amount: int) -> str:
+    """Fails its first two attempts (a flaky payment provider)."""
+    if activity.info().attempt < 3:
+        raise RuntimeError(f"provider busy (attempt {activity.info().attempt})")
+    return f"charged {amount}"
+
+
+@activity.defn
+async def refuse(reason: str) -> str:
+    """Always fails, and says not to retry."""
+    raise exceptions.ApplicationError(f"refused: {reason}", {"code": 42}, type="Refused", non_retryable=True)
+
+
+@activity.defn
+async def shout(text: str) -> str:
+    return text.upper()
+
+
+@activity.defn
+async def slow(seconds: int) -> str:
+    for _ in range(seconds * 10):
+        activity.heartbeat()
+        await asyncio.sleep(0.1)
+    return "slept"
+
+
+@workflow.defn
+class Payment:
+    """Activities (a retried one, a failed one), a timer, a signal."""
+
+    def __init__(self) -> None:
+        self.approved_by: list[str] = []
+
+    @workflow.signal
+    def approve(self, who: str) -> None:
+        self.approved_by.append(who)
+
+    @workflow.run
+    async def run(self, amount: int) -> dict:
+        charged = await workflow.execute_activity(
+            charge, amount, start_to_close_timeout=timedelta(seconds=10), retry_policy=FAST_RETRY
+        )
+        try:
+            await workflow.execute_activity(refuse, "no stock", start_to_close_timeout=timedelta(seconds=10))
+            refused = ""
+        except exceptions.ActivityError as err:
+            refused = f"{type(err.cause).__name__}: {err.cause}"
+        await asyncio.sleep(90)
+        await workflow.wait_condition(lambda: bool(self.approved_by))
+        return {"charged": charged, "refused": refused, "approved_by": self.approved_by}
+
+
+@workflow.defn
+class LocalSteps:
+    """Local activities (markers) and a patch (a marker and a search-attribute upsert)."""
+
+    @workflow.run
+    async def run(self, text: str) -> list[str]:
+        out = [await workflow.execute_local_activity(shout, text, start_to_close_timeout=timedelta(seconds=5))]
+        if workflow.patched("add-suffix"):
+            out.append(await workflow.execute_local_activity(shout, text + "!", start_to_close_timeout=timedelta(seconds=5)))
+        await asyncio.sleep(1)
+        return out
+
+
+@workflow.defn
+class Child:
+    @workflow.run
+    async def run(self, name: str) -> str:
+        await asyncio.sleep(2)
+        return f"child {name} done"
+
+
+@workflow.defn
+class Parent:
+    """Two children, one of them started and awaited later."""
+
+    @workflow.run
+    async def run(self) -> list[str]:
+        first = await workflow.execute_child_workflow(Child.run, "a", id=f"{workflow.info().workflow_id}-a")
+        handle = await workflow.start_child_workflow(Child.run, "b", id=f"{workflow.info().workflow_id}-b")
+        return [first, await handle]
+
+
+@workflow.defn
+class Countdown:
+    """Continues as new until its count reaches zero."""
+
+    @workflow.run
+    async def run(self, count: int) -> str:
+        await asyncio.sleep(1)
+        if count > 0:
+            workflow.continue_as_new(count - 1)
+        return "liftoff"
+
+
+@workflow.defn
+class Cart:
+    """Updates (accepted, completed, one rejected by its validator) and a signal to finish."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.done = False
+
+    @workflow.update
+    async def add(self, item: str) -> int:
+        await asyncio.sleep(1)
+        self.items.append(item)
+        return len(self.items)
+
+    @add.validator
+    def check(self, item: str) -> None:
+        if not item:
+            raise ValueError("empty item")
+
+    @workflow.signal
+    def checkout(self) -> None:
+        self.done = True
+
+    @workflow.run
+    async def run(self) -> list[str]:
+        await workflow.wait_condition(lambda: self.done)
+        return self.items
+
+
+@workflow.defn
+class Cancellable:
+    """Cancelled while it waits on an activity and a timer; cleans up, then reports it."""
+
+    @workflow.run
+    async def run(self) -> str:
+        try:
+            await workflow.execute_activity(
+                slow, 3600, start_to_close_timeout=timedelta(hours=2), heartbeat_timeout=timedelta(seconds=30),
+                cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
+            )
+        except (exceptions.ActivityError, asyncio.CancelledError) as err:
+            if not exceptions.is_cancelled_exception(err):
+                raise
+            await workflow.execute_local_activity(shout, "cleanup", start_to_close_timeout=timedelta(seconds=5))
+            raise
+        return "not cancelled"
+
+
+GOLDEN_IDS = {
+    "payment_retried_refused_timer_signal": "golden-payment",
+    "local_activities_and_patch": "golden-local",
+    "parent_of_two_children": "golden-parent",
+    "countdown_continued_as_new": "golden-countdown",
+    "countdown_last_run": "golden-countdown",
+    "cart_updates": "golden-cart",
+    "cancelled_during_activity": "golden-cancel",
+}
+"""Workflow id of each golden (file stem): Temporal's JSON does not name it, and the code reads it."""
+
+WORKFLOWS = [Payment, LocalSteps, Child, Parent, Countdown, Cart, Cancellable]
+ACTIVITIES = [charge, refuse, shout, slow]
