@@ -14,6 +14,7 @@ temporalio's rules, checked here on both backends:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -208,6 +209,15 @@ class Named:
         return "named"
 
 
+@workflow.defn
+class PassesRaw:
+    @workflow.run
+    async def run(self, raw: RawValue) -> RawValue:
+        if not isinstance(raw, RawValue):
+            raise exceptions.ApplicationError(f"got a {type(raw).__name__}")
+        return raw
+
+
 class NotDynamicEnough:
     """Decorated in a test: a dynamic workflow's run method must take one Sequence[RawValue]."""
 
@@ -371,7 +381,8 @@ async def test_a_dynamic_workflow_cannot_be_started_by_its_run_method(client, ta
 
 
 async def test_dynamic_definitions_are_checked_as_temporalio_checks_them():
-    with pytest.raises(RuntimeError, match="Dynamic handler must have 3 arguments: self, str, and Sequence\\[RawValue\\]"):
+    bad_shape = "Dynamic handler must have 3 arguments: self, str, and Sequence\\[RawValue\\]"
+    with pytest.raises(RuntimeError, match=bad_shape):
 
         class BadSignal:
             @workflow.signal(dynamic=True)
@@ -405,3 +416,13 @@ async def test_the_handler_calls_need_a_workflow():
         workflow.set_signal_handler("x", print)
     with pytest.raises(exceptions.TemporalError, match="Not in workflow event loop"):
         workflow.payload_converter()
+
+
+async def test_raw_values_pass_through_as_parameter_and_result(client, task_queue):
+    async with new_worker(client, task_queue=task_queue, workflows=[PassesRaw]):
+        raw = await client.execute_workflow(
+            PassesRaw.run, {"kept": "as it came"}, id=f"raw-{task_queue}", task_queue=task_queue
+        )
+    assert isinstance(raw, RawValue)
+    assert raw.payload.metadata["encoding"] == b"json/plain"
+    assert json.loads(raw.payload.data) == {"kept": "as it came"}

@@ -77,7 +77,9 @@ def environ():
             "DURABLE_IDEMPOTENCY_TABLE": "idempotency",
             "DURABLE_INBOX_QUEUE_URL": create_queue(sqs, "inbox.fifo", fifo=True),
             "DURABLE_TIMER_QUEUE_URL": create_queue(sqs, "timers", fifo=False),
-            "DURABLE_ACTIVITY_QUEUE_URLS": json.dumps({TASK_QUEUE: create_queue(sqs, f"activities-{TASK_QUEUE}", fifo=False)}),
+            "DURABLE_ACTIVITY_QUEUE_URLS": json.dumps(
+                {TASK_QUEUE: create_queue(sqs, f"activities-{TASK_QUEUE}", fifo=False)}
+            ),
         }
 
 
