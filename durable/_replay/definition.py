@@ -392,6 +392,8 @@ def update_definition(u: Any) -> tuple[str, Any]:
     if isinstance(u, str):
         return u, None
     found = getattr(u, _UPDATE, None)
+    if isinstance(found, UpdateDefinition) and found.name is None:
+        raise RuntimeError("Cannot invoke dynamic update definition")
     if not isinstance(found, UpdateDefinition) or found.name is None:
         raise TypeError(f"{u!r} is not a @workflow.update method or an update name")
     return found.name, found.result_hint
@@ -402,6 +404,8 @@ def signal_name(sig: Any) -> str:
     if isinstance(sig, str):
         return sig
     found = getattr(sig, _SIGNAL, None)
+    if isinstance(found, SignalDefinition) and found.name is None:
+        raise RuntimeError("Cannot invoke dynamic signal definition")
     if not isinstance(found, SignalDefinition) or found.name is None:
         raise TypeError(f"{sig!r} is not a @workflow.signal method or a signal name")
     return found.name
@@ -412,6 +416,8 @@ def query_definition(q: Any) -> tuple[str, Any]:
     if isinstance(q, str):
         return q, None
     found = getattr(q, _QUERY, None)
+    if isinstance(found, QueryDefinition) and found.name is None:
+        raise RuntimeError("Cannot invoke dynamic query definition")
     if not isinstance(found, QueryDefinition) or found.name is None:
         raise TypeError(f"{q!r} is not a @workflow.query method or a query name")
     return found.name, found.result_hint

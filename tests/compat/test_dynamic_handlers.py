@@ -426,3 +426,18 @@ async def test_raw_values_pass_through_as_parameter_and_result(client, task_queu
     assert isinstance(raw, RawValue)
     assert raw.payload.metadata["encoding"] == b"json/plain"
     assert json.loads(raw.payload.data) == {"kept": "as it came"}
+
+
+async def test_a_dynamic_handler_cannot_be_called_by_its_method(client, task_queue):
+    async with new_worker(client, task_queue=task_queue, workflows=[DynamicByDecorator]):
+        handle = await client.start_workflow(
+            DynamicByDecorator.run, id=f"dynamic-by-method-{task_queue}", task_queue=task_queue
+        )
+        with pytest.raises(RuntimeError, match="Cannot invoke dynamic signal definition"):
+            await handle.signal(DynamicByDecorator.any_signal)
+        with pytest.raises(RuntimeError, match="Cannot invoke dynamic query definition"):
+            await handle.query(DynamicByDecorator.any_query)
+        with pytest.raises(RuntimeError, match="Cannot invoke dynamic update definition"):
+            await handle.execute_update(DynamicByDecorator.any_update)
+        await handle.signal(DynamicByDecorator.close)
+        assert await handle.result() == []
