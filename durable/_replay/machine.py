@@ -29,16 +29,13 @@ from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.instance import LocalActivityRequest, WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
+from durable._replay.nondeterminism import NondeterminismError
+from durable._sandbox.runner import sandbox_of
 from durable._search_attributes import from_stored, untyped
 from durable._schedules.cron import CronExpression
 from durable.common import RetryPolicy
-from durable.exceptions import TemporalError
 
 __all__ = ["HistoryMachine", "NoWorker", "NondeterminismError", "UnknownWorkflowType"]
-
-
-class NondeterminismError(WorkflowTaskError, TemporalError):
-    """The workflow code issued commands that differ from those its history recorded."""
 
 
 class UnknownWorkflowType(WorkflowTaskError):
@@ -246,6 +243,7 @@ class HistoryMachine:
             typed_search_attributes=from_stored(started.get("search_attributes") or {}),
         )
         self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
+        self.instance.sandbox = sandbox_of(definition)
         # What the previous run of a cron chain handed on (workflow.get_last_completion_result).
         self.instance.last_completion_result = started.get("last_completion_result")
         self.instance.last_failure = started.get("last_failure")
@@ -259,12 +257,16 @@ def _is_patch_marker(event: dict[str, Any]) -> bool:
 
 
 def _run_local_activities(
-    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], dict[str, Any]]
+    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], dict[str, Any] | None]
 ) -> list[Command]:
-    """Resolve the local activities the code waits for, round after round, until none is due."""
+    """Resolve the local activities the code waits for, round after round, until none is due
+    (or, replaying, none of those due has its outcome in this record: they stay due)."""
     commands: list[Command] = []
     while due := instance.local_activities_due():
-        commands += instance.resolve_local_activities([run(request) for request in due])
+        outcomes = [outcome for outcome in (run(request) for request in due) if outcome is not None]
+        if not outcomes:
+            break
+        commands += instance.resolve_local_activities(outcomes)
     return commands
 
 
@@ -281,21 +283,29 @@ def _live_local_activities(
 
 def _recorded_local_activities(
     instance: WorkflowInstance, recorded: list[dict[str, Any]]
-) -> Callable[[LocalActivityRequest], dict[str, Any]]:
-    """Outcomes from the record's markers: replay never runs a local activity again."""
+) -> Callable[[LocalActivityRequest], dict[str, Any] | None]:
+    """Outcomes from the record's markers: replay never runs a local activity again.
+
+    A local activity without a marker in this record outlived the workflow task that asked
+    for it: temporalio's core then completes the task without commands (a heartbeat) and
+    records the marker in a later one. It stays due until the record that holds it; if the
+    code changed instead, the commands of this record no longer match.
+    """
     outcomes = {
         e["attributes"]["seq"]: e["attributes"]
         for e in recorded
         if e["event_type"] == ev.MARKER_RECORDED and e["attributes"].get("marker_name") == LOCAL_ACTIVITY_MARKER
     }
 
-    def run(request: LocalActivityRequest) -> dict[str, Any]:
+    def run(request: LocalActivityRequest) -> dict[str, Any] | None:
         found = outcomes.pop(request.seq, None)
-        if found is None or found["activity_type"] != request.activity_type:
+        if found is None:
+            return None
+        if found["activity_type"] != request.activity_type:
             raise NondeterminismError(
                 f"workflow {instance.info.workflow_type} ({instance.info.workflow_id}) is not deterministic: "
-                f"the code now runs local activity {request.activity_type!r} (#{request.seq}), which the history "
-                "does not record there. If the code changed on purpose, keep the old path for running executions "
+                f"the code now runs local activity {request.activity_type!r} (#{request.seq}), where the history "
+                f"records {found['activity_type']!r}. If the code changed on purpose, keep the old path for running executions "
                 "behind workflow.patched(...)."
             )
         return {k: found[k] for k in ("seq", "attempt", "result", "failure", "backoff") if found.get(k) is not None}

@@ -3,6 +3,10 @@
 Locally a Worker adds its task queue's code to the environment's engine for as long as
 it runs. Deployed, the same registration is what ``functions/`` hand to the Lambda
 handlers: there are no long-running worker processes.
+
+Workflow code runs in the determinism sandbox unless asked otherwise
+(``workflow_runner=UnsandboxedWorkflowRunner()``, ``@workflow.defn(sandboxed=False)``);
+its restrictions are in :mod:`durable.worker.workflow_sandbox`.
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from durable._client import Client
 from durable._local.environment import LocalRuntime
 from durable._replay.definition import WorkflowDefinition
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
+from durable._sandbox.runner import SandboxedWorkflowRunner, UnsandboxedWorkflowRunner, WorkflowRunner
 
-__all__ = ["Replayer", "Worker", "WorkflowReplayResult", "WorkflowReplayResults"]
+__all__ = [
+    "Replayer",
+    "UnsandboxedWorkflowRunner",
+    "Worker",
+    "WorkflowReplayResult",
+    "WorkflowReplayResults",
+    "WorkflowRunner",
+]
 
 
 class Worker:
@@ -32,6 +44,8 @@ class Worker:
         activities: Sequence[Any] = (),
         workflows: Sequence[type] = (),
         activity_executor: concurrent.futures.Executor | None = None,
+        workflow_runner: WorkflowRunner = SandboxedWorkflowRunner(),
+        unsandboxed_workflow_runner: WorkflowRunner = UnsandboxedWorkflowRunner(),
         **options: Any,
     ) -> None:
         """Check the registrations (as temporalio does, before anything runs).
@@ -42,14 +56,20 @@ class Worker:
             activities: ``@activity.defn`` functions or bound methods.
             workflows: ``@workflow.defn`` classes.
             activity_executor: runs sync activities; required when there are any.
-            options: temporalio's tuning options (``workflow_runner``, concurrency limits...),
-                accepted and not needed here.
+            workflow_runner: runs the workflows' code: in the determinism sandbox by default
+                (``SandboxedWorkflowRunner``, whose ``restrictions`` say what it refuses), or
+                without it (``UnsandboxedWorkflowRunner()``).
+            unsandboxed_workflow_runner: runs the workflows marked ``sandboxed=False``.
+            options: temporalio's tuning options (concurrency limits...), accepted and not
+                needed here.
 
         Raises:
             ValueError: nothing to register, a sync activity without an executor, duplicates.
             TypeError: an entry is not a workflow or activity.
         """
-        del options
+        del options, unsandboxed_workflow_runner  # sandboxed=False runs unrestricted whatever the runner
+        if not isinstance(workflow_runner, WorkflowRunner):
+            raise TypeError("workflow_runner must be a SandboxedWorkflowRunner or an UnsandboxedWorkflowRunner")
         if not activities and not workflows:
             raise ValueError("At least one activity or workflow must be specified")
         names: set[str] = set()
@@ -75,6 +95,7 @@ class Worker:
         self._activities = list(activities)
         self._workflows = list(workflows)
         self._executor = activity_executor
+        self._workflow_runner = workflow_runner
         self._running = False
         self._stopped: asyncio.Event | None = None
 
@@ -89,7 +110,9 @@ class Worker:
         return self._running
 
     def _start(self) -> None:
-        self._runtime.register(self._task_queue, self._workflows, self._activities, self._executor)
+        self._runtime.register(
+            self._task_queue, self._workflows, self._activities, self._executor, workflow_runner=self._workflow_runner
+        )
         self._running = True
 
     def _stop(self) -> None:

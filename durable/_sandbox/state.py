@@ -1,0 +1,110 @@
+"""Per-thread sandbox state: which workflow activation runs here, and the escape hatches.
+
+Kept free of other durable imports: the workflow instance enters and leaves the sandbox
+around every activation, and the guards read this state on every restricted call.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["STATE", "enter", "leave", "passed_through", "passing_imports_through", "unrestricted"]
+
+
+class _State(threading.local):
+    sandbox: Any = None
+    """The ``Sandbox`` of the workflow activation running on this thread, or None."""
+    unrestricted: bool = False
+    """Inside ``workflow.unsafe.sandbox_unrestricted()``."""
+    passing_imports: bool = False
+    """Inside ``workflow.unsafe.imports_passed_through()``."""
+
+
+STATE = _State()
+
+passed_through: set[str] = set()
+"""Modules imported inside ``imports_passed_through()``: their code runs unrestricted."""
+passed_through_version = [0]  # bumped when the set grows, so sandboxes drop cached decisions
+
+
+def enter(sandbox: Any) -> Any:
+    """Make ``sandbox`` (None: none) this thread's; returns what to hand :func:`leave`."""
+    previous = STATE.sandbox
+    STATE.sandbox = sandbox
+    return previous
+
+
+def leave(previous: Any) -> None:
+    """Restore the sandbox :func:`enter` replaced."""
+    STATE.sandbox = previous
+
+
+@contextmanager
+def unrestricted() -> Iterator[None]:
+    """Run a block without restrictions (nested blocks stay unrestricted)."""
+    if STATE.unrestricted:
+        yield None
+        return
+    STATE.unrestricted = True
+    try:
+        yield None
+    finally:
+        STATE.unrestricted = False
+
+
+_original_import = builtins.__import__
+_import_hook_installed = False
+_hook_lock = threading.Lock()
+
+
+def _recording_import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> Any:
+    module = _original_import(name, globals, locals, fromlist, level)
+    if STATE.passing_imports:
+        if fromlist:
+            for item in fromlist:
+                sub = getattr(module, item, None)
+                _record(sub.__name__ if isinstance(sub, type(sys)) else module.__name__)
+        elif level == 0:
+            _record(name)
+        else:
+            _record(module.__name__)
+    return module
+
+
+def _record(name: str) -> None:
+    if name not in passed_through:
+        passed_through.add(name)
+        passed_through_version[0] += 1
+
+
+@contextmanager
+def passing_imports_through() -> Iterator[None]:
+    """Mark the modules imported in the block (and what they import) as passed through.
+
+    An import statement goes through ``builtins.__import__``, wrapped once for the process
+    the first time this is used; modules that appear in ``sys.modules`` during the block
+    (``importlib.import_module``) are marked too.
+    """
+    global _import_hook_installed
+    if STATE.passing_imports:
+        yield None
+        return
+    with _hook_lock:
+        if not _import_hook_installed:
+            builtins.__import__ = _recording_import
+            _import_hook_installed = True
+    before = set(sys.modules)
+    STATE.passing_imports = True
+    try:
+        yield None
+    finally:
+        STATE.passing_imports = False
+        for name in set(sys.modules) - before:
+            _record(name)
