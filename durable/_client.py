@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -21,7 +21,7 @@ from durable._schedule import Schedule, ScheduleAsyncIterator, ScheduleBackfill,
 from durable._replay import events as ev
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
-from durable._runtime.control import Description, NotRunning, UpdateStatus
+from durable._runtime.control import Description, NotRunning, Started, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, to_stored, untyped
@@ -40,6 +40,7 @@ __all__ = [
     "PendingActivityState",
     "RPCTimeoutOrCancelledError",
     "Transport",
+    "WithStartWorkflowOperation",
     "WorkflowContinuedAsNewError",
     "WorkflowExecution",
     "WorkflowExecutionAsyncIterator",
@@ -403,6 +404,23 @@ class Transport(Protocol):
         self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
     ) -> UpdateStatus: ...
     async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus: ...
+    async def start_eagerly(self, **start: Any) -> Started:
+        """:meth:`start` (same arguments) whose first workflow task runs within the call where it can."""
+        ...
+    async def update_with_start(
+        self,
+        *,
+        start: dict[str, Any],
+        update_id: str,
+        name: str,
+        input: list[str],
+        wait_for: str,
+        on_start: Callable[[str], None],
+    ) -> UpdateStatus:
+        """Start (``start`` as :meth:`start` takes it, with a conflict policy) with an update
+        in the first workflow task, or update the running run; ``on_start`` gets the run id
+        as soon as the run is known, before the update reaches ``wait_for``."""
+        ...
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
     async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any: ...
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
@@ -480,6 +498,7 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        request_eager_start: bool = False,
         **unsupported: Any,
     ) -> WorkflowHandle[Any]:
         """Start a workflow and return its handle.
@@ -503,6 +522,10 @@ class Client:
             search_attributes: typed search attributes (or temporalio's older dict form)
                 that ``list_workflows`` filters on; ``workflow.upsert_search_attributes``
                 changes them.
+            request_eager_start: run the first workflow task within this call, where that
+                saves a round trip (in process, and on the API that serves the start):
+                the start returns with the first commands dispatched. The handle's
+                ``__temporal_eagerly_started`` attribute says whether it did, as temporalio's.
 
         Raises:
             WorkflowAlreadyStartedError: a workflow with this id is running.
@@ -512,35 +535,26 @@ class Client:
         """
         _refuse(unsupported)
         del execution_timeout, run_timeout, task_timeout
-        if isinstance(workflow, str):
-            name, hint = workflow, None
-        else:
-            definition = WorkflowDefinition.of(workflow)
-            name, hint = definition.name, definition.result_hint
-        values = _arg_or_args(arg, args)
-        if cron_schedule:
-            try:
-                CronExpression.parse(cron_schedule)
-            except InvalidCronExpression as err:
-                raise RPCError(f"Invalid CronSchedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
-        try:
-            check_id("workflow id", id)
-        except InvalidIdError as err:  # as Temporal's server answers: nothing is written
-            raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
-        run_id = await self._transport.start(
-            workflow_type=name,
-            workflow_id=id,
-            task_queue=task_queue,
-            input=_converter.encode_args(values),
-            id_reuse_policy=id_reuse_policy,
-            id_conflict_policy=id_conflict_policy,
-            start_signal=signal_name(start_signal) if start_signal is not None else None,
-            start_signal_input=_converter.encode_args(list(start_signal_args)) if start_signal is not None else None,
-            **({"cron_schedule": cron_schedule} if cron_schedule else {}),
-            **({"memo": {k: _converter.encode(v) for k, v in memo.items()}} if memo else {}),
-            **({"search_attributes": to_stored(search_attributes)} if search_attributes else {}),
+        name, hint = WorkflowDefinition.name_and_result_hint(workflow)
+        options = _start_options(
+            name, _arg_or_args(arg, args), id=id, task_queue=task_queue, id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy, cron_schedule=cron_schedule, memo=memo, search_attributes=search_attributes,
         )
-        return WorkflowHandle(self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint)
+        options["start_signal"] = signal_name(start_signal) if start_signal is not None else None
+        options["start_signal_input"] = _converter.encode_args(list(start_signal_args)) if start_signal is not None else None
+        eagerly_started = False
+        if request_eager_start and start_signal is None:  # temporalio's signal-with-start is never eager
+            started = await self._transport.start_eagerly(**options)
+            run_id, eagerly_started = started.run_id, started.eagerly_started
+        else:
+            run_id = await self._transport.start(**options)
+        handle: WorkflowHandle[Any] = WorkflowHandle(
+            self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint
+        )
+        # temporalio's own spelling: an attribute named "__temporal_eagerly_started", set on
+        # each handle a start returns (read it with getattr).
+        setattr(handle, "__temporal_eagerly_started", eagerly_started)
+        return handle
 
     async def execute_workflow(self, workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
         """Start a workflow and wait for its result."""
@@ -559,6 +573,110 @@ class Client:
             self, workflow_id, run_id=run_id, result_run_id=run_id,
             first_execution_run_id=first_execution_run_id, result_type=result_type,
         )
+
+    async def execute_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation[Any],
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Send an update-with-start and wait for the update's result.
+
+        One request: if the operation's workflow id does not run, a run starts and the
+        update reaches its first workflow task, together with the start; if it runs,
+        USE_EXISTING sends the update to it and FAIL raises. An update id that the latest
+        run already knows returns that update's outcome.
+
+        Raises:
+            WorkflowUpdateFailedError: the validator rejected the update or its handler failed
+                (the operation's handle still resolves: the run was started).
+            WorkflowAlreadyStartedError: FAIL and the id runs, or the reuse policy refuses it.
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+        """
+        handle = await self._start_update_with_start(
+            update, arg, args=args, start_workflow_operation=start_workflow_operation,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED, id=id, result_type=result_type, rpc_timeout=rpc_timeout,
+        )
+        return await handle.result()
+
+    async def start_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation[Any],
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Send an update-with-start and return the update's handle once it reached
+        ``wait_for_stage`` (ACCEPTED or COMPLETED); see :meth:`execute_update_with_start_workflow`.
+
+        Raises:
+            ValueError: ``wait_for_stage`` is ADMITTED (temporalio does not support it either).
+            RuntimeError: the operation was used before.
+            WorkflowAlreadyStartedError: FAIL and the id runs, or the reuse policy refuses it.
+        """
+        return await self._start_update_with_start(
+            update, arg, args=args, start_workflow_operation=start_workflow_operation,
+            wait_for_stage=wait_for_stage, id=id, result_type=result_type, rpc_timeout=rpc_timeout,
+        )
+
+    async def _start_update_with_start(
+        self,
+        update: Any,
+        arg: Any,
+        *,
+        args: Sequence[Any],
+        start_workflow_operation: WithStartWorkflowOperation[Any],
+        wait_for_stage: WorkflowUpdateStage,
+        id: str | None,
+        result_type: type | None,
+        rpc_timeout: timedelta | None,
+    ) -> WorkflowUpdateHandle[Any]:
+        if wait_for_stage == WorkflowUpdateStage.ADMITTED:
+            raise ValueError("ADMITTED wait stage not supported")
+        op = start_workflow_operation
+        if op._used:
+            raise RuntimeError("WithStartWorkflowOperation cannot be reused")
+        op._used = True
+        future = op._future()
+        name, hint = update_definition(update)
+        update_id = id or str(uuid.uuid4())
+
+        def on_start(run_id: str) -> None:
+            if not future.done():
+                future.set_result(
+                    WorkflowHandle(self, op._id, result_run_id=run_id, first_execution_run_id=run_id, result_type=op._result_type)
+                )
+
+        try:
+            status = await _update_rpc(
+                self._transport.update_with_start(
+                    start=op._options(), update_id=update_id, name=name,
+                    input=_converter.encode_args(_arg_or_args(arg, args)), wait_for=wait_for_stage.name, on_start=on_start,
+                ),
+                rpc_timeout,
+            )
+        except BaseException as err:
+            if not future.done():
+                future.set_exception(err)
+            raise
+        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
+            self, update_id, op._id, workflow_run_id=status.run_id, result_type=result_type or hint
+        )
+        if status.stage == "COMPLETED":
+            handle._known = status
+        return handle
 
     def list_workflows(
         self,
@@ -918,6 +1036,75 @@ class WorkflowHandle(Generic[ReturnType]):
         return WorkflowHistory(workflow_id=self._id, events=events)
 
 
+class WithStartWorkflowOperation(Generic[ReturnType]):
+    """The start of an update-with-start: how to start the workflow if it does not run.
+
+    Pass it to :meth:`Client.execute_update_with_start_workflow` or
+    :meth:`Client.start_update_with_start_workflow` (once: it cannot be reused); then
+    :meth:`workflow_handle` gives the handle of the run the update went to.
+    """
+
+    def __init__(
+        self,
+        workflow: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        id: str,
+        task_queue: str,
+        id_conflict_policy: WorkflowIDConflictPolicy,
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        stack_level: int = 2,
+        **unsupported: Any,
+    ) -> None:
+        """Describe the start; see :meth:`Client.start_workflow` for the arguments.
+
+        Raises:
+            ValueError: ``id_conflict_policy`` is UNSPECIFIED (update-with-start needs one:
+                FAIL, USE_EXISTING or TERMINATE_EXISTING).
+        """
+        _refuse(unsupported)
+        del execution_timeout, run_timeout, task_timeout, stack_level
+        name, hint = WorkflowDefinition.name_and_result_hint(workflow)
+        if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
+            raise ValueError("WorkflowIDConflictPolicy is required")
+        self._id = id
+        self._workflow_type = name
+        self._result_type = result_type or hint
+        self._values = _arg_or_args(arg, args)
+        self._start = {
+            "task_queue": task_queue, "id_reuse_policy": id_reuse_policy, "id_conflict_policy": id_conflict_policy,
+            "cron_schedule": cron_schedule, "memo": memo, "search_attributes": search_attributes,
+        }
+        self._handle: asyncio.Future[WorkflowHandle[ReturnType]] | None = None
+        self._used = False
+
+    def _future(self) -> asyncio.Future[WorkflowHandle[ReturnType]]:
+        # Made on first use, in the running loop (temporalio's is made at construction).
+        if self._handle is None:
+            self._handle = asyncio.get_running_loop().create_future()
+        return self._handle
+
+    def _options(self) -> dict[str, Any]:
+        return _start_options(self._workflow_type, self._values, id=self._id, **self._start)
+
+    async def workflow_handle(self) -> WorkflowHandle[ReturnType]:
+        """Wait until the workflow runs (or the start failed) and return its handle.
+
+        Raises:
+            WorkflowAlreadyStartedError, RPCError: what the update-with-start call raised
+                before the run was known.
+        """
+        return await self._future()
+
+
 class WorkflowUpdateHandle(Generic[ReturnType]):
     """An update sent to a workflow: its id, and its result once its handler finished."""
 
@@ -988,6 +1175,45 @@ async def _rpc(awaitable: Any) -> Any:
         raise RPCError(str(err), RPCStatusCode.NOT_FOUND, b"") from err
     except InvalidQuery as err:
         raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
+
+
+def _start_options(
+    workflow_type: str,
+    values: Sequence[Any],
+    *,
+    id: str,
+    task_queue: str,
+    id_reuse_policy: WorkflowIDReusePolicy,
+    id_conflict_policy: WorkflowIDConflictPolicy,
+    cron_schedule: str,
+    memo: Mapping[str, Any] | None,
+    search_attributes: TypedSearchAttributes | SearchAttributes | None,
+) -> dict[str, Any]:
+    """A start's arguments as a transport takes them, checked as Temporal's server checks them.
+
+    Raises:
+        RPCError: INVALID_ARGUMENT for a bad cron expression or workflow id (nothing is sent).
+    """
+    if cron_schedule:
+        try:
+            CronExpression.parse(cron_schedule)
+        except InvalidCronExpression as err:
+            raise RPCError(f"Invalid CronSchedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
+    try:
+        check_id("workflow id", id)
+    except InvalidIdError as err:  # as Temporal's server answers: nothing is written
+        raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
+    return {
+        "workflow_type": workflow_type,
+        "workflow_id": id,
+        "task_queue": task_queue,
+        "input": _converter.encode_args(list(values)),
+        "id_reuse_policy": id_reuse_policy,
+        "id_conflict_policy": id_conflict_policy,
+        **({"cron_schedule": cron_schedule} if cron_schedule else {}),
+        **({"memo": {k: _converter.encode(v) for k, v in memo.items()}} if memo else {}),
+        **({"search_attributes": to_stored(search_attributes)} if search_attributes else {}),
+    }
 
 
 def _dt(v: float) -> datetime:

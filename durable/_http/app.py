@@ -552,12 +552,16 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         if body.cron_schedule:
             options["cron_schedule"] = body.cron_schedule
         options["request_id"] = _request_id(app, body.request_id)
+        # Eager start: this function decides the first workflow task itself (it holds the
+        # workflows and the orchestrator's grants), as the inbox's orchestrator would.
+        eager = body.request_eager_start and body.start_signal is None
         try:
-            run_id = engine.control.start(**options)
+            started = engine.control.start_run(**options, request_eager_start=eager)
         except InvalidCronExpression as err:
             raise ApiError(400, "invalid_request", f"cron_schedule: {err}", "cron_schedule") from err
+        run_id = started.run_id
         engine.after_start(body.workflow_id, run_id, first_task_deferred=bool(body.cron_schedule))
-        return _json(201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id))
+        return _json(201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id, eagerly_started=started.eagerly_started))
 
     @app.get(
         base,

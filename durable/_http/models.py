@@ -118,6 +118,11 @@ class StartRequest(_Request):
     memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
     search_attributes: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
     request_id: str | None = _request_id()
+    request_eager_start: bool = Field(
+        default=False,
+        description="run the first workflow task within this request (saves the inbox hop); "
+        "`eagerly_started` in the answer says whether it did",
+    )
 
 
 class StartResponse(BaseModel):
@@ -125,6 +130,7 @@ class StartResponse(BaseModel):
 
     workflow_id: str
     run_id: str
+    eagerly_started: bool = Field(default=False, description="the first workflow task ran within the request")
 
 
 class SearchAttribute(BaseModel):

@@ -33,7 +33,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from durable._http import wire
 from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
-from durable._runtime.control import Description, NotRunning, PendingActivity, new_request_id
+from durable._runtime.control import Description, NotRunning, PendingActivity, Started, new_request_id
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, HeartbeatRecord
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
@@ -266,6 +266,37 @@ class HttpTransport:
         cron_schedule: str = "",
         request_id: str | None = None,
     ) -> str:
+        return (await self._start(
+            workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input,
+            id_reuse_policy=id_reuse_policy, id_conflict_policy=id_conflict_policy, start_signal=start_signal,
+            start_signal_input=start_signal_input, cron_schedule=cron_schedule, request_id=request_id,
+        )).run_id
+
+    async def start_eagerly(self, **start: Any) -> Started:
+        # The API decides the first workflow task within the request (see its start route).
+        return await self._start(**start, request_eager_start=True)
+
+    async def update_with_start(self, **_: Any) -> Any:
+        raise NotImplementedError(
+            "update-with-start is not served by the HTTP API yet (it needs the update routes): "
+            "start the workflow, then send the update in-process, or use signal-with-start"
+        )
+
+    async def _start(
+        self,
+        *,
+        workflow_type: str,
+        workflow_id: str,
+        task_queue: str,
+        input: list[str],
+        id_reuse_policy: Any,
+        id_conflict_policy: Any,
+        start_signal: str | None,
+        start_signal_input: list[str] | None,
+        cron_schedule: str = "",
+        request_id: str | None = None,
+        request_eager_start: bool = False,
+    ) -> Started:
         conflict = "FAIL" if id_conflict_policy.name == "UNSPECIFIED" else id_conflict_policy.name
         body: dict[str, Any] = {
             "workflow_type": workflow_type,
@@ -280,11 +311,13 @@ class HttpTransport:
             body["start_signal_input"] = [wire.decode_payload(p) for p in start_signal_input or []]
         if cron_schedule:
             body["cron_schedule"] = cron_schedule
+        if request_eager_start:
+            body["request_eager_start"] = True
         _, reply = await self.call(
             "POST", "/workflows", body, context={"workflow_id": workflow_id, "workflow_type": workflow_type},
             request_id=request_id,
         )
-        return str(reply["run_id"])
+        return Started(str(reply["run_id"]), eagerly_started=bool(reply.get("eagerly_started", False)))
 
     async def signal(
         self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None

@@ -334,8 +334,14 @@ class Control:
             return None
         ledger = self.ledger(workflow_id, record.run_id)
         known = ledger.updates.get(update_id)
-        if known is None and not ledger.closed and (ledger.started or {}).get("start_update", {}).get("update_id") == update_id:
-            return record.run_id  # its first task has not taken the update yet: it will
+        pending = (ledger.started or {}).get("start_update") or {}
+        if known is None and not ledger.closed and not ledger.decided and pending.get("update_id") == update_id:
+            # Its first task has not taken the update yet: it will. This may be the retry of
+            # a call that died before the start message: send it again, as a retried start
+            # does (the orchestrator takes a second one as a no-op).
+            if record.task_failure is None:
+                send_to_inbox(self.services, workflow_id, record.run_id, "start", "start")
+            return record.run_id
         if known is None or (ledger.closed and not known.completed):
             return None
         return record.run_id

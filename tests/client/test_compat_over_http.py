@@ -19,6 +19,7 @@ from tests.compat.test_payloads import *
 from tests.compat.test_signals_queries import *
 from tests.compat.test_start_policies import *
 
+from tests.compat.test_update_with_start import test_an_eager_start_says_so_on_its_handle
 # Virtual time: minutes of back-off or a timer that a real clock would wait out.
 del test_default_retry_policy_retries_with_backoff_under_time_skipping
 del test_next_retry_delay_overrides_policy

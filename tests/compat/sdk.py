@@ -25,6 +25,7 @@ if BACKEND == "temporal":
     from temporalio import activity, common, exceptions, workflow
     from temporalio.client import (
         Client,
+        WithStartWorkflowOperation,
         WorkflowExecutionStatus,
         WorkflowFailureError,
         WorkflowHistory,
@@ -40,6 +41,7 @@ elif BACKEND == "durable":
     from durable import activity, common, exceptions, workflow
     from durable.client import (
         Client,
+        WithStartWorkflowOperation,
         WorkflowExecutionStatus,
         WorkflowFailureError,
         WorkflowHistory,
@@ -80,6 +82,7 @@ __all__ = [
     "WorkflowEnvironment",
     "WorkflowExecutionStatus",
     "WorkflowFailureError",
+    "WithStartWorkflowOperation",
     "WorkflowHistory",
     "WorkflowQueryFailedError",
     "WorkflowUpdateFailedError",
