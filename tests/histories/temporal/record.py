@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.compat import sdk
 from tests.compat.sdk import new_worker, start_env
-from tests.histories.temporal.workflows import ACTIVITIES, GOLDEN_IDS, WORKFLOWS, Cancellable, Cart, Countdown, LocalSteps, Parent, Payment
+from tests.histories.temporal.workflows import ACTIVITIES, GOLDEN_IDS, WORKFLOWS, Cancellable, Cart, Countdown, LocalSteps, LongLocal, Parent, Payment
 
 HERE = Path(__file__).parent
 TASK_QUEUE = "goldens"
@@ -62,6 +63,10 @@ async def main() -> None:
             assert await h.execute_update(Cart.add, "pear") == 2
             await h.signal(Cart.checkout)
             runs["cart_updates"] = h
+
+            # 3 s of a 2 s workflow task: core heartbeats the task at 80 % of its timeout
+            runs["local_activity_longer_than_its_task"] = await client.start_workflow(
+                LongLocal.run, 3.0, id="golden-long-local", task_queue=TASK_QUEUE, task_timeout=timedelta(seconds=2))
 
             h = await client.start_workflow(Cancellable.run, id="golden-cancel", task_queue=TASK_QUEUE)
             await asyncio.sleep(2)  # the activity has started and heartbeats

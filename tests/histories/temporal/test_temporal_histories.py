@@ -29,7 +29,7 @@ from durable.client import WorkflowHistory
 from durable.worker import Replayer
 from statemachines.order import OrderWorkflow
 from statemachines.saga import OrderSagaWorkflow
-from tests.histories.temporal.workflows import GOLDEN_IDS, WORKFLOWS, charge
+from tests.histories.temporal.workflows import GOLDEN_IDS, WORKFLOWS, charge, shout
 
 HERE = Path(__file__).parent
 FROM_TEMPORAL = sorted(HERE.glob("*.json"))
@@ -124,6 +124,26 @@ def test_temporal_goldens_markers_become_durables_local_activity_and_patch_event
     ]
     # core's TemporalChangeVersion upsert beside the patch is core's bookkeeping, not the code's
     assert not any(e["event_type"] == ev.UPSERT_SEARCH_ATTRIBUTES for e in history.events)
+
+
+async def test_a_local_activity_whose_marker_is_a_task_later_replays() -> None:
+    path = HERE / "local_activity_longer_than_its_task.json"
+    kinds = [e["eventType"].removeprefix("EVENT_TYPE_") for e in json.loads(path.read_text())["events"]]
+    # core heartbeated the first task (completed without commands); the marker is in the next
+    first = kinds.index("WORKFLOW_TASK_COMPLETED")
+    assert kinds[first + 1 : first + 5] == ["WORKFLOW_TASK_SCHEDULED", "WORKFLOW_TASK_STARTED", "WORKFLOW_TASK_COMPLETED", "MARKER_RECORDED"]
+    history = _history(path)
+    assert (await Replayer(workflows=WORKFLOWS).replay_workflow(history)).replay_failure is None
+    # the same history against code that runs another local activity there is still caught
+    with pytest.raises(workflow.NondeterminismError, match="where the history records 'nap'"):
+        await Replayer(workflows=[LongLocalShouting]).replay_workflow(history)
+
+
+@workflow.defn(name="LongLocal")
+class LongLocalShouting:
+    @workflow.run
+    async def run(self, seconds: float) -> str:
+        return await workflow.execute_local_activity(shout, str(seconds), start_to_close_timeout=timedelta(seconds=30))
 
 
 def test_temporal_goldens_updates_children_and_continue_as_new_map_to_durable_events() -> None:

@@ -84,6 +84,24 @@ class LocalSteps:
         return out
 
 
+@activity.defn
+async def nap(seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return "rested"
+
+
+@workflow.defn
+class LongLocal:
+    """A local activity that outlives its workflow task: temporalio's core heartbeats the task
+    (completed without commands) and records the marker in a later one."""
+
+    @workflow.run
+    async def run(self, seconds: float) -> str:
+        rested = await workflow.execute_local_activity(nap, seconds, start_to_close_timeout=timedelta(seconds=30))
+        await asyncio.sleep(1)
+        return rested
+
+
 @workflow.defn
 class Child:
     @workflow.run
@@ -171,8 +189,9 @@ GOLDEN_IDS = {
     "countdown_last_run": "golden-countdown",
     "cart_updates": "golden-cart",
     "cancelled_during_activity": "golden-cancel",
+    "local_activity_longer_than_its_task": "golden-long-local",
 }
 """Workflow id of each golden (file stem): Temporal's JSON does not name it, and the code reads it."""
 
-WORKFLOWS = [Payment, LocalSteps, Child, Parent, Countdown, Cart, Cancellable]
-ACTIVITIES = [charge, refuse, shout, slow]
+WORKFLOWS = [Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
+ACTIVITIES = [charge, refuse, shout, slow, nap]
