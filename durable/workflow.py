@@ -21,9 +21,11 @@ from durable._replay import context as _context
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, ParentInfo, UpdateInfo, current_update_info
 from durable._replay.definition import (
+    DynamicWorkflowConfig,
     HandlerUnfinishedPolicy,
     WorkflowDefinition,
     defn,
+    dynamic_config,
     init,
     query,
     run,
@@ -67,6 +69,7 @@ __all__ = [
     "ChildWorkflowCancellationType",
     "ChildWorkflowHandle",
     "ContinueAsNewError",
+    "DynamicWorkflowConfig",
     "ExternalWorkflowHandle",
     "HandlerUnfinishedPolicy",
     "Info",
@@ -84,6 +87,7 @@ __all__ = [
     "current_update_info",
     "defn",
     "deprecate_patch",
+    "dynamic_config",
     "execute_activity",
     "execute_activity_method",
     "execute_child_workflow",

@@ -15,20 +15,22 @@ from durable import _converter
 from durable._converter import RawValue
 
 __all__ = [
+    "DynamicWorkflowConfig",
     "HandlerUnfinishedPolicy",
     "QueryDefinition",
     "SignalDefinition",
     "UpdateDefinition",
     "WorkflowDefinition",
     "defn",
-    "query_handler",
-    "signal_handler",
-    "update_handler",
+    "dynamic_config",
     "init",
     "query",
+    "query_handler",
     "run",
     "signal",
+    "signal_handler",
     "update",
+    "update_handler",
 ]
 
 ClassType = TypeVar("ClassType", bound=type)
@@ -40,6 +42,7 @@ _DEFN = "__durable_workflow_definition"
 _SIGNAL = "__durable_signal_definition"
 _QUERY = "__durable_query_definition"
 _UPDATE = "__durable_update_definition"
+_DYNAMIC_CONFIG = "__durable_workflow_dynamic_config"
 
 
 class HandlerUnfinishedPolicy(IntEnum):
@@ -226,6 +229,7 @@ class WorkflowDefinition:
     failure_exception_types: tuple[type[BaseException], ...] = ()
     sandboxed: bool = True  # @workflow.defn(sandboxed=False) runs it outside the determinism sandbox
     workflow_runner: Any = None  # the runner it was registered with (None: the default, sandboxed)
+    dynamic_config_fn: Callable[..., DynamicWorkflowConfig] | None = None  # a dynamic workflow's
 
     @property
     def dynamic(self) -> bool:
@@ -297,6 +301,34 @@ def defn(
         return cls
 
     return decorator(cls) if cls is not None else decorator
+
+
+@dataclass(frozen=True)
+class DynamicWorkflowConfig:
+    """What a dynamic workflow's ``@workflow.dynamic_config`` method returns (temporalio's)."""
+
+    failure_exception_types: Sequence[type[BaseException]] | None = None
+    """Exception types that fail the workflow (or update) instead of its workflow task;
+    when not None, replaces those given to ``@workflow.defn``."""
+    versioning_behavior: Any = None
+    """Accepted for temporalio compatibility: worker versioning does not apply here."""
+
+
+def dynamic_config(fn: F) -> F:
+    """Mark the method that configures a dynamic workflow for the type it runs.
+
+    It takes only ``self`` and returns a :class:`DynamicWorkflowConfig`; it is called once the
+    object exists (after ``__init__``), before the run method, read-only.
+
+    Raises:
+        ValueError: an async method, or one taking more than ``self``.
+    """
+    if inspect.iscoroutinefunction(fn):
+        raise ValueError("Workflow dynamic_config method must be synchronous")
+    if len(inspect.signature(fn).parameters) != 1:
+        raise ValueError("Workflow dynamic_config method must only take self parameter")
+    setattr(fn, _DYNAMIC_CONFIG, True)
+    return fn
 
 
 def init(init_fn: F) -> F:
@@ -429,7 +461,17 @@ def _build(cls: type, name: str | None, failure_types: tuple[type[BaseException]
     queries: dict[str, QueryDefinition] = {}
     updates: dict[str, UpdateDefinition] = {}
     dynamic_signal = dynamic_query = dynamic_update = None
+    config_fn = None
     for attr_name, member in inspect.getmembers(cls):
+        if getattr(member, _DYNAMIC_CONFIG, False):
+            if name is not None:
+                raise ValueError(
+                    "Invalid workflow class: @workflow.dynamic_config can only be used in dynamic workflows, "
+                    f"but workflow class {name} ({cls.__name__}) is not dynamic"
+                )
+            if config_fn is not None:
+                raise ValueError("Invalid workflow class: @workflow.dynamic_config can only be defined once per workflow")
+            config_fn = member
         if getattr(member, _RUN, False):
             if attr_name not in cls.__dict__:
                 raise ValueError(
@@ -481,4 +523,5 @@ def _build(cls: type, name: str | None, failure_types: tuple[type[BaseException]
         updates=updates,
         dynamic_update=dynamic_update,
         failure_exception_types=failure_types,
+        dynamic_config_fn=config_fn,
     )

@@ -299,6 +299,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._exception_handler: Any = None
         self.sandbox: Any = None  # the determinism sandbox its activations enter (durable._sandbox)
         self._task_factory: Any = None
+        self._failure_exception_types = definition.failure_exception_types  # a dynamic config may replace them
 
     # -- activations ---------------------------------------------------------------------
 
@@ -536,7 +537,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         try:
             values = _converter.decode_args(payloads, hints)
         except Exception as err:
-            if isinstance(err, FailureError) or isinstance(err, self.definition.failure_exception_types):
+            if isinstance(err, FailureError) or isinstance(err, self._failure_exception_types):
                 raise  # as temporalio: a failure error from a converter is not wrapped
             raise RuntimeError("Failed decoding arguments") from err
         if handler.dynamic:
@@ -603,7 +604,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                     err = CancelledError(f"Cancellation raised within update {err}")
                 if not accepted:
                     self.rejected_updates.append({**request, "failure": _failure.from_exception(err)})
-                elif isinstance(err, FailureError) or isinstance(err, d.failure_exception_types):
+                elif isinstance(err, FailureError) or isinstance(err, self._failure_exception_types):
                     self._add_command(CompleteUpdate(update_id=update_id, failure=_failure.from_exception(err)))
                 else:
                     self._task_error = err
@@ -644,9 +645,22 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     def _instantiate(self) -> Any:
         d = self.definition
-        if d.init_takes_args:
-            return d.cls(*self._start_args)
-        return d.cls()
+        obj = d.cls(*self._start_args) if d.init_takes_args else d.cls()
+        if d.dynamic and d.dynamic_config_fn is not None:
+            # temporalio's order: once the object exists, before the run method; a failure
+            # fails the workflow task.
+            self.read_only = True
+            try:
+                config = d.dynamic_config_fn(obj)
+            except Exception:
+                if not self.is_replaying:
+                    logger.exception("Failed to run dynamic config function in workflow %s", self.info.workflow_type)
+                raise
+            finally:
+                self.read_only = False
+            if config is not None and config.failure_exception_types is not None:
+                self._failure_exception_types = tuple(config.failure_exception_types)
+        return obj
 
     def _apply(self, event: dict[str, Any]) -> None:
         kind, attrs = event["event_type"], event["attributes"]
@@ -711,7 +725,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             if self._cancel_requested and is_cancelled_exception(err):
                 self._finished = True
                 self._add_command(CancelWorkflow())
-            elif isinstance(err, FailureError) or isinstance(err, self.definition.failure_exception_types):
+            elif isinstance(err, FailureError) or isinstance(err, self._failure_exception_types):
                 self._finished = True
                 self._add_command(FailWorkflow(failure=_failure.from_exception(err)))
             else:

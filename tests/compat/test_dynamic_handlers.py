@@ -22,7 +22,9 @@ import pytest
 
 from . import sdk
 from .sdk import (
+    WorkflowFailureError,
     WorkflowQueryFailedError,
+    WorkflowExecutionStatus,
     WorkflowUpdateFailedError,
     activity,
     common,
@@ -209,6 +211,21 @@ class Named:
         return "named"
 
 
+@workflow.defn(dynamic=True)
+class Configured:
+    """Its dynamic config decides, per type, which errors fail the workflow."""
+
+    @workflow.dynamic_config
+    def config(self) -> workflow.DynamicWorkflowConfig:
+        if workflow.info().workflow_type == "Strict":
+            return workflow.DynamicWorkflowConfig(failure_exception_types=[ValueError])
+        return workflow.DynamicWorkflowConfig()
+
+    @workflow.run
+    async def run(self, args: Sequence[RawValue]) -> str:
+        raise ValueError("bad input")
+
+
 @workflow.defn
 class PassesRaw:
     @workflow.run
@@ -216,6 +233,15 @@ class PassesRaw:
         if not isinstance(raw, RawValue):
             raise exceptions.ApplicationError(f"got a {type(raw).__name__}")
         return raw
+
+
+class NotDynamicButConfigured:
+    @workflow.dynamic_config
+    def config(self) -> workflow.DynamicWorkflowConfig:
+        return workflow.DynamicWorkflowConfig()
+
+    @workflow.run
+    async def run(self) -> None: ...
 
 
 class NotDynamicEnough:
@@ -441,3 +467,22 @@ async def test_a_dynamic_handler_cannot_be_called_by_its_method(client, task_que
             await handle.execute_update(DynamicByDecorator.any_update)
         await handle.signal(DynamicByDecorator.close)
         assert await handle.result() == []
+
+
+async def test_a_dynamic_config_sets_the_failure_types_per_workflow_type(client, task_queue):
+    async with new_worker(client, task_queue=task_queue, workflows=[Configured]):
+        with pytest.raises(WorkflowFailureError) as failed:
+            await client.execute_workflow("Strict", id=f"strict-{task_queue}", task_queue=task_queue)
+        assert isinstance(failed.value.cause, exceptions.ApplicationError)
+        assert (failed.value.cause.type, failed.value.cause.message) == ("ValueError", "bad input")
+        # Another type keeps the default: the task fails and is retried, the run goes on.
+        lenient = await client.start_workflow("Lenient", id=f"lenient-{task_queue}", task_queue=task_queue)
+        await _until(lambda: _task_failed(lenient))
+        assert (await lenient.describe()).status == WorkflowExecutionStatus.RUNNING
+        await lenient.terminate()
+    with pytest.raises(ValueError, match="dynamic_config can only be used in dynamic workflows"):
+        workflow.defn(NotDynamicButConfigured)
+
+
+async def _task_failed(handle) -> bool:
+    return "WorkflowTaskFailed" in sdk.event_types(await handle.fetch_history())
