@@ -30,7 +30,7 @@ from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
 from durable._limits import InvalidIdError, check_id
-from durable.service import RPCError, RPCStatusCode
+from durable.service import RPCError, RPCStatusCode, TLSConfig
 
 __all__ = [
     "AsyncActivityCancelledError",
@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 ReturnType = TypeVar("ReturnType")
+SelfType = TypeVar("SelfType")
 
 
 class WorkflowExecutionStatus(IntEnum):
@@ -447,9 +448,15 @@ class Client:
         connect_timeout: timedelta | None = None,
         credentials: Any = None,
         region: str | None = None,
+        api_key: str | None = None,
+        tls: bool | TLSConfig | None = None,
+        rpc_metadata: Mapping[str, str] = {},
         **unsupported: Any,
     ) -> Client:
         """A client of a deployed stack's HTTP API, or of the dev server.
+
+        ``Client.connect(**ClientConfig.load_client_connect_config())`` (:mod:`durable.envconfig`)
+        connects with a profile's address, namespace, TLS and metadata.
 
         Args:
             target_host: the API's URL: a stage URL from the stack's outputs
@@ -460,16 +467,28 @@ class Client:
             lazy: do not check the API is reachable now (the first call will tell).
             credentials: botocore credentials to sign with (default: the boto3 session's).
             region: the API's region (default: from the URL, else the boto3 session's).
+            api_key: refused: a stack's API takes SigV4-signed requests of IAM principals
+                and the dev server takes no credentials; nothing would check a key.
+            tls: True for https, False for http, a :class:`durable.service.TLSConfig` for
+                https with a private CA, a client certificate (mutual TLS, as API Gateway's
+                custom domains can require) or a server name; None (the default, where
+                temporalio's is False): as the URL's scheme says. A URL whose scheme
+                contradicts it is a ValueError.
+            rpc_metadata: HTTP headers sent with every request (text values only).
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
+            NotImplementedError: an api_key, or a TLS setting durable cannot honour.
+            ValueError: a tls that contradicts the URL, or metadata that cannot be a header.
         """
         from durable._http.remote import HttpTransport
 
         _refuse(unsupported)
         del identity
         timeout = connect_timeout.total_seconds() if connect_timeout else None
-        transport = HttpTransport(target_host, credentials=credentials, region=region)
+        transport = HttpTransport(
+            target_host, credentials=credentials, region=region, api_key=api_key, tls=tls, rpc_metadata=rpc_metadata
+        )
         if not lazy:
             await transport.check(timeout=timeout)
         return cls(transport, namespace=namespace)
@@ -579,7 +598,7 @@ class Client:
         update: Any,
         arg: Any = _arg_unset,
         *,
-        start_workflow_operation: WithStartWorkflowOperation[Any],
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
         args: Sequence[Any] = (),
         id: str | None = None,
         result_type: type | None = None,
@@ -610,7 +629,7 @@ class Client:
         update: Any,
         arg: Any = _arg_unset,
         *,
-        start_workflow_operation: WithStartWorkflowOperation[Any],
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
         wait_for_stage: WorkflowUpdateStage,
         args: Sequence[Any] = (),
         id: str | None = None,
@@ -637,7 +656,7 @@ class Client:
         arg: Any,
         *,
         args: Sequence[Any],
-        start_workflow_operation: WithStartWorkflowOperation[Any],
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
         wait_for_stage: WorkflowUpdateStage,
         id: str | None,
         result_type: type | None,
@@ -1036,7 +1055,7 @@ class WorkflowHandle(Generic[ReturnType]):
         return WorkflowHistory(workflow_id=self._id, events=events)
 
 
-class WithStartWorkflowOperation(Generic[ReturnType]):
+class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
     """The start of an update-with-start: how to start the workflow if it does not run.
 
     Pass it to :meth:`Client.execute_update_with_start_workflow` or

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 from durable.exceptions import TemporalError
 
-__all__ = ["RPCError", "RPCStatusCode"]
+__all__ = ["RPCError", "RPCStatusCode", "TLSConfig"]
 
 
 class RPCStatusCode(IntEnum):
@@ -49,3 +50,26 @@ class RPCError(TemporalError):
     def status(self) -> RPCStatusCode:
         """The status code."""
         return self._status
+
+
+@dataclass
+class TLSConfig:
+    """TLS for ``Client.connect(tls=...)`` (temporalio's fields).
+
+    durable's transport is HTTPS, so the certificates apply to that connection: a private
+    CA to trust (e.g. a self-hosted dev server behind TLS) and a client certificate for
+    mutual TLS (API Gateway's custom domains can require one). ``domain`` names the host
+    the server's certificate must carry and the TLS SNI, when it differs from the URL's.
+    """
+
+    server_root_ca_cert: bytes | None = None
+    """Root CA (PEM) to validate the server certificate against, instead of the system's."""
+    domain: str | None = None
+    """SNI host and the name the server certificate is verified against."""
+    client_cert: bytes | None = None
+    """Client certificate (PEM) for mTLS; with :attr:`client_private_key`."""
+    client_private_key: bytes | None = None
+    """Client private key (PEM) for mTLS; with :attr:`client_cert`."""
+    verification_server_name: str | None = None
+    """Name to verify the server certificate against, without changing the SNI (not
+    supported by durable's HTTP transport: ``Client.connect`` says so)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -18,6 +18,7 @@ from durable._cli.output import compact, print_json, table, when
 from durable._client import Client
 from durable._http.remote import HttpTransport
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable.envconfig import CONFIG_FILE_ENV, PROFILE_ENV, ClientConfigProfile, default_config_file
 
 __all__ = ["DEFAULT_ADDRESS", "Session", "add_workflow_commands", "common_options", "run_command"]
 
@@ -31,15 +32,26 @@ class Session:
     """The client, the raw transport and where output goes, for one command."""
 
     def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
-        self.address: str = args.address
+        self.address, options = connection(args)
+        args.address = self.address  # what an error message names
         self.json: bool = args.json
         self.out = out
-        self.transport = HttpTransport(self.address)
+        self.transport = HttpTransport(self.address, **options)
         self.client = Client(self.transport)
 
     async def get(self, path: str, **query: Any) -> Any:
         _, body = await self.transport.call("GET", path, query=query)
         return body
+
+
+def connection(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The API's URL and the transport's options: ``--address``, else the profile's address
+    (``--profile``/``$DURABLE_PROFILE`` in ``--config-file``/``$DURABLE_CONFIG_FILE``, with
+    ``$DURABLE_ADDRESS`` over it, as :mod:`durable.envconfig` reads it), else the dev server."""
+    source = Path(args.config_file) if getattr(args, "config_file", None) else None
+    config = ClientConfigProfile.load(getattr(args, "profile", None), config_source=source).to_client_connect_config()
+    address = args.address or config.get("target_host") or DEFAULT_ADDRESS
+    return address, {"api_key": config.get("api_key"), "tls": config.get("tls"), "rpc_metadata": config.get("rpc_metadata")}
 
 
 def _json_value(text: str) -> Any:
@@ -247,9 +259,12 @@ async def _history(args: argparse.Namespace, s: Session) -> int:
 def common_options(parser: argparse.ArgumentParser) -> None:
     """--address and --json, which every command takes."""
     parser.add_argument(
-        "--address", default=os.environ.get(ADDRESS_ENV, DEFAULT_ADDRESS),
-        help=f"the API's URL (default: ${ADDRESS_ENV} or {DEFAULT_ADDRESS}, the dev server); a deployed stack's ApiUrl is signed with SigV4",
+        "--address",
+        help=f"the API's URL (default: ${ADDRESS_ENV}, else the profile's address, else {DEFAULT_ADDRESS}, the dev server); "
+        "a deployed stack's ApiUrl is signed with SigV4",
     )
+    parser.add_argument("--profile", help=f"the profile of the config file to use (default: ${PROFILE_ENV} or 'default')")
+    parser.add_argument("--config-file", help=f"the TOML config file of the profiles (default: ${CONFIG_FILE_ENV} or {default_config_file()})")
     parser.add_argument("--json", action="store_true", help="print JSON (for scripts)")
 
 

@@ -9,6 +9,7 @@ from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import NotRunning
 from durable._runtime.ports import ExecutionNotFound
 from durable._visibility.query import InvalidQuery
+from durable.envconfig import ConfigError
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 from durable.service import RPCError, RPCStatusCode
 
@@ -33,6 +34,8 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
         return f"workflow {workflow_id!r} is not running: {error}"
     if isinstance(error, (WorkflowQueryFailedError, QueryNotFound, WorkflowTaskError)):
         return f"query failed: {error}"
+    if isinstance(error, ConfigError) or (isinstance(error, NotImplementedError) and "api_key" in str(error)):
+        return f"the client configuration: {error}"
     if isinstance(error, (RPCError, InvalidQuery, PayloadSizeError, ValueError)):
         return str(getattr(error, "message", None) or error)
     return None

@@ -24,9 +24,13 @@ import ipaddress
 import json
 import random
 import re
+import ssl
+import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -38,7 +42,7 @@ from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, Heartbeat
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
-from durable.service import RPCError, RPCStatusCode
+from durable.service import RPCError, RPCStatusCode, TLSConfig
 
 __all__ = ["HttpTransport", "Target", "sign_request"]
 
@@ -64,18 +68,26 @@ class Target:
     region: str | None
 
     @staticmethod
-    def parse(target_host: str) -> Target:
+    def parse(target_host: str, *, tls: bool | None = None) -> Target:
         """``http://127.0.0.1:8233``, ``127.0.0.1:8233`` (temporal's host:port form), or a
-        deployed stage URL such as ``https://abc123.execute-api.eu-west-1.amazonaws.com/prod``."""
+        deployed stage URL such as ``https://abc123.execute-api.eu-west-1.amazonaws.com/prod``.
+
+        ``tls`` (``Client.connect``'s) picks the scheme of a host:port; a URL's own scheme
+        must agree with it. Unset, a host:port is http on loopback, https elsewhere.
+        """
         text = target_host.strip()
         if not text:
             raise ValueError("target_host is empty: pass the API URL (e.g. http://127.0.0.1:8233)")
         if "://" not in text:
             host_only = urlsplit(f"//{text.rstrip('/')}").hostname or ""
-            text = f"{'http' if _is_loopback(host_only) else 'https'}://{text}"
+            secure = not _is_loopback(host_only) if tls is None else tls
+            text = f"{'https' if secure else 'http'}://{text}"
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {target_host!r}")
+        if tls is not None and tls != (parts.scheme == "https"):
+            want = "an https URL (or a host:port)" if tls else "an http URL (or a host:port)"
+            raise ValueError(f"tls={tls} asks for {want}, not {target_host!r}")
         base = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
         if base.endswith(API_PREFIX):  # a URL that already names the API base
             base = base[: -len(API_PREFIX)]
@@ -92,6 +104,76 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+_RESERVED_HEADERS = frozenset(
+    {"authorization", "host", "content-type", "content-length", "accept", "x-amz-date", "x-amz-security-token", REQUEST_ID_HEADER.lower()}
+)
+
+
+def metadata_headers(rpc_metadata: Mapping[str, Any]) -> dict[str, str]:
+    """``Client.connect(rpc_metadata=)`` as HTTP headers of every request (signed with it).
+
+    Raises:
+        ValueError: a binary value (no header form) or a header the transport sets itself.
+    """
+    headers: dict[str, str] = {}
+    for name, value in rpc_metadata.items():
+        if name.lower() in _RESERVED_HEADERS:
+            raise ValueError(f"rpc_metadata {name!r}: the client sets this header itself")
+        if not isinstance(value, str):
+            raise ValueError(f"rpc_metadata {name!r}: only text values can be sent as HTTP headers, not {type(value).__name__}")
+        headers[name] = value
+    return headers
+
+
+class _ServerNameContext(ssl.SSLContext):
+    """A client context that names ``server_name`` (TLSConfig.domain) in the SNI and
+    verifies the certificate against it, whatever host the URL connects to."""
+
+    server_name: str
+
+    def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> ssl.SSLSocket:  # type: ignore[override]
+        kwargs["server_hostname"] = self.server_name
+        return super().wrap_socket(sock, *args, **kwargs)
+
+
+def ssl_context(tls: TLSConfig) -> ssl.SSLContext:
+    """The TLS context of ``Client.connect(tls=TLSConfig(...))``: the CA to trust (default:
+    the system's), a client certificate for mutual TLS, the server's name.
+
+    Raises:
+        ValueError: a client certificate without its key or the reverse, or PEM that does not load.
+        NotImplementedError: ``verification_server_name`` (verifying another name than the
+            SNI's, which Python's TLS client has no setting for).
+    """
+    if tls.verification_server_name:
+        raise NotImplementedError(
+            "TLSConfig.verification_server_name is not supported by durable's HTTP client: "
+            "use domain= (SNI and verification both use it)"
+        )
+    if bool(tls.client_cert) != bool(tls.client_private_key):
+        raise ValueError("TLSConfig: client_cert and client_private_key go together (mutual TLS needs both)")
+    context = _ServerNameContext(ssl.PROTOCOL_TLS_CLIENT) if tls.domain else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if isinstance(context, _ServerNameContext):
+        context.server_name = tls.domain or ""
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        if tls.server_root_ca_cert:
+            context.load_verify_locations(cadata=tls.server_root_ca_cert.decode("ascii"))
+        else:
+            context.load_default_certs()
+        if tls.client_cert and tls.client_private_key:
+            # ssl loads a certificate chain only from files: a private directory, gone once read
+            with tempfile.TemporaryDirectory() as directory:
+                cert, key = Path(directory) / "cert.pem", Path(directory) / "key.pem"
+                cert.write_bytes(tls.client_cert)
+                key.touch(mode=0o600)
+                key.write_bytes(tls.client_private_key)
+                context.load_cert_chain(cert, key)
+    except (ssl.SSLError, UnicodeDecodeError) as err:
+        raise ValueError(f"TLSConfig: the PEM does not load: {err}") from err
+    return context
 
 
 def sign_request(
@@ -133,6 +215,9 @@ class HttpTransport:
         timeout: float = RESULT_WAIT_SECONDS + 10,
         retries: int = RETRIES,
         retry_backoff: float = RETRY_BACKOFF_SECONDS,
+        api_key: str | None = None,
+        tls: bool | TLSConfig | None = None,
+        rpc_metadata: Mapping[str, Any] | None = None,
     ) -> None:
         """
         Args:
@@ -143,8 +228,20 @@ class HttpTransport:
             retries: how many times a call is sent again after a connection failure or a
                 gateway error (0: never).
             retry_backoff: seconds before the first retry; doubled for each next one.
+            api_key: refused (NotImplementedError): nothing on durable's side checks one.
+            tls: True for https, False for http (None: as the URL says); a TLSConfig for
+                https with its CA, client certificate and server name.
+            rpc_metadata: headers sent with every request.
         """
-        self.target = Target.parse(target_host)
+        if api_key:
+            raise NotImplementedError(
+                "api_key is not used by durable: a deployed stack's API takes requests signed with SigV4 "
+                "(AWS credentials, as for the AWS CLI) and the dev server takes none; remove it "
+                "(api_key in the profile, or DURABLE_API_KEY)"
+            )
+        self.target = Target.parse(target_host, tls=None if tls is None else tls is not False)
+        self._ssl = ssl_context(tls) if isinstance(tls, TLSConfig) else None
+        self._metadata = metadata_headers(rpc_metadata or {})
         self._credentials = credentials
         self._region = region or self.target.region
         self._timeout = timeout
@@ -179,7 +276,7 @@ class HttpTransport:
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.target.base_url}{API_PREFIX}{path}" + (f"?{urlencode(params)}" if params else "")
         data = json.dumps(body).encode() if body is not None else None
-        headers = {"Accept": "application/json", "User-Agent": "durable-client"}
+        headers = {"Accept": "application/json", "User-Agent": "durable-client", **self._metadata}
         if data is not None:
             headers["Content-Type"] = "application/json"
         if request_id is not None:
@@ -191,7 +288,7 @@ class HttpTransport:
 
     def _send(self, request: urllib.request.Request, *, timeout: float | None = None) -> tuple[int, Any]:
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self._timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self._timeout, context=self._ssl) as response:
                 return response.status, _json_or_text(response.read())
         except urllib.error.HTTPError as err:
             return err.code, _json_or_text(err.read())

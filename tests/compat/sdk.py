@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Sequence
 BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
 if BACKEND == "temporal":
-    from temporalio import activity, common, exceptions, workflow
+    from temporalio import activity, common, envconfig, exceptions, workflow
     from temporalio.client import (
         Client,
         WithStartWorkflowOperation,
@@ -38,7 +38,7 @@ if BACKEND == "temporal":
     from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
-    from durable import activity, common, exceptions, workflow
+    from durable import activity, common, envconfig, exceptions, workflow
     from durable.client import (
         Client,
         WithStartWorkflowOperation,
@@ -70,30 +70,38 @@ else:  # pragma: no cover - configuration error
         f"DURABLE_COMPAT_BACKEND must be 'durable' or 'temporal', not {BACKEND!r}"
     )
 
+ENV_PREFIX = "TEMPORAL_" if BACKEND == "temporal" else "DURABLE_"
+"""envconfig's environment variables: TEMPORAL_ADDRESS for temporalio, DURABLE_ADDRESS for durable."""
+
 __all__ = [
     "BACKEND",
+    "ENV_PREFIX",
     "ActivityEnvironment",
     "Client",
     "PendingActivity",
     "RPCError",
     "RPCStatusCode",
     "RetryPolicy",
+    "WithStartWorkflowOperation",
     "Worker",
     "WorkflowEnvironment",
     "WorkflowExecutionStatus",
     "WorkflowFailureError",
-    "WithStartWorkflowOperation",
     "WorkflowHistory",
     "WorkflowQueryFailedError",
     "WorkflowUpdateFailedError",
     "WorkflowUpdateStage",
     "activity",
     "common",
+    "envconfig",
     "event_types",
     "exceptions",
     "new_replayer",
+    "new_sandboxed_worker",
+    "new_unsandboxed_runner",
     "new_worker",
     "pending_activities",
+    "sandbox_module",
     "start_env",
     "workflow",
 ]
@@ -228,3 +236,38 @@ def event_types(history: Any) -> list[str]:
         names = [EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in history.events]
         return ["".join(w.capitalize() for w in n.split("_")) for n in names]
     return [e["event_type"] for e in history.events]
+
+
+def sandbox_module() -> Any:
+    """The backend's ``worker.workflow_sandbox`` module: ``SandboxedWorkflowRunner``,
+    ``SandboxRestrictions``, ``SandboxMatcher``, ``RestrictedWorkflowAccessError``."""
+    package = "temporalio" if BACKEND == "temporal" else "durable"
+    return importlib.import_module(f"{package}.worker.workflow_sandbox")
+
+
+def new_sandboxed_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    workflows: Sequence[type] = (),
+    activities: Sequence[Any] = (),
+    activity_executor: Executor | None = None,
+    workflow_runner: Any = None,
+) -> Worker:
+    """A Worker whose workflows run in the backend's determinism sandbox (both backends'
+    default; ``new_worker`` turns temporalio's off), or under ``workflow_runner``."""
+    kwargs: dict[str, Any] = dict(
+        task_queue=task_queue,
+        workflows=list(workflows),
+        activities=list(activities),
+        workflow_runner=workflow_runner or sandbox_module().SandboxedWorkflowRunner(),
+    )
+    if activity_executor is not None:
+        kwargs["activity_executor"] = activity_executor
+    return Worker(client, **kwargs)
+
+
+def new_unsandboxed_runner() -> Any:
+    """``UnsandboxedWorkflowRunner()`` of the backend (both export it from ``worker``)."""
+    package = "temporalio" if BACKEND == "temporal" else "durable"
+    return importlib.import_module(f"{package}.worker").UnsandboxedWorkflowRunner()
