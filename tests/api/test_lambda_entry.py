@@ -89,3 +89,22 @@ def test_dead_letters_through_the_lambda_entry_from_the_dlq_urls_the_stack_sets(
     )["Messages"]
     assert back["Body"] == body and back["Attributes"]["MessageGroupId"] == "w-1"
     assert "Messages" not in sqs.receive_message(QueueUrl=dlqs["inbox.fifo"], MaxNumberOfMessages=10)
+
+
+def test_an_eager_start_through_the_lambda_entry_decides_the_first_task_in_the_request(api_function):
+    module, sqs, env = api_function
+    body = {
+        "workflow_type": "OrderWorkflow", "workflow_id": "api-eager", "task_queue": "orders", "input": [ORDER],
+        "request_eager_start": True,
+    }
+    status, started = invoke(module, "POST", "/api/v1/workflows", body)
+    assert status == 201 and started["eagerly_started"] is True
+    # The API function made the first decision itself: no start message for the orchestrator,
+    # the first activity task already on its queue, the decision in the history.
+    assert "Messages" not in sqs.receive_message(QueueUrl=env["DURABLE_INBOX_QUEUE_URL"], MaxNumberOfMessages=10)
+    tasks = sqs.receive_message(QueueUrl=json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"])["orders"], MaxNumberOfMessages=10)
+    assert [json.loads(m["Body"])["activity_type"] for m in tasks["Messages"]] == ["reserve_inventory"]
+    status, history = invoke(module, "GET", "/api/v1/workflows/api-eager/history")
+    assert [e["event_type"] for e in history["events"]] == [
+        "WorkflowExecutionStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
+    ]
