@@ -204,8 +204,8 @@ def search_attributes_to(stored: dict[str, Any]) -> dict[str, Any]:
     """durable's stored search attributes (a ``None`` entry unsets) as ``indexedFields``."""
     fields: dict[str, Any] = {}
     for name, entry in stored.items():
-        if entry is None:  # temporalio unsets an attribute with an empty list
-            fields[name] = {"metadata": {"encoding": _JSON_PLAIN}, "data": _b64("[]")}
+        if entry is None:  # unset: temporalio sends a null payload without a type
+            fields[name] = payload_to("null")
             continue
         payload = payload_to(json.dumps(entry["value"], separators=(",", ":")))
         payload["metadata"]["type"] = _b64(entry["type"])
@@ -219,7 +219,7 @@ def search_attributes_from(message: dict[str, Any] | None) -> dict[str, Any]:
     for name, payload in ((message or {}).get("indexedFields") or {}).items():
         value = json.loads(payload_from(payload))
         kind = _unb64((payload.get("metadata") or {}).get("type", "")).decode()
-        if value == [] and kind != "KeywordList":
+        if value is None or value == [] and kind != "KeywordList":  # unset (older SDKs: an empty list)
             out[name] = None
             continue
         out[name] = {"type": kind or _guess_type(value), "value": value}

@@ -34,4 +34,4 @@ async def test_golden_history_replays(path: Path):
     history = WorkflowHistory.from_json(GOLDEN_IDS[path.stem], path.read_text())
     result = await sdk.new_replayer(WORKFLOWS).replay_workflow(history)
     assert result.replay_failure is None
-    assert len(history.events) > 5
+    assert len(history.events) >= 5  # started, a task, a command, a task, the close at least

@@ -24,8 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.compat import sdk
-from tests.compat.sdk import new_worker, start_env
-from tests.histories.temporal.workflows import ACTIVITIES, GOLDEN_IDS, WORKFLOWS, Cancellable, Cart, Countdown, LocalSteps, LongLocal, Parent, Payment
+from tests.compat.sdk import common, new_worker, start_env
+from tests.histories.temporal.workflows import (
+    ACTIVITIES, GOLDEN_IDS, KEYWORD, WORKFLOWS, Cancellable, Cart, Countdown, FlakyTask, Listener, LocalSteps, LongLocal,
+    Messenger, Parent, Payment,
+)
 
 HERE = Path(__file__).parent
 TASK_QUEUE = "goldens"
@@ -67,6 +70,17 @@ async def main() -> None:
             # 3 s of a 2 s workflow task: core heartbeats the task at 80 % of its timeout
             runs["local_activity_longer_than_its_task"] = await client.start_workflow(
                 LongLocal.run, 3.0, id="golden-long-local", task_queue=TASK_QUEUE, task_timeout=timedelta(seconds=2))
+
+            listener = await client.start_workflow(Listener.run, id="golden-listener", task_queue=TASK_QUEUE)
+            await client.start_workflow(Listener.run, id="golden-sleeper", task_queue=TASK_QUEUE)
+            runs["external_signal_cancel_timeout_child_failure"] = await client.start_workflow(
+                Messenger.run, args=["golden-listener", "golden-sleeper"], id="golden-messenger", task_queue=TASK_QUEUE,
+                memo={"note": "from the recorder"}, search_attributes=common.TypedSearchAttributes(
+                    [common.SearchAttributePair(KEYWORD, "started")]),
+            )
+            runs["listener_signalled_by_another_workflow"] = listener
+            runs["workflow_task_failed_then_recovered"] = await client.start_workflow(
+                FlakyTask.run, id="golden-flaky-task", task_queue=TASK_QUEUE)
 
             h = await client.start_workflow(Cancellable.run, id="golden-cancel", task_queue=TASK_QUEUE)
             await asyncio.sleep(2)  # the activity has started and heartbeats

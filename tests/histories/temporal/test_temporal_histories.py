@@ -162,6 +162,49 @@ def test_temporal_goldens_updates_children_and_continue_as_new_map_to_durable_ev
     assert countdown.events[-1]["attributes"]["input"] == ["1"]
 
 
+def test_temporal_goldens_externals_timeouts_child_failures_and_search_attributes_map_to_durable_events() -> None:
+    history = _history(HERE / "external_signal_cancel_timeout_child_failure.json")
+    by_kind: dict[str, list[dict]] = {}
+    for e in history.events:
+        by_kind.setdefault(e["event_type"], []).append(e["attributes"])
+    started = by_kind[ev.WORKFLOW_STARTED][0]
+    assert started["memo"] == {"note": '"from the recorder"'}
+    assert started["search_attributes"] == {"CustomKeywordField": {"type": "Keyword", "value": "started"}}
+    assert started["input"] == ['"golden-listener"', '"golden-sleeper"']
+    assert [u["search_attributes"] for u in by_kind[ev.UPSERT_SEARCH_ATTRIBUTES]] == [
+        {"CustomKeywordField": {"type": "Keyword", "value": "messaging"}, "CustomIntField": {"type": "Int", "value": 7}},
+        {"CustomIntField": None},
+    ]
+    signals = by_kind[ev.SIGNAL_EXTERNAL_INITIATED]
+    assert [(a["seq"], a["workflow_id"], a["signal_name"], a["input"]) for a in signals] == [
+        (1, "golden-listener", "hear", ['"psst"']), (2, "nobody-home", "hear", ['"x"']),
+    ]
+    assert by_kind[ev.EXTERNAL_SIGNALED] == [{"seq": 1}]
+    assert by_kind[ev.EXTERNAL_SIGNAL_FAILED][0]["seq"] == 2
+    assert "not found" in by_kind[ev.EXTERNAL_SIGNAL_FAILED][0]["failure"]["message"]
+    assert [(a["seq"], a["workflow_id"]) for a in by_kind[ev.CANCEL_EXTERNAL_INITIATED]] == [(1, "golden-sleeper")]
+    assert by_kind[ev.EXTERNAL_CANCEL_REQUESTED] == [{"seq": 1}]
+    timed_out = by_kind[ev.ACTIVITY_FAILED][0]  # Temporal's ActivityTaskTimedOut
+    assert timed_out["retry_state"] == 4  # MAXIMUM_ATTEMPTS_REACHED
+    assert timed_out["failure"]["activity"]["activity_type"] == "slow"
+    assert timed_out["failure"]["cause"]["timeout"]["type"] == 1  # START_TO_CLOSE
+    child = by_kind[ev.CHILD_FAILED][0]
+    assert child["failure"]["message"] == "Child Workflow execution failed"
+    assert child["failure"]["child_workflow"]["workflow_type"] == "FailingChild"
+    assert child["failure"]["cause"]["application"]["type"] == "GivenUp"
+    assert child["failure"]["cause"]["message"] == "child gives up"
+
+
+def test_a_failed_workflow_task_is_durables_task_failure_and_its_inputs_wait_for_the_next() -> None:
+    history = _history(HERE / "workflow_task_failed_then_recovered.json")
+    kinds = [e["event_type"] for e in history.events]
+    assert kinds[:3] == [ev.WORKFLOW_STARTED, ev.TASK_FAILED, ev.TASK_COMPLETED]
+    failed = history.events[1]["attributes"]
+    assert failed["attempt"] == 1
+    assert failed["failure"]["message"] == "a bug in the first task"
+    assert failed["failure"]["application"]["type"] == "RuntimeError"
+
+
 def test_the_decision_time_is_the_workflow_task_start_as_in_temporalio() -> None:
     raw = json.loads((HERE / "payment_retried_refused_timer_signal.json").read_text())["events"]
     started = [from_timestamp(e["eventTime"]) for e in raw if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_STARTED"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from tests.compat.sdk import activity, exceptions, workflow
-from tests.compat.sdk import RetryPolicy
+from tests.compat.sdk import RetryPolicy, activity, common, exceptions, workflow
+
+KEYWORD = common.SearchAttributeKey.for_keyword("CustomKeywordField")
+INT = common.SearchAttributeKey.for_int("CustomIntField")
 
 FAST_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=5)
 
@@ -190,8 +192,81 @@ GOLDEN_IDS = {
     "cart_updates": "golden-cart",
     "cancelled_during_activity": "golden-cancel",
     "local_activity_longer_than_its_task": "golden-long-local",
+    "external_signal_cancel_timeout_child_failure": "golden-messenger",
+    "listener_signalled_by_another_workflow": "golden-listener",
+    "workflow_task_failed_then_recovered": "golden-flaky-task",
 }
 """Workflow id of each golden (file stem): Temporal's JSON does not name it, and the code reads it."""
 
-WORKFLOWS = [Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
+@workflow.defn
+class Listener:
+    """Waits for a signal from another workflow (or a cancel)."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    @workflow.signal
+    def hear(self, word: str) -> None:
+        self.heard.append(word)
+
+    @workflow.run
+    async def run(self) -> list[str]:
+        await workflow.wait_condition(lambda: len(self.heard) >= 1)
+        return self.heard
+
+
+@workflow.defn
+class Messenger:
+    """External signals and cancels, one to a workflow that is not there; search attributes
+    and memo read and upserted; an activity that times out; a child that fails."""
+
+    @workflow.run
+    async def run(self, listener_id: str, sleeper_id: str) -> dict:
+        out: dict = {"memo": workflow.memo_value("note", "")}
+        workflow.upsert_search_attributes([KEYWORD.value_set("messaging"), INT.value_set(7)])
+        await workflow.get_external_workflow_handle(listener_id).signal(Listener.hear, "psst")
+        await workflow.get_external_workflow_handle(sleeper_id).cancel()
+        try:
+            await workflow.get_external_workflow_handle("nobody-home").signal("hear", "x")
+        except exceptions.ApplicationError as err:
+            out["missing"] = "not found" in err.message
+        try:
+            await workflow.execute_activity(
+                slow, 30, start_to_close_timeout=timedelta(seconds=1), retry_policy=RetryPolicy(maximum_attempts=1)
+            )
+        except exceptions.ActivityError as err:
+            out["timeout"] = type(err.cause).__name__
+        try:
+            await workflow.execute_child_workflow(FailingChild.run, id=f"{workflow.info().workflow_id}-child")
+        except exceptions.ChildWorkflowError as err:
+            out["child"] = str(err.cause)
+        workflow.upsert_search_attributes([INT.value_unset()])
+        return out
+
+
+@workflow.defn
+class FailingChild:
+    @workflow.run
+    async def run(self) -> None:
+        raise exceptions.ApplicationError("child gives up", type="GivenUp", non_retryable=True)
+
+
+_FAILED_TASKS: dict[str, int] = {}
+
+
+@workflow.defn
+class FlakyTask:
+    """Its first workflow task fails (a bug, fixed by the retry): WorkflowTaskFailed in history."""
+
+    @workflow.run
+    async def run(self) -> str:
+        key = workflow.info().workflow_id
+        if not workflow.unsafe.is_replaying() and _FAILED_TASKS.get(key, 0) < 1:
+            _FAILED_TASKS[key] = _FAILED_TASKS.get(key, 0) + 1
+            raise RuntimeError("a bug in the first task")
+        await asyncio.sleep(1)
+        return "recovered"
+
+
+WORKFLOWS = [Listener, Messenger, FailingChild, FlakyTask, Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
 ACTIVITIES = [charge, refuse, shout, slow, nap]
