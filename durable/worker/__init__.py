@@ -72,16 +72,24 @@ class Worker:
             raise TypeError("workflow_runner must be a SandboxedWorkflowRunner or an UnsandboxedWorkflowRunner")
         if not activities and not workflows:
             raise ValueError("At least one activity or workflow must be specified")
-        names: set[str] = set()
+        names: set[str | None] = set()  # None: the dynamic one
         for fn in activities:
             d = ActivityDefinition.of(fn)
             if d.name in names:
+                if d.name is None:
+                    raise TypeError("More than one dynamic activity")
                 raise ValueError(f"More than one activity named {d.name}")
             names.add(d.name)
             if not d.is_async and activity_executor is None:
                 raise ValueError(f"Activity function {d.name} is not async, so an activity_executor must be provided")
+        workflow_names: set[str | None] = set()
         for cls in workflows:
-            WorkflowDefinition.of(cls)
+            w = WorkflowDefinition.of(cls)
+            if w.name in workflow_names:
+                if w.name is None:
+                    raise TypeError("More than one dynamic workflow")
+                raise ValueError(f"More than one workflow named {w.name}")
+            workflow_names.add(w.name)
         # The engine in this process: the local environment's (or, in tests, the one
         # behind an in-process dev server that the client reaches over HTTP).
         runtime = getattr(client._transport, "runtime", None)

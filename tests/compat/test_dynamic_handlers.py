@@ -486,3 +486,14 @@ async def test_a_dynamic_config_sets_the_failure_types_per_workflow_type(client,
 
 async def _task_failed(handle) -> bool:
     return "WorkflowTaskFailed" in sdk.event_types(await handle.fetch_history())
+
+
+async def test_a_worker_takes_one_dynamic_workflow_and_one_dynamic_activity(client, task_queue):
+    with pytest.raises(TypeError, match="More than one dynamic workflow"):
+        new_worker(client, task_queue=task_queue, workflows=[AnyWorkflow, Configured])
+
+    @activity.defn(dynamic=True)
+    async def another_activity(args: Sequence[RawValue]) -> None: ...
+
+    with pytest.raises(TypeError, match="More than one dynamic activity"):
+        new_worker(client, task_queue=task_queue, activities=[any_activity, another_activity])
