@@ -1,7 +1,8 @@
 """Replaying saved histories against workflow code (temporalio's ``worker.Replayer``).
 
-Users keep histories of real runs (``handle.fetch_history().to_json()``) and replay them in
-CI against changed code: a change that would break running executions raises
+Users keep histories of real runs (``handle.fetch_history().to_json()``, or a Temporal
+cluster's ``temporal workflow show -o json``: the same JSON) and replay them in CI against
+changed code: a change that would break running executions raises
 :class:`~durable.workflow.NondeterminismError` here instead of in production.
 """
 

@@ -109,6 +109,7 @@ class _Reader:
         self.externals: dict[int, int] = {}  # initiated event id -> seq
         self.external_seq = {"signal": 0, "cancel": 0}
         self.child_run_ids: dict[int, str] = {}  # initiated event id -> run id, read ahead
+        self.admitted: dict[str, dict[str, Any]] = {}  # update id -> request of an admitted update
 
     def add(self, event_id: int, kind: str, time: float, **attributes: Any) -> None:
         self.out.append({"event_id": event_id, "event_time": time, "event_type": kind, "attributes": attributes})
@@ -125,6 +126,9 @@ class _Reader:
                 self.task_started_time = t
             elif kind == "ActivityTaskStarted":
                 self.activity_attempts[event_id] = int(a.get("attempt") or 1)
+            elif kind == "WorkflowExecutionUpdateAdmitted":  # its acceptance may not repeat the request
+                request = a.get("request") or {}
+                self.admitted[(request.get("meta") or {}).get("updateId", "")] = request
             return
         if kind == ev.WORKFLOW_STARTED:
             self.started(event_id, t, a)
@@ -209,7 +213,7 @@ class _Reader:
         elif kind in ev.CHILD_OUTCOMES:
             self.child_outcome(event_id, kind, t, a)
         elif kind == ev.UPDATE_ACCEPTED:
-            request = a.get("acceptedRequest") or {}
+            request = a.get("acceptedRequest") or self.admitted.get(a.get("protocolInstanceId", ""), {})
             update_id = (request.get("meta") or {}).get("updateId") or a.get("protocolInstanceId", "")
             inputs = request.get("input") or {}
             self.add(

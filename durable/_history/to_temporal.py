@@ -74,6 +74,7 @@ class _Writer:
         self.out: list[dict[str, Any]] = []
         self.task_queue = ""
         self.task_completed = "0"  # id of the last WorkflowTaskCompleted
+        self.task_scheduled = "0"  # and of its WorkflowTaskScheduled
         self.activities: dict[int, dict[str, Any]] = {}  # seq -> {"scheduled": id, "type", "id", "last_failure"}
         self.timers: dict[int, str] = {}
         self.children: dict[int, dict[str, Any]] = {}
@@ -101,6 +102,7 @@ class _Writer:
              "attempt": attempt},
         )
         started = self.add("WorkflowTaskStarted", time, {"scheduledEventId": scheduled, "identity": IDENTITY})
+        self.task_scheduled = scheduled
         return scheduled, started
 
     def activity_started(self, attrs: dict[str, Any], time: float) -> tuple[dict[str, Any], str]:
@@ -342,7 +344,7 @@ class _Writer:
             self.updates[update_id] = self.add(kind, t, {
                 "protocolInstanceId": update_id,
                 "acceptedRequestMessageId": f"{update_id}/request",
-                "acceptedRequestSequencingEventId": str(int(self.task_completed) - 2 if self.task_completed != "0" else 0),
+                "acceptedRequestSequencingEventId": self.task_scheduled,
                 "acceptedRequest": {
                     "meta": {"updateId": update_id, "identity": IDENTITY},
                     "input": {"name": attrs["name"], "args": payloads_to(attrs.get("input"))},

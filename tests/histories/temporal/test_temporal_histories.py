@@ -195,6 +195,23 @@ def test_temporal_goldens_externals_timeouts_child_failures_and_search_attribute
     assert child["failure"]["cause"]["message"] == "child gives up"
 
 
+def test_an_admitted_updates_request_is_read_from_its_admission() -> None:
+    # Update-with-start: the server writes the request in WorkflowExecutionUpdateAdmitted and
+    # the acceptance only refers to it.
+    data = json.loads((HERE / "cart_updates.json").read_text())
+    events = data["events"]
+    at = next(i for i, e in enumerate(events) if e["eventType"] == "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED")
+    accepted = events[at]["workflowExecutionUpdateAcceptedEventAttributes"]
+    request = accepted.pop("acceptedRequest")
+    events.insert(1, {
+        "eventId": "0", "eventTime": events[0]["eventTime"], "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED",
+        "workflowExecutionUpdateAdmittedEventAttributes": {"request": request, "origin": "UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY"},
+    })
+    history = WorkflowHistory.from_json("golden-cart", data)
+    first = next(e["attributes"] for e in history.events if e["event_type"] == ev.UPDATE_ACCEPTED)
+    assert (first["update_id"], first["name"], first["input"]) == (accepted["protocolInstanceId"], "add", ['"apple"'])
+
+
 def test_a_failed_workflow_task_is_durables_task_failure_and_its_inputs_wait_for_the_next() -> None:
     history = _history(HERE / "workflow_task_failed_then_recovered.json")
     kinds = [e["event_type"] for e in history.events]
