@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo test bench bench-payloads compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo test bench bench-payloads bench-sandbox compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -52,6 +52,10 @@ bench: setup
 # A 1 MB round trip through the payload store (S3) on moto, and the cost of small steps beside it.
 bench-payloads: setup
 	$(BIN)/python benchmarks/payloads.py
+
+# The determinism sandbox: cost per workflow task with and without it, per run start, per guarded call.
+bench-sandbox: setup
+	$(BIN)/python benchmarks/sandbox.py
 
 # The compatibility suite against real Temporal (temporalio + its time-skipping test server).
 compat-temporal: setup

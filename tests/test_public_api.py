@@ -31,6 +31,7 @@ PINNED: dict[str, frozenset[str]] = {
             "ParentClosePolicy",
             "ParentInfo",
             "ReadOnlyContextError",
+            "SandboxImportNotificationPolicy",
             "UnfinishedSignalHandlersWarning",
             "UnfinishedUpdateHandlersWarning",
             "UpdateInfo",
@@ -196,7 +197,25 @@ PINNED: dict[str, frozenset[str]] = {
             "is_cancelled_exception",
         }
     ),
-    "durable.worker": frozenset({"Replayer", "Worker", "WorkflowReplayResult", "WorkflowReplayResults"}),
+    "durable.worker": frozenset(
+        {
+            "Replayer",
+            "UnsandboxedWorkflowRunner",
+            "Worker",
+            "WorkflowReplayResult",
+            "WorkflowReplayResults",
+            "WorkflowRunner",
+        }
+    ),
+    "durable.worker.workflow_sandbox": frozenset(
+        {
+            "RestrictedWorkflowAccessError",
+            "SandboxMatcher",
+            "SandboxRestrictions",
+            "SandboxedWorkflowRunner",
+            "UnintentionalPassthroughError",
+        }
+    ),
     "durable.testing": frozenset({"ActivityEnvironment", "WorkflowEnvironment"}),
 }
 
@@ -345,6 +364,12 @@ TEMPORALIO_1_35: dict[str, frozenset[str]] = {
     "testing": frozenset(
         {
             "ActivityEnvironment", "TimeSkipper", "TimeSkippingConfig", "WorkflowEnvironment"
+        }
+    ),
+    "worker.workflow_sandbox": frozenset(
+        {
+            "RestrictedWorkflowAccessError", "SandboxMatcher", "SandboxRestrictions", "SandboxedWorkflowRunner",
+            "UnintentionalPassthroughError"
         }
     ),
 }

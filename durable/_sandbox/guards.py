@@ -90,6 +90,7 @@ class Sandbox:
         self.names: frozenset[str] = frozenset()
         self._passthrough = frozenset(restrictions.passthrough_modules) | {"durable"}
         self._kinds: dict[str | None, int] = {}
+        self.passing: set[Any] = set()  # code objects whose calls pass (passthrough only grows)
         self._kinds_version = -1
         self._compiled_at = -1
 
@@ -120,6 +121,8 @@ class Sandbox:
             if kind is None:
                 kind = kinds[name] = self._kind(name)
             if kind == _PASS:
+                if frame is caller:  # the guards skip this call site from now on
+                    self.passing.add(caller.f_code)
                 return
             if kind == _WORKFLOW:
                 break
@@ -157,7 +160,9 @@ class Sandbox:
 def _check(key: str) -> None:
     sandbox = state.STATE.sandbox
     if sandbox is not None and not state.STATE.unrestricted and key in sandbox.names:
-        sandbox.check(key, sys._getframe(2))
+        frame = sys._getframe(2)
+        if frame.f_code not in sandbox.passing:
+            sandbox.check(key, frame)
 
 
 def _function_guard(original: Callable[..., Any], key: str) -> Callable[..., Any]:
@@ -167,7 +172,9 @@ def _function_guard(original: Callable[..., Any], key: str) -> Callable[..., Any
     def guard(*args: Any, **kwargs: Any) -> Any:
         sandbox = local.sandbox
         if sandbox is not None and not local.unrestricted and key in sandbox.names:
-            sandbox.check(key, getframe(1))
+            frame = getframe(1)
+            if frame.f_code not in sandbox.passing:
+                sandbox.check(key, frame)
         return original(*args, **kwargs)
 
     try:
