@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from durable import workflow
-from durable._history import events_from_temporal, events_to_temporal
+from durable._history import events_to_temporal
 from durable._history.proto_json import duration, from_duration, from_timestamp, payload_from, payload_to, timestamp
 from durable._replay import events as ev
 from durable._replay.commands import command_key
@@ -331,12 +331,32 @@ def test_a_marker_of_another_sdk_is_refused_with_the_reason() -> None:
         WorkflowHistory.from_json("golden-local", data)
 
 
-def test_the_ui_spelling_of_event_types_is_read_too() -> None:
-    data = json.loads((HERE / "countdown_last_run.json").read_text())
-    for event in data["events"]:  # the Temporal UI's download: "WorkflowExecutionStarted"
-        event["eventType"] = "".join(w.capitalize() for w in event["eventType"].removeprefix("EVENT_TYPE_").split("_"))
-    ui = events_from_temporal(data, "golden-countdown")
-    assert ui == WorkflowHistory.from_json("golden-countdown", (HERE / "countdown_last_run.json").read_text()).events
+_ENUM_PREFIXES = (
+    "EVENT_TYPE_", "RETRY_STATE_", "TIMEOUT_TYPE_", "PARENT_CLOSE_POLICY_", "WORKFLOW_ID_REUSE_POLICY_",
+    "TASK_QUEUE_KIND_", "CONTINUE_AS_NEW_INITIATOR_", "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_",
+    "WORKFLOW_TASK_FAILED_CAUSE_",
+)
+
+
+def _ui_spelling(value: object) -> object:
+    """The Temporal UI's (and older CLIs') JSON: enums in PascalCase without their prefix."""
+    if isinstance(value, dict):
+        return {k: _ui_spelling(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ui_spelling(v) for v in value]
+    if isinstance(value, str):
+        for prefix in _ENUM_PREFIXES:
+            if value.startswith(prefix):
+                return "".join(w.capitalize() for w in value.removeprefix(prefix).split("_"))
+    return value
+
+
+@pytest.mark.parametrize("name", ["external_signal_cancel_timeout_child_failure", "parent_of_two_children", "cart_updates"])
+def test_the_ui_spelling_of_enums_is_read_too(name: str) -> None:
+    text = (HERE / f"{name}.json").read_text()
+    ui = _ui_spelling(json.loads(text))
+    assert ui["events"][0]["eventType"] == "WorkflowExecutionStarted"
+    assert WorkflowHistory.from_json(GOLDEN_IDS[name], ui).events == WorkflowHistory.from_json(GOLDEN_IDS[name], text).events
 
 
 def test_written_events_are_numbered_from_one_and_refer_to_each_other() -> None:
