@@ -288,14 +288,28 @@ class Orchestrator:
         could be made here (no worker serves the task queue): the caller sends the start
         message instead.
 
+        The machine is this call's own, loaded cold and never cached: the caller may be
+        another thread than the inbox's (a client, an HTTP request), and a message for the
+        same run (a signal to the new run) may be applied meanwhile; the conditional append
+        decides between the two, as between two orchestrator invocations. (On AWS the API
+        function decides here and the orchestrator function next, so a cached machine
+        would never be used again.)
+
         Raises:
             OrchestratorConflict, or an AWS error: the caller sends the start message.
         """
-        self.handle_batch([json.loads(inbox_body(workflow_id, run_id, "start", "start"))])
-        machine = self._cache.get(execution_key(workflow_id, run_id))
-        if machine is None:
-            machine = self.load(execution_key(workflow_id, run_id))
-        return "start" in machine.ledger.consumed
+        key = execution_key(workflow_id, run_id)
+        body = json.loads(inbox_body(workflow_id, run_id, "start", "start"))
+        with log_context(workflow_id=workflow_id, run_id=run_id):
+            for _ in range(3):
+                machine = self.load(key)
+                try:
+                    self._apply(key, machine, [body], warm=False)
+                except HistoryConflict:
+                    self.services.metrics.count("HistoryConflicts")
+                    continue
+                return "start" in machine.ledger.consumed
+        raise OrchestratorConflict(f"gave up deciding the first task of {key} after three conflicts")
 
     def _reject_updates(self, key: str, machine: HistoryMachine) -> None:
         """Tell the callers of rejected updates, once the decision that rejected them stands.
