@@ -31,6 +31,7 @@ import functools
 import gc
 import importlib
 import inspect
+import logging
 import sys
 import threading
 import types
@@ -43,6 +44,8 @@ from durable._sandbox import state
 from durable._sandbox.restrictions import RestrictedWorkflowAccessError, SandboxMatcher, SandboxRestrictions
 
 __all__ = ["Sandbox", "install"]
+
+logger = logging.getLogger(__name__)
 
 # Imported (if not yet) the first time a sandbox is used, so that their members are
 # guarded before any workflow code can call them; restricted modules imported later are
@@ -243,7 +246,11 @@ def install(targets: Iterable[Target]) -> None:
             if target.key in _targets:
                 continue
             _targets[target.key] = target
-            _install_one(target)
+            try:
+                _install_one(target)
+            except Exception as err:  # an interpreter whose types refuse it: that member stays free
+                logger.warning("durable's sandbox could not guard %s: %s", target.key, err)
+                continue
             new = True
         if new or _modules_seen[0] != len(sys.modules):
             _rebind_copies(force=new)
