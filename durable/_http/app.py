@@ -534,7 +534,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             if getattr(body, name):
                 raise ApiError(400, "unsupported", f"{name} is not supported by this engine yet: send null", name)
         _workflow_types(engine, body.workflow_type, body.task_queue)
-        if body.start_signal is not None:
+        if body.start_signal is not None and not body.accept_unknown_signal:
             known = engine.registry.workflow(body.workflow_type, body.task_queue) if engine.registry else None
             if known is not None and body.start_signal not in known.signals and known.dynamic_signal is None:
                 raise ApiError(404, "signal_not_found", f"workflow type {body.workflow_type} has no signal {body.start_signal!r}", "start_signal")

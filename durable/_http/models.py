@@ -113,6 +113,11 @@ class StartRequest(_Request):
     id_conflict_policy: ConflictPolicy = "FAIL"  # type: ignore[valid-type]
     start_signal: str | None = Field(default=None, description="signal-with-start: a signal delivered first")
     start_signal_input: list[Any] = Field(default_factory=list)
+    accept_unknown_signal: bool = Field(
+        default=False,
+        description="deliver `start_signal` even when the workflow declares no handler by that name (404 otherwise), "
+        "as temporalio's client does: the run keeps it for a handler it sets at run time",
+    )
     cron_schedule: str = Field(default="", description="a cron expression: runs at each tick (UTC unless `CRON_TZ=`)")
     execution_timeout_seconds: float | None = Field(default=None, description="not supported yet: must be null")
     memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")

@@ -406,6 +406,7 @@ class HttpTransport:
         if start_signal is not None:
             body["start_signal"] = start_signal
             body["start_signal_input"] = [wire.decode_payload(p) for p in start_signal_input or []]
+            body["accept_unknown_signal"] = True  # temporalio's server takes any name: a handler may be set later
         if cron_schedule:
             body["cron_schedule"] = cron_schedule
         if request_eager_start:

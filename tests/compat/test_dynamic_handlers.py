@@ -227,6 +227,20 @@ class Configured:
 
 
 @workflow.defn
+class GreetedAtStart:
+    """Its only signal handler is set by run(): the start's signal waits for it."""
+
+    def __init__(self) -> None:
+        self.greetings: list[str] = []
+
+    @workflow.run
+    async def run(self) -> list:
+        workflow.set_signal_handler("greet", self.greetings.append)
+        await workflow.wait_condition(lambda: len(self.greetings) >= 1)
+        return self.greetings
+
+
+@workflow.defn
 class PassesRaw:
     @workflow.run
     async def run(self, raw: RawValue) -> RawValue:
@@ -497,3 +511,15 @@ async def test_a_worker_takes_one_dynamic_workflow_and_one_dynamic_activity(clie
 
     with pytest.raises(TypeError, match="More than one dynamic activity"):
         new_worker(client, task_queue=task_queue, activities=[any_activity, another_activity])
+
+
+async def test_signal_with_start_reaches_a_handler_set_at_run_time(client, task_queue):
+    async with new_worker(client, task_queue=task_queue, workflows=[GreetedAtStart]):
+        handle = await client.start_workflow(
+            GreetedAtStart.run,
+            id=f"greeted-{task_queue}",
+            task_queue=task_queue,
+            start_signal="greet",
+            start_signal_args=["hello"],
+        )
+        assert await handle.result() == ["hello"]

@@ -158,3 +158,24 @@ def test_one_dynamic_workflow_and_one_dynamic_activity_per_task_queue(environ):
     app = LambdaApp(workflows={TASK_QUEUE: [AnyType], "elsewhere": [AnotherAnyType]}, environ=environ)
     assert app.registry.workflow("Whatever", TASK_QUEUE).cls is AnyType
     assert app.registry.workflow("Whatever", "elsewhere").cls is AnotherAnyType
+
+
+def test_signal_with_start_may_name_a_handler_the_run_sets_itself(environ):
+    orchestrator = LambdaApp(workflows={TASK_QUEUE: [AnyType]}, environ=environ)
+    activities = LambdaApp(activities={TASK_QUEUE: [any_activity]}, environ=environ)
+    start = {
+        "workflow_type": "InvoiceRun", "workflow_id": "dyn-3", "task_queue": TASK_QUEUE, "input": ["hi"],
+        "start_signal": "note", "start_signal_input": ["with the start"],
+    }
+    # Strict by default: the class declares no handler by that name.
+    refused = orchestrator.handle_api(proxy_event("POST", "/api/v1/workflows", start))
+    assert refused["statusCode"] == 404
+    assert json.loads(refused["body"])["error"]["field"] == "start_signal"
+    # What the SDK's remote client sends: the run keeps the signal for its handler.
+    answer = orchestrator.handle_api(proxy_event("POST", "/api/v1/workflows", {**start, "accept_unknown_signal": True}))
+    assert answer["statusCode"] == 201, answer["body"]
+    run_id = json.loads(answer["body"])["run_id"]
+    orchestrator.control.signal("dyn-3", run_id, "note", ['"later"'])
+    pump(orchestrator, activities, lambda: orchestrator.control.close_event("dyn-3", run_id) is not None)
+    close = orchestrator.control.close_event("dyn-3", run_id)
+    assert json.loads(close["attributes"]["result"])["notes"] == ["with the start", "later"]
