@@ -507,7 +507,7 @@ class Control:
     def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any:
         """One operation on schedules (JSON in, JSON out: what an HTTP API would carry).
 
-        ``op`` is create, describe, list, pause, unpause, trigger, update or delete.
+        ``op`` is create, describe, list, pause, unpause, trigger, backfill, update or delete.
 
         Raises:
             ScheduleAlreadyExists, ScheduleNotFound, InvalidScheduleSpec, ValueError (unknown op).
@@ -518,7 +518,13 @@ class Control:
         if not schedule_id:
             raise ValueError("a schedule operation needs the schedule id")
         if op == "create":
-            runner.create(schedule_id, body["schedule"], trigger_immediately=bool(body.get("trigger_immediately")), memo=body.get("memo"))
+            runner.create(
+                schedule_id,
+                body["schedule"],
+                trigger_immediately=bool(body.get("trigger_immediately")),
+                memo=body.get("memo"),
+                backfill=body.get("backfill"),
+            )
         elif op == "describe":
             return runner.get(schedule_id)
         elif op == "pause":
@@ -527,6 +533,8 @@ class Control:
             runner.unpause(schedule_id, body.get("note"))
         elif op == "trigger":
             runner.trigger(schedule_id, body.get("overlap"))
+        elif op == "backfill":
+            runner.backfill(schedule_id, body["backfills"], body.get("request_id"))
         elif op == "update":
             runner.update(schedule_id, body["schedule"])
         elif op == "delete":

@@ -188,6 +188,8 @@ class Calendar:
         outside in; when an hour ends and the next wall hour is two real hours later, the
         hour was repeated (fall back): walk it again an hour later.
         """
+        if not (self.seconds and self.minutes and self.hours and self.days and self.months and self.weekdays):
+            return None  # an empty field matches nothing: no need to search to 2100
         tz = self.tz
         y, mo, d, h, m, s, _ = wall(after, tz)
         dst = 3600 if wall(after - 3600, tz).hour == h else 0  # in the second copy of a repeated hour

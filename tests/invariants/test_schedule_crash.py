@@ -116,3 +116,52 @@ async def test_a_schedule_whose_first_time_was_never_armed_is_fired_by_the_recon
             await env.sleep(timedelta(minutes=10))
             desc = await handle.describe()
     assert [a.scheduled_at for a in desc.info.recent_actions] == [first, first + timedelta(minutes=10)]
+
+
+async def _backfill_after_crash(crash_at: int | None, schedule_id: str) -> tuple[list, Injector, list]:
+    """A client's backfill dies before AWS call ``crash_at``; the client sends it again (same request id)."""
+    from datetime import timezone
+
+    from durable._runtime.control import Control
+    from tests.invariants.faults import SimulatedCrash
+
+    injector = Injector(crash_at)
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        runtime = env.runtime
+        services = runtime.backend.services
+        dying = Control(faulty_services(services, injector), Orchestrator(faulty_services(services, injector), runtime.registry))
+        healthy = Control(services, Orchestrator(services, runtime.registry))
+        async with Worker(env.client, task_queue="sched", workflows=[Quick]):
+            schedule = every_ten_minutes(schedule_id)
+            schedule.policy = SchedulePolicy(overlap=ScheduleOverlapPolicy.ALLOW_ALL)
+            schedule.state.paused = True
+            handle = await env.client.create_schedule(schedule_id, schedule)
+            now = await env.get_current_time()
+            start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+            body = {"backfills": [{"start_at": start.timestamp(), "end_at": start.timestamp() + 600, "overlap": None}], "request_id": "r-1"}
+            try:
+                dying.schedule("backfill", schedule_id, body)
+            except SimulatedCrash:
+                pass
+            healthy.schedule("backfill", schedule_id, body)
+            healthy.schedule("backfill", schedule_id, body)  # and once more: still nothing new
+            await env.sleep(timedelta(minutes=2))
+            desc = await handle.describe()
+            runs = []
+            for action in desc.info.recent_actions:
+                d = await env.client.get_workflow_handle(action.action.workflow_id).describe()
+                runs.append((action.scheduled_at, action.action.workflow_id, d.run_id == action.action.first_execution_run_id, d.status))
+    ticks = [start.astimezone(timezone.utc), start.astimezone(timezone.utc) + timedelta(minutes=10)]
+    expected = [(t, f"{schedule_id}-{t.strftime('%Y-%m-%dT%H:%M:%SZ')}", True, WorkflowExecutionStatus.COMPLETED) for t in ticks]
+    return runs, injector, expected
+
+
+async def test_a_backfill_cut_short_by_a_crash_and_sent_again_takes_each_action_once() -> None:
+    runs, reference, expected = await _backfill_after_crash(None, "bf")
+    assert runs == expected
+    assert any(c.startswith("schedules.put") for c in reference.calls)
+    for position in range(1, len(reference.calls) + 1):
+        runs, injector, expected = await _backfill_after_crash(position, f"bf{position}")
+        where = f"crash before call #{position} ({injector.crashed_at})"
+        assert injector.crashed_at is not None, where
+        assert runs == expected, where

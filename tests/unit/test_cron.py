@@ -98,3 +98,32 @@ def test_bad_expressions_say_which_field_and_why(expr: str, says: str) -> None:
     with pytest.raises(InvalidCronExpression) as info:
         CronExpression.parse(expr)
     assert says in str(info.value)
+
+
+def _utc_ticks(expr: str, after: str, n: int) -> list[str]:
+    cron, t, out = CronExpression.parse(expr), _t(after), []
+    for _ in range(n):
+        t = cron.next_after(t)
+        assert t is not None
+        out.append(datetime.fromtimestamp(t, tz=timezone.utc).strftime("%m-%d %H:%M"))
+    return out
+
+
+def test_the_fall_back_hour_fires_twice_as_robfig_cron_does() -> None:
+    # New York, 2026-11-01: 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST)
+    assert _utc_ticks("CRON_TZ=America/New_York 30 1 * * *", "2026-10-31 12:00:00", 3) == ["11-01 05:30", "11-01 06:30", "11-02 06:30"]
+    # east of Greenwich too: Berlin's 02:30 at 00:30 UTC (CEST) and 01:30 UTC (CET)
+    assert _utc_ticks("CRON_TZ=Europe/Berlin 30 2 * * *", "2026-10-24 12:00:00", 3) == ["10-25 00:30", "10-25 01:30", "10-26 01:30"]
+    assert _utc_ticks("CRON_TZ=America/New_York 0 * * * *", "2026-11-01 04:30:00", 3) == ["11-01 05:00", "11-01 06:00", "11-01 07:00"]
+
+
+def test_a_star_with_step_one_is_still_a_star_for_the_day_rule() -> None:
+    # robfig: */1 keeps the star bit, so the day fields AND: Mondays only
+    assert _ticks("0 0 */1 * MON", "2026-03-01 00:00:00", 2) == ["2026-03-02 00:00 Mon", "2026-03-09 00:00 Mon"]
+    # 1-31 is a restriction: either day field, so every day
+    assert _ticks("0 0 1-31 * MON", "2026-03-01 00:00:00", 2) == ["2026-03-02 00:00 Mon", "2026-03-03 00:00 Tue"]
+
+
+def test_every_counts_whole_seconds_from_the_given_time() -> None:
+    assert CronExpression.parse("@every 90s").next_after(100.7) == 190.0
+    assert CronExpression.parse("@every 500ms").next_after(100.0) == 101.0  # at least a second
