@@ -201,7 +201,16 @@ class AnyWorkflow:
         echoed = await workflow.execute_activity(
             "some-activity-nobody-wrote", args=[word, 3], start_to_close_timeout=timedelta(seconds=10)
         )
-        return {"type": workflow.info().workflow_type, "args": len(args), "word": word, "activity": echoed}
+        local = await workflow.execute_local_activity(
+            "local-one-nobody-wrote", args=[word, 1], start_to_close_timeout=timedelta(seconds=10)
+        )
+        return {
+            "type": workflow.info().workflow_type,
+            "args": len(args),
+            "word": word,
+            "activity": echoed,
+            "local": local,
+        }
 
 
 @workflow.defn
@@ -385,6 +394,7 @@ async def test_a_dynamic_workflow_runs_unregistered_types_and_a_dynamic_activity
         "args": 2,
         "word": "hello",
         "activity": {"type": "some-activity-nobody-wrote", "word": "hello", "times": 3},
+        "local": {"type": "local-one-nobody-wrote", "word": "hello", "times": 1},
     }
     replayed = await sdk.new_replayer([AnyWorkflow]).replay_workflow(history)
     assert replayed.replay_failure is None
