@@ -107,3 +107,24 @@ async def test_the_run_after_a_failure_sees_it(env):
         second = await _last_event(env, "cron-failure", first["attributes"]["new_execution_run_id"])
         await env.client.get_workflow_handle("cron-failure").terminate()
     assert json.loads(second["attributes"]["last_completion_result"]) == "ApplicationError: first run fails"
+
+
+async def test_the_fall_back_hour_runs_twice_as_temporal_s_cron_library(env):
+    # robfig/cron walks the repeated hour twice: on the first Sunday of November in New
+    # York, 01:30 comes at 05:30 UTC (EDT) and again at 06:30 UTC (EST)
+    now = await env.get_current_time()
+    await env.sleep(datetime(now.year + 1, 10, 20, tzinfo=timezone.utc) - now)
+    async with Worker(env.client, task_queue="cron", workflows=[Flaky]):
+        handle = await env.client.start_workflow(
+            Flaky.run, False, id="cron-dst", task_queue="cron", cron_schedule="CRON_TZ=America/New_York 30 1 * 11 0"
+        )
+        first = (await handle.describe()).execution_time
+        await env.sleep(first - await env.get_current_time() + timedelta(minutes=5))
+        second = (await env.client.get_workflow_handle("cron-dst").describe()).execution_time
+        await env.sleep(second - await env.get_current_time() + timedelta(minutes=5))
+        third = (await env.client.get_workflow_handle("cron-dst").describe()).execution_time
+        await env.client.get_workflow_handle("cron-dst").terminate()
+    first, second, third = (t.replace(microsecond=0) for t in (first, second, third))
+    assert (first.month, first.day <= 7, first.weekday(), first.hour, first.minute) == (11, True, 6, 5, 30)
+    assert second - first == timedelta(hours=1)
+    assert third - first == timedelta(days=7, hours=1)  # the next Sunday, on standard time
