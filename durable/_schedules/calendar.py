@@ -49,7 +49,10 @@ class InvalidCalendar(ValueError):
     """A calendar or schedule cron expression Temporal's server would refuse."""
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
 _DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 
 # field: (bounds when parsed from text, default text, names); validated bounds differ for

@@ -58,7 +58,9 @@ def canonical_spec(spec: dict[str, Any]) -> dict[str, Any]:
             raise InvalidScheduleSpec(f"spec.cron_expressions[{i}]: {err}") from err
         if cron_zone is not None and parsed.zone != cron_zone:
             # as Temporal's server: every cron expression names the same zone, or none does
-            raise InvalidScheduleSpec(f"spec.cron_expressions[{i}]: conflicting timezone names ({cron_zone!r}, {parsed.zone!r})")
+            raise InvalidScheduleSpec(
+                f"spec.cron_expressions[{i}]: conflicting timezone names ({cron_zone!r}, {parsed.zone!r})"
+            )
         cron_zone = parsed.zone
         if parsed.calendar is not None:
             calendars.append(parsed.calendar)
@@ -66,13 +68,16 @@ def canonical_spec(spec: dict[str, Any]) -> dict[str, Any]:
             intervals.append({"every": parsed.interval[0], "offset": parsed.interval[1]})
     if cron_zone:
         if zone and zone != cron_zone:
-            raise InvalidScheduleSpec(f"spec.time_zone_name {zone!r} conflicts with the cron expressions' CRON_TZ={cron_zone}")
+            raise InvalidScheduleSpec(
+                f"spec.time_zone_name {zone!r} conflicts with the cron expressions' CRON_TZ={cron_zone}"
+            )
         zone = cron_zone
     for i, cal in enumerate(calendars):
         _check(cal, f"spec.calendars[{i}]")
     for i, cal in enumerate(spec.get("skip", [])):
         _check(cal, f"spec.skip[{i}]")
-    return {**spec, "calendars": calendars, "intervals": intervals, "cron_expressions": [], "time_zone_name": zone or None}
+    canon = {"calendars": calendars, "intervals": intervals, "cron_expressions": [], "time_zone_name": zone or None}
+    return {**spec, **canon}
 
 
 def _check(cal: dict[str, Any], where: str) -> None:
@@ -115,12 +120,16 @@ class ScheduleTimes:
         for i, iv in enumerate(canon["intervals"]):
             every, offset = math.floor(iv["every"]), math.floor(iv.get("offset") or 0.0)
             if every < 1:
-                raise InvalidScheduleSpec(f"spec.intervals[{i}].every must be positive, not {iv['every']} s (at least 1 s)")
+                raise InvalidScheduleSpec(
+                    f"spec.intervals[{i}].every must be positive, not {iv['every']} s (at least 1 s)"
+                )
             if offset < 0:
                 raise InvalidScheduleSpec(f"spec.intervals[{i}].offset cannot be negative")
             intervals.append(_Interval(every, offset % every))
         if not canon["calendars"] and not intervals:
-            raise InvalidScheduleSpec("spec has no calendars, cron_expressions or intervals: the schedule would never fire")
+            raise InvalidScheduleSpec(
+                "spec has no calendars, cron_expressions or intervals: the schedule would never fire"
+            )
         jitter = float(spec.get("jitter") or 0.0)
         if jitter < 0:
             raise InvalidScheduleSpec("spec.jitter cannot be negative")

@@ -77,6 +77,8 @@ ZONES = [
 MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 DAYS = "sun mon tue wed thu fri sat".split()
 FIVE_YEARS = 5 * 366 * 86400
+_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp()
+_TO = datetime(2090, 1, 1, tzinfo=timezone.utc).timestamp()
 END_2100 = datetime(2099, 12, 30, tzinfo=timezone.utc).timestamp()  # before 2100 in every zone
 
 
@@ -87,7 +89,9 @@ def _value(rng: random.Random, lo: int, hi: int, names: list[str] | None, base: 
     return str(n)
 
 
-def _field(rng: random.Random, lo: int, hi: int, *, names: list[str] | None = None, base: int = 0, day: bool = False) -> str:
+def _field(
+    rng: random.Random, lo: int, hi: int, *, names: list[str] | None = None, base: int = 0, day: bool = False
+) -> str:
     """One field: a star, or a list of values, ranges and steps within ``lo``-``hi``."""
     if rng.random() < 0.35:
         return "*"
@@ -117,7 +121,7 @@ def _five(rng: random.Random, *, dow_hi: int) -> list[str]:
 
 
 def _start(rng: random.Random) -> float:
-    return rng.uniform(datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp(), datetime(2090, 1, 1, tzinfo=timezone.utc).timestamp())
+    return rng.uniform(_FROM, _TO)
 
 
 def _oracle(expr: str, zone: str, start: float, *, day_or: bool, seconds_first: bool = False) -> list[float | None]:
@@ -199,7 +203,9 @@ def _east(zone: str, t: float) -> bool:
     return off is not None and off > timedelta(0)
 
 
-def _compare(label: str, ours: list[float | None], theirs: list[float | None], horizon: float, skip=lambda t: False) -> str | None:
+def _compare(
+    label: str, ours: list[float | None], theirs: list[float | None], horizon: float, skip=lambda t: False
+) -> str | None:
     for i, (a, b) in enumerate(zip(ours, theirs, strict=False)):
         if (a is None or a > horizon) and (b is None or b > horizon):
             return None  # both past the horizon (difference 4)
