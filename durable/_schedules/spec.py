@@ -112,7 +112,9 @@ class ScheduleTimes:
         """Parse a stored spec.
 
         Raises:
-            InvalidScheduleSpec: a bad cron expression or calendar, a non-positive interval, an empty spec.
+            InvalidScheduleSpec: a bad cron expression or calendar, a non-positive interval. An
+            empty spec is valid, as on Temporal's server: its schedule acts only when triggered
+            or backfilled.
         """
         canon = canonical_spec(spec)
         tz = _zone(canon.get("time_zone_name"))
@@ -126,10 +128,6 @@ class ScheduleTimes:
             if offset < 0:
                 raise InvalidScheduleSpec(f"spec.intervals[{i}].offset cannot be negative")
             intervals.append(_Interval(every, offset % every))
-        if not canon["calendars"] and not intervals:
-            raise InvalidScheduleSpec(
-                "spec has no calendars, cron_expressions or intervals: the schedule would never fire"
-            )
         jitter = float(spec.get("jitter") or 0.0)
         if jitter < 0:
             raise InvalidScheduleSpec("spec.jitter cannot be negative")
@@ -143,6 +141,7 @@ class ScheduleTimes:
         )
 
     def _raw_next(self, t: int) -> int | None:
+        """The first time of a calendar or interval after ``t``, skip and bounds ignored."""
         candidates = [c for c in (cal.next_after(t) for cal in self.calendars) if c is not None]
         candidates += [iv.next_after(t) for iv in self.intervals]
         return min(candidates) if candidates else None

@@ -67,7 +67,6 @@ def test_jitter_is_fixed_per_time_below_the_bound_and_never_past_the_next_time()
 @pytest.mark.parametrize(
     ("doc", "says"),
     [
-        ({}, "never fire"),
         ({"intervals": [{"every": 0, "offset": 0}]}, "intervals[0].every must be positive"),
         ({"intervals": [{"every": 60, "offset": -1}]}, "intervals[0].offset cannot be negative"),
         ({"cron_expressions": ["* * *"]}, "spec.cron_expressions"),
@@ -78,3 +77,10 @@ def test_bad_specs_name_the_field(doc, says) -> None:
     with pytest.raises(InvalidScheduleSpec) as info:
         spec(**doc)
     assert says in str(info.value)
+
+
+def test_an_empty_spec_is_valid_and_has_no_times() -> None:
+    # as on Temporal's server: such a schedule acts only when triggered or backfilled
+    times = spec()
+    assert times.next_after(_t("2026-03-01 00:00:00")) is None and times.upcoming(0.0, 3) == []
+    assert spec(start_at=_t("2026-03-01 00:00:00")).next_after(0.0) is None

@@ -197,3 +197,14 @@ async def test_create_with_backfill_takes_its_actions_at_once(env):
         )
         desc = await handle.describe()
     assert [a.scheduled_at for a in desc.info.recent_actions] == [start, start + timedelta(hours=1)]
+
+
+async def test_a_schedule_with_an_empty_spec_acts_only_when_asked(env):
+    async with Worker(env.client, task_queue="sched", workflows=[Job]):
+        handle = await env.client.create_schedule("on-demand", Schedule(action=job(), spec=ScheduleSpec()))
+        assert (await handle.describe()).info.next_action_times == []
+        await env.sleep(timedelta(days=2))
+        assert (await handle.describe()).info.num_actions == 0
+        await handle.trigger()
+        desc = await handle.describe()
+    assert desc.info.num_actions == 1 and desc.schedule.spec == ScheduleSpec()
