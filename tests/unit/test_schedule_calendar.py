@@ -171,3 +171,98 @@ def test_a_calendar_matches_every_field_in_its_zone() -> None:
     assert cal.matches(_t("2026-03-02 00:00:00"))  # Monday 09:00 in Tokyo
     assert not cal.matches(_t("2026-03-01 00:00:00"))  # Sunday
     assert not cal.matches(_t("2028-03-06 00:00:00"))  # not a listed year
+
+
+# -- the cases of Temporal's own calendar tests (service/worker/scheduler/calendar_test.go) --
+
+PACIFIC = ZoneInfo("US/Pacific")
+
+
+def _at(zone: ZoneInfo, *fields: int, fold: int = 0) -> int:
+    return int(datetime(*fields, tzinfo=zone, fold=fold).timestamp())  # type: ignore[misc]
+
+
+def _calendar(cron7: str, zone: ZoneInfo) -> Calendar:
+    doc = parse_schedule_cron(cron7).calendar
+    assert doc is not None
+    return Calendar.compile(doc, zone)
+
+
+def _check_sequence(cal: Calendar, start: int, *expected: int) -> None:
+    """Each next time, and from any second before it (sampled) the same next time."""
+    for want in expected:
+        assert cal.next_after(start) == want
+        for t in range(start, want, max(1, (want - start) // 300)):
+            assert cal.next_after(t) == want, t
+        start = want
+
+
+def test_temporal_s_match_cases() -> None:
+    cal = _calendar("55 55 5 2/2 * wed-thurs *", PACIFIC)
+    assert not cal.matches(_at(PACIFIC, 2022, 3, 9, 5, 55, 55))
+    assert cal.matches(_at(PACIFIC, 2022, 3, 10, 5, 55, 55))
+    assert cal.matches(_at(PACIFIC, 2022, 3, 16, 5, 55, 55))
+    assert not cal.matches(_at(PACIFIC, 2022, 2, 10, 1, 55, 55))
+    assert cal.matches(_t("2022-03-10 13:55:55")) and not cal.matches(_t("2022-03-16 13:55:55"))  # the offset changed
+    assert cal.matches(_t("2022-03-16 12:55:55"))
+
+
+def test_temporal_s_next_cases() -> None:
+    cal = _calendar("55 55 5 2/2 * wed-thurs *", PACIFIC)
+    want = _at(PACIFIC, 2022, 3, 2, 5, 55, 55)
+    for start in ((2022, 3, 2, 5, 55, 33), (2022, 3, 2, 5, 33, 33), (2022, 3, 2, 3, 33, 33), (2022, 3, 1, 1, 11, 11)):
+        assert cal.next_after(_at(PACIFIC, *start)) == want
+    assert cal.next_after(want) == _at(PACIFIC, 2022, 3, 10, 5, 55, 55)
+    assert cal.next_after(_at(PACIFIC, 2022, 3, 10, 5, 55, 55)) == _at(PACIFIC, 2022, 3, 16, 5, 55, 55)
+
+
+def test_temporal_s_daylight_saving_cases() -> None:
+    # spring forward: March 13 has no 2:33:33
+    _check_sequence(
+        _calendar("33 33 2 * * * *", PACIFIC),
+        _at(PACIFIC, 2022, 3, 11, 20, 0, 0),
+        _at(PACIFIC, 2022, 3, 12, 2, 33, 33),
+        _at(PACIFIC, 2022, 3, 14, 2, 33, 33),
+    )
+    # fall back: November 7 has two 1:33:33s and two 1:44:33s
+    _check_sequence(
+        _calendar("33 33,44 1 * * * *", PACIFIC),
+        _at(PACIFIC, 2021, 11, 7, 0, 15, 15),
+        _at(PACIFIC, 2021, 11, 7, 1, 33, 33),
+        _at(PACIFIC, 2021, 11, 7, 1, 44, 33),
+        _at(PACIFIC, 2021, 11, 7, 1, 33, 33, fold=1),
+        _at(PACIFIC, 2021, 11, 7, 1, 44, 33, fold=1),
+        _at(PACIFIC, 2021, 11, 8, 1, 33, 33),
+    )
+
+
+def test_temporal_s_repeated_hour_start_case() -> None:
+    london = ZoneInfo("Europe/London")
+    cal = Calendar.compile(
+        calendar_doc(minute=[[1, 1, 1]], day_of_month=[[2, 2, 1]], month=[[1, 1, 1]], day_of_week=[[0, 0, 1]]), london
+    )
+    want = _at(london, 1972, 1, 2, 0, 1, 0)
+    assert cal.next_after(_at(london, 1970, 1, 1, 0, 0, 5)) == want
+    assert cal.next_after(_at(london, 1971, 10, 31, 2, 7, 3)) == want
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [("2-6/4,7-8", [2, 6, 7, 8]), ("2/3", list(range(2, 60, 3))), ("*/20", [0, 20, 40]), ("13,18,44", [13, 18, 44])],
+)
+def test_temporal_s_range_cases(field: str, expected: list[int]) -> None:
+    doc = parse_schedule_cron(f"0 {field} 0 * * * *").calendar
+    assert doc is not None and sorted(Calendar.compile(doc, timezone.utc).minutes) == expected
+
+
+@pytest.mark.parametrize("field", ["13,18,44,", "18-13", "1,3,18-13", "2/3/5", "133"])
+def test_temporal_s_bad_range_cases(field: str) -> None:
+    with pytest.raises(InvalidCalendar):
+        parse_schedule_cron(f"0 {field} 0 * * * *")
+
+
+def test_temporal_s_names() -> None:
+    assert parse_schedule_cron("0 0 * Sept mon-Friday").calendar == calendar_doc(month=[[9, 9, 1]], day_of_week=[[1, 5, 1]])
+    for bad in ("0 0 * * Fri-Tues", "0 0 * * 1-5-7", "0 0 * * monday-"):
+        with pytest.raises(InvalidCalendar):
+            parse_schedule_cron(bad)
