@@ -127,3 +127,41 @@ def test_a_star_with_step_one_is_still_a_star_for_the_day_rule() -> None:
 def test_every_counts_whole_seconds_from_the_given_time() -> None:
     assert CronExpression.parse("@every 90s").next_after(100.7) == 190.0
     assert CronExpression.parse("@every 500ms").next_after(100.0) == 101.0  # at least a second
+
+
+@pytest.mark.parametrize(
+    ("after", "expr", "expected"),
+    [
+        # robfig/cron v3's own daylight-saving cases (spec_test.go), in five fields
+        ("2012-03-11T00:00:00-05:00", "30 2 11 Mar ?", "2013-03-11T02:30:00-04:00"),  # no 2:30 that day
+        ("2012-03-11T00:00:00-05:00", "0 * * * ?", "2012-03-11T01:00:00-05:00"),
+        ("2012-03-11T01:00:00-05:00", "0 * * * ?", "2012-03-11T03:00:00-04:00"),
+        ("2012-03-11T00:00:00-05:00", "0 1 * * ?", "2012-03-11T01:00:00-05:00"),
+        ("2012-03-11T01:00:00-05:00", "0 1 * * ?", "2012-03-12T01:00:00-04:00"),
+        ("2012-03-11T00:00:00-05:00", "0 2 * * ?", "2012-03-12T02:00:00-04:00"),
+        ("2012-11-04T00:00:00-04:00", "30 2 04 Nov ?", "2012-11-04T02:30:00-05:00"),
+        ("2012-11-04T01:45:00-04:00", "30 1 04 Nov ?", "2012-11-04T01:30:00-05:00"),
+        ("2012-11-04T00:00:00-04:00", "0 * * * ?", "2012-11-04T01:00:00-04:00"),
+        ("2012-11-04T01:00:00-04:00", "0 * * * ?", "2012-11-04T01:00:00-05:00"),
+        ("2012-11-04T01:00:00-05:00", "0 * * * ?", "2012-11-04T02:00:00-05:00"),
+        ("2012-11-04T00:00:00-04:00", "0 1 * * ?", "2012-11-04T01:00:00-04:00"),  # 1am runs twice
+        ("2012-11-04T01:00:00-04:00", "0 1 * * ?", "2012-11-04T01:00:00-05:00"),
+        ("2012-11-04T01:00:00-05:00", "0 1 * * ?", "2012-11-05T01:00:00-05:00"),
+        ("2012-11-04T00:00:00-04:00", "0 2 * * ?", "2012-11-04T02:00:00-05:00"),
+    ],
+)
+def test_robfig_s_daylight_saving_cases_in_new_york(after: str, expr: str, expected: str) -> None:
+    tick = CronExpression.parse(f"CRON_TZ=America/New_York {expr}").next_after(datetime.fromisoformat(after).timestamp())
+    assert tick == datetime.fromisoformat(expected).timestamp()
+
+
+def test_robfig_s_midnight_that_does_not_exist_in_sao_paulo() -> None:
+    # robfig/cron issue 157: DST made midnight of the change day invalid
+    cron = CronExpression.parse("CRON_TZ=America/Sao_Paulo 0 9 10 * ?")
+    assert cron.next_after(datetime.fromisoformat("2018-10-17T05:00:00-04:00").timestamp()) == (
+        datetime.fromisoformat("2018-11-10T06:00:00-05:00").timestamp()
+    )
+    cron = CronExpression.parse("CRON_TZ=America/Sao_Paulo 0 9 22 * ?")
+    assert cron.next_after(datetime.fromisoformat("2018-02-14T05:00:00-05:00").timestamp()) == (
+        datetime.fromisoformat("2018-02-22T07:00:00-05:00").timestamp()
+    )
