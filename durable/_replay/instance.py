@@ -387,12 +387,24 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             what = f"local activity {request.activity_type!r} (#{seq})"
             handle._resolve(result=decoding.decode_result(outcome["result"], handle._result_hint, what))
         elif outcome.get("backoff") is not None:
-            # As temporalio does: a back-off too long to wait in place is a durable timer.
-            def retry() -> None:
-                self._local_backoffs.pop(seq, None)
-                self._local_due[seq] = replace(request, attempt=outcome["attempt"] + 1)
+            # As temporalio does: a back-off too long to wait in place is a durable timer, and
+            # the next attempt is numbered anew (the next activity sequence number, taken now,
+            # and with it the default activity id), as Temporal histories record it.
+            new_seq = self._next_seq("activity")
+            default_id = request.activity_id == str(seq)
+            retried = replace(
+                request, seq=new_seq, attempt=outcome["attempt"] + 1,
+                activity_id=str(new_seq) if default_id else request.activity_id,
+            )
+            del self._local_handles[seq]
+            self._local_handles[new_seq] = handle
+            handle._command = retried  # type: ignore[assignment]
 
-            self._local_backoffs[seq] = self.call_later(outcome["backoff"], retry)
+            def retry() -> None:
+                self._local_backoffs.pop(new_seq, None)
+                self._local_due[new_seq] = retried
+
+            self._local_backoffs[new_seq] = self.call_later(outcome["backoff"], retry)
         else:
             del self._local_handles[seq]
             handle._resolve(exception=_failure.to_exception(outcome["failure"]))

@@ -150,6 +150,8 @@ def test_a_long_backoff_is_a_durable_timer_then_the_next_attempt() -> None:
     assert record[-1]["attributes"]["duration"] == 120.0
     record = decide(d, runner, ev.make_event(ev.TIMER_FIRED, 0.0, seq=1), advance=120)
     assert [m["attempt"] for m in markers(record)] == [2]
+    # the next attempt is numbered anew, with its default id, as temporalio's core records it
+    assert [(m["seq"], m["activity_id"]) for m in markers(record)] == [(2, "2")]
     assert runner.calls == [("lookup", 1, ["x"]), ("lookup", 2, ["x"])]
     assert d.result() == "x"
     assert d.cold().replay_error is None

@@ -26,8 +26,8 @@ from typing import Any
 from tests.compat import sdk
 from tests.compat.sdk import common, new_worker, start_env
 from tests.histories.temporal.workflows import (
-    ACTIVITIES, GOLDEN_IDS, KEYWORD, WORKFLOWS, Cancellable, Cart, Countdown, FlakyTask, Listener, LocalSteps, LongLocal,
-    Messenger, Parent, Payment,
+    ACTIVITIES, GOLDEN_IDS, KEYWORD, WORKFLOWS, ActivityCanceller, Cancellable, Cart, Countdown, FlakyTask, Listener,
+    LocalRetry, LocalSteps, LongLocal, Messenger, Parent, Payment,
 )
 
 HERE = Path(__file__).parent
@@ -81,6 +81,11 @@ async def main() -> None:
             runs["listener_signalled_by_another_workflow"] = listener
             runs["workflow_task_failed_then_recovered"] = await client.start_workflow(
                 FlakyTask.run, id="golden-flaky-task", task_queue=TASK_QUEUE)
+
+            runs["local_activity_retried_after_a_timer"] = await client.start_workflow(
+                LocalRetry.run, id="golden-local-retry", task_queue=TASK_QUEUE)
+            runs["activity_cancelled_and_confirmed"] = await client.start_workflow(
+                ActivityCanceller.run, id="golden-activity-cancel", task_queue=TASK_QUEUE)
 
             h = await client.start_workflow(Cancellable.run, id="golden-cancel", task_queue=TASK_QUEUE)
             await asyncio.sleep(2)  # the activity has started and heartbeats

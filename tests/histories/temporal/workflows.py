@@ -92,6 +92,45 @@ async def nap(seconds: float) -> str:
     return "rested"
 
 
+@activity.defn
+async def fails_once(text: str) -> str:
+    if activity.info().attempt < 2:
+        raise RuntimeError("first attempt fails")
+    return text
+
+
+@workflow.defn
+class LocalRetry:
+    """A local activity that fails once and retries after a back-off too long to wait in
+    place: its failure marker carries the back-off, a durable timer waits it out."""
+
+    @workflow.run
+    async def run(self) -> str:
+        return await workflow.execute_local_activity(
+            fails_once, "second time lucky", start_to_close_timeout=timedelta(seconds=5),
+            retry_policy=RetryPolicy(initial_interval=timedelta(minutes=2), maximum_attempts=3),
+        )
+
+
+@workflow.defn
+class ActivityCanceller:
+    """Cancels its own activity and waits for the activity to confirm (ActivityTaskCanceled)."""
+
+    @workflow.run
+    async def run(self) -> str:
+        handle = workflow.start_activity(
+            slow, 3600, start_to_close_timeout=timedelta(hours=2), heartbeat_timeout=timedelta(seconds=2),
+            cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+        await asyncio.sleep(3)
+        handle.cancel()
+        try:
+            await handle
+        except exceptions.ActivityError as err:
+            return type(err.cause).__name__
+        return "finished"
+
+
 @workflow.defn
 class LongLocal:
     """A local activity that outlives its workflow task: temporalio's core heartbeats the task
@@ -195,6 +234,8 @@ GOLDEN_IDS = {
     "external_signal_cancel_timeout_child_failure": "golden-messenger",
     "listener_signalled_by_another_workflow": "golden-listener",
     "workflow_task_failed_then_recovered": "golden-flaky-task",
+    "local_activity_retried_after_a_timer": "golden-local-retry",
+    "activity_cancelled_and_confirmed": "golden-activity-cancel",
 }
 """Workflow id of each golden (file stem): Temporal's JSON does not name it, and the code reads it."""
 
@@ -268,5 +309,5 @@ class FlakyTask:
         return "recovered"
 
 
-WORKFLOWS = [Listener, Messenger, FailingChild, FlakyTask, Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
-ACTIVITIES = [charge, refuse, shout, slow, nap]
+WORKFLOWS = [LocalRetry, ActivityCanceller, Listener, Messenger, FailingChild, FlakyTask, Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
+ACTIVITIES = [charge, refuse, shout, slow, nap, fails_once]
