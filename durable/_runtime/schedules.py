@@ -56,6 +56,7 @@ BACKFILL_CHUNK = 50  # backfilled actions taken per change (Temporal's server: 1
 MAX_BACKFILL_ACTIONS = 1000  # per call, as Temporal's buffer bound; past it they are dropped
 REMEMBERED_REQUESTS = 20
 DEFAULT_CATCHUP_WINDOW = 365 * 24 * 3600.0  # Temporal's server default: one year
+MIN_CATCHUP_WINDOW = 10.0  # Temporal's server takes a shorter catchup window as 10 s
 
 
 class Overlap:
@@ -267,14 +268,14 @@ class ScheduleRunner:
                 # armed, in case the crash came before that.
                 fx.arm = info["armed"] is not None
                 return
-            catchup = schedule["policy"].get("catchup_window") or DEFAULT_CATCHUP_WINDOW
+            catchup = max(schedule["policy"].get("catchup_window") or DEFAULT_CATCHUP_WINDOW, MIN_CATCHUP_WINDOW)
             state = schedule["state"]
-            if now - nominal > catchup:
+            due = ScheduleTimes.from_doc(schedule["spec"]).jittered(schedule_id, nominal)
+            if now - due > catchup:  # late past the window counted from the jittered time, as Temporal
                 info["num_actions_missed_catchup_window"] += 1
             elif not (state.get("limited_actions") and state.get("remaining_actions", 0) <= 0):
                 self._drain(schedule_id, doc, now, fx)
-                times = ScheduleTimes.from_doc(schedule["spec"])
-                if self._act(schedule_id, doc, nominal, times.jittered(schedule_id, nominal), schedule["policy"]["overlap"], fx):
+                if self._act(schedule_id, doc, nominal, due, schedule["policy"]["overlap"], fx):
                     if state.get("limited_actions"):
                         state["remaining_actions"] -= 1
             self._rearm(doc, nominal, fx)

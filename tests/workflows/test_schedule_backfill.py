@@ -208,3 +208,53 @@ async def test_a_schedule_with_an_empty_spec_acts_only_when_asked(env):
         await handle.trigger()
         desc = await handle.describe()
     assert desc.info.num_actions == 1 and desc.schedule.spec == ScheduleSpec()
+
+
+class _LostFiring:
+    """EventBridge Scheduler whose delivery of the first time is lost (it comes late, below)."""
+
+    def arm(self, schedule_id: str, fire_at: float, body: str) -> None:
+        pass
+
+    def disarm(self, schedule_id: str) -> None:
+        pass
+
+
+async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedelta, catchup: timedelta):
+    """A schedule whose first fire reaches the inbox ``late`` after its (jittered) time."""
+    from dataclasses import replace
+
+    from durable._runtime.control import Control
+    from durable._runtime.orchestrator import Orchestrator
+    from durable._runtime.schedules import fire_body
+    from durable._runtime.services import schedule_group
+    from durable._schedule import schedule_to_doc
+
+    runtime = env.runtime
+    lossy = replace(runtime.backend.services, schedule_firing=_LostFiring())
+    schedule = Schedule(action=job(), spec=spec, policy=SchedulePolicy(catchup_window=catchup))
+    Control(lossy, Orchestrator(lossy, runtime.registry)).schedule("create", schedule_id, {"schedule": schedule_to_doc(schedule)})
+    handle = env.client.get_schedule_handle(schedule_id)
+    due = (await handle.describe()).info.next_action_times[0]
+    nominal = runtime.backend.services.schedules.get(schedule_id).doc["info"]["armed"]
+    await env.sleep(due + late - await env.get_current_time())
+    # ... it comes late (EventBridge Scheduler retrying, a throttled queue)
+    runtime.backend.services.inbox.send(
+        fire_body(schedule_id, nominal), group_id=schedule_group(schedule_id), dedup_id=f"late-{schedule_id}"
+    )
+    await env.sleep(timedelta(seconds=1))
+    return (await handle.describe()).info
+
+
+async def test_a_late_action_counts_from_its_jittered_time_with_temporal_s_ten_second_floor(env):
+    async with Worker(env.client, task_queue="sched", workflows=[Job]):
+        # a 1 s window is 10 s, as on Temporal's server
+        info = await _deliver_late(env, "floor", HOURLY, timedelta(seconds=5), timedelta(seconds=1))
+        assert info.num_actions == 1 and info.num_actions_missed_catchup_window == 0
+        info = await _deliver_late(env, "missed", HOURLY, timedelta(seconds=30), timedelta(seconds=1))
+        assert info.num_actions == 0 and info.num_actions_missed_catchup_window == 1
+        # jitter up to 50 minutes and a 1-minute window: on time means on the jittered time
+        jittered = ScheduleSpec(calendars=HOURLY.calendars, jitter=timedelta(minutes=50))
+        info = await _deliver_late(env, "jittered", jittered, timedelta(seconds=20), timedelta(minutes=1))
+    assert info.num_actions == 1 and info.num_actions_missed_catchup_window == 0
+    assert info.recent_actions[0].scheduled_at > info.recent_actions[0].scheduled_at.replace(minute=0, second=0, microsecond=0)
