@@ -333,7 +333,8 @@ def _make_ranges(text: str, field: str, spec: str) -> Ranges:
                 if not has_step:
                     end = start
         if field == "day_of_week" and end == 7:
-            # 7 is Sunday: fold it into 0, adding a separate 0 where the range stepped onto 7
+            # 7 is Sunday: fold it into 0, adding a separate 0 where the range stepped onto 7.
+            # As the server's code (not its comment): 1-7 with step 1 becomes 1-6, no Sunday.
             if (7 - start) % step == 0 and (step > 1 or start > 1):
                 out.append([0, 0, 1])
                 if start == 7:
