@@ -147,7 +147,7 @@ class CronExpression:
         if self.every is not None:
             # ConstantDelaySchedule: the delay in whole seconds (at least one) after the
             # given time's whole second
-            return math.floor(after) + max(1, math.floor(self.every))
+            return float(math.floor(after) + max(1, math.floor(self.every)))
         tz: tzinfo = timezone.utc if self.zone == "UTC" else ZoneInfo(self.zone)
         t = math.floor(after) + 1
         added = False
