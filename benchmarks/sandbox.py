@@ -63,7 +63,9 @@ class Steps:
 async def record(steps: int, logs: bool) -> list[dict]:
     async with await WorkflowEnvironment.start_time_skipping(backend="memory") as env:
         async with Worker(env.client, task_queue="bench", workflows=[Steps], activities=[step]):
-            handle = await env.client.start_workflow(Steps.run, args=[steps, logs], id="sandbox-bench", task_queue="bench")
+            handle = await env.client.start_workflow(
+                Steps.run, args=[steps, logs], id="sandbox-bench", task_queue="bench"
+            )
             assert await handle.result() == steps
             return (await handle.fetch_history()).events
 
@@ -91,7 +93,8 @@ def main() -> None:
     started = time.perf_counter()
     SandboxedWorkflowRunner().sandbox(Steps)  # the first sandbox of the process installs the guards
     install = time.perf_counter() - started
-    per_start = min(timeit.repeat(lambda: sandbox_of(sandboxed), timer=time.process_time, number=20_000, repeat=9)) / 20_000
+    cpu = time.process_time
+    per_start = min(timeit.repeat(lambda: sandbox_of(sandboxed), timer=cpu, number=20_000, repeat=9)) / 20_000
 
     unsandboxed = dataclasses.replace(sandboxed, workflow_runner=UnsandboxedWorkflowRunner())
     tasks = args.steps + 1
@@ -104,9 +107,8 @@ def main() -> None:
             without.append(replay_seconds(events, unsandboxed))
         per_task[logs] = (min(with_sandbox) / tasks, min(without) / tasks)
 
-    timer = time.process_time
-    guarded = min(timeit.repeat("clock()", globals={"clock": time.time}, timer=timer, number=200_000, repeat=9)) / 200_000
-    original = min(timeit.repeat("clock()", globals={"clock": _ORIGINAL[0]}, timer=timer, number=200_000, repeat=9)) / 200_000
+    guarded = min(timeit.repeat("clock()", globals={"clock": time.time}, timer=cpu, number=200_000, repeat=9)) / 2e5
+    original = min(timeit.repeat("clock()", globals={"clock": _ORIGINAL[0]}, timer=cpu, number=200_000, repeat=9)) / 2e5
     print(f"guards installed once per process: {install * 1000:.1f} ms (standard modules imported included)")
     print(f"finding a run's sandbox at its start: {per_start * 1e6:.2f} us (no module re-imported)")
     for logs, (on, off) in per_task.items():

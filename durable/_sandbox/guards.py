@@ -361,8 +361,9 @@ def _walk(obj: Any, path: list[str], matcher: SandboxMatcher, out: dict[str, Tar
         names = {n for n, v in _members(obj) if callable(v)}
         seen: set[type] = set()
         for name, value in sorted(_members(obj)):  # os.environ: an object of the module's own class
-            if not callable(value) and type(value).__module__ == getattr(obj, "__name__", None) and type(value) not in seen:
-                seen.add(type(value))
+            kind = type(value)
+            if not callable(value) and kind.__module__ == getattr(obj, "__name__", None) and kind not in seen:
+                seen.add(kind)
                 for method in _MAPPING_READS:
                     if callable(getattr(value, method, None)):
                         key = f"{dotted}.{name}.{method}"
@@ -399,5 +400,6 @@ def _walk(obj: Any, path: list[str], matcher: SandboxMatcher, out: dict[str, Tar
 
 def _members(obj: Any) -> list[tuple[str, Any]]:
     if isinstance(obj, types.ModuleType):
-        return [(n, v) for n, v in list(vars(obj).items()) if not n.startswith("_") and not isinstance(v, types.ModuleType)]
+        members = list(vars(obj).items())
+        return [(n, v) for n, v in members if not n.startswith("_") and not isinstance(v, types.ModuleType)]
     return [(n, getattr(obj, n, None)) for n in dir(obj) if not n.startswith("_")]

@@ -126,7 +126,7 @@ class SandboxMatcher:
             assert matcher is not None
             if v in matcher.exclude:
                 return None
-            if matcher.match_self or v in matcher.access or v in matcher.use or "*" in matcher.access or "*" in matcher.use:
+            if matcher.match_self or {v, "*"} & (set(matcher.access) | set(matcher.use)):
                 return SandboxMatcher.all_runtime if only_runtime else SandboxMatcher.all
             matcher = matcher.children.get(v) or matcher.children.get("*")
             if not matcher:
@@ -294,7 +294,9 @@ SandboxRestrictions.invalid_module_members_default = SandboxMatcher(
                         "__call__": SandboxMatcher(
                             match_self=True,
                             leaf_warning=UserWarning,
-                            leaf_message="asyncio.as_completed() is non-deterministic, use workflow.as_completed() instead",
+                            leaf_message=(
+                                "asyncio.as_completed() is non-deterministic, use workflow.as_completed() instead"
+                            ),
                         )
                     },
                 ),
@@ -375,7 +377,9 @@ SandboxRestrictions.invalid_module_members_default = SandboxMatcher(
         "webbrowser": SandboxMatcher.all_uses,
         "xmlrpc": SandboxMatcher.all_uses,
         "zipfile": SandboxMatcher(children={"ZipFile": SandboxMatcher(use={"extract", "extractall"})}),
-        "zoneinfo": SandboxMatcher(children={"ZoneInfo": SandboxMatcher(use={"clear_cache", "from_file", "reset_tzpath"})}),
+        "zoneinfo": SandboxMatcher(
+            children={"ZoneInfo": SandboxMatcher(use={"clear_cache", "from_file", "reset_tzpath"})}
+        ),
     }
 )
 

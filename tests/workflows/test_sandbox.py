@@ -94,7 +94,10 @@ async def test_the_functions_registration_sandboxes_and_describe_shows_the_refus
 
 async def test_the_replayer_sandboxes_unless_told_otherwise(env):
     async with Worker(
-        env.client, task_queue="sandbox-replay", workflows=[ReadsTheClockThenSleeps], workflow_runner=UnsandboxedWorkflowRunner()
+        env.client,
+        task_queue="sandbox-replay",
+        workflows=[ReadsTheClockThenSleeps],
+        workflow_runner=UnsandboxedWorkflowRunner(),
     ):
         handle = await env.client.start_workflow(
             ReadsTheClockThenSleeps.run, id=f"wf-{uuid.uuid4()}", task_queue="sandbox-replay"
@@ -128,7 +131,9 @@ async def test_passthrough_all_modules_restricts_only_the_workflows_module(env):
         outcome = await env.client.execute_workflow(CallsAHelper.run, id=f"wf-{uuid.uuid4()}", task_queue="sandbox-all")
     assert outcome == {"helper": "allowed", "own": "time.time.__call__"}
     async with Worker(env.client, task_queue="sandbox-default", workflows=[CallsAHelper]):
-        outcome = await env.client.execute_workflow(CallsAHelper.run, id=f"wf-{uuid.uuid4()}", task_queue="sandbox-default")
+        outcome = await env.client.execute_workflow(
+            CallsAHelper.run, id=f"wf-{uuid.uuid4()}", task_queue="sandbox-default"
+        )
     assert outcome == {"helper": "time.time.__call__", "own": "time.time.__call__"}
 
 
