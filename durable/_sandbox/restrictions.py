@@ -79,6 +79,19 @@ class UnintentionalPassthroughError(TemporalError):
         super().__init__(f"Module {qualified_name} was not intentionally passed through to the sandbox.")
 
 
+class RestrictionContext:
+    """Whether restrictions apply as at run time or at import time (temporalio's).
+
+    Attributes:
+        is_runtime: True while the workflow runs, False while its module is imported.
+    """
+
+    def __init__(self) -> None:
+        """Create a restriction context."""
+        self.is_runtime = False
+        self.in_activation = False
+
+
 @dataclass(frozen=True)
 class SandboxMatcher:
     """A tree of module members to restrict (temporalio's matcher, same fields and meaning).
@@ -117,6 +130,30 @@ class SandboxMatcher:
         for key in reversed(path):
             ret = cls(children={key: ret})
         return ret
+
+    def access_matcher(
+        self, context: RestrictionContext, *child_path: str, include_use: bool = False
+    ) -> SandboxMatcher | None:
+        """The matcher that restricts accessing ``child_path``, if one does (temporalio's rule)."""
+        matcher = self
+        for v in child_path:
+            if v in matcher.exclude or (not context.is_runtime and matcher.only_runtime):
+                return None
+            if matcher.match_self or v in matcher.access or "*" in matcher.access:
+                return matcher
+            if include_use and (v in matcher.use or "*" in matcher.use):
+                return matcher
+            child = matcher.children.get(v) or matcher.children.get("*")
+            if not child:
+                return None
+            matcher = child
+        if (not context.is_runtime and matcher.only_runtime) or not matcher.match_self:
+            return None
+        return matcher
+
+    def match_access(self, context: RestrictionContext, *child_path: str, include_use: bool = False) -> bool:
+        """Whether accessing ``child_path`` is restricted."""
+        return self.access_matcher(context, *child_path, include_use=include_use) is not None
 
     def child_matcher(self, *child_path: str) -> SandboxMatcher | None:
         """The matcher for a member's own members, if it has restrictions."""

@@ -22,8 +22,9 @@ import pytest
 
 from durable import workflow
 from durable._sandbox import state
+from durable._sandbox.restrictions import RestrictionContext
 from durable._sandbox.runner import SandboxedWorkflowRunner
-from durable.worker.workflow_sandbox import RestrictedWorkflowAccessError
+from durable.worker.workflow_sandbox import RestrictedWorkflowAccessError, SandboxRestrictions
 
 
 class _Workflow:
@@ -90,3 +91,16 @@ def test_imports_passed_through_marks_the_modules_imported_in_the_block():
         from tests.compat import sandbox_passed_through  # noqa: F401
     assert not workflow.unsafe.is_imports_passed_through()
     assert {"json", "tests.compat.sandbox_passed_through"} <= state.passed_through
+
+
+def test_the_matcher_answers_as_temporalios():
+    running, importing = RestrictionContext(), RestrictionContext()
+    running.is_runtime = True
+    members = SandboxRestrictions.default.invalid_module_members
+    assert members.match_access(running, "os", "path")  # the whole of os.path, before 3.14
+    assert not members.match_access(running, "time", "time")  # restricted when called, not read
+    assert members.match_access(running, "time", "time", include_use=True)
+    assert not members.match_access(importing, "time", "time", include_use=True)  # only at run time
+    unrestricted = members.with_child_unrestricted("time", "time")
+    assert not unrestricted.match_access(running, "time", "time", include_use=True)
+    assert unrestricted.match_access(running, "time", "monotonic", include_use=True)
