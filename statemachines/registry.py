@@ -1,4 +1,9 @@
-"""What the deployment runs: each task queue's workflows and activities (one line per entry)."""
+"""What the deployment runs: each task queue's workflows and activities (one line per entry).
+
+A task queue may list one ``@workflow.defn(dynamic=True)`` class and one
+``@activity.defn(dynamic=True)`` function: they run every workflow or activity type the
+queue has nothing else registered for.
+"""
 
 from functions.activities.orders.activities import ACTIVITIES as ORDER_ACTIVITIES
 from statemachines.order import OrderWorkflow
