@@ -79,8 +79,13 @@ class LambdaApp:
         workflows: Mapping[str, Sequence[type]] | None = None,
         activities: Mapping[str, Sequence[Any]] | None = None,
         environ: Mapping[str, str] | None = None,
+        workflow_runner: Any = None,
     ) -> None:
-        """Register code per task queue; read the wiring from ``environ`` (os.environ)."""
+        """Register code per task queue; read the wiring from ``environ`` (os.environ).
+
+        ``workflow_runner`` runs the workflows' code, as a Worker's: the determinism sandbox
+        with temporalio's default restrictions when None (``SandboxedWorkflowRunner``).
+        """
         self._env = dict(environ if environ is not None else os.environ)
         service = self._env.get("POWERTOOLS_SERVICE_NAME", "durable")
         self.logger = Logger(service=service)
@@ -92,7 +97,7 @@ class LambdaApp:
         self.tracer = Tracer(service=service)
         self.registry = Registry()
         for task_queue, classes in (workflows or {}).items():
-            self.registry.register(task_queue, workflows=classes)
+            self.registry.register(task_queue, workflows=classes, workflow_runner=workflow_runner)
         for task_queue, fns in (activities or {}).items():
             self.registry.register(task_queue, activities=fns)
 
