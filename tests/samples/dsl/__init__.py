@@ -1,0 +1,1 @@
+"""dsl of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,0 +1,1 @@
+"""eager_wf_start of temporalio/samples-python (see tests/samples/LICENSE)."""

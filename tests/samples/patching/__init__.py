@@ -1,0 +1,1 @@
+"""patching of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,0 +1,23 @@
+# Ported from Temporal's samples (temporalio/samples-python): patching/workflow_4_patch_complete.py.
+# MIT License, Copyright (c) 2022 Temporal Technologies Inc. (see tests/samples/LICENSE).
+# Changed: the imports only (temporalio -> durable; the sample's package -> tests.samples).
+from datetime import timedelta
+
+from durable import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from tests.samples.patching.activities import post_patch_activity
+
+
+@workflow.defn
+class MyWorkflow:
+    @workflow.run
+    async def run(self) -> None:
+        self._result = await workflow.execute_activity(
+            post_patch_activity,
+            schedule_to_close_timeout=timedelta(minutes=5),
+        )
+
+    @workflow.query
+    def result(self) -> str:
+        return self._result

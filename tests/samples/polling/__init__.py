@@ -1,0 +1,1 @@
+"""The sample polling/ of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,0 +1,1 @@
+"""polling/frequent of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,0 +1,1 @@
+"""polling/infrequent of temporalio/samples-python (see tests/samples/LICENSE)."""

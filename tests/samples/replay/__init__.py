@@ -1,0 +1,1 @@
+"""replay of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,0 +1,1 @@
+"""resource_pool of temporalio/samples-python (see tests/samples/LICENSE)."""

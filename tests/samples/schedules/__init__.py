@@ -1,0 +1,1 @@
+"""schedules of temporalio/samples-python (see tests/samples/LICENSE)."""
