@@ -217,11 +217,26 @@ PINNED: dict[str, frozenset[str]] = {
         }
     ),
     "durable.testing": frozenset({"ActivityEnvironment", "WorkflowEnvironment"}),
+    "durable.envconfig": frozenset(
+        {
+            "ClientConfig",
+            "ClientConfigProfile",
+            "ClientConfigProfileDict",
+            "ClientConfigTLS",
+            "ClientConfigTLSDict",
+            "ClientConnectConfig",
+            "ConfigError",
+            "DataSource",
+            "default_config_file",
+        }
+    ),
 }
 
 EXTENSIONS: dict[str, frozenset[str]] = {
     "durable.client": frozenset({"PendingActivityInfo"}),  # describe()'s pending activities, typed
     "durable.exceptions": frozenset({"PayloadSizeError"}),  # payload over the engine's size limit
+    # temporalio raises its core's ConfigError (not exported); the default file's path, for tools
+    "durable.envconfig": frozenset({"ConfigError", "default_config_file"}),
 }
 
 TEMPORALIO_1_35: dict[str, frozenset[str]] = {
@@ -370,6 +385,13 @@ TEMPORALIO_1_35: dict[str, frozenset[str]] = {
         {
             "RestrictedWorkflowAccessError", "SandboxMatcher", "SandboxRestrictions", "SandboxedWorkflowRunner",
             "UnintentionalPassthroughError"
+        }
+    ),
+    # envconfig.py has no __all__: the names it defines at the top
+    "envconfig": frozenset(
+        {
+            "ClientConfig", "ClientConfigProfile", "ClientConfigProfileDict", "ClientConfigTLS", "ClientConfigTLSDict",
+            "ClientConnectConfig", "DataSource"
         }
     ),
 }
