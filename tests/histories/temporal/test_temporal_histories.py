@@ -212,6 +212,31 @@ def test_an_admitted_updates_request_is_read_from_its_admission() -> None:
     assert (first["update_id"], first["name"], first["input"]) == (accepted["protocolInstanceId"], "add", ['"apple"'])
 
 
+def test_temporal_goldens_child_cancellation_timer_cancellation_and_a_deprecated_patch_map_to_durable_events() -> None:
+    history = _history(HERE / "child_cancelled_timer_cancelled_patch_deprecated.json")
+    by_kind: dict[str, list[dict]] = {}
+    for e in history.events:
+        by_kind.setdefault(e["event_type"], []).append(e["attributes"])
+    assert by_kind[ev.MARKER_RECORDED] == [{"patch_id": "old-branch-gone", "deprecated": True}]
+    assert ev.UPSERT_SEARCH_ATTRIBUTES not in by_kind  # core's TemporalChangeVersion, dropped
+    assert [(a["seq"], a["workflow_id"]) for a in by_kind[ev.CANCEL_EXTERNAL_INITIATED]] == [(1, "golden-child-cancel-child")]
+    assert by_kind[ev.EXTERNAL_CANCEL_REQUESTED] == [{"seq": 1}]
+    cancelled = by_kind[ev.CHILD_CANCELED][0]
+    assert cancelled["seq"] == 1
+    assert cancelled["failure"]["message"] == "Child Workflow execution cancelled"
+    assert cancelled["failure"]["cause"]["canceled"] == {"details": []}
+    assert by_kind[ev.TIMER_CANCELED] == [{"seq": 2}]
+
+
+def test_temporal_goldens_cron_runs_carry_the_last_result_and_close_as_continued_as_new() -> None:
+    first, second = _history(HERE / "cron_first_run.json"), _history(HERE / "cron_second_run.json")
+    started = second.events[0]["attributes"]
+    assert started["continued_run_id"] == first.run_id
+    assert started["last_completion_result"] == "1"
+    assert first.events[-1]["event_type"] == second.events[-1]["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW
+    assert first.events[-1]["attributes"]["new_execution_run_id"] == second.run_id
+
+
 def test_a_failed_workflow_task_is_durables_task_failure_and_its_inputs_wait_for_the_next() -> None:
     history = _history(HERE / "workflow_task_failed_then_recovered.json")
     kinds = [e["event_type"] for e in history.events]

@@ -132,6 +132,45 @@ class ActivityCanceller:
 
 
 @workflow.defn
+class ChildCanceller:
+    """Cancels a child it started (RequestCancelExternal of the child), waits for the child to
+    report its cancellation, and a wait with a timeout that a signal ends first (TimerCanceled);
+    a patch already deprecated."""
+
+    def __init__(self) -> None:
+        self.go = False
+
+    @workflow.signal
+    def proceed(self) -> None:
+        self.go = True
+
+    @workflow.run
+    async def run(self) -> str:
+        workflow.deprecate_patch("old-branch-gone")
+        handle = await workflow.start_child_workflow(Listener.run, id=f"{workflow.info().workflow_id}-child")
+        await asyncio.sleep(1)
+        handle.cancel()
+        try:
+            await handle
+            outcome = "child finished"
+        except exceptions.ChildWorkflowError as err:
+            outcome = type(err.cause).__name__
+        await workflow.wait_condition(lambda: self.go, timeout=timedelta(hours=1))
+        return outcome
+
+
+@workflow.defn
+class Hourly:
+    """A cron workflow: each run closes as continued-as-new, at the next tick."""
+
+    @workflow.run
+    async def run(self) -> int:
+        last = workflow.get_last_completion_result(int) if workflow.has_last_completion_result() else 0
+        await asyncio.sleep(1)
+        return (last or 0) + 1
+
+
+@workflow.defn
 class LongLocal:
     """A local activity that outlives its workflow task: temporalio's core heartbeats the task
     (completed without commands) and records the marker in a later one."""
@@ -236,8 +275,16 @@ GOLDEN_IDS = {
     "workflow_task_failed_then_recovered": "golden-flaky-task",
     "local_activity_retried_after_a_timer": "golden-local-retry",
     "activity_cancelled_and_confirmed": "golden-activity-cancel",
+    "child_cancelled_timer_cancelled_patch_deprecated": "golden-child-cancel",
+    "cron_first_run": "golden-cron",
+    "cron_second_run": "golden-cron",
 }
 """Workflow id of each golden (file stem): Temporal's JSON does not name it, and the code reads it."""
+
+CRON_RUNS = frozenset({"cron_first_run", "cron_second_run"})
+"""Goldens temporalio 1.35's Replayer cannot replay: a cron run's code completes, the server
+records the close as WorkflowExecutionContinuedAsNew, and core's replay then fails with
+"Complete workflow machine does not handle this event". durable's Replayer replays them."""
 
 @workflow.defn
 class Listener:
@@ -309,5 +356,5 @@ class FlakyTask:
         return "recovered"
 
 
-WORKFLOWS = [LocalRetry, ActivityCanceller, Listener, Messenger, FailingChild, FlakyTask, Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
+WORKFLOWS = [ChildCanceller, Hourly, LocalRetry, ActivityCanceller, Listener, Messenger, FailingChild, FlakyTask, Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
 ACTIVITIES = [charge, refuse, shout, slow, nap, fails_once]
