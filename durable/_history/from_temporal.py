@@ -100,6 +100,7 @@ class _Reader:
         self.workflow_id = workflow_id
         self.out: list[dict[str, Any]] = []
         self.task_started_time: float | None = None
+        self.task_started_id = 0
         self.task_attempt = 1
         self.activity_seq = 0
         self.activities: dict[int, dict[str, Any]] = {}  # scheduled event id -> seq, type, id
@@ -123,7 +124,7 @@ class _Reader:
             if kind == "WorkflowTaskScheduled":
                 self.task_attempt = int(a.get("attempt") or 1)
             elif kind == "WorkflowTaskStarted":
-                self.task_started_time = t
+                self.task_started_time, self.task_started_id = t, event_id
             elif kind == "ActivityTaskStarted":
                 self.activity_attempts[event_id] = int(a.get("attempt") or 1)
             elif kind == "WorkflowExecutionUpdateAdmitted":  # its acceptance may not repeat the request
@@ -133,12 +134,14 @@ class _Reader:
         if kind == ev.WORKFLOW_STARTED:
             self.started(event_id, t, a)
         elif kind == ev.TASK_COMPLETED:
-            self.add(event_id, kind, self.task_started_time if self.task_started_time is not None else t)
-            self.task_started_time = None
+            # The decision's time and history length are its task's start, as temporalio reports them.
+            started = {"history_length": self.task_started_id} if self.task_started_id else {}
+            self.add(event_id, kind, self.task_started_time if self.task_started_time is not None else t, **started)
+            self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.TASK_FAILED:
             failure = failure_from(a["failure"]) if a.get("failure") else {"message": a.get("cause", ""), "stack_trace": ""}
             self.add(event_id, kind, t, failure=failure, attempt=self.task_attempt)
-            self.task_started_time = None
+            self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.ACTIVITY_SCHEDULED:
             activity_id = a.get("activityId", "")
             seq = int(activity_id) if activity_id.isdigit() and int(activity_id) > self.activity_seq else self.activity_seq + 1

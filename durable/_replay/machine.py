@@ -92,7 +92,8 @@ class HistoryMachine:
             instance = self._instance_for(inputs)
             instance.is_replaying = True
             instance.known_patches = {e["attributes"]["patch_id"] for e in recorded if _is_patch_marker(e)}
-            instance.history_length = marker["event_id"]
+            # A history read from Temporal's JSON counts as Temporal does (to the task's start).
+            instance.history_length = marker["attributes"].get("history_length", marker["event_id"])
             # An accepted update is replayed from its acceptance, without its validator.
             accepted = [{**e["attributes"], "validate": False} for e in recorded if e["event_type"] == ev.UPDATE_ACCEPTED]
             try:

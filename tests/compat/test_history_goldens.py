@@ -10,6 +10,9 @@ continue-as-new and cancellation included).
 
 from __future__ import annotations
 
+import asyncio
+import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ import pytest
 from tests.histories.temporal.workflows import CRON_RUNS, GOLDEN_IDS, WORKFLOWS
 
 from . import sdk
-from .sdk import WorkflowHistory
+from .sdk import WorkflowHistory, workflow
 
 HERE = Path(__file__).parents[1] / "histories" / "temporal"
 GOLDENS = sorted(HERE.glob("*.json")) + sorted((HERE / "from_durable").glob("*.json"))
@@ -40,3 +43,33 @@ async def test_golden_history_replays(path: Path):
     result = await sdk.new_replayer(WORKFLOWS).replay_workflow(history)
     assert result.replay_failure is None
     assert len(history.events) >= 5  # started, a task, a command, a task, the close at least
+
+
+SEEN: list[tuple[int, str]] = []
+
+
+@workflow.defn(name="Countdown")
+class CountdownProbe:
+    """Countdown (tests/histories/temporal/workflows.py), noting what each task shows the code."""
+
+    @workflow.run
+    async def run(self, count: int) -> str:
+        SEEN.append((workflow.info().get_current_history_length(), workflow.now().isoformat()))
+        await asyncio.sleep(1)
+        SEEN.append((workflow.info().get_current_history_length(), workflow.now().isoformat()))
+        if count > 0:
+            workflow.continue_as_new(count - 1)
+        return "liftoff"
+
+
+async def test_replay_shows_the_code_each_tasks_history_length_and_time_as_temporal_recorded_them():
+    path = HERE / "countdown_last_run.json"
+    events = json.loads(path.read_text())["events"]
+    task_starts = [(int(e["eventId"]), e["eventTime"]) for e in events if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_STARTED"]
+    SEEN.clear()
+    history = WorkflowHistory.from_json(GOLDEN_IDS[path.stem], path.read_text())
+    assert (await sdk.new_replayer([CountdownProbe]).replay_workflow(history)).replay_failure is None
+    assert [length for length, _ in SEEN] == [length for length, _ in task_starts] == [3, 8]
+    assert [datetime.fromisoformat(now) for _, now in SEEN] == [
+        datetime.fromisoformat(when.replace("Z", "+00:00")) for _, when in task_starts
+    ]
