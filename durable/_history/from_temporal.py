@@ -32,6 +32,7 @@ from durable._history.proto_json import (
     search_attributes_from,
 )
 from durable._replay import events as ev
+from durable._replay.children import ParentClosePolicy
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import RetryState
 
@@ -60,9 +61,6 @@ _CHILD_CLOSES = {
     ev.CHILD_TIMED_OUT: ("Child Workflow execution timed out", RetryState.TIMEOUT),
 }
 """Child close -> the ChildWorkflowError temporalio raises in the parent (message, default retry state)."""
-
-_PARENT_CLOSE = {"TERMINATE": 1, "ABANDON": 2, "REQUEST_CANCEL": 3}
-
 
 def is_temporal_shape(data: Any) -> bool:
     """Whether parsed JSON is Temporal's history (camelCase events) rather than durable's."""
@@ -337,13 +335,12 @@ class _Reader:
         self.child_seq += 1
         workflow_type = (a.get("workflowType") or {}).get("name", "")
         self.children[event_id] = {"seq": self.child_seq, "workflow_id": a.get("workflowId", ""), "type": workflow_type}
-        policy = str(a.get("parentClosePolicy", "")).removeprefix("PARENT_CLOSE_POLICY_")
         self.add(
             event_id, ev.START_CHILD_INITIATED, t,
             seq=self.child_seq, workflow_id=a.get("workflowId", ""), run_id=self.child_run_ids.get(event_id, ""),
             workflow_type=workflow_type, task_queue=(a.get("taskQueue") or {}).get("name", ""),
             input=payloads_from(a.get("input")),
-            parent_close_policy=_PARENT_CLOSE.get(policy.upper().replace("REQUESTCANCEL", "REQUEST_CANCEL"), 1),
+            parent_close_policy=enum_value("PARENT_CLOSE_POLICY", a.get("parentClosePolicy"), ParentClosePolicy) or 1,
             cancellation_type=2,  # WAIT_CANCELLATION_COMPLETED, temporalio's default: not in history
             id_reuse_policy=enum_value("WORKFLOW_ID_REUSE_POLICY", a.get("workflowIdReusePolicy"), WorkflowIDReusePolicy) or 1,
             retry_policy=_retry_policy_from(a.get("retryPolicy")),

@@ -28,6 +28,7 @@ from durable._history.proto_json import (
     timestamp,
 )
 from durable._replay import events as ev
+from durable._replay.children import ParentClosePolicy
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import RetryState
 
@@ -37,7 +38,6 @@ IDENTITY = "durable"
 """The worker identity Temporal's events name: durable's engine has no per-worker identity."""
 
 _TASK_TIMEOUT = "10s"
-_PARENT_CLOSE = {1: "TERMINATE", 2: "ABANDON", 3: "REQUEST_CANCEL"}
 
 
 def retry_policy_to(policy: dict[str, Any]) -> dict[str, Any]:
@@ -188,9 +188,10 @@ class _Writer:
             })
         elif kind == ev.ACTIVITY_FAILED:
             act, started = self.activity_started(attrs, t)
+            # durable keeps temporalio's ActivityError around what the activity raised; Temporal's
+            # event holds what it raised, and the SDK wraps it.
             failure = attrs["failure"]
-            cause = failure.get("cause") if "activity" in failure else failure
-            cause = cause or failure
+            cause = failure["cause"] if "activity" in failure and failure.get("cause") else failure
             out = {"failure": failure_to(cause), "scheduledEventId": act["scheduled"], "startedEventId": started,
                    **_retry_state(attrs.get("retry_state"))}
             if "timeout" in cause:  # Temporal has an event of its own for a timeout
@@ -287,8 +288,8 @@ class _Writer:
                 "header": {},
                 "memo": {},
             }
-            if policy := _PARENT_CLOSE.get(attrs.get("parent_close_policy", 0)):
-                out["parentClosePolicy"] = f"PARENT_CLOSE_POLICY_{policy}"
+            if policy := enum_name("PARENT_CLOSE_POLICY", attrs.get("parent_close_policy"), ParentClosePolicy):
+                out["parentClosePolicy"] = policy
             if reuse := enum_name("WORKFLOW_ID_REUSE_POLICY", attrs.get("id_reuse_policy"), WorkflowIDReusePolicy):
                 out["workflowIdReusePolicy"] = reuse
             if attrs.get("retry_policy"):
