@@ -5,7 +5,8 @@
 ``tests/histories/temporal/record.py``). Each replays against the workflow code on both
 backends: durable reads a Temporal cluster's export, and what durable exports is history
 temporalio can replay (patch markers, local activity markers, updates, children,
-continue-as-new and cancellation included).
+continue-as-new and cancellation included). On the temporal backend each file also parses
+with protobuf's strict JSON parser: durable writes no field Temporal's history lacks.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ async def test_golden_history_replays(path: Path):
     history = WorkflowHistory.from_json(GOLDEN_IDS[path.stem], path.read_text())
     result = await sdk.new_replayer(WORKFLOWS).replay_workflow(history)
     assert result.replay_failure is None
+    if sdk.BACKEND == "temporal":  # and every field in the file is one of Temporal's own
+        from google.protobuf import json_format
+        from temporalio.api.history.v1 import History
+
+        parsed = json_format.ParseDict(json.loads(path.read_text()), History(), ignore_unknown_fields=False)
+        assert len(parsed.events) == len(history.events)
     assert len(history.events) >= 5  # started, a task, a command, a task, the close at least
 
 
