@@ -116,6 +116,17 @@ def test_temporal_goldens_keep_temporals_activity_and_timer_ids() -> None:
     assert timer["attributes"] == {"seq": 1, "duration": 90.0}
 
 
+async def test_activities_with_ids_of_their_own_are_numbered_in_order() -> None:
+    data = json.loads((HERE / "payment_retried_refused_timer_signal.json").read_text())
+    for event in data["events"]:  # as if the code had passed activity_id="charge-250" and so on
+        if attrs := event.get("activityTaskScheduledEventAttributes"):
+            attrs["activityId"] = f"{attrs['activityType']['name']}-250"
+    history = WorkflowHistory.from_json("golden-payment", data)
+    scheduled = [e["attributes"] for e in history.events if e["event_type"] == ev.ACTIVITY_SCHEDULED]
+    assert [(a["seq"], a["activity_id"]) for a in scheduled] == [(1, "charge-250"), (2, "refuse-250")]
+    assert (await Replayer(workflows=WORKFLOWS).replay_workflow(history)).replay_failure is None
+
+
 def test_temporal_goldens_markers_become_durables_local_activity_and_patch_events() -> None:
     history = _history(HERE / "local_activities_and_patch.json")
     markers = [e["attributes"] for e in history.events if e["event_type"] == ev.MARKER_RECORDED]
