@@ -2,8 +2,8 @@
 
 What the workflow code saw and did maps one to one; what Temporal records for its own
 bookkeeping is dropped (workflow task scheduled/started/timed out, activity started),
-after lending what durable keeps elsewhere: the workflow task's start time (the
-decision's ``workflow.now()``, as in temporalio), an activity's attempt.
+after lending what durable keeps elsewhere: the workflow task's start (the decision's
+``workflow.now()`` and history length, as temporalio reports them), an activity's attempt.
 
 durable numbers operations per run as temporalio's core does (activities and local
 activities share one sequence, timers another, children and external signals and
@@ -32,7 +32,8 @@ from durable._history.proto_json import (
     search_attributes_from,
 )
 from durable._replay import events as ev
-from durable._replay.children import ParentClosePolicy
+from durable._replay.children import ChildWorkflowCancellationType, ParentClosePolicy
+from durable._replay.instance import ActivityCancellationType
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import RetryState
 
@@ -61,6 +62,7 @@ _CHILD_CLOSES = {
     ev.CHILD_TIMED_OUT: ("Child Workflow execution timed out", RetryState.TIMEOUT),
 }
 """Child close -> the ChildWorkflowError temporalio raises in the parent (message, default retry state)."""
+
 
 def is_temporal_shape(data: Any) -> bool:
     """Whether parsed JSON is Temporal's history (camelCase events) rather than durable's."""
@@ -155,7 +157,8 @@ class _Reader:
                 start_to_close_timeout=_optional_seconds(a.get("startToCloseTimeout")),
                 heartbeat_timeout=_optional_seconds(a.get("heartbeatTimeout")),
                 retry_policy=_retry_policy_from(a.get("retryPolicy")) or _retry_policy_from({}),
-                cancellation_type=1,  # TRY_CANCEL, temporalio's default: the choice is the worker's, not in history
+                # temporalio's default: the choice stays in the worker, the history does not hold it
+                cancellation_type=int(ActivityCancellationType.TRY_CANCEL),
                 headers={k: payload_from(v) for k, v in ((a.get("header") or {}).get("fields") or {}).items()},
             )
         elif kind in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED, ev.ACTIVITY_CANCELED, "ActivityTaskTimedOut"):
@@ -341,7 +344,7 @@ class _Reader:
             workflow_type=workflow_type, task_queue=(a.get("taskQueue") or {}).get("name", ""),
             input=payloads_from(a.get("input")),
             parent_close_policy=enum_value("PARENT_CLOSE_POLICY", a.get("parentClosePolicy"), ParentClosePolicy) or 1,
-            cancellation_type=2,  # WAIT_CANCELLATION_COMPLETED, temporalio's default: not in history
+            cancellation_type=int(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED),  # the default, as above
             id_reuse_policy=enum_value("WORKFLOW_ID_REUSE_POLICY", a.get("workflowIdReusePolicy"), WorkflowIDReusePolicy) or 1,
             retry_policy=_retry_policy_from(a.get("retryPolicy")),
             execution_timeout=_optional_seconds(a.get("workflowExecutionTimeout")),
@@ -358,7 +361,6 @@ class _Reader:
         run_id = execution.get("runId", "")
         common = {"seq": child["seq"], "workflow_id": workflow_id}
         if kind == ev.CHILD_STARTED:
-            child["started"] = event_id
             self.add(event_id, kind, t, **common, run_id=run_id, workflow_type=child["type"], initiated_event_id=initiated)
             return
         if kind == ev.CHILD_START_FAILED:
