@@ -80,7 +80,6 @@ class _Writer:
         self.children: dict[int, dict[str, Any]] = {}
         self.externals: dict[tuple[str, int], dict[str, Any]] = {}
         self.updates: dict[str, str] = {}
-        self.cancel_requested = "0"
 
     def add(self, event_type: str, time: float, attrs: dict[str, Any]) -> str:
         event_id = str(len(self.out) + 1)
@@ -220,7 +219,7 @@ class _Writer:
         elif kind == ev.SIGNALED:
             self.add(kind, t, {"signalName": attrs["signal_name"], "input": payloads_to(attrs.get("input")), "identity": IDENTITY})
         elif kind == ev.CANCEL_REQUESTED:
-            self.cancel_requested = self.add(kind, t, {"cause": attrs.get("reason", ""), "identity": IDENTITY})
+            self.add(kind, t, {"cause": attrs.get("reason", ""), "identity": IDENTITY})
         elif kind == ev.WORKFLOW_COMPLETED:
             self.add(kind, t, {"result": payloads_to([attrs["result"]]), **done})
         elif kind == ev.WORKFLOW_FAILED:
