@@ -350,19 +350,16 @@ class WorkflowHistory:
     @staticmethod
     def from_json(workflow_id: str, history: str | dict[str, Any]) -> WorkflowHistory:
         """A history from Temporal's history JSON (a cluster's export or :meth:`to_json`), or
-        from durable's own event log form (``{"format_version": 1, "events": [...]}``).
+        from durable's own forms (the HTTP API's and the CLI's ``--json``, the event log's).
 
         Raises:
             ValueError: the history holds what durable cannot replay (another SDK's marker,
                 a Nexus operation, an encrypted payload).
         """
-        from durable._history import events_from_temporal, is_temporal_shape
+        from durable._history import events_from_json
 
         data = json.loads(history) if isinstance(history, str) else history
-        if is_temporal_shape(data):
-            return WorkflowHistory(workflow_id=workflow_id, events=events_from_temporal(data, workflow_id))
-        events = data["events"] if isinstance(data, dict) else data
-        return WorkflowHistory(workflow_id=workflow_id, events=list(events))
+        return WorkflowHistory(workflow_id=workflow_id, events=events_from_json(data, workflow_id))
 
 
 class Transport(Protocol):

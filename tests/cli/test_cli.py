@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import uuid
+
+from durable.client import WorkflowHistory
+from durable.worker import Replayer
+from statemachines.order import OrderWorkflow
 
 from .conftest import DevServerProcess, durable, free_port
 
@@ -135,3 +140,16 @@ def test_dev_server_stops_cleanly_on_ctrl_c_and_sigterm():
         code, out = server.stop(sig)
         assert code == 0
         assert out.rstrip().endswith("stopped")
+
+
+def test_history_json_replays_as_it_is_printed(dev):
+    wid = new_id("cli-replay")
+    start_order(dev, wid)
+    assert durable("workflow", "signal", "-w", wid, "--name", "confirm_order", address=dev.address).code == 0
+    assert durable("workflow", "result", "--id", wid, "--json", address=dev.address).json["status"] == "COMPLETED"
+    printed = durable("workflow", "history", "-w", wid, "--json", address=dev.address)
+    history = WorkflowHistory.from_json(wid, printed.out)
+    assert [e["event_type"] for e in history.events] == [e["event_type"] for e in printed.json["events"]]
+    assert isinstance(history.events[0]["event_time"], float)  # the engine's form again
+    result = asyncio.run(Replayer(workflows=[OrderWorkflow]).replay_workflow(history))
+    assert result.replay_failure is None

@@ -20,6 +20,7 @@ import pytest
 
 from durable import workflow
 from durable._history import events_to_temporal
+from durable._http.wire import event_out
 from durable._history.proto_json import duration, from_duration, from_timestamp, payload_from, payload_to, timestamp
 from durable._replay import events as ev
 from durable._replay.commands import command_key
@@ -328,6 +329,18 @@ def test_durable_shaped_golden_goes_through_temporal_json_and_replays(path: Path
     assert close is not None and close["event_type"] == original["event_type"]
     assert close["attributes"].get("result") == original["attributes"].get("result")
     assert (close["attributes"].get("failure") or {}).get("message") == (original["attributes"].get("failure") or {}).get("message")
+
+
+@pytest.mark.parametrize("path", DURABLE_SHAPED, ids=_ids(DURABLE_SHAPED))
+def test_the_http_apis_form_of_a_history_reads_back_as_the_event_log(path: Path) -> None:
+    data = json.loads(path.read_text())
+    api = {"workflow_id": data["workflow_id"], "run_id": "r", "events": [event_out(e) for e in data["events"]]}
+    assert isinstance(api["events"][0]["event_time"], str)  # RFC 3339, payloads as JSON values
+    history = WorkflowHistory.from_json(data["workflow_id"], json.dumps(api))
+    assert [(e["event_id"], e["event_type"]) for e in history.events] == [(e["event_id"], e["event_type"]) for e in data["events"]]
+    machine = HistoryMachine(lambda workflow_type, _queue: ORDER_WORKFLOWS[workflow_type])
+    machine.replay(history.events)
+    assert machine.replay_error is None and machine.ledger.closed
 
 
 # -- the JSON conventions -------------------------------------------------------------
