@@ -107,4 +107,7 @@ def passing_imports_through() -> Iterator[None]:
     finally:
         STATE.passing_imports = False
         for name in set(sys.modules) - before:
-            _record(name)
+            # A package imported on the way to a module is not itself passed through:
+            # it would pass every module under it (a prefix), workflow helpers included.
+            if not hasattr(sys.modules.get(name), "__path__"):
+                _record(name)

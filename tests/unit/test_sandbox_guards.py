@@ -93,6 +93,22 @@ def test_imports_passed_through_marks_the_modules_imported_in_the_block():
     assert {"json", "tests.compat.sandbox_passed_through"} <= state.passed_through
 
 
+def test_a_package_imported_on_the_way_is_not_passed_through(tmp_path, monkeypatch):
+    # Passing `pkg` itself would pass every module under it by prefix, the workflow's
+    # helper modules included; only the module the block imports is passed.
+    package = tmp_path / "sandbox_probe_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "activities.py").write_text("def act():\n    return 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with workflow.unsafe.imports_passed_through():
+        from sandbox_probe_pkg.activities import act  # noqa: F401
+    assert "sandbox_probe_pkg.activities" in state.passed_through
+    assert "sandbox_probe_pkg" not in state.passed_through
+    for name in ("sandbox_probe_pkg.activities", "sandbox_probe_pkg"):
+        sys.modules.pop(name, None)
+
+
 def test_the_matcher_answers_as_temporalios():
     running, importing = RestrictionContext(), RestrictionContext()
     running.is_runtime = True
