@@ -518,12 +518,12 @@ def _secs(d: timedelta | None) -> float | None:
     return d.total_seconds() if d is not None else None
 
 
-def _epoch(t: datetime | None, field: str) -> float | None:
+def _epoch(t: datetime | None) -> float | None:
+    # A naive datetime is UTC, as protobuf's Timestamp.FromDatetime reads it for temporalio
+    # (its samples pass datetime.utcnow()), not local time as datetime.timestamp() would.
     if t is None:
         return None
-    if t.tzinfo is None:
-        raise ValueError(f"{field} must be timezone-aware (UTC), not naive: {t!r}")
-    return t.timestamp()
+    return (t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def _dt(t: float) -> datetime:
@@ -533,8 +533,8 @@ def _dt(t: float) -> datetime:
 def _backfill_docs(backfills: Sequence[ScheduleBackfill]) -> list[dict[str, Any]]:
     return [
         {
-            "start_at": _epoch(b.start_at, "backfill.start_at"),
-            "end_at": _epoch(b.end_at, "backfill.end_at"),
+            "start_at": _epoch(b.start_at),
+            "end_at": _epoch(b.end_at),
             "overlap": int(b.overlap) if b.overlap else None,
         }
         for b in backfills
@@ -580,8 +580,8 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
             "skip": [_calendar_to_doc(c, f"spec.skip[{i}]") for i, c in enumerate(spec.skip)],
             "cron_expressions": list(spec.cron_expressions),
             "intervals": [{"every": iv.every.total_seconds(), "offset": _secs(iv.offset) or 0.0} for iv in spec.intervals],
-            "start_at": _epoch(spec.start_at, "spec.start_at"),
-            "end_at": _epoch(spec.end_at, "spec.end_at"),
+            "start_at": _epoch(spec.start_at),
+            "end_at": _epoch(spec.end_at),
             "jitter": _secs(spec.jitter),
             "time_zone_name": spec.time_zone_name,
         },

@@ -258,3 +258,15 @@ async def test_a_late_action_counts_from_its_jittered_time_with_temporal_s_ten_s
         info = await _deliver_late(env, "jittered", jittered, timedelta(seconds=20), timedelta(minutes=1))
     assert info.num_actions == 1 and info.num_actions_missed_catchup_window == 0
     assert info.recent_actions[0].scheduled_at > info.recent_actions[0].scheduled_at.replace(minute=0, second=0, microsecond=0)
+
+
+async def test_naive_datetimes_are_utc_as_temporalio_reads_them(env):
+    # temporalio's samples backfill with datetime.utcnow(); protobuf reads a naive datetime as UTC
+    async with Worker(env.client, task_queue="sched", workflows=[Job]):
+        handle = await env.client.create_schedule("naive", Schedule(action=job(), spec=HOURLY, state=ScheduleState(paused=True)))
+        hours = await last_hours(env, 3)
+        naive = [t.astimezone(timezone.utc).replace(tzinfo=None) for t in hours]
+        await handle.backfill(ScheduleBackfill(start_at=naive[0], end_at=naive[1], overlap=ScheduleOverlapPolicy.ALLOW_ALL))
+        await env.sleep(timedelta(seconds=5))
+        desc = await handle.describe()
+    assert [a.scheduled_at for a in desc.info.recent_actions] == hours[:2]
