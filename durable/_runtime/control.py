@@ -412,7 +412,9 @@ class Control:
         dedup = f"signal:{new_request_id() if request_id is None else check_request_id(request_id)}"
         record = self._running_or_done(workflow_id, run_id, dedup)
         if record is not None:
-            send_to_inbox(self.services, workflow_id, record.run_id, "signal", dedup, name=name, input=input)
+            send_to_inbox(
+                self.services, workflow_id, record.run_id, "signal", dedup, name=name, input=input, **_following(run_id)
+            )
 
     def send_update(
         self, workflow_id: str, run_id: str | None, update_id: str, request_id: str, name: str, input: list[str], attempt: int = 1
@@ -460,7 +462,7 @@ class Control:
         dedup = f"cancel:{new_request_id() if request_id is None else check_request_id(request_id)}"
         record = self._running_or_done(workflow_id, run_id, dedup)
         if record is not None:
-            send_to_inbox(self.services, workflow_id, record.run_id, "cancel", dedup, reason=reason)
+            send_to_inbox(self.services, workflow_id, record.run_id, "cancel", dedup, reason=reason, **_following(run_id))
 
     def terminate(
         self,
@@ -498,6 +500,8 @@ class Control:
             return record
         if dedup in self.ledger(workflow_id, record.run_id).consumed:
             return None  # a repeat of a request the run applied before it closed
+        if run_id is None and record.status == "CONTINUED_AS_NEW":
+            return record  # its next run is on the way: the orchestrator hands the message on
         raise NotRunning(f"workflow execution {workflow_id} already completed")
 
     def _closed_by(self, workflow_id: str, run_id: str, dedup: str) -> bool:
@@ -667,3 +671,10 @@ class Control:
         if record.status != "RUNNING":
             raise NotRunning(f"workflow execution {workflow_id} already completed")
         return record
+
+
+def _following(run_id: str | None) -> dict[str, Any]:
+    """Marks a message sent to a workflow id (no run id): should the run it was sent to
+    continue as new before taking it, it goes on to the next run, as Temporal's atomic
+    continue-as-new would have it."""
+    return {"follow": True} if run_id is None else {}

@@ -399,6 +399,8 @@ class Orchestrator:
                 return None  # a duplicate, early: the cron run's start timer delivers the real one
             return [], [], True  # the first decision, on the start event the client logged
         if ledger.started is None or ledger.closed:
+            if ledger.closed and body.get("follow") and kind in ("signal", "cancel"):
+                self._follow_continuation(ledger, body)
             return None
         if kind == "signal":
             return [], [_event(ev.SIGNALED, now, dedup, signal_name=body["name"], input=body["input"])], False
@@ -651,6 +653,23 @@ class Orchestrator:
         }
         carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
         self._continue(started["workflow_id"], started["run_id"], attrs, parent=started.get("parent"), carry=carry, ledger=ledger)
+
+    def _follow_continuation(self, ledger: Ledger, body: dict[str, Any]) -> None:
+        """Hand a message sent to the workflow id on to the run this one continued as.
+
+        The next run is begun first (idempotent: it usually is already), so the message
+        never reaches a run that has no history yet; its dedup key stays the same, so a
+        redelivery is applied once.
+        """
+        close = ledger.close_event
+        if ledger.status != "CONTINUED_AS_NEW" or close is None:
+            logger.warning("%s message %s reached closed run %s", body["kind"], body["dedup"], body["run_id"])
+            return
+        attrs = close["attributes"]
+        started = ledger.started or {}
+        self._continue(body["workflow_id"], body["run_id"], attrs, parent=started.get("parent"), ledger=ledger)
+        fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
+        send_to_inbox(self.services, body["workflow_id"], attrs["new_execution_run_id"], body["kind"], body["dedup"], **fields)
 
     def _continue(
         self,
