@@ -184,7 +184,7 @@ def _function_guard(original: Callable[..., Any], key: str) -> Callable[..., Any
         functools.update_wrapper(guard, original)
     except AttributeError:  # a callable object without __name__
         pass
-    return guard
+    return _marked(guard)
 
 
 def _classmethod_guard(descriptor: Any, key: str) -> classmethod:  # type: ignore[type-arg]
@@ -194,7 +194,7 @@ def _classmethod_guard(descriptor: Any, key: str) -> classmethod:  # type: ignor
 
     guard.__name__ = guard.__qualname__ = key.rsplit(".", 1)[-1]
     guard.__doc__ = getattr(descriptor, "__doc__", None)
-    return classmethod(guard)
+    return classmethod(_marked(guard))
 
 
 def _init_guard(cls: type, key: str) -> Callable[..., None]:
@@ -206,7 +206,7 @@ def _init_guard(cls: type, key: str) -> Callable[..., None]:
             own(self, *args, **kwargs)
 
         functools.update_wrapper(guard, own)
-        return guard
+        return _marked(guard)
 
     # No __init__ of its own (a mixin, or one inheriting it): go on along the instance's
     # MRO, as the missing method would have; object.__init__ takes no arguments.
@@ -219,7 +219,7 @@ def _init_guard(cls: type, key: str) -> Callable[..., None]:
         else:
             super(cls, self).__init__(*args, **kwargs)
 
-    return guard
+    return _marked(guard)
 
 
 def _set_type_attr(cls: type, name: str, value: Any) -> None:
@@ -257,14 +257,28 @@ def install(targets: Iterable[Target]) -> None:
             _modules_seen[0] = len(sys.modules)
 
 
+_MARK = "__durable_sandbox_guard__"
+
+
+def _marked(guard: Any) -> Any:
+    setattr(guard, _MARK, True)
+    return guard
+
+
+def _is_guard(value: Any) -> bool:
+    """Whether ``value`` is a guard already: durable imported a second time in one process
+    (a test of the Lambda layer does) must not wrap the first import's guards again."""
+    return getattr(getattr(value, "__func__", value), _MARK, False) is True
+
+
 def _install_one(target: Target) -> None:
     owner, attr, key = target.owner, target.attr, target.key
     if isinstance(owner, types.ModuleType):
         value = getattr(owner, attr)
-        if key in _SKIP:
+        if key in _SKIP or _is_guard(value):
             return
         if isinstance(value, type):
-            if _guardable_class(value):
+            if _guardable_class(value) and not _is_guard(value.__dict__.get("__init__")):
                 _set_type_attr(value, "__init__", _init_guard(value, key))
             return
         guard = _function_guard(value, key)
@@ -275,6 +289,8 @@ def _install_one(target: Target) -> None:
             for supported in (owner.supports_dir_fd, owner.supports_fd, owner.supports_follow_symlinks):
                 if value in supported:
                     supported.add(guard)
+        return
+    if _is_guard(owner.__dict__.get(attr)):  # its own: an inherited guard names the base's member
         return
     static = inspect.getattr_static(owner, attr)
     if isinstance(static, (classmethod, types.ClassMethodDescriptorType)):
@@ -294,7 +310,7 @@ def _method_guard(original: Callable[..., Any], key: str) -> Callable[..., Any]:
         functools.update_wrapper(guard, original)
     except AttributeError:
         pass
-    return guard
+    return _marked(guard)
 
 
 def _rebind_copies(*, force: bool) -> None:

@@ -25,11 +25,19 @@ class _State(threading.local):
     """Inside ``workflow.unsafe.imports_passed_through()``."""
 
 
-STATE = _State()
+# One state per process, even when this module is imported a second time (a process that
+# drops durable from sys.modules and imports it again, as a test of the Lambda layer does):
+# the guards the first import put on the standard library read the state they were made
+# with, so a second, separate state would let every call through unseen.
+_SHARED = "_durable_sandbox_state"
+if not hasattr(sys, _SHARED):
+    setattr(sys, _SHARED, (_State(), set(), [0]))
 
-passed_through: set[str] = set()
+STATE: _State = getattr(sys, _SHARED)[0]
+
+passed_through: set[str] = getattr(sys, _SHARED)[1]
 """Modules imported inside ``imports_passed_through()``: their code runs unrestricted."""
-passed_through_version = [0]  # bumped when the set grows, so sandboxes drop cached decisions
+passed_through_version: list[int] = getattr(sys, _SHARED)[2]  # bumped when the set grows: sandboxes drop cached decisions
 
 
 def enter(sandbox: Any) -> Any:
