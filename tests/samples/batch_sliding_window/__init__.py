@@ -1,1 +1,0 @@
-"""batch_sliding_window of temporalio/samples-python (see tests/samples/LICENSE)."""

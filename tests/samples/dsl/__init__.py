@@ -1,1 +1,0 @@
-"""dsl of temporalio/samples-python (see tests/samples/LICENSE)."""

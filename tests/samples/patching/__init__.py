@@ -1,1 +1,0 @@
-"""patching of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,1 +1,0 @@
-"""The sample polling/ of temporalio/samples-python (see tests/samples/LICENSE)."""

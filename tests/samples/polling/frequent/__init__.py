@@ -1,1 +1,0 @@
-"""polling/frequent of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,1 +1,0 @@
-"""polling/infrequent of temporalio/samples-python (see tests/samples/LICENSE)."""

@@ -1,1 +1,0 @@
-"""replay of temporalio/samples-python (see tests/samples/LICENSE)."""

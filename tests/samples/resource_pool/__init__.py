@@ -1,1 +1,0 @@
-"""resource_pool of temporalio/samples-python (see tests/samples/LICENSE)."""

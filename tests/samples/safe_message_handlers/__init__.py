@@ -1,1 +1,0 @@
-"""message_passing/safe_message_handlers of temporalio/samples-python (see tests/samples/LICENSE)."""

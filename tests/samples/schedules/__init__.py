@@ -1,1 +1,0 @@
-"""schedules of temporalio/samples-python (see tests/samples/LICENSE)."""
