@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
-for var, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+for var, value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}.items():
     os.environ.setdefault(var, value)
 
 from durable.client import WorkflowHandle  # noqa: E402
@@ -44,7 +48,7 @@ async def follow(handle: WorkflowHandle, seen: int) -> int:
     events = (await handle.fetch_history()).events
     for e in events[seen:]:
         if e["event_type"] != "WorkflowTaskCompleted":
-            stamp = datetime.fromtimestamp(e["event_time"], tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+            stamp = datetime.fromtimestamp(e["event_time"], tz=UTC).strftime("%H:%M:%S.%f")[:-3]
             print(f"  {e['event_id']:>3}  {stamp}  {describe_event(e)}", flush=True)
     return len(events)
 
@@ -77,8 +81,10 @@ async def main() -> None:
             await follow(handle, seen)
             description = await handle.describe()
             print(f"\nResult: {result}")
-            print(f"Status: {description.status.name}, {description.history_length} events, "
-                  f"{(description.close_time - description.start_time).total_seconds():.1f}s")
+            print(
+                f"Status: {description.status.name}, {description.history_length} events, "
+                f"{(description.close_time - description.start_time).total_seconds():.1f}s"
+            )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-for var, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+for var, value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}.items():
     os.environ.setdefault(var, value)
 
 from durable import activity, workflow  # noqa: E402
@@ -77,7 +81,9 @@ class Counts:
     def attach(self, clients: list[Any]) -> None:
         for client in clients:
             service = client.meta.service_model.service_name
-            client.meta.events.register("before-call.*.*", lambda model, _s=service, **_: self.calls.update([f"{_s}.{model.name}"]))
+            client.meta.events.register(
+                "before-call.*.*", lambda model, _s=service, **_: self.calls.update([f"{_s}.{model.name}"])
+            )
         for client in clients:
             if client.meta.service_model.service_name == "s3":
                 # The API's own parameters: later events see the body wrapped for checksums.
@@ -115,14 +121,18 @@ async def round_trips(backend: str, size: int, runs: int, *, cached: bool) -> No
             counts.reset()
             for i in range(runs):
                 started = time.perf_counter()
-                result = await env.client.execute_workflow(RoundTrip.run, "a" * size, id=f"round-trip-{i}", task_queue="bench")
+                result = await env.client.execute_workflow(
+                    RoundTrip.run, "a" * size, id=f"round-trip-{i}", task_queue="bench"
+                )
                 walls.append(time.perf_counter() - started)
                 assert result == "b" * size
     cache = "payload cache shared by all handlers" if cached else "no payload cache (fresh containers)"
     print(f"\n[{backend}] {size:,}-byte input -> activity -> {size:,}-byte result, {runs} runs, {cache}")
     print(f"  wall per run: median {statistics.median(walls):.3f} s (min {min(walls):.3f}, max {max(walls):.3f})")
     if counts.calls:
-        print(f"  S3 bytes written per run: {counts.s3_bytes_written / runs:,.0f} ({counts.s3_bytes_written / runs / size:.1f}x the payload)")
+        print(
+            f"  S3 bytes written per run: {counts.s3_bytes_written / runs:,.0f} ({counts.s3_bytes_written / runs / size:.1f}x the payload)"
+        )
         table(counts.calls, runs, "per run")
 
 
@@ -139,7 +149,9 @@ async def small_steps(backend: str, steps: int) -> bool:
             started = time.perf_counter()
             assert await env.client.execute_workflow(SmallSteps.run, steps, id="small", task_queue="bench") == steps
             wall = time.perf_counter() - started
-    print(f"\n[{backend}] {steps} activities with small payloads: {wall:.3f} s wall, {wall / steps * 1000:.1f} ms per step")
+    print(
+        f"\n[{backend}] {steps} activities with small payloads: {wall:.3f} s wall, {wall / steps * 1000:.1f} ms per step"
+    )
     if not counts.calls:
         return True
     print(f"  a run of no step (start, first decision, close): {sum(fixed.values())} requests")
@@ -149,8 +161,10 @@ async def small_steps(backend: str, steps: int) -> bool:
     per_step = sum(marginal.values()) / steps
     to_s3 = sum(n for op, n in counts.calls.items() if op.startswith("s3."))
     within = per_step <= SMALL_STEP_BUDGET and to_s3 == 0
-    print(f"  {per_step:.2f} requests per step ({sum(counts.calls.values())} for the whole run), {to_s3} to S3: "
-          f"{'within' if within else 'OVER'} the budget of {SMALL_STEP_BUDGET} per step and none to S3")
+    print(
+        f"  {per_step:.2f} requests per step ({sum(counts.calls.values())} for the whole run), {to_s3} to S3: "
+        f"{'within' if within else 'OVER'} the budget of {SMALL_STEP_BUDGET} per step and none to S3"
+    )
     return within
 
 

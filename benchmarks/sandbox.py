@@ -36,7 +36,6 @@ from durable._sandbox.runner import SandboxedWorkflowRunner, sandbox_of  # noqa:
 from durable.testing import WorkflowEnvironment  # noqa: E402
 from durable.worker import UnsandboxedWorkflowRunner, Worker  # noqa: E402
 
-
 log = logging.getLogger("bench.sandbox")
 
 

@@ -37,8 +37,13 @@ class Steps:
 async def main(steps: int = 100) -> None:
     server = Path(sysconfig.get_path("scripts")) / "temporal-test-server"
     async with await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(server)) as env:
-        async with Worker(env.client, task_queue="bench", workflows=[Steps], activities=[step],
-                          workflow_runner=UnsandboxedWorkflowRunner()):
+        async with Worker(
+            env.client,
+            task_queue="bench",
+            workflows=[Steps],
+            activities=[step],
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
             started = time.perf_counter()
             result = await env.client.execute_workflow(Steps.run, steps, id="bench", task_queue="bench")
             wall = time.perf_counter() - started

@@ -12,24 +12,24 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from durable import _converter, _failure, _schedule
-from durable._schedule import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
+from durable._limits import InvalidIdError, check_id
 from durable._replay import events as ev
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, Started, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable._schedule import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, to_stored, untyped
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TemporalError, TerminatedError
-from durable._limits import InvalidIdError, check_id
 from durable.service import RPCError, RPCStatusCode, TLSConfig
 
 __all__ = [
@@ -405,6 +405,7 @@ class Transport(Protocol):
     async def start_eagerly(self, **start: Any) -> Started:
         """:meth:`start` (same arguments) whose first workflow task runs within the call where it can."""
         ...
+
     async def update_with_start(
         self,
         *,
@@ -419,6 +420,7 @@ class Transport(Protocol):
         in the first workflow task, or update the running run; ``on_start`` gets the run id
         as soon as the run is known, before the update reaches ``wait_for``."""
         ...
+
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
     async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any: ...
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
@@ -553,11 +555,20 @@ class Client:
         del execution_timeout, run_timeout, task_timeout
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         options = _start_options(
-            name, _arg_or_args(arg, args), id=id, task_queue=task_queue, id_reuse_policy=id_reuse_policy,
-            id_conflict_policy=id_conflict_policy, cron_schedule=cron_schedule, memo=memo, search_attributes=search_attributes,
+            name,
+            _arg_or_args(arg, args),
+            id=id,
+            task_queue=task_queue,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy,
+            cron_schedule=cron_schedule,
+            memo=memo,
+            search_attributes=search_attributes,
         )
         options["start_signal"] = signal_name(start_signal) if start_signal is not None else None
-        options["start_signal_input"] = _converter.encode_args(list(start_signal_args)) if start_signal is not None else None
+        options["start_signal_input"] = (
+            _converter.encode_args(list(start_signal_args)) if start_signal is not None else None
+        )
         eagerly_started = False
         if request_eager_start and start_signal is None:  # temporalio's signal-with-start is never eager
             started = await self._transport.start_eagerly(**options)
@@ -586,8 +597,12 @@ class Client:
     ) -> WorkflowHandle[Any]:
         """A handle to an existing workflow (its latest run unless ``run_id`` is given)."""
         return WorkflowHandle(
-            self, workflow_id, run_id=run_id, result_run_id=run_id,
-            first_execution_run_id=first_execution_run_id, result_type=result_type,
+            self,
+            workflow_id,
+            run_id=run_id,
+            result_run_id=run_id,
+            first_execution_run_id=first_execution_run_id,
+            result_type=result_type,
         )
 
     async def execute_update_with_start_workflow(
@@ -616,8 +631,14 @@ class Client:
             WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
         """
         handle = await self._start_update_with_start(
-            update, arg, args=args, start_workflow_operation=start_workflow_operation,
-            wait_for_stage=WorkflowUpdateStage.COMPLETED, id=id, result_type=result_type, rpc_timeout=rpc_timeout,
+            update,
+            arg,
+            args=args,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
         )
         return await handle.result()
 
@@ -643,8 +664,14 @@ class Client:
             WorkflowAlreadyStartedError: FAIL and the id runs, or the reuse policy refuses it.
         """
         return await self._start_update_with_start(
-            update, arg, args=args, start_workflow_operation=start_workflow_operation,
-            wait_for_stage=wait_for_stage, id=id, result_type=result_type, rpc_timeout=rpc_timeout,
+            update,
+            arg,
+            args=args,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=wait_for_stage,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
         )
 
     async def _start_update_with_start(
@@ -672,14 +699,20 @@ class Client:
         def on_start(run_id: str) -> None:
             if not future.done():
                 future.set_result(
-                    WorkflowHandle(self, op._id, result_run_id=run_id, first_execution_run_id=run_id, result_type=op._result_type)
+                    WorkflowHandle(
+                        self, op._id, result_run_id=run_id, first_execution_run_id=run_id, result_type=op._result_type
+                    )
                 )
 
         try:
             status = await _update_rpc(
                 self._transport.update_with_start(
-                    start=op._options(), update_id=update_id, name=name,
-                    input=_converter.encode_args(_arg_or_args(arg, args)), wait_for=wait_for_stage.name, on_start=on_start,
+                    start=op._options(),
+                    update_id=update_id,
+                    name=name,
+                    input=_converter.encode_args(_arg_or_args(arg, args)),
+                    wait_for=wait_for_stage.name,
+                    on_start=on_start,
                 ),
                 rpc_timeout,
             )
@@ -731,7 +764,10 @@ class Client:
         """
         del rpc_metadata, rpc_timeout
         counted: Count = await _rpc(self._transport.count_workflows(query))
-        groups = [WorkflowExecutionCountAggregationGroup(count=n, group_values=[status]) for status, n in counted.groups.items()]
+        groups = [
+            WorkflowExecutionCountAggregationGroup(count=n, group_values=[status])
+            for status, n in counted.groups.items()
+        ]
         return WorkflowExecutionCount(count=counted.count, groups=groups)
 
     def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
@@ -762,7 +798,12 @@ class Client:
             RPCError: the spec cannot fire (INVALID_ARGUMENT), e.g. a bad cron expression.
         """
         return await _schedule.create_schedule(
-            self, id, schedule, trigger_immediately=trigger_immediately, backfill=backfill, memo=memo,
+            self,
+            id,
+            schedule,
+            trigger_immediately=trigger_immediately,
+            backfill=backfill,
+            memo=memo,
             search_attributes=search_attributes,
         )
 
@@ -770,15 +811,15 @@ class Client:
         """A handle to an existing schedule."""
         return ScheduleHandle(self, id)
 
-    async def list_schedules(self, query: str | None = None, *, page_size: int = 1000, **_: Any) -> ScheduleAsyncIterator:
+    async def list_schedules(
+        self, query: str | None = None, *, page_size: int = 1000, **_: Any
+    ) -> ScheduleAsyncIterator:
         """Every schedule, for ``async for``."""
         return ScheduleAsyncIterator(self, query, page_size)
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""
-        return self.get_workflow_handle(
-            workflow_id, result_type=WorkflowDefinition.of(workflow).result_hint, **kwargs
-        )
+        return self.get_workflow_handle(workflow_id, result_type=WorkflowDefinition.of(workflow).result_hint, **kwargs)
 
 
 class AsyncActivityCancelledError(TemporalError):
@@ -823,7 +864,9 @@ class AsyncActivityHandle:
         Raises:
             AsyncActivityCancelledError: the workflow asked the activity to cancel.
         """
-        if await self._client._transport.heartbeat_async_activity(self._task_token, _converter.encode_args(list(details))):
+        if await self._client._transport.heartbeat_async_activity(
+            self._task_token, _converter.encode_args(list(details))
+        ):
             raise AsyncActivityCancelledError()
 
 
@@ -871,7 +914,9 @@ class WorkflowHandle(Generic[ReturnType]):
     def _t(self) -> Transport:
         return self._client._transport
 
-    async def result(self, *, follow_runs: bool = True, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None) -> ReturnType:
+    async def result(
+        self, *, follow_runs: bool = True, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None
+    ) -> ReturnType:
         """Wait for the run to close and return its result.
 
         Raises:
@@ -901,10 +946,18 @@ class WorkflowHandle(Generic[ReturnType]):
     async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
         _refuse(unsupported)
-        await _rpc(self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))))
+        await _rpc(
+            self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args)))
+        )
 
     async def query(
-        self, query: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), result_type: type | None = None, **unsupported: Any
+        self,
+        query: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        result_type: type | None = None,
+        **unsupported: Any,
     ) -> Any:
         """Run a query handler on the workflow's current state.
 
@@ -914,7 +967,9 @@ class WorkflowHandle(Generic[ReturnType]):
         _refuse(unsupported)
         name, hint = query_definition(query)
         try:
-            payload = await _rpc(self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args))))
+            payload = await _rpc(
+                self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
+            )
         except QueryFailed as err:  # the handler's own message, as temporalio's error carries it
             raise WorkflowQueryFailedError(err.message) from err
         except (QueryNotFound, WorkflowTaskError, NotRunning) as err:
@@ -940,8 +995,13 @@ class WorkflowHandle(Generic[ReturnType]):
             RPCError: the workflow is not running (NOT_FOUND).
         """
         handle = await self._start_update(
-            update, arg, args=args, wait_for_stage=WorkflowUpdateStage.COMPLETED, id=id,
-            result_type=result_type, rpc_timeout=rpc_timeout,
+            update,
+            arg,
+            args=args,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
         )
         return await handle.result(rpc_timeout=rpc_timeout)
 
@@ -967,7 +1027,13 @@ class WorkflowHandle(Generic[ReturnType]):
         """
         del rpc_metadata
         return await self._start_update(
-            update, arg, args=args, wait_for_stage=wait_for_stage, id=id, result_type=result_type, rpc_timeout=rpc_timeout
+            update,
+            arg,
+            args=args,
+            wait_for_stage=wait_for_stage,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
         )
 
     async def _start_update(
@@ -1004,7 +1070,9 @@ class WorkflowHandle(Generic[ReturnType]):
             self._client, id, self._id, workflow_run_id=workflow_run_id or self._run_id, result_type=result_type
         )
 
-    def get_update_handle_for(self, update: Any, id: str, *, workflow_run_id: str | None = None) -> WorkflowUpdateHandle[Any]:
+    def get_update_handle_for(
+        self, update: Any, id: str, *, workflow_run_id: str | None = None
+    ) -> WorkflowUpdateHandle[Any]:
         """:meth:`get_update_handle` with the result type taken from a ``@workflow.update`` method."""
         return self.get_update_handle(id, workflow_run_id=workflow_run_id, result_type=update_definition(update)[1])
 
@@ -1096,8 +1164,12 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
         self._result_type = result_type or hint
         self._values = _arg_or_args(arg, args)
         self._start = {
-            "task_queue": task_queue, "id_reuse_policy": id_reuse_policy, "id_conflict_policy": id_conflict_policy,
-            "cron_schedule": cron_schedule, "memo": memo, "search_attributes": search_attributes,
+            "task_queue": task_queue,
+            "id_reuse_policy": id_reuse_policy,
+            "id_conflict_policy": id_conflict_policy,
+            "cron_schedule": cron_schedule,
+            "memo": memo,
+            "search_attributes": search_attributes,
         }
         self._handle: asyncio.Future[WorkflowHandle[ReturnType]] | None = None
         self._used = False
@@ -1166,7 +1238,9 @@ class WorkflowUpdateHandle(Generic[ReturnType]):
         del rpc_metadata
         if self._known is None:
             t = self._client._transport
-            self._known = await _update_rpc(t.update_result(self._workflow_id, self._workflow_run_id, self._id), rpc_timeout)
+            self._known = await _update_rpc(
+                t.update_result(self._workflow_id, self._workflow_run_id, self._id), rpc_timeout
+            )
         if self._known.failure is not None:
             raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure))
         return _converter.decode(self._known.result, self._result_type)  # type: ignore[no-any-return]
@@ -1233,7 +1307,7 @@ def _start_options(
 
 
 def _dt(v: float) -> datetime:
-    return datetime.fromtimestamp(v, tz=timezone.utc)
+    return datetime.fromtimestamp(v, tz=UTC)
 
 
 def _refuse(unsupported: dict[str, Any]) -> None:

@@ -183,9 +183,7 @@ def hints_of(fn: Callable[..., Any]) -> tuple[list[Any], Any]:
     except Exception:  # unresolvable forward references: fall back to untyped payloads
         hints = {}
     params = [
-        p
-        for p in inspect.signature(fn).parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        p for p in inspect.signature(fn).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     if params and params[0].name == "self":
         params = params[1:]

@@ -60,9 +60,13 @@ class Replayer:
             return self._definitions.get(workflow_type) or self._definitions[None]
         except KeyError:
             known = ", ".join(sorted(n for n in self._definitions if n))
-            raise UnknownWorkflowType(f"Workflow class {workflow_type} is not given to the Replayer, it has: [{known}]") from None
+            raise UnknownWorkflowType(
+                f"Workflow class {workflow_type} is not given to the Replayer, it has: [{known}]"
+            ) from None
 
-    async def replay_workflow(self, history: WorkflowHistory, *, raise_on_replay_failure: bool = True) -> WorkflowReplayResult:
+    async def replay_workflow(
+        self, history: WorkflowHistory, *, raise_on_replay_failure: bool = True
+    ) -> WorkflowReplayResult:
         """Replay one history.
 
         Raises:
@@ -77,7 +81,10 @@ class Replayer:
         return WorkflowReplayResult(history=history, replay_failure=failure)
 
     async def replay_workflows(
-        self, histories: AsyncIterator[WorkflowHistory] | Iterable[WorkflowHistory], *, raise_on_replay_failure: bool = True
+        self,
+        histories: AsyncIterator[WorkflowHistory] | Iterable[WorkflowHistory],
+        *,
+        raise_on_replay_failure: bool = True,
     ) -> WorkflowReplayResults:
         """Replay several histories; with ``raise_on_replay_failure`` the first failure raises."""
         failures: dict[str, Exception] = {}

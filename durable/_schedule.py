@@ -18,7 +18,7 @@ import uuid
 from abc import ABC
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -221,7 +221,12 @@ class ScheduleActionStartWorkflow(ScheduleAction):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ScheduleActionStartWorkflow):
             return NotImplemented
-        return (self.workflow, list(self.args), self.id, self.task_queue) == (other.workflow, list(other.args), other.id, other.task_queue)
+        return (self.workflow, list(self.args), self.id, self.task_queue) == (
+            other.workflow,
+            list(other.args),
+            other.id,
+            other.task_queue,
+        )
 
     def __repr__(self) -> str:
         return f"ScheduleActionStartWorkflow(workflow={self.workflow!r}, args={list(self.args)!r}, id={self.id!r}, task_queue={self.task_queue!r})"
@@ -438,7 +443,9 @@ class ScheduleHandle:
         await self._call("unpause", {"note": note})
 
     async def update(
-        self, updater: Callable[[ScheduleUpdateInput], ScheduleUpdate | None | Awaitable[ScheduleUpdate | None]], **_: Any
+        self,
+        updater: Callable[[ScheduleUpdateInput], ScheduleUpdate | None | Awaitable[ScheduleUpdate | None]],
+        **_: Any,
     ) -> None:
         """Replace the schedule with what ``updater`` builds from its description (None: no change)."""
         update = updater(ScheduleUpdateInput(description=await self.describe()))
@@ -523,11 +530,11 @@ def _epoch(t: datetime | None) -> float | None:
     # (its samples pass datetime.utcnow()), not local time as datetime.timestamp() would.
     if t is None:
         return None
-    return (t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)).timestamp()
+    return (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).timestamp()
 
 
 def _dt(t: float) -> datetime:
-    return datetime.fromtimestamp(t, tz=timezone.utc)
+    return datetime.fromtimestamp(t, tz=UTC)
 
 
 def _backfill_docs(backfills: Sequence[ScheduleBackfill]) -> list[dict[str, Any]]:
@@ -579,7 +586,9 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
             "calendars": [_calendar_to_doc(c, f"spec.calendars[{i}]") for i, c in enumerate(spec.calendars)],
             "skip": [_calendar_to_doc(c, f"spec.skip[{i}]") for i, c in enumerate(spec.skip)],
             "cron_expressions": list(spec.cron_expressions),
-            "intervals": [{"every": iv.every.total_seconds(), "offset": _secs(iv.offset) or 0.0} for iv in spec.intervals],
+            "intervals": [
+                {"every": iv.every.total_seconds(), "offset": _secs(iv.offset) or 0.0} for iv in spec.intervals
+            ],
             "start_at": _epoch(spec.start_at),
             "end_at": _epoch(spec.end_at),
             "jitter": _secs(spec.jitter),
@@ -607,7 +616,9 @@ def _spec_from_doc(stored: dict[str, Any]) -> ScheduleSpec:
         skip=[_calendar_from_doc(c) for c in spec.get("skip", [])],
         cron_expressions=list(spec["cron_expressions"]),
         intervals=[
-            ScheduleIntervalSpec(every=timedelta(seconds=iv["every"]), offset=timedelta(seconds=iv["offset"]) if iv["offset"] else None)
+            ScheduleIntervalSpec(
+                every=timedelta(seconds=iv["every"]), offset=timedelta(seconds=iv["offset"]) if iv["offset"] else None
+            )
             for iv in spec["intervals"]
         ],
         start_at=_dt(spec["start_at"]) if spec.get("start_at") is not None else None,
@@ -622,7 +633,10 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
     action, policy, state = doc["action"], doc["policy"], doc["state"]
     return Schedule(
         action=ScheduleActionStartWorkflow(
-            action["workflow"], args=[_converter.decode(a) for a in action["args"]], id=action["id"], task_queue=action["task_queue"]
+            action["workflow"],
+            args=[_converter.decode(a) for a in action["args"]],
+            id=action["id"],
+            task_queue=action["task_queue"],
         ),
         spec=_spec_from_doc(doc["spec"]),
         policy=SchedulePolicy(
@@ -644,7 +658,9 @@ def _results(info: dict[str, Any]) -> list[ScheduleActionResult]:
         ScheduleActionResult(
             scheduled_at=_dt(a["scheduled_at"]),
             started_at=_dt(a["started_at"]),
-            action=ScheduleActionExecutionStartWorkflow(workflow_id=a["workflow_id"], first_execution_run_id=a["run_id"]),
+            action=ScheduleActionExecutionStartWorkflow(
+                workflow_id=a["workflow_id"], first_execution_run_id=a["run_id"]
+            ),
         )
         for a in info["recent_actions"]
     ]
@@ -660,7 +676,8 @@ def _description(schedule_id: str, doc: dict[str, Any]) -> ScheduleDescription:
             num_actions_missed_catchup_window=info["num_actions_missed_catchup_window"],
             num_actions_skipped_overlap=info["num_actions_skipped_overlap"],
             running_actions=[
-                ScheduleActionExecutionStartWorkflow(workflow_id=r["workflow_id"], first_execution_run_id=r["run_id"]) for r in info["running"]
+                ScheduleActionExecutionStartWorkflow(workflow_id=r["workflow_id"], first_execution_run_id=r["run_id"])
+                for r in info["running"]
             ],
             recent_actions=_results(info),
             next_action_times=[_dt(t) for t in info.get("upcoming", [])],
@@ -680,5 +697,7 @@ def _list_description(schedule_id: str, doc: dict[str, Any]) -> ScheduleListDesc
             spec=_spec_from_doc(schedule["spec"]),
             state=ScheduleListState(note=schedule["state"].get("note"), paused=schedule["state"].get("paused", False)),
         ),
-        info=ScheduleListInfo(recent_actions=_results(info), next_action_times=[_dt(t) for t in info.get("upcoming", [])]),
+        info=ScheduleListInfo(
+            recent_actions=_results(info), next_action_times=[_dt(t) for t in info.get("upcoming", [])]
+        ),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, Union, get_origin
 
@@ -257,7 +257,14 @@ TypedSearchAttributes.empty = TypedSearchAttributes(search_attributes=[])
 
 def _store_value(key: SearchAttributeKey[Any], value: Any) -> Any:
     kind = key._metadata_type
-    checks: dict[str, Any] = {"Text": str, "Keyword": str, "Int": int, "Double": (int, float), "Bool": bool, "Datetime": datetime}
+    checks: dict[str, Any] = {
+        "Text": str,
+        "Keyword": str,
+        "Int": int,
+        "Double": (int, float),
+        "Bool": bool,
+        "Datetime": datetime,
+    }
     if kind == "KeywordList":
         if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
             raise TypeError(f"search attribute {key.name!r} is a KeywordList: give a sequence of str, not {value!r}")
@@ -275,7 +282,7 @@ def _store_value(key: SearchAttributeKey[Any], value: Any) -> Any:
 def _load_value(kind: str, value: Any) -> Any:
     if kind == "Datetime":
         parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return list(value) if kind == "KeywordList" else value
 
 
@@ -334,7 +341,9 @@ def changes_of(updates: Sequence[SearchAttributeUpdate[Any]] | SearchAttributes)
     }
 
 
-def merged(stored: Mapping[str, dict[str, Any]], changes: Mapping[str, dict[str, Any] | None]) -> dict[str, dict[str, Any]]:
+def merged(
+    stored: Mapping[str, dict[str, Any]], changes: Mapping[str, dict[str, Any] | None]
+) -> dict[str, dict[str, Any]]:
     """``stored`` with ``changes`` applied (None removes an attribute)."""
     out = dict(stored)
     for name, entry in changes.items():

@@ -22,7 +22,9 @@ __all__ = ["main"]
 
 def parser() -> argparse.ArgumentParser:
     """The command line's parser."""
-    root = argparse.ArgumentParser(prog="durable", description="Durable workflows: the dev server and the workflow commands.")
+    root = argparse.ArgumentParser(
+        prog="durable", description="Durable workflows: the dev server and the workflow commands."
+    )
     subparsers = root.add_subparsers(dest="group", required=True, metavar="COMMAND")
     add_workflow_commands(subparsers)
     add_dlq_commands(subparsers)

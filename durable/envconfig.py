@@ -423,7 +423,7 @@ def _file_bytes(source: DataSource | None, env: Mapping[str, str]) -> bytes | No
         return source
     if source is not None and not isinstance(source, Path):
         raise TypeError(
-            "config_source must be one of pathlib.Path, str, bytes, or None, " f"but got {type(source).__name__}"
+            f"config_source must be one of pathlib.Path, str, bytes, or None, but got {type(source).__name__}"
         )
     path = source or Path(env.get(CONFIG_FILE_ENV) or default_config_file())
     try:
@@ -536,7 +536,9 @@ def _tls(where: str, table: Any, strict: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"disabled": None}  # a [tls] table, even empty, is a ClientConfigTLS
     for key in ("disabled", "disable_host_verification"):
         if key in table and not isinstance(table[key], bool):
-            raise ConfigError(f"Configuration loading error: {where}.{key}: invalid type: {_kind(table[key])}, expected a boolean")
+            raise ConfigError(
+                f"Configuration loading error: {where}.{key}: invalid type: {_kind(table[key])}, expected a boolean"
+            )
     if "disabled" in table:
         out["disabled"] = table["disabled"]
     if "server_name" in table:
@@ -600,19 +602,23 @@ def _apply_env(raw: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]
         current = (tls or {}).get(key) or {}
         if path is not None:
             if "data" in current:
-                raise ConfigError(f"Invalid configuration: Cannot specify {words} path via {path_var} when {words} data is already specified")
+                raise ConfigError(
+                    f"Invalid configuration: Cannot specify {words} path via {path_var} when {words} data is already specified"
+                )
             tls_table()[key] = {"path": path}
         else:
             assert data is not None
             if "path" in current:
-                raise ConfigError(f"Invalid configuration: Cannot specify {words} data via {data_var} when {words} path is already specified")
+                raise ConfigError(
+                    f"Invalid configuration: Cannot specify {words} data via {data_var} when {words} path is already specified"
+                )
             tls_table()[key] = {"data": data.encode("utf-8")}
     if tls is not None:
         out["tls"] = tls
     meta = dict(out.get("grpc_meta") or {})
     for name, value in env.items():
         if name.startswith(GRPC_META_ENV_PREFIX):
-            header = _meta_key(name[len(GRPC_META_ENV_PREFIX):])
+            header = _meta_key(name[len(GRPC_META_ENV_PREFIX) :])
             if value:
                 meta[header] = value
             else:  # an empty variable removes the file's header

@@ -178,9 +178,7 @@ class TimeoutType(IntEnum):
 class TimeoutError(FailureError):
     """An activity or workflow timed out."""
 
-    def __init__(
-        self, message: str, *, type: TimeoutType | None, last_heartbeat_details: Sequence[Any]
-    ) -> None:
+    def __init__(self, message: str, *, type: TimeoutType | None, last_heartbeat_details: Sequence[Any]) -> None:
         super().__init__(message)
         self._type = type
         self._last_heartbeat_details = last_heartbeat_details
@@ -309,10 +307,6 @@ def is_cancelled_exception(exception: BaseException) -> bool:
     True for ``asyncio.CancelledError``, :class:`CancelledError`, and an
     :class:`ActivityError` or :class:`ChildWorkflowError` caused by a cancellation.
     """
-    return (
-        isinstance(exception, (asyncio.CancelledError, CancelledError))
-        or (
-            isinstance(exception, (ActivityError, ChildWorkflowError))
-            and isinstance(exception.cause, CancelledError)
-        )
+    return isinstance(exception, (asyncio.CancelledError, CancelledError)) or (
+        isinstance(exception, (ActivityError, ChildWorkflowError)) and isinstance(exception.cause, CancelledError)
     )

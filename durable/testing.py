@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import os
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from durable._activity import context as activity_context
@@ -45,7 +45,9 @@ class WorkflowEnvironment:
         Args:
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
         """
-        return WorkflowEnvironment(LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True))
+        return WorkflowEnvironment(
+            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
+        )
 
     @property
     def client(self) -> Client:
@@ -68,7 +70,7 @@ class WorkflowEnvironment:
 
     async def get_current_time(self) -> datetime:
         """The environment's current time."""
-        return datetime.fromtimestamp(self._runtime.backend.clock.now(), tz=timezone.utc)
+        return datetime.fromtimestamp(self._runtime.backend.clock.now(), tz=UTC)
 
     async def shutdown(self) -> None:
         """Stop the engine."""
@@ -93,7 +95,7 @@ class ActivityEnvironment:
     @staticmethod
     def default_info() -> Info:
         """The info an activity sees when run here (temporalio's defaults)."""
-        zero = datetime.fromtimestamp(0, tz=timezone.utc)
+        zero = datetime.fromtimestamp(0, tz=UTC)
         return Info(
             activity_id="test",
             activity_type="unknown",

@@ -141,7 +141,6 @@ __all__ = [
 ]
 
 
-
 def start_activity(
     activity: Any,
     arg: Any = _arg_unset,
@@ -281,6 +280,8 @@ async def execute_child_workflow(workflow: Any, arg: Any = _arg_unset, **kwargs:
     """
     handle = await start_child_workflow(workflow, arg, **kwargs)
     return await handle
+
+
 def start_local_activity(
     activity: Any,
     arg: Any = _arg_unset,
@@ -367,9 +368,7 @@ async def wait_condition(
         asyncio.TimeoutError: ``timeout`` (a durable timer) passed first.
     """
     del timeout_summary
-    await _context.current().wait_condition(
-        fn, timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
-    )
+    await _context.current().wait_condition(fn, timeout.total_seconds() if isinstance(timeout, timedelta) else timeout)
 
 
 def all_handlers_finished() -> bool:
@@ -482,7 +481,9 @@ def get_external_workflow_handle(workflow_id: str, *, run_id: str | None = None)
     return ExternalWorkflowHandle(workflow_id, run_id)
 
 
-def get_external_workflow_handle_for(workflow: Any, workflow_id: str, *, run_id: str | None = None) -> ExternalWorkflowHandle:
+def get_external_workflow_handle_for(
+    workflow: Any, workflow_id: str, *, run_id: str | None = None
+) -> ExternalWorkflowHandle:
     """:func:`get_external_workflow_handle`, typed by a workflow's run method."""
     del workflow
     return ExternalWorkflowHandle(workflow_id, run_id)

@@ -329,7 +329,12 @@ class DurableStack(Stack):
     def _grant_scheduling(self, fn: DurableFunction) -> None:
         fn.function.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+                actions=[
+                    "scheduler:CreateSchedule",
+                    "scheduler:UpdateSchedule",
+                    "scheduler:DeleteSchedule",
+                    "scheduler:GetSchedule",
+                ],
                 resources=[self.schedule_arn_pattern],
             )
         )
@@ -381,7 +386,13 @@ class DurableStack(Stack):
         }
 
     def functions(self) -> list[DurableFunction]:
-        return [self.orchestrator, *self.activity_workers.values(), self.timer_relay, self.reconciler, self.api_function]
+        return [
+            self.orchestrator,
+            *self.activity_workers.values(),
+            self.timer_relay,
+            self.reconciler,
+            self.api_function,
+        ]
 
 
 def _acknowledge_runtime_findings(fn: DurableFunction) -> None:

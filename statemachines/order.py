@@ -6,7 +6,6 @@ A payment that keeps failing releases the inventory and fails the order.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,7 +26,9 @@ from functions.activities.orders.activities import (
 )
 
 CONFIRMATION_WINDOW = timedelta(hours=24)
-PAYMENT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1), maximum_attempts=5)
+PAYMENT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1), maximum_attempts=5
+)
 STEP = {"start_to_close_timeout": timedelta(minutes=1)}
 
 
@@ -51,7 +52,9 @@ class OrderWorkflow:
 
         self._status = "charging payment"
         try:
-            payment: Payment = await workflow.execute_activity(charge_payment, order, retry_policy=PAYMENT_RETRY, **STEP)
+            payment: Payment = await workflow.execute_activity(
+                charge_payment, order, retry_policy=PAYMENT_RETRY, **STEP
+            )
         except ActivityError as err:
             self._status = "payment failed"
             await workflow.execute_activity(release_inventory, reservation, **STEP)
@@ -60,7 +63,7 @@ class OrderWorkflow:
         self._status = "awaiting confirmation"
         try:
             await workflow.wait_condition(lambda: self._confirmed, timeout=CONFIRMATION_WINDOW)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._status = "cancelled: not confirmed in time"
             await workflow.execute_activity(refund_payment, payment, **STEP)
             await workflow.execute_activity(release_inventory, reservation, **STEP)
@@ -68,7 +71,9 @@ class OrderWorkflow:
 
         self._status = "shipping"
         shipment: Shipment = await workflow.execute_activity(ship_order, order, **STEP)
-        await workflow.execute_activity(send_email, args=[order.email, "order-shipped", shipment.tracking_number], **STEP)
+        await workflow.execute_activity(
+            send_email, args=[order.email, "order-shipped", shipment.tracking_number], **STEP
+        )
         self._status = "completed"
         return OrderResult(status="completed", shipment=shipment)
 

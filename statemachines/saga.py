@@ -30,9 +30,13 @@ class OrderSagaWorkflow:
         compensations: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         try:
             reservation = await workflow.execute_activity(reserve_inventory, order, **STEP)
-            compensations.append(("release_inventory", lambda: workflow.execute_activity(release_inventory, reservation, **STEP)))
+            compensations.append(
+                ("release_inventory", lambda: workflow.execute_activity(release_inventory, reservation, **STEP))
+            )
             shipment = await workflow.execute_activity(ship_order, order, **STEP)
-            compensations.append(("cancel_shipment", lambda: workflow.execute_activity(cancel_shipment, shipment, **STEP)))
+            compensations.append(
+                ("cancel_shipment", lambda: workflow.execute_activity(cancel_shipment, shipment, **STEP))
+            )
             payment = await workflow.execute_activity(charge_payment, order, **STEP)
             compensations.append(("refund_payment", lambda: workflow.execute_activity(refund_payment, payment, **STEP)))
             return "success"

@@ -44,9 +44,9 @@ from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
-from durable._local.clock import RealClock
 from durable._http.app import HttpApi
 from durable._http.engine import Engine
+from durable._local.clock import RealClock
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.control import Control
@@ -105,7 +105,9 @@ class LambdaApp:
         try:
             return self._env[name]
         except KeyError:
-            raise RuntimeError(f"environment variable {name} is not set: the stack wires it into every function") from None
+            raise RuntimeError(
+                f"environment variable {name} is not set: the stack wires it into every function"
+            ) from None
 
     @cached_property
     def services(self) -> Services:
@@ -154,7 +156,10 @@ class LambdaApp:
 
     def _schedule_firing(self) -> EventBridgeScheduleFiring | None:
         """EventBridge Scheduler, where the stack wired it (schedule operations fail clearly otherwise)."""
-        wiring = [self._env.get(n) for n in ("DURABLE_SCHEDULE_GROUP", "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULER_ROLE_ARN")]
+        wiring = [
+            self._env.get(n)
+            for n in ("DURABLE_SCHEDULE_GROUP", "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULER_ROLE_ARN")
+        ]
         if not all(wiring):
             return None
         group, inbox_arn, role_arn = wiring

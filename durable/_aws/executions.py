@@ -192,7 +192,6 @@ class DynamoExecutionStore(LazyClient):
         self.table_name = table_name
         self.retention_seconds = retention_seconds
 
-
     # -- executions --------------------------------------------------------------------
 
     def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
@@ -217,7 +216,10 @@ class DynamoExecutionStore(LazyClient):
             if old and status not in allowed:
                 error = ExecutionAlreadyRunning if status == _RUNNING else ExecutionIdInUse
                 raise error(
-                    record.workflow_id, old.get("run_id", {}).get("S", ""), old.get("workflow_type", {}).get("S", ""), status
+                    record.workflow_id,
+                    old.get("run_id", {}).get("S", ""),
+                    old.get("workflow_type", {}).get("S", ""),
+                    status,
                 )
             if self._replace(item, old):
                 return
@@ -232,7 +234,9 @@ class DynamoExecutionStore(LazyClient):
     def _replace(self, item: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Put ``item`` over the run ``old`` (keeping a copy of it); False if ``old`` changed meanwhile."""
         if old is None:
-            put = {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+            put = {
+                "Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+            }
             writes = [put]
         else:
             # Closes the race between two starts of one workflow id (and with the close of
@@ -259,16 +263,12 @@ class DynamoExecutionStore(LazyClient):
 
     def get(self, workflow_id: str) -> ExecutionRecord:
         """The latest run of ``workflow_id``; ExecutionNotFound if there is none."""
-        response = self.client.get_item(
-            TableName=self.table_name, Key=_execution_key(workflow_id), ConsistentRead=True
-        )
+        response = self.client.get_item(TableName=self.table_name, Key=_execution_key(workflow_id), ConsistentRead=True)
         if "Item" not in response:
             raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
         return _from_item(response["Item"], self.claims)
 
-    def close(
-        self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int
-    ) -> None:
+    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
         """Mark the run closed; a no-op when that run is not the RUNNING one."""
         try:
             self.client.update_item(
@@ -295,9 +295,7 @@ class DynamoExecutionStore(LazyClient):
                 raise
             # Documented no-op: the run was already closed or replaced.
 
-    def set_task_failure(
-        self, workflow_id: str, run_id: str, failure: dict[str, Any] | None
-    ) -> None:
+    def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
         """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""
         values: dict[str, Any] = {":run": {"S": run_id}}
         if failure is None:
@@ -322,9 +320,7 @@ class DynamoExecutionStore(LazyClient):
             if not _is_condition_failure(e):
                 raise
 
-    def set_visibility(
-        self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]
-    ) -> None:
+    def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes (the whole map); no-op for a stale run."""
         values: dict[str, Any] = {":run": {"S": run_id}}
         if search_attributes:
@@ -425,9 +421,7 @@ class DynamoExecutionStore(LazyClient):
 
     # -- heartbeats --------------------------------------------------------------------
 
-    def record_heartbeat(
-        self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float
-    ) -> bool:
+    def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
         """Store the attempt's heartbeat; returns whether cancellation was requested."""
         response = self.client.update_item(
             TableName=self.table_name,

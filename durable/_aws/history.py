@@ -36,7 +36,9 @@ def history_item(execution: str, events: list[dict[str, Any]], claims: ClaimChec
     if not events:
         raise ValueError("a history record needs at least one event")
     if len(execution.encode("utf-8", "surrogatepass")) > DYNAMODB_PARTITION_KEY_BYTES:
-        raise WriteTooLarge(f"history key of {len(execution.encode())} bytes is over DynamoDB's {DYNAMODB_PARTITION_KEY_BYTES}")
+        raise WriteTooLarge(
+            f"history key of {len(execution.encode())} bytes is over DynamoDB's {DYNAMODB_PARTITION_KEY_BYTES}"
+        )
     first, last = int(events[0]["event_id"]), int(events[-1]["event_id"])
     text = json.dumps(events, separators=(",", ":"))
     item = {
@@ -48,7 +50,9 @@ def history_item(execution: str, events: list[dict[str, Any]], claims: ClaimChec
     }
     size = dynamodb_item_size(item)
     if size > DYNAMODB_ITEM_BYTES:
-        raise WriteTooLarge(f"history record {first}-{last} of {execution!r} is a {size}-byte item, over DynamoDB's 400 KB")
+        raise WriteTooLarge(
+            f"history record {first}-{last} of {execution!r} is a {size}-byte item, over DynamoDB's 400 KB"
+        )
     return item
 
 
@@ -90,9 +94,7 @@ class DynamoHistoryStore(LazyClient):
             )
         except ClientError as e:
             if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise HistoryConflict(
-                    f"history of {execution!r} already has a record at event {first}"
-                ) from e
+                raise HistoryConflict(f"history of {execution!r} already has a record at event {first}") from e
             raise
 
     def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:

@@ -17,9 +17,7 @@ __all__ = ["create_bucket", "create_queue", "create_tables", "dlq_name"]
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
-def create_tables(
-    client: Any, *, history_table: str, executions_table: str, idempotency_table: str
-) -> None:
+def create_tables(client: Any, *, history_table: str, executions_table: str, idempotency_table: str) -> None:
     """Create the history, executions and idempotency tables (on-demand); skip existing ones.
 
     Key schemas: history ``pk`` S / ``sk`` N; executions ``pk`` S / ``sk`` S with the
@@ -78,20 +76,14 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
     """
     if fifo != name.endswith(".fifo"):
         raise ValueError(f"queue {name!r}: FIFO queue names end in '.fifo', others do not")
-    kind: dict[str, str] = (
-        {"FifoQueue": "true", "ContentBasedDeduplication": "false"} if fifo else {}
-    )
+    kind: dict[str, str] = {"FifoQueue": "true", "ContentBasedDeduplication": "false"} if fifo else {}
     dlq_url = client.create_queue(
         QueueName=dlq_name(name),
         Attributes={**kind, "MessageRetentionPeriod": str(_DLQ_RETENTION_SECONDS)},
     )["QueueUrl"]
-    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
-    return client.create_queue(
-        QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)}
-    )["QueueUrl"]
+    return client.create_queue(QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)})["QueueUrl"]
 
 
 def create_bucket(client: Any, name: str) -> None:
@@ -103,6 +95,9 @@ def create_bucket(client: Any, name: str) -> None:
     client.put_public_access_block(
         Bucket=name,
         PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
         },
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -30,7 +30,14 @@ from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound, StoredSchedule
 from durable._runtime.services import schedule_group
 
-__all__ = ["SCHEDULES_PARTITION", "DynamoScheduleStore", "EventBridgeScheduleFiring", "schedule_item", "scheduler_name", "stored_schedule"]
+__all__ = [
+    "SCHEDULES_PARTITION",
+    "DynamoScheduleStore",
+    "EventBridgeScheduleFiring",
+    "schedule_item",
+    "scheduler_name",
+    "stored_schedule",
+]
 
 SCHEDULES_PARTITION = "sch"
 """Partition key of every schedule item (the stack conditions the API's DeleteItem on it)."""
@@ -158,7 +165,7 @@ class EventBridgeScheduleFiring(LazyClient):
     def arm(self, schedule_id: str, fire_at: float, body: str) -> None:
         """Create or update the schedule's one-time ``at()`` entry."""
         # Rounded up to the second: an action may start late by under a second, never early.
-        at = datetime.fromtimestamp(math.ceil(fire_at), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        at = datetime.fromtimestamp(math.ceil(fire_at), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
         request = {
             "Name": scheduler_name(schedule_id),
             "GroupName": self.group_name,

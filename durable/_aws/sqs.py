@@ -30,9 +30,7 @@ class SqsQueue(LazyClient):
 
     _service = "sqs"
 
-    def __init__(
-        self, name: str, url: str, client: Any | None = None, dlq_url: str | None = None
-    ) -> None:
+    def __init__(self, name: str, url: str, client: Any | None = None, dlq_url: str | None = None) -> None:
         """Use ``client`` (a boto3 SQS client), or a default one made on first use."""
         self.name = name
         self.url = url
@@ -86,9 +84,7 @@ class SqsQueue(LazyClient):
     def release(self, receipt: str) -> None:
         """Make a received message visible again at once; no-op if it is gone."""
         try:
-            self.client.change_message_visibility(
-                QueueUrl=self.url, ReceiptHandle=receipt, VisibilityTimeout=0
-            )
+            self.client.change_message_visibility(QueueUrl=self.url, ReceiptHandle=receipt, VisibilityTimeout=0)
         except ClientError as e:
             if not _gone(e.response["Error"].get("Code")):
                 raise
@@ -124,7 +120,9 @@ class SqsQueue(LazyClient):
             QueueUrl=self.dlq_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
-        return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
+        return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
+            attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
+        )
 
     def redrive(self) -> int:
         """Move the dead letters back to this queue; returns how many moved.
@@ -153,7 +151,8 @@ class SqsQueue(LazyClient):
             sent = [batch[int(s["Id"])] for s in response.get("Successful", [])]
             if sent:
                 self.client.delete_message_batch(
-                    QueueUrl=self.dlq_url, Entries=[{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(sent)]
+                    QueueUrl=self.dlq_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(sent)],
                 )
             moved += len(sent)
             if response.get("Failed"):

@@ -71,9 +71,7 @@ class SqsTimerService:
             # Not due yet: beyond the 15-minute reach of the last hop, or early by clock skew.
             self._hop(message_body, fire_at)
             return False
-        self.queues[timer["queue"]].send(
-            timer["body"], group_id=timer.get("group_id"), dedup_id=timer.get("dedup_id")
-        )
+        self.queues[timer["queue"]].send(timer["body"], group_id=timer.get("group_id"), dedup_id=timer.get("dedup_id"))
         return True
 
     def _hop(self, message_body: str, fire_at: float) -> None:

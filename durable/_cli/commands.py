@@ -51,14 +51,20 @@ def connection(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     source = Path(args.config_file) if getattr(args, "config_file", None) else None
     config = ClientConfigProfile.load(getattr(args, "profile", None), config_source=source).to_client_connect_config()
     address = args.address or config.get("target_host") or DEFAULT_ADDRESS
-    return address, {"api_key": config.get("api_key"), "tls": config.get("tls"), "rpc_metadata": config.get("rpc_metadata")}
+    return address, {
+        "api_key": config.get("api_key"),
+        "tls": config.get("tls"),
+        "rpc_metadata": config.get("rpc_metadata"),
+    }
 
 
 def _json_value(text: str) -> Any:
     try:
         return json.loads(text)
     except ValueError as err:
-        raise argparse.ArgumentTypeError(f"not JSON: {text!r} ({err}); quote strings as JSON, e.g. '\"hello\"'") from err
+        raise argparse.ArgumentTypeError(
+            f"not JSON: {text!r} ({err}); quote strings as JSON, e.g. '\"hello\"'"
+        ) from err
 
 
 def _wf(workflow_id: str) -> str:
@@ -139,7 +145,9 @@ async def _signal(args: argparse.Namespace, s: Session) -> int:
 
 
 async def _query(args: argparse.Namespace, s: Session) -> int:
-    result = await s.client.get_workflow_handle(args.workflow_id, run_id=args.run_id).query(args.name, args=args.input or [])
+    result = await s.client.get_workflow_handle(args.workflow_id, run_id=args.run_id).query(
+        args.name, args=args.input or []
+    )
     if s.json:
         print_json({"result": result}, s.out)
     else:
@@ -196,7 +204,11 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
             ["ID", "TYPE", "STATE", "ATTEMPT", "LAST HEARTBEAT", "DETAILS", "LAST FAILURE"],
             [
                 (
-                    p["activity_id"], p["activity_type"], p["state"], p["attempt"], when(p["last_heartbeat_time"]),
+                    p["activity_id"],
+                    p["activity_type"],
+                    p["state"],
+                    p["attempt"],
+                    when(p["last_heartbeat_time"]),
                     compact(p["heartbeat_details"], 30) if p["heartbeat_details"] else "",
                     p["last_failure"]["message"] if p.get("last_failure") else "",
                 )
@@ -212,8 +224,12 @@ async def _list(args: argparse.Namespace, s: Session) -> int:
     token = None
     while len(executions) < args.limit:
         page = await s.get(
-            "/workflows", query=args.query, status=args.status, workflow_type=args.type,
-            page_size=min(args.limit - len(executions), 1000), next_page_token=token,
+            "/workflows",
+            query=args.query,
+            status=args.status,
+            workflow_type=args.type,
+            page_size=min(args.limit - len(executions), 1000),
+            next_page_token=token,
         )
         executions += page["executions"]
         token = page["next_page_token"]
@@ -228,13 +244,33 @@ async def _list(args: argparse.Namespace, s: Session) -> int:
         return 0
     table(
         ["STATUS", "WORKFLOW ID", "TYPE", "START TIME", "CLOSE TIME", "RUN ID"],
-        [(e["status"], e["workflow_id"], e["workflow_type"], when(e["start_time"]), when(e["close_time"]), e["run_id"]) for e in executions],
+        [
+            (
+                e["status"],
+                e["workflow_id"],
+                e["workflow_type"],
+                when(e["start_time"]),
+                when(e["close_time"]),
+                e["run_id"],
+            )
+            for e in executions
+        ],
         s.out,
     )
     return 0
 
 
-_SHOWN = ("signal_name", "activity_type", "activity_id", "attempt", "duration", "input", "result", "reason", "new_execution_run_id")
+_SHOWN = (
+    "signal_name",
+    "activity_type",
+    "activity_id",
+    "attempt",
+    "duration",
+    "input",
+    "result",
+    "reason",
+    "new_execution_run_id",
+)
 
 
 async def _history(args: argparse.Namespace, s: Session) -> int:
@@ -263,8 +299,13 @@ def common_options(parser: argparse.ArgumentParser) -> None:
         help=f"the API's URL (default: ${ADDRESS_ENV}, else the profile's address, else {DEFAULT_ADDRESS}, the dev server); "
         "a deployed stack's ApiUrl is signed with SigV4",
     )
-    parser.add_argument("--profile", help=f"the profile of the config file to use (default: ${PROFILE_ENV} or 'default')")
-    parser.add_argument("--config-file", help=f"the TOML config file of the profiles (default: ${CONFIG_FILE_ENV} or {default_config_file()})")
+    parser.add_argument(
+        "--profile", help=f"the profile of the config file to use (default: ${PROFILE_ENV} or 'default')"
+    )
+    parser.add_argument(
+        "--config-file",
+        help=f"the TOML config file of the profiles (default: ${CONFIG_FILE_ENV} or {default_config_file()})",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON (for scripts)")
 
 
@@ -278,7 +319,11 @@ def _run_id(parser: argparse.ArgumentParser) -> None:
 
 def _inputs(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
-        "--input", "-i", action="append", type=_json_value, metavar="JSON",
+        "--input",
+        "-i",
+        action="append",
+        type=_json_value,
+        metavar="JSON",
         help=f"{what}, as JSON; repeat for several arguments",
     )
 
@@ -289,7 +334,11 @@ def _starting(parser: argparse.ArgumentParser) -> None:
     _workflow_id(parser)
     _inputs(parser, "an argument of the run method")
     parser.add_argument("--id-reuse-policy", default="ALLOW_DUPLICATE", choices=[p.name for p in WorkflowIDReusePolicy])
-    parser.add_argument("--id-conflict-policy", default="FAIL", choices=[p.name for p in WorkflowIDConflictPolicy if p.name != "UNSPECIFIED"])
+    parser.add_argument(
+        "--id-conflict-policy",
+        default="FAIL",
+        choices=[p.name for p in WorkflowIDConflictPolicy if p.name != "UNSPECIFIED"],
+    )
 
 
 def add_workflow_commands(subparsers: Any) -> None:
@@ -322,8 +371,13 @@ def add_workflow_commands(subparsers: Any) -> None:
     _workflow_id(p)
     _run_id(p)
     p = command("list", _list, "list executions, newest first")
-    p.add_argument("--query", "-q", help="a list filter, e.g. \"WorkflowType = 'OrderWorkflow' AND ExecutionStatus = 'Running'\"")
-    p.add_argument("--status", choices=["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"])
+    p.add_argument(
+        "--query", "-q", help="a list filter, e.g. \"WorkflowType = 'OrderWorkflow' AND ExecutionStatus = 'Running'\""
+    )
+    p.add_argument(
+        "--status",
+        choices=["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"],
+    )
     p.add_argument("--type", help="only this workflow type")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     p = command("history", _history, "show a run's events")

@@ -23,13 +23,16 @@ REGISTRY = "statemachines.registry"
 def add_dev_command(subparsers: Any) -> None:
     """``durable dev``."""
     parser = subparsers.add_parser(
-        "dev", help="run the dev server: HTTP API, web UI and engine on the embedded AWS emulation",
+        "dev",
+        help="run the dev server: HTTP API, web UI and engine on the embedded AWS emulation",
         description="Run the HTTP API, the web UI and the engine (on moto, in real time) with the "
         f"workflows and activities of {REGISTRY} (from the current directory).",
     )
     parser.add_argument("--port", "-p", type=int, default=8233, help="port (default 8233)")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--registry", default=REGISTRY, help=f"module with WORKFLOWS and ACTIVITIES (default {REGISTRY})")
+    parser.add_argument(
+        "--registry", default=REGISTRY, help=f"module with WORKFLOWS and ACTIVITIES (default {REGISTRY})"
+    )
     # memory: for the CLI's own tests, where moto's start-up would dominate
     parser.add_argument("--backend", default="moto", choices=["moto", "memory"], help=argparse.SUPPRESS)
     parser.set_defaults(run_dev=True)
@@ -53,17 +56,23 @@ def run_dev(args: Any, out: TextIO) -> int:
     runtime = LocalRuntime(backend=args.backend, skipping=False)
     try:
         for task_queue in sorted(set(workflows) | set(activities)):
-            runtime.register(task_queue, list(workflows.get(task_queue, [])), list(activities.get(task_queue, [])), None)
+            runtime.register(
+                task_queue, list(workflows.get(task_queue, [])), list(activities.get(task_queue, [])), None
+            )
         try:
             server = DevServer(runtime, host=args.ip, port=args.port)
         except OSError as err:
-            out.write(f"error: cannot listen on {args.ip}:{args.port} ({err.strerror or err}): another dev server? choose one with --port\n")
+            out.write(
+                f"error: cannot listen on {args.ip}:{args.port} ({err.strerror or err}): another dev server? choose one with --port\n"
+            )
             return 1
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         server.start()
-        out.write(f"durable dev server ({args.backend}), task queues: {', '.join(sorted(set(workflows) | set(activities))) or 'none'}\n")
+        out.write(
+            f"durable dev server ({args.backend}), task queues: {', '.join(sorted(set(workflows) | set(activities))) or 'none'}\n"
+        )
         for name, url in server.urls().items():
             out.write(f"  {name:<8} {url}\n")
         out.write("Ctrl-C to stop\n")

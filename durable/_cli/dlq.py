@@ -38,7 +38,15 @@ async def _list(args: argparse.Namespace, s: Session) -> int:
         return 0
     table(["QUEUE", "DEAD LETTERS"], [(q["queue"], q["count"]) for q in queues], s.out)
     rows = [
-        (q["queue"], d["message_id"], d["kind"], d["workflow_id"], d["run_id"], d["receive_count"], compact(d["body"].replace("\n", " "), 200))
+        (
+            q["queue"],
+            d["message_id"],
+            d["kind"],
+            d["workflow_id"],
+            d["run_id"],
+            d["receive_count"],
+            compact(d["body"].replace("\n", " "), 200),
+        )
         for q in queues
         for d in q["messages"]
     ]
@@ -47,7 +55,9 @@ async def _list(args: argparse.Namespace, s: Session) -> int:
         table(["QUEUE", "MESSAGE ID", "KIND", "WORKFLOW ID", "RUN ID", "RECEIVES", "BODY"], rows, s.out)
     shown, held = len(rows), sum(q["count"] for q in queues)
     if shown < held:
-        s.out.write(f"\n{shown} of {held} shown: --limit shows more per queue; a FIFO queue shows at most ten per workflow\n")
+        s.out.write(
+            f"\n{shown} of {held} shown: --limit shows more per queue; a FIFO queue shows at most ten per workflow\n"
+        )
     return 0
 
 
@@ -84,16 +94,23 @@ def add_dlq_commands(subparsers: Any) -> None:
     dlq = subparsers.add_parser("dlq", help="list and redrive the dead letters of the inbox, timer and activity queues")
     commands = dlq.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("list", help="show each queue's dead letters", description="Show each queue's dead letters: "
-                            "their count and, per message, its id, kind, workflow and run, receives and body (its start).")
+    p = commands.add_parser(
+        "list",
+        help="show each queue's dead letters",
+        description="Show each queue's dead letters: "
+        "their count and, per message, its id, kind, workflow and run, receives and body (its start).",
+    )
     common_options(p)
     p.add_argument("--queue", "-q", help=QUEUE_HELP)
     p.add_argument("--limit", type=int, default=100, help="messages shown per queue (default 100, at most 1000)")
     p.set_defaults(run=_list)
 
-    p = commands.add_parser("redrive", help="move dead letters back to their queue, once their cause is fixed",
-                            description="Move dead letters back to their queue (same body and message group), "
-                            "where they run as if just sent. Fix what made them fail first.")
+    p = commands.add_parser(
+        "redrive",
+        help="move dead letters back to their queue, once their cause is fixed",
+        description="Move dead letters back to their queue (same body and message group), "
+        "where they run as if just sent. Fix what made them fail first.",
+    )
     common_options(p)
     p.add_argument("--queue", "-q", help=QUEUE_HELP)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")

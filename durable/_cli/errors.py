@@ -25,7 +25,9 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
             return f"cannot reach the dev server at {address}: it is not running; start it with `make dev` (or `durable dev`)"
         return f"{error.message}: check --address (or DURABLE_ADDRESS)"
     if isinstance(error, ExecutionNotFound):
-        return f"workflow execution {workflow_id!r} not found" + (f" (run {args.run_id})" if getattr(args, "run_id", None) else "")
+        return f"workflow execution {workflow_id!r} not found" + (
+            f" (run {args.run_id})" if getattr(args, "run_id", None) else ""
+        )
     if isinstance(error, WorkflowAlreadyStartedError):
         return f"workflow {error.workflow_id!r} is already running (run {error.run_id}); use another --workflow-id or --id-conflict-policy"
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND and "not found" in error.message.lower():

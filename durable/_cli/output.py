@@ -33,4 +33,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) ->
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     for row in cells:
-        out.write("  ".join(c.ljust(w) for c, w in zip(row[:-1], widths[:-1], strict=True)) + ("  " if len(row) > 1 else "") + row[-1] + "\n")
+        out.write(
+            "  ".join(c.ljust(w) for c, w in zip(row[:-1], widths[:-1], strict=True))
+            + ("  " if len(row) > 1 else "")
+            + row[-1]
+            + "\n"
+        )

@@ -139,18 +139,28 @@ class _Reader:
             self.add(event_id, kind, self.task_started_time if self.task_started_time is not None else t, **started)
             self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.TASK_FAILED:
-            failure = failure_from(a["failure"]) if a.get("failure") else {"message": a.get("cause", ""), "stack_trace": ""}
+            failure = (
+                failure_from(a["failure"]) if a.get("failure") else {"message": a.get("cause", ""), "stack_trace": ""}
+            )
             self.add(event_id, kind, t, failure=failure, attempt=self.task_attempt)
             self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.ACTIVITY_SCHEDULED:
             activity_id = a.get("activityId", "")
-            seq = int(activity_id) if activity_id.isdigit() and int(activity_id) > self.activity_seq else self.activity_seq + 1
+            seq = (
+                int(activity_id)
+                if activity_id.isdigit() and int(activity_id) > self.activity_seq
+                else self.activity_seq + 1
+            )
             self.activity_seq = max(self.activity_seq, seq)
             activity_type = (a.get("activityType") or {}).get("name", "")
             self.activities[event_id] = {"seq": seq, "type": activity_type, "id": activity_id}
             self.add(
-                event_id, kind, t,
-                seq=seq, activity_id=activity_id, activity_type=activity_type,
+                event_id,
+                kind,
+                t,
+                seq=seq,
+                activity_id=activity_id,
+                activity_type=activity_type,
                 task_queue=(a.get("taskQueue") or {}).get("name", ""),
                 input=payloads_from(a.get("input")),
                 schedule_to_close_timeout=_optional_seconds(a.get("scheduleToCloseTimeout")),
@@ -168,7 +178,9 @@ class _Reader:
             if act is not None:
                 self.add(event_id, kind, t, seq=act["seq"], notify_activity=True)
         elif kind == ev.TIMER_STARTED:
-            self.add(event_id, kind, t, seq=int(a["timerId"]), duration=from_duration(a.get("startToFireTimeout")) or 0.0)
+            self.add(
+                event_id, kind, t, seq=int(a["timerId"]), duration=from_duration(a.get("startToFireTimeout")) or 0.0
+            )
         elif kind in (ev.TIMER_FIRED, ev.TIMER_CANCELED):
             self.add(event_id, kind, t, seq=int(a["timerId"]))
         elif kind == ev.SIGNALED:
@@ -199,15 +211,34 @@ class _Reader:
             self.external_seq[which] += 1
             seq = self.externals[event_id] = self.external_seq[which]
             execution = a.get("workflowExecution") or {}
-            extra = {"signal_name": a.get("signalName", ""), "input": payloads_from(a.get("input"))} if which == "signal" else {}
-            self.add(event_id, kind, t, seq=seq, workflow_id=execution.get("workflowId", ""), run_id=execution.get("runId") or None, **extra)
+            extra = (
+                {"signal_name": a.get("signalName", ""), "input": payloads_from(a.get("input"))}
+                if which == "signal"
+                else {}
+            )
+            self.add(
+                event_id,
+                kind,
+                t,
+                seq=seq,
+                workflow_id=execution.get("workflowId", ""),
+                run_id=execution.get("runId") or None,
+                **extra,
+            )
         elif kind in ev.EXTERNAL_OUTCOMES:
             seq = self.externals.get(int(a.get("initiatedEventId", 0)), 0)
             if kind in (ev.EXTERNAL_SIGNAL_FAILED, ev.EXTERNAL_CANCEL_FAILED):
                 which = "signal" if kind == ev.EXTERNAL_SIGNAL_FAILED else "cancel"
                 failure = {
-                    "message": f"Unable to {which} external workflow because it was not found", "stack_trace": "",
-                    "application": {"type": "NotFound", "non_retryable": False, "details": [], "next_retry_delay": None, "category": 0},
+                    "message": f"Unable to {which} external workflow because it was not found",
+                    "stack_trace": "",
+                    "application": {
+                        "type": "NotFound",
+                        "non_retryable": False,
+                        "details": [],
+                        "next_retry_delay": None,
+                        "category": 0,
+                    },
                 }
                 self.add(event_id, kind, t, seq=seq, failure=failure)
             else:
@@ -221,8 +252,13 @@ class _Reader:
             update_id = (request.get("meta") or {}).get("updateId") or a.get("protocolInstanceId", "")
             inputs = request.get("input") or {}
             self.add(
-                event_id, kind, t,
-                update_id=update_id, name=inputs.get("name", ""), input=payloads_from(inputs.get("args")), dedup=f"update:{update_id}",
+                event_id,
+                kind,
+                t,
+                update_id=update_id,
+                name=inputs.get("name", ""),
+                input=payloads_from(inputs.get("args")),
+                dedup=f"update:{update_id}",
             )
         elif kind == ev.UPDATE_COMPLETED:
             outcome = a.get("outcome") or {}
@@ -230,7 +266,14 @@ class _Reader:
             if "failure" in outcome:
                 self.add(event_id, kind, t, update_id=update_id, result=None, failure=failure_from(outcome["failure"]))
             else:
-                self.add(event_id, kind, t, update_id=update_id, result=first_payload_from(outcome.get("success")), failure=None)
+                self.add(
+                    event_id,
+                    kind,
+                    t,
+                    update_id=update_id,
+                    result=first_payload_from(outcome.get("success")),
+                    failure=None,
+                )
         else:
             raise ValueError(
                 f"history event {event_id} is {kind}, which durable does not run "
@@ -273,7 +316,9 @@ class _Reader:
         started_id = int(a.get("startedEventId", 0))
         act = self.activities.get(scheduled_id)
         if act is None:
-            raise ValueError(f"history event {event_id} ({kind}) refers to activity event {scheduled_id}, which it does not hold")
+            raise ValueError(
+                f"history event {event_id} ({kind}) refers to activity event {scheduled_id}, which it does not hold"
+            )
         attempt = self.activity_attempts.get(started_id, 1)
         if kind == ev.ACTIVITY_COMPLETED:
             self.add(event_id, kind, t, seq=act["seq"], attempt=attempt, result=first_payload_from(a.get("result")))
@@ -287,8 +332,12 @@ class _Reader:
             "message": "Activity task timed out" if timed_out else "Activity task failed",
             "stack_trace": "",
             "activity": {
-                "scheduled_event_id": scheduled_id, "started_event_id": started_id, "identity": a.get("identity", ""),
-                "activity_type": act["type"], "activity_id": act["id"], "retry_state": state or None,
+                "scheduled_event_id": scheduled_id,
+                "started_event_id": started_id,
+                "identity": a.get("identity", ""),
+                "activity_type": act["type"],
+                "activity_id": act["id"],
+                "retry_state": state or None,
             },
             "cause": failure_from(a.get("failure") or {}),
         }
@@ -305,7 +354,9 @@ class _Reader:
             attrs["initiator"] = "CRON_SCHEDULE"
             attrs["backoff_start_interval"] = from_duration(a.get("backoffStartInterval")) or 0.0
             attrs["failure"] = failure_from(a["failure"]) if a.get("failure") else None
-            attrs["last_completion_result"] = first_payload_from(a["lastCompletionResult"]) if a.get("lastCompletionResult") else None
+            attrs["last_completion_result"] = (
+                first_payload_from(a["lastCompletionResult"]) if a.get("lastCompletionResult") else None
+            )
         self.add(event_id, ev.WORKFLOW_CONTINUED_AS_NEW, t, **attrs)
 
     def marker(self, event_id: int, t: float, a: dict[str, Any]) -> None:
@@ -324,8 +375,12 @@ class _Reader:
         result = payloads_from(details.get("result"))
         self.activity_seq = max(self.activity_seq, int(data["seq"]))
         self.add(
-            event_id, ev.MARKER_RECORDED, t,
-            seq=int(data["seq"]), activity_id=str(data.get("activity_id", "")), activity_type=data.get("activity_type", ""),
+            event_id,
+            ev.MARKER_RECORDED,
+            t,
+            seq=int(data["seq"]),
+            activity_id=str(data.get("activity_id", "")),
+            activity_type=data.get("activity_type", ""),
             attempt=int(data.get("attempt") or 1),
             original_schedule_time=_from_seconds_nanos(data.get("original_schedule_time")) or t,
             result=result[0] if result else None,
@@ -339,13 +394,21 @@ class _Reader:
         workflow_type = (a.get("workflowType") or {}).get("name", "")
         self.children[event_id] = {"seq": self.child_seq, "workflow_id": a.get("workflowId", ""), "type": workflow_type}
         self.add(
-            event_id, ev.START_CHILD_INITIATED, t,
-            seq=self.child_seq, workflow_id=a.get("workflowId", ""), run_id=self.child_run_ids.get(event_id, ""),
-            workflow_type=workflow_type, task_queue=(a.get("taskQueue") or {}).get("name", ""),
+            event_id,
+            ev.START_CHILD_INITIATED,
+            t,
+            seq=self.child_seq,
+            workflow_id=a.get("workflowId", ""),
+            run_id=self.child_run_ids.get(event_id, ""),
+            workflow_type=workflow_type,
+            task_queue=(a.get("taskQueue") or {}).get("name", ""),
             input=payloads_from(a.get("input")),
             parent_close_policy=enum_value("PARENT_CLOSE_POLICY", a.get("parentClosePolicy"), ParentClosePolicy) or 1,
             cancellation_type=int(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED),  # the default, as above
-            id_reuse_policy=enum_value("WORKFLOW_ID_REUSE_POLICY", a.get("workflowIdReusePolicy"), WorkflowIDReusePolicy) or 1,
+            id_reuse_policy=enum_value(
+                "WORKFLOW_ID_REUSE_POLICY", a.get("workflowIdReusePolicy"), WorkflowIDReusePolicy
+            )
+            or 1,
             retry_policy=_retry_policy_from(a.get("retryPolicy")),
             execution_timeout=_optional_seconds(a.get("workflowExecutionTimeout")),
             run_timeout=_optional_seconds(a.get("workflowRunTimeout")),
@@ -355,16 +418,28 @@ class _Reader:
         initiated = int(a.get("initiatedEventId", 0))
         child = self.children.get(initiated)
         if child is None:
-            raise ValueError(f"history event {event_id} ({kind}) refers to child event {initiated}, which it does not hold")
+            raise ValueError(
+                f"history event {event_id} ({kind}) refers to child event {initiated}, which it does not hold"
+            )
         execution = a.get("workflowExecution") or {}
         workflow_id = execution.get("workflowId") or child["workflow_id"]
         run_id = execution.get("runId", "")
         common = {"seq": child["seq"], "workflow_id": workflow_id}
         if kind == ev.CHILD_STARTED:
-            self.add(event_id, kind, t, **common, run_id=run_id, workflow_type=child["type"], initiated_event_id=initiated)
+            self.add(
+                event_id, kind, t, **common, run_id=run_id, workflow_type=child["type"], initiated_event_id=initiated
+            )
             return
         if kind == ev.CHILD_START_FAILED:
-            self.add(event_id, kind, t, **common, workflow_type=child["type"], cause="WORKFLOW_ALREADY_EXISTS", initiated_event_id=initiated)
+            self.add(
+                event_id,
+                kind,
+                t,
+                **common,
+                workflow_type=child["type"],
+                cause="WORKFLOW_ALREADY_EXISTS",
+                initiated_event_id=initiated,
+            )
             return
         if kind == ev.CHILD_COMPLETED:
             self.add(event_id, kind, t, **common, run_id=run_id, result=first_payload_from(a.get("result")))
@@ -373,19 +448,29 @@ class _Reader:
         if kind == ev.CHILD_FAILED:
             cause = failure_from(a.get("failure") or {})
         elif kind == ev.CHILD_CANCELED:
-            cause = {"message": "Cancelled", "stack_trace": "", "canceled": {"details": payloads_from(a.get("details"))}}
+            cause = {
+                "message": "Cancelled",
+                "stack_trace": "",
+                "canceled": {"details": payloads_from(a.get("details"))},
+            }
         elif kind == ev.CHILD_TERMINATED:
             cause = {"message": "Terminated", "stack_trace": "", "terminated": {"details": []}}
         else:
             cause = {"message": "Timed out", "stack_trace": "", "timeout": {"type": 1, "last_heartbeat_details": []}}
-        state = enum_value("RETRY_STATE", a.get("retryState"), RetryState) or (int(default_state) if default_state else None)
+        state = enum_value("RETRY_STATE", a.get("retryState"), RetryState) or (
+            int(default_state) if default_state else None
+        )
         failure = {
             "message": message,
             "stack_trace": "",
             "child_workflow": {
-                "namespace": a.get("namespace") or "default", "workflow_id": workflow_id, "run_id": run_id,
-                "workflow_type": child["type"], "initiated_event_id": initiated,
-                "started_event_id": int(a.get("startedEventId", 0)), "retry_state": state,
+                "namespace": a.get("namespace") or "default",
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+                "workflow_type": child["type"],
+                "initiated_event_id": initiated,
+                "started_event_id": int(a.get("startedEventId", 0)),
+                "retry_state": state,
             },
             "cause": cause,
         }
@@ -405,7 +490,9 @@ def events_from_temporal(data: dict[str, Any], workflow_id: str) -> list[dict[st
     for event in events:
         started = event.get(event_key("ChildWorkflowExecutionStarted"))
         if started:
-            reader.child_run_ids[int(started.get("initiatedEventId", 0))] = (started.get("workflowExecution") or {}).get("runId", "")
+            reader.child_run_ids[int(started.get("initiatedEventId", 0))] = (
+                started.get("workflowExecution") or {}
+            ).get("runId", "")
     for event in events:
         reader.read(event)
     return reader.out

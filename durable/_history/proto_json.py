@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -61,7 +61,7 @@ def timestamp(seconds: float) -> str:
     nanos = round((seconds - whole) * 1e6) * 1000
     if nanos >= 1_000_000_000:
         whole, nanos = whole + 1, nanos - 1_000_000_000
-    base = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    base = datetime.fromtimestamp(whole, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return f"{base}{_fraction(nanos)}Z"
 
 
@@ -340,7 +340,13 @@ def failure_from(failure: dict[str, Any]) -> dict[str, Any]:
             "retry_state": enum_value("RETRY_STATE", c.get("retryState"), RetryState) or None,
         }
     else:  # a failure kind durable has no exception for (Nexus, reset): an application error
-        out["application"] = {"type": "", "non_retryable": False, "details": [], "next_retry_delay": None, "category": 0}
+        out["application"] = {
+            "type": "",
+            "non_retryable": False,
+            "details": [],
+            "next_retry_delay": None,
+            "category": 0,
+        }
     if failure.get("cause"):
         out["cause"] = failure_from(failure["cause"])
     return out

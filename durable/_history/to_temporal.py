@@ -97,8 +97,11 @@ class _Writer:
         scheduled = self.add(
             "WorkflowTaskScheduled",
             time,
-            {"taskQueue": {"name": self.task_queue, "kind": "TASK_QUEUE_KIND_NORMAL"}, "startToCloseTimeout": _TASK_TIMEOUT,
-             "attempt": attempt},
+            {
+                "taskQueue": {"name": self.task_queue, "kind": "TASK_QUEUE_KIND_NORMAL"},
+                "startToCloseTimeout": _TASK_TIMEOUT,
+                "attempt": attempt,
+            },
         )
         started = self.add("WorkflowTaskStarted", time, {"scheduledEventId": scheduled, "identity": IDENTITY})
         self.task_scheduled = scheduled
@@ -106,7 +109,11 @@ class _Writer:
 
     def activity_started(self, attrs: dict[str, Any], time: float) -> tuple[dict[str, Any], str]:
         act = self.activities.get(attrs["seq"], {"scheduled": "0", "type": "", "id": "", "last_failure": None})
-        started_attrs: dict[str, Any] = {"scheduledEventId": act["scheduled"], "identity": IDENTITY, "attempt": attrs.get("attempt", 1)}
+        started_attrs: dict[str, Any] = {
+            "scheduledEventId": act["scheduled"],
+            "identity": IDENTITY,
+            "attempt": attrs.get("attempt", 1),
+        }
         if act["last_failure"] is not None:
             started_attrs["lastFailure"] = failure_to(act["last_failure"])
         return act, self.add("ActivityTaskStarted", time, started_attrs)
@@ -129,7 +136,11 @@ class _Writer:
             }
             if attrs.get("continued_run_id"):
                 out["continuedExecutionRunId"] = attrs["continued_run_id"]
-                out["initiator"] = "CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE" if attrs.get("cron_schedule") else "CONTINUE_AS_NEW_INITIATOR_WORKFLOW"
+                out["initiator"] = (
+                    "CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE"
+                    if attrs.get("cron_schedule")
+                    else "CONTINUE_AS_NEW_INITIATOR_WORKFLOW"
+                )
             if attrs.get("cron_schedule"):
                 out["cronSchedule"] = attrs["cron_schedule"]
             out["firstWorkflowTaskBackoff"] = duration(attrs.get("first_workflow_task_backoff") or 0.0)
@@ -150,59 +161,96 @@ class _Writer:
         elif kind == ev.TASK_COMPLETED:
             scheduled, started = self.task(t)
             self.task_completed = self.add(
-                kind, t, {"scheduledEventId": scheduled, "startedEventId": started, "identity": IDENTITY,
-                          "sdkMetadata": {"sdkName": "durable"}}
+                kind,
+                t,
+                {
+                    "scheduledEventId": scheduled,
+                    "startedEventId": started,
+                    "identity": IDENTITY,
+                    "sdkMetadata": {"sdkName": "durable"},
+                },
             )
         elif kind == ev.TASK_FAILED:
             scheduled, started = self.task(t, attrs.get("attempt", 1))
-            self.add(kind, t, {
-                "scheduledEventId": scheduled, "startedEventId": started,
-                "cause": "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE",
-                "failure": failure_to(attrs["failure"]), "identity": IDENTITY,
-            })
+            self.add(
+                kind,
+                t,
+                {
+                    "scheduledEventId": scheduled,
+                    "startedEventId": started,
+                    "cause": "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE",
+                    "failure": failure_to(attrs["failure"]),
+                    "identity": IDENTITY,
+                },
+            )
         elif kind == ev.ACTIVITY_SCHEDULED:
-            scheduled = self.add(kind, t, {
-                "activityId": attrs["activity_id"],
-                "activityType": {"name": attrs["activity_type"]},
-                "taskQueue": {"name": attrs["task_queue"], "kind": "TASK_QUEUE_KIND_NORMAL"},
-                "header": {"fields": {k: payload_to(v) for k, v in attrs["headers"].items()}} if attrs.get("headers") else {},
-                "input": payloads_to(attrs.get("input")),
-                **_timeout("scheduleToCloseTimeout", attrs.get("schedule_to_close_timeout")),
-                **_timeout("startToCloseTimeout", attrs.get("start_to_close_timeout")),
-                **_timeout("heartbeatTimeout", attrs.get("heartbeat_timeout")),
-                **done,
-                "retryPolicy": retry_policy_to(attrs["retry_policy"]),
-            })
+            scheduled = self.add(
+                kind,
+                t,
+                {
+                    "activityId": attrs["activity_id"],
+                    "activityType": {"name": attrs["activity_type"]},
+                    "taskQueue": {"name": attrs["task_queue"], "kind": "TASK_QUEUE_KIND_NORMAL"},
+                    "header": {"fields": {k: payload_to(v) for k, v in attrs["headers"].items()}}
+                    if attrs.get("headers")
+                    else {},
+                    "input": payloads_to(attrs.get("input")),
+                    **_timeout("scheduleToCloseTimeout", attrs.get("schedule_to_close_timeout")),
+                    **_timeout("startToCloseTimeout", attrs.get("start_to_close_timeout")),
+                    **_timeout("heartbeatTimeout", attrs.get("heartbeat_timeout")),
+                    **done,
+                    "retryPolicy": retry_policy_to(attrs["retry_policy"]),
+                },
+            )
             self.activities[attrs["seq"]] = {
-                "scheduled": scheduled, "type": attrs["activity_type"], "id": attrs["activity_id"], "last_failure": None
+                "scheduled": scheduled,
+                "type": attrs["activity_type"],
+                "id": attrs["activity_id"],
+                "last_failure": None,
             }
         elif kind == ev.ACTIVITY_ATTEMPT_FAILED:
             if (act := self.activities.get(attrs["seq"])) is not None:
                 act["last_failure"] = attrs["failure"]
         elif kind == ev.ACTIVITY_COMPLETED:
             act, started = self.activity_started(attrs, t)
-            self.add(kind, t, {
-                "result": payloads_to([attrs["result"]]), "scheduledEventId": act["scheduled"],
-                "startedEventId": started, "identity": IDENTITY,
-            })
+            self.add(
+                kind,
+                t,
+                {
+                    "result": payloads_to([attrs["result"]]),
+                    "scheduledEventId": act["scheduled"],
+                    "startedEventId": started,
+                    "identity": IDENTITY,
+                },
+            )
         elif kind == ev.ACTIVITY_FAILED:
             act, started = self.activity_started(attrs, t)
             # durable keeps temporalio's ActivityError around what the activity raised; Temporal's
             # event holds what it raised, and the SDK wraps it.
             failure = attrs["failure"]
             cause = failure["cause"] if "activity" in failure and failure.get("cause") else failure
-            out = {"failure": failure_to(cause), "scheduledEventId": act["scheduled"], "startedEventId": started,
-                   **_retry_state(attrs.get("retry_state"))}
+            out = {
+                "failure": failure_to(cause),
+                "scheduledEventId": act["scheduled"],
+                "startedEventId": started,
+                **_retry_state(attrs.get("retry_state")),
+            }
             if "timeout" in cause:  # Temporal has an event of its own for a timeout
                 self.add("ActivityTaskTimedOut", t, out)
             else:
                 self.add(kind, t, {**out, "identity": IDENTITY})
         elif kind == ev.ACTIVITY_CANCELED:
             act, started = self.activity_started(attrs, t)
-            self.add(kind, t, {
-                "latestCancelRequestedEventId": act.get("cancel_requested", "0"), "scheduledEventId": act["scheduled"],
-                "startedEventId": started, "identity": IDENTITY,
-            })
+            self.add(
+                kind,
+                t,
+                {
+                    "latestCancelRequestedEventId": act.get("cancel_requested", "0"),
+                    "scheduledEventId": act["scheduled"],
+                    "startedEventId": started,
+                    "identity": IDENTITY,
+                },
+            )
         elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
             act = self.activities.get(attrs["seq"], {"scheduled": "0"})
             act["cancel_requested"] = self.add(kind, t, {"scheduledEventId": act["scheduled"], **done})
@@ -213,21 +261,40 @@ class _Writer:
         elif kind == ev.TIMER_FIRED:
             self.add(kind, t, {"timerId": str(attrs["seq"]), "startedEventId": self.timers.get(attrs["seq"], "0")})
         elif kind == ev.TIMER_CANCELED:
-            self.add(kind, t, {
-                "timerId": str(attrs["seq"]), "startedEventId": self.timers.get(attrs["seq"], "0"), **done, "identity": IDENTITY,
-            })
+            self.add(
+                kind,
+                t,
+                {
+                    "timerId": str(attrs["seq"]),
+                    "startedEventId": self.timers.get(attrs["seq"], "0"),
+                    **done,
+                    "identity": IDENTITY,
+                },
+            )
         elif kind == ev.SIGNALED:
-            self.add(kind, t, {"signalName": attrs["signal_name"], "input": payloads_to(attrs.get("input")), "identity": IDENTITY})
+            self.add(
+                kind,
+                t,
+                {"signalName": attrs["signal_name"], "input": payloads_to(attrs.get("input")), "identity": IDENTITY},
+            )
         elif kind == ev.CANCEL_REQUESTED:
             self.add(kind, t, {"cause": attrs.get("reason", ""), "identity": IDENTITY})
         elif kind == ev.WORKFLOW_COMPLETED:
             self.add(kind, t, {"result": payloads_to([attrs["result"]]), **done})
         elif kind == ev.WORKFLOW_FAILED:
-            self.add(kind, t, {"failure": failure_to(attrs["failure"]), "retryState": "RETRY_STATE_RETRY_POLICY_NOT_SET", **done})
+            self.add(
+                kind,
+                t,
+                {"failure": failure_to(attrs["failure"]), "retryState": "RETRY_STATE_RETRY_POLICY_NOT_SET", **done},
+            )
         elif kind == ev.WORKFLOW_CANCELED:
             self.add(kind, t, {**done, "details": {}})
         elif kind == ev.WORKFLOW_TERMINATED:
-            self.add(kind, t, {"reason": attrs.get("reason", ""), "details": payloads_to(attrs.get("details")), "identity": IDENTITY})
+            self.add(
+                kind,
+                t,
+                {"reason": attrs.get("reason", ""), "details": payloads_to(attrs.get("details")), "identity": IDENTITY},
+            )
         elif kind == ev.WORKFLOW_CONTINUED_AS_NEW:
             out = {
                 "newExecutionRunId": attrs["new_execution_run_id"],
@@ -251,17 +318,31 @@ class _Writer:
             self.add(kind, t, {**done, "searchAttributes": search_attributes_to(attrs["search_attributes"])})
         elif kind == ev.SIGNAL_EXTERNAL_INITIATED:
             self.externals[("signal", attrs["seq"])] = {
-                "initiated": self.add(kind, t, {
-                    **done, "namespace": "default", "workflowExecution": _execution(attrs["workflow_id"], attrs.get("run_id")),
-                    "signalName": attrs["signal_name"], "input": payloads_to(attrs.get("input")), "header": {},
-                }),
+                "initiated": self.add(
+                    kind,
+                    t,
+                    {
+                        **done,
+                        "namespace": "default",
+                        "workflowExecution": _execution(attrs["workflow_id"], attrs.get("run_id")),
+                        "signalName": attrs["signal_name"],
+                        "input": payloads_to(attrs.get("input")),
+                        "header": {},
+                    },
+                ),
                 "execution": _execution(attrs["workflow_id"], attrs.get("run_id")),
             }
         elif kind == ev.CANCEL_EXTERNAL_INITIATED:
             self.externals[("cancel", attrs["seq"])] = {
-                "initiated": self.add(kind, t, {
-                    **done, "namespace": "default", "workflowExecution": _execution(attrs["workflow_id"], attrs.get("run_id")),
-                }),
+                "initiated": self.add(
+                    kind,
+                    t,
+                    {
+                        **done,
+                        "namespace": "default",
+                        "workflowExecution": _execution(attrs["workflow_id"], attrs.get("run_id")),
+                    },
+                ),
                 "execution": _execution(attrs["workflow_id"], attrs.get("run_id")),
             }
         elif kind in ev.EXTERNAL_OUTCOMES:
@@ -269,9 +350,17 @@ class _Writer:
             ext = self.externals.get((which, attrs["seq"]), {"initiated": "0", "execution": {}})
             out = {"initiatedEventId": ext["initiated"], "namespace": "default", "workflowExecution": ext["execution"]}
             if kind == ev.EXTERNAL_SIGNAL_FAILED:
-                out = {"cause": "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND", **done, **out}
+                out = {
+                    "cause": "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND",
+                    **done,
+                    **out,
+                }
             elif kind == ev.EXTERNAL_CANCEL_FAILED:
-                out = {"cause": "CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND", **done, **out}
+                out = {
+                    "cause": "CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND",
+                    **done,
+                    **out,
+                }
             self.add(kind, t, out)
         elif kind == ev.START_CHILD_INITIATED:
             out = {
@@ -294,7 +383,9 @@ class _Writer:
             if attrs.get("retry_policy"):
                 out["retryPolicy"] = retry_policy_to(attrs["retry_policy"])
             self.children[attrs["seq"]] = {
-                "initiated": self.add(kind, t, out), "started": "0", "type": attrs["workflow_type"],
+                "initiated": self.add(kind, t, out),
+                "started": "0",
+                "type": attrs["workflow_type"],
                 "workflow_id": attrs["workflow_id"],
             }
         elif kind in ev.CHILD_OUTCOMES:
@@ -310,11 +401,17 @@ class _Writer:
         workflow_id = attrs.get("workflow_id") or child["workflow_id"]
         common = {"namespace": "default", "workflowType": {"name": attrs.get("workflow_type") or child["type"]}}
         if kind == ev.CHILD_START_FAILED:
-            self.add(kind, t, {
-                **common, "workflowId": workflow_id,
-                "cause": "START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS",
-                "initiatedEventId": child["initiated"], "workflowTaskCompletedEventId": self.task_completed,
-            })
+            self.add(
+                kind,
+                t,
+                {
+                    **common,
+                    "workflowId": workflow_id,
+                    "cause": "START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS",
+                    "initiatedEventId": child["initiated"],
+                    "workflowTaskCompletedEventId": self.task_completed,
+                },
+            )
             return
         common["workflowExecution"] = _execution(workflow_id, attrs.get("run_id"))
         if kind == ev.CHILD_STARTED:
@@ -341,19 +438,34 @@ class _Writer:
         kind, attrs, t = event["event_type"], event["attributes"], event["event_time"]
         update_id = attrs["update_id"]
         if kind == ev.UPDATE_ACCEPTED:
-            self.updates[update_id] = self.add(kind, t, {
-                "protocolInstanceId": update_id,
-                "acceptedRequestMessageId": f"{update_id}/request",
-                "acceptedRequestSequencingEventId": self.task_scheduled,
-                "acceptedRequest": {
-                    "meta": {"updateId": update_id, "identity": IDENTITY},
-                    "input": {"name": attrs["name"], "args": payloads_to(attrs.get("input"))},
+            self.updates[update_id] = self.add(
+                kind,
+                t,
+                {
+                    "protocolInstanceId": update_id,
+                    "acceptedRequestMessageId": f"{update_id}/request",
+                    "acceptedRequestSequencingEventId": self.task_scheduled,
+                    "acceptedRequest": {
+                        "meta": {"updateId": update_id, "identity": IDENTITY},
+                        "input": {"name": attrs["name"], "args": payloads_to(attrs.get("input"))},
+                    },
                 },
-            })
+            )
             return
-        outcome = {"failure": failure_to(attrs["failure"])} if attrs.get("failure") else {"success": payloads_to([attrs.get("result") or "null"])}
-        self.add(kind, t, {"meta": {"updateId": update_id, "identity": IDENTITY}, "acceptedEventId": self.updates.get(update_id, "0"),
-                           "outcome": outcome})
+        outcome = (
+            {"failure": failure_to(attrs["failure"])}
+            if attrs.get("failure")
+            else {"success": payloads_to([attrs.get("result") or "null"])}
+        )
+        self.add(
+            kind,
+            t,
+            {
+                "meta": {"updateId": update_id, "identity": IDENTITY},
+                "acceptedEventId": self.updates.get(update_id, "0"),
+                "outcome": outcome,
+            },
+        )
 
 
 def _seconds_nanos(seconds: float | None) -> dict[str, int] | None:
@@ -367,7 +479,11 @@ def _marker(attrs: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
     """Markers in the shape temporalio's core writes (and reads back on replay)."""
     if "patch_id" in attrs:
         data = {"id": attrs["patch_id"], "deprecated": bool(attrs.get("deprecated"))}
-        return {"markerName": "core_patch", "details": {"patch-data": payloads_to([json.dumps(data, separators=(",", ":"))])}, **done}
+        return {
+            "markerName": "core_patch",
+            "details": {"patch-data": payloads_to([json.dumps(data, separators=(",", ":"))])},
+            **done,
+        }
     data = {
         "seq": attrs["seq"],
         "attempt": attrs["attempt"],

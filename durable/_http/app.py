@@ -16,15 +16,14 @@ import binascii
 import functools
 import json
 import logging
+import math
+import re
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote
-
-import math
-import re
 
 import pydantic
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -69,15 +68,22 @@ _ERRORS = {
         f"an id over {MAX_ID_BYTES} bytes",
         "content": {"application/json": {"model": m.ErrorBody}},
     },
-    404: {"description": "Unknown execution, workflow type, signal or query", "content": {"application/json": {"model": m.ErrorBody}}},
+    404: {
+        "description": "Unknown execution, workflow type, signal or query",
+        "content": {"application/json": {"model": m.ErrorBody}},
+    },
     409: {"description": "Already started, or not running", "content": {"application/json": {"model": m.ErrorBody}}},
     413: {"description": "A payload over the 2 MB limit", "content": {"application/json": {"model": m.ErrorBody}}},
-    415: {"description": "A body that is not `application/json`", "content": {"application/json": {"model": m.ErrorBody}}},
+    415: {
+        "description": "A body that is not `application/json`",
+        "content": {"application/json": {"model": m.ErrorBody}},
+    },
 }
 
 
-
-def _answers(status: int, description: str, model: type[pydantic.BaseModel], *more: tuple[int, str, type[pydantic.BaseModel]]) -> dict[int, Any]:
+def _answers(
+    status: int, description: str, model: type[pydantic.BaseModel], *more: tuple[int, str, type[pydantic.BaseModel]]
+) -> dict[int, Any]:
     """A route's documented responses: its successes and every error."""
     out: dict[int, Any] = {}
     for code, text, body in ((status, description, model), *more):
@@ -142,7 +148,9 @@ SECURITY_HEADERS = {
 class HttpApi:
     """The API's routes over an engine; ``handle`` takes an API Gateway REST proxy event."""
 
-    def __init__(self, engine: Engine | Callable[[], Engine], *, title: str = "durable", ui_dir: Path = static.UI_DIR) -> None:
+    def __init__(
+        self, engine: Engine | Callable[[], Engine], *, title: str = "durable", ui_dir: Path = static.UI_DIR
+    ) -> None:
         """``engine``: the engine, or a function that builds it on the first request (Lambda);
         ``ui_dir``: the web UI's files."""
         self._engine_arg = engine
@@ -243,7 +251,9 @@ def _admit(event: dict[str, Any]) -> None:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, ValueError) as err:
             at = f" (byte {err.start})" if isinstance(err, UnicodeDecodeError) else ""
-            raise ApiError(400, "invalid_encoding", f"the body is not UTF-8 text{at}: send JSON encoded as UTF-8", "body") from err
+            raise ApiError(
+                400, "invalid_encoding", f"the body is not UTF-8 text{at}: send JSON encoded as UTF-8", "body"
+            ) from err
         event["body"], event["isBase64Encoded"] = body, False
     headers = event.get("headers") or {}
     content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type" and v), None)
@@ -271,7 +281,12 @@ def _json_media_type(content_type: str | None) -> None:
     for param in params.split(";"):
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            raise ApiError(415, "unsupported_media_type", f"charset {value.strip()[:40]!r}: JSON bodies are UTF-8; {fix}", "Content-Type")
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                f"charset {value.strip()[:40]!r}: JSON bodies are UTF-8; {fix}",
+                "Content-Type",
+            )
 
 
 def _not_json(name: str) -> Any:
@@ -282,15 +297,19 @@ def _check_json(text: str) -> None:
     """400 unless ``text`` is JSON that every layer below can hold: no NaN or infinite
     number, no lone surrogate, at most :data:`MAX_JSON_DEPTH` levels deep."""
     too_deep = ApiError(
-        400, "json_too_deep",
-        f"the body nests JSON objects and arrays more than {MAX_JSON_DEPTH} levels deep (the limit): flatten it", "body",
+        400,
+        "json_too_deep",
+        f"the body nests JSON objects and arrays more than {MAX_JSON_DEPTH} levels deep (the limit): flatten it",
+        "body",
     )
     try:
         value = json.loads(text, parse_constant=_not_json)
     except RecursionError:
         raise too_deep from None
     except json.JSONDecodeError as err:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err.msg} at character {err.pos}", "body") from err
+        raise ApiError(
+            400, "invalid_json", f"the body is not valid JSON: {err.msg} at character {err.pos}", "body"
+        ) from err
     except ValueError as err:  # NaN, or an integer of more digits than Python converts
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err}", "body") from err
     # Iterative: a recursive walk would itself overflow on the bodies it is meant to refuse.
@@ -309,7 +328,12 @@ def _check_json(text: str) -> None:
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError as err:
-                raise ApiError(400, "invalid_json", f"the body holds a lone surrogate ({item[err.start]!r}): JSON text must be valid Unicode", "body") from err
+                raise ApiError(
+                    400,
+                    "invalid_json",
+                    f"the body holds a lone surrogate ({item[err.start]!r}): JSON text must be valid Unicode",
+                    "body",
+                ) from err
         elif isinstance(item, float) and not math.isfinite(item):
             raise ApiError(400, "invalid_json", "the body holds a number out of range (over about 1.8e308)", "body")
 
@@ -358,7 +382,9 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(ExecutionNotFound)
     def not_found(err: ExecutionNotFound) -> Response[Any]:
-        return error_response(ApiError(404, "execution_not_found", f"workflow execution not found: {err}", "workflow_id"))
+        return error_response(
+            ApiError(404, "execution_not_found", f"workflow execution not found: {err}", "workflow_id")
+        )
 
     @app.exception_handler(NotRunning)
     def not_running(err: NotRunning) -> Response[Any]:
@@ -368,7 +394,9 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(WorkflowAlreadyStartedError)
     def already_started(err: WorkflowAlreadyStartedError) -> Response[Any]:
         run_id = getattr(err, "run_id", None)
-        return error_response(ApiError(409, "already_started", f"{err}: choose another id or an id policy", "workflow_id", run_id=run_id))
+        return error_response(
+            ApiError(409, "already_started", f"{err}: choose another id or an id policy", "workflow_id", run_id=run_id)
+        )
 
     @app.exception_handler(PayloadSizeError)
     def too_large(err: PayloadSizeError) -> Response[Any]:
@@ -382,7 +410,12 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
     def no_route(err: Exception) -> Response[Any]:
         event = app.current_event
         return error_response(
-            ApiError(404, "route_not_found", f"no route {event.http_method} {event.path}: see {API_PREFIX}/openapi.json", None)
+            ApiError(
+                404,
+                "route_not_found",
+                f"no route {event.http_method} {event.path}: see {API_PREFIX}/openapi.json",
+                None,
+            )
         )
 
     @app.exception_handler(Exception)
@@ -390,7 +423,11 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
         # The log has the details; the caller gets no exception text: it can hold paths or stack frames.
         request_id = app.current_event.request_context.request_id
         logger.exception("unexpected error in the HTTP API (request %s)", request_id)
-        return error_response(ApiError(500, "internal_error", f"internal error: the API's log has the details (request id {request_id})", None))
+        return error_response(
+            ApiError(
+                500, "internal_error", f"internal error: the API's log has the details (request id {request_id})", None
+            )
+        )
 
     @app.exception_handler(UnknownQueue)
     def no_queue(err: UnknownQueue) -> Response[Any]:
@@ -409,7 +446,9 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RecursionError)
     def too_deep(err: RecursionError) -> Response[Any]:
         # Only a caller's input nests this deep (a list filter of thousands of parentheses).
-        return error_response(ApiError(400, "invalid_request", "the request nests too deeply to read: simplify it", None))
+        return error_response(
+            ApiError(400, "invalid_request", "the request nests too deeply to read: simplify it", None)
+        )
 
 
 def _payloads(values: list[Any], field: str) -> list[str]:
@@ -427,7 +466,8 @@ def _workflow_types(engine: Engine, workflow_type: str, task_queue: str) -> None
     except (UnknownWorkflowType, NoWorker) as err:
         known = engine.registry.workflow_types(task_queue)
         raise ApiError(
-            404, "workflow_type_not_found",
+            404,
+            "workflow_type_not_found",
             f"no workflow type {workflow_type!r} on task queue {task_queue!r} "
             f"(registered there: [{', '.join(known)}]; task queues: [{', '.join(engine.registry.task_queues())}])",
             "workflow_type",
@@ -443,7 +483,8 @@ def _known_signal(engine: Engine, record: ExecutionRecord, name: str, field: str
         return  # its code is not here: nothing to check against
     if name not in definition.signals and definition.dynamic_signal is None:
         raise ApiError(
-            404, "signal_not_found",
+            404,
+            "signal_not_found",
             f"workflow type {record.workflow_type} has no signal {name!r} (its signals: [{', '.join(sorted(definition.signals))}])",
             field,
         )
@@ -478,11 +519,18 @@ def _outcome(close: dict[str, Any]) -> tuple[str, Any, dict[str, Any] | None]:
     if kind == ev.WORKFLOW_CANCELED:
         return status, None, wire.failure_out({"message": "Workflow cancelled", "canceled": {"details": []}})
     if kind == ev.WORKFLOW_TERMINATED:
-        failure = {"message": attrs.get("reason") or "Workflow terminated", "terminated": {"details": attrs.get("details", [])}}
+        failure = {
+            "message": attrs.get("reason") or "Workflow terminated",
+            "terminated": {"details": attrs.get("details", [])},
+        }
         return status, None, wire.failure_out(failure)
     if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
         return status, None, None
-    return status, None, wire.failure_out({"message": "Workflow timed out", "timeout": {"type": None, "last_heartbeat_details": []}})
+    return (
+        status,
+        None,
+        wire.failure_out({"message": "Workflow timed out", "timeout": {"type": None, "last_heartbeat_details": []}}),
+    )
 
 
 def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
@@ -507,7 +555,9 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
     return m.ExecutionDetail.model_validate(
         {
             **_summary(record, description.history_length),
-            "execution_time": wire.rfc3339(description.execution_time) if description.execution_time is not None else None,
+            "execution_time": wire.rfc3339(description.execution_time)
+            if description.execution_time is not None
+            else None,
             "input": [wire.decode_payload(p) for p in (ledger.started or {}).get("input", [])],
             "result": result,
             "failure": failure,
@@ -529,7 +579,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     def start(body: m.StartRequest) -> Response[m.StartResponse]:
         engine = api.engine
         if body.execution_timeout_seconds is not None:
-            raise ApiError(400, "unsupported", "execution timeouts are not supported by this engine yet: send null", "execution_timeout_seconds")
+            raise ApiError(
+                400,
+                "unsupported",
+                "execution timeouts are not supported by this engine yet: send null",
+                "execution_timeout_seconds",
+            )
         for name in ("memo", "search_attributes"):
             if getattr(body, name):
                 raise ApiError(400, "unsupported", f"{name} is not supported by this engine yet: send null", name)
@@ -537,7 +592,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         if body.start_signal is not None and not body.accept_unknown_signal:
             known = engine.registry.workflow(body.workflow_type, body.task_queue) if engine.registry else None
             if known is not None and body.start_signal not in known.signals and known.dynamic_signal is None:
-                raise ApiError(404, "signal_not_found", f"workflow type {body.workflow_type} has no signal {body.start_signal!r}", "start_signal")
+                raise ApiError(
+                    404,
+                    "signal_not_found",
+                    f"workflow type {body.workflow_type} has no signal {body.start_signal!r}",
+                    "start_signal",
+                )
         conflict = "UNSPECIFIED" if body.id_conflict_policy == "FAIL" else body.id_conflict_policy
         options: dict[str, Any] = {
             "workflow_type": body.workflow_type,
@@ -547,7 +607,9 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             "id_reuse_policy": WorkflowIDReusePolicy[body.id_reuse_policy],
             "id_conflict_policy": WorkflowIDConflictPolicy[conflict],
             "start_signal": body.start_signal,
-            "start_signal_input": _payloads(body.start_signal_input, "start_signal_input") if body.start_signal else None,
+            "start_signal_input": _payloads(body.start_signal_input, "start_signal_input")
+            if body.start_signal
+            else None,
         }
         if body.cron_schedule:
             options["cron_schedule"] = body.cron_schedule
@@ -561,7 +623,9 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             raise ApiError(400, "invalid_request", f"cron_schedule: {err}", "cron_schedule") from err
         run_id = started.run_id
         engine.after_start(body.workflow_id, run_id, first_task_deferred=bool(body.cron_schedule))
-        return _json(201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id, eagerly_started=started.eagerly_started))
+        return _json(
+            201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id, eagerly_started=started.eagerly_started)
+        )
 
     @app.get(
         base,
@@ -582,8 +646,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         next_page_token: Annotated[str | None, Query()] = None,
     ) -> m.ExecutionList:
         text = visibility.filter_query(
-            status=status, workflow_type=workflow_type, workflow_id=workflow_id,
-            start_time_from=start_time_from, start_time_to=start_time_to, query=query,
+            status=status,
+            workflow_type=workflow_type,
+            workflow_id=workflow_id,
+            start_time_from=start_time_from,
+            start_time_to=start_time_to,
+            query=query,
         )
         token = next_page_token.encode() if next_page_token else None
         try:
@@ -611,26 +679,44 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         query: Annotated[str | None, Query()] = None,
     ) -> m.ExecutionCount:
         text = visibility.filter_query(
-            status=status, workflow_type=workflow_type, workflow_id=workflow_id,
-            start_time_from=start_time_from, start_time_to=start_time_to, query=query,
+            status=status,
+            workflow_type=workflow_type,
+            workflow_id=workflow_id,
+            start_time_from=start_time_from,
+            start_time_to=start_time_to,
+            query=query,
         )
         try:
             counted = api.engine.control.count_workflows(text)
         except InvalidQuery as err:
             raise visibility.invalid_query(err, has_query=bool(query)) from err
-        groups = [m.CountGroup(group_values=[status_name], count=n) for status_name, n in sorted(counted.groups.items())]
+        groups = [
+            m.CountGroup(group_values=[status_name], count=n) for status_name, n in sorted(counted.groups.items())
+        ]
         return m.ExecutionCount(count=counted.count, groups=groups)
 
-    @app.get(f"{base}/<workflow_id>", summary="Describe an execution", tags=["workflows"], responses=_answers(200, "The execution", m.ExecutionDetail))
+    @app.get(
+        f"{base}/<workflow_id>",
+        summary="Describe an execution",
+        tags=["workflows"],
+        responses=_answers(200, "The execution", m.ExecutionDetail),
+    )
     def describe(workflow_id: str, run_id: RunId = None) -> m.ExecutionDetail:
         engine = api.engine
         return _detail(engine, engine.control.describe(_wid(workflow_id), _id(run_id, "run_id")))
 
-    @app.get(f"{base}/<workflow_id>/history", summary="A run's history events", tags=["workflows"], responses=_answers(200, "The events", m.History))
+    @app.get(
+        f"{base}/<workflow_id>/history",
+        summary="A run's history events",
+        tags=["workflows"],
+        responses=_answers(200, "The events", m.History),
+    )
     def history(workflow_id: str, run_id: RunId = None) -> m.History:
         wid = _wid(workflow_id)
         rid, events = api.engine.control.history(wid, _id(run_id, "run_id"))
-        return m.History.model_validate({"workflow_id": wid, "run_id": rid, "events": [wire.event_out(e) for e in events]})
+        return m.History.model_validate(
+            {"workflow_id": wid, "run_id": rid, "events": [wire.event_out(e) for e in events]}
+        )
 
     @app.get(
         f"{base}/<workflow_id>/result",
@@ -656,19 +742,31 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             if close is not None and close["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW:
                 new_run = close["attributes"]["new_execution_run_id"]
                 if not follow_runs:
-                    return _json(200, m.ResultResponse(status="CONTINUED_AS_NEW", run_id=rid, new_execution_run_id=new_run))
+                    return _json(
+                        200, m.ResultResponse(status="CONTINUED_AS_NEW", run_id=rid, new_execution_run_id=new_run)
+                    )
                 rid = new_run
                 continue
             if close is not None:
                 status, value, failure = _outcome(close)
-                return _json(200, m.ResultResponse.model_validate({"status": status, "run_id": rid, "result": value, "failure": failure}))
+                return _json(
+                    200,
+                    m.ResultResponse.model_validate(
+                        {"status": status, "run_id": rid, "result": value, "failure": failure}
+                    ),
+                )
             left = deadline - time.monotonic()
             if left <= 0:
                 return _json(202, m.ResultResponse(status="RUNNING", run_id=rid))
             engine.pause(min(delay, left))
             delay = min(delay * 2, 0.25)
 
-    @app.post(f"{base}/<workflow_id>/signals/<signal_name>", summary="Send a signal", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
+    @app.post(
+        f"{base}/<workflow_id>/signals/<signal_name>",
+        summary="Send a signal",
+        tags=["workflows"],
+        responses=_answers(202, "Accepted", m.Empty),
+    )
     def signal(workflow_id: str, signal_name: str, body: m.SignalRequest) -> Response[m.Empty]:
         engine = api.engine
         wid, name = _wid(workflow_id), unquote(signal_name)
@@ -680,7 +778,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"), request_id=request_id)
         return _json(202, m.Empty())
 
-    @app.post(f"{base}/<workflow_id>/queries/<query_name>", summary="Run a query handler", tags=["workflows"], responses=_answers(200, "What the handler returned", m.QueryResponse))
+    @app.post(
+        f"{base}/<workflow_id>/queries/<query_name>",
+        summary="Run a query handler",
+        tags=["workflows"],
+        responses=_answers(200, "What the handler returned", m.QueryResponse),
+    )
     def query(workflow_id: str, query_name: str, body: m.QueryRequest) -> m.QueryResponse:
         engine = api.engine
         wid, name = _wid(workflow_id), unquote(query_name)
@@ -698,21 +801,45 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             except (QueryNotFound, ExecutionNotFound, NotRunning, PayloadSizeError):
                 raise
             except WorkflowTaskError as err:
-                raise ApiError(409, "query_failed", f"the run cannot be replayed to answer the query: {err}", None) from err
+                raise ApiError(
+                    409, "query_failed", f"the run cannot be replayed to answer the query: {err}", None
+                ) from err
             except (pydantic.ValidationError, TypeError) as err:
-                raise ApiError(400, "invalid_args", f"query {name!r} cannot take these arguments: {err}", "args") from err
+                raise ApiError(
+                    400, "invalid_args", f"query {name!r} cannot take these arguments: {err}", "args"
+                ) from err
             except Exception as err:  # the query handler raised: the caller learns why
-                raise ApiError(409, "query_failed", f"query handler {name!r} failed: {type(err).__name__}: {err}", None) from err
+                raise ApiError(
+                    409, "query_failed", f"query handler {name!r} failed: {type(err).__name__}: {err}", None
+                ) from err
         return m.QueryResponse(result=wire.decode_payload(payload))
 
-    @app.post(f"{base}/<workflow_id>/cancel", summary="Request cancellation", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
+    @app.post(
+        f"{base}/<workflow_id>/cancel",
+        summary="Request cancellation",
+        tags=["workflows"],
+        responses=_answers(202, "Accepted", m.Empty),
+    )
     def cancel(workflow_id: str, body: m.CancelRequest) -> Response[m.Empty]:
-        api.engine.control.cancel(_wid(workflow_id), body.run_id, body.reason or "", request_id=_request_id(app, body.request_id))
+        api.engine.control.cancel(
+            _wid(workflow_id), body.run_id, body.reason or "", request_id=_request_id(app, body.request_id)
+        )
         return _json(202, m.Empty())
 
-    @app.post(f"{base}/<workflow_id>/terminate", summary="Terminate now", tags=["workflows"], responses=_answers(202, "Accepted", m.Empty))
+    @app.post(
+        f"{base}/<workflow_id>/terminate",
+        summary="Terminate now",
+        tags=["workflows"],
+        responses=_answers(202, "Accepted", m.Empty),
+    )
     def terminate(workflow_id: str, body: m.TerminateRequest) -> Response[m.Empty]:
-        api.engine.control.terminate(_wid(workflow_id), body.run_id, body.reason or "", _payloads(body.details, "details"), request_id=_request_id(app, body.request_id))
+        api.engine.control.terminate(
+            _wid(workflow_id),
+            body.run_id,
+            body.reason or "",
+            _payloads(body.details, "details"),
+            request_id=_request_id(app, body.request_id),
+        )
         return _json(202, m.Empty())
 
 
@@ -729,7 +856,10 @@ def _request_id(app: APIGatewayRestResolver, in_body: str | None) -> str | None:
             raise ApiError(400, "invalid_request", f"{REQUEST_ID_HEADER} header: {err}", REQUEST_ID_HEADER) from err
         if in_body is not None and in_body != header:
             raise ApiError(
-                400, "invalid_request", f"the {REQUEST_ID_HEADER} header and request_id differ: send one of them", "request_id"
+                400,
+                "invalid_request",
+                f"the {REQUEST_ID_HEADER} header and request_id differ: send one of them",
+                "request_id",
             )
     return header if header is not None else in_body
 
@@ -738,7 +868,9 @@ def _token(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as err:
-        raise ApiError(400, "invalid_task_token", "task_token must be base64 of activity.info().task_token", "task_token") from err
+        raise ApiError(
+            400, "invalid_task_token", "task_token must be base64 of activity.info().task_token", "task_token"
+        ) from err
 
 
 def _report(api: HttpApi, task_token: str, outcome: dict[str, Any]) -> Response[m.Empty]:
@@ -766,14 +898,26 @@ def _activity_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         }
         return _report(api, body.task_token, outcome)
 
-    @app.post(f"{base}/cancelled", summary="Report an async activity stopped after a cancel request", tags=["activities"], responses=accepted)
+    @app.post(
+        f"{base}/cancelled",
+        summary="Report an async activity stopped after a cancel request",
+        tags=["activities"],
+        responses=accepted,
+    )
     def cancelled(body: m.ActivityHeartbeatRequest) -> Response[m.Empty]:
         return _report(api, body.task_token, {"outcome": "canceled"})
 
-    @app.post(f"{base}/heartbeat", summary="Heartbeat an async activity", tags=["activities"], responses=_answers(200, "Recorded", m.ActivityHeartbeatResponse))
+    @app.post(
+        f"{base}/heartbeat",
+        summary="Heartbeat an async activity",
+        tags=["activities"],
+        responses=_answers(200, "Recorded", m.ActivityHeartbeatResponse),
+    )
     def heartbeat(body: m.ActivityHeartbeatRequest) -> m.ActivityHeartbeatResponse:
         try:
-            requested = api.engine.control.heartbeat_async_activity(_token(body.task_token), _payloads(body.details, "details"))
+            requested = api.engine.control.heartbeat_async_activity(
+                _token(body.task_token), _payloads(body.details, "details")
+            )
         except ValueError as err:
             raise ApiError(400, "invalid_task_token", str(err), "task_token") from err
         return m.ActivityHeartbeatResponse(cancel_requested=requested)
@@ -796,7 +940,11 @@ def _dead_letter_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     ) -> m.DeadLetterList:
         listed = api.engine.control.dead_letters(queue, limit)
         return m.DeadLetterList.model_validate(
-            {"queues": [{"queue": q.queue, "count": q.count, "messages": [vars(d) for d in q.messages]} for q in listed]}
+            {
+                "queues": [
+                    {"queue": q.queue, "count": q.count, "messages": [vars(d) for d in q.messages]} for q in listed
+                ]
+            }
         )
 
     @app.post(

@@ -69,7 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(*response_parts(secured(proxy_answer(refusal))))
             return
         body = self.rfile.read(length) if length else b""
-        event = request_event(self.command, self.path, list(self.headers.items()), body, source_ip=self.client_address[0])
+        event = request_event(
+            self.command, self.path, list(self.headers.items()), body, source_ip=self.client_address[0]
+        )
         status, headers, data = response_parts(self.server.api.handle(event))
         self._send(status, headers, data)
 
@@ -82,11 +84,14 @@ class _Handler(BaseHTTPRequestHandler):
         """
         host = self.headers.get("Host")
         if host is not None and not self.server.serves_host(host):
-            return ApiError(403, "forbidden_host", f"Host {host[:100]!r} is not this dev server: use {self.server.url}", "Host")
+            return ApiError(
+                403, "forbidden_host", f"Host {host[:100]!r} is not this dev server: use {self.server.url}", "Host"
+            )
         origin = self.headers.get("Origin")
         if self.command in MUTATING and origin is not None and not self.server.own_origin(origin, host):
             return ApiError(
-                403, "cross_origin_refused",
+                403,
+                "cross_origin_refused",
                 f"a {self.command} from the page of another origin ({origin[:100]!r}) is refused: "
                 f"the dev server takes changes from its own UI ({self.server.url}) and from clients that send no Origin",
                 "Origin",
@@ -94,7 +99,12 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0:
             return ApiError(400, "invalid_request", "Content-Length is not a number", "Content-Length")
         if length > MAX_BODY_BYTES:
-            return ApiError(413, "payload_too_large", f"request body over {MAX_BODY_BYTES // (1024 * 1024)} MB (API Gateway's limit)", "body")
+            return ApiError(
+                413,
+                "payload_too_large",
+                f"request body over {MAX_BODY_BYTES // (1024 * 1024)} MB (API Gateway's limit)",
+                "body",
+            )
         return None
 
     def _send(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
@@ -158,7 +168,9 @@ def _bracketed(host: str) -> str:
 class DevServer:
     """The HTTP API and UI on ``host:port`` over ``runtime`` (port 0: any free port)."""
 
-    def __init__(self, runtime: LocalRuntime, *, host: str = "127.0.0.1", port: int = 8233, strict: bool = True) -> None:
+    def __init__(
+        self, runtime: LocalRuntime, *, host: str = "127.0.0.1", port: int = 8233, strict: bool = True
+    ) -> None:
         """``strict``: see :class:`LocalEngine`."""
         self.runtime = runtime
         self._httpd = _Server((host, port), _Handler)
@@ -172,7 +184,11 @@ class DevServer:
 
     def urls(self) -> dict[str, str]:
         """What to print: the API, the UI and the OpenAPI document."""
-        return {"API": f"{self.url}{API_PREFIX}", "UI": f"{self.url}/", "OpenAPI": f"{self.url}{API_PREFIX}/openapi.json"}
+        return {
+            "API": f"{self.url}{API_PREFIX}",
+            "UI": f"{self.url}/",
+            "OpenAPI": f"{self.url}{API_PREFIX}/openapi.json",
+        }
 
     def start(self) -> DevServer:
         """Serve on a background thread."""

@@ -52,11 +52,15 @@ ConflictPolicy = Literal[tuple(p.name for p in WorkflowIDConflictPolicy)]  # typ
 def _id_bytes(value: str | None) -> str | None:
     # Characters are not the limit: AWS's keys count bytes of UTF-8.
     if value is not None and len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
-        raise ValueError(f"at most {MAX_ID_BYTES} bytes of UTF-8 (this one is {len(value.encode('utf-8', 'surrogatepass'))})")
+        raise ValueError(
+            f"at most {MAX_ID_BYTES} bytes of UTF-8 (this one is {len(value.encode('utf-8', 'surrogatepass'))})"
+        )
     return value
 
 
-IdText = Annotated[str, AfterValidator(_id_bytes), Field(min_length=1, description=f"at most {MAX_ID_BYTES} bytes of UTF-8")]
+IdText = Annotated[
+    str, AfterValidator(_id_bytes), Field(min_length=1, description=f"at most {MAX_ID_BYTES} bytes of UTF-8")
+]
 RunIdText = Annotated[str | None, AfterValidator(_id_bytes)]
 
 
@@ -105,7 +109,9 @@ class Failure(BaseModel):
 class StartRequest(_Request):
     """Start a workflow execution."""
 
-    workflow_type: str = Field(min_length=1, description="the workflow's name (``@workflow.defn(name=...)`` or its class name)")
+    workflow_type: str = Field(
+        min_length=1, description="the workflow's name (``@workflow.defn(name=...)`` or its class name)"
+    )
     workflow_id: IdText
     task_queue: str = Field(min_length=1)
     input: list[Any] = Field(default_factory=list, description="the run method's arguments, as JSON values")
@@ -121,7 +127,9 @@ class StartRequest(_Request):
     cron_schedule: str = Field(default="", description="a cron expression: runs at each tick (UTC unless `CRON_TZ=`)")
     execution_timeout_seconds: float | None = Field(default=None, description="not supported yet: must be null")
     memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
-    search_attributes: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
+    search_attributes: dict[str, Any] | None = Field(
+        default=None, description="not supported yet: must be null or empty"
+    )
     request_id: str | None = _request_id()
     request_eager_start: bool = Field(
         default=False,
@@ -183,7 +191,9 @@ class PendingActivity(BaseModel):
 class ExecutionDetail(ExecutionSummary):
     """One run with its input, outcome, pending activities and the failure of a retried task."""
 
-    execution_time: str | None = Field(default=None, description="when the first workflow task is due (a cron run's tick)")
+    execution_time: str | None = Field(
+        default=None, description="when the first workflow task is due (a cron run's tick)"
+    )
     input: list[Any]
     result: Any = None
     failure: Failure | None
@@ -338,7 +348,9 @@ class DeadLetterList(BaseModel):
 class RedriveRequest(_Request):
     """Move dead letters back to their queue, once their cause is fixed."""
 
-    queue: str | None = Field(default=None, description="one queue (`inbox`, `timers`, `activities-<task queue>`); default: all")
+    queue: str | None = Field(
+        default=None, description="one queue (`inbox`, `timers`, `activities-<task queue>`); default: all"
+    )
 
 
 class RedriveResult(BaseModel):

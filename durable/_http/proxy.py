@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = ["request_event", "response_parts"]
 
 
-def request_event(method: str, target: str, headers: list[tuple[str, str]], body: bytes, *, source_ip: str = "127.0.0.1") -> dict[str, Any]:
+def request_event(
+    method: str, target: str, headers: list[tuple[str, str]], body: bytes, *, source_ip: str = "127.0.0.1"
+) -> dict[str, Any]:
     """The REST proxy event (``/{proxy+}`` resource) of one HTTP request; ``target`` is path and query."""
     parts = urlsplit(target)
     multi_query = parse_qs(parts.query, keep_blank_values=True)

@@ -93,7 +93,10 @@ class Target:
             base = base[: -len(API_PREFIX)]
         found = _REGION_IN_HOST.search(parts.hostname)
         return Target(
-            base_url=base, host=parts.hostname, signed=not _is_loopback(parts.hostname), region=found.group(1) if found else None
+            base_url=base,
+            host=parts.hostname,
+            signed=not _is_loopback(parts.hostname),
+            region=found.group(1) if found else None,
         )
 
 
@@ -107,7 +110,16 @@ def _is_loopback(host: str) -> bool:
 
 
 _RESERVED_HEADERS = frozenset(
-    {"authorization", "host", "content-type", "content-length", "accept", "x-amz-date", "x-amz-security-token", REQUEST_ID_HEADER.lower()}
+    {
+        "authorization",
+        "host",
+        "content-type",
+        "content-length",
+        "accept",
+        "x-amz-date",
+        "x-amz-security-token",
+        REQUEST_ID_HEADER.lower(),
+    }
 )
 
 
@@ -122,7 +134,9 @@ def metadata_headers(rpc_metadata: Mapping[str, Any]) -> dict[str, str]:
         if name.lower() in _RESERVED_HEADERS:
             raise ValueError(f"rpc_metadata {name!r}: the client sets this header itself")
         if not isinstance(value, str):
-            raise ValueError(f"rpc_metadata {name!r}: only text values can be sent as HTTP headers, not {type(value).__name__}")
+            raise ValueError(
+                f"rpc_metadata {name!r}: only text values can be sent as HTTP headers, not {type(value).__name__}"
+            )
         headers[name] = value
     return headers
 
@@ -265,12 +279,22 @@ class HttpTransport:
                 RPCStatusCode.UNAUTHENTICATED,
             )
         if region is None:
-            raise RPCError(f"no AWS region for {self.target.host}: set AWS_REGION or pass region=", RPCStatusCode.INVALID_ARGUMENT)
+            raise RPCError(
+                f"no AWS region for {self.target.host}: set AWS_REGION or pass region=", RPCStatusCode.INVALID_ARGUMENT
+            )
         self._credentials, self._region = credentials, region
-        return credentials.get_frozen_credentials() if hasattr(credentials, "get_frozen_credentials") else credentials, region
+        return credentials.get_frozen_credentials() if hasattr(
+            credentials, "get_frozen_credentials"
+        ) else credentials, region
 
     def prepare(
-        self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, *, request_id: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, Any] | None = None,
+        *,
+        request_id: str | None = None,
     ) -> urllib.request.Request:
         """The HTTP request of one API call, signed when the target is not loopback."""
         params = {k: v for k, v in (query or {}).items() if v is not None}
@@ -363,11 +387,20 @@ class HttpTransport:
         cron_schedule: str = "",
         request_id: str | None = None,
     ) -> str:
-        return (await self._start(
-            workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input,
-            id_reuse_policy=id_reuse_policy, id_conflict_policy=id_conflict_policy, start_signal=start_signal,
-            start_signal_input=start_signal_input, cron_schedule=cron_schedule, request_id=request_id,
-        )).run_id
+        return (
+            await self._start(
+                workflow_type=workflow_type,
+                workflow_id=workflow_id,
+                task_queue=task_queue,
+                input=input,
+                id_reuse_policy=id_reuse_policy,
+                id_conflict_policy=id_conflict_policy,
+                start_signal=start_signal,
+                start_signal_input=start_signal_input,
+                cron_schedule=cron_schedule,
+                request_id=request_id,
+            )
+        ).run_id
 
     async def start_eagerly(self, **start: Any) -> Started:
         # The API decides the first workflow task within the request (see its start route).
@@ -412,7 +445,10 @@ class HttpTransport:
         if request_eager_start:
             body["request_eager_start"] = True
         _, reply = await self.call(
-            "POST", "/workflows", body, context={"workflow_id": workflow_id, "workflow_type": workflow_type},
+            "POST",
+            "/workflows",
+            body,
+            context={"workflow_id": workflow_id, "workflow_type": workflow_type},
             request_id=request_id,
         )
         return Started(str(reply["run_id"]), eagerly_started=bool(reply.get("eagerly_started", False)))
@@ -475,7 +511,9 @@ class HttpTransport:
         _, detail = await self.call("GET", _wf(workflow_id), query={"run_id": run_id})
         return _record(detail)
 
-    async def update(self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str) -> Any:
+    async def update(
+        self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
+    ) -> Any:
         raise NotImplementedError("workflow updates are not served by the HTTP API yet: use signals and queries")
 
     async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> Any:
@@ -492,7 +530,9 @@ class HttpTransport:
         token = base64.b64encode(task_token).decode()
         kind = outcome["outcome"]
         if kind == "completed":
-            await self.call("POST", "/activities/complete", {"task_token": token, "result": wire.decode_payload(outcome["result"])})
+            await self.call(
+                "POST", "/activities/complete", {"task_token": token, "result": wire.decode_payload(outcome["result"])}
+            )
         elif kind == "failed":
             body = {
                 "task_token": token,
@@ -504,12 +544,19 @@ class HttpTransport:
             await self.call("POST", "/activities/cancelled", {"task_token": token})
 
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
-        body = {"task_token": base64.b64encode(task_token).decode(), "details": [wire.decode_payload(d) for d in details]}
+        body = {
+            "task_token": base64.b64encode(task_token).decode(),
+            "details": [wire.decode_payload(d) for d in details],
+        }
         _, reply = await self.call("POST", "/activities/heartbeat", body)
         return bool(reply["cancel_requested"])
 
     async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page:
-        params = {"query": query, "page_size": min(page_size, 1000), "next_page_token": next_page_token.decode() if next_page_token else None}
+        params = {
+            "query": query,
+            "page_size": min(page_size, 1000),
+            "next_page_token": next_page_token.decode() if next_page_token else None,
+        }
         _, reply = await self.call("GET", "/workflows", query=params)
         token = reply.get("next_page_token")
         return Page([_record(e) for e in reply["executions"]], token.encode() if token else None)
@@ -553,7 +600,10 @@ def _close_event(reply: dict[str, Any]) -> dict[str, Any]:
     if status == "COMPLETED":
         return {"event_type": ev.WORKFLOW_COMPLETED, "attributes": {"result": wire.encode_payload(reply.get("result"))}}
     if status == "CONTINUED_AS_NEW":
-        return {"event_type": ev.WORKFLOW_CONTINUED_AS_NEW, "attributes": {"new_execution_run_id": reply["new_execution_run_id"]}}
+        return {
+            "event_type": ev.WORKFLOW_CONTINUED_AS_NEW,
+            "attributes": {"new_execution_run_id": reply["new_execution_run_id"]},
+        }
     if status == "CANCELED":
         return {"event_type": ev.WORKFLOW_CANCELED, "attributes": {}}
     if status == "TERMINATED":
@@ -570,15 +620,24 @@ def _error(status: int, payload: Any, context: dict[str, Any]) -> Exception:
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):  # not our API (API Gateway itself, a proxy)
         message = payload.get("message") if isinstance(payload, dict) else str(payload)[:500]
-        code = {401: RPCStatusCode.UNAUTHENTICATED, 403: RPCStatusCode.PERMISSION_DENIED, 429: RPCStatusCode.RESOURCE_EXHAUSTED}
-        return RPCError(f"HTTP {status}: {message}", code.get(status, RPCStatusCode.INTERNAL if status >= 500 else RPCStatusCode.UNKNOWN))
+        code = {
+            401: RPCStatusCode.UNAUTHENTICATED,
+            403: RPCStatusCode.PERMISSION_DENIED,
+            429: RPCStatusCode.RESOURCE_EXHAUSTED,
+        }
+        return RPCError(
+            f"HTTP {status}: {message}",
+            code.get(status, RPCStatusCode.INTERNAL if status >= 500 else RPCStatusCode.UNKNOWN),
+        )
     code, message = error.get("code", ""), error.get("message", "")
     if code == "execution_not_found":
         return ExecutionNotFound(message)
     if code in ("not_running", "not_started"):
         return NotRunning(message)
     if code == "already_started":
-        return WorkflowAlreadyStartedError(context.get("workflow_id", ""), context.get("workflow_type", ""), run_id=error.get("run_id"))
+        return WorkflowAlreadyStartedError(
+            context.get("workflow_id", ""), context.get("workflow_type", ""), run_id=error.get("run_id")
+        )
     if code == "query_not_found":
         return QueryNotFound(message)
     if code in ("query_failed", "invalid_args"):

@@ -32,7 +32,9 @@ def _time(text: str | None, field: str) -> str | None:
     try:
         return wire.rfc3339(wire.parse_time(text), micro=True)
     except ValueError as err:
-        raise ApiError(400, "invalid_request", f"{field}: not an RFC 3339 time ({text!r}), e.g. 2026-12-02T15:04:05Z", field) from err
+        raise ApiError(
+            400, "invalid_request", f"{field}: not an RFC 3339 time ({text!r}), e.g. 2026-12-02T15:04:05Z", field
+        ) from err
 
 
 def filter_query(

@@ -10,7 +10,7 @@ times to the microsecond).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
@@ -45,14 +45,14 @@ _FAILURE_KINDS = {
 def rfc3339(ts: float, *, micro: bool = False) -> str:
     """Epoch seconds as ``2026-12-02T15:04:05.123Z`` (microseconds with ``micro``)."""
     spec = "microseconds" if micro else "milliseconds"
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec=spec).replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def parse_time(text: str) -> float:
     """An RFC 3339 time (``Z`` or an offset; naive means UTC) as epoch seconds."""
     dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
@@ -114,7 +114,11 @@ def failure_in(failure: dict[str, Any]) -> dict[str, Any]:
     else:
         # A failure written by hand (``{"message": ..., "type": ...}``): an application error.
         out["application"] = {
-            "type": failure.get("type"), "non_retryable": False, "details": [], "next_retry_delay": None, "category": 0,
+            "type": failure.get("type"),
+            "non_retryable": False,
+            "details": [],
+            "next_retry_delay": None,
+            "category": 0,
         }
     if failure.get("cause"):
         out["cause"] = failure_in(failure["cause"])

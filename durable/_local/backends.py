@@ -195,8 +195,14 @@ def _memory(clock: Any, notifier: Notifier) -> Backend:
 
     claims = ClaimCheck(MemoryPayloadStore())
     return _assemble(
-        clock, notifier, MemoryHistoryStore(claims=claims), MemoryExecutionStore(claims=claims), MemoryPersistenceLayer(),
-        MemoryQueue, MemoryScheduleStore(claims=claims), claims,
+        clock,
+        notifier,
+        MemoryHistoryStore(claims=claims),
+        MemoryExecutionStore(claims=claims),
+        MemoryPersistenceLayer(),
+        MemoryQueue,
+        MemoryScheduleStore(claims=claims),
+        claims,
     )
 
 
@@ -230,7 +236,12 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     create_bucket(s3, bucket)
     claims = ClaimCheck(S3PayloadStore(bucket, client=s3))
     names = {k: f"durable-{k}-{suffix}" for k in ("history", "executions", "idempotency")}
-    create_tables(ddb, history_table=names["history"], executions_table=names["executions"], idempotency_table=names["idempotency"])
+    create_tables(
+        ddb,
+        history_table=names["history"],
+        executions_table=names["executions"],
+        idempotency_table=names["idempotency"],
+    )
 
     def make_queue(name: str) -> Queue:
         url = create_queue(sqs, name, fifo=name.endswith(".fifo"))

@@ -229,4 +229,3 @@ class Dispatcher:
             wait = 0.25 if due is None else max(0.0, min(0.25, due - backend.clock.now()))
             if wait > 0:
                 self._notifier.cond.wait(wait)
-

@@ -65,9 +65,7 @@ class MemoryHistoryStore:
         with self._lock:
             records = self._records.setdefault(execution, {})
             if first in records:
-                raise HistoryConflict(
-                    f"history of {execution!r} already has a record at event {first}"
-                )
+                raise HistoryConflict(f"history of {execution!r} already has a record at event {first}")
             records[first] = item
 
     def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
@@ -126,9 +124,7 @@ class MemoryExecutionStore:
                 raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
             return self._copy(record)
 
-    def close(
-        self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int
-    ) -> None:
+    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
         """Mark the run closed; a no-op when that run is not the RUNNING one."""
         with self._lock:
             record = self._executions.get(workflow_id)
@@ -138,9 +134,7 @@ class MemoryExecutionStore:
             record.close_time = close_time
             record.history_length = int(history_length)
 
-    def set_task_failure(
-        self, workflow_id: str, run_id: str, failure: dict[str, Any] | None
-    ) -> None:
+    def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
         """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""
         encoded = None if failure is None else json.loads(_dumps(failure))
         if failure is not None:
@@ -150,9 +144,7 @@ class MemoryExecutionStore:
             if record is not None and record.run_id == run_id:
                 record.task_failure = encoded
 
-    def set_visibility(
-        self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]
-    ) -> None:
+    def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes; no-op for a stale run."""
         encoded = json.loads(_dumps(search_attributes))
         self.claims.attribute(_dumps(search_attributes), what="search attributes")
@@ -175,9 +167,7 @@ class MemoryExecutionStore:
                 continue
             yield record, key
 
-    def record_heartbeat(
-        self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float
-    ) -> bool:
+    def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
         """Store the attempt's heartbeat; returns whether cancellation was requested."""
         encoded = json.loads(_dumps(details))
         heartbeat_item(details, self.claims)
@@ -199,9 +189,7 @@ class MemoryExecutionStore:
         """The activity's heartbeat record, or None if it never heartbeated nor was cancelled."""
         with self._lock:
             record = self._heartbeats.get((execution, activity_id))
-            return None if record is None else dataclasses.replace(
-                record, details=json.loads(_dumps(record.details))
-            )
+            return None if record is None else dataclasses.replace(record, details=json.loads(_dumps(record.details)))
 
     def reject_update(self, execution: str, request_id: str, failure: dict[str, Any]) -> None:
         """Keep the failure an update request was rejected with."""
@@ -271,9 +259,7 @@ class MemoryQueue:
                     return  # SQS accepts the send and drops the duplicate
                 self._dedup.append((now, dedup_id))
                 self._dedup_ids.add(dedup_id)
-            self._messages.append(
-                _Stored(str(uuid.uuid4()), body, group_id if self.fifo else None)
-            )
+            self._messages.append(_Stored(str(uuid.uuid4()), body, group_id if self.fifo else None))
 
     def receive(self, max_messages: int = 10) -> list[Message]:
         """Up to ``min(max_messages, 10)`` visible messages, in order."""

@@ -20,7 +20,9 @@ __all__ = ["LocalTimerService"]
 class LocalTimerService:
     """:class:`~durable._runtime.ports.TimerService` that the local dispatcher fires."""
 
-    def __init__(self, clock: Clock, queue_for: Callable[[str], Queue], on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, clock: Clock, queue_for: Callable[[str], Queue], on_change: Callable[[], None] = lambda: None
+    ) -> None:
         self._clock = clock
         self._queue_for = queue_for
         self._on_change = on_change

@@ -22,7 +22,9 @@ class LocalTransport:
         self.runtime = runtime
         self._control = runtime.control
 
-    async def start(self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str], **options: Any) -> str:
+    async def start(
+        self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str], **options: Any
+    ) -> str:
         run_id = self._control.start(
             workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input, **options
         )

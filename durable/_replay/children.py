@@ -195,4 +195,3 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
                 self._result_fut.cancel()
         else:
             self._result_fut.set_result(result)
-

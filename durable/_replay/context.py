@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["Info", "ParentInfo", "UpdateInfo", "current", "current_update_info", "in_workflow"]
 
 
-
 @dataclass(frozen=True)
 class ParentInfo:
     """The parent of a child workflow (temporalio's ``workflow.ParentInfo``)."""

@@ -291,6 +291,7 @@ def defn(
     Raises:
         TypeError: a dynamic workflow's run method does not take a single ``Sequence[RawValue]``.
     """
+
     def decorator(cls: ClassType) -> ClassType:
         # temporalio's precedence: ``dynamic`` wins over ``name``.
         definition = _build(cls, None if dynamic else (name or cls.__name__), tuple(failure_exception_types))
@@ -470,13 +471,13 @@ def _build(cls: type, name: str | None, failure_types: tuple[type[BaseException]
                     f"but workflow class {name} ({cls.__name__}) is not dynamic"
                 )
             if config_fn is not None:
-                raise ValueError("Invalid workflow class: @workflow.dynamic_config can only be defined once per workflow")
+                raise ValueError(
+                    "Invalid workflow class: @workflow.dynamic_config can only be defined once per workflow"
+                )
             config_fn = member
         if getattr(member, _RUN, False):
             if attr_name not in cls.__dict__:
-                raise ValueError(
-                    f"@workflow.run method {attr_name} must be defined (or overridden) on {cls.__name__}"
-                )
+                raise ValueError(f"@workflow.run method {attr_name} must be defined (or overridden) on {cls.__name__}")
             if run_fn is not None:
                 raise ValueError(f"{cls.__name__} has more than one @workflow.run method")
             run_fn = member

@@ -24,7 +24,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -33,6 +33,7 @@ from durable._activity.definition import ActivityDefinition
 from durable._limits import check_id
 from durable._replay import decoding
 from durable._replay import events as ev
+from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.commands import (
     AcceptUpdate,
     CancelExternal,
@@ -52,7 +53,6 @@ from durable._replay.commands import (
     StartTimer,
     UpsertSearchAttributes,
 )
-from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, UpdateInfo, _current_update
 from durable._replay.definition import (
     HandlerUnfinishedPolicy,
@@ -163,7 +163,9 @@ class _TimerHandle(asyncio.TimerHandle):
 class ActivityHandle(asyncio.Task):  # type: ignore[type-arg]
     """The handle ``workflow.start_activity`` returns: an awaitable, cancellable task."""
 
-    def __init__(self, instance: WorkflowInstance, command: ScheduleActivity, result_hint: Any, coro: Coroutine[Any, Any, Any]) -> None:
+    def __init__(
+        self, instance: WorkflowInstance, command: ScheduleActivity, result_hint: Any, coro: Coroutine[Any, Any, Any]
+    ) -> None:
         super().__init__(coro, loop=instance, name=f"activity: {command.activity_type}")
         self._instance = instance
         self._command = command
@@ -325,8 +327,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 if e["event_type"] == ev.WORKFLOW_STARTED:
                     self._start_args = self._decode_start_args(e["attributes"]["input"])
             self._run_once(
-                lambda: [self._apply_signal(e["attributes"]) for e in signals]
-                + [self._apply_update(u) for u in updates or ()]
+                lambda: (
+                    [self._apply_signal(e["attributes"]) for e in signals]
+                    + [self._apply_update(u) for u in updates or ()]
+                )
             )
             self._run_once(lambda: [self._apply(e) for e in others])
         except WorkflowTaskError:
@@ -339,7 +343,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         commands, self._commands = self._commands, []
         # The closing command ends the decision (Temporal rejects anything after it),
         # even when other tasks issued commands later in the same activation.
-        closing = [c for c in commands if isinstance(c, (CompleteWorkflow, FailWorkflow, CancelWorkflow, ContinueAsNew))]
+        closing = [
+            c for c in commands if isinstance(c, (CompleteWorkflow, FailWorkflow, CancelWorkflow, ContinueAsNew))
+        ]
         if closing and not self.is_replaying:
             self._warn_unfinished_handlers()
         return [c for c in commands if c not in closing] + closing
@@ -393,7 +399,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             new_seq = self._next_seq("activity")
             default_id = request.activity_id == str(seq)
             retried = replace(
-                request, seq=new_seq, attempt=outcome["attempt"] + 1,
+                request,
+                seq=new_seq,
+                attempt=outcome["attempt"] + 1,
                 activity_id=str(new_seq) if default_id else request.activity_id,
             )
             del self._local_handles[seq]
@@ -693,7 +701,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
                 act._resolve(exception=self._activity_cancelled_error(act._command))
         elif kind in ev.EXTERNAL_OUTCOMES:
-            which = "external_signal" if kind in (ev.EXTERNAL_SIGNALED, ev.EXTERNAL_SIGNAL_FAILED) else "external_cancel"
+            which = (
+                "external_signal" if kind in (ev.EXTERNAL_SIGNALED, ev.EXTERNAL_SIGNAL_FAILED) else "external_cancel"
+            )
             fut = self._externals.pop((which, attrs["seq"]), None)
             if fut is not None and not fut.done():
                 if "failure" in attrs:
@@ -771,7 +781,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 info = self.info
                 logger.exception(
                     "Failed deserializing signal input for %s on workflow %s with ID %s and run ID %s, dropping the signal",
-                    name, info.workflow_type, info.workflow_id, info.run_id,
+                    name,
+                    info.workflow_type,
+                    info.workflow_id,
+                    info.run_id,
                 )
             return
 
@@ -1023,7 +1036,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     def now(self) -> datetime:
         """Workflow time as an aware UTC datetime."""
-        return datetime.fromtimestamp(self._now, tz=timezone.utc)
+        return datetime.fromtimestamp(self._now, tz=UTC)
 
     def uuid4(self) -> uuid.UUID:
         """A deterministic UUID from the workflow's random generator."""
@@ -1035,7 +1048,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         """Workflow time in epoch seconds: asyncio's timeouts are measured on it."""
         return self._now
 
-    def call_soon(self, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None) -> asyncio.Handle:
+    def call_soon(
+        self, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
+    ) -> asyncio.Handle:
         handle = asyncio.Handle(callback, args, self, context)
         self._ready.append(handle)
         return handle
@@ -1069,7 +1084,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def create_future(self) -> asyncio.Future[Any]:
         return asyncio.Future(loop=self)
 
-    def create_task(self, coro: Any, *, name: str | None = None, context: contextvars.Context | None = None) -> asyncio.Task[Any]:
+    def create_task(
+        self, coro: Any, *, name: str | None = None, context: contextvars.Context | None = None
+    ) -> asyncio.Task[Any]:
         if self._task_factory is not None:
             return self._task_factory(self, coro)
         return asyncio.Task(coro, loop=self, name=name, context=context)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from durable import _failure
@@ -31,8 +31,8 @@ from durable._replay.instance import LocalActivityRequest, WorkflowInstance, Wor
 from durable._replay.ledger import Ledger
 from durable._replay.nondeterminism import NondeterminismError
 from durable._sandbox.runner import sandbox_of
-from durable._search_attributes import from_stored, untyped
 from durable._schedules.cron import CronExpression
+from durable._search_attributes import from_stored, untyped
 from durable.common import RetryPolicy
 
 __all__ = ["HistoryMachine", "NoWorker", "NondeterminismError", "UnknownWorkflowType"]
@@ -95,7 +95,9 @@ class HistoryMachine:
             # A history read from Temporal's JSON counts as Temporal does (to the task's start).
             instance.history_length = marker["attributes"].get("history_length", marker["event_id"])
             # An accepted update is replayed from its acceptance, without its validator.
-            accepted = [{**e["attributes"], "validate": False} for e in recorded if e["event_type"] == ev.UPDATE_ACCEPTED]
+            accepted = [
+                {**e["attributes"], "validate": False} for e in recorded if e["event_type"] == ev.UPDATE_ACCEPTED
+            ]
             try:
                 issued = instance.activate(marker["event_time"], self.pending_inputs + inputs, accepted)
                 issued += _run_local_activities(instance, _recorded_local_activities(instance, recorded))
@@ -199,7 +201,9 @@ class HistoryMachine:
                 cron_schedule=cron,
                 backoff_start_interval=max(0.0, tick - time),
                 first_execution_run_id=started.get("first_execution_run_id") or run_id,
-                last_completion_result=last.result if isinstance(last, CompleteWorkflow) else started.get("last_completion_result"),
+                last_completion_result=last.result
+                if isinstance(last, CompleteWorkflow)
+                else started.get("last_completion_result"),
                 failure=last.failure if isinstance(last, FailWorkflow) else None,
             ),
         ]
@@ -221,7 +225,7 @@ class HistoryMachine:
         if started is None:
             raise WorkflowTaskError("history does not begin with WorkflowExecutionStarted")
         definition = self._lookup(started["workflow_type"], started["task_queue"])
-        start_time = datetime.fromtimestamp(started["start_time"], tz=timezone.utc)
+        start_time = datetime.fromtimestamp(started["start_time"], tz=UTC)
         parent = started.get("parent")
         info = Info(
             attempt=started.get("attempt", 1),
@@ -230,7 +234,9 @@ class HistoryMachine:
             execution_timeout=None,
             first_execution_run_id=started.get("first_execution_run_id") or started["run_id"],
             namespace="default",
-            parent=ParentInfo(namespace="default", run_id=parent["run_id"], workflow_id=parent["workflow_id"]) if parent else None,
+            parent=ParentInfo(namespace="default", run_id=parent["run_id"], workflow_id=parent["workflow_id"])
+            if parent
+            else None,
             retry_policy=RetryPolicy.from_dict(started["retry_policy"]) if started.get("retry_policy") else None,
             run_id=started["run_id"],
             run_timeout=None,

@@ -53,7 +53,7 @@ def as_completed(fs: Iterable[Awaitable[T]], *, timeout: float | None = None) ->
     async def _wait_for_one() -> Any:
         f = await done.get()
         if f is None:
-            raise asyncio.TimeoutError
+            raise TimeoutError
         return f.result()  # may raise f.exception()
 
     for f in todo:

@@ -21,7 +21,7 @@ import logging
 import time
 import warnings
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -110,8 +110,14 @@ class ActivityWorker:
                         self.services.clock.now() + limit,
                         INBOX,
                         inbox_body(
-                            task["workflow_id"], task["run_id"], "activity_result", f"act:{task['seq']}:{task['attempt']}",
-                            seq=task["seq"], attempt=task["attempt"], identity=self.identity, **timeout,
+                            task["workflow_id"],
+                            task["run_id"],
+                            "activity_result",
+                            f"act:{task['seq']}:{task['attempt']}",
+                            seq=task["seq"],
+                            attempt=task["attempt"],
+                            identity=self.identity,
+                            **timeout,
                         ),
                         group_id=task["workflow_id"],
                         dedup_id=fifo_dedup(task["run_id"], f"act:{task['seq']}:{task['attempt']}:timeout"),
@@ -175,7 +181,9 @@ class ActivityWorker:
             if definition.is_async:
                 result = asyncio.run(self._run_async(definition.fn, args, ctx, limit, hb_timeout, last_beat))
             else:
-                result = self._run_sync(definition.fn, args, ctx, limit, self.registry.executor(task["task_queue"]) or self.executor)
+                result = self._run_sync(
+                    definition.fn, args, ctx, limit, self.registry.executor(task["task_queue"]) or self.executor
+                )
         except CompleteAsyncError:
             return None
         except _Timeout as t:
@@ -192,7 +200,13 @@ class ActivityWorker:
             return _failed(ApplicationError(str(err), type=type(err).__name__, non_retryable=True), details)
 
     async def _run_async(
-        self, fn: Any, args: list[Any], ctx: ActivityContext, limit: float | None, hb_timeout: float | None, last_beat: list[float]
+        self,
+        fn: Any,
+        args: list[Any],
+        ctx: ActivityContext,
+        limit: float | None,
+        hb_timeout: float | None,
+        last_beat: list[float],
     ) -> Any:
         token = activity_context.set_current(ctx)
         try:
@@ -221,9 +235,7 @@ class ActivityWorker:
                 await asyncio.wait({task}, timeout=1.0)
                 raise _Timeout(expired)
 
-    def _run_sync(
-        self, fn: Any, args: list[Any], ctx: ActivityContext, limit: float | None, executor: Any
-    ) -> Any:
+    def _run_sync(self, fn: Any, args: list[Any], ctx: ActivityContext, limit: float | None, executor: Any) -> Any:
         token = activity_context.set_current(ctx)
         try:
             if executor is None:
@@ -239,13 +251,15 @@ class ActivityWorker:
 
     def _timed_out(self, kind: TimeoutType, details: list[str]) -> dict[str, Any]:
         err = TimeoutError(
-            f"activity {kind.name.replace('_', '')} timeout", type=kind, last_heartbeat_details=[_converter.decode(d) for d in details]
+            f"activity {kind.name.replace('_', '')} timeout",
+            type=kind,
+            last_heartbeat_details=[_converter.decode(d) for d in details],
         )
         return _failed(err, details)
 
     def _info(self, task: dict[str, Any]) -> Info:
         def dt(v: float) -> datetime:
-            return datetime.fromtimestamp(v, tz=timezone.utc)
+            return datetime.fromtimestamp(v, tz=UTC)
 
         def td(v: float | None) -> timedelta | None:
             return timedelta(seconds=v) if v is not None else None

@@ -66,9 +66,7 @@ class ClaimCheck:
     def put(self, text: str, *, what: str) -> str:
         """Store ``text``; its key."""
         if self.payloads is None:
-            raise WriteTooLarge(
-                f"{what} of {len(text.encode())} bytes needs the payload store, and none is configured"
-            )
+            raise WriteTooLarge(f"{what} of {len(text.encode())} bytes needs the payload store, and none is configured")
         key = self.payloads.put(text.encode("utf-8", "surrogatepass"))
         self._remember(key, text)
         return key
@@ -99,7 +97,9 @@ class ClaimCheck:
 
     # -- DynamoDB attributes -----------------------------------------------------------
 
-    def attribute(self, text: str, *, inline_bytes: int = ATTRIBUTE_INLINE_BYTES, what: str = "attribute") -> dict[str, Any]:
+    def attribute(
+        self, text: str, *, inline_bytes: int = ATTRIBUTE_INLINE_BYTES, what: str = "attribute"
+    ) -> dict[str, Any]:
         """The DynamoDB attribute value holding ``text``: inline, or a reference to it."""
         size = len(text.encode("utf-8", "surrogatepass"))
         if size <= inline_bytes or self.payloads is None:
@@ -129,7 +129,9 @@ class ClaimCheck:
         except ValueError:
             parsed = None
         if isinstance(parsed, dict):
-            stub = {k: parsed[k] for k in _ROUTING if isinstance(parsed.get(k), (str, int)) and len(str(parsed[k])) <= 1100}
+            stub = {
+                k: parsed[k] for k in _ROUTING if isinstance(parsed.get(k), (str, int)) and len(str(parsed[k])) <= 1100
+            }
         stub[_STUB] = self.put(body, what="message body")
         return json.dumps(stub, separators=(",", ":"))
 

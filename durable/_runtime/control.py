@@ -19,12 +19,17 @@ from typing import Any
 
 from durable import _failure
 from durable._limits import check_id
-from durable._replay import events as ev
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
-from durable._runtime.orchestrator import REPLACEABLE, Orchestrator, begin_run, execution_time, send_to_inbox, terminate_run
+from durable._runtime.orchestrator import (
+    REPLACEABLE,
+    Orchestrator,
+    begin_run,
+    execution_time,
+    send_to_inbox,
+    terminate_run,
+)
 from durable._runtime.ports import (
-    CLOSED_STATUSES,
     ExecutionIdInUse,
     ExecutionNotFound,
     ExecutionRecord,
@@ -38,8 +43,16 @@ from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 __all__ = [
-    "Control", "Description", "InvalidRequestId", "NotRunning", "NotStarted", "PendingActivity", "Started", "UpdateStatus",
-    "check_request_id", "new_request_id",
+    "Control",
+    "Description",
+    "InvalidRequestId",
+    "NotRunning",
+    "NotStarted",
+    "PendingActivity",
+    "Started",
+    "UpdateStatus",
+    "check_request_id",
+    "new_request_id",
 ]
 
 logger = logging.getLogger("durable.control")
@@ -60,9 +73,6 @@ def _parse_token(task_token: bytes) -> dict[str, Any]:
         return dict(token)
     except (ValueError, TypeError, KeyError, RecursionError) as err:
         raise ValueError("not a task token of this engine: pass activity.info().task_token unchanged") from err
-
-
-
 
 
 class NotRunning(Exception):
@@ -245,7 +255,9 @@ class Control:
                 )
             except ExecutionIdInUse as err:
                 if (existing := self._started_by(workflow_id, request_id)) is not None:
-                    return Started(existing, created=False)  # the same start, sent twice at once: the other made the run
+                    return Started(
+                        existing, created=False
+                    )  # the same start, sent twice at once: the other made the run
                 if err.status != "RUNNING":
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
                 if start_signal is not None:  # signal-with-start: the running run gets the signal
@@ -261,7 +273,10 @@ class Control:
                 ):
                     try:
                         self.terminate(
-                            workflow_id, err.run_id, "terminated by a new start of the same workflow id", request_id=request_id
+                            workflow_id,
+                            err.run_id,
+                            "terminated by a new start of the same workflow id",
+                            request_id=request_id,
                         )
                     except NotRunning:
                         pass  # it closed meanwhile: start again
@@ -285,7 +300,9 @@ class Control:
             if self.orchestrator.decide_first_task(workflow_id, run_id):
                 return True
         except Exception:  # noqa: BLE001 - the queue path below decides it instead; the log says why
-            logger.warning("eager start of %s could not decide its first task here; enqueued", workflow_id, exc_info=True)
+            logger.warning(
+                "eager start of %s could not decide its first task here; enqueued", workflow_id, exc_info=True
+            )
         send_to_inbox(self.services, workflow_id, run_id, "start", "start")
         return False
 
@@ -323,7 +340,11 @@ class Control:
         if known is not None:
             return Started(known, created=False)
         return self.start_run(
-            workflow_id=workflow_id, id_conflict_policy=id_conflict_policy, request_id=request_id, start_update=update, **start
+            workflow_id=workflow_id,
+            id_conflict_policy=id_conflict_policy,
+            request_id=request_id,
+            start_update=update,
+            **start,
         )
 
     def _run_with_update(self, workflow_id: str, update_id: str) -> str | None:
@@ -350,7 +371,11 @@ class Control:
         # The first attempt's deduplication key, as the start event's update has: a run that
         # took the update either way applies it once.
         send_to_inbox(
-            self.services, workflow_id, run_id, "update", f"update:{update['request_id']}:1",
+            self.services,
+            workflow_id,
+            run_id,
+            "update",
+            f"update:{update['request_id']}:1",
             **{k: update[k] for k in ("update_id", "request_id", "name", "input")},
         )
 
@@ -417,7 +442,14 @@ class Control:
             )
 
     def send_update(
-        self, workflow_id: str, run_id: str | None, update_id: str, request_id: str, name: str, input: list[str], attempt: int = 1
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        update_id: str,
+        request_id: str,
+        name: str,
+        input: list[str],
+        attempt: int = 1,
     ) -> str:
         """Enqueue an update request; returns the run id it targets. Raises NotRunning or ExecutionNotFound.
 
@@ -427,12 +459,21 @@ class Control:
         """
         record = self._running(workflow_id, run_id)
         send_to_inbox(
-            self.services, workflow_id, record.run_id, "update", f"update:{request_id}:{attempt}",
-            update_id=update_id, request_id=request_id, name=name, input=input,
+            self.services,
+            workflow_id,
+            record.run_id,
+            "update",
+            f"update:{request_id}:{attempt}",
+            update_id=update_id,
+            request_id=request_id,
+            name=name,
+            input=input,
         )
         return record.run_id
 
-    def update_status(self, workflow_id: str, run_id: str, update_id: str, request_id: str | None = None) -> UpdateStatus | None:
+    def update_status(
+        self, workflow_id: str, run_id: str, update_id: str, request_id: str | None = None
+    ) -> UpdateStatus | None:
         """The update's stage and outcome, or None while no decision has taken it.
 
         Raises:
@@ -462,7 +503,9 @@ class Control:
         dedup = f"cancel:{new_request_id() if request_id is None else check_request_id(request_id)}"
         record = self._running_or_done(workflow_id, run_id, dedup)
         if record is not None:
-            send_to_inbox(self.services, workflow_id, record.run_id, "cancel", dedup, reason=reason, **_following(run_id))
+            send_to_inbox(
+                self.services, workflow_id, record.run_id, "cancel", dedup, reason=reason, **_following(run_id)
+            )
 
     def terminate(
         self,
@@ -482,7 +525,12 @@ class Control:
         record = self.resolve_run(workflow_id, run_id)
         try:
             terminated = terminate_run(
-                self.services, workflow_id, record.run_id, reason=reason, details=details or [], dedup=dedup,
+                self.services,
+                workflow_id,
+                record.run_id,
+                reason=reason,
+                details=details or [],
+                dedup=dedup,
             )
         except HistoryConflict as err:
             raise NotRunning(str(err)) from err
@@ -555,15 +603,25 @@ class Control:
         """
         token = _parse_token(task_token)
         send_to_inbox(
-            self.services, token["workflow_id"], token["run_id"], "activity_result", f"act:{token['seq']}:{token['attempt']}",
-            seq=token["seq"], attempt=token["attempt"], identity="async-activity-handle", **outcome,
+            self.services,
+            token["workflow_id"],
+            token["run_id"],
+            "activity_result",
+            f"act:{token['seq']}:{token['attempt']}",
+            seq=token["seq"],
+            attempt=token["attempt"],
+            identity="async-activity-handle",
+            **outcome,
         )
 
     def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
         """Record a heartbeat of an asynchronously completed activity; True if cancel was requested."""
         token = _parse_token(task_token)
         return self.services.executions.record_heartbeat(
-            execution_key(token["workflow_id"], token["run_id"]), token["activity_id"], token["attempt"], details,
+            execution_key(token["workflow_id"], token["run_id"]),
+            token["activity_id"],
+            token["attempt"],
+            details,
             self.services.clock.now(),
         )
 
@@ -595,15 +653,22 @@ class Control:
         due = execution_time(ledger.started) if ledger.started else None
         parent = (ledger.started or {}).get("parent")
         return Description(
-            record=record, history_length=ledger.last_event_id, pending_activities=pending, execution_time=due,
+            record=record,
+            history_length=ledger.last_event_id,
+            pending_activities=pending,
+            execution_time=due,
             parent={"workflow_id": parent["workflow_id"], "run_id": parent["run_id"]} if parent else None,
         )
 
     def _pending(self, key: str, act: ActivityState) -> PendingActivity:
         beat = self.services.executions.get_heartbeat(key, act.scheduled["activity_id"])
         if beat is not None and beat.attempt != act.attempt:
-            beat = HeartbeatRecord(attempt=beat.attempt, details=beat.details, at=beat.at, cancel_requested=beat.cancel_requested)
-        state = "CANCEL_REQUESTED" if act.cancel_requested else ("STARTED" if beat is not None and beat.at else "SCHEDULED")
+            beat = HeartbeatRecord(
+                attempt=beat.attempt, details=beat.details, at=beat.at, cancel_requested=beat.cancel_requested
+            )
+        state = (
+            "CANCEL_REQUESTED" if act.cancel_requested else ("STARTED" if beat is not None and beat.at else "SCHEDULED")
+        )
         return PendingActivity(
             activity_id=act.scheduled["activity_id"],
             activity_type=act.scheduled["activity_type"],

@@ -100,7 +100,9 @@ def describe(message: Message, open_body: Callable[[str], str]) -> DeadLetter:
     )
 
 
-def list_dead_letters(queues: Mapping[str, Queue], open_body: Callable[[str], str], limit: int) -> list[DeadLetterQueue]:
+def list_dead_letters(
+    queues: Mapping[str, Queue], open_body: Callable[[str], str], limit: int
+) -> list[DeadLetterQueue]:
     """Each queue's dead letters: its count, and up to ``limit`` of them described."""
     out = []
     for name, queue in queues.items():

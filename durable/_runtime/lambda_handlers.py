@@ -110,7 +110,10 @@ def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> None:
-        worker.handle(json.loads(worker.services.open_body(record.body)), receive_count=int(record.attributes.approximate_receive_count))
+        worker.handle(
+            json.loads(worker.services.open_body(record.body)),
+            receive_count=int(record.attributes.approximate_receive_count),
+        )
 
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 

@@ -91,7 +91,9 @@ class LocalActivityRunner:
 def _failure_of(outcome: dict[str, Any] | None) -> dict[str, Any]:
     if outcome is None:
         return _failure.from_exception(
-            ApplicationError("Local activities cannot complete asynchronously", type="InvalidOperation", non_retryable=True)
+            ApplicationError(
+                "Local activities cannot complete asynchronously", type="InvalidOperation", non_retryable=True
+            )
         )
     if outcome["outcome"] == "canceled":
         return _failure.from_exception(CancelledError("Cancelled"))

@@ -149,7 +149,10 @@ class Orchestrator:
         """
         self.services.metrics.count("WorkflowTaskFailures")
         failure = _failure.from_exception(
-            ApplicationError(f"the engine could not process this run's messages; retrying: {type(err).__name__}: {err}", type="EngineError")
+            ApplicationError(
+                f"the engine could not process this run's messages; retrying: {type(err).__name__}: {err}",
+                type="EngineError",
+            )
         )
         try:
             self.services.executions.set_task_failure(workflow_id, run_id, failure)
@@ -220,7 +223,9 @@ class Orchestrator:
             record += plan.inputs
             plan.inputs, plan.trigger = [], None
             plan.updates = []  # their callers ask again until the run has started
-        if (plan.inputs or plan.trigger or plan.updates) and (start_update := self._start_update(machine, plan)) is not None:
+        if (plan.inputs or plan.trigger or plan.updates) and (
+            start_update := self._start_update(machine, plan)
+        ) is not None:
             plan.updates.insert(0, start_update)
         try:
             if plan.inputs or plan.trigger or plan.updates:
@@ -409,7 +414,19 @@ class Orchestrator:
                 return None
             return [], [_event(ev.CANCEL_REQUESTED, now, dedup, reason=body.get("reason", ""))], False
         if kind == "terminate":
-            return [_event(ev.WORKFLOW_TERMINATED, now, dedup, reason=body.get("reason", ""), details=body.get("details", []))], [], False
+            return (
+                [
+                    _event(
+                        ev.WORKFLOW_TERMINATED,
+                        now,
+                        dedup,
+                        reason=body.get("reason", ""),
+                        details=body.get("details", []),
+                    )
+                ],
+                [],
+                False,
+            )
         if kind == "timer":
             if body["seq"] not in ledger.timers:
                 return None
@@ -435,19 +452,43 @@ class Orchestrator:
             if child is None or child.started:
                 return None
             attrs = child.initiated
-            return [], [_event(
-                ev.CHILD_STARTED, now, dedup, seq=body["seq"], workflow_id=attrs["workflow_id"], run_id=body["child_run_id"],
-                workflow_type=attrs["workflow_type"], initiated_event_id=child.initiated_event_id,
-            )], False
+            return (
+                [],
+                [
+                    _event(
+                        ev.CHILD_STARTED,
+                        now,
+                        dedup,
+                        seq=body["seq"],
+                        workflow_id=attrs["workflow_id"],
+                        run_id=body["child_run_id"],
+                        workflow_type=attrs["workflow_type"],
+                        initiated_event_id=child.initiated_event_id,
+                    )
+                ],
+                False,
+            )
         if kind == "child_start_failed":
             child = ledger.children.get(body["seq"])
             if child is None or child.started:
                 return None
             attrs = child.initiated
-            return [], [_event(
-                ev.CHILD_START_FAILED, now, dedup, seq=body["seq"], workflow_id=attrs["workflow_id"],
-                workflow_type=attrs["workflow_type"], cause="WORKFLOW_ALREADY_EXISTS", initiated_event_id=child.initiated_event_id,
-            )], False
+            return (
+                [],
+                [
+                    _event(
+                        ev.CHILD_START_FAILED,
+                        now,
+                        dedup,
+                        seq=body["seq"],
+                        workflow_id=attrs["workflow_id"],
+                        workflow_type=attrs["workflow_type"],
+                        cause="WORKFLOW_ALREADY_EXISTS",
+                        initiated_event_id=child.initiated_event_id,
+                    )
+                ],
+                False,
+            )
         if kind == "child_closed":
             return _child_closed(machine, body, now)
         if kind == "task_retry":
@@ -466,10 +507,16 @@ class Orchestrator:
             return None  # a late result of an attempt that was already settled
         seq, dedup, outcome = body["seq"], body["dedup"], body["outcome"]
         if outcome == "completed":
-            return [], [_event(ev.ACTIVITY_COMPLETED, now, dedup, seq=seq, attempt=act.attempt, result=body["result"])], False
+            return (
+                [],
+                [_event(ev.ACTIVITY_COMPLETED, now, dedup, seq=seq, attempt=act.attempt, result=body["result"])],
+                False,
+            )
         if outcome == "canceled" and act.cancel_requested:
             return [], [_event(ev.ACTIVITY_CANCELED, now, dedup, seq=seq, attempt=act.attempt)], False
-        failure = body.get("failure") or _failure.from_exception(ApplicationError("activity reported cancellation unasked"))
+        failure = body.get("failure") or _failure.from_exception(
+            ApplicationError("activity reported cancellation unasked")
+        )
         scheduled = act.scheduled
         delay, state = next_retry(
             scheduled["retry_policy"],
@@ -496,7 +543,9 @@ class Orchestrator:
         cause: BaseException = _failure.to_exception(failure)
         timed_out = isinstance(cause, TimeoutError)
         if state == RetryState.TIMEOUT:
-            timeout = TimeoutError("activity ScheduleToClose timeout", type=TimeoutType.SCHEDULE_TO_CLOSE, last_heartbeat_details=[])
+            timeout = TimeoutError(
+                "activity ScheduleToClose timeout", type=TimeoutType.SCHEDULE_TO_CLOSE, last_heartbeat_details=[]
+            )
             timeout.__cause__ = cause
             cause, timed_out = timeout, True
         final = _failure.from_exception(cause)
@@ -513,7 +562,21 @@ class Orchestrator:
             },
             "cause": final,
         }
-        return [], [_event(ev.ACTIVITY_FAILED, now, dedup, seq=seq, attempt=act.attempt, failure=wrapped, retry_state=int(state))], False
+        return (
+            [],
+            [
+                _event(
+                    ev.ACTIVITY_FAILED,
+                    now,
+                    dedup,
+                    seq=seq,
+                    attempt=act.attempt,
+                    failure=wrapped,
+                    retry_state=int(state),
+                )
+            ],
+            False,
+        )
 
     # -- dispatch --------------------------------------------------------------------------
 
@@ -541,14 +604,23 @@ class Orchestrator:
             elif kind == ev.TIMER_STARTED:
                 if attrs["seq"] in ledger.timers:
                     self._to_inbox_at(
-                        event["event_time"] + attrs["duration"], wf, run, "timer", f"timer:{attrs['seq']}", seq=attrs["seq"]
+                        event["event_time"] + attrs["duration"],
+                        wf,
+                        run,
+                        "timer",
+                        f"timer:{attrs['seq']}",
+                        seq=attrs["seq"],
                     )
             elif kind == ev.TASK_FAILED:
                 attempt = attrs["attempt"]
                 s.executions.set_task_failure(wf, run, {**attrs["failure"], "attempt": attempt})
                 delay = backoff(1.0, 2.0, _MAX_TASK_RETRY_DELAY, attempt)
-                self._to_inbox_at(event["event_time"] + delay, wf, run, "task_retry", f"task_retry:{attempt}", attempt=attempt)
-                logger.error("workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message"))
+                self._to_inbox_at(
+                    event["event_time"] + delay, wf, run, "task_retry", f"task_retry:{attempt}", attempt=attempt
+                )
+                logger.error(
+                    "workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message")
+                )
             elif kind == ev.TASK_COMPLETED and attrs.get("recovered"):
                 s.executions.set_task_failure(wf, run, None)
             elif kind == ev.START_CHILD_INITIATED:
@@ -586,7 +658,9 @@ class Orchestrator:
         # Keyed by this run and command: a re-dispatch delivers nothing twice.
         key = f"ext:{run}:{which}:{seq}"
         if which == "signal":
-            send_to_inbox(self.services, target, record.run_id, "signal", key, name=attrs["signal_name"], input=attrs["input"])
+            send_to_inbox(
+                self.services, target, record.run_id, "signal", key, name=attrs["signal_name"], input=attrs["input"]
+            )
         else:
             send_to_inbox(self.services, target, record.run_id, "cancel", key, reason=f"requested by workflow {wf}")
         self._to_inbox(wf, run, "external_done", done, which=which, seq=seq)
@@ -603,8 +677,13 @@ class Orchestrator:
         try:
             retry = {"retry_policy": attrs["retry_policy"], "attempt": 1} if attrs.get("retry_policy") else {}
             begin_run(
-                s, workflow_type=attrs["workflow_type"], workflow_id=child_wf, run_id=child_run,
-                task_queue=attrs["task_queue"], input=attrs["input"], replaceable=replaceable,
+                s,
+                workflow_type=attrs["workflow_type"],
+                workflow_id=child_wf,
+                run_id=child_run,
+                task_queue=attrs["task_queue"],
+                input=attrs["input"],
+                replaceable=replaceable,
                 carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry},
             )
             in_use = None
@@ -617,7 +696,9 @@ class Orchestrator:
         else:
             self._to_inbox(wf, run, "child_started", f"child:{seq}:start", seq=seq, child_run_id=child_run)
 
-    def _resume_child_start(self, child_wf: str, child_run: str, replaceable: frozenset[str]) -> ExecutionIdInUse | None:
+    def _resume_child_start(
+        self, child_wf: str, child_run: str, replaceable: frozenset[str]
+    ) -> ExecutionIdInUse | None:
         """Finish a child start a crash cut short after its log was written."""
         s = self.services
         ledger = Ledger.of(s.history.load(execution_key(child_wf, child_run)))
@@ -629,8 +710,12 @@ class Orchestrator:
             current = None
         if current != child_run:
             record = ExecutionRecord(
-                workflow_id=child_wf, run_id=child_run, workflow_type=ledger.started["workflow_type"],
-                task_queue=ledger.started["task_queue"], status="RUNNING", start_time=ledger.start_time,
+                workflow_id=child_wf,
+                run_id=child_run,
+                workflow_type=ledger.started["workflow_type"],
+                task_queue=ledger.started["task_queue"],
+                status="RUNNING",
+                start_time=ledger.start_time,
             )
             try:
                 s.executions.create(record, replaceable=replaceable)
@@ -652,7 +737,9 @@ class Orchestrator:
             "first_execution_run_id": started.get("first_execution_run_id") or started["run_id"],
         }
         carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
-        self._continue(started["workflow_id"], started["run_id"], attrs, parent=started.get("parent"), carry=carry, ledger=ledger)
+        self._continue(
+            started["workflow_id"], started["run_id"], attrs, parent=started.get("parent"), carry=carry, ledger=ledger
+        )
 
     def _follow_continuation(self, ledger: Ledger, body: dict[str, Any]) -> None:
         """Hand a message sent to the workflow id on to the run this one continued as.
@@ -669,7 +756,9 @@ class Orchestrator:
         started = ledger.started or {}
         self._continue(body["workflow_id"], body["run_id"], attrs, parent=started.get("parent"), ledger=ledger)
         fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
-        send_to_inbox(self.services, body["workflow_id"], attrs["new_execution_run_id"], body["kind"], body["dedup"], **fields)
+        send_to_inbox(
+            self.services, body["workflow_id"], attrs["new_execution_run_id"], body["kind"], body["dedup"], **fields
+        )
 
     def _continue(
         self,
@@ -699,7 +788,11 @@ class Orchestrator:
                 memo=(ledger.started or {}).get("memo") if ledger else None,
                 search_attributes=ledger.search_attributes if ledger else None,
                 carried={
-                    **{k: attrs[k] for k in ("first_execution_run_id", "last_completion_result") if attrs.get(k) is not None},
+                    **{
+                        k: attrs[k]
+                        for k in ("first_execution_run_id", "last_completion_result")
+                        if attrs.get(k) is not None
+                    },
                     **({"last_failure": attrs["failure"]} if attrs.get("failure") else {}),
                     **({"parent": parent} if parent else {}),
                     **(carry or {}),
@@ -712,7 +805,9 @@ class Orchestrator:
             due = execution_time(started) if started else 0.0
             if due > self.services.clock.now():  # a cron run: its start waits for the tick
                 body = inbox_body(workflow_id, new_run, "start", "start")
-                self.services.timers.schedule(due, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(new_run, "start"))
+                self.services.timers.schedule(
+                    due, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(new_run, "start")
+                )
             else:
                 send_to_inbox(self.services, workflow_id, new_run, "start", "start")
         except ExecutionIdInUse as err:
@@ -752,11 +847,21 @@ class Orchestrator:
         except UnknownTaskQueue as err:
             # Nothing would ever run it: fail the attempt for good, loudly, through the inbox.
             failure = _failure.from_exception(
-                ApplicationError(f"no activity queue for task queue {sch['task_queue']!r}: {err}", type="UnknownTaskQueue", non_retryable=True)
+                ApplicationError(
+                    f"no activity queue for task queue {sch['task_queue']!r}: {err}",
+                    type="UnknownTaskQueue",
+                    non_retryable=True,
+                )
             )
             self._to_inbox(
-                started["workflow_id"], started["run_id"], "activity_result", f"act:{seq}:{act.attempt}",
-                seq=seq, attempt=act.attempt, outcome="failed", failure=failure,
+                started["workflow_id"],
+                started["run_id"],
+                "activity_result",
+                f"act:{seq}:{act.attempt}",
+                seq=seq,
+                attempt=act.attempt,
+                outcome="failed",
+                failure=failure,
             )
 
     def _to_inbox(self, wf: str, run: str, kind: str, dedup: str, **fields: Any) -> None:
@@ -822,11 +927,18 @@ def begin_run(
     check_id("task queue", task_queue)
     now = services.clock.now()
     started = ev.make_event(
-        ev.WORKFLOW_STARTED, now,
-        workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
-        task_queue=task_queue, input=input, start_time=now,
+        ev.WORKFLOW_STARTED,
+        now,
+        workflow_id=workflow_id,
+        run_id=run_id,
+        workflow_type=workflow_type,
+        task_queue=task_queue,
+        input=input,
+        start_time=now,
         **({"continued_run_id": continued_run_id} if continued_run_id else {}),
-        **({"cron_schedule": cron_schedule, "first_workflow_task_backoff": first_task_backoff} if cron_schedule else {}),
+        **(
+            {"cron_schedule": cron_schedule, "first_workflow_task_backoff": first_task_backoff} if cron_schedule else {}
+        ),
         **(carried or {}),
         **({"memo": memo} if memo else {}),
         **({"search_attributes": search_attributes} if search_attributes else {}),
@@ -834,13 +946,23 @@ def begin_run(
     )
     first = [started]
     if start_signal is not None:
-        first.append(ev.make_event(ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal"))
+        first.append(
+            ev.make_event(
+                ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal"
+            )
+        )
     for i, event in enumerate(first):
         event["event_id"] = i + 1
     services.history.append(execution_key(workflow_id, run_id), first)
     record = ExecutionRecord(
-        workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type, task_queue=task_queue,
-        status="RUNNING", start_time=now, memo=dict(memo or {}), search_attributes=dict(search_attributes or {}),
+        workflow_id=workflow_id,
+        run_id=run_id,
+        workflow_type=workflow_type,
+        task_queue=task_queue,
+        status="RUNNING",
+        start_time=now,
+        memo=dict(memo or {}),
+        search_attributes=dict(search_attributes or {}),
         request_id=request_id,
     )
     services.executions.create(record, replaceable=replaceable)
@@ -849,7 +971,9 @@ def begin_run(
         return
     if first_task_backoff > 0:
         body = inbox_body(workflow_id, run_id, "start", "start", **fields)
-        services.timers.schedule(now + first_task_backoff, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(run_id, "start"))
+        services.timers.schedule(
+            now + first_task_backoff, INBOX, body, group_id=workflow_id, dedup_id=fifo_dedup(run_id, "start")
+        )
     else:
         send_to_inbox(services, workflow_id, run_id, "start", "start", **fields)
 
@@ -891,8 +1015,12 @@ def _retry_of(ledger: Ledger) -> tuple[float, str] | None:
         return None
     attempt = started.get("attempt", 1)
     delay, _ = next_retry(
-        started["retry_policy"], attempt, ledger.close_event["attributes"]["failure"],
-        now=ledger.close_time or 0.0, scheduled_time=ledger.start_time, schedule_to_close_timeout=None,
+        started["retry_policy"],
+        attempt,
+        ledger.close_event["attributes"]["failure"],
+        now=ledger.close_time or 0.0,
+        scheduled_time=ledger.start_time,
+        schedule_to_close_timeout=None,
     )
     if delay is None:
         return None
@@ -910,7 +1038,9 @@ def _report_to_parent(services: Services, ledger: Ledger) -> None:
         fields["result"] = attrs["result"]
     elif ledger.status == "FAILED":
         fields["failure"] = attrs["failure"]
-    send_to_inbox(services, parent["workflow_id"], parent["run_id"], "child_closed", f"child:{parent['seq']}:closed", **fields)
+    send_to_inbox(
+        services, parent["workflow_id"], parent["run_id"], "child_closed", f"child:{parent['seq']}:closed", **fields
+    )
 
 
 def _apply_parent_close_policy(services: Services, ledger: Ledger) -> None:
@@ -931,7 +1061,9 @@ def _apply_parent_close_policy(services: Services, ledger: Ledger) -> None:
             terminate_run(services, child_wf, child_run, reason="by parent close policy", details=[], dedup=dedup)
 
 
-def _current_run_of_child(services: Services, child_wf: str, child_run: str, parent_wf: str, parent_run: str) -> str | None:
+def _current_run_of_child(
+    services: Services, child_wf: str, child_run: str, parent_wf: str, parent_run: str
+) -> str | None:
     """The running run of a child: its first run, or a later one of its continue-as-new chain."""
     try:
         record = services.executions.get(child_wf)
@@ -946,7 +1078,9 @@ def _current_run_of_child(services: Services, child_wf: str, child_run: str, par
     return record.run_id if (parent.get("workflow_id"), parent.get("run_id")) == (parent_wf, parent_run) else None
 
 
-def terminate_run(services: Services, workflow_id: str, run_id: str, *, reason: str, details: list[str], dedup: str) -> bool:
+def terminate_run(
+    services: Services, workflow_id: str, run_id: str, *, reason: str, details: list[str], dedup: str
+) -> bool:
     """Close a run as TERMINATED now; False if it had closed already.
 
     A repeat with the same ``dedup`` (a re-dispatch after a crash) finishes the close of
@@ -994,7 +1128,9 @@ def _child_closed(
     elif status == "TERMINATED":
         cause = _failure.from_exception(TerminatedError("Terminated"))
     else:
-        cause = _failure.from_exception(TimeoutError("Timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[]))
+        cause = _failure.from_exception(
+            TimeoutError("Timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
+        )
     failure = {
         "message": message,
         "stack_trace": "",

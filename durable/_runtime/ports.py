@@ -229,9 +229,7 @@ class ExecutionStore(Protocol):
         """
         ...
 
-    def close(
-        self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int
-    ) -> None:
+    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
         """Mark a run closed. Does nothing if that run is no longer the RUNNING one."""
         ...
 
@@ -239,9 +237,7 @@ class ExecutionStore(Protocol):
         """Record (or clear, with None) the failure of the run's latest workflow task."""
         ...
 
-    def set_visibility(
-        self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]
-    ) -> None:
+    def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes (the whole map); no-op for a stale run."""
         ...
 
@@ -259,9 +255,7 @@ class ExecutionStore(Protocol):
         """Runs, newest start first, optionally filtered by status."""
         ...
 
-    def record_heartbeat(
-        self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float
-    ) -> bool:
+    def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
         """Store an attempt's heartbeat; returns whether cancellation was requested."""
         ...
 

@@ -130,16 +130,24 @@ class Reconciler:
             if self._reconcile_run(record, now):
                 result.nudged.append(record.workflow_id)
         except Exception:  # one bad run must not hide the others from the pass
-            logger.exception("reconciling run %s of %s failed: skipped until the next pass", record.run_id, record.workflow_id)
+            logger.exception(
+                "reconciling run %s of %s failed: skipped until the next pass", record.run_id, record.workflow_id
+            )
             self._failed(result, "runs")
 
     def _reconcile_run(self, record: ExecutionRecord, now: float) -> bool:
-        if record.status != "RUNNING" or now - record.start_time < self.grace_seconds or record.task_failure is not None:
+        if (
+            record.status != "RUNNING"
+            or now - record.start_time < self.grace_seconds
+            or record.task_failure is not None
+        ):
             return False  # young, or its workflow task is failing visibly (and retrying)
         ledger = Ledger.of(self.services.history.load(execution_key(record.workflow_id, record.run_id)))
         if ledger.closed and ledger.started is not None:
             finish_close(self.services, ledger)
-            logger.warning("run %s of %s closed without finishing its close: finished now", record.run_id, record.workflow_id)
+            logger.warning(
+                "run %s of %s closed without finishing its close: finished now", record.run_id, record.workflow_id
+            )
             return True
         if ledger.started is None or ledger.decided:
             return False

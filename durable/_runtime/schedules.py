@@ -29,7 +29,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from durable._replay.ledger import Ledger
@@ -76,13 +76,18 @@ class SchedulesNotConfigured(RuntimeError):
 
 def scheduled_workflow_id(action_id: str, nominal: float) -> str:
     """Temporal's id for a scheduled run: the action's id and the nominal time (RFC 3339, UTC)."""
-    return f"{action_id}-{datetime.fromtimestamp(int(nominal), tz=timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    return f"{action_id}-{datetime.fromtimestamp(int(nominal), tz=UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
 
 
 def fire_body(schedule_id: str, nominal: float) -> str:
     """The inbox message that asks for the action due at ``nominal``."""
     return json.dumps(
-        {"kind": "schedule_fire", "schedule_id": schedule_id, "nominal": nominal, "dedup": f"sch:{nominal!r}:{schedule_id}"},
+        {
+            "kind": "schedule_fire",
+            "schedule_id": schedule_id,
+            "nominal": nominal,
+            "dedup": f"sch:{nominal!r}:{schedule_id}",
+        },
         separators=(",", ":"),
     )
 
@@ -237,7 +242,12 @@ class ScheduleRunner:
                     return  # a retried call: its backfills were added already
                 info["requests"] = [*seen, request_id][-REMEMBERED_REQUESTS:]
             info.setdefault("backfills", []).extend(
-                {"start_at": b["start_at"] - 0.001, "end_at": b["end_at"], "overlap": b.get("overlap"), "budget": MAX_BACKFILL_ACTIONS}
+                {
+                    "start_at": b["start_at"] - 0.001,
+                    "end_at": b["end_at"],
+                    "overlap": b.get("overlap"),
+                    "budget": MAX_BACKFILL_ACTIONS,
+                }
                 for b in backfills  # inclusive start, as Temporal's server since its version 4
             )
 
@@ -291,7 +301,10 @@ class ScheduleRunner:
         def change(doc: dict[str, Any], now: float, fx: _Effects) -> None:
             policy, state = doc["schedule"]["policy"], doc["schedule"]["state"]
             if policy.get("pause_on_failure") and status in ("FAILED", "TIMED_OUT") and not state.get("paused"):
-                state["paused"], state["note"] = True, f"paused: workflow {workflow_id} {status.lower().replace('_', ' ')}"
+                state["paused"], state["note"] = (
+                    True,
+                    f"paused: workflow {workflow_id} {status.lower().replace('_', ' ')}",
+                )
                 doc["info"]["armed"], fx.disarm = None, True
             self._drain(schedule_id, doc, now, fx)
 
@@ -316,7 +329,11 @@ class ScheduleRunner:
             due = ScheduleTimes.from_doc(stored.doc["schedule"]["spec"]).jittered(stored.schedule_id, armed)
             if now - due > grace_seconds:
                 body = fire_body(stored.schedule_id, armed)
-                self.services.inbox.send(body, group_id=schedule_group(stored.schedule_id), dedup_id=f"reconciled:{json.loads(body)['dedup']}"[:128])
+                self.services.inbox.send(
+                    body,
+                    group_id=schedule_group(stored.schedule_id),
+                    dedup_id=f"reconciled:{json.loads(body)['dedup']}"[:128],
+                )
                 fired.append(stored.schedule_id)
         return fired
 
@@ -348,11 +365,23 @@ class ScheduleRunner:
         assert firing is not None
         for run in fx.terminates:
             send_to_inbox(
-                self.services, run["workflow_id"], run["run_id"], "terminate", f"sch-terminate:{schedule_id}",
-                reason="terminated by schedule overlap policy TERMINATE_OTHER", details=[],
+                self.services,
+                run["workflow_id"],
+                run["run_id"],
+                "terminate",
+                f"sch-terminate:{schedule_id}",
+                reason="terminated by schedule overlap policy TERMINATE_OTHER",
+                details=[],
             )
         for run in fx.cancels:
-            send_to_inbox(self.services, run["workflow_id"], run["run_id"], "cancel", f"sch-cancel:{schedule_id}", reason="schedule overlap policy CANCEL_OTHER")
+            send_to_inbox(
+                self.services,
+                run["workflow_id"],
+                run["run_id"],
+                "cancel",
+                f"sch-cancel:{schedule_id}",
+                reason="schedule overlap policy CANCEL_OTHER",
+            )
         self._start_all(schedule_id, doc, fx.starts)
         if fx.disarm and doc["info"]["armed"] is None:
             firing.disarm(schedule_id)
@@ -372,7 +401,9 @@ class ScheduleRunner:
         doc["info"]["armed"] = nxt
         fx.arm, fx.disarm = nxt is not None, nxt is None
 
-    def _act(self, schedule_id: str, doc: dict[str, Any], nominal: float, scheduled_at: float, overlap: int, fx: _Effects) -> bool:
+    def _act(
+        self, schedule_id: str, doc: dict[str, Any], nominal: float, scheduled_at: float, overlap: int, fx: _Effects
+    ) -> bool:
         """Take (or buffer, or skip) the action of ``nominal``; True unless skipped."""
         info = doc["info"]
         busy = bool(info["running"]) and overlap != Overlap.ALLOW_ALL
@@ -448,8 +479,18 @@ class ScheduleRunner:
             elif not running:
                 chosen = entry  # CANCEL_OTHER / TERMINATE_OTHER of one not started yet: replace it
             else:
-                cancel, terminate = cancel or policy == Overlap.CANCEL_OTHER, terminate or policy == Overlap.TERMINATE_OTHER
-                waiting = [*[w for w in waiting if (w.get("overlap") or default) not in (Overlap.CANCEL_OTHER, Overlap.TERMINATE_OTHER)], entry]
+                cancel, terminate = (
+                    cancel or policy == Overlap.CANCEL_OTHER,
+                    terminate or policy == Overlap.TERMINATE_OTHER,
+                )
+                waiting = [
+                    *[
+                        w
+                        for w in waiting
+                        if (w.get("overlap") or default) not in (Overlap.CANCEL_OTHER, Overlap.TERMINATE_OTHER)
+                    ],
+                    entry,
+                ]
         if terminate:
             fx.terminates += info["running"]
             info["running"] = []
@@ -525,7 +566,9 @@ class ScheduleRunner:
             return
         except ExecutionIdInUse as err:
             if err.run_id != run:
-                logger.warning("schedule %s: workflow id %s is taken by run %s; action not started", schedule_id, wf, err.run_id)
+                logger.warning(
+                    "schedule %s: workflow id %s is taken by run %s; action not started", schedule_id, wf, err.run_id
+                )
             return
         except HistoryConflict:
             pass  # its start event is logged: begun before
@@ -538,8 +581,12 @@ class ScheduleRunner:
                 return  # the id went to another run: this start was never made visible
         except ExecutionNotFound:
             record = ExecutionRecord(
-                workflow_id=wf, run_id=run, workflow_type=action["workflow"], task_queue=action["task_queue"],
-                status="RUNNING", start_time=float((ledger.started or {}).get("start_time", s.clock.now())),
+                workflow_id=wf,
+                run_id=run,
+                workflow_type=action["workflow"],
+                task_queue=action["task_queue"],
+                status="RUNNING",
+                start_time=float((ledger.started or {}).get("start_time", s.clock.now())),
             )
             try:
                 s.executions.create(record, replaceable=frozenset())
@@ -550,7 +597,7 @@ class ScheduleRunner:
 
     def _mark_scheduled(self, schedule_id: str, start: dict[str, Any]) -> None:
         """Temporal's search attributes of a scheduled run: which schedule, and for when."""
-        at = datetime.fromtimestamp(start["nominal"], tz=timezone.utc).isoformat()
+        at = datetime.fromtimestamp(start["nominal"], tz=UTC).isoformat()
         self.services.executions.set_visibility(
             start["workflow_id"],
             start["run_id"],

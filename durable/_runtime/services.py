@@ -9,7 +9,15 @@ from typing import Any
 from durable._limits import fifo_id
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.observability import MetricsSink, NoMetrics
-from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, Queue, ScheduleFiring, ScheduleStore, TimerService
+from durable._runtime.ports import (
+    Clock,
+    ExecutionStore,
+    HistoryStore,
+    Queue,
+    ScheduleFiring,
+    ScheduleStore,
+    TimerService,
+)
 
 __all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
 

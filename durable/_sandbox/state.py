@@ -37,7 +37,9 @@ STATE: _State = getattr(sys, _SHARED)[0]
 
 passed_through: set[str] = getattr(sys, _SHARED)[1]
 """Modules imported inside ``imports_passed_through()``: their code runs unrestricted."""
-passed_through_version: list[int] = getattr(sys, _SHARED)[2]  # bumped when the set grows: sandboxes drop cached decisions
+passed_through_version: list[int] = getattr(sys, _SHARED)[
+    2
+]  # bumped when the set grows: sandboxes drop cached decisions
 
 
 def enter(sandbox: Any) -> Any:
@@ -70,9 +72,7 @@ _import_hook_installed = False
 _hook_lock = threading.Lock()
 
 
-def _recording_import(
-    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
-) -> Any:
+def _recording_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
     module = _original_import(name, globals, locals, fromlist, level)
     if STATE.passing_imports:
         if fromlist:

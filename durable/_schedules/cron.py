@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from durable._schedules.gotime import Wall, add_date, date_of, wall
@@ -148,7 +148,7 @@ class CronExpression:
             # ConstantDelaySchedule: the delay in whole seconds (at least one) after the
             # given time's whole second
             return float(math.floor(after) + max(1, math.floor(self.every)))
-        tz: tzinfo = timezone.utc if self.zone == "UTC" else ZoneInfo(self.zone)
+        tz: tzinfo = UTC if self.zone == "UTC" else ZoneInfo(self.zone)
         t = math.floor(after) + 1
         added = False
         year_limit = wall(t, tz).year + _SEARCH_YEARS

@@ -12,7 +12,7 @@ so this module does exactly that. Pure: no clock. Times are whole epoch seconds.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import NamedTuple
 
 __all__ = ["Wall", "add_date", "date_of", "offset_at", "wall"]
@@ -34,7 +34,7 @@ class Wall(NamedTuple):
 
 def offset_at(unix: int, tz: tzinfo) -> int:
     """The zone's UTC offset in seconds at the instant ``unix``."""
-    if tz is timezone.utc:
+    if tz is UTC:
         return 0
     off = datetime.fromtimestamp(unix, tz).utcoffset()
     return int(off.total_seconds()) if off is not None else 0

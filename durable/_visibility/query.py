@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Union
 
 __all__ = [
@@ -167,7 +167,7 @@ def parse_datetime(text: str) -> float:
     """
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.timestamp()
 
 
@@ -186,7 +186,23 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
-_KEYWORDS = {"AND", "OR", "NOT", "IN", "BETWEEN", "STARTS_WITH", "IS", "NULL", "ORDER", "GROUP", "BY", "ASC", "DESC", "TRUE", "FALSE"}
+_KEYWORDS = {
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "BETWEEN",
+    "STARTS_WITH",
+    "IS",
+    "NULL",
+    "ORDER",
+    "GROUP",
+    "BY",
+    "ASC",
+    "DESC",
+    "TRUE",
+    "FALSE",
+}
 
 
 @dataclass(frozen=True)
@@ -388,10 +404,14 @@ def _check(node: Compare | In | Between | StartsWith) -> Node:
                     f"invalid query: {node.field} value {value!r} is not an RFC 3339 time (e.g. '2024-01-31T12:00:00Z')"
                 ) from None
     if kind == STATUS:
+
         def status(value: Literal) -> str:
             name = STATUSES.get(str(value).replace("_", "").lower())
             if name is None:
-                spellings = ", ".join(repr(s) for s in ("Running", "Completed", "Failed", "Canceled", "Terminated", "ContinuedAsNew", "TimedOut"))
+                spellings = ", ".join(
+                    repr(s)
+                    for s in ("Running", "Completed", "Failed", "Canceled", "Terminated", "ContinuedAsNew", "TimedOut")
+                )
                 raise InvalidQuery(f"invalid query: ExecutionStatus {value!r} is not one of {spellings}")
             return name
 

@@ -27,13 +27,13 @@ from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name  # noqa: E402
-from durable._local.payloads import MemoryPayloadStore  # noqa: E402
-from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
+from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
-from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
+from durable._local.payloads import MemoryPayloadStore  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
+from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
 
 HISTORY_TABLE = "history"
@@ -72,9 +72,7 @@ class MotoBackend:
         return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb, claims=claims)
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
-        url = create_queue(
-            self.sqs, name, fifo=name.endswith(".fifo"), max_receive_count=max_receive_count
-        )
+        url = create_queue(self.sqs, name, fifo=name.endswith(".fifo"), max_receive_count=max_receive_count)
         dlq_url = self.sqs.get_queue_url(QueueName=dlq_name(name))["QueueUrl"]
         return SqsQueue(name, url, self.sqs, dlq_url)
 

@@ -67,9 +67,7 @@ def test_close_then_get_shows_the_closed_run(backend):
 
     store.close("order-1", "run-1", "COMPLETED", T0 + 5.25, 11)
 
-    assert store.get("order-1") == running(
-        status="COMPLETED", close_time=T0 + 5.25, history_length=11
-    )
+    assert store.get("order-1") == running(status="COMPLETED", close_time=T0 + 5.25, history_length=11)
 
 
 def test_create_over_a_closed_run_replaces_it(backend):
@@ -177,8 +175,7 @@ def test_list_newest_first_filtered_and_limited(backend):
     assert [r.workflow_id for r in store.list(status="COMPLETED")] == ["b"]
     assert [r.workflow_id for r in store.list(limit=2)] == ["b", "d"]
     assert store.list(status="FAILED") == []
-    assert store.list()[0] == running("b", start_time=T0 + 3, status="COMPLETED",
-                                      close_time=T0 + 4, history_length=3)
+    assert store.list()[0] == running("b", start_time=T0 + 3, status="COMPLETED", close_time=T0 + 4, history_length=3)
 
 
 def test_a_replaced_run_stays_listed_as_it_closed(backend):
@@ -236,9 +233,7 @@ def test_cancel_before_any_heartbeat(backend):
 
     store.request_activity_cancel("e", "act-1")
 
-    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(
-        attempt=0, details=[], at=None, cancel_requested=True
-    )
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(attempt=0, details=[], at=None, cancel_requested=True)
     assert store.record_heartbeat("e", "act-1", 1, [], T0) is True
 
 
@@ -254,7 +249,11 @@ def test_heartbeats_are_per_execution_and_activity(backend):
 
 def test_update_rejection_round_trips_per_execution_and_request(backend):
     store = backend.executions()
-    failure = {"message": "amount must be positive", "stack_trace": "", "application": {"type": "ValueError", "details": [1, "x"]}}
+    failure = {
+        "message": "amount must be positive",
+        "stack_trace": "",
+        "application": {"type": "ValueError", "details": [1, "x"]},
+    }
     assert store.get_update_rejection("order-1#run-1", "req-1") is None
     store.reject_update("order-1#run-1", "req-1", failure)
     assert store.get_update_rejection("order-1#run-1", "req-1") == failure

@@ -72,9 +72,7 @@ def test_load_pages_through_a_large_history(backend):
     store = backend.history()
     queries = []
     if backend.name == "moto":  # observe the calls, to know the result really spans pages
-        backend.dynamodb.meta.events.register(
-            "after-call.dynamodb.Query", lambda **kw: queries.append(kw)
-        )
+        backend.dynamodb.meta.events.register("after-call.dynamodb.Query", lambda **kw: queries.append(kw))
     # 15 records of ~100 KB: 1.5 MB, past the 1 MB a Query page holds.
     payload = "x" * 100_000
     for first in range(1, 30, 2):

@@ -33,9 +33,7 @@ def config(remaining_millis: int = 60_000, **options) -> IdempotencyConfig:
 def test_second_call_returns_the_saved_result_without_running(backend):
     calls = []
 
-    @idempotent_function(
-        data_keyword_argument="order", persistence_store=backend.idempotency(), config=config()
-    )
+    @idempotent_function(data_keyword_argument="order", persistence_store=backend.idempotency(), config=config())
     def charge(order: dict) -> dict:
         calls.append(order["id"])
         return {"charged": order["amount"], "n": len(calls)}
@@ -49,9 +47,7 @@ def test_second_call_returns_the_saved_result_without_running(backend):
 def test_call_while_the_first_is_in_progress_raises(backend):
     inner_errors = []
 
-    @idempotent_function(
-        data_keyword_argument="order", persistence_store=backend.idempotency(), config=config()
-    )
+    @idempotent_function(data_keyword_argument="order", persistence_store=backend.idempotency(), config=config())
     def charge(order: dict) -> dict:
         # A concurrent delivery of the same order arrives while this one runs.
         try:
@@ -89,9 +85,7 @@ def test_in_progress_record_past_its_lambda_timeout_is_taken_over(backend):
 def test_failure_deletes_the_record_so_a_retry_runs(backend):
     calls = []
 
-    @idempotent_function(
-        data_keyword_argument="order", persistence_store=backend.idempotency(), config=config()
-    )
+    @idempotent_function(data_keyword_argument="order", persistence_store=backend.idempotency(), config=config())
     def charge(order: dict) -> dict:
         calls.append(order["id"])
         if len(calls) == 1:

@@ -26,7 +26,13 @@ def _record(first: int, text: str, count: int = 1) -> list[dict[str, Any]]:
 
 def _run(workflow_id: str = "wf", **fields: Any) -> ExecutionRecord:
     return ExecutionRecord(
-        workflow_id=workflow_id, run_id="run-1", workflow_type="T", task_queue="q", status="RUNNING", start_time=1.0, **fields
+        workflow_id=workflow_id,
+        run_id="run-1",
+        workflow_type="T",
+        task_queue="q",
+        status="RUNNING",
+        start_time=1.0,
+        **fields,
     )
 
 

@@ -11,10 +11,13 @@ from moto import mock_aws
 
 from durable._aws.schedules import EventBridgeScheduleFiring, scheduler_name
 from durable._limits import FIFO_ID_CHARS
-from durable._runtime.services import schedule_group
 from durable._runtime.ports import ExecutionRecord, ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound
+from durable._runtime.services import schedule_group
 
-DOC = {"schedule": {"spec": {"cron_expressions": ["0 * * * *"]}, "state": {"note": "é ünïcode", "paused": False}}, "info": {"armed": 1.5}}
+DOC = {
+    "schedule": {"spec": {"cron_expressions": ["0 * * * *"]}, "state": {"note": "é ünïcode", "paused": False}},
+    "info": {"armed": 1.5},
+}
 
 
 def test_create_get_round_trips_the_document_at_version_1(backend):
@@ -57,10 +60,18 @@ def test_missing_and_deleted(backend):
 def test_list_is_every_schedule_by_id_and_nothing_else(backend):
     store = backend.schedules()
     executions = backend.executions()
-    executions.create(ExecutionRecord(workflow_id="wf", run_id="r", workflow_type="T", task_queue="q", status="RUNNING", start_time=1.0))
+    executions.create(
+        ExecutionRecord(
+            workflow_id="wf", run_id="r", workflow_type="T", task_queue="q", status="RUNNING", start_time=1.0
+        )
+    )
     for sid in ("b", "a", "c"):
         store.create(sid, {"id": sid})
-    assert [(s.schedule_id, s.doc) for s in store.list()] == [("a", {"id": "a"}), ("b", {"id": "b"}), ("c", {"id": "c"})]
+    assert [(s.schedule_id, s.doc) for s in store.list()] == [
+        ("a", {"id": "a"}),
+        ("b", {"id": "b"}),
+        ("c", {"id": "c"}),
+    ]
     # they share the executions table on AWS: workflow listings must not see them
     assert [r.workflow_id for r in executions.list()] == ["wf"]
 

@@ -80,9 +80,7 @@ def test_schedule_sends_the_timer_with_the_rounded_up_delay(world):
     assert delay == 11
 
 
-@pytest.mark.parametrize(
-    ("fire_in", "delay"), [(0, 0), (-5, 0), (1, 1), (899.5, 900), (900, 900), (86_400, 900)]
-)
+@pytest.mark.parametrize(("fire_in", "delay"), [(0, 0), (-5, 0), (1, 1), (899.5, 900), (900, 900), (86_400, 900)])
 def test_delay_is_capped_at_fifteen_minutes(world, fire_in, delay):
     world.timers.schedule(T0 + fire_in, "activities", "x")
 

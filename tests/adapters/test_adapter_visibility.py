@@ -43,7 +43,9 @@ def store(backend):
     store.close("p2", "run-1", "CONTINUED_AS_NEW", T0 + 55, 12)
     store.create(run("p2", 55, run_id="run-2", workflow_type="PaymentWorkflow"))
     store.create(run("o4", 60, search_attributes={"Count": {"type": "Int", "value": 3}}))
-    store.set_visibility("o4", "run-1", {"Count": {"type": "Int", "value": 4}, "Tier": {"type": "Keyword", "value": "gold"}})
+    store.set_visibility(
+        "o4", "run-1", {"Count": {"type": "Int", "value": 4}, "Tier": {"type": "Keyword", "value": "gold"}}
+    )
     store.record_heartbeat("o1#run-1", "act-1", 1, [], T0)  # not an execution: never listed
     return store
 
@@ -78,7 +80,9 @@ def test_scan_selections(store, selection, expected):
     assert ids(r for r, _ in store.scan(selection)) == expected
 
 
-@pytest.mark.parametrize("selection", [Selection(), Selection(status="RUNNING", ascending=True), Selection(workflow_id="p2")])
+@pytest.mark.parametrize(
+    "selection", [Selection(), Selection(status="RUNNING", ascending=True), Selection(workflow_id="p2")]
+)
 def test_scan_resumes_after_any_cursor(store, selection):
     whole = list(store.scan(selection, page_size=2))
     for i, (_, cursor) in enumerate(whole):
@@ -158,8 +162,14 @@ def test_many_runs_page_in_order_across_dynamodb_pages(backend):
         store.create(run(f"w{i:02}", i, workflow_type="Bulk"))
     pages = [list_executions(store, "WorkflowType = 'Bulk' ORDER BY StartTime ASC", page_size=10)]
     while pages[-1].next_page_token:
-        pages.append(list_executions(store, "WorkflowType = 'Bulk' ORDER BY StartTime ASC", page_size=10,
-                                     next_page_token=pages[-1].next_page_token))
+        pages.append(
+            list_executions(
+                store,
+                "WorkflowType = 'Bulk' ORDER BY StartTime ASC",
+                page_size=10,
+                next_page_token=pages[-1].next_page_token,
+            )
+        )
     got = [r.workflow_id for r in itertools.chain.from_iterable(p.executions for p in pages)]
     assert got == [f"w{i:02}" for i in range(25)]
     assert [len(p.executions) for p in pages] == [10, 10, 5]

@@ -20,11 +20,20 @@ from .workflows import ACTIVITIES, TASK_QUEUE, WORKFLOWS
 
 
 def proxy_event(
-    method: str, path: str, body: Any = None, *, query: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST proxy event (resource ``/{proxy+}``), as API Gateway builds it."""
     text = body if body is None or isinstance(body, str) else json.dumps(body)
-    headers = {"Content-Type": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com", **(headers or {})}
+    headers = {
+        "Content-Type": "application/json",
+        "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+        **(headers or {}),
+    }
     return {
         "resource": "/{proxy+}",
         "path": path,
@@ -79,11 +88,19 @@ class Caller:
         return Reply(result["statusCode"], parsed, headers, raw)
 
     def start(self, workflow_type: str, workflow_id: str, *input: Any, **fields: Any) -> Reply:
-        body = {"workflow_type": workflow_type, "workflow_id": workflow_id, "task_queue": TASK_QUEUE, "input": list(input), **fields}
+        body = {
+            "workflow_type": workflow_type,
+            "workflow_id": workflow_id,
+            "task_queue": TASK_QUEUE,
+            "input": list(input),
+            **fields,
+        }
         return self("POST", "/api/v1/workflows", body)
 
     def result(self, workflow_id: str, **query: str) -> Reply:
-        return self("GET", f"/api/v1/workflows/{quote(workflow_id, safe='')}/result", query={"wait_seconds": "10", **query})
+        return self(
+            "GET", f"/api/v1/workflows/{quote(workflow_id, safe='')}/result", query={"wait_seconds": "10", **query}
+        )
 
 
 @pytest.fixture

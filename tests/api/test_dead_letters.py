@@ -30,7 +30,9 @@ def test_dead_letters_are_listed_with_what_they_are_about(call, runtime):
     # Bodies the activity handler cannot run: each fails every receive, then is dead-lettered.
     queue.send("{not json")
     queue.send(json.dumps({"kind": "signal", "workflow_id": "w1", "run_id": "r1", "dedup": "s:1", "name": "x" * 300}))
-    queue.send(json.dumps({"fire_at": 0, "queue": "inbox.fifo", "body": timer_target, "group_id": "w2", "dedup_id": "t"}))
+    queue.send(
+        json.dumps({"fire_at": 0, "queue": "inbox.fifo", "body": timer_target, "group_id": "w2", "dedup_id": "t"})
+    )
 
     listed = {m["kind"]: m for m in dead_letters(call, 3)}
 
@@ -64,6 +66,7 @@ def test_redrive_sends_them_back_through_their_queue(call, runtime):
     assert after["body"] == "{still not json"
     everywhere = call("POST", "/api/v1/dead-letters/redrive", {})  # no queue: every queue
     assert everywhere.status == 200 and {q["queue"] for q in everywhere.body["queues"]} >= {"inbox", QUEUE}
+
 
 def test_an_unknown_queue_is_404_naming_the_queues(call, runtime):
     runtime.backend.services.queue_for(QUEUE)

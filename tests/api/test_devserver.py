@@ -25,7 +25,9 @@ def server(runtime: LocalRuntime) -> Iterator[DevServer]:
         dev.stop()
 
 
-def send(server: DevServer, method: str, path: str, body: Any = None, **headers: str) -> tuple[int, dict[str, str], Any]:
+def send(
+    server: DevServer, method: str, path: str, body: Any = None, **headers: str
+) -> tuple[int, dict[str, str], Any]:
     host, port = server.url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
     data = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
@@ -43,14 +45,21 @@ def test_a_cross_origin_form_cannot_terminate_a_run(server):
     assert send(server, "POST", "/api/v1/workflows", START, **{"Content-Type": "application/json"})[0] == 201
     # What <form method=post enctype=text/plain action=".../terminate"> on another site sends.
     status, _, body = send(
-        server, "POST", "/api/v1/workflows/dev-1/terminate", "x=y",
+        server,
+        "POST",
+        "/api/v1/workflows/dev-1/terminate",
+        "x=y",
         **{"Content-Type": "text/plain", "Origin": "https://evil.example"},
     )
     assert status == 403 and body["error"]["code"] == "cross_origin_refused" and body["error"]["field"] == "Origin"
     # The same request with JSON from another origin: refused as well (fetch with CORS preflight skipped or not).
     for origin in ("https://evil.example", "null", "http://127.0.0.1:1"):
         status, _, _ = send(
-            server, "POST", "/api/v1/workflows/dev-1/terminate", {}, **{"Content-Type": "application/json", "Origin": origin}
+            server,
+            "POST",
+            "/api/v1/workflows/dev-1/terminate",
+            {},
+            **{"Content-Type": "application/json", "Origin": origin},
         )
         assert status == 403, origin
     assert send(server, "GET", "/api/v1/workflows/dev-1")[2]["status"] == "RUNNING"
@@ -58,12 +67,26 @@ def test_a_cross_origin_form_cannot_terminate_a_run(server):
 
 def test_its_own_pages_and_clients_without_an_origin_may_change_runs(server):
     assert send(server, "POST", "/api/v1/workflows", START, **{"Content-Type": "application/json"})[0] == 201
-    own = send(server, "POST", "/api/v1/workflows/dev-1/signals/post", {"input": ["a"]}, **{"Content-Type": "application/json", "Origin": server.url})
+    own = send(
+        server,
+        "POST",
+        "/api/v1/workflows/dev-1/signals/post",
+        {"input": ["a"]},
+        **{"Content-Type": "application/json", "Origin": server.url},
+    )
     assert own[0] == 202
     port = server.url.rsplit(":", 1)[1]
-    alias = send(server, "POST", "/api/v1/workflows/dev-1/signals/post", {"input": ["b"]}, **{"Content-Type": "application/json", "Origin": f"http://localhost:{port}"})
+    alias = send(
+        server,
+        "POST",
+        "/api/v1/workflows/dev-1/signals/post",
+        {"input": ["b"]},
+        **{"Content-Type": "application/json", "Origin": f"http://localhost:{port}"},
+    )
     assert alias[0] == 202
-    assert send(server, "POST", "/api/v1/workflows/dev-1/terminate", {}, **{"Content-Type": "application/json"})[0] == 202
+    assert (
+        send(server, "POST", "/api/v1/workflows/dev-1/terminate", {}, **{"Content-Type": "application/json"})[0] == 202
+    )
 
 
 def test_a_body_that_is_not_json_is_415(server):
@@ -84,7 +107,9 @@ def test_every_answer_carries_the_security_headers(server):
         send(server, "GET", "/"),
         send(server, "GET", "/ui/app.js"),
         send(server, "GET", "/api/v1/workflows"),
-        send(server, "POST", "/api/v1/workflows", "x", **{"Content-Type": "text/plain", "Origin": "https://evil.example"}),
+        send(
+            server, "POST", "/api/v1/workflows", "x", **{"Content-Type": "text/plain", "Origin": "https://evil.example"}
+        ),
         send(server, "GET", "/nowhere"),
     ]
     for status, headers, _ in answers:

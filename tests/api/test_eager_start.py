@@ -16,6 +16,7 @@ def test_an_eager_start_answers_with_the_first_task_committed(call):
 
 def test_a_plain_start_and_a_signal_with_start_are_not_eager(call):
     assert call.start("Mailbox", "mail-plain", "hi").body["eagerly_started"] is False
-    with_signal = call.start("Mailbox", "mail-sws", "hi", start_signal="post", start_signal_input=["x"], request_eager_start=True)
+    with_signal = call.start(
+        "Mailbox", "mail-sws", "hi", start_signal="post", start_signal_input=["x"], request_eager_start=True
+    )
     assert with_signal.status == 201 and with_signal.body["eagerly_started"] is False
-

@@ -116,7 +116,9 @@ def test_unknown_task_queue_is_404(call):
 def test_unknown_signal_and_query_are_404(call):
     call.start("Mailbox", "err-names", "hi")
     signal = call("POST", "/api/v1/workflows/err-names/signals/shout", {})
-    assert signal.status == 404 and signal.error["code"] == "signal_not_found" and signal.error["field"] == "signal_name"
+    assert (
+        signal.status == 404 and signal.error["code"] == "signal_not_found" and signal.error["field"] == "signal_name"
+    )
     query = call("POST", "/api/v1/workflows/err-names/queries/mood", {})
     assert query.status == 404 and query.error["code"] == "query_not_found" and query.error["field"] == "query_name"
     start_signal = call.start("Mailbox", "err-names-2", "hi", start_signal="shout")
@@ -209,7 +211,14 @@ def test_unknown_route_is_404(call, method, path):
 
 
 @pytest.mark.parametrize(
-    "query", ["WorkflowType = ", "NoSuchField = 3 AND", "ExecutionStatus = 'SLEEPING'", "StartTime > 'yesterday'", "WorkflowType = 'a' GROUP BY ExecutionStatus"]
+    "query",
+    [
+        "WorkflowType = ",
+        "NoSuchField = 3 AND",
+        "ExecutionStatus = 'SLEEPING'",
+        "StartTime > 'yesterday'",
+        "WorkflowType = 'a' GROUP BY ExecutionStatus",
+    ],
 )
 def test_bad_list_filters_are_400(call, query):
     reply = call("GET", "/api/v1/workflows", query={"query": query})
@@ -249,8 +258,13 @@ START_TEXT = json.dumps(OK_START)
 @pytest.mark.parametrize(
     "content_type",
     [
-        "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml",
-        "text/xml", "application/json; charset=latin-1", "application/jsonp",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "text/xml",
+        "application/json; charset=latin-1",
+        "application/jsonp",
     ],
 )
 def test_a_body_that_is_not_declared_json_is_415(call, content_type):
@@ -268,7 +282,9 @@ def test_a_body_without_a_content_type_is_415(call):
 def test_an_empty_form_post_cannot_terminate(call):
     # What a plain HTML form on another site sends: no fields, text/plain.
     call.start("Mailbox", "err-form", "hi")
-    status, _ = _error(call, _event("POST", "/api/v1/workflows/err-form/terminate", "", **{"Content-Type": "text/plain"}))
+    status, _ = _error(
+        call, _event("POST", "/api/v1/workflows/err-form/terminate", "", **{"Content-Type": "text/plain"})
+    )
     assert status == 415
     assert call("GET", "/api/v1/workflows/err-form").body["status"] == "RUNNING"
 
@@ -292,7 +308,9 @@ def test_json_nested_past_the_limit_is_400_naming_it(call):
     from durable._http.app import MAX_JSON_DEPTH
 
     for depth in (MAX_JSON_DEPTH + 1, 490, 100_000):
-        status, error = _error(call, _event("POST", "/api/v1/workflows", nested_input(depth), **{"Content-Type": "application/json"}))
+        status, error = _error(
+            call, _event("POST", "/api/v1/workflows", nested_input(depth), **{"Content-Type": "application/json"})
+        )
         assert status == 400, depth
         assert error["code"] == "json_too_deep" and error["field"] == "body"
         assert str(MAX_JSON_DEPTH) in error["message"]
@@ -302,7 +320,9 @@ def test_json_nested_to_the_limit_is_accepted_and_reads_back(call):
     from durable._http.app import MAX_JSON_DEPTH
 
     body = nested_input(MAX_JSON_DEPTH).replace('"err-1"', '"err-deep"')
-    status = call.api.handle(_event("POST", "/api/v1/workflows", body, **{"Content-Type": "application/json"}))["statusCode"]
+    status = call.api.handle(_event("POST", "/api/v1/workflows", body, **{"Content-Type": "application/json"}))[
+        "statusCode"
+    ]
     assert status == 201
     assert call("GET", "/api/v1/workflows/err-deep/history").status == 200
     assert call("GET", "/api/v1/workflows/err-deep").status == 200
@@ -323,7 +343,12 @@ def test_a_workflow_id_over_1000_bytes_is_400_and_nothing_is_written(call, workf
 
     reply = call.start("Mailbox", workflow_id, "hi")
     assert reply.status == 400 and reply.error["field"] == "workflow_id" and "1000 bytes" in reply.error["message"]
-    for method, suffix, body in [("GET", "", None), ("GET", "/history", None), ("POST", "/signals/post", {}), ("POST", "/cancel", {})]:
+    for method, suffix, body in [
+        ("GET", "", None),
+        ("GET", "/history", None),
+        ("POST", "/signals/post", {}),
+        ("POST", "/cancel", {}),
+    ]:
         reply = call(method, f"/api/v1/workflows/{quote(workflow_id, safe='')}{suffix}", body)
         assert reply.status == 400, suffix
         assert reply.error["code"] == "invalid_id" and "1000" in reply.error["message"]
@@ -349,8 +374,17 @@ GOOD_TOKEN = {"workflow_id": "w", "run_id": "r", "seq": 1, "attempt": 1, "activi
 @pytest.mark.parametrize(
     "field, value",
     [
-        ("workflow_id", True), ("workflow_id", ["w"]), ("run_id", None), ("seq", "1"), ("seq", 1.5), ("attempt", []),
-        ("attempt", True), ("seq", -1), ("seq", 10**30), ("activity_id", {"a": 1}), ("workflow_id", "x" * 1001),
+        ("workflow_id", True),
+        ("workflow_id", ["w"]),
+        ("run_id", None),
+        ("seq", "1"),
+        ("seq", 1.5),
+        ("attempt", []),
+        ("attempt", True),
+        ("seq", -1),
+        ("seq", 10**30),
+        ("activity_id", {"a": 1}),
+        ("workflow_id", "x" * 1001),
         ("workflow_id", ""),
     ],
 )
@@ -374,8 +408,16 @@ def test_a_task_token_nested_deep_is_400(call):
 @pytest.mark.parametrize(
     "path",
     [
-        "/ui/a%00b", "/ui/" + "x" * 300, "/ui/" + "x" * 5000, "/ui/" + "%C3%A9" * 200, "/ui/..", "/ui/%2e%2e",
-        "/ui/..%2Fsecret.txt", "/ui/%2e%2e/secret.txt", "/ui/assets/..%2F..%2Fsecret.txt", "/ui/%2Fetc%2Fpasswd",
+        "/ui/a%00b",
+        "/ui/" + "x" * 300,
+        "/ui/" + "x" * 5000,
+        "/ui/" + "%C3%A9" * 200,
+        "/ui/..",
+        "/ui/%2e%2e",
+        "/ui/..%2Fsecret.txt",
+        "/ui/%2e%2e/secret.txt",
+        "/ui/assets/..%2F..%2Fsecret.txt",
+        "/ui/%2Fetc%2Fpasswd",
         "/ui/app.js%00.png",
     ],
 )

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
-
 import durable
 from durable._http.app import MAX_JSON_DEPTH
 
@@ -26,7 +24,12 @@ SEED = int(os.environ.get("DURABLE_FUZZ_SEED", "20261209"))
 REQUESTS = 1500
 INSTALL_DIR = str(Path(durable.__file__).resolve().parent.parent)
 
-OK_START: dict[str, Any] = {"workflow_type": "Mailbox", "workflow_id": "fz-x", "task_queue": "api-tests", "input": ["hi"]}
+OK_START: dict[str, Any] = {
+    "workflow_type": "Mailbox",
+    "workflow_id": "fz-x",
+    "task_queue": "api-tests",
+    "input": ["hi"],
+}
 
 
 def nested(depth: int) -> str:
@@ -45,43 +48,150 @@ GOOD_TOKEN = {"workflow_id": "fz-live", "run_id": "r", "seq": 1, "attempt": 1, "
 
 # JSON *text* of odd values: what a careless or hostile client sends.
 ODD_JSON = [
-    "null", "true", "0", "-0", "1e308", "1e999", "-1e999", "NaN", "Infinity", "-Infinity", "9" * 5000, "1" * 4000,
-    '""', '"\\u0000"', '"\\ud800"', '"\\udfff\\ud800"', '"\\ud83d\\ude00"', '"' + "é" * 700 + '"', '"' + "x" * 1100 + '"',
-    "[]", "{}", "[[[[]]]]", '{"": 1}', '{"a": {"b": [1, {"c": null}]}}', '"../../etc/passwd"', '"<script>alert(1)</script>"',
-    nested(MAX_JSON_DEPTH - 2), nested(MAX_JSON_DEPTH + 1), nested(490), nested(3000), '["\\u0000"]',
-    '{"__proto__": {"x": 1}}', "[" * 5000 + "]" * 5000, '{"a": 1, "a": 2}',
+    "null",
+    "true",
+    "0",
+    "-0",
+    "1e308",
+    "1e999",
+    "-1e999",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "9" * 5000,
+    "1" * 4000,
+    '""',
+    '"\\u0000"',
+    '"\\ud800"',
+    '"\\udfff\\ud800"',
+    '"\\ud83d\\ude00"',
+    '"' + "é" * 700 + '"',
+    '"' + "x" * 1100 + '"',
+    "[]",
+    "{}",
+    "[[[[]]]]",
+    '{"": 1}',
+    '{"a": {"b": [1, {"c": null}]}}',
+    '"../../etc/passwd"',
+    '"<script>alert(1)</script>"',
+    nested(MAX_JSON_DEPTH - 2),
+    nested(MAX_JSON_DEPTH + 1),
+    nested(490),
+    nested(3000),
+    '["\\u0000"]',
+    '{"__proto__": {"x": 1}}',
+    "[" * 5000 + "]" * 5000,
+    '{"a": 1, "a": 2}',
 ]
 
 # Raw bodies that are not JSON, or not text.
 RAW_BODIES: list[bytes | str] = [
-    b"\xff\xfe\xfd", b"\xc3\x28", b"\xed\xa0\x80", "<?xml version='1.0'?><start/>", "a=1&b=2", "", " ", "\x00", "{",
-    '{"workflow_type": ', "{'single': 'quotes'}", "[" * 100000, '{"a":' * 600 + "1" + "}" * 600, "\ufeff{}",
-    json.dumps(OK_START) + "garbage", json.dumps(OK_START)[:-1],
+    b"\xff\xfe\xfd",
+    b"\xc3\x28",
+    b"\xed\xa0\x80",
+    "<?xml version='1.0'?><start/>",
+    "a=1&b=2",
+    "",
+    " ",
+    "\x00",
+    "{",
+    '{"workflow_type": ',
+    "{'single': 'quotes'}",
+    "[" * 100000,
+    '{"a":' * 600 + "1" + "}" * 600,
+    "\ufeff{}",
+    json.dumps(OK_START) + "garbage",
+    json.dumps(OK_START)[:-1],
 ]
 
 CONTENT_TYPES = [
-    None, "", "application/xml", "text/xml", "text/plain", "text/html", "multipart/form-data; boundary=x",
-    "application/x-www-form-urlencoded", "application/json; charset=utf-8", "APPLICATION/JSON", "application/jsonx",
-    "application/json;;;", "application/octet-stream", "*/*", "application/json; charset=latin-1", "\x00",
+    None,
+    "",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+    "text/html",
+    "multipart/form-data; boundary=x",
+    "application/x-www-form-urlencoded",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    "application/jsonx",
+    "application/json;;;",
+    "application/octet-stream",
+    "*/*",
+    "application/json; charset=latin-1",
+    "\x00",
 ]
 
 IDS = [
-    "fz-live", "ghost", "x" * 1001, "é" * 501, "é" * 500, "x" * 5000, "a\x00b", "%00", "..", "../..", "%2e%2e",
-    "a/b", "%ff%fe", "\u202e", "😀" * 300, " ", "%", "%%", "a%2Fb", "x" * 200 + "%ZZ",
+    "fz-live",
+    "ghost",
+    "x" * 1001,
+    "é" * 501,
+    "é" * 500,
+    "x" * 5000,
+    "a\x00b",
+    "%00",
+    "..",
+    "../..",
+    "%2e%2e",
+    "a/b",
+    "%ff%fe",
+    "\u202e",
+    "😀" * 300,
+    " ",
+    "%",
+    "%%",
+    "a%2Fb",
+    "x" * 200 + "%ZZ",
 ]
 
 UI_NAMES = [
-    "..", "../secret.txt", "%2e%2e/secret.txt", "..%2Fsecret.txt", "a\x00b", "%00", "x" * 300, "x" * 5000, "é" * 200,
-    "app.js", "assets", ".", "%2F", "%2Fetc%2Fpasswd", "\\..\\secret.txt", "logo.png%00.js", "con", "~", "*",
+    "..",
+    "../secret.txt",
+    "%2e%2e/secret.txt",
+    "..%2Fsecret.txt",
+    "a\x00b",
+    "%00",
+    "x" * 300,
+    "x" * 5000,
+    "é" * 200,
+    "app.js",
+    "assets",
+    ".",
+    "%2F",
+    "%2Fetc%2Fpasswd",
+    "\\..\\secret.txt",
+    "logo.png%00.js",
+    "con",
+    "~",
+    "*",
 ]
 
 QUERIES = [
-    {"page_size": "1e309"}, {"page_size": "-1"}, {"page_size": "99999999999999999999999"}, {"page_size": "NaN"},
-    {"wait_seconds": "nan"}, {"wait_seconds": "inf"}, {"wait_seconds": "-inf"}, {"wait_seconds": "1e400"},
-    {"run_id": "x" * 3000}, {"run_id": "\x00"}, {"run_id": ""}, {"next_page_token": "%%%"}, {"next_page_token": "x" * 5000},
-    {"query": "x" * 10000}, {"query": "(" * 500}, {"query": "WorkflowId = '" + "x" * 2000 + "'"}, {"status": "\x00"},
-    {"start_time_from": "9999-99-99"}, {"start_time_to": "1e999"}, {"bogus": "1"}, {"follow_runs": "maybe"},
-    {"workflow_id": "é" * 2000}, {"workflow_type": "\ud800"},
+    {"page_size": "1e309"},
+    {"page_size": "-1"},
+    {"page_size": "99999999999999999999999"},
+    {"page_size": "NaN"},
+    {"wait_seconds": "nan"},
+    {"wait_seconds": "inf"},
+    {"wait_seconds": "-inf"},
+    {"wait_seconds": "1e400"},
+    {"run_id": "x" * 3000},
+    {"run_id": "\x00"},
+    {"run_id": ""},
+    {"next_page_token": "%%%"},
+    {"next_page_token": "x" * 5000},
+    {"query": "x" * 10000},
+    {"query": "(" * 500},
+    {"query": "WorkflowId = '" + "x" * 2000 + "'"},
+    {"status": "\x00"},
+    {"start_time_from": "9999-99-99"},
+    {"start_time_to": "1e999"},
+    {"bogus": "1"},
+    {"follow_runs": "maybe"},
+    {"workflow_id": "é" * 2000},
+    {"workflow_type": "\ud800"},
 ]
 
 
@@ -136,7 +246,13 @@ def request(rng: random.Random) -> tuple[str, str, bytes | str | None, dict[str,
         ("GET", f"/ui/{rng.choice(UI_NAMES)}", None),
         ("GET", f"/ui/{rng.choice(UI_NAMES)}/{rng.choice(UI_NAMES)}", None),
         (rng.choice(["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE"]), f"/api/v1/workflows/{wid}", None),
-        ("GET", rng.choice(["/api/v1/../../etc/passwd", "/" + "a/" * 300, "/api/v1/workflows/" + "%2F" * 100, "//", "/api//v1"]), None),
+        (
+            "GET",
+            rng.choice(
+                ["/api/v1/../../etc/passwd", "/" + "a/" * 300, "/api/v1/workflows/" + "%2F" * 100, "//", "/api//v1"]
+            ),
+            None,
+        ),
     ]
     method, path, base = rng.choice(routes)
     body: bytes | str | None = None
@@ -149,7 +265,14 @@ def request(rng: random.Random) -> tuple[str, str, bytes | str | None, dict[str,
     return method, path, body, headers, query
 
 
-def send(call: Caller, method: str, path: str, body: bytes | str | None, headers: dict[str, str | None], query: dict[str, str] | None) -> dict[str, Any]:
+def send(
+    call: Caller,
+    method: str,
+    path: str,
+    body: bytes | str | None,
+    headers: dict[str, str | None],
+    query: dict[str, str] | None,
+) -> dict[str, Any]:
     event = proxy_event(method, path, query=query)
     for name, value in headers.items():
         if value is None:

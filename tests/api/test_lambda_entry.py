@@ -15,8 +15,12 @@ from tests.aws.test_lambda_handlers import LambdaContext
 from .conftest import proxy_event
 
 ORDER = {
-    "order_id": "api-1", "customer_id": "c-1", "email": "ada@example.com",
-    "items": [{"sku": "book", "quantity": 1}], "total": "12.50", "payment_method": "card",
+    "order_id": "api-1",
+    "customer_id": "c-1",
+    "email": "ada@example.com",
+    "items": [{"sku": "book", "quantity": 1}],
+    "total": "12.50",
+    "payment_method": "card",
 }
 
 
@@ -35,8 +39,14 @@ def api_function(monkeypatch):
             "DURABLE_ACTIVITY_QUEUE_URLS": json.dumps({"orders": create_queue(sqs, "activities-orders", fifo=False)}),
         }
         env["DURABLE_DEAD_LETTER_QUEUE_URLS"] = json.dumps(
-            {name: sqs.get_queue_url(QueueName=dlq_name(queue))["QueueUrl"]
-             for name, queue in [("inbox.fifo", "inbox.fifo"), ("timers", "timers"), ("activities-orders", "activities-orders")]}
+            {
+                name: sqs.get_queue_url(QueueName=dlq_name(queue))["QueueUrl"]
+                for name, queue in [
+                    ("inbox.fifo", "inbox.fifo"),
+                    ("timers", "timers"),
+                    ("activities-orders", "activities-orders"),
+                ]
+            }
         )
         for k, v in env.items():
             monkeypatch.setenv(k, v)
@@ -79,7 +89,12 @@ def test_dead_letters_through_the_lambda_entry_from_the_dlq_urls_the_stack_sets(
     assert status == 200
     assert {q["queue"]: q["count"] for q in listed["queues"]} == {"inbox": 1, "timers": 0, "activities-orders": 0}
     [message] = next(q for q in listed["queues"] if q["queue"] == "inbox")["messages"]
-    assert (message["kind"], message["workflow_id"], message["run_id"], message["body"]) == ("signal", "w-1", "r-1", body)
+    assert (message["kind"], message["workflow_id"], message["run_id"], message["body"]) == (
+        "signal",
+        "w-1",
+        "r-1",
+        body,
+    )
 
     status, moved = invoke(module, "POST", "/api/v1/dead-letters/redrive", {"queue": "inbox"})
 
@@ -94,7 +109,10 @@ def test_dead_letters_through_the_lambda_entry_from_the_dlq_urls_the_stack_sets(
 def test_an_eager_start_through_the_lambda_entry_decides_the_first_task_in_the_request(api_function):
     module, sqs, env = api_function
     body = {
-        "workflow_type": "OrderWorkflow", "workflow_id": "api-eager", "task_queue": "orders", "input": [ORDER],
+        "workflow_type": "OrderWorkflow",
+        "workflow_id": "api-eager",
+        "task_queue": "orders",
+        "input": [ORDER],
         "request_eager_start": True,
     }
     status, started = invoke(module, "POST", "/api/v1/workflows", body)
@@ -102,9 +120,13 @@ def test_an_eager_start_through_the_lambda_entry_decides_the_first_task_in_the_r
     # The API function made the first decision itself: no start message for the orchestrator,
     # the first activity task already on its queue, the decision in the history.
     assert "Messages" not in sqs.receive_message(QueueUrl=env["DURABLE_INBOX_QUEUE_URL"], MaxNumberOfMessages=10)
-    tasks = sqs.receive_message(QueueUrl=json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"])["orders"], MaxNumberOfMessages=10)
+    tasks = sqs.receive_message(
+        QueueUrl=json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"])["orders"], MaxNumberOfMessages=10
+    )
     assert [json.loads(m["Body"])["activity_type"] for m in tasks["Messages"]] == ["reserve_inventory"]
     status, history = invoke(module, "GET", "/api/v1/workflows/api-eager/history")
     assert [e["event_type"] for e in history["events"]] == [
-        "WorkflowExecutionStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
+        "WorkflowExecutionStarted",
+        "WorkflowTaskCompleted",
+        "ActivityTaskScheduled",
     ]

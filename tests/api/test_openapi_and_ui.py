@@ -64,13 +64,23 @@ def test_ui_files_are_served_with_their_content_type(call, path, content_type, t
 
 
 def test_binary_ui_files_are_base64_encoded(call):
-    result = call.api.handle(__import__("tests.api.conftest", fromlist=["proxy_event"]).proxy_event("GET", "/ui/logo.png"))
+    result = call.api.handle(
+        __import__("tests.api.conftest", fromlist=["proxy_event"]).proxy_event("GET", "/ui/logo.png")
+    )
     assert result["statusCode"] == 200 and result["isBase64Encoded"] is True
     assert result["multiValueHeaders"]["Content-Type"] == ["image/png"]
 
 
 @pytest.mark.parametrize(
-    "path", ["/ui/../secret.txt", "/ui/%2e%2e/secret.txt", "/ui/..%2Fsecret.txt", "/ui/assets/../../secret.txt", "/ui/missing.js", "/ui/assets"]
+    "path",
+    [
+        "/ui/../secret.txt",
+        "/ui/%2e%2e/secret.txt",
+        "/ui/..%2Fsecret.txt",
+        "/ui/assets/../../secret.txt",
+        "/ui/missing.js",
+        "/ui/assets",
+    ],
 )
 def test_nothing_outside_the_ui_folder_is_served(call, path):
     reply = call("GET", path)

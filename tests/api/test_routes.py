@@ -31,7 +31,9 @@ def test_start_signal_query_result(call):
     assert started.status == 201
     assert started.body["workflow_id"] == "mail-1" and started.body["run_id"]
     assert call("POST", "/api/v1/workflows/mail-1/signals/post", {"input": ["second"]}).status == 202
-    assert eventually(lambda: call("POST", "/api/v1/workflows/mail-1/queries/count", {}).body, {"result": 2}) == {"result": 2}
+    assert eventually(lambda: call("POST", "/api/v1/workflows/mail-1/queries/count", {}).body, {"result": 2}) == {
+        "result": 2
+    }
     assert call("POST", "/api/v1/workflows/mail-1/queries/nth", {"args": [1]}).body == {"result": "second"}
     assert call("POST", "/api/v1/workflows/mail-1/signals/close", {"run_id": started.body["run_id"]}).status == 202
     done = call.result("mail-1")
@@ -107,7 +109,9 @@ def test_cancel_then_result_is_canceled(call):
 
 def test_terminate_with_reason_and_details(call):
     call.start("Mailbox", "mail-term", "hi")
-    reply = call("POST", "/api/v1/workflows/mail-term/terminate", {"reason": "ops said so", "details": [{"ticket": 12}]})
+    reply = call(
+        "POST", "/api/v1/workflows/mail-term/terminate", {"reason": "ops said so", "details": [{"ticket": 12}]}
+    )
     assert reply.status == 202
     result = call.result("mail-term").body
     assert result["status"] == "TERMINATED"
@@ -169,8 +173,16 @@ def test_list_filters_and_pages(call):
     assert seen == [f"list-mail-{i}" for i in reversed(range(5))]
     summary = everything[0]
     assert set(summary) == {
-        "workflow_id", "run_id", "workflow_type", "task_queue", "status", "start_time", "close_time", "history_length",
-        "memo", "search_attributes",
+        "workflow_id",
+        "run_id",
+        "workflow_type",
+        "task_queue",
+        "status",
+        "start_time",
+        "close_time",
+        "history_length",
+        "memo",
+        "search_attributes",
     }
 
 
@@ -207,7 +219,11 @@ def test_async_activity_failure(call):
     TOKENS.clear()
     call.start("Approval", "approve-2", "refund")
     token = base64.b64encode(wait_for_token()).decode()
-    failure = {"message": "rejected by a human", "type": "Rejected", "application": {"type": "Rejected", "non_retryable": True, "details": [{"by": "ops"}]}}
+    failure = {
+        "message": "rejected by a human",
+        "type": "Rejected",
+        "application": {"type": "Rejected", "non_retryable": True, "details": [{"by": "ops"}]},
+    }
     assert call("POST", "/api/v1/activities/fail", {"task_token": token, "failure": failure}).status == 202
     result = call.result("approve-2").body
     assert result["status"] == "FAILED"
@@ -259,7 +275,9 @@ def test_list_with_a_temporal_filter_and_count(call):
     assert [e["workflow_id"] for e in listed] == ["q-mail-1", "q-mail-2"]
     combined = call("GET", "/api/v1/workflows", query={"query": "WorkflowId STARTS_WITH 'q-'", "status": "FAILED"}).body
     assert [e["workflow_id"] for e in combined["executions"]] == ["q-fail"]
-    counted = call("GET", "/api/v1/workflow-counts", query={"query": "WorkflowId STARTS_WITH 'q-' GROUP BY ExecutionStatus"}).body
+    counted = call(
+        "GET", "/api/v1/workflow-counts", query={"query": "WorkflowId STARTS_WITH 'q-' GROUP BY ExecutionStatus"}
+    ).body
     assert counted["count"] == 3
     assert sorted((g["group_values"][0], g["count"]) for g in counted["groups"]) == [("FAILED", 1), ("RUNNING", 2)]
     assert call("GET", "/api/v1/workflow-counts", query={"workflow_type": "Mailbox"}).body == {"count": 2, "groups": []}

@@ -91,14 +91,22 @@ def pump(modules, until, timeout: float = 30.0) -> None:
 def test_order_runs_end_to_end_through_the_deployed_handlers(deployment):
     app = deployment["orchestrator"].app
     control = Control(app.services, Orchestrator(app.services, app.registry))
-    order = Order(order_id=f"o-{uuid.uuid4().hex[:6]}", customer_id="c", email="a@example.com",
-                  items=[OrderItem("book", 1)], total=Decimal("9.90"))
-    run_id = control.start(workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders",
-                           input=encode_args([order]))
+    order = Order(
+        order_id=f"o-{uuid.uuid4().hex[:6]}",
+        customer_id="c",
+        email="a@example.com",
+        items=[OrderItem("book", 1)],
+        total=Decimal("9.90"),
+    )
+    run_id = control.start(
+        workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders", input=encode_args([order])
+    )
     pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)  # waiting for confirmation
     # The 24-hour timer went to the timer queue with SQS's longest delay, to be re-delayed.
     timer_queue = deployment["timers"].app.services.timers.timer_queue
-    attrs = timer_queue.client.get_queue_attributes(QueueUrl=timer_queue.url, AttributeNames=["ApproximateNumberOfMessagesDelayed"])
+    attrs = timer_queue.client.get_queue_attributes(
+        QueueUrl=timer_queue.url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )
     assert int(attrs["Attributes"]["ApproximateNumberOfMessagesDelayed"]) == 1
 
     control.signal(order.order_id, run_id, "confirm_order", [])
@@ -121,16 +129,22 @@ def test_log_lines_carry_the_execution_ids_and_metrics_are_published(deployment,
     logging.getLogger("durable").addHandler(tee)
     try:
         control = Control(app.services, Orchestrator(app.services, app.registry))
-        order = Order(order_id="o-logs", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1"))
-        run_id = control.start(workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders",
-                               input=encode_args([order]))
+        order = Order(
+            order_id="o-logs", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1")
+        )
+        run_id = control.start(
+            workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders", input=encode_args([order])
+        )
         pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)
     finally:
         logging.getLogger("durable").removeHandler(tee)
     logged = [json.loads(line) for line in stream.getvalue().splitlines()]
     activity_lines = [line for line in logged if "reserved" in line["message"]]
     assert activity_lines, logged
-    assert all(line["workflow_id"] == "o-logs" and line["run_id"] == run_id and line["activity_id"] == "1" for line in activity_lines)
+    assert all(
+        line["workflow_id"] == "o-logs" and line["run_id"] == run_id and line["activity_id"] == "1"
+        for line in activity_lines
+    )
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
     names = {m["Name"] for line in emf for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
     assert {"WorkflowTasks", "ActivitiesScheduled", "TimersStarted"} <= names
@@ -165,10 +179,15 @@ def test_a_schedule_is_armed_on_eventbridge_scheduler_and_its_fire_starts_one_ru
     for k, v in wiring.items():
         monkeypatch.setenv(k, v)
     # the handler modules build their app at import: rebuilt with the scheduling wiring
-    modules = {name: importlib.reload(importlib.import_module(f"functions.{name}.handler")) for name in ("orchestrator", "activities.orders")}
+    modules = {
+        name: importlib.reload(importlib.import_module(f"functions.{name}.handler"))
+        for name in ("orchestrator", "activities.orders")
+    }
     services = modules["orchestrator"].app.services
     control = Control(services, Orchestrator(services, modules["orchestrator"].app.registry))
-    order = Order(order_id="o-sched", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1"))
+    order = Order(
+        order_id="o-sched", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1")
+    )
     schedule = Schedule(
         action=ScheduleActionStartWorkflow("OrderWorkflow", order, id="nightly-order", task_queue="orders"),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
@@ -176,13 +195,18 @@ def test_a_schedule_is_armed_on_eventbridge_scheduler_and_its_fire_starts_one_ru
     control.schedule("create", "nightly", {"schedule": schedule_to_doc(schedule)})
 
     armed = scheduler.get_schedule(Name=scheduler_name("nightly"), GroupName="durable-test-schedules")
-    assert armed["ScheduleExpression"].startswith("at(") and armed["Target"]["RoleArn"] == wiring["DURABLE_SCHEDULER_ROLE_ARN"]
+    assert (
+        armed["ScheduleExpression"].startswith("at(")
+        and armed["Target"]["RoleArn"] == wiring["DURABLE_SCHEDULER_ROLE_ARN"]
+    )
     fire = json.loads(armed["Target"]["Input"])
     # Scheduler delivers at least once: the same Input twice (content-based dedup aside)
     for copy in range(2):
         services.inbox.client.send_message(
-            QueueUrl=services.inbox.url, MessageBody=armed["Target"]["Input"],
-            MessageGroupId=armed["Target"]["SqsParameters"]["MessageGroupId"], MessageDeduplicationId=f"delivery-{copy}",
+            QueueUrl=services.inbox.url,
+            MessageBody=armed["Target"]["Input"],
+            MessageGroupId=armed["Target"]["SqsParameters"]["MessageGroupId"],
+            MessageDeduplicationId=f"delivery-{copy}",
         )
     pump(modules, lambda: control.schedule("describe", "nightly", {})["info"]["recent_actions"])
     pump(modules, lambda: control.ledger(*_first_run(control)).timers)  # the order waits for its confirmation

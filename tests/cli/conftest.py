@@ -57,7 +57,11 @@ class DevServerProcess:
         self.address = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "durable.cli", "dev", "--port", str(self.port)],
-            cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.banner: list[str] = []
         deadline = time.monotonic() + 60

@@ -15,10 +15,16 @@ from .conftest import DevServerProcess, durable, free_port
 
 
 def order(order_id: str) -> str:
-    return json.dumps({
-        "order_id": order_id, "customer_id": "c-1", "email": "ada@example.com",
-        "items": [{"sku": "book", "quantity": 2}], "total": "42.50", "payment_method": "card",
-    })
+    return json.dumps(
+        {
+            "order_id": order_id,
+            "customer_id": "c-1",
+            "email": "ada@example.com",
+            "items": [{"sku": "book", "quantity": 2}],
+            "total": "42.50",
+            "payment_method": "card",
+        }
+    )
 
 
 def new_id(prefix: str) -> str:
@@ -26,7 +32,19 @@ def new_id(prefix: str) -> str:
 
 
 def start_order(dev: DevServerProcess, workflow_id: str) -> None:
-    run = durable("workflow", "start", "--type", "OrderWorkflow", "--task-queue", "orders", "--id", workflow_id, "--input", order(workflow_id), address=dev.address)
+    run = durable(
+        "workflow",
+        "start",
+        "--type",
+        "OrderWorkflow",
+        "--task-queue",
+        "orders",
+        "--id",
+        workflow_id,
+        "--input",
+        order(workflow_id),
+        address=dev.address,
+    )
     assert run.code == 0, run.err
     assert f"Started OrderWorkflow {workflow_id} (run " in run.out
 
@@ -60,7 +78,11 @@ def test_start_signal_describe_query_history_result(dev):
     assert human.out.startswith("COMPLETED\n")
     history = durable("workflow", "history", "-w", wid, "--json", address=dev.address)
     kinds = [e["event_type"] for e in history.json["events"]]
-    assert kinds[0] == "WorkflowExecutionStarted" and "WorkflowExecutionSignaled" in kinds and kinds[-1] == "WorkflowExecutionCompleted"
+    assert (
+        kinds[0] == "WorkflowExecutionStarted"
+        and "WorkflowExecutionSignaled" in kinds
+        and kinds[-1] == "WorkflowExecutionCompleted"
+    )
     table = durable("workflow", "history", "-w", wid, address=dev.address)
     assert table.out.splitlines()[0].split() == ["ID", "TIME", "TYPE", "DETAILS"]
     assert "signal_name=confirm_order" in table.out
@@ -103,9 +125,23 @@ def test_errors_exit_non_zero_with_one_clear_line(dev):
     assert missing.code == 1 and missing.err == "error: workflow execution 'no-such-order' not found\n"
     wid = new_id("cli-dup")
     start_order(dev, wid)
-    again = durable("workflow", "start", "--type", "OrderWorkflow", "--task-queue", "orders", "-w", wid, "-i", order(wid), address=dev.address)
+    again = durable(
+        "workflow",
+        "start",
+        "--type",
+        "OrderWorkflow",
+        "--task-queue",
+        "orders",
+        "-w",
+        wid,
+        "-i",
+        order(wid),
+        address=dev.address,
+    )
     assert again.code == 1 and f"workflow '{wid}' is already running" in again.err and len(again.err.splitlines()) == 1
-    unknown_type = durable("workflow", "start", "--type", "Nope", "--task-queue", "orders", "-w", new_id("x"), address=dev.address)
+    unknown_type = durable(
+        "workflow", "start", "--type", "Nope", "--task-queue", "orders", "-w", new_id("x"), address=dev.address
+    )
     assert unknown_type.code == 1 and "no workflow type 'Nope'" in unknown_type.err
     unknown_signal = durable("workflow", "signal", "-w", wid, "--name", "shout", address=dev.address)
     assert unknown_signal.code == 1 and "has no signal 'shout'" in unknown_signal.err
@@ -113,7 +149,19 @@ def test_errors_exit_non_zero_with_one_clear_line(dev):
     assert unknown_query.code == 1 and "query failed" in unknown_query.err
     bad_filter = durable("workflow", "list", "--query", "WorkflowType =", address=dev.address)
     assert bad_filter.code == 1 and bad_filter.err.startswith("error: ")
-    bad_json = durable("workflow", "start", "--type", "OrderWorkflow", "--task-queue", "orders", "-w", "x", "--input", "{oops", address=dev.address)
+    bad_json = durable(
+        "workflow",
+        "start",
+        "--type",
+        "OrderWorkflow",
+        "--task-queue",
+        "orders",
+        "-w",
+        "x",
+        "--input",
+        "{oops",
+        address=dev.address,
+    )
     assert bad_json.code == 2 and "not JSON" in bad_json.err
     missing_option = durable("workflow", "signal", "-w", wid, address=dev.address)
     assert missing_option.code == 2 and "--name" in missing_option.err

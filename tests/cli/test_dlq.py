@@ -22,7 +22,6 @@ from durable._local.environment import LocalRuntime
 from durable.cli import main
 
 
-
 @activity.defn
 async def greet(name: str) -> str:
     return f"hello {name}"
@@ -94,7 +93,19 @@ def break_idempotency_table(runtime: LocalRuntime) -> Any:
 
 def test_a_dead_letter_is_listed_then_redriven_and_processed_once_the_cause_is_fixed(dev):
     ddb = break_idempotency_table(dev.runtime)
-    started = dev.cli("workflow", "start", "--type", "Greeter", "--task-queue", dev.task_queue, "--id", "dlq-1", "--input", '"ada"', "--json")
+    started = dev.cli(
+        "workflow",
+        "start",
+        "--type",
+        "Greeter",
+        "--task-queue",
+        dev.task_queue,
+        "--id",
+        "dlq-1",
+        "--input",
+        '"ada"',
+        "--json",
+    )
     assert started.code == 0, started.err
     run_id = started.json["run_id"]
     dev.dead_letters(1)
@@ -115,7 +126,9 @@ def test_a_dead_letter_is_listed_then_redriven_and_processed_once_the_cause_is_f
     # The cause is fixed: the table is back.
     services = dev.runtime.backend.services
     create_tables(
-        ddb, history_table=services.history.table_name, executions_table=services.executions.table_name,
+        ddb,
+        history_table=services.history.table_name,
+        executions_table=services.executions.table_name,
         idempotency_table=services.idempotency.table_name,
     )
     redriven = dev.cli("dlq", "redrive", "--queue", dev.queue, "--yes")
@@ -130,7 +143,12 @@ def test_a_dead_letter_is_listed_then_redriven_and_processed_once_the_cause_is_f
 
 def test_redrive_asks_first_and_does_nothing_unless_told_yes(dev, monkeypatch):
     break_idempotency_table(dev.runtime)
-    assert dev.cli("workflow", "start", "--type", "Greeter", "--task-queue", dev.task_queue, "--id", "dlq-2", "--input", '"bo"').code == 0
+    assert (
+        dev.cli(
+            "workflow", "start", "--type", "Greeter", "--task-queue", dev.task_queue, "--id", "dlq-2", "--input", '"bo"'
+        ).code
+        == 0
+    )
     dev.dead_letters(1)
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))

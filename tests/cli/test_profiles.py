@@ -20,7 +20,12 @@ def durable(*args: str, **env: str) -> Run:
     """The CLI with exactly these DURABLE_* variables (none inherited)."""
     clean = {k: v for k, v in ENV.items() if not k.startswith("DURABLE_")}
     done = subprocess.run(
-        [sys.executable, "-m", "durable.cli", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "durable.cli", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return Run(done.returncode, done.stdout, done.stderr)
 
@@ -46,7 +51,9 @@ def test_the_variables_choose_file_and_profile_and_durable_address_wins(dev, con
     run = durable("workflow", "list", "--json", DURABLE_CONFIG_FILE=str(config_file), DURABLE_PROFILE="local")
     assert run.code == 0, run.err
     dead = f"http://127.0.0.1:{free_port()}"
-    overridden = durable("workflow", "list", DURABLE_CONFIG_FILE=str(config_file), DURABLE_PROFILE="local", DURABLE_ADDRESS=dead)
+    overridden = durable(
+        "workflow", "list", DURABLE_CONFIG_FILE=str(config_file), DURABLE_PROFILE="local", DURABLE_ADDRESS=dead
+    )
     assert overridden.code == 1 and f"cannot reach the dev server at {dead}" in overridden.err
     flag = durable("workflow", "list", "--address", dev.address, "--json", DURABLE_ADDRESS=dead)
     assert flag.code == 0, flag.err

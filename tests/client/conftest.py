@@ -90,5 +90,9 @@ def _with_timeout(fn: Any) -> Any:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if isinstance(item, pytest.Function) and "tests/client" in str(item.path) and inspect.iscoroutinefunction(item.obj):
+        if (
+            isinstance(item, pytest.Function)
+            and "tests/client" in str(item.path)
+            and inspect.iscoroutinefunction(item.obj)
+        ):
             item.obj = _with_timeout(item.obj)

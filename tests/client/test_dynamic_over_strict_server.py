@@ -50,8 +50,12 @@ async def test_signal_with_start_and_signals_reach_handlers_set_at_run_time(stri
     local, client = strict
     async with Worker(local.client, task_queue=TASK_QUEUE, workflows=[Greeter]):
         handle = await client.start_workflow(
-            "AnyTypeAtAll", "x", id="strict-greeter", task_queue=TASK_QUEUE,
-            start_signal="greet", start_signal_args=["hello"],
+            "AnyTypeAtAll",
+            "x",
+            id="strict-greeter",
+            task_queue=TASK_QUEUE,
+            start_signal="greet",
+            start_signal_args=["hello"],
         )
         await handle.signal("greet", "again")
         assert await handle.result() == {"type": "AnyTypeAtAll", "greetings": ["hello", "again"], "args": 1}

@@ -31,7 +31,9 @@ class Waver:
 
 async def test_an_eager_start_over_http_returns_with_the_first_task_decided(client, task_queue):
     async with Worker(client, task_queue=task_queue, workflows=[Waver], activities=[wave]):
-        handle = await client.start_workflow(Waver.run, "ann", id="http-eager", task_queue=task_queue, request_eager_start=True)
+        handle = await client.start_workflow(
+            Waver.run, "ann", id="http-eager", task_queue=task_queue, request_eager_start=True
+        )
         assert getattr(handle, "__temporal_eagerly_started") is True
         types = [e["event_type"] for e in (await handle.fetch_history()).events]
         assert types[:3] == ["WorkflowExecutionStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled"]

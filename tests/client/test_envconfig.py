@@ -31,7 +31,6 @@ from durable.envconfig import (
 from durable.service import RPCError, RPCStatusCode, TLSConfig
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
-
 from tests.client.tls_proxy import TestCA, TlsProxy
 
 
@@ -55,7 +54,9 @@ class DevServerWithEngine:
         """Run Greeter, started and awaited through ``client``."""
         task_queue = f"tq-{uuid.uuid4()}"
         async with Worker(self.local.client, task_queue=task_queue, workflows=[Greeter]):
-            return await client.execute_workflow(Greeter.run, "profile", id=f"greet-{uuid.uuid4()}", task_queue=task_queue)
+            return await client.execute_workflow(
+                Greeter.run, "profile", id=f"greet-{uuid.uuid4()}", task_queue=task_queue
+            )
 
 
 @pytest_asyncio.fixture(loop_scope="function")
@@ -104,7 +105,10 @@ def test_profiles_load_from_the_file_and_round_trip(tmp_path):
     assert prod.namespace == "orders"
     assert prod.grpc_meta == {"x-tenant-id": "acme"}  # as temporalio: lower case, - for _
     assert prod.tls == ClientConfigTLS(
-        server_name="api.example.com", server_root_ca_cert=Path("/etc/ssl/private-ca.pem"), client_cert=b"CERT", client_private_key=b"KEY"
+        server_name="api.example.com",
+        server_root_ca_cert=Path("/etc/ssl/private-ca.pem"),
+        client_cert=b"CERT",
+        client_private_key=b"KEY",
     )
     assert config.to_dict()["prod"]["tls"] == {
         "server_name": "api.example.com",
@@ -132,15 +136,23 @@ def test_durable_variables_override_the_file_and_pick_the_profile(tmp_path):
     assert profile.grpc_meta == {"x-trace": "on"}
     assert profile.tls is not None and profile.tls.disabled is True
     # a profile named in the call wins over DURABLE_PROFILE; DURABLE_ADDRESS over the file
-    named = ClientConfigProfile.load("default", config_source=path, override_env_vars={**env, "DURABLE_ADDRESS": "http://127.0.0.1:9999"})
+    named = ClientConfigProfile.load(
+        "default", config_source=path, override_env_vars={**env, "DURABLE_ADDRESS": "http://127.0.0.1:9999"}
+    )
     assert named.address == "http://127.0.0.1:9999"
     assert named.namespace == "billing"
 
 
 def test_temporal_variables_are_not_read(tmp_path):
-    env = {"TEMPORAL_ADDRESS": "localhost:7233", "TEMPORAL_NAMESPACE": "ns", "TEMPORAL_CONFIG_FILE": str(write(tmp_path, PROFILES))}
+    env = {
+        "TEMPORAL_ADDRESS": "localhost:7233",
+        "TEMPORAL_NAMESPACE": "ns",
+        "TEMPORAL_CONFIG_FILE": str(write(tmp_path, PROFILES)),
+    }
     assert ClientConfigProfile.load(override_env_vars=env, disable_file=True) == ClientConfigProfile()
-    assert ClientConfig.load(override_env_vars={**env, "DURABLE_CONFIG_FILE": str(tmp_path / "none.toml")}).profiles == {}
+    assert (
+        ClientConfig.load(override_env_vars={**env, "DURABLE_CONFIG_FILE": str(tmp_path / "none.toml")}).profiles == {}
+    )
 
 
 def test_the_file_is_found_by_variable_or_in_the_user_config_dir(tmp_path, monkeypatch):
@@ -155,13 +167,15 @@ def test_the_file_is_found_by_variable_or_in_the_user_config_dir(tmp_path, monke
         "target_host": "http://127.0.0.1:7001"
     }
     # an explicit file wins over the variable; disable_file reads none
-    assert ClientConfig.load_client_connect_config(config_file=str(default_config_file()), override_env_vars={"DURABLE_CONFIG_FILE": str(elsewhere)}) == {
-        "target_host": "http://127.0.0.1:7000"
-    }
-    assert ClientConfig.load_client_connect_config(disable_file=True, override_env_vars={"DURABLE_ADDRESS": "http://h:1"}) == {"target_host": "http://h:1"}
-    assert ClientConfig.load_client_connect_config(disable_env=True, override_env_vars={"DURABLE_ADDRESS": "http://h:1"}) == {
-        "target_host": "http://127.0.0.1:7000"
-    }
+    assert ClientConfig.load_client_connect_config(
+        config_file=str(default_config_file()), override_env_vars={"DURABLE_CONFIG_FILE": str(elsewhere)}
+    ) == {"target_host": "http://127.0.0.1:7000"}
+    assert ClientConfig.load_client_connect_config(
+        disable_file=True, override_env_vars={"DURABLE_ADDRESS": "http://h:1"}
+    ) == {"target_host": "http://h:1"}
+    assert ClientConfig.load_client_connect_config(
+        disable_env=True, override_env_vars={"DURABLE_ADDRESS": "http://h:1"}
+    ) == {"target_host": "http://127.0.0.1:7000"}
 
 
 @pytest.mark.parametrize(
@@ -170,9 +184,24 @@ def test_the_file_is_found_by_variable_or_in_the_user_config_dir(tmp_path, monke
         (PROFILES, {"profile": "staging"}, {}, "Profile 'staging' not found"),
         (PROFILES, {}, {"DURABLE_PROFILE": "staging"}, "Profile 'staging' not found"),
         ("[profile.default]\nadress = 'x'\n", {"config_file_strict": True}, {}, "unknown field `adress`"),
-        ("[profile.default.tls]\nclient_cert_path = 'a'\nclient_cert_data = 'b'\n", {}, {}, "Cannot specify both client_cert_path and client_cert_data"),
-        ("[profile.default.tls]\nclient_key_path = 'a'\n", {}, {"DURABLE_TLS_CLIENT_KEY_DATA": "b"}, "Cannot specify key data via DURABLE_TLS_CLIENT_KEY_DATA when key path is already specified"),
-        ("", {}, {"DURABLE_TLS_SERVER_CA_CERT_PATH": "a", "DURABLE_TLS_SERVER_CA_CERT_DATA": "b"}, "Cannot specify both DURABLE_TLS_SERVER_CA_CERT_PATH and DURABLE_TLS_SERVER_CA_CERT_DATA"),
+        (
+            "[profile.default.tls]\nclient_cert_path = 'a'\nclient_cert_data = 'b'\n",
+            {},
+            {},
+            "Cannot specify both client_cert_path and client_cert_data",
+        ),
+        (
+            "[profile.default.tls]\nclient_key_path = 'a'\n",
+            {},
+            {"DURABLE_TLS_CLIENT_KEY_DATA": "b"},
+            "Cannot specify key data via DURABLE_TLS_CLIENT_KEY_DATA when key path is already specified",
+        ),
+        (
+            "",
+            {},
+            {"DURABLE_TLS_SERVER_CA_CERT_PATH": "a", "DURABLE_TLS_SERVER_CA_CERT_DATA": "b"},
+            "Cannot specify both DURABLE_TLS_SERVER_CA_CERT_PATH and DURABLE_TLS_SERVER_CA_CERT_DATA",
+        ),
         ("[profile.default\n", {}, {}, "TOML parse error"),
         ("[profile.default]\naddress = 8233\n", {}, {}, "invalid type: integer `8233`, expected a string"),
     ],
@@ -209,16 +238,22 @@ async def test_a_profile_connects_to_the_dev_server_and_runs_a_workflow(dev, tmp
 
 
 async def test_durable_address_alone_in_temporals_host_port_form(dev):
-    config = ClientConfig.load_client_connect_config(override_env_vars={"DURABLE_ADDRESS": f"127.0.0.1:{dev.port}"}, disable_file=True)
+    config = ClientConfig.load_client_connect_config(
+        override_env_vars={"DURABLE_ADDRESS": f"127.0.0.1:{dev.port}"}, disable_file=True
+    )
     assert await dev.greet_through(await Client.connect(**config)) == "Hello, profile!"
     # tls=False says http for a host:port that is not loopback too; a scheme that contradicts tls is refused
-    config = ClientConfig.load_client_connect_config(override_env_vars={"DURABLE_ADDRESS": dev.url, "DURABLE_TLS": "true"}, disable_file=True)
+    config = ClientConfig.load_client_connect_config(
+        override_env_vars={"DURABLE_ADDRESS": dev.url, "DURABLE_TLS": "true"}, disable_file=True
+    )
     with pytest.raises(ValueError, match=r"tls=True asks for an https URL"):
         await Client.connect(**config)
 
 
 async def test_an_api_key_is_refused_with_the_reason(dev):
-    config = ClientConfig.load_client_connect_config(override_env_vars={"DURABLE_ADDRESS": dev.url, "DURABLE_API_KEY": "secret"}, disable_file=True)
+    config = ClientConfig.load_client_connect_config(
+        override_env_vars={"DURABLE_ADDRESS": dev.url, "DURABLE_API_KEY": "secret"}, disable_file=True
+    )
     assert config["api_key"] == "secret"
     with pytest.raises(NotImplementedError, match=r"api_key is not used by durable: .*SigV4.*DURABLE_API_KEY"):
         await Client.connect(**config)
@@ -289,10 +324,12 @@ async def test_mutual_tls_from_a_profile(dev, ca, tmp_path):
 address = "https://127.0.0.1:{proxy.port}"
 [profile.mtls.tls]
 server_ca_cert_data = '''{ca.pem.decode()}'''
-client_cert_path = "{tmp_path / 'client.pem'}"
-client_key_path = "{tmp_path / 'client.key'}"
+client_cert_path = "{tmp_path / "client.pem"}"
+client_key_path = "{tmp_path / "client.key"}"
 """
-        config = ClientConfig.load_client_connect_config("mtls", config_file=str(write(tmp_path, text)), override_env_vars={})
+        config = ClientConfig.load_client_connect_config(
+            "mtls", config_file=str(write(tmp_path, text)), override_env_vars={}
+        )
         assert isinstance(config["tls"], TLSConfig) and config["tls"].client_cert == client_cert.cert
         assert await dev.greet_through(await Client.connect(**config)) == "Hello, profile!"
         assert proxy.handshake_failures == 0
@@ -323,8 +360,12 @@ async def test_domain_names_the_server_for_sni_and_verification(dev, ca):
 
 async def test_tls_settings_durable_cannot_honour_are_refused(ca):
     with pytest.raises(NotImplementedError, match="verification_server_name"):
-        await Client.connect("https://127.0.0.1:1", tls=TLSConfig(server_root_ca_cert=ca.pem, verification_server_name="x"), lazy=True)
+        await Client.connect(
+            "https://127.0.0.1:1", tls=TLSConfig(server_root_ca_cert=ca.pem, verification_server_name="x"), lazy=True
+        )
     with pytest.raises(ValueError, match="client_cert and client_private_key go together"):
-        await Client.connect("https://127.0.0.1:1", tls=TLSConfig(client_cert=ca.issue("c", client=True).cert), lazy=True)
+        await Client.connect(
+            "https://127.0.0.1:1", tls=TLSConfig(client_cert=ca.issue("c", client=True).cert), lazy=True
+        )
     with pytest.raises(ValueError, match="tls=False asks for an http URL"):
         await Client.connect("https://127.0.0.1:1", tls=False, lazy=True)

@@ -26,7 +26,11 @@ class Shouter:
     async def run(self, words: list[str]) -> list[str]:
         out = []
         for w in words:
-            out.append(await workflow.execute_activity(shout, w, start_to_close_timeout=timedelta(seconds=5), retry_policy=RetryPolicy(maximum_attempts=1)))
+            out.append(
+                await workflow.execute_activity(
+                    shout, w, start_to_close_timeout=timedelta(seconds=5), retry_policy=RetryPolicy(maximum_attempts=1)
+                )
+            )
         return out
 
 
@@ -51,7 +55,12 @@ async def test_failures_keep_their_chain_and_details(client, task_queue):
     assert isinstance(activity_error, ActivityError)
     app = activity_error.cause
     assert isinstance(app, ApplicationError)
-    assert (app.type, app.message, list(app.details), app.non_retryable) == ("Refused", "refused", [{"why": "policy"}], True)
+    assert (app.type, app.message, list(app.details), app.non_retryable) == (
+        "Refused",
+        "refused",
+        [{"why": "policy"}],
+        True,
+    )
 
 
 async def test_already_started_names_the_running_run(client, task_queue):
@@ -62,7 +71,11 @@ async def test_already_started_names_the_running_run(client, task_queue):
 
         with pytest.raises(WorkflowAlreadyStartedError) as raised:
             await client.start_workflow(
-                Shouter.run, [], id="remote-dup", task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE
+                Shouter.run,
+                [],
+                id="remote-dup",
+                task_queue=task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
     assert raised.value.run_id == first.result_run_id
     assert raised.value.workflow_id == "remote-dup" and raised.value.workflow_type == "Shouter"
@@ -71,7 +84,9 @@ async def test_already_started_names_the_running_run(client, task_queue):
 async def test_list_and_count_over_http(client, task_queue):
     async with Worker(client, task_queue=task_queue, workflows=[Shouter], activities=[shout]):
         for i in range(3):
-            await (await client.start_workflow(Shouter.run, ["x"], id=f"remote-list-{i}", task_queue=task_queue)).result()
+            await (
+                await client.start_workflow(Shouter.run, ["x"], id=f"remote-list-{i}", task_queue=task_queue)
+            ).result()
         listed = [w.id async for w in client.list_workflows("WorkflowId STARTS_WITH 'remote-list-'", page_size=2)]
         assert listed == ["remote-list-2", "remote-list-1", "remote-list-0"]
         counted = await client.count_workflows("WorkflowType = 'Shouter'")

@@ -71,7 +71,9 @@ def test_region_comes_from_the_session_when_the_url_has_none(monkeypatch):
 
 
 def test_loopback_requests_are_not_signed():
-    request = HttpTransport("http://127.0.0.1:8233").prepare("GET", "/workflows", query={"status": "RUNNING", "run_id": None})
+    request = HttpTransport("http://127.0.0.1:8233").prepare(
+        "GET", "/workflows", query={"status": "RUNNING", "run_id": None}
+    )
     assert request.full_url == "http://127.0.0.1:8233/api/v1/workflows?status=RUNNING"
     assert "authorization" not in {k.lower() for k, _ in request.header_items()}
 

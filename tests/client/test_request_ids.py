@@ -91,7 +91,9 @@ async def test_a_signal_sent_again_with_its_request_id_is_applied_once_even_afte
             # Past SQS FIFO's five minutes of deduplication the repeat reaches the run: its
             # history still knows the id.
             services = env.runtime.backend.services
-            later = Control(dataclasses.replace(services, inbox=QueueThatForgot(services.inbox)), env.runtime.orchestrator)
+            later = Control(
+                dataclasses.replace(services, inbox=QueueThatForgot(services.inbox)), env.runtime.orchestrator
+            )
             later.signal("sig-once", None, "add", encode_args(["a"]), request_id="req-a")
             assert await handle.query(Collector.collected) == ["a"]
             assert later.services.inbox.sent == 1  # type: ignore[attr-defined]
@@ -107,13 +109,19 @@ async def test_a_start_sent_again_with_its_request_id_after_the_run_completed_an
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
-            first = await transport.start(workflow_id="start-once", input=encode_args([0]), request_id="start-1", **START)
+            first = await transport.start(
+                workflow_id="start-once", input=encode_args([0]), request_id="start-1", **START
+            )
             assert await env.client.get_workflow_handle("start-once").result() == []
-            again = await transport.start(workflow_id="start-once", input=encode_args([0]), request_id="start-1", **START)
+            again = await transport.start(
+                workflow_id="start-once", input=encode_args([0]), request_id="start-1", **START
+            )
             assert again == first
             assert await _runs_of(env.client, "start-once") == 1
             # Another start (another request id) of the closed id starts a new run, as ALLOW_DUPLICATE says.
-            other = await transport.start(workflow_id="start-once", input=encode_args([0]), request_id="start-2", **START)
+            other = await transport.start(
+                workflow_id="start-once", input=encode_args([0]), request_id="start-2", **START
+            )
             assert other != first
             assert await _runs_of(env.client, "start-once") == 2
 
@@ -124,10 +132,15 @@ async def test_a_start_or_signal_with_start_repeated_while_its_run_runs_changes_
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
             first = await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START)
             # Not WorkflowAlreadyStartedError: it is the same start.
-            assert await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START) == first
+            assert (
+                await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START)
+                == first
+            )
             with_signal = {**START, "start_signal": "add", "start_signal_input": encode_args(["s"])}
             for _ in range(2):  # signal-with-start on the running run: the signal lands once
-                again = await transport.start(workflow_id="running", input=encode_args([3]), request_id="sws-1", **with_signal)
+                again = await transport.start(
+                    workflow_id="running", input=encode_args([3]), request_id="sws-1", **with_signal
+                )
                 assert again == first
             handle = env.client.get_workflow_handle("running")
             assert await handle.query(Collector.collected) == ["s"]
@@ -176,7 +189,9 @@ def _post(base: str, path: str, body: dict[str, Any], key: str | None = None) ->
     headers = {"Content-Type": "application/json"}
     if key is not None:
         headers["Idempotency-Key"] = key
-    request = urllib.request.Request(f"{base}/api/v1{path}", data=json.dumps(body).encode(), method="POST", headers=headers)
+    request = urllib.request.Request(
+        f"{base}/api/v1{path}", data=json.dumps(body).encode(), method="POST", headers=headers
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -201,7 +216,9 @@ async def test_the_api_applies_a_signal_once_per_idempotency_key_or_body_request
             status, _ = _post(base, "/workflows/api-sig/signals/add", {"input": ["b"], "request_id": "key-b"})
             assert status == 202
         assert await handle.query(Collector.collected) == ["a", "b"]
-        status, reply = _post(base, "/workflows/api-sig/signals/add", {"input": ["c"], "request_id": "one"}, key="another")
+        status, reply = _post(
+            base, "/workflows/api-sig/signals/add", {"input": ["c"], "request_id": "one"}, key="another"
+        )
         assert (status, reply["error"]["field"]) == (400, "request_id")
         status, reply = _post(base, "/workflows/api-sig/signals/add", {"input": ["c"]}, key="not valid")
         assert (status, reply["error"]["field"]) == (400, "Idempotency-Key")
@@ -212,7 +229,9 @@ async def test_the_api_applies_a_signal_once_per_idempotency_key_or_body_request
         assert await handle.result() == ["a", "b", "c"]
 
 
-async def test_the_api_answers_a_repeated_start_with_the_run_it_made_even_after_it_completed(client, task_queue) -> None:
+async def test_the_api_answers_a_repeated_start_with_the_run_it_made_even_after_it_completed(
+    client, task_queue
+) -> None:
     base = _base(client)
     body = {"workflow_type": "Collector", "workflow_id": "api-start", "task_queue": task_queue, "input": [0]}
     async with Worker(client, task_queue=task_queue, workflows=[Collector]):
@@ -235,7 +254,9 @@ def _proxied(client: Client, drop: Any, times: int = 1) -> DroppingProxy:
     return DroppingProxy((parts.hostname, parts.port), drop, times=times)
 
 
-async def test_the_remote_client_retries_a_signal_whose_answer_was_lost_and_it_is_applied_once(client, task_queue) -> None:
+async def test_the_remote_client_retries_a_signal_whose_answer_was_lost_and_it_is_applied_once(
+    client, task_queue
+) -> None:
     async with Worker(client, task_queue=task_queue, workflows=[Collector]):
         handle = await client.start_workflow(Collector.run, 2, id="drop-sig", task_queue=task_queue)
         with _proxied(client, lambda line: "/signals/" in line) as proxy:

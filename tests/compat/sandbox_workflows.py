@@ -33,7 +33,7 @@ RESTRICTED = {
     "datetime.now": lambda: datetime.now(),
     "datetime.utcnow": lambda: datetime.utcnow(),
     "datetime.today": lambda: datetime.today(),
-    "datetime.datetime.now": lambda: datetime_module.datetime.now(datetime_module.timezone.utc),
+    "datetime.datetime.now": lambda: datetime_module.datetime.now(datetime_module.UTC),
     "date.today": lambda: date.today(),
     "uuid.uuid4": lambda: uuid.uuid4(),
     "from uuid import uuid4": lambda: uuid4(),

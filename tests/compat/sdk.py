@@ -16,8 +16,9 @@ from __future__ import annotations
 import importlib
 import os
 import sysconfig
+from collections.abc import Sequence
 from concurrent.futures import Executor
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
@@ -58,17 +59,11 @@ elif BACKEND == "durable":
         except (ImportError, AttributeError):
             return type(name, (Exception,), {"__doc__": f"{module}.{name} is missing"})
 
-    WorkflowQueryFailedError = _exception_or_placeholder(
-        "durable.client", "WorkflowQueryFailedError"
-    )
-    WorkflowUpdateFailedError = _exception_or_placeholder(
-        "durable.client", "WorkflowUpdateFailedError"
-    )
+    WorkflowQueryFailedError = _exception_or_placeholder("durable.client", "WorkflowQueryFailedError")
+    WorkflowUpdateFailedError = _exception_or_placeholder("durable.client", "WorkflowUpdateFailedError")
     WorkflowUpdateStage = getattr(importlib.import_module("durable.client"), "WorkflowUpdateStage", None)
 else:  # pragma: no cover - configuration error
-    raise RuntimeError(
-        f"DURABLE_COMPAT_BACKEND must be 'durable' or 'temporal', not {BACKEND!r}"
-    )
+    raise RuntimeError(f"DURABLE_COMPAT_BACKEND must be 'durable' or 'temporal', not {BACKEND!r}")
 
 ENV_PREFIX = "TEMPORAL_" if BACKEND == "temporal" else "DURABLE_"
 """envconfig's environment variables: TEMPORAL_ADDRESS for temporalio, DURABLE_ADDRESS for durable."""
@@ -182,17 +177,13 @@ async def pending_activities(desc: Any) -> list[PendingActivity]:
         for pa in desc.raw_description.pending_activities:
             details: list[Any] = []
             if pa.HasField("heartbeat_details"):
-                details = await desc.data_converter.decode(
-                    pa.heartbeat_details.payloads
-                )
+                details = await desc.data_converter.decode(pa.heartbeat_details.payloads)
             out.append(
                 PendingActivity(
                     activity_id=pa.activity_id,
                     activity_type=pa.activity_type.name,
                     attempt=pa.attempt,
-                    state=PendingActivityState.Name(pa.state).removeprefix(
-                        "PENDING_ACTIVITY_STATE_"
-                    ),
+                    state=PendingActivityState.Name(pa.state).removeprefix("PENDING_ACTIVITY_STATE_"),
                     last_heartbeat_details=list(details),
                 )
             )
@@ -207,9 +198,7 @@ async def pending_activities(desc: Any) -> list[PendingActivity]:
                 attempt=pa.attempt,
                 state=str(state),
                 last_heartbeat_details=list(
-                    getattr(pa, "heartbeat_details", None)
-                    or getattr(pa, "last_heartbeat_details", None)
-                    or []
+                    getattr(pa, "heartbeat_details", None) or getattr(pa, "last_heartbeat_details", None) or []
                 ),
             )
         )

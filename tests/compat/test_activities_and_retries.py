@@ -57,9 +57,7 @@ async def always_value_error() -> None:
 
 @activity.defn
 async def non_retryable_app_error() -> None:
-    raise exceptions.ApplicationError(
-        "do not retry me", {"k": 1}, type="MyBusinessError", non_retryable=True
-    )
+    raise exceptions.ApplicationError("do not retry me", {"k": 1}, type="MyBusinessError", non_retryable=True)
 
 
 @activity.defn
@@ -90,12 +88,8 @@ async def describe_self(x: int) -> dict:
         "workflow_type": info.workflow_type,
         "workflow_run_id_set": bool(info.workflow_run_id),
         "task_queue": info.task_queue,
-        "heartbeat_timeout": info.heartbeat_timeout.total_seconds()
-        if info.heartbeat_timeout
-        else None,
-        "start_to_close_timeout": info.start_to_close_timeout.total_seconds()
-        if info.start_to_close_timeout
-        else None,
+        "heartbeat_timeout": info.heartbeat_timeout.total_seconds() if info.heartbeat_timeout else None,
+        "start_to_close_timeout": info.start_to_close_timeout.total_seconds() if info.start_to_close_timeout else None,
         "schedule_to_close_timeout": info.schedule_to_close_timeout.total_seconds()
         if info.schedule_to_close_timeout
         else None,
@@ -128,27 +122,21 @@ class CallByFunction:
 class CallByName:
     @workflow.run
     async def run(self, text: str) -> str:
-        return await workflow.execute_activity(
-            "shout", text, start_to_close_timeout=T5, result_type=str
-        )
+        return await workflow.execute_activity("shout", text, start_to_close_timeout=T5, result_type=str)
 
 
 @workflow.defn
 class CallWithScheduleToClose:
     @workflow.run
     async def run(self, name: str) -> str:
-        return await workflow.execute_activity(
-            greet, name, schedule_to_close_timeout=T5
-        )
+        return await workflow.execute_activity(greet, name, schedule_to_close_timeout=T5)
 
 
 @workflow.defn
 class CallMethod:
     @workflow.run
     async def run(self, name: str) -> str:
-        return await workflow.execute_activity_method(
-            Greeter.greet_method, name, start_to_close_timeout=T5
-        )
+        return await workflow.execute_activity_method(Greeter.greet_method, name, start_to_close_timeout=T5)
 
 
 @workflow.defn
@@ -165,9 +153,7 @@ class StartActivityHandle:
 class CallSync:
     @workflow.run
     async def run(self, x: int) -> str:
-        return await workflow.execute_activity(
-            sync_thread_name, x, start_to_close_timeout=T5
-        )
+        return await workflow.execute_activity(sync_thread_name, x, start_to_close_timeout=T5)
 
 
 @workflow.defn
@@ -208,9 +194,7 @@ class Retrying:
 class RetryingDefaultPolicy:
     @workflow.run
     async def run(self, succeed_on: int) -> int:
-        return await workflow.execute_activity(
-            attempt_or_fail, succeed_on, start_to_close_timeout=T5
-        )
+        return await workflow.execute_activity(attempt_or_fail, succeed_on, start_to_close_timeout=T5)
 
 
 @workflow.defn
@@ -230,9 +214,7 @@ class CatchActivityError:
             non_retryable_error_types=["ValueError"] if which == "value" else None,
         )
         try:
-            await workflow.execute_activity(
-                fn, args=args, start_to_close_timeout=T5, retry_policy=policy
-            )
+            await workflow.execute_activity(fn, args=args, start_to_close_timeout=T5, retry_policy=policy)
         except exceptions.ActivityError as err:
             cause = err.cause
             return {
@@ -266,9 +248,7 @@ class NextRetryDelay:
     @workflow.run
     async def run(self) -> list:
         start = workflow.now()
-        attempt = await workflow.execute_activity(
-            delayed_retry, start_to_close_timeout=T5, retry_policy=FAST
-        )
+        attempt = await workflow.execute_activity(delayed_retry, start_to_close_timeout=T5, retry_policy=FAST)
         return [attempt, (workflow.now() - start).total_seconds()]
 
 
@@ -307,22 +287,14 @@ class ActivityInfo:
 
 
 async def test_execute_activity_by_function(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[CallByFunction], activities=[greet]
-    ):
-        result = await client.execute_workflow(
-            CallByFunction.run, "Ada", id="wf-greet", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[CallByFunction], activities=[greet]):
+        result = await client.execute_workflow(CallByFunction.run, "Ada", id="wf-greet", task_queue=task_queue)
     assert result == "Hello, Ada!"
 
 
 async def test_execute_activity_by_name_with_result_type(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[CallByName], activities=[shout_impl]
-    ):
-        result = await client.execute_workflow(
-            CallByName.run, "hey", id="wf-shout", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[CallByName], activities=[shout_impl]):
+        result = await client.execute_workflow(CallByName.run, "hey", id="wf-shout", task_queue=task_queue)
     assert result == "HEY!"
 
 
@@ -333,9 +305,7 @@ async def test_schedule_to_close_timeout_alone_is_enough(client, task_queue):
         workflows=[CallWithScheduleToClose],
         activities=[greet],
     ):
-        result = await client.execute_workflow(
-            CallWithScheduleToClose.run, "Bo", id="wf-s2c", task_queue=task_queue
-        )
+        result = await client.execute_workflow(CallWithScheduleToClose.run, "Bo", id="wf-s2c", task_queue=task_queue)
     assert result == "Hello, Bo!"
 
 
@@ -347,9 +317,7 @@ async def test_execute_activity_method(client, task_queue):
         workflows=[CallMethod],
         activities=[greeter.greet_method],
     ):
-        result = await client.execute_workflow(
-            CallMethod.run, "Cy", id="wf-method", task_queue=task_queue
-        )
+        result = await client.execute_workflow(CallMethod.run, "Cy", id="wf-method", task_queue=task_queue)
     assert result == "Howdy, Cy"
 
 
@@ -360,9 +328,7 @@ async def test_start_activity_handle_is_awaitable(client, task_queue):
         workflows=[StartActivityHandle],
         activities=[greet],
     ):
-        result = await client.execute_workflow(
-            StartActivityHandle.run, "Di", id="wf-handle", task_queue=task_queue
-        )
+        result = await client.execute_workflow(StartActivityHandle.run, "Di", id="wf-handle", task_queue=task_queue)
     assert result == [False, "Hello, Di!", True, "Hello, Di!"]
 
 
@@ -375,42 +341,26 @@ async def test_sync_activity_runs_in_thread_pool_executor(client, task_queue):
             activities=[sync_thread_name],
             activity_executor=pool,
         ):
-            result = await client.execute_workflow(
-                CallSync.run, 7, id="wf-sync", task_queue=task_queue
-            )
+            result = await client.execute_workflow(CallSync.run, 7, id="wf-sync", task_queue=task_queue)
     assert result == "7:False"  # not on the main thread
 
 
 async def test_sync_activity_without_executor_is_rejected_by_worker(client, task_queue):
     with pytest.raises(ValueError, match="activity_executor"):
-        new_worker(
-            client, task_queue=task_queue, workflows=[CallSync], activities=[sync_thread_name]
-        )
+        new_worker(client, task_queue=task_queue, workflows=[CallSync], activities=[sync_thread_name])
 
 
 async def test_missing_timeouts_raise_value_error_inside_workflow(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[NoTimeoutCaught], activities=[greet]
-    ):
-        result = await client.execute_workflow(
-            NoTimeoutCaught.run, id="wf-nt", task_queue=task_queue
-        )
-    assert result == (
-        "ValueError: Activity must have start_to_close_timeout or schedule_to_close_timeout"
-    )
+    async with new_worker(client, task_queue=task_queue, workflows=[NoTimeoutCaught], activities=[greet]):
+        result = await client.execute_workflow(NoTimeoutCaught.run, id="wf-nt", task_queue=task_queue)
+    assert result == ("ValueError: Activity must have start_to_close_timeout or schedule_to_close_timeout")
 
 
-async def test_missing_timeouts_uncaught_fails_the_task_not_the_workflow(
-    client, task_queue
-):
+async def test_missing_timeouts_uncaught_fails_the_task_not_the_workflow(client, task_queue):
     # ValueError is not a temporalio FailureError: the workflow *task* fails and is
     # retried; the workflow itself stays RUNNING until terminated.
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[NoTimeoutUncaught], activities=[greet]
-    ):
-        handle = await client.start_workflow(
-            NoTimeoutUncaught.run, id="wf-ntu", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[NoTimeoutUncaught], activities=[greet]):
+        handle = await client.start_workflow(NoTimeoutUncaught.run, id="wf-ntu", task_queue=task_queue)
         await asyncio.sleep(0.5)
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
         await handle.terminate("stuck")
@@ -427,18 +377,12 @@ async def test_retry_policy_defaults():
 
 
 async def test_attempts_counted_until_success(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[Retrying], activities=[attempt_or_fail]
-    ):
-        result = await client.execute_workflow(
-            Retrying.run, args=[3, 0], id="wf-retry", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[Retrying], activities=[attempt_or_fail]):
+        result = await client.execute_workflow(Retrying.run, args=[3, 0], id="wf-retry", task_queue=task_queue)
     assert result == 3
 
 
-async def test_default_retry_policy_retries_with_backoff_under_time_skipping(
-    client, task_queue
-):
+async def test_default_retry_policy_retries_with_backoff_under_time_skipping(client, task_queue):
     # default policy: 1 s, then 2 s ... the test server skips the backoff timers
     started = time.monotonic()
     async with new_worker(
@@ -461,9 +405,7 @@ async def test_maximum_attempts_then_activity_error(client, task_queue):
         workflows=[CatchActivityError],
         activities=[attempt_or_fail],
     ):
-        info = await client.execute_workflow(
-            CatchActivityError.run, "exhaust", id="wf-exhaust", task_queue=task_queue
-        )
+        info = await client.execute_workflow(CatchActivityError.run, "exhaust", id="wf-exhaust", task_queue=task_queue)
     assert info == {
         "error": "ActivityError",
         "error_message": "Activity task failed",
@@ -519,9 +461,7 @@ async def test_activity_error_propagates_as_workflow_failure(client, task_queue)
         workflows=[PropagateActivityError],
         activities=[always_value_error],
     ):
-        handle = await client.start_workflow(
-            PropagateActivityError.run, id="wf-prop", task_queue=task_queue
-        )
+        handle = await client.start_workflow(PropagateActivityError.run, id="wf-prop", task_queue=task_queue)
         with pytest.raises(WorkflowFailureError) as exc_info:
             await handle.result()
     err = exc_info.value
@@ -539,9 +479,7 @@ async def test_next_retry_delay_overrides_policy(client, task_queue):
     # (The Java test server does not move activity.info().current_attempt_scheduled_time
     # by that delay, so the workflow clock is what is checked here.)
     started = time.monotonic()
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[NextRetryDelay], activities=[delayed_retry]
-    ):
+    async with new_worker(client, task_queue=task_queue, workflows=[NextRetryDelay], activities=[delayed_retry]):
         attempt, workflow_elapsed = await client.execute_workflow(
             NextRetryDelay.run, id="wf-nrd", task_queue=task_queue
         )
@@ -557,19 +495,13 @@ async def test_heartbeat_details_seen_by_next_attempt(client, task_queue):
         workflows=[HeartbeatRetry],
         activities=[heartbeat_then_fail_once],
     ):
-        result = await client.execute_workflow(
-            HeartbeatRetry.run, id="wf-hb", task_queue=task_queue
-        )
+        result = await client.execute_workflow(HeartbeatRetry.run, id="wf-hb", task_queue=task_queue)
     assert result == [2, [41, "first"]]
 
 
 async def test_activity_info_fields(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[ActivityInfo], activities=[describe_self]
-    ):
-        a, b = await client.execute_workflow(
-            ActivityInfo.run, id="wf-ainfo", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[ActivityInfo], activities=[describe_self]):
+        a, b = await client.execute_workflow(ActivityInfo.run, id="wf-ainfo", task_queue=task_queue)
     a = dict(a)
     a_s2c = a.pop("schedule_to_close_timeout")
     assert a == {

@@ -52,9 +52,7 @@ def _describe(err: exceptions.ActivityError) -> dict:
         "error": type(err).__name__,
         "retry_state": err.retry_state.name if err.retry_state else None,
         "cause": type(cause).__name__,
-        "timeout_type": cause.type.name
-        if isinstance(cause, exceptions.TimeoutError) and cause.type
-        else None,
+        "timeout_type": cause.type.name if isinstance(cause, exceptions.TimeoutError) and cause.type else None,
         "last_heartbeat_details": list(cause.last_heartbeat_details)
         if isinstance(cause, exceptions.TimeoutError)
         else None,
@@ -78,9 +76,7 @@ class Timeouts:
                     retry_policy=NO_RETRY,
                 )
             elif kind == "schedule_to_close":
-                await workflow.execute_activity(
-                    slow, 3.0, schedule_to_close_timeout=timedelta(seconds=1)
-                )
+                await workflow.execute_activity(slow, 3.0, schedule_to_close_timeout=timedelta(seconds=1))
         except exceptions.ActivityError as err:
             return _describe(err)
         return {}
@@ -113,9 +109,7 @@ class AwaitsActivity:
 async def test_start_to_close_timeout(client, task_queue):
     started = time.monotonic()
     async with new_worker(client, task_queue=task_queue, workflows=[Timeouts], activities=[slow]):
-        result = await client.execute_workflow(
-            Timeouts.run, "start_to_close", id="wf-stc", task_queue=task_queue
-        )
+        result = await client.execute_workflow(Timeouts.run, "start_to_close", id="wf-stc", task_queue=task_queue)
     assert result == {
         "error": "ActivityError",
         "retry_state": "MAXIMUM_ATTEMPTS_REACHED",
@@ -134,9 +128,7 @@ async def test_heartbeat_timeout(client, task_queue):
         workflows=[Timeouts],
         activities=[silent_after_first_heartbeat],
     ):
-        result = await client.execute_workflow(
-            Timeouts.run, "heartbeat", id="wf-hbt", task_queue=task_queue
-        )
+        result = await client.execute_workflow(Timeouts.run, "heartbeat", id="wf-hbt", task_queue=task_queue)
     assert result == {
         "error": "ActivityError",
         "retry_state": "MAXIMUM_ATTEMPTS_REACHED",
@@ -148,9 +140,7 @@ async def test_heartbeat_timeout(client, task_queue):
 
 async def test_schedule_to_close_timeout(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Timeouts], activities=[slow]):
-        result = await client.execute_workflow(
-            Timeouts.run, "schedule_to_close", id="wf-s2ct", task_queue=task_queue
-        )
+        result = await client.execute_workflow(Timeouts.run, "schedule_to_close", id="wf-s2ct", task_queue=task_queue)
     assert result == {
         "error": "ActivityError",
         "retry_state": "TIMEOUT",
@@ -168,9 +158,7 @@ async def test_cancel_workflow_while_awaiting_activity(client, task_queue):
         workflows=[AwaitsActivity],
         activities=[heartbeat_until_cancelled],
     ):
-        handle = await client.start_workflow(
-            AwaitsActivity.run, True, id="wf-cancel-during-act", task_queue=task_queue
-        )
+        handle = await client.start_workflow(AwaitsActivity.run, True, id="wf-cancel-during-act", task_queue=task_queue)
         await asyncio.sleep(0.3)
         await handle.cancel()
         result = await handle.result()

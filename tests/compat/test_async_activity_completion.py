@@ -61,7 +61,9 @@ async def test_fail_an_activity_later_with_its_token(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Approval], activities=[approve]):
         handle = await client.start_workflow(Approval.run, "refund #8", id="wf-async-fail", task_queue=task_queue)
         token = await wait_for_token()
-        await client.get_async_activity_handle(task_token=token).fail(exceptions.ApplicationError("rejected", type="Rejected"))
+        await client.get_async_activity_handle(task_token=token).fail(
+            exceptions.ApplicationError("rejected", type="Rejected")
+        )
         with pytest.raises(WorkflowFailureError) as info:
             await handle.result()
     err = info.value.cause
@@ -72,7 +74,9 @@ async def test_fail_an_activity_later_with_its_token(client, task_queue):
 async def test_an_activity_never_completed_times_out(client, task_queue):
     TOKENS.clear()
     async with new_worker(client, task_queue=task_queue, workflows=[QuickApproval], activities=[approve]):
-        handle = await client.start_workflow(QuickApproval.run, "refund #9", id="wf-async-timeout", task_queue=task_queue)
+        handle = await client.start_workflow(
+            QuickApproval.run, "refund #9", id="wf-async-timeout", task_queue=task_queue
+        )
         await wait_for_token()
         with pytest.raises(WorkflowFailureError) as info:
             await handle.result()

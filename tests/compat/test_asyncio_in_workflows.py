@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .sdk import activity, new_worker, workflow
 
@@ -22,12 +22,7 @@ class GatherActivities:
     @workflow.run
     async def run(self, n: int) -> list:
         return list(
-            await asyncio.gather(
-                *[
-                    workflow.execute_activity(square, i, start_to_close_timeout=T5)
-                    for i in range(n)
-                ]
-            )
+            await asyncio.gather(*[workflow.execute_activity(square, i, start_to_close_timeout=T5) for i in range(n)])
         )
 
 
@@ -148,12 +143,8 @@ class InfoWorkflow:
 
 
 async def test_gather_activities(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[GatherActivities], activities=[square]
-    ):
-        result = await client.execute_workflow(
-            GatherActivities.run, 5, id="wf-gather", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[GatherActivities], activities=[square]):
+        result = await client.execute_workflow(GatherActivities.run, 5, id="wf-gather", task_queue=task_queue)
     assert result == [0, 1, 4, 9, 16]
 
 
@@ -169,9 +160,7 @@ async def test_asyncio_wait_first_completed(client, task_queue):
 
 async def test_asyncio_queue_fed_by_signals(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[QueueFedBySignals]):
-        handle = await client.start_workflow(
-            QueueFedBySignals.run, 3, id="wf-queue", task_queue=task_queue
-        )
+        handle = await client.start_workflow(QueueFedBySignals.run, 3, id="wf-queue", task_queue=task_queue)
         for item in ["a", "b", "c"]:
             await handle.signal(QueueFedBySignals.push, item)
         assert await handle.result() == ["a", "b", "c"]
@@ -179,38 +168,28 @@ async def test_asyncio_queue_fed_by_signals(client, task_queue):
 
 async def test_asyncio_event_set_by_signal(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[EventSetBySignal]):
-        handle = await client.start_workflow(
-            EventSetBySignal.run, id="wf-event", task_queue=task_queue
-        )
+        handle = await client.start_workflow(EventSetBySignal.run, id="wf-event", task_queue=task_queue)
         await handle.signal(EventSetBySignal.fire)
         assert await handle.result() == "event set"
 
 
 async def test_cancel_task_sleeping_on_timer(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[CancelTimerTask]):
-        result = await client.execute_workflow(
-            CancelTimerTask.run, id="wf-task-cancel", task_queue=task_queue
-        )
+        result = await client.execute_workflow(CancelTimerTask.run, id="wf-task-cancel", task_queue=task_queue)
     assert result == ["sleeper saw CancelledError", "cancelled inside", False]
 
 
 async def test_cancel_task_uncaught_cancelled_error(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[CancelTimerTaskUncaught]
-    ):
-        result = await client.execute_workflow(
-            CancelTimerTaskUncaught.run, id="wf-task-cancel2", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[CancelTimerTaskUncaught]):
+        result = await client.execute_workflow(CancelTimerTaskUncaught.run, id="wf-task-cancel2", task_queue=task_queue)
     assert result == ["CancelledError", True]
 
 
 async def test_now_time_uuid4_random_are_plausible(env, client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Deterministic]):
-        r = await client.execute_workflow(
-            Deterministic.run, id="wf-det", task_queue=task_queue
-        )
+        r = await client.execute_workflow(Deterministic.run, id="wf-det", task_queue=task_queue)
     now = datetime.fromisoformat(r["now"])
-    assert abs((now - datetime.now(timezone.utc)).total_seconds()) < 60
+    assert abs((now - datetime.now(UTC)).total_seconds()) < 60
     assert r["tz_is_utc"] is True
     assert r["time_matches_now"] is True
     assert uuid.UUID(r["uuid"]).version == 4
@@ -221,9 +200,7 @@ async def test_now_time_uuid4_random_are_plausible(env, client, task_queue):
 async def test_workflow_info_and_logger(client, task_queue, caplog):
     caplog.set_level(logging.INFO)
     async with new_worker(client, task_queue=task_queue, workflows=[InfoWorkflow]):
-        handle = await client.start_workflow(
-            InfoWorkflow.run, id="wf-info", task_queue=task_queue
-        )
+        handle = await client.start_workflow(InfoWorkflow.run, id="wf-info", task_queue=task_queue)
         info = await handle.result()
     assert info == {
         "workflow_id": "wf-info",

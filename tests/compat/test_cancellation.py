@@ -113,9 +113,7 @@ async def test_cancel_workflow_runs_cleanup_and_ends_canceled(client, task_queue
         workflows=[CancellableWithCleanup],
         activities=[cleanup],
     ):
-        handle = await client.start_workflow(
-            CancellableWithCleanup.run, "t1", id="wf-cancel", task_queue=task_queue
-        )
+        handle = await client.start_workflow(CancellableWithCleanup.run, "t1", id="wf-cancel", task_queue=task_queue)
         await asyncio.sleep(0.2)
         await handle.cancel()
         with pytest.raises(WorkflowFailureError) as exc_info:
@@ -128,9 +126,7 @@ async def test_cancel_workflow_runs_cleanup_and_ends_canceled(client, task_queue
 
 
 async def test_cancel_before_first_task_still_cancels(client, task_queue):
-    handle = await client.start_workflow(
-        CatchesCancellation.run, id="wf-cancel-early", task_queue=task_queue
-    )
+    handle = await client.start_workflow(CatchesCancellation.run, id="wf-cancel-early", task_queue=task_queue)
     await handle.cancel()
     async with new_worker(client, task_queue=task_queue, workflows=[CatchesCancellation]):
         assert await handle.result() == "caught asyncio.exceptions.CancelledError"
@@ -138,9 +134,7 @@ async def test_cancel_before_first_task_still_cancels(client, task_queue):
 
 async def test_workflow_that_catches_cancellation_completes(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[CatchesCancellation]):
-        handle = await client.start_workflow(
-            CatchesCancellation.run, id="wf-catch", task_queue=task_queue
-        )
+        handle = await client.start_workflow(CatchesCancellation.run, id="wf-catch", task_queue=task_queue)
         await asyncio.sleep(0.2)
         await handle.cancel()
         assert await handle.result() == "caught asyncio.exceptions.CancelledError"
@@ -155,9 +149,7 @@ async def test_cancel_activity_handle_try_cancel(client, task_queue):
         workflows=[CancelActivity],
         activities=[heartbeat_until_cancelled],
     ):
-        result = await client.execute_workflow(
-            CancelActivity.run, False, id="wf-cancel-act", task_queue=task_queue
-        )
+        result = await client.execute_workflow(CancelActivity.run, False, id="wf-cancel-act", task_queue=task_queue)
     assert result == {
         "error": "ActivityError",
         "message": "Activity cancelled",
@@ -177,9 +169,7 @@ async def test_cancel_reaches_heartbeating_activity(client, task_queue):
         workflows=[CancelActivity],
         activities=[heartbeat_until_cancelled],
     ):
-        result = await client.execute_workflow(
-            CancelActivity.run, True, id="wf-cancel-act2", task_queue=task_queue
-        )
+        result = await client.execute_workflow(CancelActivity.run, True, id="wf-cancel-act2", task_queue=task_queue)
         assert ACTIVITY_SAW == ["CancelledError"]
     assert result["error"] == "ActivityError"
     assert result["cause"] == "CancelledError"

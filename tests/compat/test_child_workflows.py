@@ -11,7 +11,6 @@ import pytest
 from .sdk import (
     RetryPolicy,
     WorkflowExecutionStatus,
-    WorkflowFailureError,
     exceptions,
     new_worker,
     workflow,
@@ -373,7 +372,10 @@ class Flaky:
         attempt = workflow.info().attempt
         if attempt < succeed_on:
             raise exceptions.ApplicationError(f"attempt {attempt} failed", type="Flaky")
-        return {"attempt": attempt, "first_run_differs": workflow.info().run_id != workflow.info().first_execution_run_id}
+        return {
+            "attempt": attempt,
+            "first_run_differs": workflow.info().run_id != workflow.info().first_execution_run_id,
+        }
 
 
 @workflow.defn

@@ -17,20 +17,21 @@ class Countdown:
         return runs
 
 
-
 @workflow.defn
 class HistoryWatcher:
     @workflow.run
     async def run(self) -> list:
         info = workflow.info()
-        return [info.get_current_history_length() > 0, info.is_continue_as_new_suggested(), info.continued_run_id is None]
+        return [
+            info.get_current_history_length() > 0,
+            info.is_continue_as_new_suggested(),
+            info.continued_run_id is None,
+        ]
 
 
 async def test_continue_as_new_followed_by_result(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Countdown]):
-        handle = await client.start_workflow(
-            Countdown.run, args=[2, []], id="wf-can", task_queue=task_queue
-        )
+        handle = await client.start_workflow(Countdown.run, args=[2, []], id="wf-can", task_queue=task_queue)
         runs = await handle.result()
     assert len(runs) == 3 and runs[0] == handle.result_run_id
     assert len(set(runs)) == 3
@@ -45,9 +46,15 @@ async def test_continued_run_knows_where_it_came_from(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Countdown, HistoryWatcher]):
         handle = await client.start_workflow(Countdown.run, args=[1, []], id="wf-can-origin", task_queue=task_queue)
         first, second = await handle.result()
-        assert await client.execute_workflow(HistoryWatcher.run, id="wf-hist", task_queue=task_queue) == [True, False, True]
+        assert await client.execute_workflow(HistoryWatcher.run, id="wf-hist", task_queue=task_queue) == [
+            True,
+            False,
+            True,
+        ]
     with pytest.raises(Exception) as info:
         await client.get_workflow_handle("wf-can-origin", run_id=first).result(follow_runs=False)
     assert type(info.value).__name__ == "WorkflowContinuedAsNewError"
     assert info.value.new_execution_run_id == second
-    assert (await client.get_workflow_handle("wf-can-origin", run_id=second).describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert (
+        await client.get_workflow_handle("wf-can-origin", run_id=second).describe()
+    ).status == WorkflowExecutionStatus.COMPLETED

@@ -56,7 +56,9 @@ def _on_tick(t: datetime, minutes: int) -> bool:
 async def test_first_run_waits_for_the_tick_and_each_tick_starts_a_run(env, task_queue):
     wid = f"cron-{task_queue}"
     async with new_worker(env.client, task_queue=task_queue, workflows=[Ticker], activities=[record_run]):
-        handle = await env.client.start_workflow(Ticker.run, 0, id=wid, task_queue=task_queue, cron_schedule="*/5 * * * *")
+        handle = await env.client.start_workflow(
+            Ticker.run, 0, id=wid, task_queue=task_queue, cron_schedule="*/5 * * * *"
+        )
         first = await handle.describe()
         assert first.status == WorkflowExecutionStatus.RUNNING
         assert first.execution_time > first.start_time
@@ -96,7 +98,9 @@ async def test_first_run_waits_for_the_tick_and_each_tick_starts_a_run(env, task
 async def test_cancel_before_the_first_tick_runs_it_at_once_and_ends_the_chain(env, task_queue):
     wid = f"cron-cancel-{task_queue}"
     async with new_worker(env.client, task_queue=task_queue, workflows=[Ticker], activities=[record_run]):
-        handle = await env.client.start_workflow(Ticker.run, 0, id=wid, task_queue=task_queue, cron_schedule="0 * * * *")
+        handle = await env.client.start_workflow(
+            Ticker.run, 0, id=wid, task_queue=task_queue, cron_schedule="0 * * * *"
+        )
         await handle.cancel()
         with pytest.raises(WorkflowFailureError) as info:
             await handle.result()
@@ -110,7 +114,9 @@ async def test_cancel_before_the_first_tick_runs_it_at_once_and_ends_the_chain(e
 async def test_a_run_busy_at_a_tick_lets_it_pass(env, task_queue):
     wid = f"cron-busy-{task_queue}"
     async with new_worker(env.client, task_queue=task_queue, workflows=[Ticker], activities=[record_run]):
-        handle = await env.client.start_workflow(Ticker.run, 25, id=wid, task_queue=task_queue, cron_schedule="*/10 * * * *")
+        handle = await env.client.start_workflow(
+            Ticker.run, 25, id=wid, task_queue=task_queue, cron_schedule="*/10 * * * *"
+        )
         await env.sleep(timedelta(minutes=30))
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING  # 25 minutes of work
         assert len(RUNS[wid]) == 1
@@ -132,7 +138,6 @@ async def test_a_running_cron_workflow_holds_its_id(env, task_queue):
         await env.client.get_workflow_handle(wid).terminate()
 
 
-
 @workflow.defn
 class Counter:
     @workflow.run
@@ -152,7 +157,9 @@ class Counter:
 async def test_each_run_sees_the_last_completion_result(env, task_queue):
     wid = f"cron-count-{task_queue}"
     async with new_worker(env.client, task_queue=task_queue, workflows=[Counter], activities=[record_run]):
-        handle = await env.client.start_workflow(Counter.run, id=wid, task_queue=task_queue, cron_schedule="*/10 * * * *")
+        handle = await env.client.start_workflow(
+            Counter.run, id=wid, task_queue=task_queue, cron_schedule="*/10 * * * *"
+        )
         first_tick = (await handle.describe()).execution_time
         await env.sleep(first_tick - await env.get_current_time() + timedelta(minutes=20, seconds=5))
         await env.client.get_workflow_handle(wid).terminate()

@@ -56,9 +56,7 @@ class RetryForever:
             heartbeat_then_fail,
             start_to_close_timeout=T5,
             activity_id="flaky",
-            retry_policy=sdk.RetryPolicy(
-                initial_interval=timedelta(seconds=10), backoff_coefficient=1.0
-            ),
+            retry_policy=sdk.RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=1.0),
         )
 
 
@@ -76,12 +74,8 @@ async def test_status_values():
 
 
 async def test_describe_running_then_completed(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[EchoThenWait], activities=[echo]
-    ):
-        handle = await client.start_workflow(
-            EchoThenWait.run, "x", id="wf-desc", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[EchoThenWait], activities=[echo]):
+        handle = await client.start_workflow(EchoThenWait.run, "x", id="wf-desc", task_queue=task_queue)
         desc = await handle.describe()
         assert desc.id == "wf-desc"
         assert desc.run_id == handle.result_run_id == handle.first_execution_run_id
@@ -107,9 +101,7 @@ async def test_describe_pending_activity_while_retrying(client, task_queue):
         workflows=[RetryForever],
         activities=[heartbeat_then_fail],
     ):
-        handle = await client.start_workflow(
-            RetryForever.run, id="wf-pending", task_queue=task_queue
-        )
+        handle = await client.start_workflow(RetryForever.run, id="wf-pending", task_queue=task_queue)
         pending: list = []
         for _ in range(100):  # attempt 1 runs on the worker in real time, then fails
             pending = await sdk.pending_activities(await handle.describe())
@@ -131,12 +123,8 @@ async def test_describe_pending_activity_while_retrying(client, task_queue):
 
 
 async def test_fetch_history_json_round_trip(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[EchoThenWait], activities=[echo]
-    ):
-        handle = await client.start_workflow(
-            EchoThenWait.run, "x", id="wf-hist", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[EchoThenWait], activities=[echo]):
+        handle = await client.start_workflow(EchoThenWait.run, "x", id="wf-hist", task_queue=task_queue)
         await handle.signal(EchoThenWait.finish)
         await handle.result()
     history = await handle.fetch_history()
@@ -153,16 +141,10 @@ async def test_fetch_history_json_round_trip(client, task_queue):
 
 
 async def test_workflow_already_started(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[EchoThenWait], activities=[echo]
-    ):
-        handle = await client.start_workflow(
-            EchoThenWait.run, "x", id="wf-dup", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[EchoThenWait], activities=[echo]):
+        handle = await client.start_workflow(EchoThenWait.run, "x", id="wf-dup", task_queue=task_queue)
         with pytest.raises(exceptions.WorkflowAlreadyStartedError) as exc_info:
-            await client.start_workflow(
-                EchoThenWait.run, "y", id="wf-dup", task_queue=task_queue
-            )
+            await client.start_workflow(EchoThenWait.run, "y", id="wf-dup", task_queue=task_queue)
         err = exc_info.value
         assert err.workflow_id == "wf-dup"
         assert err.workflow_type == "EchoThenWait"
@@ -171,9 +153,7 @@ async def test_workflow_already_started(client, task_queue):
         await handle.signal(EchoThenWait.finish)
         await handle.result()
         # once closed, the same id may be started again (default reuse policy)
-        second = await client.start_workflow(
-            EchoThenWait.run, "z", id="wf-dup", task_queue=task_queue
-        )
+        second = await client.start_workflow(EchoThenWait.run, "z", id="wf-dup", task_queue=task_queue)
         assert second.result_run_id != handle.result_run_id
         await second.signal(EchoThenWait.finish)
         assert await second.result() == "z"

@@ -22,9 +22,9 @@ import pytest
 
 from . import sdk
 from .sdk import (
+    WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowQueryFailedError,
-    WorkflowExecutionStatus,
     WorkflowUpdateFailedError,
     activity,
     common,
@@ -172,6 +172,7 @@ class DynamicAtRunTime:
         workflow.set_dynamic_signal_handler(on_any)
         await workflow.wait_condition(lambda: len(self.seen) >= 3)
         seen_at_once = list(self.seen)
+
         def any_query(name: str, args: Sequence[RawValue]) -> str:
             return f"dynamic {name}"
 
@@ -307,8 +308,7 @@ async def test_handlers_set_at_run_time_take_buffered_signals_in_order(client, t
         with pytest.raises(WorkflowUpdateFailedError) as unknown:
             await handle.execute_update("give", "x")
         assert unknown.value.cause.message == (
-            "Update handler for 'give' expected but not found, and there is no dynamic handler. "
-            "known updates: [take]"
+            "Update handler for 'give' expected but not found, and there is no dynamic handler. known updates: [take]"
         )
         assert await handle.query("values") == ["one", "two", "three", "four", "five"]
         await handle.signal("finish")
@@ -380,9 +380,7 @@ async def test_a_dynamic_signal_handler_set_late_takes_every_waiting_signal(clie
 async def test_a_dynamic_workflow_runs_unregistered_types_and_a_dynamic_activity_unregistered_activities(
     client, task_queue
 ):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[AnyWorkflow, Named], activities=[any_activity]
-    ):
+    async with new_worker(client, task_queue=task_queue, workflows=[AnyWorkflow, Named], activities=[any_activity]):
         result = await client.execute_workflow(
             "SomeTypeNobodyWrote", args=["hello", 2], id=f"dynamic-wf-{task_queue}", task_queue=task_queue
         )

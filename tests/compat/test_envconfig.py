@@ -62,7 +62,9 @@ async def test_all_profiles_of_the_file(config_file):
     staging = config.profiles["staging"]
     assert (staging.address, staging.namespace, staging.api_key) == ("staging.example.com:443", "orders", "k")
     assert staging.grpc_meta == {"x-tenant-id": "acme"}
-    assert staging.tls == ClientConfigTLS(server_name="api.example.com", client_cert=Path("/etc/certs/client.pem"), client_private_key=b"KEY")
+    assert staging.tls == ClientConfigTLS(
+        server_name="api.example.com", client_cert=Path("/etc/certs/client.pem"), client_private_key=b"KEY"
+    )
     assert config.profiles["plain"].tls == ClientConfigTLS(disabled=True)
     assert config.to_dict() == {
         "default": {"address": "127.0.0.1:8233", "namespace": "default"},
@@ -70,7 +72,11 @@ async def test_all_profiles_of_the_file(config_file):
             "address": "staging.example.com:443",
             "namespace": "orders",
             "api_key": "k",
-            "tls": {"server_name": "api.example.com", "client_cert": {"path": "/etc/certs/client.pem"}, "client_key": {"data": "KEY"}},
+            "tls": {
+                "server_name": "api.example.com",
+                "client_cert": {"path": "/etc/certs/client.pem"},
+                "client_key": {"data": "KEY"},
+            },
             "grpc_meta": {"x-tenant-id": "acme"},
         },
         "plain": {"address": "10.0.0.5:8233", "tls": {"disabled": True}},
@@ -85,7 +91,9 @@ async def test_the_same_file_as_text_or_bytes(config_file):
 
 
 async def test_variables_override_the_profile(config_file):
-    variables = env(PROFILE="staging", ADDRESS="elsewhere:7233", TLS="false", GRPC_META_X_TENANT_ID="", GRPC_META_X_TRACE="1")
+    variables = env(
+        PROFILE="staging", ADDRESS="elsewhere:7233", TLS="false", GRPC_META_X_TENANT_ID="", GRPC_META_X_TRACE="1"
+    )
     profile = ClientConfigProfile.load(config_source=config_file, override_env_vars=variables)
     assert profile.address == "elsewhere:7233"
     assert profile.namespace == "orders"
@@ -95,9 +103,9 @@ async def test_variables_override_the_profile(config_file):
     plain = ClientConfigProfile.load("plain", config_source=config_file, override_env_vars=variables)
     assert (plain.address, plain.namespace) == ("elsewhere:7233", None)
     # disable_env: neither the overrides nor the profile variable
-    assert ClientConfigProfile.load(config_source=config_file, disable_env=True, override_env_vars=variables) == ClientConfigProfile(
-        address="127.0.0.1:8233", namespace="default"
-    )
+    assert ClientConfigProfile.load(
+        config_source=config_file, disable_env=True, override_env_vars=variables
+    ) == ClientConfigProfile(address="127.0.0.1:8233", namespace="default")
 
 
 async def test_variables_alone(config_file):
@@ -108,24 +116,52 @@ async def test_variables_alone(config_file):
     assert profile == ClientConfigProfile(
         address="h:1", namespace="", tls=ClientConfigTLS(server_root_ca_cert=Path("/ca.pem"), client_cert=b"C")
     )
-    for value, disabled in [("true", False), ("1", False), ("TRUE", False), ("false", True), ("0", True), ("yes", None), ("", None)]:
+    for value, disabled in [
+        ("true", False),
+        ("1", False),
+        ("TRUE", False),
+        ("false", True),
+        ("0", True),
+        ("yes", None),
+        ("", None),
+    ]:
         tls = ClientConfigProfile.load(disable_file=True, override_env_vars=env(TLS=value)).tls
         assert tls == ClientConfigTLS(disabled=disabled), value
     # the file is found through the variable; a file that does not exist holds no profile
     assert ClientConfigProfile.load(override_env_vars=env(CONFIG_FILE=str(config_file))).address == "127.0.0.1:8233"
-    assert ClientConfigProfile.load(override_env_vars=env(CONFIG_FILE=str(config_file.parent / "none.toml"))) == ClientConfigProfile()
+    assert (
+        ClientConfigProfile.load(override_env_vars=env(CONFIG_FILE=str(config_file.parent / "none.toml")))
+        == ClientConfigProfile()
+    )
     assert ClientConfigProfile.load("staging", disable_file=True, override_env_vars={}) == ClientConfigProfile()
 
 
 async def test_connect_config(config_file):
     load = ClientConfig.load_client_connect_config
-    assert load(config_file=str(config_file), override_env_vars={}) == {"target_host": "127.0.0.1:8233", "namespace": "default"}
-    assert load("plain", config_file=str(config_file), override_env_vars={}) == {"target_host": "10.0.0.5:8233", "tls": False}
-    assert load(disable_file=True, override_env_vars=env(ADDRESS="h:1", API_KEY="k")) == {"target_host": "h:1", "api_key": "k", "tls": True}
+    assert load(config_file=str(config_file), override_env_vars={}) == {
+        "target_host": "127.0.0.1:8233",
+        "namespace": "default",
+    }
+    assert load("plain", config_file=str(config_file), override_env_vars={}) == {
+        "target_host": "10.0.0.5:8233",
+        "tls": False,
+    }
+    assert load(disable_file=True, override_env_vars=env(ADDRESS="h:1", API_KEY="k")) == {
+        "target_host": "h:1",
+        "api_key": "k",
+        "tls": True,
+    }
     assert load(config_file=str(config_file), disable_file=True, override_env_vars={}) == {}
-    tls = ClientConfigProfile(tls=ClientConfigTLS(server_name="sni", server_root_ca_cert=b"CA", client_cert="CERT")).to_client_connect_config()["tls"]
+    tls = ClientConfigProfile(
+        tls=ClientConfigTLS(server_name="sni", server_root_ca_cert=b"CA", client_cert="CERT")
+    ).to_client_connect_config()["tls"]
     assert not isinstance(tls, bool)
-    assert (tls.domain, tls.server_root_ca_cert, tls.client_cert, tls.client_private_key) == ("sni", b"CA", b"CERT", None)
+    assert (tls.domain, tls.server_root_ca_cert, tls.client_cert, tls.client_private_key) == (
+        "sni",
+        b"CA",
+        b"CERT",
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,10 +170,30 @@ async def test_connect_config(config_file):
         (FILE, {"profile": "prod"}, {}, "Profile 'prod' not found"),
         (FILE, {}, {"PROFILE": "prod"}, "Profile 'prod' not found"),
         ("[profile.default]\nadress = 'x'\n", {"config_file_strict": True}, {}, "unknown field `adress`"),
-        ("[profile.default.tls]\nclient_cert_path = 'a'\nclient_cert_data = 'b'\n", {}, {}, "Invalid configuration: Cannot specify both client_cert_path and client_cert_data"),
-        ("[profile.default.tls]\nclient_key_path = 'a'\n", {}, {"TLS_CLIENT_KEY_DATA": "b"}, "Cannot specify key data via .*_TLS_CLIENT_KEY_DATA when key path is already specified"),
-        ("[profile.default.tls]\nserver_ca_cert_data = 'a'\n", {}, {"TLS_SERVER_CA_CERT_PATH": "b"}, "Cannot specify server CA cert path via .*_TLS_SERVER_CA_CERT_PATH when server CA cert data is already specified"),
-        ("", {}, {"TLS_CLIENT_CERT_PATH": "a", "TLS_CLIENT_CERT_DATA": "b"}, "Cannot specify both .*_TLS_CLIENT_CERT_PATH and .*_TLS_CLIENT_CERT_DATA"),
+        (
+            "[profile.default.tls]\nclient_cert_path = 'a'\nclient_cert_data = 'b'\n",
+            {},
+            {},
+            "Invalid configuration: Cannot specify both client_cert_path and client_cert_data",
+        ),
+        (
+            "[profile.default.tls]\nclient_key_path = 'a'\n",
+            {},
+            {"TLS_CLIENT_KEY_DATA": "b"},
+            "Cannot specify key data via .*_TLS_CLIENT_KEY_DATA when key path is already specified",
+        ),
+        (
+            "[profile.default.tls]\nserver_ca_cert_data = 'a'\n",
+            {},
+            {"TLS_SERVER_CA_CERT_PATH": "b"},
+            "Cannot specify server CA cert path via .*_TLS_SERVER_CA_CERT_PATH when server CA cert data is already specified",
+        ),
+        (
+            "",
+            {},
+            {"TLS_CLIENT_CERT_PATH": "a", "TLS_CLIENT_CERT_DATA": "b"},
+            "Cannot specify both .*_TLS_CLIENT_CERT_PATH and .*_TLS_CLIENT_CERT_DATA",
+        ),
         ("[profile.default\n", {}, {}, "Configuration loading error: TOML parse error"),
         ("[profile.default]\naddress = 1\n", {}, {}, "invalid type: integer `1`, expected a string"),
     ],

@@ -49,13 +49,9 @@ class RaisesInSignal:
         raise RuntimeError("from signal")
 
 
-async def test_non_application_error_fails_the_task_and_workflow_keeps_running(
-    client, task_queue
-):
+async def test_non_application_error_fails_the_task_and_workflow_keeps_running(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[RaisesRuntimeError]):
-        handle = await client.start_workflow(
-            RaisesRuntimeError.run, id="wf-bug", task_queue=task_queue
-        )
+        handle = await client.start_workflow(RaisesRuntimeError.run, id="wf-bug", task_queue=task_queue)
         # the failed workflow task is retried and the workflow stays RUNNING. (A test
         # server's env.sleep() here would take real time: it does not skip time while
         # a workflow task is outstanding.)
@@ -68,12 +64,8 @@ async def test_non_application_error_fails_the_task_and_workflow_keeps_running(
 
 
 async def test_application_error_fails_the_workflow(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[RaisesApplicationError]
-    ):
-        handle = await client.start_workflow(
-            RaisesApplicationError.run, False, id="wf-app", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[RaisesApplicationError]):
+        handle = await client.start_workflow(RaisesApplicationError.run, False, id="wf-app", task_queue=task_queue)
         with pytest.raises(WorkflowFailureError) as exc_info:
             await handle.result()
     err = exc_info.value
@@ -89,24 +81,16 @@ async def test_application_error_fails_the_workflow(client, task_queue):
 
 
 async def test_application_error_non_retryable_flag_round_trips(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[RaisesApplicationError]
-    ):
+    async with new_worker(client, task_queue=task_queue, workflows=[RaisesApplicationError]):
         with pytest.raises(WorkflowFailureError) as exc_info:
-            await client.execute_workflow(
-                RaisesApplicationError.run, True, id="wf-app-nr", task_queue=task_queue
-            )
+            await client.execute_workflow(RaisesApplicationError.run, True, id="wf-app-nr", task_queue=task_queue)
     assert exc_info.value.cause.non_retryable is True
 
 
 async def test_application_error_without_type(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[RaisesPlainApplicationError]
-    ):
+    async with new_worker(client, task_queue=task_queue, workflows=[RaisesPlainApplicationError]):
         with pytest.raises(WorkflowFailureError) as exc_info:
-            await client.execute_workflow(
-                RaisesPlainApplicationError.run, id="wf-app-plain", task_queue=task_queue
-            )
+            await client.execute_workflow(RaisesPlainApplicationError.run, id="wf-app-plain", task_queue=task_queue)
     cause = exc_info.value.cause
     assert isinstance(cause, exceptions.ApplicationError)
     assert cause.message == "plain"
@@ -117,9 +101,7 @@ async def test_application_error_without_type(client, task_queue):
 
 async def test_application_error_in_signal_handler_fails_the_workflow(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[RaisesInSignal]):
-        handle = await client.start_workflow(
-            RaisesInSignal.run, id="wf-sigerr", task_queue=task_queue
-        )
+        handle = await client.start_workflow(RaisesInSignal.run, id="wf-sigerr", task_queue=task_queue)
         await handle.signal(RaisesInSignal.explode, "app")
         with pytest.raises(WorkflowFailureError) as exc_info:
             await handle.result()
@@ -129,9 +111,7 @@ async def test_application_error_in_signal_handler_fails_the_workflow(client, ta
 
 async def test_runtime_error_in_signal_handler_fails_the_task_only(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[RaisesInSignal]):
-        handle = await client.start_workflow(
-            RaisesInSignal.run, id="wf-sigbug", task_queue=task_queue
-        )
+        handle = await client.start_workflow(RaisesInSignal.run, id="wf-sigbug", task_queue=task_queue)
         await handle.signal(RaisesInSignal.explode, "bug")
         await asyncio.sleep(0.5)
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING

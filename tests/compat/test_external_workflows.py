@@ -54,9 +54,12 @@ async def test_signal_and_cancel_other_workflows(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Listener, Sleeper, Caller]):
         listener = await client.start_workflow(Listener.run, id="wf-listener", task_queue=task_queue)
         sleeper = await client.start_workflow(Sleeper.run, id="wf-sleeper", task_queue=task_queue)
-        assert await client.execute_workflow(
-            Caller.run, args=["wf-listener", "wf-sleeper"], id="wf-caller", task_queue=task_queue
-        ) == "missing: True"
+        assert (
+            await client.execute_workflow(
+                Caller.run, args=["wf-listener", "wf-sleeper"], id="wf-caller", task_queue=task_queue
+            )
+            == "missing: True"
+        )
         assert await listener.result() == ["one", "two"]
         assert await sleeper.result() == "woken by cancel"
         assert (await sleeper.describe()).status == WorkflowExecutionStatus.COMPLETED

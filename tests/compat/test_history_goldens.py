@@ -72,7 +72,9 @@ class CountdownProbe:
 async def test_replay_shows_the_code_each_tasks_history_length_and_time_as_temporal_recorded_them():
     path = HERE / "countdown_last_run.json"
     events = json.loads(path.read_text())["events"]
-    task_starts = [(int(e["eventId"]), e["eventTime"]) for e in events if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_STARTED"]
+    task_starts = [
+        (int(e["eventId"]), e["eventTime"]) for e in events if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_STARTED"
+    ]
     SEEN.clear()
     history = WorkflowHistory.from_json(GOLDEN_IDS[path.stem], path.read_text())
     assert (await sdk.new_replayer([CountdownProbe]).replay_workflow(history)).replay_failure is None

@@ -128,7 +128,9 @@ async def test_to_json_is_temporals_history_json(client, task_queue):
     assert marker["markerName"] == "core_local_activity"
     assert _decoded(marker["details"]["result"]["payloads"][0]) == "hello local"
     assert _attributes(events[kinds.index("TIMER_STARTED")]) | {"workflowTaskCompletedEventId": "x"} == {
-        "timerId": "1", "startToFireTimeout": "5s", "workflowTaskCompletedEventId": "x",
+        "timerId": "1",
+        "startToFireTimeout": "5s",
+        "workflowTaskCompletedEventId": "x",
     }
     signal = _attributes(events[kinds.index("WORKFLOW_EXECUTION_SIGNALED")])
     assert signal["signalName"] == "add"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
@@ -113,19 +113,15 @@ def _order() -> Order:
         id="o-1",
         customer=Customer("Ada", "ada@example.com"),
         status=Status.NEW,
-        placed_at=datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=timezone.utc),
+        placed_at=datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=UTC),
         ref=uuid.UUID("12345678-1234-5678-1234-567812345678"),
         lines=[Line("a", 1), Line("b", 2)],
     )
 
 
 async def test_dataclass_nested_enum_datetime_uuid_round_trip(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[OrderWorkflow], activities=[ship]
-    ):
-        result = await client.execute_workflow(
-            OrderWorkflow.run, _order(), id="wf-order", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[OrderWorkflow], activities=[ship]):
+        result = await client.execute_workflow(OrderWorkflow.run, _order(), id="wf-order", task_queue=task_queue)
     expected = _order()
     expected.status = Status.SHIPPED
     assert isinstance(result, Order)
@@ -134,12 +130,8 @@ async def test_dataclass_nested_enum_datetime_uuid_round_trip(client, task_queue
 
 
 async def test_result_by_workflow_name_without_type_is_plain_json(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[OrderWorkflow], activities=[ship]
-    ):
-        result = await client.execute_workflow(
-            "OrderWorkflow", _order(), id="wf-order-untyped", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[OrderWorkflow], activities=[ship]):
+        result = await client.execute_workflow("OrderWorkflow", _order(), id="wf-order-untyped", task_queue=task_queue)
     assert result == {
         "id": "o-1",
         "customer": {"name": "Ada", "email": "ada@example.com"},
@@ -151,9 +143,7 @@ async def test_result_by_workflow_name_without_type_is_plain_json(client, task_q
 
 
 async def test_result_type_given_by_name(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[OrderWorkflow], activities=[ship]
-    ):
+    async with new_worker(client, task_queue=task_queue, workflows=[OrderWorkflow], activities=[ship]):
         result = await client.execute_workflow(
             "OrderWorkflow",
             _order(),
@@ -166,14 +156,12 @@ async def test_result_type_given_by_name(client, task_queue):
 
 async def test_dataclass_into_untyped_dict_parameter(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Echo]):
-        result = await client.execute_workflow(
-            Echo.run, Line("x", 3), id="wf-echo", task_queue=task_queue
-        )
+        result = await client.execute_workflow(Echo.run, Line("x", 3), id="wf-echo", task_queue=task_queue)
     assert result == {"sku": "x", "qty": 3}
 
 
 async def test_datetime_and_bytes_arguments(client, task_queue):
-    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     async with new_worker(client, task_queue=task_queue, workflows=[TypedShapes]):
         result = await client.execute_workflow(
             TypedShapes.run,
@@ -189,27 +177,16 @@ async def test_datetime_and_bytes_arguments(client, task_queue):
 
 
 async def test_int_dict_keys_restored_only_with_type_hint(client, task_queue):
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[IntKeys, Echo]
-    ):
-        typed = await client.execute_workflow(
-            IntKeys.run, {1: "a", 2: "b"}, id="wf-keys", task_queue=task_queue
-        )
-        untyped = await client.execute_workflow(
-            Echo.run, {1: "a"}, id="wf-keys-untyped", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[IntKeys, Echo]):
+        typed = await client.execute_workflow(IntKeys.run, {1: "a", 2: "b"}, id="wf-keys", task_queue=task_queue)
+        untyped = await client.execute_workflow(Echo.run, {1: "a"}, id="wf-keys-untyped", task_queue=task_queue)
     assert typed == {1: "a", 2: "b"}
     assert untyped == {"1": "a"}
 
 
 async def test_none_result(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[ReturnsNothing]):
-        assert (
-            await client.execute_workflow(
-                ReturnsNothing.run, id="wf-none", task_queue=task_queue
-            )
-            is None
-        )
+        assert await client.execute_workflow(ReturnsNothing.run, id="wf-none", task_queue=task_queue) is None
 
 
 # ---------------------------------------------------------------- pydantic
@@ -265,19 +242,15 @@ async def test_pydantic_model_with_decimal_uuid_dates_enum(pydantic_env, task_qu
     invoice = Invoice(
         id=uuid.UUID("87654321-4321-8765-4321-876543218765"),
         amount=Decimal("10.10"),
-        issued=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        issued=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
         due=date(2024, 2, 1),
         grace=timedelta(days=3),
         color=Color.BLUE,
         address=Address(city="Lyon", zip="69001"),
         tags=["a"],
     )
-    async with new_worker(
-        client, task_queue=task_queue, workflows=[InvoiceWorkflow], activities=[pay]
-    ):
-        result = await client.execute_workflow(
-            InvoiceWorkflow.run, invoice, id="wf-invoice", task_queue=task_queue
-        )
+    async with new_worker(client, task_queue=task_queue, workflows=[InvoiceWorkflow], activities=[pay]):
+        result = await client.execute_workflow(InvoiceWorkflow.run, invoice, id="wf-invoice", task_queue=task_queue)
     assert isinstance(result, Invoice)
     assert result.amount == Decimal("10.11")
     assert str(result.amount) == "10.11"

@@ -18,12 +18,9 @@ class RandomTimers:
         return str(workflow.uuid4())
 
 
-
 async def test_replay_of_workflow_using_workflow_random(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[RandomTimers]):
-        result = await client.execute_workflow(
-            RandomTimers.run, id="wf-replay", task_queue=task_queue
-        )
+        result = await client.execute_workflow(RandomTimers.run, id="wf-replay", task_queue=task_queue)
     history = await client.get_workflow_handle("wf-replay").fetch_history()
     replayed = await sdk.new_replayer([RandomTimers]).replay_workflow(history)
     assert replayed.replay_failure is None

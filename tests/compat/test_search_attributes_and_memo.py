@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -45,9 +45,7 @@ class Tagged:
             workflow.memo_value("nope")
         except KeyError:
             seen["missing_raises"] = True
-        workflow.upsert_search_attributes(
-            [KEYWORD.value_set("upserted"), INT.value_unset(), FLAG.value_set(True)]
-        )
+        workflow.upsert_search_attributes([KEYWORD.value_set("upserted"), INT.value_unset(), FLAG.value_set(True)])
         seen["keyword_after"] = workflow.info().typed_search_attributes.get(KEYWORD)
         seen["int_after"] = workflow.info().typed_search_attributes.get(INT)
         seen["flag_after"] = workflow.info().typed_search_attributes.get(FLAG)
@@ -56,7 +54,7 @@ class Tagged:
 
 
 async def test_start_read_upsert_and_describe(client, task_queue):
-    when = datetime(2024, 1, 31, 12, 0, tzinfo=timezone.utc)
+    when = datetime(2024, 1, 31, 12, 0, tzinfo=UTC)
     async with new_worker(client, task_queue=task_queue, workflows=[Tagged]):
         handle = await client.start_workflow(
             Tagged.run,

@@ -51,7 +51,9 @@ async def test_reject_duplicate_refuses_the_id_of_a_closed_run(client, task_queu
         await handle.result()
         with pytest.raises(exceptions.WorkflowAlreadyStartedError):
             await client.start_workflow(
-                Inbox.run, id="wf-reject", task_queue=task_queue,
+                Inbox.run,
+                id="wf-reject",
+                task_queue=task_queue,
                 id_reuse_policy=common.WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
 
@@ -63,13 +65,17 @@ async def test_allow_duplicate_failed_only(client, task_queue):
         await ok.signal(Inbox.finish)
         await ok.result()
         with pytest.raises(exceptions.WorkflowAlreadyStartedError):
-            await client.start_workflow(Inbox.run, id="wf-failed-only", task_queue=task_queue, id_reuse_policy=only_failed)
+            await client.start_workflow(
+                Inbox.run, id="wf-failed-only", task_queue=task_queue, id_reuse_policy=only_failed
+            )
 
         failing = await client.start_workflow(Inbox.run, True, id="wf-failed-only-2", task_queue=task_queue)
         await failing.signal(Inbox.finish)
         with pytest.raises(Exception):
             await failing.result()
-        again = await client.start_workflow(Inbox.run, id="wf-failed-only-2", task_queue=task_queue, id_reuse_policy=only_failed)
+        again = await client.start_workflow(
+            Inbox.run, id="wf-failed-only-2", task_queue=task_queue, id_reuse_policy=only_failed
+        )
         assert again.result_run_id != failing.result_run_id
         await again.signal(Inbox.finish)
         await again.result()
@@ -81,12 +87,16 @@ async def test_conflict_policies_use_existing_and_terminate_existing(client, tas
         with pytest.raises(exceptions.WorkflowAlreadyStartedError):
             await client.start_workflow(Inbox.run, id="wf-conflict", task_queue=task_queue)
         same = await client.start_workflow(
-            Inbox.run, id="wf-conflict", task_queue=task_queue,
+            Inbox.run,
+            id="wf-conflict",
+            task_queue=task_queue,
             id_conflict_policy=common.WorkflowIDConflictPolicy.USE_EXISTING,
         )
         assert same.result_run_id == first.result_run_id
         replacement = await client.start_workflow(
-            Inbox.run, id="wf-conflict", task_queue=task_queue,
+            Inbox.run,
+            id="wf-conflict",
+            task_queue=task_queue,
             id_conflict_policy=common.WorkflowIDConflictPolicy.TERMINATE_EXISTING,
         )
         assert replacement.result_run_id != first.result_run_id

@@ -113,9 +113,12 @@ async def test_an_update_id_sent_twice_to_a_running_workflow_returns_the_first_o
     async with new_worker(client, task_queue=task_queue, workflows=[Cart]):
         for item in ("apple", "pear"):
             op = _op("uws-twice", task_queue)
-            assert await client.execute_update_with_start_workflow(
-                Cart.add, item, start_workflow_operation=op, id="add-once"
-            ) == 1
+            assert (
+                await client.execute_update_with_start_workflow(
+                    Cart.add, item, start_workflow_operation=op, id="add-once"
+                )
+                == 1
+            )
         handle = await op.workflow_handle()
         assert event_types(await handle.fetch_history()).count("WorkflowExecutionUpdateAccepted") == 1
         await handle.signal(Cart.checkout)
@@ -164,7 +167,11 @@ async def test_start_update_with_start_returns_the_accepted_update(client, task_
     async with new_worker(client, task_queue=task_queue, workflows=[Cart]):
         op = _op("uws-accepted", task_queue)
         update = await client.start_update_with_start_workflow(
-            "add", "fig", start_workflow_operation=op, wait_for_stage=WorkflowUpdateStage.ACCEPTED, id="add-fig",
+            "add",
+            "fig",
+            start_workflow_operation=op,
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            id="add-fig",
             result_type=int,
         )
         handle = await op.workflow_handle()
@@ -191,7 +198,10 @@ async def test_terminate_existing_replaces_the_running_workflow(client, task_que
 async def test_an_operation_is_used_once_and_needs_a_conflict_policy(client, task_queue):
     with pytest.raises(ValueError, match="WorkflowIDConflictPolicy is required"):
         WithStartWorkflowOperation(
-            Cart.run, "ann", id="uws-none", task_queue=task_queue,
+            Cart.run,
+            "ann",
+            id="uws-none",
+            task_queue=task_queue,
             id_conflict_policy=common.WorkflowIDConflictPolicy.UNSPECIFIED,
         )
     async with new_worker(client, task_queue=task_queue, workflows=[Cart]):
@@ -221,9 +231,12 @@ async def test_an_eager_start_says_so_on_its_handle(client, task_queue):
         assert await eager.result() == "Hello, eager!"
         plain = await client.start_workflow(Greeter.run, "plain", id=f"plain-{uuid.uuid4()}", task_queue=task_queue)
         assert getattr(plain, "__temporal_eagerly_started") is False
-        assert await client.execute_workflow(
-            Greeter.run, "executed", id=f"exec-{uuid.uuid4()}", task_queue=task_queue, request_eager_start=True
-        ) == "Hello, executed!"
+        assert (
+            await client.execute_workflow(
+                Greeter.run, "executed", id=f"exec-{uuid.uuid4()}", task_queue=task_queue, request_eager_start=True
+            )
+            == "Hello, executed!"
+        )
     # No worker of this client serves the task queue: nothing to hand the task to.
     lonely = await client.start_workflow(
         Greeter.run, "nobody", id=f"lonely-{uuid.uuid4()}", task_queue=f"{task_queue}-nobody", request_eager_start=True

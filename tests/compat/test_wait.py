@@ -74,7 +74,7 @@ class Completer:
         try:
             for next_done in workflow.as_completed([_after(100, "never")], timeout=1):
                 await next_done
-        except asyncio.TimeoutError:
+        except TimeoutError:
             order.append("timed out")
         return order
 
@@ -163,9 +163,7 @@ async def test_bad_arguments_raise_asyncios_errors(client, task_queue):
 
 async def test_an_update_handler_using_wait_is_accepted_and_completes(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[UpdateThatWaits], activities=[shout]):
-        handle = await client.start_workflow(
-            UpdateThatWaits.run, id=f"wait-update-{task_queue}", task_queue=task_queue
-        )
+        handle = await client.start_workflow(UpdateThatWaits.run, id=f"wait-update-{task_queue}", task_queue=task_queue)
         update = await handle.start_update(
             UpdateThatWaits.shout_all, ["a", "b", "c"], wait_for_stage=WorkflowUpdateStage.ACCEPTED
         )

@@ -23,23 +23,36 @@ HERE = Path(__file__).parent
 
 
 def order(order_id: str, payment_method: str = "card_ok") -> Order:
-    return Order(order_id=order_id, customer_id="c-1", email="ada@example.com",
-                 items=[OrderItem("book", 2)], total=Decimal("42.50"), payment_method=payment_method)
+    return Order(
+        order_id=order_id,
+        customer_id="c-1",
+        email="ada@example.com",
+        items=[OrderItem("book", 2)],
+        total=Decimal("42.50"),
+        payment_method=payment_method,
+    )
 
 
 async def main() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="orders", workflows=[OrderWorkflow, OrderSagaWorkflow], activities=ACTIVITIES):
+        async with Worker(
+            env.client, task_queue="orders", workflows=[OrderWorkflow, OrderSagaWorkflow], activities=ACTIVITIES
+        ):
             runs = {}
-            h = await env.client.start_workflow(OrderWorkflow.run, order("golden-happy", "card_flaky"), id="golden-happy", task_queue="orders")
+            h = await env.client.start_workflow(
+                OrderWorkflow.run, order("golden-happy", "card_flaky"), id="golden-happy", task_queue="orders"
+            )
             await h.signal(OrderWorkflow.confirm_order)
             runs["order_confirmed_after_a_payment_retry"] = h
             runs["order_not_confirmed_in_24h"] = await env.client.start_workflow(
-                OrderWorkflow.run, order("golden-timeout"), id="golden-timeout", task_queue="orders")
+                OrderWorkflow.run, order("golden-timeout"), id="golden-timeout", task_queue="orders"
+            )
             runs["order_payment_declined"] = await env.client.start_workflow(
-                OrderWorkflow.run, order("golden-declined", "card_declined"), id="golden-declined", task_queue="orders")
+                OrderWorkflow.run, order("golden-declined", "card_declined"), id="golden-declined", task_queue="orders"
+            )
             runs["saga_compensated"] = await env.client.start_workflow(
-                OrderSagaWorkflow.run, order("golden-saga", "card_declined"), id="golden-saga", task_queue="orders")
+                OrderSagaWorkflow.run, order("golden-saga", "card_declined"), id="golden-saga", task_queue="orders"
+            )
             for name, handle in runs.items():
                 try:
                     await handle.result()

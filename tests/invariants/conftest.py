@@ -73,7 +73,9 @@ async def signal_when_waiting(handle) -> str:
 EXPECTED = "a-flaky-x"
 
 
-async def run_mixed(crash_at: int | None, workflow_id: str, *, backend: str = "memory") -> tuple[str, Injector, list[dict]]:
+async def run_mixed(
+    crash_at: int | None, workflow_id: str, *, backend: str = "memory"
+) -> tuple[str, Injector, list[dict]]:
     """Run Mixed on an engine whose handlers crash before the ``crash_at``-th AWS call."""
     injector = Injector(crash_at)
     async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:

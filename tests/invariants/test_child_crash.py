@@ -41,6 +41,7 @@ async def run_root(crash_at: int | None, workflow_id: str, *, twice: bool = Fals
         runtime.orchestrator = Orchestrator(services, runtime.registry)
         runtime.activity_worker = ActivityWorker(services, runtime.registry)
         if twice:
+
             def deliver_twice(event: dict) -> dict:
                 orchestrator_handler(runtime.orchestrator, event)  # the duplicate delivery
                 return orchestrator_handler(runtime.orchestrator, event)
@@ -57,7 +58,9 @@ async def run_root(crash_at: int | None, workflow_id: str, *, twice: bool = Fals
                 await env.sleep(60)
                 Reconciler(runtime.backend.services, grace_seconds=0).run()
             history = (await handle.fetch_history()).events
-            leaf_runs = {e["attributes"]["run_id"] for e in history if e["event_type"] == "ChildWorkflowExecutionStarted"}
+            leaf_runs = {
+                e["attributes"]["run_id"] for e in history if e["event_type"] == "ChildWorkflowExecutionStarted"
+            }
             facts = {
                 "leaf": (await leaf.describe()).status,
                 "left": (await left.describe()).status,

@@ -72,7 +72,10 @@ async def test_signals_sent_during_each_step_of_a_continue_as_new_reach_the_chai
             while (await handle.describe()).run_id == handle.result_run_id or len(injector.accepted) < 30:
                 await asyncio.sleep(1)  # until the chain has moved on and many signals are in
             final = env.client.get_workflow_handle("collector")
-            while "CONTINUED" in (await final.describe()).status.name or (await final.describe()).run_id == handle.result_run_id:
+            while (
+                "CONTINUED" in (await final.describe()).status.name
+                or (await final.describe()).run_id == handle.result_run_id
+            ):
                 await asyncio.sleep(1)
             injector.active = False
             await final.signal(Collector.add, "done")

@@ -24,8 +24,13 @@ def shape(history: list[dict]) -> list[tuple]:
     signal and the timer it may cancel are left out.)
     """
     return [
-        (e["event_type"], e["attributes"].get("seq"), e["attributes"].get("activity_type"),
-         e["attributes"].get("result"), e["attributes"].get("attempt"))
+        (
+            e["event_type"],
+            e["attributes"].get("seq"),
+            e["attributes"].get("activity_type"),
+            e["attributes"].get("result"),
+            e["attributes"].get("attempt"),
+        )
         for e in history
         if e["event_type"] in SHAPED
     ]
@@ -93,7 +98,9 @@ async def test_two_orchestrators_racing_on_one_run_leave_one_consistent_log(capl
                 t.join()
             failed = {f["itemIdentifier"] for r in results for f in r["batchItemFailures"]}
             # A message one of them applied is done; only what both failed goes back.
-            both = [f for f in failed if all(f in {x["itemIdentifier"] for x in r["batchItemFailures"]} for r in results)]
+            both = [
+                f for f in failed if all(f in {x["itemIdentifier"] for x in r["batchItemFailures"]} for r in results)
+            ]
             return {"batchItemFailures": [{"itemIdentifier": i} for i in both]}
 
         runtime.dispatcher._orchestrate = racing

@@ -23,7 +23,6 @@ from durable._runtime.registry import Registry
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 
-
 RUN = str(uuid.UUID(int=1))
 
 
@@ -70,8 +69,18 @@ def test_an_engine_failure_is_shown_on_the_run_and_cleared_when_a_retry_succeeds
     inbox = backend.queues["inbox.fifo"]
     # The start, then a 100 KB signal: the decision holding it is stored by reference.
     services.inbox.send(
-        json.dumps({"kind": "signal", "workflow_id": "wf", "run_id": RUN, "dedup": "s1", "name": "note", "input": [json.dumps("n" * 100_000)]}),
-        group_id="wf", dedup_id=f"{RUN}:s1",
+        json.dumps(
+            {
+                "kind": "signal",
+                "workflow_id": "wf",
+                "run_id": RUN,
+                "dedup": "s1",
+                "name": "note",
+                "input": [json.dumps("n" * 100_000)],
+            }
+        ),
+        group_id="wf",
+        dedup_id=f"{RUN}:s1",
     )
     services.claims.payloads = FlakyStore(services.claims.payloads, failures=1)
 
@@ -89,7 +98,9 @@ def test_an_engine_failure_is_shown_on_the_run_and_cleared_when_a_retry_succeeds
     assert orchestrator_handler(orchestrator, sqs_event(inbox, retried)) == {"batchItemFailures": []}
     assert services.executions.get("wf").task_failure is None
     events = services.history.load(execution_key("wf", RUN))
-    assert [e["attributes"].get("signal_name") for e in events if e["event_type"] == "WorkflowExecutionSignaled"] == ["note"]
+    assert [e["attributes"].get("signal_name") for e in events if e["event_type"] == "WorkflowExecutionSignaled"] == [
+        "note"
+    ]
     backend.stop()
 
 

@@ -102,7 +102,9 @@ class Plan:
 
     def describe(self) -> str:
         steps = ", ".join(
-            f"activity({s.size_in}->{s.size_out}, fails {s.failures})" if isinstance(s, RemoteStep) else f"{s.count} local (fails {s.failures})"
+            f"activity({s.size_in}->{s.size_out}, fails {s.failures})"
+            if isinstance(s, RemoteStep)
+            else f"{s.count} local (fails {s.failures})"
             for s in self.steps
         )
         early = " ".join(f"{s.sender}{s.seq}:{s.size}" for s in self.early)
@@ -384,7 +386,9 @@ async def run_plan(plan: Plan, backend: str) -> None:
     try:
         async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
             install_crashes(env, crashes, cold=plan.cold)
-            handle = await env.client.start_workflow(Generated.run, spec_of(plan), id="generated", task_queue=TASK_QUEUE)
+            handle = await env.client.start_workflow(
+                Generated.run, spec_of(plan), id="generated", task_queue=TASK_QUEUE
+            )
             for s in plan.early:  # before any worker: the run takes them together with its first decision
                 await handle.signal(Generated.note, args=[s.sender, s.seq, char_for(s.seq) * s.size])
             async with Worker(env.client, task_queue=TASK_QUEUE, workflows=[Generated], activities=[transform, tick]):
@@ -415,7 +419,9 @@ async def run_plan(plan: Plan, backend: str) -> None:
     result["tail"] = summary(result["tail"])
     assert result == expected
     sent = [[s.sender, s.seq, summary(char_for(s.seq) * s.size)] for s in plan.early + plan.during]
-    assert collections.Counter(map(repr, notes)) == collections.Counter(map(repr, sent)), "each accepted signal applied exactly once"
+    assert collections.Counter(map(repr, notes)) == collections.Counter(map(repr, sent)), (
+        "each accepted signal applied exactly once"
+    )
     for sender in {s.sender for s in plan.early + plan.during}:
         assert [n for n in notes if n[0] == sender] == [n for n in sent if n[0] == sender], f"sender {sender}'s order"
     assert_consistent(history)

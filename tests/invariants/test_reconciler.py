@@ -66,13 +66,26 @@ def _orphan(services: Services, workflow_id: str) -> None:
     now = services.clock.now()
     run_id = str(uuid.uuid4())
     started = ev.make_event(
-        ev.WORKFLOW_STARTED, now, workflow_id=workflow_id, run_id=run_id, workflow_type="Mixed",
-        task_queue="mixed", input=[], start_time=now,
+        ev.WORKFLOW_STARTED,
+        now,
+        workflow_id=workflow_id,
+        run_id=run_id,
+        workflow_type="Mixed",
+        task_queue="mixed",
+        input=[],
+        start_time=now,
     )
     started["event_id"] = 1
     services.history.append(execution_key(workflow_id, run_id), [started])
     services.executions.create(
-        ExecutionRecord(workflow_id=workflow_id, run_id=run_id, workflow_type="Mixed", task_queue="mixed", status="RUNNING", start_time=now)
+        ExecutionRecord(
+            workflow_id=workflow_id,
+            run_id=run_id,
+            workflow_type="Mixed",
+            task_queue="mixed",
+            status="RUNNING",
+            start_time=now,
+        )
     )
 
 
@@ -82,7 +95,14 @@ def _corrupt(services: Services, workflow_id: str) -> None:
     run_id = str(uuid.uuid4())
     services.history.append(execution_key(workflow_id, run_id), [{"event_id": 1, "format": "from-a-later-version"}])
     services.executions.create(
-        ExecutionRecord(workflow_id=workflow_id, run_id=run_id, workflow_type="Mixed", task_queue="mixed", status="RUNNING", start_time=now)
+        ExecutionRecord(
+            workflow_id=workflow_id,
+            run_id=run_id,
+            workflow_type="Mixed",
+            task_queue="mixed",
+            status="RUNNING",
+            start_time=now,
+        )
     )
 
 
@@ -173,7 +193,9 @@ def test_a_schedule_that_cannot_be_read_does_not_stop_the_others() -> None:
             spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(minutes=1))]),
         )
         # Sorted first, so the pass meets it before the good one.
-        services.schedules.create("a-corrupt", {"info": {"armed": 1.0}, "schedule": {"spec": {"cron_expressions": ["not cron"]}}})
+        services.schedules.create(
+            "a-corrupt", {"info": {"armed": 1.0}, "schedule": {"spec": {"cron_expressions": ["not cron"]}}}
+        )
         ScheduleRunner(services).create("b-good", schedule_to_doc(every_minute))
         # Nothing delivers the armed fire here (no dispatcher runs): it becomes overdue.
         backend.clock.advance_to(services.clock.now() + 3600)

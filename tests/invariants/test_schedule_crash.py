@@ -5,15 +5,22 @@ or doubles it."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from durable import workflow
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.schedules import fire_body
-from durable._runtime.services import INBOX, schedule_group
-from durable.client import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleOverlapPolicy, SchedulePolicy, ScheduleSpec
-from durable.client import WorkflowExecutionStatus
+from durable._runtime.services import schedule_group
+from durable.client import (
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    WorkflowExecutionStatus,
+)
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from tests.invariants.faults import Injector, faulty_services
@@ -70,8 +77,17 @@ async def run_schedule(crash_at: int | None, schedule_id: str) -> tuple[list, In
             runs = []
             for action in desc.info.recent_actions:
                 d = await env.client.get_workflow_handle(action.action.workflow_id).describe()
-                runs.append((action.scheduled_at, action.action.workflow_id, d.run_id == action.action.first_execution_run_id, d.status))
-    expected = [(t, f"{schedule_id}-{t.strftime('%Y-%m-%dT%H:%M:%SZ')}", True, WorkflowExecutionStatus.COMPLETED) for t in ticks]
+                runs.append(
+                    (
+                        action.scheduled_at,
+                        action.action.workflow_id,
+                        d.run_id == action.action.first_execution_run_id,
+                        d.status,
+                    )
+                )
+    expected = [
+        (t, f"{schedule_id}-{t.strftime('%Y-%m-%dT%H:%M:%SZ')}", True, WorkflowExecutionStatus.COMPLETED) for t in ticks
+    ]
     return runs, injector, expected
 
 
@@ -120,7 +136,6 @@ async def test_a_schedule_whose_first_time_was_never_armed_is_fired_by_the_recon
 
 async def _backfill_after_crash(crash_at: int | None, schedule_id: str) -> tuple[list, Injector, list]:
     """A client's backfill dies before AWS call ``crash_at``; the client sends it again (same request id)."""
-    from datetime import timezone
 
     from durable._runtime.control import Control
     from tests.invariants.faults import SimulatedCrash
@@ -129,7 +144,9 @@ async def _backfill_after_crash(crash_at: int | None, schedule_id: str) -> tuple
     async with await WorkflowEnvironment.start_time_skipping() as env:
         runtime = env.runtime
         services = runtime.backend.services
-        dying = Control(faulty_services(services, injector), Orchestrator(faulty_services(services, injector), runtime.registry))
+        dying = Control(
+            faulty_services(services, injector), Orchestrator(faulty_services(services, injector), runtime.registry)
+        )
         healthy = Control(services, Orchestrator(services, runtime.registry))
         async with Worker(env.client, task_queue="sched", workflows=[Quick]):
             schedule = every_ten_minutes(schedule_id)
@@ -138,7 +155,10 @@ async def _backfill_after_crash(crash_at: int | None, schedule_id: str) -> tuple
             handle = await env.client.create_schedule(schedule_id, schedule)
             now = await env.get_current_time()
             start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-            body = {"backfills": [{"start_at": start.timestamp(), "end_at": start.timestamp() + 600, "overlap": None}], "request_id": "r-1"}
+            body = {
+                "backfills": [{"start_at": start.timestamp(), "end_at": start.timestamp() + 600, "overlap": None}],
+                "request_id": "r-1",
+            }
             try:
                 dying.schedule("backfill", schedule_id, body)
             except SimulatedCrash:
@@ -150,9 +170,18 @@ async def _backfill_after_crash(crash_at: int | None, schedule_id: str) -> tuple
             runs = []
             for action in desc.info.recent_actions:
                 d = await env.client.get_workflow_handle(action.action.workflow_id).describe()
-                runs.append((action.scheduled_at, action.action.workflow_id, d.run_id == action.action.first_execution_run_id, d.status))
-    ticks = [start.astimezone(timezone.utc), start.astimezone(timezone.utc) + timedelta(minutes=10)]
-    expected = [(t, f"{schedule_id}-{t.strftime('%Y-%m-%dT%H:%M:%SZ')}", True, WorkflowExecutionStatus.COMPLETED) for t in ticks]
+                runs.append(
+                    (
+                        action.scheduled_at,
+                        action.action.workflow_id,
+                        d.run_id == action.action.first_execution_run_id,
+                        d.status,
+                    )
+                )
+    ticks = [start.astimezone(UTC), start.astimezone(UTC) + timedelta(minutes=10)]
+    expected = [
+        (t, f"{schedule_id}-{t.strftime('%Y-%m-%dT%H:%M:%SZ')}", True, WorkflowExecutionStatus.COMPLETED) for t in ticks
+    ]
     return runs, injector, expected
 
 

@@ -21,7 +21,6 @@ from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from tests.invariants.conftest import effect, effects_of
 from tests.invariants.faults import Injector, faulty_services
-
 from tests.invariants.test_crash_recovery import assert_consistent
 
 

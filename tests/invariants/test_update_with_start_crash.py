@@ -38,13 +38,21 @@ USE_EXISTING = WorkflowIDConflictPolicy.USE_EXISTING
 def _request(workflow_id: str) -> dict:
     """One update-with-start request as the API would take it (its request id included)."""
     return dict(
-        workflow_id=workflow_id, update_id="dep-a", request_id=f"req-{workflow_id}", update_name="deposit",
-        update_input=encode_args(["a"]), id_conflict_policy=USE_EXISTING, workflow_type="Deposits",
-        task_queue="deposits", input=[],
+        workflow_id=workflow_id,
+        update_id="dep-a",
+        request_id=f"req-{workflow_id}",
+        update_name="deposit",
+        update_input=encode_args(["a"]),
+        id_conflict_policy=USE_EXISTING,
+        workflow_type="Deposits",
+        task_queue="deposits",
+        input=[],
     )
 
 
-async def _caller_dies_then_retries(crash_at: int | None, workflow_id: str, backend: str) -> tuple[Injector, list[dict], int]:
+async def _caller_dies_then_retries(
+    crash_at: int | None, workflow_id: str, backend: str
+) -> tuple[Injector, list[dict], int]:
     injector = Injector(crash_at)
     async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
         runtime = env.runtime
@@ -94,13 +102,25 @@ async def exercise(env: WorkflowEnvironment, workflow_id: str) -> list[dict]:
     client = env.client
 
     def op() -> WithStartWorkflowOperation:
-        return WithStartWorkflowOperation(Deposits.run, id=workflow_id, task_queue="deposits", id_conflict_policy=USE_EXISTING)
+        return WithStartWorkflowOperation(
+            Deposits.run, id=workflow_id, task_queue="deposits", id_conflict_policy=USE_EXISTING
+        )
 
     async with Worker(client, task_queue="deposits", workflows=[Deposits], activities=[effect]):
         first = op()
-        assert await client.execute_update_with_start_workflow(Deposits.deposit, "a", start_workflow_operation=first, id="dep-a") == 1
+        assert (
+            await client.execute_update_with_start_workflow(
+                Deposits.deposit, "a", start_workflow_operation=first, id="dep-a"
+            )
+            == 1
+        )
         again = op()  # the same update id: its first outcome, no second acceptance
-        assert await client.execute_update_with_start_workflow(Deposits.deposit, "a", start_workflow_operation=again, id="dep-a") == 1
+        assert (
+            await client.execute_update_with_start_workflow(
+                Deposits.deposit, "a", start_workflow_operation=again, id="dep-a"
+            )
+            == 1
+        )
         with pytest.raises(WorkflowUpdateFailedError) as rejected:
             await client.execute_update_with_start_workflow(Deposits.deposit, "", start_workflow_operation=op())
         assert rejected.value.cause.message == "empty key"

@@ -379,7 +379,9 @@ class Gateway:
     def __init__(self, api_id: str, stage: str, routes: list[Route], handlers: dict[str, Callable[..., Any]]) -> None:
         self.api_id, self.stage, self.routes, self.handlers = api_id, stage, routes, handlers
 
-    def __call__(self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> tuple[int, Any]:
+    def __call__(
+        self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         for route in self.routes:
             params = _matches(route.resource, path)
             if params is not None and route.method in (method, "ANY"):
@@ -516,7 +518,11 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             )  # fmt: skip
             # Start and signal through the REST API CloudFormation created, as a caller would.
             api_id, routes = _routes(bundled.stack_name)
-            assert {(r.resource, r.method) for r in routes} == {("/", "GET"), ("/ui/{file}", "GET"), ("/api/{proxy+}", "ANY")}
+            assert {(r.resource, r.method) for r in routes} == {
+                ("/", "GET"),
+                ("/ui/{file}", "GET"),
+                ("/api/{proxy+}", "ANY"),
+            }
             call = Gateway(api_id, "wired", routes, handlers)
             status, started = call("POST", "/api/v1/workflows", {
                 "workflow_type": "OrderWorkflow", "workflow_id": order.order_id, "task_queue": "orders",

@@ -61,7 +61,9 @@ def test_every_method_goes_through_the_request_validator_with_its_path_parameter
     paths = _paths(s)
     for logical_id, method in _methods(s).items():
         assert method["RequestValidatorId"] == {"Ref": validator_id}
-        wanted = {f"method.request.path.{p.strip('{+}')}": True for p in paths[logical_id].split("/") if p.startswith("{")}
+        wanted = {
+            f"method.request.path.{p.strip('{+}')}": True for p in paths[logical_id].split("/") if p.startswith("{")
+        }
         assert method["RequestParameters"] == wanted
 
 
@@ -110,10 +112,14 @@ def test_the_api_function_gets_what_control_does_and_no_more(synthesized):
     assert "dynamodb:BatchWriteItem" not in executions
     # DeleteItem only for schedule items (delete_schedule), never an execution's
     deletes = [
-        st for st in statements(s, api_fn)
-        if s.logical_id(stack.tables.executions) in refs(st["Resource"]) and "dynamodb:DeleteItem" in json.dumps(st["Action"])
+        st
+        for st in statements(s, api_fn)
+        if s.logical_id(stack.tables.executions) in refs(st["Resource"])
+        and "dynamodb:DeleteItem" in json.dumps(st["Action"])
     ]
-    assert deletes and all(st["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["sch"]}} for st in deletes)
+    assert deletes and all(
+        st["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["sch"]}} for st in deletes
+    )
     assert not actions_on(s, api_fn, s.logical_id(stack.tables.idempotency))
     assert "sqs:SendMessage" in actions_on(s, api_fn, s.logical_id(stack.inbox.queue))
     for queue in (stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):
@@ -125,7 +131,11 @@ def test_only_api_gateway_invokes_the_api_function_and_only_this_api(synthesized
     s = synthesized
     api_fn = fn(s, s.stack.api_function)
     api_id, _ = _one(s, "AWS::ApiGateway::RestApi")
-    permissions = [p["Properties"] for p in s.resources("AWS::Lambda::Permission").values() if api_fn in refs(p["Properties"]["FunctionName"])]
+    permissions = [
+        p["Properties"]
+        for p in s.resources("AWS::Lambda::Permission").values()
+        if api_fn in refs(p["Properties"]["FunctionName"])
+    ]
     assert len(permissions) == len(_methods(s))  # one per method, none for the console's test-invoke
     for permission in permissions:
         assert permission["Principal"] == "apigateway.amazonaws.com"

@@ -7,7 +7,12 @@ import json
 from .conftest import NAMESPACE
 from .test_stack_template import fn, refs, statements
 
-SCHEDULER_ACTIONS = {"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"}
+SCHEDULER_ACTIONS = {
+    "scheduler:CreateSchedule",
+    "scheduler:UpdateSchedule",
+    "scheduler:DeleteSchedule",
+    "scheduler:GetSchedule",
+}
 
 
 def _scheduler_statements(s, function_id):

@@ -655,12 +655,19 @@ def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_s
     principals = [st["Principal"]["Service"] for st in role["AssumeRolePolicyDocument"]["Statement"]]
     assert principals == ["scheduler.amazonaws.com"]
     allowed = [
-        st for policy in s.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in policy["Properties"]["Roles"]
+        st
+        for policy in s.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
         for st in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
     inbox_id = s.logical_id(s.stack.inbox.queue)
     assert allowed and all(refs(st["Resource"]) == {inbox_id} for st in allowed if "sqs:SendMessage" in st["Action"])
     assert {a for st in allowed for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])} <= {
-        "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "kms:Encrypt", "kms:Decrypt",
-        "kms:ReEncrypt*", "kms:GenerateDataKey*",
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
     }

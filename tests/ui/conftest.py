@@ -79,7 +79,9 @@ def dev_server() -> Iterator[str]:
 def api(base: str, method: str, path: str, body: Any = None) -> Any:
     """A call to the HTTP API (to set up what the browser then looks at)."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{base}{path}", data=data, method=method, headers={"content-type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}{path}", data=data, method=method, headers={"content-type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"null")
 
@@ -108,9 +110,11 @@ class RecordedPage:
         # (the browser also logs every 4xx answer as an error: those are the API's, on purpose)
         page.on(
             "console",
-            lambda message: message.type == "error"
-            and not message.text.startswith("Failed to load resource")
-            and self.errors.append(message.text),
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and self.errors.append(message.text)
+            ),
         )
 
 

@@ -158,7 +158,9 @@ def test_no_request_of_the_page_leaves_127_0_0_1(dev_server: str, recorded: Reco
     page.wait_for_load_state("networkidle")
 
     assert recorded.requests, "the page made requests"
-    off_host = [url for url in recorded.requests if urlsplit(url).scheme != "data" and urlsplit(url).hostname != "127.0.0.1"]
+    off_host = [
+        url for url in recorded.requests if urlsplit(url).scheme != "data" and urlsplit(url).hostname != "127.0.0.1"
+    ]
     assert off_host == []
     # what the page loads is its own: itself, its modules and stylesheet, the API
     paths = {urlsplit(url).path for url in recorded.requests if urlsplit(url).scheme != "data"}

@@ -154,4 +154,3 @@ class Driver:
         machine = HistoryMachine(lookup_for(*(workflow_classes or (self.workflow_cls,))))
         machine.replay(self.log)
         return machine
-

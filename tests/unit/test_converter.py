@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum, IntEnum
 
@@ -62,7 +62,7 @@ ORDER = Order(
     lines=[Line("A1", 2, Color.RED), Line("B2", 1, Color.BLUE)],
     priority=Priority.HIGH,
     total=Decimal("19.90"),
-    placed_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc),
+    placed_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
 )
 
 
@@ -83,7 +83,7 @@ def test_pydantic_model_round_trips() -> None:
     account = Account(
         owner=Customer(name="Ann", born=date(1990, 1, 31), tags=["vip"]),
         balance=Decimal("100.05"),
-        opened=datetime(2020, 2, 29, 12, 0, tzinfo=timezone.utc),
+        opened=datetime(2020, 2, 29, 12, 0, tzinfo=UTC),
     )
     text = encode(account)
     assert decode(text, Account) == account
@@ -95,7 +95,7 @@ def test_pydantic_model_round_trips() -> None:
 
 
 def test_datetime_is_isoformat_with_utc_offset() -> None:
-    moment = datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=timezone.utc)
+    moment = datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
     assert encode(moment) == '"2024-01-02T03:04:05.600000+00:00"'
     back = decode(encode(moment), datetime)
     assert back == moment and back.utcoffset() == timedelta(0)
@@ -203,7 +203,6 @@ def test_a_workflow_receives_its_arguments_as_the_declared_types() -> None:
     }
 
 
-
 def test_raw_values_and_the_payload_converter() -> None:
     from durable._converter import Payload, RawValue, payload_converter
 
@@ -211,7 +210,7 @@ def test_raw_values_and_the_payload_converter() -> None:
     assert payload == Payload(b'{"a":[1,2]}', {"encoding": b"json/plain"})
     assert payload_converter.from_payload(payload) == {"a": [1, 2]}
     assert payload_converter.from_payload(Payload.of('"2024-01-02T03:04:05+00:00"'), datetime) == datetime(
-        2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc
+        2024, 1, 2, 3, 4, 5, tzinfo=UTC
     )
     raw = decode('{"kept": true}', RawValue)
     assert raw == RawValue(Payload(b'{"kept": true}'))

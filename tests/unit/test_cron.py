@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from durable._schedules.cron import CronExpression, InvalidCronExpression, parse
 
 
 def _t(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
 def _ticks(expr: str, after: str, n: int = 3) -> list[str]:
@@ -18,7 +18,7 @@ def _ticks(expr: str, after: str, n: int = 3) -> list[str]:
     for _ in range(n):
         nxt = cron.next_after(t)
         assert nxt is not None
-        out.append(datetime.fromtimestamp(nxt, tz=timezone.utc).strftime("%Y-%m-%d %H:%M %a"))
+        out.append(datetime.fromtimestamp(nxt, tz=UTC).strftime("%Y-%m-%d %H:%M %a"))
         t = nxt
     return out
 
@@ -26,14 +26,34 @@ def _ticks(expr: str, after: str, n: int = 3) -> list[str]:
 @pytest.mark.parametrize(
     ("expr", "after", "expected"),
     [
-        ("*/15 * * * *", "2026-03-01 10:07:30", ["2026-03-01 10:15 Sun", "2026-03-01 10:30 Sun", "2026-03-01 10:45 Sun"]),
-        ("5,35 9-10 * * *", "2026-03-01 10:35:00", ["2026-03-02 09:05 Mon", "2026-03-02 09:35 Mon", "2026-03-02 10:05 Mon"]),
-        ("0 12 * * MON-FRI", "2026-03-06 12:00:00", ["2026-03-09 12:00 Mon", "2026-03-10 12:00 Tue", "2026-03-11 12:00 Wed"]),
-        ("0 0 1 jan,jul *", "2026-03-01 00:00:00", ["2026-07-01 00:00 Wed", "2027-01-01 00:00 Fri", "2027-07-01 00:00 Thu"]),
+        (
+            "*/15 * * * *",
+            "2026-03-01 10:07:30",
+            ["2026-03-01 10:15 Sun", "2026-03-01 10:30 Sun", "2026-03-01 10:45 Sun"],
+        ),
+        (
+            "5,35 9-10 * * *",
+            "2026-03-01 10:35:00",
+            ["2026-03-02 09:05 Mon", "2026-03-02 09:35 Mon", "2026-03-02 10:05 Mon"],
+        ),
+        (
+            "0 12 * * MON-FRI",
+            "2026-03-06 12:00:00",
+            ["2026-03-09 12:00 Mon", "2026-03-10 12:00 Tue", "2026-03-11 12:00 Wed"],
+        ),
+        (
+            "0 0 1 jan,jul *",
+            "2026-03-01 00:00:00",
+            ["2026-07-01 00:00 Wed", "2027-01-01 00:00 Fri", "2027-07-01 00:00 Thu"],
+        ),
         ("0 0 13 * 5", "2026-02-01 00:00:00", ["2026-02-06 00:00 Fri", "2026-02-13 00:00 Fri", "2026-02-20 00:00 Fri"]),
         ("0 0 * * 7", "2026-03-01 00:00:00", ["2026-03-08 00:00 Sun", "2026-03-15 00:00 Sun", "2026-03-22 00:00 Sun"]),
         ("0 0 29 2 *", "2026-01-01 00:00:00", ["2028-02-29 00:00 Tue", "2032-02-29 00:00 Sun", "2036-02-29 00:00 Fri"]),
-        ("10/20 * * * *", "2026-03-01 10:00:00", ["2026-03-01 10:10 Sun", "2026-03-01 10:30 Sun", "2026-03-01 10:50 Sun"]),
+        (
+            "10/20 * * * *",
+            "2026-03-01 10:00:00",
+            ["2026-03-01 10:10 Sun", "2026-03-01 10:30 Sun", "2026-03-01 10:50 Sun"],
+        ),
         ("@hourly", "2026-03-01 10:00:00", ["2026-03-01 11:00 Sun", "2026-03-01 12:00 Sun", "2026-03-01 13:00 Sun"]),
         ("@weekly", "2026-03-01 10:00:00", ["2026-03-08 00:00 Sun", "2026-03-15 00:00 Sun", "2026-03-22 00:00 Sun"]),
         ("@monthly", "2026-12-15 10:00:00", ["2027-01-01 00:00 Fri", "2027-02-01 00:00 Mon", "2027-03-01 00:00 Mon"]),
@@ -47,9 +67,16 @@ def test_next_ticks(expr: str, after: str, expected: list[str]) -> None:
 def test_both_day_fields_restricted_means_either() -> None:
     # the 13th, or any Friday (Vixie cron, robfig/cron)
     assert _ticks("0 0 13 * FRI", "2026-02-01 00:00:00", 4) == [
-        "2026-02-06 00:00 Fri", "2026-02-13 00:00 Fri", "2026-02-20 00:00 Fri", "2026-02-27 00:00 Fri"
+        "2026-02-06 00:00 Fri",
+        "2026-02-13 00:00 Fri",
+        "2026-02-20 00:00 Fri",
+        "2026-02-27 00:00 Fri",
     ]
-    assert _ticks("0 0 13 * FRI", "2026-03-01 00:00:00", 3) == ["2026-03-06 00:00 Fri", "2026-03-13 00:00 Fri", "2026-03-20 00:00 Fri"]
+    assert _ticks("0 0 13 * FRI", "2026-03-01 00:00:00", 3) == [
+        "2026-03-06 00:00 Fri",
+        "2026-03-13 00:00 Fri",
+        "2026-03-20 00:00 Fri",
+    ]
     assert _ticks("0 0 14 * FRI", "2026-03-07 00:00:00", 2) == ["2026-03-13 00:00 Fri", "2026-03-14 00:00 Sat"]
 
 
@@ -69,7 +96,7 @@ def test_cron_tz_ticks_on_local_wall_time_and_skips_a_time_that_does_not_exist()
     t = _t("2026-03-06 12:00:00")
     for _ in range(3):
         t = cron.next_after(t)
-        ticks.append(datetime.fromtimestamp(t, tz=timezone.utc).strftime("%m-%d %H:%M"))
+        ticks.append(datetime.fromtimestamp(t, tz=UTC).strftime("%m-%d %H:%M"))
     assert ticks == ["03-07 07:30", "03-09 06:30", "03-10 06:30"]
 
 
@@ -105,16 +132,28 @@ def _utc_ticks(expr: str, after: str, n: int) -> list[str]:
     for _ in range(n):
         t = cron.next_after(t)
         assert t is not None
-        out.append(datetime.fromtimestamp(t, tz=timezone.utc).strftime("%m-%d %H:%M"))
+        out.append(datetime.fromtimestamp(t, tz=UTC).strftime("%m-%d %H:%M"))
     return out
 
 
 def test_the_fall_back_hour_fires_twice_as_robfig_cron_does() -> None:
     # New York, 2026-11-01: 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST)
-    assert _utc_ticks("CRON_TZ=America/New_York 30 1 * * *", "2026-10-31 12:00:00", 3) == ["11-01 05:30", "11-01 06:30", "11-02 06:30"]
+    assert _utc_ticks("CRON_TZ=America/New_York 30 1 * * *", "2026-10-31 12:00:00", 3) == [
+        "11-01 05:30",
+        "11-01 06:30",
+        "11-02 06:30",
+    ]
     # east of Greenwich too: Berlin's 02:30 at 00:30 UTC (CEST) and 01:30 UTC (CET)
-    assert _utc_ticks("CRON_TZ=Europe/Berlin 30 2 * * *", "2026-10-24 12:00:00", 3) == ["10-25 00:30", "10-25 01:30", "10-26 01:30"]
-    assert _utc_ticks("CRON_TZ=America/New_York 0 * * * *", "2026-11-01 04:30:00", 3) == ["11-01 05:00", "11-01 06:00", "11-01 07:00"]
+    assert _utc_ticks("CRON_TZ=Europe/Berlin 30 2 * * *", "2026-10-24 12:00:00", 3) == [
+        "10-25 00:30",
+        "10-25 01:30",
+        "10-26 01:30",
+    ]
+    assert _utc_ticks("CRON_TZ=America/New_York 0 * * * *", "2026-11-01 04:30:00", 3) == [
+        "11-01 05:00",
+        "11-01 06:00",
+        "11-01 07:00",
+    ]
 
 
 def test_a_star_with_step_one_is_still_a_star_for_the_day_rule() -> None:
@@ -151,7 +190,9 @@ def test_every_counts_whole_seconds_from_the_given_time() -> None:
     ],
 )
 def test_robfig_s_daylight_saving_cases_in_new_york(after: str, expr: str, expected: str) -> None:
-    tick = CronExpression.parse(f"CRON_TZ=America/New_York {expr}").next_after(datetime.fromisoformat(after).timestamp())
+    tick = CronExpression.parse(f"CRON_TZ=America/New_York {expr}").next_after(
+        datetime.fromisoformat(after).timestamp()
+    )
     assert tick == datetime.fromisoformat(expected).timestamp()
 
 

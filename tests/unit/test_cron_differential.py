@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -71,15 +71,25 @@ SEED = int(os.environ.get("DURABLE_CRON_DIFF_SEED", "20261205"))
 TICKS = 3
 
 ZONES = [
-    "UTC", "America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo",
-    "Pacific/Chatham", "America/St_Johns", "Europe/London", "Asia/Tehran", "Australia/Lord_Howe", "America/Santiago",
+    "UTC",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/Sao_Paulo",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Europe/London",
+    "Asia/Tehran",
+    "Australia/Lord_Howe",
+    "America/Santiago",
 ]
 MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 DAYS = "sun mon tue wed thu fri sat".split()
 FIVE_YEARS = 5 * 366 * 86400
-_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp()
-_TO = datetime(2090, 1, 1, tzinfo=timezone.utc).timestamp()
-END_2100 = datetime(2099, 12, 30, tzinfo=timezone.utc).timestamp()  # before 2100 in every zone
+_FROM = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
+_TO = datetime(2090, 1, 1, tzinfo=UTC).timestamp()
+END_2100 = datetime(2099, 12, 30, tzinfo=UTC).timestamp()  # before 2100 in every zone
 
 
 def _value(rng: random.Random, lo: int, hi: int, names: list[str] | None, base: int) -> str:
@@ -221,7 +231,7 @@ def _compare(
 
 
 def _iso(t: float | None) -> str:
-    return "never" if t is None else datetime.fromtimestamp(t, timezone.utc).isoformat()
+    return "never" if t is None else datetime.fromtimestamp(t, UTC).isoformat()
 
 
 def test_the_workflow_cron_dialect_agrees_with_croniter() -> None:
@@ -242,7 +252,7 @@ def test_the_workflow_cron_dialect_agrees_with_croniter() -> None:
         horizon = (max([start, *[x for x in ours[:-1] if x]]) + FIVE_YEARS) if ours[-1] is None else float("inf")
         if _whole_range_day_field(cron, expr):
             continue  # difference 2
-        skip = (lambda x, z=zone: _spring_forward_that_day(x, z) or (z in HALF_HOUR_DST and _dst_change_that_day(x, z)))
+        skip = lambda x, z=zone: _spring_forward_that_day(x, z) or (z in HALF_HOUR_DST and _dst_change_that_day(x, z))
         if (why := _compare(f"#{case} {text!r} after {_iso(start)}", ours, theirs, horizon, skip)) is not None:
             failures.append(why)
     assert not failures, f"seed {SEED}: {len(failures)} of {CASES} differ:\n" + "\n".join(failures[:20])
@@ -280,12 +290,14 @@ def test_the_schedule_cron_dialect_agrees_with_croniter() -> None:
                 break
             t = nxt
         theirs = _oracle(oracle_expr, zone, start, day_or=False, seconds_first=seconds_first)
-        skip = (
-            lambda x, z=zone: (_east(z, x) and _in_repeated_hour(x, z))
+        skip = lambda x, z=zone: (
+            (_east(z, x) and _in_repeated_hour(x, z))
             or _spring_forward_that_day(x, z)
             or (z in HALF_HOUR_DST and _dst_change_that_day(x, z))
         )
-        if (why := _compare(f"#{case} {expr!r} in {zone} after {_iso(start)}", ours, theirs, END_2100, skip)) is not None:
+        if (
+            why := _compare(f"#{case} {expr!r} in {zone} after {_iso(start)}", ours, theirs, END_2100, skip)
+        ) is not None:
             failures.append(why)
     assert not failures, f"seed {SEED + 1}: {len(failures)} of {CASES} differ:\n" + "\n".join(failures[:20])
 

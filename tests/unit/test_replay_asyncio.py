@@ -113,9 +113,7 @@ def test_task_cancel_reaches_the_sleeping_task_and_cancels_its_timer() -> None:
 class FirstCompleted:
     @workflow.run
     async def run(self) -> dict[str, object]:
-        act = asyncio.ensure_future(
-            workflow.execute_activity(work, 7, start_to_close_timeout=timedelta(seconds=30))
-        )
+        act = asyncio.ensure_future(workflow.execute_activity(work, 7, start_to_close_timeout=timedelta(seconds=30)))
         timer = asyncio.ensure_future(asyncio.sleep(10))
         done, pending = await asyncio.wait([act, timer], return_when=asyncio.FIRST_COMPLETED)
         for p in pending:

@@ -83,7 +83,9 @@ def _update(d: Driver, name: str, *args: Any) -> list[dict[str, Any]]:
     return record
 
 
-def test_a_signal_whose_argument_does_not_decode_is_dropped_and_the_run_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_signal_whose_argument_does_not_decode_is_dropped_and_the_run_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     d = Driver(Tally)
     d.start()
     with caplog.at_level(logging.WARNING):
@@ -96,7 +98,9 @@ def test_a_signal_whose_argument_does_not_decode_is_dropped_and_the_run_goes_on(
     assert d.result() == 10
 
 
-def test_a_dropped_signal_is_dropped_again_on_replay_without_a_second_log_line(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_dropped_signal_is_dropped_again_on_replay_without_a_second_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     d = Driver(Tally)
     d.start(signals=[("add", ["x"]), ("add", [4])])
     d.signal("add", {"n": 1})

@@ -34,8 +34,14 @@ class Raiser:
         try:
             return await workflow.execute_child_workflow(child_type, 3, id="kid-1", result_type=int)
         except exceptions.ChildWorkflowError as err:
-            return {"message": err.message, "cause": type(err.cause).__name__, "id": err.workflow_id,
-                    "run_id": err.run_id, "initiated": err.initiated_event_id, "started": err.started_event_id}
+            return {
+                "message": err.message,
+                "cause": type(err.cause).__name__,
+                "id": err.workflow_id,
+                "run_id": err.run_id,
+                "initiated": err.initiated_event_id,
+                "started": err.started_event_id,
+            }
         except exceptions.WorkflowAlreadyStartedError as err:
             return {"already_started": err.workflow_id, "type": err.workflow_type}
 
@@ -67,10 +73,18 @@ def _initiated(d: Driver, seq: int = 1) -> dict[str, Any]:
 
 def _started(d: Driver, seq: int = 1) -> list[dict[str, Any]]:
     child = d.machine.ledger.children[seq]
-    return d.decide(ev.make_event(
-        ev.CHILD_STARTED, 0.0, seq=seq, workflow_id=child.initiated["workflow_id"], run_id=child.initiated["run_id"],
-        workflow_type=child.initiated["workflow_type"], initiated_event_id=child.initiated_event_id,
-    ), advance=1.0)
+    return d.decide(
+        ev.make_event(
+            ev.CHILD_STARTED,
+            0.0,
+            seq=seq,
+            workflow_id=child.initiated["workflow_id"],
+            run_id=child.initiated["run_id"],
+            workflow_type=child.initiated["workflow_type"],
+            initiated_event_id=child.initiated_event_id,
+        ),
+        advance=1.0,
+    )
 
 
 def test_start_child_issues_one_command_with_temporalio_defaults() -> None:
@@ -92,7 +106,9 @@ def test_child_result_completes_the_parent_and_replays() -> None:
     d.start("Kid")
     _started(d)
     assert d.command_types() == []
-    d.decide(ev.make_event(ev.CHILD_COMPLETED, 0.0, seq=1, workflow_id="kid-1", run_id="r", result=_converter.encode(30)))
+    d.decide(
+        ev.make_event(ev.CHILD_COMPLETED, 0.0, seq=1, workflow_id="kid-1", run_id="r", result=_converter.encode(30))
+    )
     assert d.result() == 30
     assert not d.machine.ledger.children
     assert d.cold().ledger.status == "COMPLETED"
@@ -104,12 +120,21 @@ def test_child_failure_reaches_the_code_as_child_workflow_error() -> None:
     _started(d)
     child = d.machine.ledger.children[1]
     err = exceptions.ChildWorkflowError(
-        "Child Workflow execution failed", namespace="default", workflow_id="kid-1", run_id=child.initiated["run_id"],
-        workflow_type="Kid", initiated_event_id=child.initiated_event_id, started_event_id=child.started_event_id,
+        "Child Workflow execution failed",
+        namespace="default",
+        workflow_id="kid-1",
+        run_id=child.initiated["run_id"],
+        workflow_type="Kid",
+        initiated_event_id=child.initiated_event_id,
+        started_event_id=child.started_event_id,
         retry_state=None,
     )
     err.__cause__ = exceptions.ApplicationError("boom", type="Boom")
-    d.decide(ev.make_event(ev.CHILD_FAILED, 0.0, seq=1, workflow_id="kid-1", run_id="r", failure=_failure.from_exception(err)))
+    d.decide(
+        ev.make_event(
+            ev.CHILD_FAILED, 0.0, seq=1, workflow_id="kid-1", run_id="r", failure=_failure.from_exception(err)
+        )
+    )
     out = d.result()
     assert out["message"] == "Child Workflow execution failed" and out["cause"] == "ApplicationError"
     assert out["initiated"] == child.initiated_event_id > 0 and out["started"] == child.started_event_id > 0
@@ -118,15 +143,20 @@ def test_child_failure_reaches_the_code_as_child_workflow_error() -> None:
 def test_start_failure_raises_already_started_from_the_start() -> None:
     d = Driver(Raiser)
     d.start("Kid")
-    d.decide(ev.make_event(ev.CHILD_START_FAILED, 0.0, seq=1, workflow_id="kid-1", workflow_type="Kid",
-                           cause="WORKFLOW_ALREADY_EXISTS"))
+    d.decide(
+        ev.make_event(
+            ev.CHILD_START_FAILED, 0.0, seq=1, workflow_id="kid-1", workflow_type="Kid", cause="WORKFLOW_ALREADY_EXISTS"
+        )
+    )
     assert d.result() == {"already_started": "kid-1", "type": "Kid"}
 
 
 def test_a_close_that_overtakes_the_start_confirmation_still_resolves_the_start() -> None:
     d = Driver(Raiser)
     d.start("Kid")
-    d.decide(ev.make_event(ev.CHILD_COMPLETED, 0.0, seq=1, workflow_id="kid-1", run_id="r", result=_converter.encode(7)))
+    d.decide(
+        ev.make_event(ev.CHILD_COMPLETED, 0.0, seq=1, workflow_id="kid-1", run_id="r", result=_converter.encode(7))
+    )
     assert d.result() == 7
 
 
@@ -155,8 +185,13 @@ def test_cancelling_the_handle_follows_the_cancellation_type(kind, commands_afte
 
 def _cancelled(workflow_id: str) -> exceptions.ChildWorkflowError:
     err = exceptions.ChildWorkflowError(
-        "Child Workflow execution cancelled", namespace="default", workflow_id=workflow_id, run_id="r",
-        workflow_type="Kid", initiated_event_id=5, started_event_id=6,
+        "Child Workflow execution cancelled",
+        namespace="default",
+        workflow_id=workflow_id,
+        run_id="r",
+        workflow_type="Kid",
+        initiated_event_id=5,
+        started_event_id=6,
         retry_state=exceptions.RetryState.NON_RETRYABLE_FAILURE,
     )
     err.__cause__ = exceptions.CancelledError("Cancelled")

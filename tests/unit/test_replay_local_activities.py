@@ -97,7 +97,12 @@ def test_a_local_activity_runs_within_the_decision_and_is_recorded_as_a_marker()
     d = Driver(LocalThenTimer)
     runner = Runner(ok("a"), ok("a-2"))
     record = decide(d, runner, d.started_event("a"))
-    assert [e["event_type"] for e in record] == [ev.WORKFLOW_STARTED, ev.TASK_COMPLETED, ev.MARKER_RECORDED, ev.TIMER_STARTED]
+    assert [e["event_type"] for e in record] == [
+        ev.WORKFLOW_STARTED,
+        ev.TASK_COMPLETED,
+        ev.MARKER_RECORDED,
+        ev.TIMER_STARTED,
+    ]
     [marker] = markers(record)
     assert marker["marker_name"] == LOCAL_ACTIVITY_MARKER
     assert (marker["seq"], marker["activity_id"], marker["activity_type"], marker["attempt"]) == (1, "1", "lookup", 1)
@@ -145,7 +150,10 @@ def test_a_long_backoff_is_a_durable_timer_then_the_next_attempt() -> None:
     failure = _failure.from_exception(ApplicationError("later", type="Later"))
     runner = Runner({"failure": failure, "backoff": 120.0}, ok("x"))
     record = decide(d, runner, d.started_event())
-    assert [e["event_type"] for e in record if e["event_type"] in ev.COMMAND_EVENTS] == [ev.MARKER_RECORDED, ev.TIMER_STARTED]
+    assert [e["event_type"] for e in record if e["event_type"] in ev.COMMAND_EVENTS] == [
+        ev.MARKER_RECORDED,
+        ev.TIMER_STARTED,
+    ]
     assert markers(record)[0]["backoff"] == 120.0
     assert record[-1]["attributes"]["duration"] == 120.0
     record = decide(d, runner, ev.make_event(ev.TIMER_FIRED, 0.0, seq=1), advance=120)

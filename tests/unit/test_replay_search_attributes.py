@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -28,7 +28,7 @@ class Upserting:
         workflow.upsert_search_attributes([TIER.value_set("gold"), TAGS.value_set(["a", "b"])])
         await asyncio.sleep(5)
         workflow.upsert_search_attributes(
-            [TIER.value_unset(), SCORE.value_set(3), WHEN.value_set(datetime(2024, 1, 1, tzinfo=timezone.utc))]
+            [TIER.value_unset(), SCORE.value_set(3), WHEN.value_set(datetime(2024, 1, 1, tzinfo=UTC))]
         )
         workflow.upsert_search_attributes([])  # nothing to change: no command
         attrs = workflow.info().typed_search_attributes

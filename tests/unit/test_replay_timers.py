@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from durable import workflow
 from durable._replay import events as ev
@@ -24,7 +24,7 @@ class SleepTwice:
 
 
 def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(t, tz=UTC).isoformat()
 
 
 def test_asyncio_sleep_and_workflow_sleep_start_timers_of_their_duration() -> None:
@@ -155,7 +155,7 @@ class Condition:
     async def run(self, timeout: float | None) -> str:
         try:
             await workflow.wait_condition(lambda: self.ready, timeout=timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return "timed out"
         return "ready"
 

@@ -135,7 +135,9 @@ def test_backoff_is_capped_at_maximum_interval_at_any_attempt(attempt: int) -> N
 @pytest.mark.parametrize("coefficient", [1.5, 2.0, 10.0, 1e300])
 def test_backoff_never_overflows_whatever_the_coefficient(coefficient: float) -> None:
     policy = RetryPolicy(
-        initial_interval=timedelta(milliseconds=500), backoff_coefficient=coefficient, maximum_interval=timedelta(hours=1)
+        initial_interval=timedelta(milliseconds=500),
+        backoff_coefficient=coefficient,
+        maximum_interval=timedelta(hours=1),
     ).to_dict()
     delays = [_next(policy, a, now=0.0)[0] for a in (1, 2, 3, 60, 2_000, 10**6, 10**9)]
     assert delays[0] == 0.5

@@ -88,6 +88,7 @@ def test_imports_passed_through_marks_the_modules_imported_in_the_block():
     with workflow.unsafe.imports_passed_through():
         assert workflow.unsafe.is_imports_passed_through()
         import json  # noqa: F401 - already imported: recorded by name all the same
+
         from tests.compat import sandbox_passed_through  # noqa: F401
     assert not workflow.unsafe.is_imports_passed_through()
     assert {"json", "tests.compat.sandbox_passed_through"} <= state.passed_through

@@ -4,7 +4,7 @@ included, and the spec's union, skip and bounds."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,11 +14,11 @@ from durable._schedules.spec import InvalidScheduleSpec, ScheduleTimes, canonica
 
 
 def _t(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
 
 
 def _utc(ts: list[float]) -> list[str]:
-    return [datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S %a") for t in ts]
+    return [datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%d %H:%M:%S %a") for t in ts]
 
 
 def ticks(expr: str, after: str, n: int = 3, zone: str | None = None) -> list[str]:
@@ -27,7 +27,9 @@ def ticks(expr: str, after: str, n: int = 3, zone: str | None = None) -> list[st
 
 def test_both_day_fields_must_match_friday_the_13th() -> None:
     assert ticks("0 0 13 * 5", "2026-01-01 00:00:00") == [
-        "2026-02-13 00:00:00 Fri", "2026-03-13 00:00:00 Fri", "2026-11-13 00:00:00 Fri"
+        "2026-02-13 00:00:00 Fri",
+        "2026-03-13 00:00:00 Fri",
+        "2026-11-13 00:00:00 Fri",
     ]
     assert ticks("0 0 13 * FRI", "2026-01-01 00:00:00", 1) == ticks("0 0 13 * friday", "2026-01-01 00:00:00", 1)
 
@@ -38,14 +40,38 @@ def test_both_day_fields_must_match_friday_the_13th() -> None:
         # 6 fields: ... year; 7 fields: second ... year
         ("30 12 1 1 * 2030", "2026-01-01 00:00:00", ["2030-01-01 12:30:00 Tue"]),
         ("15 10 0 1 1 * 2030-2031", "2026-01-01 00:00:00", ["2030-01-01 00:10:15 Tue", "2031-01-01 00:10:15 Wed"]),
-        ("*/20 0 12 * * * *", "2026-03-01 00:00:00", ["2026-03-01 12:00:00 Sun", "2026-03-01 12:00:20 Sun", "2026-03-01 12:00:40 Sun"]),
+        (
+            "*/20 0 12 * * * *",
+            "2026-03-01 00:00:00",
+            ["2026-03-01 12:00:00 Sun", "2026-03-01 12:00:20 Sun", "2026-03-01 12:00:40 Sun"],
+        ),
         # names: month prefixes of three letters or more, weekday prefixes of two or more
-        ("0 9 * janu,JUL mo", "2026-01-01 00:00:00", ["2026-01-05 09:00:00 Mon", "2026-01-12 09:00:00 Mon", "2026-01-19 09:00:00 Mon"]),
+        (
+            "0 9 * janu,JUL mo",
+            "2026-01-01 00:00:00",
+            ["2026-01-05 09:00:00 Mon", "2026-01-12 09:00:00 Mon", "2026-01-19 09:00:00 Mon"],
+        ),
         # x/y runs to the field's end; 7 is Sunday; a comment is dropped
-        ("0 0 * * 5/2 # fri and sun", "2026-03-01 00:00:00", ["2026-03-06 00:00:00 Fri", "2026-03-08 00:00:00 Sun", "2026-03-13 00:00:00 Fri"]),
-        ("@weekly", "2026-03-02 00:00:00", ["2026-03-08 00:00:00 Sun", "2026-03-15 00:00:00 Sun", "2026-03-22 00:00:00 Sun"]),
-        ("@every 1d/2h", "2026-03-02 05:00:00", ["2026-03-03 02:00:00 Tue", "2026-03-04 02:00:00 Wed", "2026-03-05 02:00:00 Thu"]),
-        ("@every 90m", "2026-03-02 00:00:00", ["2026-03-02 01:30:00 Mon", "2026-03-02 03:00:00 Mon", "2026-03-02 04:30:00 Mon"]),
+        (
+            "0 0 * * 5/2 # fri and sun",
+            "2026-03-01 00:00:00",
+            ["2026-03-06 00:00:00 Fri", "2026-03-08 00:00:00 Sun", "2026-03-13 00:00:00 Fri"],
+        ),
+        (
+            "@weekly",
+            "2026-03-02 00:00:00",
+            ["2026-03-08 00:00:00 Sun", "2026-03-15 00:00:00 Sun", "2026-03-22 00:00:00 Sun"],
+        ),
+        (
+            "@every 1d/2h",
+            "2026-03-02 05:00:00",
+            ["2026-03-03 02:00:00 Tue", "2026-03-04 02:00:00 Wed", "2026-03-05 02:00:00 Thu"],
+        ),
+        (
+            "@every 90m",
+            "2026-03-02 00:00:00",
+            ["2026-03-02 01:30:00 Mon", "2026-03-02 03:00:00 Mon", "2026-03-02 04:30:00 Mon"],
+        ),
     ],
 )
 def test_the_schedule_dialect(expr: str, after: str, expected: list[str]) -> None:
@@ -59,7 +85,9 @@ def test_a_cron_expression_becomes_a_calendar_as_the_server_keeps_it() -> None:
         minute=[[0, 59, 15]], hour=[[9, 17, 1]], day_of_week=[[1, 5, 1], [0, 0, 1]], comment="office"
     )
     assert parse_schedule_cron("@every 14h/3h").interval == (14 * 3600, 3 * 3600)
-    canon = canonical_spec({"cron_expressions": ["CRON_TZ=Asia/Tokyo 0 9 * * *", "CRON_TZ=Asia/Tokyo @hourly"], "intervals": []})
+    canon = canonical_spec(
+        {"cron_expressions": ["CRON_TZ=Asia/Tokyo 0 9 * * *", "CRON_TZ=Asia/Tokyo @hourly"], "intervals": []}
+    )
     assert canon["time_zone_name"] == "Asia/Tokyo" and canon["cron_expressions"] == [] and len(canon["calendars"]) == 2
 
 
@@ -67,9 +95,14 @@ def test_day_of_week_seven_is_sunday_except_in_temporal_s_one_to_seven() -> None
     def dows(field: str) -> list[int]:
         doc = parse_schedule_cron(f"0 0 * * {field}").calendar
         assert doc is not None
-        return sorted(Calendar.compile(doc, timezone.utc).weekdays)
+        return sorted(Calendar.compile(doc, UTC).weekdays)
 
-    assert dows("7") == [0] and dows("5-7") == [0, 5, 6] and dows("0-7") == list(range(7)) and dows("1-7/2") == [0, 1, 3, 5]
+    assert (
+        dows("7") == [0]
+        and dows("5-7") == [0, 5, 6]
+        and dows("0-7") == list(range(7))
+        and dows("1-7/2") == [0, 1, 3, 5]
+    )
     # Temporal's makeRange turns 1-7 (step 1) into 1-6: Sunday is dropped, and so it is here
     assert dows("1-7") == [1, 2, 3, 4, 5, 6] and dows("1/1") == [1, 2, 3, 4, 5, 6]
 
@@ -126,9 +159,13 @@ def test_calendars_intervals_and_crons_union_minus_skip() -> None:
         }
     )
     assert _utc(times.upcoming(_t("2026-03-06 23:00:00"), 7)) == [
-        "2026-03-07 00:00:00 Sat", "2026-03-07 03:00:00 Sat", "2026-03-07 06:00:00 Sat", "2026-03-07 09:00:00 Sat",
+        "2026-03-07 00:00:00 Sat",
+        "2026-03-07 03:00:00 Sat",
+        "2026-03-07 06:00:00 Sat",
+        "2026-03-07 09:00:00 Sat",
         "2026-03-07 18:00:00 Sat",  # 12:00 skipped; all of Sunday skipped
-        "2026-03-09 00:00:00 Mon", "2026-03-09 03:00:00 Mon",
+        "2026-03-09 00:00:00 Mon",
+        "2026-03-09 03:00:00 Mon",
     ]
 
 
@@ -142,17 +179,24 @@ def test_an_empty_field_matches_nothing_and_nothing_fires_after_2100() -> None:
 def test_a_time_a_spring_forward_gap_skips_never_fires() -> None:
     # New York, 2026-03-08: 02:00 jumps to 03:00
     assert ticks("30 2 * * *", "2026-03-06 12:00:00", 3, zone="America/New_York") == [
-        "2026-03-07 07:30:00 Sat", "2026-03-09 06:30:00 Mon", "2026-03-10 06:30:00 Tue"
+        "2026-03-07 07:30:00 Sat",
+        "2026-03-09 06:30:00 Mon",
+        "2026-03-10 06:30:00 Tue",
     ]
 
 
 def test_the_fall_back_hour_fires_twice_west_of_greenwich_as_temporal_s_server() -> None:
     # New York, 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 happens at 05:30 and 06:30 UTC
     assert ticks("30 1 * * *", "2026-10-31 12:00:00", 3, zone="America/New_York") == [
-        "2026-11-01 05:30:00 Sun", "2026-11-01 06:30:00 Sun", "2026-11-02 06:30:00 Mon"
+        "2026-11-01 05:30:00 Sun",
+        "2026-11-01 06:30:00 Sun",
+        "2026-11-02 06:30:00 Mon",
     ]
     assert ticks("0 * * * *", "2026-11-01 04:30:00", 4, zone="America/New_York") == [
-        "2026-11-01 05:00:00 Sun", "2026-11-01 06:00:00 Sun", "2026-11-01 07:00:00 Sun", "2026-11-01 08:00:00 Sun"
+        "2026-11-01 05:00:00 Sun",
+        "2026-11-01 06:00:00 Sun",
+        "2026-11-01 07:00:00 Sun",
+        "2026-11-01 08:00:00 Sun",
     ]
 
 
@@ -160,14 +204,22 @@ def test_the_fall_back_hour_east_of_greenwich_follows_go_s_choice_of_the_later_i
     # Berlin, 2026-10-25: 03:00 CEST falls back to 02:00 CET. Go resolves the wall time 02:xx
     # to CET (the later instant), so Temporal's server fires 02:30 once, at 01:30 UTC, and an
     # hourly calendar steps from 02:00 CEST to 03:00 CET.
-    assert ticks("30 2 * * *", "2026-10-24 12:00:00", 2, zone="Europe/Berlin") == ["2026-10-25 01:30:00 Sun", "2026-10-26 01:30:00 Mon"]
+    assert ticks("30 2 * * *", "2026-10-24 12:00:00", 2, zone="Europe/Berlin") == [
+        "2026-10-25 01:30:00 Sun",
+        "2026-10-26 01:30:00 Mon",
+    ]
     assert ticks("0 * * * *", "2026-10-24 22:30:00", 4, zone="Europe/Berlin") == [
-        "2026-10-24 23:00:00 Sat", "2026-10-25 00:00:00 Sun", "2026-10-25 02:00:00 Sun", "2026-10-25 03:00:00 Sun"
+        "2026-10-24 23:00:00 Sat",
+        "2026-10-25 00:00:00 Sun",
+        "2026-10-25 02:00:00 Sun",
+        "2026-10-25 03:00:00 Sun",
     ]
 
 
 def test_a_calendar_matches_every_field_in_its_zone() -> None:
-    cal = Calendar.compile(calendar_doc(hour=[[9, 9, 1]], day_of_week=[[1, 5, 1]], year=[[2026, 2027, 1]]), ZoneInfo("Asia/Tokyo"))
+    cal = Calendar.compile(
+        calendar_doc(hour=[[9, 9, 1]], day_of_week=[[1, 5, 1]], year=[[2026, 2027, 1]]), ZoneInfo("Asia/Tokyo")
+    )
     assert cal.matches(_t("2026-03-02 00:00:00"))  # Monday 09:00 in Tokyo
     assert not cal.matches(_t("2026-03-01 00:00:00"))  # Sunday
     assert not cal.matches(_t("2028-03-06 00:00:00"))  # not a listed year
@@ -252,7 +304,7 @@ def test_temporal_s_repeated_hour_start_case() -> None:
 )
 def test_temporal_s_range_cases(field: str, expected: list[int]) -> None:
     doc = parse_schedule_cron(f"0 {field} 0 * * * *").calendar
-    assert doc is not None and sorted(Calendar.compile(doc, timezone.utc).minutes) == expected
+    assert doc is not None and sorted(Calendar.compile(doc, UTC).minutes) == expected
 
 
 @pytest.mark.parametrize("field", ["13,18,44,", "18-13", "1,3,18-13", "2/3/5", "133"])
@@ -262,7 +314,9 @@ def test_temporal_s_bad_range_cases(field: str) -> None:
 
 
 def test_temporal_s_names() -> None:
-    assert parse_schedule_cron("0 0 * Sept mon-Friday").calendar == calendar_doc(month=[[9, 9, 1]], day_of_week=[[1, 5, 1]])
+    assert parse_schedule_cron("0 0 * Sept mon-Friday").calendar == calendar_doc(
+        month=[[9, 9, 1]], day_of_week=[[1, 5, 1]]
+    )
     for bad in ("0 0 * * Fri-Tues", "0 0 * * 1-5-7", "0 0 * * monday-"):
         with pytest.raises(InvalidCalendar):
             parse_schedule_cron(bad)

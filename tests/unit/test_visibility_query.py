@@ -57,7 +57,10 @@ def test_blank_or_missing_query_lists_everything_newest_first():
 def test_comparisons_and_precedence_of_and_over_or():
     q = parse("WorkflowType = 'A' OR WorkflowType = \"B\" AND CustomIntField >= 3")
     assert q.where == Or(
-        (Compare("WorkflowType", "=", "A"), And((Compare("WorkflowType", "=", "B"), Compare("CustomIntField", ">=", 3))))
+        (
+            Compare("WorkflowType", "=", "A"),
+            And((Compare("WorkflowType", "=", "B"), Compare("CustomIntField", ">=", 3))),
+        )
     )
 
 

@@ -47,7 +47,9 @@ class ManyLocal:
     async def run(self, n: int) -> int:
         total = 0
         for i in range(n):
-            total += len(await workflow.execute_local_activity(shout, f"step {i}", start_to_close_timeout=timedelta(seconds=5)))
+            total += len(
+                await workflow.execute_local_activity(shout, f"step {i}", start_to_close_timeout=timedelta(seconds=5))
+            )
         return total
 
 
@@ -143,7 +145,11 @@ async def test_any_id_temporal_accepts_works(env, workflow_id):
         description = await env.client.get_workflow_handle(workflow_id).describe()
     assert description.status == WorkflowExecutionStatus.COMPLETED
     assert description.id == workflow_id
-    listed = [w.id async for w in env.client.list_workflows(f"WorkflowId = '{workflow_id}'")] if "'" not in workflow_id else []
+    listed = (
+        [w.id async for w in env.client.list_workflows(f"WorkflowId = '{workflow_id}'")]
+        if "'" not in workflow_id
+        else []
+    )
     assert listed == [workflow_id]
     assert _dead_letters(env) == []
 

@@ -88,7 +88,9 @@ async def test_unknown_query_names_the_known_ones(env):
     async with Worker(env.client, task_queue="bad", workflows=[Echo], activities=[echo]):
         handle = await env.client.start_workflow(Echo.run, "x", id="q", task_queue="bad")
         await handle.result()
-        with pytest.raises(WorkflowQueryFailedError, match=r"Query handler for 'nope' expected but not found, known queries: \[\]"):
+        with pytest.raises(
+            WorkflowQueryFailedError, match=r"Query handler for 'nope' expected but not found, known queries: \[\]"
+        ):
             await handle.query("nope")
 
 
@@ -208,7 +210,9 @@ async def test_a_failing_query_fails_that_query_only(env):
 
 # -- back-off: capped at maximum_interval whatever the attempt and the coefficient --
 # A coefficient of 1e200 overflows a float at the third attempt, as 2.0 does at ~1,025.
-STEEP = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=1e200, maximum_interval=timedelta(seconds=2))
+STEEP = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=1e200, maximum_interval=timedelta(seconds=2)
+)
 
 
 @activity.defn
@@ -226,7 +230,9 @@ class SteepActivityRetries:
             return await workflow.execute_local_activity(
                 fails_three_times, start_to_close_timeout=timedelta(seconds=5), retry_policy=STEEP
             )
-        return await workflow.execute_activity(fails_three_times, start_to_close_timeout=timedelta(seconds=5), retry_policy=STEEP)
+        return await workflow.execute_activity(
+            fails_three_times, start_to_close_timeout=timedelta(seconds=5), retry_policy=STEEP
+        )
 
 
 @workflow.defn

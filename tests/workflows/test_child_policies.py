@@ -138,7 +138,12 @@ async def test_the_default_policy_is_terminate(env) -> None:
 
     child_id = f"child-{uuid.uuid4()}"
     async with Worker(env.client, task_queue="policies", workflows=[DefaultPolicy, Sleeper]):
-        assert await env.client.execute_workflow(DefaultPolicy.run, child_id, id=f"p-{uuid.uuid4()}", task_queue="policies") == "done"
+        assert (
+            await env.client.execute_workflow(
+                DefaultPolicy.run, child_id, id=f"p-{uuid.uuid4()}", task_queue="policies"
+            )
+            == "done"
+        )
         await wait_status(env.client, child_id, WorkflowExecutionStatus.TERMINATED)
 
 
@@ -174,8 +179,10 @@ async def test_a_terminated_child_fails_its_parent_with_terminated_cause(env) ->
     child_id = f"child-{uuid.uuid4()}"
     async with Worker(env.client, task_queue="policies", workflows=[Starter, Sleeper]):
         handle = await env.client.start_workflow(
-            Starter.run, args=[child_id, int(workflow.ParentClosePolicy.TERMINATE), "await"],
-            id=f"parent-{uuid.uuid4()}", task_queue="policies",
+            Starter.run,
+            args=[child_id, int(workflow.ParentClosePolicy.TERMINATE), "await"],
+            id=f"parent-{uuid.uuid4()}",
+            task_queue="policies",
         )
         await wait_started(env.client, child_id)
         await env.client.get_workflow_handle(child_id).terminate("stop it")
@@ -195,8 +202,14 @@ async def test_abandon_cancellation_resolves_at_once_and_leaves_the_child_runnin
     async with Worker(env.client, task_queue="policies", workflows=[Starter, Sleeper]):
         out = await env.client.execute_workflow(
             Starter.run,
-            args=[child_id, int(workflow.ParentClosePolicy.ABANDON), "cancel-handle", int(workflow.ChildWorkflowCancellationType.ABANDON)],
-            id=f"parent-{uuid.uuid4()}", task_queue="policies",
+            args=[
+                child_id,
+                int(workflow.ParentClosePolicy.ABANDON),
+                "cancel-handle",
+                int(workflow.ChildWorkflowCancellationType.ABANDON),
+            ],
+            id=f"parent-{uuid.uuid4()}",
+            task_queue="policies",
         )
         assert await status_of(env.client, child_id) == WorkflowExecutionStatus.RUNNING
         child = env.client.get_workflow_handle(child_id)

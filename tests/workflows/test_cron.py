@@ -5,7 +5,7 @@ zones, signals before the first tick, a bad expression."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -39,7 +39,9 @@ async def _last_event(env, wid: str, run_id: str) -> dict:
 
 async def test_a_failed_run_continues_the_chain_carrying_its_failure(env):
     async with Worker(env.client, task_queue="cron", workflows=[Flaky]):
-        handle = await env.client.start_workflow(Flaky.run, True, id="cron-fail", task_queue="cron", cron_schedule="@hourly")
+        handle = await env.client.start_workflow(
+            Flaky.run, True, id="cron-fail", task_queue="cron", cron_schedule="@hourly"
+        )
         first_tick = (await handle.describe()).execution_time
         await env.sleep(first_tick - await env.get_current_time() + timedelta(minutes=1))
         first = env.client.get_workflow_handle("cron-fail", run_id=handle.first_execution_run_id)
@@ -57,7 +59,9 @@ async def test_a_failed_run_continues_the_chain_carrying_its_failure(env):
 
 async def test_signals_before_the_tick_wait_for_it(env):
     async with Worker(env.client, task_queue="cron", workflows=[Flaky]):
-        handle = await env.client.start_workflow(Flaky.run, False, id="cron-sig", task_queue="cron", cron_schedule="0 0 * * *")
+        handle = await env.client.start_workflow(
+            Flaky.run, False, id="cron-sig", task_queue="cron", cron_schedule="0 0 * * *"
+        )
         await handle.signal(Flaky.note, "early")
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
         await env.sleep(timedelta(days=1))
@@ -100,7 +104,9 @@ class FailsOnce:
 
 async def test_the_run_after_a_failure_sees_it(env):
     async with Worker(env.client, task_queue="cron", workflows=[FailsOnce]):
-        handle = await env.client.start_workflow(FailsOnce.run, id="cron-failure", task_queue="cron", cron_schedule="0 * * * *")
+        handle = await env.client.start_workflow(
+            FailsOnce.run, id="cron-failure", task_queue="cron", cron_schedule="0 * * * *"
+        )
         first_tick = (await handle.describe()).execution_time
         await env.sleep(first_tick - await env.get_current_time() + timedelta(hours=1, minutes=1))
         first = await _last_event(env, "cron-failure", handle.first_execution_run_id)
@@ -113,7 +119,7 @@ async def test_the_fall_back_hour_runs_twice_as_temporal_s_cron_library(env):
     # robfig/cron walks the repeated hour twice: on the first Sunday of November in New
     # York, 01:30 comes at 05:30 UTC (EDT) and again at 06:30 UTC (EST)
     now = await env.get_current_time()
-    await env.sleep(datetime(now.year + 1, 10, 20, tzinfo=timezone.utc) - now)
+    await env.sleep(datetime(now.year + 1, 10, 20, tzinfo=UTC) - now)
     async with Worker(env.client, task_queue="cron", workflows=[Flaky]):
         handle = await env.client.start_workflow(
             Flaky.run, False, id="cron-dst", task_queue="cron", cron_schedule="CRON_TZ=America/New_York 30 1 * 11 0"

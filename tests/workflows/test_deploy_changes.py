@@ -15,8 +15,8 @@ from datetime import timedelta
 from durable import activity, workflow
 from durable._runtime.orchestrator import Orchestrator
 from durable.client import WorkflowExecutionStatus
-from durable.workflow import NondeterminismError
 from durable.worker import Worker
+from durable.workflow import NondeterminismError
 
 
 @activity.defn

@@ -40,9 +40,7 @@ class AnyType:
     async def run(self, args: Sequence[RawValue]) -> dict:
         workflow.set_signal_handler("note", self.notes.append)  # takes the signals that came first
         text = workflow.payload_converter().from_payload(args[0].payload, str)
-        shouted = await workflow.execute_activity(
-            "shout-it", text, start_to_close_timeout=timedelta(seconds=10)
-        )
+        shouted = await workflow.execute_activity("shout-it", text, start_to_close_timeout=timedelta(seconds=10))
         await workflow.wait_condition(lambda: len(self.notes) >= 2)
         return {"type": workflow.info().workflow_type, "shouted": shouted, "notes": self.notes}
 
@@ -164,8 +162,12 @@ def test_signal_with_start_may_name_a_handler_the_run_sets_itself(environ):
     orchestrator = LambdaApp(workflows={TASK_QUEUE: [AnyType]}, environ=environ)
     activities = LambdaApp(activities={TASK_QUEUE: [any_activity]}, environ=environ)
     start = {
-        "workflow_type": "InvoiceRun", "workflow_id": "dyn-3", "task_queue": TASK_QUEUE, "input": ["hi"],
-        "start_signal": "note", "start_signal_input": ["with the start"],
+        "workflow_type": "InvoiceRun",
+        "workflow_id": "dyn-3",
+        "task_queue": TASK_QUEUE,
+        "input": ["hi"],
+        "start_signal": "note",
+        "start_signal_input": ["with the start"],
     }
     # Strict by default: the class declares no handler by that name.
     refused = orchestrator.handle_api(proxy_event("POST", "/api/v1/workflows", start))

@@ -98,5 +98,8 @@ async def test_saga_compensates_in_reverse_order(env):
 async def test_saga_succeeds_without_compensation(env):
     order = new_order()
     async with Worker(env.client, task_queue="orders", workflows=[OrderSagaWorkflow], activities=ACTIVITIES):
-        assert await env.client.execute_workflow(OrderSagaWorkflow.run, order, id=order.order_id, task_queue="orders") == "success"
+        assert (
+            await env.client.execute_workflow(OrderSagaWorkflow.run, order, id=order.order_id, task_queue="orders")
+            == "success"
+        )
     assert calls_for(order.order_id) == ["reserve", "ship", "charge"]

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pydantic
 import pytest
@@ -119,12 +119,12 @@ async def test_the_engines_clock_logging_and_pydantic_pass_inside_an_activation(
     async with Worker(env.client, task_queue="sandbox-engine", workflows=[UsesTheEngine]):
         result = await env.client.execute_workflow(
             UsesTheEngine.run,
-            Stamp(at=datetime(2024, 2, 28, tzinfo=timezone.utc), note="leap"),
+            Stamp(at=datetime(2024, 2, 28, tzinfo=UTC), note="leap"),
             id=f"wf-{uuid.uuid4()}",
             task_queue="sandbox-engine",
             result_type=Stamp,
         )
-    assert result == Stamp(at=datetime(2024, 2, 29, tzinfo=timezone.utc), note="leap True")
+    assert result == Stamp(at=datetime(2024, 2, 29, tzinfo=UTC), note="leap True")
     assert [r.created > 0 for r in caplog.records if "engine's business" in r.getMessage()] == [True]
 
 
@@ -142,6 +142,6 @@ async def test_passthrough_all_modules_restricts_only_the_workflows_module(env):
 
 def test_outside_workflow_code_the_guarded_calls_are_the_real_ones():
     # The guards stay installed for the process; outside an activation they pass through.
-    assert time.time() > 1.7e9 and datetime.now(timezone.utc).year >= 2024
+    assert time.time() > 1.7e9 and datetime.now(UTC).year >= 2024
     assert wall_clock() > 0 and uuid.uuid4().version == 4
     assert not workflow.unsafe.in_sandbox()

@@ -11,7 +11,7 @@ of a period (start and end inclusive) paused or not, under its own overlap polic
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -60,7 +60,10 @@ async def last_hours(env, n: int) -> list[datetime]:
 
 async def test_a_schedule_cron_ands_the_day_fields_friday_the_13th_only(env):
     handle = await env.client.create_schedule(
-        "friday-13", Schedule(action=job(), spec=ScheduleSpec(cron_expressions=["0 0 13 * 5 # unlucky"]), state=ScheduleState(paused=True))
+        "friday-13",
+        Schedule(
+            action=job(), spec=ScheduleSpec(cron_expressions=["0 0 13 * 5 # unlucky"]), state=ScheduleState(paused=True)
+        ),
     )
     desc = await handle.describe()
     times = desc.info.next_action_times
@@ -75,10 +78,16 @@ async def test_calendars_union_with_intervals_minus_skip_in_the_spec_s_time_zone
     spec = ScheduleSpec(
         calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(9, 17, 4)], minute=[ScheduleRange(30)])],
         intervals=[ScheduleIntervalSpec(every=timedelta(days=1), offset=timedelta(hours=3))],
-        skip=[ScheduleCalendarSpec(hour=[ScheduleRange(13)], minute=[ScheduleRange(30)], day_of_week=[ScheduleRange(0, 6)])],
+        skip=[
+            ScheduleCalendarSpec(
+                hour=[ScheduleRange(13)], minute=[ScheduleRange(30)], day_of_week=[ScheduleRange(0, 6)]
+            )
+        ],
         time_zone_name="Asia/Kolkata",
     )
-    handle = await env.client.create_schedule("mixed", Schedule(action=job(), spec=spec, state=ScheduleState(paused=True)))
+    handle = await env.client.create_schedule(
+        "mixed", Schedule(action=job(), spec=spec, state=ScheduleState(paused=True))
+    )
     desc = await handle.describe()
     ist = timezone(timedelta(hours=5, minutes=30))
     local = [(t.astimezone(ist).hour, t.astimezone(ist).minute) for t in desc.info.next_action_times]
@@ -88,14 +97,21 @@ async def test_calendars_union_with_intervals_minus_skip_in_the_spec_s_time_zone
     assert desc.schedule.spec == ScheduleSpec(
         calendars=[ScheduleCalendarSpec(hour=(ScheduleRange(9, 17, 4),), minute=(ScheduleRange(30),))],
         intervals=spec.intervals,
-        skip=[ScheduleCalendarSpec(hour=(ScheduleRange(13),), minute=(ScheduleRange(30),), day_of_week=(ScheduleRange(0, 6),))],
+        skip=[
+            ScheduleCalendarSpec(
+                hour=(ScheduleRange(13),), minute=(ScheduleRange(30),), day_of_week=(ScheduleRange(0, 6),)
+            )
+        ],
         time_zone_name="Asia/Kolkata",
     )
 
 
 async def test_bad_calendars_and_schedule_crons_are_invalid_arguments(env):
     for spec, says in [
-        (ScheduleSpec(calendars=[ScheduleCalendarSpec(day_of_week=[ScheduleRange(7)])]), "day_of_week start 7 is not in range [0-6]"),
+        (
+            ScheduleSpec(calendars=[ScheduleCalendarSpec(day_of_week=[ScheduleRange(7)])]),
+            "day_of_week start 7 is not in range [0-6]",
+        ),
         (ScheduleSpec(calendars=[ScheduleCalendarSpec(year=[ScheduleRange(1999)])]), "year start 1999"),
         (ScheduleSpec(cron_expressions=["0 0 * * * * * *"]), "has 8 fields"),
         (ScheduleSpec(cron_expressions=["0 0 ? * *"]), "day-of-month field '?'"),
@@ -120,7 +136,9 @@ async def test_backfill_takes_the_actions_of_a_past_period_while_paused(env):
         )
         hours = await last_hours(env, 4)
         # start and end both inclusive; ALLOW_ALL for this period overrides the SKIP policy
-        await handle.backfill(ScheduleBackfill(start_at=hours[0], end_at=hours[2], overlap=ScheduleOverlapPolicy.ALLOW_ALL))
+        await handle.backfill(
+            ScheduleBackfill(start_at=hours[0], end_at=hours[2], overlap=ScheduleOverlapPolicy.ALLOW_ALL)
+        )
         await env.sleep(timedelta(seconds=5))
         desc = await handle.describe()
         statuses = [(await env.client.get_workflow_handle(wid(t)).describe()).status for t in hours[:3]]
@@ -153,7 +171,9 @@ async def test_backfill_under_buffer_all_runs_each_in_turn(env):
         hours = await last_hours(env, 3)
         await handle.backfill(
             ScheduleBackfill(start_at=hours[0], end_at=hours[1], overlap=ScheduleOverlapPolicy.BUFFER_ALL),
-            ScheduleBackfill(start_at=hours[2], end_at=hours[2] + timedelta(minutes=59), overlap=ScheduleOverlapPolicy.BUFFER_ALL),
+            ScheduleBackfill(
+                start_at=hours[2], end_at=hours[2] + timedelta(minutes=59), overlap=ScheduleOverlapPolicy.BUFFER_ALL
+            ),
         )
         assert (await handle.describe()).info.num_actions == 1
         await env.sleep(timedelta(minutes=35))
@@ -171,13 +191,17 @@ async def test_backfill_under_cancel_other_starts_only_the_last(env):
             "replacing", Schedule(action=job(), spec=HOURLY, state=ScheduleState(paused=True))
         )
         hours = await last_hours(env, 3)
-        await handle.backfill(ScheduleBackfill(start_at=hours[0], end_at=hours[-1], overlap=ScheduleOverlapPolicy.CANCEL_OTHER))
+        await handle.backfill(
+            ScheduleBackfill(start_at=hours[0], end_at=hours[-1], overlap=ScheduleOverlapPolicy.CANCEL_OTHER)
+        )
         desc = await handle.describe()
     assert [a.action.workflow_id for a in desc.info.recent_actions] == [wid(hours[-1])]
 
 
 async def test_backfill_needs_a_period_and_a_schedule(env):
-    handle = await env.client.create_schedule("empty", Schedule(action=job(), spec=HOURLY, state=ScheduleState(paused=True)))
+    handle = await env.client.create_schedule(
+        "empty", Schedule(action=job(), spec=HOURLY, state=ScheduleState(paused=True))
+    )
     with pytest.raises(ValueError, match="At least one backfill required"):
         await handle.backfill()
     hours = await last_hours(env, 2)
@@ -233,7 +257,9 @@ async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedel
     runtime = env.runtime
     lossy = replace(runtime.backend.services, schedule_firing=_LostFiring())
     schedule = Schedule(action=job(), spec=spec, policy=SchedulePolicy(catchup_window=catchup))
-    Control(lossy, Orchestrator(lossy, runtime.registry)).schedule("create", schedule_id, {"schedule": schedule_to_doc(schedule)})
+    Control(lossy, Orchestrator(lossy, runtime.registry)).schedule(
+        "create", schedule_id, {"schedule": schedule_to_doc(schedule)}
+    )
     handle = env.client.get_schedule_handle(schedule_id)
     due = (await handle.describe()).info.next_action_times[0]
     nominal = runtime.backend.services.schedules.get(schedule_id).doc["info"]["armed"]
@@ -257,16 +283,22 @@ async def test_a_late_action_counts_from_its_jittered_time_with_temporal_s_ten_s
         jittered = ScheduleSpec(calendars=HOURLY.calendars, jitter=timedelta(minutes=50))
         info = await _deliver_late(env, "jittered", jittered, timedelta(seconds=20), timedelta(minutes=1))
     assert info.num_actions == 1 and info.num_actions_missed_catchup_window == 0
-    assert info.recent_actions[0].scheduled_at > info.recent_actions[0].scheduled_at.replace(minute=0, second=0, microsecond=0)
+    assert info.recent_actions[0].scheduled_at > info.recent_actions[0].scheduled_at.replace(
+        minute=0, second=0, microsecond=0
+    )
 
 
 async def test_naive_datetimes_are_utc_as_temporalio_reads_them(env):
     # temporalio's samples backfill with datetime.utcnow(); protobuf reads a naive datetime as UTC
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
-        handle = await env.client.create_schedule("naive", Schedule(action=job(), spec=HOURLY, state=ScheduleState(paused=True)))
+        handle = await env.client.create_schedule(
+            "naive", Schedule(action=job(), spec=HOURLY, state=ScheduleState(paused=True))
+        )
         hours = await last_hours(env, 3)
-        naive = [t.astimezone(timezone.utc).replace(tzinfo=None) for t in hours]
-        await handle.backfill(ScheduleBackfill(start_at=naive[0], end_at=naive[1], overlap=ScheduleOverlapPolicy.ALLOW_ALL))
+        naive = [t.astimezone(UTC).replace(tzinfo=None) for t in hours]
+        await handle.backfill(
+            ScheduleBackfill(start_at=naive[0], end_at=naive[1], overlap=ScheduleOverlapPolicy.ALLOW_ALL)
+        )
         await env.sleep(timedelta(seconds=5))
         desc = await handle.describe()
     assert [a.scheduled_at for a in desc.info.recent_actions] == hours[:2]

@@ -10,7 +10,7 @@ and unpause notes, triggers that act even when paused, 10 recent actions oldest 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -66,7 +66,9 @@ async def test_an_interval_schedule_starts_a_workflow_at_each_interval(env):
         before = await handle.describe()
         first = before.info.next_action_times[0]
         assert first.minute % 10 == 0 and first.second == 0 and first > await env.get_current_time()
-        assert [b - a for a, b in zip(before.info.next_action_times, before.info.next_action_times[1:])] == [timedelta(minutes=10)] * 9
+        assert [b - a for a, b in zip(before.info.next_action_times, before.info.next_action_times[1:])] == [
+            timedelta(minutes=10)
+        ] * 9
         assert before.info.num_actions == 0 and before.info.recent_actions == []
 
         await sleep_until(env, first + timedelta(minutes=30, seconds=1))
@@ -113,7 +115,9 @@ async def test_skip_starts_nothing_while_a_started_workflow_runs(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
         first, desc = await _overlap(env, ScheduleOverlapPolicy.SKIP, "skip", until=timedelta(minutes=21))
         assert desc.info.num_actions == 1 and desc.info.num_actions_skipped_overlap == 2
-        assert desc.info.running_actions == [ScheduleActionExecutionStartWorkflow(wid(first), desc.info.recent_actions[0].action.first_execution_run_id)]
+        assert desc.info.running_actions == [
+            ScheduleActionExecutionStartWorkflow(wid(first), desc.info.recent_actions[0].action.first_execution_run_id)
+        ]
         await sleep_until(env, first + timedelta(minutes=31))
         desc = await env.client.get_schedule_handle("skip").describe()
     # the first closed at +25: the next chance is the action at +30
@@ -124,7 +128,9 @@ async def test_allow_all_starts_every_time(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
         first, desc = await _overlap(env, ScheduleOverlapPolicy.ALLOW_ALL, "allow", until=timedelta(minutes=21))
         assert desc.info.num_actions == 3 and desc.info.num_actions_skipped_overlap == 0
-        assert [r.workflow_id for r in desc.info.running_actions] == [wid(first + timedelta(minutes=10 * i)) for i in range(3)]
+        assert [r.workflow_id for r in desc.info.running_actions] == [
+            wid(first + timedelta(minutes=10 * i)) for i in range(3)
+        ]
 
 
 async def test_buffer_one_starts_one_waiting_action_when_the_running_one_closes(env):
@@ -158,7 +164,9 @@ async def test_buffer_all_starts_every_waiting_action_in_turn(env):
 
 async def test_terminate_other_ends_the_running_workflow_and_starts_at_once(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
-        first, desc = await _overlap(env, ScheduleOverlapPolicy.TERMINATE_OTHER, "terminate", until=timedelta(minutes=11))
+        first, desc = await _overlap(
+            env, ScheduleOverlapPolicy.TERMINATE_OTHER, "terminate", until=timedelta(minutes=11)
+        )
         assert await status(env, wid(first)) == WorkflowExecutionStatus.TERMINATED
     assert [r.workflow_id for r in desc.info.running_actions] == [wid(first + timedelta(minutes=10))]
     assert desc.info.recent_actions[1].started_at < first + timedelta(minutes=20)  # at once, not after the run
@@ -216,7 +224,9 @@ async def test_trigger_acts_now_even_when_paused(env):
 
 async def test_trigger_immediately_on_create(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
-        handle = await env.client.create_schedule("eager", Schedule(action=job(), spec=TEN_MINUTES), trigger_immediately=True)
+        handle = await env.client.create_schedule(
+            "eager", Schedule(action=job(), spec=TEN_MINUTES), trigger_immediately=True
+        )
         desc = await handle.describe()
     assert desc.info.num_actions == 1
 
@@ -240,7 +250,8 @@ async def test_delete_stops_the_actions_and_the_handle(env):
 async def test_a_limited_schedule_stops_after_its_actions(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
         handle = await env.client.create_schedule(
-            "twice", Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(limited_actions=True, remaining_actions=2))
+            "twice",
+            Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(limited_actions=True, remaining_actions=2)),
         )
         assert len((await handle.describe()).info.next_action_times) == 2
         await env.sleep(timedelta(hours=1))
@@ -260,7 +271,9 @@ async def test_update_replaces_the_spec(env):
 
         await handle.update(hourly)
         desc = await handle.describe()
-        hourly_calendar = [ScheduleCalendarSpec(hour=(ScheduleRange(0, 23),), second=(ScheduleRange(0),), minute=(ScheduleRange(0),))]
+        hourly_calendar = [
+            ScheduleCalendarSpec(hour=(ScheduleRange(0, 23),), second=(ScheduleRange(0),), minute=(ScheduleRange(0),))
+        ]
         assert desc.schedule.spec.calendars == hourly_calendar and desc.schedule.spec.intervals == []
         assert all(t.minute == 0 for t in desc.info.next_action_times)
         await handle.update(lambda _: None)  # None: nothing changes
@@ -275,14 +288,16 @@ async def test_describe_and_list_show_the_schedule_as_created(env):
         action=job(3),
         spec=ScheduleSpec(
             intervals=[ScheduleIntervalSpec(every=timedelta(hours=1), offset=timedelta(minutes=5))],
-            start_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
-            end_at=datetime(2100, 1, 1, tzinfo=timezone.utc),
+            start_at=datetime(2020, 1, 1, tzinfo=UTC),
+            end_at=datetime(2100, 1, 1, tzinfo=UTC),
         ),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE, catchup_window=timedelta(minutes=10)),
         state=ScheduleState(note="hello"),
     )
     handle = await env.client.create_schedule("shown", created, memo={"team": "ops"})
-    await env.client.create_schedule("other", Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(paused=True)))
+    await env.client.create_schedule(
+        "other", Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(paused=True))
+    )
     desc = await handle.describe()
     assert desc.id == "shown" and desc.schedule == created
     assert await desc.memo() == {"team": "ops"}
@@ -314,7 +329,9 @@ async def test_a_taken_id_and_a_bad_spec_are_refused(env):
 async def test_scheduled_runs_carry_temporal_s_search_attributes(env):
     async with Worker(env.client, task_queue="sched", workflows=[Job]):
         handle = await env.client.create_schedule("attributed", Schedule(action=job(), spec=TEN_MINUTES))
-        await env.client.create_schedule("unrelated", Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(paused=True)))
+        await env.client.create_schedule(
+            "unrelated", Schedule(action=job(), spec=TEN_MINUTES, state=ScheduleState(paused=True))
+        )
         first = (await handle.describe()).info.next_action_times[0]
         await sleep_until(env, first + timedelta(minutes=10, seconds=1))
         listed = [w async for w in env.client.list_workflows('TemporalScheduledById = "attributed"')]

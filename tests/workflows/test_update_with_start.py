@@ -57,7 +57,9 @@ class Tally:
 
 
 def _op(workflow_id: str, *, hold: bool = True, policy=USE_EXISTING, **kwargs) -> WithStartWorkflowOperation:
-    return WithStartWorkflowOperation(Tally.run, hold, id=workflow_id, task_queue="tally", id_conflict_policy=policy, **kwargs)
+    return WithStartWorkflowOperation(
+        Tally.run, hold, id=workflow_id, task_queue="tally", id_conflict_policy=policy, **kwargs
+    )
 
 
 async def test_fail_on_a_running_workflow_raises_workflow_already_started(env) -> None:
@@ -98,11 +100,16 @@ async def test_a_known_update_id_attaches_to_the_running_workflow_whatever_the_p
 async def test_a_completed_update_of_a_closed_run_is_attached_to(env, reuse) -> None:
     async with Worker(env.client, task_queue="tally", workflows=[Tally]):
         first = _op(f"attach-closed-{reuse.name}", hold=False, policy=FAIL, id_reuse_policy=reuse)
-        assert await env.client.execute_update_with_start_workflow(Tally.bump, start_workflow_operation=first, id="b") == 1
+        assert (
+            await env.client.execute_update_with_start_workflow(Tally.bump, start_workflow_operation=first, id="b") == 1
+        )
         closed = await first.workflow_handle()
         assert await closed.result() == 1
         second = _op(f"attach-closed-{reuse.name}", hold=False, policy=FAIL, id_reuse_policy=reuse)
-        assert await env.client.execute_update_with_start_workflow(Tally.bump, start_workflow_operation=second, id="b") == 1
+        assert (
+            await env.client.execute_update_with_start_workflow(Tally.bump, start_workflow_operation=second, id="b")
+            == 1
+        )
         assert (await second.workflow_handle()).first_execution_run_id == closed.first_execution_run_id
         assert (await env.client.count_workflows(f"WorkflowId = 'attach-closed-{reuse.name}'")).count == 1
 
@@ -140,8 +147,10 @@ async def test_the_update_waits_with_the_start_for_a_worker_and_comes_in_its_fir
         assert await call == 1
         types = [e["event_type"] for e in (await handle.fetch_history()).events]
         assert types == [
-            "WorkflowExecutionStarted", "WorkflowTaskCompleted",
-            "WorkflowExecutionUpdateAccepted", "WorkflowExecutionUpdateCompleted",
+            "WorkflowExecutionStarted",
+            "WorkflowTaskCompleted",
+            "WorkflowExecutionUpdateAccepted",
+            "WorkflowExecutionUpdateCompleted",
         ]
         await handle.signal(Tally.let_go)
         assert await handle.result() == 1
@@ -179,7 +188,9 @@ def _start_deliveries(env) -> list[str]:
 async def test_an_eager_start_decides_the_first_task_within_the_call(env) -> None:
     deliveries = _start_deliveries(env)
     async with Worker(env.client, task_queue="greet", workflows=[Greeter], activities=[greet]):
-        eager = await env.client.start_workflow(Greeter.run, "eager", id="eager", task_queue="greet", request_eager_start=True)
+        eager = await env.client.start_workflow(
+            Greeter.run, "eager", id="eager", task_queue="greet", request_eager_start=True
+        )
         at_return = [e["event_type"] for e in (await eager.fetch_history()).events]
         assert getattr(eager, "__temporal_eagerly_started") is True
         assert at_return[:3] == ["WorkflowExecutionStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled"]
@@ -193,7 +204,9 @@ async def test_an_eager_start_decides_the_first_task_within_the_call(env) -> Non
 
 async def test_an_eager_start_without_a_worker_is_enqueued_and_runs_when_one_comes(env) -> None:
     deliveries = _start_deliveries(env)
-    handle = await env.client.start_workflow(Greeter.run, "later", id="eager-later", task_queue="greet", request_eager_start=True)
+    handle = await env.client.start_workflow(
+        Greeter.run, "later", id="eager-later", task_queue="greet", request_eager_start=True
+    )
     assert getattr(handle, "__temporal_eagerly_started") is False
     async with Worker(env.client, task_queue="greet", workflows=[Greeter], activities=[greet]):
         assert await handle.result() == "Hello, later!"
@@ -203,7 +216,12 @@ async def test_an_eager_start_without_a_worker_is_enqueued_and_runs_when_one_com
 async def test_an_eager_cron_start_waits_for_its_first_tick(env) -> None:
     async with Worker(env.client, task_queue="greet", workflows=[Greeter], activities=[greet]):
         handle = await env.client.start_workflow(
-            Greeter.run, "cron", id="eager-cron", task_queue="greet", cron_schedule="0 0 * * *", request_eager_start=True
+            Greeter.run,
+            "cron",
+            id="eager-cron",
+            task_queue="greet",
+            cron_schedule="0 0 * * *",
+            request_eager_start=True,
         )
         assert getattr(handle, "__temporal_eagerly_started") is False
         assert [e["event_type"] for e in (await handle.fetch_history()).events] == ["WorkflowExecutionStarted"]

@@ -9,7 +9,7 @@ both local backends.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -64,12 +64,15 @@ async def test_list_and_count_by_type_status_and_id(env):
 
         assert await ids(client.list_workflows("WorkflowType = 'Quick'")) == ["quick-2", "quick-1", "quick-0"]
         assert await ids(client.list_workflows("WorkflowType = 'Quick' ORDER BY StartTime ASC")) == [
-            "quick-0", "quick-1", "quick-2"
+            "quick-0",
+            "quick-1",
+            "quick-2",
         ]
         assert await ids(client.list_workflows("ExecutionStatus = 'Running'")) == ["waits-1"]
         assert await ids(client.list_workflows("WorkflowId IN ('quick-1', 'waits-1')")) == ["waits-1", "quick-1"]
         assert await ids(client.list_workflows("WorkflowId STARTS_WITH 'quick-' AND WorkflowId != 'quick-0'")) == [
-            "quick-2", "quick-1"
+            "quick-2",
+            "quick-1",
         ]
         assert len(await ids(client.list_workflows())) == 6
         assert await ids(client.list_workflows(limit=2)) == ["twice", "twice"]
@@ -84,7 +87,9 @@ async def test_list_and_count_by_type_status_and_id(env):
         assert (count.count, count.groups) == (6, [])
         grouped = await client.count_workflows("GROUP BY ExecutionStatus")
         assert sorted((g.group_values[0], g.count) for g in grouped.groups) == [
-            ("COMPLETED", 4), ("CONTINUED_AS_NEW", 1), ("RUNNING", 1)
+            ("COMPLETED", 4),
+            ("CONTINUED_AS_NEW", 1),
+            ("RUNNING", 1),
         ]
         await waiting.signal(Waits.finish)
         await waiting.result()
@@ -101,7 +106,10 @@ async def test_an_execution_has_temporalios_fields(env):
 
     assert isinstance(execution, WorkflowExecution)
     assert (execution.id, execution.run_id, execution.workflow_type, execution.task_queue) == (
-        "quick-fields", described.run_id, "Quick", "tq"
+        "quick-fields",
+        described.run_id,
+        "Quick",
+        "tq",
     )
     assert execution.status == WorkflowExecutionStatus.COMPLETED
     assert execution.start_time == described.start_time
@@ -172,13 +180,19 @@ class Scored:
 
 async def test_listing_by_custom_search_attributes_set_at_start_and_upserted(env):
     client = env.client
-    placed = datetime(2024, 1, 31, 12, tzinfo=timezone.utc)
+    placed = datetime(2024, 1, 31, 12, tzinfo=UTC)
     async with Worker(client, task_queue="tq", workflows=[Scored]):
         handles = {}
         for name, tier in (("gold-1", "gold"), ("gold-2", "gold"), ("silver-1", "silver")):
             handles[name] = await client.start_workflow(
-                Scored.run, 1, id=name, task_queue="tq", memo={"owner": name},
-                search_attributes=TypedSearchAttributes([SearchAttributePair(TIER, tier), SearchAttributePair(PLACED, placed)]),
+                Scored.run,
+                1,
+                id=name,
+                task_queue="tq",
+                memo={"owner": name},
+                search_attributes=TypedSearchAttributes(
+                    [SearchAttributePair(TIER, tier), SearchAttributePair(PLACED, placed)]
+                ),
             )
         assert await ids(client.list_workflows("Tier = 'gold'")) == ["gold-2", "gold-1"]
         assert await ids(client.list_workflows("Score IS NULL AND Tier != 'gold'")) == ["silver-1"]
@@ -189,7 +203,9 @@ async def test_listing_by_custom_search_attributes_set_at_start_and_upserted(env
 
         assert await ids(client.list_workflows("Score >= 11")) == ["silver-1", "gold-2"]
         assert await ids(client.list_workflows("Tier = 'gold' AND Score BETWEEN 10 AND 10")) == ["gold-1"]
-        assert await ids(client.list_workflows("Placed = '2024-01-31T12:00:00Z' AND Tier IN ('silver')")) == ["silver-1"]
+        assert await ids(client.list_workflows("Placed = '2024-01-31T12:00:00Z' AND Tier IN ('silver')")) == [
+            "silver-1"
+        ]
         [listed] = [e async for e in client.list_workflows("WorkflowId = 'gold-2'")]
         assert listed.typed_search_attributes.get(SCORE) == 11
         assert listed.typed_search_attributes.get(PLACED) == placed
@@ -202,7 +218,11 @@ async def test_continue_as_new_keeps_memo_and_search_attributes(env):
     client = env.client
     async with Worker(client, task_queue="tq", workflows=[Scored]):
         handle = await client.start_workflow(
-            Scored.run, 2, id="chain", task_queue="tq", memo={"owner": "ada"},
+            Scored.run,
+            2,
+            id="chain",
+            task_queue="tq",
+            memo={"owner": "ada"},
             search_attributes=TypedSearchAttributes([SearchAttributePair(TIER, "gold")]),
         )
         await handle.signal(Scored.set_score, 5)
@@ -227,6 +247,9 @@ async def test_continue_as_new_keeps_memo_and_search_attributes(env):
 async def test_a_search_attribute_of_the_wrong_type_is_refused_at_start(env):
     with pytest.raises(TypeError, match="'Score' is Int"):
         await env.client.start_workflow(
-            Scored.run, 1, id="bad", task_queue="tq",
+            Scored.run,
+            1,
+            id="bad",
+            task_queue="tq",
             search_attributes=TypedSearchAttributes([SearchAttributePair(SCORE, "eleven")]),  # type: ignore[arg-type]
         )

@@ -146,7 +146,10 @@ class TimesOutLocal:
     async def run(self) -> str:
         try:
             return await workflow.execute_local_activity(
-                slow, 5.0, start_to_close_timeout=timedelta(milliseconds=300), retry_policy=RetryPolicy(maximum_attempts=1)
+                slow,
+                5.0,
+                start_to_close_timeout=timedelta(milliseconds=300),
+                retry_policy=RetryPolicy(maximum_attempts=1),
             )
         except exceptions.ActivityError as err:
             assert isinstance(err.cause, exceptions.TimeoutError)

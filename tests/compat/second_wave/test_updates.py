@@ -220,9 +220,7 @@ async def test_update_on_a_completed_workflow_fails(client, task_queue):
 async def test_update_still_running_when_the_workflow_completes(client, task_queue):
     async with new_worker(client, task_queue=task_queue, workflows=[Approvals]):
         handle = await client.start_workflow(Approvals.run, id="wf-upd-unfinished", task_queue=task_queue)
-        update = await handle.start_update(
-            Approvals.wait_approval, "bob", wait_for_stage=WorkflowUpdateStage.ACCEPTED
-        )
+        update = await handle.start_update(Approvals.wait_approval, "bob", wait_for_stage=WorkflowUpdateStage.ACCEPTED)
         with pytest.warns(workflow.UnfinishedUpdateHandlersWarning, match=r"\[TMPRL1102\].*wait-approval"):
             await handle.signal(Approvals.finish)
             assert await handle.result() == []

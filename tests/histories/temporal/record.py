@@ -26,8 +26,25 @@ from typing import Any
 from tests.compat import sdk
 from tests.compat.sdk import common, new_worker, start_env
 from tests.histories.temporal.workflows import (
-    ACTIVITIES, CRON_RUNS, GOLDEN_IDS, KEYWORD, WORKFLOWS, ActivityCanceller, Cancellable, Cart, ChildCanceller, Countdown, FlakyTask,
-    Hourly, Listener, LocalRetry, LocalSteps, LongLocal, Messenger, Parent, Payment,
+    ACTIVITIES,
+    CRON_RUNS,
+    GOLDEN_IDS,
+    KEYWORD,
+    WORKFLOWS,
+    ActivityCanceller,
+    Cancellable,
+    Cart,
+    ChildCanceller,
+    Countdown,
+    FlakyTask,
+    Hourly,
+    Listener,
+    LocalRetry,
+    LocalSteps,
+    LongLocal,
+    Messenger,
+    Parent,
+    Payment,
 )
 
 HERE = Path(__file__).parent
@@ -47,9 +64,11 @@ async def main() -> None:
             runs["payment_retried_refused_timer_signal"] = h
 
             runs["local_activities_and_patch"] = await client.start_workflow(
-                LocalSteps.run, "hello", id="golden-local", task_queue=TASK_QUEUE)
+                LocalSteps.run, "hello", id="golden-local", task_queue=TASK_QUEUE
+            )
             runs["parent_of_two_children"] = await client.start_workflow(
-                Parent.run, id="golden-parent", task_queue=TASK_QUEUE)
+                Parent.run, id="golden-parent", task_queue=TASK_QUEUE
+            )
 
             h = await client.start_workflow(Countdown.run, 2, id="golden-countdown", task_queue=TASK_QUEUE)
             await h.result()
@@ -69,30 +88,39 @@ async def main() -> None:
 
             # 3 s of a 2 s workflow task: core heartbeats the task at 80 % of its timeout
             runs["local_activity_longer_than_its_task"] = await client.start_workflow(
-                LongLocal.run, 3.0, id="golden-long-local", task_queue=TASK_QUEUE, task_timeout=timedelta(seconds=2))
+                LongLocal.run, 3.0, id="golden-long-local", task_queue=TASK_QUEUE, task_timeout=timedelta(seconds=2)
+            )
 
             listener = await client.start_workflow(Listener.run, id="golden-listener", task_queue=TASK_QUEUE)
             await client.start_workflow(Listener.run, id="golden-sleeper", task_queue=TASK_QUEUE)
             runs["external_signal_cancel_timeout_child_failure"] = await client.start_workflow(
-                Messenger.run, args=["golden-listener", "golden-sleeper"], id="golden-messenger", task_queue=TASK_QUEUE,
-                memo={"note": "from the recorder"}, search_attributes=common.TypedSearchAttributes(
-                    [common.SearchAttributePair(KEYWORD, "started")]),
+                Messenger.run,
+                args=["golden-listener", "golden-sleeper"],
+                id="golden-messenger",
+                task_queue=TASK_QUEUE,
+                memo={"note": "from the recorder"},
+                search_attributes=common.TypedSearchAttributes([common.SearchAttributePair(KEYWORD, "started")]),
             )
             runs["listener_signalled_by_another_workflow"] = listener
             runs["workflow_task_failed_then_recovered"] = await client.start_workflow(
-                FlakyTask.run, id="golden-flaky-task", task_queue=TASK_QUEUE)
+                FlakyTask.run, id="golden-flaky-task", task_queue=TASK_QUEUE
+            )
 
             runs["local_activity_retried_after_a_timer"] = await client.start_workflow(
-                LocalRetry.run, id="golden-local-retry", task_queue=TASK_QUEUE)
+                LocalRetry.run, id="golden-local-retry", task_queue=TASK_QUEUE
+            )
             runs["activity_cancelled_and_confirmed"] = await client.start_workflow(
-                ActivityCanceller.run, id="golden-activity-cancel", task_queue=TASK_QUEUE)
+                ActivityCanceller.run, id="golden-activity-cancel", task_queue=TASK_QUEUE
+            )
 
             h = await client.start_workflow(ChildCanceller.run, id="golden-child-cancel", task_queue=TASK_QUEUE)
             await asyncio.sleep(3)  # the child was cancelled: the wait with a timeout is on
             await h.signal(ChildCanceller.proceed)
             runs["child_cancelled_timer_cancelled_patch_deprecated"] = h
 
-            h = await client.start_workflow(Hourly.run, id="golden-cron", task_queue=TASK_QUEUE, cron_schedule="0 * * * *")
+            h = await client.start_workflow(
+                Hourly.run, id="golden-cron", task_queue=TASK_QUEUE, cron_schedule="0 * * * *"
+            )
             await env.sleep(timedelta(hours=2, minutes=5))  # two ticks: two runs closed, the third waits
             cron_run = client.get_workflow_handle("golden-cron", run_id=h.result_run_id)
             for name in ("cron_first_run", "cron_second_run"):
@@ -127,8 +155,10 @@ async def main() -> None:
 def _scrubbed(value: Any) -> Any:
     """Stack traces name files of the machine that recorded them; identities its host."""
     if isinstance(value, dict):
-        return {k: ("" if k == "stackTrace" else "golden-recorder" if k == "identity" else _scrubbed(v))
-                for k, v in value.items()}
+        return {
+            k: ("" if k == "stackTrace" else "golden-recorder" if k == "identity" else _scrubbed(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_scrubbed(v) for v in value]
     return value

@@ -20,8 +20,8 @@ import pytest
 
 from durable import workflow
 from durable._history import events_to_temporal
-from durable._http.wire import event_out
 from durable._history.proto_json import duration, from_duration, from_timestamp, payload_from, payload_to, timestamp
+from durable._http.wire import event_out
 from durable._replay import events as ev
 from durable._replay.commands import command_key
 from durable._replay.definition import WorkflowDefinition
@@ -54,7 +54,9 @@ def _shape(events: list[dict]) -> list[tuple]:
     for e in events:
         a = e["attributes"]
         key = command_key(e) if e["event_type"] in ev.COMMAND_EVENTS else (e["event_type"], a.get("seq"))
-        out.append((*key, a.get("input"), a.get("result"), (a.get("failure") or {}).get("message"), a.get("signal_name")))
+        out.append(
+            (*key, a.get("input"), a.get("result"), (a.get("failure") or {}).get("message"), a.get("signal_name"))
+        )
     return out
 
 
@@ -102,7 +104,10 @@ async def test_temporal_json_golden_round_trips_through_durables_to_json(path: P
 def test_temporal_goldens_keep_temporals_activity_and_timer_ids() -> None:
     history = _history(HERE / "payment_retried_refused_timer_signal.json")
     scheduled = [e["attributes"] for e in history.events if e["event_type"] == ev.ACTIVITY_SCHEDULED]
-    assert [(a["seq"], a["activity_id"], a["activity_type"]) for a in scheduled] == [(1, "1", "charge"), (2, "2", "refuse")]
+    assert [(a["seq"], a["activity_id"], a["activity_type"]) for a in scheduled] == [
+        (1, "1", "charge"),
+        (2, "2", "refuse"),
+    ]
     assert scheduled[0]["retry_policy"]["maximum_attempts"] == 5
     assert scheduled[0]["start_to_close_timeout"] == 10.0
     completed = next(e["attributes"] for e in history.events if e["event_type"] == ev.ACTIVITY_COMPLETED)
@@ -111,7 +116,11 @@ def test_temporal_goldens_keep_temporals_activity_and_timer_ids() -> None:
     assert failed["failure"]["message"] == "Activity task failed"
     assert failed["failure"]["activity"]["activity_type"] == "refuse"
     assert failed["failure"]["cause"]["application"] == {
-        "type": "Refused", "non_retryable": True, "details": ['{"code":42}'], "next_retry_delay": None, "category": 0,
+        "type": "Refused",
+        "non_retryable": True,
+        "details": ['{"code":42}'],
+        "next_retry_delay": None,
+        "category": 0,
     }
     timer = next(e for e in history.events if e["event_type"] == ev.TIMER_STARTED)
     assert timer["attributes"] == {"seq": 1, "duration": 90.0}
@@ -132,7 +141,9 @@ def test_temporal_goldens_markers_become_durables_local_activity_and_patch_event
     history = _history(HERE / "local_activities_and_patch.json")
     markers = [e["attributes"] for e in history.events if e["event_type"] == ev.MARKER_RECORDED]
     assert [m.get("patch_id") or (m["seq"], m["activity_type"], m["result"]) for m in markers] == [
-        (1, "shout", '"HELLO"'), "add-suffix", (2, "shout", '"HELLO!"'),
+        (1, "shout", '"HELLO"'),
+        "add-suffix",
+        (2, "shout", '"HELLO!"'),
     ]
     # core's TemporalChangeVersion upsert beside the patch is core's bookkeeping, not the code's
     assert not any(e["event_type"] == ev.UPSERT_SEARCH_ATTRIBUTES for e in history.events)
@@ -143,7 +154,12 @@ async def test_a_local_activity_whose_marker_is_a_task_later_replays() -> None:
     kinds = [e["eventType"].removeprefix("EVENT_TYPE_") for e in json.loads(path.read_text())["events"]]
     # core heartbeated the first task (completed without commands); the marker is in the next
     first = kinds.index("WORKFLOW_TASK_COMPLETED")
-    assert kinds[first + 1 : first + 5] == ["WORKFLOW_TASK_SCHEDULED", "WORKFLOW_TASK_STARTED", "WORKFLOW_TASK_COMPLETED", "MARKER_RECORDED"]
+    assert kinds[first + 1 : first + 5] == [
+        "WORKFLOW_TASK_SCHEDULED",
+        "WORKFLOW_TASK_STARTED",
+        "WORKFLOW_TASK_COMPLETED",
+        "MARKER_RECORDED",
+    ]
     history = _history(path)
     assert (await Replayer(workflows=WORKFLOWS).replay_workflow(history)).replay_failure is None
     # the same history against code that runs another local activity there is still caught
@@ -184,12 +200,16 @@ def test_temporal_goldens_externals_timeouts_child_failures_and_search_attribute
     assert started["search_attributes"] == {"CustomKeywordField": {"type": "Keyword", "value": "started"}}
     assert started["input"] == ['"golden-listener"', '"golden-sleeper"']
     assert [u["search_attributes"] for u in by_kind[ev.UPSERT_SEARCH_ATTRIBUTES]] == [
-        {"CustomKeywordField": {"type": "Keyword", "value": "messaging"}, "CustomIntField": {"type": "Int", "value": 7}},
+        {
+            "CustomKeywordField": {"type": "Keyword", "value": "messaging"},
+            "CustomIntField": {"type": "Int", "value": 7},
+        },
         {"CustomIntField": None},
     ]
     signals = by_kind[ev.SIGNAL_EXTERNAL_INITIATED]
     assert [(a["seq"], a["workflow_id"], a["signal_name"], a["input"]) for a in signals] == [
-        (1, "golden-listener", "hear", ['"psst"']), (2, "nobody-home", "hear", ['"x"']),
+        (1, "golden-listener", "hear", ['"psst"']),
+        (2, "nobody-home", "hear", ['"x"']),
     ]
     assert by_kind[ev.EXTERNAL_SIGNALED] == [{"seq": 1}]
     assert by_kind[ev.EXTERNAL_SIGNAL_FAILED][0]["seq"] == 2
@@ -215,10 +235,18 @@ def test_an_admitted_updates_request_is_read_from_its_admission() -> None:
     at = next(i for i, e in enumerate(events) if e["eventType"] == "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED")
     accepted = events[at]["workflowExecutionUpdateAcceptedEventAttributes"]
     request = accepted.pop("acceptedRequest")
-    events.insert(1, {
-        "eventId": "0", "eventTime": events[0]["eventTime"], "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED",
-        "workflowExecutionUpdateAdmittedEventAttributes": {"request": request, "origin": "UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY"},
-    })
+    events.insert(
+        1,
+        {
+            "eventId": "0",
+            "eventTime": events[0]["eventTime"],
+            "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED",
+            "workflowExecutionUpdateAdmittedEventAttributes": {
+                "request": request,
+                "origin": "UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY",
+            },
+        },
+    )
     history = WorkflowHistory.from_json("golden-cart", data)
     first = next(e["attributes"] for e in history.events if e["event_type"] == ev.UPDATE_ACCEPTED)
     assert (first["update_id"], first["name"], first["input"]) == (accepted["protocolInstanceId"], "add", ['"apple"'])
@@ -231,7 +259,9 @@ def test_temporal_goldens_child_cancellation_timer_cancellation_and_a_deprecated
         by_kind.setdefault(e["event_type"], []).append(e["attributes"])
     assert by_kind[ev.MARKER_RECORDED] == [{"patch_id": "old-branch-gone", "deprecated": True}]
     assert ev.UPSERT_SEARCH_ATTRIBUTES not in by_kind  # core's TemporalChangeVersion, dropped
-    assert [(a["seq"], a["workflow_id"]) for a in by_kind[ev.CANCEL_EXTERNAL_INITIATED]] == [(1, "golden-child-cancel-child")]
+    assert [(a["seq"], a["workflow_id"]) for a in by_kind[ev.CANCEL_EXTERNAL_INITIATED]] == [
+        (1, "golden-child-cancel-child")
+    ]
     assert by_kind[ev.EXTERNAL_CANCEL_REQUESTED] == [{"seq": 1}]
     cancelled = by_kind[ev.CHILD_CANCELED][0]
     assert cancelled["seq"] == 1
@@ -290,10 +320,13 @@ class LocalStepsRenamedActivity:
         return [await workflow.execute_local_activity(charge, 1, start_to_close_timeout=timedelta(seconds=5))]
 
 
-@pytest.mark.parametrize("golden, changed", [
-    ("payment_retried_refused_timer_signal", PaymentWithATimerFirst),
-    ("local_activities_and_patch", LocalStepsRenamedActivity),
-])
+@pytest.mark.parametrize(
+    "golden, changed",
+    [
+        ("payment_retried_refused_timer_signal", PaymentWithATimerFirst),
+        ("local_activities_and_patch", LocalStepsRenamedActivity),
+    ],
+)
 async def test_a_code_change_against_a_temporal_golden_is_nondeterminism(golden: str, changed: type) -> None:
     for path in (HERE / f"{golden}.json", HERE / "from_durable" / f"{golden}.json"):
         history = _history(path)
@@ -316,8 +349,16 @@ def test_durable_shaped_golden_goes_through_temporal_json_and_replays(path: Path
     scheduled = [e for e in temporal if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"]
     assert len(scheduled) == sum(e["event_type"] == ev.ACTIVITY_SCHEDULED for e in history.events)
     # the attempts durable logs one by one are Temporal's ActivityTaskStarted attempt
-    retried = [e["activityTaskStartedEventAttributes"] for e in temporal if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_STARTED"]
-    last_attempts = [e["attributes"]["attempt"] for e in history.events if e["event_type"] in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED)]
+    retried = [
+        e["activityTaskStartedEventAttributes"]
+        for e in temporal
+        if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_STARTED"
+    ]
+    last_attempts = [
+        e["attributes"]["attempt"]
+        for e in history.events
+        if e["event_type"] in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED)
+    ]
     assert [r["attempt"] for r in retried] == last_attempts
     again = WorkflowHistory.from_json(data["workflow_id"], text)
     assert _shape(again.events) == _shape([e for e in history.events if e["event_type"] not in ev.RUNTIME_EVENTS])
@@ -328,7 +369,9 @@ def test_durable_shaped_golden_goes_through_temporal_json_and_replays(path: Path
     close, original = machine.ledger.close_event, history.events[-1]
     assert close is not None and close["event_type"] == original["event_type"]
     assert close["attributes"].get("result") == original["attributes"].get("result")
-    assert (close["attributes"].get("failure") or {}).get("message") == (original["attributes"].get("failure") or {}).get("message")
+    assert (close["attributes"].get("failure") or {}).get("message") == (
+        original["attributes"].get("failure") or {}
+    ).get("message")
 
 
 @pytest.mark.parametrize("path", DURABLE_SHAPED, ids=_ids(DURABLE_SHAPED))
@@ -337,7 +380,9 @@ def test_the_http_apis_form_of_a_history_reads_back_as_the_event_log(path: Path)
     api = {"workflow_id": data["workflow_id"], "run_id": "r", "events": [event_out(e) for e in data["events"]]}
     assert isinstance(api["events"][0]["event_time"], str)  # RFC 3339, payloads as JSON values
     history = WorkflowHistory.from_json(data["workflow_id"], json.dumps(api))
-    assert [(e["event_id"], e["event_type"]) for e in history.events] == [(e["event_id"], e["event_type"]) for e in data["events"]]
+    assert [(e["event_id"], e["event_type"]) for e in history.events] == [
+        (e["event_id"], e["event_type"]) for e in data["events"]
+    ]
     machine = HistoryMachine(lambda workflow_type, _queue: ORDER_WORKFLOWS[workflow_type])
     machine.replay(history.events)
     assert machine.replay_error is None and machine.ledger.closed
@@ -357,12 +402,17 @@ def test_times_are_written_as_protobuf_writes_them() -> None:
 
 
 def test_payloads_are_temporals_json_plain_and_binary_null() -> None:
-    assert payload_to('{"a":1}') == {"metadata": {"encoding": base64.b64encode(b"json/plain").decode()},
-                                    "data": base64.b64encode(b'{"a":1}').decode()}
+    assert payload_to('{"a":1}') == {
+        "metadata": {"encoding": base64.b64encode(b"json/plain").decode()},
+        "data": base64.b64encode(b'{"a":1}').decode(),
+    }
     assert payload_to("null") == {"metadata": {"encoding": base64.b64encode(b"binary/null").decode()}}
     for text in ('{"a":1}', "null", '"x"', "[1,2]"):
         assert payload_from(payload_to(text)) == text
-    raw = {"metadata": {"encoding": base64.b64encode(b"binary/plain").decode()}, "data": base64.b64encode(b"\x00\x01").decode()}
+    raw = {
+        "metadata": {"encoding": base64.b64encode(b"binary/plain").decode()},
+        "data": base64.b64encode(b"\x00\x01").decode(),
+    }
     assert payload_from(raw) == '"AAE="'  # bytes: base64 text, as durable's converter carries them
 
 
@@ -381,8 +431,14 @@ def test_a_marker_of_another_sdk_is_refused_with_the_reason() -> None:
 
 
 _ENUM_PREFIXES = (
-    "EVENT_TYPE_", "RETRY_STATE_", "TIMEOUT_TYPE_", "PARENT_CLOSE_POLICY_", "WORKFLOW_ID_REUSE_POLICY_",
-    "TASK_QUEUE_KIND_", "CONTINUE_AS_NEW_INITIATOR_", "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_",
+    "EVENT_TYPE_",
+    "RETRY_STATE_",
+    "TIMEOUT_TYPE_",
+    "PARENT_CLOSE_POLICY_",
+    "WORKFLOW_ID_REUSE_POLICY_",
+    "TASK_QUEUE_KIND_",
+    "CONTINUE_AS_NEW_INITIATOR_",
+    "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_",
     "WORKFLOW_TASK_FAILED_CAUSE_",
 )
 
@@ -400,12 +456,17 @@ def _ui_spelling(value: object) -> object:
     return value
 
 
-@pytest.mark.parametrize("name", ["external_signal_cancel_timeout_child_failure", "parent_of_two_children", "cart_updates"])
+@pytest.mark.parametrize(
+    "name", ["external_signal_cancel_timeout_child_failure", "parent_of_two_children", "cart_updates"]
+)
 def test_the_ui_spelling_of_enums_is_read_too(name: str) -> None:
     text = (HERE / f"{name}.json").read_text()
     ui = _ui_spelling(json.loads(text))
     assert ui["events"][0]["eventType"] == "WorkflowExecutionStarted"
-    assert WorkflowHistory.from_json(GOLDEN_IDS[name], ui).events == WorkflowHistory.from_json(GOLDEN_IDS[name], text).events
+    assert (
+        WorkflowHistory.from_json(GOLDEN_IDS[name], ui).events
+        == WorkflowHistory.from_json(GOLDEN_IDS[name], text).events
+    )
 
 
 def test_written_events_are_numbered_from_one_and_refer_to_each_other() -> None:
@@ -416,7 +477,11 @@ def test_written_events_are_numbered_from_one_and_refer_to_each_other() -> None:
     by_id = {e["eventId"]: e for e in out}
     for e in out:
         attrs = next(v for k, v in e.items() if k.endswith("EventAttributes"))
-        for ref, kind in [("scheduledEventId", None), ("startedEventId", None), ("workflowTaskCompletedEventId", "EVENT_TYPE_WORKFLOW_TASK_COMPLETED")]:
+        for ref, kind in [
+            ("scheduledEventId", None),
+            ("startedEventId", None),
+            ("workflowTaskCompletedEventId", "EVENT_TYPE_WORKFLOW_TASK_COMPLETED"),
+        ]:
             if ref in attrs and attrs[ref] != "0":
                 assert int(attrs[ref]) < int(e["eventId"])
                 if kind:

@@ -81,7 +81,9 @@ class LocalSteps:
     async def run(self, text: str) -> list[str]:
         out = [await workflow.execute_local_activity(shout, text, start_to_close_timeout=timedelta(seconds=5))]
         if workflow.patched("add-suffix"):
-            out.append(await workflow.execute_local_activity(shout, text + "!", start_to_close_timeout=timedelta(seconds=5)))
+            out.append(
+                await workflow.execute_local_activity(shout, text + "!", start_to_close_timeout=timedelta(seconds=5))
+            )
         await asyncio.sleep(1)
         return out
 
@@ -107,7 +109,9 @@ class LocalRetry:
     @workflow.run
     async def run(self) -> str:
         return await workflow.execute_local_activity(
-            fails_once, "second time lucky", start_to_close_timeout=timedelta(seconds=5),
+            fails_once,
+            "second time lucky",
+            start_to_close_timeout=timedelta(seconds=5),
             retry_policy=RetryPolicy(initial_interval=timedelta(minutes=2), maximum_attempts=3),
         )
 
@@ -119,7 +123,10 @@ class ActivityCanceller:
     @workflow.run
     async def run(self) -> str:
         handle = workflow.start_activity(
-            slow, 3600, start_to_close_timeout=timedelta(hours=2), heartbeat_timeout=timedelta(seconds=2),
+            slow,
+            3600,
+            start_to_close_timeout=timedelta(hours=2),
+            heartbeat_timeout=timedelta(seconds=2),
             cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )
         await asyncio.sleep(3)
@@ -250,7 +257,10 @@ class Cancellable:
     async def run(self) -> str:
         try:
             await workflow.execute_activity(
-                slow, 3600, start_to_close_timeout=timedelta(hours=2), heartbeat_timeout=timedelta(seconds=30),
+                slow,
+                3600,
+                start_to_close_timeout=timedelta(hours=2),
+                heartbeat_timeout=timedelta(seconds=30),
                 cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
             )
         except (exceptions.ActivityError, asyncio.CancelledError) as err:
@@ -285,6 +295,7 @@ CRON_RUNS = frozenset({"cron_first_run", "cron_second_run"})
 """Goldens temporalio 1.35's Replayer cannot replay: a cron run's code completes, the server
 records the close as WorkflowExecutionContinuedAsNew, and core's replay then fails with
 "Complete workflow machine does not handle this event". durable's Replayer replays them."""
+
 
 @workflow.defn
 class Listener:
@@ -356,5 +367,22 @@ class FlakyTask:
         return "recovered"
 
 
-WORKFLOWS = [ChildCanceller, Hourly, LocalRetry, ActivityCanceller, Listener, Messenger, FailingChild, FlakyTask, Payment, LocalSteps, LongLocal, Child, Parent, Countdown, Cart, Cancellable]
+WORKFLOWS = [
+    ChildCanceller,
+    Hourly,
+    LocalRetry,
+    ActivityCanceller,
+    Listener,
+    Messenger,
+    FailingChild,
+    FlakyTask,
+    Payment,
+    LocalSteps,
+    LongLocal,
+    Child,
+    Parent,
+    Countdown,
+    Cart,
+    Cancellable,
+]
 ACTIVITIES = [charge, refuse, shout, slow, nap, fails_once]
