@@ -18,8 +18,10 @@ setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 $(STAMP): requirements.txt requirements-dev.txt requirements-cdk.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-cdk.txt
-	# The package itself, editable (its dependencies came above): gives .venv/bin/durable.
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	# The package itself (distribution durable-workflows), editable (its dependencies came above):
+	# gives .venv/bin/durable. A venv made before the rename holds it as `durable`: dropped first.
+	$(BIN)/pip uninstall --quiet --disable-pip-version-check --yes durable 2>/dev/null || true
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 $(NPM_STAMP): package.json package-lock.json

@@ -1,5 +1,7 @@
-"""The ``durable`` command: ``durable workflow start|execute|signal|query|describe|list|history|result|cancel|terminate``,
-``durable dlq list|redrive`` and ``durable dev``. Run ``durable --help`` (or ``python -m durable.cli --help``).
+"""The ``durable`` command: ``durable workflow
+start|execute|signal|query|describe|list|history|result|cancel|terminate``,
+``durable dlq list|redrive`` and ``durable dev``. Run ``durable --help`` (or ``python -m durable --help``);
+``durable --version`` prints the installed distribution's version.
 
 Exit codes: 0 success; 1 an error (unknown execution, server not reachable, a workflow
 whose result is not COMPLETED); 2 a usage error.
@@ -10,14 +12,34 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from durable._cli.commands import add_workflow_commands, run_command
 from durable._cli.dev import add_dev_command, run_dev
 from durable._cli.dlq import add_dlq_commands
 from durable._cli.errors import explain
 
-__all__ = ["main"]
+__all__ = ["DISTRIBUTION", "main"]
+
+DISTRIBUTION = "durable-workflows"
+"""The name ``durable`` is installed under (the import name is ``durable``)."""
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the distribution's version, read from its metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib import metadata  # reading metadata costs ~20 ms: only for --version
+
+        try:
+            version = metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            parser.exit(1, f"{DISTRIBUTION} is not installed (run from a source tree: pip install -e .)\n")
+        sys.stdout.write(f"{DISTRIBUTION} {version}\n")  # where argparse's own version action prints
+        parser.exit()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="durable", description="Durable workflows: the dev server and the workflow commands."
     )
+    root.add_argument("--version", action=_VersionAction, help="print the version of durable and exit")
     subparsers = root.add_subparsers(dest="group", required=True, metavar="COMMAND")
     add_workflow_commands(subparsers)
     add_dlq_commands(subparsers)
