@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import IntEnum
 from typing import Any
 
 from durable._converter import RawValue
+from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable._search_attributes import (
     SearchAttributeIndexedValueType,
     SearchAttributeKey,
@@ -107,21 +107,3 @@ class RetryPolicy:
             maximum_attempts=data["maximum_attempts"],
             non_retryable_error_types=data["non_retryable_error_types"] or None,
         )
-
-
-class WorkflowIDReusePolicy(IntEnum):
-    """Whether a new run may take the id of a closed one (temporalio's values)."""
-
-    ALLOW_DUPLICATE = 1
-    ALLOW_DUPLICATE_FAILED_ONLY = 2
-    REJECT_DUPLICATE = 3
-    TERMINATE_IF_RUNNING = 4
-
-
-class WorkflowIDConflictPolicy(IntEnum):
-    """What a start does when a run with the id is still running (temporalio's values)."""
-
-    UNSPECIFIED = 0
-    FAIL = 1
-    USE_EXISTING = 2
-    TERMINATE_EXISTING = 3
