@@ -14,10 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from durable._cli.commands import add_workflow_commands, run_command
-from durable._cli.dev import add_dev_command, run_dev
+from durable._cli.commands import add_workflow_commands
+from durable._cli.dev import add_dev_command
 from durable._cli.dlq import add_dlq_commands
-from durable._cli.errors import explain
 
 __all__ = ["DISTRIBUTION", "main"]
 
@@ -32,7 +31,7 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from importlib import metadata  # reading metadata costs ~20 ms: only for --version
+        from importlib import metadata  # ~20 ms of imports: only for --version (see main)
 
         try:
             version = metadata.version(DISTRIBUTION)
@@ -60,18 +59,16 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     out = out or sys.stdout
     err = err or sys.stderr
     args = parser().parse_args(argv)
+    # What runs the command is imported only now that one runs: the parser's modules import
+    # neither the client nor the engine (pydantic, powertools, boto3: ~0.5 s), so `durable
+    # --help` and usage errors answer at once (tests/cli/test_startup.py).
     if getattr(args, "run_dev", False):
+        from durable._cli.serve import run_dev
+
         return run_dev(args, out)
-    try:
-        return run_command(args, out)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # every failure becomes one line that says what to do
-        message = explain(error, args)
-        if message is None:
-            raise
-        err.write(f"error: {message}\n")
-        return 1
+    from durable._cli.run import run_command
+
+    return run_command(args, out, err)
 
 
 if __name__ == "__main__":

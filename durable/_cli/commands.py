@@ -2,46 +2,34 @@
 
 Mutations go through :class:`durable.client.Client` (so ids, policies and errors behave as
 in the SDK); reads print the API's JSON (``--json``) or a table made from it.
+
+Building the parser imports this module (``durable --help`` does), so it imports nothing
+heavy: a command reaches the client and the transport through the :class:`Session` it is
+given, which :mod:`durable._cli.run` makes when the command runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from durable._cli.output import compact, print_json, table, when
-from durable._client import Client
-from durable._http.remote import HttpTransport
-from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.envconfig import CONFIG_FILE_ENV, PROFILE_ENV, ClientConfigProfile, default_config_file
 
-__all__ = ["DEFAULT_ADDRESS", "Session", "add_workflow_commands", "common_options", "run_command"]
+if TYPE_CHECKING:
+    from durable._cli.session import Session
+
+__all__ = ["DEFAULT_ADDRESS", "add_workflow_commands", "common_options", "connection"]
 
 DEFAULT_ADDRESS = "http://127.0.0.1:8233"
 ADDRESS_ENV = "DURABLE_ADDRESS"
 
-Command = Callable[[argparse.Namespace, "Session"], Awaitable[int]]
-
-
-class Session:
-    """The client, the raw transport and where output goes, for one command."""
-
-    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
-        self.address, options = connection(args)
-        args.address = self.address  # what an error message names
-        self.json: bool = args.json
-        self.out = out
-        self.transport = HttpTransport(self.address, **options)
-        self.client = Client(self.transport)
-
-    async def get(self, path: str, **query: Any) -> Any:
-        _, body = await self.transport.call("GET", path, query=query)
-        return body
+Command = Callable[[argparse.Namespace, "Session"], Coroutine[Any, Any, int]]
 
 
 def connection(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
@@ -296,8 +284,8 @@ def common_options(parser: argparse.ArgumentParser) -> None:
     """--address and --json, which every command takes."""
     parser.add_argument(
         "--address",
-        help=f"the API's URL (default: ${ADDRESS_ENV}, else the profile's address, else {DEFAULT_ADDRESS}, the dev server); "
-        "a deployed stack's ApiUrl is signed with SigV4",
+        help=f"the API's URL (default: ${ADDRESS_ENV}, else the profile's address, else {DEFAULT_ADDRESS}, "
+        "the dev server); a deployed stack's ApiUrl is signed with SigV4",
     )
     parser.add_argument(
         "--profile", help=f"the profile of the config file to use (default: ${PROFILE_ENV} or 'default')"
@@ -347,7 +335,7 @@ def add_workflow_commands(subparsers: Any) -> None:
     commands = workflow.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, run: Command, help: str) -> argparse.ArgumentParser:
-        parser = commands.add_parser(name, help=help, description=help)
+        parser: argparse.ArgumentParser = commands.add_parser(name, help=help, description=help)
         common_options(parser)
         parser.set_defaults(run=run)
         return parser
@@ -394,8 +382,3 @@ def add_workflow_commands(subparsers: Any) -> None:
     _workflow_id(p)
     _run_id(p)
     p.add_argument("--reason", help="why")
-
-
-def run_command(args: argparse.Namespace, out: TextIO) -> int:
-    """Run the parsed workflow command; its exit code."""
-    return asyncio.run(args.run(args, Session(args, out)))

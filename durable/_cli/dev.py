@@ -1,20 +1,12 @@
-"""``durable dev``: the dev server with the project's workflows and activities, until Ctrl-C."""
+"""``durable dev``: its options. :mod:`durable._cli.serve` runs it (the engine, moto), imported
+only when it runs, so that building the parser stays cheap."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import logging
-import os
-import signal
-import sys
-import threading
-from typing import Any, TextIO
+from typing import Any
 
-from durable._http.devserver import DevServer
-from durable._local.environment import LocalRuntime
-
-__all__ = ["add_dev_command", "run_dev"]
+__all__ = ["REGISTRY", "add_dev_command"]
 
 REGISTRY = "statemachines.registry"
 """The module whose WORKFLOWS and ACTIVITIES (task queue -> list) the dev server registers."""
@@ -36,53 +28,3 @@ def add_dev_command(subparsers: Any) -> None:
     # memory: for the CLI's own tests, where moto's start-up would dominate
     parser.add_argument("--backend", default="moto", choices=["moto", "memory"], help=argparse.SUPPRESS)
     parser.set_defaults(run_dev=True)
-
-
-def _load_registry(name: str) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())  # the project's own packages (statemachines/, functions/)
-    module = importlib.import_module(name)
-    return dict(getattr(module, "WORKFLOWS", {})), dict(getattr(module, "ACTIVITIES", {}))
-
-
-def run_dev(args: Any, out: TextIO) -> int:
-    """Serve until SIGINT or SIGTERM; 0 after a clean stop."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        workflows, activities = _load_registry(args.registry)
-    except ImportError as err:
-        out.write(f"error: cannot import {args.registry} ({err}): run `durable dev` from the project's root\n")
-        return 1
-    runtime = LocalRuntime(backend=args.backend, skipping=False)
-    try:
-        for task_queue in sorted(set(workflows) | set(activities)):
-            runtime.register(
-                task_queue, list(workflows.get(task_queue, [])), list(activities.get(task_queue, [])), None
-            )
-        try:
-            server = DevServer(runtime, host=args.ip, port=args.port)
-        except OSError as err:
-            out.write(
-                f"error: cannot listen on {args.ip}:{args.port} ({err.strerror or err}): another dev server? choose one with --port\n"
-            )
-            return 1
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        server.start()
-        out.write(
-            f"durable dev server ({args.backend}), task queues: {', '.join(sorted(set(workflows) | set(activities))) or 'none'}\n"
-        )
-        for name, url in server.urls().items():
-            out.write(f"  {name:<8} {url}\n")
-        out.write("Ctrl-C to stop\n")
-        out.flush()
-        while not stop.wait(0.5):
-            pass
-        out.write("stopping\n")
-        out.flush()
-        server.stop()
-    finally:
-        runtime.shutdown()
-    out.write("stopped\n")
-    return 0

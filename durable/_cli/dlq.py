@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from durable._cli.commands import Session, common_options
+from durable._cli.commands import common_options
 from durable._cli.output import compact, print_json, table
+
+if TYPE_CHECKING:
+    from durable._cli.session import Session
 
 __all__ = ["add_dlq_commands"]
 
