@@ -125,3 +125,52 @@ def test_a_forwarded_port_keeps_working_and_another_local_page_is_still_refused(
     # A page of another local web app (port 3000) posting to this server's port: its Host is ours.
     other = {"Origin": "http://localhost:3000", "Content-Type": "application/json"}
     assert send(server, "POST", "/api/v1/workflows/dev-1/terminate", {}, **other)[0] == 403
+
+
+# -- keep-alive ------------------------------------------------------------------------------
+
+
+def test_a_keep_alive_client_sends_request_after_request_on_one_connection(server):
+    # What a browser and the remote client do: many requests, one connection (HTTP/1.1 keep-alive).
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    json_headers = {"Content-Type": "application/json"}
+
+    def ask(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        connection.request(method, path, body=None if body is None else json.dumps(body), headers=json_headers)
+        response = connection.getresponse()
+        data = response.read()
+        assert not response.will_close, (method, path)
+        return response.status, json.loads(data) if data else None
+
+    try:
+        assert ask("POST", "/api/v1/workflows", START)[0] == 201
+        assert connection.sock is not None
+        first = connection.sock.getsockname()
+        for message in ("a", "b", "c"):
+            assert ask("POST", "/api/v1/workflows/dev-1/signals/post", {"input": [message]})[0] == 202
+        status, described = ask("GET", "/api/v1/workflows/dev-1")
+        assert (status, described["workflow_id"], described["status"]) == (200, "dev-1", "RUNNING")
+        status, answer = ask("POST", "/api/v1/workflows/dev-1/queries/count", {"args": []})
+        assert (status, answer["result"]) == (200, 4)  # the greeting and three signals, in order
+        assert ask("GET", "/api/v1/workflows/missing")[0] == 404  # an error answer keeps the connection too
+        assert ask("GET", "/api/v1/workflows")[1]["executions"][0]["workflow_id"] == "dev-1"
+        # Still the first connection: http.client would have opened another had the server closed it.
+        assert connection.sock is not None and connection.sock.getsockname() == first
+    finally:
+        connection.close()
+
+
+def test_stopping_the_server_ends_its_kept_alive_connections(runtime):
+    dev = DevServer(runtime, port=0).start()
+    host, port = dev.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", "/api/v1/workflows")
+        assert connection.getresponse().read() and connection.sock is not None
+        dev.stop()
+        # The server's end is shut: the kept connection reads end of file, no answer from a stopped server.
+        connection.sock.settimeout(5)
+        assert connection.sock.recv(1) == b""
+    finally:
+        connection.close()
