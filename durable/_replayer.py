@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable._client import WorkflowHistory
+from durable._client.executions import WorkflowHistory
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import HistoryMachine, UnknownWorkflowType
 

@@ -1,30 +1,34 @@
 """Starting workflows and working with them: ``from durable.client import Client``."""
 
-from durable._client import (
+from durable._client.client import Client
+from durable._client.errors import (
     AsyncActivityCancelledError,
-    AsyncActivityHandle,
-    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowContinuedAsNewError,
+    WorkflowFailureError,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from durable._client.executions import (
     PendingActivityInfo,
     PendingActivityState,
-    RPCTimeoutOrCancelledError,
-    WithStartWorkflowOperation,
-    WorkflowContinuedAsNewError,
     WorkflowExecution,
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
     WorkflowExecutionCountAggregationGroup,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
-    WorkflowFailureError,
-    WorkflowHandle,
     WorkflowHistory,
-    WorkflowQueryFailedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateHandle,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
-from durable._schedule import (
+from durable._client.handles import (
+    AsyncActivityHandle,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateHandle,
+)
+from durable._client.schedules import (
     Schedule,
     ScheduleAction,
     ScheduleActionExecution,

@@ -16,7 +16,7 @@ from typing import Any
 
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
-from durable._client import Client
+from durable._client.client import Client
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from durable._client import WorkflowQueryFailedError
+from durable._client.errors import WorkflowQueryFailedError
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import NotRunning
 from durable._runtime.ports import ExecutionNotFound

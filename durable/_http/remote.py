@@ -1,6 +1,6 @@
 """The client transport over the HTTP API: what ``Client.connect(url)`` returns a client on.
 
-It implements :class:`durable._client.Transport` with the API's routes and turns the
+It implements :class:`durable._client.transport.Transport` with the API's routes and turns the
 API's errors back into the exceptions the in-process transport raises, so a ``Client``
 and its handles behave the same against a deployed stack, the dev server, or the local
 environment. Requests to a host that is not loopback are signed with SigV4 (service
@@ -218,7 +218,7 @@ def _transient(err: BaseException) -> bool:
 
 
 class HttpTransport:
-    """:class:`durable._client.Transport` over the HTTP API."""
+    """:class:`durable._client.transport.Transport` over the HTTP API."""
 
     def __init__(
         self,

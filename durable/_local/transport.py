@@ -16,7 +16,7 @@ __all__ = ["LocalTransport"]
 
 
 class LocalTransport:
-    """:class:`durable._client.Transport` over a :class:`LocalRuntime`."""
+    """:class:`durable._client.transport.Transport` over a :class:`LocalRuntime`."""
 
     def __init__(self, runtime: LocalRuntime) -> None:
         self.runtime = runtime

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
-from durable._client import Client
+from durable._client.client import Client
 from durable._local.environment import LocalRuntime
 from durable._replay.definition import WorkflowDefinition
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults

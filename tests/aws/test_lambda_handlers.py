@@ -27,7 +27,7 @@ from durable._local.dispatcher import sqs_event
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
-from durable._schedule import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleSpec, schedule_to_doc
+from durable._client.schedules import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleSpec, schedule_to_doc
 from functions.activities.orders.activities import Order, OrderItem
 
 

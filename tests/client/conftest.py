@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from durable._client import Client
+from durable._client.client import Client
 from durable._http.devserver import DevServer
 from durable._http.remote import HttpTransport
 from durable._local.environment import LocalRuntime

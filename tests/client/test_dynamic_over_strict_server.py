@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 import pytest_asyncio
 
 from durable import workflow
-from durable._client import Client
+from durable._client.client import Client
 from durable._http.devserver import DevServer
 from durable.common import RawValue
 from durable.testing import WorkflowEnvironment

@@ -7,7 +7,7 @@ import socket
 import pytest
 from botocore.credentials import Credentials
 
-from durable._client import Client
+from durable._client.client import Client
 from durable._http.remote import HttpTransport, Target
 from durable.service import RPCError, RPCStatusCode
 

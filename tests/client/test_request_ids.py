@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from durable import workflow
-from durable._client import Client
+from durable._client.client import Client
 from durable._converter import encode_args
 from durable._http.remote import HttpTransport
 from durable._runtime.control import Control, InvalidRequestId, NotRunning

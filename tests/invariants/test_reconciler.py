@@ -176,7 +176,7 @@ def test_runs_within_the_grace_period_are_not_read() -> None:
 
 def test_a_schedule_that_cannot_be_read_does_not_stop_the_others() -> None:
     from durable._runtime.schedules import ScheduleRunner
-    from durable._schedule import (
+    from durable._client.schedules import (
         Schedule,
         ScheduleActionStartWorkflow,
         ScheduleIntervalSpec,

@@ -252,7 +252,7 @@ async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedel
     from durable._runtime.orchestrator import Orchestrator
     from durable._runtime.schedules import fire_body
     from durable._runtime.services import schedule_group
-    from durable._schedule import schedule_to_doc
+    from durable._client.schedules import schedule_to_doc
 
     runtime = env.runtime
     lossy = replace(runtime.backend.services, schedule_firing=_LostFiring())

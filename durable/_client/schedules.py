@@ -31,7 +31,7 @@ from durable.exceptions import TemporalError
 from durable.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
-    from durable._client import Client
+    from durable._client.client import Client
 
 __all__ = [
     "Schedule",

@@ -1,0 +1,424 @@
+"""The client: starts workflows and schedules, lists and counts runs, makes handles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from durable import _converter
+from durable._client import schedules as _schedule
+from durable._client.executions import (
+    WorkflowExecutionAsyncIterator,
+    WorkflowExecutionCount,
+    WorkflowExecutionCountAggregationGroup,
+    WorkflowUpdateStage,
+)
+from durable._client.handles import (
+    AsyncActivityHandle,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateHandle,
+)
+from durable._client.rpc import _refuse, _rpc, _start_options, _update_rpc
+from durable._client.transport import Transport
+from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
+from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
+from durable._search_attributes import SearchAttributes, TypedSearchAttributes
+from durable._visibility.listing import Count
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
+from durable.service import TLSConfig
+
+
+class Client:
+    """Starts workflows and returns handles to them."""
+
+    def __init__(self, transport: Transport, *, namespace: str = "default") -> None:
+        self._transport = transport
+        self._namespace = namespace
+
+    @classmethod
+    async def connect(
+        cls,
+        target_host: str,
+        *,
+        namespace: str = "default",
+        lazy: bool = False,
+        identity: str | None = None,
+        connect_timeout: timedelta | None = None,
+        credentials: Any = None,
+        region: str | None = None,
+        api_key: str | None = None,
+        tls: bool | TLSConfig | None = None,
+        rpc_metadata: Mapping[str, str] = {},
+        **unsupported: Any,
+    ) -> Client:
+        """A client of a deployed stack's HTTP API, or of the dev server.
+
+        ``Client.connect(**ClientConfig.load_client_connect_config())`` (:mod:`durable.envconfig`)
+        connects with a profile's address, namespace, TLS and metadata.
+
+        Args:
+            target_host: the API's URL: a stage URL from the stack's outputs
+                (``https://abc123.execute-api.eu-west-1.amazonaws.com/prod``), or the dev
+                server (``http://127.0.0.1:8233``, or temporal's ``host:port`` form).
+                Requests to a host that is not loopback are signed with SigV4.
+            namespace: the namespace (one per deployed stack: the URL chooses it).
+            lazy: do not check the API is reachable now (the first call will tell).
+            credentials: botocore credentials to sign with (default: the boto3 session's).
+            region: the API's region (default: from the URL, else the boto3 session's).
+            api_key: refused: a stack's API takes SigV4-signed requests of IAM principals
+                and the dev server takes no credentials; nothing would check a key.
+            tls: True for https, False for http, a :class:`durable.service.TLSConfig` for
+                https with a private CA, a client certificate (mutual TLS, as API Gateway's
+                custom domains can require) or a server name; None (the default, where
+                temporalio's is False): as the URL's scheme says. A URL whose scheme
+                contradicts it is a ValueError.
+            rpc_metadata: HTTP headers sent with every request (text values only).
+
+        Raises:
+            RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
+            NotImplementedError: an api_key, or a TLS setting durable cannot honour.
+            ValueError: a tls that contradicts the URL, or metadata that cannot be a header.
+        """
+        from durable._http.remote import HttpTransport
+
+        _refuse(unsupported)
+        del identity
+        timeout = connect_timeout.total_seconds() if connect_timeout else None
+        transport = HttpTransport(
+            target_host, credentials=credentials, region=region, api_key=api_key, tls=tls, rpc_metadata=rpc_metadata
+        )
+        if not lazy:
+            await transport.check(timeout=timeout)
+        return cls(transport, namespace=namespace)
+
+    @property
+    def namespace(self) -> str:
+        """The namespace (one per deployed stack)."""
+        return self._namespace
+
+    async def start_workflow(
+        self,
+        workflow: Any,
+        arg: Any = _arg_unset,
+        *,
+        id: str,
+        task_queue: str,
+        args: Sequence[Any] = (),
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = (),
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        request_eager_start: bool = False,
+        **unsupported: Any,
+    ) -> WorkflowHandle[Any]:
+        """Start a workflow and return its handle.
+
+        Args:
+            workflow: the ``@workflow.run`` method, the class, or a workflow type name.
+            arg: the single argument; or ``args`` for several.
+            id: the workflow id (unique among running workflows).
+            task_queue: the task queue whose worker has the workflow registered.
+            result_type: the type to decode the result into (for workflows given by name).
+            id_reuse_policy: whether a closed run's id may be used again (and by which).
+            id_conflict_policy: what to do when a run with the id is running: FAIL (the
+                default), USE_EXISTING (return its handle), TERMINATE_EXISTING.
+            start_signal: signal-with-start: a signal delivered before the run method starts,
+                or to the running run of that id instead of starting a new one.
+            start_signal_args: the signal's arguments.
+            cron_schedule: a cron expression (UTC unless ``CRON_TZ=``): the first run starts
+                at the next tick, and each run that completes or fails is followed by a new
+                run of the same id at the tick after; cancel or terminate ends the chain.
+            memo: values kept with the run (``workflow.memo()``, ``describe()``, listings).
+            search_attributes: typed search attributes (or temporalio's older dict form)
+                that ``list_workflows`` filters on; ``workflow.upsert_search_attributes``
+                changes them.
+            request_eager_start: run the first workflow task within this call, where that
+                saves a round trip (in process, and on the API that serves the start):
+                the start returns with the first commands dispatched. The handle's
+                ``__temporal_eagerly_started`` attribute says whether it did, as temporalio's.
+
+        Raises:
+            WorkflowAlreadyStartedError: a workflow with this id is running.
+            RPCError: ``cron_schedule`` is not a valid cron expression (INVALID_ARGUMENT).
+            PayloadSizeError / TypeError: an argument or memo value cannot be sent, or a
+                search attribute's value does not fit its key's type.
+        """
+        _refuse(unsupported)
+        del execution_timeout, run_timeout, task_timeout
+        name, hint = WorkflowDefinition.name_and_result_hint(workflow)
+        options = _start_options(
+            name,
+            _arg_or_args(arg, args),
+            id=id,
+            task_queue=task_queue,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy,
+            cron_schedule=cron_schedule,
+            memo=memo,
+            search_attributes=search_attributes,
+        )
+        options["start_signal"] = signal_name(start_signal) if start_signal is not None else None
+        options["start_signal_input"] = (
+            _converter.encode_args(list(start_signal_args)) if start_signal is not None else None
+        )
+        eagerly_started = False
+        if request_eager_start and start_signal is None:  # temporalio's signal-with-start is never eager
+            started = await self._transport.start_eagerly(**options)
+            run_id, eagerly_started = started.run_id, started.eagerly_started
+        else:
+            run_id = await self._transport.start(**options)
+        handle: WorkflowHandle[Any] = WorkflowHandle(
+            self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint
+        )
+        # temporalio's own spelling: an attribute named "__temporal_eagerly_started", set on
+        # each handle a start returns (read it with getattr).
+        setattr(handle, "__temporal_eagerly_started", eagerly_started)
+        return handle
+
+    async def execute_workflow(self, workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
+        """Start a workflow and wait for its result."""
+        return await (await self.start_workflow(workflow, arg, **kwargs)).result()
+
+    def get_workflow_handle(
+        self,
+        workflow_id: str,
+        *,
+        run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> WorkflowHandle[Any]:
+        """A handle to an existing workflow (its latest run unless ``run_id`` is given)."""
+        return WorkflowHandle(
+            self,
+            workflow_id,
+            run_id=run_id,
+            result_run_id=run_id,
+            first_execution_run_id=first_execution_run_id,
+            result_type=result_type,
+        )
+
+    async def execute_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Send an update-with-start and wait for the update's result.
+
+        One request: if the operation's workflow id does not run, a run starts and the
+        update reaches its first workflow task, together with the start; if it runs,
+        USE_EXISTING sends the update to it and FAIL raises. An update id that the latest
+        run already knows returns that update's outcome.
+
+        Raises:
+            WorkflowUpdateFailedError: the validator rejected the update or its handler failed
+                (the operation's handle still resolves: the run was started).
+            WorkflowAlreadyStartedError: FAIL and the id runs, or the reuse policy refuses it.
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+        """
+        handle = await self._start_update_with_start(
+            update,
+            arg,
+            args=args,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
+        )
+        return await handle.result()
+
+    async def start_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Send an update-with-start and return the update's handle once it reached
+        ``wait_for_stage`` (ACCEPTED or COMPLETED); see :meth:`execute_update_with_start_workflow`.
+
+        Raises:
+            ValueError: ``wait_for_stage`` is ADMITTED (temporalio does not support it either).
+            RuntimeError: the operation was used before.
+            WorkflowAlreadyStartedError: FAIL and the id runs, or the reuse policy refuses it.
+        """
+        return await self._start_update_with_start(
+            update,
+            arg,
+            args=args,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=wait_for_stage,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
+        )
+
+    async def _start_update_with_start(
+        self,
+        update: Any,
+        arg: Any,
+        *,
+        args: Sequence[Any],
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
+        wait_for_stage: WorkflowUpdateStage,
+        id: str | None,
+        result_type: type | None,
+        rpc_timeout: timedelta | None,
+    ) -> WorkflowUpdateHandle[Any]:
+        if wait_for_stage == WorkflowUpdateStage.ADMITTED:
+            raise ValueError("ADMITTED wait stage not supported")
+        op = start_workflow_operation
+        if op._used:
+            raise RuntimeError("WithStartWorkflowOperation cannot be reused")
+        op._used = True
+        future = op._future()
+        name, hint = update_definition(update)
+        update_id = id or str(uuid.uuid4())
+
+        def on_start(run_id: str) -> None:
+            if not future.done():
+                future.set_result(
+                    WorkflowHandle(
+                        self, op._id, result_run_id=run_id, first_execution_run_id=run_id, result_type=op._result_type
+                    )
+                )
+
+        try:
+            status = await _update_rpc(
+                self._transport.update_with_start(
+                    start=op._options(),
+                    update_id=update_id,
+                    name=name,
+                    input=_converter.encode_args(_arg_or_args(arg, args)),
+                    wait_for=wait_for_stage.name,
+                    on_start=on_start,
+                ),
+                rpc_timeout,
+            )
+        except BaseException as err:
+            if not future.done():
+                future.set_exception(err)
+            raise
+        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
+            self, update_id, op._id, workflow_run_id=status.run_id, result_type=result_type or hint
+        )
+        if status.stage == "COMPLETED":
+            handle._known = status
+        return handle
+
+    def list_workflows(
+        self,
+        query: str | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int = 1000,
+        next_page_token: bytes | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowExecutionAsyncIterator:
+        """The runs matching a Temporal list filter, newest start first; nothing is read
+        until the first iteration (so a bad query raises there).
+
+        Args:
+            query: a list filter (``WorkflowType = 'Order' AND ExecutionStatus = 'Running'``),
+                on WorkflowId, RunId, WorkflowType, TaskQueue, ExecutionStatus, StartTime,
+                CloseTime, ExecutionTime, HistoryLength and custom search attributes;
+                None lists every run (earlier runs of an id included).
+            limit: the most runs the iterator yields.
+            page_size: the most runs per page.
+            next_page_token: resume a listing where a page's token says.
+        """
+        del rpc_metadata, rpc_timeout
+        return WorkflowExecutionAsyncIterator(
+            self, query, limit=limit, page_size=page_size, next_page_token=next_page_token
+        )
+
+    async def count_workflows(
+        self, query: str | None = None, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None
+    ) -> WorkflowExecutionCount:
+        """How many runs match a list filter; ``GROUP BY ExecutionStatus`` counts per status.
+
+        Raises:
+            RPCError: INVALID_ARGUMENT when the query is not valid.
+        """
+        del rpc_metadata, rpc_timeout
+        counted: Count = await _rpc(self._transport.count_workflows(query))
+        groups = [
+            WorkflowExecutionCountAggregationGroup(count=n, group_values=[status])
+            for status, n in counted.groups.items()
+        ]
+        return WorkflowExecutionCount(count=counted.count, groups=groups)
+
+    def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
+        """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""
+        return AsyncActivityHandle(self, task_token)
+
+    async def create_schedule(
+        self,
+        id: str,
+        schedule: Schedule,
+        *,
+        trigger_immediately: bool = False,
+        backfill: Sequence[ScheduleBackfill] = (),
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: Any = None,
+        **_: Any,
+    ) -> ScheduleHandle:
+        """Create a schedule and return its handle.
+
+        Args:
+            id: the schedule's id (unique).
+            schedule: what it starts, when (cron expressions, intervals), its policies and state.
+            trigger_immediately: take one action now as well.
+            memo: the schedule's memo (shown by ``describe()``).
+
+        Raises:
+            ScheduleAlreadyRunningError: a schedule with this id exists.
+            RPCError: the spec cannot fire (INVALID_ARGUMENT), e.g. a bad cron expression.
+        """
+        return await _schedule.create_schedule(
+            self,
+            id,
+            schedule,
+            trigger_immediately=trigger_immediately,
+            backfill=backfill,
+            memo=memo,
+            search_attributes=search_attributes,
+        )
+
+    def get_schedule_handle(self, id: str) -> ScheduleHandle:
+        """A handle to an existing schedule."""
+        return ScheduleHandle(self, id)
+
+    async def list_schedules(
+        self, query: str | None = None, *, page_size: int = 1000, **_: Any
+    ) -> ScheduleAsyncIterator:
+        """Every schedule, for ``async for``."""
+        return ScheduleAsyncIterator(self, query, page_size)
+
+    def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
+        """:meth:`get_workflow_handle` with the result type taken from a run method."""
+        return self.get_workflow_handle(workflow_id, result_type=WorkflowDefinition.of(workflow).result_hint, **kwargs)

@@ -1,0 +1,262 @@
+"""What the client reads about executions: statuses, descriptions, listings, histories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from durable import _converter
+from durable._client.rpc import _dt, _rpc
+from durable._replay import events as ev
+from durable._runtime.ports import ExecutionRecord
+from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
+from durable._visibility.listing import Page
+from durable.common import _arg_unset
+
+if TYPE_CHECKING:
+    from durable._client.client import Client
+
+
+class WorkflowExecutionStatus(IntEnum):
+    """Status of a workflow execution (temporalio's values)."""
+
+    RUNNING = 1
+    COMPLETED = 2
+    FAILED = 3
+    CANCELED = 4
+    TERMINATED = 5
+    CONTINUED_AS_NEW = 6
+    TIMED_OUT = 7
+
+
+class WorkflowUpdateStage(IntEnum):
+    """How far an update must get before ``start_update`` returns (temporalio's values)."""
+
+    ADMITTED = 1
+    ACCEPTED = 2
+    COMPLETED = 3
+
+
+class PendingActivityState(IntEnum):
+    """State of a pending activity (temporalio's values)."""
+
+    SCHEDULED = 1
+    STARTED = 2
+    CANCEL_REQUESTED = 3
+
+
+@dataclass(frozen=True)
+class PendingActivityInfo:
+    """An activity that has not reached its final outcome, as ``describe()`` reports it."""
+
+    activity_id: str
+    activity_type: str
+    attempt: int
+    state: PendingActivityState
+    scheduled_time: datetime
+    last_failure: BaseException | None
+    heartbeat_details: Sequence[Any]
+    last_heartbeat_time: datetime | None
+
+
+@dataclass(frozen=True)
+class WorkflowExecution:
+    """One run, as ``list_workflows`` returns it (and ``describe`` extends it)."""
+
+    id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    status: WorkflowExecutionStatus | None
+    start_time: datetime
+    close_time: datetime | None
+    execution_time: datetime | None
+    history_length: int
+    parent_id: str | None = None
+    parent_run_id: str | None = None
+    namespace: str = "default"
+    root_id: str | None = None
+    root_run_id: str | None = None
+    search_attributes: SearchAttributes = field(default_factory=dict)
+    """The search attributes in the older untyped form (deprecated in temporalio)."""
+    typed_search_attributes: TypedSearchAttributes = TypedSearchAttributes.empty
+    """The run's search attributes."""
+    _memo: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    async def memo(self) -> Mapping[str, Any]:
+        """The memo, each value decoded without a type hint (a dataclass comes back a dict)."""
+        return {key: _converter.decode(payload) for key, payload in self._memo.items()}
+
+    async def memo_value(self, key: str, default: Any = _arg_unset, *, type_hint: type | None = None) -> Any:
+        """One memo value, decoded with ``type_hint``.
+
+        Raises:
+            KeyError: no such key and no default.
+        """
+        if key not in self._memo:
+            if default is _arg_unset:
+                raise KeyError(f"Memo does not have a value for key {key}")
+            return default
+        return _converter.decode(self._memo[key], type_hint)
+
+
+def _execution_fields(record: ExecutionRecord, namespace: str) -> dict[str, Any]:
+    """A run's record as the fields of :class:`WorkflowExecution`."""
+    return dict(
+        id=record.workflow_id,
+        run_id=record.run_id,
+        workflow_type=record.workflow_type,
+        task_queue=record.task_queue,
+        status=WorkflowExecutionStatus[record.status],
+        start_time=_dt(record.start_time),
+        close_time=_dt(record.close_time) if record.close_time else None,
+        execution_time=_dt(record.start_time),
+        history_length=record.history_length,
+        namespace=namespace,
+        search_attributes=untyped(record.search_attributes),
+        typed_search_attributes=from_stored(record.search_attributes),
+        _memo=dict(record.memo),
+    )
+
+
+@dataclass
+class WorkflowExecutionCountAggregationGroup:
+    """The count of one group of a ``GROUP BY`` count."""
+
+    count: int
+    group_values: Sequence[Any]
+    """The group's values (the status name for ``GROUP BY ExecutionStatus``)."""
+
+
+@dataclass
+class WorkflowExecutionCount:
+    """What ``count_workflows`` returns."""
+
+    count: int
+    groups: Sequence[WorkflowExecutionCountAggregationGroup]
+    """Per group with ``GROUP BY ExecutionStatus``; empty otherwise."""
+
+
+class WorkflowExecutionAsyncIterator:
+    """The runs a ``list_workflows`` filter matches, page by page (use ``async for``)."""
+
+    def __init__(
+        self, client: Client, query: str | None, *, limit: int | None, page_size: int, next_page_token: bytes | None
+    ) -> None:
+        self._client = client
+        self._query = query
+        self._limit = limit
+        self._page_size = page_size
+        self._next_page_token = next_page_token
+        self._current_page: Sequence[WorkflowExecution] | None = None
+        self._current_page_index = 0
+        self._yielded = 0
+
+    @property
+    def current_page_index(self) -> int:
+        """Index in the current page of the run the next ``__anext__`` returns."""
+        return self._current_page_index
+
+    @property
+    def current_page(self) -> Sequence[WorkflowExecution] | None:
+        """The page fetched last, if any."""
+        return self._current_page
+
+    @property
+    def next_page_token(self) -> bytes | None:
+        """Token of the next page, None when there is none."""
+        return self._next_page_token
+
+    async def fetch_next_page(self, *, page_size: int | None = None) -> None:
+        """Fetch the next page.
+
+        Raises:
+            RPCError: INVALID_ARGUMENT when the query (or the token) is not valid.
+        """
+        page_size = page_size or self._page_size
+        if self._limit is not None and self._limit - self._yielded < page_size:
+            page_size = self._limit - self._yielded
+        page: Page = await _rpc(self._client._transport.list_workflows(self._query, page_size, self._next_page_token))
+        namespace = self._client.namespace
+        self._current_page = [WorkflowExecution(**_execution_fields(r, namespace)) for r in page.executions]
+        self._current_page_index = 0
+        self._next_page_token = page.next_page_token or None
+
+    def __aiter__(self) -> WorkflowExecutionAsyncIterator:
+        return self
+
+    async def __anext__(self) -> WorkflowExecution:
+        if self._limit is not None and self._yielded >= self._limit:
+            raise StopAsyncIteration
+        while True:
+            if self._current_page is None:
+                await self.fetch_next_page()
+                continue
+            if self._current_page_index >= len(self._current_page):
+                if self._next_page_token is not None:
+                    await self.fetch_next_page()
+                    continue
+                raise StopAsyncIteration
+            execution = self._current_page[self._current_page_index]
+            self._current_page_index += 1
+            self._yielded += 1
+            return execution
+
+    async def map_histories(self, **_: Any) -> Any:
+        """Each listed run's history (``fetch_history`` of each)."""
+        async for execution in self:
+            yield await self._client.get_workflow_handle(execution.id, run_id=execution.run_id).fetch_history()
+
+
+@dataclass(frozen=True)
+class WorkflowExecutionDescription(WorkflowExecution):
+    """What ``handle.describe()`` returns."""
+
+    pending_activities: Sequence[PendingActivityInfo] = ()
+    workflow_task_failure: BaseException | None = None
+    """The last failure of a workflow task that is being retried (non-determinism, a bug)."""
+
+
+@dataclass
+class WorkflowHistory:
+    """A run's events; ``to_json`` / ``from_json`` round-trip them (for replay tests)."""
+
+    workflow_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str:
+        """Run id from the start event."""
+        for e in self.events:
+            if e["event_type"] == ev.WORKFLOW_STARTED:
+                return str(e["attributes"]["run_id"])
+        raise ValueError("history has no WorkflowExecutionStarted event")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The history as Temporal's history JSON (``{"events": [{"eventId": "1", "eventType": ...}]}``),
+        as ``temporal workflow show -o json`` prints it; see :mod:`durable._history`."""
+        from durable._history import events_to_temporal
+
+        return {"events": events_to_temporal(self.events)}
+
+    def to_json(self) -> str:
+        """The history as Temporal's history JSON text (without the workflow id, as temporalio)."""
+        return json.dumps(self.to_json_dict(), indent=2)
+
+    @staticmethod
+    def from_json(workflow_id: str, history: str | dict[str, Any]) -> WorkflowHistory:
+        """A history from Temporal's history JSON (a cluster's export or :meth:`to_json`), or
+        from durable's own forms (the HTTP API's and the CLI's ``--json``, the event log's).
+
+        Raises:
+            ValueError: the history holds what durable cannot replay (another SDK's marker,
+                a Nexus operation, an encrypted payload).
+        """
+        from durable._history import events_from_json
+
+        data = json.loads(history) if isinstance(history, str) else history
+        return WorkflowHistory(workflow_id=workflow_id, events=events_from_json(data, workflow_id))

@@ -1,0 +1,459 @@
+"""Handles to a workflow run, an update, an async activity, and a start-with operation."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from durable import _converter, _failure
+from durable._client.errors import (
+    AsyncActivityCancelledError,
+    WorkflowContinuedAsNewError,
+    WorkflowFailureError,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from durable._client.executions import (
+    PendingActivityInfo,
+    PendingActivityState,
+    WorkflowExecutionDescription,
+    WorkflowHistory,
+    WorkflowUpdateStage,
+    _execution_fields,
+)
+from durable._client.rpc import _dt, _refuse, _rpc, _start_options, _update_rpc
+from durable._client.transport import Transport
+from durable._replay import events as ev
+from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
+from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
+from durable._runtime.control import NotRunning, UpdateStatus
+from durable._search_attributes import SearchAttributes, TypedSearchAttributes
+from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
+from durable.exceptions import CancelledError, TerminatedError
+
+if TYPE_CHECKING:
+    from durable._client.client import Client
+
+
+ReturnType = TypeVar("ReturnType")
+SelfType = TypeVar("SelfType")
+
+
+class AsyncActivityHandle:
+    """Completes an activity from anywhere (another process too: the token says it all)."""
+
+    def __init__(self, client: Client, task_token: bytes) -> None:
+        self._client = client
+        self._task_token = task_token
+
+    async def complete(self, result: Any = _arg_unset, **_: Any) -> None:
+        """Complete the activity with ``result``."""
+        value = None if result is _arg_unset else result
+        await self._client._transport.report_async_activity(
+            self._task_token, {"outcome": "completed", "result": _converter.encode(value)}
+        )
+
+    async def fail(self, error: Exception, last_heartbeat_details: Sequence[Any] = (), **_: Any) -> None:
+        """Fail the attempt with ``error``; the workflow's retry policy applies."""
+        await self._client._transport.report_async_activity(
+            self._task_token,
+            {
+                "outcome": "failed",
+                "failure": _failure.from_exception(error),
+                "heartbeat_details": _converter.encode_args(list(last_heartbeat_details)),
+            },
+        )
+
+    async def report_cancellation(self, *details: Any, **_: Any) -> None:
+        """Report that the activity stopped after being asked to cancel."""
+        await self._client._transport.report_async_activity(self._task_token, {"outcome": "canceled"})
+
+    async def heartbeat(self, *details: Any, **_: Any) -> None:
+        """Record progress.
+
+        Raises:
+            AsyncActivityCancelledError: the workflow asked the activity to cancel.
+        """
+        if await self._client._transport.heartbeat_async_activity(
+            self._task_token, _converter.encode_args(list(details))
+        ):
+            raise AsyncActivityCancelledError()
+
+
+class WorkflowHandle(Generic[ReturnType]):
+    """A workflow execution: await its result, signal, query, cancel, terminate, describe."""
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        *,
+        run_id: str | None = None,
+        result_run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> None:
+        self._client = client
+        self._id = id
+        self._run_id = run_id
+        self._result_run_id = result_run_id
+        self._first_execution_run_id = first_execution_run_id
+        self._result_type = result_type
+
+    @property
+    def id(self) -> str:
+        """The workflow id."""
+        return self._id
+
+    @property
+    def run_id(self) -> str | None:
+        """The run id the handle is bound to, if any (None: the latest run)."""
+        return self._run_id
+
+    @property
+    def result_run_id(self) -> str | None:
+        """The run whose result :meth:`result` waits for."""
+        return self._result_run_id
+
+    @property
+    def first_execution_run_id(self) -> str | None:
+        """The run id the handle was started with."""
+        return self._first_execution_run_id
+
+    @property
+    def _t(self) -> Transport:
+        return self._client._transport
+
+    async def result(
+        self, *, follow_runs: bool = True, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None
+    ) -> ReturnType:
+        """Wait for the run to close and return its result.
+
+        Raises:
+            WorkflowFailureError: it failed, was cancelled or terminated (see ``cause``).
+        """
+        del rpc_metadata, rpc_timeout
+        run_id = self._result_run_id
+        if run_id is None:
+            run_id = (await _rpc(self._t.resolve_run(self._id, None))).run_id
+        while True:
+            close = await self._t.wait_result(self._id, run_id)
+            kind, attrs = close["event_type"], close["attributes"]
+            if kind != ev.WORKFLOW_CONTINUED_AS_NEW:
+                break
+            if not follow_runs:
+                raise WorkflowContinuedAsNewError(attrs["new_execution_run_id"])
+            run_id = attrs["new_execution_run_id"]
+        if kind == ev.WORKFLOW_COMPLETED:
+            return _converter.decode(attrs["result"], self._result_type)  # type: ignore[no-any-return]
+        if kind == ev.WORKFLOW_FAILED:
+            raise WorkflowFailureError(cause=_failure.to_exception(attrs["failure"]))
+        if kind == ev.WORKFLOW_CANCELED:
+            raise WorkflowFailureError(cause=CancelledError("Workflow cancelled"))
+        details = [_converter.decode(d) for d in attrs.get("details", [])]
+        raise WorkflowFailureError(cause=TerminatedError(attrs.get("reason") or "Workflow terminated", *details))
+
+    async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
+        """Send a signal (a ``@workflow.signal`` method or a name)."""
+        _refuse(unsupported)
+        await _rpc(
+            self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args)))
+        )
+
+    async def query(
+        self,
+        query: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        result_type: type | None = None,
+        **unsupported: Any,
+    ) -> Any:
+        """Run a query handler on the workflow's current state.
+
+        Raises:
+            WorkflowQueryFailedError: no such query, or the handler failed.
+        """
+        _refuse(unsupported)
+        name, hint = query_definition(query)
+        try:
+            payload = await _rpc(
+                self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
+            )
+        except QueryFailed as err:  # the handler's own message, as temporalio's error carries it
+            raise WorkflowQueryFailedError(err.message) from err
+        except (QueryNotFound, WorkflowTaskError, NotRunning) as err:
+            raise WorkflowQueryFailedError(str(err)) from err
+        return _converter.decode(payload, result_type or hint)
+
+    async def execute_update(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Send an update and wait for its result.
+
+        Raises:
+            WorkflowUpdateFailedError: the validator rejected it or the handler failed.
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+            RPCError: the workflow is not running (NOT_FOUND).
+        """
+        handle = await self._start_update(
+            update,
+            arg,
+            args=args,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
+        )
+        return await handle.result(rpc_timeout=rpc_timeout)
+
+    async def start_update(
+        self,
+        update: Any,
+        arg: Any = _arg_unset,
+        *,
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Any = None,
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Send an update and return its handle once it reached ``wait_for_stage``
+        (ACCEPTED or COMPLETED); a rejected update's handle raises from ``result()``.
+
+        Raises:
+            ValueError: ``wait_for_stage`` is ADMITTED (temporalio does not support it either).
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+            RPCError: the workflow is not running (NOT_FOUND).
+        """
+        del rpc_metadata
+        return await self._start_update(
+            update,
+            arg,
+            args=args,
+            wait_for_stage=wait_for_stage,
+            id=id,
+            result_type=result_type,
+            rpc_timeout=rpc_timeout,
+        )
+
+    async def _start_update(
+        self,
+        update: Any,
+        arg: Any,
+        *,
+        args: Sequence[Any],
+        wait_for_stage: WorkflowUpdateStage,
+        id: str | None,
+        result_type: type | None,
+        rpc_timeout: timedelta | None,
+    ) -> WorkflowUpdateHandle[Any]:
+        if wait_for_stage == WorkflowUpdateStage.ADMITTED:
+            raise ValueError("ADMITTED wait stage not supported")
+        name, hint = update_definition(update)
+        update_id = id or str(uuid.uuid4())
+        input = _converter.encode_args(_arg_or_args(arg, args))
+        status = await _update_rpc(
+            self._t.update(self._id, self._run_id, update_id, name, input, wait_for_stage.name), rpc_timeout
+        )
+        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
+            self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
+        )
+        if status.stage == "COMPLETED":
+            handle._known = status
+        return handle
+
+    def get_update_handle(
+        self, id: str, *, workflow_run_id: str | None = None, result_type: type | None = None
+    ) -> WorkflowUpdateHandle[Any]:
+        """A handle to an update of this workflow by its id."""
+        return WorkflowUpdateHandle(
+            self._client, id, self._id, workflow_run_id=workflow_run_id or self._run_id, result_type=result_type
+        )
+
+    def get_update_handle_for(
+        self, update: Any, id: str, *, workflow_run_id: str | None = None
+    ) -> WorkflowUpdateHandle[Any]:
+        """:meth:`get_update_handle` with the result type taken from a ``@workflow.update`` method."""
+        return self.get_update_handle(id, workflow_run_id=workflow_run_id, result_type=update_definition(update)[1])
+
+    async def describe(self, **_: Any) -> WorkflowExecutionDescription:
+        """The execution's status, times, history length and pending activities."""
+        d = await _rpc(self._t.describe(self._id, self._run_id))
+        r = d.record
+        pending = [
+            PendingActivityInfo(
+                activity_id=p.activity_id,
+                activity_type=p.activity_type,
+                attempt=p.attempt,
+                state=PendingActivityState[p.state],
+                scheduled_time=_dt(p.scheduled_time),
+                last_failure=_failure.to_exception(p.last_failure) if p.last_failure else None,
+                heartbeat_details=[_converter.decode(x) for x in p.heartbeat.details] if p.heartbeat else [],
+                last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
+            )
+            for p in d.pending_activities
+        ]
+        fields = {
+            **_execution_fields(r, self._client.namespace),
+            "history_length": d.history_length,
+            "execution_time": _dt(d.execution_time if d.execution_time is not None else r.start_time),
+        }
+        return WorkflowExecutionDescription(
+            **fields,
+            parent_id=d.parent["workflow_id"] if d.parent else None,
+            parent_run_id=d.parent["run_id"] if d.parent else None,
+            pending_activities=pending,
+            workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
+        )
+
+    async def cancel(self, **_: Any) -> None:
+        """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
+        await _rpc(self._t.cancel(self._id, self._run_id))
+
+    async def terminate(self, *args: Any, reason: str | None = None, **_: Any) -> None:
+        """End the workflow now (TERMINATED); its code gets no chance to clean up."""
+        await _rpc(self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args))))
+
+    async def fetch_history(self, **_: Any) -> WorkflowHistory:
+        """The run's events."""
+        _, events = await _rpc(self._t.history(self._id, self._run_id or self._result_run_id))
+        return WorkflowHistory(workflow_id=self._id, events=events)
+
+
+class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
+    """The start of an update-with-start: how to start the workflow if it does not run.
+
+    Pass it to :meth:`Client.execute_update_with_start_workflow` or
+    :meth:`Client.start_update_with_start_workflow` (once: it cannot be reused); then
+    :meth:`workflow_handle` gives the handle of the run the update went to.
+    """
+
+    def __init__(
+        self,
+        workflow: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        id: str,
+        task_queue: str,
+        id_conflict_policy: WorkflowIDConflictPolicy,
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        stack_level: int = 2,
+        **unsupported: Any,
+    ) -> None:
+        """Describe the start; see :meth:`Client.start_workflow` for the arguments.
+
+        Raises:
+            ValueError: ``id_conflict_policy`` is UNSPECIFIED (update-with-start needs one:
+                FAIL, USE_EXISTING or TERMINATE_EXISTING).
+        """
+        _refuse(unsupported)
+        del execution_timeout, run_timeout, task_timeout, stack_level
+        name, hint = WorkflowDefinition.name_and_result_hint(workflow)
+        if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
+            raise ValueError("WorkflowIDConflictPolicy is required")
+        self._id = id
+        self._workflow_type = name
+        self._result_type = result_type or hint
+        self._values = _arg_or_args(arg, args)
+        self._start = {
+            "task_queue": task_queue,
+            "id_reuse_policy": id_reuse_policy,
+            "id_conflict_policy": id_conflict_policy,
+            "cron_schedule": cron_schedule,
+            "memo": memo,
+            "search_attributes": search_attributes,
+        }
+        self._handle: asyncio.Future[WorkflowHandle[ReturnType]] | None = None
+        self._used = False
+
+    def _future(self) -> asyncio.Future[WorkflowHandle[ReturnType]]:
+        # Made on first use, in the running loop (temporalio's is made at construction).
+        if self._handle is None:
+            self._handle = asyncio.get_running_loop().create_future()
+        return self._handle
+
+    def _options(self) -> dict[str, Any]:
+        return _start_options(self._workflow_type, self._values, id=self._id, **self._start)
+
+    async def workflow_handle(self) -> WorkflowHandle[ReturnType]:
+        """Wait until the workflow runs (or the start failed) and return its handle.
+
+        Raises:
+            WorkflowAlreadyStartedError, RPCError: what the update-with-start call raised
+                before the run was known.
+        """
+        return await self._future()
+
+
+class WorkflowUpdateHandle(Generic[ReturnType]):
+    """An update sent to a workflow: its id, and its result once its handler finished."""
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        workflow_id: str,
+        *,
+        workflow_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> None:
+        self._client = client
+        self._id = id
+        self._workflow_id = workflow_id
+        self._workflow_run_id = workflow_run_id
+        self._result_type = result_type
+        self._known: UpdateStatus | None = None
+
+    @property
+    def id(self) -> str:
+        """The update id."""
+        return self._id
+
+    @property
+    def workflow_id(self) -> str:
+        """The workflow the update was sent to."""
+        return self._workflow_id
+
+    @property
+    def workflow_run_id(self) -> str | None:
+        """The run the update was sent to, if known."""
+        return self._workflow_run_id
+
+    async def result(self, *, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None) -> ReturnType:
+        """Wait for the update's handler to finish and return its result.
+
+        Raises:
+            WorkflowUpdateFailedError: the update was rejected or its handler failed.
+            WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
+            RPCError: no such update, or the run closed without accepting it (NOT_FOUND).
+        """
+        del rpc_metadata
+        if self._known is None:
+            t = self._client._transport
+            self._known = await _update_rpc(
+                t.update_result(self._workflow_id, self._workflow_run_id, self._id), rpc_timeout
+            )
+        if self._known.failure is not None:
+            raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure))
+        return _converter.decode(self._known.result, self._result_type)  # type: ignore[no-any-return]
