@@ -131,6 +131,10 @@ class TlsProxy:
 
     def stop(self) -> None:
         self._closed.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept(); close() alone does not (Linux)
+        except OSError:
+            pass
         self._listener.close()
         self._thread.join(timeout=5)
 
