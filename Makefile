@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo test bench bench-payloads bench-sandbox compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo test bench bench-payloads bench-sandbox bench-http compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -58,6 +58,11 @@ bench-payloads: setup
 # The determinism sandbox: cost per workflow task with and without it, per run start, per guarded call.
 bench-sandbox: setup
 	$(BIN)/python benchmarks/sandbox.py
+
+# HTTP round trips to a dev server in process: start + signal + describe per second through
+# Client.connect and as keep-alive requests, and one keep-alive request's latency (last line: JSON).
+bench-http: setup
+	$(BIN)/python benchmarks/http_round_trips.py
 
 # The compatibility suite against real Temporal (temporalio + its time-skipping test server).
 compat-temporal: setup
