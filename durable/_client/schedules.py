@@ -19,12 +19,12 @@ from abc import ABC
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter
 from durable._replay.definition import WorkflowDefinition
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleNotFound
+from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import InvalidScheduleSpec, canonical_spec
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
 from durable.exceptions import TemporalError
@@ -69,23 +69,6 @@ class ScheduleAlreadyRunningError(TemporalError):
 
     def __init__(self) -> None:
         super().__init__("Schedule already running")
-
-
-class ScheduleOverlapPolicy(IntEnum):
-    """What happens when an action falls due while a workflow the schedule started still runs."""
-
-    SKIP = 1
-    """Start nothing; the next time after the workflow closes is the next chance."""
-    BUFFER_ONE = 2
-    """Start once the running workflow closes; at most one start waits so."""
-    BUFFER_ALL = 3
-    """Every start waits its turn, one after another."""
-    CANCEL_OTHER = 4
-    """Cancel the running workflow and start once it has closed."""
-    TERMINATE_OTHER = 5
-    """Terminate the running workflow and start at once."""
-    ALLOW_ALL = 6
-    """Start regardless: any number may run at once."""
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,10 @@ from durable._runtime.ports import (
     StoredSchedule,
 )
 from durable._runtime.services import Services, execution_key, schedule_group
+from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import ScheduleTimes
 
-__all__ = ["Overlap", "ScheduleRunner", "SchedulesNotConfigured", "fire_body", "scheduled_workflow_id"]
+__all__ = ["ScheduleRunner", "SchedulesNotConfigured", "fire_body", "scheduled_workflow_id"]
 
 logger = logging.getLogger("durable.schedules")
 
@@ -57,17 +58,6 @@ MAX_BACKFILL_ACTIONS = 1000  # per call, as Temporal's buffer bound; past it the
 REMEMBERED_REQUESTS = 20
 DEFAULT_CATCHUP_WINDOW = 365 * 24 * 3600.0  # Temporal's server default: one year
 MIN_CATCHUP_WINDOW = 10.0  # Temporal's server takes a shorter catchup window as 10 s
-
-
-class Overlap:
-    """Overlap policies (temporalio's ``ScheduleOverlapPolicy`` values)."""
-
-    SKIP = 1
-    BUFFER_ONE = 2
-    BUFFER_ALL = 3
-    CANCEL_OTHER = 4
-    TERMINATE_OTHER = 5
-    ALLOW_ALL = 6
 
 
 class SchedulesNotConfigured(RuntimeError):
@@ -406,19 +396,19 @@ class ScheduleRunner:
     ) -> bool:
         """Take (or buffer, or skip) the action of ``nominal``; True unless skipped."""
         info = doc["info"]
-        busy = bool(info["running"]) and overlap != Overlap.ALLOW_ALL
+        busy = bool(info["running"]) and overlap != ScheduleOverlapPolicy.ALLOW_ALL
         if not busy:
             self._start(schedule_id, doc, nominal, scheduled_at, fx)
             return True
-        if overlap == Overlap.SKIP or (overlap == Overlap.BUFFER_ONE and info["buffered"]):
+        if overlap == ScheduleOverlapPolicy.SKIP or (overlap == ScheduleOverlapPolicy.BUFFER_ONE and info["buffered"]):
             info["num_actions_skipped_overlap"] += 1
             return False
-        if overlap == Overlap.TERMINATE_OTHER:
+        if overlap == ScheduleOverlapPolicy.TERMINATE_OTHER:
             fx.terminates += info["running"]
             info["running"] = []
             self._start(schedule_id, doc, nominal, scheduled_at, fx)
             return True
-        if overlap == Overlap.CANCEL_OTHER:
+        if overlap == ScheduleOverlapPolicy.CANCEL_OTHER:
             fx.cancels += info["running"]
             info["buffered"] = []  # the newest start replaces one that waited
         info["buffered"].append({"nominal": nominal, "scheduled_at": scheduled_at})
@@ -468,26 +458,29 @@ class ScheduleRunner:
         cancel = terminate = False
         for entry in batch:
             policy = entry.get("overlap") or default
-            if policy == Overlap.ALLOW_ALL:
+            if policy == ScheduleOverlapPolicy.ALLOW_ALL:
                 overlapping.append(entry)
             elif not running and chosen is None:
                 chosen = entry
-            elif policy == Overlap.SKIP or (policy == Overlap.BUFFER_ONE and (waiting or info["buffered"])):
+            elif policy == ScheduleOverlapPolicy.SKIP or (
+                policy == ScheduleOverlapPolicy.BUFFER_ONE and (waiting or info["buffered"])
+            ):
                 info["num_actions_skipped_overlap"] += 1
-            elif policy in (Overlap.BUFFER_ONE, Overlap.BUFFER_ALL):
+            elif policy in (ScheduleOverlapPolicy.BUFFER_ONE, ScheduleOverlapPolicy.BUFFER_ALL):
                 waiting.append(entry)
             elif not running:
                 chosen = entry  # CANCEL_OTHER / TERMINATE_OTHER of one not started yet: replace it
             else:
                 cancel, terminate = (
-                    cancel or policy == Overlap.CANCEL_OTHER,
-                    terminate or policy == Overlap.TERMINATE_OTHER,
+                    cancel or policy == ScheduleOverlapPolicy.CANCEL_OTHER,
+                    terminate or policy == ScheduleOverlapPolicy.TERMINATE_OTHER,
                 )
                 waiting = [
                     *[
                         w
                         for w in waiting
-                        if (w.get("overlap") or default) not in (Overlap.CANCEL_OTHER, Overlap.TERMINATE_OTHER)
+                        if (w.get("overlap") or default)
+                        not in (ScheduleOverlapPolicy.CANCEL_OTHER, ScheduleOverlapPolicy.TERMINATE_OTHER)
                     ],
                     entry,
                 ]
