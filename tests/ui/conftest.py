@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from durable._http.app import HttpApi
-from durable._http.engine import Engine
-from durable._http.proxy import request_event, response_parts
+from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
 from statemachines.registry import ACTIVITIES, WORKFLOWS
+
+from . import workflows as ui_workflows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -33,46 +31,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """HTTP on 127.0.0.1 to the API's proxy events and back (what the dev server does)."""
-
-    http_api: HttpApi
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        event = request_event(self.command, self.path, list(self.headers.items()), body)
-        status, headers, data = response_parts(self.http_api.handle(event))
-        self.send_response(status)
-        for name, value in headers:
-            if name.lower() != "content-length":
-                self.send_header(name, value)
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
-        pass
-
-
 @pytest.fixture(scope="module")
 def dev_server() -> Iterator[str]:
-    """The HTTP API and the web UI on 127.0.0.1 over the embedded engine on moto, with the
-    project's workflows and activities registered; its base URL."""
+    """The dev server (the HTTP API and the web UI on 127.0.0.1 over the embedded engine on
+    moto) with the project's workflows and activities and the UI tests' own registered; its URL."""
     runtime = LocalRuntime(backend="moto", skipping=False)
     for task_queue, workflows in WORKFLOWS.items():
         runtime.register(task_queue, workflows, ACTIVITIES.get(task_queue, []), None)
-    handler = type("Handler", (_Handler,), {"http_api": HttpApi(Engine(runtime.control, runtime.registry))})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="dev-server", daemon=True)
-    thread.start()
+    runtime.register(ui_workflows.TASK_QUEUE, ui_workflows.WORKFLOWS, [], None)
+    server = DevServer(runtime, port=0).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield server.url
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
         runtime.shutdown()
 
 

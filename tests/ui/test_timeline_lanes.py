@@ -107,7 +107,8 @@ def test_updates_get_a_lane_from_accepted_to_completed_and_unknown_events_a_mark
         event(2, "WorkflowExecutionUpdateAccepted", 1, update_id="u1", name="add_item", input=['"book"']),
         event(3, "WorkflowExecutionUpdateCompleted", 1.5, update_id="u1", result='"ok"'),
         event(4, "WorkflowExecutionUpdateAccepted", 2, update_id="u2", name="add_item", input=['"pen"']),
-        event(5, "WorkflowExecutionUpdateCompleted", 2.2, update_id="u2", failure={"message": "sold out", "application": {"type": "SoldOut"}}),
+        event(5, "WorkflowExecutionUpdateCompleted", 2.2, update_id="u2",
+              failure={"message": "sold out", "application": {"type": "SoldOut"}}),
         event(6, "MarkerRecorded", 3, patch_id="v2"),
     ]  # fmt: skip
     model = lanes(events, closed=False, now_ms=(t0 + 4) * 1000)

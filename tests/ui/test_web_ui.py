@@ -103,7 +103,8 @@ def test_cancel_and_terminate_ask_first_and_api_errors_are_shown(dev_server: str
     page = recorded.page
     order_id = f"order-{uuid.uuid4().hex[:6]}"
     started = api(dev_server, "POST", "/api/v1/workflows", {
-        "workflow_type": "OrderWorkflow", "workflow_id": order_id, "task_queue": "orders", "input": [_order(order_id, "card_ok")],
+        "workflow_type": "OrderWorkflow", "workflow_id": order_id, "task_queue": "orders",
+        "input": [_order(order_id, "card_ok")],
     })  # fmt: skip
     page.goto(f"{dev_server}/#/workflows/{order_id}")
     expect(page.locator(".wf-status .badge")).to_have_text("running", timeout=WAIT_MS)
@@ -145,7 +146,8 @@ def test_no_request_of_the_page_leaves_127_0_0_1(dev_server: str, recorded: Reco
     page = recorded.page
     order_id = f"order-{uuid.uuid4().hex[:6]}"
     api(dev_server, "POST", "/api/v1/workflows", {
-        "workflow_type": "OrderWorkflow", "workflow_id": order_id, "task_queue": "orders", "input": [_order(order_id, "card_ok")],
+        "workflow_type": "OrderWorkflow", "workflow_id": order_id, "task_queue": "orders",
+        "input": [_order(order_id, "card_ok")],
     })  # fmt: skip
     page.goto(f"{dev_server}/")
     expect(page.get_by_role("heading", name="Workflow executions")).to_be_visible()

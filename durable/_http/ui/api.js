@@ -57,6 +57,7 @@ async function request(method, path, { query, body, signal } = {}) {
 }
 
 const wf = (id) => `workflows/${encodeURIComponent(id)}`;
+const sch = (id) => `schedules/${encodeURIComponent(id)}`;
 
 export const api = {
   list: (query, signal) => request("GET", "workflows", { query, signal }),
@@ -67,4 +68,23 @@ export const api = {
     request("POST", `${wf(id)}/signals/${encodeURIComponent(name)}`, { body: { input, run_id: runId ?? null } }),
   cancel: (id, reason, runId) => request("POST", `${wf(id)}/cancel`, { body: { reason, run_id: runId ?? null } }),
   terminate: (id, reason, runId) => request("POST", `${wf(id)}/terminate`, { body: { reason, run_id: runId ?? null } }),
+  query: (id, name, args, runId) =>
+    request("POST", `${wf(id)}/queries/${encodeURIComponent(name)}`, { body: { args, run_id: runId ?? null } }),
+  /** Start an update and wait up to `waitSeconds` for `stage` (ACCEPTED or COMPLETED). */
+  update: (id, name, args, runId, stage, waitSeconds) =>
+    request("POST", `${wf(id)}/updates/${encodeURIComponent(name)}`, {
+      body: { args, run_id: runId ?? null, wait_for_stage: stage, wait_seconds: waitSeconds ?? null },
+    }),
+  /** An update's outcome, waiting up to `waitSeconds` for it (long poll). */
+  updateOutcome: (id, updateId, runId, waitSeconds, signal) =>
+    request("GET", `${wf(id)}/updates/${encodeURIComponent(updateId)}`, {
+      query: { run_id: runId, wait_seconds: waitSeconds }, signal,
+    }),
+
+  schedules: (query, signal) => request("GET", "schedules", { query, signal }),
+  describeSchedule: (id, signal) => request("GET", sch(id), { signal }),
+  pauseSchedule: (id, note) => request("POST", `${sch(id)}/pause`, { body: { note: note ?? null } }),
+  unpauseSchedule: (id, note) => request("POST", `${sch(id)}/unpause`, { body: { note: note ?? null } }),
+  triggerSchedule: (id, overlap) => request("POST", `${sch(id)}/trigger`, { body: { overlap: overlap ?? null } }),
+  deleteSchedule: (id) => request("DELETE", sch(id)),
 };

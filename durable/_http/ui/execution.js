@@ -1,8 +1,10 @@
 // One execution: what it was given, what it returned, what it waits for, its timeline and
-// history; signal, cancel and terminate. Polls every 2 s while the run is open.
+// history; signal, query, update, cancel and terminate. Polls every 2 s while the run is open.
 import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
 import { fmtAgo, fmtClock, fmtDateTime, fmtDuration, fmtJson, isoTitle, summarize, toMs } from "./format.js";
+import { failureBlock, jsonBlock } from "./blocks.js";
+import { handlersCard } from "./handlers.js";
 import { field, openDialog, parseJson } from "./dialogs.js";
 import { buildLanes, legend, renderTimeline } from "./timeline.js";
 import { executionHref, statusBadge } from "./list.js";
@@ -36,6 +38,7 @@ export function mountExecution(root, workflowId, params) {
   const pending = h("section", { class: "card", hidden: true });
   const timelineBox = h("div", { class: "timeline-box" });
   const eventsBody = h("tbody");
+  const handlers = handlersCard(workflowId, { runId: () => state.runId, onChange: () => load() });
 
   replace(root,
     h("p", { class: "crumbs" }, h("a", { href: "#/workflows" }, "← All executions")),
@@ -51,6 +54,7 @@ export function mountExecution(root, workflowId, params) {
       timelineBox,
       h("p", { class: "hint muted" }, "Click a lane to highlight its events below; hover a bar for details.")),
     outcome,
+    handlers.element,
     h("section", { class: "card" },
       h("h2", {}, "History"),
       h("table", { class: "table events" },
@@ -104,6 +108,7 @@ export function mountExecution(root, workflowId, params) {
     }
     renderFacts(d);
     renderOutcome(d);
+    handlers.refresh(d, state.events);
     renderTaskFailure(d.task_failure);
     renderPending(d.pending_activities ?? []);
     renderTimelineNow();
@@ -261,26 +266,10 @@ export function mountExecution(root, workflowId, params) {
       state.stopped = true;
       clearTimeout(state.timer);
       state.controller?.abort();
+      handlers.stop();
       window.removeEventListener("resize", onResize);
     },
   };
-}
-
-function jsonBlock(value) {
-  return h("pre", { class: "json" }, fmtJson(value === undefined ? null : value));
-}
-
-function failureBlock(failure) {
-  const chain = [];
-  for (let f = failure; f && chain.length < 10; f = f.cause) chain.push(f);
-  return h("div", { class: "failure" }, chain.map((f, i) => h("div", { class: "failure-step" },
-    h("p", {}, i ? h("span", { class: "muted" }, "caused by ") : null, h("strong", {}, f.message || "(no message)"),
-      failureType(f) ? h("span", { class: "failure-type" }, failureType(f)) : null),
-    f.stack_trace ? h("details", {}, h("summary", {}, "Stack trace"), h("pre", { class: "stack" }, f.stack_trace)) : null)));
-}
-
-function failureType(f) {
-  return f.type ?? f.application?.type ?? null;
 }
 
 function eventClass(type) {

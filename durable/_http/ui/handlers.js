@@ -1,0 +1,150 @@
+// An execution's query and update forms: a handler's name (the names the page knows offered),
+// its arguments as JSON, and the answer (or the API's error) shown under the form.
+import { api, ApiError } from "./api.js";
+import { h, replace } from "./dom.js";
+import { fmtClock } from "./format.js";
+import { field } from "./dialogs.js";
+import { failureBlock, jsonBlock, parseArgs, submitOnCtrlEnter } from "./blocks.js";
+
+const UPDATE_POLL_SECONDS = 20; // each long poll of an update's outcome; the API's bound
+// Query names learned from the API's "known queries: [...]" (per workflow type, for the session).
+const learnedQueries = new Map();
+
+/**
+ * The "Query and update" card of one execution. `onChange()` runs after an update, so the page
+ * shows the events it added; `refresh(detail, events)` follows the page's polls.
+ */
+export function handlersCard(workflowId, { runId, onChange }) {
+  const state = { detail: null, updateController: null, stopped: false };
+
+  const queryName = h("input", { name: "query_name", required: true, list: "known-queries", autocomplete: "off", placeholder: "get_status" });
+  const queryArgs = submitOnCtrlEnter(h("textarea", { name: "query_args", rows: 3, class: "mono", placeholder: "[]" }));
+  const queryButton = h("button", { type: "submit", class: "btn btn-primary" }, "Run query");
+  const queryList = h("datalist", { id: "known-queries" });
+  const queryAnswer = h("div", { class: "handler-answer", "aria-live": "polite" });
+  const queryForm = h("form", { class: "handler-form", "aria-label": "Query" },
+    h("h3", {}, "Query"),
+    field("Query name", queryName),
+    queryList,
+    field("Query arguments", queryArgs, "A JSON array, one element per argument; empty for none. Ctrl+Enter runs it."),
+    h("div", { class: "handler-actions" }, queryButton),
+    queryAnswer);
+
+  const updateName = h("input", { name: "update_name", required: true, list: "known-updates", autocomplete: "off" });
+  const updateArgs = submitOnCtrlEnter(h("textarea", { name: "update_args", rows: 3, class: "mono", placeholder: "[]" }));
+  const waitBox = h("input", { type: "checkbox", name: "wait_for_completion", checked: true });
+  const updateButton = h("button", { type: "submit", class: "btn btn-primary" }, "Run update");
+  const updateList = h("datalist", { id: "known-updates" });
+  const updateAnswer = h("div", { class: "handler-answer", "aria-live": "polite" });
+  const updateForm = h("form", { class: "handler-form", "aria-label": "Update" },
+    h("h3", {}, "Update"),
+    field("Update name", updateName),
+    updateList,
+    field("Update arguments", updateArgs, "A JSON array, one element per argument; empty for none. The run records the update in its history."),
+    h("label", { class: "check" }, waitBox, "Wait for completion",
+      h("span", { class: "field-hint" }, " (otherwise the answer comes once the workflow accepted it)")),
+    h("div", { class: "handler-actions" }, updateButton),
+    updateAnswer);
+
+  const card = h("section", { class: "card handlers", "aria-labelledby": "handlers-title" },
+    h("h2", { id: "handlers-title" }, "Query and update"),
+    h("div", { class: "handlers-grid" }, queryForm, updateForm));
+
+  queryForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const name = queryName.value.trim();
+    queryButton.disabled = true;
+    try {
+      const args = parseArgs(queryArgs.value, "Query arguments");
+      const answer = await api.query(workflowId, name, args, runId());
+      show(queryAnswer, `${name} answered at ${fmtClock(Date.now())}`, jsonBlock(answer.result));
+    } catch (err) {
+      learnQueryNames(err);
+      showError(queryAnswer, err);
+    } finally {
+      queryButton.disabled = false;
+    }
+  });
+
+  updateForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const name = updateName.value.trim();
+    state.updateController?.abort();
+    const controller = (state.updateController = new AbortController());
+    updateButton.disabled = true;
+    try {
+      const args = parseArgs(updateArgs.value, "Update arguments");
+      const complete = waitBox.checked;
+      replace(updateAnswer, h("p", { class: "muted" }, complete ? `Running ${name}…` : `Sending ${name}…`));
+      let outcome = await api.update(workflowId, name, args, runId(), complete ? "COMPLETED" : "ACCEPTED", null);
+      onChange();
+      // The API bounds each wait: ask again until the outcome is there (or the page is left).
+      while (complete && outcome.stage !== "COMPLETED" && !controller.signal.aborted) {
+        showUpdate(updateAnswer, name, outcome, "waiting for the outcome…");
+        outcome = await api.updateOutcome(workflowId, outcome.update_id, outcome.run_id, UPDATE_POLL_SECONDS, controller.signal);
+      }
+      showUpdate(updateAnswer, name, outcome);
+      onChange();
+    } catch (err) {
+      if (err.name === "AbortError" || state.stopped) return;
+      showError(updateAnswer, err);
+    } finally {
+      updateButton.disabled = !running();
+    }
+  });
+
+  function learnQueryNames(err) {
+    // 404 query_not_found says "known queries: [a b]": offer them in the name field.
+    const match = err instanceof ApiError && err.code === "query_not_found" && /known queries: \[([^\]]*)\]/.exec(err.message);
+    const type = state.detail?.workflow_type;
+    if (!match || !type) return;
+    learnedQueries.set(type, match[1].split(/[\s,]+/).filter((n) => n && !n.startsWith("__")));
+    refreshLists();
+  }
+
+  function running() {
+    return state.detail?.status === "RUNNING";
+  }
+
+  function refreshLists(events = []) {
+    const queries = learnedQueries.get(state.detail?.workflow_type) ?? [];
+    replace(queryList, queries.map((n) => h("option", { value: n })));
+    const updates = new Set(events.filter((e) => e.event_type === "WorkflowExecutionUpdateAccepted").map((e) => e.attributes?.name));
+    replace(updateList, [...updates].filter(Boolean).map((n) => h("option", { value: n })));
+  }
+
+  return {
+    element: card,
+    refresh(detail, events) {
+      state.detail = detail;
+      refreshLists(events);
+      const open = running();
+      updateButton.disabled = !open;
+      updateButton.title = open ? "" : "The run is closed: only a running workflow takes updates";
+    },
+    stop() {
+      state.stopped = true;
+      state.updateController?.abort();
+    },
+  };
+}
+
+function show(box, heading, ...content) {
+  replace(box, h("p", { class: "handler-heading" }, heading), ...content);
+}
+
+function showError(box, err) {
+  replace(box, h("p", { class: "form-error", role: "alert" }, err instanceof ApiError ? err.describe() : err.message));
+}
+
+function showUpdate(box, name, outcome, waiting) {
+  const facts = h("p", { class: "muted handler-facts" },
+    `stage ${outcome.stage.toLowerCase()} · update id `, h("code", {}, outcome.update_id));
+  if (waiting || !outcome.outcome) {
+    show(box, `${name}: ${waiting ?? "accepted"}`, facts);
+  } else if (outcome.outcome.failure) {
+    show(box, `${name} failed at ${fmtClock(Date.now())}`, facts, failureBlock(outcome.outcome.failure));
+  } else {
+    show(box, `${name} returned at ${fmtClock(Date.now())}`, facts, jsonBlock(outcome.outcome.result));
+  }
+}
