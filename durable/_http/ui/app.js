@@ -1,7 +1,10 @@
-// The web UI's router: #/workflows (the list, its filters in the query) and
-// #/workflows/<workflow id>?run_id=<run id> (one execution). Views stop polling when left.
+// The web UI's router: #/workflows (the list, its filters in the query),
+// #/workflows/<workflow id>?run_id=<run id> (one execution), #/schedules (the schedules) and
+// #/schedules/<schedule id> (one schedule). Views stop polling when left.
 import { mountExecution } from "./execution.js";
 import { mountList } from "./list.js";
+import { mountSchedule } from "./schedule.js";
+import { mountSchedules } from "./schedules.js";
 
 const view = document.getElementById("view");
 let current = null;
@@ -12,9 +15,20 @@ function route() {
   const params = new URLSearchParams(query);
   current?.unmount();
   window.scrollTo(0, 0);
-  const match = path.match(/^\/workflows\/(.+)$/);
-  if (match) {
-    current = mountExecution(view, decodeURIComponent(match[1]), params);
+  const section = path.startsWith("/schedules") ? "schedules" : "workflows";
+  for (const link of document.querySelectorAll(".topbar nav a")) {
+    if (link.dataset.section === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const execution = path.match(/^\/workflows\/(.+)$/);
+  const schedule = path.match(/^\/schedules\/(.+)$/);
+  if (execution) {
+    current = mountExecution(view, decodeURIComponent(execution[1]), params);
+  } else if (schedule) {
+    current = mountSchedule(view, decodeURIComponent(schedule[1]), navigate);
+  } else if (section === "schedules") {
+    document.title = "Schedules · durable";
+    current = mountSchedules(view, params);
   } else {
     document.title = "Workflows · durable";
     current = mountList(view, params, navigate);

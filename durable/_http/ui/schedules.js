@@ -1,0 +1,122 @@
+// The list of schedules: state, spec, next and recent actions, pages, auto refresh.
+import { api, ApiError } from "./api.js";
+import { h, replace } from "./dom.js";
+import { fmtAgo, fmtDateTime, isoTitle } from "./format.js";
+import { executionHref } from "./list.js";
+import { CALENDAR_FIELDS, specSummary } from "./specs.js";
+
+const REFRESH_MS = 5000;
+const PAGE_SIZE = 50;
+
+export function scheduleHref(scheduleId) {
+  return `#/schedules/${encodeURIComponent(scheduleId)}`;
+}
+
+/** "paused" or "active", as a badge (a paused schedule takes no action but a trigger's). */
+export function scheduleBadge(paused) {
+  return h("span", { class: `badge ${paused ? "badge-paused" : "badge-active"}` }, paused ? "paused" : "active");
+}
+
+/** The parts of a listed schedule or a description, wherever the API puts them. */
+export function scheduleParts(item) {
+  const schedule = item.schedule ?? {};
+  const info = item.info ?? {};
+  return {
+    id: item.schedule_id ?? item.id,
+    action: schedule.action ?? item.action ?? {},
+    spec: schedule.spec ?? item.spec ?? null,
+    state: schedule.state ?? item.state ?? {},
+    policy: schedule.policy ?? item.policy ?? {},
+    info,
+    recent: info.recent_actions ?? [],
+    next: info.next_action_times ?? info.upcoming ?? [],
+    running: info.running_actions ?? info.running ?? [],
+  };
+}
+
+/** A workflow a schedule started: {workflow_id, run_id}, flat or under "action". */
+export function startedRun(action) {
+  const started = action.action ?? action;
+  return { workflowId: started.workflow_id, runId: started.first_execution_run_id ?? started.run_id ?? null };
+}
+
+export function runLink(action) {
+  const { workflowId, runId } = startedRun(action);
+  return h("a", { href: executionHref(workflowId, runId), class: "mono" }, workflowId);
+}
+
+export function mountSchedules(root, params) {
+  const state = { tokens: [null], page: 0, timer: null, controller: null, stopped: false };
+  const body = h("tbody");
+  const summary = h("span", { class: "muted" });
+  const prev = h("button", { type: "button", class: "btn btn-small", onclick: () => page(-1) }, "← Previous");
+  const next = h("button", { type: "button", class: "btn btn-small", onclick: () => page(+1) }, "Next →");
+  const columns = ["State", "Schedule ID", "Workflow", "Spec", "Next action", "Recent actions", "Running"];
+
+  replace(root,
+    h("div", { class: "page-head" }, h("h1", {}, "Schedules")),
+    h("div", { class: "card" },
+      h("table", { class: "table schedules" },
+        h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))),
+        body)),
+    h("div", { class: "pager" }, summary, h("span", { class: "pager-buttons" }, prev, next)),
+    h("p", { class: "hint muted" }, "Create schedules with the client (create_schedule) or the CLI (durable schedule create)."));
+
+  function page(delta) {
+    state.page = Math.max(0, state.page + delta);
+    load();
+  }
+
+  async function load() {
+    clearTimeout(state.timer);
+    state.controller?.abort();
+    const controller = (state.controller = new AbortController());
+    try {
+      const data = await api.schedules({ page_size: PAGE_SIZE, next_page_token: state.tokens[state.page], query: params.get("query") }, controller.signal);
+      if (state.stopped) return;
+      state.tokens[state.page + 1] = data.next_page_token ?? null;
+      const schedules = data.schedules ?? [];
+      renderRows(schedules);
+      prev.disabled = state.page === 0;
+      next.disabled = !data.next_page_token;
+      summary.textContent = schedules.length ? `Page ${state.page + 1} · ${schedules.length} schedule${schedules.length === 1 ? "" : "s"}` : "";
+    } catch (err) {
+      if (err.name === "AbortError" || state.stopped) return;
+      replace(body, h("tr", {}, h("td", { colspan: columns.length, class: "empty error-text" },
+        err instanceof ApiError ? err.describe() : String(err))));
+    }
+    if (!state.stopped && state.page === 0) state.timer = setTimeout(load, REFRESH_MS);
+  }
+
+  function renderRows(schedules) {
+    if (!schedules.length) {
+      replace(body, h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, "No schedules yet.")));
+      return;
+    }
+    replace(body, schedules.map((item) => {
+      const p = scheduleParts(item);
+      const next = p.next[0];
+      const last = p.recent.at(-1);
+      return h("tr", { dataset: { scheduleId: p.id } },
+        h("td", {}, scheduleBadge(p.state.paused)),
+        h("td", { class: "nowrap" }, h("a", { href: scheduleHref(p.id), class: "mono" }, p.id)),
+        h("td", {}, p.action.workflow ?? p.action.workflow_type ?? "—"),
+        h("td", { class: "spec", title: p.spec?.calendars?.length ? CALENDAR_FIELDS : null }, specSummary(p.spec)),
+        h("td", { title: p.next.slice(0, 5).map(isoTitle).join("\n") },
+          p.state.paused ? h("span", { class: "muted" }, "paused") : next ? fmtDateTime(next) : "—"),
+        h("td", {}, last
+          ? [h("span", { title: isoTitle(last.started_at ?? last.scheduled_at) }, fmtAgo(last.started_at ?? last.scheduled_at)), " · ", runLink(last)]
+          : h("span", { class: "muted" }, "none yet")),
+        h("td", { class: "num" }, p.running.length || "—"));
+    }));
+  }
+
+  load();
+  return {
+    unmount() {
+      state.stopped = true;
+      clearTimeout(state.timer);
+      state.controller?.abort();
+    },
+  };
+}
