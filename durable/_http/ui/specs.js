@@ -23,9 +23,20 @@ export function seconds(value) {
   return null;
 }
 
+/** An exact period: "1 d", "1 h 30 m", "90 ms" (a schedule's interval is exact, not rounded). */
 export function fmtSeconds(value) {
-  const s = seconds(value);
-  return s === null ? "—" : fmtDuration(s * 1000).replace(/ 0+ (s|m|h)$/, "");
+  const total = seconds(value);
+  if (total === null) return "—";
+  if (total < 1) return fmtDuration(total * 1000);
+  const parts = [];
+  let rest = total;
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]]) {
+    const n = Math.floor(rest / size);
+    if (n) parts.push(`${n} ${unit}`);
+    rest -= n * size;
+  }
+  if (rest) parts.push(`${Number(rest.toFixed(3))} s`);
+  return parts.join(" ");
 }
 
 // A calendar field's ranges as cron writes them: "*" for its full range, "1-5", "*/15", "0,30".
