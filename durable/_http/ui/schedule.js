@@ -75,8 +75,8 @@ export function mountSchedule(root, scheduleId, navigate) {
     const info = p.info;
     const overlap = overlapName(p.policy.overlap);
     replace(facts,
-      item("Workflow type", p.action.workflow ?? p.action.workflow_type ?? "—"),
-      item("Workflow ID", p.action.id ?? p.action.workflow_id ?? "—", { class: "mono", title: "each run's id is this id and its scheduled time" }),
+      item("Workflow type", p.action.workflow_type ?? "—"),
+      item("Workflow ID", p.action.workflow_id ?? "—", { class: "mono", title: "each run's id is this id and its scheduled time" }),
       item("Task queue", p.action.task_queue ?? "—"),
       item("State", p.state.paused ? "paused" : "active"),
       item("Note", p.state.note || "—"),
@@ -118,9 +118,9 @@ export function mountSchedule(root, scheduleId, navigate) {
   }
 
   function renderActions(p) {
-    const args = p.action.args ?? p.action.input ?? [];
+    const args = p.action.input ?? [];
     replace(actions, h("h2", {}, "Starts"), h("p", { class: "muted" },
-      `${p.action.workflow ?? "—"} on ${p.action.task_queue ?? "—"} with these arguments:`), jsonBlock(args));
+      `${p.action.workflow_type ?? "—"} on ${p.action.task_queue ?? "—"} with these arguments:`), jsonBlock(args));
   }
 
   function renderStarted(p) {

@@ -17,32 +17,26 @@ export function scheduleBadge(paused) {
   return h("span", { class: `badge ${paused ? "badge-paused" : "badge-active"}` }, paused ? "paused" : "active");
 }
 
-/** The parts of a listed schedule or a description, wherever the API puts them. */
+/** The parts of a listed schedule (ScheduleListEntry) or a description (ScheduleDescription). */
 export function scheduleParts(item) {
-  const schedule = item.schedule ?? {};
+  const schedule = item.schedule ?? item; // a listing holds action, spec and state itself
   const info = item.info ?? {};
   return {
-    id: item.schedule_id ?? item.id,
-    action: schedule.action ?? item.action ?? {},
-    spec: schedule.spec ?? item.spec ?? null,
-    state: schedule.state ?? item.state ?? {},
-    policy: schedule.policy ?? item.policy ?? {},
+    id: item.schedule_id,
+    action: schedule.action ?? {},
+    spec: schedule.spec ?? null,
+    state: schedule.state ?? {},
+    policy: schedule.policy ?? {},
     info,
     recent: info.recent_actions ?? [],
-    next: info.next_action_times ?? info.upcoming ?? [],
-    running: info.running_actions ?? info.running ?? [],
+    next: info.next_action_times ?? [],
+    running: info.running_actions ?? [],
   };
 }
 
-/** A workflow a schedule started: {workflow_id, run_id}, flat or under "action". */
-export function startedRun(action) {
-  const started = action.action ?? action;
-  return { workflowId: started.workflow_id, runId: started.first_execution_run_id ?? started.run_id ?? null };
-}
-
-export function runLink(action) {
-  const { workflowId, runId } = startedRun(action);
-  return h("a", { href: executionHref(workflowId, runId), class: "mono" }, workflowId);
+/** A link to a run a schedule started ({workflow_id, run_id}). */
+export function runLink(run) {
+  return h("a", { href: executionHref(run.workflow_id, run.run_id), class: "mono" }, run.workflow_id);
 }
 
 export function mountSchedules(root, params) {
@@ -51,7 +45,7 @@ export function mountSchedules(root, params) {
   const summary = h("span", { class: "muted" });
   const prev = h("button", { type: "button", class: "btn btn-small", onclick: () => page(-1) }, "← Previous");
   const next = h("button", { type: "button", class: "btn btn-small", onclick: () => page(+1) }, "Next →");
-  const columns = ["State", "Schedule ID", "Workflow", "Spec", "Next action", "Recent actions", "Running"];
+  const columns = ["State", "Schedule ID", "Workflow", "Spec", "Next action", "Recent actions"];
 
   replace(root,
     h("div", { class: "page-head" }, h("h1", {}, "Schedules")),
@@ -100,14 +94,14 @@ export function mountSchedules(root, params) {
       return h("tr", { dataset: { scheduleId: p.id } },
         h("td", {}, scheduleBadge(p.state.paused)),
         h("td", { class: "nowrap" }, h("a", { href: scheduleHref(p.id), class: "mono" }, p.id)),
-        h("td", {}, p.action.workflow ?? p.action.workflow_type ?? "—"),
+        h("td", {}, p.action.workflow_type ?? "—"),
         h("td", { class: "spec", title: p.spec?.calendars?.length ? CALENDAR_FIELDS : null }, specSummary(p.spec)),
         h("td", { title: p.next.slice(0, 5).map(isoTitle).join("\n") },
           p.state.paused ? h("span", { class: "muted" }, "paused") : next ? fmtDateTime(next) : "—"),
         h("td", {}, last
-          ? [h("span", { title: isoTitle(last.started_at ?? last.scheduled_at) }, fmtAgo(last.started_at ?? last.scheduled_at)), " · ", runLink(last)]
-          : h("span", { class: "muted" }, "none yet")),
-        h("td", { class: "num" }, p.running.length || "—"));
+          ? [h("span", { title: isoTitle(last.started_at) }, fmtAgo(last.started_at)), " · ", runLink(last),
+            p.recent.length > 1 ? h("span", { class: "muted" }, ` and ${p.recent.length - 1} before`) : null]
+          : h("span", { class: "muted" }, "none yet")));
     }));
   }
 
