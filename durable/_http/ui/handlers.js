@@ -7,15 +7,20 @@ import { field } from "./dialogs.js";
 import { failureBlock, jsonBlock, parseArgs, submitOnCtrlEnter } from "./blocks.js";
 
 const UPDATE_POLL_SECONDS = 20; // each long poll of an update's outcome; the API's bound
-// Query names learned from the API's "known queries: [...]" (per workflow type, for the session).
-const learnedQueries = new Map();
+// Handler names learned from the API's 404s, which list them (per workflow type, for the session):
+// describe does not list a workflow's handlers.
+const learned = { queries: new Map(), updates: new Map() };
+const NAME_LISTS = {
+  query_not_found: ["queries", /known queries: \[([^\]]*)\]/],
+  update_not_found: ["updates", /its updates: \[([^\]]*)\]/],
+};
 
 /**
  * The "Query and update" card of one execution. `onChange()` runs after an update, so the page
  * shows the events it added; `refresh(detail, events)` follows the page's polls.
  */
 export function handlersCard(workflowId, { runId, onChange }) {
-  const state = { detail: null, updateController: null, stopped: false };
+  const state = { detail: null, events: [], updateController: null, stopped: false };
 
   const queryName = h("input", { name: "query_name", required: true, list: "known-queries", autocomplete: "off", placeholder: "get_status" });
   const queryArgs = submitOnCtrlEnter(h("textarea", { name: "query_args", rows: 3, class: "mono", placeholder: "[]" }));
@@ -59,7 +64,7 @@ export function handlersCard(workflowId, { runId, onChange }) {
       const answer = await api.query(workflowId, name, args, runId());
       show(queryAnswer, `${name} answered at ${fmtClock(Date.now())}`, jsonBlock(answer.result));
     } catch (err) {
-      learnQueryNames(err);
+      learnNames(err);
       showError(queryAnswer, err);
     } finally {
       queryButton.disabled = false;
@@ -87,36 +92,41 @@ export function handlersCard(workflowId, { runId, onChange }) {
       onChange();
     } catch (err) {
       if (err.name === "AbortError" || state.stopped) return;
+      learnNames(err);
       showError(updateAnswer, err);
     } finally {
       updateButton.disabled = !running();
     }
   });
 
-  function learnQueryNames(err) {
-    // 404 query_not_found says "known queries: [a b]": offer them in the name field.
-    const match = err instanceof ApiError && err.code === "query_not_found" && /known queries: \[([^\]]*)\]/.exec(err.message);
+  function learnNames(err) {
+    // "known queries: [a b]", "its updates: [a, b]": offer them in the name fields.
+    const [kind, pattern] = (err instanceof ApiError && NAME_LISTS[err.code]) || [];
+    const match = pattern?.exec(err.message);
     const type = state.detail?.workflow_type;
     if (!match || !type) return;
-    learnedQueries.set(type, match[1].split(/[\s,]+/).filter((n) => n && !n.startsWith("__")));
-    refreshLists();
+    learned[kind].set(type, match[1].split(/[\s,]+/).filter((n) => n && !n.startsWith("__")));
+    refreshLists(state.events);
   }
 
   function running() {
     return state.detail?.status === "RUNNING";
   }
 
-  function refreshLists(events = []) {
-    const queries = learnedQueries.get(state.detail?.workflow_type) ?? [];
-    replace(queryList, queries.map((n) => h("option", { value: n })));
-    const updates = new Set(events.filter((e) => e.event_type === "WorkflowExecutionUpdateAccepted").map((e) => e.attributes?.name));
-    replace(updateList, [...updates].filter(Boolean).map((n) => h("option", { value: n })));
+  function refreshLists(events) {
+    const type = state.detail?.workflow_type;
+    replace(queryList, (learned.queries.get(type) ?? []).map((n) => h("option", { value: n })));
+    // the updates the run took, and those a 404 named
+    const accepted = events.filter((e) => e.event_type === "WorkflowExecutionUpdateAccepted").map((e) => e.attributes?.name);
+    const updates = new Set([...(learned.updates.get(type) ?? []), ...accepted].filter(Boolean));
+    replace(updateList, [...updates].sort().map((n) => h("option", { value: n })));
   }
 
   return {
     element: card,
     refresh(detail, events) {
       state.detail = detail;
+      state.events = events;
       refreshLists(events);
       const open = running();
       updateButton.disabled = !open;

@@ -45,9 +45,10 @@ const CRON_ORDER = ["second", "minute", "hour", "day_of_month", "month", "day_of
 /** What a calendar's six fields are, for a tooltip. */
 export const CALENDAR_FIELDS = "calendar fields: second minute hour day-of-month month day-of-week (0 = Sunday)";
 
+// The API's Range: end below start is start, step 0 is 1 (as temporalio's ScheduleRange).
 function range(r) {
-  if (Array.isArray(r)) return { start: r[0], end: r[1] ?? r[0], step: r[2] || 1 };
-  return { start: r.start ?? 0, end: r.end || r.start || 0, step: r.step || 1 };
+  const start = r.start ?? 0;
+  return { start, end: Math.max(r.end ?? 0, start), step: r.step || 1 };
 }
 
 function fieldText(name, ranges) {
