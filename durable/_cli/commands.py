@@ -12,24 +12,27 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from durable._cli.arguments import (
+    DEFAULT_ADDRESS,
+    Command,
+    add_command,
+    add_inputs,
+    add_run_id,
+    add_workflow_id,
+    common_options,
+)
 from durable._cli.output import compact, print_json, table, when
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from durable.envconfig import CONFIG_FILE_ENV, PROFILE_ENV, ClientConfigProfile, default_config_file
+from durable.envconfig import ClientConfigProfile
 
 if TYPE_CHECKING:
     from durable._cli.session import Session
 
-__all__ = ["DEFAULT_ADDRESS", "add_workflow_commands", "common_options", "connection"]
-
-DEFAULT_ADDRESS = "http://127.0.0.1:8233"
-ADDRESS_ENV = "DURABLE_ADDRESS"
-
-Command = Callable[[argparse.Namespace, "Session"], Coroutine[Any, Any, int]]
+__all__ = ["DEFAULT_ADDRESS", "Command", "add_workflow_commands", "common_options", "connection"]
 
 
 def connection(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
@@ -44,15 +47,6 @@ def connection(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         "tls": config.get("tls"),
         "rpc_metadata": config.get("rpc_metadata"),
     }
-
-
-def _json_value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(
-            f"not JSON: {text!r} ({err}); quote strings as JSON, e.g. '\"hello\"'"
-        ) from err
 
 
 def _wf(workflow_id: str) -> str:
@@ -280,47 +274,11 @@ async def _history(args: argparse.Namespace, s: Session) -> int:
 # -- the parser --------------------------------------------------------------------------
 
 
-def common_options(parser: argparse.ArgumentParser) -> None:
-    """--address and --json, which every command takes."""
-    parser.add_argument(
-        "--address",
-        help=f"the API's URL (default: ${ADDRESS_ENV}, else the profile's address, else {DEFAULT_ADDRESS}, "
-        "the dev server); a deployed stack's ApiUrl is signed with SigV4",
-    )
-    parser.add_argument(
-        "--profile", help=f"the profile of the config file to use (default: ${PROFILE_ENV} or 'default')"
-    )
-    parser.add_argument(
-        "--config-file",
-        help=f"the TOML config file of the profiles (default: ${CONFIG_FILE_ENV} or {default_config_file()})",
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON (for scripts)")
-
-
-def _workflow_id(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
-    parser.add_argument("--workflow-id", "-w", "--id", dest="workflow_id", required=required, help="the workflow id")
-
-
-def _run_id(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--run-id", "-r", help="a run of the workflow id (default: the latest)")
-
-
-def _inputs(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "--input",
-        "-i",
-        action="append",
-        type=_json_value,
-        metavar="JSON",
-        help=f"{what}, as JSON; repeat for several arguments",
-    )
-
-
 def _starting(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", required=True, help="the workflow type")
     parser.add_argument("--task-queue", "-t", required=True, help="the task queue")
-    _workflow_id(parser)
-    _inputs(parser, "an argument of the run method")
+    add_workflow_id(parser)
+    add_inputs(parser, "an argument of the run method")
     parser.add_argument("--id-reuse-policy", default="ALLOW_DUPLICATE", choices=[p.name for p in WorkflowIDReusePolicy])
     parser.add_argument(
         "--id-conflict-policy",
@@ -335,10 +293,7 @@ def add_workflow_commands(subparsers: Any) -> None:
     commands = workflow.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, run: Command, help: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = commands.add_parser(name, help=help, description=help)
-        common_options(parser)
-        parser.set_defaults(run=run)
-        return parser
+        return add_command(commands, name, run, help)
 
     p = command("start", _start, "start a workflow execution")
     _starting(p)
@@ -346,18 +301,18 @@ def add_workflow_commands(subparsers: Any) -> None:
     p = command("execute", _execute, "start a workflow execution and wait for its result")
     _starting(p)
     p = command("signal", _signal, "send a signal")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p.add_argument("--name", required=True, help="the signal name")
-    _inputs(p, "an argument of the signal handler")
+    add_inputs(p, "an argument of the signal handler")
     p = command("query", _query, "run a query handler")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p.add_argument("--name", "--type", dest="name", required=True, help="the query name")
-    _inputs(p, "an argument of the query handler")
+    add_inputs(p, "an argument of the query handler")
     p = command("describe", _describe, "show an execution: status, input, outcome, pending activities")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p = command("list", _list, "list executions, newest first")
     p.add_argument(
         "--query", "-q", help="a list filter, e.g. \"WorkflowType = 'OrderWorkflow' AND ExecutionStatus = 'Running'\""
@@ -369,16 +324,16 @@ def add_workflow_commands(subparsers: Any) -> None:
     p.add_argument("--type", help="only this workflow type")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     p = command("history", _history, "show a run's events")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p = command("result", _result, "wait for an execution's outcome")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p = command("cancel", _cancel, "request cancellation")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p.add_argument("--reason", help="why")
     p = command("terminate", _terminate, "end an execution now")
-    _workflow_id(p)
-    _run_id(p)
+    add_workflow_id(p)
+    add_run_id(p)
     p.add_argument("--reason", help="why")
