@@ -16,6 +16,7 @@ from typing import Any
 from durable._client.executions import WorkflowHistory
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import HistoryMachine, UnknownWorkflowType
+from durable._sandbox.runner import WorkflowRunner
 
 __all__ = ["Replayer", "WorkflowReplayResult", "WorkflowReplayResults"]
 
@@ -40,7 +41,9 @@ class WorkflowReplayResults:
 class Replayer:
     """Replays histories against a set of workflow classes."""
 
-    def __init__(self, *, workflows: Sequence[type], workflow_runner: Any = None, **options: Any) -> None:
+    def __init__(
+        self, *, workflows: Sequence[type], workflow_runner: WorkflowRunner | None = None, **options: Any
+    ) -> None:
         """Set up the replayer.
 
         Args:

@@ -10,11 +10,12 @@ Stored form, used by events, the execution record and the list filter::
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, Union, get_origin
+from itertools import pairwise
+from typing import Any, ClassVar, Generic, NamedTuple, TypeAlias, TypeVar, get_origin, overload
 
 __all__ = [
     "SearchAttributeIndexedValueType",
@@ -32,15 +33,17 @@ __all__ = [
     "untyped",
 ]
 
-SearchAttributeValues = Union[list[str], list[int], list[float], list[bool], list[datetime]]
+SearchAttributeValues: TypeAlias = list[str] | list[int] | list[float] | list[bool] | list[datetime]
 """Values of one attribute in the older, untyped form (a list even for one value)."""
 
-SearchAttributes = Mapping[str, SearchAttributeValues]
+SearchAttributes: TypeAlias = Mapping[str, SearchAttributeValues]
 """The older, untyped form: name -> list of values (deprecated in temporalio)."""
 
-SearchAttributeValue = Union[str, int, float, bool, datetime, Sequence[str]]
+SearchAttributeValue: TypeAlias = str | int | float | bool | datetime | Sequence[str]
 
 SearchAttributeValueType = TypeVar("SearchAttributeValueType", str, int, float, bool, datetime, Sequence[str])
+
+_Default = TypeVar("_Default")
 
 
 class SearchAttributeIndexedValueType(IntEnum):
@@ -134,7 +137,11 @@ class SearchAttributeKey(ABC, Generic[SearchAttributeValueType]):
     @staticmethod
     def for_keyword_list(name: str) -> SearchAttributeKey[Sequence[str]]:
         """A 'KeywordList' attribute."""
-        return _SearchAttributeKey(name, SearchAttributeIndexedValueType.KEYWORD_LIST, Sequence[str])  # type: ignore[arg-type]
+        # The value type is the abstract Sequence[str], as in temporalio. mypy rejects an abstract
+        # class where type[T] is expected (python/mypy#4717) though it is never instantiated here:
+        # values are checked with isinstance against origin_value_type (Sequence).
+        value_type = Sequence[str]
+        return _SearchAttributeKey(name, SearchAttributeIndexedValueType.KEYWORD_LIST, value_type)  # type: ignore[type-abstract]
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,7 @@ class _SearchAttributeKey(SearchAttributeKey[SearchAttributeValueType]):
         return self._value_type
 
 
-_KEYS = {
+_KEYS: dict[str, Callable[[str], SearchAttributeKey[Any]]] = {
     "Text": SearchAttributeKey.for_text,
     "Keyword": SearchAttributeKey.for_keyword,
     "Int": SearchAttributeKey.for_int,
@@ -203,11 +210,11 @@ class _SearchAttributeUpdate(SearchAttributeUpdate[SearchAttributeValueType]):
 
 
 @dataclass(frozen=True)
-class TypedSearchAttributes(Collection[SearchAttributePair]):
+class TypedSearchAttributes(Collection[SearchAttributePair[Any]]):
     """An immutable collection of typed search attributes, sorted by name, no duplicates."""
 
-    search_attributes: Sequence[SearchAttributePair]
-    """The pairs; build a new collection instead of mutating this."""
+    search_attributes: Sequence[SearchAttributePair[Any]]
+    """The pairs (of several value types); build a new collection instead of mutating this."""
 
     empty: ClassVar[TypedSearchAttributes]
     """No attributes."""
@@ -215,7 +222,7 @@ class TypedSearchAttributes(Collection[SearchAttributePair]):
     def __post_init__(self) -> None:
         pairs = sorted(self.search_attributes, key=lambda pair: pair.key.name)
         object.__setattr__(self, "search_attributes", pairs)
-        for previous, pair in zip(pairs, pairs[1:]):
+        for previous, pair in pairwise(pairs):
             if previous.key.name == pair.key.name:
                 raise ValueError(f"Duplicate search attribute entries found for key {pair.key.name}")
 
@@ -224,25 +231,33 @@ class TypedSearchAttributes(Collection[SearchAttributePair]):
 
     def __getitem__(self, key: SearchAttributeKey[SearchAttributeValueType]) -> SearchAttributeValueType:
         """The value of ``key`` (same name and type); KeyError if absent."""
-        ret = next((v for k, v in self if k == key), None)
+        ret: SearchAttributeValueType | None = next((v for k, v in self if k == key), None)
         if ret is None:
             raise KeyError(key.name)
-        return ret  # type: ignore[no-any-return]
+        return ret
 
-    def __iter__(self) -> Iterator[SearchAttributePair]:
+    def __iter__(self) -> Iterator[SearchAttributePair[Any]]:
         return iter(self.search_attributes)
 
     def __contains__(self, key: object) -> bool:
         return any(k == key for k, _ in self)
 
-    def get(self, key: SearchAttributeKey[SearchAttributeValueType], default: Any = None) -> Any:
+    @overload
+    def get(self, key: SearchAttributeKey[SearchAttributeValueType]) -> SearchAttributeValueType | None: ...
+
+    @overload
+    def get(
+        self, key: SearchAttributeKey[SearchAttributeValueType], default: _Default
+    ) -> SearchAttributeValueType | _Default: ...
+
+    def get(self, key: SearchAttributeKey[Any], default: object = None) -> object:
         """The value of ``key``, or ``default``."""
         try:
             return self[key]
         except KeyError:
             return default
 
-    def updated(self, *search_attributes: SearchAttributePair) -> TypedSearchAttributes:
+    def updated(self, *search_attributes: SearchAttributePair[Any]) -> TypedSearchAttributes:
         """A copy with these pairs replacing those of the same name (or added)."""
         pairs = {pair.key.name: pair for pair in self.search_attributes}
         pairs.update({pair.key.name: pair for pair in search_attributes})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import MutableMapping
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -85,10 +86,10 @@ def wait_for_cancelled_sync(timeout: timedelta | float | None = None) -> None:
     ctx.wait_cancelled_sync(timeout.total_seconds() if isinstance(timeout, timedelta) else timeout)
 
 
-class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+class LoggerAdapter(logging.LoggerAdapter[logging.Logger]):
     """``activity.logger``: adds the activity's ids to each record."""
 
-    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
         if in_activity():
             i = info()
             extra = {

@@ -82,13 +82,14 @@ class ClientConfigProfileDict(TypedDict, total=False):
     grpc_meta: Mapping[str, str]
 
 
-def _from_dict_to_source(d: Mapping[str, Any] | None) -> DataSource | None:
+def _from_dict_to_source(d: Mapping[str, str | bytes] | None) -> DataSource | None:
+    # "data" is str in a user's dict, bytes when read from the environment
     if not d:
         return None
     if "data" in d:
         return d["data"]
     if "path" in d:
-        return Path(d["path"])
+        return Path(os.fsdecode(d["path"]))
     return None
 
 
@@ -123,7 +124,8 @@ class ClientConfigTLS:
     """TLS configuration as specified as part of client configuration"""
 
     disabled: bool | None = None
-    """If True, TLS is explicitly disabled. If False, TLS is explicitly enabled. If None, TLS behavior was not configured."""
+    """If True, TLS is explicitly disabled. If False, TLS is explicitly enabled.
+    If None, TLS behavior was not configured."""
     server_name: str | None = None
     """SNI override."""
     server_root_ca_cert: DataSource | None = None
@@ -603,14 +605,16 @@ def _apply_env(raw: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]
         if path is not None:
             if "data" in current:
                 raise ConfigError(
-                    f"Invalid configuration: Cannot specify {words} path via {path_var} when {words} data is already specified"
+                    f"Invalid configuration: Cannot specify {words} path via {path_var}"
+                    f" when {words} data is already specified"
                 )
             tls_table()[key] = {"path": path}
         else:
             assert data is not None
             if "path" in current:
                 raise ConfigError(
-                    f"Invalid configuration: Cannot specify {words} data via {data_var} when {words} path is already specified"
+                    f"Invalid configuration: Cannot specify {words} data via {data_var}"
+                    f" when {words} path is already specified"
                 )
             tls_table()[key] = {"data": data.encode("utf-8")}
     if tls is not None:

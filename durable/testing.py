@@ -12,7 +12,7 @@ import inspect
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
@@ -21,6 +21,9 @@ from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
 
 __all__ = ["ActivityEnvironment", "WorkflowEnvironment"]
+
+_Params = ParamSpec("_Params")
+_Return = TypeVar("_Return")
 
 BACKEND_ENV = "DURABLE_TEST_BACKEND"
 """Set to ``moto`` or ``memory`` to choose every environment's backend (e.g. in CI)."""
@@ -125,7 +128,7 @@ class ActivityEnvironment:
         for ctx in list(self._contexts):
             ctx.request_cancel()
 
-    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def run(self, fn: Callable[_Params, _Return], *args: _Params.args, **kwargs: _Params.kwargs) -> _Return:
         """Call ``fn`` as an activity; an async one returns an awaitable of its result."""
         ctx = ActivityContext(self.info, heartbeat=lambda details: self.on_heartbeat(*details))
         if inspect.iscoroutinefunction(fn):
@@ -143,7 +146,9 @@ class ActivityEnvironment:
                     activity_context.reset_current(token)
                     self._contexts.discard(ctx)
 
-            return run_async()
+            # fn is a coroutine function, so _Return is a coroutine of its result, as run_async()
+            # is: mypy cannot tie the narrowed fn back to _Return.
+            return cast(_Return, run_async())
         self._contexts.add(ctx)
         token = activity_context.set_current(ctx)
         try:

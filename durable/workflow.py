@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from random import Random
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar, overload
 from uuid import UUID
 
 from durable import _converter, _failure
@@ -141,6 +141,10 @@ __all__ = [
 ]
 
 
+_Result = TypeVar("_Result")
+"""What an activity or a child workflow returns: ``execute_*`` return it, awaited."""
+
+
 def start_activity(
     activity: Any,
     arg: Any = _arg_unset,
@@ -189,6 +193,20 @@ def start_activity(
     )
 
 
+@overload
+async def execute_activity(
+    activity: Callable[..., Awaitable[_Result]], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
+
+
+@overload
+async def execute_activity(activity: Callable[..., _Result], arg: Any = _arg_unset, **kwargs: Any) -> _Result: ...
+
+
+@overload
+async def execute_activity(activity: str, arg: Any = _arg_unset, **kwargs: Any) -> Any: ...
+
+
 async def execute_activity(activity: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """Run an activity and return its result: ``await start_activity(...)``.
 
@@ -201,6 +219,18 @@ async def execute_activity(activity: Any, arg: Any = _arg_unset, **kwargs: Any) 
 def start_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle:
     """:func:`start_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return start_activity(activity, arg, **kwargs)
+
+
+@overload
+async def execute_activity_method(
+    activity: Callable[..., Awaitable[_Result]], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
+
+
+@overload
+async def execute_activity_method(
+    activity: Callable[..., _Result], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
 
 
 async def execute_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> Any:
@@ -271,6 +301,16 @@ async def start_child_workflow(
     )
 
 
+@overload
+async def execute_child_workflow(
+    workflow: Callable[..., Awaitable[_Result]], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
+
+
+@overload
+async def execute_child_workflow(workflow: str, arg: Any = _arg_unset, **kwargs: Any) -> Any: ...
+
+
 async def execute_child_workflow(workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """Start a child workflow and wait for its result: ``await (await start_child_workflow(...))``.
 
@@ -331,6 +371,20 @@ def start_local_activity(
     )
 
 
+@overload
+async def execute_local_activity(
+    activity: Callable[..., Awaitable[_Result]], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
+
+
+@overload
+async def execute_local_activity(activity: Callable[..., _Result], arg: Any = _arg_unset, **kwargs: Any) -> _Result: ...
+
+
+@overload
+async def execute_local_activity(activity: str, arg: Any = _arg_unset, **kwargs: Any) -> Any: ...
+
+
 async def execute_local_activity(activity: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """Run a local activity and return its result: ``await start_local_activity(...)``.
 
@@ -344,6 +398,18 @@ async def execute_local_activity(activity: Any, arg: Any = _arg_unset, **kwargs:
 def start_local_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle:
     """:func:`start_local_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return start_local_activity(activity, arg, **kwargs)
+
+
+@overload
+async def execute_local_activity_method(
+    activity: Callable[..., Awaitable[_Result]], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
+
+
+@overload
+async def execute_local_activity_method(
+    activity: Callable[..., _Result], arg: Any = _arg_unset, **kwargs: Any
+) -> _Result: ...
 
 
 async def execute_local_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> Any:
@@ -556,10 +622,10 @@ def upsert_search_attributes(attributes: Sequence[SearchAttributeUpdate[Any]] | 
     _context.current().upsert_search_attributes(attributes)
 
 
-class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+class LoggerAdapter(logging.LoggerAdapter[logging.Logger]):
     """``workflow.logger``: silent while replaying; adds the workflow's ids to each record."""
 
-    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
         if _context.in_workflow():
             i = _context.current().info
             extra = {"workflow_id": i.workflow_id, "run_id": i.run_id, "workflow_type": i.workflow_type}

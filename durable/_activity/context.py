@@ -55,7 +55,7 @@ class ActivityContext:
         self._heartbeat = heartbeat
         self.cancel_requested = False
         self._cancelled = threading.Event()
-        self._on_cancel: Callable[[], None] | None = None
+        self._on_cancel: Callable[[], object] | None = None
         self.async_cancelled: asyncio.Event | None = None
 
     def heartbeat(self, details: Sequence[Any]) -> None:
@@ -71,8 +71,9 @@ class ActivityContext:
         if self._on_cancel is not None:
             self._on_cancel()
 
-    def on_cancel(self, fn: Callable[[], None]) -> None:
-        """What delivering cancellation does for this kind of activity (async: cancel the task)."""
+    def on_cancel(self, fn: Callable[[], object]) -> None:
+        """What delivering cancellation does for this kind of activity (async: cancel the task);
+        what ``fn`` returns is ignored."""
         self._on_cancel = fn
 
     def wait_cancelled_sync(self, timeout: float | None) -> bool:

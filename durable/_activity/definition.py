@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from durable import _converter
 from durable._converter import Payload, RawValue
@@ -66,13 +66,25 @@ class ActivityDefinition:
         return d.name, d.result_hint
 
 
+@overload
+def defn(fn: F) -> F: ...
+
+
+@overload
+def defn(*, name: str | None = None, no_thread_cancel_exception: bool = False) -> Callable[[F], F]: ...
+
+
+@overload
+def defn(*, no_thread_cancel_exception: bool = False, dynamic: bool = False) -> Callable[[F], F]: ...
+
+
 def defn(
     fn: F | None = None,
     *,
     name: str | None = None,
     no_thread_cancel_exception: bool = False,
     dynamic: bool = False,
-) -> Any:
+) -> F | Callable[[F], F]:
     """Mark a function (sync or async) or a method as an activity.
 
     Args:

@@ -38,7 +38,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from durable._sandbox import state
 from durable._sandbox.restrictions import RestrictedWorkflowAccessError, SandboxMatcher, SandboxRestrictions
@@ -187,7 +187,7 @@ def _function_guard(original: Callable[..., Any], key: str) -> Callable[..., Any
     return _marked(guard)
 
 
-def _classmethod_guard(descriptor: Any, key: str) -> classmethod:  # type: ignore[type-arg]
+def _classmethod_guard(descriptor: Any, key: str) -> classmethod[Any, ..., Any]:
     def guard(cls: type, *args: Any, **kwargs: Any) -> Any:
         _check(key)
         return descriptor.__get__(None, cls)(*args, **kwargs)
@@ -210,16 +210,17 @@ def _init_guard(cls: type, key: str) -> Callable[..., None]:
 
     # No __init__ of its own (a mixin, or one inheriting it): go on along the instance's
     # MRO, as the missing method would have; object.__init__ takes no arguments.
-    def guard(self: Any, *args: Any, **kwargs: Any) -> None:  # type: ignore[misc]
+    def inherited_guard(self: Any, *args: Any, **kwargs: Any) -> None:
         _check(key)
         mro = type(self).__mro__
         following = next(b for b in mro[mro.index(cls) + 1 :] if "__init__" in b.__dict__)
         if following is object:
             object.__init__(self)
         else:
-            super(cls, self).__init__(*args, **kwargs)
+            # mypy wants a class named in the source here; cls is a class object all the same
+            super(cls, self).__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    return _marked(guard)
+    return _marked(inherited_guard)
 
 
 def _set_type_attr(cls: type, name: str, value: Any) -> None:
@@ -258,9 +259,10 @@ def install(targets: Iterable[Target]) -> None:
 
 
 _MARK = "__durable_sandbox_guard__"
+_Guard = TypeVar("_Guard", bound=Callable[..., Any])
 
 
-def _marked(guard: Any) -> Any:
+def _marked(guard: _Guard) -> _Guard:
     setattr(guard, _MARK, True)
     return guard
 

@@ -12,6 +12,7 @@ import inspect
 import random
 import sys
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Flag, auto
 from typing import Any, ClassVar
@@ -101,14 +102,14 @@ class SandboxMatcher:
     the error with another message or with a warning.
     """
 
-    access: set[str] = frozenset()  # type: ignore[assignment]
-    use: set[str] = frozenset()  # type: ignore[assignment]
+    access: AbstractSet[str] = frozenset()
+    use: AbstractSet[str] = frozenset()
     children: Mapping[str, SandboxMatcher] = dataclasses.field(default_factory=dict)
     match_self: bool = False
     only_runtime: bool = False
     leaf_message: str | None = None
     leaf_warning: type[Warning] | None = None
-    exclude: set[str] = frozenset()  # type: ignore[assignment]
+    exclude: AbstractSet[str] = frozenset()
 
     all: ClassVar[SandboxMatcher]
     all_runtime: ClassVar[SandboxMatcher]

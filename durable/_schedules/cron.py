@@ -121,7 +121,8 @@ class CronExpression:
         fields = body.split()
         if len(fields) != 5:
             raise InvalidCronExpression(
-                f"cron expression {text!r} has {len(fields)} fields; expected 5: minute hour day-of-month month day-of-week"
+                f"cron expression {text!r} has {len(fields)} fields;"
+                " expected 5: minute hour day-of-month month day-of-week"
             )
         parsed = [_parse_field(text, f, spec) for f, spec in zip(fields, _FIELDS, strict=True)]
         (minutes, _), (hours, _), (days, dom_star), (months, _), (weekdays, dow_star) = parsed

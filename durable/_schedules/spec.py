@@ -163,9 +163,12 @@ class ScheduleTimes:
     def upcoming(self, after: float, count: int) -> list[float]:
         """The next ``count`` nominal times after ``after``."""
         out: list[float] = []
-        t: float | None = after
-        while len(out) < count and (t := self.next_after(t)) is not None:  # type: ignore[arg-type]
-            out.append(t)
+        while len(out) < count:
+            following = self.next_after(after)
+            if following is None:
+                break
+            out.append(following)
+            after = following
         return out
 
     def jittered(self, schedule_id: str, nominal: float) -> float:

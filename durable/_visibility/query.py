@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Union
+from typing import TypeAlias
 
 __all__ = [
     "And",
@@ -45,7 +45,7 @@ __all__ = [
     "STATUSES",
 ]
 
-Literal = Union[str, int, float, bool]
+Literal: TypeAlias = str | int | float | bool
 
 
 class InvalidQuery(ValueError):
@@ -113,7 +113,7 @@ class Or:
     items: tuple[Node, ...]
 
 
-Node = Union[Compare, In, Between, StartsWith, IsNull, And, Or]
+Node: TypeAlias = Compare | In | Between | StartsWith | IsNull | And | Or
 
 
 @dataclass(frozen=True)
@@ -358,7 +358,10 @@ class _Parser:
         if negated:
             raise self.error("expected IN or BETWEEN after NOT")
         if self.accept("keyword", "STARTS_WITH"):
-            return _check(StartsWith(field, self.literal()))  # type: ignore[arg-type]
+            prefix = self.literal()
+            if not isinstance(prefix, str):
+                raise InvalidQuery(f"invalid query: STARTS_WITH on {field} needs a quoted string")
+            return _check(StartsWith(field, prefix))
         if self.accept("keyword", "IS"):
             is_not = bool(self.accept("keyword", "NOT"))
             self.expect("keyword", "NULL", "NULL after IS")
@@ -381,8 +384,6 @@ def _literals(node: Node) -> list[Literal]:
 def _check(node: Compare | In | Between | StartsWith) -> Node:
     """Type-check a predicate on a built-in field; normalise statuses to their names."""
     kind = BUILTIN_FIELDS.get(node.field)
-    if isinstance(node, StartsWith) and not isinstance(node.prefix, str):
-        raise InvalidQuery(f"invalid query: STARTS_WITH on {node.field} needs a quoted string")
     if kind is None:
         return node
     if isinstance(node, StartsWith) and kind != KEYWORD:

@@ -33,6 +33,11 @@ __all__ = [
 ]
 
 
+# The default runners: one each for every Worker, as temporalio's argument defaults are.
+_DEFAULT_WORKFLOW_RUNNER = SandboxedWorkflowRunner()
+_DEFAULT_UNSANDBOXED_WORKFLOW_RUNNER = UnsandboxedWorkflowRunner()
+
+
 class Worker:
     """Serves a task queue's workflows and activities while it runs."""
 
@@ -44,8 +49,8 @@ class Worker:
         activities: Sequence[Any] = (),
         workflows: Sequence[type] = (),
         activity_executor: concurrent.futures.Executor | None = None,
-        workflow_runner: WorkflowRunner = SandboxedWorkflowRunner(),
-        unsandboxed_workflow_runner: WorkflowRunner = UnsandboxedWorkflowRunner(),
+        workflow_runner: WorkflowRunner = _DEFAULT_WORKFLOW_RUNNER,
+        unsandboxed_workflow_runner: WorkflowRunner = _DEFAULT_UNSANDBOXED_WORKFLOW_RUNNER,
         **options: Any,
     ) -> None:
         """Check the registrations (as temporalio does, before anything runs).
