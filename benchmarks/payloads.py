@@ -130,9 +130,8 @@ async def round_trips(backend: str, size: int, runs: int, *, cached: bool) -> No
     print(f"\n[{backend}] {size:,}-byte input -> activity -> {size:,}-byte result, {runs} runs, {cache}")
     print(f"  wall per run: median {statistics.median(walls):.3f} s (min {min(walls):.3f}, max {max(walls):.3f})")
     if counts.calls:
-        print(
-            f"  S3 bytes written per run: {counts.s3_bytes_written / runs:,.0f} ({counts.s3_bytes_written / runs / size:.1f}x the payload)"
-        )
+        written = counts.s3_bytes_written / runs
+        print(f"  S3 bytes written per run: {written:,.0f} ({written / size:.1f}x the payload)")
         table(counts.calls, runs, "per run")
 
 
@@ -149,9 +148,8 @@ async def small_steps(backend: str, steps: int) -> bool:
             started = time.perf_counter()
             assert await env.client.execute_workflow(SmallSteps.run, steps, id="small", task_queue="bench") == steps
             wall = time.perf_counter() - started
-    print(
-        f"\n[{backend}] {steps} activities with small payloads: {wall:.3f} s wall, {wall / steps * 1000:.1f} ms per step"
-    )
+    per_step_ms = wall / steps * 1000
+    print(f"\n[{backend}] {steps} activities with small payloads: {wall:.3f} s wall, {per_step_ms:.1f} ms per step")
     if not counts.calls:
         return True
     print(f"  a run of no step (start, first decision, close): {sum(fixed.values())} requests")

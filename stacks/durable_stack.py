@@ -348,7 +348,8 @@ class DurableStack(Stack):
         )
 
     def _iam5_schedule_resource(self) -> str:
-        return f"arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{self.names.function('schedules')}/*"
+        group = self.names.function("schedules")
+        return f"arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{group}/*"
 
     def environment(self, *, service: str) -> Mapping[str, str]:
         """What ``durable._aws.app.LambdaApp`` reads: the same wiring for every function, and

@@ -101,6 +101,27 @@ def test_append_at_an_existing_key_conflicts_and_keeps_the_first(backend):
     assert [e.get("by") for e in events[2:]] == ["first", "first"]
 
 
+def _race_two_commits(store, execution: str) -> dict[str, str]:
+    """Two writers append events 3-4 at once; each one's outcome, "won" or "conflict"."""
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def commit(writer: str) -> None:
+        start.wait()
+        try:
+            store.append(execution, record(3, 2, by=writer))
+            outcomes[writer] = "won"
+        except HistoryConflict:
+            outcomes[writer] = "conflict"
+
+    threads = [threading.Thread(target=commit, args=(w,)) for w in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
 def test_racing_appends_at_one_key_exactly_one_wins(backend):
     store = backend.history()
     # A lost race shows only now and then (about one in twenty on an unlocked moto): race
@@ -108,22 +129,7 @@ def test_racing_appends_at_one_key_exactly_one_wins(backend):
     for round_ in range(20):
         execution = f"e{round_}"
         store.append(execution, record(1, 2))
-        start = threading.Barrier(2)
-        outcomes: dict[str, str] = {}
-
-        def commit(writer: str) -> None:
-            start.wait()
-            try:
-                store.append(execution, record(3, 2, by=writer))
-                outcomes[writer] = "won"
-            except HistoryConflict:
-                outcomes[writer] = "conflict"
-
-        threads = [threading.Thread(target=commit, args=(w,)) for w in ("a", "b")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        outcomes = _race_two_commits(store, execution)
 
         assert sorted(outcomes.values()) == ["conflict", "won"], f"round {round_}: {outcomes}"
         winner = next(w for w, o in outcomes.items() if o == "won")

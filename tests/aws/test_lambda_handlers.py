@@ -22,12 +22,18 @@ from moto import mock_aws
 
 from durable._aws.provision import create_queue, create_tables
 from durable._aws.schedules import scheduler_name
+from durable._client.schedules import (
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleIntervalSpec,
+    ScheduleSpec,
+    schedule_to_doc,
+)
 from durable._converter import encode_args
 from durable._local.dispatcher import sqs_event
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
-from durable._client.schedules import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleSpec, schedule_to_doc
 from functions.activities.orders.activities import Order, OrderItem
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -73,7 +74,7 @@ async def test_first_run_waits_for_the_tick_and_each_tick_starts_a_run(env, task
         assert all(cron == "*/5 * * * *" for _, cron, _ in RUNS[wid])
         assert all(_on_tick(now, 5) for _, _, now in RUNS[wid])
         ticks = [_minute(now) for _, _, now in RUNS[wid]]
-        assert all(b - a == timedelta(minutes=5) for a, b in zip(ticks, ticks[1:]))
+        assert all(b - a == timedelta(minutes=5) for a, b in pairwise(ticks))
 
         first_handle = env.client.get_workflow_handle(wid, run_id=handle.first_execution_run_id)
         assert (await first_handle.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW

@@ -186,7 +186,8 @@ async def test_connect_config(config_file):
             "[profile.default.tls]\nserver_ca_cert_data = 'a'\n",
             {},
             {"TLS_SERVER_CA_CERT_PATH": "b"},
-            "Cannot specify server CA cert path via .*_TLS_SERVER_CA_CERT_PATH when server CA cert data is already specified",
+            "Cannot specify server CA cert path via .*_TLS_SERVER_CA_CERT_PATH"
+            " when server CA cert data is already specified",
         ),
         (
             "",

@@ -22,7 +22,7 @@ from .sdk import activity, new_worker, workflow
 T5 = timedelta(seconds=5)
 
 
-class Status(str, Enum):
+class Status(str, Enum):  # noqa: UP042 - the str-mixin Enum users write, not StrEnum
     NEW = "new"
     SHIPPED = "shipped"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .sdk import WorkflowExecutionStatus, common, exceptions, new_worker, workflow
+from .sdk import WorkflowExecutionStatus, WorkflowFailureError, common, exceptions, new_worker, workflow
 
 
 @workflow.defn
@@ -71,7 +71,7 @@ async def test_allow_duplicate_failed_only(client, task_queue):
 
         failing = await client.start_workflow(Inbox.run, True, id="wf-failed-only-2", task_queue=task_queue)
         await failing.signal(Inbox.finish)
-        with pytest.raises(Exception):
+        with pytest.raises(WorkflowFailureError):
             await failing.result()
         again = await client.start_workflow(
             Inbox.run, id="wf-failed-only-2", task_queue=task_queue, id_reuse_policy=only_failed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from durable import workflow
 from durable._runtime.activity_worker import ActivityWorker
@@ -74,4 +75,4 @@ async def test_crash_before_each_aws_call_of_a_cron_chain() -> None:
         # a crash may delay a run (redelivery), never duplicate or lose a tick
         assert len(ticks) == 3 and [s for s, _ in runs][-1] == WorkflowExecutionStatus.RUNNING, where
         assert all(t.tzinfo == UTC and t.minute % 10 == 0 for t in ticks), where
-        assert [b - a for a, b in zip(ticks, ticks[1:])] == [timedelta(minutes=10)] * 2, where
+        assert [b - a for a, b in pairwise(ticks)] == [timedelta(minutes=10)] * 2, where

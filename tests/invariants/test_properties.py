@@ -176,7 +176,7 @@ def plans(draw: Callable[..., Any]) -> Plan:
     sizes = _cap_large([draw(payload_sizes()) for _ in senders], budget)
     signals: list[Signal] = []
     seen: collections.Counter[str] = collections.Counter()
-    for sender, size in zip(senders, sizes):
+    for sender, size in zip(senders, sizes, strict=True):
         signals.append(Signal(sender, seen[sender], size))
         seen[sender] += 1
     split = draw(st.integers(0, len(signals)))

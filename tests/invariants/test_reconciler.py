@@ -175,7 +175,6 @@ def test_runs_within_the_grace_period_are_not_read() -> None:
 
 
 def test_a_schedule_that_cannot_be_read_does_not_stop_the_others() -> None:
-    from durable._runtime.schedules import ScheduleRunner
     from durable._client.schedules import (
         Schedule,
         ScheduleActionStartWorkflow,
@@ -183,6 +182,7 @@ def test_a_schedule_that_cannot_be_read_does_not_stop_the_others() -> None:
         ScheduleSpec,
         schedule_to_doc,
     )
+    from durable._runtime.schedules import ScheduleRunner
 
     backend = make_backend("memory", skipping=True)
     try:

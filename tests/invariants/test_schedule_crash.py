@@ -104,9 +104,9 @@ async def test_crash_before_each_aws_call_of_a_schedule_s_actions() -> None:
 
 
 async def test_a_schedule_whose_first_time_was_never_armed_is_fired_by_the_reconciler() -> None:
+    from durable._client.schedules import schedule_to_doc
     from durable._runtime.control import Control
     from durable._runtime.reconciler import Reconciler
-    from durable._client.schedules import schedule_to_doc
     from tests.invariants.faults import SimulatedCrash
 
     async with await WorkflowEnvironment.start_time_skipping() as env:

@@ -252,7 +252,10 @@ def test_the_workflow_cron_dialect_agrees_with_croniter() -> None:
         horizon = (max([start, *[x for x in ours[:-1] if x]]) + FIVE_YEARS) if ours[-1] is None else float("inf")
         if _whole_range_day_field(cron, expr):
             continue  # difference 2
-        skip = lambda x, z=zone: _spring_forward_that_day(x, z) or (z in HALF_HOUR_DST and _dst_change_that_day(x, z))
+
+        def skip(x, z=zone):
+            return _spring_forward_that_day(x, z) or (z in HALF_HOUR_DST and _dst_change_that_day(x, z))
+
         if (why := _compare(f"#{case} {text!r} after {_iso(start)}", ours, theirs, horizon, skip)) is not None:
             failures.append(why)
     assert not failures, f"seed {SEED}: {len(failures)} of {CASES} differ:\n" + "\n".join(failures[:20])
@@ -290,11 +293,14 @@ def test_the_schedule_cron_dialect_agrees_with_croniter() -> None:
                 break
             t = nxt
         theirs = _oracle(oracle_expr, zone, start, day_or=False, seconds_first=seconds_first)
-        skip = lambda x, z=zone: (
-            (_east(z, x) and _in_repeated_hour(x, z))
-            or _spring_forward_that_day(x, z)
-            or (z in HALF_HOUR_DST and _dst_change_that_day(x, z))
-        )
+
+        def skip(x, z=zone):
+            return (
+                (_east(z, x) and _in_repeated_hour(x, z))
+                or _spring_forward_that_day(x, z)
+                or (z in HALF_HOUR_DST and _dst_change_that_day(x, z))
+            )
+
         if (
             why := _compare(f"#{case} {expr!r} in {zone} after {_iso(start)}", ours, theirs, END_2100, skip)
         ) is not None:

@@ -248,11 +248,11 @@ async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedel
     """A schedule whose first fire reaches the inbox ``late`` after its (jittered) time."""
     from dataclasses import replace
 
+    from durable._client.schedules import schedule_to_doc
     from durable._runtime.control import Control
     from durable._runtime.orchestrator import Orchestrator
     from durable._runtime.schedules import fire_body
     from durable._runtime.services import schedule_group
-    from durable._client.schedules import schedule_to_doc
 
     runtime = env.runtime
     lossy = replace(runtime.backend.services, schedule_firing=_LostFiring())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -66,9 +67,7 @@ async def test_an_interval_schedule_starts_a_workflow_at_each_interval(env):
         before = await handle.describe()
         first = before.info.next_action_times[0]
         assert first.minute % 10 == 0 and first.second == 0 and first > await env.get_current_time()
-        assert [b - a for a, b in zip(before.info.next_action_times, before.info.next_action_times[1:])] == [
-            timedelta(minutes=10)
-        ] * 9
+        assert [b - a for a, b in pairwise(before.info.next_action_times)] == [timedelta(minutes=10)] * 9
         assert before.info.num_actions == 0 and before.info.recent_actions == []
 
         await sleep_until(env, first + timedelta(minutes=30, seconds=1))
@@ -77,7 +76,9 @@ async def test_an_interval_schedule_starts_a_workflow_at_each_interval(env):
     assert desc.info.num_actions == 4
     assert [a.scheduled_at for a in desc.info.recent_actions] == ticks
     assert [a.action.workflow_id for a in desc.info.recent_actions] == [wid(t) for t in ticks]
-    assert all(t <= a.started_at < t + timedelta(minutes=10) for t, a in zip(ticks, desc.info.recent_actions))
+    assert all(
+        t <= a.started_at < t + timedelta(minutes=10) for t, a in zip(ticks, desc.info.recent_actions, strict=True)
+    )
     assert [await status(env, wid(t)) for t in ticks] == [WorkflowExecutionStatus.COMPLETED] * 4
     assert desc.info.running_actions == []
     assert desc.info.next_action_times[0] == first + timedelta(minutes=40)
