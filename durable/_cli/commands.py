@@ -25,7 +25,7 @@ from durable._cli.arguments import (
     add_workflow_id,
     common_options,
 )
-from durable._cli.output import compact, print_json, table, when
+from durable._cli.output import compact, failure_line, print_json, table, when
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.envconfig import ClientConfigProfile
 
@@ -102,17 +102,8 @@ async def _print_result(s: Session, workflow_id: str, run_id: str | None) -> int
         s.out.write(f"{body['status']}\n{json.dumps(body['result'], indent=2, ensure_ascii=False)}\n")
     else:
         failure = body.get("failure") or {}
-        s.out.write(f"{body['status']}: {_failure_line(failure)}\n")
+        s.out.write(f"{body['status']}: {failure_line(failure)}\n")
     return 0 if body["status"] == "COMPLETED" else 1
-
-
-def _failure_line(failure: dict[str, Any]) -> str:
-    parts = []
-    while failure:
-        kind = f" ({failure['type']})" if failure.get("type") else ""
-        parts.append(f"{failure.get('message', '')}{kind}")
-        failure = failure.get("cause") or {}
-    return " <- ".join(parts)
 
 
 async def _signal(args: argparse.Namespace, s: Session) -> int:
@@ -174,9 +165,9 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
     if d["status"] == "COMPLETED":
         rows.append(("Result", compact(d["result"], 100)))
     if d.get("failure"):
-        rows.append(("Failure", _failure_line(d["failure"])))
+        rows.append(("Failure", failure_line(d["failure"])))
     if d.get("task_failure"):
-        rows.append(("Workflow task failing", _failure_line(d["task_failure"])))
+        rows.append(("Workflow task failing", failure_line(d["task_failure"])))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         s.out.write(f"{key.ljust(width)}  {value}\n")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-__all__ = ["compact", "print_json", "table", "when"]
+__all__ = ["compact", "failure_line", "print_json", "table", "when"]
 
 
 def print_json(value: Any, out: TextIO) -> None:
@@ -19,6 +19,16 @@ def compact(value: Any, width: int = 60) -> str:
     """A JSON value on one line, cut to ``width`` characters."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":")) if not isinstance(value, str) else value
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def failure_line(failure: dict[str, Any]) -> str:
+    """An API failure document on one line: each message and its type, then its causes."""
+    parts = []
+    while failure:
+        kind = f" ({failure['type']})" if failure.get("type") else ""
+        parts.append(f"{failure.get('message', '')}{kind}")
+        failure = failure.get("cause") or {}
+    return " <- ".join(parts)
 
 
 def when(rfc3339: str | None) -> str:
