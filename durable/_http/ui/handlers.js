@@ -71,25 +71,27 @@ export function handlersCard(workflowId, { runId, onChange }) {
     }
   });
 
-  updateForm.addEventListener("submit", async (ev) => {
+  updateForm.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const name = updateName.value.trim();
+    const complete = waitBox.checked;
+    updating(async (signal) => {
+      const args = parseArgs(updateArgs.value, "Update arguments");
+      replace(updateAnswer, h("p", { class: "muted" }, complete ? `Running ${name}…` : `Sending ${name}…`));
+      const outcome = await api.update(workflowId, name, args, runId(), complete ? "COMPLETED" : "ACCEPTED", null);
+      onChange();
+      if (complete) await follow(name, outcome, signal);
+      else showUpdate(name, outcome);
+    });
+  });
+
+  /** Run one update step (send, or follow): one at a time, its error shown in the form. */
+  async function updating(step) {
     state.updateController?.abort();
     const controller = (state.updateController = new AbortController());
     updateButton.disabled = true;
     try {
-      const args = parseArgs(updateArgs.value, "Update arguments");
-      const complete = waitBox.checked;
-      replace(updateAnswer, h("p", { class: "muted" }, complete ? `Running ${name}…` : `Sending ${name}…`));
-      let outcome = await api.update(workflowId, name, args, runId(), complete ? "COMPLETED" : "ACCEPTED", null);
-      onChange();
-      // The API bounds each wait: ask again until the outcome is there (or the page is left).
-      while (complete && outcome.stage !== "COMPLETED" && !controller.signal.aborted) {
-        showUpdate(updateAnswer, name, outcome, "waiting for the outcome…");
-        outcome = await api.updateOutcome(workflowId, outcome.update_id, outcome.run_id, UPDATE_POLL_SECONDS, controller.signal);
-      }
-      showUpdate(updateAnswer, name, outcome);
-      onChange();
+      await step(controller.signal);
     } catch (err) {
       if (err.name === "AbortError" || state.stopped) return;
       learnNames(err);
@@ -97,7 +99,33 @@ export function handlersCard(workflowId, { runId, onChange }) {
     } finally {
       updateButton.disabled = !running();
     }
-  });
+  }
+
+  /** Wait for the outcome: the API bounds each wait, so ask again until it is there (or the page is left). */
+  async function follow(name, outcome, signal) {
+    while (outcome.stage !== "COMPLETED" && !signal.aborted) {
+      showUpdate(name, outcome, true);
+      outcome = await api.updateOutcome(workflowId, outcome.update_id, outcome.run_id, UPDATE_POLL_SECONDS, signal);
+    }
+    showUpdate(name, outcome);
+    onChange();
+  }
+
+  function showUpdate(name, outcome, waiting = false) {
+    const facts = h("p", { class: "muted handler-facts" },
+      `stage ${outcome.stage.toLowerCase()} · update id `, h("code", {}, outcome.update_id));
+    if (outcome.outcome?.failure) {
+      show(updateAnswer, `${name} failed at ${fmtClock(Date.now())}`, facts, failureBlock(outcome.outcome.failure));
+    } else if (outcome.outcome) {
+      show(updateAnswer, `${name} returned at ${fmtClock(Date.now())}`, facts, jsonBlock(outcome.outcome.result));
+    } else if (waiting) {
+      show(updateAnswer, `${name}: waiting for the outcome…`, facts);
+    } else {
+      const wait = h("button", { type: "button", class: "btn btn-small", onclick: () => updating((signal) => follow(name, outcome, signal)) },
+        "Wait for the outcome");
+      show(updateAnswer, `${name}: ${outcome.stage.toLowerCase()}`, facts, h("div", { class: "handler-actions" }, wait));
+    }
+  }
 
   function learnNames(err) {
     // "known queries: [a b]", "its updates: [a, b]": offer them in the name fields.
@@ -145,16 +173,4 @@ function show(box, heading, ...content) {
 
 function showError(box, err) {
   replace(box, h("p", { class: "form-error", role: "alert" }, err instanceof ApiError ? err.describe() : err.message));
-}
-
-function showUpdate(box, name, outcome, waiting) {
-  const facts = h("p", { class: "muted handler-facts" },
-    `stage ${outcome.stage.toLowerCase()} · update id `, h("code", {}, outcome.update_id));
-  if (waiting || !outcome.outcome) {
-    show(box, `${name}: ${waiting ?? "accepted"}`, facts);
-  } else if (outcome.outcome.failure) {
-    show(box, `${name} failed at ${fmtClock(Date.now())}`, facts, failureBlock(outcome.outcome.failure));
-  } else {
-    show(box, `${name} returned at ${fmtClock(Date.now())}`, facts, jsonBlock(outcome.outcome.result));
-  }
 }
