@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from random import Random
-from typing import Any, NoReturn, TypeVar, overload
+from typing import Any, Generic, NoReturn, TypeVar, overload
 from uuid import UUID
 
 from durable import _converter, _failure
@@ -60,7 +60,7 @@ from durable._replay.machine import NondeterminismError
 from durable._replay.waiting import as_completed, wait
 from durable._sandbox.restrictions import SandboxImportNotificationPolicy
 from durable._sandbox.unsafe import unsafe
-from durable._search_attributes import SearchAttributes, SearchAttributeUpdate
+from durable._search_attributes import SearchAttributes, SearchAttributeUpdate, TypedSearchAttributes
 from durable.common import RetryPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 
 __all__ = [
@@ -143,10 +143,12 @@ __all__ = [
 
 _Result = TypeVar("_Result")
 """What an activity or a child workflow returns: ``execute_*`` return it, awaited."""
+_Workflow = TypeVar("_Workflow")
+"""A workflow class, as an external handle is typed by it."""
 
 
 def start_activity(
-    activity: Any,
+    activity: str | Callable[..., Any],
     arg: Any = _arg_unset,
     *,
     args: Sequence[Any] = (),
@@ -239,7 +241,7 @@ async def execute_activity_method(activity: Callable[..., Any], arg: Any = _arg_
 
 
 async def start_child_workflow(
-    workflow: Any,
+    workflow: str | Callable[..., Awaitable[Any]],
     arg: Any = _arg_unset,
     *,
     args: Sequence[Any] = (),
@@ -255,7 +257,7 @@ async def start_child_workflow(
     retry_policy: RetryPolicy | None = None,
     cron_schedule: str = "",
     memo: Mapping[str, Any] | None = None,
-    search_attributes: Any = None,
+    search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
     versioning_intent: Any = None,
     static_summary: str | None = None,
     static_details: str | None = None,
@@ -323,7 +325,7 @@ async def execute_child_workflow(workflow: Any, arg: Any = _arg_unset, **kwargs:
 
 
 def start_local_activity(
-    activity: Any,
+    activity: str | Callable[..., Any],
     arg: Any = _arg_unset,
     *,
     args: Sequence[Any] = (),
@@ -511,8 +513,9 @@ def continue_as_new(
     )
 
 
-class ExternalWorkflowHandle:
-    """Another workflow, seen from workflow code: signal it or ask it to cancel."""
+class ExternalWorkflowHandle(Generic[_Workflow]):
+    """Another workflow, seen from workflow code: signal it or ask it to cancel (typed by its
+    class when made by :func:`get_external_workflow_handle_for`)."""
 
     def __init__(self, workflow_id: str, run_id: str | None) -> None:
         self._id = workflow_id
@@ -528,7 +531,9 @@ class ExternalWorkflowHandle:
         """Its run id, if bound to one run."""
         return self._run_id
 
-    async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = ()) -> None:
+    async def signal(
+        self, signal: str | Callable[..., Any], arg: Any = _arg_unset, *, args: Sequence[Any] = ()
+    ) -> None:
         """Send it a signal; returns once delivered.
 
         Raises:
@@ -542,14 +547,17 @@ class ExternalWorkflowHandle:
         await _context.current().cancel_external(self._id, self._run_id)
 
 
-def get_external_workflow_handle(workflow_id: str, *, run_id: str | None = None) -> ExternalWorkflowHandle:
+def get_external_workflow_handle(workflow_id: str, *, run_id: str | None = None) -> ExternalWorkflowHandle[Any]:
     """A handle to another workflow by id (its latest run unless ``run_id`` is given)."""
     return ExternalWorkflowHandle(workflow_id, run_id)
 
 
 def get_external_workflow_handle_for(
-    workflow: Any, workflow_id: str, *, run_id: str | None = None
-) -> ExternalWorkflowHandle:
+    workflow: Callable[[_Workflow], Awaitable[Any]] | Callable[[_Workflow, Any], Awaitable[Any]],
+    workflow_id: str,
+    *,
+    run_id: str | None = None,
+) -> ExternalWorkflowHandle[_Workflow]:
     """:func:`get_external_workflow_handle`, typed by a workflow's run method."""
     del workflow
     return ExternalWorkflowHandle(workflow_id, run_id)

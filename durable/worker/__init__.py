@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
@@ -46,7 +46,7 @@ class Worker:
         client: Client,
         *,
         task_queue: str,
-        activities: Sequence[Any] = (),
+        activities: Sequence[Callable[..., Any]] = (),
         workflows: Sequence[type] = (),
         activity_executor: concurrent.futures.Executor | None = None,
         workflow_runner: WorkflowRunner = _DEFAULT_WORKFLOW_RUNNER,
