@@ -93,7 +93,7 @@ class Sandbox:
         self.names: frozenset[str] = frozenset()
         self._passthrough = frozenset(restrictions.passthrough_modules) | {"durable"}
         self._kinds: dict[str | None, int] = {}
-        self.passing: set[Any] = set()  # code objects whose calls pass (passthrough only grows)
+        self.passing: set[types.CodeType] = set()  # code objects whose calls pass (passthrough only grows)
         self._kinds_version = -1
         self._compiled_at = -1
 
@@ -107,7 +107,7 @@ class Sandbox:
             self.names = frozenset(found)
             self._compiled_at = len(sys.modules)
 
-    def check(self, key: str, frame: Any) -> None:
+    def check(self, key: str, frame: types.FrameType) -> None:
         """Refuse (or warn about) the call of ``key`` made from ``frame`` if workflow code made it.
 
         Raises:
@@ -118,18 +118,19 @@ class Sandbox:
             self._kinds_version = state.passed_through_version[0]
         kinds = self._kinds
         caller = frame
-        while frame is not None:
-            name = frame.f_globals.get("__name__")
+        walked: types.FrameType | None = frame
+        while walked is not None:
+            name = walked.f_globals.get("__name__")
             kind = kinds.get(name)
             if kind is None:
                 kind = kinds[name] = self._kind(name)
             if kind == _PASS:
-                if frame is caller:  # the guards skip this call site from now on
+                if walked is caller:  # the guards skip this call site from now on
                     self.passing.add(caller.f_code)
                 return
             if kind == _WORKFLOW:
                 break
-            frame = frame.f_back
+            walked = walked.f_back
         else:
             return
         target = _targets[key]

@@ -9,8 +9,8 @@ asks :func:`sandbox_of` when it builds a run's instance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from durable._replay.definition import WorkflowDefinition
 from durable._sandbox.guards import Sandbox
 from durable._sandbox.restrictions import SandboxRestrictions
 
@@ -20,7 +20,7 @@ __all__ = ["SandboxedWorkflowRunner", "UnsandboxedWorkflowRunner", "WorkflowRunn
 class WorkflowRunner:
     """Base of the runners a Worker or Replayer accepts."""
 
-    def prepare_workflow(self, defn: Any) -> None:
+    def prepare_workflow(self, defn: WorkflowDefinition) -> None:
         """Check a workflow before it runs (nothing to check here)."""
         del defn
 
@@ -59,13 +59,13 @@ class SandboxedWorkflowRunner(WorkflowRunner):
 _DEFAULT = SandboxedWorkflowRunner()
 
 
-def sandbox_of(definition: Any) -> Sandbox | None:
+def sandbox_of(definition: WorkflowDefinition) -> Sandbox | None:
     """The sandbox a run of ``definition`` activates in, or None to run unrestricted.
 
     A definition carries the runner it was registered with (``workflow_runner``; the
     default sandboxed one when None) and ``@workflow.defn(sandboxed=False)``.
     """
-    runner = getattr(definition, "workflow_runner", None) or _DEFAULT
-    if not getattr(definition, "sandboxed", True) or not isinstance(runner, SandboxedWorkflowRunner):
+    runner = definition.workflow_runner or _DEFAULT
+    if not definition.sandboxed or not isinstance(runner, SandboxedWorkflowRunner):
         return None
     return runner.sandbox(definition.cls)

@@ -9,15 +9,32 @@ from __future__ import annotations
 import builtins
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from types import CodeType, FrameType, ModuleType
+from typing import Protocol
 
-__all__ = ["STATE", "enter", "leave", "passed_through", "passing_imports_through", "unrestricted"]
+__all__ = ["STATE", "ActiveSandbox", "enter", "leave", "passed_through", "passing_imports_through", "unrestricted"]
+
+
+class ActiveSandbox(Protocol):
+    """What the guards ask of the running activation's sandbox (``guards.Sandbox``, which
+    imports this module, so it is named here by its shape)."""
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The keys of the restricted members."""
+
+    @property
+    def passing(self) -> set[CodeType]:
+        """Call sites whose calls pass without a check."""
+
+    def check(self, key: str, frame: FrameType) -> None:
+        """Refuse the call of ``key`` made from ``frame`` if workflow code made it."""
 
 
 class _State(threading.local):
-    sandbox: Any = None
+    sandbox: ActiveSandbox | None = None
     """The ``Sandbox`` of the workflow activation running on this thread, or None."""
     unrestricted: bool = False
     """Inside ``workflow.unsafe.sandbox_unrestricted()``."""
@@ -42,14 +59,14 @@ passed_through_version: list[int] = getattr(sys, _SHARED)[
 ]  # bumped when the set grows: sandboxes drop cached decisions
 
 
-def enter(sandbox: Any) -> Any:
+def enter(sandbox: ActiveSandbox | None) -> ActiveSandbox | None:
     """Make ``sandbox`` (None: none) this thread's; returns what to hand :func:`leave`."""
     previous = STATE.sandbox
     STATE.sandbox = sandbox
     return previous
 
 
-def leave(previous: Any) -> None:
+def leave(previous: ActiveSandbox | None) -> None:
     """Restore the sandbox :func:`enter` replaced."""
     STATE.sandbox = previous
 
@@ -72,7 +89,13 @@ _import_hook_installed = False
 _hook_lock = threading.Lock()
 
 
-def _recording_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+def _recording_import(
+    name: str,
+    globals: Mapping[str, object] | None = None,
+    locals: Mapping[str, object] | None = None,
+    fromlist: Sequence[str] | None = (),
+    level: int = 0,
+) -> ModuleType:
     module = _original_import(name, globals, locals, fromlist, level)
     if STATE.passing_imports:
         if fromlist:
