@@ -237,7 +237,7 @@ class ClientConfigProfile:
 
     def to_client_connect_config(self) -> ClientConnectConfig:
         """Create a `ClientConnectConfig` from this profile."""
-        config: dict[str, Any] = {}
+        config: ClientConnectConfig = {}
         if self.address:
             config["target_host"] = self.address
         if self.namespace is not None:
@@ -249,7 +249,7 @@ class ClientConfigProfile:
             config["tls"] = self.tls.to_connect_tls_config()
         if self.grpc_meta:
             config["rpc_metadata"] = self.grpc_meta
-        return cast(ClientConnectConfig, config)
+        return config
 
     @staticmethod
     def load(
@@ -301,6 +301,8 @@ class ClientConfigProfile:
                 raw = profiles.get(DEFAULT_PROFILE, {})
         if not disable_env:
             raw = _apply_env(raw, env)
+        # raw is the file's profile, each value checked, with the environment applied: from_dict's
+        # shape (certificate data as bytes, which from_dict keeps as a DataSource)
         return ClientConfigProfile.from_dict(cast(ClientConfigProfileDict, raw))
 
 
@@ -323,6 +325,7 @@ class ClientConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Mapping[str, Any]]) -> Self:
         """Create a ClientConfig from a dictionary."""
+        # each profile a ClientConfigProfileDict: a user's, or one the loader checked
         return cls(profiles={k: ClientConfigProfile.from_dict(cast(ClientConfigProfileDict, v)) for k, v in d.items()})
 
     @staticmethod
