@@ -69,3 +69,10 @@ class AsyncActivityCancelledError(TemporalError):
 
     def __init__(self) -> None:
         super().__init__("Activity cancelled")
+
+
+class ScheduleAlreadyRunningError(TemporalError):
+    """A schedule with this id exists already."""
+
+    def __init__(self) -> None:
+        super().__init__("Schedule already running")
