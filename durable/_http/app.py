@@ -30,66 +30,44 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from durable import _converter
+from durable import _failure
 from durable._http import models as m
 from durable._http import static, visibility, wire
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
-from durable._limits import MAX_ID_BYTES, InvalidIdError, check_id
+from durable._http.routing import (
+    API_PREFIX,
+    MAX_JSON_DEPTH,
+    MAX_WAIT_SECONDS,
+    RunId,
+    start_options,
+)
+from durable._http.routing import answers as _answers
+from durable._http.routing import checked_id as _id
+from durable._http.routing import json_response as _json
+from durable._http.routing import payloads as _payloads
+from durable._http.routing import request_id_of as _request_id
+from durable._http.routing import workflow_id_of as _wid
+from durable._http.routing import workflow_type_served as _workflow_types
+from durable._http.update_routes import update_routes
+from durable._limits import InvalidIdError
 from durable._replay import events as ev
-from durable._replay.instance import QueryNotFound, WorkflowTaskError
+from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
-from durable._runtime.control import Description, InvalidRequestId, NotRunning, NotStarted, check_request_id
+from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.dead_letters import UnknownQueue
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
 from durable._schedules.cron import InvalidCronExpression
 from durable._visibility.query import InvalidQuery
-from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable.common import WorkflowIDConflictPolicy
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 
 __all__ = ["API_PREFIX", "HttpApi", "MAX_WAIT_SECONDS"]
 
 logger = logging.getLogger("durable.http")
 
-API_PREFIX = "/api/v1"
-MAX_WAIT_SECONDS = 20.0
-"""Longest a result request waits: under API Gateway's 29 s integration timeout."""
-MAX_JSON_DEPTH = 64
-"""Deepest nesting of a request body's JSON (objects and arrays); deeper bodies get a 400.
-
-Far below what a parser or serializer on the way (Python's json, pydantic, the history's
-own round trips) can take, so nothing accepted can fail to read back later."""
 QUERY_START_WAIT_SECONDS = 10.0
 """How long a query waits for a new run's first workflow task before it gives up."""
-
-_ERRORS = {
-    400: {
-        "description": f"Invalid JSON (not UTF-8, nested over {MAX_JSON_DEPTH} levels), a wrong type, a missing field, "
-        f"an id over {MAX_ID_BYTES} bytes",
-        "content": {"application/json": {"model": m.ErrorBody}},
-    },
-    404: {
-        "description": "Unknown execution, workflow type, signal or query",
-        "content": {"application/json": {"model": m.ErrorBody}},
-    },
-    409: {"description": "Already started, or not running", "content": {"application/json": {"model": m.ErrorBody}}},
-    413: {"description": "A payload over the 2 MB limit", "content": {"application/json": {"model": m.ErrorBody}}},
-    415: {
-        "description": "A body that is not `application/json`",
-        "content": {"application/json": {"model": m.ErrorBody}},
-    },
-}
-
-
-def _answers(
-    status: int, description: str, model: type[pydantic.BaseModel], *more: tuple[int, str, type[pydantic.BaseModel]]
-) -> dict[int, Any]:
-    """A route's documented responses: its successes and every error."""
-    out: dict[int, Any] = {}
-    for code, text, body in ((status, description, model), *more):
-        out[code] = {"description": text, "content": {"application/json": {"model": body}}}
-    return {**out, **_ERRORS}
-
 
 _DESCRIPTION = """\
 Start, list, inspect, signal, query, cancel and terminate durable workflow executions.
@@ -190,6 +168,7 @@ class HttpApi:
         app = APIGatewayRestResolver(enable_validation=True)
         _error_handlers(app)
         _workflow_routes(app, self)
+        update_routes(app, lambda: self.engine)
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
         _document_routes(app, self)
@@ -338,21 +317,6 @@ def _check_json(text: str) -> None:
             raise ApiError(400, "invalid_json", "the body holds a number out of range (over about 1.8e308)", "body")
 
 
-def _wid(raw: str) -> str:
-    """The workflow id of a path segment; 400 naming the limit for one no run could have."""
-    return str(_id(unquote(raw), "workflow_id"))
-
-
-def _id(value: str | None, field: str) -> str | None:
-    """``value`` (a workflow or run id from a path or query) if usable; 400 naming the limit."""
-    if value is None:
-        return None
-    try:
-        return check_id(field, value)
-    except InvalidIdError as err:
-        raise ApiError(400, "invalid_id", str(err), field) from err
-
-
 _UI_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 """A UI file or folder name: nothing that could climb out of the UI's folder or reach the OS."""
 
@@ -362,10 +326,6 @@ def _ui_file(api: HttpApi, *parts: str) -> Response[Any]:
     if not all(_UI_NAME.fullmatch(n) for n in names):
         raise ApiError(404, "file_not_found", f"no UI file {'/'.join(names)[:100]!r}", None)
     return static.response("/".join(names), api.ui_dir)
-
-
-def _json(status: int, model: pydantic.BaseModel) -> Response[Any]:
-    return Response(status_code=status, content_type="application/json", body=model)
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -451,29 +411,6 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
         )
 
 
-def _payloads(values: list[Any], field: str) -> list[str]:
-    try:
-        return _converter.encode_args(values)
-    except PayloadSizeError as err:
-        raise ApiError(413, "payload_too_large", str(err), field) from err
-
-
-def _workflow_types(engine: Engine, workflow_type: str, task_queue: str) -> None:
-    if engine.registry is None:
-        return
-    try:
-        engine.registry.workflow(workflow_type, task_queue)
-    except (UnknownWorkflowType, NoWorker) as err:
-        known = engine.registry.workflow_types(task_queue)
-        raise ApiError(
-            404,
-            "workflow_type_not_found",
-            f"no workflow type {workflow_type!r} on task queue {task_queue!r} "
-            f"(registered there: [{', '.join(known)}]; task queues: [{', '.join(engine.registry.task_queues())}])",
-            "workflow_type",
-        ) from err
-
-
 def _known_signal(engine: Engine, record: ExecutionRecord, name: str, field: str) -> None:
     if engine.registry is None:
         return
@@ -485,7 +422,8 @@ def _known_signal(engine: Engine, record: ExecutionRecord, name: str, field: str
         raise ApiError(
             404,
             "signal_not_found",
-            f"workflow type {record.workflow_type} has no signal {name!r} (its signals: [{', '.join(sorted(definition.signals))}])",
+            f"workflow type {record.workflow_type} has no signal {name!r} "
+            f"(its signals: [{', '.join(sorted(definition.signals))}])",
             field,
         )
 
@@ -563,13 +501,42 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "failure": failure,
             "pending_activities": pending,
             "task_failure": wire.failure_out(record.task_failure) if record.task_failure else None,
+            "parent_workflow_id": description.parent["workflow_id"] if description.parent else None,
+            "parent_run_id": description.parent["run_id"] if description.parent else None,
         }
     )
 
 
-# -- routes --------------------------------------------------------------------------------
+def _await_outcome(
+    engine: Engine, workflow_id: str, run_id: str, wait_seconds: float, *, follow_runs: bool
+) -> Response[m.ResultResponse]:
+    """The result route's answer: the run's outcome once it closed, or RUNNING (202) when
+    ``wait_seconds`` ran out first."""
+    rid = run_id
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.02
+    while True:
+        close = engine.control.close_event(workflow_id, rid)
+        if close is not None and close["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW:
+            new_run = close["attributes"]["new_execution_run_id"]
+            if not follow_runs:
+                return _json(200, m.ResultResponse(status="CONTINUED_AS_NEW", run_id=rid, new_execution_run_id=new_run))
+            rid = new_run
+            continue
+        if close is not None:
+            status, value, failure = _outcome(close)
+            answer = m.ResultResponse.model_validate(
+                {"status": status, "run_id": rid, "result": value, "failure": failure}
+            )
+            return _json(200, answer)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return _json(202, m.ResultResponse(status="RUNNING", run_id=rid))
+        engine.pause(min(delay, left))
+        delay = min(delay * 2, 0.25)
 
-RunId = Annotated[str | None, Query(description="a run of the workflow id (default: the latest)")]
+
+# -- routes --------------------------------------------------------------------------------
 
 
 def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
@@ -582,12 +549,10 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             raise ApiError(
                 400,
                 "unsupported",
-                "execution timeouts are not supported by this engine yet: send null",
+                "execution_timeout_seconds is not supported: the engine enforces no workflow execution timeout; "
+                "send null",
                 "execution_timeout_seconds",
             )
-        for name in ("memo", "search_attributes"):
-            if getattr(body, name):
-                raise ApiError(400, "unsupported", f"{name} is not supported by this engine yet: send null", name)
         _workflow_types(engine, body.workflow_type, body.task_queue)
         if body.start_signal is not None and not body.accept_unknown_signal:
             known = engine.registry.workflow(body.workflow_type, body.task_queue) if engine.registry else None
@@ -599,20 +564,12 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
                     "start_signal",
                 )
         conflict = "UNSPECIFIED" if body.id_conflict_policy == "FAIL" else body.id_conflict_policy
-        options: dict[str, Any] = {
-            "workflow_type": body.workflow_type,
-            "workflow_id": body.workflow_id,
-            "task_queue": body.task_queue,
-            "input": _payloads(body.input, "input"),
-            "id_reuse_policy": WorkflowIDReusePolicy[body.id_reuse_policy],
-            "id_conflict_policy": WorkflowIDConflictPolicy[conflict],
-            "start_signal": body.start_signal,
-            "start_signal_input": _payloads(body.start_signal_input, "start_signal_input")
-            if body.start_signal
-            else None,
-        }
-        if body.cron_schedule:
-            options["cron_schedule"] = body.cron_schedule
+        options = start_options(body, body.workflow_id)
+        options["id_conflict_policy"] = WorkflowIDConflictPolicy[conflict]
+        options["start_signal"] = body.start_signal
+        options["start_signal_input"] = (
+            _payloads(body.start_signal_input, "start_signal_input") if body.start_signal else None
+        )
         options["request_id"] = _request_id(app, body.request_id)
         # Eager start: this function decides the first workflow task itself (it holds the
         # workflows and the orchestrator's grants), as the inbox's orchestrator would.
@@ -623,9 +580,13 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             raise ApiError(400, "invalid_request", f"cron_schedule: {err}", "cron_schedule") from err
         run_id = started.run_id
         engine.after_start(body.workflow_id, run_id, first_task_deferred=bool(body.cron_schedule))
-        return _json(
-            201, m.StartResponse(workflow_id=body.workflow_id, run_id=run_id, eagerly_started=started.eagerly_started)
+        answer = m.StartResponse(
+            workflow_id=body.workflow_id,
+            run_id=run_id,
+            created=started.created,
+            eagerly_started=started.eagerly_started,
         )
+        return _json(201, answer)
 
     @app.get(
         base,
@@ -721,8 +682,9 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     @app.get(
         f"{base}/<workflow_id>/result",
         summary="Wait for the outcome (long poll)",
-        description=f"Waits up to `wait_seconds` (at most {MAX_WAIT_SECONDS:g}) for the run to close; 202 with status RUNNING "
-        "when the wait ran out. Follows continue-as-new to the last run unless `follow_runs=false`.",
+        description=f"Waits up to `wait_seconds` (at most {MAX_WAIT_SECONDS:g}) for the run to close; "
+        "202 with status RUNNING when the wait ran out. Follows continue-as-new to the last run unless "
+        "`follow_runs=false`.",
         tags=["workflows"],
         responses=_answers(200, "The outcome", m.ResultResponse, (202, "Still running", m.ResultResponse)),
     )
@@ -735,31 +697,8 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         engine = api.engine
         wid = _wid(workflow_id)
         rid = engine.control.resolve_run(wid, _id(run_id, "run_id")).run_id
-        deadline = time.monotonic() + wait_seconds
-        delay = 0.02
-        while True:
-            close = engine.control.close_event(wid, rid)
-            if close is not None and close["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW:
-                new_run = close["attributes"]["new_execution_run_id"]
-                if not follow_runs:
-                    return _json(
-                        200, m.ResultResponse(status="CONTINUED_AS_NEW", run_id=rid, new_execution_run_id=new_run)
-                    )
-                rid = new_run
-                continue
-            if close is not None:
-                status, value, failure = _outcome(close)
-                return _json(
-                    200,
-                    m.ResultResponse.model_validate(
-                        {"status": status, "run_id": rid, "result": value, "failure": failure}
-                    ),
-                )
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return _json(202, m.ResultResponse(status="RUNNING", run_id=rid))
-            engine.pause(min(delay, left))
-            delay = min(delay * 2, 0.25)
+        with engine.awaiting_result():
+            return _await_outcome(engine, wid, rid, wait_seconds, follow_runs=follow_runs)
 
     @app.post(
         f"{base}/<workflow_id>/signals/<signal_name>",
@@ -808,6 +747,11 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
                 raise ApiError(
                     400, "invalid_args", f"query {name!r} cannot take these arguments: {err}", "args"
                 ) from err
+            except QueryFailed as err:  # the handler raised: the caller learns why
+                failure = wire.failure_out(_failure.from_exception(err.__cause__ or err))
+                raise ApiError(
+                    409, "query_failed", f"query handler {name!r} failed: {err}", None, failure=failure
+                ) from err
             except Exception as err:  # the query handler raised: the caller learns why
                 raise ApiError(
                     409, "query_failed", f"query handler {name!r} failed: {type(err).__name__}: {err}", None
@@ -841,27 +785,6 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
             request_id=_request_id(app, body.request_id),
         )
         return _json(202, m.Empty())
-
-
-REQUEST_ID_HEADER = "Idempotency-Key"
-
-
-def _request_id(app: APIGatewayRestResolver, in_body: str | None) -> str | None:
-    """The request's id, from the ``Idempotency-Key`` header or the body's ``request_id``."""
-    header = app.current_event.headers.get(REQUEST_ID_HEADER)
-    if header is not None:
-        try:
-            check_request_id(header)
-        except InvalidRequestId as err:
-            raise ApiError(400, "invalid_request", f"{REQUEST_ID_HEADER} header: {err}", REQUEST_ID_HEADER) from err
-        if in_body is not None and in_body != header:
-            raise ApiError(
-                400,
-                "invalid_request",
-                f"the {REQUEST_ID_HEADER} header and request_id differ: send one of them",
-                "request_id",
-            )
-    return header if header is not None else in_body
 
 
 def _token(text: str) -> bytes:

@@ -9,6 +9,8 @@ so a signal or query sent right after a start meets what Temporal would show.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from durable._runtime.control import Control
 from durable._runtime.registry import Registry
@@ -30,6 +32,13 @@ class Engine:
 
     def before_query(self) -> None:
         """A query is about to replay a run (the dev server lets pending inbox messages apply first)."""
+
+    @contextmanager
+    def awaiting_result(self) -> Iterator[None]:
+        """A caller waits for a run to close (a result long poll): an engine on virtual time
+        may skip ahead to its next timer meanwhile, as temporalio's time-skipping server does
+        while a client awaits a result. Real time (Lambda, the dev server) does nothing."""
+        yield
 
     def pause(self, seconds: float) -> None:
         """Wait between two looks at a run (long polls)."""

@@ -30,21 +30,34 @@ __all__ = ["ApiError", "error_response", "validation_error"]
 class ApiError(Exception):
     """A failed request: HTTP status, short code, what to fix, and the field at fault."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None, *, run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None,
+        *,
+        run_id: str | None = None,
+        failure: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
         self.run_id = run_id
+        self.failure = failure
 
 
 def error_response(err: ApiError) -> Response[Any]:
     """The JSON response of an error."""
-    detail = ErrorDetail(code=err.code, message=err.message, field=err.field, run_id=err.run_id)
+    detail = ErrorDetail.model_validate(
+        {"code": err.code, "message": err.message, "field": err.field, "run_id": err.run_id, "failure": err.failure}
+    )
     body = ErrorBody(error=detail).model_dump(mode="json")
-    if body["error"]["run_id"] is None:
-        del body["error"]["run_id"]  # only an already-started conflict has one
+    for optional in ("run_id", "failure"):  # only an already-started conflict, a failed query has one
+        if body["error"][optional] is None:
+            del body["error"][optional]
     return Response(status_code=err.status, content_type="application/json", body=json.dumps(body))
 
 

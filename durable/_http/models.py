@@ -41,7 +41,14 @@ __all__ = [
     "StartRequest",
     "StartResponse",
     "Status",
+    "StartOptions",
     "TerminateRequest",
+    "UpdateFailure",
+    "UpdateRequest",
+    "UpdateResponse",
+    "UpdateResult",
+    "UpdateStage",
+    "UpdateWithStart",
 ]
 
 Status = Literal["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"]
@@ -85,6 +92,7 @@ class ErrorDetail(BaseModel):
     message: str = Field(description="what to fix")
     field: str | None = Field(default=None, description="the body, path or query field at fault")
     run_id: str | None = Field(default=None, description="`already_started`: the run that holds the id")
+    failure: Failure | None = Field(default=None, description="`query_failed`: how the query handler failed")
 
 
 class ErrorBody(BaseModel):
@@ -106,16 +114,38 @@ class Failure(BaseModel):
     cause: Failure | None = None
 
 
-class StartRequest(_Request):
-    """Start a workflow execution."""
+class SearchAttribute(BaseModel):
+    """A search attribute's type (Keyword, Text, Int, Double, Bool, Datetime, KeywordList) and value."""
+
+    type: str
+    value: Any
+
+
+class StartOptions(_Request):
+    """What every start carries: the workflow, its input, and what is kept with the run."""
 
     workflow_type: str = Field(
         min_length=1, description="the workflow's name (``@workflow.defn(name=...)`` or its class name)"
     )
-    workflow_id: IdText
     task_queue: str = Field(min_length=1)
     input: list[Any] = Field(default_factory=list, description="the run method's arguments, as JSON values")
     id_reuse_policy: ReusePolicy = "ALLOW_DUPLICATE"  # type: ignore[valid-type]
+    cron_schedule: str = Field(default="", description="a cron expression: runs at each tick (UTC unless `CRON_TZ=`)")
+    memo: dict[str, Any] | None = Field(
+        default=None,
+        description="values kept with the run by key, as JSON values (`workflow.memo()`, describe, listings)",
+    )
+    search_attributes: dict[str, SearchAttribute] | None = Field(
+        default=None,
+        description='typed search attributes that list filters match: name -> `{"type": "Keyword", '
+        '"value": "gold"}` (types Keyword, Text, Int, Double, Bool, Datetime as RFC 3339, KeywordList)',
+    )
+
+
+class StartRequest(StartOptions):
+    """Start a workflow execution."""
+
+    workflow_id: IdText
     id_conflict_policy: ConflictPolicy = "FAIL"  # type: ignore[valid-type]
     start_signal: str | None = Field(default=None, description="signal-with-start: a signal delivered first")
     start_signal_input: list[Any] = Field(default_factory=list)
@@ -124,11 +154,9 @@ class StartRequest(_Request):
         description="deliver `start_signal` even when the workflow declares no handler by that name (404 otherwise), "
         "as temporalio's client does: the run keeps it for a handler it sets at run time",
     )
-    cron_schedule: str = Field(default="", description="a cron expression: runs at each tick (UTC unless `CRON_TZ=`)")
-    execution_timeout_seconds: float | None = Field(default=None, description="not supported yet: must be null")
-    memo: dict[str, Any] | None = Field(default=None, description="not supported yet: must be null or empty")
-    search_attributes: dict[str, Any] | None = Field(
-        default=None, description="not supported yet: must be null or empty"
+    execution_timeout_seconds: float | None = Field(
+        default=None,
+        description="not supported: the engine enforces no workflow execution timeout, so it must be null",
     )
     request_id: str | None = _request_id()
     request_eager_start: bool = Field(
@@ -143,14 +171,10 @@ class StartResponse(BaseModel):
 
     workflow_id: str
     run_id: str
+    created: bool = Field(
+        default=True, description="false: a running run answered (USE_EXISTING, signal-with-start, a repeated request)"
+    )
     eagerly_started: bool = Field(default=False, description="the first workflow task ran within the request")
-
-
-class SearchAttribute(BaseModel):
-    """A search attribute's type (Keyword, Text, Int, Double, Bool, Datetime, KeywordList) and value."""
-
-    type: str
-    value: Any
 
 
 class ExecutionSummary(BaseModel):
@@ -199,6 +223,8 @@ class ExecutionDetail(ExecutionSummary):
     failure: Failure | None
     pending_activities: list[PendingActivity]
     task_failure: Failure | None = Field(description="why the workflow task is being retried (non-determinism, a bug)")
+    parent_workflow_id: str | None = Field(default=None, description="a child workflow's parent")
+    parent_run_id: str | None = Field(default=None, description="the run of a child workflow's parent")
 
 
 class CountGroup(BaseModel):
@@ -364,3 +390,72 @@ class RedriveResponse(BaseModel):
     """What a redrive moved, per queue."""
 
     queues: list[RedriveResult]
+
+
+UpdateStage = Literal["ADMITTED", "ACCEPTED", "COMPLETED"]
+
+
+class UpdateWithStart(StartOptions):
+    """Update-with-start: the run to start when the workflow id does not run (its first
+    workflow task takes the update), and what to do when it does."""
+
+    id_conflict_policy: Literal["FAIL", "USE_EXISTING", "TERMINATE_EXISTING"] = Field(
+        description="the id runs: FAIL (409 already_started), USE_EXISTING (the update goes to that run) "
+        "or TERMINATE_EXISTING (a new run replaces it)"
+    )
+
+
+class UpdateRequest(_Request):
+    """Send an update and wait until it reaches a stage."""
+
+    run_id: RunIdText = None
+    update_id: Annotated[str | None, AfterValidator(_id_bytes)] = Field(
+        default=None,
+        min_length=1,
+        description="the update's id (the server makes one when absent): an id the run knows already answers "
+        "with that update's outcome instead of running it again",
+    )
+    args: list[Any] = Field(default_factory=list, description="the update handler's arguments")
+    wait_for_stage: Literal["ACCEPTED", "COMPLETED"] = Field(
+        default="COMPLETED",
+        description="ACCEPTED: answer once the validator passed and the handler runs; COMPLETED: once it returned",
+    )
+    wait_seconds: float | None = Field(
+        default=None, ge=0, le=20, description="how long to wait for the stage (default and most: 20 s)"
+    )
+    accept_unknown: bool = Field(
+        default=False,
+        description="send it even when the workflow declares no update by that name (404 otherwise), as "
+        "temporalio's client does: the run rejects it unless a handler is set at run time",
+    )
+    request_id: str | None = _request_id()
+    start_workflow: UpdateWithStart | None = Field(
+        default=None, description="update-with-start: start the workflow with this update when it does not run"
+    )
+
+
+class UpdateResult(BaseModel):
+    """The update's handler returned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: Any
+
+
+class UpdateFailure(BaseModel):
+    """The validator rejected the update, or its handler failed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    failure: Failure
+
+
+class UpdateResponse(BaseModel):
+    """Where an update stands: ADMITTED (sent, not yet taken by a workflow task: the wait ran
+    out), ACCEPTED (its handler runs) or COMPLETED with its outcome."""
+
+    workflow_id: str
+    run_id: str
+    update_id: str
+    stage: UpdateStage
+    outcome: UpdateResult | UpdateFailure | None = None

@@ -23,7 +23,8 @@ OK_START = {"workflow_type": "Mailbox", "workflow_id": "err-1", "task_queue": "a
         ({**OK_START, "id_conflict_policy": 2}, "id_conflict_policy"),
         ({**OK_START, "priority": "high"}, "priority"),
         ({**OK_START, "execution_timeout_seconds": 60}, "execution_timeout_seconds"),
-        ({**OK_START, "memo": {"team": "ops"}}, "memo"),
+        ({**OK_START, "memo": ["team", "ops"]}, "memo"),
+        ({**OK_START, "search_attributes": {"Tier": "gold"}}, "search_attributes.Tier"),
     ],
 )
 def test_start_with_a_bad_field_is_400_naming_it(call, body, field):

@@ -312,7 +312,10 @@ def test_no_malformed_request_gets_a_5xx_or_leaks_a_path(call: Caller, ui_dir: P
     forbidden = [INSTALL_DIR, str(ui_dir), str(ui_dir.resolve()), os.getcwd()]
     for i in range(REQUESTS):
         method, path, body, headers, query = request(rng)
-        where = f"seed {SEED}, request {i}: {method} {path[:200]!r} headers={headers} query={str(query)[:200]} body={str(body)[:300]!r}"
+        where = (
+            f"seed {SEED}, request {i}: {method} {path[:200]!r} headers={headers} "
+            f"query={str(query)[:200]} body={str(body)[:300]!r}"
+        )
         try:
             check(send(call, method, path, body, headers, query), forbidden)
         except AssertionError as err:

@@ -81,5 +81,47 @@ class Approval:
         )
 
 
-WORKFLOWS = [Mailbox, Failing, Sleeper, Chain, Approval]
+@workflow.defn
+class Tally:
+    """Adds what its updates bring until told to finish; an update may wait for the finish."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.finished = False
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.finished)
+        return self.total
+
+    @workflow.update
+    def add(self, amount: int) -> int:
+        self.total += amount
+        return self.total
+
+    @add.validator
+    def check_add(self, amount: int) -> None:
+        if amount < 0:
+            raise ValueError("amount must not be negative")
+
+    @workflow.update
+    async def total_at_finish(self) -> int:
+        await workflow.wait_condition(lambda: self.finished)
+        return self.total
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.finished = True
+
+
+@workflow.defn
+class BrokenFirstTask:
+    """Its first workflow task fails (and is retried): nothing sent to it is ever taken."""
+
+    @workflow.run
+    async def run(self) -> None:
+        raise RuntimeError("a bug in the workflow code")
+
+
+WORKFLOWS = [Mailbox, Failing, Sleeper, Chain, Approval, Tally, BrokenFirstTask]
 ACTIVITIES = [approve]
