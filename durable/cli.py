@@ -1,6 +1,8 @@
 """The ``durable`` command: ``durable workflow
-start|execute|signal|query|describe|list|history|result|cancel|terminate``,
-``durable dlq list|redrive`` and ``durable dev``. Run ``durable --help`` (or ``python -m durable --help``);
+start|execute|signal|signal-with-start|query|update|describe|list|count|history|result|cancel|terminate``,
+``durable schedule create|describe|list|pause|unpause|toggle|trigger|update|delete``,
+``durable dlq list|redrive`` and ``durable dev``; command and flag names are ``temporal``'s.
+Run ``durable --help`` (or ``python -m durable --help``);
 ``durable --version`` prints the installed distribution's version.
 
 Exit codes: 0 success; 1 an error (unknown execution, server not reachable, a workflow
@@ -17,6 +19,7 @@ from typing import Any, TextIO
 from durable._cli.commands import add_workflow_commands
 from durable._cli.dev import add_dev_command
 from durable._cli.dlq import add_dlq_commands
+from durable._cli.schedules import add_schedule_commands
 
 __all__ = ["DISTRIBUTION", "main"]
 
@@ -44,11 +47,12 @@ class _VersionAction(argparse.Action):
 def parser() -> argparse.ArgumentParser:
     """The command line's parser."""
     root = argparse.ArgumentParser(
-        prog="durable", description="Durable workflows: the dev server and the workflow commands."
+        prog="durable", description="Durable workflows: the dev server, the workflow and schedule commands."
     )
     root.add_argument("--version", action=_VersionAction, help="print the version of durable and exit")
     subparsers = root.add_subparsers(dest="group", required=True, metavar="COMMAND")
     add_workflow_commands(subparsers)
+    add_schedule_commands(subparsers)
     add_dlq_commands(subparsers)
     add_dev_command(subparsers)
     return root

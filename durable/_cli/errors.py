@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from durable._client.errors import WorkflowQueryFailedError
+from durable._client.errors import ScheduleAlreadyRunningError, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import NotRunning
 from durable._runtime.ports import ExecutionNotFound
@@ -30,10 +30,22 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
         )
     if isinstance(error, WorkflowAlreadyStartedError):
         return f"workflow {error.workflow_id!r} is already running (run {error.run_id}); use another --workflow-id or --id-conflict-policy"
+    schedule_id = getattr(args, "schedule_id", None)
+    if isinstance(error, ScheduleAlreadyRunningError):
+        return (
+            f"schedule {schedule_id!r} exists already: choose another --schedule-id "
+            "(`durable schedule update` changes it)"
+        )
+    if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND and schedule_id:
+        return f"schedule {schedule_id!r} not found ({error.message})"
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND and "not found" in error.message.lower():
         return error.message
     if isinstance(error, NotRunning):
         return f"workflow {workflow_id!r} is not running: {error}"
+    if isinstance(error, WorkflowUpdateFailedError):
+        name = getattr(args, "name", None)
+        update = f"update {name!r}" if name else "update"
+        return f"{update} failed: {_causes(error.cause)}"
     if isinstance(error, (WorkflowQueryFailedError, QueryNotFound, WorkflowTaskError)):
         return f"query failed: {error}"
     if isinstance(error, ConfigError) or (isinstance(error, NotImplementedError) and "api_key" in str(error)):
@@ -41,3 +53,13 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
     if isinstance(error, (RPCError, InvalidQuery, PayloadSizeError, ValueError)):
         return str(getattr(error, "message", None) or error)
     return None
+
+
+def _causes(error: BaseException | None) -> str:
+    """An exception and its causes on one line, as a failure's chain is printed."""
+    parts = []
+    while error is not None:
+        kind = getattr(error, "type", None)
+        parts.append(f"{error}" + (f" ({kind})" if kind and not str(error).startswith(f"{kind}: ") else ""))
+        error = error.__cause__
+    return " <- ".join(parts)

@@ -6,9 +6,13 @@ the engine's exceptions and boto3, which building the parser (``durable --help``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TextIO
 
+from durable._cli.schedule_build import build_schedule, replacing
+from durable._cli.schedule_options import ScheduleOptions
 from durable._client.client import Client
+from durable._client.schedules import Schedule, ScheduleUpdate, ScheduleUpdateInput
 from durable._http.remote import HttpTransport
 
 __all__ = ["Session"]
@@ -24,6 +28,14 @@ class Session:
         self.out = out
         self.transport = HttpTransport(address, **options)
         self.client = Client(self.transport)
+
+    def schedule(self, options: ScheduleOptions) -> Schedule:
+        """The client's schedule that ``durable schedule create|update``'s flags describe."""
+        return build_schedule(options)
+
+    def schedule_update(self, options: ScheduleOptions) -> Callable[[ScheduleUpdateInput], ScheduleUpdate]:
+        """An updater that makes a schedule the one ``durable schedule update``'s flags describe."""
+        return replacing(options)
 
     async def get(self, path: str, **query: Any) -> Any:
         """The JSON body of a GET of the API."""

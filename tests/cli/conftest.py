@@ -50,13 +50,13 @@ def durable(*args: str, address: str | None, timeout: float = 60) -> Run:
 
 
 class DevServerProcess:
-    """``durable dev --port <free>`` as a subprocess."""
+    """``durable dev --port <free> [options]`` as a subprocess."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
         self.port = free_port()
         self.address = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "durable.cli", "dev", "--port", str(self.port)],
+            [sys.executable, "-m", "durable.cli", "dev", "--port", str(self.port), *options],
             cwd=ROOT,
             env=ENV,
             stdout=subprocess.PIPE,
@@ -88,6 +88,19 @@ class DevServerProcess:
 @pytest.fixture(scope="module")
 def dev() -> Iterator[DevServerProcess]:
     server = DevServerProcess()
+    try:
+        yield server
+    finally:
+        if server.proc.poll() is None:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def test_dev() -> Iterator[DevServerProcess]:
+    """A dev server with the workflows of tests/cli/registry.py, on the test backend
+    (in memory; moto with DURABLE_TEST_BACKEND=moto)."""
+    backend = "moto" if os.environ.get("DURABLE_TEST_BACKEND") == "moto" else "memory"
+    server = DevServerProcess("--registry", "tests.cli.registry", "--backend", backend)
     try:
         yield server
     finally:
