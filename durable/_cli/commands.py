@@ -26,6 +26,7 @@ from durable._cli.arguments import (
     common_options,
 )
 from durable._cli.output import compact, failure_line, print_json, table, when
+from durable._cli.updates import add_update_commands
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.envconfig import ClientConfigProfile
 
@@ -114,6 +115,37 @@ async def _signal(args: argparse.Namespace, s: Session) -> int:
         print_json({}, s.out)
     else:
         s.out.write(f"Signal {args.name} sent to {args.workflow_id}\n")
+    return 0
+
+
+async def _signal_with_start(args: argparse.Namespace, s: Session) -> int:
+    handle = await s.client.start_workflow(
+        args.type,
+        args=args.input or [],
+        id=args.workflow_id,
+        task_queue=args.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy[args.id_reuse_policy],
+        id_conflict_policy=WorkflowIDConflictPolicy[args.id_conflict_policy],
+        start_signal=args.signal_name,
+        start_signal_args=args.signal_input or [],
+    )
+    if s.json:
+        print_json({"workflow_id": handle.id, "run_id": handle.result_run_id}, s.out)
+    else:
+        s.out.write(f"Signal {args.signal_name} sent to {args.type} {handle.id} (run {handle.result_run_id})\n")
+    return 0
+
+
+async def _count(args: argparse.Namespace, s: Session) -> int:
+    counted = await s.client.count_workflows(args.query)
+    if s.json:
+        groups = [{"group_values": list(g.group_values), "count": g.count} for g in counted.groups]
+        print_json({"count": counted.count, "groups": groups}, s.out)
+        return 0
+    s.out.write(f"Total: {counted.count}\n")
+    if counted.groups:
+        rows = [(g.count, ", ".join(str(v) for v in g.group_values)) for g in counted.groups]
+        table(["COUNT", "GROUP"], rows, s.out)
     return 0
 
 
@@ -265,7 +297,7 @@ async def _history(args: argparse.Namespace, s: Session) -> int:
 # -- the parser --------------------------------------------------------------------------
 
 
-def _starting(parser: argparse.ArgumentParser) -> None:
+def _starting(parser: argparse.ArgumentParser, *, conflict_default: str = "FAIL") -> None:
     parser.add_argument("--type", required=True, help="the workflow type")
     parser.add_argument("--task-queue", "-t", required=True, help="the task queue")
     add_workflow_id(parser)
@@ -273,7 +305,7 @@ def _starting(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-reuse-policy", default="ALLOW_DUPLICATE", choices=[p.name for p in WorkflowIDReusePolicy])
     parser.add_argument(
         "--id-conflict-policy",
-        default="FAIL",
+        default=conflict_default,
         choices=[p.name for p in WorkflowIDConflictPolicy if p.name != "UNSPECIFIED"],
     )
 
@@ -296,6 +328,13 @@ def add_workflow_commands(subparsers: Any) -> None:
     add_run_id(p)
     p.add_argument("--name", required=True, help="the signal name")
     add_inputs(p, "an argument of the signal handler")
+    p = command(
+        "signal-with-start", _signal_with_start, "send a signal, starting the workflow first when the id is not running"
+    )
+    _starting(p, conflict_default="USE_EXISTING")
+    p.add_argument("--signal-name", "--signal-type", dest="signal_name", required=True, help="the signal name")
+    add_inputs(p, "an argument of the signal handler", "--signal-input", dest="signal_input")
+    add_update_commands(commands)
     p = command("query", _query, "run a query handler")
     add_workflow_id(p)
     add_run_id(p)
@@ -314,6 +353,10 @@ def add_workflow_commands(subparsers: Any) -> None:
     )
     p.add_argument("--type", help="only this workflow type")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    p = command("count", _count, "count executions (GROUP BY ExecutionStatus: per status)")
+    p.add_argument(
+        "--query", "-q", help="a list filter, e.g. \"ExecutionStatus = 'Running'\" (default: every execution)"
+    )
     p = command("history", _history, "show a run's events")
     add_workflow_id(p)
     add_run_id(p)

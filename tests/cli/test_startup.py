@@ -38,6 +38,10 @@ def imported_by(*argv: str) -> list[str]:
     [
         ["--help"],
         ["workflow", "start", "--help"],
+        ["workflow", "update", "execute", "--help"],
+        ["workflow", "signal-with-start", "--help"],
+        ["schedule", "create", "--help"],
+        ["schedule", "create", "-s", "x", "--type", "T", "-t", "q", "--cron", "61 * * * *"],  # a usage error
         ["dlq", "list", "--help"],
         ["dev", "--help"],
         ["workflow", "nonsense"],  # a usage error
