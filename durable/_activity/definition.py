@@ -27,7 +27,7 @@ class ActivityDefinition:
     result_hint: Any
 
     @staticmethod
-    def of(fn: Any) -> ActivityDefinition:
+    def of(fn: object) -> ActivityDefinition:
         """The definition of an ``@activity.defn`` function, or of a bound method of one.
 
         Raises:
@@ -52,7 +52,7 @@ class ActivityDefinition:
         return _converter.decode_args(payloads, self.arg_hints)
 
     @staticmethod
-    def name_and_result_hint(activity: Any) -> tuple[str, Any]:
+    def name_and_result_hint(activity: str | Callable[..., Any]) -> tuple[str, Any]:
         """Name and result hint for ``execute_activity(activity, ...)``: a function or a name.
 
         Raises:
