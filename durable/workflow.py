@@ -206,6 +206,12 @@ async def execute_activity(activity: Callable[..., _Result], arg: Any = _arg_uns
 
 
 @overload
+async def execute_activity(
+    activity: str, arg: Any = _arg_unset, *, result_type: type[_Result], **kwargs: Any
+) -> _Result: ...
+
+
+@overload
 async def execute_activity(activity: str, arg: Any = _arg_unset, **kwargs: Any) -> Any: ...
 
 
@@ -310,6 +316,12 @@ async def execute_child_workflow(
 
 
 @overload
+async def execute_child_workflow(
+    workflow: str, arg: Any = _arg_unset, *, result_type: type[_Result], **kwargs: Any
+) -> _Result: ...
+
+
+@overload
 async def execute_child_workflow(workflow: str, arg: Any = _arg_unset, **kwargs: Any) -> Any: ...
 
 
@@ -381,6 +393,12 @@ async def execute_local_activity(
 
 @overload
 async def execute_local_activity(activity: Callable[..., _Result], arg: Any = _arg_unset, **kwargs: Any) -> _Result: ...
+
+
+@overload
+async def execute_local_activity(
+    activity: str, arg: Any = _arg_unset, *, result_type: type[_Result], **kwargs: Any
+) -> _Result: ...
 
 
 @overload
