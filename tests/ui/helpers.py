@@ -1,14 +1,21 @@
-"""What the UI tests share: how long to wait for the engine, and a running Counter to look at."""
+"""What the UI tests share: how long to wait for the engine, a running Counter to look at, a client."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from durable.client import Client
 
 from .conftest import api
 from .workflows import TASK_QUEUE
 
 WAIT_MS = 30_000
 """Long enough for the engine on the embedded emulation; playwright's expect() retries until then."""
+T = TypeVar("T")
 
 
 def start_counter(base: str, start: int) -> str:
@@ -18,3 +25,14 @@ def start_counter(base: str, start: int) -> str:
         "workflow_type": "Counter", "workflow_id": workflow_id, "task_queue": TASK_QUEUE, "input": [start],
     })  # fmt: skip
     return workflow_id
+
+
+def run_client(base: str, work: Callable[[Client], Awaitable[T]]) -> T:
+    """Run ``work`` with a client of the dev server (``Client.connect``, over HTTP), on a
+    thread of its own: playwright's sync API keeps an event loop on the test's thread."""
+
+    async def connected() -> T:
+        return await work(await Client.connect(base))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, connected()).result(timeout=60)

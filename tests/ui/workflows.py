@@ -12,6 +12,7 @@ class Counter:
     def __init__(self) -> None:
         self.total = 0
         self.done = False
+        self.released = False
 
     @workflow.run
     async def run(self, start: int) -> int:
@@ -36,6 +37,17 @@ class Counter:
     def _positive(self, amount: int) -> None:
         if amount <= 0:
             raise ValueError(f"amount must be positive, got {amount}")
+
+    @workflow.update
+    async def add_when_released(self, amount: int) -> int:
+        """Accepted at once, completed once the ``release`` signal came."""
+        await workflow.wait_condition(lambda: self.released)
+        self.total += amount
+        return self.total
+
+    @workflow.signal
+    def release(self) -> None:
+        self.released = True
 
     @workflow.signal
     def finish(self) -> None:
