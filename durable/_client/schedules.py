@@ -4,8 +4,10 @@ A schedule starts a workflow at the times of its spec (calendars, cron expressio
 Temporal's schedule dialect, intervals, minus ``skip``), under an overlap policy, until
 paused or deleted; ``backfill`` takes the actions of a past period. The values here are
 what a user builds and what ``describe()`` returns (the spec as Temporal's server shows it:
-cron expressions turned into calendars); they cross the transport as JSON documents
-(:func:`schedule_to_doc` / :func:`schedule_from_doc`) to the engine's schedule runner.
+cron expressions turned into calendars); they cross the transport
+(:class:`~durable._client.schedule_transport.ScheduleTransport`) as the documents the engine
+stores (:func:`schedule_to_doc` / :func:`schedule_from_doc`). The transport raises
+temporalio's errors itself.
 
 Not supported (a clear error, not a silent drop): search attributes on the schedule.
 """
@@ -15,19 +17,26 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import uuid
-from abc import ABC
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter
+from durable._client.errors import ScheduleAlreadyRunningError
+from durable._client.schedule_transport import (
+    BackfillDocument,
+    CalendarDocument,
+    ScheduleActionTaken,
+    ScheduleDescribed,
+    ScheduleDocument,
+    ScheduleListed,
+    ScheduleSpecDocument,
+)
 from durable._replay.definition import WorkflowDefinition
-from durable._runtime.ports import ScheduleAlreadyExists, ScheduleNotFound
 from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import InvalidScheduleSpec, canonical_spec
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
-from durable.exceptions import TemporalError
 from durable.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
@@ -62,13 +71,6 @@ __all__ = [
     "ScheduleUpdate",
     "ScheduleUpdateInput",
 ]
-
-
-class ScheduleAlreadyRunningError(TemporalError):
-    """A schedule with this id exists already."""
-
-    def __init__(self) -> None:
-        super().__init__("Schedule already running")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ class ScheduleSpec:
     """IANA time zone name of the calendars and cron expressions, for example ``US/Central``."""
 
 
-class ScheduleAction(ABC):
+class ScheduleAction:
     """Base of what a schedule does (:class:`ScheduleActionStartWorkflow`)."""
 
 
@@ -212,7 +214,10 @@ class ScheduleActionStartWorkflow(ScheduleAction):
         )
 
     def __repr__(self) -> str:
-        return f"ScheduleActionStartWorkflow(workflow={self.workflow!r}, args={list(self.args)!r}, id={self.id!r}, task_queue={self.task_queue!r})"
+        return (
+            f"ScheduleActionStartWorkflow(workflow={self.workflow!r}, args={list(self.args)!r}, "
+            f"id={self.id!r}, task_queue={self.task_queue!r})"
+        )
 
 
 @dataclass
@@ -263,7 +268,7 @@ class Schedule:
     state: ScheduleState = dataclasses.field(default_factory=ScheduleState)
 
 
-class ScheduleActionExecution(ABC):
+class ScheduleActionExecution:
     """Base of an action's execution."""
 
 
@@ -335,7 +340,7 @@ class ScheduleUpdate:
     search_attributes: Any = None
 
 
-class ScheduleListAction(ABC):
+class ScheduleListAction:
     """Base of a listed schedule's action."""
 
 
@@ -391,9 +396,6 @@ class ScheduleHandle:
         self._client = client
         self.id = id
 
-    async def _call(self, op: str, body: dict[str, Any] | None = None) -> Any:
-        return await _rpc(self._client._transport.schedule(op, self.id, body or {}))  # type: ignore[attr-defined]
-
     async def backfill(self, *backfill: ScheduleBackfill, **_: Any) -> None:
         """Take the actions the spec gives in each period, as if the time passed right now.
 
@@ -402,28 +404,27 @@ class ScheduleHandle:
         """
         if not backfill:
             raise ValueError("At least one backfill required")
-        await self._call("backfill", {"backfills": _backfill_docs(backfill), "request_id": str(uuid.uuid4())})
+        await self._client._transport.backfill_schedule(self.id, _backfill_docs(backfill), str(uuid.uuid4()))
 
     async def delete(self, **_: Any) -> None:
         """Delete the schedule; workflows it started go on."""
-        await self._call("delete")
+        await self._client._transport.delete_schedule(self.id)
 
     async def describe(self, **_: Any) -> ScheduleDescription:
         """The schedule, with its counters, running workflows, recent and next actions."""
-        doc = await self._call("describe")
-        return _description(self.id, doc)
+        return _description(await self._client._transport.describe_schedule(self.id))
 
     async def pause(self, *, note: str | None = None, **_: Any) -> None:
         """Stop taking actions (a trigger still acts)."""
-        await self._call("pause", {"note": note})
+        await self._client._transport.pause_schedule(self.id, note)
 
     async def trigger(self, *, overlap: ScheduleOverlapPolicy | None = None, **_: Any) -> None:
         """Take an action now; ``overlap`` overrides the schedule's policy for it."""
-        await self._call("trigger", {"overlap": int(overlap) if overlap else None})
+        await self._client._transport.trigger_schedule(self.id, ScheduleOverlapPolicy(overlap) if overlap else None)
 
     async def unpause(self, *, note: str | None = None, **_: Any) -> None:
         """Take actions again, from the next time on."""
-        await self._call("unpause", {"note": note})
+        await self._client._transport.unpause_schedule(self.id, note)
 
     async def update(
         self,
@@ -436,30 +437,61 @@ class ScheduleHandle:
             update = await update
         if update is None:
             return
-        await self._call("update", {"schedule": schedule_to_doc(update.schedule)})
+        await self._client._transport.update_schedule(self.id, schedule_to_doc(update.schedule))
 
 
 class ScheduleAsyncIterator:
-    """``async for`` over :class:`ScheduleListDescription` values."""
+    """``async for`` over :class:`ScheduleListDescription` values, a page at a time."""
 
-    def __init__(self, client: Client, query: str | None = None, page_size: int = 1000) -> None:
+    def __init__(
+        self, client: Client, query: str | None = None, page_size: int = 1000, next_page_token: bytes | None = None
+    ) -> None:
         self._client = client
         self._query = query
         self._page_size = page_size
-        self._entries: list[ScheduleListDescription] | None = None
-        self._index = 0
+        self._next_page_token = next_page_token
+        self._current_page: list[ScheduleListDescription] | None = None
+        self._current_page_index = 0
+
+    @property
+    def current_page_index(self) -> int:
+        """Index in the current page of the entry the next ``__anext__`` returns."""
+        return self._current_page_index
+
+    @property
+    def current_page(self) -> Sequence[ScheduleListDescription] | None:
+        """The current page, once fetched."""
+        return self._current_page
+
+    @property
+    def next_page_token(self) -> bytes | None:
+        """Token of the next page, if any."""
+        return self._next_page_token
+
+    async def fetch_next_page(self, *, page_size: int | None = None) -> None:
+        """Fetch the next page (``page_size`` overrides the iterator's)."""
+        page = await self._client._transport.list_schedules(
+            self._query, page_size or self._page_size, self._next_page_token
+        )
+        self._current_page = [_list_description(entry) for entry in page.schedules]
+        self._current_page_index = 0
+        self._next_page_token = page.next_page_token
 
     def __aiter__(self) -> ScheduleAsyncIterator:
         return self
 
     async def __anext__(self) -> ScheduleListDescription:
-        if self._entries is None:
-            rows = await _rpc(self._client._transport.schedule("list", None, {"query": self._query}))  # type: ignore[attr-defined]
-            self._entries = [_list_description(row["id"], row["doc"]) for row in rows]
-        if self._index >= len(self._entries):
-            raise StopAsyncIteration
-        self._index += 1
-        return self._entries[self._index - 1]
+        while True:
+            if self._current_page is None:
+                await self.fetch_next_page()
+                continue
+            if self._current_page_index >= len(self._current_page):
+                if self._next_page_token is not None:
+                    await self.fetch_next_page()
+                    continue
+                raise StopAsyncIteration
+            self._current_page_index += 1
+            return self._current_page[self._current_page_index - 1]
 
 
 # -- the client's calls ------------------------------------------------------------------
@@ -478,27 +510,14 @@ async def create_schedule(
     """See ``Client.create_schedule``."""
     if search_attributes:
         raise NotImplementedError("not supported by this engine yet: search attributes on a schedule")
-    body = {
-        "schedule": schedule_to_doc(schedule),
-        "trigger_immediately": trigger_immediately,
-        "backfill": _backfill_docs(backfill),
-        "memo": dict(memo) if memo else None,
-    }
-    try:
-        await _rpc(client._transport.schedule("create", id, body))  # type: ignore[attr-defined]
-    except ScheduleAlreadyExists as err:
-        raise ScheduleAlreadyRunningError() from err
+    await client._transport.create_schedule(
+        id,
+        schedule_to_doc(schedule),
+        trigger_immediately=trigger_immediately,
+        backfill=_backfill_docs(backfill),
+        memo={key: _converter.encode(value) for key, value in (memo or {}).items()},
+    )
     return ScheduleHandle(client, id)
-
-
-async def _rpc(awaitable: Any) -> Any:
-    """Engine errors on schedules as temporalio reports them."""
-    try:
-        return await awaitable
-    except ScheduleNotFound as err:
-        raise RPCError(f"schedule not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
-    except InvalidScheduleSpec as err:
-        raise RPCError(f"invalid schedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -508,11 +527,9 @@ def _secs(d: timedelta | None) -> float | None:
     return d.total_seconds() if d is not None else None
 
 
-def _epoch(t: datetime | None) -> float | None:
+def _epoch(t: datetime) -> float:
     # A naive datetime is UTC, as protobuf's Timestamp.FromDatetime reads it for temporalio
     # (its samples pass datetime.utcnow()), not local time as datetime.timestamp() would.
-    if t is None:
-        return None
     return (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).timestamp()
 
 
@@ -520,7 +537,7 @@ def _dt(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
 
 
-def _backfill_docs(backfills: Sequence[ScheduleBackfill]) -> list[dict[str, Any]]:
+def _backfill_docs(backfills: Sequence[ScheduleBackfill]) -> list[BackfillDocument]:
     return [
         {
             "start_at": _epoch(b.start_at),
@@ -531,27 +548,45 @@ def _backfill_docs(backfills: Sequence[ScheduleBackfill]) -> list[dict[str, Any]
     ]
 
 
-_CALENDAR_FIELDS = ("second", "minute", "hour", "day_of_month", "month", "year", "day_of_week")
-
-
-def _calendar_to_doc(cal: ScheduleCalendarSpec, where: str) -> dict[str, Any]:
+def _calendar_to_doc(cal: ScheduleCalendarSpec, where: str) -> CalendarDocument:
     if not isinstance(cal, ScheduleCalendarSpec):
         raise TypeError(f"{where} must be a ScheduleCalendarSpec, not {type(cal).__name__}")
-    doc: dict[str, Any] = {f: [[r.start, r.end, r.step] for r in getattr(cal, f)] for f in _CALENDAR_FIELDS}
-    doc["comment"] = cal.comment
-    return doc
+
+    def ranges(field: Sequence[ScheduleRange]) -> list[list[int]]:
+        return [[r.start, r.end, r.step] for r in field]
+
+    return {
+        "second": ranges(cal.second),
+        "minute": ranges(cal.minute),
+        "hour": ranges(cal.hour),
+        "day_of_month": ranges(cal.day_of_month),
+        "month": ranges(cal.month),
+        "year": ranges(cal.year),
+        "day_of_week": ranges(cal.day_of_week),
+        "comment": cal.comment,
+    }
 
 
-def _calendar_from_doc(doc: dict[str, Any]) -> ScheduleCalendarSpec:
-    ranges = {f: tuple(ScheduleRange(*r) for r in doc.get(f, [])) for f in _CALENDAR_FIELDS}
-    return ScheduleCalendarSpec(**ranges, comment=doc.get("comment") or None)
+def _calendar_from_doc(doc: Mapping[str, Any]) -> ScheduleCalendarSpec:
+    def ranges(name: str) -> tuple[ScheduleRange, ...]:
+        return tuple(ScheduleRange(*r) for r in doc.get(name, []))
+
+    return ScheduleCalendarSpec(
+        second=ranges("second"),
+        minute=ranges("minute"),
+        hour=ranges("hour"),
+        day_of_month=ranges("day_of_month"),
+        month=ranges("month"),
+        year=ranges("year"),
+        day_of_week=ranges("day_of_week"),
+        comment=doc.get("comment") or None,
+    )
 
 
-def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
-    """The JSON document of a schedule (what the engine stores).
+def schedule_to_doc(schedule: Schedule) -> ScheduleDocument:
+    """The document of a schedule (what the engine stores).
 
     Raises:
-        NotImplementedError: a part this engine does not support (calendars, skip).
         TypeError / ValueError: an action or time that cannot be stored.
     """
     action = schedule.action
@@ -572,8 +607,8 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
             "intervals": [
                 {"every": iv.every.total_seconds(), "offset": _secs(iv.offset) or 0.0} for iv in spec.intervals
             ],
-            "start_at": _epoch(spec.start_at),
-            "end_at": _epoch(spec.end_at),
+            "start_at": _epoch(spec.start_at) if spec.start_at is not None else None,
+            "end_at": _epoch(spec.end_at) if spec.end_at is not None else None,
             "jitter": _secs(spec.jitter),
             "time_zone_name": spec.time_zone_name,
         },
@@ -591,9 +626,12 @@ def schedule_to_doc(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def _spec_from_doc(stored: dict[str, Any]) -> ScheduleSpec:
+def _spec_from_doc(stored: ScheduleSpecDocument) -> ScheduleSpec:
     """The spec as Temporal's server describes it: cron expressions as calendars and intervals."""
-    spec = canonical_spec(stored)
+    try:
+        spec = canonical_spec(dict(stored))
+    except InvalidScheduleSpec as err:  # stored by a release that checked less
+        raise RPCError(f"invalid schedule: {err}", RPCStatusCode.INVALID_ARGUMENT, b"") from err
     return ScheduleSpec(
         calendars=[_calendar_from_doc(c) for c in spec["calendars"]],
         skip=[_calendar_from_doc(c) for c in spec.get("skip", [])],
@@ -611,7 +649,7 @@ def _spec_from_doc(stored: dict[str, Any]) -> ScheduleSpec:
     )
 
 
-def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
+def schedule_from_doc(doc: ScheduleDocument) -> Schedule:
     """A :class:`Schedule` from its document (arguments decoded without type hints)."""
     action, policy, state = doc["action"], doc["policy"], doc["state"]
     return Schedule(
@@ -624,63 +662,65 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
         spec=_spec_from_doc(doc["spec"]),
         policy=SchedulePolicy(
             overlap=ScheduleOverlapPolicy(policy["overlap"]),
-            catchup_window=timedelta(seconds=policy["catchup_window"]) if policy.get("catchup_window") else None,
-            pause_on_failure=policy.get("pause_on_failure", False),
+            catchup_window=timedelta(seconds=policy["catchup_window"]) if policy["catchup_window"] else None,
+            pause_on_failure=policy["pause_on_failure"],
         ),
         state=ScheduleState(
-            note=state.get("note"),
-            paused=state.get("paused", False),
-            limited_actions=state.get("limited_actions", False),
-            remaining_actions=state.get("remaining_actions", 0),
+            note=state["note"],
+            paused=state["paused"],
+            limited_actions=state["limited_actions"],
+            remaining_actions=state["remaining_actions"],
         ),
     )
 
 
-def _results(info: dict[str, Any]) -> list[ScheduleActionResult]:
+def _results(actions: Sequence[ScheduleActionTaken]) -> list[ScheduleActionResult]:
     return [
         ScheduleActionResult(
-            scheduled_at=_dt(a["scheduled_at"]),
-            started_at=_dt(a["started_at"]),
-            action=ScheduleActionExecutionStartWorkflow(
-                workflow_id=a["workflow_id"], first_execution_run_id=a["run_id"]
-            ),
+            scheduled_at=_dt(a.scheduled_at),
+            started_at=_dt(a.started_at),
+            action=ScheduleActionExecutionStartWorkflow(workflow_id=a.workflow_id, first_execution_run_id=a.run_id),
         )
-        for a in info["recent_actions"]
+        for a in actions
     ]
 
 
-def _description(schedule_id: str, doc: dict[str, Any]) -> ScheduleDescription:
-    info = doc["info"]
+def _memo(memo: Mapping[str, str]) -> dict[str, Any]:
+    return {key: _converter.decode(value) for key, value in memo.items()}
+
+
+def _description(described: ScheduleDescribed) -> ScheduleDescription:
+    info = described.info
     return ScheduleDescription(
-        id=schedule_id,
-        schedule=schedule_from_doc(doc["schedule"]),
+        id=described.schedule_id,
+        schedule=schedule_from_doc(described.schedule),
         info=ScheduleInfo(
-            num_actions=info["num_actions"],
-            num_actions_missed_catchup_window=info["num_actions_missed_catchup_window"],
-            num_actions_skipped_overlap=info["num_actions_skipped_overlap"],
+            num_actions=info.num_actions,
+            num_actions_missed_catchup_window=info.num_actions_missed_catchup_window,
+            num_actions_skipped_overlap=info.num_actions_skipped_overlap,
             running_actions=[
-                ScheduleActionExecutionStartWorkflow(workflow_id=r["workflow_id"], first_execution_run_id=r["run_id"])
-                for r in info["running"]
+                ScheduleActionExecutionStartWorkflow(workflow_id=r.workflow_id, first_execution_run_id=r.run_id)
+                for r in info.running
             ],
-            recent_actions=_results(info),
-            next_action_times=[_dt(t) for t in info.get("upcoming", [])],
-            created_at=_dt(info["created_at"]),
-            last_updated_at=_dt(info["last_updated_at"]) if info.get("last_updated_at") is not None else None,
+            recent_actions=_results(info.recent_actions),
+            next_action_times=[_dt(t) for t in info.next_action_times],
+            created_at=_dt(info.created_at),
+            last_updated_at=_dt(info.last_updated_at) if info.last_updated_at is not None else None,
         ),
-        _memo=doc.get("memo"),
+        _memo=_memo(described.memo),
     )
 
 
-def _list_description(schedule_id: str, doc: dict[str, Any]) -> ScheduleListDescription:
-    schedule, info = doc["schedule"], doc["info"]
+def _list_description(listed: ScheduleListed) -> ScheduleListDescription:
     return ScheduleListDescription(
-        id=schedule_id,
+        id=listed.schedule_id,
         schedule=ScheduleListSchedule(
-            action=ScheduleListActionStartWorkflow(workflow=schedule["action"]["workflow"]),
-            spec=_spec_from_doc(schedule["spec"]),
-            state=ScheduleListState(note=schedule["state"].get("note"), paused=schedule["state"].get("paused", False)),
+            action=ScheduleListActionStartWorkflow(workflow=listed.workflow_type),
+            spec=_spec_from_doc(listed.spec),
+            state=ScheduleListState(note=listed.note, paused=listed.paused),
         ),
         info=ScheduleListInfo(
-            recent_actions=_results(info), next_action_times=[_dt(t) for t in info.get("upcoming", [])]
+            recent_actions=_results(listed.recent_actions),
+            next_action_times=[_dt(t) for t in listed.next_action_times],
         ),
     )

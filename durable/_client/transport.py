@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from durable._client.schedule_transport import ScheduleTransport
 from durable._runtime.control import Description, Started, UpdateStatus
 from durable._runtime.ports import ExecutionRecord
 from durable._visibility.listing import Count, Page
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 
-class Transport(Protocol):
+class Transport(ScheduleTransport, Protocol):
     """How a client reaches the engine.
 
     ``request_id`` makes a start, signal, cancel or terminate idempotent, as the request id
@@ -71,7 +72,6 @@ class Transport(Protocol):
         ...
 
     async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]: ...
-    async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any: ...
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None: ...
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool: ...
     async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page: ...

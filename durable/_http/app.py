@@ -49,6 +49,7 @@ from durable._http.routing import payloads as _payloads
 from durable._http.routing import request_id_of as _request_id
 from durable._http.routing import workflow_id_of as _wid
 from durable._http.routing import workflow_type_served as _workflow_types
+from durable._http.schedule_routes import schedule_router
 from durable._http.update_routes import update_routes
 from durable._limits import InvalidIdError
 from durable._replay import events as ev
@@ -169,6 +170,7 @@ class HttpApi:
         _error_handlers(app)
         _workflow_routes(app, self)
         update_routes(app, lambda: self.engine)
+        app.include_router(schedule_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
         _document_routes(app, self)

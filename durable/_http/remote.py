@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from durable._client.errors import ScheduleAlreadyRunningError
 from durable._http import wire
+from durable._http.remote_schedules import RemoteScheduleTransport
 from durable._replay import events as ev
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, PendingActivity, Started, new_request_id
@@ -217,7 +219,7 @@ def _transient(err: BaseException) -> bool:
     return isinstance(reason, (ConnectionError, TimeoutError, http.client.IncompleteRead, http.client.BadStatusLine))
 
 
-class HttpTransport:
+class HttpTransport(RemoteScheduleTransport):
     """:class:`durable._client.transport.Transport` over the HTTP API."""
 
     def __init__(
@@ -630,6 +632,8 @@ def _error(status: int, payload: Any, context: dict[str, Any]) -> Exception:
             code.get(status, RPCStatusCode.INTERNAL if status >= 500 else RPCStatusCode.UNKNOWN),
         )
     code, message = error.get("code", ""), error.get("message", "")
+    if code == "schedule_already_exists":
+        return ScheduleAlreadyRunningError()
     if code == "execution_not_found":
         return ExecutionNotFound(message)
     if code in ("not_running", "not_started"):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from durable._local.environment import LocalRuntime
+from durable._local.schedule_transport import LocalScheduleTransport
 from durable._runtime.control import Description, NotStarted, Started, UpdateStatus
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
 from durable._visibility.listing import Count, Page
@@ -15,7 +16,7 @@ from durable._visibility.listing import Count, Page
 __all__ = ["LocalTransport"]
 
 
-class LocalTransport:
+class LocalTransport(LocalScheduleTransport):
     """:class:`durable._client.transport.Transport` over a :class:`LocalRuntime`."""
 
     def __init__(self, runtime: LocalRuntime) -> None:
@@ -139,14 +140,6 @@ class LocalTransport:
 
     async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         return self._control.resolve_run(workflow_id, run_id)
-
-    async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any:
-        result = self._control.schedule(op, schedule_id, body)
-        if op in ("create", "trigger", "unpause", "update"):
-            # As the local environment's start does: let the first workflow task of a run
-            # this started be decided before the caller looks at it.
-            await asyncio.get_running_loop().run_in_executor(None, self.runtime.dispatcher.wait_inbox_drained)
-        return result
 
     async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
         self._control.report_async_activity(task_token, outcome)

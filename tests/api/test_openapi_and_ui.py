@@ -35,6 +35,12 @@ def test_the_served_document_lists_every_route(call):
         "/api/v1/activities/cancelled",
         "/api/v1/dead-letters",
         "/api/v1/dead-letters/redrive",
+        "/api/v1/schedules",
+        "/api/v1/schedules/{schedule_id}",
+        "/api/v1/schedules/{schedule_id}/pause",
+        "/api/v1/schedules/{schedule_id}/unpause",
+        "/api/v1/schedules/{schedule_id}/trigger",
+        "/api/v1/schedules/{schedule_id}/backfill",
     }
     start = doc["paths"]["/api/v1/workflows"]["post"]
     assert start["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StartRequest")

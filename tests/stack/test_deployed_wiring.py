@@ -119,19 +119,24 @@ class Deployment:
     layers: dict[str, list[Path]]  # function name -> its unzipped layers
 
 
-def _dynamodb_unscoped(template: dict[str, Any]) -> dict[str, Any]:
-    """The template with its DynamoDB grants on Resource "*".
+_AUTHORIZED_ON_ANY_RESOURCE = ("dynamodb:", "scheduler:")
+"""Services whose every request moto authorizes against the resource "*"."""
 
-    moto authorizes every DynamoDB request against the resource "*", so a grant on a table's
-    ARN never matches there; on "*" the actions are enforced, which is what moto can check
-    (the template tests check which table each grant names, and its conditions).
+
+def _unscoped_for_moto(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with its DynamoDB and EventBridge Scheduler grants on Resource "*".
+
+    moto authorizes every request of these services against the resource "*", so a grant on
+    a table's or a schedule group's ARN never matches there; on "*" the actions are enforced,
+    which is what moto can check (the template tests check which table or schedule group
+    each grant names, and its conditions).
     """
     resources = json.loads(json.dumps(template["Resources"]))
     for resource in resources.values():
         if resource["Type"] == "AWS::IAM::Policy":
             for st in resource["Properties"]["PolicyDocument"]["Statement"]:
                 actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
-                if all(a.startswith("dynamodb:") for a in actions):
+                if all(a.startswith(_AUTHORIZED_ON_ANY_RESOURCE) for a in actions):
                     st["Resource"] = "*"
     return {**template, "Resources": resources}
 
@@ -163,7 +168,7 @@ def _deploy(assembly: Assembly, workdir: Path, *, enforced: bool = False) -> Dep
     cfn.create_stack(
         StackName=assembly.stack_name,
         TemplateBody=json.dumps(
-            _dynamodb_unscoped(_without_unsupported(assembly.template))
+            _unscoped_for_moto(_without_unsupported(assembly.template))
             if enforced
             else _without_unsupported(assembly.template)
         ),
@@ -433,7 +438,9 @@ def _role_credentials(config: dict[str, Any]) -> dict[str, str]:
     granted = boto3.client("sts", region_name=REGION).assume_role(
         RoleArn=config["Role"], RoleSessionName=config["FunctionName"]
     )["Credentials"]
-    return dict(zip(_CREDENTIALS, (granted["AccessKeyId"], granted["SecretAccessKey"], granted["SessionToken"])))
+    return dict(
+        zip(_CREDENTIALS, (granted["AccessKeyId"], granted["SecretAccessKey"], granted["SessionToken"]), strict=True)
+    )
 
 
 def _as_role(handler: Callable[..., Any], credentials: dict[str, str]) -> Callable[..., Any]:
@@ -476,6 +483,7 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
                 name: _load_handler(config, code, list(layers), monkeypatch)
                 for name, config in deployment.functions.items()
             }
+            unenforced = dict(handlers)
             if as_roles:
                 # The test's own reads go through the orchestrator's clients (below): made with
                 # its credentials, they are also right when the orchestrator itself uses them.
@@ -550,3 +558,51 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             assert status == 200 and 'src="ui/app.js"' in page
             status, script = call("GET", "/ui/app.js")
             assert status == 200 and "mountExecution" in script
+
+            # Schedules through the same API: create (armed on EventBridge Scheduler), describe,
+            # list, trigger (the orchestrator takes the run it starts), pause (disarmed), delete.
+            api = deployment.functions[routes[0].function_name]
+            group = api["Environment"]["Variables"]["DURABLE_SCHEDULE_GROUP"]
+            scheduler = boto3.client("scheduler", region_name=REGION)
+            scheduler.create_schedule_group(Name=group)  # beyond moto's CloudFormation (see UNSUPPORTED_BY_MOTO)
+            nightly = Order(
+                order_id="nightly", customer_id="c", email="a@example.com", items=[OrderItem("pen", 2)],
+                total=Decimal("3"),
+            )  # fmt: skip
+            schedule = {
+                "action": {
+                    "workflow_type": "OrderWorkflow", "workflow_id": "nightly-order", "task_queue": "orders",
+                    "input": [json.loads(p) for p in encode_args([nightly])],
+                },
+                "spec": {"cron_expressions": ["0 3 * * *"]},
+            }  # fmt: skip
+            status, created = call("POST", "/api/v1/schedules", {"schedule_id": "nightly", "schedule": schedule})
+            assert (status, created) == (201, {"schedule_id": "nightly"})
+            (armed,) = scheduler.list_schedules(GroupName=group)["Schedules"]
+            entry = scheduler.get_schedule(Name=armed["Name"], GroupName=group)
+            inbox_arn = api["Environment"]["Variables"]["DURABLE_INBOX_QUEUE_ARN"]
+            assert entry["Target"]["Arn"] == inbox_arn and entry["ScheduleExpression"].startswith("at(")
+            status, described = call("GET", "/api/v1/schedules/nightly")
+            assert status == 200 and described["info"]["next_action_times"][0].endswith("T03:00:00.000000Z")
+            assert described["schedule"]["action"]["input"] == schedule["action"]["input"]
+            status, listed = call("GET", "/api/v1/schedules")
+            assert status == 200 and [s["schedule_id"] for s in listed["schedules"]] == ["nightly"]
+            status, answer = call("POST", "/api/v1/schedules/nightly/trigger", {})
+            assert status == 202, answer
+            status, described = call("GET", "/api/v1/schedules/nightly")
+            (taken,) = described["info"]["recent_actions"]
+            assert taken["workflow_id"].startswith("nightly-order-")
+            pump(lambda: control.ledger(taken["workflow_id"], taken["run_id"]).timers)
+            status, run = call("GET", f"/api/v1/workflows/{taken['workflow_id']}")
+            assert (status, run["status"], run["run_id"]) == (200, "RUNNING", taken["run_id"])
+            # Pausing and deleting disarm (Scheduler's DeleteSchedule), whose signature moto cannot
+            # check (it hashes a DELETE's query string as its body): those two go unenforced.
+            disarming = Gateway(api_id, "wired", routes, unenforced)
+            status, _ = disarming("POST", "/api/v1/schedules/nightly/pause", {"note": "maintenance"})
+            assert status == 200 and scheduler.list_schedules(GroupName=group)["Schedules"] == []
+            status, described = call("GET", "/api/v1/schedules/nightly")
+            assert described["schedule"]["state"] == {
+                "note": "maintenance", "paused": True, "limited_actions": False, "remaining_actions": 0,
+            }  # fmt: skip
+            status, _ = disarming("DELETE", "/api/v1/schedules/nightly")
+            assert status == 200 and call("GET", "/api/v1/schedules/nightly")[0] == 404

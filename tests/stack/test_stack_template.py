@@ -671,3 +671,27 @@ def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_s
         "kms:ReEncrypt*",
         "kms:GenerateDataKey*",
     }
+
+
+def test_the_api_function_may_do_what_the_schedule_routes_do_and_nothing_more_of_schedules(synthesized):
+    # create, update, pause, unpause, trigger, backfill, delete, describe, list: the schedule's
+    # item in the executions table, the first events (history) and start message (inbox) of a
+    # run a trigger or backfill starts, the Scheduler entry armed for the next action and the
+    # role Scheduler delivers it with (the deployed-wiring test runs the routes as this role).
+    s, stack = synthesized, synthesized.stack
+    api_fn = fn(s, stack.api_function)
+    executions = actions_on(s, api_fn, s.logical_id(stack.tables.executions))
+    assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= executions
+    assert "dynamodb:DeleteItem" in executions  # conditioned on the schedules' partition (test_stack_api)
+    assert "dynamodb:PutItem" in actions_on(s, api_fn, s.logical_id(stack.tables.history))
+    assert "sqs:SendMessage" in actions_on(s, api_fn, s.logical_id(stack.inbox.queue))
+    scheduling = [st for st in statements(s, api_fn) if "scheduler:" in json.dumps(st["Action"])]
+    assert {a for st in scheduling for a in st["Action"]} == {
+        "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+    }
+    assert all(f":schedule/durable-{NAMESPACE}-schedules/*" in json.dumps(st["Resource"]) for st in scheduling)
+    passing = [st for st in statements(s, api_fn) if "iam:PassRole" in json.dumps(st["Action"])]
+    assert [refs(st["Resource"]) for st in passing] == [{s.logical_id(stack.scheduler_role)}]
