@@ -7,12 +7,13 @@ parser is built: the client's schedule classes bring the client with them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from durable._cli.schedule_options import ScheduleOptions
 from durable._client.schedules import (
     Schedule,
     ScheduleActionStartWorkflow,
+    ScheduleBackfill,
     ScheduleIntervalSpec,
     SchedulePolicy,
     ScheduleSpec,
@@ -22,7 +23,7 @@ from durable._client.schedules import (
 )
 from durable._schedules.overlap import ScheduleOverlapPolicy
 
-__all__ = ["build_schedule", "replacing"]
+__all__ = ["backfill", "build_schedule", "replacing"]
 
 
 def _seconds(value: float | None) -> timedelta | None:
@@ -73,3 +74,10 @@ def replacing(options: ScheduleOptions) -> Callable[[ScheduleUpdateInput], Sched
     whatever it was (as ``temporal schedule update``)."""
     schedule = build_schedule(options)
     return lambda _: ScheduleUpdate(schedule=schedule)
+
+
+def backfill(start_at: datetime, end_at: datetime, overlap: str | None) -> ScheduleBackfill:
+    """The period ``durable schedule backfill`` names, under an overlap policy (None: the schedule's)."""
+    return ScheduleBackfill(
+        start_at=start_at, end_at=end_at, overlap=ScheduleOverlapPolicy[overlap] if overlap else None
+    )

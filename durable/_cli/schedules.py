@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from durable._cli.arguments import Command, add_command
+from durable._cli.arguments import Command, add_command, timestamp
 from durable._cli.output import compact, print_json, table, when
 from durable._cli.schedule_options import OVERLAP_POLICIES, ScheduleOptions, add_schedule_options, overlap_policy
 from durable._schedules.overlap import ScheduleOverlapPolicy
@@ -72,6 +72,12 @@ async def _trigger(args: argparse.Namespace, s: Session) -> int:
     overlap = ScheduleOverlapPolicy[args.overlap_policy] if args.overlap_policy else None
     await s.client.get_schedule_handle(args.schedule_id).trigger(overlap=overlap)
     return _done(s, f"Schedule {args.schedule_id} triggered")
+
+
+async def _backfill(args: argparse.Namespace, s: Session) -> int:
+    period = s.schedule_backfill(args.start_time, args.end_time, args.overlap_policy)
+    await s.client.get_schedule_handle(args.schedule_id).backfill(period)
+    return _done(s, f"Schedule {args.schedule_id} backfilled from {args.start_time} to {args.end_time}")
 
 
 def _path(schedule_id: str) -> str:
@@ -255,7 +261,7 @@ def _overlap(parser: argparse.ArgumentParser, help: str) -> None:
 def add_schedule_commands(subparsers: Any) -> None:
     """``durable schedule ...`` and its commands."""
     group = subparsers.add_parser(
-        "schedule", help="create, list, describe, pause, trigger, update and delete schedules"
+        "schedule", help="create, list, describe, pause, trigger, backfill, update and delete schedules"
     )
     commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -283,4 +289,8 @@ def add_schedule_commands(subparsers: Any) -> None:
     p.add_argument("--reason", help="why (the schedule's note)")
     p = command("trigger", _trigger, "take an action now")
     _overlap(p, "the overlap policy of this action (default: the schedule's)")
+    p = command("backfill", _backfill, "take the actions the spec gives in a past (or future) period, now")
+    p.add_argument("--start-time", type=timestamp, required=True, help="the period's start (RFC 3339)")
+    p.add_argument("--end-time", type=timestamp, required=True, help="the period's end (RFC 3339)")
+    _overlap(p, "the overlap policy of these actions (default: the schedule's); BufferAll or AllowAll take them all")
     command("delete", _delete, "delete a schedule (the workflows it started go on)")

@@ -7,12 +7,13 @@ the engine's exceptions and boto3, which building the parser (``durable --help``
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
-from durable._cli.schedule_build import build_schedule, replacing
+from durable._cli.schedule_build import backfill, build_schedule, replacing
 from durable._cli.schedule_options import ScheduleOptions
 from durable._client.client import Client
-from durable._client.schedules import Schedule, ScheduleUpdate, ScheduleUpdateInput
+from durable._client.schedules import Schedule, ScheduleBackfill, ScheduleUpdate, ScheduleUpdateInput
 from durable._http.remote import HttpTransport
 
 __all__ = ["Session"]
@@ -36,6 +37,10 @@ class Session:
     def schedule_update(self, options: ScheduleOptions) -> Callable[[ScheduleUpdateInput], ScheduleUpdate]:
         """An updater that makes a schedule the one ``durable schedule update``'s flags describe."""
         return replacing(options)
+
+    def schedule_backfill(self, start_at: datetime, end_at: datetime, overlap: str | None) -> ScheduleBackfill:
+        """The period ``durable schedule backfill`` names (``overlap``: a policy's name, None: the schedule's)."""
+        return backfill(start_at, end_at, overlap)
 
     async def get(self, path: str, **query: Any) -> Any:
         """The JSON body of a GET of the API."""

@@ -235,3 +235,30 @@ def test_json_output_of_the_changes(test_dev):
     assert created.json == {"schedule_id": schedule_id}
     paused = ok(durable("schedule", "pause", "-s", schedule_id, "--json", address=test_dev.address))
     assert json.loads(paused.out) == {}
+
+
+def test_backfill_takes_the_actions_of_a_past_period(test_dev):
+    schedule_id = new_id("backfill")
+    create(test_dev, schedule_id, "--cron", "0 * * * *", "--paused", "--input", '"ada"')
+    run = ok(
+        durable(
+            "schedule",
+            "backfill",
+            "-s",
+            schedule_id,
+            "--start-time",
+            "2026-01-01T00:00:00Z",
+            "--end-time",
+            "2026-01-01T02:30:00Z",
+            "--overlap-policy",
+            "AllowAll",
+            address=test_dev.address,
+        )  # fmt: skip
+    )
+    assert run.out.startswith(f"Schedule {schedule_id} backfilled from 2026-01-01 00:00:00")
+    recent: list[dict[str, Any]] = []
+    for _ in range(100):  # the schedule's own run takes them, shortly after
+        recent = described(test_dev, schedule_id)["info"]["recent_actions"]
+        if len(recent) >= 3:
+            break
+    assert sorted(a["workflow_id"] for a in recent) == [f"{schedule_id}-2026-01-01T0{hour}:00:00Z" for hour in range(3)]
