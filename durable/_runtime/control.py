@@ -556,45 +556,6 @@ class Control:
         close = self.ledger(workflow_id, run_id).close_event or {}
         return bool(close.get("attributes", {}).get("dedup") == dedup)
 
-    def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any:
-        """One operation on schedules (JSON in, JSON out: what an HTTP API would carry).
-
-        ``op`` is create, describe, list, pause, unpause, trigger, backfill, update or delete.
-
-        Raises:
-            ScheduleAlreadyExists, ScheduleNotFound, InvalidScheduleSpec, ValueError (unknown op).
-        """
-        runner = self.orchestrator.schedule_runner
-        if op == "list":
-            return [{"id": sid, "doc": doc} for sid, doc in runner.list()]
-        if not schedule_id:
-            raise ValueError("a schedule operation needs the schedule id")
-        if op == "create":
-            runner.create(
-                schedule_id,
-                body["schedule"],
-                trigger_immediately=bool(body.get("trigger_immediately")),
-                memo=body.get("memo"),
-                backfill=body.get("backfill"),
-            )
-        elif op == "describe":
-            return runner.get(schedule_id)
-        elif op == "pause":
-            runner.pause(schedule_id, body.get("note"))
-        elif op == "unpause":
-            runner.unpause(schedule_id, body.get("note"))
-        elif op == "trigger":
-            runner.trigger(schedule_id, body.get("overlap"))
-        elif op == "backfill":
-            runner.backfill(schedule_id, body["backfills"], body.get("request_id"))
-        elif op == "update":
-            runner.update(schedule_id, body["schedule"])
-        elif op == "delete":
-            runner.delete(schedule_id)
-        else:
-            raise ValueError(f"unknown schedule operation {op!r}")
-        return None
-
     def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
         """Deliver the outcome of an activity completed asynchronously (self-contained token).
 

@@ -31,6 +31,7 @@ from durable._client.schedules import (
 )
 from durable._converter import encode_args
 from durable._local.dispatcher import sqs_event
+from durable._local.schedule_transport import ScheduleOperations
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
@@ -198,7 +199,8 @@ def test_a_schedule_is_armed_on_eventbridge_scheduler_and_its_fire_starts_one_ru
         action=ScheduleActionStartWorkflow("OrderWorkflow", order, id="nightly-order", task_queue="orders"),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
     )
-    control.schedule("create", "nightly", {"schedule": schedule_to_doc(schedule)})
+    schedules = ScheduleOperations(control)
+    schedules.create("nightly", schedule_to_doc(schedule))
 
     armed = scheduler.get_schedule(Name=scheduler_name("nightly"), GroupName="durable-test-schedules")
     assert (
@@ -214,19 +216,19 @@ def test_a_schedule_is_armed_on_eventbridge_scheduler_and_its_fire_starts_one_ru
             MessageGroupId=armed["Target"]["SqsParameters"]["MessageGroupId"],
             MessageDeduplicationId=f"delivery-{copy}",
         )
-    pump(modules, lambda: control.schedule("describe", "nightly", {})["info"]["recent_actions"])
+    pump(modules, lambda: schedules.describe("nightly").info.recent_actions)
     pump(modules, lambda: control.ledger(*_first_run(control)).timers)  # the order waits for its confirmation
-    doc = control.schedule("describe", "nightly", {})
-    assert doc["info"]["num_actions"] == 1
-    (action,) = doc["info"]["recent_actions"]
-    assert action["workflow_id"].startswith("nightly-order-") and action["scheduled_at"] == fire["nominal"]
+    info = schedules.describe("nightly").info
+    assert info.num_actions == 1
+    (action,) = info.recent_actions
+    assert action.workflow_id.startswith("nightly-order-") and action.scheduled_at == fire["nominal"]
     rearmed = scheduler.get_schedule(Name=scheduler_name("nightly"), GroupName="durable-test-schedules")
     assert json.loads(rearmed["Target"]["Input"])["nominal"] == fire["nominal"] + 3600
 
-    control.schedule("delete", "nightly", {})
+    schedules.delete("nightly")
     assert scheduler.list_schedules(GroupName="durable-test-schedules")["Schedules"] == []
 
 
 def _first_run(control: Control) -> tuple[str, str]:
-    (action,) = control.schedule("describe", "nightly", {})["info"]["recent_actions"]
-    return action["workflow_id"], action["run_id"]
+    (action,) = ScheduleOperations(control).describe("nightly").info.recent_actions
+    return action.workflow_id, action.run_id

@@ -8,6 +8,8 @@ import asyncio
 from datetime import UTC, timedelta
 
 from durable import workflow
+from durable._client.schedule_transport import BackfillDocument
+from durable._local.schedule_transport import ScheduleOperations
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.schedules import fire_body
@@ -116,7 +118,7 @@ async def test_a_schedule_whose_first_time_was_never_armed_is_fired_by_the_recon
         dying_client = Control(crashing, Orchestrator(crashing, runtime.registry))
         async with Worker(env.client, task_queue="sched", workflows=[Quick]):
             try:
-                dying_client.schedule("create", "orphan", {"schedule": schedule_to_doc(every_ten_minutes("orphan"))})
+                ScheduleOperations(dying_client).create("orphan", schedule_to_doc(every_ten_minutes("orphan")))
             except SimulatedCrash as crash:
                 assert "schedule_firing.arm" in str(crash)
             else:
@@ -155,16 +157,15 @@ async def _backfill_after_crash(crash_at: int | None, schedule_id: str) -> tuple
             handle = await env.client.create_schedule(schedule_id, schedule)
             now = await env.get_current_time()
             start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-            body = {
-                "backfills": [{"start_at": start.timestamp(), "end_at": start.timestamp() + 600, "overlap": None}],
-                "request_id": "r-1",
-            }
+            backfills: list[BackfillDocument] = [
+                {"start_at": start.timestamp(), "end_at": start.timestamp() + 600, "overlap": None}
+            ]
             try:
-                dying.schedule("backfill", schedule_id, body)
+                ScheduleOperations(dying).backfill(schedule_id, backfills, "r-1")
             except SimulatedCrash:
                 pass
-            healthy.schedule("backfill", schedule_id, body)
-            healthy.schedule("backfill", schedule_id, body)  # and once more: still nothing new
+            ScheduleOperations(healthy).backfill(schedule_id, backfills, "r-1")
+            ScheduleOperations(healthy).backfill(schedule_id, backfills, "r-1")  # and once more: still nothing new
             await env.sleep(timedelta(minutes=2))
             desc = await handle.describe()
             runs = []

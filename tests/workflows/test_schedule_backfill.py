@@ -249,6 +249,7 @@ async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedel
     from dataclasses import replace
 
     from durable._client.schedules import schedule_to_doc
+    from durable._local.schedule_transport import ScheduleOperations
     from durable._runtime.control import Control
     from durable._runtime.orchestrator import Orchestrator
     from durable._runtime.schedules import fire_body
@@ -257,8 +258,8 @@ async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedel
     runtime = env.runtime
     lossy = replace(runtime.backend.services, schedule_firing=_LostFiring())
     schedule = Schedule(action=job(), spec=spec, policy=SchedulePolicy(catchup_window=catchup))
-    Control(lossy, Orchestrator(lossy, runtime.registry)).schedule(
-        "create", schedule_id, {"schedule": schedule_to_doc(schedule)}
+    ScheduleOperations(Control(lossy, Orchestrator(lossy, runtime.registry))).create(
+        schedule_id, schedule_to_doc(schedule)
     )
     handle = env.client.get_schedule_handle(schedule_id)
     due = (await handle.describe()).info.next_action_times[0]
