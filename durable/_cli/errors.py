@@ -24,6 +24,12 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
         if "127.0.0.1" in address or "localhost" in address:
             return f"cannot reach the dev server at {address}: it is not running; start it with `make dev` (or `durable dev`)"
         return f"{error.message}: check --address (or DURABLE_ADDRESS)"
+    if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND and workflow_id:
+        # The client raises temporalio's NOT_FOUND for a run that is missing and for one that closed.
+        if "already completed" in error.message:
+            return f"workflow {workflow_id!r} is not running: {error.message}"
+        if error.message.startswith(("workflow execution not found", "workflow not found")):
+            error = ExecutionNotFound(error.message)
     if isinstance(error, ExecutionNotFound):
         return f"workflow execution {workflow_id!r} not found" + (
             f" (run {args.run_id})" if getattr(args, "run_id", None) else ""

@@ -21,10 +21,10 @@ from durable._client.handles import (
     WorkflowHandle,
     WorkflowUpdateHandle,
 )
-from durable._client.rpc import _refuse, _rpc, _start_options, _update_rpc
-from durable._client.transport import Transport
-from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
+from durable._client.rpc import _refuse, _start_input, _update_rpc
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
+from durable._client.transport import Transport, UpdateInput
+from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._visibility.listing import Count
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
@@ -154,9 +154,9 @@ class Client:
                 search attribute's value does not fit its key's type.
         """
         _refuse(unsupported)
-        del execution_timeout, run_timeout, task_timeout
+        del execution_timeout, run_timeout, task_timeout  # the engine enforces none of them (see Transport)
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
-        options = _start_options(
+        start = _start_input(
             name,
             _arg_or_args(arg, args),
             id=id,
@@ -166,23 +166,18 @@ class Client:
             cron_schedule=cron_schedule,
             memo=memo,
             search_attributes=search_attributes,
+            start_signal=signal_name(start_signal) if start_signal is not None else None,
+            start_signal_args=start_signal_args,
+            request_eager_start=request_eager_start,
         )
-        options["start_signal"] = signal_name(start_signal) if start_signal is not None else None
-        options["start_signal_input"] = (
-            _converter.encode_args(list(start_signal_args)) if start_signal is not None else None
-        )
-        eagerly_started = False
-        if request_eager_start and start_signal is None:  # temporalio's signal-with-start is never eager
-            started = await self._transport.start_eagerly(**options)
-            run_id, eagerly_started = started.run_id, started.eagerly_started
-        else:
-            run_id = await self._transport.start(**options)
+        started = await self._transport.start(start)
+        run_id = started.run_id
         handle: WorkflowHandle[Any] = WorkflowHandle(
             self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint
         )
         # temporalio's own spelling: an attribute named "__temporal_eagerly_started", set on
         # each handle a start returns (read it with getattr).
-        setattr(handle, "__temporal_eagerly_started", eagerly_started)
+        setattr(handle, "__temporal_eagerly_started", started.eagerly_started)
         return handle
 
     async def execute_workflow(self, workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
@@ -309,11 +304,13 @@ class Client:
         try:
             status = await _update_rpc(
                 self._transport.update_with_start(
-                    start=op._options(),
-                    update_id=update_id,
-                    name=name,
-                    input=_converter.encode_args(_arg_or_args(arg, args)),
-                    wait_for=wait_for_stage.name,
+                    op._input(),
+                    UpdateInput(
+                        update_id=update_id,
+                        name=name,
+                        args=_converter.encode_args(_arg_or_args(arg, args)),
+                        wait_for_stage="ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED",
+                    ),
                     on_start=on_start,
                 ),
                 rpc_timeout,
@@ -365,7 +362,7 @@ class Client:
             RPCError: INVALID_ARGUMENT when the query is not valid.
         """
         del rpc_metadata, rpc_timeout
-        counted: Count = await _rpc(self._transport.count_workflows(query))
+        counted: Count = await self._transport.count_workflows(query)
         groups = [
             WorkflowExecutionCountAggregationGroup(count=n, group_values=[status])
             for status, n in counted.groups.items()
@@ -414,11 +411,10 @@ class Client:
         return ScheduleHandle(self, id)
 
     async def list_schedules(
-        self, query: str | None = None, *, page_size: int = 1000, next_page_token: bytes | None = None, **_: Any
+        self, query: str | None = None, *, page_size: int = 1000, **_: Any
     ) -> ScheduleAsyncIterator:
-        """The schedules ``query`` matches (a list filter over ``ScheduleId`` and
-        ``TemporalSchedulePaused``; None: all), by id, for ``async for``; pages of ``page_size``."""
-        return ScheduleAsyncIterator(self, query, page_size, next_page_token)
+        """Every schedule, for ``async for``."""
+        return ScheduleAsyncIterator(self, query, page_size)
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""

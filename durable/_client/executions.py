@@ -10,7 +10,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter
-from durable._client.rpc import _dt, _rpc
+from durable._client.rpc import _dt
 from durable._replay import events as ev
 from durable._runtime.ports import ExecutionRecord
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
@@ -180,7 +180,7 @@ class WorkflowExecutionAsyncIterator:
         page_size = page_size or self._page_size
         if self._limit is not None and self._limit - self._yielded < page_size:
             page_size = self._limit - self._yielded
-        page: Page = await _rpc(self._client._transport.list_workflows(self._query, page_size, self._next_page_token))
+        page: Page = await self._client._transport.list_workflows(self._query, page_size, self._next_page_token)
         namespace = self._client.namespace
         self._current_page = [WorkflowExecution(**_execution_fields(r, namespace)) for r in page.executions]
         self._current_page_index = 0

@@ -13,7 +13,6 @@ from durable._client.errors import (
     AsyncActivityCancelledError,
     WorkflowContinuedAsNewError,
     WorkflowFailureError,
-    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
 from durable._client.executions import (
@@ -24,12 +23,10 @@ from durable._client.executions import (
     WorkflowUpdateStage,
     _execution_fields,
 )
-from durable._client.rpc import _dt, _refuse, _rpc, _start_options, _update_rpc
-from durable._client.transport import Transport
-from durable._replay import events as ev
+from durable._client.rpc import _dt, _refuse, _start_input, _update_rpc
+from durable._client.transport import StartWorkflowInput, Transport, UpdateInput, UpdateWaitStage
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
-from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
-from durable._runtime.control import NotRunning, UpdateStatus
+from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TerminatedError
@@ -52,24 +49,17 @@ class AsyncActivityHandle:
     async def complete(self, result: Any = _arg_unset, **_: Any) -> None:
         """Complete the activity with ``result``."""
         value = None if result is _arg_unset else result
-        await self._client._transport.report_async_activity(
-            self._task_token, {"outcome": "completed", "result": _converter.encode(value)}
-        )
+        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value))
 
     async def fail(self, error: Exception, last_heartbeat_details: Sequence[Any] = (), **_: Any) -> None:
         """Fail the attempt with ``error``; the workflow's retry policy applies."""
-        await self._client._transport.report_async_activity(
-            self._task_token,
-            {
-                "outcome": "failed",
-                "failure": _failure.from_exception(error),
-                "heartbeat_details": _converter.encode_args(list(last_heartbeat_details)),
-            },
+        await self._client._transport.fail_async_activity(
+            self._task_token, _failure.from_exception(error), _converter.encode_args(list(last_heartbeat_details))
         )
 
     async def report_cancellation(self, *details: Any, **_: Any) -> None:
         """Report that the activity stopped after being asked to cancel."""
-        await self._client._transport.report_async_activity(self._task_token, {"outcome": "canceled"})
+        await self._client._transport.report_async_activity_cancelled(self._task_token)
 
     async def heartbeat(self, *details: Any, **_: Any) -> None:
         """Record progress.
@@ -136,31 +126,25 @@ class WorkflowHandle(Generic[ReturnType]):
             WorkflowFailureError: it failed, was cancelled or terminated (see ``cause``).
         """
         del rpc_metadata, rpc_timeout
-        run_id = self._result_run_id
-        if run_id is None:
-            run_id = (await _rpc(self._t.resolve_run(self._id, None))).run_id
-        while True:
-            close = await self._t.wait_result(self._id, run_id)
-            kind, attrs = close["event_type"], close["attributes"]
-            if kind != ev.WORKFLOW_CONTINUED_AS_NEW:
-                break
+        outcome = await self._t.wait_result(self._id, self._result_run_id)
+        while outcome.status == "CONTINUED_AS_NEW" and outcome.new_execution_run_id is not None:
             if not follow_runs:
-                raise WorkflowContinuedAsNewError(attrs["new_execution_run_id"])
-            run_id = attrs["new_execution_run_id"]
-        if kind == ev.WORKFLOW_COMPLETED:
-            return _converter.decode(attrs["result"], self._result_type)  # type: ignore[no-any-return]
-        if kind == ev.WORKFLOW_FAILED:
-            raise WorkflowFailureError(cause=_failure.to_exception(attrs["failure"]))
-        if kind == ev.WORKFLOW_CANCELED:
+                raise WorkflowContinuedAsNewError(outcome.new_execution_run_id)
+            outcome = await self._t.wait_result(self._id, outcome.new_execution_run_id)
+        if outcome.status == "COMPLETED":
+            return _converter.decode(outcome.result or "null", self._result_type)  # type: ignore[no-any-return]
+        if outcome.status == "FAILED" and outcome.failure is not None:
+            raise WorkflowFailureError(cause=_failure.to_exception(outcome.failure))
+        if outcome.status == "CANCELED":
             raise WorkflowFailureError(cause=CancelledError("Workflow cancelled"))
-        details = [_converter.decode(d) for d in attrs.get("details", [])]
-        raise WorkflowFailureError(cause=TerminatedError(attrs.get("reason") or "Workflow terminated", *details))
+        details = [_converter.decode(d) for d in outcome.details]
+        raise WorkflowFailureError(cause=TerminatedError(outcome.reason or "Workflow terminated", *details))
 
     async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
         _refuse(unsupported)
-        await _rpc(
-            self._t.signal(self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args)))
+        await self._t.signal(
+            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))
         )
 
     async def query(
@@ -179,14 +163,7 @@ class WorkflowHandle(Generic[ReturnType]):
         """
         _refuse(unsupported)
         name, hint = query_definition(query)
-        try:
-            payload = await _rpc(
-                self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
-            )
-        except QueryFailed as err:  # the handler's own message, as temporalio's error carries it
-            raise WorkflowQueryFailedError(err.message) from err
-        except (QueryNotFound, WorkflowTaskError, NotRunning) as err:
-            raise WorkflowQueryFailedError(str(err)) from err
+        payload = await self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
         return _converter.decode(payload, result_type or hint)
 
     async def execute_update(
@@ -264,10 +241,9 @@ class WorkflowHandle(Generic[ReturnType]):
             raise ValueError("ADMITTED wait stage not supported")
         name, hint = update_definition(update)
         update_id = id or str(uuid.uuid4())
-        input = _converter.encode_args(_arg_or_args(arg, args))
-        status = await _update_rpc(
-            self._t.update(self._id, self._run_id, update_id, name, input, wait_for_stage.name), rpc_timeout
-        )
+        stage: UpdateWaitStage = "ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED"
+        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args)), stage)
+        status = await _update_rpc(self._t.start_update(self._id, self._run_id, update_input), rpc_timeout)
         handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
             self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
         )
@@ -291,7 +267,7 @@ class WorkflowHandle(Generic[ReturnType]):
 
     async def describe(self, **_: Any) -> WorkflowExecutionDescription:
         """The execution's status, times, history length and pending activities."""
-        d = await _rpc(self._t.describe(self._id, self._run_id))
+        d = await self._t.describe(self._id, self._run_id)
         r = d.record
         pending = [
             PendingActivityInfo(
@@ -321,15 +297,15 @@ class WorkflowHandle(Generic[ReturnType]):
 
     async def cancel(self, **_: Any) -> None:
         """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
-        await _rpc(self._t.cancel(self._id, self._run_id))
+        await self._t.cancel(self._id, self._run_id)
 
     async def terminate(self, *args: Any, reason: str | None = None, **_: Any) -> None:
         """End the workflow now (TERMINATED); its code gets no chance to clean up."""
-        await _rpc(self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args))))
+        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args)))
 
     async def fetch_history(self, **_: Any) -> WorkflowHistory:
         """The run's events."""
-        _, events = await _rpc(self._t.history(self._id, self._run_id or self._result_run_id))
+        _run_id, events = await self._t.history(self._id, self._run_id or self._result_run_id)
         return WorkflowHistory(workflow_id=self._id, events=events)
 
 
@@ -376,14 +352,12 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
         self._workflow_type = name
         self._result_type = result_type or hint
         self._values = _arg_or_args(arg, args)
-        self._start = {
-            "task_queue": task_queue,
-            "id_reuse_policy": id_reuse_policy,
-            "id_conflict_policy": id_conflict_policy,
-            "cron_schedule": cron_schedule,
-            "memo": memo,
-            "search_attributes": search_attributes,
-        }
+        self._task_queue = task_queue
+        self._id_reuse_policy = id_reuse_policy
+        self._id_conflict_policy = id_conflict_policy
+        self._cron_schedule = cron_schedule
+        self._memo = memo
+        self._search_attributes = search_attributes
         self._handle: asyncio.Future[WorkflowHandle[ReturnType]] | None = None
         self._used = False
 
@@ -393,8 +367,18 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             self._handle = asyncio.get_running_loop().create_future()
         return self._handle
 
-    def _options(self) -> dict[str, Any]:
-        return _start_options(self._workflow_type, self._values, id=self._id, **self._start)
+    def _input(self) -> StartWorkflowInput:
+        return _start_input(
+            self._workflow_type,
+            self._values,
+            id=self._id,
+            task_queue=self._task_queue,
+            id_reuse_policy=self._id_reuse_policy,
+            id_conflict_policy=self._id_conflict_policy,
+            cron_schedule=self._cron_schedule,
+            memo=self._memo,
+            search_attributes=self._search_attributes,
+        )
 
     async def workflow_handle(self) -> WorkflowHandle[ReturnType]:
         """Wait until the workflow runs (or the start failed) and return its handle.
@@ -450,10 +434,8 @@ class WorkflowUpdateHandle(Generic[ReturnType]):
         """
         del rpc_metadata
         if self._known is None:
-            t = self._client._transport
-            self._known = await _update_rpc(
-                t.update_result(self._workflow_id, self._workflow_run_id, self._id), rpc_timeout
-            )
+            poll = self._client._transport.poll_update(self._workflow_id, self._workflow_run_id, self._id)
+            self._known = await _update_rpc(poll, rpc_timeout)
         if self._known.failure is not None:
             raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure))
-        return _converter.decode(self._known.result, self._result_type)  # type: ignore[no-any-return]
+        return _converter.decode(self._known.result or "null", self._result_type)  # type: ignore[no-any-return]

@@ -1,43 +1,31 @@
-"""Small helpers shared by the client's calls."""
+"""Small helpers shared by the client's calls: update waits, start inputs, refusals."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from durable import _converter
 from durable._client.errors import WorkflowUpdateRPCTimeoutOrCancelledError
+from durable._client.transport import StartWorkflowInput
 from durable._limits import InvalidIdError, check_id
-from durable._runtime.control import NotRunning
-from durable._runtime.ports import ExecutionNotFound
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, to_stored
-from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.service import RPCError, RPCStatusCode
 
+T = TypeVar("T")
 
-async def _update_rpc(awaitable: Any, timeout: timedelta | None) -> Any:
+
+async def _update_rpc(awaitable: Awaitable[T], timeout: timedelta | None) -> T:
     """Wait for an update call; its timeout or cancellation is temporalio's error for it."""
     try:
         async with asyncio.timeout(timeout.total_seconds() if timeout is not None else None):
-            return await _rpc(awaitable)
+            return await awaitable
     except (TimeoutError, asyncio.CancelledError) as err:
         raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
-
-
-async def _rpc(awaitable: Any) -> Any:
-    """Engine lookups that fail become temporalio's ``RPCError`` codes."""
-    try:
-        return await awaitable
-    except ExecutionNotFound as err:
-        raise RPCError(f"workflow not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
-    except NotRunning as err:
-        raise RPCError(str(err), RPCStatusCode.NOT_FOUND, b"") from err
-    except InvalidQuery as err:
-        raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
 
 
 def _dt(v: float) -> datetime:
@@ -50,7 +38,7 @@ def _refuse(unsupported: dict[str, Any]) -> None:
         raise NotImplementedError(f"not supported by this engine yet: {', '.join(used)}")
 
 
-def _start_options(
+def _start_input(
     workflow_type: str,
     values: Sequence[Any],
     *,
@@ -61,8 +49,11 @@ def _start_options(
     cron_schedule: str,
     memo: Mapping[str, Any] | None,
     search_attributes: TypedSearchAttributes | SearchAttributes | None,
-) -> dict[str, Any]:
-    """A start's arguments as a transport takes them, checked as Temporal's server checks them.
+    start_signal: str | None = None,
+    start_signal_args: Sequence[Any] = (),
+    request_eager_start: bool = False,
+) -> StartWorkflowInput:
+    """A start as a transport takes it, checked as Temporal's server checks it.
 
     Raises:
         RPCError: INVALID_ARGUMENT for a bad cron expression or workflow id (nothing is sent).
@@ -76,14 +67,18 @@ def _start_options(
         check_id("workflow id", id)
     except InvalidIdError as err:  # as Temporal's server answers: nothing is written
         raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
-    return {
-        "workflow_type": workflow_type,
-        "workflow_id": id,
-        "task_queue": task_queue,
-        "input": _converter.encode_args(list(values)),
-        "id_reuse_policy": id_reuse_policy,
-        "id_conflict_policy": id_conflict_policy,
-        **({"cron_schedule": cron_schedule} if cron_schedule else {}),
-        **({"memo": {k: _converter.encode(v) for k, v in memo.items()}} if memo else {}),
-        **({"search_attributes": to_stored(search_attributes)} if search_attributes else {}),
-    }
+    return StartWorkflowInput(
+        workflow_type=workflow_type,
+        workflow_id=id,
+        task_queue=task_queue,
+        args=_converter.encode_args(list(values)),
+        id_reuse_policy=id_reuse_policy,
+        id_conflict_policy=id_conflict_policy,
+        cron_schedule=cron_schedule,
+        memo={k: _converter.encode(v) for k, v in (memo or {}).items()},
+        search_attributes=to_stored(search_attributes) if search_attributes else {},
+        start_signal=start_signal,
+        start_signal_args=_converter.encode_args(list(start_signal_args)) if start_signal is not None else [],
+        request_eager_start=request_eager_start
+        and start_signal is None,  # temporalio's signal-with-start is never eager
+    )

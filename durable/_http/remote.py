@@ -28,21 +28,26 @@ import ssl
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from durable._client.errors import ScheduleAlreadyRunningError
+from durable._client.errors import ScheduleAlreadyRunningError, WorkflowQueryFailedError
+from durable._client.transport import (
+    FailureDocument,
+    HistoryEvent,
+    RunOutcome,
+    StartWorkflowInput,
+    Transport,
+    UpdateInput,
+)
 from durable._http import wire
 from durable._http.remote_schedules import RemoteScheduleTransport
-from durable._replay import events as ev
-from durable._replay.instance import QueryNotFound, WorkflowTaskError
-from durable._runtime.control import Description, NotRunning, PendingActivity, Started, new_request_id
-from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, HeartbeatRecord
+from durable._runtime.control import Description, PendingActivity, Started, UpdateStatus, new_request_id
+from durable._runtime.ports import ExecutionRecord, HeartbeatRecord
 from durable._visibility.listing import Count, Page
-from durable._visibility.query import InvalidQuery
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 from durable.service import RPCError, RPCStatusCode, TLSConfig
 
@@ -149,7 +154,7 @@ class _ServerNameContext(ssl.SSLContext):
 
     server_name: str
 
-    def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> ssl.SSLSocket:  # type: ignore[override]
+    def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
         kwargs["server_hostname"] = self.server_name
         return super().wrap_socket(sock, *args, **kwargs)
 
@@ -375,91 +380,46 @@ class HttpTransport(RemoteScheduleTransport):
 
     # -- Transport ---------------------------------------------------------------------------
 
-    async def start(
-        self,
-        *,
-        workflow_type: str,
-        workflow_id: str,
-        task_queue: str,
-        input: list[str],
-        id_reuse_policy: Any,
-        id_conflict_policy: Any,
-        start_signal: str | None,
-        start_signal_input: list[str] | None,
-        cron_schedule: str = "",
-        request_id: str | None = None,
-    ) -> str:
-        return (
-            await self._start(
-                workflow_type=workflow_type,
-                workflow_id=workflow_id,
-                task_queue=task_queue,
-                input=input,
-                id_reuse_policy=id_reuse_policy,
-                id_conflict_policy=id_conflict_policy,
-                start_signal=start_signal,
-                start_signal_input=start_signal_input,
-                cron_schedule=cron_schedule,
-                request_id=request_id,
-            )
-        ).run_id
-
-    async def start_eagerly(self, **start: Any) -> Started:
-        # The API decides the first workflow task within the request (see its start route).
-        return await self._start(**start, request_eager_start=True)
-
-    async def update_with_start(self, **_: Any) -> Any:
-        raise NotImplementedError(
-            "update-with-start is not served by the HTTP API yet (it needs the update routes): "
-            "start the workflow, then send the update in-process, or use signal-with-start"
-        )
-
-    async def _start(
-        self,
-        *,
-        workflow_type: str,
-        workflow_id: str,
-        task_queue: str,
-        input: list[str],
-        id_reuse_policy: Any,
-        id_conflict_policy: Any,
-        start_signal: str | None,
-        start_signal_input: list[str] | None,
-        cron_schedule: str = "",
-        request_id: str | None = None,
-        request_eager_start: bool = False,
-    ) -> Started:
-        conflict = "FAIL" if id_conflict_policy.name == "UNSPECIFIED" else id_conflict_policy.name
-        body: dict[str, Any] = {
-            "workflow_type": workflow_type,
-            "workflow_id": workflow_id,
-            "task_queue": task_queue,
-            "input": [wire.decode_payload(p) for p in input],
-            "id_reuse_policy": id_reuse_policy.name,
-            "id_conflict_policy": conflict,
-        }
-        if start_signal is not None:
-            body["start_signal"] = start_signal
-            body["start_signal_input"] = [wire.decode_payload(p) for p in start_signal_input or []]
+    async def start(self, start: StartWorkflowInput) -> Started:
+        body = _start_body(start)
+        conflict = start.id_conflict_policy.name
+        body["id_conflict_policy"] = "FAIL" if conflict == "UNSPECIFIED" else conflict
+        if start.start_signal is not None:
+            body["start_signal"] = start.start_signal
+            body["start_signal_input"] = [wire.decode_payload(p) for p in start.start_signal_args]
             body["accept_unknown_signal"] = True  # temporalio's server takes any name: a handler may be set later
-        if cron_schedule:
-            body["cron_schedule"] = cron_schedule
-        if request_eager_start:
+        if start.request_eager_start:
             body["request_eager_start"] = True
         _, reply = await self.call(
             "POST",
             "/workflows",
             body,
-            context={"workflow_id": workflow_id, "workflow_type": workflow_type},
-            request_id=request_id,
+            context={"workflow_id": start.workflow_id, "workflow_type": start.workflow_type},
+            request_id=start.request_id,
         )
-        return Started(str(reply["run_id"]), eagerly_started=bool(reply.get("eagerly_started", False)))
+        return Started(
+            str(reply["run_id"]),
+            created=bool(reply.get("created", True)),
+            eagerly_started=bool(reply.get("eagerly_started", False)),
+        )
+
+    async def update_with_start(
+        self, start: StartWorkflowInput, update: UpdateInput, *, on_start: Callable[[str], None]
+    ) -> UpdateStatus:
+        conflict = start.id_conflict_policy.name
+        options = _start_body(start)
+        del options["workflow_id"]
+        options["id_conflict_policy"] = conflict
+        context = {"workflow_id": start.workflow_id, "workflow_type": start.workflow_type}
+        status = await self._update(start.workflow_id, None, update, start.request_id, options, context)
+        on_start(status.run_id)
+        return status
 
     async def signal(
-        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, request_id: str | None = None
     ) -> None:
         # temporalio's client sends any signal name; the run decides what to do with it.
-        body = {"input": [wire.decode_payload(p) for p in input], "run_id": run_id, "accept_unknown": True}
+        body = {"input": [wire.decode_payload(p) for p in args], "run_id": run_id, "accept_unknown": True}
         path = f"{_wf(workflow_id)}/signals/{quote(name, safe='')}"
         await self.call("POST", path, body, request_id=request_id)
 
@@ -503,53 +463,86 @@ class HttpTransport(RemoteScheduleTransport):
             history_length=detail["history_length"],
             pending_activities=pending,
             execution_time=wire.parse_time(execution_time) if execution_time else None,
+            parent={"workflow_id": detail["parent_workflow_id"], "run_id": detail["parent_run_id"]}
+            if detail.get("parent_workflow_id")
+            else None,
         )
 
-    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[HistoryEvent]]:
         _, reply = await self.call("GET", f"{_wf(workflow_id)}/history", query={"run_id": run_id})
         return str(reply["run_id"]), [wire.event_in(e) for e in reply["events"]]
 
-    async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
-        _, detail = await self.call("GET", _wf(workflow_id), query={"run_id": run_id})
-        return _record(detail)
+    async def start_update(self, workflow_id: str, run_id: str | None, update: UpdateInput) -> UpdateStatus:
+        return await self._update(workflow_id, run_id, update, None, None, {"workflow_id": workflow_id})
 
-    async def update(
-        self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
-    ) -> Any:
-        raise NotImplementedError("workflow updates are not served by the HTTP API yet: use signals and queries")
+    async def _update(
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        update: UpdateInput,
+        request_id: str | None,
+        start: dict[str, Any] | None,
+        context: dict[str, Any],
+    ) -> UpdateStatus:
+        """Send the update until it reached its stage: each request waits up to 20 s, and the
+        next one, sent with the same update and request ids, waits on for the same update."""
+        request_id = request_id or new_request_id()
+        body: dict[str, Any] = {
+            "run_id": run_id,
+            "update_id": update.update_id,
+            "args": [wire.decode_payload(a) for a in update.args],
+            "wait_for_stage": update.wait_for_stage,
+            "wait_seconds": RESULT_WAIT_SECONDS,
+            # temporalio's client sends any update name; the run rejects one it has no handler for.
+            "accept_unknown": True,
+        }
+        if start is not None:
+            body["start_workflow"] = start
+        path = f"{_wf(workflow_id)}/updates/{quote(update.name, safe='')}"
+        while True:
+            _, reply = await self.call("POST", path, body, context=context, request_id=request_id)
+            status = _update_status(reply)
+            if status.stage == "COMPLETED" or (status.stage == "ACCEPTED" and update.wait_for_stage == "ACCEPTED"):
+                return status
+            body["run_id"] = body["run_id"] or (status.run_id if start is None else None)
 
-    async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> Any:
-        raise NotImplementedError("workflow updates are not served by the HTTP API yet: use signals and queries")
+    async def poll_update(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus:
+        query = {"run_id": run_id, "wait_seconds": RESULT_WAIT_SECONDS}
+        path = f"{_wf(workflow_id)}/updates/{quote(update_id, safe='')}"
+        while True:  # each request waits up to 20 s (API Gateway cuts at 29 s)
+            _, reply = await self.call("GET", path, query=query)
+            status = _update_status(reply)
+            if status.stage == "COMPLETED":
+                return status
+            query["run_id"] = status.run_id
 
-    async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
+    async def wait_result(self, workflow_id: str, run_id: str | None) -> RunOutcome:
         query = {"run_id": run_id, "wait_seconds": RESULT_WAIT_SECONDS, "follow_runs": "false"}
         while True:  # each request waits up to 20 s (API Gateway cuts at 29 s)
             status, reply = await self.call("GET", f"{_wf(workflow_id)}/result", query=query)
             if status != 202:
-                return _close_event(reply)
+                return _run_outcome(reply)
+            query["run_id"] = reply["run_id"]  # the run it resolved to: wait for that one, not a later one
 
-    async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
-        token = base64.b64encode(task_token).decode()
-        kind = outcome["outcome"]
-        if kind == "completed":
-            await self.call(
-                "POST", "/activities/complete", {"task_token": token, "result": wire.decode_payload(outcome["result"])}
-            )
-        elif kind == "failed":
-            body = {
-                "task_token": token,
-                "failure": wire.failure_out(outcome["failure"]),
-                "heartbeat_details": [wire.decode_payload(d) for d in outcome.get("heartbeat_details", [])],
-            }
-            await self.call("POST", "/activities/fail", body)
-        else:
-            await self.call("POST", "/activities/cancelled", {"task_token": token})
+    async def complete_async_activity(self, task_token: bytes, result: str) -> None:
+        body = {"task_token": _token(task_token), "result": wire.decode_payload(result)}
+        await self.call("POST", "/activities/complete", body)
+
+    async def fail_async_activity(
+        self, task_token: bytes, failure: FailureDocument, heartbeat_details: list[str]
+    ) -> None:
+        body = {
+            "task_token": _token(task_token),
+            "failure": wire.failure_out(failure),
+            "heartbeat_details": [wire.decode_payload(d) for d in heartbeat_details],
+        }
+        await self.call("POST", "/activities/fail", body)
+
+    async def report_async_activity_cancelled(self, task_token: bytes) -> None:
+        await self.call("POST", "/activities/cancelled", {"task_token": _token(task_token)})
 
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
-        body = {
-            "task_token": base64.b64encode(task_token).decode(),
-            "details": [wire.decode_payload(d) for d in details],
-        }
+        body = {"task_token": _token(task_token), "details": [wire.decode_payload(d) for d in details]}
         _, reply = await self.call("POST", "/activities/heartbeat", body)
         return bool(reply["cancel_requested"])
 
@@ -566,6 +559,43 @@ class HttpTransport(RemoteScheduleTransport):
     async def count_workflows(self, query: str | None) -> Count:
         _, reply = await self.call("GET", "/workflow-counts", query={"query": query})
         return Count(count=reply["count"], groups={str(g["group_values"][0]): g["count"] for g in reply["groups"]})
+
+
+_: type[Transport] = HttpTransport  # mypy checks that HttpTransport implements Transport
+
+
+def _start_body(start: StartWorkflowInput) -> dict[str, Any]:
+    """What every start body of the API carries, from a start."""
+    body: dict[str, Any] = {
+        "workflow_type": start.workflow_type,
+        "workflow_id": start.workflow_id,
+        "task_queue": start.task_queue,
+        "input": [wire.decode_payload(p) for p in start.args],
+        "id_reuse_policy": start.id_reuse_policy.name,
+    }
+    if start.cron_schedule:
+        body["cron_schedule"] = start.cron_schedule
+    if start.memo:
+        body["memo"] = {key: wire.decode_payload(value) for key, value in start.memo.items()}
+    if start.search_attributes:
+        body["search_attributes"] = start.search_attributes
+    return body
+
+
+def _update_status(reply: dict[str, Any]) -> UpdateStatus:
+    """Where an update stands, from an update response."""
+    outcome = reply.get("outcome") or {}
+    failure = outcome.get("failure")
+    return UpdateStatus(
+        str(reply["run_id"]),
+        str(reply["stage"]),
+        result=wire.encode_payload(outcome["result"]) if "result" in outcome else None,
+        failure=wire.failure_in(failure) if failure is not None else None,
+    )
+
+
+def _token(task_token: bytes) -> str:
+    return base64.b64encode(task_token).decode()
 
 
 def _wf(workflow_id: str) -> str:
@@ -595,65 +625,58 @@ def _record(detail: dict[str, Any]) -> ExecutionRecord:
     )
 
 
-def _close_event(reply: dict[str, Any]) -> dict[str, Any]:
-    """The terminal event ``WorkflowHandle.result`` reads, from a result response."""
-    status = reply["status"]
+def _run_outcome(reply: dict[str, Any]) -> RunOutcome:
+    """How the run closed, from a result response."""
+    status, run_id = reply["status"], str(reply["run_id"])
     failure = reply.get("failure") or {}
     if status == "COMPLETED":
-        return {"event_type": ev.WORKFLOW_COMPLETED, "attributes": {"result": wire.encode_payload(reply.get("result"))}}
+        return RunOutcome(run_id, "COMPLETED", result=wire.encode_payload(reply.get("result")))
     if status == "CONTINUED_AS_NEW":
-        return {
-            "event_type": ev.WORKFLOW_CONTINUED_AS_NEW,
-            "attributes": {"new_execution_run_id": reply["new_execution_run_id"]},
-        }
+        return RunOutcome(run_id, "CONTINUED_AS_NEW", new_execution_run_id=reply["new_execution_run_id"])
     if status == "CANCELED":
-        return {"event_type": ev.WORKFLOW_CANCELED, "attributes": {}}
+        return RunOutcome(run_id, "CANCELED")
     if status == "TERMINATED":
         details = (failure.get("terminated") or {}).get("details", [])
-        return {
-            "event_type": ev.WORKFLOW_TERMINATED,
-            "attributes": {"reason": failure.get("message", ""), "details": [wire.encode_payload(d) for d in details]},
-        }
-    return {"event_type": ev.WORKFLOW_FAILED, "attributes": {"failure": wire.failure_in(failure)}}
+        return RunOutcome(
+            run_id, "TERMINATED", reason=failure.get("message", ""), details=[wire.encode_payload(d) for d in details]
+        )
+    return RunOutcome(run_id, "FAILED", failure=wire.failure_in(failure))
 
 
 def _error(status: int, payload: Any, context: dict[str, Any]) -> Exception:
-    """The exception the in-process engine raises for what the API answered."""
+    """The exception temporalio's client raises for what the API answered."""
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):  # not our API (API Gateway itself, a proxy)
         message = payload.get("message") if isinstance(payload, dict) else str(payload)[:500]
-        code = {
+        codes = {
             401: RPCStatusCode.UNAUTHENTICATED,
             403: RPCStatusCode.PERMISSION_DENIED,
             429: RPCStatusCode.RESOURCE_EXHAUSTED,
         }
         return RPCError(
             f"HTTP {status}: {message}",
-            code.get(status, RPCStatusCode.INTERNAL if status >= 500 else RPCStatusCode.UNKNOWN),
+            codes.get(status, RPCStatusCode.INTERNAL if status >= 500 else RPCStatusCode.UNKNOWN),
         )
-    code, message = error.get("code", ""), error.get("message", "")
+    code, message = str(error.get("code", "")), str(error.get("message", ""))
     if code == "schedule_already_exists":
         return ScheduleAlreadyRunningError()
-    if code == "execution_not_found":
-        return ExecutionNotFound(message)
-    if code in ("not_running", "not_started"):
-        return NotRunning(message)
     if code == "already_started":
         return WorkflowAlreadyStartedError(
             context.get("workflow_id", ""), context.get("workflow_type", ""), run_id=error.get("run_id")
         )
-    if code == "query_not_found":
-        return QueryNotFound(message)
-    if code in ("query_failed", "invalid_args"):
-        return WorkflowTaskError(message)
+    if code in ("query_not_found", "query_failed", "invalid_args"):
+        failure = error.get("failure")  # a handler's failure: its own message, as temporalio's error carries it
+        return WorkflowQueryFailedError(str(failure["message"]) if isinstance(failure, dict) else message)
     if code == "payload_too_large":
         return PayloadSizeError(message)
     if code == "invalid_task_token":
         return ValueError(message)
-    if code == "invalid_query":
-        return InvalidQuery(message)
-    if status == 404:
-        return RPCError(message, RPCStatusCode.NOT_FOUND)
+    if code in _NOT_FOUND_CODES or status == 404:
+        return RPCError(message, RPCStatusCode.NOT_FOUND, b"")
     if status >= 500:
-        return RPCError(message, RPCStatusCode.INTERNAL)
-    return RPCError(message, RPCStatusCode.INVALID_ARGUMENT)
+        return RPCError(message, RPCStatusCode.INTERNAL, b"")
+    return RPCError(message, RPCStatusCode.INVALID_ARGUMENT, b"")
+
+
+_NOT_FOUND_CODES = frozenset({"execution_not_found", "not_running", "not_started", "update_not_found"})
+"""What temporalio's server answers NOT_FOUND: no such run or update, or a closed run (409 in the API)."""

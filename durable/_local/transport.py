@@ -1,19 +1,64 @@
-"""The client transport of the local environment: straight into the in-process runtime."""
+"""The client transport of the local environment: straight into the in-process runtime.
+
+It raises temporalio's exceptions itself (see :mod:`durable._client.transport`): the
+engine's ``ExecutionNotFound`` and ``NotRunning`` become ``RPCError`` NOT_FOUND, an invalid
+list filter ``RPCError`` INVALID_ARGUMENT, a failed query ``WorkflowQueryFailedError``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from durable._client.errors import WorkflowQueryFailedError
+from durable._client.transport import (
+    FailureDocument,
+    HistoryEvent,
+    RunOutcome,
+    StartWorkflowInput,
+    Transport,
+    UpdateInput,
+)
 from durable._local.environment import LocalRuntime
 from durable._local.schedule_transport import LocalScheduleTransport
-from durable._runtime.control import Description, NotStarted, Started, UpdateStatus
-from durable._runtime.ports import ExecutionNotFound, ExecutionRecord
+from durable._replay import events as ev
+from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
+from durable._runtime.control import Description, NotRunning, NotStarted, Started, UpdateStatus, new_request_id
+from durable._runtime.ports import ExecutionNotFound
 from durable._visibility.listing import Count, Page
+from durable._visibility.query import InvalidQuery
+from durable.service import RPCError, RPCStatusCode
 
-__all__ = ["LocalTransport"]
+__all__ = ["LocalTransport", "run_outcome"]
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The engine's refusals as temporalio's client raises them."""
+    try:
+        yield
+    except ExecutionNotFound as err:
+        raise RPCError(f"workflow not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
+    except NotRunning as err:
+        raise RPCError(str(err), RPCStatusCode.NOT_FOUND, b"") from err
+    except InvalidQuery as err:
+        raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
+
+
+def run_outcome(run_id: str, close: dict[str, Any]) -> RunOutcome:
+    """The outcome of a run's terminal event."""
+    kind, attrs = close["event_type"], close["attributes"]
+    if kind == ev.WORKFLOW_COMPLETED:
+        return RunOutcome(run_id, "COMPLETED", result=attrs["result"])
+    if kind == ev.WORKFLOW_FAILED:
+        return RunOutcome(run_id, "FAILED", failure=attrs["failure"])
+    if kind == ev.WORKFLOW_CANCELED:
+        return RunOutcome(run_id, "CANCELED")
+    if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
+        return RunOutcome(run_id, "CONTINUED_AS_NEW", new_execution_run_id=attrs["new_execution_run_id"])
+    return RunOutcome(run_id, "TERMINATED", reason=attrs.get("reason") or "", details=list(attrs.get("details", [])))
 
 
 class LocalTransport(LocalScheduleTransport):
@@ -23,19 +68,25 @@ class LocalTransport(LocalScheduleTransport):
         self.runtime = runtime
         self._control = runtime.control
 
-    async def start(
-        self, *, workflow_type: str, workflow_id: str, task_queue: str, input: list[str], **options: Any
-    ) -> str:
-        run_id = self._control.start(
-            workflow_type=workflow_type, workflow_id=workflow_id, task_queue=task_queue, input=input, **options
-        )
+    async def start(self, start: StartWorkflowInput) -> Started:
+        options = _start_options(start)
+        if start.request_eager_start and start.start_signal is None:
+            # In a thread, as the dispatcher would run it: the first workflow task (local
+            # activities included) must not run on the caller's event loop.
+            loop = asyncio.get_running_loop()
+            started = await loop.run_in_executor(
+                None, lambda: self._control.start_run(request_eager_start=True, **options)
+            )
+            if started.created and not started.eagerly_started:
+                await self._first_task(start.workflow_id, started.run_id)  # enqueued instead: as below
+            return started
+        started = self._control.start_run(**options)
         # As Temporal hands the first workflow task to a polling worker at once, wait (a
         # moment) until the first decision ran or found no worker: a signal sent next
         # then meets a started workflow, or joins the first task of one that waits.
-        if options.get("cron_schedule"):
-            return run_id  # its first task waits for the first tick
-        await self._first_task(workflow_id, run_id)
-        return run_id
+        if not start.cron_schedule:  # a cron run's first task waits for the first tick
+            await self._first_task(start.workflow_id, started.run_id)
+        return started
 
     async def _first_task(self, workflow_id: str, run_id: str) -> None:
         done = self.runtime.backend.notifier.first_task_done
@@ -45,119 +96,161 @@ class LocalTransport(LocalScheduleTransport):
             await asyncio.sleep(0.001)
 
     async def signal(
-        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, request_id: str | None = None
     ) -> None:
-        self._control.signal(workflow_id, run_id, name, input, request_id=request_id)
+        with _engine_errors():
+            self._control.signal(workflow_id, run_id, name, args, request_id=request_id)
 
     async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None:
-        self._control.cancel(workflow_id, run_id, request_id=request_id)
+        with _engine_errors():
+            self._control.cancel(workflow_id, run_id, request_id=request_id)
 
     async def terminate(
         self, workflow_id: str, run_id: str | None, reason: str, details: list[str], *, request_id: str | None = None
     ) -> None:
-        self._control.terminate(workflow_id, run_id, reason, details, request_id=request_id)
+        with _engine_errors():
+            self._control.terminate(workflow_id, run_id, reason, details, request_id=request_id)
 
     async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
         # As Temporal does, a query sees what was sent to the run before it (a pending
         # workflow task completes first), and waits for the first task instead of failing.
         await asyncio.get_running_loop().run_in_executor(None, self.runtime.dispatcher.wait_inbox_drained)
-        for _ in range(2000):
-            try:
+        try:
+            with _engine_errors():
+                for _ in range(2000):
+                    try:
+                        return self._control.query(workflow_id, run_id, name, args)
+                    except NotStarted:
+                        await asyncio.sleep(0.005)
                 return self._control.query(workflow_id, run_id, name, args)
-            except NotStarted:
-                await asyncio.sleep(0.005)
-        return self._control.query(workflow_id, run_id, name, args)
-
-    async def start_eagerly(self, **options: Any) -> Started:
-        # In a thread, as the dispatcher would run it: the first workflow task (local
-        # activities included) must not run on the caller's event loop.
-        loop = asyncio.get_running_loop()
-        started = await loop.run_in_executor(None, lambda: self._control.start_run(request_eager_start=True, **options))
-        if started.created and not started.eagerly_started:
-            await self._first_task(options["workflow_id"], started.run_id)  # enqueued instead: as start() waits
-        return started
+        except QueryFailed as err:  # the handler's own message, as temporalio's error carries it
+            raise WorkflowQueryFailedError(err.message) from err
+        except (QueryNotFound, WorkflowTaskError) as err:
+            raise WorkflowQueryFailedError(str(err)) from err
 
     async def update_with_start(
-        self,
-        *,
-        start: dict[str, Any],
-        update_id: str,
-        name: str,
-        input: list[str],
-        wait_for: str,
-        on_start: Callable[[str], None],
+        self, start: StartWorkflowInput, update: UpdateInput, *, on_start: Callable[[str], None]
     ) -> UpdateStatus:
-        request_id = str(uuid.uuid4())
-        workflow_id = start["workflow_id"]
+        request_id = start.request_id or new_request_id()
+        options = _start_options(start)
+        options.pop("request_id")
         started = self._control.update_with_start(
-            update_id=update_id, request_id=request_id, update_name=name, update_input=input, **start
+            update_id=update.update_id,
+            request_id=request_id,
+            update_name=update.name,
+            update_input=update.args,
+            **options,
         )
         on_start(started.run_id)
-        return await self._settle_update(workflow_id, started.run_id, update_id, request_id, name, input, wait_for)
+        return await self._settle_update(start.workflow_id, started.run_id, update, request_id)
 
-    async def update(
-        self, workflow_id: str, run_id: str | None, update_id: str, name: str, input: list[str], wait_for: str
-    ) -> UpdateStatus:
-        request_id = str(uuid.uuid4())
-        run = self._control.send_update(workflow_id, run_id, update_id, request_id, name, input)
-        return await self._settle_update(workflow_id, run, update_id, request_id, name, input, wait_for)
+    async def start_update(self, workflow_id: str, run_id: str | None, update: UpdateInput) -> UpdateStatus:
+        request_id = new_request_id()
+        with _engine_errors():
+            run = self._control.send_update(workflow_id, run_id, update.update_id, request_id, update.name, update.args)
+        return await self._settle_update(workflow_id, run, update, request_id)
 
-    async def _settle_update(
-        self, workflow_id: str, run: str, update_id: str, request_id: str, name: str, input: list[str], wait_for: str
-    ) -> UpdateStatus:
-        """Wait until the update sent as attempt 1 reached ``wait_for``, sending it again meanwhile."""
+    async def _settle_update(self, workflow_id: str, run: str, update: UpdateInput, request_id: str) -> UpdateStatus:
+        """Wait until the update sent as attempt 1 reached its stage, sending it again meanwhile."""
         loop = asyncio.get_running_loop()
         sent_at, attempt, delay = loop.time(), 1, 0.0005
-        while True:
-            status = self._control.update_status(workflow_id, run, update_id, request_id)
-            if status is not None and (status.stage == "COMPLETED" or wait_for == "ACCEPTED"):
-                return status
-            if status is None and loop.time() - sent_at > _RESEND_AFTER_S:
-                # Not decided yet (no worker, a failing task): ask again, as temporalio's client does.
-                attempt += 1
-                self._control.send_update(workflow_id, run, update_id, request_id, name, input, attempt)
-                sent_at = loop.time()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.02)
+        with _engine_errors():
+            while True:
+                status = self._control.update_status(workflow_id, run, update.update_id, request_id)
+                if status is not None and (status.stage == "COMPLETED" or update.wait_for_stage == "ACCEPTED"):
+                    return status
+                if status is None and loop.time() - sent_at > RESEND_UPDATE_AFTER_S:
+                    # Not decided yet (no worker, a failing task): ask again, as temporalio's client does.
+                    attempt += 1
+                    self._control.send_update(
+                        workflow_id, run, update.update_id, request_id, update.name, update.args, attempt
+                    )
+                    sent_at = loop.time()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.02)
 
-    async def update_result(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus:
-        run = run_id or self._control.resolve_run(workflow_id, None).run_id
+    async def poll_update(self, workflow_id: str, run_id: str | None, update_id: str) -> UpdateStatus:
         delay = 0.0005
-        while True:
-            status = self._control.update_status(workflow_id, run, update_id)
-            if status is None:
-                raise ExecutionNotFound(f"update {update_id} not found")
-            if status.stage == "COMPLETED":
-                return status
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.02)
+        with _engine_errors():
+            run = run_id or self._control.resolve_run(workflow_id, None).run_id
+            while True:
+                status = self._control.update_status(workflow_id, run, update_id)
+                if status is None:
+                    raise RPCError(f"update {update_id} not found", RPCStatusCode.NOT_FOUND, b"")
+                if status.stage == "COMPLETED":
+                    return status
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.02)
 
     async def describe(self, workflow_id: str, run_id: str | None) -> Description:
-        return self._control.describe(workflow_id, run_id)
+        with _engine_errors():
+            return self._control.describe(workflow_id, run_id)
 
-    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
-        return self._control.history(workflow_id, run_id)
+    async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[HistoryEvent]]:
+        with _engine_errors():
+            return self._control.history(workflow_id, run_id)
 
-    async def resolve_run(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
-        return self._control.resolve_run(workflow_id, run_id)
+    async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any:
+        """The schedules' former entry point (the client's schedule handles still call it)."""
+        result = self._control.schedule(op, schedule_id, body)
+        if op in ("create", "trigger", "unpause", "update"):
+            # As the local environment's start does: let the first workflow task of a run
+            # this started be decided before the caller looks at it.
+            await asyncio.get_running_loop().run_in_executor(None, self.runtime.dispatcher.wait_inbox_drained)
+        return result
 
-    async def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
+    async def complete_async_activity(self, task_token: bytes, result: str) -> None:
+        self._control.report_async_activity(task_token, {"outcome": "completed", "result": result})
+
+    async def fail_async_activity(
+        self, task_token: bytes, failure: FailureDocument, heartbeat_details: list[str]
+    ) -> None:
+        outcome = {"outcome": "failed", "failure": failure, "heartbeat_details": heartbeat_details}
         self._control.report_async_activity(task_token, outcome)
+
+    async def report_async_activity_cancelled(self, task_token: bytes) -> None:
+        self._control.report_async_activity(task_token, {"outcome": "canceled"})
 
     async def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
         return self._control.heartbeat_async_activity(task_token, details)
 
     async def list_workflows(self, query: str | None, page_size: int, next_page_token: bytes | None) -> Page:
-        return self._control.list_workflows(query, page_size, next_page_token)
+        with _engine_errors():
+            return self._control.list_workflows(query, page_size, next_page_token)
 
     async def count_workflows(self, query: str | None) -> Count:
-        return self._control.count_workflows(query)
+        with _engine_errors():
+            return self._control.count_workflows(query)
 
-    async def wait_result(self, workflow_id: str, run_id: str) -> dict[str, Any]:
-        await self.runtime.wait_closed(workflow_id, run_id)
-        close = self._control.close_event(workflow_id, run_id)
+    async def wait_result(self, workflow_id: str, run_id: str | None) -> RunOutcome:
+        with _engine_errors():
+            run = run_id or self._control.resolve_run(workflow_id, None).run_id
+        await self.runtime.wait_closed(workflow_id, run)
+        close = self._control.close_event(workflow_id, run)
         assert close is not None, "a closed run has a terminal event"
-        return close
+        return run_outcome(run, close)
 
 
-_RESEND_AFTER_S = 1.0
+def _start_options(start: StartWorkflowInput) -> dict[str, Any]:
+    """``Control.start_run``'s arguments of a start."""
+    signalled = start.start_signal is not None
+    return {
+        "workflow_type": start.workflow_type,
+        "workflow_id": start.workflow_id,
+        "task_queue": start.task_queue,
+        "input": start.args,
+        "id_reuse_policy": start.id_reuse_policy,
+        "id_conflict_policy": start.id_conflict_policy,
+        "start_signal": start.start_signal,
+        "start_signal_input": start.start_signal_args if signalled else None,
+        "cron_schedule": start.cron_schedule,
+        "memo": start.memo or None,
+        "search_attributes": start.search_attributes or None,
+        "request_id": start.request_id,
+    }
+
+
+RESEND_UPDATE_AFTER_S = 1.0
+"""How long an update request waits to be decided before it is sent again."""
+
+_: type[Transport] = LocalTransport  # mypy checks that LocalTransport implements Transport

@@ -215,7 +215,10 @@ def test_bad_configuration_is_a_config_error_saying_why(tmp_path, text, kwargs, 
 def test_connect_config_of_a_profile(tmp_path):
     ca = tmp_path / "ca.pem"
     ca.write_bytes(b"CA PEM")
-    text = f"[profile.default]\naddress = 'https://h'\n[profile.default.tls]\nserver_ca_cert_path = '{ca}'\nserver_name = 'sni'\n"
+    text = (
+        f"[profile.default]\naddress = 'https://h'\n[profile.default.tls]\n"
+        f"server_ca_cert_path = '{ca}'\nserver_name = 'sni'\n"
+    )
     config = ClientConfig.load_client_connect_config(config_file=str(write(tmp_path, text)), override_env_vars={})
     assert config == {"target_host": "https://h", "tls": TLSConfig(server_root_ca_cert=b"CA PEM", domain="sni")}
     assert ClientConfigProfile(address="http://h", tls=ClientConfigTLS(disabled=True)).to_client_connect_config() == {

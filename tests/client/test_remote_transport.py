@@ -101,9 +101,3 @@ async def test_a_lazy_client_fails_on_its_first_call():
 async def test_unsupported_connect_options_are_refused():
     with pytest.raises(NotImplementedError, match="api_key"):
         await Client.connect("127.0.0.1:1", api_key="secret", lazy=True)
-
-
-async def test_updates_say_they_are_not_served_over_http_yet():
-    client = await Client.connect("http://127.0.0.1:1", lazy=True)
-    with pytest.raises(NotImplementedError, match="updates are not served by the HTTP API yet"):
-        await client.get_workflow_handle("x").execute_update("bump", 1)

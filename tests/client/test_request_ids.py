@@ -14,11 +14,11 @@ import pytest
 
 from durable import workflow
 from durable._client.client import Client
+from durable._client.transport import StartWorkflowInput
 from durable._converter import encode_args
 from durable._http.remote import HttpTransport
-from durable._runtime.control import Control, InvalidRequestId, NotRunning
+from durable._runtime.control import Control, InvalidRequestId
 from durable.client import WorkflowExecutionStatus, WorkflowFailureError
-from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import CancelledError, TerminatedError
 from durable.service import RPCError, RPCStatusCode
 from durable.testing import WorkflowEnvironment
@@ -47,14 +47,10 @@ class Collector:
         return self.items
 
 
-START = {
-    "workflow_type": "Collector",
-    "task_queue": "collect",
-    "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-    "id_conflict_policy": WorkflowIDConflictPolicy.UNSPECIFIED,
-    "start_signal": None,
-    "start_signal_input": None,
-}
+def _start(workflow_id: str, n: int, **options: Any) -> StartWorkflowInput:
+    return StartWorkflowInput(
+        workflow_type="Collector", workflow_id=workflow_id, task_queue="collect", args=encode_args([n]), **options
+    )
 
 
 class QueueThatForgot:
@@ -83,7 +79,7 @@ async def test_a_signal_sent_again_with_its_request_id_is_applied_once_even_afte
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
-            await transport.start(workflow_id="sig-once", input=encode_args([2]), **START)
+            await transport.start(_start("sig-once", 2))
             handle = env.client.get_workflow_handle("sig-once")
             await transport.signal("sig-once", None, "add", encode_args(["a"]), request_id="req-a")
             await transport.signal("sig-once", None, "add", encode_args(["a"]), request_id="req-a")
@@ -101,7 +97,7 @@ async def test_a_signal_sent_again_with_its_request_id_is_applied_once_even_afte
             assert await handle.result() == ["a", "b"]
             # The run closed after applying req-b: its repeat succeeds, a new signal does not.
             await transport.signal("sig-once", None, "add", encode_args(["b"]), request_id="req-b")
-            with pytest.raises(NotRunning):
+            with pytest.raises(RPCError, match="already completed"):
                 await transport.signal("sig-once", None, "add", encode_args(["c"]), request_id="req-c")
 
 
@@ -109,19 +105,13 @@ async def test_a_start_sent_again_with_its_request_id_after_the_run_completed_an
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
-            first = await transport.start(
-                workflow_id="start-once", input=encode_args([0]), request_id="start-1", **START
-            )
+            first = (await transport.start(_start("start-once", 0, request_id="start-1"))).run_id
             assert await env.client.get_workflow_handle("start-once").result() == []
-            again = await transport.start(
-                workflow_id="start-once", input=encode_args([0]), request_id="start-1", **START
-            )
+            again = (await transport.start(_start("start-once", 0, request_id="start-1"))).run_id
             assert again == first
             assert await _runs_of(env.client, "start-once") == 1
             # Another start (another request id) of the closed id starts a new run, as ALLOW_DUPLICATE says.
-            other = await transport.start(
-                workflow_id="start-once", input=encode_args([0]), request_id="start-2", **START
-            )
+            other = (await transport.start(_start("start-once", 0, request_id="start-2"))).run_id
             assert other != first
             assert await _runs_of(env.client, "start-once") == 2
 
@@ -130,17 +120,12 @@ async def test_a_start_or_signal_with_start_repeated_while_its_run_runs_changes_
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
-            first = await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START)
+            first = (await transport.start(_start("running", 3, request_id="run-1"))).run_id
             # Not WorkflowAlreadyStartedError: it is the same start.
-            assert (
-                await transport.start(workflow_id="running", input=encode_args([3]), request_id="run-1", **START)
-                == first
-            )
-            with_signal = {**START, "start_signal": "add", "start_signal_input": encode_args(["s"])}
+            assert (await transport.start(_start("running", 3, request_id="run-1"))).run_id == first
+            with_signal: dict[str, Any] = {"start_signal": "add", "start_signal_args": encode_args(["s"])}
             for _ in range(2):  # signal-with-start on the running run: the signal lands once
-                again = await transport.start(
-                    workflow_id="running", input=encode_args([3]), request_id="sws-1", **with_signal
-                )
+                again = (await transport.start(_start("running", 3, request_id="sws-1", **with_signal))).run_id
                 assert again == first
             handle = env.client.get_workflow_handle("running")
             assert await handle.query(Collector.collected) == ["s"]
@@ -151,19 +136,19 @@ async def test_cancel_and_terminate_sent_again_with_their_request_ids_succeed_wi
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
-            await transport.start(workflow_id="to-cancel", input=encode_args([1]), **START)
+            await transport.start(_start("to-cancel", 1))
             await transport.cancel("to-cancel", None, request_id="cancel-1")
             with pytest.raises(WorkflowFailureError) as failed:
                 await env.client.get_workflow_handle("to-cancel").result()
             assert isinstance(failed.value.cause, CancelledError)
             await transport.cancel("to-cancel", None, request_id="cancel-1")  # the run closed on it: a no-op
-            with pytest.raises(NotRunning):
+            with pytest.raises(RPCError, match="already completed"):
                 await transport.cancel("to-cancel", None, request_id="cancel-2")
 
-            await transport.start(workflow_id="to-terminate", input=encode_args([1]), **START)
+            await transport.start(_start("to-terminate", 1))
             await transport.terminate("to-terminate", None, "enough", [], request_id="term-1")
             await transport.terminate("to-terminate", None, "enough", [], request_id="term-1")
-            with pytest.raises(NotRunning):
+            with pytest.raises(RPCError, match="already completed"):
                 await transport.terminate("to-terminate", None, "enough", [], request_id="term-2")
             history = (await env.client.get_workflow_handle("to-terminate").fetch_history()).events
             assert [e["event_type"] for e in history].count("WorkflowExecutionTerminated") == 1
@@ -173,12 +158,12 @@ async def test_a_request_id_that_cannot_be_a_deduplication_id_is_refused_with_wh
     async with await WorkflowEnvironment.start_time_skipping() as env:
         transport = env.client._transport
         async with Worker(env.client, task_queue="collect", workflows=[Collector]):
-            await transport.start(workflow_id="bad-ids", input=encode_args([1]), **START)
+            await transport.start(_start("bad-ids", 1))
             for bad in ("has space", "é", "x" * 129, ""):
                 with pytest.raises(InvalidRequestId, match="use a UUID"):
                     await transport.signal("bad-ids", None, "add", encode_args(["a"]), request_id=bad)
             with pytest.raises(InvalidRequestId):
-                await transport.start(workflow_id="bad-ids-2", input=encode_args([1]), request_id="a b", **START)
+                await transport.start(_start("bad-ids-2", 1, request_id="a b"))
             assert await env.client.get_workflow_handle("bad-ids").query(Collector.collected) == []
 
 
