@@ -411,10 +411,11 @@ class Client:
         return ScheduleHandle(self, id)
 
     async def list_schedules(
-        self, query: str | None = None, *, page_size: int = 1000, **_: Any
+        self, query: str | None = None, *, page_size: int = 1000, next_page_token: bytes | None = None, **_: Any
     ) -> ScheduleAsyncIterator:
-        """Every schedule, for ``async for``."""
-        return ScheduleAsyncIterator(self, query, page_size)
+        """The schedules ``query`` matches (a list filter over ``ScheduleId`` and
+        ``TemporalSchedulePaused``; None: all), by id, for ``async for``; pages of ``page_size``."""
+        return ScheduleAsyncIterator(self, query, page_size, next_page_token)
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""

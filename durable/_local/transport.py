@@ -190,15 +190,6 @@ class LocalTransport(LocalScheduleTransport):
         with _engine_errors():
             return self._control.history(workflow_id, run_id)
 
-    async def schedule(self, op: str, schedule_id: str | None, body: dict[str, Any]) -> Any:
-        """The schedules' former entry point (the client's schedule handles still call it)."""
-        result = self._control.schedule(op, schedule_id, body)
-        if op in ("create", "trigger", "unpause", "update"):
-            # As the local environment's start does: let the first workflow task of a run
-            # this started be decided before the caller looks at it.
-            await asyncio.get_running_loop().run_in_executor(None, self.runtime.dispatcher.wait_inbox_drained)
-        return result
-
     async def complete_async_activity(self, task_token: bytes, result: str) -> None:
         self._control.report_async_activity(task_token, {"outcome": "completed", "result": result})
 
