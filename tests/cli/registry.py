@@ -28,7 +28,7 @@ class Tally:
         self.total += amount
         return self.total
 
-    @add.validator
+    @add.validator  # type: ignore[untyped-decorator]  # the update handle's validator is not annotated yet
     def _positive(self, amount: int) -> None:
         if amount <= 0:
             raise ValueError(f"amount must be positive, got {amount}")

@@ -49,7 +49,7 @@ def field(text: str, name: str) -> list[str]:
     return [line[len(name) :].strip() for line in text.splitlines() if line.startswith(name + " ")]
 
 
-def test_create_with_cron_and_with_interval_then_list_and_describe(test_dev):
+def test_create_with_cron_and_with_interval_then_list_and_describe(test_dev: DevServerProcess) -> None:
     by_cron, by_interval = new_id("cron"), new_id("every")
     assert create(test_dev, by_cron, "--cron", "*/5 * * * *", "--input", '"ada"').out == f"Schedule {by_cron} created\n"
     create(test_dev, by_interval, "--interval", "5m", "--paused", "--notes", "not yet")
@@ -83,7 +83,7 @@ def test_create_with_cron_and_with_interval_then_list_and_describe(test_dev):
     ]
 
 
-def test_a_calendar_given_as_json_and_policies(test_dev):
+def test_a_calendar_given_as_json_and_policies(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("calendar")
     create(
         test_dev, schedule_id,
@@ -102,7 +102,7 @@ def test_a_calendar_given_as_json_and_policies(test_dev):
         assert (fire.isoweekday(), fire.hour, fire.minute) == (5, 17, 5)
 
 
-def test_pause_and_unpause_with_a_reason(test_dev):
+def test_pause_and_unpause_with_a_reason(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("pausing")
     create(test_dev, schedule_id, "--cron", YEARLY)
     paused = ok(durable("schedule", "pause", "-s", schedule_id, "--reason", "maintenance", address=test_dev.address))
@@ -121,7 +121,7 @@ def test_pause_and_unpause_with_a_reason(test_dev):
     assert field(text, "State") == ["PAUSED (again)"]
 
 
-def test_trigger_starts_a_run(test_dev):
+def test_trigger_starts_a_run(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("trigger")
     create(test_dev, schedule_id, "--cron", YEARLY, "--paused", "--input", '"ada"')
     triggered = ok(durable("schedule", "trigger", "-s", schedule_id, address=test_dev.address))
@@ -139,7 +139,7 @@ def test_trigger_starts_a_run(test_dev):
     assert recent[0]["workflow_id"] in text.split("Recent actions:\n", 1)[1]
 
 
-def test_update_replaces_the_spec_and_the_action(test_dev):
+def test_update_replaces_the_spec_and_the_action(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("update")
     create(test_dev, schedule_id, "--cron", YEARLY, "--input", '"ada"')
     updated = ok(
@@ -171,7 +171,7 @@ def test_update_replaces_the_spec_and_the_action(test_dev):
     assert times and all((t.minute, t.second) == (15, 0) for t in times)
 
 
-def test_delete_then_describe_says_not_found(test_dev):
+def test_delete_then_describe_says_not_found(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("delete")
     create(test_dev, schedule_id, "--cron", YEARLY)
     deleted = ok(durable("schedule", "delete", "-s", schedule_id, address=test_dev.address))
@@ -184,7 +184,7 @@ def test_delete_then_describe_says_not_found(test_dev):
     assert schedule_id not in [entry["schedule_id"] for entry in listed]
 
 
-def test_errors_are_one_line(test_dev):
+def test_errors_are_one_line(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("twice")
     create(test_dev, schedule_id, "--cron", YEARLY)
     again = durable(
@@ -197,7 +197,7 @@ def test_errors_are_one_line(test_dev):
     assert missing.code == 1 and missing.err.count("\n") == 1 and "not found" in missing.err
 
 
-def test_bad_values_are_usage_errors_naming_the_flag(test_dev):
+def test_bad_values_are_usage_errors_naming_the_flag(test_dev: DevServerProcess) -> None:
     base = ("schedule", "create", "-s", new_id("bad"), "--type", "Greet", "-t", TASK_QUEUE)
     cases = {
         ("--cron", "61 * * * *"): "minute field '61'",
@@ -214,7 +214,7 @@ def test_bad_values_are_usage_errors_naming_the_flag(test_dev):
     assert base[3] not in [entry["schedule_id"] for entry in listed]
 
 
-def test_json_output_of_the_changes(test_dev):
+def test_json_output_of_the_changes(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("json")
     created = ok(
         durable(
@@ -237,7 +237,7 @@ def test_json_output_of_the_changes(test_dev):
     assert json.loads(paused.out) == {}
 
 
-def test_backfill_takes_the_actions_of_a_past_period(test_dev):
+def test_backfill_takes_the_actions_of_a_past_period(test_dev: DevServerProcess) -> None:
     schedule_id = new_id("backfill")
     create(test_dev, schedule_id, "--cron", "0 * * * *", "--paused", "--input", '"ada"')
     run = ok(

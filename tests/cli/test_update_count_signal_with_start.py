@@ -36,7 +36,7 @@ def start_tally(dev: DevServerProcess, workflow_id: str, start: int = 5) -> None
     )
 
 
-def test_update_execute_returns_the_handlers_result(test_dev):
+def test_update_execute_returns_the_handlers_result(test_dev: DevServerProcess) -> None:
     wid = new_id("tally")
     start_tally(test_dev, wid)
     run = ok(
@@ -85,7 +85,7 @@ def test_update_execute_returns_the_handlers_result(test_dev):
     assert total.out == "13\n"
 
 
-def test_a_validators_rejection_exits_non_zero_with_its_message(test_dev):
+def test_a_validators_rejection_exits_non_zero_with_its_message(test_dev: DevServerProcess) -> None:
     wid = new_id("tally")
     start_tally(test_dev, wid)
     run = durable("workflow", "update", "execute", "-w", wid, "--name", "add", "--input=-2", address=test_dev.address)
@@ -101,7 +101,7 @@ def test_a_validators_rejection_exits_non_zero_with_its_message(test_dev):
     )
 
 
-def test_update_start_then_describe_then_result(test_dev):
+def test_update_start_then_describe_then_result(test_dev: DevServerProcess) -> None:
     wid = new_id("tally")
     start_tally(test_dev, wid, start=1)
     started = ok(
@@ -135,7 +135,7 @@ def test_update_start_then_describe_then_result(test_dev):
     assert done.out == f"Update u1 of {wid} (run {described.json['run_id']}): COMPLETED\n11\n"
 
 
-def test_update_start_reports_a_rejection(test_dev):
+def test_update_start_reports_a_rejection(test_dev: DevServerProcess) -> None:
     wid = new_id("tally")
     start_tally(test_dev, wid)
     run = durable(
@@ -145,7 +145,7 @@ def test_update_start_reports_a_rejection(test_dev):
     assert run.code == 1 and "FAILED: amount must be positive, got 0" in run.out
 
 
-def test_update_errors_are_one_line(test_dev):
+def test_update_errors_are_one_line(test_dev: DevServerProcess) -> None:
     wid = new_id("tally")
     start_tally(test_dev, wid)
     unknown = durable("workflow", "update", "result", "-w", wid, "--update-id", "never-sent", address=test_dev.address)
@@ -158,7 +158,7 @@ def test_update_errors_are_one_line(test_dev):
     assert usage.code == 2 and "--wait-for-stage" in usage.err
 
 
-def test_count_with_and_without_a_query(test_dev):
+def test_count_with_and_without_a_query(test_dev: DevServerProcess) -> None:
     prefix = new_id("counted")
     for n in range(3):
         start_tally(test_dev, f"{prefix}-{n}")
@@ -191,7 +191,7 @@ def test_count_with_and_without_a_query(test_dev):
     assert bad.code == 1 and bad.err.count("\n") == 1
 
 
-def test_signal_with_start_starts_a_run_and_delivers_the_signal(test_dev):
+def test_signal_with_start_starts_a_run_and_delivers_the_signal(test_dev: DevServerProcess) -> None:
     wid = new_id("sws")
     flags = ("--type", "Tally", "--task-queue", TASK_QUEUE, "-w", wid, "--input", "0", "--signal-name", "bump")
     first = ok(
