@@ -44,6 +44,9 @@ screenshot: setup
 demo: setup
 	$(BIN)/python demo.py
 
+# The compatibility suite runs three ways: in process on the in-memory backend and over HTTP
+# (tests/client/test_compat_over_http.py, a dev server in front of a time-skipping engine),
+# both in the first line, then in process on moto.
 test: setup
 	$(BIN)/python -m pytest
 	DURABLE_TEST_BACKEND=moto $(BIN)/python -m pytest tests/compat

@@ -14,6 +14,8 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -53,6 +55,16 @@ class LocalEngine(Engine):
 
     def before_query(self) -> None:
         self.runtime.dispatcher.wait_inbox_drained()
+
+    @contextmanager
+    def awaiting_result(self) -> Iterator[None]:
+        # On a time-skipping runtime time jumps to the next timer while a caller waits for a
+        # result, as it does for the local client (LocalRuntime.wait_closed).
+        self.runtime.dispatcher.auto_skip(True)
+        try:
+            yield
+        finally:
+            self.runtime.dispatcher.auto_skip(False)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,4 +1,5 @@
-"""A client that reaches the engine over HTTP: the dev server in this process, on a free port.
+"""A client that reaches the engine over HTTP: the dev server in this process, on a free port,
+over a time-skipping engine.
 
 The compatibility tests imported into this folder get these fixtures instead of
 tests/compat's: their ``client`` is ``Client.connect``'s, every call goes through the
@@ -51,7 +52,10 @@ class RemoteEnvironment:
 
 @pytest_asyncio.fixture(loop_scope="function")
 async def env() -> AsyncIterator[RemoteEnvironment]:
-    local = await WorkflowEnvironment.start_local(backend="memory")
+    # Virtual time, as tests/compat's environment: the dev server's result route lets time
+    # skip while a client waits for a result (LocalEngine.awaiting_result), as the local
+    # client does, and env.sleep() skips it.
+    local = await WorkflowEnvironment.start_time_skipping(backend="memory")
     # Not strict: a compat test may start a workflow before its Worker registers it.
     server = DevServer(local.runtime, port=0, strict=False).start()
     try:
