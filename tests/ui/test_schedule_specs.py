@@ -1,29 +1,31 @@
-"""A schedule's spec in a line (``durable/_http/ui/specs.js``), from the spec documents the
-engine keeps (cron expressions turned into calendars, as Temporal's server describes them).
-The module runs in Node, without a browser."""
+"""A schedule's spec in a line (``durable/_http/ui/specs.js``), from the specs the API
+describes (cron expressions turned into calendars, as Temporal's server describes them) of
+schedules made with the Python client on the dev server. The module runs in Node."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from durable._client.schedules import schedule_to_doc
-from durable._schedules.spec import canonical_spec
 from durable.client import (
+    Client,
     Schedule,
     ScheduleActionStartWorkflow,
     ScheduleCalendarSpec,
     ScheduleIntervalSpec,
     ScheduleRange,
     ScheduleSpec,
+    ScheduleState,
 )
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, api
+from .helpers import run_client
 
 SPECS = PROJECT_ROOT / "durable" / "_http" / "ui" / "specs.js"
 NODE = shutil.which("node")
@@ -37,10 +39,26 @@ process.stdout.write(JSON.stringify({{ specs: specs.map(specSummary), overlaps: 
 """
 
 
-def _summaries(specs: list[ScheduleSpec], overlaps: list[Any] | None = None) -> dict[str, list[str]]:
+def _described_specs(base: str, specs: list[ScheduleSpec]) -> list[Any]:
+    """Each spec as GET /schedules/{id} describes it, from a paused schedule made with it."""
+    ids = [f"spec-{uuid.uuid4().hex[:6]}-{i}" for i in range(len(specs))]
+
+    async def create(client: Client) -> None:
+        for schedule_id, spec in zip(ids, specs, strict=True):
+            action = ScheduleActionStartWorkflow("Counter", 0, id=schedule_id, task_queue="ui-tests")
+            await client.create_schedule(
+                schedule_id, Schedule(action=action, spec=spec, state=ScheduleState(paused=True))
+            )
+
+    run_client(base, create)
+    described = [api(base, "GET", f"/api/v1/schedules/{schedule_id}")["schedule"]["spec"] for schedule_id in ids]
+    for schedule_id in ids:
+        api(base, "DELETE", f"/api/v1/schedules/{schedule_id}")
+    return described
+
+
+def _summaries(docs: list[Any], overlaps: list[Any] | None = None) -> dict[str, list[str]]:
     assert NODE, "node is needed (make setup installs the CDK CLI with it)"
-    action = ScheduleActionStartWorkflow("Report", id="report", task_queue="q")
-    docs = [canonical_spec(schedule_to_doc(Schedule(action=action, spec=spec))["spec"]) for spec in specs]
     result = subprocess.run(
         [NODE, "--input-type=module", "-e", _SCRIPT],
         input=json.dumps({"specs": docs, "overlaps": overlaps or []}),
@@ -50,12 +68,12 @@ def _summaries(specs: list[ScheduleSpec], overlaps: list[Any] | None = None) -> 
     return dict(json.loads(result.stdout))
 
 
-def test_each_kind_of_time_reads_as_one_phrase() -> None:
+def test_each_kind_of_time_reads_as_one_phrase(dev_server: str) -> None:
     weekdays = ScheduleCalendarSpec(
         hour=[ScheduleRange(9)], minute=[ScheduleRange(0, 45, 15)], day_of_week=[ScheduleRange(1, 5)], comment="standup"
     )
     noon = ScheduleCalendarSpec(hour=[ScheduleRange(12)])
-    summaries = _summaries([
+    described = _described_specs(dev_server, [
         ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
         ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1), offset=timedelta(minutes=90))]),
         ScheduleSpec(cron_expressions=["30 2 * * 1-5"]),
@@ -63,7 +81,8 @@ def test_each_kind_of_time_reads_as_one_phrase() -> None:
         ScheduleSpec(cron_expressions=["@every 5m"]),
         ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(minutes=10))], skip=[noon]),
         ScheduleSpec(),
-    ])["specs"]  # fmt: skip
+    ])  # fmt: skip
+    summaries = _summaries(described)["specs"]
     assert summaries == [
         "every 1 h",
         "every 1 d + 1 h 30 m",
