@@ -20,7 +20,7 @@ from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from durable._http import models as m
 from durable._http import wire
@@ -44,6 +44,11 @@ from durable.common import WorkflowIDConflictPolicy
 
 __all__ = ["RESEND_AFTER_SECONDS", "update_routes"]
 
+# One path for both routes (OpenAPI allows no two templates that differ only in a name):
+# the update handler's name when sending, the update's id when polling.
+UpdateName = Annotated[str, Path(description="the update handler's name")]
+UpdateId = Annotated[str, Path(description="the update's id")]
+
 RESEND_AFTER_SECONDS = 1.0
 """How long an update request waits to be taken by a workflow task before it is sent again."""
 
@@ -53,7 +58,7 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
     base = f"{API_PREFIX}/workflows"
 
     @app.post(
-        f"{base}/<workflow_id>/updates/<update_name>",
+        f"{base}/<workflow_id>/updates/<update>",
         summary="Send an update (or update-with-start) and wait for a stage",
         description="Waits up to `wait_seconds` for `wait_for_stage`. A validator's rejection, or an unknown update "
         "name the run has no handler for, is COMPLETED with `outcome.failure`. When the wait runs out the stage "
@@ -62,9 +67,9 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
         tags=["workflows"],
         responses=answers(200, "Where the update stands", m.UpdateResponse),
     )
-    def send_update(workflow_id: str, update_name: str, body: m.UpdateRequest) -> m.UpdateResponse:
+    def send_update(workflow_id: str, update: UpdateName, body: m.UpdateRequest) -> m.UpdateResponse:
         engine = engine_of()
-        wid, name = workflow_id_of(workflow_id), unquote(update_name)
+        wid, name = workflow_id_of(workflow_id), unquote(update)
         args = payloads(body.args, "args")
         update_id = body.update_id or new_request_id()
         request_id = request_id_of(app, body.request_id) or new_request_id()
@@ -109,7 +114,7 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
             delay = min(delay * 2, 0.1)
 
     @app.get(
-        f"{base}/<workflow_id>/updates/<update_id>",
+        f"{base}/<workflow_id>/updates/<update>",
         summary="Wait for an update's outcome (long poll)",
         description=f"Waits up to `wait_seconds` (at most {MAX_WAIT_SECONDS:g}) for the update to complete; the stage "
         "is ACCEPTED when the wait ran out. 404 update_not_found when the run took no update by that id "
@@ -119,19 +124,19 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
     )
     def poll_update(
         workflow_id: str,
-        update_id: str,
+        update: UpdateId,
         run_id: RunId = None,
         wait_seconds: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = MAX_WAIT_SECONDS,
     ) -> m.UpdateResponse:
         engine = engine_of()
-        wid, uid = workflow_id_of(workflow_id), str(checked_id(unquote(update_id), "update_id"))
+        wid, uid = workflow_id_of(workflow_id), str(checked_id(unquote(update), "update"))
         run = engine.control.resolve_run(wid, checked_id(run_id, "run_id")).run_id
         deadline = time.monotonic() + wait_seconds
         delay = 0.005
         while True:
             status = engine.control.update_status(wid, run, uid)
             if status is None:
-                raise ApiError(404, "update_not_found", f"workflow {wid} has no update {uid!r}", "update_id")
+                raise ApiError(404, "update_not_found", f"workflow {wid} has no update {uid!r}", "update")
             left = deadline - time.monotonic()
             if status.stage == "COMPLETED" or left <= 0:
                 return _answer(wid, uid, status)
@@ -171,5 +176,5 @@ def _known_update(engine: Engine, workflow_type: str, task_queue: str, name: str
             404,
             "update_not_found",
             f"workflow type {workflow_type} has no update {name!r} (its updates: [{known}])",
-            "update_name",
+            "update",
         )

@@ -59,7 +59,7 @@ def test_a_wait_that_runs_out_says_admitted_and_the_same_request_waits_on(call: 
 def test_update_names_the_workflow_does_not_declare(call: Caller) -> None:
     call.start("Tally", "upd-names")
     reply = _update(call, "upd-names", "nope")
-    assert (reply.status, reply.error["code"], reply.error["field"]) == (404, "update_not_found", "update_name")
+    assert (reply.status, reply.error["code"], reply.error["field"]) == (404, "update_not_found", "update")
     assert "add" in reply.error["message"]
     # As temporalio's client sends it: the run rejects it.
     reply = _update(call, "upd-names", "nope", accept_unknown=True)
