@@ -25,8 +25,8 @@ from durable._http import schedule_wire as sw
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response
 from durable._limits import InvalidIdError, check_id
-from durable._local.schedule_transport import InvalidScheduleRequest, ScheduleOperations
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound
+from durable._schedules.operations import InvalidScheduleRequest, ScheduleOperations
 from durable._schedules.spec import InvalidScheduleSpec
 from durable._visibility.query import InvalidQuery
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from durable._client.schedule_transport import (
+from durable._http import schedule_models as sm
+from durable._http import wire
+from durable._schedules.documents import (
     BackfillDocument,
     CalendarDocument,
     ScheduleActionTaken,
@@ -21,8 +23,6 @@ from durable._client.schedule_transport import (
     ScheduleRun,
     ScheduleSpecDocument,
 )
-from durable._http import schedule_models as sm
-from durable._http import wire
 from durable._schedules.overlap import ScheduleOverlapPolicy
 
 __all__ = [

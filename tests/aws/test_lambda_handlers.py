@@ -31,10 +31,10 @@ from durable._client.schedules import (
 )
 from durable._converter import encode_args
 from durable._local.dispatcher import sqs_event
-from durable._local.schedule_transport import ScheduleOperations
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
+from durable._schedules.operations import ScheduleOperations
 from functions.activities.orders.activities import Order, OrderItem
 
 

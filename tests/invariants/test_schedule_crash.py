@@ -8,12 +8,12 @@ import asyncio
 from datetime import UTC, timedelta
 
 from durable import workflow
-from durable._client.schedule_transport import BackfillDocument
-from durable._local.schedule_transport import ScheduleOperations
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.schedules import fire_body
 from durable._runtime.services import schedule_group
+from durable._schedules.documents import BackfillDocument
+from durable._schedules.operations import ScheduleOperations
 from durable.client import (
     Schedule,
     ScheduleActionStartWorkflow,

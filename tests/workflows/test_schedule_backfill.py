@@ -249,11 +249,11 @@ async def _deliver_late(env, schedule_id: str, spec: ScheduleSpec, late: timedel
     from dataclasses import replace
 
     from durable._client.schedules import schedule_to_doc
-    from durable._local.schedule_transport import ScheduleOperations
     from durable._runtime.control import Control
     from durable._runtime.orchestrator import Orchestrator
     from durable._runtime.schedules import fire_body
     from durable._runtime.services import schedule_group
+    from durable._schedules.operations import ScheduleOperations
 
     runtime = env.runtime
     lossy = replace(runtime.backend.services, schedule_firing=_LostFiring())
