@@ -2,7 +2,8 @@
 
 A schedule made with the Python client (over HTTP) is listed with its spec and state; its
 page describes it; pausing it there with a note is what describe then says, and so is
-unpausing; triggering it starts a run that the page links to; deleting it asks first.
+unpausing; triggering it starts a run that the page links to; deleting it asks first. The
+list filters by state and searches by id prefix.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from durable.client import (
     ScheduleDescription,
     ScheduleIntervalSpec,
     ScheduleSpec,
+    ScheduleState,
 )
 
 from .conftest import RecordedPage, api
@@ -26,7 +28,7 @@ from .helpers import WAIT_MS, run_client
 from .workflows import TASK_QUEUE
 
 
-def _create(base: str, schedule_id: str) -> None:
+def _create(base: str, schedule_id: str, *, paused: bool = False) -> None:
     async def create(client: Client) -> None:
         await client.create_schedule(
             schedule_id,
@@ -37,6 +39,7 @@ def _create(base: str, schedule_id: str) -> None:
                     intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))],
                     start_at=datetime.now(UTC) + timedelta(days=30),
                 ),
+                state=ScheduleState(paused=paused),
             ),
             memo={"owner": "ui-tests"},
         )
@@ -129,6 +132,32 @@ def test_a_schedule_is_listed_paused_unpaused_triggered_and_deleted_from_the_ui(
     listed = api(dev_server, "GET", "/api/v1/schedules")
     assert schedule_id not in [s["schedule_id"] for s in listed["schedules"]]
     api(dev_server, "POST", f"/api/v1/workflows/{workflow_id}/terminate", {"reason": "test over"})
+    assert not recorded.errors, recorded.errors
+
+
+def test_the_list_filters_by_state_and_searches_by_id_prefix(dev_server: str, recorded: RecordedPage) -> None:
+    page = recorded.page
+    prefix = f"nightly-{uuid.uuid4().hex[:6]}"
+    _create(dev_server, f"{prefix}-a")
+    _create(dev_server, f"{prefix}-b", paused=True)
+    page.goto(f"{dev_server}/#/schedules")
+    rows = page.locator("table.schedules tbody tr")
+
+    page.get_by_label("Search by schedule ID").fill(prefix)
+    expect(rows).to_have_count(2, timeout=WAIT_MS)
+    expect(page).to_have_url(f"{dev_server}/#/schedules?schedule_id={prefix}")
+    page.get_by_role("button", name="paused", exact=True).click()
+    expect(rows).to_have_count(1, timeout=WAIT_MS)
+    expect(rows.first).to_contain_text(f"{prefix}-b")
+    page.get_by_role("button", name="active", exact=True).click()
+    expect(rows.first.get_by_role("link", name=f"{prefix}-a")).to_be_visible(timeout=WAIT_MS)
+    expect(rows).to_have_count(1)
+
+    # A quote in the search is a character of the id, not the filter's syntax.
+    page.get_by_role("button", name="all", exact=True).click()
+    page.get_by_label("Search by schedule ID").fill(f"{prefix}' OR ScheduleId STARTS_WITH '")
+    expect(rows).to_have_count(1, timeout=WAIT_MS)
+    expect(rows.first).to_contain_text("No schedule matches these filters.")
     assert not recorded.errors, recorded.errors
 
 

@@ -1,4 +1,5 @@
-// The list of schedules: state, spec, next and recent actions, pages, auto refresh.
+// The list of schedules: state, spec, next and recent actions; filtered by state and searched
+// by id prefix (a Temporal list filter the API reads); pages, auto refresh.
 import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
 import { fmtAgo, fmtDateTime, isoTitle } from "./format.js";
@@ -39,8 +40,25 @@ export function runLink(run) {
   return h("a", { href: executionHref(run.workflow_id, run.run_id), class: "mono" }, run.workflow_id);
 }
 
+const STATES = [["", "all"], ["active", "active"], ["paused", "paused"]];
+
+/** A string literal of the list filter language: quotes and backslashes escaped. */
+function literal(value) {
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
 export function mountSchedules(root, params) {
-  const state = { tokens: [null], page: 0, timer: null, controller: null, stopped: false };
+  const state = {
+    paused: params.get("state") ?? "",
+    scheduleId: params.get("schedule_id") ?? "",
+    tokens: [null],
+    page: 0,
+    timer: null,
+    controller: null,
+    stopped: false,
+  };
+  const chips = h("div", { class: "chips", role: "group", "aria-label": "Filter by state" });
+  const idInput = h("input", { type: "search", placeholder: "Schedule ID or prefix", value: state.scheduleId, "aria-label": "Search by schedule ID" });
   const body = h("tbody");
   const summary = h("span", { class: "muted" });
   const prev = h("button", { type: "button", class: "btn btn-small", onclick: () => page(-1) }, "← Previous");
@@ -49,12 +67,54 @@ export function mountSchedules(root, params) {
 
   replace(root,
     h("div", { class: "page-head" }, h("h1", {}, "Schedules")),
+    h("div", { class: "filters" }, chips, h("div", { class: "searches" }, idInput)),
     h("div", { class: "card" },
       h("table", { class: "table schedules" },
         h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))),
         body)),
     h("div", { class: "pager" }, summary, h("span", { class: "pager-buttons" }, prev, next)),
     h("p", { class: "hint muted" }, "Create schedules with the client (create_schedule) or the CLI (durable schedule create)."));
+
+  function renderChips() {
+    replace(chips, STATES.map(([value, label]) =>
+      h("button", {
+        type: "button",
+        class: `chip${state.paused === value ? " chip-on" : ""}`,
+        "aria-pressed": String(state.paused === value),
+        onclick: () => {
+          state.paused = value;
+          resetPaging();
+        },
+      }, label)));
+  }
+
+  function query() {
+    const parts = [];
+    if (state.paused) parts.push(`TemporalSchedulePaused = ${state.paused === "paused"}`);
+    if (state.scheduleId) parts.push(`ScheduleId STARTS_WITH ${literal(state.scheduleId)}`);
+    return parts.join(" AND ");
+  }
+
+  function resetPaging() {
+    state.tokens = [null];
+    state.page = 0;
+    const q = new URLSearchParams();
+    if (state.paused) q.set("state", state.paused);
+    if (state.scheduleId) q.set("schedule_id", state.scheduleId);
+    const hash = `#/schedules${q.size ? `?${q}` : ""}`;
+    if (location.hash !== hash) history.replaceState(null, "", hash);
+    renderChips();
+    load();
+  }
+
+  let debounce = null;
+  idInput.addEventListener("input", () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      state.scheduleId = idInput.value.trim();
+      resetPaging();
+    }, 250);
+  });
 
   function page(delta) {
     state.page = Math.max(0, state.page + delta);
@@ -66,7 +126,7 @@ export function mountSchedules(root, params) {
     state.controller?.abort();
     const controller = (state.controller = new AbortController());
     try {
-      const data = await api.schedules({ page_size: PAGE_SIZE, next_page_token: state.tokens[state.page], query: params.get("query") }, controller.signal);
+      const data = await api.schedules({ page_size: PAGE_SIZE, next_page_token: state.tokens[state.page], query: query() }, controller.signal);
       if (state.stopped) return;
       state.tokens[state.page + 1] = data.next_page_token ?? null;
       const schedules = data.schedules ?? [];
@@ -84,7 +144,9 @@ export function mountSchedules(root, params) {
 
   function renderRows(schedules) {
     if (!schedules.length) {
-      replace(body, h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, "No schedules yet.")));
+      const filtered = state.paused || state.scheduleId;
+      replace(body, h("tr", {}, h("td", { colspan: columns.length, class: "empty" },
+        filtered ? "No schedule matches these filters." : "No schedules yet.")));
       return;
     }
     replace(body, schedules.map((item) => {
@@ -105,11 +167,13 @@ export function mountSchedules(root, params) {
     }));
   }
 
+  renderChips();
   load();
   return {
     unmount() {
       state.stopped = true;
       clearTimeout(state.timer);
+      clearTimeout(debounce);
       state.controller?.abort();
     },
   };
