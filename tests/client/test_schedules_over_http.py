@@ -20,7 +20,6 @@ from durable._client.client import Client
 from durable._http.devserver import DevServer
 from durable._http.remote import HttpTransport
 from durable._local.environment import LocalRuntime
-from durable.client import Schedule, ScheduleActionStartWorkflow, ScheduleSpec, ScheduleState
 from durable.testing import WorkflowEnvironment
 from tests.workflows.test_schedule_backfill import *
 from tests.workflows.test_schedules import *
@@ -61,20 +60,3 @@ async def env() -> AsyncIterator[_HttpEnvironment]:
     finally:
         server.stop()
         await local.shutdown()
-
-
-async def test_a_listing_comes_a_page_at_a_time_filtered_as_asked(env):
-    for name in ("b", "a", "d", "c", "e"):
-        action = ScheduleActionStartWorkflow("Job", id=f"job-{name}", task_queue="sched")
-        await env.client.create_schedule(
-            name, Schedule(action=action, spec=ScheduleSpec(), state=ScheduleState(paused=name in "ae"))
-        )
-    listing = await env.client.list_schedules(page_size=2)
-    assert [s.id async for s in listing] == ["a", "b", "c", "d", "e"]
-    first = await env.client.list_schedules(page_size=2)
-    await first.fetch_next_page()
-    assert [s.id for s in first.current_page] == ["a", "b"] and first.next_page_token
-    later = await env.client.list_schedules(page_size=2, next_page_token=first.next_page_token)
-    assert [s.id async for s in later] == ["c", "d", "e"]
-    paused = await env.client.list_schedules("TemporalSchedulePaused = true")
-    assert [(s.id, s.schedule.state.paused) async for s in paused] == [("a", True), ("e", True)]

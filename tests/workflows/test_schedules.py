@@ -339,3 +339,23 @@ async def test_scheduled_runs_carry_temporal_s_search_attributes(env):
     assert sorted(w.id for w in listed) == [wid(first), wid(first + timedelta(minutes=10))]
     by_id = {w.id: w for w in listed}
     assert by_id[wid(first)].search_attributes["TemporalScheduledStartTime"] == [first]
+
+
+async def test_a_listing_comes_a_page_at_a_time_filtered_as_asked(env):
+    for name in ("b", "a", "d", "c", "e"):
+        action = ScheduleActionStartWorkflow("Job", id=f"job-{name}", task_queue="sched")
+        await env.client.create_schedule(
+            name, Schedule(action=action, spec=ScheduleSpec(), state=ScheduleState(paused=name in "ae"))
+        )
+    listing = await env.client.list_schedules(page_size=2)
+    assert [s.id async for s in listing] == ["a", "b", "c", "d", "e"]
+    first = await env.client.list_schedules(page_size=2)
+    await first.fetch_next_page()
+    assert [s.id for s in first.current_page] == ["a", "b"] and first.next_page_token
+    later = await env.client.list_schedules(page_size=2, next_page_token=first.next_page_token)
+    assert [s.id async for s in later] == ["c", "d", "e"]
+    paused = await env.client.list_schedules("TemporalSchedulePaused = true")
+    assert [(s.id, s.schedule.state.paused) async for s in paused] == [("a", True), ("e", True)]
+    with pytest.raises(RPCError) as info:
+        [s async for s in await env.client.list_schedules("ScheduleId = ")]
+    assert info.value.status == RPCStatusCode.INVALID_ARGUMENT
