@@ -37,7 +37,7 @@ def dev_server() -> Iterator[str]:
     moto) with the project's workflows and activities and the UI tests' own registered; its URL."""
     runtime = LocalRuntime(backend="moto", skipping=False)
     for task_queue, workflows in WORKFLOWS.items():
-        runtime.register(task_queue, workflows, ACTIVITIES.get(task_queue, []), None)
+        runtime.register(task_queue, list[type](workflows), ACTIVITIES.get(task_queue, []), None)
     runtime.register(ui_workflows.TASK_QUEUE, ui_workflows.WORKFLOWS, [], None)
     server = DevServer(runtime, port=0).start()
     try:
@@ -78,15 +78,12 @@ class RecordedPage:
         self.errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
         # (the browser also logs every 4xx answer as an error: those are the API's, on purpose)
-        page.on(
-            "console",
-            lambda message: (
-                message.type == "error"
-                and not message.text.startswith("Failed to load resource")
-                and self.errors.append(message.text)
-            ),
-        )
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(message.text)
 
 
 @pytest.fixture

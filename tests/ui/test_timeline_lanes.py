@@ -37,11 +37,13 @@ def lanes(events: list[dict[str, Any]], *, closed: bool, now_ms: float | None = 
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    lanes_out: dict[str, Any] = json.loads(result.stdout)
+    return lanes_out
 
 
 def history(name: str) -> list[dict[str, Any]]:
-    return json.loads((HISTORIES / f"{name}.json").read_text())["events"]
+    events: list[dict[str, Any]] = json.loads((HISTORIES / f"{name}.json").read_text())["events"]
+    return events
 
 
 def by_label(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -52,7 +54,7 @@ def states(lane: dict[str, Any]) -> list[str]:
     return [seg["state"] for seg in lane["segments"]]
 
 
-def test_a_confirmed_order_has_a_lane_per_activity_and_timer_a_retry_and_its_signal():
+def test_a_confirmed_order_has_a_lane_per_activity_and_timer_a_retry_and_its_signal() -> None:
     model = lanes(history("order_confirmed_after_a_payment_retry"), closed=True)
     assert [lane["kind"] for lane in model["lanes"]] == [
         "workflow", "signals", "activity", "activity", "timer", "activity", "activity",
@@ -72,7 +74,7 @@ def test_a_confirmed_order_has_a_lane_per_activity_and_timer_a_retry_and_its_sig
     assert len(every) == len(set(every))
 
 
-def test_an_unconfirmed_order_fires_its_timer_and_a_declined_payment_fails_after_five_attempts():
+def test_an_unconfirmed_order_fires_its_timer_and_a_declined_payment_fails_after_five_attempts() -> None:
     timeout = by_label(lanes(history("order_not_confirmed_in_24h"), closed=True))
     assert states(timeout["Timer 1"]) == ["fired"]
     assert "Signals" not in timeout
@@ -82,7 +84,7 @@ def test_an_unconfirmed_order_fires_its_timer_and_a_declined_payment_fails_after
     assert states(declined["Workflow"]) == ["failed"]
 
 
-def test_a_running_order_waits_on_its_timer_until_now():
+def test_a_running_order_waits_on_its_timer_until_now() -> None:
     events = history("order_confirmed_after_a_payment_retry")
     cut = next(i for i, e in enumerate(events) if e["event_type"] == "TimerStarted") + 1
     running = [e for e in events[:cut] if e["event_type"] != "WorkflowExecutionSignaled"]
@@ -96,7 +98,7 @@ def test_a_running_order_waits_on_its_timer_until_now():
     assert model["end"] == pytest.approx((started + 60) * 1000, abs=1)
 
 
-def test_updates_get_a_lane_from_accepted_to_completed_and_unknown_events_a_marker():
+def test_updates_get_a_lane_from_accepted_to_completed_and_unknown_events_a_marker() -> None:
     t0 = 1_800_000_000.0
 
     def event(i: int, kind: str, dt: float, **attributes: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
@@ -23,7 +24,7 @@ SCREENSHOT = PROJECT_ROOT / os.environ.get("DURABLE_UI_SCREENSHOT", ".artifacts/
 WAIT_MS = 30_000
 
 
-def _order(order_id: str, payment_method: str = "card_flaky") -> dict:
+def _order(order_id: str, payment_method: str = "card_flaky") -> dict[str, Any]:
     # card_flaky: the first charge times out, so the timeline shows a retry
     return {
         "order_id": order_id, "customer_id": "c-7", "email": "ada@example.com",
@@ -31,7 +32,7 @@ def _order(order_id: str, payment_method: str = "card_flaky") -> dict:
     }  # fmt: skip
 
 
-def test_start_find_open_signal_and_see_the_order_complete(dev_server: str, recorded: RecordedPage):
+def test_start_find_open_signal_and_see_the_order_complete(dev_server: str, recorded: RecordedPage) -> None:
     page = recorded.page
     order_id = f"order-{uuid.uuid4().hex[:6]}"
     page.goto(f"{dev_server}/")
@@ -99,7 +100,7 @@ def test_start_find_open_signal_and_see_the_order_complete(dev_server: str, reco
     assert SCREENSHOT.stat().st_size > 10_000
 
 
-def test_cancel_and_terminate_ask_first_and_api_errors_are_shown(dev_server: str, recorded: RecordedPage):
+def test_cancel_and_terminate_ask_first_and_api_errors_are_shown(dev_server: str, recorded: RecordedPage) -> None:
     page = recorded.page
     order_id = f"order-{uuid.uuid4().hex[:6]}"
     started = api(dev_server, "POST", "/api/v1/workflows", {
@@ -142,7 +143,7 @@ def test_cancel_and_terminate_ask_first_and_api_errors_are_shown(dev_server: str
     assert not recorded.errors, recorded.errors
 
 
-def test_no_request_of_the_page_leaves_127_0_0_1(dev_server: str, recorded: RecordedPage):
+def test_no_request_of_the_page_leaves_127_0_0_1(dev_server: str, recorded: RecordedPage) -> None:
     page = recorded.page
     order_id = f"order-{uuid.uuid4().hex[:6]}"
     api(dev_server, "POST", "/api/v1/workflows", {

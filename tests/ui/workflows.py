@@ -33,7 +33,7 @@ class Counter:
         self.total += amount
         return self.total
 
-    @add.validator
+    @add.validator  # type: ignore[untyped-decorator]  # the update handle's validator is not annotated yet
     def _positive(self, amount: int) -> None:
         if amount <= 0:
             raise ValueError(f"amount must be positive, got {amount}")
@@ -54,4 +54,4 @@ class Counter:
         self.done = True
 
 
-WORKFLOWS = [Counter]
+WORKFLOWS: list[type] = [Counter]
