@@ -178,8 +178,14 @@ class ScheduleActionStartWorkflow(ScheduleAction):
         memo: Mapping[str, Any] | None = None,
         **unsupported: Any,
     ) -> None:
-        """Describe the workflow each action starts (see ``Client.start_workflow``)."""
-        used = sorted(k for k, v in unsupported.items() if v not in (None, (), [], {}, ""))
+        """Describe the workflow each action starts (see ``Client.start_workflow``).
+
+        The timeouts are kept on the action and not enforced (the engine enforces no workflow
+        timeout, as for ``start_workflow``); a retry policy or memo on the scheduled runs is
+        refused: the schedule's runs would start without them.
+        """
+        refused = {**unsupported, "retry_policy": retry_policy, "memo": memo}
+        used = sorted(k for k, v in refused.items() if v not in (None, (), [], {}, ""))
         if used:
             raise NotImplementedError(f"not supported by this engine yet on a scheduled start: {', '.join(used)}")
         if not id:

@@ -359,3 +359,12 @@ async def test_a_listing_comes_a_page_at_a_time_filtered_as_asked(env):
     with pytest.raises(RPCError) as info:
         [s async for s in await env.client.list_schedules("ScheduleId = ")]
     assert info.value.status == RPCStatusCode.INVALID_ARGUMENT
+
+
+def test_a_retry_policy_or_memo_on_scheduled_runs_is_refused_not_dropped():
+    from durable.common import RetryPolicy
+
+    for option, says in [({"memo": {"team": "ops"}}, "memo"), ({"retry_policy": RetryPolicy()}, "retry_policy")]:
+        with pytest.raises(NotImplementedError, match=f"on a scheduled start: {says}"):
+            job(**option)
+    assert job(execution_timeout=timedelta(hours=1)).execution_timeout == timedelta(hours=1)
