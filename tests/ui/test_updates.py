@@ -1,9 +1,10 @@
 """Updates from an execution's page, in a real browser on the dev server.
 
 An unknown update name shows the API's 404 and the names it lists are offered; an update
-returns its result and the run records it; a validator's rejection is shown as
-the failure it is and leaves no event; an update sent without waiting for completion is
-shown accepted, and its outcome is one click away; a closed run's update button is off.
+returns its result and the run records it; a validator's rejection is shown as a rejection
+and leaves no event, a handler's exception as a failure of the update alone; an update sent
+without waiting for completion is shown accepted, and its outcome is one click away; a closed
+run's update button is off.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ def test_an_update_shows_its_result_and_a_validators_rejection(dev_server: str, 
     form.get_by_label("Update name").fill("ad")
     form.get_by_role("button", name="Run update").click()
     expect(answer.locator(".form-error")).to_contain_text("404 update_not_found", timeout=WAIT_MS)
-    expect(answer.locator(".form-error")).to_contain_text("its updates: [add, add_when_released]")
+    expect(answer.locator(".form-error")).to_contain_text("its updates: [add, add_when_released, fail_with]")
     options = page.locator("#known-updates option")
-    expect(options).to_have_count(2)
-    assert options.evaluate_all("els => els.map(e => e.value)") == ["add", "add_when_released"]
+    expect(options).to_have_count(3)
+    assert options.evaluate_all("els => els.map(e => e.value)") == ["add", "add_when_released", "fail_with"]
 
     form.get_by_label("Update name").fill("add")
     form.get_by_label("Update arguments").fill("[41]")
@@ -42,7 +43,7 @@ def test_an_update_shows_its_result_and_a_validators_rejection(dev_server: str, 
     expect(answer).to_contain_text("stage completed")
     # The run recorded it; the query sees the new total.
     expect(page.locator("table.events")).to_contain_text("WorkflowExecutionUpdateCompleted", timeout=WAIT_MS)
-    expect(options).to_have_count(2)  # the one it took is among them, not twice
+    expect(options).to_have_count(3)  # the one it took is among them, not twice
     query = page.get_by_role("form", name="Query")
     query.get_by_label("Query name").fill("label")
     query.get_by_role("button", name="Run query").click()
@@ -52,13 +53,22 @@ def test_an_update_shows_its_result_and_a_validators_rejection(dev_server: str, 
     events_before = len(api(dev_server, "GET", f"/api/v1/workflows/{workflow_id}/history")["events"])
     form.get_by_label("Update arguments").fill("[-5]")
     form.get_by_role("button", name="Run update").click()
-    expect(answer).to_contain_text("add failed", timeout=WAIT_MS)
+    expect(answer).to_contain_text("add was rejected by its validator", timeout=WAIT_MS)
     expect(answer.locator(".failure")).to_contain_text("amount must be positive, got -5")
     history = api(dev_server, "GET", f"/api/v1/workflows/{workflow_id}/history")["events"]
-    assert len(history) == events_before
+    assert len(history) == events_before  # read before the next update adds its events
     assert api(dev_server, "POST", f"/api/v1/workflows/{workflow_id}/queries/label", {"args": []})["result"] == (
         "counter at 42"
     )
+
+    # A handler that raises: accepted, recorded, failed (not rejected); the run goes on.
+    form.get_by_label("Update name").fill("fail_with")
+    form.get_by_label("Update arguments").fill('["out of stock"]')
+    form.get_by_role("button", name="Run update").click()
+    expect(answer).to_contain_text("fail_with failed at", timeout=WAIT_MS)
+    expect(answer.locator(".failure")).to_contain_text("out of stock")
+    expect(answer.locator(".failure-type")).to_have_text("Refused")
+    expect(page.locator(".wf-status .badge")).to_have_text("running")
 
     # Once the run is closed, the update button says why it is off; queries still answer.
     api(dev_server, "POST", f"/api/v1/workflows/{workflow_id}/signals/finish", {"input": []})

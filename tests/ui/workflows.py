@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from durable import workflow
+from durable.exceptions import ApplicationError
 
 TASK_QUEUE = "ui-tests"
 
@@ -44,6 +45,11 @@ class Counter:
         await workflow.wait_condition(lambda: self.released)
         self.total += amount
         return self.total
+
+    @workflow.update
+    def fail_with(self, message: str) -> None:
+        """Accepted, then its handler raises: the update fails, the run goes on."""
+        raise ApplicationError(message, type="Refused")
 
     @workflow.signal
     def release(self) -> None:

@@ -81,7 +81,7 @@ export function handlersCard(workflowId, { runId, onChange }) {
       const outcome = await api.update(workflowId, name, args, runId(), complete ? "COMPLETED" : "ACCEPTED", null);
       onChange();
       if (complete) await follow(name, outcome, signal);
-      else showUpdate(name, outcome);
+      else await present(name, outcome, signal);
     });
   });
 
@@ -104,18 +104,31 @@ export function handlersCard(workflowId, { runId, onChange }) {
   /** Wait for the outcome: the API bounds each wait, so ask again until it is there (or the page is left). */
   async function follow(name, outcome, signal) {
     while (outcome.stage !== "COMPLETED" && !signal.aborted) {
-      showUpdate(name, outcome, true);
+      showUpdate(name, outcome, { waiting: true });
       outcome = await api.updateOutcome(workflowId, outcome.update_id, outcome.run_id, UPDATE_POLL_SECONDS, signal);
     }
-    showUpdate(name, outcome);
+    await present(name, outcome, signal);
     onChange();
   }
 
-  function showUpdate(name, outcome, waiting = false) {
+  /** Show where an update stands; a failure says whether the validator rejected it (the run
+   * then recorded no WorkflowExecutionUpdateAccepted) or its handler failed. */
+  async function present(name, outcome, signal) {
+    let rejected = false;
+    if (outcome.outcome?.failure) {
+      const history = await api.history(workflowId, outcome.run_id, signal);
+      rejected = !(history.events ?? []).some((e) =>
+        e.event_type === "WorkflowExecutionUpdateAccepted" && e.attributes?.update_id === outcome.update_id);
+    }
+    showUpdate(name, outcome, { rejected });
+  }
+
+  function showUpdate(name, outcome, { waiting = false, rejected = false } = {}) {
     const facts = h("p", { class: "muted handler-facts" },
       `stage ${outcome.stage.toLowerCase()} · update id `, h("code", {}, outcome.update_id));
     if (outcome.outcome?.failure) {
-      show(updateAnswer, `${name} failed at ${fmtClock(Date.now())}`, facts, failureBlock(outcome.outcome.failure));
+      const what = rejected ? "was rejected by its validator" : "failed";
+      show(updateAnswer, `${name} ${what} at ${fmtClock(Date.now())}`, facts, failureBlock(outcome.outcome.failure));
     } else if (outcome.outcome) {
       show(updateAnswer, `${name} returned at ${fmtClock(Date.now())}`, facts, jsonBlock(outcome.outcome.result));
     } else if (waiting) {
