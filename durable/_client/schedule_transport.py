@@ -97,8 +97,8 @@ class ScheduleTransport(Protocol):
         """Take actions again, from the next time on."""
         ...
 
-    async def trigger_schedule(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None) -> None:
-        """Take an action now (None: under the schedule's overlap policy)."""
+    async def trigger_schedule(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None, request_id: str) -> None:
+        """Take an action now (None: under the schedule's overlap policy); a repeated ``request_id`` takes none."""
         ...
 
     async def backfill_schedule(self, schedule_id: str, backfills: Sequence[BackfillDocument], request_id: str) -> None:

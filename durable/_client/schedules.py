@@ -426,7 +426,9 @@ class ScheduleHandle:
 
     async def trigger(self, *, overlap: ScheduleOverlapPolicy | None = None, **_: Any) -> None:
         """Take an action now; ``overlap`` overrides the schedule's policy for it."""
-        await self._client._transport.trigger_schedule(self.id, ScheduleOverlapPolicy(overlap) if overlap else None)
+        await self._client._transport.trigger_schedule(
+            self.id, ScheduleOverlapPolicy(overlap) if overlap else None, str(uuid.uuid4())
+        )
 
     async def unpause(self, *, note: str | None = None, **_: Any) -> None:
         """Take actions again, from the next time on."""

@@ -95,9 +95,9 @@ class RemoteScheduleTransport:
     async def unpause_schedule(self, schedule_id: str, note: str | None) -> None:
         await self.call("POST", _path(schedule_id, "unpause"), sm.NoteRequest(note=note).model_dump(mode="json"))
 
-    async def trigger_schedule(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None) -> None:
-        body = sm.TriggerRequest(overlap=sw.overlap_name(overlap))
-        await self.call("POST", _path(schedule_id, "trigger"), body.model_dump(mode="json"))
+    async def trigger_schedule(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None, request_id: str) -> None:
+        body = sm.TriggerRequest(overlap=sw.overlap_name(overlap), request_id=request_id)
+        await self.call("POST", _path(schedule_id, "trigger"), body.model_dump(mode="json"), request_id=request_id)
 
     async def backfill_schedule(self, schedule_id: str, backfills: Sequence[BackfillDocument], request_id: str) -> None:
         body = sm.BackfillRequest(backfills=sw.backfills_of(backfills), request_id=request_id)

@@ -188,6 +188,11 @@ class TriggerRequest(_Body):
     """Take an action now, paused or not."""
 
     overlap: OverlapName | None = Field(default=None, description="none: the schedule's policy")  # type: ignore[valid-type]
+    request_id: str | None = Field(
+        default=None,
+        pattern=r"^[!-~]{1,128}$",
+        description="sent again with the same id, it takes no other action (as the `Idempotency-Key` header)",
+    )
 
 
 class BackfillRequest(_Body):

@@ -24,7 +24,9 @@ from durable._http import schedule_models as sm
 from durable._http import schedule_wire as sw
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response
+from durable._http.routing import REQUEST_ID_HEADER
 from durable._limits import InvalidIdError, check_id
+from durable._runtime.control import InvalidRequestId, check_request_id
 from durable._runtime.ports import ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound
 from durable._schedules.operations import InvalidScheduleRequest, ScheduleOperations
 from durable._schedules.spec import InvalidScheduleSpec
@@ -56,6 +58,20 @@ def _schedule_id(raw: str) -> str:
         return check_id("schedule_id", unquote(raw))
     except InvalidIdError as err:
         raise ApiError(400, "invalid_id", str(err), "schedule_id") from err
+
+
+def _request_id(router: Router, in_body: str | None) -> str | None:
+    """The request's id: the body's ``request_id``, else the ``Idempotency-Key`` header (a
+    client retrying the call sends the same one), else none."""
+    if in_body is not None:
+        return in_body
+    header: str | None = router.current_event.headers.get(REQUEST_ID_HEADER)
+    if header is None:
+        return None
+    try:
+        return check_request_id(header)
+    except InvalidRequestId as err:
+        raise ApiError(400, "invalid_request", f"{REQUEST_ID_HEADER} header: {err}", REQUEST_ID_HEADER) from err
 
 
 def schedule_router(engine: Callable[[], Engine]) -> Router:
@@ -171,7 +187,8 @@ def schedule_router(engine: Callable[[], Engine]) -> Router:
         responses=_answers(202, "Taken (or skipped or buffered, as the overlap policy says)", m.Empty),
     )
     def trigger(schedule_id: str, body: sm.TriggerRequest) -> Response[m.Empty]:
-        operations().trigger(_schedule_id(schedule_id), sw.overlap_of(body.overlap))
+        request_id = _request_id(router, body.request_id)
+        operations().trigger(_schedule_id(schedule_id), sw.overlap_of(body.overlap), request_id)
         settled()
         return _json(202, m.Empty())
 
@@ -182,7 +199,8 @@ def schedule_router(engine: Callable[[], Engine]) -> Router:
         responses=_answers(202, "Taken", m.Empty),
     )
     def backfill(schedule_id: str, body: sm.BackfillRequest) -> Response[m.Empty]:
-        operations().backfill(_schedule_id(schedule_id), sw.backfill_documents(body.backfills), body.request_id)
+        request_id = _request_id(router, body.request_id)
+        operations().backfill(_schedule_id(schedule_id), sw.backfill_documents(body.backfills), request_id)
         return _json(202, m.Empty())
 
     _error_handlers(router)

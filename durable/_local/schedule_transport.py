@@ -95,9 +95,9 @@ class LocalScheduleTransport:
             self._schedules.unpause(schedule_id, note)
         await self._settled()
 
-    async def trigger_schedule(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None) -> None:
+    async def trigger_schedule(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None, request_id: str) -> None:
         with temporal_errors(schedule_id):
-            self._schedules.trigger(schedule_id, overlap)
+            self._schedules.trigger(schedule_id, overlap, request_id)
         await self._settled()
 
     async def backfill_schedule(self, schedule_id: str, backfills: Sequence[BackfillDocument], request_id: str) -> None:

@@ -199,10 +199,17 @@ class ScheduleRunner:
 
         self._change(schedule_id, change, touched=True)
 
-    def trigger(self, schedule_id: str, overlap: int | None = None) -> None:
-        """Take an action now (paused or not), under ``overlap`` or the schedule's policy."""
+    def trigger(self, schedule_id: str, overlap: int | None = None, request_id: str | None = None) -> None:
+        """Take an action now (paused or not), under ``overlap`` or the schedule's policy; a
+        ``request_id`` seen before (a retried call) takes none."""
 
         def change(doc: dict[str, Any], now: float, fx: _Effects) -> None:
+            info = doc["info"]
+            seen = info.setdefault("requests", [])
+            if request_id is not None:
+                if request_id in seen:
+                    return  # a retried call: its action was taken already
+                info["requests"] = [*seen, request_id][-REMEMBERED_REQUESTS:]
             policy = overlap or doc["schedule"]["policy"]["overlap"]
             self._drain(schedule_id, doc, now, fx)
             self._act(schedule_id, doc, now, now, policy, fx)

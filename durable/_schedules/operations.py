@@ -120,9 +120,9 @@ class ScheduleOperations:
         """Take actions again."""
         self._runner.unpause(schedule_id, note)
 
-    def trigger(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None) -> None:
-        """Take an action now."""
-        self._runner.trigger(schedule_id, overlap)
+    def trigger(self, schedule_id: str, overlap: ScheduleOverlapPolicy | None, request_id: str | None = None) -> None:
+        """Take an action now; a ``request_id`` seen before takes none."""
+        self._runner.trigger(schedule_id, overlap, request_id)
 
     def backfill(self, schedule_id: str, backfills: Sequence[BackfillDocument], request_id: str | None) -> None:
         """Take the actions of past periods now."""

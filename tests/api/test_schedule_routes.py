@@ -265,3 +265,17 @@ def test_the_openapi_document_types_every_schedule_body(call):
     assert paths[f"{BASE}/{{schedule_id}}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ScheduleDescription"
     }
+
+
+def test_a_trigger_sent_again_with_its_request_id_takes_no_other_action(call):
+    create(call, "once", schedule=schedule(state={"paused": True}))
+    for _ in range(2):
+        assert call("POST", f"{BASE}/once/trigger", {"overlap": "ALLOW_ALL", "request_id": "t-1"}).status == 202
+    for _ in range(2):
+        sent = call("POST", f"{BASE}/once/trigger", {"overlap": "ALLOW_ALL"}, headers={"Idempotency-Key": "t-2"})
+        assert sent.status == 202
+    info = call("GET", f"{BASE}/once").body["info"]
+    # t-1 took one action; t-2 one more (the same second's run: counted as skipped), no repeat of either
+    assert info["num_actions"] + info["num_actions_skipped_overlap"] == 2
+    bad = call("POST", f"{BASE}/once/trigger", {}, headers={"Idempotency-Key": "has spaces"})
+    assert bad.status == 400 and bad.error["field"] == "Idempotency-Key"

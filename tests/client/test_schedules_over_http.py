@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest_asyncio
 
@@ -20,7 +21,9 @@ from durable._client.client import Client
 from durable._http.devserver import DevServer
 from durable._http.remote import HttpTransport
 from durable._local.environment import LocalRuntime
+from durable.client import Schedule, ScheduleActionStartWorkflow, ScheduleOverlapPolicy, ScheduleSpec, ScheduleState
 from durable.testing import WorkflowEnvironment
+from tests.client.dropping_proxy import DroppingProxy
 from tests.workflows.test_schedule_backfill import *
 from tests.workflows.test_schedules import *
 
@@ -36,9 +39,10 @@ class _EngineSideHttpTransport(HttpTransport):
 class _HttpEnvironment:
     """What the schedule tests use of a WorkflowEnvironment, with the client over HTTP."""
 
-    def __init__(self, env: WorkflowEnvironment, client: Client) -> None:
+    def __init__(self, env: WorkflowEnvironment, client: Client, url: str) -> None:
         self._env = env
         self.client = client
+        self.url = url
         self.runtime = env.runtime
         self.supports_time_skipping = env.supports_time_skipping
 
@@ -56,7 +60,23 @@ async def env() -> AsyncIterator[_HttpEnvironment]:
     server = DevServer(local.runtime, port=0, strict=False).start()
     try:
         client = Client(_EngineSideHttpTransport(server.url, local.runtime))
-        yield _HttpEnvironment(local, client)
+        yield _HttpEnvironment(local, client, server.url)
     finally:
         server.stop()
         await local.shutdown()
+
+
+async def test_a_trigger_whose_answer_was_lost_is_sent_again_and_takes_one_action(env):
+    action = ScheduleActionStartWorkflow("Job", 60, id="lost", task_queue="sched")
+    handle = await env.client.create_schedule(
+        "lost-answer", Schedule(action=action, spec=ScheduleSpec(), state=ScheduleState(paused=True))
+    )
+    parts = urlsplit(env.url)
+    assert parts.hostname is not None and parts.port is not None
+    with DroppingProxy((parts.hostname, parts.port), lambda line: line.endswith("/trigger HTTP/1.1")) as proxy:
+        remote = Client(HttpTransport(proxy.url, retry_backoff=0.01))
+        await remote.get_schedule_handle("lost-answer").trigger(overlap=ScheduleOverlapPolicy.ALLOW_ALL)
+    assert proxy.dropped == ["POST /api/v1/schedules/lost-answer/trigger HTTP/1.1"]
+    assert proxy.requests.count(proxy.dropped[0]) == 2  # sent, answer lost, sent again
+    info = (await handle.describe()).info
+    assert (info.num_actions, info.num_actions_skipped_overlap) == (1, 0)
