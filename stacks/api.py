@@ -63,7 +63,8 @@ class RestApi(Construct):
             self,
             "Api",
             rest_api_name=api_name,
-            description="durable workflows: start, list, describe, signal, query, cancel, terminate; and the web UI",
+            description="durable workflows (start, list, describe, signal, query, update, cancel, terminate), "
+            "schedules, and the web UI",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM),
             # API Gateway writes logs through the account's CloudWatch role: the stage cannot log without it.
