@@ -1,5 +1,6 @@
 """The ``durable`` command: ``durable workflow
-start|execute|signal|signal-with-start|query|update|describe|list|count|history|result|cancel|terminate``,
+start|execute|signal|signal-with-start|query|update|execute-update-with-start|describe|list|count|history|result|
+cancel|terminate``,
 ``durable schedule create|describe|list|pause|unpause|toggle|trigger|backfill|update|delete``,
 ``durable dlq list|redrive`` and ``durable dev``; command and flag names are ``temporal``'s.
 Run ``durable --help`` (or ``python -m durable --help``);

@@ -26,7 +26,7 @@ from durable._cli.arguments import (
     common_options,
 )
 from durable._cli.output import compact, failure_line, print_json, table, when
-from durable._cli.updates import add_update_commands
+from durable._cli.updates import add_update_commands, add_update_with_start_command
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.envconfig import ClientConfigProfile
 
@@ -297,7 +297,8 @@ async def _history(args: argparse.Namespace, s: Session) -> int:
 # -- the parser --------------------------------------------------------------------------
 
 
-def _starting(parser: argparse.ArgumentParser, *, conflict_default: str = "FAIL") -> None:
+def _starting(parser: argparse.ArgumentParser, *, conflict_default: str | None = "FAIL") -> None:
+    """The flags of a start; ``conflict_default`` None: --id-conflict-policy is required."""
     parser.add_argument("--type", required=True, help="the workflow type")
     parser.add_argument("--task-queue", "-t", required=True, help="the task queue")
     add_workflow_id(parser)
@@ -306,6 +307,7 @@ def _starting(parser: argparse.ArgumentParser, *, conflict_default: str = "FAIL"
     parser.add_argument(
         "--id-conflict-policy",
         default=conflict_default,
+        required=conflict_default is None,
         choices=[p.name for p in WorkflowIDConflictPolicy if p.name != "UNSPECIFIED"],
     )
 
@@ -335,6 +337,7 @@ def add_workflow_commands(subparsers: Any) -> None:
     p.add_argument("--signal-name", "--signal-type", dest="signal_name", required=True, help="the signal name")
     add_inputs(p, "an argument of the signal handler", "--signal-input", dest="signal_input")
     add_update_commands(commands)
+    add_update_with_start_command(commands, lambda parser: _starting(parser, conflict_default=None))
     p = command("query", _query, "run a query handler")
     add_workflow_id(p)
     add_run_id(p)

@@ -13,8 +13,10 @@ from typing import Any, TextIO
 from durable._cli.schedule_build import backfill, build_schedule, replacing
 from durable._cli.schedule_options import ScheduleOptions
 from durable._client.client import Client
+from durable._client.handles import WithStartWorkflowOperation
 from durable._client.schedules import Schedule, ScheduleBackfill, ScheduleUpdate, ScheduleUpdateInput
 from durable._http.remote import HttpTransport
+from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 __all__ = ["Session"]
 
@@ -41,6 +43,26 @@ class Session:
     def schedule_backfill(self, start_at: datetime, end_at: datetime, overlap: str | None) -> ScheduleBackfill:
         """The period ``durable schedule backfill`` names (``overlap``: a policy's name, None: the schedule's)."""
         return backfill(start_at, end_at, overlap)
+
+    def start_operation(
+        self,
+        workflow_type: str,
+        *,
+        args: list[Any],
+        id: str,
+        task_queue: str,
+        id_conflict_policy: str,
+        id_reuse_policy: str,
+    ) -> WithStartWorkflowOperation[Any, Any]:
+        """The start of ``durable workflow execute-update-with-start`` (policies by their names)."""
+        return WithStartWorkflowOperation(
+            workflow_type,
+            args=args,
+            id=id,
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy[id_conflict_policy],
+            id_reuse_policy=WorkflowIDReusePolicy[id_reuse_policy],
+        )
 
     async def get(self, path: str, **query: Any) -> Any:
         """The JSON body of a GET of the API."""

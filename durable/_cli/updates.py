@@ -11,8 +11,11 @@ client's handle does not show.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -22,7 +25,7 @@ from durable._cli.output import failure_line, print_json
 if TYPE_CHECKING:
     from durable._cli.session import Session
 
-__all__ = ["add_update_commands"]
+__all__ = ["add_update_commands", "add_update_with_start_command"]
 
 
 def _updates(workflow_id: str) -> str:
@@ -84,6 +87,51 @@ async def _start(args: argparse.Namespace, s: Session) -> int:
 async def _describe(args: argparse.Namespace, s: Session) -> int:
     path = f"{_updates(args.workflow_id)}/{quote(args.update_id, safe='')}"
     return _print_status(s, await s.get(path, run_id=args.run_id, wait_seconds=0))
+
+
+async def _execute_with_start(args: argparse.Namespace, s: Session) -> int:
+    update_id = args.update_id or str(uuid.uuid4())
+    operation = s.start_operation(
+        args.type,
+        args=args.input or [],
+        id=args.workflow_id,
+        task_queue=args.task_queue,
+        id_conflict_policy=args.id_conflict_policy,
+        id_reuse_policy=args.id_reuse_policy,
+    )
+    try:
+        result = await s.client.execute_update_with_start_workflow(
+            args.update_name, args=args.update_input or [], id=update_id, start_workflow_operation=operation
+        )
+    except Exception:
+        # The operation's handle holds the start's failure too: take it (at once, or within a
+        # second at most), so that asyncio does not report it as never retrieved.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(operation.workflow_handle(), timeout=1)
+        raise
+    handle = await operation.workflow_handle()
+    if s.json:
+        body = {"workflow_id": handle.id, "run_id": handle.result_run_id, "update_id": update_id, "result": result}
+        print_json(body, s.out)
+    else:
+        s.out.write(f"Update {update_id} of {args.type} {handle.id} (run {handle.result_run_id}): COMPLETED\n")
+        s.out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def add_update_with_start_command(commands: Any, starting: Callable[[argparse.ArgumentParser], None]) -> None:
+    """``durable workflow execute-update-with-start`` (``commands``: the workflow group's
+    subparsers; ``starting``: adds the start's flags, as ``workflow start`` takes them)."""
+    p = add_command(
+        commands,
+        "execute-update-with-start",
+        _execute_with_start,
+        "send an update, starting the workflow first when the id does not run, and wait for its result",
+    )
+    starting(p)
+    p.add_argument("--update-name", "--update-type", dest="update_name", required=True, help="the update name")
+    add_inputs(p, "an argument of the update handler", "--update-input", dest="update_input")
+    p.add_argument("--update-id", help="the update's id (default: a new UUID)")
 
 
 def add_update_commands(commands: Any) -> None:

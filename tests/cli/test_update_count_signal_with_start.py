@@ -215,3 +215,55 @@ def test_signal_with_start_starts_a_run_and_delivers_the_signal(test_dev: DevSer
     assert [r["run_id"] for r in runs] == [run_id]
     ok(durable("workflow", "signal", "-w", wid, "--name", "finish", address=test_dev.address))
     assert ok(durable("workflow", "result", "-w", wid, "--json", address=test_dev.address)).json["result"] == 2
+
+
+def test_execute_update_with_start_starts_or_reuses_the_run(test_dev: DevServerProcess) -> None:
+    wid = new_id("uws")
+    flags = ("--type", "Tally", "--task-queue", TASK_QUEUE, "-w", wid, "--input", "10", "--update-name", "add")
+    first = ok(
+        durable(
+            "workflow",
+            "execute-update-with-start",
+            *flags,
+            "--update-input",
+            "1",
+            "--id-conflict-policy",
+            "USE_EXISTING",
+            "--update-id",
+            "one",
+            "--json",
+            address=test_dev.address,
+        )  # fmt: skip
+    )
+    run_id = first.json["run_id"]
+    # the update ran in the first workflow task, before the run method added its input (as in Temporal)
+    assert first.json == {"workflow_id": wid, "run_id": run_id, "update_id": "one", "result": 1}
+    again = ok(
+        durable(
+            "workflow",
+            "execute-update-with-start",
+            *flags,
+            "--update-input",
+            "2",
+            "--id-conflict-policy",
+            "USE_EXISTING",
+            "--update-id",
+            "two",
+            address=test_dev.address,
+        )  # fmt: skip
+    )
+    assert again.out == f"Update two of Tally {wid} (run {run_id}): COMPLETED\n13\n"
+
+    refused = durable(
+        "workflow", "execute-update-with-start", *flags, "--update-input", "3", "--id-conflict-policy", "FAIL",
+        address=test_dev.address,
+    )  # fmt: skip
+    assert refused.code == 1 and refused.err.count("\n") == 1 and "already running" in refused.err
+    rejected = durable(
+        "workflow", "execute-update-with-start", *flags, "--update-input=-3", "--id-conflict-policy", "USE_EXISTING",
+        address=test_dev.address,
+    )  # fmt: skip
+    assert rejected.code == 1 and "amount must be positive, got -3" in rejected.err
+    usage = durable("workflow", "execute-update-with-start", *flags, "--update-input", "3", address=test_dev.address)
+    assert usage.code == 2 and "--id-conflict-policy" in usage.err
+    assert ok(durable("workflow", "query", "-w", wid, "--name", "bumped_by", address=test_dev.address)).out == "[]\n"
