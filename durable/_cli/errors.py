@@ -22,7 +22,10 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
     address = getattr(args, "address", "")
     if isinstance(error, RPCError) and error.status == RPCStatusCode.UNAVAILABLE:
         if "127.0.0.1" in address or "localhost" in address:
-            return f"cannot reach the dev server at {address}: it is not running; start it with `make dev` (or `durable dev`)"
+            return (
+                f"cannot reach the dev server at {address}: it is not running; "
+                "start it with `make dev` (or `durable dev`)"
+            )
         return f"{error.message}: check --address (or DURABLE_ADDRESS)"
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND and workflow_id:
         # The client raises temporalio's NOT_FOUND for a run that is missing and for one that closed.
@@ -35,7 +38,10 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
             f" (run {args.run_id})" if getattr(args, "run_id", None) else ""
         )
     if isinstance(error, WorkflowAlreadyStartedError):
-        return f"workflow {error.workflow_id!r} is already running (run {error.run_id}); use another --workflow-id or --id-conflict-policy"
+        return (
+            f"workflow {error.workflow_id!r} is already running (run {error.run_id}); "
+            "use another --workflow-id or --id-conflict-policy"
+        )
     schedule_id = getattr(args, "schedule_id", None)
     if isinstance(error, ScheduleAlreadyRunningError):
         return (
