@@ -5,7 +5,9 @@ API's errors back into the exceptions the in-process transport raises, so a ``Cl
 and its handles behave the same against a deployed stack, the dev server, or the local
 environment. Requests to a host that is not loopback are signed with SigV4 (service
 ``execute-api``, credentials from the default boto3 session), as API Gateway's IAM
-authorization expects; loopback (the dev server) gets plain HTTP.
+authorization expects; loopback (the dev server) gets plain HTTP. Connections are kept
+open between calls (:class:`durable._http.connection.HttpSender`): a call costs one round
+trip, not a TCP and TLS handshake as well.
 
 Retries change nothing: a start, signal, cancel or terminate carries a request id (the
 ``Idempotency-Key`` header), made once per call, and a call that meets a connection
@@ -19,19 +21,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import http.client
 import ipaddress
 import json
 import random
 import re
 import ssl
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode, urlsplit
 
 from durable._client.errors import ScheduleAlreadyRunningError, WorkflowQueryFailedError
@@ -44,6 +43,7 @@ from durable._client.transport import (
     UpdateInput,
 )
 from durable._http import wire
+from durable._http.connection import HttpSender, Unreachable
 from durable._http.remote_schedules import RemoteScheduleTransport
 from durable._runtime.control import Description, PendingActivity, Started, UpdateStatus, new_request_id
 from durable._runtime.ports import ExecutionRecord, HeartbeatRecord
@@ -209,19 +209,13 @@ def sign_request(
     return dict(request.headers.items())
 
 
-class _Unreachable(Exception):
-    """The request got no HTTP answer; ``transient`` if sending it again may get one."""
+class PreparedRequest(NamedTuple):
+    """One API call's request, signed when the target is not loopback: sent as it is."""
 
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
-        self.transient = transient
-
-
-def _transient(err: BaseException) -> bool:
-    """Whether a failure to get an answer may pass: a refused, reset or dropped connection,
-    or a timeout (not a name that does not resolve, nor a TLS failure)."""
-    reason = getattr(err, "reason", err) if isinstance(err, urllib.error.URLError) else err
-    return isinstance(reason, (ConnectionError, TimeoutError, http.client.IncompleteRead, http.client.BadStatusLine))
+    method: str
+    url: str
+    body: bytes | None
+    headers: dict[str, str]
 
 
 class HttpTransport(RemoteScheduleTransport):
@@ -268,6 +262,8 @@ class HttpTransport(RemoteScheduleTransport):
         self._timeout = timeout
         self._retries = retries
         self._retry_backoff = retry_backoff
+        # Kept-open connections: a call costs one round trip, not a TCP (and TLS) handshake too.
+        self._sender = HttpSender(ssl_context=self._ssl, timeout=timeout)
 
     # -- HTTP -------------------------------------------------------------------------------
 
@@ -302,7 +298,7 @@ class HttpTransport(RemoteScheduleTransport):
         query: dict[str, Any] | None = None,
         *,
         request_id: str | None = None,
-    ) -> urllib.request.Request:
+    ) -> PreparedRequest:
         """The HTTP request of one API call, signed when the target is not loopback."""
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.target.base_url}{API_PREFIX}{path}" + (f"?{urlencode(params)}" if params else "")
@@ -315,18 +311,17 @@ class HttpTransport(RemoteScheduleTransport):
         if self.target.signed:
             credentials, region = self._signing()
             headers = sign_request(method, url, data, headers, region=region, credentials=credentials)
-        return urllib.request.Request(url, data=data, method=method, headers=headers)
+        return PreparedRequest(method, url, data, headers)
 
-    def _send(self, request: urllib.request.Request, *, timeout: float | None = None) -> tuple[int, Any]:
-        try:
-            with urllib.request.urlopen(request, timeout=timeout or self._timeout, context=self._ssl) as response:
-                return response.status, _json_or_text(response.read())
-        except urllib.error.HTTPError as err:
-            return err.code, _json_or_text(err.read())
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
-            reason = getattr(err, "reason", err)
-            message = f"cannot reach {self.target.base_url}: {reason or type(reason).__name__}"
-            raise _Unreachable(message, transient=_transient(err)) from err
+    def _send(self, request: PreparedRequest, *, timeout: float | None = None) -> tuple[int, Any]:
+        answer = self._sender.send(
+            request.method, request.url, body=request.body, headers=request.headers, timeout=timeout or self._timeout
+        )
+        return answer.status, _json_or_text(answer.body)
+
+    def close(self) -> None:
+        """Close the kept-open connections (a later call opens new ones)."""
+        self._sender.close()
 
     async def call(
         self,
@@ -352,7 +347,7 @@ class HttpTransport(RemoteScheduleTransport):
             request = self.prepare(method, path, body, query, request_id=request_id)  # signed afresh each time
             try:
                 status, payload = await loop.run_in_executor(None, self._send, request)
-            except _Unreachable as err:
+            except Unreachable as err:
                 if not err.transient or attempt >= self._retries:
                     tries = f" (after {attempt + 1} attempts)" if attempt else ""
                     raise RPCError(f"{err}{tries}", RPCStatusCode.UNAVAILABLE) from err
@@ -373,7 +368,7 @@ class HttpTransport(RemoteScheduleTransport):
         send = self._send if timeout is None else lambda r: self._send(r, timeout=timeout)
         try:
             status, payload = await asyncio.get_running_loop().run_in_executor(None, send, request)
-        except _Unreachable as err:
+        except Unreachable as err:
             raise RPCError(str(err), RPCStatusCode.UNAVAILABLE) from err
         if status >= 400:
             raise _error(status, payload, {})
