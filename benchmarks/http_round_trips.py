@@ -4,7 +4,7 @@ A round is what a client of a deployed stack does most: start a workflow, signal
 describe it. Measured two ways:
 
 - through the remote client, ``Client.connect(url)`` and its handles (whatever transport
-  it has: today one connection per call);
+  it has: kept-open connections through HttpSender);
 - as raw keep-alive requests through :class:`durable._http.connection.HttpSender` (one kept
   connection): the floor the HTTP API and the engine set.
 
