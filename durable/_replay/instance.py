@@ -33,6 +33,7 @@ from durable._activity.definition import ActivityDefinition
 from durable._limits import check_id
 from durable._replay import decoding
 from durable._replay import events as ev
+from durable._replay import runtime as _runtime
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.commands import (
     AcceptUpdate,
@@ -302,6 +303,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.sandbox: Any = None  # the determinism sandbox its activations enter (durable._sandbox)
         self._task_factory: Any = None
         self._failure_exception_types = definition.failure_exception_types  # a dynamic config may replace them
+        _runtime.attach(self, self)  # workflow code finds its run through the loop it runs on
 
     # -- activations ---------------------------------------------------------------------
 
@@ -939,7 +941,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._add_command(command)
         await fut
 
-    def _issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
+    def issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
         """Ask another workflow to cancel without waiting; the future resolves once delivered."""
         seq = self._next_seq("external_cancel")
         fut = self.create_future()
@@ -948,6 +950,16 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._externals[("external_cancel", seq)] = fut
         self._add_command(CancelExternal(seq=seq, workflow_id=workflow_id, run_id=run_id))
         return fut
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the workflow's tasks run on: this instance (see ``ChildWorkflowHost``)."""
+        return self
+
+    @property
+    def workflow_object(self) -> Any:
+        """The instance of the ``@workflow.defn`` class (None until the run method is called)."""
+        return self._object
 
     async def start_child_workflow(
         self,
