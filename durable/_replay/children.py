@@ -19,6 +19,7 @@ from durable._replay import events as ev
 from durable._replay.commands import StartChildWorkflow
 from durable._replay.context import Info
 from durable._replay.definition import signal_name
+from durable._replay.events import Event
 from durable.common import _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, ChildWorkflowError, RetryState, WorkflowAlreadyStartedError
 
@@ -81,7 +82,7 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
         self._result_fut: asyncio.Future[Any] = instance.create_future()
         self._first_execution_run_id: str | None = None
         self._initiated_event_id = 0
-        self._started_event: dict[str, Any] | None = None  # its id is set when committed
+        self._started_event: Event | None = None  # its id is set when committed
         self._cancel_requested = False
         self._awaited = False
 
@@ -173,7 +174,7 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
 
     # -- outcomes (from the parent's events) ---------------------------------------------
 
-    def _apply(self, event: dict[str, Any]) -> bool:
+    def _apply(self, event: Event) -> bool:
         """Apply one of this child's events; True once the handle needs no more."""
         kind, attrs = event["event_type"], event["attributes"]
         if kind == ev.CHILD_STARTED:

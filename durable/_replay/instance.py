@@ -65,6 +65,7 @@ from durable._replay.definition import (
     signal_handler,
     update_handler,
 )
+from durable._replay.events import Event
 from durable._sandbox import state as _sandbox
 from durable._search_attributes import changes_of, from_stored, merged, untyped
 from durable.common import RetryPolicy
@@ -307,9 +308,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
 
     # -- activations ---------------------------------------------------------------------
 
-    def activate(
-        self, time: float, inputs: list[dict[str, Any]], updates: list[dict[str, Any]] | None = None
-    ) -> list[Command]:
+    def activate(self, time: float, inputs: list[Event], updates: list[dict[str, Any]] | None = None) -> list[Command]:
         """Apply one decision's input events and run the code until every task waits.
 
         ``updates`` are update requests (``update_id``, ``name``, ``input``, ``dedup``) that
@@ -684,7 +683,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 self._failure_exception_types = tuple(config.failure_exception_types)
         return obj
 
-    def _apply(self, event: dict[str, Any]) -> None:
+    def _apply(self, event: Event) -> None:
         kind, attrs = event["event_type"], event["attributes"]
         if kind == ev.WORKFLOW_STARTED:
             self._main = self.create_task(self._run_top_level(self._run_main()), name="run")

@@ -27,6 +27,7 @@ from durable._replay.commands import (
 )
 from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
+from durable._replay.events import Event
 from durable._replay.instance import LocalActivityRequest, WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
 from durable._replay.nondeterminism import NondeterminismError
@@ -59,7 +60,7 @@ class HistoryMachine:
     def __init__(self, lookup: DefinitionLookup) -> None:
         self.ledger = Ledger()
         self.instance: WorkflowInstance | None = None
-        self.pending_inputs: list[dict[str, Any]] = []
+        self.pending_inputs: list[Event] = []
         self.poisoned = False  # an activation failed: the instance's state is not to be trusted
         self.replay_error: WorkflowTaskError | None = None
         self.rejected_updates: list[dict[str, Any]] = []  # of the last decision; never in the log
@@ -67,7 +68,7 @@ class HistoryMachine:
 
     # -- replay ------------------------------------------------------------------------
 
-    def replay(self, events: list[dict[str, Any]]) -> None:
+    def replay(self, events: list[Event]) -> None:
         """Apply committed events (whole records, in order) to the ledger and the instance.
 
         Raises:
@@ -84,7 +85,7 @@ class HistoryMachine:
                 self.replay_error, self.poisoned = err, True
                 self.committed(record)
 
-    def _replay_record(self, record: list[dict[str, Any]]) -> None:
+    def _replay_record(self, record: list[Event]) -> None:
         marker = next((e for e in record if e["event_type"] in ev.TASK_MARKERS), None)
         inputs = [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
         if marker is not None and marker["event_type"] == ev.TASK_COMPLETED and not self.ledger.closed:
@@ -107,7 +108,7 @@ class HistoryMachine:
             self._check(instance, recorded, [c.to_event(marker["event_time"]) for c in issued])
         self.committed(record)
 
-    def _check(self, instance: WorkflowInstance, recorded: list[dict[str, Any]], issued: list[dict[str, Any]]) -> None:
+    def _check(self, instance: WorkflowInstance, recorded: list[Event], issued: list[Event]) -> None:
         # A patch marker the code no longer asks about (its patch was removed after being
         # deprecated) is not a change of behaviour: only the other commands must match.
         issued_keys = {command_key(e) for e in issued}
@@ -128,13 +129,13 @@ class HistoryMachine:
 
     def decide(
         self,
-        inputs: list[dict[str, Any]],
+        inputs: list[Event],
         time: float,
         *,
         dedup: str | None = None,
         updates: list[dict[str, Any]] | None = None,
         run_local: LocalActivityRun | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Event]:
         """Activate with new inputs; return the record to commit (event ids not yet set).
 
         A failure of the code becomes a ``WorkflowTaskFailed`` record and poisons the
@@ -208,7 +209,7 @@ class HistoryMachine:
             ),
         ]
 
-    def committed(self, record: list[dict[str, Any]]) -> None:
+    def committed(self, record: list[Event]) -> None:
         """Fold a record that is now in the log (its events have ids)."""
         self.ledger.observe(record)
         if any(e["event_type"] == ev.TASK_COMPLETED for e in record):
@@ -216,7 +217,7 @@ class HistoryMachine:
         else:  # inputs of a failed decision, or logged before any decision (the start)
             self.pending_inputs += [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
 
-    def _instance_for(self, inputs: list[dict[str, Any]]) -> WorkflowInstance:
+    def _instance_for(self, inputs: list[Event]) -> WorkflowInstance:
         if self.instance is not None:
             return self.instance
         started = self.ledger.started or next(
@@ -259,7 +260,7 @@ class HistoryMachine:
         return self.instance
 
 
-def _is_patch_marker(event: dict[str, Any]) -> bool:
+def _is_patch_marker(event: Event) -> bool:
     return event["event_type"] == ev.MARKER_RECORDED and "patch_id" in event["attributes"]
 
 
@@ -289,7 +290,7 @@ def _live_local_activities(
 
 
 def _recorded_local_activities(
-    instance: WorkflowInstance, recorded: list[dict[str, Any]]
+    instance: WorkflowInstance, recorded: list[Event]
 ) -> Callable[[LocalActivityRequest], dict[str, Any] | None]:
     """Outcomes from the record's markers: replay never runs a local activity again.
 

@@ -44,7 +44,7 @@ def _report_to_parent(services: Services, ledger: Ledger) -> None:
     parent = started.get("parent")
     if not parent or ledger.status == "CONTINUED_AS_NEW" or retry_of(ledger) is not None:
         return  # the next run of the chain reports
-    attrs = (ledger.close_event or {}).get("attributes", {})
+    attrs = ledger.close_event["attributes"] if ledger.close_event else {}
     fields: dict[str, Any] = {"seq": parent["seq"], "status": ledger.status, "child_run_id": started["run_id"]}
     if ledger.status == "COMPLETED":
         fields["result"] = attrs["result"]
@@ -103,7 +103,7 @@ def terminate_run(
     for _ in range(5):
         ledger = Ledger.of(services.history.load(key))
         if ledger.closed:
-            if (ledger.close_event or {}).get("attributes", {}).get("dedup") == dedup:
+            if ledger.close_event is not None and ledger.close_event["attributes"].get("dedup") == dedup:
                 finish_close(services, ledger)
             return False
         now = services.clock.now()

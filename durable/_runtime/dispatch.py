@@ -15,6 +15,7 @@ from typing import Any
 
 from durable import _failure
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._replay.ledger import Ledger
 from durable._replay.retry import backoff
 from durable._runtime.attempt import ActivityTask
@@ -31,8 +32,6 @@ __all__ = ["Dispatcher"]
 logger = logging.getLogger("durable.orchestrator")
 
 _MAX_TASK_RETRY_DELAY = 600.0
-
-Event = dict[str, Any]
 
 
 class Dispatcher:

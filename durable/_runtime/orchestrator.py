@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, cast
+from typing import cast
 
 from durable import _failure
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
 from durable._runtime import translate
 from durable._runtime.dispatch import Dispatcher
@@ -268,7 +269,7 @@ class Orchestrator:
             self.services.executions.reject_update(key, rejected["request_id"], rejected["failure"])
         machine.rejected_updates = []
 
-    def _count(self, record: list[dict[str, Any]]) -> None:
+    def _count(self, record: list[Event]) -> None:
         """Metrics of a newly committed record (a re-dispatch counts nothing twice)."""
         metrics = self.services.metrics
         metrics.count("WorkflowTasks")

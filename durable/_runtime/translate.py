@@ -17,6 +17,7 @@ from typing import Any
 
 from durable import _failure
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
 from durable._runtime.inbox import (
@@ -33,8 +34,6 @@ from durable.exceptions import ApplicationError, CancelledError, RetryState, Ter
 __all__ = ["Plan", "Translation", "only_rejections", "plan", "start_update", "waiting_for_tick"]
 
 logger = logging.getLogger("durable.orchestrator")
-
-Event = dict[str, Any]
 
 Translation = tuple[list[Event], list[Event], bool]
 """(engine events, workflow inputs, whether to decide without inputs)."""
