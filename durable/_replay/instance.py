@@ -26,7 +26,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
@@ -83,6 +83,7 @@ __all__ = [
     "ChildWorkflowCancellationType",
     "ChildWorkflowHandle",
     "ContinueAsNewError",
+    "LocalActivityOutcome",
     "LocalActivityRequest",
     "ParentClosePolicy",
     "QueryArgumentsError",
@@ -222,6 +223,17 @@ class LocalActivityRequest:
     cancellation_type: int = 0
 
 
+class LocalActivityOutcome(TypedDict):
+    """How a local activity's attempts from ``attempt`` on ended: a result, a final failure, or a
+    failure whose next attempt waits ``backoff`` seconds for a durable timer (a marker's fields)."""
+
+    seq: int
+    attempt: int
+    result: NotRequired[str]
+    failure: NotRequired[dict[str, Any]]
+    backoff: NotRequired[float]
+
+
 class LocalActivityHandle(ActivityHandle):
     """The handle ``workflow.start_local_activity`` returns; cancelling drops what has not run."""
 
@@ -355,7 +367,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         """Local activities to run before the decision ends (none once the run has finished)."""
         return [] if self._finished else list(self._local_due.values())
 
-    def resolve_local_activities(self, outcomes: list[dict[str, Any]]) -> list[Command]:
+    def resolve_local_activities(self, outcomes: list[LocalActivityOutcome]) -> list[Command]:
         """Hand local activity outcomes to the code, which runs until every task waits again.
 
         Each outcome (``seq``, ``attempt``, then ``result``, or ``failure`` with a
@@ -373,7 +385,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
         return self._issued()
 
-    def _apply_local_outcome(self, outcome: dict[str, Any]) -> None:
+    def _apply_local_outcome(self, outcome: LocalActivityOutcome) -> None:
         seq = outcome["seq"]
         request = self._local_due.pop(seq)
         handle = self._local_handles[seq]

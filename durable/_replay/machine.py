@@ -28,7 +28,7 @@ from durable._replay.commands import (
 from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.events import Event
-from durable._replay.instance import LocalActivityRequest, WorkflowInstance, WorkflowTaskError
+from durable._replay.instance import LocalActivityOutcome, LocalActivityRequest, WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
 from durable._replay.nondeterminism import NondeterminismError
 from durable._sandbox.runner import sandbox_of
@@ -47,7 +47,7 @@ class NoWorker(UnknownWorkflowType):
     """Nothing serves the run's task queue yet: its workflow task waits (as in Temporal)."""
 
 
-LocalActivityRun = Callable[[Info, LocalActivityRequest], dict[str, Any]]
+LocalActivityRun = Callable[[Info, LocalActivityRequest], LocalActivityOutcome]
 """(workflow info, request) -> the local activity's outcome (see LocalActivityRunner)."""
 
 DefinitionLookup = Callable[[str, str], WorkflowDefinition]
@@ -265,7 +265,7 @@ def _is_patch_marker(event: Event) -> bool:
 
 
 def _run_local_activities(
-    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], dict[str, Any] | None]
+    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], LocalActivityOutcome | None]
 ) -> list[Command]:
     """Resolve the local activities the code waits for, round after round, until none is due
     (or, replaying, none of those due has its outcome in this record: they stay due)."""
@@ -280,8 +280,8 @@ def _run_local_activities(
 
 def _live_local_activities(
     instance: WorkflowInstance, run_local: LocalActivityRun | None
-) -> Callable[[LocalActivityRequest], dict[str, Any]]:
-    def run(request: LocalActivityRequest) -> dict[str, Any]:
+) -> Callable[[LocalActivityRequest], LocalActivityOutcome]:
+    def run(request: LocalActivityRequest) -> LocalActivityOutcome:
         if run_local is None:
             raise WorkflowTaskError("this engine was not given a way to run local activities")
         return run_local(instance.info, request)
@@ -291,7 +291,7 @@ def _live_local_activities(
 
 def _recorded_local_activities(
     instance: WorkflowInstance, recorded: list[Event]
-) -> Callable[[LocalActivityRequest], dict[str, Any] | None]:
+) -> Callable[[LocalActivityRequest], LocalActivityOutcome | None]:
     """Outcomes from the record's markers: replay never runs a local activity again.
 
     A local activity without a marker in this record outlived the workflow task that asked
@@ -305,7 +305,7 @@ def _recorded_local_activities(
         if e["event_type"] == ev.MARKER_RECORDED and e["attributes"].get("marker_name") == LOCAL_ACTIVITY_MARKER
     }
 
-    def run(request: LocalActivityRequest) -> dict[str, Any] | None:
+    def run(request: LocalActivityRequest) -> LocalActivityOutcome | None:
         found = outcomes.pop(request.seq, None)
         if found is None:
             return None
@@ -316,7 +316,14 @@ def _recorded_local_activities(
                 f"records {found['activity_type']!r}. If the code changed on purpose, keep the old path for running executions "
                 "behind workflow.patched(...)."
             )
-        return {k: found[k] for k in ("seq", "attempt", "result", "failure", "backoff") if found.get(k) is not None}
+        outcome: LocalActivityOutcome = {"seq": found["seq"], "attempt": found["attempt"]}
+        if found.get("result") is not None:
+            outcome["result"] = found["result"]
+        if found.get("failure") is not None:
+            outcome["failure"] = found["failure"]
+        if found.get("backoff") is not None:
+            outcome["backoff"] = found["backoff"]
+        return outcome
 
     return run
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from durable import _failure
 from durable._replay.context import Info as WorkflowInfo
-from durable._replay.instance import LocalActivityRequest
+from durable._replay.instance import LocalActivityOutcome, LocalActivityRequest
 from durable._replay.retry import next_retry
 from durable._runtime.attempt import ActivityAttempt, ActivityTask, Outcome
 from durable._runtime.registry import Registry
@@ -36,7 +36,7 @@ class LocalActivityRunner:
         self._attempt = ActivityAttempt(services, registry)
         self._sleep = sleep
 
-    def run(self, workflow: WorkflowInfo, request: LocalActivityRequest) -> dict[str, Any]:
+    def run(self, workflow: WorkflowInfo, request: LocalActivityRequest) -> LocalActivityOutcome:
         """Attempts from ``request.attempt`` on; returns the marker's outcome fields.
 
         ``{"seq", "attempt", "result"}``, ``{"seq", "attempt", "failure"}`` (for good), or
