@@ -27,6 +27,7 @@ __all__ = [
     "ExternalDoneMessage",
     "InboxMessage",
     "RunMessage",
+    "RunMessageKind",
     "ScheduleFireMessage",
     "SignalMessage",
     "StartMessage",
@@ -198,15 +199,34 @@ RunMessage = (
 InboxMessage = RunMessage | ScheduleFireMessage
 """Anything the inbox carries."""
 
+RunMessageKind = Literal[
+    "start",
+    "signal",
+    "cancel",
+    "terminate",
+    "timer",
+    "wake",
+    "external_done",
+    "child_started",
+    "child_start_failed",
+    "child_closed",
+    "task_retry",
+    "activity_result",
+    "update",
+]
+"""The ``kind`` of a message to a run (one of the shapes above): a send names one of these."""
 
-def inbox_body(workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> str:
+
+def inbox_body(workflow_id: str, run_id: str, kind: RunMessageKind, dedup: str, **fields: Any) -> str:
     """The JSON of a message to a run (``fields``: the rest of its kind's shape)."""
     return json.dumps(
         {"kind": kind, "workflow_id": workflow_id, "run_id": run_id, "dedup": dedup, **fields}, separators=(",", ":")
     )
 
 
-def send_to_inbox(services: Services, workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any) -> None:
+def send_to_inbox(
+    services: Services, workflow_id: str, run_id: str, kind: RunMessageKind, dedup: str, **fields: Any
+) -> None:
     """Send one message to a run's inbox (FIFO group = workflow id)."""
     services.inbox.send(
         inbox_body(workflow_id, run_id, kind, dedup, **fields), group_id=workflow_id, dedup_id=fifo_dedup(run_id, dedup)
@@ -214,7 +234,7 @@ def send_to_inbox(services: Services, workflow_id: str, run_id: str, kind: str, 
 
 
 def send_to_inbox_at(
-    services: Services, at: float, workflow_id: str, run_id: str, kind: str, dedup: str, **fields: Any
+    services: Services, at: float, workflow_id: str, run_id: str, kind: RunMessageKind, dedup: str, **fields: Any
 ) -> None:
     """Send one message to a run's inbox at time ``at`` (through the timer service)."""
     body = inbox_body(workflow_id, run_id, kind, dedup, **fields)
