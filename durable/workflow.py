@@ -471,7 +471,7 @@ def info() -> Info:
 
 def instance() -> Any:
     """The workflow object (the instance of the ``@workflow.defn`` class)."""
-    return _context.current()._object
+    return _context.current().workflow_object
 
 
 def in_workflow() -> bool:

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from durable._aws.schedules import SCHEDULES_PARTITION
 from durable._runtime.services import INBOX, activity_queue_name
+from durable._settings import DeploymentSettings
 from stacks.api import RestApi
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
@@ -236,13 +237,11 @@ class DurableStack(Stack):
             function_name=names.function("api"),
             handler_module="functions.api.handler",
             description="The HTTP API and web UI behind API Gateway: start, list, describe, signal, query, ...",
-            environment={
-                **self.environment(service="api"),
-                # The dead-letter routes: logical queue name -> its DLQ's URL.
-                "DURABLE_DEAD_LETTER_QUEUE_URLS": self.to_json_string(
-                    {name: q.dlq.queue_url for name, q in self.dead_lettered_queues().items()}
-                ),
-            },
+            # With the dead-letter routes (logical queue name -> its DLQ's URL), for `durable dlq`.
+            environment=self.environment(
+                service="api",
+                dead_letter_queue_urls={name: q.dlq.queue_url for name, q in self.dead_lettered_queues().items()},
+            ),
             timeout=_API_TIMEOUT,
             memory_size=512,
         )
@@ -351,26 +350,31 @@ class DurableStack(Stack):
         group = self.names.function("schedules")
         return f"arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{group}/*"
 
-    def environment(self, *, service: str) -> Mapping[str, str]:
-        """What ``durable._aws.app.LambdaApp`` reads: the same wiring for every function, and
-        powertools' service name (a dimension of every metric, a field of every log line)."""
+    def environment(
+        self, *, service: str, dead_letter_queue_urls: Mapping[str, str] | None = None
+    ) -> Mapping[str, str]:
+        """What ``durable._aws.app.LambdaApp`` reads: the same wiring for every function
+        (``durable._settings``), and powertools' service name (a dimension of every metric, a
+        field of every log line)."""
+        settings = DeploymentSettings(
+            history_table=self.tables.history.table_name,
+            executions_table=self.tables.executions.table_name,
+            idempotency_table=self.tables.idempotency.table_name,
+            inbox_queue_url=self.inbox.queue.queue_url,
+            timer_queue_url=self.timer_queue.queue.queue_url,
+            activity_queue_urls={tq: q.queue.queue_url for tq, q in self.task_queues.queues.items()},
+            inbox_queue_arn=self.inbox.queue.queue_arn,
+            schedule_group=self.names.function("schedules"),
+            scheduler_role_arn=self.scheduler_role.role_arn,
+            payload_bucket=self.payloads.bucket.bucket_name,
+            # Closed runs' records expire after it (the table's TTL), as their payloads do (lifecycle).
+            retention_days=self.retention_days,
+            dead_letter_queue_urls=dead_letter_queue_urls or {},
+        )
         return {
             "POWERTOOLS_SERVICE_NAME": service,
             "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
-            "DURABLE_HISTORY_TABLE": self.tables.history.table_name,
-            "DURABLE_EXECUTIONS_TABLE": self.tables.executions.table_name,
-            "DURABLE_IDEMPOTENCY_TABLE": self.tables.idempotency.table_name,
-            "DURABLE_INBOX_QUEUE_URL": self.inbox.queue.queue_url,
-            "DURABLE_TIMER_QUEUE_URL": self.timer_queue.queue.queue_url,
-            "DURABLE_INBOX_QUEUE_ARN": self.inbox.queue.queue_arn,
-            "DURABLE_SCHEDULE_GROUP": self.names.function("schedules"),
-            "DURABLE_SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
-            "DURABLE_PAYLOAD_BUCKET": self.payloads.bucket.bucket_name,
-            # Closed runs' records expire after it (the table's TTL), as their payloads do (lifecycle).
-            "DURABLE_RETENTION_DAYS": str(self.retention_days),
-            "DURABLE_ACTIVITY_QUEUE_URLS": self.to_json_string(
-                {tq: q.queue.queue_url for tq, q in self.task_queues.queues.items()}
-            ),
+            **settings.to_environ(to_json=self.to_json_string),
         }
 
     @property

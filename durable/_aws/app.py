@@ -5,18 +5,8 @@ the first event) and hands it its events: the orchestrator the inbox's, an activ
 function its task queue's, the timer relay the timer queue's, the API function API
 Gateway's requests.
 
-Environment::
-
-    DURABLE_HISTORY_TABLE, DURABLE_EXECUTIONS_TABLE, DURABLE_IDEMPOTENCY_TABLE
-    DURABLE_INBOX_QUEUE_URL, DURABLE_TIMER_QUEUE_URL
-    DURABLE_ACTIVITY_QUEUE_URLS   JSON object: task queue -> queue URL
-    DURABLE_SCHEDULE_GROUP, DURABLE_INBOX_QUEUE_ARN, DURABLE_SCHEDULER_ROLE_ARN
-                                  where schedules are armed (EventBridge Scheduler)
-    DURABLE_PAYLOAD_BUCKET        where large payloads go by reference (claim check)
-    DURABLE_DEAD_LETTER_QUEUE_URLS  JSON object: queue (inbox.fifo, timers, activities-<task queue>)
-                                  -> its DLQ's URL (optional; for `durable dlq`)
-    DURABLE_RETENTION_DAYS        how long closed runs are kept (optional; 30)
-    POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE   (optional; "durable")
+Environment: the deployment's settings (``DURABLE_*``, see :mod:`durable._settings`), and
+``POWERTOOLS_SERVICE_NAME``, ``POWERTOOLS_METRICS_NAMESPACE`` (optional; "durable").
 
 Observability: powertools Logger writes every engine log line as JSON with the
 workflow id, run id and activity id it concerns; powertools Metrics publishes the
@@ -27,7 +17,6 @@ when X-Ray is active.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -56,6 +45,7 @@ from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name
+from durable._settings import DeploymentSettings
 
 __all__ = ["LambdaApp"]
 
@@ -101,28 +91,24 @@ class LambdaApp:
         for task_queue, fns in (activities or {}).items():
             self.registry.register(task_queue, activities=fns)
 
-    def _required(self, name: str) -> str:
-        try:
-            return self._env[name]
-        except KeyError:
-            raise RuntimeError(
-                f"environment variable {name} is not set: the stack wires it into every function"
-            ) from None
+    @cached_property
+    def settings(self) -> DeploymentSettings:
+        """Where this deployment's tables and queues are (raises MissingSetting on first use)."""
+        return DeploymentSettings.from_environ(self._env)
 
     @cached_property
     def services(self) -> Services:
         """The ports over this deployment's tables and queues (boto3 clients made lazily)."""
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
+        settings = self.settings
         clock = RealClock()
-        dlqs: dict[str, str] = json.loads(self._env.get("DURABLE_DEAD_LETTER_QUEUE_URLS", "{}"))
-        queues: dict[str, SqsQueue] = {
-            INBOX: SqsQueue(INBOX, self._required("DURABLE_INBOX_QUEUE_URL"), dlq_url=dlqs.get(INBOX))
-        }
-        for task_queue, url in json.loads(self._env.get("DURABLE_ACTIVITY_QUEUE_URLS", "{}")).items():
+        dlqs = settings.dead_letter_queue_urls
+        queues: dict[str, SqsQueue] = {INBOX: SqsQueue(INBOX, settings.inbox_queue_url, dlq_url=dlqs.get(INBOX))}
+        for task_queue, url in settings.activity_queue_urls.items():
             name = activity_queue_name(task_queue)
             queues[name] = SqsQueue(name, url, dlq_url=dlqs.get(name))
-        timer_queue = SqsQueue("timers", self._required("DURABLE_TIMER_QUEUE_URL"), dlq_url=dlqs.get("timers"))
+        timer_queue = SqsQueue("timers", settings.timer_queue_url, dlq_url=dlqs.get("timers"))
         with_dlq = {q.name.removesuffix(".fifo"): q for q in (*queues.values(), timer_queue) if q.dlq_url}
 
         def queue_for(name: str) -> SqsQueue:
@@ -133,22 +119,20 @@ class LambdaApp:
                 raise UnknownTaskQueue(f"{name} is not deployed (deployed: {', '.join(deployed)})") from None
 
         # Large payloads by reference; without a bucket a write too large for one item fails clearly.
-        bucket = self._env.get("DURABLE_PAYLOAD_BUCKET")
+        bucket = settings.payload_bucket
         claims = ClaimCheck(S3PayloadStore(bucket) if bucket else None)
         return Services(
-            history=DynamoHistoryStore(self._required("DURABLE_HISTORY_TABLE"), claims=claims),
+            history=DynamoHistoryStore(settings.history_table, claims=claims),
             executions=DynamoExecutionStore(
-                self._required("DURABLE_EXECUTIONS_TABLE"),
-                claims=claims,
-                retention_seconds=float(self._env.get("DURABLE_RETENTION_DAYS", "30")) * 24 * 3600,
+                settings.executions_table, claims=claims, retention_seconds=settings.retention_seconds
             ),
             inbox=queues[INBOX],
             timers=SqsTimerService(timer_queue, queues, clock),
             clock=clock,
             queue_for=queue_for,
-            idempotency=DynamoDBPersistenceLayer(table_name=self._required("DURABLE_IDEMPOTENCY_TABLE")),
+            idempotency=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
             metrics=_PowertoolsMetrics(self.metrics),
-            schedules=DynamoScheduleStore(self._required("DURABLE_EXECUTIONS_TABLE"), claims=claims),
+            schedules=DynamoScheduleStore(settings.executions_table, claims=claims),
             schedule_firing=self._schedule_firing(),
             claims=claims,
             dead_letter_sources=lambda: dict(with_dlq),
@@ -156,14 +140,12 @@ class LambdaApp:
 
     def _schedule_firing(self) -> EventBridgeScheduleFiring | None:
         """EventBridge Scheduler, where the stack wired it (schedule operations fail clearly otherwise)."""
-        wiring = [
-            self._env.get(n)
-            for n in ("DURABLE_SCHEDULE_GROUP", "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULER_ROLE_ARN")
-        ]
-        if not all(wiring):
+        s = self.settings
+        if not (s.schedule_group and s.inbox_queue_arn and s.scheduler_role_arn):
             return None
-        group, inbox_arn, role_arn = wiring
-        return EventBridgeScheduleFiring(group_name=str(group), inbox_arn=str(inbox_arn), role_arn=str(role_arn))
+        return EventBridgeScheduleFiring(
+            group_name=s.schedule_group, inbox_arn=s.inbox_queue_arn, role_arn=s.scheduler_role_arn
+        )
 
     @cached_property
     def orchestrator(self) -> Orchestrator:

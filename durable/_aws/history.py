@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from durable._aws.lazy_client import LazyClient
 from durable._limits import DYNAMODB_ITEM_BYTES, DYNAMODB_PARTITION_KEY_BYTES, dynamodb_item_size
+from durable._replay.events import Event
 from durable._runtime.claimcheck import HISTORY_INLINE_BYTES, ClaimCheck
 from durable._runtime.ports import HistoryConflict, WriteTooLarge
 
@@ -28,7 +29,7 @@ __all__ = ["DynamoHistoryStore", "FORMAT_VERSION", "history_item", "record_event
 FORMAT_VERSION = 1
 
 
-def history_item(execution: str, events: list[dict[str, Any]], claims: ClaimCheck) -> dict[str, Any]:
+def history_item(execution: str, events: list[Event], claims: ClaimCheck) -> dict[str, Any]:
     """The item of one record, checked against DynamoDB's limits (WriteTooLarge if over).
 
     Shared with the in-memory twin, so both store and refuse exactly the same items.
@@ -56,12 +57,12 @@ def history_item(execution: str, events: list[dict[str, Any]], claims: ClaimChec
     return item
 
 
-def record_events(item: dict[str, Any], claims: ClaimCheck) -> list[dict[str, Any]]:
+def record_events(item: dict[str, Any], claims: ClaimCheck) -> list[Event]:
     """The events an item of :func:`history_item` holds."""
     if item["v"]["N"] != str(FORMAT_VERSION):
         # Written by a newer release: refuse rather than misread the log.
         raise ValueError(f"unknown history item format {item['v']['N']}")
-    events: list[dict[str, Any]] = json.loads(claims.text(item["events"]))
+    events: list[Event] = json.loads(claims.text(item["events"]))
     return events
 
 
@@ -80,7 +81,7 @@ class DynamoHistoryStore(LazyClient):
         self.table_name = table_name
         self.claims = claims or ClaimCheck(None)
 
-    def append(self, execution: str, events: list[dict[str, Any]]) -> None:
+    def append(self, execution: str, events: list[Event]) -> None:
         """Write one record keyed by its first event id; HistoryConflict if it exists."""
         item = history_item(execution, events, self.claims)
         first = int(events[0]["event_id"])
@@ -97,14 +98,14 @@ class DynamoHistoryStore(LazyClient):
                 raise HistoryConflict(f"history of {execution!r} already has a record at event {first}") from e
             raise
 
-    def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
+    def load(self, execution: str, after_event_id: int = 0) -> list[Event]:
         """Events of the records that start after ``after_event_id``, in order.
 
         Records are keyed by their first event id, so ``sk > after`` selects exactly the
         events above ``after_event_id`` when it is a record boundary (callers only pass
         the last event id of a record they already hold, or 0).
         """
-        events: list[dict[str, Any]] = []
+        events: list[Event] = []
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk AND sk > :after",

@@ -5,7 +5,7 @@ delay at all. So a timer is a message on a standard *timer queue*, delayed by up
 15 minutes; the timer relay Lambda reads it and either sends it on another hop (still
 not due) or delivers its body to the target queue. A chain of hops reaches any time.
 
-Timer message body (JSON): ``{"fire_at", "queue", "body", "group_id", "dedup_id"}``.
+A timer message's body is the JSON of a :class:`TimerMessage`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,28 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from typing import TypedDict
 
 from durable._aws.sqs import SqsQueue
 from durable._runtime.ports import Clock
 
-__all__ = ["MAX_DELAY_SECONDS", "SqsTimerService"]
+__all__ = ["MAX_DELAY_SECONDS", "SqsTimerService", "TimerMessage"]
 
 MAX_DELAY_SECONDS = 900  # SQS's limit for DelaySeconds
+
+
+class TimerMessage(TypedDict):
+    """A message on the timer queue: what to deliver where, and when."""
+
+    fire_at: float
+    """Epoch seconds."""
+    queue: str
+    """The target queue's name (the inbox, or an activity queue)."""
+    body: str
+    group_id: str | None
+    """The target's message group (FIFO targets)."""
+    dedup_id: str | None
+    """The target's deduplication id (FIFO targets)."""
 
 
 def _delay(fire_at: float, now: float) -> int:
@@ -50,7 +65,7 @@ class SqsTimerService:
         """Deliver ``body`` to queue ``queue`` at ``fire_at`` (epoch seconds)."""
         if queue not in self.queues:
             raise ValueError(f"unknown timer target queue {queue!r}")
-        timer = {
+        timer: TimerMessage = {
             "fire_at": fire_at,
             "queue": queue,
             "body": body,
@@ -65,7 +80,7 @@ class SqsTimerService:
         Returns True when the body went to its target queue. At least once, like the
         Lambda that calls it: a FIFO target drops a repeated delivery by its dedup id.
         """
-        timer = json.loads(message_body)
+        timer: TimerMessage = json.loads(message_body)
         fire_at = float(timer["fire_at"])
         if fire_at > self.clock.now():
             # Not due yet: beyond the 15-minute reach of the last hop, or early by clock skew.

@@ -15,7 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable._aws.executions import DynamoExecutionStore
+from durable._aws.history import DynamoHistoryStore
+from durable._aws.payloads import S3PayloadStore
+from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
+from durable._aws.schedules import DynamoScheduleStore
+from durable._aws.sqs import SqsQueue
 from durable._local.clock import RealClock, SkippingClock
+from durable._local.idempotency import MemoryPersistenceLayer
+from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
+from durable._local.moto_fidelity import make_dynamodb_writes_atomic
+from durable._local.payloads import MemoryPayloadStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.timers import LocalTimerService
 from durable._runtime.claimcheck import ClaimCheck
@@ -189,10 +199,6 @@ def _by_operator_name(queues: dict[str, Queue], lock: threading.Lock) -> dict[st
 
 
 def _memory(clock: Any, notifier: Notifier) -> Backend:
-    from durable._local.idempotency import MemoryPersistenceLayer
-    from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
-    from durable._local.payloads import MemoryPayloadStore
-
     claims = ClaimCheck(MemoryPayloadStore())
     return _assemble(
         clock,
@@ -210,14 +216,6 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     import boto3
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from moto.server import ThreadedMotoServer
-
-    from durable._aws.executions import DynamoExecutionStore
-    from durable._aws.history import DynamoHistoryStore
-    from durable._aws.payloads import S3PayloadStore
-    from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
-    from durable._aws.schedules import DynamoScheduleStore
-    from durable._aws.sqs import SqsQueue
-    from durable._local.moto_fidelity import make_dynamodb_writes_atomic
 
     make_dynamodb_writes_atomic()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

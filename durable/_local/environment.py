@@ -11,8 +11,9 @@ from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import Dispatcher
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.control import Control
+from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler
-from durable._runtime.orchestrator import Orchestrator, send_to_inbox
+from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.registry import Registry
 
 __all__ = ["LocalRuntime"]

@@ -22,6 +22,7 @@ from typing import Any
 from durable._aws.executions import execution_item, heartbeat_item, rejection_item
 from durable._aws.history import history_item, record_events
 from durable._limits import check_message
+from durable._replay.events import Event
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import (
     CLOSED_STATUSES,
@@ -58,7 +59,7 @@ class MemoryHistoryStore:
         # execution -> {first event id: the record's item}
         self._records: dict[str, dict[int, dict[str, Any]]] = {}
 
-    def append(self, execution: str, events: list[dict[str, Any]]) -> None:
+    def append(self, execution: str, events: list[Event]) -> None:
         """Write one record keyed by its first event id; HistoryConflict if it exists."""
         item = history_item(execution, events, self.claims)
         first = int(events[0]["event_id"])
@@ -68,11 +69,11 @@ class MemoryHistoryStore:
                 raise HistoryConflict(f"history of {execution!r} already has a record at event {first}")
             records[first] = item
 
-    def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
+    def load(self, execution: str, after_event_id: int = 0) -> list[Event]:
         """Events of the records that start after ``after_event_id``, in order."""
         with self._lock:
             records = dict(self._records.get(execution, {}))
-        events: list[dict[str, Any]] = []
+        events: list[Event] = []
         for first in sorted(k for k in records if k > after_event_id):
             events.extend(record_events(records[first], self.claims))
         return events

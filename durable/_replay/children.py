@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import asyncio
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from durable import _failure
 from durable._replay import decoding
 from durable._replay import events as ev
 from durable._replay.commands import StartChildWorkflow
+from durable._replay.context import Info
 from durable._replay.definition import signal_name
+from durable._replay.events import Event
 from durable.common import _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, ChildWorkflowError, RetryState, WorkflowAlreadyStartedError
 
-if TYPE_CHECKING:
-    from durable._replay.instance import WorkflowInstance
-
-__all__ = ["ChildWorkflowCancellationType", "ChildWorkflowHandle", "ParentClosePolicy"]
+__all__ = ["ChildWorkflowCancellationType", "ChildWorkflowHandle", "ChildWorkflowHost", "ParentClosePolicy"]
 
 
 class ChildWorkflowCancellationType(IntEnum):
@@ -52,11 +51,30 @@ class ParentClosePolicy(IntEnum):
     """Ask the child to cancel."""
 
 
+class ChildWorkflowHost(Protocol):
+    """What a child's handle needs of its parent's run (the replay instance implements it)."""
+
+    info: Info
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the parent's code runs on: the handle is one of its tasks."""
+        ...
+
+    def create_future(self) -> asyncio.Future[Any]: ...
+
+    async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...
+
+    def issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
+        """Ask another workflow to cancel without waiting; the future resolves once delivered."""
+        ...
+
+
 class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
     """The handle ``workflow.start_child_workflow`` returns: an awaitable, cancellable task."""
 
-    def __init__(self, instance: WorkflowInstance, command: StartChildWorkflow, result_hint: Any) -> None:
-        super().__init__(self._run(), loop=instance, name=f"child: {command.workflow_type}")
+    def __init__(self, instance: ChildWorkflowHost, command: StartChildWorkflow, result_hint: Any) -> None:
+        super().__init__(self._run(), loop=instance.loop, name=f"child: {command.workflow_type}")
         self._instance = instance
         self._command = command
         self._result_hint = result_hint
@@ -64,7 +82,7 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
         self._result_fut: asyncio.Future[Any] = instance.create_future()
         self._first_execution_run_id: str | None = None
         self._initiated_event_id = 0
-        self._started_event: dict[str, Any] | None = None  # its id is set when committed
+        self._started_event: Event | None = None  # its id is set when committed
         self._cancel_requested = False
         self._awaited = False
 
@@ -131,7 +149,7 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
         if kind == ChildWorkflowCancellationType.ABANDON:
             self._resolve(exception=self._cancelled_error())
             return
-        requested = self._instance._issue_cancel_external(self.id, None)
+        requested = self._instance.issue_cancel_external(self.id, None)
         if kind == ChildWorkflowCancellationType.TRY_CANCEL:
             self._resolve(exception=self._cancelled_error())
         elif kind == ChildWorkflowCancellationType.WAIT_CANCELLATION_REQUESTED:
@@ -156,7 +174,7 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
 
     # -- outcomes (from the parent's events) ---------------------------------------------
 
-    def _apply(self, event: dict[str, Any]) -> bool:
+    def _apply(self, event: Event) -> bool:
         """Apply one of this child's events; True once the handle needs no more."""
         kind, attrs = event["event_type"], event["attributes"]
         if kind == ev.CHILD_STARTED:

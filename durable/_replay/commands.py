@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from durable._replay import events as ev
+from durable._replay.events import Event
 
 __all__ = [
     "AcceptUpdate",
@@ -37,7 +38,7 @@ class Command:
 
     EVENT: ClassVar[str] = ""
 
-    def to_event(self, time: float) -> dict[str, Any]:
+    def to_event(self, time: float) -> Event:
         """The event recording this command."""
         return ev.make_event(self.EVENT, time, **asdict(self))
 
@@ -236,7 +237,7 @@ class CancelWorkflow(Command):
     EVENT: ClassVar[str] = ev.WORKFLOW_CANCELED
 
 
-def command_key(event: dict[str, Any]) -> tuple[Any, ...]:
+def command_key(event: Event) -> tuple[Any, ...]:
     """What replay compares between a recorded command event and a new one.
 
     Type and sequence number, plus the activity type for activities: the fields that

@@ -1,19 +1,19 @@
-"""Which workflow is running now, and what it knows about itself (``workflow.info()``)."""
+"""Which workflow is running now, and what it knows about itself (``workflow.info()``).
+
+The running workflow itself is found through :mod:`durable._replay.runtime`
+(:func:`current`, :func:`in_workflow`, re-exported here).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from durable._replay.runtime import current, in_workflow
 from durable._search_attributes import TypedSearchAttributes
-from durable.exceptions import TemporalError
-
-if TYPE_CHECKING:
-    from durable._replay.instance import WorkflowInstance
 
 __all__ = ["Info", "ParentInfo", "UpdateInfo", "current", "current_update_info", "in_workflow"]
 
@@ -60,41 +60,6 @@ class Info:
     def is_continue_as_new_suggested(self) -> bool:
         """Whether the history is long enough to warrant continue-as-new."""
         return current().history_length > 10_240
-
-
-class _NotInWorkflowEventLoopError(TemporalError, RuntimeError):
-    """A workflow call made outside workflow code: temporalio's error (a TemporalError), and a
-    RuntimeError as this module has always raised."""
-
-    def __init__(self, *args: object) -> None:
-        super().__init__("Not in workflow event loop")
-        self.message = "Not in workflow event loop"
-
-
-def current() -> WorkflowInstance:
-    """The running workflow instance.
-
-    Raises:
-        _NotInWorkflowEventLoopError: not called from workflow code (a RuntimeError).
-    """
-    from durable._replay.instance import WorkflowInstance
-
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    if not isinstance(loop, WorkflowInstance):
-        raise _NotInWorkflowEventLoopError()
-    return loop
-
-
-def in_workflow() -> bool:
-    """Whether the caller is workflow code."""
-    try:
-        current()
-    except RuntimeError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ An event is a plain dict: ``{"event_id": int, "event_time": float, "event_type":
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 __all__ = [
     "COMMAND_EVENTS",
+    "Event",
     "FORMAT_VERSION",
     "INPUT_EVENTS",
     "RUNTIME_EVENTS",
@@ -120,18 +121,31 @@ TERMINAL_EVENTS = frozenset(
 )
 
 
-def make_event(event_type: str, event_time: float, **attributes: Any) -> dict[str, Any]:
+class Event(TypedDict):
+    """One event of a run's history (the log's item, the replay core's input)."""
+
+    event_id: int
+    """Its position in the history, from 1 (0 until its record is committed)."""
+    event_time: float
+    """Epoch seconds: the time of the decision or engine step that wrote it."""
+    event_type: str
+    """One of the names above (Temporal's event type, without the prefix)."""
+    attributes: dict[str, Any]
+    """What the event says (payloads as JSON text); its fields depend on its type."""
+
+
+def make_event(event_type: str, event_time: float, **attributes: Any) -> Event:
     """A new event; its id is assigned when its record is committed."""
     return {"event_id": 0, "event_time": event_time, "event_type": event_type, "attributes": attributes}
 
 
-def split_records(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def split_records(events: list[Event]) -> list[list[Event]]:
     """Cut a flat history into records: inputs, then a marker and its command events.
 
     Engine bookkeeping events (attempt failures, termination) stand alone.
     """
-    records: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
+    records: list[list[Event]] = []
+    current: list[Event] = []
     after_marker = False
     for event in events:
         kind = event["event_type"]

@@ -26,13 +26,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
 from durable._limits import check_id
 from durable._replay import decoding
 from durable._replay import events as ev
+from durable._replay import runtime as _runtime
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.commands import (
     AcceptUpdate,
@@ -64,6 +65,7 @@ from durable._replay.definition import (
     signal_handler,
     update_handler,
 )
+from durable._replay.events import Event
 from durable._sandbox import state as _sandbox
 from durable._search_attributes import changes_of, from_stored, merged, untyped
 from durable.common import RetryPolicy
@@ -81,6 +83,7 @@ __all__ = [
     "ChildWorkflowCancellationType",
     "ChildWorkflowHandle",
     "ContinueAsNewError",
+    "LocalActivityOutcome",
     "LocalActivityRequest",
     "ParentClosePolicy",
     "QueryArgumentsError",
@@ -220,6 +223,17 @@ class LocalActivityRequest:
     cancellation_type: int = 0
 
 
+class LocalActivityOutcome(TypedDict):
+    """How a local activity's attempts from ``attempt`` on ended: a result, a final failure, or a
+    failure whose next attempt waits ``backoff`` seconds for a durable timer (a marker's fields)."""
+
+    seq: int
+    attempt: int
+    result: NotRequired[str]
+    failure: NotRequired[dict[str, Any]]
+    backoff: NotRequired[float]
+
+
 class LocalActivityHandle(ActivityHandle):
     """The handle ``workflow.start_local_activity`` returns; cancelling drops what has not run."""
 
@@ -302,12 +316,11 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.sandbox: Any = None  # the determinism sandbox its activations enter (durable._sandbox)
         self._task_factory: Any = None
         self._failure_exception_types = definition.failure_exception_types  # a dynamic config may replace them
+        _runtime.attach(self, self)  # workflow code finds its run through the loop it runs on
 
     # -- activations ---------------------------------------------------------------------
 
-    def activate(
-        self, time: float, inputs: list[dict[str, Any]], updates: list[dict[str, Any]] | None = None
-    ) -> list[Command]:
+    def activate(self, time: float, inputs: list[Event], updates: list[dict[str, Any]] | None = None) -> list[Command]:
         """Apply one decision's input events and run the code until every task waits.
 
         ``updates`` are update requests (``update_id``, ``name``, ``input``, ``dedup``) that
@@ -354,7 +367,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         """Local activities to run before the decision ends (none once the run has finished)."""
         return [] if self._finished else list(self._local_due.values())
 
-    def resolve_local_activities(self, outcomes: list[dict[str, Any]]) -> list[Command]:
+    def resolve_local_activities(self, outcomes: list[LocalActivityOutcome]) -> list[Command]:
         """Hand local activity outcomes to the code, which runs until every task waits again.
 
         Each outcome (``seq``, ``attempt``, then ``result``, or ``failure`` with a
@@ -372,7 +385,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             raise WorkflowTaskError(f"{type(err).__name__}: {err}") from err
         return self._issued()
 
-    def _apply_local_outcome(self, outcome: dict[str, Any]) -> None:
+    def _apply_local_outcome(self, outcome: LocalActivityOutcome) -> None:
         seq = outcome["seq"]
         request = self._local_due.pop(seq)
         handle = self._local_handles[seq]
@@ -682,7 +695,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 self._failure_exception_types = tuple(config.failure_exception_types)
         return obj
 
-    def _apply(self, event: dict[str, Any]) -> None:
+    def _apply(self, event: Event) -> None:
         kind, attrs = event["event_type"], event["attributes"]
         if kind == ev.WORKFLOW_STARTED:
             self._main = self.create_task(self._run_top_level(self._run_main()), name="run")
@@ -939,7 +952,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._add_command(command)
         await fut
 
-    def _issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
+    def issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
         """Ask another workflow to cancel without waiting; the future resolves once delivered."""
         seq = self._next_seq("external_cancel")
         fut = self.create_future()
@@ -948,6 +961,16 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._externals[("external_cancel", seq)] = fut
         self._add_command(CancelExternal(seq=seq, workflow_id=workflow_id, run_id=run_id))
         return fut
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the workflow's tasks run on: this instance (see ``ChildWorkflowHost``)."""
+        return self
+
+    @property
+    def workflow_object(self) -> Any:
+        """The instance of the ``@workflow.defn`` class (None until the run method is called)."""
+        return self._object
 
     async def start_child_workflow(
         self,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._search_attributes import merged
 
 __all__ = ["ActivityState", "ChildState", "Ledger", "UpdateState"]
@@ -65,14 +66,14 @@ class Ledger:
         self.start_time = 0.0
         self.status = "RUNNING"
         self.close_time: float | None = None
-        self.close_event: dict[str, Any] | None = None
+        self.close_event: Event | None = None
         self.activities: dict[int, ActivityState] = {}
         self.timers: dict[int, float] = {}
         self.children: dict[int, ChildState] = {}
         self.externals: dict[tuple[str, int], dict[str, Any]] = {}  # ("signal"|"cancel", seq) -> command
         self.consumed: dict[str, int] = {}  # dedup key -> first event id of its record
         self.updates: dict[str, UpdateState] = {}  # accepted updates by update id
-        self.records: dict[int, list[dict[str, Any]]] = {}
+        self.records: dict[int, list[Event]] = {}
         self.task_failure: dict[str, Any] | None = None
         self.task_attempt = 0
         self.decided = False  # a workflow task has completed at least once
@@ -80,7 +81,7 @@ class Ledger:
         self.search_attributes: dict[str, dict[str, Any]] = {}  # stored form, start + upserts
 
     @staticmethod
-    def of(events: list[dict[str, Any]]) -> Ledger:
+    def of(events: list[Event]) -> Ledger:
         """The view of a whole (flat) history."""
         ledger = Ledger()
         for record in ev.split_records(events):
@@ -92,7 +93,7 @@ class Ledger:
         """Whether the run reached a terminal event."""
         return self.status != "RUNNING"
 
-    def observe(self, record: list[dict[str, Any]]) -> None:
+    def observe(self, record: list[Event]) -> None:
         """Fold one committed record into the view."""
         first = record[0]["event_id"]
         self.records[first] = record
@@ -100,7 +101,7 @@ class Ledger:
             self._fold(event, first)
         self.last_event_id = record[-1]["event_id"]
 
-    def _fold(self, event: dict[str, Any], record_id: int) -> None:
+    def _fold(self, event: Event, record_id: int) -> None:
         kind, attrs, t = event["event_type"], event["attributes"], event["event_time"]
         if (key := attrs.get("dedup")) is not None:
             self.consumed[key] = record_id

@@ -27,7 +27,8 @@ from durable._replay.commands import (
 )
 from durable._replay.context import Info, ParentInfo
 from durable._replay.definition import WorkflowDefinition
-from durable._replay.instance import LocalActivityRequest, WorkflowInstance, WorkflowTaskError
+from durable._replay.events import Event
+from durable._replay.instance import LocalActivityOutcome, LocalActivityRequest, WorkflowInstance, WorkflowTaskError
 from durable._replay.ledger import Ledger
 from durable._replay.nondeterminism import NondeterminismError
 from durable._sandbox.runner import sandbox_of
@@ -46,7 +47,7 @@ class NoWorker(UnknownWorkflowType):
     """Nothing serves the run's task queue yet: its workflow task waits (as in Temporal)."""
 
 
-LocalActivityRun = Callable[[Info, LocalActivityRequest], dict[str, Any]]
+LocalActivityRun = Callable[[Info, LocalActivityRequest], LocalActivityOutcome]
 """(workflow info, request) -> the local activity's outcome (see LocalActivityRunner)."""
 
 DefinitionLookup = Callable[[str, str], WorkflowDefinition]
@@ -59,7 +60,7 @@ class HistoryMachine:
     def __init__(self, lookup: DefinitionLookup) -> None:
         self.ledger = Ledger()
         self.instance: WorkflowInstance | None = None
-        self.pending_inputs: list[dict[str, Any]] = []
+        self.pending_inputs: list[Event] = []
         self.poisoned = False  # an activation failed: the instance's state is not to be trusted
         self.replay_error: WorkflowTaskError | None = None
         self.rejected_updates: list[dict[str, Any]] = []  # of the last decision; never in the log
@@ -67,7 +68,7 @@ class HistoryMachine:
 
     # -- replay ------------------------------------------------------------------------
 
-    def replay(self, events: list[dict[str, Any]]) -> None:
+    def replay(self, events: list[Event]) -> None:
         """Apply committed events (whole records, in order) to the ledger and the instance.
 
         Raises:
@@ -84,7 +85,7 @@ class HistoryMachine:
                 self.replay_error, self.poisoned = err, True
                 self.committed(record)
 
-    def _replay_record(self, record: list[dict[str, Any]]) -> None:
+    def _replay_record(self, record: list[Event]) -> None:
         marker = next((e for e in record if e["event_type"] in ev.TASK_MARKERS), None)
         inputs = [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
         if marker is not None and marker["event_type"] == ev.TASK_COMPLETED and not self.ledger.closed:
@@ -107,7 +108,7 @@ class HistoryMachine:
             self._check(instance, recorded, [c.to_event(marker["event_time"]) for c in issued])
         self.committed(record)
 
-    def _check(self, instance: WorkflowInstance, recorded: list[dict[str, Any]], issued: list[dict[str, Any]]) -> None:
+    def _check(self, instance: WorkflowInstance, recorded: list[Event], issued: list[Event]) -> None:
         # A patch marker the code no longer asks about (its patch was removed after being
         # deprecated) is not a change of behaviour: only the other commands must match.
         issued_keys = {command_key(e) for e in issued}
@@ -128,13 +129,13 @@ class HistoryMachine:
 
     def decide(
         self,
-        inputs: list[dict[str, Any]],
+        inputs: list[Event],
         time: float,
         *,
         dedup: str | None = None,
         updates: list[dict[str, Any]] | None = None,
         run_local: LocalActivityRun | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Event]:
         """Activate with new inputs; return the record to commit (event ids not yet set).
 
         A failure of the code becomes a ``WorkflowTaskFailed`` record and poisons the
@@ -208,7 +209,7 @@ class HistoryMachine:
             ),
         ]
 
-    def committed(self, record: list[dict[str, Any]]) -> None:
+    def committed(self, record: list[Event]) -> None:
         """Fold a record that is now in the log (its events have ids)."""
         self.ledger.observe(record)
         if any(e["event_type"] == ev.TASK_COMPLETED for e in record):
@@ -216,7 +217,7 @@ class HistoryMachine:
         else:  # inputs of a failed decision, or logged before any decision (the start)
             self.pending_inputs += [e for e in record if e["event_type"] in ev.INPUT_EVENTS]
 
-    def _instance_for(self, inputs: list[dict[str, Any]]) -> WorkflowInstance:
+    def _instance_for(self, inputs: list[Event]) -> WorkflowInstance:
         if self.instance is not None:
             return self.instance
         started = self.ledger.started or next(
@@ -259,12 +260,12 @@ class HistoryMachine:
         return self.instance
 
 
-def _is_patch_marker(event: dict[str, Any]) -> bool:
+def _is_patch_marker(event: Event) -> bool:
     return event["event_type"] == ev.MARKER_RECORDED and "patch_id" in event["attributes"]
 
 
 def _run_local_activities(
-    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], dict[str, Any] | None]
+    instance: WorkflowInstance, run: Callable[[LocalActivityRequest], LocalActivityOutcome | None]
 ) -> list[Command]:
     """Resolve the local activities the code waits for, round after round, until none is due
     (or, replaying, none of those due has its outcome in this record: they stay due)."""
@@ -279,8 +280,8 @@ def _run_local_activities(
 
 def _live_local_activities(
     instance: WorkflowInstance, run_local: LocalActivityRun | None
-) -> Callable[[LocalActivityRequest], dict[str, Any]]:
-    def run(request: LocalActivityRequest) -> dict[str, Any]:
+) -> Callable[[LocalActivityRequest], LocalActivityOutcome]:
+    def run(request: LocalActivityRequest) -> LocalActivityOutcome:
         if run_local is None:
             raise WorkflowTaskError("this engine was not given a way to run local activities")
         return run_local(instance.info, request)
@@ -289,8 +290,8 @@ def _live_local_activities(
 
 
 def _recorded_local_activities(
-    instance: WorkflowInstance, recorded: list[dict[str, Any]]
-) -> Callable[[LocalActivityRequest], dict[str, Any] | None]:
+    instance: WorkflowInstance, recorded: list[Event]
+) -> Callable[[LocalActivityRequest], LocalActivityOutcome | None]:
     """Outcomes from the record's markers: replay never runs a local activity again.
 
     A local activity without a marker in this record outlived the workflow task that asked
@@ -304,7 +305,7 @@ def _recorded_local_activities(
         if e["event_type"] == ev.MARKER_RECORDED and e["attributes"].get("marker_name") == LOCAL_ACTIVITY_MARKER
     }
 
-    def run(request: LocalActivityRequest) -> dict[str, Any] | None:
+    def run(request: LocalActivityRequest) -> LocalActivityOutcome | None:
         found = outcomes.pop(request.seq, None)
         if found is None:
             return None
@@ -315,7 +316,14 @@ def _recorded_local_activities(
                 f"records {found['activity_type']!r}. If the code changed on purpose, keep the old path for running executions "
                 "behind workflow.patched(...)."
             )
-        return {k: found[k] for k in ("seq", "attempt", "result", "failure", "backoff") if found.get(k) is not None}
+        outcome: LocalActivityOutcome = {"seq": found["seq"], "attempt": found["attempt"]}
+        if found.get("result") is not None:
+            outcome["result"] = found["result"]
+        if found.get("failure") is not None:
+            outcome["failure"] = found["failure"]
+        if found.get("backoff") is not None:
+            outcome["backoff"] = found["backoff"]
+        return outcome
 
     return run
 

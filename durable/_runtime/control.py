@@ -19,16 +19,13 @@ from typing import Any
 
 from durable import _failure
 from durable._limits import check_id
+from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
-from durable._runtime.orchestrator import (
-    REPLACEABLE,
-    Orchestrator,
-    begin_run,
-    execution_time,
-    send_to_inbox,
-    terminate_run,
-)
+from durable._runtime.close import terminate_run
+from durable._runtime.inbox import send_to_inbox
+from durable._runtime.lifecycle import REPLACEABLE, begin_run, execution_time
+from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.ports import (
     ExecutionIdInUse,
     ExecutionNotFound,
@@ -553,8 +550,8 @@ class Control:
         raise NotRunning(f"workflow execution {workflow_id} already completed")
 
     def _closed_by(self, workflow_id: str, run_id: str, dedup: str) -> bool:
-        close = self.ledger(workflow_id, run_id).close_event or {}
-        return bool(close.get("attributes", {}).get("dedup") == dedup)
+        close = self.ledger(workflow_id, run_id).close_event
+        return close is not None and close["attributes"].get("dedup") == dedup
 
     def report_async_activity(self, task_token: bytes, outcome: dict[str, Any]) -> None:
         """Deliver the outcome of an activity completed asynchronously (self-contained token).
@@ -590,12 +587,12 @@ class Control:
         """The engine's view of a run, folded from its history."""
         return Ledger.of(self.services.history.load(execution_key(workflow_id, run_id)))
 
-    def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+    def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[Event]]:
         """The run id and the events of a run."""
         record = self.resolve_run(workflow_id, run_id)
         return record.run_id, self.services.history.load(execution_key(workflow_id, record.run_id))
 
-    def close_event(self, workflow_id: str, run_id: str) -> dict[str, Any] | None:
+    def close_event(self, workflow_id: str, run_id: str) -> Event | None:
         """The run's terminal event, or None while it runs."""
         return self.ledger(workflow_id, run_id).close_event
 

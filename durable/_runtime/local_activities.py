@@ -18,9 +18,9 @@ from typing import Any
 
 from durable import _failure
 from durable._replay.context import Info as WorkflowInfo
-from durable._replay.instance import LocalActivityRequest
+from durable._replay.instance import LocalActivityOutcome, LocalActivityRequest
 from durable._replay.retry import next_retry
-from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.attempt import ActivityAttempt, ActivityTask, Outcome
 from durable._runtime.registry import Registry
 from durable._runtime.services import Services
 from durable.exceptions import ActivityError, ApplicationError, CancelledError, RetryState, TimeoutError, TimeoutType
@@ -33,10 +33,10 @@ class LocalActivityRunner:
 
     def __init__(self, services: Services, registry: Registry, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.services = services
-        self._attempts = ActivityWorker(services, registry, identity="durable-local-activity")
+        self._attempt = ActivityAttempt(services, registry)
         self._sleep = sleep
 
-    def run(self, workflow: WorkflowInfo, request: LocalActivityRequest) -> dict[str, Any]:
+    def run(self, workflow: WorkflowInfo, request: LocalActivityRequest) -> LocalActivityOutcome:
         """Attempts from ``request.attempt`` on; returns the marker's outcome fields.
 
         ``{"seq", "attempt", "result"}``, ``{"seq", "attempt", "failure"}`` (for good), or
@@ -45,7 +45,7 @@ class LocalActivityRunner:
         clock = self.services.clock
         attempt = request.attempt
         while True:
-            outcome = self._attempts.run_attempt(self._task(workflow, request, attempt, clock.now()))
+            outcome = self._attempt.run(self._task(workflow, request, attempt, clock.now()))
             if outcome is not None and outcome["outcome"] == "completed":
                 return {"seq": request.seq, "attempt": attempt, "result": outcome["result"]}
             failure = _failure_of(outcome)
@@ -65,7 +65,7 @@ class LocalActivityRunner:
             attempt += 1
 
     @staticmethod
-    def _task(workflow: WorkflowInfo, request: LocalActivityRequest, attempt: int, now: float) -> dict[str, Any]:
+    def _task(workflow: WorkflowInfo, request: LocalActivityRequest, attempt: int, now: float) -> ActivityTask:
         """The attempt, shaped as the activity worker's task (it runs on the workflow's task queue)."""
         return {
             "workflow_id": workflow.workflow_id,
@@ -88,7 +88,7 @@ class LocalActivityRunner:
         }
 
 
-def _failure_of(outcome: dict[str, Any] | None) -> dict[str, Any]:
+def _failure_of(outcome: Outcome | None) -> dict[str, Any]:
     if outcome is None:
         return _failure.from_exception(
             ApplicationError(

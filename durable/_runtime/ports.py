@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from durable._limits import WriteTooLarge, short_key
+from durable._replay.events import Event
 
 __all__ = [
     "Clock",
@@ -194,7 +195,7 @@ class HistoryStore(Protocol):
     that keeps two racing orchestrators from both committing.
     """
 
-    def append(self, execution: str, events: list[dict[str, Any]]) -> None:
+    def append(self, execution: str, events: list[Event]) -> None:
         """Write one record; ``events[0]["event_id"]`` is its key.
 
         Raises:
@@ -202,7 +203,7 @@ class HistoryStore(Protocol):
         """
         ...
 
-    def load(self, execution: str, after_event_id: int = 0) -> list[dict[str, Any]]:
+    def load(self, execution: str, after_event_id: int = 0) -> list[Event]:
         """All events with an id above ``after_event_id``, in order (whole records)."""
         ...
 

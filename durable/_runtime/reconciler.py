@@ -29,9 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._replay.ledger import Ledger
-from durable._runtime.orchestrator import execution_time, finish_close, send_to_inbox
+from durable._runtime.close import finish_close
+from durable._runtime.inbox import send_to_inbox
+from durable._runtime.lifecycle import execution_time
 from durable._runtime.ports import ExecutionRecord, Selection, StoredSchedule
+from durable._runtime.schedules import fire_body
 from durable._runtime.services import Services, execution_key, schedule_group
+from durable._schedules.spec import ScheduleTimes
 
 __all__ = ["Reconciler", "ReconcilerPass"]
 
@@ -187,9 +191,6 @@ class Reconciler:
         to deliver it. A fire sent twice is taken once (the schedule runner checks the
         armed time).
         """
-        from durable._runtime.schedules import fire_body  # builds on the orchestrator
-        from durable._schedules.spec import ScheduleTimes
-
         armed = stored.doc["info"].get("armed")
         if armed is None:
             return False

@@ -33,7 +33,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from durable._replay.ledger import Ledger
-from durable._runtime.orchestrator import begin_run, send_to_inbox
+from durable._runtime.inbox import send_to_inbox
+from durable._runtime.lifecycle import begin_run
 from durable._runtime.ports import (
     ExecutionIdInUse,
     ExecutionNotFound,

@@ -18,8 +18,10 @@ from durable import workflow
 from durable._local.backends import make_backend
 from durable._local.dispatcher import sqs_event
 from durable._runtime.lambda_handlers import BatchFailed, orchestrator_handler
-from durable._runtime.orchestrator import Orchestrator, begin_run, execution_key
+from durable._runtime.lifecycle import begin_run
+from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.registry import Registry
+from durable._runtime.services import execution_key
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 

@@ -32,6 +32,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from durable import _settings as settings
 from stacks.bundling import PROJECT_ROOT
 
 # moto's CloudFormation skips the queues' TLS policies and CDK's metadata (the template tests
@@ -189,12 +190,12 @@ def _deploy(assembly: Assembly, workdir: Path, *, enforced: bool = False) -> Dep
     (bucket,) = [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::S3::Bucket"]
     s3.head_bucket(Bucket=bucket)
     for config in functions.values():
-        assert config["Environment"]["Variables"]["DURABLE_PAYLOAD_BUCKET"] == bucket, config["FunctionName"]
+        assert config["Environment"]["Variables"][settings.PAYLOAD_BUCKET] == bucket, config["FunctionName"]
     # The dead-letter routes' wiring: every DLQ URL names a queue that some queue redrives to.
     sqs = boto3.client("sqs", region_name=REGION)
     (dead_letters,) = [
-        json.loads(c["Environment"]["Variables"]["DURABLE_DEAD_LETTER_QUEUE_URLS"])
-        for c in functions.values() if "DURABLE_DEAD_LETTER_QUEUE_URLS" in c["Environment"]["Variables"]
+        json.loads(c["Environment"]["Variables"][settings.DEAD_LETTER_QUEUE_URLS])
+        for c in functions.values() if settings.DEAD_LETTER_QUEUE_URLS in c["Environment"]["Variables"]
     ]  # fmt: skip
 
     def attribute(url: str, name: str) -> str:

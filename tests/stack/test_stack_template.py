@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from durable import _settings as settings
 from durable._aws.app import LambdaApp
 from statemachines.registry import ACTIVITIES
 
@@ -245,7 +246,7 @@ def test_retention_days_set_the_closed_runs_ttl(synthesize):
     s = synthesize(namespace="short", retention_days="7")  # as `cdk synth -c retention_days=7` passes it
     for props in (f["Properties"] for f in s.resources("AWS::Lambda::Function").values()):
         env = {k: resolve(s, v) for k, v in props["Environment"]["Variables"].items()}
-        assert env["DURABLE_RETENTION_DAYS"] == "7"
+        assert env[settings.RETENTION_DAYS] == "7"
         assert LambdaApp(environ=env).services.executions.retention_seconds == 7 * 24 * 3600
 
 
@@ -302,12 +303,7 @@ def test_functions_run_python_3_12_on_arm64_with_the_layer_tracing_and_json_logs
 
 
 def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
-    expected = {
-        "DURABLE_HISTORY_TABLE", "DURABLE_EXECUTIONS_TABLE", "DURABLE_IDEMPOTENCY_TABLE",
-        "DURABLE_INBOX_QUEUE_URL", "DURABLE_TIMER_QUEUE_URL", "DURABLE_ACTIVITY_QUEUE_URLS",
-        "DURABLE_INBOX_QUEUE_ARN", "DURABLE_SCHEDULE_GROUP", "DURABLE_SCHEDULER_ROLE_ARN",
-        "DURABLE_PAYLOAD_BUCKET", "DURABLE_RETENTION_DAYS",
-    }  # fmt: skip
+    expected = set(settings.NAMES) - {settings.DEAD_LETTER_QUEUE_URLS}  # the API function's only
     services_names = set()
     for props in (f["Properties"] for f in synthesized.resources("AWS::Lambda::Function").values()):
         variables = props["Environment"]["Variables"]
@@ -318,14 +314,14 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         services = LambdaApp(environ=env).services  # raises on a missing or malformed variable
         assert services.history.table_name == f"durable-{NAMESPACE}-history"
         assert services.inbox.url.endswith(f"durable-{NAMESPACE}-inbox.fifo")
-        assert json.loads(env["DURABLE_ACTIVITY_QUEUE_URLS"]).keys() == ACTIVITIES.keys()
+        assert json.loads(env[settings.ACTIVITY_QUEUE_URLS]).keys() == ACTIVITIES.keys()
         firing = services.schedule_firing
         assert firing.group_name == f"durable-{NAMESPACE}-schedules"
         assert firing.inbox_arn.endswith(f":durable-{NAMESPACE}-inbox.fifo")
         assert firing.role_arn.endswith(f":role/durable-{NAMESPACE}-scheduler")
         assert services.schedules.table_name == f"durable-{NAMESPACE}-executions"
         assert services.executions.retention_seconds == 30 * 24 * 3600
-        assert variables["DURABLE_PAYLOAD_BUCKET"] == {"Ref": synthesized.logical_id(synthesized.stack.payloads.bucket)}
+        assert variables[settings.PAYLOAD_BUCKET] == {"Ref": synthesized.logical_id(synthesized.stack.payloads.bucket)}
         for task_queue in ACTIVITIES:
             assert services.activity_queue(task_queue).url.endswith(f"durable-{NAMESPACE}-activities-{task_queue}")
     assert len(services_names) == len(synthesized.stack.functions()), "one powertools service per function"
@@ -504,7 +500,7 @@ def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_
     stack, s = synthesized.stack, synthesized
     api = fn(s, stack.api_function)
     variables = s.template["Resources"][api]["Properties"]["Environment"]["Variables"]
-    urls = json.loads(resolve(s, variables["DURABLE_DEAD_LETTER_QUEUE_URLS"]))
+    urls = json.loads(resolve(s, variables[settings.DEAD_LETTER_QUEUE_URLS]))
     expected_names = {INBOX, "timers", *(activity_queue_name(tq) for tq in ACTIVITIES)}
     assert set(urls) == expected_names
     queues = s.resources("AWS::SQS::Queue")
@@ -530,7 +526,7 @@ def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_
     for f, props in s.resources("AWS::Lambda::Function").items():
         if f != api:
             assert not any(actions_on(s, f, dlq) for dlq in dlqs), f
-            assert "DURABLE_DEAD_LETTER_QUEUE_URLS" not in props["Properties"]["Environment"]["Variables"]
+            assert settings.DEAD_LETTER_QUEUE_URLS not in props["Properties"]["Environment"]["Variables"]
 
 
 def test_no_function_may_write_a_table_it_does_not_own_by_wildcard(synthesized):

@@ -1,0 +1,267 @@
+"""One attempt of an activity: run the function under its timeouts, turn every ending into an outcome.
+
+Shared by the activity worker (a task from an activity queue, claimed first) and the
+local activity runner (an attempt inside the decision that asked for it). Neither claims
+nor reports here: the outcome goes back to the caller, which knows where it belongs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import json
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, NotRequired, TypedDict
+
+from durable import _converter, _failure
+from durable._activity import context as activity_context
+from durable._activity.context import ActivityContext, CompleteAsyncError, Info
+from durable._runtime.registry import Registry, UnknownActivityType
+from durable._runtime.services import Services, execution_key
+from durable.common import RetryPolicy
+from durable.exceptions import ApplicationError, CancelledError, TimeoutError, TimeoutType
+
+__all__ = ["ActivityAttempt", "ActivityTask", "Outcome", "attempt_limit", "timed_out"]
+
+
+class ActivityTask(TypedDict):
+    """An activity task, as the orchestrator sends it to an activity queue."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    workflow_task_queue: NotRequired[str]
+    seq: int
+    activity_id: str
+    activity_type: str
+    task_queue: str
+    input: list[str]
+    attempt: int
+    heartbeat_details: list[str]
+    scheduled_time: float
+    attempt_scheduled_time: float
+    schedule_to_close_timeout: float | None
+    start_to_close_timeout: float | None
+    heartbeat_timeout: float | None
+    retry_policy: dict[str, Any]
+    is_local: NotRequired[bool]
+    """A local activity's attempt (run inline by the orchestrator, never queued)."""
+
+
+class Outcome(TypedDict):
+    """How an attempt ended (the fields of an ``activity_result`` inbox message)."""
+
+    outcome: Literal["completed", "failed", "canceled"]
+    result: NotRequired[str]
+    failure: NotRequired[dict[str, Any]]
+    heartbeat_details: list[str]
+
+
+class _Timeout(Exception):
+    def __init__(self, kind: TimeoutType) -> None:
+        super().__init__(kind.name)
+        self.kind = kind
+
+
+class ActivityAttempt:
+    """Runs attempts of the activities in a registry."""
+
+    def __init__(
+        self,
+        services: Services,
+        registry: Registry,
+        *,
+        executor: concurrent.futures.Executor | None = None,
+        heartbeat_throttle: float = 30.0,
+    ) -> None:
+        self.services = services
+        self.registry = registry
+        self.executor = executor
+        self.heartbeat_throttle = heartbeat_throttle
+
+    def run(self, task: ActivityTask) -> Outcome | None:
+        """Run the attempt; every ending becomes an outcome (None: completed asynchronously)."""
+        details: list[str] = list(task.get("heartbeat_details", []))
+        try:
+            definition = self.registry.activity(task["activity_type"], task["task_queue"])
+        except UnknownActivityType as err:
+            return _failed(ApplicationError(str(err), type="NotFoundError"), details)
+        ctx = ActivityContext(self._info(task), heartbeat=lambda d: None)
+        last_beat = [time.monotonic()]
+        last_write = [0.0]
+        hb_timeout = task.get("heartbeat_timeout")
+        throttle = min(0.8 * hb_timeout, 60.0) if hb_timeout else self.heartbeat_throttle
+
+        def heartbeat(values: Sequence[Any]) -> None:
+            details[:] = _converter.encode_args(list(values))
+            if task.get("is_local"):
+                return  # a local activity's attempt has no heartbeat record to keep
+            now = time.monotonic()
+            last_beat[0] = now
+            if now - last_write[0] < throttle:
+                return
+            last_write[0] = now
+            cancel = self.services.executions.record_heartbeat(
+                execution_key(task["workflow_id"], task["run_id"]),
+                task["activity_id"],
+                task["attempt"],
+                details,
+                self.services.clock.now(),
+            )
+            if cancel and not ctx.cancel_requested:
+                ctx.request_cancel()
+                if not definition.is_async:
+                    raise CancelledError("Cancelled")
+
+        ctx._heartbeat = heartbeat
+        limit = attempt_limit(task, self.services.clock.now())
+        try:
+            args = definition.decode_args(task["input"])
+            if definition.is_async:
+                result = asyncio.run(self._run_async(definition.fn, args, ctx, limit, hb_timeout, last_beat))
+            else:
+                result = self._run_sync(
+                    definition.fn, args, ctx, limit, self.registry.executor(task["task_queue"]) or self.executor
+                )
+        except CompleteAsyncError:
+            return None
+        except _Timeout as t:
+            return timed_out(t.kind, details)
+        except (asyncio.CancelledError, CancelledError) as err:
+            if ctx.cancel_requested:
+                return {"outcome": "canceled", "heartbeat_details": details}
+            return _failed(CancelledError(str(err) or "Cancelled"), details)
+        except Exception as err:
+            return _failed(err, details)
+        try:
+            return {"outcome": "completed", "result": _converter.encode(result), "heartbeat_details": details}
+        except (TypeError, ValueError) as err:
+            return _failed(ApplicationError(str(err), type=type(err).__name__, non_retryable=True), details)
+
+    async def _run_async(
+        self,
+        fn: Callable[..., Coroutine[Any, Any, Any]],
+        args: list[Any],
+        ctx: ActivityContext,
+        limit: float | None,
+        hb_timeout: float | None,
+        last_beat: list[float],
+    ) -> Any:
+        token = activity_context.set_current(ctx)
+        try:
+            task = asyncio.create_task(fn(*args))
+        finally:
+            activity_context.reset_current(token)
+        loop = asyncio.get_running_loop()
+
+        def cancel() -> None:
+            loop.call_soon_threadsafe(task.cancel)
+
+        ctx.on_cancel(cancel)
+        deadline = time.monotonic() + limit if limit else None
+        while True:
+            waits = [1.0]
+            if deadline is not None:
+                waits.append(deadline - time.monotonic())
+            if hb_timeout:
+                waits.append(last_beat[0] + hb_timeout - time.monotonic())
+            done, _ = await asyncio.wait({task}, timeout=max(0.0, min(waits)))
+            if done:
+                return task.result()
+            expired = None
+            if deadline is not None and time.monotonic() >= deadline:
+                expired = TimeoutType.START_TO_CLOSE
+            elif hb_timeout and time.monotonic() >= last_beat[0] + hb_timeout:
+                expired = TimeoutType.HEARTBEAT
+            if expired is not None:
+                task.cancel()
+                await asyncio.wait({task}, timeout=1.0)
+                raise _Timeout(expired)
+
+    def _run_sync(
+        self,
+        fn: Callable[..., Any],
+        args: list[Any],
+        ctx: ActivityContext,
+        limit: float | None,
+        executor: concurrent.futures.Executor | None,
+    ) -> Any:
+        token = activity_context.set_current(ctx)
+        try:
+            if executor is None:
+                return fn(*args)
+            future = executor.submit(contextvars.copy_context().run, fn, *args)
+        finally:
+            activity_context.reset_current(token)
+        try:
+            return future.result(timeout=limit)
+        except concurrent.futures.TimeoutError as err:
+            # A thread cannot be stopped from outside; it is left to finish on its own.
+            raise _Timeout(TimeoutType.START_TO_CLOSE) from err
+
+    def _info(self, task: ActivityTask) -> Info:
+        def dt(v: float) -> datetime:
+            return datetime.fromtimestamp(v, tz=UTC)
+
+        def td(v: float | None) -> timedelta | None:
+            return timedelta(seconds=v) if v is not None else None
+
+        return Info(
+            activity_id=task["activity_id"],
+            activity_type=task["activity_type"],
+            attempt=task["attempt"],
+            current_attempt_scheduled_time=dt(task["attempt_scheduled_time"]),
+            heartbeat_details=[_converter.decode(d) for d in task.get("heartbeat_details", [])],
+            heartbeat_timeout=td(task.get("heartbeat_timeout")),
+            is_local=bool(task.get("is_local")),
+            namespace="default",
+            schedule_to_close_timeout=td(task.get("schedule_to_close_timeout")),
+            scheduled_time=dt(task["scheduled_time"]),
+            start_to_close_timeout=td(task.get("start_to_close_timeout")),
+            started_time=dt(self.services.clock.now()),
+            task_queue=task["task_queue"],
+            task_token=json.dumps(
+                {
+                    "workflow_id": task["workflow_id"],
+                    "run_id": task["run_id"],
+                    "seq": task["seq"],
+                    "attempt": task["attempt"],
+                    "activity_id": task["activity_id"],
+                },
+                separators=(",", ":"),
+            ).encode(),
+            workflow_id=task["workflow_id"],
+            workflow_namespace="default",
+            workflow_run_id=task["run_id"],
+            workflow_type=task["workflow_type"],
+            retry_policy=RetryPolicy.from_dict(task["retry_policy"]),
+        )
+
+
+def timed_out(kind: TimeoutType, details: list[str]) -> Outcome:
+    """The outcome of an attempt that ran out of time (``details``: its last heartbeat's)."""
+    err = TimeoutError(
+        f"activity {kind.name.replace('_', '')} timeout",
+        type=kind,
+        last_heartbeat_details=[_converter.decode(d) for d in details],
+    )
+    return _failed(err, details)
+
+
+def attempt_limit(task: ActivityTask, now: float) -> float | None:
+    """Seconds this attempt may run: start-to-close, capped by what schedule-to-close leaves."""
+    limits = []
+    start_to_close = task.get("start_to_close_timeout")
+    schedule_to_close = task.get("schedule_to_close_timeout")
+    if start_to_close:
+        limits.append(float(start_to_close))
+    if schedule_to_close:
+        limits.append(task["scheduled_time"] + float(schedule_to_close) - now)
+    return max(0.0, min(limits)) if limits else None
+
+
+def _failed(err: BaseException, details: list[str]) -> Outcome:
+    return {"outcome": "failed", "failure": _failure.from_exception(err), "heartbeat_details": details}

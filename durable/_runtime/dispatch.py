@@ -1,0 +1,237 @@
+"""Dispatching a committed record: what its events ask of the world.
+
+Activity tasks to their queues, timers to the timer service, signals and cancels to
+other workflows, children started, a failed workflow task retried, a closed run's
+record, parent and children told, the next run of a chain begun. Derived from the
+record and the log alone, and every step idempotent: a redelivered message finds its
+record consumed and dispatches it again, harmlessly, after a crash cut a dispatch short.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from durable import _failure
+from durable._replay import events as ev
+from durable._replay.events import Event
+from durable._replay.ledger import Ledger
+from durable._replay.retry import backoff
+from durable._runtime.attempt import ActivityTask
+from durable._runtime.close import apply_parent_close_policy, finish_close
+from durable._runtime.inbox import send_to_inbox, send_to_inbox_at
+from durable._runtime.lifecycle import REPLACEABLE, begin_run, continue_run, retry_of, retry_run
+from durable._runtime.ports import ExecutionIdInUse, ExecutionNotFound, ExecutionRecord, HistoryConflict
+from durable._runtime.services import Services, UnknownTaskQueue, activity_queue_name, execution_key
+from durable.common import WorkflowIDReusePolicy
+from durable.exceptions import ApplicationError
+
+__all__ = ["Dispatcher"]
+
+logger = logging.getLogger("durable.orchestrator")
+
+_MAX_TASK_RETRY_DELAY = 600.0
+
+
+class Dispatcher:
+    """Does what committed records ask, for the runs of one deployment."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def dispatch(self, key: str, ledger: Ledger, record: list[Event]) -> None:
+        """Do what a committed record asks of the world. Every step is idempotent."""
+        started = ledger.started or {}
+        wf, run = started.get("workflow_id", ""), started.get("run_id", "")
+        s = self.services
+        for event in record:
+            kind, attrs = event["event_type"], event["attributes"]
+            if kind == ev.ACTIVITY_SCHEDULED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None and act.attempt == 1:
+                    self._send_activity_task(ledger, attrs["seq"], at=None)
+            elif kind == ev.ACTIVITY_ATTEMPT_FAILED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None and act.attempt == attrs["attempt"] + 1:
+                    self._send_activity_task(ledger, attrs["seq"], at=attrs["next_attempt_time"])
+            elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None:
+                    s.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+            elif kind in (ev.SIGNAL_EXTERNAL_INITIATED, ev.CANCEL_EXTERNAL_INITIATED):
+                which = "signal" if kind == ev.SIGNAL_EXTERNAL_INITIATED else "cancel"
+                if (which, attrs["seq"]) in ledger.externals:
+                    self._deliver_external(wf, run, which, attrs)
+            elif kind == ev.TIMER_STARTED:
+                if attrs["seq"] in ledger.timers:
+                    send_to_inbox_at(
+                        s,
+                        event["event_time"] + attrs["duration"],
+                        wf,
+                        run,
+                        "timer",
+                        f"timer:{attrs['seq']}",
+                        seq=attrs["seq"],
+                    )
+            elif kind == ev.TASK_FAILED:
+                attempt = attrs["attempt"]
+                s.executions.set_task_failure(wf, run, {**attrs["failure"], "attempt": attempt})
+                delay = backoff(1.0, 2.0, _MAX_TASK_RETRY_DELAY, attempt)
+                send_to_inbox_at(
+                    s, event["event_time"] + delay, wf, run, "task_retry", f"task_retry:{attempt}", attempt=attempt
+                )
+                logger.error(
+                    "workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message")
+                )
+            elif kind == ev.TASK_COMPLETED and attrs.get("recovered"):
+                s.executions.set_task_failure(wf, run, None)
+            elif kind == ev.START_CHILD_INITIATED:
+                if (child := ledger.children.get(attrs["seq"])) is not None and not child.started:
+                    self._start_child(wf, run, attrs)
+                    if ledger.closed and not any(e["event_type"] in ev.TERMINAL_EVENTS for e in record):
+                        # The run closed (terminated) before this start was dispatched:
+                        # its close could not see the child, so apply the policy now.
+                        apply_parent_close_policy(s, ledger)
+            elif kind == ev.UPSERT_SEARCH_ATTRIBUTES:
+                # The whole current map, from the log: a late re-dispatch of an older record
+                # writes the latest attributes too, never a stale set.
+                s.executions.set_visibility(wf, run, ledger.search_attributes)
+            elif kind in ev.TERMINAL_EVENTS:
+                finish_close(s, ledger)
+                if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
+                    continue_run(s, wf, run, attrs, parent=started.get("parent"), ledger=ledger)
+                elif (retry := retry_of(ledger)) is not None:
+                    retry_run(s, ledger, *retry)
+
+    def _deliver_external(self, wf: str, run: str, which: str, attrs: dict[str, Any]) -> None:
+        """Signal or cancel another workflow, then tell this run how it went (idempotent)."""
+        seq, target = attrs["seq"], attrs["workflow_id"]
+        done = f"ext:{which}:{seq}"
+        try:
+            record = self.services.executions.get(target)
+            if record.status != "RUNNING" or (attrs.get("run_id") and attrs["run_id"] != record.run_id):
+                raise ExecutionNotFound(target)
+        except ExecutionNotFound:
+            failure = _failure.from_exception(
+                ApplicationError(f"Unable to {which} external workflow because it was not found", type="NotFound")
+            )
+            send_to_inbox(self.services, wf, run, "external_done", done, which=which, seq=seq, failure=failure)
+            return
+        # Keyed by this run and command: a re-dispatch delivers nothing twice.
+        key = f"ext:{run}:{which}:{seq}"
+        if which == "signal":
+            send_to_inbox(
+                self.services, target, record.run_id, "signal", key, name=attrs["signal_name"], input=attrs["input"]
+            )
+        else:
+            send_to_inbox(self.services, target, record.run_id, "cancel", key, reason=f"requested by workflow {wf}")
+        send_to_inbox(self.services, wf, run, "external_done", done, which=which, seq=seq)
+
+    def _start_child(self, wf: str, run: str, attrs: dict[str, Any]) -> None:
+        """Start a child run, then tell this run whether it started (idempotent).
+
+        The child's run id comes from the command, so a re-dispatch after a crash finds
+        the run it began before (its log, then its record) and finishes that start.
+        """
+        s, seq = self.services, attrs["seq"]
+        child_wf, child_run = attrs["workflow_id"], attrs["run_id"]
+        replaceable = REPLACEABLE[WorkflowIDReusePolicy(attrs["id_reuse_policy"])]
+        in_use: ExecutionIdInUse | None
+        try:
+            retry = {"retry_policy": attrs["retry_policy"], "attempt": 1} if attrs.get("retry_policy") else {}
+            begin_run(
+                s,
+                workflow_type=attrs["workflow_type"],
+                workflow_id=child_wf,
+                run_id=child_run,
+                task_queue=attrs["task_queue"],
+                input=attrs["input"],
+                replaceable=replaceable,
+                carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry},
+            )
+            in_use = None
+        except HistoryConflict:
+            in_use = self._resume_child_start(child_wf, child_run, replaceable)
+        except ExecutionIdInUse as err:
+            in_use = None if err.run_id == child_run else err
+        if in_use is not None:
+            send_to_inbox(s, wf, run, "child_start_failed", f"child:{seq}:start", seq=seq)
+        else:
+            send_to_inbox(s, wf, run, "child_started", f"child:{seq}:start", seq=seq, child_run_id=child_run)
+
+    def _resume_child_start(
+        self, child_wf: str, child_run: str, replaceable: frozenset[str]
+    ) -> ExecutionIdInUse | None:
+        """Finish a child start a crash cut short after its log was written."""
+        s = self.services
+        ledger = Ledger.of(s.history.load(execution_key(child_wf, child_run)))
+        if ledger.decided or ledger.closed or ledger.started is None:
+            return None  # it ran already: its record and start message did their work
+        try:
+            current = s.executions.get(child_wf).run_id
+        except ExecutionNotFound:
+            current = None
+        if current != child_run:
+            record = ExecutionRecord(
+                workflow_id=child_wf,
+                run_id=child_run,
+                workflow_type=ledger.started["workflow_type"],
+                task_queue=ledger.started["task_queue"],
+                status="RUNNING",
+                start_time=ledger.start_time,
+            )
+            try:
+                s.executions.create(record, replaceable=replaceable)
+            except ExecutionIdInUse as err:
+                if err.run_id != child_run:
+                    return err
+        send_to_inbox(s, child_wf, child_run, "start", "start")
+        return None
+
+    def _send_activity_task(self, ledger: Ledger, seq: int, *, at: float | None) -> None:
+        act = ledger.activities[seq]
+        started = ledger.started or {}
+        sch = act.scheduled
+        task: ActivityTask = {
+            "workflow_id": started["workflow_id"],
+            "run_id": started["run_id"],
+            "workflow_type": started["workflow_type"],
+            "workflow_task_queue": started["task_queue"],
+            "seq": seq,
+            "activity_id": sch["activity_id"],
+            "activity_type": sch["activity_type"],
+            "task_queue": sch["task_queue"],
+            "input": sch["input"],
+            "attempt": act.attempt,
+            "heartbeat_details": act.heartbeat_details,
+            "scheduled_time": act.scheduled_time,
+            "attempt_scheduled_time": act.attempt_time,
+            "schedule_to_close_timeout": sch.get("schedule_to_close_timeout"),
+            "start_to_close_timeout": sch.get("start_to_close_timeout"),
+            "heartbeat_timeout": sch.get("heartbeat_timeout"),
+            "retry_policy": sch["retry_policy"],
+        }
+        body = json.dumps(task, separators=(",", ":"))
+        try:
+            if at is not None and at > self.services.clock.now():
+                self.services.timers.schedule(at, activity_queue_name(sch["task_queue"]), body)
+            else:
+                self.services.activity_queue(sch["task_queue"]).send(body)
+        except UnknownTaskQueue as err:
+            # Nothing would ever run it: fail the attempt for good, loudly, through the inbox.
+            failure = _failure.from_exception(
+                ApplicationError(
+                    f"no activity queue for task queue {sch['task_queue']!r}: {err}",
+                    type="UnknownTaskQueue",
+                    non_retryable=True,
+                )
+            )
+            send_to_inbox(
+                self.services,
+                started["workflow_id"],
+                started["run_id"],
+                "activity_result",
+                f"act:{seq}:{act.attempt}",
+                seq=seq,
+                attempt=act.attempt,
+                outcome="failed",
+                failure=failure,
+            )

@@ -1,0 +1,257 @@
+"""How runs begin: a new run, and the next run of a chain (continue-as-new, cron, retry).
+
+Beginning a run writes its start event, then its execution record, then sends its start
+message; each step is idempotent on the run id, so whoever finds a begin cut short by a
+crash (a re-dispatch, the reconciler) finishes it. How runs end is :mod:`.close`; the
+schedules begin runs too, and a scheduled run's close tells its schedule, so beginning
+sits below both.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from durable._limits import check_id
+from durable._replay import events as ev
+from durable._replay.ledger import Ledger
+from durable._replay.retry import next_retry
+from durable._runtime.inbox import CancelMessage, SignalMessage, send_to_inbox, send_to_inbox_at
+from durable._runtime.ports import CLOSED_STATUSES, ExecutionIdInUse, ExecutionRecord, HistoryConflict
+from durable._runtime.services import Services, execution_key
+from durable.common import WorkflowIDReusePolicy
+
+__all__ = [
+    "REPLACEABLE",
+    "begin_run",
+    "continue_run",
+    "execution_time",
+    "follow_continuation",
+    "retry_of",
+    "retry_run",
+]
+
+logger = logging.getLogger("durable.orchestrator")
+
+
+REPLACEABLE = {
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE: CLOSED_STATUSES,
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY: frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}),
+    WorkflowIDReusePolicy.REJECT_DUPLICATE: frozenset(),
+    WorkflowIDReusePolicy.TERMINATE_IF_RUNNING: CLOSED_STATUSES,
+}
+"""Which closed runs a new run of the same workflow id may replace, per reuse policy."""
+
+
+def begin_run(
+    services: Services,
+    *,
+    workflow_type: str,
+    workflow_id: str,
+    run_id: str,
+    task_queue: str,
+    input: list[str],
+    replaceable: frozenset[str] = CLOSED_STATUSES,
+    start_signal: str | None = None,
+    start_signal_input: list[str] | None = None,
+    continued_run_id: str | None = None,
+    cron_schedule: str | None = None,
+    first_task_backoff: float = 0.0,
+    carried: dict[str, Any] | None = None,
+    memo: dict[str, str] | None = None,
+    search_attributes: dict[str, dict[str, Any]] | None = None,
+    request_id: str | None = None,
+    start_update: dict[str, Any] | None = None,
+    send_start: bool = True,
+) -> None:
+    """Make a new run: its start event, its execution record, its start message.
+
+    The start event goes into the run's log first: a run that becomes visible always has
+    it (describe and history see it at once, as in Temporal), and a crash before the record
+    leaves only an unreachable log. A start signal is logged with it, so the first workflow
+    task handles it before the run method starts. If the caller dies before the start
+    message, the reconciler sends it. Raises ExecutionIdInUse from the record's put.
+
+    A cron run waits ``first_task_backoff`` seconds (until its tick) for its first
+    workflow task: its start message is a timer, and ``carried`` holds what the previous
+    run of the chain hands on (first run id, last completion result). ``request_id`` is the
+    client's start request id, kept on the record so that a retried start finds this run.
+
+    ``start_update`` (update-with-start) is logged on the start event, so the run and its
+    update exist together or not at all; the first workflow task takes it (see
+    :func:`durable._runtime.translate.start_update`). ``send_start=False`` leaves the start
+    message to the caller, which decides the first workflow task itself (eager start).
+    """
+    # Before anything is written: an id AWS's keys or Temporal would refuse fails here, whole.
+    check_id("workflow id", workflow_id)
+    check_id("workflow type", workflow_type)
+    check_id("task queue", task_queue)
+    now = services.clock.now()
+    started = ev.make_event(
+        ev.WORKFLOW_STARTED,
+        now,
+        workflow_id=workflow_id,
+        run_id=run_id,
+        workflow_type=workflow_type,
+        task_queue=task_queue,
+        input=input,
+        start_time=now,
+        **({"continued_run_id": continued_run_id} if continued_run_id else {}),
+        **(
+            {"cron_schedule": cron_schedule, "first_workflow_task_backoff": first_task_backoff} if cron_schedule else {}
+        ),
+        **(carried or {}),
+        **({"memo": memo} if memo else {}),
+        **({"search_attributes": search_attributes} if search_attributes else {}),
+        **({"start_update": start_update} if start_update else {}),
+    )
+    first = [started]
+    if start_signal is not None:
+        first.append(
+            ev.make_event(
+                ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal"
+            )
+        )
+    for i, event in enumerate(first):
+        event["event_id"] = i + 1
+    services.history.append(execution_key(workflow_id, run_id), first)
+    record = ExecutionRecord(
+        workflow_id=workflow_id,
+        run_id=run_id,
+        workflow_type=workflow_type,
+        task_queue=task_queue,
+        status="RUNNING",
+        start_time=now,
+        memo=dict(memo or {}),
+        search_attributes=dict(search_attributes or {}),
+        request_id=request_id,
+    )
+    services.executions.create(record, replaceable=replaceable)
+    fields = {"workflow_type": workflow_type, "task_queue": task_queue, "input": input, "start_time": now}
+    if not send_start:
+        return
+    if first_task_backoff > 0:
+        send_to_inbox_at(services, now + first_task_backoff, workflow_id, run_id, "start", "start", **fields)
+    else:
+        send_to_inbox(services, workflow_id, run_id, "start", "start", **fields)
+
+
+def execution_time(started: dict[str, Any]) -> float:
+    """When a run's first workflow task is due: its start, or a cron run's first tick."""
+    return float(started["start_time"]) + float(started.get("first_workflow_task_backoff", 0.0))
+
+
+def continue_run(
+    services: Services,
+    workflow_id: str,
+    run_id: str,
+    attrs: dict[str, Any],
+    *,
+    parent: dict[str, Any] | None = None,
+    carry: dict[str, Any] | None = None,
+    ledger: Ledger | None = None,
+) -> None:
+    """Start the run a continue-as-new asked for (again, harmlessly, on a re-dispatch).
+
+    The new run keeps the memo and the search attributes of ``ledger``'s run, as in Temporal.
+    """
+    try:
+        begin_run(
+            services,
+            workflow_type=attrs["workflow_type"],
+            workflow_id=workflow_id,
+            run_id=attrs["new_execution_run_id"],
+            task_queue=attrs["task_queue"],
+            input=attrs["input"],
+            continued_run_id=run_id,
+            cron_schedule=attrs.get("cron_schedule"),
+            first_task_backoff=attrs.get("backoff_start_interval", 0.0),
+            memo=(ledger.started or {}).get("memo") if ledger else None,
+            search_attributes=ledger.search_attributes if ledger else None,
+            carried={
+                **{
+                    k: attrs[k]
+                    for k in ("first_execution_run_id", "last_completion_result")
+                    if attrs.get(k) is not None
+                },
+                **({"last_failure": attrs["failure"]} if attrs.get("failure") else {}),
+                **({"parent": parent} if parent else {}),
+                **(carry or {}),
+            },
+        )
+    except HistoryConflict:
+        # Begun before (this is a re-dispatch): only the start message may be missing.
+        new_run = attrs["new_execution_run_id"]
+        started = Ledger.of(services.history.load(execution_key(workflow_id, new_run))).started or {}
+        due = execution_time(started) if started else 0.0
+        if due > services.clock.now():  # a cron run: its start waits for the tick
+            send_to_inbox_at(services, due, workflow_id, new_run, "start", "start")
+        else:
+            send_to_inbox(services, workflow_id, new_run, "start", "start")
+    except ExecutionIdInUse as err:
+        if err.run_id != attrs["new_execution_run_id"]:
+            logger.error("workflow %s continued as new, but run %s holds its id", workflow_id, err.run_id)
+
+
+def retry_of(ledger: Ledger) -> tuple[float, str] | None:
+    """(back-off, run id) of the next attempt of a failed run with a retry policy, or None.
+
+    A pure function of the closed log, so a re-dispatch decides the same.
+    """
+    started = ledger.started or {}
+    if ledger.status != "FAILED" or not started.get("retry_policy") or ledger.close_event is None:
+        return None
+    attempt = started.get("attempt", 1)
+    delay, _ = next_retry(
+        started["retry_policy"],
+        attempt,
+        ledger.close_event["attributes"]["failure"],
+        now=ledger.close_time or 0.0,
+        scheduled_time=ledger.start_time,
+        schedule_to_close_timeout=None,
+    )
+    if delay is None:
+        return None
+    return delay, str(uuid.uuid5(uuid.UUID(started["run_id"]), f"retry/{attempt + 1}"))
+
+
+def retry_run(services: Services, ledger: Ledger, delay: float, new_run_id: str) -> None:
+    """Start the next attempt of a failed run that has a retry policy (as Temporal does)."""
+    started = ledger.started or {}
+    attrs = {
+        "new_execution_run_id": new_run_id,
+        "workflow_type": started["workflow_type"],
+        "task_queue": started["task_queue"],
+        "input": started["input"],
+        "backoff_start_interval": delay,
+        "first_execution_run_id": started.get("first_execution_run_id") or started["run_id"],
+    }
+    carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
+    continue_run(
+        services,
+        started["workflow_id"],
+        started["run_id"],
+        attrs,
+        parent=started.get("parent"),
+        carry=carry,
+        ledger=ledger,
+    )
+
+
+def follow_continuation(services: Services, ledger: Ledger, body: SignalMessage | CancelMessage) -> None:
+    """Hand a message sent to the workflow id on to the run this one continued as.
+
+    The next run is begun first (idempotent: it usually is already), so the message
+    never reaches a run that has no history yet; its dedup key stays the same, so a
+    redelivery is applied once.
+    """
+    close = ledger.close_event
+    if ledger.status != "CONTINUED_AS_NEW" or close is None:
+        logger.warning("%s message %s reached closed run %s", body["kind"], body["dedup"], body["run_id"])
+        return
+    attrs = close["attributes"]
+    started = ledger.started or {}
+    continue_run(services, body["workflow_id"], body["run_id"], attrs, parent=started.get("parent"), ledger=ledger)
+    fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
+    send_to_inbox(services, body["workflow_id"], attrs["new_execution_run_id"], body["kind"], body["dedup"], **fields)
