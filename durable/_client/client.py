@@ -24,6 +24,7 @@ from durable._client.handles import (
 from durable._client.rpc import _refuse, _start_input, _update_rpc
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._client.transport import Transport, UpdateInput
+from durable._http.remote import HttpTransport
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._visibility.listing import Count
@@ -82,8 +83,6 @@ class Client:
             NotImplementedError: an api_key, or a TLS setting durable cannot honour.
             ValueError: a tls that contradicts the URL, or metadata that cannot be a header.
         """
-        from durable._http.remote import HttpTransport
-
         _refuse(unsupported)
         del identity
         timeout = connect_timeout.total_seconds() if connect_timeout else None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable import _converter
 from durable._client.rpc import _dt
+from durable._history import events_from_json, events_to_temporal
 from durable._replay import events as ev
 from durable._runtime.ports import ExecutionRecord
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
@@ -239,8 +240,6 @@ class WorkflowHistory:
     def to_json_dict(self) -> dict[str, Any]:
         """The history as Temporal's history JSON (``{"events": [{"eventId": "1", "eventType": ...}]}``),
         as ``temporal workflow show -o json`` prints it; see :mod:`durable._history`."""
-        from durable._history import events_to_temporal
-
         return {"events": events_to_temporal(self.events)}
 
     def to_json(self) -> str:
@@ -256,7 +255,5 @@ class WorkflowHistory:
             ValueError: the history holds what durable cannot replay (another SDK's marker,
                 a Nexus operation, an encrypted payload).
         """
-        from durable._history import events_from_json
-
         data = json.loads(history) if isinstance(history, str) else history
         return WorkflowHistory(workflow_id=workflow_id, events=events_from_json(data, workflow_id))

@@ -22,14 +22,10 @@ import durable
 
 ROOT = Path(durable.__file__).parent
 
-_CLIENT_MOVE = "client package move in progress"
-
 LAZY_IMPORTS_ALLOWED = {
     "durable.cli": "the command line imports a command's modules when it runs (start-up time)",
     "durable._cli": "the command line imports a command's modules when it runs (start-up time)",
     "durable._cli.*": "the command line imports a command's modules when it runs (start-up time)",
-    "durable._client.client": _CLIENT_MOVE,
-    "durable._client.executions": _CLIENT_MOVE,
 }
 """Module (fnmatch pattern) -> why it may import durable modules inside functions."""
 
