@@ -12,15 +12,12 @@ from durable._client.errors import (
 )
 from durable._client.executions import (
     PendingActivityInfo,
-    PendingActivityState,
     WorkflowExecution,
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
     WorkflowExecutionCountAggregationGroup,
     WorkflowExecutionDescription,
-    WorkflowExecutionStatus,
     WorkflowHistory,
-    WorkflowUpdateStage,
 )
 from durable._client.handles import (
     AsyncActivityHandle,
@@ -57,6 +54,7 @@ from durable._client.schedules import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from durable._statuses import PendingActivityState, WorkflowExecutionStatus, WorkflowUpdateStage
 
 __all__ = [
     "AsyncActivityCancelledError",

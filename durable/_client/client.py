@@ -13,7 +13,6 @@ from durable._client.executions import (
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
     WorkflowExecutionCountAggregationGroup,
-    WorkflowUpdateStage,
 )
 from durable._client.handles import (
     AsyncActivityHandle,
@@ -27,6 +26,7 @@ from durable._client.transport import Transport, UpdateInput
 from durable._http.remote import HttpTransport
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
+from durable._statuses import WorkflowUpdateStage
 from durable._visibility.listing import Count
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.service import TLSConfig

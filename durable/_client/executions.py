@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter
@@ -15,39 +14,12 @@ from durable._history import events_from_json, events_to_temporal
 from durable._replay import events as ev
 from durable._runtime.ports import ExecutionRecord
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
+from durable._statuses import PendingActivityState, WorkflowExecutionStatus
 from durable._visibility.listing import Page
 from durable.common import _arg_unset
 
 if TYPE_CHECKING:
     from durable._client.client import Client
-
-
-class WorkflowExecutionStatus(IntEnum):
-    """Status of a workflow execution (temporalio's values)."""
-
-    RUNNING = 1
-    COMPLETED = 2
-    FAILED = 3
-    CANCELED = 4
-    TERMINATED = 5
-    CONTINUED_AS_NEW = 6
-    TIMED_OUT = 7
-
-
-class WorkflowUpdateStage(IntEnum):
-    """How far an update must get before ``start_update`` returns (temporalio's values)."""
-
-    ADMITTED = 1
-    ACCEPTED = 2
-    COMPLETED = 3
-
-
-class PendingActivityState(IntEnum):
-    """State of a pending activity (temporalio's values)."""
-
-    SCHEDULED = 1
-    STARTED = 2
-    CANCEL_REQUESTED = 3
 
 
 @dataclass(frozen=True)

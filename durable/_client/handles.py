@@ -17,10 +17,8 @@ from durable._client.errors import (
 )
 from durable._client.executions import (
     PendingActivityInfo,
-    PendingActivityState,
     WorkflowExecutionDescription,
     WorkflowHistory,
-    WorkflowUpdateStage,
     _execution_fields,
 )
 from durable._client.rpc import _dt, _refuse, _start_input, _update_rpc
@@ -28,6 +26,7 @@ from durable._client.transport import StartWorkflowInput, Transport, UpdateInput
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
+from durable._statuses import PendingActivityState, WorkflowUpdateStage
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TerminatedError
 
