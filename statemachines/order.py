@@ -1,7 +1,8 @@
 """The order workflow of the seed guide: reserve, charge, wait for confirmation, ship, email.
 
 If nobody confirms within 24 hours, the payment is refunded and the inventory released.
-A payment that keeps failing releases the inventory and fails the order.
+A payment that keeps failing releases the inventory and fails the order. Until the order
+ships, the ``change_email`` update changes where the shipping email goes.
 """
 
 from __future__ import annotations
@@ -41,9 +42,13 @@ class OrderResult:
 
 @workflow.defn
 class OrderWorkflow:
-    def __init__(self) -> None:
+    # With the order in __init__, an update taken in the first workflow task (update-with-start)
+    # already finds the order's email.
+    @workflow.init
+    def __init__(self, order: Order) -> None:
         self._status = "received"
         self._confirmed = False
+        self._email = order.email
 
     @workflow.run
     async def run(self, order: Order) -> OrderResult:
@@ -72,7 +77,7 @@ class OrderWorkflow:
         self._status = "shipping"
         shipment: Shipment = await workflow.execute_activity(ship_order, order, **STEP)
         await workflow.execute_activity(
-            send_email, args=[order.email, "order-shipped", shipment.tracking_number], **STEP
+            send_email, args=[self._email, "order-shipped", shipment.tracking_number], **STEP
         )
         self._status = "completed"
         return OrderResult(status="completed", shipment=shipment)
@@ -84,3 +89,14 @@ class OrderWorkflow:
     @workflow.query
     def get_status(self) -> str:
         return self._status
+
+    @workflow.update
+    def change_email(self, email: str) -> str:
+        """Send the shipping email to ``email`` instead; returns the address it replaces."""
+        previous, self._email = self._email, email
+        return previous
+
+    @change_email.validator
+    def _check_email(self, email: str) -> None:
+        if "@" not in email:
+            raise ValueError(f"{email!r} is not an email address")

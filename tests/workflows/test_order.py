@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from durable.client import WorkflowExecutionStatus, WorkflowFailureError
+from durable.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowUpdateFailedError
 from durable.exceptions import ActivityError, ApplicationError
 from durable.worker import Worker
 from functions.activities.orders.activities import ACTIVITIES, SERVICES, Order, OrderItem
@@ -43,6 +43,20 @@ async def test_happy_path_ships_after_confirmation(env):
         assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
     assert calls_for(order.order_id) == ["reserve", "charge", "ship"]
     assert SERVICES.count("email") >= 1
+
+
+async def test_the_shipping_email_goes_where_the_change_email_update_said(env):
+    order = new_order()
+    async with Worker(env.client, task_queue="orders", workflows=[OrderWorkflow], activities=ACTIVITIES):
+        handle = await env.client.start_workflow(OrderWorkflow.run, order, id=order.order_id, task_queue="orders")
+        with pytest.raises(WorkflowUpdateFailedError) as rejected:
+            await handle.execute_update(OrderWorkflow.change_email, "not-an-address")
+        assert await handle.execute_update(OrderWorkflow.change_email, "grace@example.com") == "ada@example.com"
+        await handle.signal(OrderWorkflow.confirm_order)
+        assert (await handle.result()).status == "completed"
+    assert isinstance(rejected.value.cause, ApplicationError)
+    assert rejected.value.cause.message == "'not-an-address' is not an email address"
+    assert ("email", "grace@example.com:order-shipped") in SERVICES.calls
 
 
 async def test_unconfirmed_order_is_refunded_and_released_after_24_hours(env):
