@@ -509,7 +509,7 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             from durable._replay import events as ev
             from durable._runtime.control import Control
             from durable._runtime.orchestrator import Orchestrator
-            from functions.activities.orders.activities import Order, OrderItem
+            from functions.activities.orders.activities import SERVICES, Order, OrderItem
 
             orchestrator = next(
                 sys.modules[c["Handler"].rpartition(".")[0]]
@@ -533,9 +533,12 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
                 ("/api/{proxy+}", "ANY"),
             }
             call = Gateway(api_id, "wired", routes, handlers)
+            # With a memo and typed search attributes: describe and list show them.
+            memo = {"channel": "web", "lines": [1, 2]}
+            tier = {"CustomerTier": {"type": "Keyword", "value": "gold"}, "Items": {"type": "Int", "value": 1}}
             status, started = call("POST", "/api/v1/workflows", {
                 "workflow_type": "OrderWorkflow", "workflow_id": order.order_id, "task_queue": "orders",
-                "input": [json.loads(p) for p in encode_args([order])],
+                "input": [json.loads(p) for p in encode_args([order])], "memo": memo, "search_attributes": tier,
             })  # fmt: skip
             assert status == 201, started
             run_id = started["run_id"]
@@ -544,6 +547,46 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             pump(lambda: control.ledger(order.order_id, run_id).timers)
             status, described = call("GET", f"/api/v1/workflows/{order.order_id}", query={"run_id": run_id})
             assert (status, described["status"]) == (200, "RUNNING"), described
+            assert (described["memo"], described["search_attributes"]) == (memo, tier)
+            status, listed = call("GET", "/api/v1/workflows", query={"query": "CustomerTier = 'gold' AND Items >= 1"})
+            assert status == 200 and [
+                (e["run_id"], e["memo"], e["search_attributes"]) for e in listed["executions"]
+            ] == [(run_id, memo, tier)]
+            status, listed = call("GET", "/api/v1/workflows", query={"query": "CustomerTier = 'silver'"})
+            assert (status, listed["executions"]) == (200, [])
+
+            # An update through the same API: the orchestrator takes it in a workflow task and the
+            # outcome comes back. The test plays the orchestrator only between two requests, so
+            # the first answers ADMITTED (its wait ran out) and the same request sent again (same
+            # update id and request id) waits on and gets the outcome, as the remote client does.
+            updates = f"/api/v1/workflows/{order.order_id}/updates"
+
+            def update_outcome(update_id: str, request_id: str) -> bool:
+                status = control.update_status(order.order_id, run_id, update_id, request_id)
+                return status is not None and status.stage == "COMPLETED"
+
+            change = {
+                "args": ["grace@example.com"],
+                "update_id": "email-1",
+                "request_id": "r-email-1",
+                "wait_seconds": 0,
+            }
+            status, sent = call("POST", f"{updates}/change_email", change)
+            assert (status, sent["stage"], sent["run_id"]) == (200, "ADMITTED", run_id), sent
+            pump(lambda: update_outcome("email-1", "r-email-1"))
+            status, done = call("POST", f"{updates}/change_email", {**change, "wait_seconds": None})
+            assert (status, done["stage"], done["outcome"]) == (200, "COMPLETED", {"result": order.email}), done
+            status, polled = call("GET", f"{updates}/email-1", query={"run_id": run_id})
+            assert (status, polled) == (200, done)
+            # A validator's rejection comes back as the update's failure (no update is left on the run).
+            bad = {"args": ["nobody"], "update_id": "email-2", "request_id": "r-email-2", "wait_seconds": 0}
+            status, sent = call("POST", f"{updates}/change_email", bad)
+            assert (status, sent["stage"]) == (200, "ADMITTED"), sent
+            pump(lambda: update_outcome("email-2", "r-email-2"))
+            status, rejected = call("POST", f"{updates}/change_email", {**bad, "wait_seconds": None})
+            assert (status, rejected["stage"]) == (200, "COMPLETED"), rejected
+            assert rejected["outcome"]["failure"]["message"] == "'nobody' is not an email address", rejected
+            assert call("GET", f"{updates}/email-2")[0] == 404
             status, answer = call("POST", f"/api/v1/workflows/{order.order_id}/signals/confirm_order", {"input": []})
             assert status == 202, answer
             pump(lambda: control.ledger(order.order_id, run_id).closed)
@@ -554,6 +597,35 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             assert (status, described["status"], described["result"]["status"]) == (200, "COMPLETED", "completed")
             status, history = call("GET", f"/api/v1/workflows/{order.order_id}/history")
             assert status == 200 and "WorkflowExecutionSignaled" in [e["event_type"] for e in history["events"]]
+            assert ("email", "grace@example.com:order-shipped") in SERVICES.calls  # where the update said
+
+            # Update-with-start: the API function starts the run with the update for its first
+            # workflow task, which the orchestrator takes; the same request again reads the outcome.
+            second = Order(
+                order_id=f"o-{uuid.uuid4().hex[:6]}", customer_id="c", email="b@example.com",
+                items=[OrderItem("lamp", 1)], total=Decimal("20"),
+            )  # fmt: skip
+            with_start = {
+                "args": ["ada@example.com"], "update_id": "email-1", "request_id": "r-with-start", "wait_seconds": 0,
+                "start_workflow": {
+                    "workflow_type": "OrderWorkflow", "task_queue": "orders", "id_conflict_policy": "FAIL",
+                    "input": [json.loads(p) for p in encode_args([second])],
+                },
+            }  # fmt: skip
+            path = f"/api/v1/workflows/{second.order_id}/updates/change_email"
+            status, sent = call("POST", path, with_start)
+            assert (status, sent["stage"]) == (200, "ADMITTED"), sent
+            second_run = sent["run_id"]
+
+            def second_updated() -> bool:
+                status = control.update_status(second.order_id, second_run, "email-1")
+                return status is not None and status.stage == "COMPLETED"
+
+            pump(second_updated)
+            status, done = call("POST", path, {**with_start, "wait_seconds": None})
+            assert (status, done["run_id"], done["outcome"]) == (200, second_run, {"result": "b@example.com"}), done
+            status, described = call("GET", f"/api/v1/workflows/{second.order_id}")
+            assert (status, described["status"], described["run_id"]) == (200, "RUNNING", second_run)
             # the web UI comes out of the layer the API function runs on
             status, page = call("GET", "/")
             assert status == 200 and 'src="ui/app.js"' in page
