@@ -280,9 +280,11 @@ async def start_child_workflow(
         result_type: the type to decode the result into, for workflows given by name.
         cancellation_type: what cancelling the handle waits for.
         parent_close_policy: what happens to the child when the parent closes while it runs.
-        execution_timeout: accepted for compatibility (not enforced yet).
-        run_timeout: accepted for compatibility (not enforced yet).
-        task_timeout: accepted for compatibility.
+        execution_timeout: the child's whole chain of runs closes TIMED_OUT after this long
+            (the parent sees a ChildWorkflowError whose cause is a TimeoutError).
+        run_timeout: each run of the child closes TIMED_OUT after this long (retried per
+            ``retry_policy``).
+        task_timeout: shown as the child's ``workflow.info().task_timeout``.
         id_reuse_policy: which earlier runs of the same id a new child may replace.
         retry_policy: retries a failed child as new runs of the same id (``info().attempt``
             counts them); the parent sees only the last run's outcome. None: no retries.
@@ -291,7 +293,7 @@ async def start_child_workflow(
     Raises:
         WorkflowAlreadyStartedError: a run of that id exists that the policy may not replace.
     """
-    del task_timeout, cron_schedule, memo, search_attributes, versioning_intent, static_summary, static_details
+    del cron_schedule, memo, search_attributes, versioning_intent, static_summary, static_details
     del priority, unsupported
     instance = _context.current()
     return await instance.start_child_workflow(
@@ -306,6 +308,7 @@ async def start_child_workflow(
         run_timeout=run_timeout,
         id_reuse_policy=int(id_reuse_policy),
         retry_policy=retry_policy,
+        task_timeout=task_timeout,
     )
 
 

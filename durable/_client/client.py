@@ -137,6 +137,10 @@ class Client:
             cron_schedule: a cron expression (UTC unless ``CRON_TZ=``): the first run starts
                 at the next tick, and each run that completes or fails is followed by a new
                 run of the same id at the tick after; cancel or terminate ends the chain.
+            execution_timeout: the whole chain of runs (continue-as-new, retries, cron runs)
+                closes TIMED_OUT when this has passed since the start.
+            run_timeout: each run closes TIMED_OUT after this long (the execution timeout by default).
+            task_timeout: shown as ``workflow.info().task_timeout`` (10 seconds by default).
             memo: values kept with the run (``workflow.memo()``, ``describe()``, listings).
             search_attributes: typed search attributes (or temporalio's older dict form)
                 that ``list_workflows`` filters on; ``workflow.upsert_search_attributes``
@@ -153,7 +157,6 @@ class Client:
                 search attribute's value does not fit its key's type.
         """
         _refuse(unsupported)
-        del execution_timeout, run_timeout, task_timeout  # the engine enforces none of them (see Transport)
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         start = _start_input(
             name,
@@ -168,6 +171,9 @@ class Client:
             start_signal=signal_name(start_signal) if start_signal is not None else None,
             start_signal_args=start_signal_args,
             request_eager_start=request_eager_start,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
         )
         started = await self._transport.start(start)
         run_id = started.run_id

@@ -28,7 +28,7 @@ from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._statuses import PendingActivityState, WorkflowUpdateStage
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
-from durable.exceptions import CancelledError, TerminatedError
+from durable.exceptions import CancelledError, TerminatedError, TimeoutError, TimeoutType
 
 if TYPE_CHECKING:
     from durable._client.client import Client
@@ -136,6 +136,10 @@ class WorkflowHandle(Generic[ReturnType]):
             raise WorkflowFailureError(cause=_failure.to_exception(outcome.failure))
         if outcome.status == "CANCELED":
             raise WorkflowFailureError(cause=CancelledError("Workflow cancelled"))
+        if outcome.status == "TIMED_OUT":
+            raise WorkflowFailureError(
+                cause=TimeoutError("Workflow timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
+            )
         details = [_converter.decode(d) for d in outcome.details]
         raise WorkflowFailureError(cause=TerminatedError(outcome.reason or "Workflow terminated", *details))
 
@@ -343,7 +347,7 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
                 FAIL, USE_EXISTING or TERMINATE_EXISTING).
         """
         _refuse(unsupported)
-        del execution_timeout, run_timeout, task_timeout, stack_level
+        del stack_level
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
             raise ValueError("WorkflowIDConflictPolicy is required")
@@ -357,6 +361,7 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
         self._cron_schedule = cron_schedule
         self._memo = memo
         self._search_attributes = search_attributes
+        self._timeouts = (execution_timeout, run_timeout, task_timeout)
         self._handle: asyncio.Future[WorkflowHandle[ReturnType]] | None = None
         self._used = False
 
@@ -377,6 +382,9 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             cron_schedule=self._cron_schedule,
             memo=self._memo,
             search_attributes=self._search_attributes,
+            execution_timeout=self._timeouts[0],
+            run_timeout=self._timeouts[1],
+            task_timeout=self._timeouts[2],
         )
 
     async def workflow_handle(self) -> WorkflowHandle[ReturnType]:

@@ -52,6 +52,9 @@ def _start_input(
     start_signal: str | None = None,
     start_signal_args: Sequence[Any] = (),
     request_eager_start: bool = False,
+    execution_timeout: timedelta | None = None,
+    run_timeout: timedelta | None = None,
+    task_timeout: timedelta | None = None,
 ) -> StartWorkflowInput:
     """A start as a transport takes it, checked as Temporal's server checks it.
 
@@ -81,4 +84,11 @@ def _start_input(
         start_signal_args=_converter.encode_args(list(start_signal_args)) if start_signal is not None else [],
         request_eager_start=request_eager_start
         and start_signal is None,  # temporalio's signal-with-start is never eager
+        execution_timeout=_seconds(execution_timeout),
+        run_timeout=_seconds(run_timeout),
+        task_timeout=_seconds(task_timeout),
     )
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None

@@ -16,10 +16,6 @@ Each raises temporalio's exceptions itself, so the client above them translates 
 Payloads cross as the converter's JSON text (``durable._converter.encode``), failures as
 the engine's failure documents (``durable._failure``), search attributes in their stored
 form (``durable._search_attributes.to_stored``).
-
-A start's execution, run and task timeouts are not part of :class:`StartWorkflowInput`:
-the engine does not enforce them (``workflow.info()`` shows none), so the client accepts
-and drops them rather than carry a promise nothing keeps.
 """
 
 from __future__ import annotations
@@ -58,7 +54,7 @@ CloseStatus = Literal["COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUE
 
 @dataclass(frozen=True)
 class StartWorkflowInput:
-    """A start, with every option the engine honours (see the module's note on timeouts)."""
+    """A start, with every option the engine honours."""
 
     workflow_type: str
     workflow_id: str
@@ -77,6 +73,12 @@ class StartWorkflowInput:
     """Decide the first workflow task within the call where the transport can (never with a start signal)."""
     request_id: str | None = None
     """Makes the start idempotent (see :class:`Transport`)."""
+    execution_timeout: float | None = None
+    """Seconds the whole chain of runs may take (None: no limit)."""
+    run_timeout: float | None = None
+    """Seconds each run may take (None: the execution timeout)."""
+    task_timeout: float | None = None
+    """Seconds shown as the workflow task timeout (None: Temporal's 10)."""
 
 
 @dataclass(frozen=True)

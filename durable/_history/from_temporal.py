@@ -195,8 +195,13 @@ class _Reader:
             self.add(event_id, kind, t)
         elif kind == ev.WORKFLOW_TERMINATED:
             self.add(event_id, kind, t, reason=a.get("reason", ""), details=payloads_from(a.get("details")))
-        elif kind == "WorkflowExecutionTimedOut":  # durable closes a run that times out as terminated
-            self.add(event_id, ev.WORKFLOW_TERMINATED, t, reason="Workflow execution timed out", details=[])
+        elif kind == ev.WORKFLOW_TIMED_OUT:
+            self.add(
+                event_id,
+                kind,
+                t,
+                retry_state=enum_value("RETRY_STATE", a.get("retryState"), RetryState) or int(RetryState.TIMEOUT),
+            )
         elif kind == ev.WORKFLOW_CONTINUED_AS_NEW:
             self.continued_as_new(event_id, t, a)
         elif kind == ev.MARKER_RECORDED:

@@ -143,6 +143,10 @@ class _Writer:
                 )
             if attrs.get("cron_schedule"):
                 out["cronSchedule"] = attrs["cron_schedule"]
+            if attrs.get("execution_timeout"):
+                out["workflowExecutionTimeout"] = duration(attrs["execution_timeout"])
+            if attrs.get("run_timeout"):
+                out["workflowRunTimeout"] = duration(attrs["run_timeout"])
             out["firstWorkflowTaskBackoff"] = duration(attrs.get("first_workflow_task_backoff") or 0.0)
             if parent := attrs.get("parent"):
                 out["parentWorkflowNamespace"] = "default"
@@ -295,6 +299,8 @@ class _Writer:
                 t,
                 {"reason": attrs.get("reason", ""), "details": payloads_to(attrs.get("details")), "identity": IDENTITY},
             )
+        elif kind == ev.WORKFLOW_TIMED_OUT:
+            self.add(kind, t, _retry_state(attrs.get("retry_state") or int(RetryState.TIMEOUT)))
         elif kind == ev.WORKFLOW_CONTINUED_AS_NEW:
             out = {
                 "newExecutionRunId": attrs["new_execution_run_id"],

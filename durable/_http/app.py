@@ -61,7 +61,7 @@ from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooL
 from durable._schedules.cron import InvalidCronExpression
 from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy
-from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
+from durable.exceptions import PayloadSizeError, TimeoutType, WorkflowAlreadyStartedError
 
 __all__ = ["API_PREFIX", "HttpApi", "MAX_WAIT_SECONDS"]
 
@@ -470,7 +470,12 @@ def _outcome(close: dict[str, Any]) -> tuple[str, Any, dict[str, Any] | None]:
     return (
         status,
         None,
-        wire.failure_out({"message": "Workflow timed out", "timeout": {"type": None, "last_heartbeat_details": []}}),
+        wire.failure_out(
+            {
+                "message": "Workflow timed out",
+                "timeout": {"type": int(TimeoutType.START_TO_CLOSE), "last_heartbeat_details": []},
+            }
+        ),
     )
 
 
@@ -548,14 +553,6 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
     @app.post(base, summary="Start a workflow", tags=["workflows"], responses=_answers(201, "Started", m.StartResponse))
     def start(body: m.StartRequest) -> Response[m.StartResponse]:
         engine = api.engine
-        if body.execution_timeout_seconds is not None:
-            raise ApiError(
-                400,
-                "unsupported",
-                "execution_timeout_seconds is not supported: the engine enforces no workflow execution timeout; "
-                "send null",
-                "execution_timeout_seconds",
-            )
         _workflow_types(engine, body.workflow_type, body.task_queue)
         if body.start_signal is not None and not body.accept_unknown_signal:
             known = engine.registry.workflow(body.workflow_type, body.task_queue) if engine.registry else None

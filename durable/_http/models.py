@@ -140,6 +140,17 @@ class StartOptions(_Request):
         description='typed search attributes that list filters match: name -> `{"type": "Keyword", '
         '"value": "gold"}` (types Keyword, Text, Int, Double, Bool, Datetime as RFC 3339, KeywordList)',
     )
+    execution_timeout_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="the whole chain of runs (continue-as-new, retries, cron runs) closes TIMED_OUT by then",
+    )
+    run_timeout_seconds: float | None = Field(
+        default=None, gt=0, description="each run closes TIMED_OUT after this long (the execution timeout by default)"
+    )
+    task_timeout_seconds: float | None = Field(
+        default=None, gt=0, description="shown as `workflow.info().task_timeout` (10 seconds by default)"
+    )
 
 
 class StartRequest(StartOptions):
@@ -153,10 +164,6 @@ class StartRequest(StartOptions):
         default=False,
         description="deliver `start_signal` even when the workflow declares no handler by that name (404 otherwise), "
         "as temporalio's client does: the run keeps it for a handler it sets at run time",
-    )
-    execution_timeout_seconds: float | None = Field(
-        default=None,
-        description="not supported: the engine enforces no workflow execution timeout, so it must be null",
     )
     request_id: str | None = _request_id()
     request_eager_start: bool = Field(

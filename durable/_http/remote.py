@@ -574,6 +574,13 @@ def _start_body(start: StartWorkflowInput) -> dict[str, Any]:
         body["memo"] = {key: wire.decode_payload(value) for key, value in start.memo.items()}
     if start.search_attributes:
         body["search_attributes"] = start.search_attributes
+    for name, seconds in (
+        ("execution_timeout_seconds", start.execution_timeout),
+        ("run_timeout_seconds", start.run_timeout),
+        ("task_timeout_seconds", start.task_timeout),
+    ):
+        if seconds is not None:
+            body[name] = seconds
     return body
 
 
@@ -630,6 +637,8 @@ def _run_outcome(reply: dict[str, Any]) -> RunOutcome:
         return RunOutcome(run_id, "CONTINUED_AS_NEW", new_execution_run_id=reply["new_execution_run_id"])
     if status == "CANCELED":
         return RunOutcome(run_id, "CANCELED")
+    if status == "TIMED_OUT":
+        return RunOutcome(run_id, "TIMED_OUT")
     if status == "TERMINATED":
         details = (failure.get("terminated") or {}).get("details", [])
         return RunOutcome(

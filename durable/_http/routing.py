@@ -21,6 +21,7 @@ from durable._http.errors import ApiError
 from durable._limits import MAX_ID_BYTES, InvalidIdError, check_id
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import InvalidRequestId, check_request_id
+from durable._runtime.deadlines import Timeouts
 from durable._search_attributes import from_stored, to_stored
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import PayloadSizeError
@@ -178,7 +179,7 @@ def workflow_type_served(engine: Engine, workflow_type: str, task_queue: str) ->
 
 def start_options(body: m.StartOptions, workflow_id: str) -> dict[str, Any]:
     """``Control.start_run``'s arguments of what every start body carries (the workflow, its
-    input, id policies, cron schedule, memo and search attributes)."""
+    input, id policies, cron schedule, memo, search attributes and timeouts)."""
     options: dict[str, Any] = {
         "workflow_type": body.workflow_type,
         "workflow_id": workflow_id,
@@ -190,4 +191,7 @@ def start_options(body: m.StartOptions, workflow_id: str) -> dict[str, Any]:
     }
     if body.cron_schedule:
         options["cron_schedule"] = body.cron_schedule
+    options["timeouts"] = Timeouts(
+        execution=body.execution_timeout_seconds, run=body.run_timeout_seconds, task=body.task_timeout_seconds
+    )
     return options

@@ -26,6 +26,7 @@ from durable._local.schedule_transport import LocalScheduleTransport
 from durable._replay import events as ev
 from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, NotStarted, Started, UpdateStatus, new_request_id
+from durable._runtime.deadlines import Timeouts
 from durable._runtime.ports import ExecutionNotFound
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
@@ -58,6 +59,8 @@ def run_outcome(run_id: str, close: dict[str, Any]) -> RunOutcome:
         return RunOutcome(run_id, "CANCELED")
     if kind == ev.WORKFLOW_CONTINUED_AS_NEW:
         return RunOutcome(run_id, "CONTINUED_AS_NEW", new_execution_run_id=attrs["new_execution_run_id"])
+    if kind == ev.WORKFLOW_TIMED_OUT:
+        return RunOutcome(run_id, "TIMED_OUT")
     return RunOutcome(run_id, "TERMINATED", reason=attrs.get("reason") or "", details=list(attrs.get("details", [])))
 
 
@@ -238,6 +241,7 @@ def _start_options(start: StartWorkflowInput) -> dict[str, Any]:
         "memo": start.memo or None,
         "search_attributes": start.search_attributes or None,
         "request_id": start.request_id,
+        "timeouts": Timeouts(execution=start.execution_timeout, run=start.run_timeout, task=start.task_timeout),
     }
 
 

@@ -130,6 +130,7 @@ class StartChildWorkflow(Command):
     retry_policy: dict[str, Any] | None = None
     execution_timeout: float | None = None
     run_timeout: float | None = None
+    task_timeout: float | None = None
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ START_CHILD_INITIATED = "StartChildWorkflowExecutionInitiated"
 # Bookkeeping of the engine that the workflow code never sees.
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
 WORKFLOW_TERMINATED = "WorkflowExecutionTerminated"
+WORKFLOW_TIMED_OUT = "WorkflowExecutionTimedOut"  # its execution or run timeout passed
 
 EXTERNAL_OUTCOMES = frozenset(
     {EXTERNAL_SIGNALED, EXTERNAL_SIGNAL_FAILED, EXTERNAL_CANCEL_REQUESTED, EXTERNAL_CANCEL_FAILED}
@@ -115,9 +116,16 @@ COMMAND_EVENTS = frozenset(
         START_CHILD_INITIATED,
     }
 )
-RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED})
+RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED, WORKFLOW_TIMED_OUT})
 TERMINAL_EVENTS = frozenset(
-    {WORKFLOW_COMPLETED, WORKFLOW_FAILED, WORKFLOW_CANCELED, WORKFLOW_TERMINATED, WORKFLOW_CONTINUED_AS_NEW}
+    {
+        WORKFLOW_COMPLETED,
+        WORKFLOW_FAILED,
+        WORKFLOW_CANCELED,
+        WORKFLOW_TERMINATED,
+        WORKFLOW_TIMED_OUT,
+        WORKFLOW_CONTINUED_AS_NEW,
+    }
 )
 
 

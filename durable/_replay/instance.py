@@ -985,6 +985,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         run_timeout: timedelta | None,
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
+        task_timeout: timedelta | None = None,
     ) -> ChildWorkflowHandle:
         """Issue a StartChildWorkflow command; return the handle once the child started.
 
@@ -1011,6 +1012,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             retry_policy=retry_policy.to_dict() if retry_policy is not None else None,
             execution_timeout=_seconds(execution_timeout),
             run_timeout=_seconds(run_timeout),
+            task_timeout=_seconds(task_timeout),
         )
         handle = ChildWorkflowHandle(self, command, result_type or hint)
         self._children[seq] = handle

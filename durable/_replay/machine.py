@@ -232,7 +232,7 @@ class HistoryMachine:
             attempt=started.get("attempt", 1),
             continued_run_id=started.get("continued_run_id"),
             cron_schedule=started.get("cron_schedule") or None,
-            execution_timeout=None,
+            execution_timeout=_duration(started.get("execution_timeout")),
             first_execution_run_id=started.get("first_execution_run_id") or started["run_id"],
             namespace="default",
             parent=ParentInfo(namespace="default", run_id=parent["run_id"], workflow_id=parent["workflow_id"])
@@ -240,10 +240,10 @@ class HistoryMachine:
             else None,
             retry_policy=RetryPolicy.from_dict(started["retry_policy"]) if started.get("retry_policy") else None,
             run_id=started["run_id"],
-            run_timeout=None,
+            run_timeout=_duration(started.get("run_timeout")),
             start_time=start_time,
             task_queue=started["task_queue"],
-            task_timeout=timedelta(seconds=10),
+            task_timeout=_duration(started.get("task_timeout")) or timedelta(seconds=10),
             workflow_id=started["workflow_id"],
             workflow_start_time=start_time,
             workflow_type=started["workflow_type"],
@@ -334,3 +334,8 @@ def _describe(key: tuple[Any, ...] | None) -> str:
     kind, seq, *rest = key
     extra = f" {rest[0]!r}" if rest else ""
     return f"{kind}{extra} (#{seq})" if seq is not None else kind
+
+
+def _duration(seconds: float | None) -> timedelta | None:
+    """A timeout kept in seconds on the start event, as ``workflow.info()`` shows it."""
+    return timedelta(seconds=seconds) if seconds else None

@@ -105,6 +105,7 @@ class WorkflowRuntime(Protocol):
         run_timeout: timedelta | None,
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
+        task_timeout: timedelta | None = None,
     ) -> ChildWorkflowHandle: ...
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...

@@ -24,6 +24,7 @@ from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
 from durable._runtime.close import terminate_run
 from durable._runtime.inbox import send_to_inbox
+from durable._runtime.deadlines import Timeouts
 from durable._runtime.lifecycle import REPLACEABLE, begin_run, execution_time
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.ports import (
@@ -188,6 +189,7 @@ class Control:
         request_id: str | None = None,
         request_eager_start: bool = False,
         start_update: dict[str, Any] | None = None,
+        timeouts: Timeouts | None = None,
     ) -> Started:
         """Create the run and enqueue its start; returns its run id (the existing one when
         a policy or signal-with-start reuses a running run).
@@ -204,6 +206,8 @@ class Control:
         ``request_id`` makes the start idempotent, as Temporal's start request id does: a
         start with the id of the start that made the workflow id's latest run answers with
         that run, whether it still runs or has closed since, and starts nothing.
+
+        ``timeouts``: the execution, run and task timeouts (see :mod:`.deadlines`).
 
         ``memo`` holds encoded payloads by key; ``search_attributes`` is in stored form
         (``durable._search_attributes.to_stored``).
@@ -249,6 +253,7 @@ class Control:
                     request_id=request_id,
                     start_update=start_update,
                     send_start=not eager,
+                    timeouts=timeouts,
                 )
             except ExecutionIdInUse as err:
                 if (existing := self._started_by(workflow_id, request_id)) is not None:

@@ -33,6 +33,7 @@ __all__ = [
     "StartMessage",
     "TaskRetryMessage",
     "TerminateMessage",
+    "TimeoutMessage",
     "TimerMessage",
     "UpdateMessage",
     "WakeMessage",
@@ -97,6 +98,19 @@ class TimerMessage(_ToRun):
 
     kind: Literal["timer"]
     seq: int
+
+
+class TimeoutMessage(_ToRun):
+    """The run's deadline passed: its run timeout, or its chain's execution timeout.
+
+    Sent once per run, through the timer service, when the run begins (and again by
+    whoever finishes a begin cut short); its dedup key is the same each time, and it
+    changes nothing once the run has closed.
+    """
+
+    kind: Literal["timeout"]
+    chain: bool
+    """The execution timeout of the whole chain (never retried), not the run's own."""
 
 
 class WakeMessage(_ToRun):
@@ -185,6 +199,7 @@ RunMessage = (
     | CancelMessage
     | TerminateMessage
     | TimerMessage
+    | TimeoutMessage
     | WakeMessage
     | ExternalDoneMessage
     | ChildStartedMessage
@@ -205,6 +220,7 @@ RunMessageKind = Literal[
     "cancel",
     "terminate",
     "timer",
+    "timeout",
     "wake",
     "external_done",
     "child_started",

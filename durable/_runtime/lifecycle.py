@@ -13,17 +13,28 @@ import logging
 import uuid
 from typing import Any
 
+from durable import _failure
 from durable._limits import check_id
 from durable._replay import events as ev
 from durable._replay.ledger import Ledger
 from durable._replay.retry import next_retry
+from durable._runtime.deadlines import (
+    StartedTimeouts,
+    Timeouts,
+    execution_time,
+    inherited,
+    send_deadline,
+    started_timeouts,
+)
 from durable._runtime.inbox import CancelMessage, SignalMessage, send_to_inbox, send_to_inbox_at
 from durable._runtime.ports import CLOSED_STATUSES, ExecutionIdInUse, ExecutionRecord, HistoryConflict
 from durable._runtime.services import Services, execution_key
 from durable.common import WorkflowIDReusePolicy
+from durable.exceptions import TimeoutError, TimeoutType
 
 __all__ = [
     "REPLACEABLE",
+    "RUN_TIMED_OUT",
     "begin_run",
     "continue_run",
     "execution_time",
@@ -42,6 +53,9 @@ REPLACEABLE = {
     WorkflowIDReusePolicy.TERMINATE_IF_RUNNING: CLOSED_STATUSES,
 }
 """Which closed runs a new run of the same workflow id may replace, per reuse policy."""
+
+RUN_TIMED_OUT = TimeoutError("Workflow timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
+"""Why a run closed TIMED_OUT, as temporalio's client reports it (the cause of WorkflowFailureError)."""
 
 
 def begin_run(
@@ -64,6 +78,8 @@ def begin_run(
     request_id: str | None = None,
     start_update: dict[str, Any] | None = None,
     send_start: bool = True,
+    timeouts: Timeouts | None = None,
+    chain_timeouts: StartedTimeouts | None = None,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -82,12 +98,17 @@ def begin_run(
     update exist together or not at all; the first workflow task takes it (see
     :func:`durable._runtime.translate.start_update`). ``send_start=False`` leaves the start
     message to the caller, which decides the first workflow task itself (eager start).
+
+    ``timeouts`` are a new chain's; ``chain_timeouts`` what the previous run of the chain
+    hands on (its execution deadline included). The run's deadline message is sent
+    before its start message (see :mod:`.deadlines`), so a run whose start was sent has it.
     """
     # Before anything is written: an id AWS's keys or Temporal would refuse fails here, whole.
     check_id("workflow id", workflow_id)
     check_id("workflow type", workflow_type)
     check_id("task queue", task_queue)
     now = services.clock.now()
+    timeout_fields = {**started_timeouts(timeouts, now + first_task_backoff), **(chain_timeouts or {})}
     started = ev.make_event(
         ev.WORKFLOW_STARTED,
         now,
@@ -105,6 +126,7 @@ def begin_run(
         **({"memo": memo} if memo else {}),
         **({"search_attributes": search_attributes} if search_attributes else {}),
         **({"start_update": start_update} if start_update else {}),
+        **timeout_fields,
     )
     first = [started]
     if start_signal is not None:
@@ -128,6 +150,7 @@ def begin_run(
         request_id=request_id,
     )
     services.executions.create(record, replaceable=replaceable)
+    send_deadline(services, started["attributes"])
     fields = {"workflow_type": workflow_type, "task_queue": task_queue, "input": input, "start_time": now}
     if not send_start:
         return
@@ -135,11 +158,6 @@ def begin_run(
         send_to_inbox_at(services, now + first_task_backoff, workflow_id, run_id, "start", "start", **fields)
     else:
         send_to_inbox(services, workflow_id, run_id, "start", "start", **fields)
-
-
-def execution_time(started: dict[str, Any]) -> float:
-    """When a run's first workflow task is due: its start, or a cron run's first tick."""
-    return float(started["start_time"]) + float(started.get("first_workflow_task_backoff", 0.0))
 
 
 def continue_run(
@@ -168,6 +186,7 @@ def continue_run(
             cron_schedule=attrs.get("cron_schedule"),
             first_task_backoff=attrs.get("backoff_start_interval", 0.0),
             memo=(ledger.started or {}).get("memo") if ledger else None,
+            chain_timeouts=inherited(ledger.started or {}) if ledger else None,
             search_attributes=ledger.search_attributes if ledger else None,
             carried={
                 **{
@@ -185,6 +204,8 @@ def continue_run(
         new_run = attrs["new_execution_run_id"]
         started = Ledger.of(services.history.load(execution_key(workflow_id, new_run))).started or {}
         due = execution_time(started) if started else 0.0
+        if started:
+            send_deadline(services, started)
         if due > services.clock.now():  # a cron run: its start waits for the tick
             send_to_inbox_at(services, due, workflow_id, new_run, "start", "start")
         else:
@@ -197,21 +218,33 @@ def continue_run(
 def retry_of(ledger: Ledger) -> tuple[float, str] | None:
     """(back-off, run id) of the next attempt of a failed run with a retry policy, or None.
 
+    A run that timed out is retried too, as Temporal retries it, unless it was the whole
+    chain's execution timeout; no attempt begins after the chain's execution deadline.
     A pure function of the closed log, so a re-dispatch decides the same.
     """
     started = ledger.started or {}
-    if ledger.status != "FAILED" or not started.get("retry_policy") or ledger.close_event is None:
+    close = ledger.close_event
+    if not started.get("retry_policy") or close is None:
+        return None
+    if ledger.status == "FAILED":
+        failure = close["attributes"]["failure"]
+    elif ledger.status == "TIMED_OUT" and not close["attributes"].get("chain"):
+        failure = _failure.from_exception(RUN_TIMED_OUT)
+    else:
         return None
     attempt = started.get("attempt", 1)
     delay, _ = next_retry(
         started["retry_policy"],
         attempt,
-        ledger.close_event["attributes"]["failure"],
+        failure,
         now=ledger.close_time or 0.0,
         scheduled_time=ledger.start_time,
         schedule_to_close_timeout=None,
     )
     if delay is None:
+        return None
+    expiration = started.get("execution_expiration_time")
+    if expiration is not None and (ledger.close_time or 0.0) + delay >= float(expiration):
         return None
     return delay, str(uuid.uuid5(uuid.UUID(started["run_id"]), f"retry/{attempt + 1}"))
 

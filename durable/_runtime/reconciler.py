@@ -31,6 +31,7 @@ from typing import Any
 from durable._replay.ledger import Ledger
 from durable._runtime.close import finish_close
 from durable._runtime.inbox import send_to_inbox
+from durable._runtime.deadlines import send_deadline
 from durable._runtime.lifecycle import execution_time
 from durable._runtime.ports import ExecutionRecord, Selection, StoredSchedule
 from durable._runtime.schedules import fire_body
@@ -157,6 +158,7 @@ class Reconciler:
             return False
         if now - execution_time(ledger.started) < self.grace_seconds:
             return False  # a cron run waiting for its tick: its start is a timer, not lost
+        send_deadline(self.services, ledger.started)  # sent before the start, so it may be lost too
         send_to_inbox(self.services, record.workflow_id, record.run_id, "start", "start")
         logger.warning("run %s of %s never got its first decision: start sent again", record.run_id, record.workflow_id)
         return True

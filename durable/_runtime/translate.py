@@ -81,9 +81,9 @@ def plan(machine: HistoryMachine, bodies: list[RunMessage], now: float) -> Plan:
             logger.debug("ignored %s message for %s (stale or closed run)", body["kind"], dedup)
             continue
         runtime_events, inputs, trigger = translated
-        if any(e["event_type"] == ev.WORKFLOW_TERMINATED for e in runtime_events):
+        if any(e["event_type"] in ev.TERMINAL_EVENTS for e in runtime_events):
             result.runtime_events, result.inputs, result.trigger = runtime_events, [], None
-            return result  # nothing after a termination matters
+            return result  # nothing after a termination or a timeout matters
         result.runtime_events += runtime_events
         result.inputs += inputs
         result.cancel_requested |= body["kind"] == "cancel"
@@ -145,6 +145,11 @@ def translate(machine: HistoryMachine, body: RunMessage, now: float) -> Translat
             [],
             False,
         )
+    if body["kind"] == "timeout":
+        # The run is open (checked above): its deadline closes it, whatever it was doing.
+        # Whether the run is retried is decided from the closed log (lifecycle.retry_of).
+        timed_out = _event(ev.WORKFLOW_TIMED_OUT, now, dedup, chain=body["chain"], retry_state=int(RetryState.TIMEOUT))
+        return [timed_out], [], False
     if body["kind"] == "timer":
         if body["seq"] not in ledger.timers:
             return None

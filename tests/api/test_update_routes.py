@@ -122,6 +122,6 @@ def test_search_attributes_that_do_not_fit_their_type_are_refused_by_name(call: 
         reply = call.start("Tally", "bad-sa", search_attributes={"Size": attribute})
         assert (reply.status, reply.error["field"]) == (400, "search_attributes")
         assert "'Size'" in reply.error["message"]
-    reply = call.start("Tally", "bad-timeout", execution_timeout_seconds=60)
-    assert (reply.status, reply.error["code"]) == (400, "unsupported")
+    reply = call.start("Tally", "bad-timeout", execution_timeout_seconds=-60)
+    assert (reply.status, reply.error["field"]) == (400, "execution_timeout_seconds")
     assert call("GET", "/api/v1/workflows/bad-sa").status == 404

@@ -10,6 +10,7 @@ on durable are in :data:`MODULES_LEFT_OUT`.
 # ruff: noqa: F401, F403
 from pathlib import Path
 
+from tests.compat.second_wave.test_child_and_continue_as_new import *
 from tests.compat.second_wave.test_local_activities import *
 from tests.compat.second_wave.test_updates import *
 from tests.compat.test_activities_and_retries import *
@@ -42,10 +43,7 @@ from tests.compat.test_wait import *
 
 COMPAT = Path(__file__).parents[1] / "compat"
 
-MODULES_LEFT_OUT = {
-    "second_wave/test_child_and_continue_as_new.py": "left out of tests/compat on durable too (its conftest's "
-    "collect_ignore): a later issue's parity, run against real Temporal only",
-}
+MODULES_LEFT_OUT: dict[str, str] = {}
 """Compat modules not imported here, and why."""
 
 EXCLUDED: dict[str, str] = {}

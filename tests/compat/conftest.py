@@ -97,10 +97,3 @@ async def pydantic_env():
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4()}"
-
-
-# The second wave of parity (continue-as-new, updates, Replayer,
-# execution timeouts) belongs to a later issue. Its tests run against real Temporal now
-# (`make compat-temporal`) and join the durable run as each item lands.
-if sdk.BACKEND == "durable":
-    collect_ignore = ["second_wave/test_child_and_continue_as_new.py"]
