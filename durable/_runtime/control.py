@@ -23,8 +23,8 @@ from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
 from durable._runtime.close import terminate_run
-from durable._runtime.inbox import send_to_inbox
 from durable._runtime.deadlines import Timeouts
+from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lifecycle import REPLACEABLE, begin_run, execution_time
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.ports import (

@@ -30,8 +30,8 @@ from typing import Any
 
 from durable._replay.ledger import Ledger
 from durable._runtime.close import finish_close
-from durable._runtime.inbox import send_to_inbox
 from durable._runtime.deadlines import send_deadline
+from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lifecycle import execution_time
 from durable._runtime.ports import ExecutionRecord, Selection, StoredSchedule
 from durable._runtime.schedules import fire_body
