@@ -11,11 +11,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from durable._client.executions import WorkflowHistory
 from durable._replay.definition import WorkflowDefinition
-from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine, UnknownWorkflowType
 from durable._sandbox.runner import WorkflowRunner
 
@@ -78,8 +77,7 @@ class Replayer:
                 (only with ``raise_on_replay_failure``).
         """
         machine = HistoryMachine(self._lookup)
-        # WorkflowHistory keeps the events it was given as they are (parsed JSON): history events.
-        machine.replay(cast(list[Event], history.events))
+        machine.replay(history.events)
         failure = machine.replay_error
         if failure is not None and raise_on_replay_failure:
             raise failure

@@ -26,6 +26,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
@@ -44,7 +45,7 @@ from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
-from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name
+from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
 from durable._settings import DeploymentSettings
 
 __all__ = ["LambdaApp"]
@@ -171,12 +172,12 @@ class LambdaApp:
         """API function: an API Gateway REST proxy event (it counts nothing: no metrics to flush)."""
         return self.http_api.handle(event, context)
 
-    def handle_inbox(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def handle_inbox(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Orchestrator function: an inbox batch."""
         with self._publishing_metrics():
             return orchestrator_handler(self.orchestrator, event, context)
 
-    def handle_activities(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def handle_activities(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Activity function: a batch of its task queue's activity tasks."""
         with self._publishing_metrics():
             return activity_handler(self.activity_worker, event, context)
@@ -194,8 +195,8 @@ class LambdaApp:
         with self._publishing_metrics():  # ReconcilerItemFailures reaches CloudWatch
             return Reconciler(self.services).reconcile().as_dict()
 
-    def handle_timers(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def handle_timers(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Timer relay function: a batch of the timer queue."""
-        timers = self.services.timers.inner  # under the sealing that Services adds
+        timers = unsealed_timers(self.services.timers)
         assert isinstance(timers, SqsTimerService)
         return timer_relay_handler(timers, event, context)

@@ -166,7 +166,8 @@ def _from_item(item: dict[str, Any], claims: ClaimCheck) -> ExecutionRecord:
 
 
 def _is_condition_failure(e: ClientError) -> bool:
-    return e.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    code: str = e.response["Error"]["Code"]  # botocore's response is untyped JSON
+    return code == "ConditionalCheckFailedException"
 
 
 class DynamoExecutionStore(LazyClient):
@@ -227,9 +228,10 @@ class DynamoExecutionStore(LazyClient):
         raise ExecutionIdInUse(record.workflow_id, "", record.workflow_type, "changing")
 
     def _read(self, workflow_id: str) -> dict[str, Any] | None:
-        return self.client.get_item(
+        item: dict[str, Any] | None = self.client.get_item(
             TableName=self.table_name, Key=_execution_key(workflow_id), ConsistentRead=True
         ).get("Item")
+        return item
 
     def _replace(self, item: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Put ``item`` over the run ``old`` (keeping a copy of it); False if ``old`` changed meanwhile."""
@@ -437,7 +439,8 @@ class DynamoExecutionStore(LazyClient):
             },
             ReturnValues="ALL_NEW",
         )
-        return response["Attributes"].get("cancel_requested", {}).get("BOOL", False)
+        cancel_requested: bool = response["Attributes"].get("cancel_requested", {}).get("BOOL", False)
+        return cancel_requested
 
     def request_activity_cancel(self, execution: str, activity_id: str) -> None:
         """Flag the activity so its next heartbeat learns it must cancel."""

@@ -29,7 +29,7 @@ def create_tables(client: Any, *, history_table: str, executions_table: str, ide
         executions_table: [("pk", "S", "HASH"), ("sk", "S", "RANGE")],
         idempotency_table: [("id", "S", "HASH")],
     }
-    indexes = {
+    indexes: dict[str, list[dict[str, Any]]] = {  # create_table's GlobalSecondaryIndexes
         executions_table: [
             {
                 "IndexName": index,
@@ -83,7 +83,9 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
     )["QueueUrl"]
     dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
-    return client.create_queue(QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)})["QueueUrl"]
+    created = client.create_queue(QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)})
+    url: str = created["QueueUrl"]
+    return url
 
 
 def create_bucket(client: Any, name: str) -> None:

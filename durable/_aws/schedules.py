@@ -72,7 +72,8 @@ def stored_schedule(item: dict[str, Any], claims: ClaimCheck) -> StoredSchedule:
 
 
 def _condition_failed(e: ClientError) -> bool:
-    return e.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    code: str = e.response["Error"]["Code"]  # botocore's response is untyped JSON
+    return code == "ConditionalCheckFailedException"
 
 
 class DynamoScheduleStore(LazyClient):

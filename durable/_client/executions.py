@@ -12,6 +12,7 @@ from durable import _converter
 from durable._client.rpc import _dt
 from durable._history import events_from_json, events_to_temporal
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._runtime.ports import ExecutionRecord
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, from_stored, untyped
 from durable._statuses import PendingActivityState, WorkflowExecutionStatus
@@ -199,7 +200,7 @@ class WorkflowHistory:
     """A run's events; ``to_json`` / ``from_json`` round-trip them (for replay tests)."""
 
     workflow_id: str
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     @property
     def run_id(self) -> str:

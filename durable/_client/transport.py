@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from durable._client.schedule_transport import ScheduleTransport
+from durable._replay.events import Event
 from durable._runtime.control import Description, Started, UpdateStatus
 from durable._visibility.listing import Count, Page
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -45,7 +46,7 @@ FailureDocument = dict[str, Any]
 """How something failed, as the engine keeps it (``durable._failure.from_exception``)."""
 StoredSearchAttributes = dict[str, dict[str, Any]]
 """Search attributes in stored form: name -> ``{"type": "Keyword", "value": ...}``."""
-HistoryEvent = dict[str, Any]
+HistoryEvent = Event
 """One event of a run's history as the engine logs it: ``event_id``, ``event_time``, ``event_type``, ``attributes``."""
 UpdateWaitStage = Literal["ACCEPTED", "COMPLETED"]
 """How far an update must get before its call returns (temporalio refuses ADMITTED too)."""

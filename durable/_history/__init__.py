@@ -13,11 +13,12 @@ from typing import Any
 from durable._history.from_temporal import events_from_temporal, is_temporal_shape
 from durable._history.to_temporal import events_to_temporal
 from durable._http.wire import event_in
+from durable._replay.events import Event
 
 __all__ = ["events_from_json", "events_from_temporal", "events_to_temporal", "is_temporal_shape"]
 
 
-def events_from_json(data: Any, workflow_id: str) -> list[dict[str, Any]]:
+def events_from_json(data: Any, workflow_id: str) -> list[Event]:
     """durable's events from parsed history JSON of any shape durable meets.
 
     Temporal's history JSON (a cluster's export, ``to_json()``); the HTTP API's and

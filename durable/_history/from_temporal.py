@@ -33,6 +33,7 @@ from durable._history.proto_json import (
 )
 from durable._replay import events as ev
 from durable._replay.children import ChildWorkflowCancellationType, ParentClosePolicy
+from durable._replay.events import Event
 from durable._replay.instance import ActivityCancellationType
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import RetryState
@@ -98,7 +99,7 @@ def _from_seconds_nanos(value: dict[str, Any] | None) -> float | None:
 class _Reader:
     def __init__(self, workflow_id: str) -> None:
         self.workflow_id = workflow_id
-        self.out: list[dict[str, Any]] = []
+        self.out: list[Event] = []
         self.task_started_time: float | None = None
         self.task_started_id = 0
         self.task_attempt = 1
@@ -482,7 +483,7 @@ class _Reader:
         self.add(event_id, kind, t, **common, run_id=run_id, failure=failure)
 
 
-def events_from_temporal(data: dict[str, Any], workflow_id: str) -> list[dict[str, Any]]:
+def events_from_temporal(data: dict[str, Any], workflow_id: str) -> list[Event]:
     """durable's events for Temporal's history JSON (``{"events": [...]}``).
 
     Raises:

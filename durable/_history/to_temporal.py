@@ -29,6 +29,7 @@ from durable._history.proto_json import (
 )
 from durable._replay import events as ev
 from durable._replay.children import ParentClosePolicy
+from durable._replay.events import Event
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import RetryState
 
@@ -118,7 +119,7 @@ class _Writer:
             started_attrs["lastFailure"] = failure_to(act["last_failure"])
         return act, self.add("ActivityTaskStarted", time, started_attrs)
 
-    def write(self, event: dict[str, Any]) -> None:  # noqa: C901 - one branch per event type, as Temporal's list
+    def write(self, event: Event) -> None:  # noqa: C901 - one branch per event type, as Temporal's list
         kind, attrs, t = event["event_type"], event["attributes"], event["event_time"]
         done = {"workflowTaskCompletedEventId": self.task_completed}
         if kind == ev.WORKFLOW_STARTED:
@@ -401,7 +402,7 @@ class _Writer:
         else:
             raise ValueError(f"durable event {kind!r} has no Temporal counterpart")
 
-    def child_outcome(self, event: dict[str, Any]) -> None:
+    def child_outcome(self, event: Event) -> None:
         kind, attrs, t = event["event_type"], event["attributes"], event["event_time"]
         child = self.children.get(attrs["seq"], {"initiated": "0", "started": "0", "type": "", "workflow_id": ""})
         workflow_id = attrs.get("workflow_id") or child["workflow_id"]
@@ -440,7 +441,7 @@ class _Writer:
         else:  # timed out
             self.add(kind, t, {**common, **ids, **_retry_state(state)})
 
-    def update(self, event: dict[str, Any], done: dict[str, Any]) -> None:
+    def update(self, event: Event, done: dict[str, Any]) -> None:
         kind, attrs, t = event["event_type"], event["attributes"], event["event_time"]
         update_id = attrs["update_id"]
         if kind == ev.UPDATE_ACCEPTED:
@@ -508,7 +509,7 @@ def _marker(attrs: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def events_to_temporal(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def events_to_temporal(events: list[Event]) -> list[dict[str, Any]]:
     """durable's events as the ``events`` list of Temporal's history JSON."""
     writer = _Writer()
     for event in events:

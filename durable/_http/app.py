@@ -53,6 +53,7 @@ from durable._http.schedule_routes import schedule_router
 from durable._http.update_routes import update_routes
 from durable._limits import InvalidIdError
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, NotRunning, NotStarted
@@ -449,7 +450,7 @@ def _summary(record: ExecutionRecord, history_length: int | None = None) -> dict
     }
 
 
-def _outcome(close: dict[str, Any]) -> tuple[str, Any, dict[str, Any] | None]:
+def _outcome(close: Event) -> tuple[str, Any, dict[str, Any] | None]:
     """Status, result and failure (API shapes) of a run's terminal event."""
     kind, attrs = close["event_type"], close["attributes"]
     status = _CLOSE_STATUS.get(kind, "TIMED_OUT")

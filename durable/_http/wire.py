@@ -13,6 +13,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from durable._replay.events import Event
+
 __all__ = [
     "decode_payload",
     "encode_payload",
@@ -125,17 +127,17 @@ def failure_in(failure: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def event_out(event: dict[str, Any]) -> dict[str, Any]:
+def event_out(event: Event) -> dict[str, Any]:
     """A history event as the API shows it: RFC 3339 time, payloads as JSON values."""
     return {
         "event_id": event["event_id"],
         "event_type": event["event_type"],
         "event_time": rfc3339(event["event_time"], micro=True),
-        "attributes": _map_attributes(event.get("attributes", {}), decode_payload, failure_out),
+        "attributes": _map_attributes(event["attributes"], decode_payload, failure_out),
     }
 
 
-def event_in(event: dict[str, Any]) -> dict[str, Any]:
+def event_in(event: dict[str, Any]) -> Event:
     """The engine's event of an API history event (inverse of :func:`event_out`)."""
     return {
         "event_id": event["event_id"],

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
 from durable._local.backends import Backend
 from durable._runtime.ports import Message, Queue
 from durable._runtime.services import INBOX
@@ -25,7 +27,7 @@ __all__ = ["Dispatcher"]
 
 logger = logging.getLogger("durable.local")
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
+Handler = Callable[[dict[str, Any]], PartialItemFailureResponse]
 
 
 def sqs_event(queue: Queue, messages: list[Message]) -> dict[str, Any]:

@@ -30,7 +30,8 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
 
     def __init__(self) -> None:
         """An empty store."""
-        super().__init__()
+        # powertools leaves BasePersistenceLayer.__init__ unannotated (it takes no arguments).
+        super().__init__()  # type: ignore[no-untyped-call]
         self._lock = threading.Lock()
         # idempotency key -> the attributes the DynamoDB layer would store in its item
         self._items: dict[str, dict[str, Any]] = {}
@@ -77,7 +78,7 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
                     and old["in_progress_expiration"] < int(now.timestamp() * 1000)
                 )
             )
-            if free:
+            if old is None or free:
                 self._items[data_record.idempotency_key] = item
                 return
             old_record = self._to_record(data_record.idempotency_key, dict(old))

@@ -24,6 +24,7 @@ from durable._client.transport import (
 from durable._local.environment import LocalRuntime
 from durable._local.schedule_transport import LocalScheduleTransport
 from durable._replay import events as ev
+from durable._replay.events import Event
 from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._runtime.control import Description, NotRunning, NotStarted, Started, UpdateStatus, new_request_id
 from durable._runtime.deadlines import Timeouts
@@ -48,7 +49,7 @@ def _engine_errors() -> Iterator[None]:
         raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
 
 
-def run_outcome(run_id: str, close: dict[str, Any]) -> RunOutcome:
+def run_outcome(run_id: str, close: Event) -> RunOutcome:
     """The outcome of a run's terminal event."""
     kind, attrs = close["event_type"], close["attributes"]
     if kind == ev.WORKFLOW_COMPLETED:

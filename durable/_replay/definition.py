@@ -516,7 +516,8 @@ def _build(cls: type, name: str | None, failure_types: tuple[type[BaseException]
         run_fn=run_fn,
         arg_hints=arg_hints,
         result_hint=result_hint,
-        init_takes_args=getattr(cls.__init__, _INIT, False),
+        # Only @workflow.init's marker is read off __init__ (mypy guards calling it through a class object).
+        init_takes_args=getattr(cls.__init__, _INIT, False),  # type: ignore[misc]
         signals=signals,
         dynamic_signal=dynamic_signal,
         queries=queries,

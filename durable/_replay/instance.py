@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import contextvars
 import inspect
 import json
@@ -22,11 +23,11 @@ import random
 import types
 import uuid
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, TypeVar, TypeVarTuple, Unpack, cast
 
 from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
@@ -98,6 +99,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+# asyncio's task factory: what set_task_factory takes (typeshed's, which asyncio keeps private).
+_TaskFactory = Callable[
+    [asyncio.AbstractEventLoop, Coroutine[Any, Any, Any] | Generator[Any, None, Any]], "asyncio.Future[Any]"
+]
+
 
 class ActivityCancellationType(IntEnum):
     """What cancelling an activity handle waits for (temporalio's values)."""
@@ -161,6 +169,7 @@ class QueryArgumentsError(QueryFailed, TypeError):
 
 class _TimerHandle(asyncio.TimerHandle):
     __slots__ = ("_seq",)
+    _seq: int  # the timer's sequence number; 0 for a delay that needs no timer in history
 
 
 class ActivityHandle(asyncio.Task):  # type: ignore[type-arg]
@@ -290,16 +299,15 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         # Handlers by name, None for the dynamic one: the class's, then what the code sets
         # (workflow.set_signal_handler...). Signals no handler takes wait here, by name in
         # arrival order, until one is set (temporalio's rule).
-        self._signals: dict[str | None, SignalDefinition] = {**definition.signals}
-        self._queries: dict[str | None, QueryDefinition] = {**definition.queries}
-        self._updates: dict[str | None, UpdateDefinition] = {**definition.updates}
-        for table, dynamic in (
-            (self._signals, definition.dynamic_signal),
-            (self._queries, definition.dynamic_query),
-            (self._updates, definition.dynamic_update),
-        ):
-            if dynamic is not None:
-                table[None] = dynamic  # type: ignore[index]
+        self._signals: dict[str | None, SignalDefinition] = dict(definition.signals.items())
+        self._queries: dict[str | None, QueryDefinition] = dict(definition.queries.items())
+        self._updates: dict[str | None, UpdateDefinition] = dict(definition.updates.items())
+        if definition.dynamic_signal is not None:
+            self._signals[None] = definition.dynamic_signal
+        if definition.dynamic_query is not None:
+            self._queries[None] = definition.dynamic_query
+        if definition.dynamic_update is not None:
+            self._updates[None] = definition.dynamic_update
         self._buffered_signals: dict[str, list[list[str]]] = {}
         self._running_updates: dict[str, tuple[str, HandlerUnfinishedPolicy]] = {}  # id -> (name, policy)
         self._running_signals: dict[int, tuple[str, HandlerUnfinishedPolicy]] = {}
@@ -314,7 +322,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.search_attributes: dict[str, dict[str, Any]] = {}  # stored form, kept current
         self._exception_handler: Any = None
         self.sandbox: Any = None  # the determinism sandbox its activations enter (durable._sandbox)
-        self._task_factory: Any = None
+        self._task_factory: _TaskFactory | None = None
         self._failure_exception_types = definition.failure_exception_types  # a dynamic config may replace them
         _runtime.attach(self, self)  # workflow code finds its run through the loop it runs on
 
@@ -339,13 +347,19 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             for e in others:
                 if e["event_type"] == ev.WORKFLOW_STARTED:
                     self._start_args = self._decode_start_args(e["attributes"]["input"])
-            self._run_once(
-                lambda: (
-                    [self._apply_signal(e["attributes"]) for e in signals]
-                    + [self._apply_update(u) for u in updates or ()]
-                )
-            )
-            self._run_once(lambda: [self._apply(e) for e in others])
+
+            def deliver_messages() -> None:
+                for e in signals:
+                    self._apply_signal(e["attributes"])
+                for u in updates or ():
+                    self._apply_update(u)
+
+            def apply_others() -> None:
+                for e in others:
+                    self._apply(e)
+
+            self._run_once(deliver_messages)
+            self._run_once(apply_others)
         except WorkflowTaskError:
             raise
         except Exception as err:  # a payload that does not decode, a failing wait_condition...
@@ -378,7 +392,12 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         """
         self._commands = []
         try:
-            self._run_once(lambda: [self._apply_local_outcome(o) for o in outcomes])
+
+            def resolve() -> None:
+                for o in outcomes:
+                    self._apply_local_outcome(o)
+
+            self._run_once(resolve)
         except WorkflowTaskError:
             raise
         except Exception as err:
@@ -445,11 +464,11 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         warn = HandlerUnfinishedPolicy.WARN_AND_ABANDON
         updates = [{"name": n, "id": i} for i, (n, p) in self._running_updates.items() if p == warn]
         if updates:
-            warnings.warn(UnfinishedUpdateHandlersWarning(f"{_UNFINISHED_UPDATES} {json.dumps(updates)}"))
+            warnings.warn(UnfinishedUpdateHandlersWarning(f"{_UNFINISHED_UPDATES} {json.dumps(updates)}"), stacklevel=1)
         signals = collections.Counter(n for n, p in self._running_signals.values() if p == warn)
         if signals:
             listed = json.dumps([{"name": n, "count": c} for n, c in signals.most_common()])
-            warnings.warn(UnfinishedSignalHandlersWarning(f"{_UNFINISHED_SIGNALS} {listed}"))
+            warnings.warn(UnfinishedSignalHandlersWarning(f"{_UNFINISHED_SIGNALS} {listed}"), stacklevel=1)
 
     @property
     def finished(self) -> bool:
@@ -470,8 +489,12 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         A class's method comes bound to the workflow object; a missing name does not fall
         back to the dynamic handler (temporalio's rule).
         """
-        table: dict[str | None, Any] = {"signal": self._signals, "query": self._queries, "update": self._updates}[kind]
-        handler = table.get(name)
+        tables: dict[str, Mapping[str | None, SignalDefinition | QueryDefinition | UpdateDefinition]] = {
+            "signal": self._signals,
+            "query": self._queries,
+            "update": self._updates,
+        }
+        handler = tables[kind].get(name)
         if handler is None:
             return None
         return types.MethodType(handler.fn, self._object) if handler.is_method else handler.fn
@@ -590,7 +613,6 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         workflow task, as in a signal handler.
         """
         update_id, name = request["update_id"], request["name"]
-        d = self.definition
 
         async def run_update() -> None:
             _current_update.set(UpdateInfo(id=update_id, name=name))
@@ -793,7 +815,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             if not self.is_replaying:
                 info = self.info
                 logger.exception(
-                    "Failed deserializing signal input for %s on workflow %s with ID %s and run ID %s, dropping the signal",
+                    "Failed deserializing signal input for %s on workflow %s with ID %s and run ID %s, "
+                    "dropping the signal",
                     name,
                     info.workflow_type,
                     info.workflow_id,
@@ -820,7 +843,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def _assert_not_read_only(self, what: str) -> None:
         if self.read_only:
             raise ReadOnlyContextError(
-                f"{what} is not allowed in read-only mode (a query handler or update validator must not change the workflow)"
+                f"{what} is not allowed in read-only mode "
+                "(a query handler or update validator must not change the workflow)"
             )
 
     def _add_command(self, command: Command) -> None:
@@ -1074,14 +1098,21 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         return self._now
 
     def call_soon(
-        self, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
+        self,
+        callback: Callable[[Unpack[_Ts]], object],
+        *args: *_Ts,
+        context: contextvars.Context | None = None,
     ) -> asyncio.Handle:
         handle = asyncio.Handle(callback, args, self, context)
         self._ready.append(handle)
         return handle
 
     def call_later(
-        self, delay: float, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
+        self,
+        delay: float,
+        callback: Callable[[Unpack[_Ts]], object],
+        *args: *_Ts,
+        context: contextvars.Context | None = None,
     ) -> asyncio.TimerHandle:
         self._assert_not_read_only("starting a timer")
         if delay <= 0:  # nothing to wait for: asyncio semantics, no timer in history
@@ -1097,7 +1128,11 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         return handle
 
     def call_at(
-        self, when: float, callback: Callable[..., Any], *args: Any, context: contextvars.Context | None = None
+        self,
+        when: float,
+        callback: Callable[[Unpack[_Ts]], object],
+        *args: *_Ts,
+        context: contextvars.Context | None = None,
     ) -> asyncio.TimerHandle:
         return self.call_later(when - self._now, callback, *args, context=context)
 
@@ -1110,16 +1145,21 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         return asyncio.Future(loop=self)
 
     def create_task(
-        self, coro: Any, *, name: str | None = None, context: contextvars.Context | None = None
-    ) -> asyncio.Task[Any]:
+        self,
+        coro: Coroutine[Any, Any, _T] | Generator[Any, None, _T],
+        *,
+        name: str | None = None,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.Task[_T]:
         if self._task_factory is not None:
-            return self._task_factory(self, coro)
+            # asyncio's contract: a task factory returns a Task (typeshed types it a Future).
+            return cast("asyncio.Task[_T]", self._task_factory(self, coro))
         return asyncio.Task(coro, loop=self, name=name, context=context)
 
-    def get_task_factory(self) -> Any:
+    def get_task_factory(self) -> _TaskFactory | None:
         return self._task_factory
 
-    def set_task_factory(self, factory: Any) -> None:
+    def set_task_factory(self, factory: _TaskFactory | None) -> None:
         self._task_factory = factory
 
     def get_debug(self) -> bool:
@@ -1146,7 +1186,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         else:
             self.default_exception_handler(context)
 
-    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> Any:
+    def run_in_executor(
+        self, executor: concurrent.futures.Executor | None, func: Callable[[Unpack[_Ts]], _T], *args: *_Ts
+    ) -> asyncio.Future[_T]:
         raise RuntimeError("workflow code cannot use threads or executors; call an activity instead")
 
 

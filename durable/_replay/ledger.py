@@ -122,8 +122,8 @@ class Ledger:
             act.last_failure = attrs["failure"]
             act.heartbeat_details = attrs.get("heartbeat_details", [])
         elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
-            if (act := self.activities.get(attrs["seq"])) is not None:
-                act.cancel_requested = True
+            if (requested := self.activities.get(attrs["seq"])) is not None:
+                requested.cancel_requested = True
         elif kind in (ev.ACTIVITY_COMPLETED, ev.ACTIVITY_FAILED, ev.ACTIVITY_CANCELED):
             self.activities.pop(attrs["seq"], None)
         elif kind == ev.START_CHILD_INITIATED:

@@ -149,7 +149,7 @@ class HistoryMachine:
         self.rejected_updates = []
         # The first decision also clears a "waiting for a worker" shown by describe().
         recovering = self.ledger.task_failure is not None or not self.ledger.decided
-        extra = {"dedup": dedup} if dedup else {}
+        extra: dict[str, str | bool] = {"dedup": dedup} if dedup else {}  # the task markers' attributes
         if self.instance is None and self.replay_error is None:
             try:
                 self._instance_for(inputs)
@@ -250,7 +250,11 @@ class HistoryMachine:
             search_attributes=untyped(started.get("search_attributes") or {}),
             typed_search_attributes=from_stored(started.get("search_attributes") or {}),
         )
-        self.instance = WorkflowInstance(definition, info, seed=uuid.UUID(started["run_id"]).int & (2**64 - 1))
+        # typeshed marks every AbstractEventLoop method abstract; asyncio's own raise
+        # NotImplementedError, and the instance leaves out only what workflow code must not
+        # reach (sockets, subprocesses, signals), as temporalio's instance does.
+        seed = uuid.UUID(started["run_id"]).int & (2**64 - 1)
+        self.instance = WorkflowInstance(definition, info, seed=seed)  # type: ignore[abstract]
         self.instance.sandbox = sandbox_of(definition)
         # What the previous run of a cron chain handed on (workflow.get_last_completion_result).
         self.instance.last_completion_result = started.get("last_completion_result")
@@ -313,8 +317,8 @@ def _recorded_local_activities(
             raise NondeterminismError(
                 f"workflow {instance.info.workflow_type} ({instance.info.workflow_id}) is not deterministic: "
                 f"the code now runs local activity {request.activity_type!r} (#{request.seq}), where the history "
-                f"records {found['activity_type']!r}. If the code changed on purpose, keep the old path for running executions "
-                "behind workflow.patched(...)."
+                f"records {found['activity_type']!r}. If the code changed on purpose, keep the old path for "
+                "running executions behind workflow.patched(...)."
             )
         outcome: LocalActivityOutcome = {"seq": found["seq"], "attempt": found["attempt"]}
         if found.get("result") is not None:

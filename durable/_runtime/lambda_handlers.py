@@ -8,24 +8,35 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
 
-__all__ = ["BatchFailed", "activity_handler", "orchestrator_handler", "timer_relay_handler"]
+__all__ = ["BatchFailed", "TimerRelay", "activity_handler", "orchestrator_handler", "timer_relay_handler"]
 
 logger = logging.getLogger("durable.orchestrator")
 
 
-def orchestrator_handler(orchestrator: Orchestrator, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+class TimerRelay(Protocol):
+    """What the timer relay function needs of the timer service (the SQS one has it)."""
+
+    def relay(self, message_body: str) -> bool:
+        """Deliver a due timer to its target queue or send it on another hop; True when delivered."""
+        ...
+
+
+def orchestrator_handler(
+    orchestrator: Orchestrator, event: dict[str, Any], context: Any = None
+) -> PartialItemFailureResponse:
     """Inbox batch: consecutive messages of one run make one decision, in FIFO order.
 
     Returns the partial batch response: when a run's messages fail, they and every later
@@ -105,7 +116,7 @@ class BatchFailed(Exception):
     """Every message of the batch failed: the whole invocation fails, as Lambda reports it."""
 
 
-def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
     """Activity-queue batch: each task run as one attempt."""
     processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -118,7 +129,7 @@ def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
-def timer_relay_handler(timers: Any, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def timer_relay_handler(timers: TimerRelay, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
     """Timer-queue batch: forward due timers to their queue, re-delay the others."""
     processor = BatchProcessor(event_type=EventType.SQS)
 

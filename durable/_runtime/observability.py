@@ -11,12 +11,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Protocol
 
 __all__ = ["ContextFilter", "MetricsSink", "NoMetrics", "log_context"]
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("durable_log_context", default={})
+# Read-only ids: log_context sets a new mapping, so one empty default is shared safely.
+_context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "durable_log_context", default=MappingProxyType({})
+)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ The runtime only ever talks to these protocols; boto3 lives below them.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -256,7 +257,10 @@ class ExecutionStore(Protocol):
         """Runs, newest start first, optionally filtered by status."""
         ...
 
-    def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
+    # builtins.list: inside this class, `list` names the method above.
+    def record_heartbeat(
+        self, execution: str, activity_id: str, attempt: int, details: builtins.list[Any], at: float
+    ) -> bool:
         """Store an attempt's heartbeat; returns whether cancellation was requested."""
         ...
 

@@ -119,7 +119,9 @@ class Reconciler:
         failed_reads = 0
         while True:
             try:
-                for record, cursor in self.services.executions.scan(selection, after=cursor, page_size=self.page_size):
+                pages = self.services.executions.scan(selection, after=cursor, page_size=self.page_size)
+                for record, position in pages:
+                    cursor = position  # a failed read resumes after this run
                     result.runs_seen += 1
                     self._run_item(record, now, result)
                 return

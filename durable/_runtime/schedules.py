@@ -24,6 +24,7 @@ id is remembered, so a retried call adds nothing.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import uuid
@@ -163,6 +164,7 @@ class ScheduleRunner:
         stored = self._store.get(schedule_id)
         return self._view(stored)
 
+    # From here on, annotations in this class write the builtin as builtins.list: `list` is this method.
     def list(self) -> list[tuple[str, dict[str, Any]]]:
         """Every schedule's id and document (as :meth:`get` shows it)."""
         return [(s.schedule_id, self._view(s)) for s in self._store.list()]
@@ -217,7 +219,9 @@ class ScheduleRunner:
 
         self._change(schedule_id, change)
 
-    def backfill(self, schedule_id: str, backfills: list[dict[str, Any]], request_id: str | None = None) -> None:
+    def backfill(
+        self, schedule_id: str, backfills: builtins.list[dict[str, Any]], request_id: str | None = None
+    ) -> None:
         """Take the actions the spec gives from each ``start_at`` to ``end_at`` (both inclusive).
 
         As Temporal's server: paused or not, whatever the remaining actions and the catchup
@@ -311,7 +315,7 @@ class ScheduleRunner:
         except ScheduleNotFound:
             pass  # deleted meanwhile: nothing waits
 
-    def fire_overdue(self, grace_seconds: float) -> list[str]:
+    def fire_overdue(self, grace_seconds: float) -> builtins.list[str]:
         """Send the fire of every schedule whose armed time passed ``grace_seconds`` ago.
 
         For the reconciler: a crash between a schedule's write and the arming of its next
@@ -451,7 +455,9 @@ class ScheduleRunner:
             else:
                 b["start_at"] = t
 
-    def _act_batch(self, schedule_id: str, doc: dict[str, Any], batch: list[dict[str, Any]], fx: _Effects) -> None:
+    def _act_batch(
+        self, schedule_id: str, doc: dict[str, Any], batch: builtins.list[dict[str, Any]], fx: _Effects
+    ) -> None:
         """Start, buffer or skip a batch of manual actions as Temporal's ``processBuffer`` does.
 
         Unlike one action at a time, what the batch itself starts does not count as running
@@ -544,7 +550,7 @@ class ScheduleRunner:
 
     # -- starting runs ---------------------------------------------------------------------------
 
-    def _start_all(self, schedule_id: str, doc: dict[str, Any], starts: list[dict[str, Any]]) -> None:
+    def _start_all(self, schedule_id: str, doc: dict[str, Any], starts: builtins.list[dict[str, Any]]) -> None:
         action = doc["schedule"]["action"]
         for start in starts:
             self._ensure_started(schedule_id, action, start)

@@ -19,7 +19,15 @@ from durable._runtime.ports import (
     TimerService,
 )
 
-__all__ = ["INBOX", "Services", "UnknownTaskQueue", "activity_queue_name", "execution_key", "schedule_group"]
+__all__ = [
+    "INBOX",
+    "Services",
+    "UnknownTaskQueue",
+    "activity_queue_name",
+    "execution_key",
+    "schedule_group",
+    "unsealed_timers",
+]
 
 INBOX = "inbox.fifo"
 """Logical name of the inbox queue (the deployed name carries a namespace prefix)."""
@@ -95,7 +103,7 @@ class _SealedQueue:
     """A queue whose sends are sealed and whose FIFO ids are derived (see Services)."""
 
     def __init__(self, inner: Queue, claims: ClaimCheck) -> None:
-        self.inner = inner.inner if isinstance(inner, _SealedQueue) else inner
+        self.inner: Queue = inner.inner if isinstance(inner, _SealedQueue) else inner
         self._claims = claims
         self.name = self.inner.name
         self.fifo = self.inner.fifo
@@ -112,7 +120,7 @@ class _SealedTimers:
     """A timer service whose bodies are sealed and whose FIFO ids are derived."""
 
     def __init__(self, inner: TimerService, claims: ClaimCheck) -> None:
-        self.inner = inner.inner if isinstance(inner, _SealedTimers) else inner
+        self.inner: TimerService = inner.inner if isinstance(inner, _SealedTimers) else inner
         self._claims = claims
 
     def schedule(
@@ -123,3 +131,8 @@ class _SealedTimers:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+def unsealed_timers(timers: TimerService) -> TimerService:
+    """The timer service under the sealing that :class:`Services` adds (itself if not sealed)."""
+    return timers.inner if isinstance(timers, _SealedTimers) else timers
