@@ -20,7 +20,6 @@ from durable._replay.ledger import Ledger
 from durable._replay.retry import backoff
 from durable._runtime.attempt import ActivityTask
 from durable._runtime.close import apply_parent_close_policy, finish_close
-from durable._runtime.deadlines import Timeouts, send_deadline
 from durable._runtime.inbox import send_to_inbox, send_to_inbox_at
 from durable._runtime.lifecycle import REPLACEABLE, begin_run, continue_run, retry_of, retry_run
 from durable._runtime.ports import ExecutionIdInUse, ExecutionNotFound, ExecutionRecord, HistoryConflict
@@ -106,9 +105,18 @@ class Dispatcher:
         """Signal or cancel another workflow, then tell this run how it went (idempotent)."""
         seq, target = attrs["seq"], attrs["workflow_id"]
         done = f"ext:{which}:{seq}"
+        # Sent to the workflow id (no run id): should the run continue as new before it
+        # takes the message, the orchestrator hands it on to the next run (as for a client's
+        # signal), so it is never dropped by a run that closed meanwhile.
+        follow = not attrs.get("run_id")
         try:
             record = self.services.executions.get(target)
-            if record.status != "RUNNING" or (attrs.get("run_id") and attrs["run_id"] != record.run_id):
+            if follow:
+                # A run that continued as new: its next run is on the way.
+                reachable = record.status in ("RUNNING", "CONTINUED_AS_NEW")
+            else:
+                reachable = record.status == "RUNNING" and attrs["run_id"] == record.run_id
+            if not reachable:
                 raise ExecutionNotFound(target)
         except ExecutionNotFound:
             failure = _failure.from_exception(
@@ -118,12 +126,22 @@ class Dispatcher:
             return
         # Keyed by this run and command: a re-dispatch delivers nothing twice.
         key = f"ext:{run}:{which}:{seq}"
+        following: dict[str, Any] = {"follow": True} if follow else {}
         if which == "signal":
             send_to_inbox(
-                self.services, target, record.run_id, "signal", key, name=attrs["signal_name"], input=attrs["input"]
+                self.services,
+                target,
+                record.run_id,
+                "signal",
+                key,
+                name=attrs["signal_name"],
+                input=attrs["input"],
+                **following,
             )
         else:
-            send_to_inbox(self.services, target, record.run_id, "cancel", key, reason=f"requested by workflow {wf}")
+            send_to_inbox(
+                self.services, target, record.run_id, "cancel", key, reason=f"requested by workflow {wf}", **following
+            )
         send_to_inbox(self.services, wf, run, "external_done", done, which=which, seq=seq)
 
     def _start_child(self, wf: str, run: str, attrs: dict[str, Any]) -> None:
@@ -147,11 +165,6 @@ class Dispatcher:
                 input=attrs["input"],
                 replaceable=replaceable,
                 carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry},
-                timeouts=Timeouts(
-                    execution=attrs.get("execution_timeout"),
-                    run=attrs.get("run_timeout"),
-                    task=attrs.get("task_timeout"),
-                ),
             )
             in_use = None
         except HistoryConflict:
@@ -189,7 +202,6 @@ class Dispatcher:
             except ExecutionIdInUse as err:
                 if err.run_id != child_run:
                     return err
-        send_deadline(s, ledger.started)
         send_to_inbox(s, child_wf, child_run, "start", "start")
         return None
 
