@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from random import Random
-from typing import Any, Generic, NoReturn, TypeVar, overload
+from typing import Any, Concatenate, Generic, NoReturn, TypeVar, overload
 from uuid import UUID
 
 from durable import _converter, _failure
@@ -164,7 +164,7 @@ def start_activity(
     versioning_intent: Any = None,
     summary: str | None = None,
     priority: Any = None,
-) -> ActivityHandle:
+) -> ActivityHandle[Any]:
     """Schedule an activity and return its handle (an awaitable, cancellable task).
 
     Args:
@@ -224,7 +224,7 @@ async def execute_activity(activity: Any, arg: Any = _arg_unset, **kwargs: Any) 
     return await start_activity(activity, arg, **kwargs)
 
 
-def start_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle:
+def start_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle[Any]:
     """:func:`start_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return start_activity(activity, arg, **kwargs)
 
@@ -244,6 +244,24 @@ async def execute_activity_method(
 async def execute_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> Any:
     """:func:`execute_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return await start_activity(activity, arg, **kwargs)
+
+
+@overload
+async def start_child_workflow(
+    workflow: Callable[Concatenate[_Workflow, ...], Awaitable[_Result]], arg: Any = _arg_unset, **kwargs: Any
+) -> ChildWorkflowHandle[_Workflow, _Result]: ...
+
+
+@overload
+async def start_child_workflow(
+    workflow: str, arg: Any = _arg_unset, *, result_type: type[_Result], **kwargs: Any
+) -> ChildWorkflowHandle[Any, _Result]: ...
+
+
+@overload
+async def start_child_workflow(
+    workflow: str, arg: Any = _arg_unset, **kwargs: Any
+) -> ChildWorkflowHandle[Any, Any]: ...
 
 
 async def start_child_workflow(
@@ -269,7 +287,7 @@ async def start_child_workflow(
     static_details: str | None = None,
     priority: Any = None,
     **unsupported: Any,
-) -> ChildWorkflowHandle:
+) -> ChildWorkflowHandle[Any, Any]:
     """Start a child workflow and return its handle once the child has started.
 
     Args:
@@ -353,7 +371,7 @@ def start_local_activity(
     cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
     activity_id: str | None = None,
     summary: str | None = None,
-) -> ActivityHandle:
+) -> ActivityHandle[Any]:
     """Run an activity inside the workflow's own task, and return its handle.
 
     No queue and no extra invocation: the orchestrator runs it before it commits the
@@ -418,7 +436,9 @@ async def execute_local_activity(activity: Any, arg: Any = _arg_unset, **kwargs:
     return await start_local_activity(activity, arg, **kwargs)
 
 
-def start_local_activity_method(activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any) -> ActivityHandle:
+def start_local_activity_method(
+    activity: Callable[..., Any], arg: Any = _arg_unset, **kwargs: Any
+) -> ActivityHandle[Any]:
     """:func:`start_local_activity` for an ``@activity.defn`` method of a class (unbound)."""
     return start_local_activity(activity, arg, **kwargs)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import IntEnum
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from durable import _failure
 from durable._replay import decoding
@@ -20,10 +20,16 @@ from durable._replay.commands import StartChildWorkflow
 from durable._replay.context import Info
 from durable._replay.definition import signal_name
 from durable._replay.events import Event
+from durable._replay.tasks import GenericTask
 from durable.common import _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, ChildWorkflowError, RetryState, WorkflowAlreadyStartedError
 
 __all__ = ["ChildWorkflowCancellationType", "ChildWorkflowHandle", "ChildWorkflowHost", "ParentClosePolicy"]
+
+SelfType = TypeVar("SelfType")
+"""The child's workflow class."""
+ReturnType = TypeVar("ReturnType")
+"""What the child's run method returns."""
 
 
 class ChildWorkflowCancellationType(IntEnum):
@@ -70,7 +76,7 @@ class ChildWorkflowHost(Protocol):
         ...
 
 
-class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
+class ChildWorkflowHandle(GenericTask[ReturnType], Generic[SelfType, ReturnType]):
     """The handle ``workflow.start_child_workflow`` returns: an awaitable, cancellable task."""
 
     def __init__(self, instance: ChildWorkflowHost, command: StartChildWorkflow, result_hint: Any) -> None:
@@ -121,7 +127,7 @@ class ChildWorkflowHandle(asyncio.Task):  # type: ignore[type-arg]
                 if (task := asyncio.current_task()) is not None:
                     task.uncancel()
 
-    async def _wait_started(self) -> ChildWorkflowHandle:
+    async def _wait_started(self) -> ChildWorkflowHandle[SelfType, ReturnType]:
         while True:
             try:
                 await asyncio.shield(self._start_fut)

@@ -6,10 +6,10 @@ import dataclasses
 import inspect
 import typing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, TypeVar
+from typing import Any, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
 from durable import _converter
 from durable._converter import RawValue
@@ -20,6 +20,7 @@ __all__ = [
     "QueryDefinition",
     "SignalDefinition",
     "UpdateDefinition",
+    "UpdateMethodMultiParam",
     "WorkflowDefinition",
     "defn",
     "dynamic_config",
@@ -33,8 +34,16 @@ __all__ = [
     "update_handler",
 ]
 
+# temporalio's type variables (temporalio.types): a decorated class or method keeps its type.
 ClassType = TypeVar("ClassType", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
+CallableAsyncType = TypeVar("CallableAsyncType", bound=Callable[..., Awaitable[Any]])
+CallableSyncOrAsyncReturnNoneType = TypeVar(
+    "CallableSyncOrAsyncReturnNoneType", bound=Callable[..., None | Awaitable[None]]
+)
+MultiParamSpec = ParamSpec("MultiParamSpec")
+ReturnType = TypeVar("ReturnType")
+ProtocolReturnType = TypeVar("ProtocolReturnType", covariant=True)
 
 _RUN = "__durable_workflow_run"
 _INIT = "__durable_workflow_init"
@@ -267,6 +276,28 @@ class WorkflowDefinition:
         return found
 
 
+@overload
+def defn(cls: ClassType) -> ClassType: ...
+
+
+@overload
+def defn(
+    *,
+    name: str | None = None,
+    sandboxed: bool = True,
+    failure_exception_types: Sequence[type[BaseException]] = (),
+) -> Callable[[ClassType], ClassType]: ...
+
+
+@overload
+def defn(
+    *,
+    sandboxed: bool = True,
+    dynamic: bool = False,
+    failure_exception_types: Sequence[type[BaseException]] = (),
+) -> Callable[[ClassType], ClassType]: ...
+
+
 def defn(
     cls: ClassType | None = None,
     *,
@@ -274,7 +305,7 @@ def defn(
     sandboxed: bool = True,
     dynamic: bool = False,
     failure_exception_types: Sequence[type[BaseException]] = (),
-) -> Any:
+) -> ClassType | Callable[[ClassType], ClassType]:
     """Mark a class as a workflow.
 
     Args:
@@ -340,26 +371,61 @@ def init(init_fn: F) -> F:
     return init_fn
 
 
-def run(fn: F) -> F:
+def run(fn: CallableAsyncType) -> CallableAsyncType:
     """Mark the workflow's one async entry method."""
-    if not inspect.iscoroutinefunction(fn):
+    # Checked through a name of its own: iscoroutinefunction's TypeGuard would narrow fn
+    # to a bare coroutine function and lose the type the decorator returns.
+    checked: object = fn
+    if not inspect.iscoroutinefunction(checked):
         raise ValueError("Workflow run method must be an async function")
     setattr(fn, _RUN, True)
     return fn
 
 
+@overload
+def signal(fn: CallableSyncOrAsyncReturnNoneType) -> CallableSyncOrAsyncReturnNoneType: ...
+
+
+@overload
 def signal(
-    fn: F | None = None,
+    *,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[CallableSyncOrAsyncReturnNoneType], CallableSyncOrAsyncReturnNoneType]: ...
+
+
+@overload
+def signal(
+    *,
+    name: str,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[CallableSyncOrAsyncReturnNoneType], CallableSyncOrAsyncReturnNoneType]: ...
+
+
+@overload
+def signal(
+    *,
+    dynamic: Literal[True],
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[CallableSyncOrAsyncReturnNoneType], CallableSyncOrAsyncReturnNoneType]: ...
+
+
+def signal(
+    fn: CallableSyncOrAsyncReturnNoneType | None = None,
     *,
     name: str | None = None,
     dynamic: bool | None = False,
     unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
     description: str | None = None,
-) -> Any:
+) -> (
+    CallableSyncOrAsyncReturnNoneType | Callable[[CallableSyncOrAsyncReturnNoneType], CallableSyncOrAsyncReturnNoneType]
+):
     """Mark a method as a signal handler (sync or async); ``name`` defaults to the method's."""
     del description
 
-    def decorator(fn: F) -> F:
+    def decorator(fn: CallableSyncOrAsyncReturnNoneType) -> CallableSyncOrAsyncReturnNoneType:
         definition = signal_handler(
             None if dynamic else (name or fn.__name__), fn, is_method=True, unfinished_policy=unfinished_policy
         )
@@ -371,13 +437,29 @@ def signal(
     return decorator(fn) if fn is not None else decorator
 
 
+@overload
+def query(fn: F) -> F: ...
+
+
+@overload
+def query(*, name: str, description: str | None = None) -> Callable[[F], F]: ...
+
+
+@overload
+def query(*, dynamic: Literal[True], description: str | None = None) -> Callable[[F], F]: ...
+
+
+@overload
+def query(*, description: str) -> Callable[[F], F]: ...
+
+
 def query(
     fn: F | None = None,
     *,
     name: str | None = None,
     dynamic: bool | None = False,
     description: str | None = None,
-) -> Any:
+) -> F | Callable[[F], F]:
     """Mark a method as a query handler: sync, read-only; ``name`` defaults to the method's."""
     del description
 
@@ -392,14 +474,64 @@ def query(
     return decorator(fn) if fn is not None else decorator
 
 
+class UpdateMethodMultiParam(Protocol[MultiParamSpec, ProtocolReturnType]):
+    """What ``@workflow.update`` makes of a method (temporalio's): callable, with a ``validator`` decorator."""
+
+    def __call__(
+        self, *args: MultiParamSpec.args, **kwargs: MultiParamSpec.kwargs
+    ) -> ProtocolReturnType | Awaitable[ProtocolReturnType]:
+        """The handler itself."""
+        ...
+
+    def validator(self, vfunc: Callable[MultiParamSpec, None]) -> Callable[MultiParamSpec, None]:
+        """Mark a sync method taking the same arguments as the update's validator."""
+        ...
+
+
+@overload
 def update(
-    fn: F | None = None,
+    fn: Callable[MultiParamSpec, Awaitable[ReturnType]],
+) -> UpdateMethodMultiParam[MultiParamSpec, ReturnType]: ...
+
+
+@overload
+def update(fn: Callable[MultiParamSpec, ReturnType]) -> UpdateMethodMultiParam[MultiParamSpec, ReturnType]: ...
+
+
+@overload
+def update(
+    *,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[Callable[MultiParamSpec, ReturnType]], UpdateMethodMultiParam[MultiParamSpec, ReturnType]]: ...
+
+
+@overload
+def update(
+    *,
+    name: str,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[Callable[MultiParamSpec, ReturnType]], UpdateMethodMultiParam[MultiParamSpec, ReturnType]]: ...
+
+
+@overload
+def update(
+    *,
+    dynamic: Literal[True],
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[Callable[MultiParamSpec, ReturnType]], UpdateMethodMultiParam[MultiParamSpec, ReturnType]]: ...
+
+
+def update(
+    fn: Callable[..., Any] | None = None,
     *,
     name: str | None = None,
     dynamic: bool | None = False,
     unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
     description: str | None = None,
-) -> Any:
+) -> UpdateMethodMultiParam[..., Any] | Callable[[Callable[..., Any]], UpdateMethodMultiParam[..., Any]]:
     """Mark a method as an update handler (sync or async); ``name`` defaults to the method's.
 
     ``@my_update.validator`` marks a sync method that takes the same arguments and raises
@@ -407,13 +539,14 @@ def update(
     """
     del description
 
-    def decorator(fn: F) -> F:
+    def decorator(fn: Callable[..., Any]) -> UpdateMethodMultiParam[..., Any]:
         definition = update_handler(
             None if dynamic else (name or fn.__name__), fn, is_method=True, unfinished_policy=unfinished_policy
         )
         setattr(fn, _UPDATE, definition)
-        fn.validator = definition.set_validator  # type: ignore[attr-defined]
-        return fn
+        fn.validator = definition.set_validator  # type: ignore[attr-defined]  # set on the function at run time
+        # With its validator attribute, the function is the protocol the decorator promises.
+        return cast("UpdateMethodMultiParam[..., Any]", fn)
 
     if name is not None and dynamic:
         raise RuntimeError("Cannot provide name and dynamic boolean")

@@ -67,6 +67,7 @@ from durable._replay.definition import (
     update_handler,
 )
 from durable._replay.events import Event
+from durable._replay.tasks import GenericTask
 from durable._sandbox import state as _sandbox
 from durable._search_attributes import changes_of, from_stored, merged, untyped
 from durable.common import RetryPolicy
@@ -100,6 +101,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
+ReturnType = TypeVar("ReturnType")
 _Ts = TypeVarTuple("_Ts")
 # asyncio's task factory: what set_task_factory takes (typeshed's, which asyncio keeps private).
 _TaskFactory = Callable[
@@ -172,7 +174,7 @@ class _TimerHandle(asyncio.TimerHandle):
     _seq: int  # the timer's sequence number; 0 for a delay that needs no timer in history
 
 
-class ActivityHandle(asyncio.Task):  # type: ignore[type-arg]
+class ActivityHandle(GenericTask[ReturnType]):
     """The handle ``workflow.start_activity`` returns: an awaitable, cancellable task."""
 
     def __init__(
@@ -243,7 +245,7 @@ class LocalActivityOutcome(TypedDict):
     backoff: NotRequired[float]
 
 
-class LocalActivityHandle(ActivityHandle):
+class LocalActivityHandle(ActivityHandle[Any]):
     """The handle ``workflow.start_local_activity`` returns; cancelling drops what has not run."""
 
     def _request_cancel(self) -> None:
@@ -254,7 +256,7 @@ class LocalActivityHandle(ActivityHandle):
         self._resolve(exception=self._instance._activity_cancelled_error(self._command))
 
 
-async def _wait_for_outcome(handle: ActivityHandle) -> Any:
+async def _wait_for_outcome(handle: ActivityHandle[Any]) -> Any:
     handle._started = True
     while True:
         try:
@@ -285,10 +287,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._ready: collections.deque[asyncio.Handle] = collections.deque()
         self._commands: list[Command] = []
         self._seq = {"timer": 0, "activity": 0, "external_signal": 0, "external_cancel": 0, "child": 0}
-        self._children: dict[int, ChildWorkflowHandle] = {}
+        self._children: dict[int, ChildWorkflowHandle[Any, Any]] = {}
         self._externals: dict[tuple[str, int], asyncio.Future[None]] = {}
         self._timers: dict[int, _TimerHandle] = {}
-        self._activities: dict[int, ActivityHandle] = {}
+        self._activities: dict[int, ActivityHandle[Any]] = {}
         self._conditions: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
         self._object: Any = None
         self._start_args: list[Any] = []
@@ -867,7 +869,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         retry_policy: RetryPolicy | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
-    ) -> ActivityHandle:
+    ) -> ActivityHandle[Any]:
         """Issue a ScheduleActivity command and return the handle awaiting its outcome."""
         self._assert_not_read_only("starting an activity")
         if not start_to_close_timeout and not schedule_to_close_timeout:
@@ -890,7 +892,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             retry_policy=(retry_policy or RetryPolicy()).to_dict(),
             cancellation_type=int(cancellation_type),
         )
-        handle: ActivityHandle
+        handle: ActivityHandle[Any]
 
         async def run() -> Any:
             return await _wait_for_outcome(handle)
@@ -911,7 +913,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         local_retry_threshold: timedelta | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
-    ) -> ActivityHandle:
+    ) -> ActivityHandle[Any]:
         """Ask for a local activity: it runs when every task waits, before the decision ends."""
         self._assert_not_read_only("starting a local activity")
         if not start_to_close_timeout and not schedule_to_close_timeout:
@@ -1010,7 +1012,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
         task_timeout: timedelta | None = None,
-    ) -> ChildWorkflowHandle:
+    ) -> ChildWorkflowHandle[Any, Any]:
         """Issue a StartChildWorkflow command; return the handle once the child started.
 
         Raises:
@@ -1038,7 +1040,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             run_timeout=_seconds(run_timeout),
             task_timeout=_seconds(task_timeout),
         )
-        handle = ChildWorkflowHandle(self, command, result_type or hint)
+        handle: ChildWorkflowHandle[Any, Any] = ChildWorkflowHandle(self, command, result_type or hint)
         self._children[seq] = handle
         self._add_command(command)
         return await handle._wait_started()

@@ -77,7 +77,7 @@ class WorkflowRuntime(Protocol):
         retry_policy: RetryPolicy | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
-    ) -> ActivityHandle: ...
+    ) -> ActivityHandle[Any]: ...
 
     def start_local_activity(
         self,
@@ -90,7 +90,7 @@ class WorkflowRuntime(Protocol):
         local_retry_threshold: timedelta | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
-    ) -> ActivityHandle: ...
+    ) -> ActivityHandle[Any]: ...
 
     async def start_child_workflow(
         self,
@@ -106,7 +106,7 @@ class WorkflowRuntime(Protocol):
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
         task_timeout: timedelta | None = None,
-    ) -> ChildWorkflowHandle: ...
+    ) -> ChildWorkflowHandle[Any, Any]: ...
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...
 
