@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo test bench bench-payloads bench-sandbox bench-http compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo check test bench bench-payloads bench-sandbox bench-http compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -44,10 +44,16 @@ screenshot: setup
 demo: setup
 	$(BIN)/python demo.py
 
+# Lint, format and type checks (mypy strict on durable/ and tests/typing/, see pyproject.toml).
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 # The compatibility suite runs three ways: in process on the in-memory backend and over HTTP
 # (tests/client/test_compat_over_http.py, a dev server in front of a time-skipping engine),
 # both in the first line, then in process on moto.
-test: setup
+test: setup check
 	$(BIN)/python -m pytest
 	DURABLE_TEST_BACKEND=moto $(BIN)/python -m pytest tests/compat
 
