@@ -577,9 +577,11 @@ def test_failed_workflows_and_failing_workflow_tasks_alarm_on_the_metrics_the_en
 def test_orchestrator_errors_and_throttles_alarm(synthesized):
     orchestrator = fn(synthesized, synthesized.stack.orchestrator)
     lambda_alarms = {
-        a["MetricName"] for a in _alarms(synthesized)
-        if a.get("Namespace") == "AWS/Lambda" and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": orchestrator}}]
-    }  # fmt: skip
+    dimensions = [{"Name": "FunctionName", "Value": {"Ref": orchestrator}}]
+        a["MetricName"]
+        for a in _alarms(synthesized)
+        if a.get("Namespace") == "AWS/Lambda" and a["Dimensions"] == dimensions
+    }
     assert lambda_alarms == {"Errors", "Throttles"}
 
 
