@@ -576,8 +576,8 @@ def test_failed_workflows_and_failing_workflow_tasks_alarm_on_the_metrics_the_en
 
 def test_orchestrator_errors_and_throttles_alarm(synthesized):
     orchestrator = fn(synthesized, synthesized.stack.orchestrator)
-    lambda_alarms = {
     dimensions = [{"Name": "FunctionName", "Value": {"Ref": orchestrator}}]
+    lambda_alarms = {
         a["MetricName"]
         for a in _alarms(synthesized)
         if a.get("Namespace") == "AWS/Lambda" and a["Dimensions"] == dimensions
