@@ -84,6 +84,17 @@ def fire_body(schedule_id: str, nominal: float) -> str:
     )
 
 
+def _scheduled_attributes(schedule_id: str, start: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Temporal's search attributes of a scheduled run (stored form): which schedule, and for when."""
+    return {
+        "TemporalScheduledById": {"type": "Keyword", "value": schedule_id},
+        "TemporalScheduledStartTime": {
+            "type": "Datetime",
+            "value": datetime.fromtimestamp(start["nominal"], tz=UTC).isoformat(),
+        },
+    }
+
+
 @dataclass
 class _Effects:
     """What one change of a schedule asks of the world once it is written."""
@@ -568,8 +579,10 @@ class ScheduleRunner:
                 task_queue=action["task_queue"],
                 input=action["args"],
                 carried={"scheduled_by_id": schedule_id, "scheduled_start_time": start["nominal"]},
+                # On the start event, as Temporal's scheduler starts its runs: so the run itself,
+                # describe and an upsert's new visibility keep them too.
+                search_attributes=_scheduled_attributes(schedule_id, start),
             )
-            self._mark_scheduled(schedule_id, start)
             return
         except ExecutionIdInUse as err:
             if err.run_id != run:
@@ -582,7 +595,6 @@ class ScheduleRunner:
         ledger = Ledger.of(s.history.load(execution_key(wf, run)))
         if ledger.decided or ledger.closed:
             return  # it ran: nothing of its start is missing
-        self._mark_scheduled(schedule_id, start)
         try:
             if s.executions.get(wf).run_id != run:
                 return  # the id went to another run: this start was never made visible
@@ -594,6 +606,7 @@ class ScheduleRunner:
                 task_queue=action["task_queue"],
                 status="RUNNING",
                 start_time=float((ledger.started or {}).get("start_time", s.clock.now())),
+                search_attributes=ledger.search_attributes,
             )
             try:
                 s.executions.create(record, replaceable=frozenset())
@@ -601,18 +614,6 @@ class ScheduleRunner:
                 if err.run_id != run:
                     return
         send_to_inbox(s, wf, run, "start", "start")
-
-    def _mark_scheduled(self, schedule_id: str, start: dict[str, Any]) -> None:
-        """Temporal's search attributes of a scheduled run: which schedule, and for when."""
-        at = datetime.fromtimestamp(start["nominal"], tz=UTC).isoformat()
-        self.services.executions.set_visibility(
-            start["workflow_id"],
-            start["run_id"],
-            {
-                "TemporalScheduledById": {"type": "Keyword", "value": schedule_id},
-                "TemporalScheduledStartTime": {"type": "Datetime", "value": at},
-            },
-        )
 
     # -- reading ----------------------------------------------------------------------------------
 

@@ -146,6 +146,11 @@ def test_trigger_starts_a_run_named_after_its_time_even_when_paused(call):
     assert info["running_actions"] == [{"workflow_id": action["workflow_id"], "run_id": action["run_id"]}]
     run = call("GET", f"/api/v1/workflows/{action['workflow_id']}")
     assert run.status == 200 and run.body["run_id"] == action["run_id"] and run.body["workflow_type"] == "Sleeper"
+    # describe shows the schedule's search attributes, as listings do
+    assert run.body["search_attributes"] == {
+        "TemporalScheduledById": {"type": "Keyword", "value": "manual"},
+        "TemporalScheduledStartTime": {"type": "Datetime", "value": scheduled.isoformat()},
+    }
     listed = call("GET", "/api/v1/workflows", query={"query": "TemporalScheduledById = 'manual'"}).body
     assert [e["workflow_id"] for e in listed["executions"]] == [action["workflow_id"]]
     # SKIP: the first still runs; ALLOW_ALL overrides it for one trigger

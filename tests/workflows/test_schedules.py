@@ -31,6 +31,7 @@ from durable.client import (
     ScheduleUpdate,
     WorkflowExecutionStatus,
 )
+from durable.common import SearchAttributeKey
 from durable.service import RPCError, RPCStatusCode
 from durable.worker import Worker
 
@@ -339,6 +340,48 @@ async def test_scheduled_runs_carry_temporal_s_search_attributes(env):
     assert sorted(w.id for w in listed) == [wid(first), wid(first + timedelta(minutes=10))]
     by_id = {w.id: w for w in listed}
     assert by_id[wid(first)].search_attributes["TemporalScheduledStartTime"] == [first]
+
+
+SCHEDULED_BY = SearchAttributeKey.for_keyword("TemporalScheduledById")
+SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
+STAGE = SearchAttributeKey.for_keyword("Stage")
+
+
+@workflow.defn
+class TaggedJob:
+    """Adds a search attribute of its own, then waits."""
+
+    @workflow.run
+    async def run(self) -> None:
+        workflow.upsert_search_attributes([STAGE.value_set("tagged")])
+        await asyncio.sleep(3600)
+
+    @workflow.query
+    def scheduled_by(self) -> str | None:
+        return workflow.info().typed_search_attributes.get(SCHEDULED_BY)
+
+
+async def test_a_scheduled_run_s_describe_shows_its_schedule_s_search_attributes_beside_its_own(env):
+    action = ScheduleActionStartWorkflow(TaggedJob.run, id="tagged", task_queue="sched")
+    async with Worker(env.client, task_queue="sched", workflows=[TaggedJob]):
+        handle = await env.client.create_schedule(
+            "tagging", Schedule(action=action, spec=TEN_MINUTES, state=ScheduleState(paused=True))
+        )
+        await handle.trigger()
+        (taken,) = (await handle.describe()).info.recent_actions
+        run = env.client.get_workflow_handle(taken.action.workflow_id)
+        assert await run.query(TaggedJob.scheduled_by) == "tagging"  # the run sees them, as in Temporal
+        described = await run.describe()
+        listed = [w async for w in env.client.list_workflows('TemporalScheduledById = "tagging" AND Stage = "tagged"')]
+    attributes = described.typed_search_attributes
+    assert (attributes.get(SCHEDULED_BY), attributes.get(SCHEDULED_START), attributes.get(STAGE)) == (
+        "tagging",
+        taken.scheduled_at,
+        "tagged",
+    )
+    assert described.search_attributes["TemporalScheduledById"] == ["tagging"]
+    # the run's own upsert keeps the schedule's attributes in listings too
+    assert [w.id for w in listed] == [taken.action.workflow_id]
 
 
 async def test_a_listing_comes_a_page_at_a_time_filtered_as_asked(env):
