@@ -512,6 +512,30 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "task_failure": wire.failure_out(record.task_failure) if record.task_failure else None,
             "parent_workflow_id": description.parent["workflow_id"] if description.parent else None,
             "parent_run_id": description.parent["run_id"] if description.parent else None,
+            "handlers": _declared_handlers(engine, record.workflow_type, record.task_queue),
+        }
+    )
+
+
+def _declared_handlers(engine: Engine, workflow_type: str, task_queue: str) -> m.WorkflowHandlers | None:
+    """What the deployment's code of the workflow type declares (None: its code is not here)."""
+    if engine.registry is None:
+        return None
+    try:
+        definition = engine.registry.workflow(workflow_type, task_queue)
+    except (UnknownWorkflowType, NoWorker):
+        return None
+    dynamic = {
+        "query": definition.dynamic_query,
+        "signal": definition.dynamic_signal,
+        "update": definition.dynamic_update,
+    }
+    return m.WorkflowHandlers.model_validate(
+        {
+            "queries": sorted(definition.queries),
+            "signals": sorted(definition.signals),
+            "updates": sorted(definition.updates),
+            "dynamic": [kind for kind, handler in dynamic.items() if handler is not None],
         }
     )
 

@@ -49,6 +49,7 @@ __all__ = [
     "UpdateResult",
     "UpdateStage",
     "UpdateWithStart",
+    "WorkflowHandlers",
 ]
 
 Status = Literal["RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"]
@@ -219,6 +220,18 @@ class PendingActivity(BaseModel):
     last_failure: Failure | None
 
 
+class WorkflowHandlers(BaseModel):
+    """The handlers the deployment's code of a workflow type declares (sorted names). A handler
+    the run sets at run time (``workflow.set_query_handler``, ...) is not among them."""
+
+    queries: list[str]
+    signals: list[str]
+    updates: list[str]
+    dynamic: list[Literal["query", "signal", "update"]] = Field(
+        description="the kinds with a dynamic handler, which takes any name"
+    )
+
+
 class ExecutionDetail(ExecutionSummary):
     """One run with its input, outcome, pending activities and the failure of a retried task."""
 
@@ -232,6 +245,11 @@ class ExecutionDetail(ExecutionSummary):
     task_failure: Failure | None = Field(description="why the workflow task is being retried (non-determinism, a bug)")
     parent_workflow_id: str | None = Field(default=None, description="a child workflow's parent")
     parent_run_id: str | None = Field(default=None, description="the run of a child workflow's parent")
+    handlers: WorkflowHandlers | None = Field(
+        default=None,
+        description="the queries, signals and updates its workflow type declares; null when this deployment "
+        "does not have the type's code",
+    )
 
 
 class CountGroup(BaseModel):

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Sequence
 
+from durable import workflow
+from durable._http.app import HttpApi
+from durable._http.engine import Engine
 from durable._replay import events as ev
+from durable.common import RawValue
 
 from .workflows import TOKENS
 
@@ -66,6 +71,44 @@ def test_describe_running_then_completed(call):
     assert closed["status"] == "COMPLETED"
     assert closed["result"] == {"messages": ["hi"]}
     assert closed["close_time"] is not None and closed["history_length"] > 1
+
+
+@workflow.defn
+class AnyQuery:
+    """Answers every query name (a dynamic handler) and declares one signal."""
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: False)
+
+    @workflow.query(dynamic=True)
+    def anything(self, name: str, args: Sequence[RawValue]) -> str:
+        return name
+
+    @workflow.signal
+    def poke(self) -> None:
+        pass
+
+
+def test_describe_lists_the_handlers_the_deployment_s_code_of_the_workflow_declares(call, runtime):
+    call.start("Mailbox", "mail-handlers", "hi")
+    call.start("Tally", "tally-handlers")
+    runtime.register("dynamic-queue", [AnyQuery], [], None)
+    call(
+        "POST", "/api/v1/workflows", {"workflow_type": "AnyQuery", "workflow_id": "any", "task_queue": "dynamic-queue"}
+    )
+    assert call("GET", "/api/v1/workflows/mail-handlers").body["handlers"] == {
+        "queries": ["count", "nth"], "signals": ["close", "post"], "updates": [], "dynamic": [],
+    }  # fmt: skip
+    assert call("GET", "/api/v1/workflows/tally-handlers").body["handlers"] == {
+        "queries": [], "signals": ["finish"], "updates": ["add", "total_at_finish"], "dynamic": [],
+    }  # fmt: skip
+    assert call("GET", "/api/v1/workflows/any").body["handlers"] == {
+        "queries": [], "signals": ["poke"], "updates": [], "dynamic": ["query"],
+    }  # fmt: skip
+    # An API that has not the workflows' code (no registry) cannot say: null.
+    without_code = type(call)(HttpApi(Engine(runtime.control)))
+    assert without_code("GET", "/api/v1/workflows/mail-handlers").body["handlers"] is None
 
 
 def test_failed_workflow_result_and_describe_carry_the_failure(call):

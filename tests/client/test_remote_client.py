@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import urllib.request
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from durable import activity, workflow
-from durable.client import WorkflowFailureError
+from durable._http.devserver import DevServer
+from durable.client import Client, WorkflowFailureError
 from durable.common import RetryPolicy
 from durable.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from durable.testing import WorkflowEnvironment
 from durable.worker import Replayer, Worker
 
 
@@ -96,3 +103,52 @@ async def test_list_and_count_over_http(client, task_queue):
         with pytest.raises(RPCError) as raised:
             [w async for w in client.list_workflows("WorkflowType =")]
         assert raised.value.status == RPCStatusCode.INVALID_ARGUMENT
+
+
+@workflow.defn
+class Counter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.count >= 2)
+        return self.count
+
+    @workflow.signal
+    def bump(self) -> None:
+        self.count += 1
+
+    @workflow.query
+    def current(self) -> int:
+        return self.count
+
+    @workflow.update
+    def add(self, n: int) -> int:
+        self.count += n
+        return self.count
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url) as answer:
+        return json.load(answer)
+
+
+async def test_the_api_s_describe_lists_the_handlers_and_both_clients_describe_as_temporalio_does():
+    # The handlers are the API's (and the web UI's): temporalio's description has no such field.
+    local = await WorkflowEnvironment.start_time_skipping(backend=os.environ.get("DURABLE_TEST_BACKEND", "memory"))
+    server = DevServer(local.runtime, port=0).start()  # strict: it has the registry, which knows the handlers
+    try:
+        remote = await Client.connect(server.url)
+        async with Worker(local.client, task_queue="handlers", workflows=[Counter]):
+            await remote.start_workflow(Counter.run, id="counted", task_queue="handlers")
+            detail = await asyncio.to_thread(_get_json, f"{server.url}/api/v1/workflows/counted")
+            over_http = await remote.get_workflow_handle("counted").describe()
+            in_process = await local.client.get_workflow_handle("counted").describe()
+    finally:
+        server.stop()
+        await local.shutdown()
+    assert detail["handlers"] == {"queries": ["current"], "signals": ["bump"], "updates": ["add"], "dynamic": []}
+    for described in (over_http, in_process):
+        assert (described.id, described.workflow_type, described.run_id) == ("counted", "Counter", detail["run_id"])
+        assert not hasattr(described, "handlers")
