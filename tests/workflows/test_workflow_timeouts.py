@@ -89,3 +89,33 @@ async def test_a_deadline_after_the_run_completed_changes_nothing(env):
     assert description.status == WorkflowExecutionStatus.COMPLETED
     assert after == before
     assert not any(e["event_type"] == ev.WORKFLOW_TIMED_OUT for e in after)
+
+
+@workflow.defn
+class ContinuesForever:
+    @workflow.run
+    async def run(self, n: int) -> None:
+        await workflow.sleep(timedelta(minutes=10))
+        workflow.continue_as_new(n + 1)
+
+
+async def test_execution_timeout_spans_the_chain_of_continue_as_new(env):
+    # Not in tests/compat: Temporal's time-skipping test server does not skip to the
+    # deadline of a chain that keeps continuing as new (the test waits there for ever).
+    client, task_queue = env.client, "q"
+    async with Worker(client, task_queue=task_queue, workflows=[ContinuesForever]):
+        handle = await client.start_workflow(
+            ContinuesForever.run,
+            0,
+            id=f"wf-{uuid.uuid4()}",
+            task_queue=task_queue,
+            execution_timeout=timedelta(hours=1),
+        )
+        with pytest.raises(WorkflowFailureError) as exc_info:
+            await handle.result()
+        latest = await client.get_workflow_handle(handle.id).describe()
+    assert isinstance(exc_info.value.cause, TimeoutError)
+    assert latest.status == WorkflowExecutionStatus.TIMED_OUT
+    assert latest.run_id != handle.result_run_id  # a later run of the chain timed out
+    first = client.get_workflow_handle(handle.id, run_id=handle.result_run_id)
+    assert (await first.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW

@@ -73,33 +73,6 @@ async def test_info_shows_the_timeouts_of_the_start(client, task_queue):
 
 
 @workflow.defn
-class ContinuesForever:
-    @workflow.run
-    async def run(self, n: int) -> None:
-        await workflow.sleep(timedelta(minutes=10))
-        workflow.continue_as_new(n + 1)
-
-
-async def test_execution_timeout_spans_the_chain_of_continue_as_new(client, task_queue):
-    async with new_worker(client, task_queue=task_queue, workflows=[ContinuesForever]):
-        handle = await client.start_workflow(
-            ContinuesForever.run,
-            0,
-            id=f"wf-{uuid.uuid4()}",
-            task_queue=task_queue,
-            execution_timeout=timedelta(hours=1),
-        )
-        with pytest.raises(WorkflowFailureError) as exc_info:
-            await handle.result()
-        latest = await client.get_workflow_handle(handle.id).describe()
-    assert isinstance(exc_info.value.cause, exceptions.TimeoutError)
-    assert latest.status == WorkflowExecutionStatus.TIMED_OUT
-    assert latest.run_id != handle.result_run_id  # a later run of the chain timed out
-    first = client.get_workflow_handle(handle.id, run_id=handle.result_run_id)
-    assert (await first.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW
-
-
-@workflow.defn
 class ParentOfForever:
     @workflow.run
     async def run(self, run_timeout: bool) -> list[str]:
