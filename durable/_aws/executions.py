@@ -47,12 +47,13 @@ from durable._runtime.ports import (
     WriteTooLarge,
     start_key,
 )
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["DynamoExecutionStore", "EXECUTION_INDEXES", "execution_item", "heartbeat_item", "rejection_item"]
 
 _RUN_SK = "run"
 _EARLIER_SK = "v#"
-_RUNNING = "RUNNING"
+_RUNNING = WorkflowExecutionStatus.RUNNING.name
 _VIS = "wf"
 
 EXECUTION_INDEXES = {
@@ -125,7 +126,7 @@ def _to_item(record: ExecutionRecord, claims: ClaimCheck) -> dict[str, Any]:
         "run_id": {"S": record.run_id},
         "workflow_type": {"S": record.workflow_type},
         "task_queue": {"S": record.task_queue},
-        "status": {"S": record.status},
+        "status": {"S": record.status.name},
         "start_time": _num(record.start_time),
         "history_length": {"N": str(int(record.history_length))},
         "vis": {"S": _VIS},
@@ -154,7 +155,7 @@ def _from_item(item: dict[str, Any], claims: ClaimCheck) -> ExecutionRecord:
         run_id=item["run_id"]["S"],
         workflow_type=item["workflow_type"]["S"],
         task_queue=item["task_queue"]["S"],
-        status=item["status"]["S"],
+        status=WorkflowExecutionStatus[item["status"]["S"]],
         start_time=float(item["start_time"]["N"]),
         close_time=float(item["close_time"]["N"]) if "close_time" in item else None,
         history_length=int(item["history_length"]["N"]),
@@ -195,7 +196,9 @@ class DynamoExecutionStore(LazyClient):
 
     # -- executions --------------------------------------------------------------------
 
-    def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
+    def create(
+        self, record: ExecutionRecord, *, replaceable: frozenset[WorkflowExecutionStatus] = CLOSED_STATUSES
+    ) -> None:
         """Insert the record, replacing (and keeping a copy of) a previous run whose status is replaceable."""
         item = execution_item(record, self.claims)
         try:
@@ -211,7 +214,7 @@ class DynamoExecutionStore(LazyClient):
             if not _is_condition_failure(e):
                 raise
             old = e.response.get("Item") or self._read(record.workflow_id)
-        allowed = replaceable - {_RUNNING}
+        allowed = {status.name for status in replaceable} - {_RUNNING}
         for _ in range(5):
             status = old.get("status", {}).get("S", _RUNNING) if old else ""
             if old and status not in allowed:
@@ -220,12 +223,12 @@ class DynamoExecutionStore(LazyClient):
                     record.workflow_id,
                     old.get("run_id", {}).get("S", ""),
                     old.get("workflow_type", {}).get("S", ""),
-                    status,
+                    WorkflowExecutionStatus[status],
                 )
             if self._replace(item, old):
                 return
             old = self._read(record.workflow_id)
-        raise ExecutionIdInUse(record.workflow_id, "", record.workflow_type, "changing")
+        raise ExecutionIdInUse(record.workflow_id, "", record.workflow_type, None)
 
     def _read(self, workflow_id: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self.client.get_item(
@@ -270,7 +273,9 @@ class DynamoExecutionStore(LazyClient):
             raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
         return _from_item(response["Item"], self.claims)
 
-    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
+    def close(
+        self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
+    ) -> None:
         """Mark the run closed; a no-op when that run is not the RUNNING one."""
         try:
             self.client.update_item(
@@ -284,7 +289,7 @@ class DynamoExecutionStore(LazyClient):
                 ConditionExpression="run_id = :run AND #status = :running",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
-                    ":status": {"S": status},
+                    ":status": {"S": status.name},
                     ":ct": _num(close_time),
                     ":hl": {"N": str(int(history_length))},
                     ":ttl": {"N": str(int(close_time + self.retention_seconds))},
@@ -359,7 +364,7 @@ class DynamoExecutionStore(LazyClient):
         if selection.workflow_type is not None:
             index, partition = "by_type", selection.workflow_type
         elif selection.status is not None:
-            index, partition = "by_status", selection.status
+            index, partition = "by_status", selection.status.name
         else:
             index, partition = "by_start", _VIS
         attribute = EXECUTION_INDEXES[index]
@@ -484,7 +489,7 @@ class DynamoExecutionStore(LazyClient):
         return None if item is None else json.loads(self.claims.text(item["failure"]))
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
-    def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
+    def list(self, *, status: WorkflowExecutionStatus | None = None, limit: int = 100) -> list[ExecutionRecord]:
         """Runs, newest start first, optionally only those with ``status`` (from an index)."""
         runs = self.scan(Selection(status=status), page_size=max(1, limit))
         return [record for record, _ in itertools.islice(runs, max(0, limit))]

@@ -85,7 +85,7 @@ def _execution_fields(record: ExecutionRecord, namespace: str) -> dict[str, Any]
         run_id=record.run_id,
         workflow_type=record.workflow_type,
         task_queue=record.task_queue,
-        status=WorkflowExecutionStatus[record.status],
+        status=record.status,
         start_time=_dt(record.start_time),
         close_time=_dt(record.close_time) if record.close_time else None,
         execution_time=_dt(record.start_time),

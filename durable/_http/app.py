@@ -60,6 +60,7 @@ from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.dead_letters import UnknownQueue
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
 from durable._schedules.cron import InvalidCronExpression
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.query import InvalidQuery
 from durable.common import WorkflowIDConflictPolicy
 from durable.exceptions import PayloadSizeError, TimeoutType, WorkflowAlreadyStartedError
@@ -441,7 +442,7 @@ def _summary(record: ExecutionRecord, history_length: int | None = None) -> dict
         "run_id": record.run_id,
         "workflow_type": record.workflow_type,
         "task_queue": record.task_queue,
-        "status": record.status,
+        "status": record.status.name,
         "start_time": wire.rfc3339(record.start_time),
         "close_time": wire.rfc3339(record.close_time) if record.close_time else None,
         "history_length": record.history_length if history_length is None else history_length,
@@ -736,7 +737,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         wid, name = _wid(workflow_id), unquote(signal_name)
         record = engine.control.resolve_run(wid, body.run_id)
         request_id = _request_id(app, body.request_id)
-        if record.status == "RUNNING" and not body.accept_unknown:
+        if record.status is WorkflowExecutionStatus.RUNNING and not body.accept_unknown:
             _known_signal(engine, record, name, "signal_name")
         # A closed run answers 409, unless it applied this very request before it closed.
         engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"), request_id=request_id)

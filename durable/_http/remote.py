@@ -47,6 +47,7 @@ from durable._http.connection import HttpSender, Unreachable
 from durable._http.remote_schedules import RemoteScheduleTransport
 from durable._runtime.control import Description, PendingActivity, Started, UpdateStatus, new_request_id
 from durable._runtime.ports import ExecutionRecord, HeartbeatRecord
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.listing import Count, Page
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
 from durable.service import RPCError, RPCStatusCode, TLSConfig
@@ -617,7 +618,7 @@ def _record(detail: dict[str, Any]) -> ExecutionRecord:
         run_id=detail["run_id"],
         workflow_type=detail["workflow_type"],
         task_queue=detail["task_queue"],
-        status=detail["status"],
+        status=WorkflowExecutionStatus[detail["status"]],
         start_time=wire.parse_time(detail["start_time"]),
         close_time=wire.parse_time(detail["close_time"]) if detail.get("close_time") else None,
         history_length=detail.get("history_length", 0),

@@ -40,6 +40,7 @@ from durable._http.routing import (
 )
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import UpdateStatus, new_request_id
+from durable._statuses import WorkflowExecutionStatus
 from durable.common import WorkflowIDConflictPolicy
 
 __all__ = ["RESEND_AFTER_SECONDS", "update_routes"]
@@ -90,7 +91,7 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
             run_id = started.run_id
         else:
             record = engine.control.resolve_run(wid, checked_id(body.run_id, "run_id"))
-            if record.status == "RUNNING" and not body.accept_unknown:
+            if record.status is WorkflowExecutionStatus.RUNNING and not body.accept_unknown:
                 _known_update(engine, record.workflow_type, record.task_queue, name)
             run_id = record.run_id
             if engine.control.update_status(wid, run_id, update_id, request_id) is None:  # else: sent before

@@ -31,6 +31,7 @@ from durable._local.timers import LocalTimerService
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import Queue
 from durable._runtime.services import INBOX, Services
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["Backend", "Notifier", "make_backend"]
 
@@ -110,7 +111,9 @@ class _NotifyingExecutions:
         self._inner = inner
         self._notifier = notifier
 
-    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
+    def close(
+        self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
+    ) -> None:
         self._inner.close(workflow_id, run_id, status, close_time, history_length)
         self._notifier.failing_tasks.discard((workflow_id, run_id))
         self._notifier.run_closed(workflow_id, run_id)

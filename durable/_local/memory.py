@@ -36,10 +36,11 @@ from durable._runtime.ports import (
     Selection,
     start_key,
 )
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["MemoryExecutionStore", "MemoryHistoryStore", "MemoryQueue"]
 
-_RUNNING = "RUNNING"
+_RUNNING = WorkflowExecutionStatus.RUNNING
 _MAX_BATCH = 10  # SQS's limit per receive; kept so batches look the same
 _DEDUP_WINDOW_SECONDS = 300.0  # SQS FIFO's deduplication interval
 
@@ -105,7 +106,9 @@ class MemoryExecutionStore:
             search_attributes=json.loads(_dumps(record.search_attributes)),
         )
 
-    def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
+    def create(
+        self, record: ExecutionRecord, *, replaceable: frozenset[WorkflowExecutionStatus] = CLOSED_STATUSES
+    ) -> None:
         """Insert the record, replacing a previous run whose status is replaceable."""
         execution_item(record, self.claims)
         with self._lock:
@@ -125,7 +128,9 @@ class MemoryExecutionStore:
                 raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
             return self._copy(record)
 
-    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
+    def close(
+        self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
+    ) -> None:
         """Mark the run closed; a no-op when that run is not the RUNNING one."""
         with self._lock:
             record = self._executions.get(workflow_id)
@@ -206,7 +211,7 @@ class MemoryExecutionStore:
         return None if encoded is None else json.loads(encoded)
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
-    def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
+    def list(self, *, status: WorkflowExecutionStatus | None = None, limit: int = 100) -> list[ExecutionRecord]:
         """Runs, newest start first, optionally by status."""
         return [r for r, _ in itertools.islice(self.scan(Selection(status=status)), max(0, limit))]
 

@@ -14,6 +14,7 @@ from typing import Any
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._search_attributes import merged
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["ActivityState", "ChildState", "Ledger", "UpdateState"]
 
@@ -64,7 +65,7 @@ class Ledger:
         self.last_event_id = 0
         self.started: dict[str, Any] | None = None
         self.start_time = 0.0
-        self.status = "RUNNING"
+        self.status = WorkflowExecutionStatus.RUNNING
         self.close_time: float | None = None
         self.close_event: Event | None = None
         self.activities: dict[int, ActivityState] = {}
@@ -91,7 +92,7 @@ class Ledger:
     @property
     def closed(self) -> bool:
         """Whether the run reached a terminal event."""
-        return self.status != "RUNNING"
+        return self.status is not WorkflowExecutionStatus.RUNNING
 
     def observe(self, record: list[Event]) -> None:
         """Fold one committed record into the view."""
@@ -166,10 +167,10 @@ class Ledger:
 
 
 _STATUS = {
-    ev.WORKFLOW_COMPLETED: "COMPLETED",
-    ev.WORKFLOW_FAILED: "FAILED",
-    ev.WORKFLOW_CANCELED: "CANCELED",
-    ev.WORKFLOW_TERMINATED: "TERMINATED",
-    ev.WORKFLOW_TIMED_OUT: "TIMED_OUT",
-    ev.WORKFLOW_CONTINUED_AS_NEW: "CONTINUED_AS_NEW",
+    ev.WORKFLOW_COMPLETED: WorkflowExecutionStatus.COMPLETED,
+    ev.WORKFLOW_FAILED: WorkflowExecutionStatus.FAILED,
+    ev.WORKFLOW_CANCELED: WorkflowExecutionStatus.CANCELED,
+    ev.WORKFLOW_TERMINATED: WorkflowExecutionStatus.TERMINATED,
+    ev.WORKFLOW_TIMED_OUT: WorkflowExecutionStatus.TIMED_OUT,
+    ev.WORKFLOW_CONTINUED_AS_NEW: WorkflowExecutionStatus.CONTINUED_AS_NEW,
 }

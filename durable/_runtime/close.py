@@ -17,6 +17,7 @@ from durable._runtime.lifecycle import retry_of
 from durable._runtime.ports import ExecutionNotFound, HistoryConflict
 from durable._runtime.schedules import ScheduleRunner
 from durable._runtime.services import Services, execution_key
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["apply_parent_close_policy", "finish_close", "terminate_run"]
 
@@ -30,7 +31,11 @@ def finish_close(services: Services, ledger: Ledger) -> None:
     services.executions.close(wf, run, ledger.status, ledger.close_time or services.clock.now(), ledger.last_event_id)
     _report_to_parent(services, ledger)
     apply_parent_close_policy(services, ledger)
-    if started.get("scheduled_by_id") and ledger.status != "CONTINUED_AS_NEW" and retry_of(ledger) is None:
+    if (
+        started.get("scheduled_by_id")
+        and ledger.status is not WorkflowExecutionStatus.CONTINUED_AS_NEW
+        and retry_of(ledger) is None
+    ):
         try:
             ScheduleRunner(services).workflow_closed(started["scheduled_by_id"], wf, ledger.status)
         except Exception:  # noqa: BLE001 - the close itself is done; the schedule catches up
@@ -42,13 +47,13 @@ def finish_close(services: Services, ledger: Ledger) -> None:
 def _report_to_parent(services: Services, ledger: Ledger) -> None:
     started = ledger.started or {}
     parent = started.get("parent")
-    if not parent or ledger.status == "CONTINUED_AS_NEW" or retry_of(ledger) is not None:
+    if not parent or ledger.status is WorkflowExecutionStatus.CONTINUED_AS_NEW or retry_of(ledger) is not None:
         return  # the next run of the chain reports
     attrs = ledger.close_event["attributes"] if ledger.close_event else {}
-    fields: dict[str, Any] = {"seq": parent["seq"], "status": ledger.status, "child_run_id": started["run_id"]}
-    if ledger.status == "COMPLETED":
+    fields: dict[str, Any] = {"seq": parent["seq"], "status": ledger.status.name, "child_run_id": started["run_id"]}
+    if ledger.status is WorkflowExecutionStatus.COMPLETED:
         fields["result"] = attrs["result"]
-    elif ledger.status == "FAILED":
+    elif ledger.status is WorkflowExecutionStatus.FAILED:
         fields["failure"] = attrs["failure"]
     send_to_inbox(
         services, parent["workflow_id"], parent["run_id"], "child_closed", f"child:{parent['seq']}:closed", **fields
@@ -82,7 +87,7 @@ def _current_run_of_child(
         record = services.executions.get(child_wf)
     except ExecutionNotFound:
         return None
-    if record.status != "RUNNING":
+    if record.status is not WorkflowExecutionStatus.RUNNING:
         return None
     if record.run_id == child_run:
         return child_run

@@ -36,6 +36,7 @@ from durable._runtime.ports import (
 )
 from durable._runtime.services import Services, execution_key
 from durable._schedules.cron import CronExpression, InvalidCronExpression
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.listing import Count, Page, count_executions, list_executions
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -260,7 +261,7 @@ class Control:
                     return Started(
                         existing, created=False
                     )  # the same start, sent twice at once: the other made the run
-                if err.status != "RUNNING":
+                if err.status is not WorkflowExecutionStatus.RUNNING:
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
                 if start_signal is not None:  # signal-with-start: the running run gets the signal
                     self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [], request_id=request_id)
@@ -394,7 +395,7 @@ class Control:
             return None
         if record.request_id != request_id:
             return None
-        if record.status == "RUNNING" and record.task_failure is None:
+        if record.status is WorkflowExecutionStatus.RUNNING and record.task_failure is None:
             ledger = self.ledger(workflow_id, record.run_id)
             if ledger.started is not None and not ledger.decided and not ledger.closed:
                 if self.services.clock.now() >= execution_time(ledger.started):  # a cron run's start is its timer's
@@ -546,11 +547,11 @@ class Control:
             NotRunning: the run closed without it.
         """
         record = self.resolve_run(workflow_id, run_id)
-        if record.status == "RUNNING":
+        if record.status is WorkflowExecutionStatus.RUNNING:
             return record
         if dedup in self.ledger(workflow_id, record.run_id).consumed:
             return None  # a repeat of a request the run applied before it closed
-        if run_id is None and record.status == "CONTINUED_AS_NEW":
+        if run_id is None and record.status is WorkflowExecutionStatus.CONTINUED_AS_NEW:
             return record  # its next run is on the way: the orchestrator hands the message on
         raise NotRunning(f"workflow execution {workflow_id} already completed")
 
@@ -605,7 +606,7 @@ class Control:
         """Execution record, history length and pending activities with their heartbeats."""
         record = self.resolve_run(workflow_id, run_id)
         ledger = self.ledger(workflow_id, record.run_id)
-        if ledger.closed and record.status == "RUNNING":
+        if ledger.closed and record.status is WorkflowExecutionStatus.RUNNING:
             # The log is the truth: the record's close is dispatched after the commit, and
             # a crash in between leaves it behind until the redelivery catches up.
             record = dataclasses.replace(record, status=ledger.status, close_time=ledger.close_time)
@@ -696,7 +697,7 @@ class Control:
 
     def _running(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         record = self.resolve_run(workflow_id, run_id)
-        if record.status != "RUNNING":
+        if record.status is not WorkflowExecutionStatus.RUNNING:
             raise NotRunning(f"workflow execution {workflow_id} already completed")
         return record
 

@@ -24,6 +24,7 @@ from durable._runtime.inbox import send_to_inbox, send_to_inbox_at
 from durable._runtime.lifecycle import REPLACEABLE, begin_run, continue_run, retry_of, retry_run
 from durable._runtime.ports import ExecutionIdInUse, ExecutionNotFound, ExecutionRecord, HistoryConflict
 from durable._runtime.services import Services, UnknownTaskQueue, activity_queue_name, execution_key
+from durable._statuses import WorkflowExecutionStatus
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import ApplicationError
 
@@ -113,9 +114,12 @@ class Dispatcher:
             record = self.services.executions.get(target)
             if follow:
                 # A run that continued as new: its next run is on the way.
-                reachable = record.status in ("RUNNING", "CONTINUED_AS_NEW")
+                reachable = record.status in (
+                    WorkflowExecutionStatus.RUNNING,
+                    WorkflowExecutionStatus.CONTINUED_AS_NEW,
+                )
             else:
-                reachable = record.status == "RUNNING" and attrs["run_id"] == record.run_id
+                reachable = record.status is WorkflowExecutionStatus.RUNNING and attrs["run_id"] == record.run_id
             if not reachable:
                 raise ExecutionNotFound(target)
         except ExecutionNotFound:
@@ -177,7 +181,7 @@ class Dispatcher:
             send_to_inbox(s, wf, run, "child_started", f"child:{seq}:start", seq=seq, child_run_id=child_run)
 
     def _resume_child_start(
-        self, child_wf: str, child_run: str, replaceable: frozenset[str]
+        self, child_wf: str, child_run: str, replaceable: frozenset[WorkflowExecutionStatus]
     ) -> ExecutionIdInUse | None:
         """Finish a child start a crash cut short after its log was written."""
         s = self.services
@@ -194,7 +198,7 @@ class Dispatcher:
                 run_id=child_run,
                 workflow_type=ledger.started["workflow_type"],
                 task_queue=ledger.started["task_queue"],
-                status="RUNNING",
+                status=WorkflowExecutionStatus.RUNNING,
                 start_time=ledger.start_time,
             )
             try:

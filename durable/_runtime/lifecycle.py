@@ -29,6 +29,7 @@ from durable._runtime.deadlines import (
 from durable._runtime.inbox import CancelMessage, SignalMessage, send_to_inbox, send_to_inbox_at
 from durable._runtime.ports import CLOSED_STATUSES, ExecutionIdInUse, ExecutionRecord, HistoryConflict
 from durable._runtime.services import Services, execution_key
+from durable._statuses import WorkflowExecutionStatus
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import TimeoutError, TimeoutType
 
@@ -48,7 +49,14 @@ logger = logging.getLogger("durable.orchestrator")
 
 REPLACEABLE = {
     WorkflowIDReusePolicy.ALLOW_DUPLICATE: CLOSED_STATUSES,
-    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY: frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}),
+    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY: frozenset(
+        {
+            WorkflowExecutionStatus.FAILED,
+            WorkflowExecutionStatus.CANCELED,
+            WorkflowExecutionStatus.TERMINATED,
+            WorkflowExecutionStatus.TIMED_OUT,
+        }
+    ),
     WorkflowIDReusePolicy.REJECT_DUPLICATE: frozenset(),
     WorkflowIDReusePolicy.TERMINATE_IF_RUNNING: CLOSED_STATUSES,
 }
@@ -66,7 +74,7 @@ def begin_run(
     run_id: str,
     task_queue: str,
     input: list[str],
-    replaceable: frozenset[str] = CLOSED_STATUSES,
+    replaceable: frozenset[WorkflowExecutionStatus] = CLOSED_STATUSES,
     start_signal: str | None = None,
     start_signal_input: list[str] | None = None,
     continued_run_id: str | None = None,
@@ -143,7 +151,7 @@ def begin_run(
         run_id=run_id,
         workflow_type=workflow_type,
         task_queue=task_queue,
-        status="RUNNING",
+        status=WorkflowExecutionStatus.RUNNING,
         start_time=now,
         memo=dict(memo or {}),
         search_attributes=dict(search_attributes or {}),
@@ -226,9 +234,9 @@ def retry_of(ledger: Ledger) -> tuple[float, str] | None:
     close = ledger.close_event
     if not started.get("retry_policy") or close is None:
         return None
-    if ledger.status == "FAILED":
+    if ledger.status is WorkflowExecutionStatus.FAILED:
         failure = close["attributes"]["failure"]
-    elif ledger.status == "TIMED_OUT" and not close["attributes"].get("chain"):
+    elif ledger.status is WorkflowExecutionStatus.TIMED_OUT and not close["attributes"].get("chain"):
         failure = _failure.from_exception(RUN_TIMED_OUT)
     else:
         return None
@@ -280,7 +288,7 @@ def follow_continuation(services: Services, ledger: Ledger, body: SignalMessage 
     redelivery is applied once.
     """
     close = ledger.close_event
-    if ledger.status != "CONTINUED_AS_NEW" or close is None:
+    if ledger.status is not WorkflowExecutionStatus.CONTINUED_AS_NEW or close is None:
         logger.warning("%s message %s reached closed run %s", body["kind"], body["dedup"], body["run_id"])
         return
     attrs = close["attributes"]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from durable._limits import WriteTooLarge, short_key
 from durable._replay.events import Event
+from durable._statuses import CLOSED_STATUSES, WorkflowExecutionStatus
 
 __all__ = [
     "Clock",
@@ -50,15 +51,21 @@ class HistoryConflict(Exception):
     """Another writer already committed events at this position of the log."""
 
 
-CLOSED_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"})
-"""Statuses of a run that a new run of the same workflow id may replace by default."""
-
-
 class ExecutionIdInUse(Exception):
-    """A start found a run of the same workflow id that it may not replace."""
+    """A start found a run of the same workflow id that it may not replace.
 
-    def __init__(self, workflow_id: str, run_id: str, workflow_type: str, status: str = "RUNNING") -> None:
-        super().__init__(f"workflow {workflow_id!r} has a {status} run {run_id} that this start may not replace")
+    ``status`` is that run's, or None when it kept changing under the start.
+    """
+
+    def __init__(
+        self,
+        workflow_id: str,
+        run_id: str,
+        workflow_type: str,
+        status: WorkflowExecutionStatus | None = WorkflowExecutionStatus.RUNNING,
+    ) -> None:
+        seen = "changing" if status is None else status.name
+        super().__init__(f"workflow {workflow_id!r} has a {seen} run {run_id} that this start may not replace")
         self.workflow_id = workflow_id
         self.run_id = run_id
         self.workflow_type = workflow_type
@@ -96,7 +103,7 @@ class ExecutionRecord:
     run_id: str
     workflow_type: str
     task_queue: str
-    status: str  # a WorkflowExecutionStatus name: RUNNING, COMPLETED, FAILED, ...
+    status: WorkflowExecutionStatus  # stored as the member's name: RUNNING, COMPLETED, FAILED, ...
     start_time: float  # epoch seconds
     close_time: float | None = None
     history_length: int = 0
@@ -130,7 +137,7 @@ class Selection:
     """
 
     workflow_id: str | None = None
-    status: str | None = None
+    status: WorkflowExecutionStatus | None = None
     workflow_type: str | None = None
     start_from: float | None = None
     start_to: float | None = None
@@ -212,7 +219,9 @@ class HistoryStore(Protocol):
 class ExecutionStore(Protocol):
     """Executions (visibility), per-activity heartbeat records and update rejections."""
 
-    def create(self, record: ExecutionRecord, *, replaceable: frozenset[str] = CLOSED_STATUSES) -> None:
+    def create(
+        self, record: ExecutionRecord, *, replaceable: frozenset[WorkflowExecutionStatus] = CLOSED_STATUSES
+    ) -> None:
         """Insert the record, replacing the workflow id's previous run if its status is replaceable.
 
         The replaced run stays listable (:meth:`scan`) as it was when it closed.
@@ -231,7 +240,9 @@ class ExecutionStore(Protocol):
         """
         ...
 
-    def close(self, workflow_id: str, run_id: str, status: str, close_time: float, history_length: int) -> None:
+    def close(
+        self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
+    ) -> None:
         """Mark a run closed. Does nothing if that run is no longer the RUNNING one."""
         ...
 
@@ -253,7 +264,7 @@ class ExecutionStore(Protocol):
         """
         ...
 
-    def list(self, *, status: str | None = None, limit: int = 100) -> list[ExecutionRecord]:
+    def list(self, *, status: WorkflowExecutionStatus | None = None, limit: int = 100) -> list[ExecutionRecord]:
         """Runs, newest start first, optionally filtered by status."""
         ...
 

@@ -37,6 +37,7 @@ from durable._runtime.ports import ExecutionRecord, Selection, StoredSchedule
 from durable._runtime.schedules import fire_body
 from durable._runtime.services import Services, execution_key, schedule_group
 from durable._schedules.spec import ScheduleTimes
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["Reconciler", "ReconcilerPass"]
 
@@ -114,7 +115,7 @@ class Reconciler:
     def _runs(self, result: ReconcilerPass) -> None:
         now = self.services.clock.now()
         # Runs started within the grace period cannot need anything yet: the index skips them.
-        selection = Selection(status="RUNNING", start_to=now - self.grace_seconds)
+        selection = Selection(status=WorkflowExecutionStatus.RUNNING, start_to=now - self.grace_seconds)
         cursor: str | None = None
         failed_reads = 0
         while True:
@@ -144,7 +145,7 @@ class Reconciler:
 
     def _reconcile_run(self, record: ExecutionRecord, now: float) -> bool:
         if (
-            record.status != "RUNNING"
+            record.status is not WorkflowExecutionStatus.RUNNING
             or now - record.start_time < self.grace_seconds
             or record.task_failure is not None
         ):

@@ -48,6 +48,7 @@ from durable._runtime.ports import (
 from durable._runtime.services import Services, execution_key, schedule_group
 from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import ScheduleTimes
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["ScheduleRunner", "SchedulesNotConfigured", "fire_body", "scheduled_workflow_id"]
 
@@ -308,15 +309,19 @@ class ScheduleRunner:
         except ScheduleNotFound:
             logger.info("schedule %s is gone: its fire at %s does nothing", schedule_id, nominal)
 
-    def workflow_closed(self, schedule_id: str, workflow_id: str, status: str) -> None:
+    def workflow_closed(self, schedule_id: str, workflow_id: str, status: WorkflowExecutionStatus) -> None:
         """A run the schedule started has closed: start what waits for it, pause on failure."""
 
         def change(doc: dict[str, Any], now: float, fx: _Effects) -> None:
             policy, state = doc["schedule"]["policy"], doc["schedule"]["state"]
-            if policy.get("pause_on_failure") and status in ("FAILED", "TIMED_OUT") and not state.get("paused"):
+            if (
+                policy.get("pause_on_failure")
+                and status in (WorkflowExecutionStatus.FAILED, WorkflowExecutionStatus.TIMED_OUT)
+                and not state.get("paused")
+            ):
                 state["paused"], state["note"] = (
                     True,
-                    f"paused: workflow {workflow_id} {status.lower().replace('_', ' ')}",
+                    f"paused: workflow {workflow_id} {status.name.lower().replace('_', ' ')}",
                 )
                 doc["info"]["armed"], fx.disarm = None, True
             self._drain(schedule_id, doc, now, fx)
@@ -552,7 +557,7 @@ class ScheduleRunner:
         still = []
         for run in doc["info"]["running"]:
             try:
-                if self.services.executions.get(run["workflow_id"]).status == "RUNNING":
+                if self.services.executions.get(run["workflow_id"]).status is WorkflowExecutionStatus.RUNNING:
                     still.append(run)
             except ExecutionNotFound:
                 if any(p["workflow_id"] == run["workflow_id"] for p in doc["info"]["pending"]):
@@ -604,7 +609,7 @@ class ScheduleRunner:
                 run_id=run,
                 workflow_type=action["workflow"],
                 task_queue=action["task_queue"],
-                status="RUNNING",
+                status=WorkflowExecutionStatus.RUNNING,
                 start_time=float((ledger.started or {}).get("start_time", s.clock.now())),
                 search_attributes=ledger.search_attributes,
             )

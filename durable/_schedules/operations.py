@@ -33,6 +33,7 @@ from durable._schedules.documents import (
 )
 from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import canonical_spec
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.evaluate import matches
 from durable._visibility.query import InvalidQuery, parse
 
@@ -239,7 +240,7 @@ def _as_record(described: ScheduleDescribed) -> ExecutionRecord:
         run_id="",
         workflow_type=described.schedule["action"]["workflow"],
         task_queue=described.schedule["action"]["task_queue"],
-        status="RUNNING",
+        status=WorkflowExecutionStatus.RUNNING,
         start_time=described.info.created_at,
         search_attributes={
             "ScheduleId": {"type": "Keyword", "value": described.schedule_id},

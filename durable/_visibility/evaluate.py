@@ -52,7 +52,7 @@ def _builtin(record: ExecutionRecord, field: str) -> Any:
         "RunId": record.run_id,
         "WorkflowType": record.workflow_type,
         "TaskQueue": record.task_queue,
-        "ExecutionStatus": record.status,
+        "ExecutionStatus": record.status.name,  # the filter names statuses as they are stored
         "StartTime": record.start_time,
         "CloseTime": record.close_time,
         "ExecutionTime": record.start_time,

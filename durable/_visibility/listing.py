@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from durable._runtime.ports import ExecutionRecord, ExecutionStore, Selection
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.evaluate import matches
 from durable._visibility.query import And, Between, Compare, In, InvalidQuery, Node, Query, parse, parse_datetime
 
@@ -63,10 +64,11 @@ def selection_of(query: Query) -> Selection:
             start_from = low if start_from is None else max(start_from, low)
         if high is not None:
             start_to = high if start_to is None else min(start_to, high)
+    status = picked.get("ExecutionStatus")  # a status's name: the parser checked it
     return Selection(
         workflow_id=picked.get("WorkflowId"),
         workflow_type=picked.get("WorkflowType"),
-        status=picked.get("ExecutionStatus"),
+        status=None if status is None else WorkflowExecutionStatus[status],
         start_from=start_from,
         start_to=start_to,
         ascending=query.ascending,
@@ -154,6 +156,6 @@ def count_executions(store: ExecutionStore, query: str | None) -> Count:
     per_status: Counter[str] = Counter()
     for record, _ in store.scan(selection_of(parsed), page_size=1000):
         if matches(parsed.where, record):
-            per_status[record.status] += 1
+            per_status[record.status.name] += 1
     groups = dict(per_status) if parsed.group_by is not None else {}
     return Count(count=sum(per_status.values()), groups=groups)

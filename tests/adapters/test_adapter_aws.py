@@ -14,6 +14,7 @@ from durable._aws.history import DynamoHistoryStore
 from durable._aws.provision import create_queue, create_tables, dlq_name
 from durable._aws.sqs import SqsQueue
 from durable._runtime.ports import ExecutionAlreadyRunning, ExecutionRecord
+from durable._statuses import WorkflowExecutionStatus
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_adapters_make_their_default_clients_on_first_use(aws):
     assert (history._client, executions._client, queue._client) == (None, None, None)
 
     history.append("x", [{"event_id": 1}])
-    executions.create(ExecutionRecord("w", "r", "T", "tq", "RUNNING", 1.0))
+    executions.create(ExecutionRecord("w", "r", "T", "tq", WorkflowExecutionStatus.RUNNING, 1.0))
     queue.send("m")
 
     assert history.load("x") == [{"event_id": 1}]
@@ -102,12 +103,12 @@ def test_already_running_error_comes_from_the_failed_put_itself(aws):
     client = boto3.client("dynamodb", region_name="us-east-1")
     create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
     store = DynamoExecutionStore("e", client)
-    store.create(ExecutionRecord("w", "run-1", "T", "tq", "RUNNING", 1.0))
+    store.create(ExecutionRecord("w", "run-1", "T", "tq", WorkflowExecutionStatus.RUNNING, 1.0))
     reads = []
     client.meta.events.register("before-call.dynamodb.GetItem", lambda **kw: reads.append(kw))
 
     with pytest.raises(ExecutionAlreadyRunning) as raised:
-        store.create(ExecutionRecord("w", "run-2", "T", "tq", "RUNNING", 2.0))
+        store.create(ExecutionRecord("w", "run-2", "T", "tq", WorkflowExecutionStatus.RUNNING, 2.0))
 
     assert raised.value.run_id == "run-1"
     assert reads == []
@@ -117,10 +118,44 @@ def test_a_closed_execution_gets_its_ttl_and_a_running_one_none(aws):
     client = boto3.client("dynamodb", region_name="us-east-1")
     create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
     store = DynamoExecutionStore("e", client, retention_seconds=3600)
-    store.create(ExecutionRecord("w", "run-1", "T", "tq", "RUNNING", 1.0))
+    store.create(ExecutionRecord("w", "run-1", "T", "tq", WorkflowExecutionStatus.RUNNING, 1.0))
     key = {"pk": {"S": "wf#w"}, "sk": {"S": "run"}}
     assert "expires_at" not in client.get_item(TableName="e", Key=key)["Item"]
 
-    store.close("w", "run-1", "COMPLETED", 1_000.0, 7)
+    store.close("w", "run-1", WorkflowExecutionStatus.COMPLETED, 1_000.0, 7)
 
     assert client.get_item(TableName="e", Key=key)["Item"]["expires_at"] == {"N": "4600"}
+
+
+def test_an_execution_item_written_before_the_status_enum_reads_back_and_stays_as_it_was(aws):
+    # Items store the status by name ("COMPLETED"), as before the engine carried an enum:
+    # an item written then is read as the enum, found by the by_status index, and closing
+    # or writing a run stores exactly the same strings.
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+    earlier = {
+        "pk": {"S": "wf#old"},
+        "sk": {"S": "run"},
+        "workflow_id": {"S": "old"},
+        "run_id": {"S": "run-1"},
+        "workflow_type": {"S": "T"},
+        "task_queue": {"S": "tq"},
+        "status": {"S": "CONTINUED_AS_NEW"},
+        "start_time": {"N": "1"},
+        "close_time": {"N": "2"},
+        "history_length": {"N": "5"},
+        "vis": {"S": "wf"},
+        "start_key": {"S": "0000000000001.000000#old#run-1"},
+    }
+    client.put_item(TableName="e", Item=earlier)
+    store = DynamoExecutionStore("e", client)
+
+    assert store.get("old").status is WorkflowExecutionStatus.CONTINUED_AS_NEW
+    listed = store.list(status=WorkflowExecutionStatus.CONTINUED_AS_NEW)
+    assert [(r.workflow_id, r.status) for r in listed] == [("old", WorkflowExecutionStatus.CONTINUED_AS_NEW)]
+
+    store.create(ExecutionRecord("new", "run-1", "T", "tq", WorkflowExecutionStatus.RUNNING, 3.0))
+    new_key = {"pk": {"S": "wf#new"}, "sk": {"S": "run"}}
+    assert client.get_item(TableName="e", Key=new_key)["Item"]["status"] == {"S": "RUNNING"}
+    store.close("new", "run-1", WorkflowExecutionStatus.TIMED_OUT, 4.0, 3)
+    assert client.get_item(TableName="e", Key=new_key)["Item"]["status"] == {"S": "TIMED_OUT"}

@@ -13,6 +13,7 @@ from durable._runtime.ports import (
     ExecutionRecord,
     HeartbeatRecord,
 )
+from durable._statuses import WorkflowExecutionStatus
 
 T0 = 1_700_000_000.123456
 
@@ -23,7 +24,7 @@ def running(workflow_id: str = "order-1", run_id: str = "run-1", **changes) -> E
         run_id=run_id,
         workflow_type="OrderWorkflow",
         task_queue="orders",
-        status="RUNNING",
+        status=WorkflowExecutionStatus.RUNNING,
         start_time=T0,
     )
     return dataclasses.replace(record, **changes)
@@ -65,15 +66,17 @@ def test_close_then_get_shows_the_closed_run(backend):
     store = backend.executions()
     store.create(running())
 
-    store.close("order-1", "run-1", "COMPLETED", T0 + 5.25, 11)
+    store.close("order-1", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 5.25, 11)
 
-    assert store.get("order-1") == running(status="COMPLETED", close_time=T0 + 5.25, history_length=11)
+    assert store.get("order-1") == running(
+        status=WorkflowExecutionStatus.COMPLETED, close_time=T0 + 5.25, history_length=11
+    )
 
 
 def test_create_over_a_closed_run_replaces_it(backend):
     store = backend.executions()
     store.create(running(run_id="run-1", task_failure={"message": "old"}))
-    store.close("order-1", "run-1", "FAILED", T0 + 1, 9)
+    store.close("order-1", "run-1", WorkflowExecutionStatus.FAILED, T0 + 1, 9)
 
     store.create(running(run_id="run-2", start_time=T0 + 2))
 
@@ -83,10 +86,36 @@ def test_create_over_a_closed_run_replaces_it(backend):
 @pytest.mark.parametrize(
     ("previous", "replaceable", "allowed"),
     [
-        ("COMPLETED", frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}), False),
-        ("FAILED", frozenset({"FAILED", "CANCELED", "TERMINATED", "TIMED_OUT"}), True),
-        ("COMPLETED", frozenset(), False),
-        ("TERMINATED", frozenset({"COMPLETED", "TERMINATED"}), True),
+        (
+            WorkflowExecutionStatus.COMPLETED,
+            frozenset(
+                {
+                    WorkflowExecutionStatus.FAILED,
+                    WorkflowExecutionStatus.CANCELED,
+                    WorkflowExecutionStatus.TERMINATED,
+                    WorkflowExecutionStatus.TIMED_OUT,
+                }
+            ),
+            False,
+        ),
+        (
+            WorkflowExecutionStatus.FAILED,
+            frozenset(
+                {
+                    WorkflowExecutionStatus.FAILED,
+                    WorkflowExecutionStatus.CANCELED,
+                    WorkflowExecutionStatus.TERMINATED,
+                    WorkflowExecutionStatus.TIMED_OUT,
+                }
+            ),
+            True,
+        ),
+        (WorkflowExecutionStatus.COMPLETED, frozenset(), False),
+        (
+            WorkflowExecutionStatus.TERMINATED,
+            frozenset({WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.TERMINATED}),
+            True,
+        ),
     ],
 )
 def test_create_replaces_only_a_replaceable_closed_run(backend, previous, replaceable, allowed):
@@ -108,10 +137,10 @@ def test_create_replaces_only_a_replaceable_closed_run(backend, previous, replac
 def test_close_of_a_stale_run_is_a_no_op(backend):
     store = backend.executions()
     store.create(running(run_id="run-1"))
-    store.close("order-1", "run-1", "COMPLETED", T0 + 1, 5)
+    store.close("order-1", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 1, 5)
     store.create(running(run_id="run-2", start_time=T0 + 2))
 
-    store.close("order-1", "run-1", "TERMINATED", T0 + 3, 6)  # the old run, late
+    store.close("order-1", "run-1", WorkflowExecutionStatus.TERMINATED, T0 + 3, 6)  # the old run, late
 
     assert store.get("order-1") == running(run_id="run-2", start_time=T0 + 2)
 
@@ -119,17 +148,17 @@ def test_close_of_a_stale_run_is_a_no_op(backend):
 def test_second_close_of_a_run_is_a_no_op(backend):
     store = backend.executions()
     store.create(running())
-    store.close("order-1", "run-1", "COMPLETED", T0 + 1, 5)
+    store.close("order-1", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 1, 5)
 
-    store.close("order-1", "run-1", "TERMINATED", T0 + 2, 6)
+    store.close("order-1", "run-1", WorkflowExecutionStatus.TERMINATED, T0 + 2, 6)
 
-    assert store.get("order-1").status == "COMPLETED"
+    assert store.get("order-1").status == WorkflowExecutionStatus.COMPLETED
     assert store.get("order-1").close_time == T0 + 1
 
 
 def test_close_of_an_unknown_workflow_creates_nothing(backend):
     store = backend.executions()
-    store.close("ghost", "run-1", "COMPLETED", T0, 1)
+    store.close("ghost", "run-1", WorkflowExecutionStatus.COMPLETED, T0, 1)
 
     with pytest.raises(ExecutionNotFound):
         store.get("ghost")
@@ -166,32 +195,39 @@ def test_list_newest_first_filtered_and_limited(backend):
     store.create(running("b", start_time=T0 + 3))
     store.create(running("c", start_time=T0 + 2))
     store.create(running("d", start_time=T0 + 2))  # same start as c: ties by workflow id, descending
-    store.close("b", "run-1", "COMPLETED", T0 + 4, 3)
+    store.close("b", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 4, 3)
     # A heartbeat item whose activity id looks like an execution item's sort key.
     store.record_heartbeat("a#run-1", "run", 1, [], T0)
 
     assert [r.workflow_id for r in store.list()] == ["b", "d", "c", "a"]
-    assert [r.workflow_id for r in store.list(status="RUNNING")] == ["d", "c", "a"]
-    assert [r.workflow_id for r in store.list(status="COMPLETED")] == ["b"]
+    assert [r.workflow_id for r in store.list(status=WorkflowExecutionStatus.RUNNING)] == ["d", "c", "a"]
+    assert [r.workflow_id for r in store.list(status=WorkflowExecutionStatus.COMPLETED)] == ["b"]
     assert [r.workflow_id for r in store.list(limit=2)] == ["b", "d"]
-    assert store.list(status="FAILED") == []
-    assert store.list()[0] == running("b", start_time=T0 + 3, status="COMPLETED", close_time=T0 + 4, history_length=3)
+    assert store.list(status=WorkflowExecutionStatus.FAILED) == []
+    assert store.list()[0] == running(
+        "b", start_time=T0 + 3, status=WorkflowExecutionStatus.COMPLETED, close_time=T0 + 4, history_length=3
+    )
 
 
 def test_a_replaced_run_stays_listed_as_it_closed(backend):
     store = backend.executions()
     store.create(running("a", run_id="run-1", memo={"k": '"v"'}))
-    store.close("a", "run-1", "CONTINUED_AS_NEW", T0 + 1, 3)
+    store.close("a", "run-1", WorkflowExecutionStatus.CONTINUED_AS_NEW, T0 + 1, 3)
     store.create(running("a", run_id="run-2", start_time=T0 + 2))
 
     assert [(r.workflow_id, r.run_id) for r in store.list()] == [("a", "run-2"), ("a", "run-1")]
     assert store.list()[1] == running(
-        "a", run_id="run-1", status="CONTINUED_AS_NEW", close_time=T0 + 1, history_length=3, memo={"k": '"v"'}
+        "a",
+        run_id="run-1",
+        status=WorkflowExecutionStatus.CONTINUED_AS_NEW,
+        close_time=T0 + 1,
+        history_length=3,
+        memo={"k": '"v"'},
     )
     assert store.get("a").run_id == "run-2"
     # The copy is no execution of its own: closing the old run again changes nothing.
-    store.close("a", "run-1", "TERMINATED", T0 + 3, 4)
-    assert store.list(status="TERMINATED") == []
+    store.close("a", "run-1", WorkflowExecutionStatus.TERMINATED, T0 + 3, 4)
+    assert store.list(status=WorkflowExecutionStatus.TERMINATED) == []
 
 
 # -- heartbeats ------------------------------------------------------------------------

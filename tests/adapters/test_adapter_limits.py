@@ -15,6 +15,7 @@ import pytest
 from durable._limits import FIFO_ID_CHARS, SQS_MESSAGE_BYTES, fifo_id
 from durable._runtime.claimcheck import BODY_INLINE_BYTES, ClaimCheck
 from durable._runtime.ports import ExecutionRecord, WriteTooLarge
+from durable._statuses import WorkflowExecutionStatus
 
 
 def _record(first: int, text: str, count: int = 1) -> list[dict[str, Any]]:
@@ -30,7 +31,7 @@ def _run(workflow_id: str = "wf", **fields: Any) -> ExecutionRecord:
         run_id="run-1",
         workflow_type="T",
         task_queue="q",
-        status="RUNNING",
+        status=WorkflowExecutionStatus.RUNNING,
         start_time=1.0,
         **fields,
     )
@@ -102,8 +103,8 @@ def test_a_1000_byte_workflow_id_fits_every_key(backend):
     workflow_id = "ö" * 500  # 1,000 bytes of UTF-8
     executions = backend.executions()
     executions.create(_run(workflow_id))
-    executions.close(workflow_id, "run-1", "COMPLETED", 3.0, 2)
-    assert executions.get(workflow_id).status == "COMPLETED"
+    executions.close(workflow_id, "run-1", WorkflowExecutionStatus.COMPLETED, 3.0, 2)
+    assert executions.get(workflow_id).status == WorkflowExecutionStatus.COMPLETED
     activity_id = "a" * 1_000  # a user-chosen activity id; sort keys hold 1,024 bytes
     executions.record_heartbeat(f"{workflow_id}#run-1", activity_id, 1, ["beat"], 2.0)
     heartbeat = executions.get_heartbeat(f"{workflow_id}#run-1", activity_id)

@@ -13,6 +13,7 @@ from durable._aws.schedules import EventBridgeScheduleFiring, scheduler_name
 from durable._limits import FIFO_ID_CHARS
 from durable._runtime.ports import ExecutionRecord, ScheduleAlreadyExists, ScheduleConflict, ScheduleNotFound
 from durable._runtime.services import schedule_group
+from durable._statuses import WorkflowExecutionStatus
 
 DOC = {
     "schedule": {"spec": {"cron_expressions": ["0 * * * *"]}, "state": {"note": "é ünïcode", "paused": False}},
@@ -62,7 +63,12 @@ def test_list_is_every_schedule_by_id_and_nothing_else(backend):
     executions = backend.executions()
     executions.create(
         ExecutionRecord(
-            workflow_id="wf", run_id="r", workflow_type="T", task_queue="q", status="RUNNING", start_time=1.0
+            workflow_id="wf",
+            run_id="r",
+            workflow_type="T",
+            task_queue="q",
+            status=WorkflowExecutionStatus.RUNNING,
+            start_time=1.0,
         )
     )
     for sid in ("b", "a", "c"):

@@ -12,6 +12,7 @@ import itertools
 import pytest
 
 from durable._runtime.ports import ExecutionRecord, Selection
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.listing import count_executions, list_executions
 from durable._visibility.query import InvalidQuery, parse_datetime
 
@@ -24,7 +25,7 @@ def run(workflow_id: str, start: float, **changes) -> ExecutionRecord:
         run_id=changes.pop("run_id", "run-1"),
         workflow_type=changes.pop("workflow_type", "OrderWorkflow"),
         task_queue="orders",
-        status="RUNNING",
+        status=WorkflowExecutionStatus.RUNNING,
         start_time=T0 + start,
     )
     return dataclasses.replace(record, **changes)
@@ -37,10 +38,10 @@ def store(backend):
     store.create(run("o1", 10, search_attributes={"Tier": {"type": "Keyword", "value": "gold"}}))
     store.create(run("o2", 20, search_attributes={"Tier": {"type": "Keyword", "value": "silver"}}))
     store.create(run("o3", 30))
-    store.close("o3", "run-1", "COMPLETED", T0 + 31, 9)
+    store.close("o3", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 31, 9)
     store.create(run("p1", 40, workflow_type="PaymentWorkflow"))
     store.create(run("p2", 50, workflow_type="PaymentWorkflow"))
-    store.close("p2", "run-1", "CONTINUED_AS_NEW", T0 + 55, 12)
+    store.close("p2", "run-1", WorkflowExecutionStatus.CONTINUED_AS_NEW, T0 + 55, 12)
     store.create(run("p2", 55, run_id="run-2", workflow_type="PaymentWorkflow"))
     store.create(run("o4", 60, search_attributes={"Count": {"type": "Int", "value": 3}}))
     store.set_visibility(
@@ -63,16 +64,19 @@ def test_scan_every_run_newest_first_and_oldest_first(store):
 @pytest.mark.parametrize(
     ("selection", "expected"),
     [
-        (Selection(status="RUNNING"), ["o4/run-1", "p2/run-2", "p1/run-1", "o2/run-1", "o1/run-1"]),
-        (Selection(status="CONTINUED_AS_NEW"), ["p2/run-1"]),
+        (
+            Selection(status=WorkflowExecutionStatus.RUNNING),
+            ["o4/run-1", "p2/run-2", "p1/run-1", "o2/run-1", "o1/run-1"],
+        ),
+        (Selection(status=WorkflowExecutionStatus.CONTINUED_AS_NEW), ["p2/run-1"]),
         (Selection(workflow_type="PaymentWorkflow"), ["p2/run-2", "p2/run-1", "p1/run-1"]),
-        (Selection(workflow_type="PaymentWorkflow", status="RUNNING"), ["p2/run-2", "p1/run-1"]),
+        (Selection(workflow_type="PaymentWorkflow", status=WorkflowExecutionStatus.RUNNING), ["p2/run-2", "p1/run-1"]),
         (Selection(workflow_id="p2"), ["p2/run-2", "p2/run-1"]),
         (Selection(workflow_id="p2", ascending=True), ["p2/run-1", "p2/run-2"]),
-        (Selection(workflow_id="p2", status="RUNNING"), ["p2/run-2"]),
+        (Selection(workflow_id="p2", status=WorkflowExecutionStatus.RUNNING), ["p2/run-2"]),
         (Selection(start_from=T0 + 20, start_to=T0 + 40), ["p1/run-1", "o3/run-1", "o2/run-1"]),
         (Selection(start_from=T0 + 50), ["o4/run-1", "p2/run-2", "p2/run-1"]),
-        (Selection(status="RUNNING", start_to=T0 + 20, ascending=True), ["o1/run-1", "o2/run-1"]),
+        (Selection(status=WorkflowExecutionStatus.RUNNING, start_to=T0 + 20, ascending=True), ["o1/run-1", "o2/run-1"]),
         (Selection(workflow_id="nobody"), []),
     ],
 )
@@ -81,7 +85,8 @@ def test_scan_selections(store, selection, expected):
 
 
 @pytest.mark.parametrize(
-    "selection", [Selection(), Selection(status="RUNNING", ascending=True), Selection(workflow_id="p2")]
+    "selection",
+    [Selection(), Selection(status=WorkflowExecutionStatus.RUNNING, ascending=True), Selection(workflow_id="p2")],
 )
 def test_scan_resumes_after_any_cursor(store, selection):
     whole = list(store.scan(selection, page_size=2))
@@ -202,7 +207,7 @@ def test_a_start_racing_another_over_a_closed_run_loses_and_the_old_run_is_kept_
 
     store = backend.executions()
     store.create(run("race", 1))
-    store.close("race", "run-1", "COMPLETED", T0 + 2, 4)
+    store.close("race", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 2, 4)
     rival = lambda: store.create(run("race", 10, run_id="run-rival"))  # noqa: E731
     if backend.name == "moto":
         racer = DynamoExecutionStore(store.table_name, _RivalFirst(backend.dynamodb, rival))
@@ -215,4 +220,7 @@ def test_a_start_racing_another_over_a_closed_run_loses_and_the_old_run_is_kept_
 
     assert raised.value.run_id == "run-rival"
     runs = [r for r, _ in store.scan(Selection(workflow_id="race"))]
-    assert [(r.run_id, r.status) for r in runs] == [("run-rival", "RUNNING"), ("run-1", "COMPLETED")]
+    assert [(r.run_id, r.status) for r in runs] == [
+        ("run-rival", WorkflowExecutionStatus.RUNNING),
+        ("run-1", WorkflowExecutionStatus.COMPLETED),
+    ]

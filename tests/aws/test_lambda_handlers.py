@@ -121,7 +121,7 @@ def test_order_runs_end_to_end_through_the_deployed_handlers(deployment):
     close = control.close_event(order.order_id, run_id)
     assert close["event_type"] == ev.WORKFLOW_COMPLETED
     assert json.loads(close["attributes"]["result"])["status"] == "completed"
-    assert control.resolve_run(order.order_id, None).status == "COMPLETED"
+    assert control.resolve_run(order.order_id, None).status.name == "COMPLETED"
 
 
 def test_log_lines_carry_the_execution_ids_and_metrics_are_published(deployment, capsys):

@@ -93,4 +93,4 @@ def test_an_app_given_the_unsandboxed_runner_lets_it_run(environ):
     )
     control, workflow_id, run_id = run_first_task(app)
     assert control.ledger(workflow_id, run_id).closed
-    assert control.resolve_run(workflow_id, None).status == "COMPLETED"
+    assert control.resolve_run(workflow_id, None).status.name == "COMPLETED"

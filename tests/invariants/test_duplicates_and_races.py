@@ -113,6 +113,6 @@ async def test_two_orchestrators_racing_on_one_run_leave_one_consistent_log(capl
     # The log replays cleanly from scratch: it is one consistent history.
     machine = HistoryMachine(lambda _type, _queue: WorkflowDefinition.of(Mixed))
     machine.replay(services.history.load(execution_key("race", history[0]["attributes"]["run_id"])))
-    assert machine.replay_error is None and machine.ledger.status == "COMPLETED"
+    assert machine.replay_error is None and machine.ledger.status.name == "COMPLETED"
     assert all(n == 1 for n in effects_of("race").values())
     assert any("committed to" in r.getMessage() for r in caplog.records), "the orchestrators did race"

@@ -83,7 +83,7 @@ def _orphan(services: Services, workflow_id: str) -> None:
             run_id=run_id,
             workflow_type="Mixed",
             task_queue="mixed",
-            status="RUNNING",
+            status=WorkflowExecutionStatus.RUNNING,
             start_time=now,
         )
     )
@@ -100,7 +100,7 @@ def _corrupt(services: Services, workflow_id: str) -> None:
             run_id=run_id,
             workflow_type="Mixed",
             task_queue="mixed",
-            status="RUNNING",
+            status=WorkflowExecutionStatus.RUNNING,
             start_time=now,
         )
     )

@@ -12,6 +12,7 @@ import pytest
 
 from durable import _settings as settings
 from durable._aws.app import LambdaApp
+from durable._statuses import WorkflowExecutionStatus
 from statemachines.registry import ACTIVITIES
 
 from .conftest import NAMESPACE, Synth
@@ -463,7 +464,7 @@ def test_the_heartbeat_condition_admits_the_keys_heartbeats_write_and_no_other_i
         store.record_heartbeat(execution, "activity-1", 1, ["half way"], 1.0)
         heartbeat_keys = {i["pk"]["S"] for i in client.scan(TableName="e")["Items"]}
         store.create(ExecutionRecord(workflow_id="order#1", run_id="run-1", workflow_type="W", task_queue="q",
-                                     status="RUNNING", start_time=1.0))  # fmt: skip
+                                     status=WorkflowExecutionStatus.RUNNING, start_time=1.0))  # fmt: skip
         store.reject_update(execution, "update-1", {"message": "no"})
         DynamoScheduleStore("e", client).create("daily", {"spec": {}})
         other_keys = {i["pk"]["S"] for i in client.scan(TableName="e")["Items"]} - heartbeat_keys

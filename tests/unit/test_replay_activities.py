@@ -92,7 +92,7 @@ def test_second_activity_gets_the_next_id_and_its_own_options() -> None:
     d.complete_activity(2, 42)
     assert d.command_types() == [ev.WORKFLOW_COMPLETED]
     assert d.result() == ["hello ann", 42]
-    assert d.machine.ledger.status == "COMPLETED"
+    assert d.machine.ledger.status.name == "COMPLETED"
 
 
 @workflow.defn
@@ -111,7 +111,7 @@ def test_activity_without_any_timeout_fails_the_workflow_task() -> None:
     assert failure["application"]["type"] == "ValueError"
     assert d.marker()["attributes"]["attempt"] == 1
     assert d.machine.poisoned
-    assert d.machine.ledger.status == "RUNNING"
+    assert d.machine.ledger.status.name == "RUNNING"
 
 
 @workflow.defn
@@ -219,7 +219,7 @@ def test_uncaught_activity_error_fails_the_workflow_with_the_chain() -> None:
     assert failure["activity"]["activity_type"] == "greet"
     assert failure["cause"]["application"]["type"] == "CardDeclined"
     assert failure["cause"]["message"] == "declined"
-    assert d.machine.ledger.status == "FAILED"
+    assert d.machine.ledger.status.name == "FAILED"
 
 
 @workflow.defn

@@ -126,7 +126,7 @@ def test_asyncio_wait_first_completed_activity_wins() -> None:
     d.start()
     assert d.command_types() == [ev.ACTIVITY_SCHEDULED, ev.TIMER_STARTED]
     d.complete_activity(1, 7)
-    assert d.machine.ledger.status == "COMPLETED"
+    assert d.machine.ledger.status.name == "COMPLETED"
     assert d.result() == {"activity_won": True, "timer_won": False, "pending": 1}
     assert d.machine.ledger.timers == {}
 
@@ -135,7 +135,7 @@ def test_asyncio_wait_first_completed_timer_wins() -> None:
     d = Driver(FirstCompleted)
     d.start()
     d.fire_timer(1)
-    assert d.machine.ledger.status == "COMPLETED"
+    assert d.machine.ledger.status.name == "COMPLETED"
     assert d.result() == {"activity_won": False, "timer_won": True, "pending": 1}
 
 

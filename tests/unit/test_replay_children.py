@@ -111,7 +111,7 @@ def test_child_result_completes_the_parent_and_replays() -> None:
     )
     assert d.result() == 30
     assert not d.machine.ledger.children
-    assert d.cold().ledger.status == "COMPLETED"
+    assert d.cold().ledger.status.name == "COMPLETED"
 
 
 def test_child_failure_reaches_the_code_as_child_workflow_error() -> None:
@@ -180,7 +180,7 @@ def test_cancelling_the_handle_follows_the_cancellation_type(kind, commands_afte
         failure = _failure.from_exception(_cancelled("kid-c"))
         d.decide(ev.make_event(ev.CHILD_CANCELED, 0.0, seq=1, workflow_id="kid-c", run_id="r", failure=failure))
     assert d.result() == "CancelledError"
-    assert d.cold().ledger.status == "COMPLETED"
+    assert d.cold().ledger.status.name == "COMPLETED"
 
 
 def _cancelled(workflow_id: str) -> exceptions.ChildWorkflowError:

@@ -344,7 +344,7 @@ def test_a_decision_on_a_nondeterministic_replay_fails_the_task() -> None:
     failure = record[-1]["attributes"]["failure"]
     assert failure["application"]["type"] == "NondeterminismError"
     assert "at event 3" in failure["message"]
-    assert d.machine.ledger.status == "RUNNING"
+    assert d.machine.ledger.status.name == "RUNNING"
 
 
 @workflow.defn

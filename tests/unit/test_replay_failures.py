@@ -40,7 +40,7 @@ def test_application_error_fails_the_workflow_with_its_failure() -> None:
     assert "cause" not in failure
     assert 'test_replay_failures.py", line' in failure["stack_trace"]
     assert failure["stack_trace"].rstrip().endswith("ApplicationError: Rejected: order rejected")
-    assert d.machine.ledger.status == "FAILED"
+    assert d.machine.ledger.status.name == "FAILED"
     assert d.machine.ledger.close_event is d.commands()[0]
     assert not d.machine.poisoned
 
@@ -69,7 +69,7 @@ def test_other_exception_fails_the_workflow_task_and_poisons_the_machine() -> No
     assert attrs["failure"]["application"]["type"] == "RuntimeError"
     assert d.machine.poisoned
     ledger = d.machine.ledger
-    assert (ledger.status, ledger.task_attempt, ledger.decided) == ("RUNNING", 1, False)
+    assert (ledger.status.name, ledger.task_attempt, ledger.decided) == ("RUNNING", 1, False)
     # The start was consumed by no decision: it waits for the next one.
     assert [e["event_type"] for e in d.machine.pending_inputs] == [ev.WORKFLOW_STARTED]
 
@@ -112,7 +112,7 @@ def test_a_fresh_machine_decides_again_once_the_code_is_fixed() -> None:
         # The whole log, failed task included, replays cleanly.
         cold = d.cold()
         assert cold.replay_error is None
-        assert (cold.ledger.status, cold.ledger.last_event_id) == ("COMPLETED", 7)
+        assert (cold.ledger.status.name, cold.ledger.last_event_id) == ("COMPLETED", 7)
     finally:
         BROKEN["value"] = True
 

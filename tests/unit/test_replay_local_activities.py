@@ -119,7 +119,7 @@ def test_replay_resolves_local_activities_from_their_markers() -> None:
     decide(d, runner, d.started_event("a"))
     decide(d, runner, ev.make_event(ev.TIMER_FIRED, 0.0, seq=1), advance=60)
     cold = d.cold()  # the plain replay path: it has no runner at all
-    assert cold.replay_error is None and cold.ledger.status == "COMPLETED"
+    assert cold.replay_error is None and cold.ledger.status.name == "COMPLETED"
     assert len(runner.calls) == 2
 
 

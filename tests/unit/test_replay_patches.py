@@ -80,7 +80,7 @@ def test_a_history_of_the_old_code_replays_the_old_branch() -> None:
     old = run_to_end(V1)
     machine = replay(old, V2)
     assert machine.replay_error is None
-    assert machine.ledger.status == "COMPLETED"
+    assert machine.ledger.status.name == "COMPLETED"
 
 
 def test_removing_the_patch_too_early_breaks_old_histories() -> None:

@@ -122,7 +122,7 @@ def test_a_value_of_the_wrong_type_fails_the_workflow_task_not_the_workflow() ->
     d.start()
     failed = [e for e in d.log if e["event_type"] == ev.TASK_FAILED]
     assert failed and "'Score' is Int" in failed[0]["attributes"]["failure"]["message"]
-    assert d.machine.ledger.status == "RUNNING"
+    assert d.machine.ledger.status.name == "RUNNING"
 
 
 def test_typed_search_attributes_reject_duplicate_names() -> None:

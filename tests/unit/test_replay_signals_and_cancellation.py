@@ -104,7 +104,7 @@ def test_ending_with_the_cancellation_gives_workflow_execution_canceled() -> Non
     d.cancel()
     d.complete_activity(1, "tidy")
     assert d.command_types() == [ev.WORKFLOW_CANCELED]
-    assert d.machine.ledger.status == "CANCELED"
+    assert d.machine.ledger.status.name == "CANCELED"
 
 
 def test_catching_the_cancellation_and_returning_completes_the_workflow() -> None:
@@ -115,7 +115,7 @@ def test_catching_the_cancellation_and_returning_completes_the_workflow() -> Non
     d.complete_activity(1, "tidy")
     assert d.command_types() == [ev.WORKFLOW_COMPLETED]
     assert d.result() == "swallowed"
-    assert d.machine.ledger.status == "COMPLETED"
+    assert d.machine.ledger.status.name == "COMPLETED"
 
 
 def test_cancel_in_the_start_activation_meets_the_run_at_its_first_await() -> None:
@@ -138,4 +138,4 @@ def test_cancel_while_awaiting_an_activity_requests_its_cancel_and_cancels_the_w
     d.cancel()
     # TRY_CANCEL: the ActivityError(cause=CancelledError) reaches the run at once.
     assert d.command_types() == [ev.ACTIVITY_CANCEL_REQUESTED, ev.WORKFLOW_CANCELED]
-    assert d.machine.ledger.status == "CANCELED"
+    assert d.machine.ledger.status.name == "CANCELED"

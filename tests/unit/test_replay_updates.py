@@ -191,7 +191,7 @@ def test_an_update_handler_runs_an_activity_across_decisions_and_replays() -> No
     d.signal("close")
     assert d.result() == 3
     cold = d.cold()
-    assert cold.replay_error is None and cold.ledger.status == "COMPLETED"
+    assert cold.replay_error is None and cold.ledger.status.name == "COMPLETED"
 
 
 def test_signals_then_updates_in_one_decision_replay_in_the_same_order() -> None:
@@ -211,7 +211,7 @@ def test_a_failure_error_completes_the_update_as_failed() -> None:
     assert types(record) == [ev.TASK_COMPLETED, ev.UPDATE_ACCEPTED, ev.UPDATE_COMPLETED]
     failure = record[-1]["attributes"]["failure"]
     assert failure["message"] == "not today" and failure["application"]["type"] == "Refused"
-    assert d.machine.ledger.status == "RUNNING"
+    assert d.machine.ledger.status.name == "RUNNING"
 
 
 def test_any_other_exception_in_an_accepted_handler_fails_the_workflow_task() -> None:
@@ -220,7 +220,7 @@ def test_any_other_exception_in_an_accepted_handler_fails_the_workflow_task() ->
     record = update(d, "crash")
     assert types(record) == [ev.TASK_FAILED]
     assert "bug in the handler" in record[0]["attributes"]["failure"]["message"]
-    assert d.machine.ledger.status == "RUNNING"
+    assert d.machine.ledger.status.name == "RUNNING"
 
 
 def test_a_validator_that_issues_commands_fails_the_workflow_task() -> None:
@@ -302,7 +302,7 @@ def test_completing_with_an_update_still_running_warns_as_temporalio_does() -> N
     assert d.query("idle") is False
     with pytest.warns(workflow.UnfinishedUpdateHandlersWarning, match=r'\[TMPRL1102\].*"name": "waits", "id": "w-1"'):
         d.signal("finish")
-    assert d.machine.ledger.status == "COMPLETED"
+    assert d.machine.ledger.status.name == "COMPLETED"
     assert not d.machine.ledger.updates["w-1"].completed
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -316,7 +316,7 @@ def test_an_abandon_policy_silences_the_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         d.signal("finish")
-    assert d.machine.ledger.status == "COMPLETED"
+    assert d.machine.ledger.status.name == "COMPLETED"
 
 
 def test_validators_must_be_sync() -> None:

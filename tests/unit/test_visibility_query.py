@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from durable._runtime.ports import ExecutionRecord, Selection
+from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.evaluate import matches
 from durable._visibility.listing import selection_of
 from durable._visibility.query import (
@@ -30,7 +31,7 @@ def record(**changes) -> ExecutionRecord:
         run_id="run-1",
         workflow_type="OrderWorkflow",
         task_queue="orders",
-        status="RUNNING",
+        status=WorkflowExecutionStatus.RUNNING,
         start_time=JAN1 + 3600,
         search_attributes={
             "CustomKeywordField": {"type": "Keyword", "value": "gold"},
@@ -192,7 +193,7 @@ def test_matches(text, expected):
 
 
 def test_closed_run_matches_on_close_time_and_status():
-    closed = record(status="COMPLETED", close_time=JAN1 + 7200)
+    closed = record(status=WorkflowExecutionStatus.COMPLETED, close_time=JAN1 + 7200)
     assert matches(parse("CloseTime >= '2024-01-01T02:00:00Z' AND ExecutionStatus = 'Completed'").where, closed)
 
 
@@ -205,7 +206,11 @@ def test_selection_takes_top_level_equalities_and_start_bounds():
         "AND StartTime <= '2024-01-02T00:00:00Z' AND CustomIntField = 1 ORDER BY StartTime ASC"
     )
     assert selection_of(q) == Selection(
-        workflow_type="A", status="RUNNING", start_from=JAN1, start_to=JAN1 + 86400, ascending=True
+        workflow_type="A",
+        status=WorkflowExecutionStatus.RUNNING,
+        start_from=JAN1,
+        start_to=JAN1 + 86400,
+        ascending=True,
     )
 
 
