@@ -258,12 +258,12 @@ class MemoryQueue:
         check_message(self.name, body, fifo=self.fifo, group_id=group_id, dedup_id=dedup_id)
         with self._lock:
             if self.fifo:
+                assert dedup_id is not None  # a FIFO send without one was refused above
                 now = time.monotonic()
                 while self._dedup and now - self._dedup[0][0] >= _DEDUP_WINDOW_SECONDS:
                     self._dedup_ids.discard(self._dedup.popleft()[1])
                 if dedup_id in self._dedup_ids:
                     return  # SQS accepts the send and drops the duplicate
-                assert dedup_id is not None  # a FIFO send without one was refused above
                 self._dedup.append((now, dedup_id))
                 self._dedup_ids.add(dedup_id)
             self._messages.append(_Stored(str(uuid.uuid4()), body, group_id if self.fifo else None))

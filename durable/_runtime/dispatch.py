@@ -20,6 +20,7 @@ from durable._replay.ledger import Ledger
 from durable._replay.retry import backoff
 from durable._runtime.attempt import ActivityTask
 from durable._runtime.close import apply_parent_close_policy, finish_close
+from durable._runtime.deadlines import Timeouts, send_deadline
 from durable._runtime.inbox import send_to_inbox, send_to_inbox_at
 from durable._runtime.lifecycle import REPLACEABLE, begin_run, continue_run, retry_of, retry_run
 from durable._runtime.ports import ExecutionIdInUse, ExecutionNotFound, ExecutionRecord, HistoryConflict
@@ -169,6 +170,11 @@ class Dispatcher:
                 input=attrs["input"],
                 replaceable=replaceable,
                 carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry},
+                timeouts=Timeouts(
+                    execution=attrs.get("execution_timeout"),
+                    run=attrs.get("run_timeout"),
+                    task=attrs.get("task_timeout"),
+                ),
             )
             in_use = None
         except HistoryConflict:
@@ -206,6 +212,7 @@ class Dispatcher:
             except ExecutionIdInUse as err:
                 if err.run_id != child_run:
                     return err
+        send_deadline(s, ledger.started)
         send_to_inbox(s, child_wf, child_run, "start", "start")
         return None
 
