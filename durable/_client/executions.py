@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter
+from durable._client.paging import PageIterator
 from durable._client.rpc import _dt
 from durable._history import events_from_json, events_to_temporal
 from durable._replay import events as ev
@@ -115,70 +116,25 @@ class WorkflowExecutionCount:
     """Per group with ``GROUP BY ExecutionStatus``; empty otherwise."""
 
 
-class WorkflowExecutionAsyncIterator:
-    """The runs a ``list_workflows`` filter matches, page by page (use ``async for``)."""
+class WorkflowExecutionAsyncIterator(PageIterator[WorkflowExecution]):
+    """The runs a ``list_workflows`` filter matches, page by page (use ``async for``).
+
+    ``fetch_next_page`` raises RPCError INVALID_ARGUMENT when the query (or the token) is not valid.
+    """
 
     def __init__(
         self, client: Client, query: str | None, *, limit: int | None, page_size: int, next_page_token: bytes | None
     ) -> None:
+        super().__init__(page_size=page_size, next_page_token=next_page_token, limit=limit)
         self._client = client
         self._query = query
-        self._limit = limit
-        self._page_size = page_size
-        self._next_page_token = next_page_token
-        self._current_page: Sequence[WorkflowExecution] | None = None
-        self._current_page_index = 0
-        self._yielded = 0
 
-    @property
-    def current_page_index(self) -> int:
-        """Index in the current page of the run the next ``__anext__`` returns."""
-        return self._current_page_index
-
-    @property
-    def current_page(self) -> Sequence[WorkflowExecution] | None:
-        """The page fetched last, if any."""
-        return self._current_page
-
-    @property
-    def next_page_token(self) -> bytes | None:
-        """Token of the next page, None when there is none."""
-        return self._next_page_token
-
-    async def fetch_next_page(self, *, page_size: int | None = None) -> None:
-        """Fetch the next page.
-
-        Raises:
-            RPCError: INVALID_ARGUMENT when the query (or the token) is not valid.
-        """
-        page_size = page_size or self._page_size
-        if self._limit is not None and self._limit - self._yielded < page_size:
-            page_size = self._limit - self._yielded
-        page: Page = await self._client._transport.list_workflows(self._query, page_size, self._next_page_token)
+    async def _fetch(
+        self, page_size: int, next_page_token: bytes | None
+    ) -> tuple[Sequence[WorkflowExecution], bytes | None]:
+        page: Page = await self._client._transport.list_workflows(self._query, page_size, next_page_token)
         namespace = self._client.namespace
-        self._current_page = [WorkflowExecution(**_execution_fields(r, namespace)) for r in page.executions]
-        self._current_page_index = 0
-        self._next_page_token = page.next_page_token or None
-
-    def __aiter__(self) -> WorkflowExecutionAsyncIterator:
-        return self
-
-    async def __anext__(self) -> WorkflowExecution:
-        if self._limit is not None and self._yielded >= self._limit:
-            raise StopAsyncIteration
-        while True:
-            if self._current_page is None:
-                await self.fetch_next_page()
-                continue
-            if self._current_page_index >= len(self._current_page):
-                if self._next_page_token is not None:
-                    await self.fetch_next_page()
-                    continue
-                raise StopAsyncIteration
-            execution = self._current_page[self._current_page_index]
-            self._current_page_index += 1
-            self._yielded += 1
-            return execution
+        return [WorkflowExecution(**_execution_fields(r, namespace)) for r in page.executions], page.next_page_token
 
     async def map_histories(self, **_: Any) -> Any:
         """Each listed run's history (``fetch_history`` of each)."""

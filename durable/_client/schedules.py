@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable import _converter
 from durable._client.errors import ScheduleAlreadyRunningError
+from durable._client.paging import PageIterator
 from durable._client.schedule_transport import (
     BackfillDocument,
     CalendarDocument,
@@ -448,58 +449,21 @@ class ScheduleHandle:
         await self._client._transport.update_schedule(self.id, schedule_to_doc(update.schedule))
 
 
-class ScheduleAsyncIterator:
+class ScheduleAsyncIterator(PageIterator[ScheduleListDescription]):
     """``async for`` over :class:`ScheduleListDescription` values, a page at a time."""
 
     def __init__(
         self, client: Client, query: str | None = None, page_size: int = 1000, next_page_token: bytes | None = None
     ) -> None:
+        super().__init__(page_size=page_size, next_page_token=next_page_token)
         self._client = client
         self._query = query
-        self._page_size = page_size
-        self._next_page_token = next_page_token
-        self._current_page: list[ScheduleListDescription] | None = None
-        self._current_page_index = 0
 
-    @property
-    def current_page_index(self) -> int:
-        """Index in the current page of the entry the next ``__anext__`` returns."""
-        return self._current_page_index
-
-    @property
-    def current_page(self) -> Sequence[ScheduleListDescription] | None:
-        """The current page, once fetched."""
-        return self._current_page
-
-    @property
-    def next_page_token(self) -> bytes | None:
-        """Token of the next page, if any."""
-        return self._next_page_token
-
-    async def fetch_next_page(self, *, page_size: int | None = None) -> None:
-        """Fetch the next page (``page_size`` overrides the iterator's)."""
-        page = await self._client._transport.list_schedules(
-            self._query, page_size or self._page_size, self._next_page_token
-        )
-        self._current_page = [_list_description(entry) for entry in page.schedules]
-        self._current_page_index = 0
-        self._next_page_token = page.next_page_token
-
-    def __aiter__(self) -> ScheduleAsyncIterator:
-        return self
-
-    async def __anext__(self) -> ScheduleListDescription:
-        while True:
-            if self._current_page is None:
-                await self.fetch_next_page()
-                continue
-            if self._current_page_index >= len(self._current_page):
-                if self._next_page_token is not None:
-                    await self.fetch_next_page()
-                    continue
-                raise StopAsyncIteration
-            self._current_page_index += 1
-            return self._current_page[self._current_page_index - 1]
+    async def _fetch(
+        self, page_size: int, next_page_token: bytes | None
+    ) -> tuple[Sequence[ScheduleListDescription], bytes | None]:
+        page = await self._client._transport.list_schedules(self._query, page_size, next_page_token)
+        return [_list_description(entry) for entry in page.schedules], page.next_page_token
 
 
 # -- the client's calls ------------------------------------------------------------------
