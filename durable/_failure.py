@@ -7,7 +7,9 @@ workflow, workflow to client). Shape, after Temporal's Failure message::
      one of "application" | "activity" | "timeout" | "canceled" | "terminated" | "server": {...}}
 
 An exception that is not a :class:`FailureError` becomes an application failure whose
-``type`` is the exception's class name, as temporalio does.
+``type`` is the exception's class name, as temporalio does. An exception rebuilt from a
+failure carries it (``FailureError.failure``) and hands it on unchanged when raised again,
+so an activity's stack trace reaches the workflow's failure and the client.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from durable import _converter
+from durable._failure_message import Failure, failure_dict, failure_of
 from durable.exceptions import (
     ActivityError,
     ApplicationError,
@@ -41,11 +44,31 @@ def _details(values: Any) -> list[str]:
         return [_converter.encode(repr(v)) for v in values]
 
 
+def _stack_trace(err: BaseException) -> str:
+    # temporalio's rendering: the traceback's frames, without header or exception line.
+    return "\n".join(traceback.format_tb(err.__traceback__)) if err.__traceback__ else ""
+
+
+def _cause_of(err: BaseException) -> BaseException | None:
+    # Python's rule for the chain it prints, which temporalio follows: the explicit cause,
+    # else the exception being handled when this one was raised, unless suppressed.
+    if err.__cause__ is not None:
+        return err.__cause__
+    return None if err.__suppress_context__ else err.__context__
+
+
 def from_exception(err: BaseException) -> dict[str, Any]:
-    """The failure dict of an exception and its ``__cause__`` chain."""
+    """The failure dict of an exception and its cause chain."""
+    return _from_exception(err, set())
+
+
+def _from_exception(err: BaseException, seen: set[int]) -> dict[str, Any]:
+    seen.add(id(err))  # a context chain can loop back (``raise exc`` inside its own handler)
+    if isinstance(err, FailureError) and err.failure is not None:
+        return failure_dict(err.failure)
     failure: dict[str, Any] = {
         "message": err.message if isinstance(err, FailureError) else str(err),
-        "stack_trace": "".join(traceback.format_exception(type(err), err, err.__traceback__, chain=False)),
+        "stack_trace": _stack_trace(err),
     }
     if isinstance(err, ApplicationError):
         failure["application"] = {
@@ -93,8 +116,8 @@ def from_exception(err: BaseException) -> dict[str, Any]:
             "next_retry_delay": None,
             "category": 0,
         }
-    if err.__cause__ is not None:
-        failure["cause"] = from_exception(err.__cause__)
+    if (cause := _cause_of(err)) is not None and id(cause) not in seen:
+        failure["cause"] = _from_exception(cause, seen)
     return failure
 
 
@@ -103,13 +126,26 @@ def _decoded(payloads: list[str]) -> tuple[Any, ...]:
 
 
 def to_exception(failure: dict[str, Any]) -> FailureError:
-    """The exception (with its cause chain) a failure dict stands for."""
+    """The exception (with its cause chain) a failure dict stands for; its ``failure`` is
+    the dict as a :class:`durable.api.failure.v1.Failure`."""
+    return _to_exception(failure, failure_of(failure))
+
+
+def _to_exception(failure: dict[str, Any], message: Failure) -> FailureError:
+    err = _exception_of(failure)
+    err._failure = message
+    if failure.get("cause"):
+        err.__cause__ = _to_exception(failure["cause"], message.cause)
+    return err
+
+
+def _exception_of(failure: dict[str, Any]) -> FailureError:
     message = failure.get("message", "")
     err: FailureError
     if (app := failure.get("application")) is not None:
         delay = app.get("next_retry_delay")
         err = ApplicationError(
-            message,
+            message or "Application error",
             *_decoded(app.get("details", [])),
             type=app.get("type"),
             non_retryable=app.get("non_retryable", False),
@@ -151,6 +187,4 @@ def to_exception(failure: dict[str, Any]) -> FailureError:
         )
     else:
         err = ApplicationError(message)
-    if failure.get("cause"):
-        err.__cause__ = to_exception(failure["cause"])
     return err

@@ -25,7 +25,11 @@ import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Only for the annotation: the message module imports the converter, which imports this one.
+    from durable._failure_message import Failure
 
 __all__ = [
     "ActivityError",
@@ -58,14 +62,27 @@ class TemporalError(Exception):
 class FailureError(TemporalError):
     """Base for failures during workflow or activity execution."""
 
-    def __init__(self, message: str, *, exc_args: tuple[Any, ...] | None = None) -> None:
+    def __init__(
+        self, message: str, *, failure: Failure | None = None, exc_args: tuple[Any, ...] | None = None
+    ) -> None:
         super().__init__(*(exc_args if exc_args is not None else (message,)))
         self._message = message
+        self._failure = failure
 
     @property
     def message(self) -> str:
         """The failure's message."""
         return self._message
+
+    @property
+    def failure(self) -> Failure | None:
+        """The failure this error was built from (``durable.api.failure.v1.Failure``, as
+        temporalio's ``temporalio.api.failure.v1.Failure``), or None for one raised here.
+
+        An activity's error in the workflow, or a workflow's error at the client, carries
+        it: ``stack_trace`` shows where the activity or workflow raised it.
+        """
+        return self._failure
 
 
 class WorkflowAlreadyStartedError(FailureError):

@@ -28,6 +28,7 @@ from tests.compat.test_dynamic_handlers import *
 from tests.compat.test_envconfig import *
 from tests.compat.test_errors import *
 from tests.compat.test_external_workflows import *
+from tests.compat.test_failures_as_temporalio import *
 from tests.compat.test_history_goldens import *
 from tests.compat.test_history_json import *
 from tests.compat.test_patching import *

@@ -46,11 +46,20 @@ def test_plain_exception_becomes_application_error_named_after_its_class() -> No
     class InventoryShort(Exception):
         pass
 
-    failure = _failure.from_exception(InventoryShort("only 2 left"))
+    def reserve() -> None:
+        raise InventoryShort("only 2 left")
+
+    try:
+        reserve()
+    except InventoryShort as err:
+        failure = _failure.from_exception(err)
     assert failure["message"] == "only 2 left"
     assert failure["application"]["type"] == "InventoryShort"
     assert failure["application"]["non_retryable"] is False
-    assert "InventoryShort: only 2 left" in failure["stack_trace"]
+    # temporalio's rendering: the frames (file, line, function), no exception line
+    assert 'test_failure.py", line' in failure["stack_trace"]
+    assert "in reserve" in failure["stack_trace"]
+    assert "InventoryShort: only 2 left" not in failure["stack_trace"]
     back = _failure.to_exception(failure)
     assert isinstance(back, ApplicationError)
     assert (back.type, back.message, back.non_retryable, back.next_retry_delay) == (

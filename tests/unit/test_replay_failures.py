@@ -39,7 +39,7 @@ def test_application_error_fails_the_workflow_with_its_failure() -> None:
     }
     assert "cause" not in failure
     assert 'test_replay_failures.py", line' in failure["stack_trace"]
-    assert failure["stack_trace"].rstrip().endswith("ApplicationError: Rejected: order rejected")
+    assert failure["stack_trace"].rstrip().endswith("raise ApplicationError(")  # the run method's raise
     assert d.machine.ledger.status.name == "FAILED"
     assert d.machine.ledger.close_event is d.commands()[0]
     assert not d.machine.poisoned

@@ -1,0 +1,1 @@
+"""temporalio's ``temporalio.api`` messages that user code reads, as typed classes."""

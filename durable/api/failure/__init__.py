@@ -1,0 +1,1 @@
+"""temporalio's ``temporalio.api.failure`` package."""
