@@ -9,6 +9,7 @@ from typing import Any
 
 from durable._converter import RawValue
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable._options import Priority
 from durable._search_attributes import (
     SearchAttributeIndexedValueType,
     SearchAttributeKey,
@@ -21,6 +22,7 @@ from durable._search_attributes import (
 )
 
 __all__ = [
+    "Priority",
     "RawValue",
     "RetryPolicy",
     "SearchAttributeIndexedValueType",

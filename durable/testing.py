@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -19,6 +19,7 @@ from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
+from durable._options import refuse
 
 __all__ = ["ActivityEnvironment", "WorkflowEnvironment"]
 
@@ -32,22 +33,87 @@ BACKEND_ENV = "DURABLE_TEST_BACKEND"
 class WorkflowEnvironment:
     """An embedded engine with a client; use as ``async with await WorkflowEnvironment.start_...()``."""
 
-    def __init__(self, runtime: LocalRuntime) -> None:
+    def __init__(self, runtime: LocalRuntime, *, namespace: str = "default") -> None:
         self._runtime = runtime
-        self._client = Client(LocalTransport(runtime))
+        self._client = Client(LocalTransport(runtime), namespace=namespace)
 
     @staticmethod
-    async def start_local(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
-        """Real time, on moto (the embedded AWS emulation)."""
-        return WorkflowEnvironment(LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False))
+    async def start_local(
+        *,
+        backend: str | None = None,
+        namespace: str = "default",
+        plugins: Sequence[Any] = (),
+        default_workflow_query_reject_condition: Any = None,
+        retry_config: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        identity: str | None = None,
+        tls: bool | Any = False,
+        ip: str = "127.0.0.1",
+        port: int | None = None,
+        download_dest_dir: str | None = None,
+        ui: bool = False,
+        ui_port: int | None = None,
+        search_attributes: Sequence[Any] = (),
+        dev_server_existing_path: str | None = None,
+        dev_server_database_filename: str | None = None,
+        dev_server_log_format: str = "pretty",
+        dev_server_log_level: str | None = "warn",
+        dev_server_download_version: str = "default",
+        dev_server_extra_args: Sequence[str] = [],
+        dev_server_download_ttl: timedelta | None = None,
+        dev_server_startup_timeout: timedelta | None = None,
+    ) -> WorkflowEnvironment:
+        """Real time, on moto (the embedded AWS emulation).
+
+        Args:
+            backend: ``moto`` (default) or ``memory``.
+            namespace: the client's namespace.
+            retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui,
+                ui_port, dev_server_*: no effect here: no server process is downloaded or
+                started, the engine runs in this process (``make dev`` serves the web UI).
+            search_attributes: no effect here: search attribute keys need no registration.
+            plugins, default_workflow_query_reject_condition: refused unless left at their
+                defaults (NotImplementedError): see README, "Differences from temporalio".
+        """
+        del retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui, ui_port, search_attributes
+        del dev_server_existing_path, dev_server_database_filename, dev_server_log_format, dev_server_log_level
+        del dev_server_download_version, dev_server_extra_args, dev_server_download_ttl, dev_server_startup_timeout
+        refuse("plugins", list(plugins), [])
+        refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
+        runtime = LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False)
+        return WorkflowEnvironment(runtime, namespace=namespace)
 
     @staticmethod
-    async def start_time_skipping(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
+    async def start_time_skipping(
+        *,
+        backend: str | None = None,
+        plugins: Sequence[Any] = (),
+        default_workflow_query_reject_condition: Any = None,
+        retry_config: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        identity: str | None = None,
+        port: int | None = None,
+        download_dest_dir: str | None = None,
+        test_server_existing_path: str | None = None,
+        test_server_download_version: str = "default",
+        test_server_extra_args: Sequence[str] = [],
+        test_server_download_ttl: timedelta | None = None,
+        test_server_startup_timeout: timedelta | None = None,
+    ) -> WorkflowEnvironment:
         """Virtual time that jumps to the next timer while a client awaits a result.
 
         Args:
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
+            retry_config, rpc_metadata, identity, port, download_dest_dir, test_server_*: no
+                effect here: no test server is downloaded or started, the engine runs in
+                this process.
+            plugins, default_workflow_query_reject_condition: refused unless left at their
+                defaults (NotImplementedError): see README, "Differences from temporalio".
         """
+        del retry_config, rpc_metadata, identity, port, download_dest_dir, test_server_existing_path
+        del test_server_download_version, test_server_extra_args, test_server_download_ttl, test_server_startup_timeout
+        refuse("plugins", list(plugins), [])
+        refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
         return WorkflowEnvironment(
             LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
         )

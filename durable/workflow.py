@@ -8,6 +8,7 @@ Inside a workflow, plain asyncio works too: ``asyncio.sleep`` is a durable timer
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
@@ -17,7 +18,9 @@ from typing import Any, Concatenate, Generic, NoReturn, TypeVar, overload
 from uuid import UUID
 
 from durable import _converter, _failure
+from durable._options import Priority, refuse
 from durable._replay import context as _context
+from durable._replay.child_options import child_start_options, continue_as_new_options
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, ParentInfo, UpdateInfo, current_update_info
 from durable._replay.definition import (
@@ -163,7 +166,7 @@ def start_activity(
     activity_id: str | None = None,
     versioning_intent: Any = None,
     summary: str | None = None,
-    priority: Any = None,
+    priority: Priority = Priority.default,
 ) -> ActivityHandle[Any]:
     """Schedule an activity and return its handle (an awaitable, cancellable task).
 
@@ -173,14 +176,20 @@ def start_activity(
         task_queue: where the activity runs; the workflow's task queue by default.
         result_type: the type to decode the result into, for activities given by name.
         schedule_to_close_timeout: bound on all attempts together.
-        schedule_to_start_timeout: accepted for compatibility (activities start at once here).
+        schedule_to_start_timeout: bound on an attempt's wait in its queue (a throttled
+            activity function, say): an attempt that starts later fails with
+            ``TimeoutError(SCHEDULE_TO_START)`` without running, and is not retried (Temporal's rule).
         start_to_close_timeout: bound on one attempt. One of the two is required.
         heartbeat_timeout: longest silence between heartbeats before the attempt times out.
         retry_policy: how failed attempts are retried; temporalio's defaults when None.
         cancellation_type: what cancelling the handle waits for.
         activity_id: the activity's id; its sequence number by default.
+        summary: a short text shown with the activity in its history (``userMetadata``).
+        versioning_intent, priority: refused unless left at their defaults (NotImplementedError):
+            see README, "Differences from temporalio".
     """
-    del schedule_to_start_timeout, versioning_intent, summary, priority
+    refuse("versioning_intent", versioning_intent)
+    refuse("priority", priority, Priority.default)
     return _context.current().start_activity(
         activity,
         *_arg_or_args(arg, args),
@@ -192,6 +201,8 @@ def start_activity(
         retry_policy=retry_policy,
         cancellation_type=cancellation_type,
         activity_id=activity_id,
+        schedule_to_start_timeout=schedule_to_start_timeout,
+        summary=summary,
     )
 
 
@@ -264,7 +275,9 @@ async def start_child_workflow(
 ) -> ChildWorkflowHandle[Any, Any]: ...
 
 
-async def start_child_workflow(
+# The overloads type the keywords as **kwargs; the implementation names each of temporalio's,
+# so an unknown one is a TypeError.
+async def start_child_workflow(  # type: ignore[misc]
     workflow: str | Callable[..., Awaitable[Any]],
     arg: Any = _arg_unset,
     *,
@@ -285,8 +298,8 @@ async def start_child_workflow(
     versioning_intent: Any = None,
     static_summary: str | None = None,
     static_details: str | None = None,
-    priority: Any = None,
-    **unsupported: Any,
+    priority: Priority = Priority.default,
+    versioning_override: Any = None,
 ) -> ChildWorkflowHandle[Any, Any]:
     """Start a child workflow and return its handle once the child has started.
 
@@ -306,13 +319,22 @@ async def start_child_workflow(
         id_reuse_policy: which earlier runs of the same id a new child may replace.
         retry_policy: retries a failed child as new runs of the same id (``info().attempt``
             counts them); the parent sees only the last run's outcome. None: no retries.
-        cron_schedule, memo, search_attributes: accepted for compatibility.
+        cron_schedule: the child runs on this cron schedule, as a top-level start's (its first
+            run waits for the next tick; the parent sees the chain's outcome).
+        memo: values kept with the child's run (its ``workflow.memo()``, ``describe()``).
+        search_attributes: the child's typed search attributes (listings filter on them).
+        static_summary, static_details: texts recorded on the child's start (``userMetadata``
+            of its initiated event in the parent's history and of its start event).
+        versioning_intent, priority, versioning_override: refused unless left at their
+            defaults (NotImplementedError): see README, "Differences from temporalio".
 
     Raises:
         WorkflowAlreadyStartedError: a run of that id exists that the policy may not replace.
+        ValueError: ``cron_schedule`` does not parse.
     """
-    del cron_schedule, memo, search_attributes, versioning_intent, static_summary, static_details
-    del priority, unsupported
+    refuse("versioning_intent", versioning_intent)
+    refuse("priority", priority, Priority.default)
+    refuse("versioning_override", versioning_override)
     instance = _context.current()
     return await instance.start_child_workflow(
         workflow,
@@ -327,6 +349,13 @@ async def start_child_workflow(
         id_reuse_policy=int(id_reuse_policy),
         retry_policy=retry_policy,
         task_timeout=task_timeout,
+        options=child_start_options(
+            cron_schedule=cron_schedule,
+            memo=memo,
+            search_attributes=search_attributes,
+            static_summary=static_summary,
+            static_details=static_details,
+        ),
     )
 
 
@@ -384,15 +413,17 @@ def start_local_activity(
         arg: the single argument; or ``args`` for several.
         result_type: the type to decode the result into, for activities given by name.
         schedule_to_close_timeout: bound on all attempts together.
-        schedule_to_start_timeout: accepted for compatibility (it starts at once here).
+        schedule_to_start_timeout: bound on the wait before an attempt starts; a local
+            activity starts within the workflow task that asked for it, so it never waits.
         start_to_close_timeout: bound on one attempt. One of the two is required.
         retry_policy: how failed attempts are retried; temporalio's defaults when None.
         local_retry_threshold: back-offs up to this long (a minute by default) are waited
             out in place; a longer one is a durable timer before the next attempt.
         cancellation_type: accepted for compatibility; cancelling drops what has not run.
         activity_id: the activity's id; its sequence number by default.
+        summary: a short text recorded with the activity's marker in its history.
     """
-    del schedule_to_start_timeout, summary
+    del schedule_to_start_timeout  # cannot be exceeded here: the attempt starts in this task
     return _context.current().start_local_activity(
         activity,
         *_arg_or_args(arg, args),
@@ -403,6 +434,7 @@ def start_local_activity(
         local_retry_threshold=local_retry_threshold,
         cancellation_type=cancellation_type,
         activity_id=activity_id,
+        summary=summary,
     )
 
 
@@ -461,10 +493,11 @@ async def execute_local_activity_method(activity: Callable[..., Any], arg: Any =
 
 
 async def sleep(duration: float | timedelta, *, summary: str | None = None) -> None:
-    """A durable timer: sleep for seconds or a timedelta of workflow time."""
-    del summary
-    import asyncio
+    """A durable timer: sleep for seconds or a timedelta of workflow time.
 
+    ``summary`` is recorded with the timer in the history (``userMetadata``).
+    """
+    _context.current().next_timer_summary = summary  # asyncio.sleep starts its timer before it waits
     await asyncio.sleep(duration.total_seconds() if isinstance(duration, timedelta) else duration)
 
 
@@ -473,10 +506,12 @@ async def wait_condition(
 ) -> None:
     """Wait until ``fn()`` returns true; it is checked after every step of the workflow.
 
+    ``timeout_summary`` is recorded with the timeout's timer in the history.
+
     Raises:
         asyncio.TimeoutError: ``timeout`` (a durable timer) passed first.
     """
-    del timeout_summary
+    _context.current().next_timer_summary = timeout_summary if timeout is not None else None
     await _context.current().wait_condition(fn, timeout.total_seconds() if isinstance(timeout, timedelta) else timeout)
 
 
@@ -533,14 +568,35 @@ def continue_as_new(
     args: Sequence[Any] = (),
     workflow: Callable[..., Any] | str | None = None,
     task_queue: str | None = None,
-    **unsupported: Any,
+    run_timeout: timedelta | None = None,
+    task_timeout: timedelta | None = None,
+    backoff_start_interval: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    memo: Mapping[str, Any] | None = None,
+    search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+    versioning_intent: Any = None,
+    initial_versioning_behavior: Any = None,
 ) -> NoReturn:
     """End this run and start a new one of the same workflow id with fresh history.
+
+    Args:
+        arg: the single argument of the next run; or ``args`` for several.
+        workflow: the next run's workflow (this one by default).
+        task_queue: the next run's task queue (this one's by default).
+        run_timeout, task_timeout: the next run's (this run's by default).
+        backoff_start_interval: how long the next run waits before its first workflow task.
+        memo, search_attributes: the next run's (this run's by default).
+        retry_policy, versioning_intent, initial_versioning_behavior: refused unless None
+            (NotImplementedError): see README, "Differences from temporalio".
 
     Raises:
         ContinueAsNewError: always; let it propagate out of the run method.
     """
-    del unsupported
+    refuse("continue_as_new retry_policy", retry_policy)
+    refuse("versioning_intent", versioning_intent)
+    refuse("initial_versioning_behavior", initial_versioning_behavior)
+    if isinstance(search_attributes, Mapping) and search_attributes:
+        warnings.warn("Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=2)
     instance = _context.current()
     if workflow is None:
         workflow_type = instance.info.workflow_type
@@ -550,7 +606,16 @@ def continue_as_new(
         # A dynamic workflow's run method has no type name: the run goes on as its own type.
         workflow_type = WorkflowDefinition.of(workflow).name or instance.info.workflow_type
     raise ContinueAsNewError(
-        workflow_type, task_queue or instance.info.task_queue, _converter.encode_args(_arg_or_args(arg, args))
+        workflow_type,
+        task_queue or instance.info.task_queue,
+        _converter.encode_args(_arg_or_args(arg, args)),
+        options=continue_as_new_options(
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
+            backoff_start_interval=backoff_start_interval,
+            memo=memo,
+            search_attributes=search_attributes,
+        ),
     )
 
 

@@ -164,6 +164,7 @@ PINNED: dict[str, frozenset[str]] = {
     ),
     "durable.common": frozenset(
         {
+            "Priority",
             "RawValue",
             "RetryPolicy",
             "SearchAttributeIndexedValueType",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -24,11 +25,12 @@ from durable._client.rpc import _refuse, _start_input, _update_rpc
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._client.transport import Transport, UpdateInput
 from durable._http.remote import HttpTransport
+from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._statuses import WorkflowUpdateStage
 from durable._visibility.listing import Count
-from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
+from durable.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.service import TLSConfig
 
 
@@ -117,8 +119,16 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
+        start_delay: timedelta | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
         request_eager_start: bool = False,
-        **unsupported: Any,
+        priority: Priority = Priority.default,
+        versioning_override: Any = None,
+        stack_level: int = 2,
     ) -> WorkflowHandle[Any]:
         """Start a workflow and return its handle.
 
@@ -145,10 +155,18 @@ class Client:
             search_attributes: typed search attributes (or temporalio's older dict form)
                 that ``list_workflows`` filters on; ``workflow.upsert_search_attributes``
                 changes them.
+            static_summary: a fixed one-line summary of the run, kept on its start event:
+                ``describe()``'s ``static_summary()`` and the history's ``userMetadata`` show it.
+            static_details: fixed details of the run, kept and shown the same way.
             request_eager_start: run the first workflow task within this call, where that
                 saves a round trip (in process, and on the API that serves the start):
                 the start returns with the first commands dispatched. The handle's
                 ``__temporal_eagerly_started`` attribute says whether it did, as temporalio's.
+            rpc_metadata, rpc_timeout: accepted as every call of this client accepts them;
+                headers for every call are ``Client.connect(rpc_metadata=)``'s.
+            stack_level: where the DeprecationWarning of dict search attributes points.
+            start_delay, retry_policy, priority, versioning_override: refused unless left at
+                their defaults (NotImplementedError): see README, "Differences from temporalio".
 
         Raises:
             WorkflowAlreadyStartedError: a workflow with this id is running.
@@ -156,7 +174,15 @@ class Client:
             PayloadSizeError / TypeError: an argument or memo value cannot be sent, or a
                 search attribute's value does not fit its key's type.
         """
-        _refuse(unsupported)
+        refuse("start_delay", start_delay)
+        refuse("retry_policy", retry_policy)
+        refuse("priority", priority, Priority.default)
+        refuse("versioning_override", versioning_override)
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
+        if isinstance(search_attributes, Mapping) and search_attributes:
+            warnings.warn(
+                "Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=stack_level
+            )
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         start = _start_input(
             name,
@@ -174,6 +200,8 @@ class Client:
             execution_timeout=execution_timeout,
             run_timeout=run_timeout,
             task_timeout=task_timeout,
+            static_summary=static_summary,
+            static_details=static_details,
         )
         started = await self._transport.start(start)
         run_id = started.run_id

@@ -149,6 +149,16 @@ class WorkflowExecutionDescription(WorkflowExecution):
     pending_activities: Sequence[PendingActivityInfo] = ()
     workflow_task_failure: BaseException | None = None
     """The last failure of a workflow task that is being retried (non-determinism, a bug)."""
+    _static_summary: str | None = None
+    _static_details: str | None = None
+
+    async def static_summary(self) -> str | None:
+        """The run's fixed one-line summary (``start_workflow(static_summary=)``), if it has one."""
+        return self._static_summary
+
+    async def static_details(self) -> str | None:
+        """The run's fixed details (``start_workflow(static_details=)``), if it has them."""
+        return self._static_details
 
 
 @dataclass

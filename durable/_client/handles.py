@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -21,13 +22,14 @@ from durable._client.executions import (
     WorkflowHistory,
     _execution_fields,
 )
-from durable._client.rpc import _dt, _refuse, _start_input, _update_rpc
+from durable._client.rpc import _dt, _start_input, _update_rpc
 from durable._client.transport import StartWorkflowInput, Transport, UpdateInput, UpdateWaitStage
+from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._statuses import PendingActivityState, WorkflowUpdateStage
-from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
+from durable.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TerminatedError, TimeoutError, TimeoutType
 
 if TYPE_CHECKING:
@@ -143,9 +145,17 @@ class WorkflowHandle(Generic[ReturnType]):
         details = [_converter.decode(d) for d in outcome.details]
         raise WorkflowFailureError(cause=TerminatedError(outcome.reason or "Workflow terminated", *details))
 
-    async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
+    async def signal(
+        self,
+        signal: Any,
+        arg: Any = _arg_unset,
+        *,
+        args: Sequence[Any] = (),
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
-        _refuse(unsupported)
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._t.signal(
             self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))
         )
@@ -157,14 +167,18 @@ class WorkflowHandle(Generic[ReturnType]):
         *,
         args: Sequence[Any] = (),
         result_type: type | None = None,
-        **unsupported: Any,
+        reject_condition: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
     ) -> Any:
         """Run a query handler on the workflow's current state.
 
         Raises:
             WorkflowQueryFailedError: no such query, or the handler failed.
+            NotImplementedError: a ``reject_condition``.
         """
-        _refuse(unsupported)
+        refuse("reject_condition", reject_condition)
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         name, hint = query_definition(query)
         payload = await self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
         return _converter.decode(payload, result_type or hint)
@@ -296,6 +310,8 @@ class WorkflowHandle(Generic[ReturnType]):
             parent_run_id=d.parent["run_id"] if d.parent else None,
             pending_activities=pending,
             workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
+            _static_summary=d.static_summary,
+            _static_details=d.static_details,
         )
 
     async def cancel(self, **_: Any) -> None:
@@ -337,17 +353,30 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
+        start_delay: timedelta | None = None,
+        retry_policy: RetryPolicy | None = None,
+        priority: Priority = Priority.default,
+        versioning_override: Any = None,
         stack_level: int = 2,
-        **unsupported: Any,
     ) -> None:
         """Describe the start; see :meth:`Client.start_workflow` for the arguments.
 
         Raises:
             ValueError: ``id_conflict_policy`` is UNSPECIFIED (update-with-start needs one:
                 FAIL, USE_EXISTING or TERMINATE_EXISTING).
+            NotImplementedError: ``start_delay``, ``retry_policy``, ``priority`` or
+                ``versioning_override`` other than their defaults.
         """
-        _refuse(unsupported)
-        del stack_level
+        refuse("start_delay", start_delay)
+        refuse("retry_policy", retry_policy)
+        refuse("priority", priority, Priority.default)
+        refuse("versioning_override", versioning_override)
+        if isinstance(search_attributes, Mapping) and search_attributes:
+            warnings.warn(
+                "Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=stack_level
+            )
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
             raise ValueError("WorkflowIDConflictPolicy is required")
@@ -362,6 +391,7 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
         self._memo = memo
         self._search_attributes = search_attributes
         self._timeouts = (execution_timeout, run_timeout, task_timeout)
+        self._metadata = (static_summary, static_details)
         self._handle: asyncio.Future[WorkflowHandle[ReturnType]] | None = None
         self._used = False
 
@@ -385,6 +415,8 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             execution_timeout=self._timeouts[0],
             run_timeout=self._timeouts[1],
             task_timeout=self._timeouts[2],
+            static_summary=self._metadata[0],
+            static_details=self._metadata[1],
         )
 
     async def workflow_handle(self) -> WorkflowHandle[ReturnType]:

@@ -80,6 +80,10 @@ class StartWorkflowInput:
     """Seconds each run may take (None: the execution timeout)."""
     task_timeout: float | None = None
     """Seconds shown as the workflow task timeout (None: Temporal's 10)."""
+    static_summary: str | None = None
+    """temporalio's fixed summary of the run, kept on its start event (describe shows it)."""
+    static_details: str | None = None
+    """temporalio's fixed details of the run, kept on its start event."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from durable._history.proto_json import (
     payloads_from,
     search_attributes_from,
 )
+from durable._history.user_metadata import user_metadata_from
 from durable._replay import events as ev
 from durable._replay.children import ChildWorkflowCancellationType, ParentClosePolicy
 from durable._replay.events import Event
@@ -500,5 +501,8 @@ def events_from_temporal(data: dict[str, Any], workflow_id: str) -> list[Event]:
                 started.get("workflowExecution") or {}
             ).get("runId", "")
     for event in events:
+        before = len(reader.out)
         reader.read(event)
+        for added in reader.out[before:]:
+            added["attributes"].update(user_metadata_from(added["event_type"], event.get("userMetadata")))
     return reader.out

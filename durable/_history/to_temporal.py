@@ -27,6 +27,7 @@ from durable._history.proto_json import (
     search_attributes_to,
     timestamp,
 )
+from durable._history.user_metadata import user_metadata_to
 from durable._replay import events as ev
 from durable._replay.children import ParentClosePolicy
 from durable._replay.events import Event
@@ -82,16 +83,18 @@ class _Writer:
         self.externals: dict[tuple[str, int], dict[str, Any]] = {}
         self.updates: dict[str, str] = {}
 
-    def add(self, event_type: str, time: float, attrs: dict[str, Any]) -> str:
+    def add(self, event_type: str, time: float, attrs: dict[str, Any], source: dict[str, Any] | None = None) -> str:
+        """Append the event; ``source`` (durable's attributes) gives its user metadata, if any."""
         event_id = str(len(self.out) + 1)
-        self.out.append(
-            {
-                "eventId": event_id,
-                "eventTime": timestamp(time),
-                "eventType": event_type_name(event_type),
-                event_key(event_type): attrs,
-            }
-        )
+        event: dict[str, Any] = {
+            "eventId": event_id,
+            "eventTime": timestamp(time),
+            "eventType": event_type_name(event_type),
+            event_key(event_type): attrs,
+        }
+        if source is not None and (metadata := user_metadata_to(event_type, source)):
+            event["userMetadata"] = metadata
+        self.out.append(event)
         return event_id
 
     def task(self, time: float, attempt: int = 1) -> tuple[str, str]:
@@ -162,7 +165,7 @@ class _Writer:
                 out["memo"] = {"fields": {k: payload_to(v) for k, v in attrs["memo"].items()}}
             if attrs.get("search_attributes"):
                 out["searchAttributes"] = search_attributes_to(attrs["search_attributes"])
-            self.add(kind, t, out)
+            self.add(kind, t, out, attrs)
         elif kind == ev.TASK_COMPLETED:
             scheduled, started = self.task(t)
             self.task_completed = self.add(
@@ -201,11 +204,13 @@ class _Writer:
                     else {},
                     "input": payloads_to(attrs.get("input")),
                     **_timeout("scheduleToCloseTimeout", attrs.get("schedule_to_close_timeout")),
+                    **_timeout("scheduleToStartTimeout", attrs.get("schedule_to_start_timeout")),
                     **_timeout("startToCloseTimeout", attrs.get("start_to_close_timeout")),
                     **_timeout("heartbeatTimeout", attrs.get("heartbeat_timeout")),
                     **done,
                     "retryPolicy": retry_policy_to(attrs["retry_policy"]),
                 },
+                attrs,
             )
             self.activities[attrs["seq"]] = {
                 "scheduled": scheduled,
@@ -261,7 +266,10 @@ class _Writer:
             act["cancel_requested"] = self.add(kind, t, {"scheduledEventId": act["scheduled"], **done})
         elif kind == ev.TIMER_STARTED:
             self.timers[attrs["seq"]] = self.add(
-                kind, t, {"timerId": str(attrs["seq"]), "startToFireTimeout": duration(attrs["duration"]), **done}
+                kind,
+                t,
+                {"timerId": str(attrs["seq"]), "startToFireTimeout": duration(attrs["duration"]), **done},
+                attrs,
             )
         elif kind == ev.TIMER_FIRED:
             self.add(kind, t, {"timerId": str(attrs["seq"]), "startedEventId": self.timers.get(attrs["seq"], "0")})
@@ -312,6 +320,14 @@ class _Writer:
                 **done,
                 "backoffStartInterval": duration(attrs.get("backoff_start_interval") or 0.0),
             }
+            if attrs.get("run_timeout"):
+                out["workflowRunTimeout"] = duration(attrs["run_timeout"])
+            if attrs.get("task_timeout"):
+                out["workflowTaskTimeout"] = duration(attrs["task_timeout"])
+            if attrs.get("memo") is not None:
+                out["memo"] = {"fields": {k: payload_to(v) for k, v in attrs["memo"].items()}}
+            if attrs.get("search_attributes") is not None:
+                out["searchAttributes"] = search_attributes_to(attrs["search_attributes"])
             if attrs.get("initiator") == "CRON_SCHEDULE":
                 out["initiator"] = "CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE"
                 if attrs.get("failure"):
@@ -320,7 +336,7 @@ class _Writer:
                     out["lastCompletionResult"] = payloads_to([attrs["last_completion_result"]])
             self.add(kind, t, out)
         elif kind == ev.MARKER_RECORDED:
-            self.add(kind, t, _marker(attrs, done))
+            self.add(kind, t, _marker(attrs, done), attrs)
         elif kind == ev.UPSERT_SEARCH_ATTRIBUTES:
             self.add(kind, t, {**done, "searchAttributes": search_attributes_to(attrs["search_attributes"])})
         elif kind == ev.SIGNAL_EXTERNAL_INITIATED:
@@ -381,8 +397,12 @@ class _Writer:
                 "workflowTaskTimeout": _TASK_TIMEOUT,
                 **done,
                 "header": {},
-                "memo": {},
+                "memo": {"fields": {k: payload_to(v) for k, v in attrs["memo"].items()}} if attrs.get("memo") else {},
             }
+            if attrs.get("cron_schedule"):
+                out["cronSchedule"] = attrs["cron_schedule"]
+            if attrs.get("search_attributes"):
+                out["searchAttributes"] = search_attributes_to(attrs["search_attributes"])
             if policy := enum_name("PARENT_CLOSE_POLICY", attrs.get("parent_close_policy"), ParentClosePolicy):
                 out["parentClosePolicy"] = policy
             if reuse := enum_name("WORKFLOW_ID_REUSE_POLICY", attrs.get("id_reuse_policy"), WorkflowIDReusePolicy):
@@ -390,7 +410,7 @@ class _Writer:
             if attrs.get("retry_policy"):
                 out["retryPolicy"] = retry_policy_to(attrs["retry_policy"])
             self.children[attrs["seq"]] = {
-                "initiated": self.add(kind, t, out),
+                "initiated": self.add(kind, t, out, attrs),
                 "started": "0",
                 "type": attrs["workflow_type"],
                 "workflow_id": attrs["workflow_id"],

@@ -513,6 +513,8 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "task_failure": wire.failure_out(record.task_failure) if record.task_failure else None,
             "parent_workflow_id": description.parent["workflow_id"] if description.parent else None,
             "parent_run_id": description.parent["run_id"] if description.parent else None,
+            "static_summary": description.static_summary,
+            "static_details": description.static_details,
             "handlers": _declared_handlers(engine, record.workflow_type, record.task_queue),
         }
     )

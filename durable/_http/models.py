@@ -152,6 +152,10 @@ class StartOptions(_Request):
     task_timeout_seconds: float | None = Field(
         default=None, gt=0, description="shown as `workflow.info().task_timeout` (10 seconds by default)"
     )
+    static_summary: str | None = Field(
+        default=None, description="a fixed one-line summary of the run (describe shows it)"
+    )
+    static_details: str | None = Field(default=None, description="fixed details of the run (describe shows them)")
 
 
 class StartRequest(StartOptions):
@@ -245,6 +249,8 @@ class ExecutionDetail(ExecutionSummary):
     task_failure: Failure | None = Field(description="why the workflow task is being retried (non-determinism, a bug)")
     parent_workflow_id: str | None = Field(default=None, description="a child workflow's parent")
     parent_run_id: str | None = Field(default=None, description="the run of a child workflow's parent")
+    static_summary: str | None = Field(default=None, description="the start's fixed summary, if it had one")
+    static_details: str | None = Field(default=None, description="the start's fixed details, if it had them")
     handlers: WorkflowHandlers | None = Field(
         default=None,
         description="the queries, signals and updates its workflow type declares; null when this deployment "

@@ -462,6 +462,8 @@ class HttpTransport(RemoteScheduleTransport):
             parent={"workflow_id": detail["parent_workflow_id"], "run_id": detail["parent_run_id"]}
             if detail.get("parent_workflow_id")
             else None,
+            static_summary=detail.get("static_summary"),
+            static_details=detail.get("static_details"),
         )
 
     async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[HistoryEvent]]:
@@ -582,6 +584,9 @@ def _start_body(start: StartWorkflowInput) -> dict[str, Any]:
     ):
         if seconds is not None:
             body[name] = seconds
+    for name, text in (("static_summary", start.static_summary), ("static_details", start.static_details)):
+        if text is not None:
+            body[name] = text
     return body
 
 

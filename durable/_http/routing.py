@@ -194,4 +194,6 @@ def start_options(body: m.StartOptions, workflow_id: str) -> dict[str, Any]:
     options["timeouts"] = Timeouts(
         execution=body.execution_timeout_seconds, run=body.run_timeout_seconds, task=body.task_timeout_seconds
     )
+    options["static_summary"] = body.static_summary
+    options["static_details"] = body.static_details
     return options

@@ -243,6 +243,8 @@ def _start_options(start: StartWorkflowInput) -> dict[str, Any]:
         "search_attributes": start.search_attributes or None,
         "request_id": start.request_id,
         "timeouts": Timeouts(execution=start.execution_timeout, run=start.run_timeout, task=start.task_timeout),
+        "static_summary": start.static_summary,
+        "static_details": start.static_details,
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from durable._replay import events as ev
 from durable._replay.events import Event
@@ -13,7 +13,9 @@ __all__ = [
     "CancelExternal",
     "CancelTimer",
     "CancelWorkflow",
+    "ChildStartOptions",
     "Command",
+    "ContinueAsNewOptions",
     "CompleteUpdate",
     "CompleteWorkflow",
     "ContinueAsNew",
@@ -37,10 +39,14 @@ class Command:
     """Base of the commands; ``EVENT`` is the type of the event that records it."""
 
     EVENT: ClassVar[str] = ""
+    OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset()
+    """Optional fields added after histories were recorded: left out of the event when None,
+    so events without them stay as they were."""
 
     def to_event(self, time: float) -> Event:
         """The event recording this command."""
-        return ev.make_event(self.EVENT, time, **asdict(self))
+        attrs = {k: v for k, v in asdict(self).items() if v is not None or k not in self.OMITTED_WHEN_NONE}
+        return ev.make_event(self.EVENT, time, **attrs)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,9 @@ class ScheduleActivity(Command):
     retry_policy: dict[str, Any]
     cancellation_type: int
     headers: dict[str, Any] = field(default_factory=dict)
+    schedule_to_start_timeout: float | None = None
+    summary: str | None = None
+    OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset({"schedule_to_start_timeout", "summary"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,8 @@ class StartTimer(Command):
     EVENT: ClassVar[str] = ev.TIMER_STARTED
     seq: int
     duration: float
+    summary: str | None = None
+    OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset({"summary"})
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,18 @@ class CancelExternal(Command):
     run_id: str | None
 
 
+class ChildStartOptions(TypedDict, total=False):
+    """What a child's start may carry beyond its ids, type and timeouts (as a top-level start)."""
+
+    cron_schedule: str
+    memo: dict[str, str]
+    """Name -> encoded value."""
+    search_attributes: dict[str, Any]
+    """Name -> stored value (``durable._search_attributes.to_stored``)."""
+    static_summary: str
+    static_details: str
+
+
 @dataclass(frozen=True)
 class StartChildWorkflow(Command):
     """Start a child workflow (``seq`` numbers children from 1 within a run).
@@ -131,6 +154,14 @@ class StartChildWorkflow(Command):
     execution_timeout: float | None = None
     run_timeout: float | None = None
     task_timeout: float | None = None
+    cron_schedule: str | None = None
+    memo: dict[str, str] | None = None
+    search_attributes: dict[str, Any] | None = None
+    static_summary: str | None = None
+    static_details: str | None = None
+    OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset(
+        {"cron_schedule", "memo", "search_attributes", "static_summary", "static_details"}
+    )
 
 
 @dataclass(frozen=True)
@@ -182,6 +213,8 @@ class RecordLocalActivity(Command):
     failure: dict[str, Any] | None = None
     backoff: float | None = None
     marker_name: str = LOCAL_ACTIVITY_MARKER
+    summary: str | None = None
+    OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset({"summary"})
 
 
 @dataclass(frozen=True)
@@ -208,6 +241,18 @@ class FailWorkflow(Command):
     failure: dict[str, Any]
 
 
+class ContinueAsNewOptions(TypedDict, total=False):
+    """What ``workflow.continue_as_new`` changes for the next run; what is left out it keeps."""
+
+    run_timeout: float
+    task_timeout: float
+    backoff_start_interval: float
+    memo: dict[str, str]
+    """Name -> encoded value (all of the next run's memo)."""
+    search_attributes: dict[str, Any]
+    """Name -> stored value (all of the next run's search attributes)."""
+
+
 @dataclass(frozen=True)
 class ContinueAsNew(Command):
     """The run method asked to continue as a new run with fresh history."""
@@ -217,6 +262,14 @@ class ContinueAsNew(Command):
     workflow_type: str
     task_queue: str
     input: list[str]
+    run_timeout: float | None = None
+    task_timeout: float | None = None
+    backoff_start_interval: float | None = None
+    memo: dict[str, str] | None = None
+    search_attributes: dict[str, Any] | None = None
+    OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset(
+        {"run_timeout", "task_timeout", "backoff_start_interval", "memo", "search_attributes"}
+    )
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,12 @@ from durable._replay.commands import (
     CancelExternal,
     CancelTimer,
     CancelWorkflow,
+    ChildStartOptions,
     Command,
     CompleteUpdate,
     CompleteWorkflow,
     ContinueAsNew,
+    ContinueAsNewOptions,
     FailWorkflow,
     RecordLocalActivity,
     RecordPatch,
@@ -127,11 +129,14 @@ class WorkflowTaskError(Exception):
 class ContinueAsNewError(BaseException):
     """Raised by ``workflow.continue_as_new``; a BaseException so ``except Exception`` lets it pass."""
 
-    def __init__(self, workflow_type: str, task_queue: str, input: list[str]) -> None:
+    def __init__(
+        self, workflow_type: str, task_queue: str, input: list[str], *, options: ContinueAsNewOptions | None = None
+    ) -> None:
         super().__init__("continue as new")
         self.workflow_type = workflow_type
         self.task_queue = task_queue
         self.input = input
+        self.options: ContinueAsNewOptions = options or {}
 
 
 class ReadOnlyContextError(TemporalError):
@@ -232,6 +237,7 @@ class LocalActivityRequest:
     original_schedule_time: float
     attempt: int = 1
     cancellation_type: int = 0
+    summary: str | None = None
 
 
 class LocalActivityOutcome(TypedDict):
@@ -290,6 +296,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._children: dict[int, ChildWorkflowHandle[Any, Any]] = {}
         self._externals: dict[tuple[str, int], asyncio.Future[None]] = {}
         self._timers: dict[int, _TimerHandle] = {}
+        self.next_timer_summary: str | None = None
+        """``workflow.sleep``'s summary, for the timer its ``asyncio.sleep`` starts next."""
         self._activities: dict[int, ActivityHandle[Any]] = {}
         self._conditions: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
         self._object: Any = None
@@ -420,6 +428,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 result=outcome.get("result"),
                 failure=outcome.get("failure"),
                 backoff=outcome.get("backoff"),
+                summary=request.summary,
             )
         )
         if "result" in outcome:
@@ -774,6 +783,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                         workflow_type=err.workflow_type,
                         task_queue=err.task_queue,
                         input=err.input,
+                        **err.options,
                     )
                 )
         except (Exception, asyncio.CancelledError) as err:
@@ -869,6 +879,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         retry_policy: RetryPolicy | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
+        schedule_to_start_timeout: timedelta | None = None,
+        summary: str | None = None,
     ) -> ActivityHandle[Any]:
         """Issue a ScheduleActivity command and return the handle awaiting its outcome."""
         self._assert_not_read_only("starting an activity")
@@ -891,6 +903,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             heartbeat_timeout=_seconds(heartbeat_timeout),
             retry_policy=(retry_policy or RetryPolicy()).to_dict(),
             cancellation_type=int(cancellation_type),
+            schedule_to_start_timeout=_seconds(schedule_to_start_timeout),
+            summary=summary,
         )
         handle: ActivityHandle[Any]
 
@@ -913,6 +927,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         local_retry_threshold: timedelta | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
+        summary: str | None = None,
     ) -> ActivityHandle[Any]:
         """Ask for a local activity: it runs when every task waits, before the decision ends."""
         self._assert_not_read_only("starting a local activity")
@@ -933,6 +948,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             ),
             original_schedule_time=self._now,
             cancellation_type=int(cancellation_type),
+            summary=summary,
         )
         handle: LocalActivityHandle
 
@@ -1012,6 +1028,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
         task_timeout: timedelta | None = None,
+        options: ChildStartOptions | None = None,
     ) -> ChildWorkflowHandle[Any, Any]:
         """Issue a StartChildWorkflow command; return the handle once the child started.
 
@@ -1039,6 +1056,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             execution_timeout=_seconds(execution_timeout),
             run_timeout=_seconds(run_timeout),
             task_timeout=_seconds(task_timeout),
+            **(options or {}),
         )
         handle: ChildWorkflowHandle[Any, Any] = ChildWorkflowHandle(self, command, result_type or hint)
         self._children[seq] = handle
@@ -1118,6 +1136,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     ) -> asyncio.TimerHandle:
         self._assert_not_read_only("starting a timer")
         if delay <= 0:  # nothing to wait for: asyncio semantics, no timer in history
+            self.next_timer_summary = None
             handle = _TimerHandle(self._now, callback, args, self, context)
             handle._seq = 0
             self._ready.append(handle)
@@ -1126,7 +1145,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         handle = _TimerHandle(self._now + delay, callback, args, self, context)
         handle._seq = seq
         self._timers[seq] = handle
-        self._add_command(StartTimer(seq=seq, duration=delay))
+        summary, self.next_timer_summary = self.next_timer_summary, None
+        self._add_command(StartTimer(seq=seq, duration=delay, summary=summary))
         return handle
 
     def call_at(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from durable.exceptions import RetryState
+from durable.exceptions import RetryState, TimeoutType
 
 __all__ = ["backoff", "next_retry"]
 
@@ -44,6 +44,11 @@ def next_retry(
         scheduled_time: when the activity was first scheduled.
         schedule_to_close_timeout: the bound on all attempts together, if any.
     """
+    timeout = failure.get("timeout")
+    if timeout is not None and timeout.get("type") == TimeoutType.SCHEDULE_TO_START:
+        # Temporal does not retry it (another attempt would wait in the same queue) and
+        # reports the activity's retry state as TIMEOUT.
+        return None, RetryState.TIMEOUT
     app = failure.get("application")
     if app is not None:
         if app.get("non_retryable"):

@@ -21,6 +21,7 @@ from durable.exceptions import TemporalError
 
 if TYPE_CHECKING:
     from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
+    from durable._replay.commands import ChildStartOptions
     from durable._replay.context import Info
     from durable._replay.instance import ActivityCancellationType, ActivityHandle
     from durable.common import RetryPolicy
@@ -43,6 +44,7 @@ class WorkflowRuntime(Protocol):
     memo: dict[str, str]
     last_completion_result: str | None
     last_failure: dict[str, Any] | None
+    next_timer_summary: str | None
 
     @property
     def workflow_object(self) -> Any:
@@ -77,6 +79,8 @@ class WorkflowRuntime(Protocol):
         retry_policy: RetryPolicy | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
+        schedule_to_start_timeout: timedelta | None = None,
+        summary: str | None = None,
     ) -> ActivityHandle[Any]: ...
 
     def start_local_activity(
@@ -90,6 +94,7 @@ class WorkflowRuntime(Protocol):
         local_retry_threshold: timedelta | None,
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
+        summary: str | None = None,
     ) -> ActivityHandle[Any]: ...
 
     async def start_child_workflow(
@@ -106,6 +111,7 @@ class WorkflowRuntime(Protocol):
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
         task_timeout: timedelta | None = None,
+        options: ChildStartOptions | None = None,
     ) -> ChildWorkflowHandle[Any, Any]: ...
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...

@@ -49,6 +49,8 @@ class ActivityTask(TypedDict):
     retry_policy: dict[str, Any]
     is_local: NotRequired[bool]
     """A local activity's attempt (run inline by the orchestrator, never queued)."""
+    schedule_to_start_timeout: NotRequired[float]
+    """Longest wait from ``attempt_scheduled_time`` until the attempt starts."""
 
 
 class Outcome(TypedDict):
@@ -89,6 +91,8 @@ class ActivityAttempt:
             definition = self.registry.activity(task["activity_type"], task["task_queue"])
         except UnknownActivityType as err:
             return _failed(ApplicationError(str(err), type="NotFoundError"), details)
+        if started_too_late(task, self.services.clock.now()):
+            return timed_out(TimeoutType.SCHEDULE_TO_START, details)
         ctx = ActivityContext(self._info(task), heartbeat=lambda d: None)
         last_beat = [time.monotonic()]
         last_write = [0.0]
@@ -249,6 +253,13 @@ def timed_out(kind: TimeoutType, details: list[str]) -> Outcome:
         last_heartbeat_details=[_converter.decode(d) for d in details],
     )
     return _failed(err, details)
+
+
+def started_too_late(task: ActivityTask, now: float) -> bool:
+    """Whether the attempt waited in its queue longer than its schedule-to-start timeout (it
+    then fails without running, as Temporal's server times it out before any worker takes it)."""
+    limit = task.get("schedule_to_start_timeout")
+    return bool(limit) and now > task["attempt_scheduled_time"] + float(limit or 0)
 
 
 def attempt_limit(task: ActivityTask, now: float) -> float | None:

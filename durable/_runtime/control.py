@@ -25,7 +25,7 @@ from durable._runtime import dead_letters as dlq
 from durable._runtime.close import terminate_run
 from durable._runtime.deadlines import Timeouts
 from durable._runtime.inbox import send_to_inbox
-from durable._runtime.lifecycle import REPLACEABLE, begin_run, execution_time
+from durable._runtime.lifecycle import REPLACEABLE, begin_run, execution_time, user_metadata
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.ports import (
     ExecutionIdInUse,
@@ -128,6 +128,10 @@ class Description:
     """When the first workflow task is due (a cron run's tick); None: at its start."""
     parent: dict[str, Any] | None = None
     """The parent's ``workflow_id`` and ``run_id``, for a child workflow."""
+    static_summary: str | None = None
+    """The start's fixed summary (temporalio's ``static_summary``), if it had one."""
+    static_details: str | None = None
+    """The start's fixed details, if it had them."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,8 @@ class Control:
         request_eager_start: bool = False,
         start_update: dict[str, Any] | None = None,
         timeouts: Timeouts | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
     ) -> Started:
         """Create the run and enqueue its start; returns its run id (the existing one when
         a policy or signal-with-start reuses a running run).
@@ -255,6 +261,7 @@ class Control:
                     start_update=start_update,
                     send_start=not eager,
                     timeouts=timeouts,
+                    carried=user_metadata(static_summary, static_details) or None,
                 )
             except ExecutionIdInUse as err:
                 if (existing := self._started_by(workflow_id, request_id)) is not None:
@@ -622,6 +629,8 @@ class Control:
             pending_activities=pending,
             execution_time=due,
             parent={"workflow_id": parent["workflow_id"], "run_id": parent["run_id"]} if parent else None,
+            static_summary=(ledger.started or {}).get("static_summary"),
+            static_details=(ledger.started or {}).get("static_details"),
         )
 
     def _pending(self, key: str, act: ActivityState) -> PendingActivity:

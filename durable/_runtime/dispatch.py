@@ -20,9 +20,17 @@ from durable._replay.ledger import Ledger
 from durable._replay.retry import backoff
 from durable._runtime.attempt import ActivityTask
 from durable._runtime.close import apply_parent_close_policy, finish_close
-from durable._runtime.deadlines import Timeouts, send_deadline
+from durable._runtime.deadlines import Timeouts, execution_time, send_deadline
 from durable._runtime.inbox import send_to_inbox, send_to_inbox_at
-from durable._runtime.lifecycle import REPLACEABLE, begin_run, continue_run, retry_of, retry_run
+from durable._runtime.lifecycle import (
+    REPLACEABLE,
+    begin_run,
+    continue_run,
+    first_tick_backoff,
+    retry_of,
+    retry_run,
+    user_metadata,
+)
 from durable._runtime.ports import ExecutionIdInUse, ExecutionNotFound, ExecutionRecord, HistoryConflict
 from durable._runtime.services import Services, UnknownTaskQueue, activity_queue_name, execution_key
 from durable._statuses import WorkflowExecutionStatus
@@ -161,6 +169,8 @@ class Dispatcher:
         in_use: ExecutionIdInUse | None
         try:
             retry = {"retry_policy": attrs["retry_policy"], "attempt": 1} if attrs.get("retry_policy") else {}
+            metadata = user_metadata(attrs.get("static_summary"), attrs.get("static_details"))
+            cron = attrs.get("cron_schedule") or None
             begin_run(
                 s,
                 workflow_type=attrs["workflow_type"],
@@ -169,7 +179,11 @@ class Dispatcher:
                 task_queue=attrs["task_queue"],
                 input=attrs["input"],
                 replaceable=replaceable,
-                carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry},
+                cron_schedule=cron,
+                first_task_backoff=first_tick_backoff(cron, s.clock.now()) if cron else 0.0,
+                memo=attrs.get("memo"),
+                search_attributes=attrs.get("search_attributes"),
+                carried={"parent": {"workflow_id": wf, "run_id": run, "seq": seq}, **retry, **metadata},
                 timeouts=Timeouts(
                     execution=attrs.get("execution_timeout"),
                     run=attrs.get("run_timeout"),
@@ -213,7 +227,11 @@ class Dispatcher:
                 if err.run_id != child_run:
                     return err
         send_deadline(s, ledger.started)
-        send_to_inbox(s, child_wf, child_run, "start", "start")
+        due = execution_time(ledger.started)
+        if due > s.clock.now():  # a cron child: its first task waits for the tick
+            send_to_inbox_at(s, due, child_wf, child_run, "start", "start")
+        else:
+            send_to_inbox(s, child_wf, child_run, "start", "start")
         return None
 
     def _send_activity_task(self, ledger: Ledger, seq: int, *, at: float | None) -> None:
@@ -239,6 +257,8 @@ class Dispatcher:
             "heartbeat_timeout": sch.get("heartbeat_timeout"),
             "retry_policy": sch["retry_policy"],
         }
+        if sch.get("schedule_to_start_timeout"):
+            task["schedule_to_start_timeout"] = sch["schedule_to_start_timeout"]
         body = json.dumps(task, separators=(",", ":"))
         try:
             if at is not None and at > self.services.clock.now():

@@ -29,6 +29,7 @@ from durable._runtime.deadlines import (
 from durable._runtime.inbox import CancelMessage, SignalMessage, send_to_inbox, send_to_inbox_at
 from durable._runtime.ports import CLOSED_STATUSES, ExecutionIdInUse, ExecutionRecord, HistoryConflict
 from durable._runtime.services import Services, execution_key
+from durable._schedules.cron import CronExpression
 from durable._statuses import WorkflowExecutionStatus
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import TimeoutError, TimeoutType
@@ -64,6 +65,19 @@ REPLACEABLE = {
 
 RUN_TIMED_OUT = TimeoutError("Workflow timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
 """Why a run closed TIMED_OUT, as temporalio's client reports it (the cause of WorkflowFailureError)."""
+
+
+def user_metadata(static_summary: str | None, static_details: str | None) -> dict[str, str]:
+    """A start event's fields for temporalio's ``static_summary`` and ``static_details`` (those given)."""
+    given = {"static_summary": static_summary, "static_details": static_details}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def first_tick_backoff(cron_schedule: str, now: float) -> float:
+    """Seconds from ``now`` to a cron chain's first tick, when its first run's first task is due
+    (0 for an expression that never fires: the run's close then ends the chain)."""
+    tick = CronExpression.parse(cron_schedule).next_after(now)
+    return 0.0 if tick is None else tick - now
 
 
 def begin_run(
@@ -193,9 +207,14 @@ def continue_run(
             continued_run_id=run_id,
             cron_schedule=attrs.get("cron_schedule"),
             first_task_backoff=attrs.get("backoff_start_interval", 0.0),
-            memo=(ledger.started or {}).get("memo") if ledger else None,
-            chain_timeouts=inherited(ledger.started or {}) if ledger else None,
-            search_attributes=ledger.search_attributes if ledger else None,
+            # What workflow.continue_as_new gave replaces what this run had (Temporal's rule).
+            memo=attrs["memo"] if "memo" in attrs else (ledger.started or {}).get("memo") if ledger else None,
+            chain_timeouts=_next_run_timeouts(inherited(ledger.started or {}) if ledger else {}, attrs),
+            search_attributes=attrs["search_attributes"]
+            if "search_attributes" in attrs
+            else ledger.search_attributes
+            if ledger
+            else None,
             carried={
                 **{
                     k: attrs[k]
@@ -221,6 +240,18 @@ def continue_run(
     except ExecutionIdInUse as err:
         if err.run_id != attrs["new_execution_run_id"]:
             logger.error("workflow %s continued as new, but run %s holds its id", workflow_id, err.run_id)
+
+
+def _next_run_timeouts(kept: StartedTimeouts, attrs: dict[str, Any]) -> StartedTimeouts | None:
+    """This run's timeouts with the run and task timeouts a continue-as-new gave; a run
+    timeout is capped by the chain's execution timeout, as at a start."""
+    timeouts: StartedTimeouts = {**kept}
+    if attrs.get("run_timeout"):
+        run = float(attrs["run_timeout"])
+        timeouts["run_timeout"] = min(run, timeouts["execution_timeout"]) if "execution_timeout" in timeouts else run
+    if attrs.get("task_timeout"):
+        timeouts["task_timeout"] = float(attrs["task_timeout"])
+    return timeouts or None
 
 
 def retry_of(ledger: Ledger) -> tuple[float, str] | None:

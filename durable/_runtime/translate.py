@@ -262,7 +262,8 @@ def _activity_result(machine: HistoryMachine, body: ActivityResultMessage, now: 
         return [retry], [], False
     cause: BaseException = _failure.to_exception(failure)
     timed_out = isinstance(cause, TimeoutError)
-    if state == RetryState.TIMEOUT:
+    never_started = isinstance(cause, TimeoutError) and cause.type == TimeoutType.SCHEDULE_TO_START
+    if state == RetryState.TIMEOUT and not never_started:
         timeout = TimeoutError(
             "activity ScheduleToClose timeout", type=TimeoutType.SCHEDULE_TO_CLOSE, last_heartbeat_details=[]
         )

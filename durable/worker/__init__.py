@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
 from durable._client.client import Client
 from durable._local.environment import LocalRuntime
+from durable._options import refuse
 from durable._replay.definition import WorkflowDefinition
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 from durable._sandbox.runner import SandboxedWorkflowRunner, UnsandboxedWorkflowRunner, WorkflowRunner
@@ -51,7 +53,44 @@ class Worker:
         activity_executor: concurrent.futures.Executor | None = None,
         workflow_runner: WorkflowRunner = _DEFAULT_WORKFLOW_RUNNER,
         unsandboxed_workflow_runner: WorkflowRunner = _DEFAULT_UNSANDBOXED_WORKFLOW_RUNNER,
-        **options: Any,
+        workflow_task_executor: concurrent.futures.ThreadPoolExecutor | None = None,
+        max_cached_workflows: int = 1000,
+        max_concurrent_workflow_tasks: int | None = None,
+        max_concurrent_activities: int | None = None,
+        max_concurrent_local_activities: int | None = None,
+        tuner: Any = None,
+        max_concurrent_workflow_task_polls: int | None = None,
+        nonsticky_to_sticky_poll_ratio: float = 0.2,
+        max_concurrent_activity_task_polls: int | None = None,
+        sticky_queue_schedule_to_start_timeout: timedelta = timedelta(seconds=10),
+        max_eager_activity_reservations_per_workflow_task: int = 3,
+        disable_eager_activity_execution: bool = False,
+        workflow_task_poller_behavior: Any = None,
+        activity_task_poller_behavior: Any = None,
+        max_workflow_task_external_storage_concurrency: int = 3,
+        graceful_shutdown_timeout: timedelta = timedelta(),
+        debug_mode: bool = False,
+        disable_safe_workflow_eviction: bool = False,
+        on_fatal_error: Callable[[BaseException], Awaitable[None]] | None = None,
+        plugin_shutdown_timeout: timedelta = timedelta(seconds=60),
+        identity: str | None = None,
+        plugins: Sequence[Any] = (),
+        build_id: str | None = None,
+        use_worker_versioning: bool = False,
+        deployment_config: Any = None,
+        no_remote_activities: bool = False,
+        max_heartbeat_throttle_interval: timedelta = timedelta(seconds=60),
+        default_heartbeat_throttle_interval: timedelta = timedelta(seconds=30),
+        max_activities_per_second: float | None = None,
+        max_task_queue_activities_per_second: float | None = None,
+        workflow_failure_exception_types: Sequence[type[BaseException]] = (),
+        shared_state_manager: Any = None,
+        patch_activation_callback: Any = None,
+        disable_payload_error_limit: bool = False,
+        nexus_service_handlers: Sequence[Any] = (),
+        nexus_task_executor: concurrent.futures.Executor | None = None,
+        max_concurrent_nexus_tasks: int | None = None,
+        nexus_task_poller_behavior: Any = None,
     ) -> None:
         """Check the registrations (as temporalio does, before anything runs).
 
@@ -65,14 +104,56 @@ class Worker:
                 (``SandboxedWorkflowRunner``, whose ``restrictions`` say what it refuses), or
                 without it (``UnsandboxedWorkflowRunner()``).
             unsandboxed_workflow_runner: runs the workflows marked ``sandboxed=False``.
-            options: temporalio's tuning options (concurrency limits...), accepted and not
-                needed here.
+            workflow_task_executor, max_cached_workflows, max_concurrent_*, tuner, *_polls,
+                nonsticky_to_sticky_poll_ratio, sticky_queue_schedule_to_start_timeout,
+                max_eager_activity_reservations_per_workflow_task,
+                disable_eager_activity_execution, *_poller_behavior,
+                max_workflow_task_external_storage_concurrency: no effect here: Lambda scales
+                the functions (deployed), the environment's dispatcher runs every task
+                (locally); there are no pollers, slots or sticky caches to tune.
+            graceful_shutdown_timeout, debug_mode, disable_safe_workflow_eviction,
+                on_fatal_error, plugin_shutdown_timeout: no effect here: a Worker only
+                registers code with the engine; it has no pollers to drain or fail, no
+                deadlock detector, and nothing to evict.
+            identity, plugins, build_id, use_worker_versioning, deployment_config,
+                no_remote_activities, max_heartbeat_throttle_interval,
+                default_heartbeat_throttle_interval, max_activities_per_second,
+                max_task_queue_activities_per_second, workflow_failure_exception_types,
+                shared_state_manager, patch_activation_callback, disable_payload_error_limit,
+                nexus_*: refused unless left at their defaults (NotImplementedError naming the
+                option): see README, "Differences from temporalio".
 
         Raises:
             ValueError: nothing to register, a sync activity without an executor, duplicates.
-            TypeError: an entry is not a workflow or activity.
+            TypeError: an entry is not a workflow or activity, or an unknown keyword.
+            NotImplementedError: an option durable does not implement, set.
         """
-        del options, unsandboxed_workflow_runner  # sandboxed=False runs unrestricted whatever the runner
+        del unsandboxed_workflow_runner  # sandboxed=False runs unrestricted whatever the runner
+        # Tuning of pollers, slots and caches that do not exist here (see the docstring).
+        del workflow_task_executor, max_cached_workflows, max_concurrent_workflow_tasks, max_concurrent_activities
+        del max_concurrent_local_activities, tuner, max_concurrent_workflow_task_polls, nonsticky_to_sticky_poll_ratio
+        del max_concurrent_activity_task_polls, sticky_queue_schedule_to_start_timeout, disable_eager_activity_execution
+        del max_eager_activity_reservations_per_workflow_task, workflow_task_poller_behavior
+        del activity_task_poller_behavior, max_workflow_task_external_storage_concurrency, graceful_shutdown_timeout
+        del debug_mode, disable_safe_workflow_eviction, on_fatal_error, plugin_shutdown_timeout
+        refuse("identity", identity)
+        refuse("plugins", list(plugins), [])
+        refuse("build_id", build_id)
+        refuse("use_worker_versioning", use_worker_versioning, False)
+        refuse("deployment_config", deployment_config)
+        refuse("no_remote_activities", no_remote_activities, False)
+        refuse("max_heartbeat_throttle_interval", max_heartbeat_throttle_interval, timedelta(seconds=60))
+        refuse("default_heartbeat_throttle_interval", default_heartbeat_throttle_interval, timedelta(seconds=30))
+        refuse("max_activities_per_second", max_activities_per_second)
+        refuse("max_task_queue_activities_per_second", max_task_queue_activities_per_second)
+        refuse("workflow_failure_exception_types", list(workflow_failure_exception_types), [])
+        refuse("shared_state_manager", shared_state_manager)
+        refuse("patch_activation_callback", patch_activation_callback)
+        refuse("disable_payload_error_limit", disable_payload_error_limit, False)
+        refuse("nexus_service_handlers", list(nexus_service_handlers), [])
+        refuse("nexus_task_executor", nexus_task_executor)
+        refuse("max_concurrent_nexus_tasks", max_concurrent_nexus_tasks)
+        refuse("nexus_task_poller_behavior", nexus_task_poller_behavior)
         if not isinstance(workflow_runner, WorkflowRunner):
             raise TypeError("workflow_runner must be a SandboxedWorkflowRunner or an UnsandboxedWorkflowRunner")
         if not activities and not workflows:
