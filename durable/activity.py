@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import MutableMapping
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -12,6 +11,7 @@ from durable import _converter
 from durable._activity import context as _context
 from durable._activity.context import CompleteAsyncError, Info
 from durable._activity.definition import defn
+from durable._activity.logger import LoggerAdapter
 
 __all__ = [
     "Info",
@@ -84,24 +84,6 @@ def wait_for_cancelled_sync(timeout: timedelta | float | None = None) -> None:
     """Block until cancellation is requested or the timeout passes."""
     ctx = _context.current()
     ctx.wait_cancelled_sync(timeout.total_seconds() if isinstance(timeout, timedelta) else timeout)
-
-
-class LoggerAdapter(logging.LoggerAdapter[logging.Logger]):
-    """``activity.logger``: adds the activity's ids to each record."""
-
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
-        if in_activity():
-            i = info()
-            extra = {
-                "activity_id": i.activity_id,
-                "activity_type": i.activity_type,
-                "attempt": i.attempt,
-                "workflow_id": i.workflow_id,
-                "workflow_run_id": i.workflow_run_id,
-            }
-            kwargs["extra"] = {**extra, **(kwargs.get("extra") or {})}
-            msg = f"{msg} ({extra})"
-        return msg, kwargs
 
 
 logger = LoggerAdapter(logging.getLogger("durable.activity"), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from random import Random
 from typing import Any, Concatenate, Generic, NoReturn, TypeVar, overload
@@ -59,6 +59,7 @@ from durable._replay.instance import (
     UnfinishedSignalHandlersWarning,
     UnfinishedUpdateHandlersWarning,
 )
+from durable._replay.logger import LoggerAdapter
 from durable._replay.machine import NondeterminismError
 from durable._replay.waiting import as_completed, wait
 from durable._sandbox.restrictions import SandboxImportNotificationPolicy
@@ -734,23 +735,6 @@ def upsert_search_attributes(attributes: Sequence[SearchAttributeUpdate[Any]] | 
     if isinstance(attributes, Mapping) and attributes:
         warnings.warn("Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=2)
     _context.current().upsert_search_attributes(attributes)
-
-
-class LoggerAdapter(logging.LoggerAdapter[logging.Logger]):
-    """``workflow.logger``: silent while replaying; adds the workflow's ids to each record."""
-
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
-        if _context.in_workflow():
-            i = _context.current().info
-            extra = {"workflow_id": i.workflow_id, "run_id": i.run_id, "workflow_type": i.workflow_type}
-            kwargs["extra"] = {**extra, "temporal_workflow": extra, **(kwargs.get("extra") or {})}
-            msg = f"{msg} ({extra})"
-        return msg, kwargs
-
-    def isEnabledFor(self, level: int) -> bool:
-        if _context.in_workflow() and _context.current().is_replaying:
-            return False
-        return super().isEnabledFor(level)
 
 
 logger = LoggerAdapter(logging.getLogger("durable.workflow"), None)

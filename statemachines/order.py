@@ -52,6 +52,7 @@ class OrderWorkflow:
 
     @workflow.run
     async def run(self, order: Order) -> OrderResult:
+        workflow.logger.info("order %s: %d items", order.order_id, len(order.items))
         self._status = "reserving inventory"
         reservation: Reservation = await workflow.execute_activity(reserve_inventory, order, **STEP)
 

@@ -157,6 +157,51 @@ def test_log_lines_carry_the_execution_ids_and_metrics_are_published(deployment,
     assert {"WorkflowTasks", "ActivitiesScheduled", "TimersStarted"} <= names
 
 
+def test_workflow_and_activity_loggers_write_temporalios_fields_as_json(deployment):
+    app = deployment["orchestrator"].app
+    powertools_handler = logging.getLogger("durable").handlers[0]
+    stream = io.StringIO()
+    tee = logging.StreamHandler(stream)
+    tee.setFormatter(powertools_handler.formatter)
+    for f in powertools_handler.filters:
+        tee.addFilter(f)
+    logging.getLogger("durable").addHandler(tee)
+    try:
+        control = Control(app.services, Orchestrator(app.services, app.registry))
+        order = Order(
+            order_id="o-fields", customer_id="c", email="a@example.com", items=[OrderItem("pen", 2)], total=Decimal("2")
+        )
+        run_id = control.start(
+            workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders", input=encode_args([order])
+        )
+        pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)
+    finally:
+        logging.getLogger("durable").removeHandler(tee)
+    logged = [json.loads(line) for line in stream.getvalue().splitlines()]
+    # the workflow's line: once, on the decision that ran it (later invocations replay it silently)
+    [workflow_line] = [line for line in logged if line["message"].startswith("order o-fields: 1 items")]
+    assert workflow_line["temporal_workflow"] == {
+        "attempt": 1,
+        "namespace": "default",
+        "run_id": run_id,
+        "task_queue": "orders",
+        "workflow_id": "o-fields",
+        "workflow_type": "OrderWorkflow",
+    }
+    [activity_line] = [line for line in logged if line["message"].startswith("reserved 1 items for o-fields")]
+    assert activity_line["temporal_activity"] == {
+        "activity_id": "1",
+        "activity_type": "reserve_inventory",
+        "attempt": 1,
+        "namespace": "default",
+        "task_queue": "orders",
+        "workflow_id": "o-fields",
+        "workflow_run_id": run_id,
+        "workflow_type": "OrderWorkflow",
+    }
+    assert activity_line["message"].endswith(f"({activity_line['temporal_activity']})")
+
+
 def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment):
     app = deployment["orchestrator"].app
     inbox = app.services.inbox

@@ -378,7 +378,7 @@ def test_workflow_logger_emits_on_new_decisions(caplog: pytest.LogCaptureFixture
     d.fire_timer(1)
     assert _messages(caplog) == ["first step", "second step"]
     record = next(r for r in caplog.records if r.name == "durable.workflow")
-    assert record.workflow_id == "wf-1"  # type: ignore[attr-defined]
+    assert record.temporal_workflow["workflow_id"] == "wf-1"  # type: ignore[attr-defined]
     assert d.query("flags") == [False, False]
 
 
