@@ -64,6 +64,7 @@ WHY: dict[str, str] = {
         "the next run of a continue-as-new keeps no retry policy of its own here (child workflows have one)"
     ),
     "reject_condition": _REJECT_CONDITION,
+    "event_filter_type": "a history is fetched whole: read its last event for the close event",
     "default_workflow_query_reject_condition": _REJECT_CONDITION,
     "identity": "identities are the engine's: an activity's failure names the activity worker that ran it",
     "plugins": "temporalio's plugins configure its worker and client; durable has no plugin interface",

@@ -415,7 +415,8 @@ class Client:
         backfill: Sequence[ScheduleBackfill] = (),
         memo: Mapping[str, Any] | None = None,
         search_attributes: Any = None,
-        **_: Any,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
     ) -> ScheduleHandle:
         """Create a schedule and return its handle.
 
@@ -429,6 +430,7 @@ class Client:
             ScheduleAlreadyRunningError: a schedule with this id exists.
             RPCError: the spec cannot fire (INVALID_ARGUMENT), e.g. a bad cron expression.
         """
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         return await _schedule.create_schedule(
             self,
             id,
@@ -444,10 +446,17 @@ class Client:
         return ScheduleHandle(self, id)
 
     async def list_schedules(
-        self, query: str | None = None, *, page_size: int = 1000, next_page_token: bytes | None = None, **_: Any
+        self,
+        query: str | None = None,
+        *,
+        page_size: int = 1000,
+        next_page_token: bytes | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
     ) -> ScheduleAsyncIterator:
         """The schedules ``query`` matches (a list filter over ``ScheduleId`` and
         ``TemporalSchedulePaused``; None: all), by id, for ``async for``; pages of ``page_size``."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         return ScheduleAsyncIterator(self, query, page_size, next_page_token)
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:

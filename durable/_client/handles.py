@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from durable._client.client import Client
 
 
+_ALL_EVENT = 1
+"""temporalio's ``WorkflowHistoryEventFilterType.ALL_EVENT``."""
+
 ReturnType = TypeVar("ReturnType")
 SelfType = TypeVar("SelfType")
 
@@ -47,27 +50,48 @@ class AsyncActivityHandle:
         self._client = client
         self._task_token = task_token
 
-    async def complete(self, result: Any = _arg_unset, **_: Any) -> None:
+    async def complete(
+        self,
+        result: Any = _arg_unset,
+        *,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Complete the activity with ``result``."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         value = None if result is _arg_unset else result
         await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value))
 
-    async def fail(self, error: Exception, last_heartbeat_details: Sequence[Any] = (), **_: Any) -> None:
+    async def fail(
+        self,
+        error: Exception,
+        last_heartbeat_details: Sequence[Any] = (),
+        *,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Fail the attempt with ``error``; the workflow's retry policy applies."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.fail_async_activity(
             self._task_token, _failure.from_exception(error), _converter.encode_args(list(last_heartbeat_details))
         )
 
-    async def report_cancellation(self, *details: Any, **_: Any) -> None:
+    async def report_cancellation(
+        self, *details: Any, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> None:
         """Report that the activity stopped after being asked to cancel."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.report_async_activity_cancelled(self._task_token)
 
-    async def heartbeat(self, *details: Any, **_: Any) -> None:
+    async def heartbeat(
+        self, *details: Any, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> None:
         """Record progress.
 
         Raises:
             AsyncActivityCancelledError: the workflow asked the activity to cancel.
         """
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         if await self._client._transport.heartbeat_async_activity(
             self._task_token, _converter.encode_args(list(details))
         ):
@@ -282,8 +306,11 @@ class WorkflowHandle(Generic[ReturnType]):
         """:meth:`get_update_handle` with the result type taken from a ``@workflow.update`` method."""
         return self.get_update_handle(id, workflow_run_id=workflow_run_id, result_type=update_definition(update)[1])
 
-    async def describe(self, **_: Any) -> WorkflowExecutionDescription:
+    async def describe(
+        self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> WorkflowExecutionDescription:
         """The execution's status, times, history length and pending activities."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         d = await self._t.describe(self._id, self._run_id)
         r = d.record
         pending = [
@@ -314,16 +341,48 @@ class WorkflowHandle(Generic[ReturnType]):
             _static_details=d.static_details,
         )
 
-    async def cancel(self, **_: Any) -> None:
-        """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
-        await self._t.cancel(self._id, self._run_id)
+    async def cancel(
+        self, *, reason: str = "", rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> None:
+        """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits.
 
-    async def terminate(self, *args: Any, reason: str | None = None, **_: Any) -> None:
+        ``reason`` is kept on the run's WorkflowExecutionCancelRequested event (its ``cause``).
+        """
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
+        await self._t.cancel(self._id, self._run_id, reason=reason)
+
+    async def terminate(
+        self,
+        *args: Any,
+        reason: str | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """End the workflow now (TERMINATED); its code gets no chance to clean up."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args)))
 
-    async def fetch_history(self, **_: Any) -> WorkflowHistory:
-        """The run's events."""
+    async def fetch_history(
+        self,
+        *,
+        event_filter_type: Any = None,
+        skip_archival: bool = False,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHistory:
+        """The run's events.
+
+        Args:
+            event_filter_type: temporalio's ``ALL_EVENT`` (its default) only: the whole history.
+            skip_archival: no effect here: closed histories stay in the history table (no archival).
+            rpc_metadata, rpc_timeout: accepted as every call of this client accepts them.
+
+        Raises:
+            NotImplementedError: ``CLOSE_EVENT`` (read the last event instead).
+        """
+        if event_filter_type is not None and int(event_filter_type) != _ALL_EVENT:
+            refuse("event_filter_type", event_filter_type)
+        del skip_archival, rpc_metadata, rpc_timeout  # no archival; as in the client's other calls
         _run_id, events = await self._t.history(self._id, self._run_id or self._result_run_id)
         return WorkflowHistory(workflow_id=self._id, events=events)
 

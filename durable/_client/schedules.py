@@ -34,9 +34,11 @@ from durable._client.schedule_transport import (
     ScheduleListed,
     ScheduleSpecDocument,
 )
+from durable._options import Priority
 from durable._replay.definition import WorkflowDefinition
 from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import InvalidScheduleSpec, canonical_spec
+from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable.common import RetryPolicy, _arg_or_args, _arg_unset
 from durable.service import RPCError, RPCStatusCode
 
@@ -177,15 +179,30 @@ class ScheduleActionStartWorkflow(ScheduleAction):
         task_timeout: timedelta | None = None,
         retry_policy: RetryPolicy | None = None,
         memo: Mapping[str, Any] | None = None,
-        **unsupported: Any,
+        typed_search_attributes: TypedSearchAttributes | None = None,
+        untyped_search_attributes: SearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
+        raw_info: Any = None,
+        priority: Priority = Priority.default,
     ) -> None:
         """Describe the workflow each action starts (see ``Client.start_workflow``).
 
         The timeouts are kept on the action and not enforced (the engine enforces no workflow
-        timeout, as for ``start_workflow``); a retry policy or memo on the scheduled runs is
-        refused: the schedule's runs would start without them.
+        timeout, as for ``start_workflow``); a retry policy, memo, search attributes, static
+        summary or details, raw info or priority on the scheduled runs is refused
+        (NotImplementedError): the schedule's runs would start without them.
         """
-        refused = {**unsupported, "retry_policy": retry_policy, "memo": memo}
+        refused = {
+            "retry_policy": retry_policy,
+            "memo": memo,
+            "typed_search_attributes": list(typed_search_attributes or ()),
+            "untyped_search_attributes": untyped_search_attributes,
+            "static_summary": static_summary,
+            "static_details": static_details,
+            "raw_info": raw_info,
+            "priority": None if priority == Priority.default else priority,
+        }
         used = sorted(k for k, v in refused.items() if v not in (None, (), [], {}, ""))
         if used:
             raise NotImplementedError(f"not supported by this engine yet on a scheduled start: {', '.join(used)}")
@@ -403,44 +420,80 @@ class ScheduleHandle:
         self._client = client
         self.id = id
 
-    async def backfill(self, *backfill: ScheduleBackfill, **_: Any) -> None:
+    async def backfill(
+        self,
+        *backfill: ScheduleBackfill,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Take the actions the spec gives in each period, as if the time passed right now.
 
         Paused or not, whatever the remaining actions; each period under its own overlap
         policy (or the schedule's). Backfilled runs show in ``describe()`` as any other.
         """
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         if not backfill:
             raise ValueError("At least one backfill required")
         await self._client._transport.backfill_schedule(self.id, _backfill_docs(backfill), str(uuid.uuid4()))
 
-    async def delete(self, **_: Any) -> None:
+    async def delete(
+        self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> None:
         """Delete the schedule; workflows it started go on."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.delete_schedule(self.id)
 
-    async def describe(self, **_: Any) -> ScheduleDescription:
+    async def describe(
+        self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> ScheduleDescription:
         """The schedule, with its counters, running workflows, recent and next actions."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         return _description(await self._client._transport.describe_schedule(self.id))
 
-    async def pause(self, *, note: str | None = None, **_: Any) -> None:
+    async def pause(
+        self,
+        *,
+        note: str | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Stop taking actions (a trigger still acts)."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.pause_schedule(self.id, note)
 
-    async def trigger(self, *, overlap: ScheduleOverlapPolicy | None = None, **_: Any) -> None:
+    async def trigger(
+        self,
+        *,
+        overlap: ScheduleOverlapPolicy | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Take an action now; ``overlap`` overrides the schedule's policy for it."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.trigger_schedule(
             self.id, ScheduleOverlapPolicy(overlap) if overlap else None, str(uuid.uuid4())
         )
 
-    async def unpause(self, *, note: str | None = None, **_: Any) -> None:
+    async def unpause(
+        self,
+        *,
+        note: str | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
         """Take actions again, from the next time on."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.unpause_schedule(self.id, note)
 
     async def update(
         self,
         updater: Callable[[ScheduleUpdateInput], ScheduleUpdate | None | Awaitable[ScheduleUpdate | None]],
-        **_: Any,
+        *,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
     ) -> None:
         """Replace the schedule with what ``updater`` builds from its description (None: no change)."""
+        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         update = updater(ScheduleUpdateInput(description=await self.describe()))
         if inspect.isawaitable(update):
             update = await update

@@ -156,8 +156,10 @@ class Transport(ScheduleTransport, Protocol):
         the running run; ``on_start`` gets the run id as soon as the transport knows it."""
         ...
 
-    async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None:
-        """Request cancellation."""
+    async def cancel(
+        self, workflow_id: str, run_id: str | None, *, reason: str = "", request_id: str | None = None
+    ) -> None:
+        """Request cancellation (``reason`` is kept on the cancel request's event)."""
         ...
 
     async def terminate(

@@ -419,8 +419,11 @@ class HttpTransport(RemoteScheduleTransport):
         path = f"{_wf(workflow_id)}/signals/{quote(name, safe='')}"
         await self.call("POST", path, body, request_id=request_id)
 
-    async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None:
-        await self.call("POST", f"{_wf(workflow_id)}/cancel", {"run_id": run_id}, request_id=request_id)
+    async def cancel(
+        self, workflow_id: str, run_id: str | None, *, reason: str = "", request_id: str | None = None
+    ) -> None:
+        body = {"run_id": run_id, "reason": reason or None}
+        await self.call("POST", f"{_wf(workflow_id)}/cancel", body, request_id=request_id)
 
     async def terminate(
         self, workflow_id: str, run_id: str | None, reason: str, details: list[str], *, request_id: str | None = None

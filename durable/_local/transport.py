@@ -105,9 +105,11 @@ class LocalTransport(LocalScheduleTransport):
         with _engine_errors():
             self._control.signal(workflow_id, run_id, name, args, request_id=request_id)
 
-    async def cancel(self, workflow_id: str, run_id: str | None, *, request_id: str | None = None) -> None:
+    async def cancel(
+        self, workflow_id: str, run_id: str | None, *, reason: str = "", request_id: str | None = None
+    ) -> None:
         with _engine_errors():
-            self._control.cancel(workflow_id, run_id, request_id=request_id)
+            self._control.cancel(workflow_id, run_id, reason, request_id=request_id)
 
     async def terminate(
         self, workflow_id: str, run_id: str | None, reason: str, details: list[str], *, request_id: str | None = None

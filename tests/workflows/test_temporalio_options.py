@@ -207,3 +207,25 @@ async def test_a_timer_records_its_summary_only_when_given(env, summary):
     [timer] = [e for e in (await handle.fetch_history()).events if e["event_type"] == ev.TIMER_STARTED]
     assert timer["attributes"].get("summary") == summary
     assert ("summary" in timer["attributes"]) is (summary is not None)  # older histories stay as they were
+
+
+@workflow.defn
+class WaitsToBeCancelled:
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: False)
+
+
+async def test_a_cancels_reason_is_kept_on_its_request_event(env):
+    async with Worker(env.client, task_queue="q", workflows=[WaitsToBeCancelled]):
+        handle = await env.client.start_workflow(WaitsToBeCancelled.run, id=f"wf-{uuid.uuid4()}", task_queue="q")
+        await handle.cancel(reason="the customer changed their mind", rpc_timeout=timedelta(seconds=5))
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+    history = await handle.fetch_history(skip_archival=True)
+    [requested] = [e for e in history.events if e["event_type"] == ev.CANCEL_REQUESTED]
+    assert requested["attributes"]["reason"] == "the customer changed their mind"
+    [temporal] = [e for e in history.to_json_dict()["events"] if e["eventType"].endswith("CANCEL_REQUESTED")]
+    assert temporal["workflowExecutionCancelRequestedEventAttributes"]["cause"] == "the customer changed their mind"
+    with pytest.raises(NotImplementedError, match="^event_filter_type is not supported by durable"):
+        await handle.fetch_history(event_filter_type=2)  # temporalio's CLOSE_EVENT
