@@ -64,9 +64,10 @@ def encode_args(values: Sequence[Any], converter: PayloadConverter | None = None
     payloads = (converter or payload_converter).to_payloads(values)
     texts = [payload_to_text(p) for p in payloads]
     for value, text in zip(values, texts, strict=False):
-        if len(text) > MAX_PAYLOAD_BYTES:
+        size = len(text) if text.isascii() else len(text.encode())  # pydantic writes UTF-8, not escapes
+        if size > MAX_PAYLOAD_BYTES:
             raise PayloadSizeError(
-                f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes (2 MB) "
+                f"payload of {size} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes (2 MB) "
                 f"(a {type(value).__name__}); pass a reference (an S3 key, an id) instead of the data"
             )
     return texts
