@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from durable import _converter
+from durable._conversion.payload_converter import PayloadConverter
 from durable._failure_message import Failure, failure_dict, failure_of
 from durable.exceptions import (
     ActivityError,
@@ -37,11 +38,11 @@ from durable.exceptions import (
 __all__ = ["from_exception", "to_exception"]
 
 
-def _details(values: Any) -> list[str]:
+def _details(values: Any, converter: PayloadConverter | None) -> list[str]:
     try:
-        return _converter.encode_args(list(values))
+        return _converter.encode_args(list(values), converter)
     except (TypeError, ValueError):
-        return [_converter.encode(repr(v)) for v in values]
+        return [_converter.encode(repr(v), converter) for v in values]
 
 
 def _stack_trace(err: BaseException) -> str:
@@ -57,12 +58,12 @@ def _cause_of(err: BaseException) -> BaseException | None:
     return None if err.__suppress_context__ else err.__context__
 
 
-def from_exception(err: BaseException) -> dict[str, Any]:
-    """The failure dict of an exception and its cause chain."""
-    return _from_exception(err, set())
+def from_exception(err: BaseException, converter: PayloadConverter | None = None) -> dict[str, Any]:
+    """The failure dict of an exception and its cause chain (details by ``converter``)."""
+    return _from_exception(err, set(), converter)
 
 
-def _from_exception(err: BaseException, seen: set[int]) -> dict[str, Any]:
+def _from_exception(err: BaseException, seen: set[int], converter: PayloadConverter | None) -> dict[str, Any]:
     seen.add(id(err))  # a context chain can loop back (``raise exc`` inside its own handler)
     if isinstance(err, FailureError) and err.failure is not None:
         return failure_dict(err.failure)
@@ -74,19 +75,19 @@ def _from_exception(err: BaseException, seen: set[int]) -> dict[str, Any]:
         failure["application"] = {
             "type": err.type,
             "non_retryable": err.non_retryable,
-            "details": _details(err.details),
+            "details": _details(err.details, converter),
             "next_retry_delay": err.next_retry_delay.total_seconds() if err.next_retry_delay else None,
             "category": int(err.category),
         }
     elif isinstance(err, TimeoutError):
         failure["timeout"] = {
             "type": int(err.type) if err.type else None,
-            "last_heartbeat_details": _details(err.last_heartbeat_details),
+            "last_heartbeat_details": _details(err.last_heartbeat_details, converter),
         }
     elif isinstance(err, CancelledError):
-        failure["canceled"] = {"details": _details(err.details)}
+        failure["canceled"] = {"details": _details(err.details, converter)}
     elif isinstance(err, TerminatedError):
-        failure["terminated"] = {"details": _details(err.details)}
+        failure["terminated"] = {"details": _details(err.details, converter)}
     elif isinstance(err, ServerError):
         failure["server"] = {"non_retryable": err.non_retryable}
     elif isinstance(err, ActivityError):
@@ -117,36 +118,36 @@ def _from_exception(err: BaseException, seen: set[int]) -> dict[str, Any]:
             "category": 0,
         }
     if (cause := _cause_of(err)) is not None and id(cause) not in seen:
-        failure["cause"] = _from_exception(cause, seen)
+        failure["cause"] = _from_exception(cause, seen, converter)
     return failure
 
 
-def _decoded(payloads: list[str]) -> tuple[Any, ...]:
-    return tuple(_converter.decode(p) for p in payloads)
+def _decoded(payloads: list[str], converter: PayloadConverter | None) -> tuple[Any, ...]:
+    return tuple(_converter.decode_args(payloads, None, converter))
 
 
-def to_exception(failure: dict[str, Any]) -> FailureError:
-    """The exception (with its cause chain) a failure dict stands for; its ``failure`` is
-    the dict as a :class:`durable.api.failure.v1.Failure`."""
-    return _to_exception(failure, failure_of(failure))
+def to_exception(failure: dict[str, Any], converter: PayloadConverter | None = None) -> FailureError:
+    """The exception (with its cause chain) a failure dict stands for (details by ``converter``);
+    its ``failure`` is the dict as a :class:`durable.api.failure.v1.Failure`."""
+    return _to_exception(failure, failure_of(failure), converter)
 
 
-def _to_exception(failure: dict[str, Any], message: Failure) -> FailureError:
-    err = _exception_of(failure)
+def _to_exception(failure: dict[str, Any], message: Failure, converter: PayloadConverter | None) -> FailureError:
+    err = _exception_of(failure, converter)
     err._failure = message
     if failure.get("cause"):
-        err.__cause__ = _to_exception(failure["cause"], message.cause)
+        err.__cause__ = _to_exception(failure["cause"], message.cause, converter)
     return err
 
 
-def _exception_of(failure: dict[str, Any]) -> FailureError:
+def _exception_of(failure: dict[str, Any], converter: PayloadConverter | None) -> FailureError:
     message = failure.get("message", "")
     err: FailureError
     if (app := failure.get("application")) is not None:
         delay = app.get("next_retry_delay")
         err = ApplicationError(
             message or "Application error",
-            *_decoded(app.get("details", [])),
+            *_decoded(app.get("details", []), converter),
             type=app.get("type"),
             non_retryable=app.get("non_retryable", False),
             next_retry_delay=timedelta(seconds=delay) if delay else None,
@@ -156,12 +157,12 @@ def _exception_of(failure: dict[str, Any]) -> FailureError:
         err = TimeoutError(
             message,
             type=TimeoutType(t["type"]) if t.get("type") else None,
-            last_heartbeat_details=_decoded(t.get("last_heartbeat_details", [])),
+            last_heartbeat_details=_decoded(t.get("last_heartbeat_details", []), converter),
         )
     elif (c := failure.get("canceled")) is not None:
-        err = CancelledError(message, *_decoded(c.get("details", [])))
+        err = CancelledError(message, *_decoded(c.get("details", []), converter))
     elif (t := failure.get("terminated")) is not None:
-        err = TerminatedError(message, *_decoded(t.get("details", [])))
+        err = TerminatedError(message, *_decoded(t.get("details", []), converter))
     elif (s := failure.get("server")) is not None:
         err = ServerError(message, non_retryable=s.get("non_retryable", False))
     elif (a := failure.get("activity")) is not None:

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from durable._converter import Payload
+from durable._conversion.payload import Payload, Payloads
+from durable._conversion.stored import payload_from_text, payload_to_text
 
 __all__ = [
     "ActivityFailureInfo",
@@ -39,7 +40,7 @@ __all__ = [
     "failure_of",
 ]
 
-_EMPTY_PAYLOAD = Payload(b"", {})
+_EMPTY_PAYLOAD = Payload()
 
 
 class _Message:
@@ -66,20 +67,6 @@ class _Message:
     def __repr__(self) -> str:
         shown = (f"{name}={self._get(name)!r}" for name in self._FIELDS if self._get(name) not in (None, "", 0, ()))
         return f"{type(self).__name__}({', '.join(shown)})"
-
-
-class Payloads(_Message):
-    """A list of payloads (``temporalio.api.common.v1.Payloads``)."""
-
-    _FIELDS = ("payloads",)
-
-    def __init__(self, payloads: Iterable[Payload] = ()) -> None:
-        self._payloads = tuple(payloads)
-
-    @property
-    def payloads(self) -> tuple[Payload, ...]:
-        """The payloads, in order."""
-        return self._payloads
 
 
 class Duration(_Message):
@@ -517,11 +504,11 @@ class Failure(_Message):
 
 def _payloads_of(texts: Iterable[str] | None) -> Payloads | None:
     texts = list(texts or ())
-    return Payloads(Payload.of(t) for t in texts) if texts else None
+    return Payloads(payloads=[payload_from_text(t) for t in texts]) if texts else None
 
 
 def _texts_of(payloads: Payloads) -> list[str]:
-    return [p.data.decode() for p in payloads.payloads]
+    return [payload_to_text(p) for p in payloads.payloads]
 
 
 def failure_of(failure: Mapping[str, Any]) -> Failure:
@@ -569,7 +556,7 @@ def failure_of(failure: Mapping[str, Any]) -> Failure:
         message=failure.get("message") or "",
         source=failure.get("source") or "",
         stack_trace=failure.get("stack_trace") or "",
-        encoded_attributes=Payload.of(encoded) if encoded else None,
+        encoded_attributes=payload_from_text(encoded) if encoded else None,
         cause=failure_of(failure["cause"]) if failure.get("cause") else None,
         **infos,
     )
@@ -581,7 +568,7 @@ def failure_dict(failure: Failure) -> dict[str, Any]:
     if failure.source:
         out["source"] = failure.source
     if failure.HasField("encoded_attributes"):
-        out["encoded_attributes"] = failure.encoded_attributes.data.decode()
+        out["encoded_attributes"] = payload_to_text(failure.encoded_attributes)
     kind = failure.WhichOneof("failure_info")
     if kind == "application_failure_info":
         app = failure.application_failure_info

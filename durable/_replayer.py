@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._client.executions import WorkflowHistory
+from durable._conversion.data_converter import DataConverter
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import HistoryMachine, UnknownWorkflowType
 from durable._sandbox.runner import WorkflowRunner
@@ -42,19 +43,28 @@ class Replayer:
     """Replays histories against a set of workflow classes."""
 
     def __init__(
-        self, *, workflows: Sequence[type], workflow_runner: WorkflowRunner | None = None, **options: Any
+        self,
+        *,
+        workflows: Sequence[type],
+        workflow_runner: WorkflowRunner | None = None,
+        data_converter: DataConverter | None = None,
+        **options: Any,
     ) -> None:
         """Set up the replayer.
 
         Args:
             workflows: the ``@workflow.defn`` classes.
             workflow_runner: runs their code: in the determinism sandbox by default, as a Worker.
+            data_converter: converts the histories' values, as the Worker's client did
+                (``DataConverter.default`` when None).
             options: temporalio's other options, accepted.
         """
         del options
         definitions = [WorkflowDefinition.of(w) for w in workflows]
         if workflow_runner is not None:
             definitions = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in definitions]
+        if data_converter is not None:
+            definitions = [dataclasses.replace(d, data_converter=data_converter) for d in definitions]
         self._definitions: dict[str | None, WorkflowDefinition] = {d.name: d for d in definitions}
 
     def _lookup(self, workflow_type: str, _task_queue: str) -> WorkflowDefinition:

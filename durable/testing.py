@@ -17,6 +17,8 @@ from typing import Any, ParamSpec, TypeVar, cast
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
+from durable._conversion.data_converter import DataConverter
+from durable._conversion.payload_converter import PayloadConverter
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
 from durable._options import refuse
@@ -33,13 +35,20 @@ BACKEND_ENV = "DURABLE_TEST_BACKEND"
 class WorkflowEnvironment:
     """An embedded engine with a client; use as ``async with await WorkflowEnvironment.start_...()``."""
 
-    def __init__(self, runtime: LocalRuntime, *, namespace: str = "default") -> None:
+    def __init__(
+        self,
+        runtime: LocalRuntime,
+        *,
+        namespace: str = "default",
+        data_converter: DataConverter = DataConverter.default,
+    ) -> None:
         self._runtime = runtime
-        self._client = Client(LocalTransport(runtime), namespace=namespace)
+        self._client = Client(LocalTransport(runtime), namespace=namespace, data_converter=data_converter)
 
     @staticmethod
     async def start_local(
         *,
+        data_converter: DataConverter = DataConverter.default,
         backend: str | None = None,
         namespace: str = "default",
         plugins: Sequence[Any] = (),
@@ -66,6 +75,7 @@ class WorkflowEnvironment:
         """Real time, on moto (the embedded AWS emulation).
 
         Args:
+            data_converter: the client's, and so every Worker's given that client.
             backend: ``moto`` (default) or ``memory``.
             namespace: the client's namespace.
             retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui,
@@ -81,11 +91,12 @@ class WorkflowEnvironment:
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
         runtime = LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False)
-        return WorkflowEnvironment(runtime, namespace=namespace)
+        return WorkflowEnvironment(runtime, namespace=namespace, data_converter=data_converter)
 
     @staticmethod
     async def start_time_skipping(
         *,
+        data_converter: DataConverter = DataConverter.default,
         backend: str | None = None,
         plugins: Sequence[Any] = (),
         default_workflow_query_reject_condition: Any = None,
@@ -103,6 +114,7 @@ class WorkflowEnvironment:
         """Virtual time that jumps to the next timer while a client awaits a result.
 
         Args:
+            data_converter: the client's, and so every Worker's given that client.
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
             retry_config, rpc_metadata, identity, port, download_dest_dir, test_server_*: no
                 effect here: no test server is downloaded or started, the engine runs in
@@ -114,9 +126,8 @@ class WorkflowEnvironment:
         del test_server_download_version, test_server_extra_args, test_server_download_ttl, test_server_startup_timeout
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
-        return WorkflowEnvironment(
-            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
-        )
+        runtime = LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
+        return WorkflowEnvironment(runtime, data_converter=data_converter)
 
     @property
     def client(self) -> Client:
@@ -158,6 +169,8 @@ class ActivityEnvironment:
     def __init__(self) -> None:
         self.info = ActivityEnvironment.default_info()
         self.on_heartbeat: Callable[..., None] = lambda *args: None
+        self.payload_converter: PayloadConverter = DataConverter.default.payload_converter
+        """What ``activity.payload_converter()`` returns in the activity (set it to test another)."""
         self._cancelled = False
         self._contexts: set[ActivityContext] = set()
 
@@ -196,7 +209,11 @@ class ActivityEnvironment:
 
     def run(self, fn: Callable[_Params, _Return], *args: _Params.args, **kwargs: _Params.kwargs) -> _Return:
         """Call ``fn`` as an activity; an async one returns an awaitable of its result."""
-        ctx = ActivityContext(self.info, heartbeat=lambda details: self.on_heartbeat(*details))
+        ctx = ActivityContext(
+            self.info,
+            heartbeat=lambda details: self.on_heartbeat(*details),
+            payload_converter=self.payload_converter,
+        )
         if inspect.iscoroutinefunction(fn):
 
             async def run_async() -> Any:

@@ -6,7 +6,7 @@ import uuid
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from durable import _converter
 from durable._client import schedules as _schedule
@@ -24,6 +24,7 @@ from durable._client.handles import (
 from durable._client.rpc import _refuse, _start_input, _update_rpc
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._client.transport import Transport, UpdateInput
+from durable._conversion.data_converter import DataConverter
 from durable._http.remote import HttpTransport
 from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
@@ -34,12 +35,42 @@ from durable.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReus
 from durable.service import TLSConfig
 
 
+class ClientConfig(TypedDict):
+    """What :meth:`Client.config` returns: ``Client(**config)`` builds a client like it (temporalio's keys)."""
+
+    transport: Transport
+    """The connection (temporalio's ``service_client``): in process, or the HTTP API's."""
+    namespace: str
+    data_converter: DataConverter
+
+
 class Client:
     """Starts workflows and returns handles to them."""
 
-    def __init__(self, transport: Transport, *, namespace: str = "default") -> None:
+    def __init__(
+        self, transport: Transport, *, namespace: str = "default", data_converter: DataConverter = DataConverter.default
+    ) -> None:
+        """A client over a transport; ``Client.connect`` makes one for a deployed stack or the dev server.
+
+        Args:
+            transport: the connection: an environment's in-process engine, or the HTTP API.
+            namespace: the namespace (one per deployed stack).
+            data_converter: converts every value the client sends and receives, and (through
+                a Worker given this client) every value its task queues' workflows and
+                activities take and give.
+        """
         self._transport = transport
         self._namespace = namespace
+        self._data_converter = data_converter
+
+    def config(self) -> ClientConfig:
+        """This client's configuration: ``Client(**client.config())`` builds an equal client."""
+        return ClientConfig(transport=self._transport, namespace=self._namespace, data_converter=self._data_converter)
+
+    @property
+    def data_converter(self) -> DataConverter:
+        """The data converter every value goes through (``DataConverter.default`` unless given)."""
+        return self._data_converter
 
     @classmethod
     async def connect(
@@ -55,6 +86,7 @@ class Client:
         api_key: str | None = None,
         tls: bool | TLSConfig | None = None,
         rpc_metadata: Mapping[str, str] = {},
+        data_converter: DataConverter = DataConverter.default,
         **unsupported: Any,
     ) -> Client:
         """A client of a deployed stack's HTTP API, or of the dev server.
@@ -79,6 +111,8 @@ class Client:
                 temporalio's is False): as the URL's scheme says. A URL whose scheme
                 contradicts it is a ValueError.
             rpc_metadata: HTTP headers sent with every request (text values only).
+            data_converter: converts every value the client sends and receives (as a
+                Worker's client: every value its workflows and activities take and give).
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
@@ -93,7 +127,7 @@ class Client:
         )
         if not lazy:
             await transport.check(timeout=timeout)
-        return cls(transport, namespace=namespace)
+        return cls(transport, namespace=namespace, data_converter=data_converter)
 
     @property
     def namespace(self) -> str:
@@ -185,6 +219,7 @@ class Client:
             )
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         start = _start_input(
+            self.data_converter.payload_converter,
             name,
             _arg_or_args(arg, args),
             id=id,
@@ -337,11 +372,11 @@ class Client:
         try:
             status = await _update_rpc(
                 self._transport.update_with_start(
-                    op._input(),
+                    op._input(self.data_converter.payload_converter),
                     UpdateInput(
                         update_id=update_id,
                         name=name,
-                        args=_converter.encode_args(_arg_or_args(arg, args)),
+                        args=_converter.encode_args(_arg_or_args(arg, args), self.data_converter.payload_converter),
                         wait_for_stage="ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED",
                     ),
                     on_start=on_start,

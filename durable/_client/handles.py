@@ -24,6 +24,7 @@ from durable._client.executions import (
 )
 from durable._client.rpc import _dt, _start_input, _update_rpc
 from durable._client.transport import StartWorkflowInput, Transport, UpdateInput, UpdateWaitStage
+from durable._conversion.payload_converter import PayloadConverter
 from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
@@ -49,6 +50,7 @@ class AsyncActivityHandle:
     def __init__(self, client: Client, task_token: bytes) -> None:
         self._client = client
         self._task_token = task_token
+        self._pc = client.data_converter.payload_converter
 
     async def complete(
         self,
@@ -60,7 +62,7 @@ class AsyncActivityHandle:
         """Complete the activity with ``result``."""
         del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         value = None if result is _arg_unset else result
-        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value))
+        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value, self._pc))
 
     async def fail(
         self,
@@ -73,7 +75,9 @@ class AsyncActivityHandle:
         """Fail the attempt with ``error``; the workflow's retry policy applies."""
         del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._client._transport.fail_async_activity(
-            self._task_token, _failure.from_exception(error), _converter.encode_args(list(last_heartbeat_details))
+            self._task_token,
+            _failure.from_exception(error, self._pc),
+            _converter.encode_args(list(last_heartbeat_details), self._pc),
         )
 
     async def report_cancellation(
@@ -93,7 +97,7 @@ class AsyncActivityHandle:
         """
         del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         if await self._client._transport.heartbeat_async_activity(
-            self._task_token, _converter.encode_args(list(details))
+            self._task_token, _converter.encode_args(list(details), self._pc)
         ):
             raise AsyncActivityCancelledError()
 
@@ -142,6 +146,11 @@ class WorkflowHandle(Generic[ReturnType]):
     def _t(self) -> Transport:
         return self._client._transport
 
+    @property
+    def _pc(self) -> PayloadConverter:
+        """The client's payload converter: every value sent and received."""
+        return self._client.data_converter.payload_converter
+
     async def result(
         self, *, follow_runs: bool = True, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None
     ) -> ReturnType:
@@ -157,16 +166,16 @@ class WorkflowHandle(Generic[ReturnType]):
                 raise WorkflowContinuedAsNewError(outcome.new_execution_run_id)
             outcome = await self._t.wait_result(self._id, outcome.new_execution_run_id)
         if outcome.status == "COMPLETED":
-            return _converter.decode(outcome.result or "null", self._result_type)  # type: ignore[no-any-return]
+            return _converter.decode(outcome.result or "null", self._result_type, self._pc)  # type: ignore[no-any-return]
         if outcome.status == "FAILED" and outcome.failure is not None:
-            raise WorkflowFailureError(cause=_failure.to_exception(outcome.failure))
+            raise WorkflowFailureError(cause=_failure.to_exception(outcome.failure, self._pc))
         if outcome.status == "CANCELED":
             raise WorkflowFailureError(cause=CancelledError("Workflow cancelled"))
         if outcome.status == "TIMED_OUT":
             raise WorkflowFailureError(
                 cause=TimeoutError("Workflow timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
             )
-        details = [_converter.decode(d) for d in outcome.details]
+        details = _converter.decode_args(outcome.details, None, self._pc)
         raise WorkflowFailureError(cause=TerminatedError(outcome.reason or "Workflow terminated", *details))
 
     async def signal(
@@ -181,7 +190,7 @@ class WorkflowHandle(Generic[ReturnType]):
         """Send a signal (a ``@workflow.signal`` method or a name)."""
         del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         await self._t.signal(
-            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))
+            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args), self._pc)
         )
 
     async def query(
@@ -204,8 +213,9 @@ class WorkflowHandle(Generic[ReturnType]):
         refuse("reject_condition", reject_condition)
         del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         name, hint = query_definition(query)
-        payload = await self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
-        return _converter.decode(payload, result_type or hint)
+        encoded = _converter.encode_args(_arg_or_args(arg, args), self._pc)
+        payload = await self._t.query(self._id, self._run_id, name, encoded)
+        return _converter.decode(payload, result_type or hint, self._pc)
 
     async def execute_update(
         self,
@@ -283,7 +293,7 @@ class WorkflowHandle(Generic[ReturnType]):
         name, hint = update_definition(update)
         update_id = id or str(uuid.uuid4())
         stage: UpdateWaitStage = "ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED"
-        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args)), stage)
+        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args), self._pc), stage)
         status = await _update_rpc(self._t.start_update(self._id, self._run_id, update_input), rpc_timeout)
         handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
             self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
@@ -320,14 +330,14 @@ class WorkflowHandle(Generic[ReturnType]):
                 attempt=p.attempt,
                 state=PendingActivityState[p.state],
                 scheduled_time=_dt(p.scheduled_time),
-                last_failure=_failure.to_exception(p.last_failure) if p.last_failure else None,
-                heartbeat_details=[_converter.decode(x) for x in p.heartbeat.details] if p.heartbeat else [],
+                last_failure=_failure.to_exception(p.last_failure, self._pc) if p.last_failure else None,
+                heartbeat_details=_converter.decode_args(p.heartbeat.details, None, self._pc) if p.heartbeat else [],
                 last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
             )
             for p in d.pending_activities
         ]
         fields = {
-            **_execution_fields(r, self._client.namespace),
+            **_execution_fields(r, self._client.namespace, self._client.data_converter),
             "history_length": d.history_length,
             "execution_time": _dt(d.execution_time if d.execution_time is not None else r.start_time),
         }
@@ -336,7 +346,7 @@ class WorkflowHandle(Generic[ReturnType]):
             parent_id=d.parent["workflow_id"] if d.parent else None,
             parent_run_id=d.parent["run_id"] if d.parent else None,
             pending_activities=pending,
-            workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
+            workflow_task_failure=_failure.to_exception(r.task_failure, self._pc) if r.task_failure else None,
             _static_summary=d.static_summary,
             _static_details=d.static_details,
         )
@@ -360,7 +370,7 @@ class WorkflowHandle(Generic[ReturnType]):
     ) -> None:
         """End the workflow now (TERMINATED); its code gets no chance to clean up."""
         del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args)))
+        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args), self._pc))
 
     async def fetch_history(
         self,
@@ -460,8 +470,9 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             self._handle = asyncio.get_running_loop().create_future()
         return self._handle
 
-    def _input(self) -> StartWorkflowInput:
+    def _input(self, converter: PayloadConverter) -> StartWorkflowInput:
         return _start_input(
+            converter,
             self._workflow_type,
             self._values,
             id=self._id,
@@ -534,6 +545,7 @@ class WorkflowUpdateHandle(Generic[ReturnType]):
         if self._known is None:
             poll = self._client._transport.poll_update(self._workflow_id, self._workflow_run_id, self._id)
             self._known = await _update_rpc(poll, rpc_timeout)
+        pc = self._client.data_converter.payload_converter
         if self._known.failure is not None:
-            raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure))
-        return _converter.decode(self._known.result or "null", self._result_type)  # type: ignore[no-any-return]
+            raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure, pc))
+        return _converter.decode(self._known.result or "null", self._result_type, pc)  # type: ignore[no-any-return]

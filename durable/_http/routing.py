@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from durable import _converter
 from durable._http import models as m
+from durable._http import wire
 from durable._http.engine import Engine
 from durable._http.errors import ApiError
 from durable._limits import MAX_ID_BYTES, InvalidIdError, check_id
@@ -107,9 +108,13 @@ def checked_id(value: str | None, field: str) -> str | None:
 
 
 def payloads(values: list[Any], field: str) -> list[str]:
-    """JSON values as the engine's payloads; 413 naming ``field`` for one over the limit."""
+    """JSON values as the engine's payloads; 413 naming ``field`` for one over the limit.
+
+    A value is its payload's stored text as JSON (the inverse of what the API answers), not
+    converted again: a non-JSON payload (``{"@payload": ...}``) goes in as it came out.
+    """
     try:
-        return _converter.encode_args(values)
+        return [_converter.checked(wire.encode_payload(v), type(v).__name__) for v in values]
     except PayloadSizeError as err:
         raise ApiError(413, "payload_too_large", str(err), field) from err
 

@@ -7,6 +7,7 @@ import concurrent.futures
 import uuid
 from typing import Any
 
+from durable._conversion.data_converter import DataConverter
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import Dispatcher
 from durable._runtime.activity_worker import ActivityWorker
@@ -49,13 +50,22 @@ class LocalRuntime:
         executor: concurrent.futures.Executor | None,
         *,
         workflow_runner: Any = None,
+        data_converter: DataConverter | None = None,
     ) -> None:
-        """A worker joins: its task queue's queue exists and its code is known.
+        """A worker joins: its task queue's queue exists and its code is known (with the
+        data converter of its client, which its runs and attempts convert values with).
 
         Workflow tasks that failed for want of a worker are retried at once, as a
         Temporal worker that starts polling picks up the tasks waiting for it.
         """
-        self.registry.register(task_queue, workflows, activities, executor=executor, workflow_runner=workflow_runner)
+        self.registry.register(
+            task_queue,
+            workflows,
+            activities,
+            executor=executor,
+            workflow_runner=workflow_runner,
+            data_converter=data_converter,
+        )
         self.backend.services.activity_queue(task_queue)  # created on first use
         for workflow_id, run_id in list(self.backend.notifier.failing_tasks):
             send_to_inbox(self.backend.services, workflow_id, run_id, "wake", f"wake:{uuid.uuid4()}")
