@@ -24,7 +24,7 @@ def test_an_unset_message_field_reads_as_its_empty_message_and_has_no_presence()
     assert failure.WhichOneof("failure_info") is None
     assert not failure.HasField("cause")
     assert failure.cause == Failure()
-    assert failure.application_failure_info.details.payloads == ()
+    assert failure.application_failure_info.details.payloads == []
     assert failure.child_workflow_execution_failure_info.workflow_execution.workflow_id == ""
     assert failure.encoded_attributes.data == b""
     with pytest.raises(ValueError, match='has no singular "message" field'):
