@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from durable import _converter
+from durable._conversion.payload_converter import PayloadConverter
 from durable.exceptions import (
     ActivityError,
     ApplicationError,
@@ -34,15 +35,15 @@ from durable.exceptions import (
 __all__ = ["from_exception", "to_exception"]
 
 
-def _details(values: Any) -> list[str]:
+def _details(values: Any, converter: PayloadConverter | None) -> list[str]:
     try:
-        return _converter.encode_args(list(values))
+        return _converter.encode_args(list(values), converter)
     except (TypeError, ValueError):
-        return [_converter.encode(repr(v)) for v in values]
+        return [_converter.encode(repr(v), converter) for v in values]
 
 
-def from_exception(err: BaseException) -> dict[str, Any]:
-    """The failure dict of an exception and its ``__cause__`` chain."""
+def from_exception(err: BaseException, converter: PayloadConverter | None = None) -> dict[str, Any]:
+    """The failure dict of an exception and its ``__cause__`` chain (details by ``converter``)."""
     failure: dict[str, Any] = {
         "message": err.message if isinstance(err, FailureError) else str(err),
         "stack_trace": "".join(traceback.format_exception(type(err), err, err.__traceback__, chain=False)),
@@ -51,19 +52,19 @@ def from_exception(err: BaseException) -> dict[str, Any]:
         failure["application"] = {
             "type": err.type,
             "non_retryable": err.non_retryable,
-            "details": _details(err.details),
+            "details": _details(err.details, converter),
             "next_retry_delay": err.next_retry_delay.total_seconds() if err.next_retry_delay else None,
             "category": int(err.category),
         }
     elif isinstance(err, TimeoutError):
         failure["timeout"] = {
             "type": int(err.type) if err.type else None,
-            "last_heartbeat_details": _details(err.last_heartbeat_details),
+            "last_heartbeat_details": _details(err.last_heartbeat_details, converter),
         }
     elif isinstance(err, CancelledError):
-        failure["canceled"] = {"details": _details(err.details)}
+        failure["canceled"] = {"details": _details(err.details, converter)}
     elif isinstance(err, TerminatedError):
-        failure["terminated"] = {"details": _details(err.details)}
+        failure["terminated"] = {"details": _details(err.details, converter)}
     elif isinstance(err, ServerError):
         failure["server"] = {"non_retryable": err.non_retryable}
     elif isinstance(err, ActivityError):
@@ -94,23 +95,23 @@ def from_exception(err: BaseException) -> dict[str, Any]:
             "category": 0,
         }
     if err.__cause__ is not None:
-        failure["cause"] = from_exception(err.__cause__)
+        failure["cause"] = from_exception(err.__cause__, converter)
     return failure
 
 
-def _decoded(payloads: list[str]) -> tuple[Any, ...]:
-    return tuple(_converter.decode(p) for p in payloads)
+def _decoded(payloads: list[str], converter: PayloadConverter | None) -> tuple[Any, ...]:
+    return tuple(_converter.decode_args(payloads, None, converter))
 
 
-def to_exception(failure: dict[str, Any]) -> FailureError:
-    """The exception (with its cause chain) a failure dict stands for."""
+def to_exception(failure: dict[str, Any], converter: PayloadConverter | None = None) -> FailureError:
+    """The exception (with its cause chain) a failure dict stands for (details by ``converter``)."""
     message = failure.get("message", "")
     err: FailureError
     if (app := failure.get("application")) is not None:
         delay = app.get("next_retry_delay")
         err = ApplicationError(
             message,
-            *_decoded(app.get("details", [])),
+            *_decoded(app.get("details", []), converter),
             type=app.get("type"),
             non_retryable=app.get("non_retryable", False),
             next_retry_delay=timedelta(seconds=delay) if delay else None,
@@ -120,12 +121,12 @@ def to_exception(failure: dict[str, Any]) -> FailureError:
         err = TimeoutError(
             message,
             type=TimeoutType(t["type"]) if t.get("type") else None,
-            last_heartbeat_details=_decoded(t.get("last_heartbeat_details", [])),
+            last_heartbeat_details=_decoded(t.get("last_heartbeat_details", []), converter),
         )
     elif (c := failure.get("canceled")) is not None:
-        err = CancelledError(message, *_decoded(c.get("details", [])))
+        err = CancelledError(message, *_decoded(c.get("details", []), converter))
     elif (t := failure.get("terminated")) is not None:
-        err = TerminatedError(message, *_decoded(t.get("details", [])))
+        err = TerminatedError(message, *_decoded(t.get("details", []), converter))
     elif (s := failure.get("server")) is not None:
         err = ServerError(message, non_retryable=s.get("non_retryable", False))
     elif (a := failure.get("activity")) is not None:
@@ -152,5 +153,5 @@ def to_exception(failure: dict[str, Any]) -> FailureError:
     else:
         err = ApplicationError(message)
     if failure.get("cause"):
-        err.__cause__ = to_exception(failure["cause"])
+        err.__cause__ = to_exception(failure["cause"], converter)
     return err

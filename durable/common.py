@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from durable._converter import RawValue
+from durable._conversion.payload import RawValue
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable._search_attributes import (
     SearchAttributeIndexedValueType,

@@ -207,13 +207,13 @@ def test_raw_values_and_the_payload_converter() -> None:
     from durable._converter import Payload, RawValue, payload_converter
 
     payload = payload_converter.to_payload({"a": [1, 2]})
-    assert payload == Payload(b'{"a":[1,2]}', {"encoding": b"json/plain"})
+    assert payload == Payload(metadata={"encoding": b"json/plain"}, data=b'{"a":[1,2]}')
     assert payload_converter.from_payload(payload) == {"a": [1, 2]}
     assert payload_converter.from_payload(Payload.of('"2024-01-02T03:04:05+00:00"'), datetime) == datetime(
         2024, 1, 2, 3, 4, 5, tzinfo=UTC
     )
     raw = decode('{"kept": true}', RawValue)
-    assert raw == RawValue(Payload(b'{"kept": true}'))
+    assert raw == RawValue(Payload.of('{"kept": true}'))
     assert encode(raw) == '{"kept": true}'  # passes through unconverted
-    assert payload_converter.to_payloads([raw, 3]) == [raw.payload, Payload(b"3")]
-    assert payload_converter.from_payloads([raw.payload, Payload(b"3")], [RawValue, int]) == [raw, 3]
+    assert payload_converter.to_payloads([raw, 3]) == [raw.payload, Payload.of("3")]
+    assert payload_converter.from_payloads([raw.payload, Payload.of("3")], [RawValue, int]) == [raw, 3]

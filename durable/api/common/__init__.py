@@ -1,0 +1,1 @@
+"""Common messages, as ``temporalio.api.common``."""
