@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
+from durable._conversion.data_converter import DataConverter
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
 
@@ -32,25 +33,39 @@ BACKEND_ENV = "DURABLE_TEST_BACKEND"
 class WorkflowEnvironment:
     """An embedded engine with a client; use as ``async with await WorkflowEnvironment.start_...()``."""
 
-    def __init__(self, runtime: LocalRuntime) -> None:
+    def __init__(self, runtime: LocalRuntime, *, data_converter: DataConverter | None = None) -> None:
         self._runtime = runtime
-        self._client = Client(LocalTransport(runtime))
+        self._client = Client(LocalTransport(runtime), data_converter=data_converter)
 
     @staticmethod
-    async def start_local(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
-        """Real time, on moto (the embedded AWS emulation)."""
-        return WorkflowEnvironment(LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False))
+    async def start_local(
+        *, backend: str | None = None, data_converter: DataConverter | None = None, **_: Any
+    ) -> WorkflowEnvironment:
+        """Real time, on moto (the embedded AWS emulation).
+
+        Args:
+            backend: ``moto`` (default) or ``memory``.
+            data_converter: the client's and the workers' (its codec encodes what is stored).
+        """
+        runtime = LocalRuntime(
+            backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False, data_converter=data_converter
+        )
+        return WorkflowEnvironment(runtime, data_converter=data_converter)
 
     @staticmethod
-    async def start_time_skipping(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
+    async def start_time_skipping(
+        *, backend: str | None = None, data_converter: DataConverter | None = None, **_: Any
+    ) -> WorkflowEnvironment:
         """Virtual time that jumps to the next timer while a client awaits a result.
 
         Args:
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
+            data_converter: the client's and the workers' (its codec encodes what is stored).
         """
-        return WorkflowEnvironment(
-            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
+        runtime = LocalRuntime(
+            backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True, data_converter=data_converter
         )
+        return WorkflowEnvironment(runtime, data_converter=data_converter)
 
     @property
     def client(self) -> Client:

@@ -23,6 +23,9 @@ from durable._client.handles import (
 from durable._client.rpc import _refuse, _start_input, _update_rpc
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._client.transport import Transport, UpdateInput
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.transport import CodecTransport
+from durable._conversion.data_converter import DataConverter
 from durable._http.remote import HttpTransport
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
@@ -35,9 +38,14 @@ from durable.service import TLSConfig
 class Client:
     """Starts workflows and returns handles to them."""
 
-    def __init__(self, transport: Transport, *, namespace: str = "default") -> None:
-        self._transport = transport
+    def __init__(
+        self, transport: Transport, *, namespace: str = "default", data_converter: DataConverter | None = None
+    ) -> None:
+        boundary = PayloadBoundary.of(data_converter)
+        # With a codec, every payload is encoded before the transport and decoded after it.
+        self._transport = transport if boundary is None else CodecTransport(transport, boundary)
         self._namespace = namespace
+        self._data_converter = data_converter or DataConverter.default
 
     @classmethod
     async def connect(
@@ -53,6 +61,7 @@ class Client:
         api_key: str | None = None,
         tls: bool | TLSConfig | None = None,
         rpc_metadata: Mapping[str, str] = {},
+        data_converter: DataConverter | None = None,
         **unsupported: Any,
     ) -> Client:
         """A client of a deployed stack's HTTP API, or of the dev server.
@@ -77,6 +86,8 @@ class Client:
                 temporalio's is False): as the URL's scheme says. A URL whose scheme
                 contradicts it is a ValueError.
             rpc_metadata: HTTP headers sent with every request (text values only).
+            data_converter: converts and encodes payloads (its codec runs here, so the API
+                sees encoded payloads only).
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
@@ -91,7 +102,12 @@ class Client:
         )
         if not lazy:
             await transport.check(timeout=timeout)
-        return cls(transport, namespace=namespace)
+        return cls(transport, namespace=namespace, data_converter=data_converter)
+
+    @property
+    def data_converter(self) -> DataConverter:
+        """The data converter this client uses."""
+        return self._data_converter
 
     @property
     def namespace(self) -> str:

@@ -1,7 +1,7 @@
 """A payload codec over the engine's stored payload texts, async and synchronous.
 
-:class:`PayloadBoundary` holds a codec (as two functions over stored texts, see
-:func:`durable._codec.texts.text_codecs`) and whether failures encode their common
+:class:`PayloadBoundary` holds a codec (as two functions over stored texts:
+:meth:`PayloadBoundary.of` makes them from a data converter's codec) and whether failures encode their common
 attributes, and applies them to values through the catalogue: events, queue bodies, one
 field. The client awaits it; the engine's synchronous ports call its blocking twins.
 """
@@ -15,6 +15,8 @@ from typing import Any
 
 from durable._codec import bridge, walk
 from durable._codec.catalogue import Field, Spec, event_spec, message_spec
+from durable._conversion.data_converter import DataConverter
+from durable._conversion.stored import payload_from_text, payload_to_text
 from durable._replay.events import Event
 
 __all__ = ["PayloadBoundary"]
@@ -62,6 +64,26 @@ class PayloadBoundary:
     def decode_field(self, value: Any, field: Field | Spec) -> Any:
         """:meth:`decode_field_async`, from synchronous code."""
         return bridge.run_sync(self.decode_field_async(value, field))
+
+    @staticmethod
+    def of(data_converter: DataConverter | None) -> PayloadBoundary | None:
+        """The boundary of a data converter's codec; None without a codec.
+
+        Failures encode their common attributes when its failure converter was made with
+        ``DefaultFailureConverter(encode_common_attributes=True)`` (a class deriving from it).
+        """
+        if data_converter is None or data_converter.payload_codec is None:
+            return None
+        codec = data_converter.payload_codec
+
+        async def encode_texts(texts: Sequence[str]) -> list[str]:
+            return [payload_to_text(p) for p in await codec.encode([payload_from_text(t) for t in texts])]
+
+        async def decode_texts(texts: Sequence[str]) -> list[str]:
+            return [payload_to_text(p) for p in await codec.decode([payload_from_text(t) for t in texts])]
+
+        common = bool(getattr(data_converter.failure_converter, "_encode_common_attributes", False))
+        return PayloadBoundary(encode_texts, decode_texts, encode_common_attributes=common)
 
     def encode_events(self, events: list[Event]) -> list[Event]:
         """Copies of events with their payloads encoded."""

@@ -14,19 +14,16 @@ wherever a failure has encoded attributes, whoever encoded it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from durable._codec import common_attributes
 from durable._codec.catalogue import FAILURE_FIELDS, Field, Spec
 
-__all__ = ["ENCODED_FAILURE_MESSAGE", "TextCodec", "decode", "encode"]
+__all__ = ["TextCodec", "decode", "encode"]
 
 TextCodec = Callable[[Sequence[str]], Awaitable[list[str]]]
 """Payloads in their stored text form in, the same number out (a codec's encode or decode)."""
-
-ENCODED_FAILURE_MESSAGE = "Encoded failure"
-"""A failure's message once its common attributes are encoded (temporalio's words)."""
 
 _Slot = tuple[MutableMapping[str, Any] | list[Any], Any]
 """Where a payload text sits in a copied value: its container and key (or index)."""
@@ -120,22 +117,8 @@ def _copy_field(held: Any, field: Field, slots: list[_Slot], texts: list[str], m
         return mapped
     if not isinstance(held, dict):
         return held
-    failure = _with_common_attributes_encoded(held) if move else held
+    failure = common_attributes.move_common_attributes(held) if move else held
     return _copy(failure, FAILURE_FIELDS, slots, texts, move)
-
-
-def _with_common_attributes_encoded(failure: dict[str, Any]) -> dict[str, Any]:
-    """The failure with its message and stack trace in an encoded-attributes payload (not
-    its cause's: the walk reaches the cause next). Once only: an encoded failure stays."""
-    if "encoded_attributes" in failure:
-        return failure
-    attributes = {"message": failure.get("message", ""), "stack_trace": failure.get("stack_trace", "")}
-    return {
-        **failure,
-        "message": ENCODED_FAILURE_MESSAGE,
-        "stack_trace": "",
-        "encoded_attributes": json.dumps(attributes, separators=(",", ":")),
-    }
 
 
 def _restore_common_attributes(value: Any, spec: Spec) -> None:
@@ -147,25 +130,6 @@ def _restore_common_attributes(value: Any, spec: Spec) -> None:
         if held is None:
             continue
         if field is Field.FAILURE and isinstance(held, dict):
-            _restore_failure(held)
+            common_attributes.restore(held)
         elif not isinstance(field, Field):
             _restore_common_attributes(held, field)
-
-
-def _restore_failure(failure: dict[str, Any]) -> None:
-    encoded = failure.pop("encoded_attributes", None)
-    if isinstance(encoded, str):
-        try:
-            attributes = json.loads(encoded)
-        except ValueError:
-            attributes = None
-        if isinstance(attributes, dict):
-            # temporalio's DefaultFailureConverter.from_failure: the encoded values win.
-            if isinstance(attributes.get("message"), str):
-                failure["message"] = attributes["message"]
-            if isinstance(attributes.get("stack_trace"), str):
-                failure["stack_trace"] = attributes["stack_trace"]
-        else:
-            failure["encoded_attributes"] = encoded  # not ours to read: kept as it came
-    if isinstance(failure.get("cause"), dict):
-        _restore_failure(failure["cause"])

@@ -247,6 +247,8 @@ def _guess_type(value: Any) -> str:
 def failure_to(failure: dict[str, Any]) -> dict[str, Any]:
     """durable's failure dict as Temporal's ``Failure``."""
     out: dict[str, Any] = {"message": failure.get("message", ""), "stackTrace": failure.get("stack_trace", "")}
+    if failure.get("encoded_attributes"):
+        out["encodedAttributes"] = payload_to(failure["encoded_attributes"])
     if (app := failure.get("application")) is not None:
         info: dict[str, Any] = {"type": app.get("type") or "", "nonRetryable": bool(app.get("non_retryable"))}
         if app.get("details"):
@@ -299,6 +301,8 @@ def failure_to(failure: dict[str, Any]) -> dict[str, Any]:
 def failure_from(failure: dict[str, Any]) -> dict[str, Any]:
     """Temporal's ``Failure`` as durable's failure dict."""
     out: dict[str, Any] = {"message": failure.get("message", ""), "stack_trace": failure.get("stackTrace", "")}
+    if failure.get("encodedAttributes"):
+        out["encoded_attributes"] = payload_from(failure["encodedAttributes"])
     if (app := failure.get("applicationFailureInfo")) is not None:
         delay = from_duration(app.get("nextRetryDelay"))
         out["application"] = {

@@ -7,6 +7,9 @@ import concurrent.futures
 import uuid
 from typing import Any
 
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.engine import engine_services
+from durable._conversion.data_converter import DataConverter
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import Dispatcher
 from durable._runtime.activity_worker import ActivityWorker
@@ -22,15 +25,25 @@ __all__ = ["LocalRuntime"]
 class LocalRuntime:
     """What ``WorkflowEnvironment`` runs: the deployed handlers, in-process, on a local backend."""
 
-    def __init__(self, *, backend: str, skipping: bool, heartbeat_throttle: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        backend: str,
+        skipping: bool,
+        heartbeat_throttle: float = 1.0,
+        data_converter: DataConverter | None = None,
+    ) -> None:
         self.backend: Backend = make_backend(backend, skipping=skipping)
         self.backend_kind = backend
         self.skipping = skipping
         self.registry = Registry()
         services = self.backend.services
-        self.orchestrator = Orchestrator(services, self.registry)
+        # The orchestrator and the activity worker run user code: they decode and encode with
+        # the codec; the control passes the client's encoded payloads through.
+        engine = engine_services(services, PayloadBoundary.of(data_converter))
+        self.orchestrator = Orchestrator(engine, self.registry)
         self.activity_worker = ActivityWorker(
-            services, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None
+            engine, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None
         )
         self.control = Control(services, self.orchestrator)
         self.dispatcher = Dispatcher(
