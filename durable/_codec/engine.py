@@ -1,19 +1,20 @@
 """The engine's side of the codec: ports that encode what they store and send, and decode
-what they read and receive.
+what they read back.
 
 :func:`engine_services` gives the orchestrator and the activity worker (which run the
 user's code, as temporalio's worker does) their own :class:`Services` over the same
 tables and queues: history, executions, schedules, the inbox, the activity queues and
 the timer service encode the payloads the catalogue names before anything reaches AWS
 (or the payload store, for a large value), and decode them when the engine reads them
-back. So the engine's logic sees plain payloads, and DynamoDB, SQS and S3 hold only
-encoded ones.
+back. A received message is decoded by its receiver (:func:`decoded_messages`), where a
+codec's failure belongs to the run or the activity task. So the engine's logic sees plain
+payloads, and DynamoDB, SQS and S3 hold only encoded ones.
 
 Whoever only passes payloads through (the client's side of the engine: starts, signals,
 describe, the HTTP API) keeps the plain :class:`Services`: the client encoded its payloads
 before they reached it, and decodes what it reads (:mod:`durable._codec.transport`).
 
-A codec that raises fails what the engine was doing, which is retried: the inbox message
+A codec that raises fails what the engine was doing, which is retried: the inbox messages
 of a decision (shown on the run as its workflow task's failure), an activity task, never
 the run itself. A workflow task failure that cannot be encoded is kept with the codec's
 error only, as temporalio's worker reports "Failed encoding completion".
@@ -23,12 +24,12 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from durable._codec.boundary import PayloadBoundary
-from durable._codec.catalogue import EXECUTION_RECORD, FAILURE, PAYLOADS, SCHEDULE_DOCUMENT
+from durable._codec.catalogue import EXECUTION_RECORD, FAILURE, PAYLOADS, SCHEDULE_DOCUMENT, message_spec
 from durable._replay.events import Event
 from durable._runtime.ports import (
     ExecutionRecord,
@@ -44,7 +45,9 @@ from durable._runtime.ports import (
 from durable._runtime.services import Services
 from durable._statuses import CLOSED_STATUSES, WorkflowExecutionStatus
 
-__all__ = ["EngineServices", "decoded_texts", "encoded_texts", "engine_services"]
+__all__ = ["EngineServices", "decoded_messages", "decoded_texts", "encoded_texts", "engine_services"]
+
+T = TypeVar("T", bound=Mapping[str, Any])
 
 
 @dataclass
@@ -67,11 +70,6 @@ class EngineServices(Services):
         if self.schedules is not None:
             self.schedules = _Schedules(self.schedules, b)
 
-    def open_body(self, body: str) -> str:
-        """The body a received message carries, its payloads decoded."""
-        opened = super().open_body(body)
-        return opened if self.boundary is None else self.boundary.decode_body(opened)
-
 
 def engine_services(services: Services, boundary: PayloadBoundary | None) -> Services:
     """The services the orchestrator and the activity worker use: ``services`` itself
@@ -82,6 +80,16 @@ def engine_services(services: Services, boundary: PayloadBoundary | None) -> Ser
         raise TypeError("these services run a payload codec already: pass the plain ones")
     fields = {f.name: getattr(services, f.name) for f in dataclasses.fields(Services)}
     return EngineServices(**fields, boundary=boundary)
+
+
+def decoded_messages(services: Services, bodies: list[T]) -> list[T]:
+    """Received inbox messages or activity tasks with their payloads decoded (unchanged for
+    services without a codec). The receiver calls it where a failure is the run's: a codec
+    that raises fails the workflow task or the activity task, retried, never the run."""
+    boundary = services.boundary if isinstance(services, EngineServices) else None
+    if boundary is None or not bodies:
+        return bodies
+    return boundary.decode(bodies, [message_spec(b) for b in bodies])
 
 
 def decoded_texts(services: Services, texts: list[str]) -> list[str]:
