@@ -27,12 +27,15 @@ __all__ = [
     "Payload",
     "PayloadConverter",
     "RawValue",
+    "checked",
     "decode",
     "decode_args",
     "encode",
     "encode_args",
     "hints_of",
+    "keep_payloads",
     "payload_converter",
+    "raw_values",
 ]
 
 MAX_PAYLOAD_BYTES = _limits.MAX_PAYLOAD_BYTES
@@ -42,6 +45,21 @@ payload store (claim check)."""
 
 payload_converter: PayloadConverter = DefaultPayloadConverter()
 """The default payload converter: values are JSON wherever they travel."""
+
+
+class _KeepPayloads(PayloadConverter):
+    """Payloads in and out unconverted, as raw values: for the engine's own rewrapping of a
+    failure (an activity's, in an ActivityError), whose details any converter may have written."""
+
+    def to_payloads(self, values: Sequence[Any]) -> list[Payload]:
+        return [v.payload if isinstance(v, RawValue) else payload_converter.to_payload(v) for v in values]
+
+    def from_payloads(self, payloads: Sequence[Payload], type_hints: list[Any] | None = None) -> list[Any]:
+        return [RawValue(p) for p in payloads]
+
+
+keep_payloads: PayloadConverter = _KeepPayloads()
+"""Decodes each payload to a :class:`RawValue` and encodes it back as it was."""
 
 
 def encode(value: Any, converter: PayloadConverter | None = None) -> str:
@@ -62,14 +80,22 @@ def encode_args(values: Sequence[Any], converter: PayloadConverter | None = None
         PayloadSizeError: an encoded value is over :data:`MAX_PAYLOAD_BYTES`.
     """
     payloads = (converter or payload_converter).to_payloads(values)
-    texts = [payload_to_text(p) for p in payloads]
-    for value, text in zip(values, texts, strict=False):
-        if len(text) > MAX_PAYLOAD_BYTES:
-            raise PayloadSizeError(
-                f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes (2 MB) "
-                f"(a {type(value).__name__}); pass a reference (an S3 key, an id) instead of the data"
-            )
-    return texts
+    return [checked(payload_to_text(p), type(v).__name__) for v, p in zip(values, payloads, strict=False)]
+
+
+def checked(text: str, what: str) -> str:
+    """A stored payload's text, if within :data:`MAX_PAYLOAD_BYTES` (``what``: the value's type, for the error).
+
+    Raises:
+        PayloadSizeError: the text is over the limit.
+    """
+    size = len(text) if text.isascii() else len(text.encode())  # pydantic writes UTF-8, not escapes
+    if size > MAX_PAYLOAD_BYTES:
+        raise PayloadSizeError(
+            f"payload of {size} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes (2 MB) "
+            f"(a {what}); pass a reference (an S3 key, an id) instead of the data"
+        )
+    return text
 
 
 def decode(payload: str, hint: Any = None, converter: PayloadConverter | None = None) -> Any:
@@ -83,6 +109,11 @@ def decode_args(
     """Stored payloads as values, each with the hint at its position (extra ones untyped)."""
     hint_list = [None if h is inspect.Parameter.empty else h for h in hints or ()]
     return (converter or payload_converter).from_payloads([payload_from_text(p) for p in payloads], hint_list)
+
+
+def raw_values(payloads: Sequence[str]) -> list[RawValue]:
+    """Stored payloads as raw values, unconverted (a dynamic workflow's, activity's or handler's arguments)."""
+    return [RawValue(payload_from_text(p)) for p in payloads]
 
 
 def hints_of(fn: Callable[..., Any]) -> tuple[list[Any], Any]:

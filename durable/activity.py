@@ -64,8 +64,7 @@ def payload_converter() -> _converter.PayloadConverter:
     Raises:
         RuntimeError: not called from activity code.
     """
-    _context.current()
-    return _converter.payload_converter
+    return _context.current().payload_converter
 
 
 def is_cancelled() -> bool:

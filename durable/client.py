@@ -1,6 +1,6 @@
 """Starting workflows and working with them: ``from durable.client import Client``."""
 
-from durable._client.client import Client
+from durable._client.client import Client, ClientConfig
 from durable._client.errors import (
     AsyncActivityCancelledError,
     RPCTimeoutOrCancelledError,
@@ -60,6 +60,7 @@ __all__ = [
     "AsyncActivityCancelledError",
     "AsyncActivityHandle",
     "Client",
+    "ClientConfig",
     "PendingActivityInfo",
     "PendingActivityState",
     "RPCTimeoutOrCancelledError",

@@ -18,6 +18,7 @@ from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
 from durable._conversion.data_converter import DataConverter
+from durable._conversion.payload_converter import PayloadConverter
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
 
@@ -33,19 +34,19 @@ BACKEND_ENV = "DURABLE_TEST_BACKEND"
 class WorkflowEnvironment:
     """An embedded engine with a client; use as ``async with await WorkflowEnvironment.start_...()``."""
 
-    def __init__(self, runtime: LocalRuntime, *, data_converter: DataConverter | None = None) -> None:
+    def __init__(self, runtime: LocalRuntime, *, data_converter: DataConverter = DataConverter.default) -> None:
         self._runtime = runtime
         self._client = Client(LocalTransport(runtime), data_converter=data_converter)
 
     @staticmethod
     async def start_local(
-        *, backend: str | None = None, data_converter: DataConverter | None = None, **_: Any
+        *, data_converter: DataConverter = DataConverter.default, backend: str | None = None, **_: Any
     ) -> WorkflowEnvironment:
         """Real time, on moto (the embedded AWS emulation).
 
         Args:
+            data_converter: the client's, and so every Worker's given that client.
             backend: ``moto`` (default) or ``memory``.
-            data_converter: the client's and the workers' (its codec encodes what is stored).
         """
         runtime = LocalRuntime(
             backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False, data_converter=data_converter
@@ -54,13 +55,13 @@ class WorkflowEnvironment:
 
     @staticmethod
     async def start_time_skipping(
-        *, backend: str | None = None, data_converter: DataConverter | None = None, **_: Any
+        *, data_converter: DataConverter = DataConverter.default, backend: str | None = None, **_: Any
     ) -> WorkflowEnvironment:
         """Virtual time that jumps to the next timer while a client awaits a result.
 
         Args:
+            data_converter: the client's, and so every Worker's given that client.
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
-            data_converter: the client's and the workers' (its codec encodes what is stored).
         """
         runtime = LocalRuntime(
             backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True, data_converter=data_converter
@@ -107,6 +108,8 @@ class ActivityEnvironment:
     def __init__(self) -> None:
         self.info = ActivityEnvironment.default_info()
         self.on_heartbeat: Callable[..., None] = lambda *args: None
+        self.payload_converter: PayloadConverter = DataConverter.default.payload_converter
+        """What ``activity.payload_converter()`` returns in the activity (set it to test another)."""
         self._cancelled = False
         self._contexts: set[ActivityContext] = set()
 
@@ -145,7 +148,11 @@ class ActivityEnvironment:
 
     def run(self, fn: Callable[_Params, _Return], *args: _Params.args, **kwargs: _Params.kwargs) -> _Return:
         """Call ``fn`` as an activity; an async one returns an awaitable of its result."""
-        ctx = ActivityContext(self.info, heartbeat=lambda details: self.on_heartbeat(*details))
+        ctx = ActivityContext(
+            self.info,
+            heartbeat=lambda details: self.on_heartbeat(*details),
+            payload_converter=self.payload_converter,
+        )
         if inspect.iscoroutinefunction(fn):
 
             async def run_async() -> Any:

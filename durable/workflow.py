@@ -550,7 +550,9 @@ def continue_as_new(
         # A dynamic workflow's run method has no type name: the run goes on as its own type.
         workflow_type = WorkflowDefinition.of(workflow).name or instance.info.workflow_type
     raise ContinueAsNewError(
-        workflow_type, task_queue or instance.info.task_queue, _converter.encode_args(_arg_or_args(arg, args))
+        workflow_type,
+        task_queue or instance.info.task_queue,
+        _converter.encode_args(_arg_or_args(arg, args), instance.payload_converter),
     )
 
 
@@ -626,19 +628,22 @@ def has_last_completion_result() -> bool:
 
 def get_last_completion_result(type_hint: type | None = None) -> Any:
     """The result of the last run of this cron chain that completed, or None."""
-    encoded = _context.current().last_completion_result
-    return None if encoded is None else _converter.decode(encoded, type_hint)
+    instance = _context.current()
+    encoded = instance.last_completion_result
+    return None if encoded is None else _converter.decode(encoded, type_hint, instance.payload_converter)
 
 
 def get_last_failure() -> BaseException | None:
     """The failure of the previous run of this cron chain, if it failed."""
-    failure = _context.current().last_failure
-    return None if failure is None else _failure.to_exception(failure)
+    instance = _context.current()
+    failure = instance.last_failure
+    return None if failure is None else _failure.to_exception(failure, instance.payload_converter)
 
 
 def memo() -> Mapping[str, Any]:
     """The memo the run was started with, each value decoded without a type hint."""
-    return {key: _converter.decode(payload) for key, payload in _context.current().memo.items()}
+    instance = _context.current()
+    return {key: _converter.decode(payload, None, instance.payload_converter) for key, payload in instance.memo.items()}
 
 
 def memo_value(key: str, default: Any = _arg_unset, *, type_hint: type | None = None) -> Any:
@@ -647,12 +652,12 @@ def memo_value(key: str, default: Any = _arg_unset, *, type_hint: type | None = 
     Raises:
         KeyError: no such key and no default.
     """
-    payloads = _context.current().memo
-    if key not in payloads:
+    instance = _context.current()
+    if key not in instance.memo:
         if default is _arg_unset:
             raise KeyError(f"Memo does not have a value for key {key}")
         return default
-    return _converter.decode(payloads[key], type_hint)
+    return _converter.decode(instance.memo[key], type_hint, instance.payload_converter)
 
 
 def upsert_search_attributes(attributes: Sequence[SearchAttributeUpdate[Any]] | SearchAttributes) -> None:

@@ -3,11 +3,18 @@
 A task queue may list one ``@workflow.defn(dynamic=True)`` class and one
 ``@activity.defn(dynamic=True)`` function: they run every workflow or activity type the
 queue has nothing else registered for.
+
+``DATA_CONVERTER`` converts every value the deployed runs and activities take and give, in
+every function (a client of the deployment gives the same one to ``Client.connect``): a
+``durable.converter.DataConverter`` with your payload converter class, or
+``durable.contrib.pydantic.pydantic_data_converter``.
 """
 
+from durable.converter import DataConverter
 from functions.activities.orders.activities import ACTIVITIES as ORDER_ACTIVITIES
 from statemachines.order import OrderWorkflow
 from statemachines.saga import OrderSagaWorkflow
 
 WORKFLOWS = {"orders": [OrderWorkflow, OrderSagaWorkflow]}
 ACTIVITIES = {"orders": ORDER_ACTIVITIES}
+DATA_CONVERTER = DataConverter.default

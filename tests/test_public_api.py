@@ -114,6 +114,7 @@ PINNED: dict[str, frozenset[str]] = {
             "AsyncActivityCancelledError",
             "AsyncActivityHandle",
             "Client",
+            "ClientConfig",
             "PendingActivityInfo",
             "PendingActivityState",
             "RPCTimeoutOrCancelledError",

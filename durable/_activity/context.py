@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from durable import _converter
+from durable._conversion.payload_converter import PayloadConverter
 from durable.common import RetryPolicy
 
 __all__ = ["ActivityContext", "CompleteAsyncError", "Info", "current"]
@@ -50,9 +52,17 @@ class Info:
 class ActivityContext:
     """Per-attempt state shared by the activity code and the worker running it."""
 
-    def __init__(self, info: Info, heartbeat: Callable[[Sequence[Any]], None]) -> None:
+    def __init__(
+        self,
+        info: Info,
+        heartbeat: Callable[[Sequence[Any]], None],
+        *,
+        payload_converter: PayloadConverter | None = None,
+    ) -> None:
         self.info = info
         self._heartbeat = heartbeat
+        # The converter of the client or environment that registered the activity's task queue.
+        self.payload_converter = payload_converter or _converter.payload_converter
         self.cancel_requested = False
         self._cancelled = threading.Event()
         self._on_cancel: Callable[[], object] | None = None

@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar, overload
 
 from durable import _converter
-from durable._converter import Payload, RawValue
+from durable._conversion.data_converter import DataConverter
+from durable._converter import RawValue
 
 __all__ = ["ActivityDefinition", "defn"]
 
@@ -25,6 +26,7 @@ class ActivityDefinition:
     is_async: bool
     arg_hints: list[Any]
     result_hint: Any
+    data_converter: DataConverter = DataConverter.default  # of the client or environment that registered it
 
     @staticmethod
     def of(fn: object) -> ActivityDefinition:
@@ -48,8 +50,8 @@ class ActivityDefinition:
     def decode_args(self, payloads: Sequence[str]) -> list[Any]:
         """The arguments to call the function with; a dynamic activity's are one list of raw values."""
         if self.name is None:
-            return [[RawValue(Payload.of(p)) for p in payloads]]
-        return _converter.decode_args(payloads, self.arg_hints)
+            return [_converter.raw_values(payloads)]
+        return _converter.decode_args(payloads, self.arg_hints, self.data_converter.payload_converter)
 
     @staticmethod
     def name_and_result_hint(activity: str | Callable[..., Any]) -> tuple[str, Any]:

@@ -34,6 +34,9 @@ from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.engine import engine_services
+from durable._conversion.data_converter import DataConverter
 from durable._http.app import HttpApi
 from durable._http.engine import Engine
 from durable._local.clock import RealClock
@@ -71,11 +74,15 @@ class LambdaApp:
         activities: Mapping[str, Sequence[Any]] | None = None,
         environ: Mapping[str, str] | None = None,
         workflow_runner: Any = None,
+        data_converter: DataConverter | None = None,
     ) -> None:
         """Register code per task queue; read the wiring from ``environ`` (os.environ).
 
         ``workflow_runner`` runs the workflows' code, as a Worker's: the determinism sandbox
         with temporalio's default restrictions when None (``SandboxedWorkflowRunner``).
+        ``data_converter`` converts every value the runs and attempts take and give, as a
+        Worker's client's does (``DataConverter.default`` when None): every function of a
+        deployment must be given the same one (``DATA_CONVERTER`` in ``statemachines/registry.py``).
         """
         self._env = dict(environ if environ is not None else os.environ)
         service = self._env.get("POWERTOOLS_SERVICE_NAME", "durable")
@@ -87,10 +94,13 @@ class LambdaApp:
         self.metrics = Metrics(namespace=self._env.get("POWERTOOLS_METRICS_NAMESPACE", "durable"), service=service)
         self.tracer = Tracer(service=service)
         self.registry = Registry()
+        self._payload_boundary = PayloadBoundary.of(data_converter)
         for task_queue, classes in (workflows or {}).items():
-            self.registry.register(task_queue, workflows=classes, workflow_runner=workflow_runner)
+            self.registry.register(
+                task_queue, workflows=classes, workflow_runner=workflow_runner, data_converter=data_converter
+            )
         for task_queue, fns in (activities or {}).items():
-            self.registry.register(task_queue, activities=fns)
+            self.registry.register(task_queue, activities=fns, data_converter=data_converter)
 
     @cached_property
     def settings(self) -> DeploymentSettings:
@@ -149,14 +159,21 @@ class LambdaApp:
         )
 
     @cached_property
+    def engine_services(self) -> Services:
+        """The services of the code that runs the user's (orchestrator, activity worker): with
+        the data converter's payload codec, they encode what they store and send and decode what
+        they read; the API's control passes the client's encoded payloads through."""
+        return engine_services(self.services, self._payload_boundary)
+
+    @cached_property
     def orchestrator(self) -> Orchestrator:
         """The orchestrator, with its warm cache living as long as the container."""
-        return Orchestrator(self.services, self.registry)
+        return Orchestrator(self.engine_services, self.registry)
 
     @cached_property
     def activity_worker(self) -> ActivityWorker:
         """The activity worker of this function's task queues."""
-        return ActivityWorker(self.services, self.registry)
+        return ActivityWorker(self.engine_services, self.registry)
 
     @cached_property
     def control(self) -> Control:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from durable import _converter
 from durable._client import schedules as _schedule
@@ -35,17 +35,49 @@ from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg
 from durable.service import TLSConfig
 
 
+class ClientConfig(TypedDict):
+    """What :meth:`Client.config` returns: ``Client(**config)`` builds a client like it (temporalio's keys)."""
+
+    transport: Transport
+    """The connection (temporalio's ``service_client``): in process, or the HTTP API's."""
+    namespace: str
+    data_converter: DataConverter
+
+
 class Client:
     """Starts workflows and returns handles to them."""
 
     def __init__(
-        self, transport: Transport, *, namespace: str = "default", data_converter: DataConverter | None = None
+        self, transport: Transport, *, namespace: str = "default", data_converter: DataConverter = DataConverter.default
     ) -> None:
+        """A client over a transport; ``Client.connect`` makes one for a deployed stack or the dev server.
+
+        Args:
+            transport: the connection: an environment's in-process engine, or the HTTP API.
+            namespace: the namespace (one per deployed stack).
+            data_converter: converts every value the client sends and receives, and (through
+                a Worker given this client) every value its task queues' workflows and
+                activities take and give.
+        """
+        self._plain_transport = transport.inner if isinstance(transport, CodecTransport) else transport
         boundary = PayloadBoundary.of(data_converter)
         # With a codec, every payload is encoded before the transport and decoded after it.
-        self._transport = transport if boundary is None else CodecTransport(transport, boundary)
+        self._transport: Transport = (
+            self._plain_transport if boundary is None else CodecTransport(self._plain_transport, boundary)
+        )
         self._namespace = namespace
-        self._data_converter = data_converter or DataConverter.default
+        self._data_converter = data_converter
+
+    def config(self) -> ClientConfig:
+        """This client's configuration: ``Client(**client.config())`` builds an equal client."""
+        return ClientConfig(
+            transport=self._plain_transport, namespace=self._namespace, data_converter=self._data_converter
+        )
+
+    @property
+    def data_converter(self) -> DataConverter:
+        """The data converter every value goes through (``DataConverter.default`` unless given)."""
+        return self._data_converter
 
     @classmethod
     async def connect(
@@ -61,7 +93,7 @@ class Client:
         api_key: str | None = None,
         tls: bool | TLSConfig | None = None,
         rpc_metadata: Mapping[str, str] = {},
-        data_converter: DataConverter | None = None,
+        data_converter: DataConverter = DataConverter.default,
         **unsupported: Any,
     ) -> Client:
         """A client of a deployed stack's HTTP API, or of the dev server.
@@ -86,8 +118,9 @@ class Client:
                 temporalio's is False): as the URL's scheme says. A URL whose scheme
                 contradicts it is a ValueError.
             rpc_metadata: HTTP headers sent with every request (text values only).
-            data_converter: converts and encodes payloads (its codec runs here, so the API
-                sees encoded payloads only).
+            data_converter: converts every value the client sends and receives (as a
+                Worker's client: every value its workflows and activities take and give);
+                its codec runs here, so the API sees encoded payloads only.
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
@@ -103,11 +136,6 @@ class Client:
         if not lazy:
             await transport.check(timeout=timeout)
         return cls(transport, namespace=namespace, data_converter=data_converter)
-
-    @property
-    def data_converter(self) -> DataConverter:
-        """The data converter this client uses."""
-        return self._data_converter
 
     @property
     def namespace(self) -> str:
@@ -175,6 +203,7 @@ class Client:
         _refuse(unsupported)
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
         start = _start_input(
+            self.data_converter.payload_converter,
             name,
             _arg_or_args(arg, args),
             id=id,
@@ -325,11 +354,11 @@ class Client:
         try:
             status = await _update_rpc(
                 self._transport.update_with_start(
-                    op._input(),
+                    op._input(self.data_converter.payload_converter),
                     UpdateInput(
                         update_id=update_id,
                         name=name,
-                        args=_converter.encode_args(_arg_or_args(arg, args)),
+                        args=_converter.encode_args(_arg_or_args(arg, args), self.data_converter.payload_converter),
                         wait_for_stage="ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED",
                     ),
                     on_start=on_start,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from durable import _converter
 from durable._client.paging import PageIterator
 from durable._client.rpc import _dt
+from durable._conversion.data_converter import DataConverter
 from durable._history import events_from_json, events_to_temporal
 from durable._replay import events as ev
 from durable._replay.events import Event
@@ -61,10 +62,13 @@ class WorkflowExecution:
     typed_search_attributes: TypedSearchAttributes = TypedSearchAttributes.empty
     """The run's search attributes."""
     _memo: Mapping[str, str] = field(default_factory=dict, repr=False)
+    _data_converter: DataConverter = field(default=DataConverter.default, repr=False, compare=False)
+    """The client's: decodes the memo."""
 
     async def memo(self) -> Mapping[str, Any]:
         """The memo, each value decoded without a type hint (a dataclass comes back a dict)."""
-        return {key: _converter.decode(payload) for key, payload in self._memo.items()}
+        converter = self._data_converter.payload_converter
+        return {key: _converter.decode(payload, None, converter) for key, payload in self._memo.items()}
 
     async def memo_value(self, key: str, default: Any = _arg_unset, *, type_hint: type | None = None) -> Any:
         """One memo value, decoded with ``type_hint``.
@@ -76,11 +80,13 @@ class WorkflowExecution:
             if default is _arg_unset:
                 raise KeyError(f"Memo does not have a value for key {key}")
             return default
-        return _converter.decode(self._memo[key], type_hint)
+        return _converter.decode(self._memo[key], type_hint, self._data_converter.payload_converter)
 
 
-def _execution_fields(record: ExecutionRecord, namespace: str) -> dict[str, Any]:
-    """A run's record as the fields of :class:`WorkflowExecution`."""
+def _execution_fields(
+    record: ExecutionRecord, namespace: str, data_converter: DataConverter = DataConverter.default
+) -> dict[str, Any]:
+    """A run's record as the fields of :class:`WorkflowExecution` (its memo decoded by ``data_converter``)."""
     return dict(
         id=record.workflow_id,
         run_id=record.run_id,
@@ -95,6 +101,7 @@ def _execution_fields(record: ExecutionRecord, namespace: str) -> dict[str, Any]
         search_attributes=untyped(record.search_attributes),
         typed_search_attributes=from_stored(record.search_attributes),
         _memo=dict(record.memo),
+        _data_converter=data_converter,
     )
 
 
@@ -133,8 +140,9 @@ class WorkflowExecutionAsyncIterator(PageIterator[WorkflowExecution]):
         self, page_size: int, next_page_token: bytes | None
     ) -> tuple[Sequence[WorkflowExecution], bytes | None]:
         page: Page = await self._client._transport.list_workflows(self._query, page_size, next_page_token)
-        namespace = self._client.namespace
-        return [WorkflowExecution(**_execution_fields(r, namespace)) for r in page.executions], page.next_page_token
+        namespace, converter = self._client.namespace, self._client.data_converter
+        executions = [WorkflowExecution(**_execution_fields(r, namespace, converter)) for r in page.executions]
+        return executions, page.next_page_token
 
     async def map_histories(self, **_: Any) -> Any:
         """Each listed run's history (``fetch_history`` of each)."""

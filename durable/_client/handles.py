@@ -23,6 +23,7 @@ from durable._client.executions import (
 )
 from durable._client.rpc import _dt, _refuse, _start_input, _update_rpc
 from durable._client.transport import StartWorkflowInput, Transport, UpdateInput, UpdateWaitStage
+from durable._conversion.payload_converter import PayloadConverter
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
@@ -44,16 +45,19 @@ class AsyncActivityHandle:
     def __init__(self, client: Client, task_token: bytes) -> None:
         self._client = client
         self._task_token = task_token
+        self._pc = client.data_converter.payload_converter
 
     async def complete(self, result: Any = _arg_unset, **_: Any) -> None:
         """Complete the activity with ``result``."""
         value = None if result is _arg_unset else result
-        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value))
+        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value, self._pc))
 
     async def fail(self, error: Exception, last_heartbeat_details: Sequence[Any] = (), **_: Any) -> None:
         """Fail the attempt with ``error``; the workflow's retry policy applies."""
         await self._client._transport.fail_async_activity(
-            self._task_token, _failure.from_exception(error), _converter.encode_args(list(last_heartbeat_details))
+            self._task_token,
+            _failure.from_exception(error, self._pc),
+            _converter.encode_args(list(last_heartbeat_details), self._pc),
         )
 
     async def report_cancellation(self, *details: Any, **_: Any) -> None:
@@ -67,7 +71,7 @@ class AsyncActivityHandle:
             AsyncActivityCancelledError: the workflow asked the activity to cancel.
         """
         if await self._client._transport.heartbeat_async_activity(
-            self._task_token, _converter.encode_args(list(details))
+            self._task_token, _converter.encode_args(list(details), self._pc)
         ):
             raise AsyncActivityCancelledError()
 
@@ -116,6 +120,11 @@ class WorkflowHandle(Generic[ReturnType]):
     def _t(self) -> Transport:
         return self._client._transport
 
+    @property
+    def _pc(self) -> PayloadConverter:
+        """The client's payload converter: every value sent and received."""
+        return self._client.data_converter.payload_converter
+
     async def result(
         self, *, follow_runs: bool = True, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None
     ) -> ReturnType:
@@ -131,23 +140,23 @@ class WorkflowHandle(Generic[ReturnType]):
                 raise WorkflowContinuedAsNewError(outcome.new_execution_run_id)
             outcome = await self._t.wait_result(self._id, outcome.new_execution_run_id)
         if outcome.status == "COMPLETED":
-            return _converter.decode(outcome.result or "null", self._result_type)  # type: ignore[no-any-return]
+            return _converter.decode(outcome.result or "null", self._result_type, self._pc)  # type: ignore[no-any-return]
         if outcome.status == "FAILED" and outcome.failure is not None:
-            raise WorkflowFailureError(cause=_failure.to_exception(outcome.failure))
+            raise WorkflowFailureError(cause=_failure.to_exception(outcome.failure, self._pc))
         if outcome.status == "CANCELED":
             raise WorkflowFailureError(cause=CancelledError("Workflow cancelled"))
         if outcome.status == "TIMED_OUT":
             raise WorkflowFailureError(
                 cause=TimeoutError("Workflow timed out", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
             )
-        details = [_converter.decode(d) for d in outcome.details]
+        details = _converter.decode_args(outcome.details, None, self._pc)
         raise WorkflowFailureError(cause=TerminatedError(outcome.reason or "Workflow terminated", *details))
 
     async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
         _refuse(unsupported)
         await self._t.signal(
-            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))
+            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args), self._pc)
         )
 
     async def query(
@@ -166,8 +175,9 @@ class WorkflowHandle(Generic[ReturnType]):
         """
         _refuse(unsupported)
         name, hint = query_definition(query)
-        payload = await self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
-        return _converter.decode(payload, result_type or hint)
+        encoded = _converter.encode_args(_arg_or_args(arg, args), self._pc)
+        payload = await self._t.query(self._id, self._run_id, name, encoded)
+        return _converter.decode(payload, result_type or hint, self._pc)
 
     async def execute_update(
         self,
@@ -245,7 +255,7 @@ class WorkflowHandle(Generic[ReturnType]):
         name, hint = update_definition(update)
         update_id = id or str(uuid.uuid4())
         stage: UpdateWaitStage = "ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED"
-        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args)), stage)
+        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args), self._pc), stage)
         status = await _update_rpc(self._t.start_update(self._id, self._run_id, update_input), rpc_timeout)
         handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
             self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
@@ -279,14 +289,14 @@ class WorkflowHandle(Generic[ReturnType]):
                 attempt=p.attempt,
                 state=PendingActivityState[p.state],
                 scheduled_time=_dt(p.scheduled_time),
-                last_failure=_failure.to_exception(p.last_failure) if p.last_failure else None,
-                heartbeat_details=[_converter.decode(x) for x in p.heartbeat.details] if p.heartbeat else [],
+                last_failure=_failure.to_exception(p.last_failure, self._pc) if p.last_failure else None,
+                heartbeat_details=_converter.decode_args(p.heartbeat.details, None, self._pc) if p.heartbeat else [],
                 last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
             )
             for p in d.pending_activities
         ]
         fields = {
-            **_execution_fields(r, self._client.namespace),
+            **_execution_fields(r, self._client.namespace, self._client.data_converter),
             "history_length": d.history_length,
             "execution_time": _dt(d.execution_time if d.execution_time is not None else r.start_time),
         }
@@ -295,7 +305,7 @@ class WorkflowHandle(Generic[ReturnType]):
             parent_id=d.parent["workflow_id"] if d.parent else None,
             parent_run_id=d.parent["run_id"] if d.parent else None,
             pending_activities=pending,
-            workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
+            workflow_task_failure=_failure.to_exception(r.task_failure, self._pc) if r.task_failure else None,
         )
 
     async def cancel(self, **_: Any) -> None:
@@ -304,7 +314,7 @@ class WorkflowHandle(Generic[ReturnType]):
 
     async def terminate(self, *args: Any, reason: str | None = None, **_: Any) -> None:
         """End the workflow now (TERMINATED); its code gets no chance to clean up."""
-        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args)))
+        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args), self._pc))
 
     async def fetch_history(self, **_: Any) -> WorkflowHistory:
         """The run's events."""
@@ -371,8 +381,9 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             self._handle = asyncio.get_running_loop().create_future()
         return self._handle
 
-    def _input(self) -> StartWorkflowInput:
+    def _input(self, converter: PayloadConverter) -> StartWorkflowInput:
         return _start_input(
+            converter,
             self._workflow_type,
             self._values,
             id=self._id,
@@ -443,6 +454,7 @@ class WorkflowUpdateHandle(Generic[ReturnType]):
         if self._known is None:
             poll = self._client._transport.poll_update(self._workflow_id, self._workflow_run_id, self._id)
             self._known = await _update_rpc(poll, rpc_timeout)
+        pc = self._client.data_converter.payload_converter
         if self._known.failure is not None:
-            raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure))
-        return _converter.decode(self._known.result or "null", self._result_type)  # type: ignore[no-any-return]
+            raise WorkflowUpdateFailedError(_failure.to_exception(self._known.failure, pc))
+        return _converter.decode(self._known.result or "null", self._result_type, pc)  # type: ignore[no-any-return]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from durable import _converter
 from durable._client.errors import WorkflowUpdateRPCTimeoutOrCancelledError
 from durable._client.transport import StartWorkflowInput
+from durable._conversion.payload_converter import PayloadConverter
 from durable._limits import InvalidIdError, check_id
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, to_stored
@@ -39,6 +40,7 @@ def _refuse(unsupported: dict[str, Any]) -> None:
 
 
 def _start_input(
+    converter: PayloadConverter,
     workflow_type: str,
     values: Sequence[Any],
     *,
@@ -56,7 +58,7 @@ def _start_input(
     run_timeout: timedelta | None = None,
     task_timeout: timedelta | None = None,
 ) -> StartWorkflowInput:
-    """A start as a transport takes it, checked as Temporal's server checks it.
+    """A start as a transport takes it (values by ``converter``), checked as Temporal's server checks it.
 
     Raises:
         RPCError: INVALID_ARGUMENT for a bad cron expression or workflow id (nothing is sent).
@@ -74,14 +76,16 @@ def _start_input(
         workflow_type=workflow_type,
         workflow_id=id,
         task_queue=task_queue,
-        args=_converter.encode_args(list(values)),
+        args=_converter.encode_args(list(values), converter),
         id_reuse_policy=id_reuse_policy,
         id_conflict_policy=id_conflict_policy,
         cron_schedule=cron_schedule,
-        memo={k: _converter.encode(v) for k, v in (memo or {}).items()},
+        memo={k: _converter.encode(v, converter) for k, v in (memo or {}).items()},
         search_attributes=to_stored(search_attributes) if search_attributes else {},
         start_signal=start_signal,
-        start_signal_args=_converter.encode_args(list(start_signal_args)) if start_signal is not None else [],
+        start_signal_args=_converter.encode_args(list(start_signal_args), converter)
+        if start_signal is not None
+        else [],
         request_eager_start=request_eager_start
         and start_signal is None,  # temporalio's signal-with-start is never eager
         execution_timeout=_seconds(execution_timeout),

@@ -34,6 +34,8 @@ from durable._client.schedule_transport import (
     ScheduleListed,
     ScheduleSpecDocument,
 )
+from durable._conversion.data_converter import DataConverter
+from durable._conversion.payload_converter import PayloadConverter
 from durable._replay.definition import WorkflowDefinition
 from durable._schedules.overlap import ScheduleOverlapPolicy
 from durable._schedules.spec import InvalidScheduleSpec, canonical_spec
@@ -419,7 +421,7 @@ class ScheduleHandle:
 
     async def describe(self, **_: Any) -> ScheduleDescription:
         """The schedule, with its counters, running workflows, recent and next actions."""
-        return _description(await self._client._transport.describe_schedule(self.id))
+        return _description(await self._client._transport.describe_schedule(self.id), self._client.data_converter)
 
     async def pause(self, *, note: str | None = None, **_: Any) -> None:
         """Stop taking actions (a trigger still acts)."""
@@ -446,7 +448,8 @@ class ScheduleHandle:
             update = await update
         if update is None:
             return
-        await self._client._transport.update_schedule(self.id, schedule_to_doc(update.schedule))
+        converter = self._client.data_converter.payload_converter
+        await self._client._transport.update_schedule(self.id, schedule_to_doc(update.schedule, converter))
 
 
 class ScheduleAsyncIterator(PageIterator[ScheduleListDescription]):
@@ -463,7 +466,8 @@ class ScheduleAsyncIterator(PageIterator[ScheduleListDescription]):
         self, page_size: int, next_page_token: bytes | None
     ) -> tuple[Sequence[ScheduleListDescription], bytes | None]:
         page = await self._client._transport.list_schedules(self._query, page_size, next_page_token)
-        return [_list_description(entry) for entry in page.schedules], page.next_page_token
+        converter = self._client.data_converter
+        return [_list_description(entry, converter) for entry in page.schedules], page.next_page_token
 
 
 # -- the client's calls ------------------------------------------------------------------
@@ -482,12 +486,13 @@ async def create_schedule(
     """See ``Client.create_schedule``."""
     if search_attributes:
         raise NotImplementedError("not supported by this engine yet: search attributes on a schedule")
+    converter = client.data_converter.payload_converter
     await client._transport.create_schedule(
         id,
-        schedule_to_doc(schedule),
+        schedule_to_doc(schedule, converter),
         trigger_immediately=trigger_immediately,
         backfill=_backfill_docs(backfill),
-        memo={key: _converter.encode(value) for key, value in (memo or {}).items()},
+        memo={key: _converter.encode(value, converter) for key, value in (memo or {}).items()},
     )
     return ScheduleHandle(client, id)
 
@@ -555,8 +560,8 @@ def _calendar_from_doc(doc: Mapping[str, Any]) -> ScheduleCalendarSpec:
     )
 
 
-def schedule_to_doc(schedule: Schedule) -> ScheduleDocument:
-    """The document of a schedule (what the engine stores).
+def schedule_to_doc(schedule: Schedule, converter: PayloadConverter | None = None) -> ScheduleDocument:
+    """The document of a schedule (what the engine stores; its arguments by ``converter``).
 
     Raises:
         TypeError / ValueError: an action or time that cannot be stored.
@@ -568,7 +573,7 @@ def schedule_to_doc(schedule: Schedule) -> ScheduleDocument:
     return {
         "action": {
             "workflow": action.workflow,
-            "args": _converter.encode_args(list(action.args)),
+            "args": _converter.encode_args(list(action.args), converter),
             "id": action.id,
             "task_queue": action.task_queue,
         },
@@ -621,13 +626,13 @@ def _spec_from_doc(stored: ScheduleSpecDocument) -> ScheduleSpec:
     )
 
 
-def schedule_from_doc(doc: ScheduleDocument) -> Schedule:
-    """A :class:`Schedule` from its document (arguments decoded without type hints)."""
+def schedule_from_doc(doc: ScheduleDocument, converter: PayloadConverter | None = None) -> Schedule:
+    """A :class:`Schedule` from its document (arguments decoded by ``converter`` without type hints)."""
     action, policy, state = doc["action"], doc["policy"], doc["state"]
     return Schedule(
         action=ScheduleActionStartWorkflow(
             action["workflow"],
-            args=[_converter.decode(a) for a in action["args"]],
+            args=_converter.decode_args(action["args"], None, converter),
             id=action["id"],
             task_queue=action["task_queue"],
         ),
@@ -657,15 +662,16 @@ def _results(actions: Sequence[ScheduleActionTaken]) -> list[ScheduleActionResul
     ]
 
 
-def _memo(memo: Mapping[str, str]) -> dict[str, Any]:
-    return {key: _converter.decode(value) for key, value in memo.items()}
+def _memo(memo: Mapping[str, str], converter: PayloadConverter) -> dict[str, Any]:
+    return {key: _converter.decode(value, None, converter) for key, value in memo.items()}
 
 
-def _description(described: ScheduleDescribed) -> ScheduleDescription:
+def _description(described: ScheduleDescribed, data_converter: DataConverter) -> ScheduleDescription:
     info = described.info
+    converter = data_converter.payload_converter
     return ScheduleDescription(
         id=described.schedule_id,
-        schedule=schedule_from_doc(described.schedule),
+        schedule=schedule_from_doc(described.schedule, converter),
         info=ScheduleInfo(
             num_actions=info.num_actions,
             num_actions_missed_catchup_window=info.num_actions_missed_catchup_window,
@@ -679,11 +685,12 @@ def _description(described: ScheduleDescribed) -> ScheduleDescription:
             created_at=_dt(info.created_at),
             last_updated_at=_dt(info.last_updated_at) if info.last_updated_at is not None else None,
         ),
-        _memo=_memo(described.memo),
+        data_converter=data_converter,
+        _memo=_memo(described.memo, converter),
     )
 
 
-def _list_description(listed: ScheduleListed) -> ScheduleListDescription:
+def _list_description(listed: ScheduleListed, data_converter: DataConverter) -> ScheduleListDescription:
     return ScheduleListDescription(
         id=listed.schedule_id,
         schedule=ScheduleListSchedule(
@@ -695,4 +702,5 @@ def _list_description(listed: ScheduleListed) -> ScheduleListDescription:
             recent_actions=_results(listed.recent_actions),
             next_action_times=[_dt(t) for t in listed.next_action_times],
         ),
+        data_converter=data_converter,
     )

@@ -29,7 +29,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from durable._codec.boundary import PayloadBoundary
-from durable._codec.catalogue import EXECUTION_RECORD, FAILURE, PAYLOADS, SCHEDULE_DOCUMENT, message_spec
+from durable._codec.catalogue import (
+    EXECUTION_RECORD,
+    FAILURE,
+    PAYLOADS,
+    SCHEDULE_DOCUMENT,
+    Field,
+    Spec,
+    message_spec,
+)
 from durable._replay.events import Event
 from durable._runtime.ports import (
     ExecutionRecord,
@@ -52,15 +60,17 @@ T = TypeVar("T", bound=Mapping[str, Any])
 
 @dataclass
 class EngineServices(Services):
-    """:class:`Services` whose stores and queues run the payload codec (see the module)."""
+    """:class:`Services` whose stores and queues run the payload codec (see the module).
+
+    ``boundary`` may change (a local environment adopts the codec of the first worker's
+    client that has one): the ports ask for the current one at each call.
+    """
 
     boundary: PayloadBoundary | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()  # sealing first: the codec must run before a body is sealed
-        b = self.boundary
-        if b is None:
-            return
+        b = _Current(self)
         self.history = _History(self.history, b)
         self.executions = _Executions(self.executions, b)
         self.inbox = _Queue(self.inbox, b)
@@ -71,15 +81,51 @@ class EngineServices(Services):
             self.schedules = _Schedules(self.schedules, b)
 
 
-def engine_services(services: Services, boundary: PayloadBoundary | None) -> Services:
+def engine_services(services: Services, boundary: PayloadBoundary | None, *, switchable: bool = False) -> Services:
     """The services the orchestrator and the activity worker use: ``services`` itself
-    without a codec, else the same ports with the codec at their edge."""
-    if boundary is None:
+    without a codec, else the same ports with the codec at their edge. ``switchable``: an
+    :class:`EngineServices` even without a codec, so that one can be given later."""
+    if boundary is None and not switchable:
         return services
     if isinstance(services, EngineServices):
         raise TypeError("these services run a payload codec already: pass the plain ones")
     fields = {f.name: getattr(services, f.name) for f in dataclasses.fields(Services)}
     return EngineServices(**fields, boundary=boundary)
+
+
+class _Current:
+    """The engine services' boundary at the time of each call; no codec: values as they are."""
+
+    def __init__(self, owner: EngineServices) -> None:
+        self._owner = owner
+
+    def encode(self, values: Sequence[Any], specs: Sequence[Spec]) -> list[Any]:
+        b = self._owner.boundary
+        return list(values) if b is None else b.encode(values, specs)
+
+    def decode(self, values: Sequence[Any], specs: Sequence[Spec]) -> list[Any]:
+        b = self._owner.boundary
+        return list(values) if b is None else b.decode(values, specs)
+
+    def encode_field(self, value: Any, field: Field | Spec) -> Any:
+        b = self._owner.boundary
+        return value if b is None else b.encode_field(value, field)
+
+    def decode_field(self, value: Any, field: Field | Spec) -> Any:
+        b = self._owner.boundary
+        return value if b is None else b.decode_field(value, field)
+
+    def encode_events(self, events: list[Event]) -> list[Event]:
+        b = self._owner.boundary
+        return events if b is None else b.encode_events(events)
+
+    def decode_events(self, events: list[Event]) -> list[Event]:
+        b = self._owner.boundary
+        return events if b is None else b.decode_events(events)
+
+    def encode_body(self, body: str) -> str:
+        b = self._owner.boundary
+        return body if b is None else b.encode_body(body)
 
 
 def decoded_messages(services: Services, bodies: list[T]) -> list[T]:
@@ -109,7 +155,7 @@ def encoded_texts(services: Services, texts: list[str]) -> list[str]:
 
 
 class _History:
-    def __init__(self, inner: HistoryStore, boundary: PayloadBoundary) -> None:
+    def __init__(self, inner: HistoryStore, boundary: _Current) -> None:
         self.inner = inner
         self._b = boundary
 
@@ -124,7 +170,7 @@ class _History:
 
 
 class _Executions:
-    def __init__(self, inner: ExecutionStore, boundary: PayloadBoundary) -> None:
+    def __init__(self, inner: ExecutionStore, boundary: _Current) -> None:
         self.inner = inner
         self._b = boundary
 
@@ -187,7 +233,7 @@ class _Executions:
 
 
 class _Queue:
-    def __init__(self, inner: Queue, boundary: PayloadBoundary) -> None:
+    def __init__(self, inner: Queue, boundary: _Current) -> None:
         self.inner = inner
         self._b = boundary
         self.name = inner.name
@@ -201,7 +247,7 @@ class _Queue:
 
 
 class _Timers:
-    def __init__(self, inner: TimerService, boundary: PayloadBoundary) -> None:
+    def __init__(self, inner: TimerService, boundary: _Current) -> None:
         self.inner = inner
         self._b = boundary
 
@@ -215,7 +261,7 @@ class _Timers:
 
 
 class _Schedules:
-    def __init__(self, inner: ScheduleStore, boundary: PayloadBoundary) -> None:
+    def __init__(self, inner: ScheduleStore, boundary: _Current) -> None:
         self.inner = inner
         self._b = boundary
 

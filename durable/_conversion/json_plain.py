@@ -120,10 +120,10 @@ class JSONPlainPayloadConverter(EncodingPayloadConverter):
             TypeError: the value cannot be represented as JSON.
         """
         if self._encoder is AdvancedJSONEncoder:
-            text = json_values.to_json(value)
+            data = json_values.to_json(value)
         else:
-            text = json.dumps(value, cls=self._encoder, separators=(",", ":"), sort_keys=True)
-        return Payload(metadata=self._metadata, data=text.encode())
+            data = json.dumps(value, cls=self._encoder, separators=(",", ":"), sort_keys=True).encode()
+        return Payload(metadata=self._metadata, data=data)
 
     def from_payload(self, payload: Payload, type_hint: Any = None) -> Any:
         """See base class."""

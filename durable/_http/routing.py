@@ -15,12 +15,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from durable import _converter
-from durable._conversion.stored import ENVELOPE_KEY, payload_from_text
 from durable._http import models as m
+from durable._http import wire
 from durable._http.engine import Engine
 from durable._http.errors import ApiError
-from durable._http.wire import encode_payload
-from durable._limits import MAX_ID_BYTES, MAX_PAYLOAD_BYTES, InvalidIdError, check_id
+from durable._limits import MAX_ID_BYTES, InvalidIdError, check_id
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import InvalidRequestId, check_request_id
 from durable._runtime.deadlines import Timeouts
@@ -111,29 +110,13 @@ def checked_id(value: str | None, field: str) -> str | None:
 def payloads(values: list[Any], field: str) -> list[str]:
     """JSON values as the engine's payloads; 413 naming ``field`` for one over the limit.
 
-    A value ``{"@payload": {"metadata": ..., "data": ...}}`` is a payload already in its
-    stored form (a client's codec encoded it): it is kept as it came, never wrapped again,
-    so the API passes encoded payloads through without reading them.
+    A value is its payload's stored text as JSON (the inverse of what the API answers), not
+    converted again: a non-JSON payload (``{"@payload": ...}``) goes in as it came out.
     """
     try:
-        return [_stored(v, field) if _is_envelope(v) else _converter.encode(v) for v in values]
+        return [_converter.checked(wire.encode_payload(v), type(v).__name__) for v in values]
     except PayloadSizeError as err:
         raise ApiError(413, "payload_too_large", str(err), field) from err
-
-
-def _is_envelope(value: Any) -> bool:
-    return isinstance(value, dict) and list(value) == [ENVELOPE_KEY]
-
-
-def _stored(value: dict[str, Any], field: str) -> str:
-    text = encode_payload(value)
-    try:
-        payload_from_text(text)
-    except ValueError as err:
-        raise ApiError(400, "invalid_payload", str(err), field) from err
-    if len(text) > MAX_PAYLOAD_BYTES:
-        raise PayloadSizeError(f"payload of {len(text)} bytes is over the limit of {MAX_PAYLOAD_BYTES} bytes (2 MB)")
-    return text
 
 
 def memo_payloads(memo: dict[str, Any] | None) -> dict[str, str] | None:

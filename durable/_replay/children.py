@@ -14,6 +14,7 @@ from enum import IntEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from durable import _failure
+from durable._conversion.payload_converter import PayloadConverter
 from durable._replay import decoding
 from durable._replay import events as ev
 from durable._replay.commands import StartChildWorkflow
@@ -61,6 +62,7 @@ class ChildWorkflowHost(Protocol):
     """What a child's handle needs of its parent's run (the replay instance implements it)."""
 
     info: Info
+    payload_converter: PayloadConverter
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -204,9 +206,10 @@ class ChildWorkflowHandle(GenericTask[ReturnType], Generic[SelfType, ReturnType]
             self._start_fut.set_result(None)
         if kind == ev.CHILD_COMPLETED:
             what = f"child workflow {self._command.workflow_type} ({self._command.workflow_id})"
-            self._resolve(result=decoding.decode_result(attrs["result"], self._result_hint, what))
+            converter = self._instance.payload_converter
+            self._resolve(result=decoding.decode_result(attrs["result"], self._result_hint, what, converter))
         else:
-            self._resolve(exception=_failure.to_exception(attrs["failure"]))
+            self._resolve(exception=_failure.to_exception(attrs["failure"], self._instance.payload_converter))
         return True
 
     def _resolve(self, *, result: Any = None, exception: BaseException | None = None) -> None:

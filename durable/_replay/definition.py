@@ -12,6 +12,7 @@ from enum import IntEnum
 from typing import Any, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
 from durable import _converter
+from durable._conversion.data_converter import DataConverter
 from durable._converter import RawValue
 
 __all__ = [
@@ -239,6 +240,7 @@ class WorkflowDefinition:
     sandboxed: bool = True  # @workflow.defn(sandboxed=False) runs it outside the determinism sandbox
     workflow_runner: Any = None  # the runner it was registered with (None: the default, sandboxed)
     dynamic_config_fn: Callable[..., DynamicWorkflowConfig] | None = None  # a dynamic workflow's
+    data_converter: DataConverter = DataConverter.default  # of the client or environment that registered it
 
     @property
     def dynamic(self) -> bool:

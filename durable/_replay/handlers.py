@@ -109,5 +109,4 @@ def payload_converter() -> _converter.PayloadConverter:
     Raises:
         RuntimeError: not called from workflow code.
     """
-    _context.current()
-    return _converter.payload_converter
+    return _context.current().payload_converter

@@ -278,6 +278,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.last_completion_result: str | None = None
         self.last_failure: dict[str, Any] | None = None
         self.definition = definition
+        # The converter of the client or environment that registered the task queue: every
+        # value in and out of this run goes through it.
+        self.payload_converter = definition.data_converter.payload_converter
         self.info = info
         self.random = random.Random(seed)
         self.is_replaying = False
@@ -425,7 +428,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         if "result" in outcome:
             del self._local_handles[seq]
             what = f"local activity {request.activity_type!r} (#{seq})"
-            handle._resolve(result=decoding.decode_result(outcome["result"], handle._result_hint, what))
+            handle._resolve(
+                result=decoding.decode_result(outcome["result"], handle._result_hint, what, self.payload_converter)
+            )
         elif outcome.get("backoff") is not None:
             # As temporalio does: a back-off too long to wait in place is a durable timer, and
             # the next attempt is numbered anew (the next activity sequence number, taken now,
@@ -449,7 +454,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self._local_backoffs[new_seq] = self.call_later(outcome["backoff"], retry)
         else:
             del self._local_handles[seq]
-            handle._resolve(exception=_failure.to_exception(outcome["failure"]))
+            handle._resolve(exception=_failure.to_exception(outcome["failure"], self.payload_converter))
 
     def _drop_local_activity(self, seq: int) -> None:
         self._local_due.pop(seq, None)
@@ -480,8 +485,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def _decode_start_args(self, payloads: list[str]) -> list[Any]:
         """The run method's arguments; a dynamic workflow's are one list of raw values."""
         if self.definition.dynamic:
-            return [[_converter.RawValue(_converter.Payload.of(p)) for p in payloads]]
-        return decoding.decode_args(payloads, self.definition.arg_hints, f"workflow {self.info.workflow_type}")
+            return [_converter.raw_values(payloads)]
+        return decoding.decode_args(
+            payloads, self.definition.arg_hints, f"workflow {self.info.workflow_type}", self.payload_converter
+        )
 
     # -- handlers set at run time (workflow.set_signal_handler and friends) ----------------
 
@@ -574,7 +581,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             _sandbox.leave(outer_sandbox)
             self.read_only = False
             asyncio.events._set_running_loop(prev)
-        return _converter.encode(result)
+        return _converter.encode(result, self.payload_converter)
 
     def _handler_args(
         self, kind: str, name: str, payloads: list[str], handler: SignalDefinition | QueryDefinition | UpdateDefinition
@@ -590,10 +597,10 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             TypeError: the handler cannot take that many arguments.
         """
         if handler.dynamic and not handler.dynamic_vararg:
-            return [name, [_converter.RawValue(_converter.Payload.of(p)) for p in payloads]]
+            return [name, _converter.raw_values(payloads)]
         hints = handler.arg_hints[1:] if handler.dynamic else handler.arg_hints
         try:
-            values = _converter.decode_args(payloads, hints)
+            values = _converter.decode_args(payloads, hints, self.payload_converter)
         except Exception as err:
             if isinstance(err, FailureError) or isinstance(err, self._failure_exception_types):
                 raise  # as temporalio: a failure error from a converter is not wrapped
@@ -651,7 +658,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 result = self._call(handler, values)
                 if inspect.isawaitable(result):
                     result = await result
-                self._add_command(CompleteUpdate(update_id=update_id, result=_converter.encode(result)))
+                self._add_command(
+                    CompleteUpdate(update_id=update_id, result=_converter.encode(result, self.payload_converter))
+                )
             except ReadOnlyContextError as err:
                 self._task_error = err
             except ContinueAsNewError:
@@ -660,9 +669,15 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 if isinstance(err, asyncio.CancelledError):
                     err = CancelledError(f"Cancellation raised within update {err}")
                 if not accepted:
-                    self.rejected_updates.append({**request, "failure": _failure.from_exception(err)})
+                    self.rejected_updates.append(
+                        {**request, "failure": _failure.from_exception(err, self.payload_converter)}
+                    )
                 elif isinstance(err, FailureError) or isinstance(err, self._failure_exception_types):
-                    self._add_command(CompleteUpdate(update_id=update_id, failure=_failure.from_exception(err)))
+                    self._add_command(
+                        CompleteUpdate(
+                            update_id=update_id, failure=_failure.from_exception(err, self.payload_converter)
+                        )
+                    )
                 else:
                     self._task_error = err
             finally:
@@ -730,10 +745,12 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         elif kind == ev.ACTIVITY_COMPLETED:
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
                 what = f"activity {act._command.activity_type!r} (#{attrs['seq']})"
-                act._resolve(result=decoding.decode_result(attrs["result"], act._result_hint, what))
+                act._resolve(
+                    result=decoding.decode_result(attrs["result"], act._result_hint, what, self.payload_converter)
+                )
         elif kind == ev.ACTIVITY_FAILED:
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
-                act._resolve(exception=_failure.to_exception(attrs["failure"]))
+                act._resolve(exception=_failure.to_exception(attrs["failure"], self.payload_converter))
         elif kind == ev.ACTIVITY_CANCELED:
             if (act := self._activities.pop(attrs["seq"], None)) is not None:
                 act._resolve(exception=self._activity_cancelled_error(act._command))
@@ -744,7 +761,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             fut = self._externals.pop((which, attrs["seq"]), None)
             if fut is not None and not fut.done():
                 if "failure" in attrs:
-                    fut.set_exception(_failure.to_exception(attrs["failure"]))
+                    fut.set_exception(_failure.to_exception(attrs["failure"], self.payload_converter))
                 else:
                     fut.set_result(None)
         elif kind in ev.CHILD_OUTCOMES:
@@ -760,7 +777,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     async def _run_main(self) -> None:
         result = await self.definition.run_fn(self._object, *self._start_args)
         self._finished = True
-        self._add_command(CompleteWorkflow(result=_converter.encode(result)))
+        self._add_command(CompleteWorkflow(result=_converter.encode(result, self.payload_converter)))
 
     async def _run_top_level(self, coro: Coroutine[Any, Any, Any]) -> None:
         try:
@@ -786,7 +803,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 self._add_command(CancelWorkflow())
             elif isinstance(err, FailureError) or isinstance(err, self._failure_exception_types):
                 self._finished = True
-                self._add_command(FailWorkflow(failure=_failure.from_exception(err)))
+                self._add_command(FailWorkflow(failure=_failure.from_exception(err, self.payload_converter)))
             else:
                 self._task_error = err
 
@@ -885,7 +902,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             activity_id=activity_id or str(seq),
             activity_type=name,
             task_queue=task_queue or self.info.task_queue,
-            input=_converter.encode_args(args),
+            input=_converter.encode_args(args, self.payload_converter),
             schedule_to_close_timeout=_seconds(schedule_to_close_timeout),
             start_to_close_timeout=_seconds(start_to_close_timeout),
             heartbeat_timeout=_seconds(heartbeat_timeout),
@@ -924,7 +941,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             seq=seq,
             activity_id=activity_id or str(seq),
             activity_type=name,
-            input=_converter.encode_args(args),
+            input=_converter.encode_args(args, self.payload_converter),
             schedule_to_close_timeout=_seconds(schedule_to_close_timeout),
             start_to_close_timeout=_seconds(start_to_close_timeout or schedule_to_close_timeout),
             retry_policy=(retry_policy or RetryPolicy()).to_dict(),
@@ -962,7 +979,11 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._assert_not_read_only("signalling a workflow")
         seq = self._next_seq("external_signal")
         command = SignalExternal(
-            seq=seq, workflow_id=workflow_id, run_id=run_id, signal_name=name, input=_converter.encode_args(args)
+            seq=seq,
+            workflow_id=workflow_id,
+            run_id=run_id,
+            signal_name=name,
+            input=_converter.encode_args(args, self.payload_converter),
         )
         await self._external("external_signal", seq, command)
 
@@ -1031,7 +1052,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             run_id=str(uuid.uuid5(uuid.UUID(self.info.run_id), f"child/{seq}")),
             workflow_type=name,
             task_queue=task_queue or self.info.task_queue,
-            input=_converter.encode_args(args),
+            input=_converter.encode_args(args, self.payload_converter),
             parent_close_policy=int(parent_close_policy or ParentClosePolicy.TERMINATE),
             cancellation_type=int(cancellation_type),
             id_reuse_policy=int(id_reuse_policy),

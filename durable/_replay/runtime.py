@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from durable._conversion.payload_converter import PayloadConverter
 from durable.exceptions import TemporalError
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class WorkflowRuntime(Protocol):
     memo: dict[str, str]
     last_completion_result: str | None
     last_failure: dict[str, Any] | None
+    payload_converter: PayloadConverter
+    """The converter of the client or environment that registered the run's task queue."""
 
     @property
     def workflow_object(self) -> Any:

@@ -19,6 +19,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 from durable import _converter, _failure
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, CompleteAsyncError, Info
+from durable._conversion.payload_converter import PayloadConverter
 from durable._runtime.registry import Registry, UnknownActivityType
 from durable._runtime.services import Services, execution_key
 from durable.common import RetryPolicy
@@ -89,14 +90,15 @@ class ActivityAttempt:
             definition = self.registry.activity(task["activity_type"], task["task_queue"])
         except UnknownActivityType as err:
             return _failed(ApplicationError(str(err), type="NotFoundError"), details)
-        ctx = ActivityContext(self._info(task), heartbeat=lambda d: None)
+        converter = definition.data_converter.payload_converter
+        ctx = ActivityContext(self._info(task, converter), heartbeat=lambda d: None, payload_converter=converter)
         last_beat = [time.monotonic()]
         last_write = [0.0]
         hb_timeout = task.get("heartbeat_timeout")
         throttle = min(0.8 * hb_timeout, 60.0) if hb_timeout else self.heartbeat_throttle
 
         def heartbeat(values: Sequence[Any]) -> None:
-            details[:] = _converter.encode_args(list(values))
+            details[:] = _converter.encode_args(list(values), converter)
             if task.get("is_local"):
                 return  # a local activity's attempt has no heartbeat record to keep
             now = time.monotonic()
@@ -135,9 +137,13 @@ class ActivityAttempt:
                 return {"outcome": "canceled", "heartbeat_details": details}
             return _failed(CancelledError(str(err) or "Cancelled"), details)
         except Exception as err:
-            return _failed(err, details)
+            return _failed(err, details, converter)
         try:
-            return {"outcome": "completed", "result": _converter.encode(result), "heartbeat_details": details}
+            return {
+                "outcome": "completed",
+                "result": _converter.encode(result, converter),
+                "heartbeat_details": details,
+            }
         except (TypeError, ValueError) as err:
             return _failed(ApplicationError(str(err), type=type(err).__name__, non_retryable=True), details)
 
@@ -202,7 +208,7 @@ class ActivityAttempt:
             # A thread cannot be stopped from outside; it is left to finish on its own.
             raise _Timeout(TimeoutType.START_TO_CLOSE) from err
 
-    def _info(self, task: ActivityTask) -> Info:
+    def _info(self, task: ActivityTask, converter: PayloadConverter) -> Info:
         def dt(v: float) -> datetime:
             return datetime.fromtimestamp(v, tz=UTC)
 
@@ -214,7 +220,7 @@ class ActivityAttempt:
             activity_type=task["activity_type"],
             attempt=task["attempt"],
             current_attempt_scheduled_time=dt(task["attempt_scheduled_time"]),
-            heartbeat_details=[_converter.decode(d) for d in task.get("heartbeat_details", [])],
+            heartbeat_details=_converter.decode_args(task.get("heartbeat_details", []), None, converter),
             heartbeat_timeout=td(task.get("heartbeat_timeout")),
             is_local=bool(task.get("is_local")),
             namespace="default",
@@ -242,13 +248,13 @@ class ActivityAttempt:
 
 
 def timed_out(kind: TimeoutType, details: list[str]) -> Outcome:
-    """The outcome of an attempt that ran out of time (``details``: its last heartbeat's)."""
+    """The outcome of an attempt that ran out of time (``details``: its last heartbeat's, kept as encoded)."""
     err = TimeoutError(
         f"activity {kind.name.replace('_', '')} timeout",
         type=kind,
-        last_heartbeat_details=[_converter.decode(d) for d in details],
+        last_heartbeat_details=_converter.raw_values(details),
     )
-    return _failed(err, details)
+    return _failed(err, details, _converter.keep_payloads)
 
 
 def attempt_limit(task: ActivityTask, now: float) -> float | None:
@@ -263,5 +269,6 @@ def attempt_limit(task: ActivityTask, now: float) -> float | None:
     return max(0.0, min(limits)) if limits else None
 
 
-def _failed(err: BaseException, details: list[str]) -> Outcome:
-    return {"outcome": "failed", "failure": _failure.from_exception(err), "heartbeat_details": details}
+def _failed(err: BaseException, details: list[str], converter: PayloadConverter | None = None) -> Outcome:
+    """The outcome of a failed attempt (the error's details by ``converter``, the activity's)."""
+    return {"outcome": "failed", "failure": _failure.from_exception(err, converter), "heartbeat_details": details}

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
+from durable._conversion.data_converter import DataConverter
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import NoWorker, UnknownWorkflowType
 
@@ -42,11 +43,14 @@ class Registry:
         *,
         executor: Any = None,
         workflow_runner: Any = None,
+        data_converter: DataConverter | None = None,
     ) -> None:
         """Add a task queue's workflow classes and activity functions.
 
         ``executor`` runs the task queue's sync activities (inline when None, as on Lambda).
         ``workflow_runner`` runs the workflows' code (the default sandboxed runner when None).
+        ``data_converter`` converts every value their runs and attempts take and give (the
+        default one when None): a Worker's is its client's.
 
         Raises:
             TypeError: an entry is not a workflow class / activity function; a second
@@ -57,6 +61,9 @@ class Registry:
         if workflow_runner is not None:
             wfs = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in wfs]
         acts = [ActivityDefinition.of(a) for a in activities]
+        if data_converter is not None:
+            wfs = [dataclasses.replace(d, data_converter=data_converter) for d in wfs]
+            acts = [dataclasses.replace(a, data_converter=data_converter) for a in acts]
         with self._lock:
             if executor is not None:
                 self._executors[task_queue] = executor

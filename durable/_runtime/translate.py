@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable import _failure
+from durable import _converter, _failure
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
@@ -260,7 +260,7 @@ def _activity_result(machine: HistoryMachine, body: ActivityResultMessage, now: 
             heartbeat_details=body.get("heartbeat_details", []),
         )
         return [retry], [], False
-    cause: BaseException = _failure.to_exception(failure)
+    cause: BaseException = _failure.to_exception(failure, _converter.keep_payloads)  # details as they were
     timed_out = isinstance(cause, TimeoutError)
     if state == RetryState.TIMEOUT:
         timeout = TimeoutError(
@@ -268,7 +268,7 @@ def _activity_result(machine: HistoryMachine, body: ActivityResultMessage, now: 
         )
         timeout.__cause__ = cause
         cause, timed_out = timeout, True
-    final = _failure.from_exception(cause)
+    final = _failure.from_exception(cause, _converter.keep_payloads)
     wrapped = {
         "message": "Activity task timed out" if timed_out else "Activity task failed",
         "stack_trace": "",

@@ -16,7 +16,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from durable import _converter
 from durable._runtime.control import Control
 from durable._runtime.ports import ExecutionRecord
 from durable._schedules.documents import (
@@ -215,7 +214,8 @@ def _described(schedule_id: str, view: Mapping[str, Any]) -> ScheduleDescribed:
             created_at=info["created_at"],
             last_updated_at=info.get("last_updated_at"),
         ),
-        memo={key: _converter.encode(value) for key, value in (view.get("memo") or {}).items()},
+        # Back to payload text as it came in (any converter's, an envelope too), not re-encoded.
+        memo={key: json.dumps(value, separators=(",", ":")) for key, value in (view.get("memo") or {}).items()},
     )
 
 

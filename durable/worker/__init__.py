@@ -109,6 +109,7 @@ class Worker:
         self._workflows = list(workflows)
         self._executor = activity_executor
         self._workflow_runner = workflow_runner
+        self._data_converter = client.data_converter  # its runs and attempts convert values as its client does
         self._running = False
         self._stopped: asyncio.Event | None = None
 
@@ -124,7 +125,12 @@ class Worker:
 
     def _start(self) -> None:
         self._runtime.register(
-            self._task_queue, self._workflows, self._activities, self._executor, workflow_runner=self._workflow_runner
+            self._task_queue,
+            self._workflows,
+            self._activities,
+            self._executor,
+            workflow_runner=self._workflow_runner,
+            data_converter=self._data_converter,
         )
         self._running = True
 
