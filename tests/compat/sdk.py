@@ -205,15 +205,16 @@ async def pending_activities(desc: Any) -> list[PendingActivity]:
     return out
 
 
-def new_replayer(workflows: Sequence[type]) -> Any:
-    """A Replayer for the given workflow classes (unsandboxed for temporalio)."""
+def new_replayer(workflows: Sequence[type], **options: Any) -> Any:
+    """A Replayer for the given workflow classes (unsandboxed for temporalio), with
+    temporalio's other options (``data_converter``)."""
     if BACKEND == "temporal":
         from temporalio.worker import Replayer
 
-        return Replayer(workflows=list(workflows), workflow_runner=UnsandboxedWorkflowRunner())
+        return Replayer(workflows=list(workflows), workflow_runner=UnsandboxedWorkflowRunner(), **options)
     from durable.worker import Replayer
 
-    return Replayer(workflows=list(workflows))
+    return Replayer(workflows=list(workflows), **options)
 
 
 def event_types(history: Any) -> list[str]:
