@@ -23,6 +23,7 @@ from tests.compat.test_cancellation import *
 from tests.compat.test_child_workflows import *
 from tests.compat.test_continue_as_new import *
 from tests.compat.test_cron_workflows import *
+from tests.compat.test_data_converters import *
 from tests.compat.test_describe_and_history import *
 from tests.compat.test_dynamic_handlers import *
 from tests.compat.test_envconfig import *

@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
 if BACKEND == "temporal":
-    from temporalio import activity, common, envconfig, exceptions, workflow
+    from temporalio import activity, common, converter, envconfig, exceptions, workflow
+    from temporalio.api.common.v1 import Payload
     from temporalio.client import (
         Client,
         WithStartWorkflowOperation,
@@ -39,7 +40,8 @@ if BACKEND == "temporal":
     from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
-    from durable import activity, common, envconfig, exceptions, workflow
+    from durable import activity, common, converter, envconfig, exceptions, workflow
+    from durable.api.common.v1 import Payload
     from durable.client import (
         Client,
         WithStartWorkflowOperation,
@@ -73,6 +75,7 @@ __all__ = [
     "ENV_PREFIX",
     "ActivityEnvironment",
     "Client",
+    "Payload",
     "PendingActivity",
     "RPCError",
     "RPCStatusCode",
@@ -88,6 +91,7 @@ __all__ = [
     "WorkflowUpdateStage",
     "activity",
     "common",
+    "converter",
     "envconfig",
     "event_types",
     "exceptions",
@@ -96,6 +100,7 @@ __all__ = [
     "new_unsandboxed_runner",
     "new_worker",
     "pending_activities",
+    "pydantic_data_converter",
     "sandbox_module",
     "start_env",
     "workflow",
@@ -114,19 +119,23 @@ def _test_server_path() -> str:
     return path
 
 
+def pydantic_data_converter() -> Any:
+    """The backend's ``contrib.pydantic.pydantic_data_converter``."""
+    package = "temporalio" if BACKEND == "temporal" else "durable"
+    return importlib.import_module(f"{package}.contrib.pydantic").pydantic_data_converter
+
+
 async def start_env(*, pydantic: bool = False) -> WorkflowEnvironment:
     """Start a time-skipping workflow environment.
 
     ``pydantic=True`` asks for a client that can carry pydantic models: temporalio's
     default converter cannot (it needs ``temporalio.contrib.pydantic``'s
-    ``pydantic_data_converter``); durable's single converter handles them natively.
+    ``pydantic_data_converter``); durable's default converter handles them natively.
     """
     if BACKEND == "temporal":
         kwargs: dict[str, Any] = {"test_server_existing_path": _test_server_path()}
         if pydantic:
-            from temporalio.contrib.pydantic import pydantic_data_converter
-
-            kwargs["data_converter"] = pydantic_data_converter
+            kwargs["data_converter"] = pydantic_data_converter()
         return await WorkflowEnvironment.start_time_skipping(**kwargs)
     return await WorkflowEnvironment.start_time_skipping()
 

@@ -6,7 +6,8 @@ mappings played by hand: a start of a workflow type nothing is registered for is
 by the API and run by the task queue's dynamic workflow, an activity type nothing is
 registered for by its dynamic activity. A new orchestrator container in the middle (a
 deploy, a cold start) replays the run, buffered signals and a handler set at run time
-included, and goes on without a nondeterminism error.
+included, and goes on without a nondeterminism error. The functions convert values with
+the data converter they are given (``DATA_CONVERTER`` in ``statemachines/registry.py``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from durable import activity, workflow
+from durable import _converter, activity, converter, workflow
 from durable._aws.app import LambdaApp
 from durable._aws.provision import create_queue, create_tables
 from durable._local.dispatcher import sqs_event
 from durable._replay import events as ev
+from durable.api.common.v1 import Payload
 from durable.common import RawValue
 from tests.api.conftest import proxy_event
 
@@ -181,3 +183,65 @@ def test_signal_with_start_may_name_a_handler_the_run_sets_itself(environ):
     pump(orchestrator, activities, lambda: orchestrator.control.close_event("dyn-3", run_id) is not None)
     close = orchestrator.control.close_event("dyn-3", run_id)
     assert json.loads(close["attributes"]["result"])["notes"] == ["with the start", "later"]
+
+
+class Shout:
+    """A user type no JSON converter knows: the deployment's DATA_CONVERTER does."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class ShoutConverter(converter.EncodingPayloadConverter):
+    @property
+    def encoding(self) -> str:
+        return "text/shout"
+
+    def to_payload(self, value: object) -> Payload | None:
+        return (
+            Payload(metadata={"encoding": b"text/shout"}, data=value.text.encode())
+            if isinstance(value, Shout)
+            else None
+        )
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Shout:
+        return Shout(payload.data.decode())
+
+
+class ShoutPayloadConverter(converter.CompositePayloadConverter):
+    def __init__(self) -> None:
+        super().__init__(ShoutConverter(), *converter.DefaultPayloadConverter.default_encoding_payload_converters)
+
+
+SHOUTING = converter.DataConverter(payload_converter_class=ShoutPayloadConverter)
+
+
+@activity.defn
+async def louder(shout: Shout) -> Shout:
+    return Shout(shout.text.upper() + "!")
+
+
+@workflow.defn
+class Shouter:
+    @workflow.run
+    async def run(self, shout: Shout) -> Shout:
+        return await workflow.execute_activity(louder, shout, start_to_close_timeout=timedelta(seconds=10))
+
+
+def test_the_deployed_functions_convert_with_the_data_converter_they_are_given(environ):
+    orchestrator = LambdaApp(workflows={TASK_QUEUE: [Shouter]}, environ=environ, data_converter=SHOUTING)
+    activities = LambdaApp(activities={TASK_QUEUE: [louder]}, environ=environ, data_converter=SHOUTING)
+    payload_converter = SHOUTING.payload_converter
+    # Through the API a non-JSON payload travels in its envelope, as the remote client sends it.
+    envelope = json.loads(_converter.encode(Shout("hello"), payload_converter))
+    start = {"workflow_type": "Shouter", "workflow_id": "shout-1", "task_queue": TASK_QUEUE, "input": [envelope]}
+    answer = orchestrator.handle_api(proxy_event("POST", "/api/v1/workflows", start))
+    assert answer["statusCode"] == 201, answer["body"]
+    run_id = json.loads(answer["body"])["run_id"]
+    control = orchestrator.control
+    pump(orchestrator, activities, lambda: control.close_event("shout-1", run_id) is not None)
+    close = control.close_event("shout-1", run_id)
+    assert close["event_type"] == ev.WORKFLOW_COMPLETED, close
+    result = _converter.decode(close["attributes"]["result"], Shout, payload_converter)
+    assert isinstance(result, Shout) and result.text == "HELLO!"
+    assert json.loads(close["attributes"]["result"])["@payload"]["metadata"] == {"encoding": "dGV4dC9zaG91dA=="}
