@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._client.executions import WorkflowHistory
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.catalogue import event_spec
 from durable._conversion.data_converter import DataConverter
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import HistoryMachine, UnknownWorkflowType
@@ -47,7 +49,7 @@ class Replayer:
         *,
         workflows: Sequence[type],
         workflow_runner: WorkflowRunner | None = None,
-        data_converter: DataConverter | None = None,
+        data_converter: DataConverter = DataConverter.default,
         **options: Any,
     ) -> None:
         """Set up the replayer.
@@ -55,16 +57,16 @@ class Replayer:
         Args:
             workflows: the ``@workflow.defn`` classes.
             workflow_runner: runs their code: in the determinism sandbox by default, as a Worker.
-            data_converter: converts the histories' values, as the Worker's client did
-                (``DataConverter.default`` when None).
+            data_converter: the one the runs were made with: its codec decodes the histories'
+                payloads (as stored, encoded) and its payload converter converts them.
             options: temporalio's other options, accepted.
         """
         del options
         definitions = [WorkflowDefinition.of(w) for w in workflows]
         if workflow_runner is not None:
             definitions = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in definitions]
-        if data_converter is not None:
-            definitions = [dataclasses.replace(d, data_converter=data_converter) for d in definitions]
+        definitions = [dataclasses.replace(d, data_converter=data_converter) for d in definitions]
+        self._boundary = PayloadBoundary.of(data_converter)
         self._definitions: dict[str | None, WorkflowDefinition] = {d.name: d for d in definitions}
 
     def _lookup(self, workflow_type: str, _task_queue: str) -> WorkflowDefinition:
@@ -86,8 +88,13 @@ class Replayer:
             NondeterminismError: the code issues other commands than the history recorded
                 (only with ``raise_on_replay_failure``).
         """
+        events = history.events
+        if self._boundary is not None:
+            events = await self._boundary.decode_async(
+                events, [{"attributes": event_spec(e["event_type"])} for e in events]
+            )
         machine = HistoryMachine(self._lookup)
-        machine.replay(history.events)
+        machine.replay(events)
         failure = machine.replay_error
         if failure is not None and raise_on_replay_failure:
             raise failure

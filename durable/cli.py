@@ -2,7 +2,8 @@
 start|execute|signal|signal-with-start|query|update|execute-update-with-start|describe|list|count|history|result|
 cancel|terminate``,
 ``durable schedule create|describe|list|pause|unpause|toggle|trigger|backfill|update|delete``,
-``durable dlq list|redrive`` and ``durable dev``; command and flag names are ``temporal``'s.
+``durable dlq list|redrive``, ``durable dev`` and ``durable codec-server``; command and flag
+names are ``temporal``'s.
 Run ``durable --help`` (or ``python -m durable --help``);
 ``durable --version`` prints the installed distribution's version.
 
@@ -17,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from durable._cli.codec_server import add_codec_server_command
 from durable._cli.commands import add_workflow_commands
 from durable._cli.dev import add_dev_command
 from durable._cli.dlq import add_dlq_commands
@@ -56,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     add_schedule_commands(subparsers)
     add_dlq_commands(subparsers)
     add_dev_command(subparsers)
+    add_codec_server_command(subparsers)
     return root
 
 
@@ -71,6 +74,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         from durable._cli.serve import run_dev
 
         return run_dev(args, out)
+    if getattr(args, "run_codec_server", False):
+        from durable._cli.codec_server import run_codec_server
+
+        return run_codec_server(args, out)
     from durable._cli.run import run_command
 
     return run_command(args, out, err)

@@ -11,7 +11,11 @@ from __future__ import annotations
 from durable._conversion.codec import PayloadCodec
 from durable._conversion.data_converter import DataConverter, default
 from durable._conversion.default_payload_converter import DefaultPayloadConverter
-from durable._conversion.failure_converter import DefaultFailureConverter, FailureConverter
+from durable._conversion.failure_converter import (
+    DefaultFailureConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    FailureConverter,
+)
 from durable._conversion.json_plain import (
     AdvancedJSONEncoder,
     JSONPlainPayloadConverter,
@@ -34,6 +38,7 @@ __all__ = [
     "CompositePayloadConverter",
     "DataConverter",
     "DefaultFailureConverter",
+    "DefaultFailureConverterWithEncodedAttributes",
     "DefaultPayloadConverter",
     "EncodingPayloadConverter",
     "FailureConverter",

@@ -90,7 +90,9 @@ class WorkflowEnvironment:
         del dev_server_download_version, dev_server_extra_args, dev_server_download_ttl, dev_server_startup_timeout
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
-        runtime = LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False)
+        runtime = LocalRuntime(
+            backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False, data_converter=data_converter
+        )
         return WorkflowEnvironment(runtime, namespace=namespace, data_converter=data_converter)
 
     @staticmethod
@@ -126,7 +128,9 @@ class WorkflowEnvironment:
         del test_server_download_version, test_server_extra_args, test_server_download_ttl, test_server_startup_timeout
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
-        runtime = LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
+        runtime = LocalRuntime(
+            backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True, data_converter=data_converter
+        )
         return WorkflowEnvironment(runtime, data_converter=data_converter)
 
     @property

@@ -240,6 +240,7 @@ PINNED: dict[str, frozenset[str]] = {
             "CompositePayloadConverter",
             "DataConverter",
             "DefaultFailureConverter",
+            "DefaultFailureConverterWithEncodedAttributes",
             "DefaultPayloadConverter",
             "EncodingPayloadConverter",
             "FailureConverter",

@@ -34,6 +34,8 @@ from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.engine import engine_services
 from durable._conversion.data_converter import DataConverter
 from durable._http.app import HttpApi
 from durable._http.engine import Engine
@@ -92,6 +94,7 @@ class LambdaApp:
         self.metrics = Metrics(namespace=self._env.get("POWERTOOLS_METRICS_NAMESPACE", "durable"), service=service)
         self.tracer = Tracer(service=service)
         self.registry = Registry()
+        self._payload_boundary = PayloadBoundary.of(data_converter)
         for task_queue, classes in (workflows or {}).items():
             self.registry.register(
                 task_queue, workflows=classes, workflow_runner=workflow_runner, data_converter=data_converter
@@ -156,14 +159,21 @@ class LambdaApp:
         )
 
     @cached_property
+    def engine_services(self) -> Services:
+        """The services of the code that runs the user's (orchestrator, activity worker): with
+        the data converter's payload codec, they encode what they store and send and decode what
+        they read; the API's control passes the client's encoded payloads through."""
+        return engine_services(self.services, self._payload_boundary)
+
+    @cached_property
     def orchestrator(self) -> Orchestrator:
         """The orchestrator, with its warm cache living as long as the container."""
-        return Orchestrator(self.services, self.registry)
+        return Orchestrator(self.engine_services, self.registry)
 
     @cached_property
     def activity_worker(self) -> ActivityWorker:
         """The activity worker of this function's task queues."""
-        return ActivityWorker(self.services, self.registry)
+        return ActivityWorker(self.engine_services, self.registry)
 
     @cached_property
     def control(self) -> Control:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -33,7 +34,9 @@ from durable.envconfig import ClientConfigProfile
 if TYPE_CHECKING:
     from durable._cli.session import Session
 
-__all__ = ["DEFAULT_ADDRESS", "Command", "add_workflow_commands", "common_options", "connection"]
+__all__ = ["CODEC_ENDPOINT_ENV", "DEFAULT_ADDRESS", "Command", "add_workflow_commands", "common_options", "connection"]
+
+CODEC_ENDPOINT_ENV = "DURABLE_CODEC_ENDPOINT"
 
 
 def connection(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
@@ -179,7 +182,7 @@ async def _terminate(args: argparse.Namespace, s: Session) -> int:
 
 
 async def _describe(args: argparse.Namespace, s: Session) -> int:
-    d = await s.get(_wf(args.workflow_id), run_id=args.run_id)
+    d = await s.decoded(await s.get(_wf(args.workflow_id), run_id=args.run_id), args.codec_endpoint)
     if s.json:
         print_json(d, s.out)
         return 0
@@ -279,7 +282,7 @@ _SHOWN = (
 
 
 async def _history(args: argparse.Namespace, s: Session) -> int:
-    h = await s.get(f"{_wf(args.workflow_id)}/history", run_id=args.run_id)
+    h = await s.decoded(await s.get(f"{_wf(args.workflow_id)}/history", run_id=args.run_id), args.codec_endpoint)
     if s.json:
         print_json(h, s.out)
         return 0
@@ -309,6 +312,15 @@ def _starting(parser: argparse.ArgumentParser, *, conflict_default: str | None =
         default=conflict_default,
         required=conflict_default is None,
         choices=[p.name for p in WorkflowIDConflictPolicy if p.name != "UNSPECIFIED"],
+    )
+
+
+def _codec_endpoint(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--codec-endpoint",
+        default=os.environ.get(CODEC_ENDPOINT_ENV),
+        help="a codec server's URL (`durable codec-server`): encoded payloads are decoded through its "
+        f"POST /decode (default: ${CODEC_ENDPOINT_ENV}); without it they are shown as stored",
     )
 
 
@@ -346,6 +358,7 @@ def add_workflow_commands(subparsers: Any) -> None:
     p = command("describe", _describe, "show an execution: status, input, outcome, pending activities")
     add_workflow_id(p)
     add_run_id(p)
+    _codec_endpoint(p)
     p = command("list", _list, "list executions, newest first")
     p.add_argument(
         "--query", "-q", help="a list filter, e.g. \"WorkflowType = 'OrderWorkflow' AND ExecutionStatus = 'Running'\""
@@ -360,9 +373,11 @@ def add_workflow_commands(subparsers: Any) -> None:
     p.add_argument(
         "--query", "-q", help="a list filter, e.g. \"ExecutionStatus = 'Running'\" (default: every execution)"
     )
-    p = command("history", _history, "show a run's events")
-    add_workflow_id(p)
-    add_run_id(p)
+    for name in ("history", "show"):  # `temporal workflow show`'s name, and durable's first one
+        p = command(name, _history, "show a run's events")
+        add_workflow_id(p)
+        add_run_id(p)
+        _codec_endpoint(p)
     p = command("result", _result, "wait for an execution's outcome")
     add_workflow_id(p)
     add_run_id(p)

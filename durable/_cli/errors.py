@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from durable._client.errors import ScheduleAlreadyRunningError, WorkflowQueryFailedError, WorkflowUpdateFailedError
+from durable._codec.remote import CodecEndpointError
 from durable._replay.instance import QueryNotFound, WorkflowTaskError
 from durable._runtime.control import NotRunning
 from durable._runtime.ports import ExecutionNotFound
@@ -62,6 +63,8 @@ def explain(error: BaseException, args: argparse.Namespace) -> str | None:
         return f"query failed: {error}"
     if isinstance(error, ConfigError) or (isinstance(error, NotImplementedError) and "api_key" in str(error)):
         return f"the client configuration: {error}"
+    if isinstance(error, CodecEndpointError):
+        return f"{error}: check --codec-endpoint (start one with `durable codec-server`)"
     if isinstance(error, (RPCError, InvalidQuery, PayloadSizeError, ValueError)):
         return str(getattr(error, "message", None) or error)
     return None

@@ -6,6 +6,7 @@ the engine's exceptions and boto3, which building the parser (``durable --help``
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TextIO
@@ -15,6 +16,7 @@ from durable._cli.schedule_options import ScheduleOptions
 from durable._client.client import Client
 from durable._client.handles import WithStartWorkflowOperation
 from durable._client.schedules import Schedule, ScheduleBackfill, ScheduleUpdate, ScheduleUpdateInput
+from durable._codec.remote import decode_through
 from durable._http.remote import HttpTransport
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
@@ -63,6 +65,13 @@ class Session:
             id_conflict_policy=WorkflowIDConflictPolicy[id_conflict_policy],
             id_reuse_policy=WorkflowIDReusePolicy[id_reuse_policy],
         )
+
+    async def decoded(self, document: Any, codec_endpoint: str | None) -> Any:
+        """The API's JSON with its encoded payloads decoded by the codec server at
+        ``codec_endpoint``; as it is without one."""
+        if not codec_endpoint:
+            return document
+        return await asyncio.to_thread(decode_through, codec_endpoint, document)
 
     async def get(self, path: str, **query: Any) -> Any:
         """The JSON body of a GET of the API."""

@@ -24,6 +24,8 @@ from durable._client.handles import (
 from durable._client.rpc import _refuse, _start_input, _update_rpc
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
 from durable._client.transport import Transport, UpdateInput
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.transport import CodecTransport
 from durable._conversion.data_converter import DataConverter
 from durable._http.remote import HttpTransport
 from durable._options import Priority, refuse
@@ -59,13 +61,20 @@ class Client:
                 a Worker given this client) every value its task queues' workflows and
                 activities take and give.
         """
-        self._transport = transport
+        self._plain_transport = transport.inner if isinstance(transport, CodecTransport) else transport
+        boundary = PayloadBoundary.of(data_converter)
+        # With a codec, every payload is encoded before the transport and decoded after it.
+        self._transport: Transport = (
+            self._plain_transport if boundary is None else CodecTransport(self._plain_transport, boundary)
+        )
         self._namespace = namespace
         self._data_converter = data_converter
 
     def config(self) -> ClientConfig:
         """This client's configuration: ``Client(**client.config())`` builds an equal client."""
-        return ClientConfig(transport=self._transport, namespace=self._namespace, data_converter=self._data_converter)
+        return ClientConfig(
+            transport=self._plain_transport, namespace=self._namespace, data_converter=self._data_converter
+        )
 
     @property
     def data_converter(self) -> DataConverter:
@@ -112,7 +121,8 @@ class Client:
                 contradicts it is a ValueError.
             rpc_metadata: HTTP headers sent with every request (text values only).
             data_converter: converts every value the client sends and receives (as a
-                Worker's client: every value its workflows and activities take and give).
+                Worker's client: every value its workflows and activities take and give);
+                its codec runs here, so the API sees encoded payloads only.
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.

@@ -6,14 +6,16 @@ JSON-able values); the default converter is that module's rules.
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from durable import _failure
+from durable._codec import common_attributes
 from durable._conversion.codec import Failure
 from durable._conversion.payload_converter import PayloadConverter
 
-__all__ = ["DefaultFailureConverter", "FailureConverter"]
+__all__ = ["DefaultFailureConverter", "DefaultFailureConverterWithEncodedAttributes", "FailureConverter"]
 
 
 class FailureConverter(ABC):
@@ -54,21 +56,33 @@ class DefaultFailureConverter(FailureConverter):
         """Create the default failure converter.
 
         Args:
-            encode_common_attributes: temporalio moves the message and stack trace into an
-                encoded payload; durable keeps them as they are, so only ``False`` is accepted.
-
-        Raises:
-            ValueError: ``encode_common_attributes=True``.
+            encode_common_attributes: If ``True``, the message and stack trace of the failure
+                will be moved into the encoded attribute section of the failure which can
+                be encoded with a codec.
         """
-        if encode_common_attributes:
-            raise ValueError("durable does not support encode_common_attributes=True of DefaultFailureConverter")
         self._encode_common_attributes = encode_common_attributes
 
     def to_failure(self, exception: BaseException, payload_converter: PayloadConverter, failure: Failure) -> None:
         """See base class."""
         failure.clear()
-        failure.update(_failure.from_exception(exception, payload_converter))
+        converted = _failure.from_exception(exception, payload_converter)
+        if self._encode_common_attributes:
+            converted = common_attributes.move_common_attributes_of_chain(converted)
+        failure.update(converted)
 
     def from_failure(self, failure: Failure, payload_converter: PayloadConverter) -> BaseException:
         """See base class."""
+        if "encoded_attributes" in failure:
+            failure = copy.deepcopy(failure)
+            common_attributes.restore(failure)
         return _failure.to_exception(failure, payload_converter)
+
+
+class DefaultFailureConverterWithEncodedAttributes(DefaultFailureConverter):
+    """Implementation of :py:class:`DefaultFailureConverter` which moves message
+    and stack trace to encoded attributes subject to a codec.
+    """
+
+    def __init__(self) -> None:
+        """Create a default failure converter with encoded attributes."""
+        super().__init__(encode_common_attributes=True)

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
+from durable._conversion.payload import Payload
+from durable._conversion.stored import ENVELOPE_KEY, payload_from_text, payload_to_text
 from durable.exceptions import RetryState, TimeoutType
 
 __all__ = [
@@ -38,6 +40,9 @@ __all__ = [
     "search_attributes_to",
     "timestamp",
 ]
+
+
+_ENVELOPE_PREFIX = '{"' + ENVELOPE_KEY + '":'
 
 
 def _b64(text: str | bytes) -> str:
@@ -152,9 +157,16 @@ _BINARY_NULL = _b64("binary/null")
 
 
 def payload_to(text: str) -> dict[str, Any]:
-    """durable's payload (JSON text) as a Temporal ``Payload``."""
+    """durable's payload (its stored text) as a Temporal ``Payload``: JSON as ``json/plain``,
+    any other payload (a codec's, ``{"@payload": ...}``) with its own metadata and data."""
     if text == "null":
         return {"metadata": {"encoding": _BINARY_NULL}}
+    if text.startswith(_ENVELOPE_PREFIX):
+        payload = payload_from_text(text)
+        out: dict[str, Any] = {"metadata": {key: _b64(value) for key, value in payload.metadata.items()}}
+        if payload.data:  # protobuf's JSON leaves empty bytes out
+            out["data"] = _b64(payload.data)
+        return out
     return {"metadata": {"encoding": _JSON_PLAIN}, "data": _b64(text)}
 
 
@@ -164,12 +176,9 @@ def payloads_to(texts: list[str] | None) -> dict[str, Any]:
 
 
 def payload_from(payload: dict[str, Any]) -> str:
-    """A Temporal ``Payload`` as durable's JSON text.
-
-    Raises:
-        ValueError: the payload is not JSON (an encrypted or compressed payload: export the
-            history through your codec first, as ``temporal workflow show`` does with
-            ``--codec-endpoint``).
+    """A Temporal ``Payload`` as durable's stored text: JSON for the JSON encodings (and
+    bytes and null, as durable's converter carries them), else the payload as it is (an
+    encrypted or compressed one: a Replayer or client with its codec reads it).
     """
     metadata = payload.get("metadata") or {}
     encoding = _unb64(metadata.get("encoding", "")).decode(errors="replace")
@@ -181,11 +190,7 @@ def payload_from(payload: dict[str, Any]) -> str:
         return data.decode()
     if encoding == "binary/plain":  # bytes: durable's converter carries them as base64 text
         return json.dumps(base64.b64encode(data).decode())
-    raise ValueError(
-        f"payload encoding {encoding!r} is not JSON: durable reads json/plain, json/protobuf, binary/plain "
-        "and binary/null; decode the history with your payload codec before exporting it "
-        "(temporal workflow show --codec-endpoint ...)"
-    )
+    return payload_to_text(Payload(metadata={k: _unb64(v) for k, v in metadata.items()}, data=data))
 
 
 def payloads_from(payloads: dict[str, Any] | None) -> list[str]:
@@ -247,6 +252,8 @@ def _guess_type(value: Any) -> str:
 def failure_to(failure: dict[str, Any]) -> dict[str, Any]:
     """durable's failure dict as Temporal's ``Failure``."""
     out: dict[str, Any] = {"message": failure.get("message", ""), "stackTrace": failure.get("stack_trace", "")}
+    if failure.get("encoded_attributes"):
+        out["encodedAttributes"] = payload_to(failure["encoded_attributes"])
     if (app := failure.get("application")) is not None:
         info: dict[str, Any] = {"type": app.get("type") or "", "nonRetryable": bool(app.get("non_retryable"))}
         if app.get("details"):
@@ -299,6 +306,8 @@ def failure_to(failure: dict[str, Any]) -> dict[str, Any]:
 def failure_from(failure: dict[str, Any]) -> dict[str, Any]:
     """Temporal's ``Failure`` as durable's failure dict."""
     out: dict[str, Any] = {"message": failure.get("message", ""), "stack_trace": failure.get("stackTrace", "")}
+    if failure.get("encodedAttributes"):
+        out["encoded_attributes"] = payload_from(failure["encodedAttributes"])
     if (app := failure.get("applicationFailureInfo")) is not None:
         delay = from_duration(app.get("nextRetryDelay"))
         out["application"] = {

@@ -101,6 +101,8 @@ def failure_out(failure: dict[str, Any]) -> dict[str, Any]:
         "stack_trace": failure.get("stack_trace") or None,
         "cause": failure_out(failure["cause"]) if failure.get("cause") else None,
     }
+    if failure.get("encoded_attributes"):  # the message and stack trace, encoded by a codec
+        out["encoded_attributes"] = decode_payload(failure["encoded_attributes"])
     if kind is not None:
         out[kind] = _map_attributes(failure[kind], decode_payload, failure_out)
     return out
@@ -109,6 +111,8 @@ def failure_out(failure: dict[str, Any]) -> dict[str, Any]:
 def failure_in(failure: dict[str, Any]) -> dict[str, Any]:
     """The engine failure dict of an API Failure (inverse of :func:`failure_out`)."""
     out: dict[str, Any] = {"message": failure.get("message") or "", "stack_trace": failure.get("stack_trace") or ""}
+    if failure.get("encoded_attributes") is not None:
+        out["encoded_attributes"] = encode_payload(failure["encoded_attributes"])
     for kind in _FAILURE_KINDS:
         if isinstance(failure.get(kind), dict):
             out[kind] = _map_attributes(failure[kind], encode_payload, failure_in)

@@ -7,6 +7,8 @@ import concurrent.futures
 import uuid
 from typing import Any
 
+from durable._codec.boundary import PayloadBoundary
+from durable._codec.engine import EngineServices, engine_services
 from durable._conversion.data_converter import DataConverter
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import Dispatcher
@@ -23,15 +25,28 @@ __all__ = ["LocalRuntime"]
 class LocalRuntime:
     """What ``WorkflowEnvironment`` runs: the deployed handlers, in-process, on a local backend."""
 
-    def __init__(self, *, backend: str, skipping: bool, heartbeat_throttle: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        backend: str,
+        skipping: bool,
+        heartbeat_throttle: float = 1.0,
+        data_converter: DataConverter | None = None,
+    ) -> None:
         self.backend: Backend = make_backend(backend, skipping=skipping)
         self.backend_kind = backend
         self.skipping = skipping
         self.registry = Registry()
         services = self.backend.services
-        self.orchestrator = Orchestrator(services, self.registry)
+        # The orchestrator and the activity worker run user code: they decode and encode with
+        # the codec; the control passes the client's encoded payloads through.
+        self._codec_of: DataConverter | None = data_converter if PayloadBoundary.of(data_converter) else None
+        engine = engine_services(services, PayloadBoundary.of(data_converter), switchable=True)
+        assert isinstance(engine, EngineServices)
+        self._engine = engine
+        self.orchestrator = Orchestrator(engine, self.registry)
         self.activity_worker = ActivityWorker(
-            services, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None
+            engine, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None
         )
         self.control = Control(services, self.orchestrator)
         self.dispatcher = Dispatcher(
@@ -66,10 +81,34 @@ class LocalRuntime:
             workflow_runner=workflow_runner,
             data_converter=data_converter,
         )
+        self._adopt_codec(data_converter)
         self.backend.services.activity_queue(task_queue)  # created on first use
         for workflow_id, run_id in list(self.backend.notifier.failing_tasks):
             send_to_inbox(self.backend.services, workflow_id, run_id, "wake", f"wake:{uuid.uuid4()}")
         self.backend.notifier.poke()
+
+    def _adopt_codec(self, data_converter: DataConverter | None) -> None:
+        """Run the payload codec of a worker's client in the engine, as a Temporal worker runs
+        its client's: one codec per environment, as one per deployment.
+
+        Raises:
+            ValueError: another worker's client has a different codec.
+        """
+        boundary = PayloadBoundary.of(data_converter)
+        if boundary is None or data_converter is None:
+            return
+        if self._codec_of is None:
+            self._codec_of = data_converter
+            self._engine.boundary = boundary
+            return
+        adopted = self._codec_of
+        if data_converter.payload_codec is not adopted.payload_codec or type(
+            data_converter.failure_converter
+        ) is not type(adopted.failure_converter):
+            raise ValueError(
+                "this environment's workflows and activities run with one payload codec: give every worker a "
+                "client whose data converter has the same payload codec and failure converter as the first one"
+            )
 
     def unregister(self, task_queue: str, workflows: list[type], activities: list[Any]) -> None:
         """A worker leaves."""

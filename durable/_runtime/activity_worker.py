@@ -20,6 +20,7 @@ import warnings
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyItemAlreadyExistsError
 
+from durable._codec.engine import decoded_messages
 from durable._runtime.attempt import ActivityAttempt, ActivityTask, Outcome, attempt_limit, timed_out
 from durable._runtime.inbox import fifo_dedup, inbox_body, send_to_inbox
 from durable._runtime.observability import log_context
@@ -67,6 +68,7 @@ class ActivityWorker:
 
     def handle(self, task: ActivityTask, *, receive_count: int = 1) -> None:
         """Run one activity task (at most once per attempt) and report its outcome."""
+        task = decoded_messages(self.services, [task])[0]  # a codec's failure fails the task: retried
         with log_context(workflow_id=task["workflow_id"], run_id=task["run_id"], activity_id=task["activity_id"]):
             self._handle(task, receive_count)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from durable import _failure
+from durable._codec.engine import decoded_texts, encoded_texts
 from durable._limits import check_id
 from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
@@ -702,7 +703,10 @@ class Control:
             raise machine.replay_error
         if machine.instance is None:
             raise NotStarted(f"workflow {workflow_id} has not started its first workflow task yet")
-        return machine.instance.query(name, args)
+        # The handler is user code: it reads and answers plain payloads, as the orchestrator's code does.
+        engine = self.orchestrator.services
+        result = machine.instance.query(name, decoded_texts(engine, args))
+        return encoded_texts(engine, [result])[0]
 
     def _running(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         record = self.resolve_run(workflow_id, run_id)

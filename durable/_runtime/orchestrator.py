@@ -24,6 +24,7 @@ from collections import OrderedDict
 from typing import cast
 
 from durable import _failure
+from durable._codec.engine import decoded_messages
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
@@ -88,6 +89,7 @@ class Orchestrator:
         Raises:
             OrchestratorConflict: lost the race for the run three times in a row.
         """
+        bodies = decoded_messages(self.services, bodies)  # a codec's failure is this run's task's
         if bodies[0]["kind"] == "schedule_fire":
             for fire in cast(list[ScheduleFireMessage], bodies):
                 self.schedule_runner.fire(fire["schedule_id"], fire["nominal"])

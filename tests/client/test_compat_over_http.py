@@ -21,6 +21,7 @@ from tests.compat.test_asyncio_in_workflows import *
 from tests.compat.test_bad_input import *
 from tests.compat.test_cancellation import *
 from tests.compat.test_child_workflows import *
+from tests.compat.test_codec import *
 from tests.compat.test_continue_as_new import *
 from tests.compat.test_cron_workflows import *
 from tests.compat.test_data_converters import *

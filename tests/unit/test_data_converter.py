@@ -169,8 +169,13 @@ def test_the_default_failure_converter_is_durables_failure_rules() -> None:
     }
     error = converter.failure_converter.from_failure(failure, converter.payload_converter)
     assert isinstance(error, ApplicationError) and error.type == "Mine" and error.details == (1,)
-    with pytest.raises(ValueError, match="encode_common_attributes"):
-        DefaultFailureConverter(encode_common_attributes=True)
+    encoding = DefaultFailureConverter(encode_common_attributes=True)
+    moved: dict[str, Any] = {}
+    encoding.to_failure(ApplicationError("secret", type="Mine"), converter.payload_converter, moved)
+    assert (moved["message"], moved["stack_trace"]) == ("Encoded failure", "")
+    assert json.loads(moved["encoded_attributes"])["message"] == "secret"
+    back = encoding.from_failure(moved, converter.payload_converter)
+    assert isinstance(back, ApplicationError) and back.message == "secret" and back.type == "Mine"
 
 
 class Reading(pydantic.BaseModel):

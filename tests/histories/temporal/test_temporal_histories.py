@@ -416,10 +416,17 @@ def test_payloads_are_temporals_json_plain_and_binary_null() -> None:
     assert payload_from(raw) == '"AAE="'  # bytes: base64 text, as durable's converter carries them
 
 
-def test_an_encrypted_payload_says_to_decode_the_history_first() -> None:
-    sealed = {"metadata": {"encoding": base64.b64encode(b"binary/encrypted").decode()}, "data": "AAAA"}
-    with pytest.raises(ValueError, match="binary/encrypted.*codec"):
-        payload_from(sealed)
+def test_an_encrypted_payload_is_kept_as_it_is_and_goes_back_out_unchanged() -> None:
+    sealed = {
+        "metadata": {
+            "encoding": base64.b64encode(b"binary/encrypted").decode(),
+            "encryption-key-id": base64.b64encode(b"k1").decode(),
+        },
+        "data": "AAAA",
+    }
+    stored = payload_from(sealed)
+    assert json.loads(stored) == {"@payload": sealed}  # the stored form a codec's payload has
+    assert payload_to(stored) == sealed
 
 
 def test_a_marker_of_another_sdk_is_refused_with_the_reason() -> None:

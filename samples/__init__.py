@@ -1,0 +1,1 @@
+"""Samples: code to copy into an application, each tested under tests/samples."""
