@@ -1,6 +1,6 @@
 """Starting workflows and working with them: ``from durable.client import Client``."""
 
-from durable._client.client import Client
+from durable._client.client import Client, ClientConfig
 from durable._client.errors import (
     AsyncActivityCancelledError,
     RPCTimeoutOrCancelledError,
@@ -24,6 +24,27 @@ from durable._client.handles import (
     WithStartWorkflowOperation,
     WorkflowHandle,
     WorkflowUpdateHandle,
+)
+from durable._client.interceptor import (
+    CancelWorkflowInput,
+    CompleteAsyncActivityInput,
+    CountWorkflowsInput,
+    DescribeWorkflowInput,
+    FailAsyncActivityInput,
+    FetchWorkflowHistoryEventsInput,
+    HeartbeatAsyncActivityInput,
+    Interceptor,
+    ListWorkflowsInput,
+    OutboundInterceptor,
+    QueryWorkflowInput,
+    ReportCancellationAsyncActivityInput,
+    SignalWorkflowInput,
+    StartWorkflowInput,
+    StartWorkflowUpdateInput,
+    StartWorkflowUpdateWithStartInput,
+    TerminateWorkflowInput,
+    UpdateWithStartStartWorkflowInput,
+    UpdateWithStartUpdateWorkflowInput,
 )
 from durable._client.schedules import (
     Schedule,
@@ -59,10 +80,23 @@ from durable._statuses import PendingActivityState, WorkflowExecutionStatus, Wor
 __all__ = [
     "AsyncActivityCancelledError",
     "AsyncActivityHandle",
+    "CancelWorkflowInput",
     "Client",
+    "ClientConfig",
+    "CompleteAsyncActivityInput",
+    "CountWorkflowsInput",
+    "DescribeWorkflowInput",
+    "FailAsyncActivityInput",
+    "FetchWorkflowHistoryEventsInput",
+    "HeartbeatAsyncActivityInput",
+    "Interceptor",
+    "ListWorkflowsInput",
+    "OutboundInterceptor",
     "PendingActivityInfo",
     "PendingActivityState",
+    "QueryWorkflowInput",
     "RPCTimeoutOrCancelledError",
+    "ReportCancellationAsyncActivityInput",
     "Schedule",
     "ScheduleAction",
     "ScheduleActionExecution",
@@ -90,6 +124,13 @@ __all__ = [
     "ScheduleState",
     "ScheduleUpdate",
     "ScheduleUpdateInput",
+    "SignalWorkflowInput",
+    "StartWorkflowInput",
+    "StartWorkflowUpdateInput",
+    "StartWorkflowUpdateWithStartInput",
+    "TerminateWorkflowInput",
+    "UpdateWithStartStartWorkflowInput",
+    "UpdateWithStartUpdateWorkflowInput",
     "WithStartWorkflowOperation",
     "WorkflowContinuedAsNewError",
     "WorkflowExecution",

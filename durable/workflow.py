@@ -93,6 +93,7 @@ __all__ = [
     "execute_child_workflow",
     "execute_local_activity",
     "execute_local_activity_method",
+    "extern_functions",
     "get_dynamic_query_handler",
     "get_dynamic_signal_handler",
     "get_dynamic_update_handler",
@@ -488,8 +489,14 @@ def all_handlers_finished() -> bool:
 
 
 def info() -> Info:
-    """Information about the running workflow."""
-    return _context.current().info
+    """Information about the running workflow (through the outbound interceptors)."""
+    return _context.current().intercepted_info()
+
+
+def extern_functions() -> Mapping[str, Callable[..., Any]]:
+    """The functions the worker's interceptors exposed to workflow code (their
+    ``workflow_interceptor_class`` input's ``unsafe_extern_functions``)."""
+    return _context.current().extern_functions
 
 
 def instance() -> Any:
@@ -549,9 +556,8 @@ def continue_as_new(
     else:
         # A dynamic workflow's run method has no type name: the run goes on as its own type.
         workflow_type = WorkflowDefinition.of(workflow).name or instance.info.workflow_type
-    raise ContinueAsNewError(
-        workflow_type, task_queue or instance.info.task_queue, _converter.encode_args(_arg_or_args(arg, args))
-    )
+    # Through the outbound interceptors, whose end raises ContinueAsNewError.
+    instance.continue_as_new(workflow_type, task_queue, _arg_or_args(arg, args))
 
 
 class ExternalWorkflowHandle(Generic[_Workflow]):

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
-from durable import _converter
 from durable._client import schedules as _schedule
 from durable._client.executions import (
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
-    WorkflowExecutionCountAggregationGroup,
 )
 from durable._client.handles import (
     AsyncActivityHandle,
@@ -20,24 +18,52 @@ from durable._client.handles import (
     WorkflowHandle,
     WorkflowUpdateHandle,
 )
-from durable._client.rpc import _refuse, _start_input, _update_rpc
+from durable._client.interceptor import (
+    CountWorkflowsInput,
+    Interceptor,
+    ListWorkflowsInput,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    StartWorkflowUpdateWithStartInput,
+    UpdateWithStartUpdateWorkflowInput,
+)
+from durable._client.outbound import ClientOutbound
+from durable._client.rpc import _refuse
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
-from durable._client.transport import Transport, UpdateInput
+from durable._client.transport import Transport
 from durable._http.remote import HttpTransport
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._statuses import WorkflowUpdateStage
-from durable._visibility.listing import Count
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.service import TLSConfig
+
+
+class ClientConfig(TypedDict):
+    """What :meth:`Client.config` returns: ``Client(**config)`` takes it."""
+
+    transport: Transport
+    namespace: str
+    interceptors: Sequence[Interceptor]
 
 
 class Client:
     """Starts workflows and returns handles to them."""
 
-    def __init__(self, transport: Transport, *, namespace: str = "default") -> None:
+    def __init__(
+        self, transport: Transport, *, namespace: str = "default", interceptors: Sequence[Interceptor] = ()
+    ) -> None:
+        """A client over ``transport``; ``interceptors`` wrap every call (the first is the outermost)."""
         self._transport = transport
         self._namespace = namespace
+        self._interceptors = list(interceptors)
+        self._outbound: OutboundInterceptor = ClientOutbound(self)
+        for interceptor in reversed(self._interceptors):
+            self._outbound = interceptor.intercept_client(self._outbound)
+
+    def config(self) -> ClientConfig:
+        """This client's settings, so that ``Client(**client.config())`` makes another like it."""
+        return ClientConfig(transport=self._transport, namespace=self._namespace, interceptors=list(self._interceptors))
 
     @classmethod
     async def connect(
@@ -53,6 +79,7 @@ class Client:
         api_key: str | None = None,
         tls: bool | TLSConfig | None = None,
         rpc_metadata: Mapping[str, str] = {},
+        interceptors: Sequence[Interceptor] = (),
         **unsupported: Any,
     ) -> Client:
         """A client of a deployed stack's HTTP API, or of the dev server.
@@ -77,6 +104,8 @@ class Client:
                 temporalio's is False): as the URL's scheme says. A URL whose scheme
                 contradicts it is a ValueError.
             rpc_metadata: HTTP headers sent with every request (text values only).
+            interceptors: wrap every call of the client (the first is the outermost); those
+                that are also ``durable.worker.Interceptor`` apply to its workers too.
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
@@ -91,7 +120,7 @@ class Client:
         )
         if not lazy:
             await transport.check(timeout=timeout)
-        return cls(transport, namespace=namespace)
+        return cls(transport, namespace=namespace, interceptors=interceptors)
 
     @property
     def namespace(self) -> str:
@@ -158,32 +187,33 @@ class Client:
         """
         _refuse(unsupported)
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
-        start = _start_input(
-            name,
-            _arg_or_args(arg, args),
-            id=id,
-            task_queue=task_queue,
-            id_reuse_policy=id_reuse_policy,
-            id_conflict_policy=id_conflict_policy,
-            cron_schedule=cron_schedule,
-            memo=memo,
-            search_attributes=search_attributes,
-            start_signal=signal_name(start_signal) if start_signal is not None else None,
-            start_signal_args=start_signal_args,
-            request_eager_start=request_eager_start,
-            execution_timeout=execution_timeout,
-            run_timeout=run_timeout,
-            task_timeout=task_timeout,
+        return await self._outbound.start_workflow(
+            StartWorkflowInput(
+                workflow=name,
+                args=_arg_or_args(arg, args),
+                id=id,
+                task_queue=task_queue,
+                execution_timeout=execution_timeout,
+                run_timeout=run_timeout,
+                task_timeout=task_timeout,
+                id_reuse_policy=id_reuse_policy,
+                id_conflict_policy=id_conflict_policy,
+                retry_policy=None,
+                cron_schedule=cron_schedule,
+                memo=memo,
+                search_attributes=search_attributes,
+                start_delay=None,
+                headers={},
+                start_signal=signal_name(start_signal) if start_signal is not None else None,
+                start_signal_args=start_signal_args,
+                static_summary=None,
+                static_details=None,
+                ret_type=result_type or hint,
+                rpc_metadata={},
+                rpc_timeout=None,
+                request_eager_start=request_eager_start,
+            )
         )
-        started = await self._transport.start(start)
-        run_id = started.run_id
-        handle: WorkflowHandle[Any] = WorkflowHandle(
-            self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint
-        )
-        # temporalio's own spelling: an attribute named "__temporal_eagerly_started", set on
-        # each handle a start returns (read it with getattr).
-        setattr(handle, "__temporal_eagerly_started", started.eagerly_started)
-        return handle
 
     async def execute_workflow(self, workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
         """Start a workflow and wait for its result."""
@@ -296,7 +326,6 @@ class Client:
         op._used = True
         future = op._future()
         name, hint = update_definition(update)
-        update_id = id or str(uuid.uuid4())
 
         def on_start(run_id: str) -> None:
             if not future.done():
@@ -306,30 +335,31 @@ class Client:
                     )
                 )
 
-        try:
-            status = await _update_rpc(
-                self._transport.update_with_start(
-                    op._input(),
-                    UpdateInput(
-                        update_id=update_id,
-                        name=name,
-                        args=_converter.encode_args(_arg_or_args(arg, args)),
-                        wait_for_stage="ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED",
-                    ),
-                    on_start=on_start,
-                ),
-                rpc_timeout,
-            )
-        except BaseException as err:
+        def on_start_error(err: BaseException) -> None:
             if not future.done():
                 future.set_exception(err)
+
+        try:
+            return await self._outbound.start_update_with_start_workflow(
+                StartWorkflowUpdateWithStartInput(
+                    start_workflow_input=op._interceptor_input(),
+                    update_workflow_input=UpdateWithStartUpdateWorkflowInput(
+                        update_id=id or str(uuid.uuid4()),
+                        update=name,
+                        args=_arg_or_args(arg, args),
+                        wait_for_stage=wait_for_stage,
+                        headers={},
+                        ret_type=result_type or hint,
+                    ),
+                    rpc_metadata={},
+                    rpc_timeout=rpc_timeout,
+                    _on_start=on_start,
+                    _on_start_error=on_start_error,
+                )
+            )
+        except BaseException as err:
+            on_start_error(err)
             raise
-        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
-            self, update_id, op._id, workflow_run_id=status.run_id, result_type=result_type or hint
-        )
-        if status.stage == "COMPLETED":
-            handle._known = status
-        return handle
 
     def list_workflows(
         self,
@@ -353,9 +383,15 @@ class Client:
             page_size: the most runs per page.
             next_page_token: resume a listing where a page's token says.
         """
-        del rpc_metadata, rpc_timeout
-        return WorkflowExecutionAsyncIterator(
-            self, query, limit=limit, page_size=page_size, next_page_token=next_page_token
+        return self._outbound.list_workflows(
+            ListWorkflowsInput(
+                query=query,
+                page_size=page_size,
+                next_page_token=next_page_token,
+                rpc_metadata=rpc_metadata or {},
+                rpc_timeout=rpc_timeout,
+                limit=limit,
+            )
         )
 
     async def count_workflows(
@@ -366,13 +402,9 @@ class Client:
         Raises:
             RPCError: INVALID_ARGUMENT when the query is not valid.
         """
-        del rpc_metadata, rpc_timeout
-        counted: Count = await self._transport.count_workflows(query)
-        groups = [
-            WorkflowExecutionCountAggregationGroup(count=n, group_values=[status])
-            for status, n in counted.groups.items()
-        ]
-        return WorkflowExecutionCount(count=counted.count, groups=groups)
+        return await self._outbound.count_workflows(
+            CountWorkflowsInput(query=query, rpc_metadata=rpc_metadata or {}, rpc_timeout=rpc_timeout)
+        )
 
     def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
         """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""

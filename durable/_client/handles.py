@@ -10,23 +10,34 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from durable import _converter, _failure
 from durable._client.errors import (
-    AsyncActivityCancelledError,
     WorkflowContinuedAsNewError,
     WorkflowFailureError,
     WorkflowUpdateFailedError,
 )
 from durable._client.executions import (
-    PendingActivityInfo,
     WorkflowExecutionDescription,
     WorkflowHistory,
-    _execution_fields,
 )
-from durable._client.rpc import _dt, _refuse, _start_input, _update_rpc
-from durable._client.transport import StartWorkflowInput, Transport, UpdateInput, UpdateWaitStage
+from durable._client.interceptor import (
+    CancelWorkflowInput,
+    CompleteAsyncActivityInput,
+    DescribeWorkflowInput,
+    FailAsyncActivityInput,
+    FetchWorkflowHistoryEventsInput,
+    HeartbeatAsyncActivityInput,
+    QueryWorkflowInput,
+    ReportCancellationAsyncActivityInput,
+    SignalWorkflowInput,
+    StartWorkflowUpdateInput,
+    TerminateWorkflowInput,
+    UpdateWithStartStartWorkflowInput,
+)
+from durable._client.rpc import _refuse, _start_input, _update_rpc
+from durable._client.transport import StartWorkflowInput, Transport
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
-from durable._statuses import PendingActivityState, WorkflowUpdateStage
+from durable._statuses import WorkflowUpdateStage
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TerminatedError, TimeoutError, TimeoutType
 
@@ -48,17 +59,29 @@ class AsyncActivityHandle:
     async def complete(self, result: Any = _arg_unset, **_: Any) -> None:
         """Complete the activity with ``result``."""
         value = None if result is _arg_unset else result
-        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value))
+        await self._client._outbound.complete_async_activity(
+            CompleteAsyncActivityInput(id_or_token=self._task_token, result=value, rpc_metadata={}, rpc_timeout=None)
+        )
 
     async def fail(self, error: Exception, last_heartbeat_details: Sequence[Any] = (), **_: Any) -> None:
         """Fail the attempt with ``error``; the workflow's retry policy applies."""
-        await self._client._transport.fail_async_activity(
-            self._task_token, _failure.from_exception(error), _converter.encode_args(list(last_heartbeat_details))
+        await self._client._outbound.fail_async_activity(
+            FailAsyncActivityInput(
+                id_or_token=self._task_token,
+                error=error,
+                last_heartbeat_details=last_heartbeat_details,
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
         )
 
     async def report_cancellation(self, *details: Any, **_: Any) -> None:
         """Report that the activity stopped after being asked to cancel."""
-        await self._client._transport.report_async_activity_cancelled(self._task_token)
+        await self._client._outbound.report_cancellation_async_activity(
+            ReportCancellationAsyncActivityInput(
+                id_or_token=self._task_token, details=details, rpc_metadata={}, rpc_timeout=None
+            )
+        )
 
     async def heartbeat(self, *details: Any, **_: Any) -> None:
         """Record progress.
@@ -66,10 +89,11 @@ class AsyncActivityHandle:
         Raises:
             AsyncActivityCancelledError: the workflow asked the activity to cancel.
         """
-        if await self._client._transport.heartbeat_async_activity(
-            self._task_token, _converter.encode_args(list(details))
-        ):
-            raise AsyncActivityCancelledError()
+        await self._client._outbound.heartbeat_async_activity(
+            HeartbeatAsyncActivityInput(
+                id_or_token=self._task_token, details=details, rpc_metadata={}, rpc_timeout=None
+            )
+        )
 
 
 class WorkflowHandle(Generic[ReturnType]):
@@ -146,8 +170,16 @@ class WorkflowHandle(Generic[ReturnType]):
     async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Sequence[Any] = (), **unsupported: Any) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
         _refuse(unsupported)
-        await self._t.signal(
-            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args))
+        await self._client._outbound.signal_workflow(
+            SignalWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                signal=signal_name(signal),
+                args=_arg_or_args(arg, args),
+                headers={},
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
         )
 
     async def query(
@@ -166,8 +198,19 @@ class WorkflowHandle(Generic[ReturnType]):
         """
         _refuse(unsupported)
         name, hint = query_definition(query)
-        payload = await self._t.query(self._id, self._run_id, name, _converter.encode_args(_arg_or_args(arg, args)))
-        return _converter.decode(payload, result_type or hint)
+        return await self._client._outbound.query_workflow(
+            QueryWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                query=name,
+                args=_arg_or_args(arg, args),
+                reject_condition=None,
+                headers={},
+                ret_type=result_type or hint,
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
+        )
 
     async def execute_update(
         self,
@@ -243,16 +286,21 @@ class WorkflowHandle(Generic[ReturnType]):
         if wait_for_stage == WorkflowUpdateStage.ADMITTED:
             raise ValueError("ADMITTED wait stage not supported")
         name, hint = update_definition(update)
-        update_id = id or str(uuid.uuid4())
-        stage: UpdateWaitStage = "ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED"
-        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args)), stage)
-        status = await _update_rpc(self._t.start_update(self._id, self._run_id, update_input), rpc_timeout)
-        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
-            self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
+        return await self._client._outbound.start_workflow_update(
+            StartWorkflowUpdateInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                update_id=id or str(uuid.uuid4()),
+                update=name,
+                args=_arg_or_args(arg, args),
+                wait_for_stage=wait_for_stage,
+                headers={},
+                ret_type=result_type or hint,
+                rpc_metadata={},
+                rpc_timeout=rpc_timeout,
+            )
         )
-        if status.stage == "COMPLETED":
-            handle._known = status
-        return handle
 
     def get_update_handle(
         self, id: str, *, workflow_run_id: str | None = None, result_type: type | None = None
@@ -270,46 +318,53 @@ class WorkflowHandle(Generic[ReturnType]):
 
     async def describe(self, **_: Any) -> WorkflowExecutionDescription:
         """The execution's status, times, history length and pending activities."""
-        d = await self._t.describe(self._id, self._run_id)
-        r = d.record
-        pending = [
-            PendingActivityInfo(
-                activity_id=p.activity_id,
-                activity_type=p.activity_type,
-                attempt=p.attempt,
-                state=PendingActivityState[p.state],
-                scheduled_time=_dt(p.scheduled_time),
-                last_failure=_failure.to_exception(p.last_failure) if p.last_failure else None,
-                heartbeat_details=[_converter.decode(x) for x in p.heartbeat.details] if p.heartbeat else [],
-                last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
-            )
-            for p in d.pending_activities
-        ]
-        fields = {
-            **_execution_fields(r, self._client.namespace),
-            "history_length": d.history_length,
-            "execution_time": _dt(d.execution_time if d.execution_time is not None else r.start_time),
-        }
-        return WorkflowExecutionDescription(
-            **fields,
-            parent_id=d.parent["workflow_id"] if d.parent else None,
-            parent_run_id=d.parent["run_id"] if d.parent else None,
-            pending_activities=pending,
-            workflow_task_failure=_failure.to_exception(r.task_failure) if r.task_failure else None,
+        return await self._client._outbound.describe_workflow(
+            DescribeWorkflowInput(id=self._id, run_id=self._run_id, rpc_metadata={}, rpc_timeout=None)
         )
 
     async def cancel(self, **_: Any) -> None:
         """Request cancellation: the workflow gets ``asyncio.CancelledError`` where it waits."""
-        await self._t.cancel(self._id, self._run_id)
+        await self._client._outbound.cancel_workflow(
+            CancelWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                reason="",
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
+        )
 
     async def terminate(self, *args: Any, reason: str | None = None, **_: Any) -> None:
         """End the workflow now (TERMINATED); its code gets no chance to clean up."""
-        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args)))
+        await self._client._outbound.terminate_workflow(
+            TerminateWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                args=args,
+                reason=reason,
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
+        )
 
     async def fetch_history(self, **_: Any) -> WorkflowHistory:
         """The run's events."""
-        _run_id, events = await self._t.history(self._id, self._run_id or self._result_run_id)
-        return WorkflowHistory(workflow_id=self._id, events=events)
+        events = self._client._outbound.fetch_workflow_history_events(
+            FetchWorkflowHistoryEventsInput(
+                id=self._id,
+                run_id=self._run_id or self._result_run_id,
+                page_size=None,
+                next_page_token=None,
+                wait_new_event=False,
+                event_filter_type=None,
+                skip_archival=False,
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
+        )
+        return WorkflowHistory(workflow_id=self._id, events=[event async for event in events])
 
 
 class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
@@ -385,6 +440,29 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             execution_timeout=self._timeouts[0],
             run_timeout=self._timeouts[1],
             task_timeout=self._timeouts[2],
+        )
+
+    def _interceptor_input(self) -> UpdateWithStartStartWorkflowInput:
+        execution_timeout, run_timeout, task_timeout = self._timeouts
+        return UpdateWithStartStartWorkflowInput(
+            workflow=self._workflow_type,
+            args=self._values,
+            id=self._id,
+            task_queue=self._task_queue,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
+            id_reuse_policy=self._id_reuse_policy,
+            id_conflict_policy=self._id_conflict_policy,
+            retry_policy=None,
+            cron_schedule=self._cron_schedule,
+            memo=self._memo,
+            search_attributes=self._search_attributes,
+            start_delay=None,
+            headers={},
+            static_summary=None,
+            static_details=None,
+            ret_type=self._result_type,
         )
 
     async def workflow_handle(self) -> WorkflowHandle[ReturnType]:

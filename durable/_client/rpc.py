@@ -55,6 +55,7 @@ def _start_input(
     execution_timeout: timedelta | None = None,
     run_timeout: timedelta | None = None,
     task_timeout: timedelta | None = None,
+    headers: dict[str, str] | None = None,
 ) -> StartWorkflowInput:
     """A start as a transport takes it, checked as Temporal's server checks it.
 
@@ -87,6 +88,7 @@ def _start_input(
         execution_timeout=_seconds(execution_timeout),
         run_timeout=_seconds(run_timeout),
         task_timeout=_seconds(task_timeout),
+        headers=headers or {},
     )
 
 

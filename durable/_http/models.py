@@ -152,6 +152,11 @@ class StartOptions(_Request):
     task_timeout_seconds: float | None = Field(
         default=None, gt=0, description="shown as `workflow.info().task_timeout` (10 seconds by default)"
     )
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
+    )
 
 
 class StartRequest(StartOptions):
@@ -304,6 +309,11 @@ class SignalRequest(_Request):
         "as temporalio's client does: the run keeps it for a handler registered later",
     )
     request_id: str | None = _request_id()
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
+    )
 
 
 class QueryRequest(_Request):
@@ -311,6 +321,11 @@ class QueryRequest(_Request):
 
     args: list[Any] = Field(default_factory=list)
     run_id: RunIdText = None
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
+    )
 
 
 class QueryResponse(BaseModel):
@@ -456,6 +471,11 @@ class UpdateRequest(_Request):
     request_id: str | None = _request_id()
     start_workflow: UpdateWithStart | None = Field(
         default=None, description="update-with-start: start the workflow with this update when it does not run"
+    )
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from durable._local.backends import Backend, make_backend
@@ -49,13 +50,21 @@ class LocalRuntime:
         executor: concurrent.futures.Executor | None,
         *,
         workflow_runner: Any = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         """A worker joins: its task queue's queue exists and its code is known.
 
         Workflow tasks that failed for want of a worker are retried at once, as a
         Temporal worker that starts polling picks up the tasks waiting for it.
         """
-        self.registry.register(task_queue, workflows, activities, executor=executor, workflow_runner=workflow_runner)
+        self.registry.register(
+            task_queue,
+            workflows,
+            activities,
+            executor=executor,
+            workflow_runner=workflow_runner,
+            interceptors=interceptors,
+        )
         self.backend.services.activity_queue(task_queue)  # created on first use
         for workflow_id, run_id in list(self.backend.notifier.failing_tasks):
             send_to_inbox(self.backend.services, workflow_id, run_id, "wake", f"wake:{uuid.uuid4()}")

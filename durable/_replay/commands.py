@@ -37,10 +37,16 @@ class Command:
     """Base of the commands; ``EVENT`` is the type of the event that records it."""
 
     EVENT: ClassVar[str] = ""
+    OMIT_EMPTY_HEADERS: ClassVar[bool] = True
+    """Leave a ``headers`` field out of the event when empty, so that a run without
+    interceptors logs what it logged before headers existed."""
 
     def to_event(self, time: float) -> Event:
         """The event recording this command."""
-        return ev.make_event(self.EVENT, time, **asdict(self))
+        attrs = asdict(self)
+        if self.OMIT_EMPTY_HEADERS and "headers" in attrs and not attrs["headers"]:
+            del attrs["headers"]
+        return ev.make_event(self.EVENT, time, **attrs)
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class ScheduleActivity(Command):
     """Run an activity (``seq`` numbers activities from 1 within a run)."""
 
     EVENT: ClassVar[str] = ev.ACTIVITY_SCHEDULED
+    OMIT_EMPTY_HEADERS: ClassVar[bool] = False  # its events always had the field
     seq: int
     activity_id: str
     activity_type: str
@@ -97,6 +104,7 @@ class SignalExternal(Command):
     run_id: str | None
     signal_name: str
     input: list[str]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,7 @@ class StartChildWorkflow(Command):
     execution_timeout: float | None = None
     run_timeout: float | None = None
     task_timeout: float | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,7 @@ class AcceptUpdate(Command):
     name: str
     input: list[str]
     dedup: str  # the inbox message that carried the request: consumed with this record
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,7 @@ class ContinueAsNew(Command):
     workflow_type: str
     task_queue: str
     input: list[str]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from durable.exceptions import TemporalError
 
@@ -43,6 +43,8 @@ class WorkflowRuntime(Protocol):
     memo: dict[str, str]
     last_completion_result: str | None
     last_failure: dict[str, Any] | None
+    extern_functions: dict[str, Callable[..., Any]]
+    """What the worker's interceptors exposed to workflow code (``workflow.extern_functions()``)."""
 
     @property
     def workflow_object(self) -> Any:
@@ -109,6 +111,16 @@ class WorkflowRuntime(Protocol):
     ) -> ChildWorkflowHandle[Any, Any]: ...
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...
+
+    async def signal_child(self, workflow_id: str, name: str, args: list[Any]) -> None: ...
+
+    def continue_as_new(self, workflow_type: str | None, task_queue: str | None, args: Sequence[Any]) -> NoReturn:
+        """End the run as continued-as-new (raises ContinueAsNewError through the interceptors)."""
+        ...
+
+    def intercepted_info(self) -> Info:
+        """``workflow.info()``, through the outbound interceptors."""
+        ...
 
     async def cancel_external(self, workflow_id: str, run_id: str | None) -> None: ...
 

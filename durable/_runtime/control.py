@@ -191,6 +191,7 @@ class Control:
         request_eager_start: bool = False,
         start_update: dict[str, Any] | None = None,
         timeouts: Timeouts | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Started:
         """Create the run and enqueue its start; returns its run id (the existing one when
         a policy or signal-with-start reuses a running run).
@@ -209,6 +210,9 @@ class Control:
         that run, whether it still runs or has closed since, and starts nothing.
 
         ``timeouts``: the execution, run and task timeouts (see :mod:`.deadlines`).
+
+        ``headers`` (what the client's interceptors attached) go on the start event, and on
+        a start signal's event.
 
         ``memo`` holds encoded payloads by key; ``search_attributes`` is in stored form
         (``durable._search_attributes.to_stored``).
@@ -255,6 +259,7 @@ class Control:
                     start_update=start_update,
                     send_start=not eager,
                     timeouts=timeouts,
+                    headers=headers,
                 )
             except ExecutionIdInUse as err:
                 if (existing := self._started_by(workflow_id, request_id)) is not None:
@@ -264,7 +269,14 @@ class Control:
                 if err.status is not WorkflowExecutionStatus.RUNNING:
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
                 if start_signal is not None:  # signal-with-start: the running run gets the signal
-                    self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [], request_id=request_id)
+                    self.signal(
+                        workflow_id,
+                        err.run_id,
+                        start_signal,
+                        start_signal_input or [],
+                        request_id=request_id,
+                        headers=headers,
+                    )
                     return Started(err.run_id, created=False)
                 if id_conflict_policy == WorkflowIDConflictPolicy.USE_EXISTING:
                     if start_update is not None:  # update-with-start: the running run gets the update
@@ -318,6 +330,7 @@ class Control:
         update_name: str,
         update_input: list[str],
         id_conflict_policy: WorkflowIDConflictPolicy,
+        update_headers: dict[str, str] | None = None,
         **start: Any,
     ) -> Started:
         """Start a run with an update for its first workflow task, or update the running one.
@@ -338,7 +351,14 @@ class Control:
         if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
             raise ValueError("WorkflowIDConflictPolicy is required")
         check_request_id(request_id)
-        update = {"update_id": update_id, "request_id": request_id, "name": update_name, "input": update_input}
+        update: dict[str, Any] = {
+            "update_id": update_id,
+            "request_id": request_id,
+            "name": update_name,
+            "input": update_input,
+        }
+        if update_headers:
+            update["headers"] = update_headers
         known = self._run_with_update(workflow_id, update_id)
         if known is not None:
             return Started(known, created=False)
@@ -379,7 +399,7 @@ class Control:
             run_id,
             "update",
             f"update:{update['request_id']}:1",
-            **{k: update[k] for k in ("update_id", "request_id", "name", "input")},
+            **{k: update[k] for k in ("update_id", "request_id", "name", "input", "headers") if k in update},
         )
 
     def _started_by(self, workflow_id: str, request_id: str) -> str | None:
@@ -429,7 +449,14 @@ class Control:
         return record
 
     def signal(
-        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        input: list[str],
+        *,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Enqueue a signal. Raises NotRunning, ExecutionNotFound or InvalidRequestId.
 
@@ -441,7 +468,15 @@ class Control:
         record = self._running_or_done(workflow_id, run_id, dedup)
         if record is not None:
             send_to_inbox(
-                self.services, workflow_id, record.run_id, "signal", dedup, name=name, input=input, **_following(run_id)
+                self.services,
+                workflow_id,
+                record.run_id,
+                "signal",
+                dedup,
+                name=name,
+                input=input,
+                **_following(run_id),
+                **({"headers": headers} if headers else {}),
             )
 
     def send_update(
@@ -453,6 +488,7 @@ class Control:
         name: str,
         input: list[str],
         attempt: int = 1,
+        headers: dict[str, str] | None = None,
     ) -> str:
         """Enqueue an update request; returns the run id it targets. Raises NotRunning or ExecutionNotFound.
 
@@ -471,6 +507,7 @@ class Control:
             request_id=request_id,
             name=name,
             input=input,
+            **({"headers": headers} if headers else {}),
         )
         return record.run_id
 
@@ -680,8 +717,11 @@ class Control:
         """
         return count_executions(self.services.executions, query)
 
-    def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
-        """Replay the run read-only and call a query handler; returns the encoded result.
+    def query(
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], headers: dict[str, str] | None = None
+    ) -> str:
+        """Replay the run read-only and call a query handler (its interceptors see ``headers``);
+        returns the encoded result.
 
         Raises:
             QueryNotFound: no handler by that name.
@@ -693,7 +733,7 @@ class Control:
             raise machine.replay_error
         if machine.instance is None:
             raise NotStarted(f"workflow {workflow_id} has not started its first workflow task yet")
-        return machine.instance.query(name, args)
+        return machine.instance.query(name, args, headers)
 
     def _running(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:
         record = self.resolve_run(workflow_id, run_id)

@@ -142,6 +142,7 @@ class Dispatcher:
                 name=attrs["signal_name"],
                 input=attrs["input"],
                 **following,
+                **({"headers": attrs["headers"]} if attrs.get("headers") else {}),
             )
         else:
             send_to_inbox(
@@ -175,6 +176,7 @@ class Dispatcher:
                     run=attrs.get("run_timeout"),
                     task=attrs.get("task_timeout"),
                 ),
+                headers=attrs.get("headers"),
             )
             in_use = None
         except HistoryConflict:
@@ -239,6 +241,8 @@ class Dispatcher:
             "heartbeat_timeout": sch.get("heartbeat_timeout"),
             "retry_policy": sch["retry_policy"],
         }
+        if sch.get("headers"):
+            task["headers"] = sch["headers"]
         body = json.dumps(task, separators=(",", ":"))
         try:
             if at is not None and at > self.services.clock.now():

@@ -88,6 +88,7 @@ def begin_run(
     send_start: bool = True,
     timeouts: Timeouts | None = None,
     chain_timeouts: StartedTimeouts | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -134,13 +135,19 @@ def begin_run(
         **({"memo": memo} if memo else {}),
         **({"search_attributes": search_attributes} if search_attributes else {}),
         **({"start_update": start_update} if start_update else {}),
+        **({"headers": headers} if headers else {}),
         **timeout_fields,
     )
     first = [started]
     if start_signal is not None:
         first.append(
             ev.make_event(
-                ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal"
+                ev.SIGNALED,
+                now,
+                signal_name=start_signal,
+                input=start_signal_input or [],
+                dedup="start-signal",
+                **({"headers": headers} if headers else {}),
             )
         )
     for i, event in enumerate(first):
@@ -196,6 +203,7 @@ def continue_run(
             memo=(ledger.started or {}).get("memo") if ledger else None,
             chain_timeouts=inherited(ledger.started or {}) if ledger else None,
             search_attributes=ledger.search_attributes if ledger else None,
+            headers=attrs.get("headers"),
             carried={
                 **{
                     k: attrs[k]
@@ -267,6 +275,7 @@ def retry_run(services: Services, ledger: Ledger, delay: float, new_run_id: str)
         "input": started["input"],
         "backoff_start_interval": delay,
         "first_execution_run_id": started.get("first_execution_run_id") or started["run_id"],
+        **({"headers": started["headers"]} if started.get("headers") else {}),  # a retry keeps the start's
     }
     carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
     continue_run(

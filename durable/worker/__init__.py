@@ -17,16 +17,50 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
+from durable._activity.interceptor import ActivityInboundInterceptor, ActivityOutboundInterceptor, ExecuteActivityInput
 from durable._client.client import Client
+from durable._interceptor import Interceptor
 from durable._local.environment import LocalRuntime
 from durable._replay.definition import WorkflowDefinition
+from durable._replay.interceptor import (
+    ContinueAsNewInput,
+    ExecuteWorkflowInput,
+    HandleQueryInput,
+    HandleSignalInput,
+    HandleUpdateInput,
+    SignalChildWorkflowInput,
+    SignalExternalWorkflowInput,
+    StartActivityInput,
+    StartChildWorkflowInput,
+    StartLocalActivityInput,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+    WorkflowOutboundInterceptor,
+)
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 from durable._sandbox.runner import SandboxedWorkflowRunner, UnsandboxedWorkflowRunner, WorkflowRunner
 
 __all__ = [
+    "ActivityInboundInterceptor",
+    "ActivityOutboundInterceptor",
+    "ContinueAsNewInput",
+    "ExecuteActivityInput",
+    "ExecuteWorkflowInput",
+    "HandleQueryInput",
+    "HandleSignalInput",
+    "HandleUpdateInput",
+    "Interceptor",
     "Replayer",
+    "SignalChildWorkflowInput",
+    "SignalExternalWorkflowInput",
+    "StartActivityInput",
+    "StartChildWorkflowInput",
+    "StartLocalActivityInput",
     "UnsandboxedWorkflowRunner",
     "Worker",
+    "WorkflowInboundInterceptor",
+    "WorkflowInterceptorClassInput",
+    "WorkflowOutboundInterceptor",
     "WorkflowReplayResult",
     "WorkflowReplayResults",
     "WorkflowRunner",
@@ -51,6 +85,7 @@ class Worker:
         activity_executor: concurrent.futures.Executor | None = None,
         workflow_runner: WorkflowRunner = _DEFAULT_WORKFLOW_RUNNER,
         unsandboxed_workflow_runner: WorkflowRunner = _DEFAULT_UNSANDBOXED_WORKFLOW_RUNNER,
+        interceptors: Sequence[Interceptor] = (),
         **options: Any,
     ) -> None:
         """Check the registrations (as temporalio does, before anything runs).
@@ -65,6 +100,9 @@ class Worker:
                 (``SandboxedWorkflowRunner``, whose ``restrictions`` say what it refuses), or
                 without it (``UnsandboxedWorkflowRunner()``).
             unsandboxed_workflow_runner: runs the workflows marked ``sandboxed=False``.
+            interceptors: wrap the workflows' runs and the activities' attempts (the first is
+                the outermost); the client's interceptors that are also worker interceptors
+                come first, as in temporalio.
             options: temporalio's tuning options (concurrency limits...), accepted and not
                 needed here.
 
@@ -109,6 +147,7 @@ class Worker:
         self._workflows = list(workflows)
         self._executor = activity_executor
         self._workflow_runner = workflow_runner
+        self._interceptors = [i for i in client._interceptors if isinstance(i, Interceptor)] + list(interceptors)
         self._running = False
         self._stopped: asyncio.Event | None = None
 
@@ -124,7 +163,12 @@ class Worker:
 
     def _start(self) -> None:
         self._runtime.register(
-            self._task_queue, self._workflows, self._activities, self._executor, workflow_runner=self._workflow_runner
+            self._task_queue,
+            self._workflows,
+            self._activities,
+            self._executor,
+            workflow_runner=self._workflow_runner,
+            interceptors=self._interceptors,
         )
         self._running = True
 

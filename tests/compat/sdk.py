@@ -24,6 +24,8 @@ BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
 if BACKEND == "temporal":
     from temporalio import activity, common, envconfig, exceptions, workflow
+    from temporalio import client as client_module
+    from temporalio import worker as worker_module
     from temporalio.client import (
         Client,
         WithStartWorkflowOperation,
@@ -40,6 +42,8 @@ if BACKEND == "temporal":
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
     from durable import activity, common, envconfig, exceptions, workflow
+    from durable import client as client_module
+    from durable import worker as worker_module
     from durable.client import (
         Client,
         WithStartWorkflowOperation,
@@ -87,10 +91,13 @@ __all__ = [
     "WorkflowUpdateFailedError",
     "WorkflowUpdateStage",
     "activity",
+    "client_module",
     "common",
     "envconfig",
     "event_types",
     "exceptions",
+    "header_payload",
+    "header_value",
     "new_replayer",
     "new_sandboxed_worker",
     "new_unsandboxed_runner",
@@ -98,6 +105,7 @@ __all__ = [
     "pending_activities",
     "sandbox_module",
     "start_env",
+    "worker_module",
     "workflow",
 ]
 
@@ -138,6 +146,7 @@ def new_worker(
     workflows: Sequence[type] = (),
     activities: Sequence[Any] = (),
     activity_executor: Executor | None = None,
+    interceptors: Sequence[Any] = (),
 ) -> Worker:
     """A Worker with only the standard arguments (plus, for temporalio, the
     unsandboxed runner so that test modules need no sandbox passthrough)."""
@@ -146,6 +155,8 @@ def new_worker(
         workflows=list(workflows),
         activities=list(activities),
     )
+    if interceptors:
+        kwargs["interceptors"] = list(interceptors)
     if activity_executor is not None:
         kwargs["activity_executor"] = activity_executor
     if BACKEND == "temporal":
@@ -260,3 +271,29 @@ def new_unsandboxed_runner() -> Any:
     """``UnsandboxedWorkflowRunner()`` of the backend (both export it from ``worker``)."""
     package = "temporalio" if BACKEND == "temporal" else "durable"
     return importlib.import_module(f"{package}.worker").UnsandboxedWorkflowRunner()
+
+
+def header_payload(value: Any) -> Any:
+    """A header's payload for ``value``, as the backend's default payload converter makes it."""
+    if BACKEND == "temporal":
+        from temporalio.converter import PayloadConverter
+
+        return PayloadConverter.default.to_payload(value)
+    return _durable_payload(value)
+
+
+def header_value(payload: Any) -> Any:
+    """The value of a header's payload (the inverse of :func:`header_payload`)."""
+    if BACKEND == "temporal":
+        from temporalio.converter import PayloadConverter
+
+        return PayloadConverter.default.from_payload(payload)
+    from durable._converter import payload_converter
+
+    return payload_converter.from_payload(payload)
+
+
+def _durable_payload(value: Any) -> Any:
+    from durable._converter import payload_converter
+
+    return payload_converter.to_payload(value)
