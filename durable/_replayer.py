@@ -42,19 +42,28 @@ class Replayer:
     """Replays histories against a set of workflow classes."""
 
     def __init__(
-        self, *, workflows: Sequence[type], workflow_runner: WorkflowRunner | None = None, **options: Any
+        self,
+        *,
+        workflows: Sequence[type],
+        workflow_runner: WorkflowRunner | None = None,
+        interceptors: Sequence[Any] = (),
+        **options: Any,
     ) -> None:
         """Set up the replayer.
 
         Args:
             workflows: the ``@workflow.defn`` classes.
             workflow_runner: runs their code: in the determinism sandbox by default, as a Worker.
+            interceptors: the worker interceptors (``durable.worker.Interceptor``) the runs go
+                through, as a Worker's: they see each replayed call with its headers.
             options: temporalio's other options, accepted.
         """
         del options
         definitions = [WorkflowDefinition.of(w) for w in workflows]
         if workflow_runner is not None:
             definitions = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in definitions]
+        if interceptors:
+            definitions = [dataclasses.replace(d, interceptors=tuple(interceptors)) for d in definitions]
         self._definitions: dict[str | None, WorkflowDefinition] = {d.name: d for d in definitions}
 
     def _lookup(self, workflow_type: str, _task_queue: str) -> WorkflowDefinition:

@@ -3,7 +3,15 @@
 A task queue may list one ``@workflow.defn(dynamic=True)`` class and one
 ``@activity.defn(dynamic=True)`` function: they run every workflow or activity type the
 queue has nothing else registered for.
+
+``INTERCEPTORS`` are the deployment's worker interceptors (``durable.worker.Interceptor``,
+the first is the outermost), what ``Worker(interceptors=...)`` takes locally: the
+orchestrator and API functions wrap every workflow run and query with them, the activity
+functions every attempt. For tracing, ``[TracingInterceptor()]`` from
+``durable.contrib.opentelemetry``.
 """
+
+from typing import Any
 
 from functions.activities.orders.activities import ACTIVITIES as ORDER_ACTIVITIES
 from statemachines.order import OrderWorkflow
@@ -11,3 +19,4 @@ from statemachines.saga import OrderSagaWorkflow
 
 WORKFLOWS = {"orders": [OrderWorkflow, OrderSagaWorkflow]}
 ACTIVITIES = {"orders": ORDER_ACTIVITIES}
+INTERCEPTORS: list[Any] = []

@@ -71,11 +71,14 @@ class LambdaApp:
         activities: Mapping[str, Sequence[Any]] | None = None,
         environ: Mapping[str, str] | None = None,
         workflow_runner: Any = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         """Register code per task queue; read the wiring from ``environ`` (os.environ).
 
         ``workflow_runner`` runs the workflows' code, as a Worker's: the determinism sandbox
         with temporalio's default restrictions when None (``SandboxedWorkflowRunner``).
+        ``interceptors`` (``durable.worker.Interceptor``, outermost first) wrap the workflows'
+        runs, queries included, and the activities' attempts, as a Worker's do.
         """
         self._env = dict(environ if environ is not None else os.environ)
         service = self._env.get("POWERTOOLS_SERVICE_NAME", "durable")
@@ -88,9 +91,11 @@ class LambdaApp:
         self.tracer = Tracer(service=service)
         self.registry = Registry()
         for task_queue, classes in (workflows or {}).items():
-            self.registry.register(task_queue, workflows=classes, workflow_runner=workflow_runner)
+            self.registry.register(
+                task_queue, workflows=classes, workflow_runner=workflow_runner, interceptors=interceptors
+            )
         for task_queue, fns in (activities or {}).items():
-            self.registry.register(task_queue, activities=fns)
+            self.registry.register(task_queue, activities=fns, interceptors=interceptors)
 
     @cached_property
     def settings(self) -> DeploymentSettings:

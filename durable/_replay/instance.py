@@ -352,6 +352,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self._inbound: WorkflowInboundInterceptor = InstanceInbound(self)
         self._outbound: WorkflowOutboundInterceptor = InstanceOutbound(self)
         self._intercepted = False
+        self._queries_answered = 0
         self.extern_functions: dict[str, Callable[..., Any]] = {}
         _runtime.attach(self, self)  # workflow code finds its run through the loop it runs on
 
@@ -597,7 +598,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self._ensure_interceptors()
             result = _run_to_end(
                 self._inbound.handle_query(
-                    HandleQueryInput(id=str(self.uuid4()), query=name, args=values, headers=from_wire(headers))
+                    HandleQueryInput(id=self._next_query_id(), query=name, args=values, headers=from_wire(headers))
                 )
             )
         except Exception as err:
@@ -1299,6 +1300,11 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             _converter.encode_args(input.args),
             to_wire(input.headers),
         )
+
+    def _next_query_id(self) -> str:
+        # Never from the workflow's random generator: a query must not change what the run does next.
+        self._queries_answered += 1
+        return f"{self.info.run_id}/query/{self._queries_answered}"
 
     def intercepted_info(self) -> Info:
         """``workflow.info()``, through the outbound interceptors."""

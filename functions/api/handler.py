@@ -7,9 +7,9 @@ unknown workflow type are refused with a 404 instead of failing later.
 from aws_lambda_powertools.logging import correlation_paths
 
 from durable._aws.app import LambdaApp
-from statemachines.registry import WORKFLOWS
+from statemachines.registry import INTERCEPTORS, WORKFLOWS
 
-app = LambdaApp(workflows=WORKFLOWS)
+app = LambdaApp(workflows=WORKFLOWS, interceptors=INTERCEPTORS)
 
 
 @app.tracer.capture_lambda_handler

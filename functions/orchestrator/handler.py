@@ -1,9 +1,9 @@
 """Orchestrator Lambda: inbox batches in, decisions committed and dispatched."""
 
 from durable._aws.app import LambdaApp
-from statemachines.registry import WORKFLOWS
+from statemachines.registry import INTERCEPTORS, WORKFLOWS
 
-app = LambdaApp(workflows=WORKFLOWS)
+app = LambdaApp(workflows=WORKFLOWS, interceptors=INTERCEPTORS)
 
 
 @app.tracer.capture_lambda_handler

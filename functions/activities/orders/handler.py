@@ -2,8 +2,9 @@
 
 from durable._aws.app import LambdaApp
 from functions.activities.orders.activities import ACTIVITIES, TASK_QUEUE
+from statemachines.registry import INTERCEPTORS
 
-app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES})
+app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES}, interceptors=INTERCEPTORS)
 
 
 @app.tracer.capture_lambda_handler
