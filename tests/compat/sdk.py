@@ -105,6 +105,7 @@ __all__ = [
     "pending_activities",
     "sandbox_module",
     "start_env",
+    "tracing_module",
     "worker_module",
     "workflow",
 ]
@@ -216,15 +217,23 @@ async def pending_activities(desc: Any) -> list[PendingActivity]:
     return out
 
 
-def new_replayer(workflows: Sequence[type]) -> Any:
+def new_replayer(workflows: Sequence[type], *, interceptors: Sequence[Any] = ()) -> Any:
     """A Replayer for the given workflow classes (unsandboxed for temporalio)."""
     if BACKEND == "temporal":
         from temporalio.worker import Replayer
 
-        return Replayer(workflows=list(workflows), workflow_runner=UnsandboxedWorkflowRunner())
+        return Replayer(
+            workflows=list(workflows), workflow_runner=UnsandboxedWorkflowRunner(), interceptors=list(interceptors)
+        )
     from durable.worker import Replayer
 
-    return Replayer(workflows=list(workflows))
+    return Replayer(workflows=list(workflows), interceptors=list(interceptors))
+
+
+def tracing_module() -> Any:
+    """The backend's ``contrib.opentelemetry`` module (``TracingInterceptor``)."""
+    package = "temporalio" if BACKEND == "temporal" else "durable"
+    return importlib.import_module(f"{package}.contrib.opentelemetry")
 
 
 def event_types(history: Any) -> list[str]:
