@@ -89,6 +89,11 @@ class _WorkflowOutbound(sdk.worker_module.WorkflowOutboundInterceptor):
         input.headers = _with_header(input.headers, "workflow:continue-as-new")
         super().continue_as_new(input)
 
+    def info(self) -> Any:
+        info = super().info()
+        SEEN.append(("workflow_outbound.info", info.workflow_type, None))
+        return info
+
 
 class _WorkflowInbound(sdk.worker_module.WorkflowInboundInterceptor):
     def init(self, outbound: Any) -> None:
@@ -116,7 +121,21 @@ class _WorkflowInbound(sdk.worker_module.WorkflowInboundInterceptor):
         return await super().handle_update_handler(input)
 
 
+class _ActivityOutbound(sdk.worker_module.ActivityOutboundInterceptor):
+    def info(self) -> Any:
+        info = super().info()
+        SEEN.append(("activity_outbound.info", info.activity_type, None))
+        return info
+
+    def heartbeat(self, *details: Any) -> None:
+        SEEN.append(("activity_outbound.heartbeat", "", details))
+        super().heartbeat(*details)
+
+
 class _ActivityInbound(sdk.worker_module.ActivityInboundInterceptor):
+    def init(self, outbound: Any) -> None:
+        super().init(_ActivityOutbound(outbound))
+
     async def execute_activity(self, input: Any) -> Any:
         _record("execute_activity", activity.info().activity_type, input.headers)
         return await super().execute_activity(input)
@@ -139,6 +158,7 @@ class ClientAndWorker(ClientHeaders, WorkerRecorder):
 
 @activity.defn
 async def greet(name: str) -> str:
+    activity.heartbeat("greeting", name)
     return f"hello {name}"
 
 
@@ -248,6 +268,10 @@ async def test_headers_from_the_client_and_from_the_workflow_reach_the_inbound_i
     assert ("execute_activity", "greet", "workflow:local-activity:greet") in seen
     assert ("execute_workflow", "Child", "workflow:child:Child") in seen
     assert ("execute_workflow", "Child", "workflow:continue-as-new") in seen
+    # What workflow and activity code call goes through the outbound interceptors.
+    assert ("workflow_outbound.info", "Greeter", None) in seen
+    assert ("activity_outbound.info", "greet", None) in seen
+    assert ("activity_outbound.heartbeat", "", ("greeting", "ada")) in seen
     # The headers of a workflow's signals to a child or another workflow reach a real server's
     # receiver, not the Java test server's: tests/workflows/test_interceptor_headers.py.
 
