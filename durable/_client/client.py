@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from durable._client import schedules as _schedule
 from durable._client.executions import (
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
@@ -20,7 +19,9 @@ from durable._client.handles import (
 )
 from durable._client.interceptor import (
     CountWorkflowsInput,
+    CreateScheduleInput,
     Interceptor,
+    ListSchedulesInput,
     ListWorkflowsInput,
     OutboundInterceptor,
     StartWorkflowInput,
@@ -433,14 +434,17 @@ class Client:
             ScheduleAlreadyRunningError: a schedule with this id exists.
             RPCError: the spec cannot fire (INVALID_ARGUMENT), e.g. a bad cron expression.
         """
-        return await _schedule.create_schedule(
-            self,
-            id,
-            schedule,
-            trigger_immediately=trigger_immediately,
-            backfill=backfill,
-            memo=memo,
-            search_attributes=search_attributes,
+        return await self._outbound.create_schedule(
+            CreateScheduleInput(
+                id=id,
+                schedule=schedule,
+                trigger_immediately=trigger_immediately,
+                backfill=backfill,
+                memo=memo,
+                search_attributes=search_attributes,
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
         )
 
     def get_schedule_handle(self, id: str) -> ScheduleHandle:
@@ -452,7 +456,11 @@ class Client:
     ) -> ScheduleAsyncIterator:
         """The schedules ``query`` matches (a list filter over ``ScheduleId`` and
         ``TemporalSchedulePaused``; None: all), by id, for ``async for``; pages of ``page_size``."""
-        return ScheduleAsyncIterator(self, query, page_size, next_page_token)
+        return self._outbound.list_schedules(
+            ListSchedulesInput(
+                page_size=page_size, next_page_token=next_page_token, rpc_metadata={}, rpc_timeout=None, query=query
+            )
+        )
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""

@@ -9,7 +9,7 @@ and wrap the call. ``Client(interceptors=[...])``: the first one is the outermos
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,19 +26,35 @@ if TYPE_CHECKING:
         WorkflowExecutionDescription,
     )
     from durable._client.handles import WorkflowHandle, WorkflowUpdateHandle
+    from durable._client.schedules import (
+        Schedule,
+        ScheduleAsyncIterator,
+        ScheduleBackfill,
+        ScheduleDescription,
+        ScheduleHandle,
+        ScheduleOverlapPolicy,
+        ScheduleUpdate,
+        ScheduleUpdateInput,
+    )
     from durable._replay.events import Event
 
 __all__ = [
+    "BackfillScheduleInput",
     "CancelWorkflowInput",
     "CompleteAsyncActivityInput",
     "CountWorkflowsInput",
+    "CreateScheduleInput",
+    "DeleteScheduleInput",
+    "DescribeScheduleInput",
     "DescribeWorkflowInput",
     "FailAsyncActivityInput",
     "FetchWorkflowHistoryEventsInput",
     "HeartbeatAsyncActivityInput",
     "Interceptor",
+    "ListSchedulesInput",
     "ListWorkflowsInput",
     "OutboundInterceptor",
+    "PauseScheduleInput",
     "QueryWorkflowInput",
     "ReportCancellationAsyncActivityInput",
     "SignalWorkflowInput",
@@ -46,6 +62,9 @@ __all__ = [
     "StartWorkflowUpdateInput",
     "StartWorkflowUpdateWithStartInput",
     "TerminateWorkflowInput",
+    "TriggerScheduleInput",
+    "UnpauseScheduleInput",
+    "UpdateScheduleInput",
     "UpdateWithStartStartWorkflowInput",
     "UpdateWithStartUpdateWorkflowInput",
 ]
@@ -297,6 +316,99 @@ class ReportCancellationAsyncActivityInput:
     data_converter_override: Any = None
 
 
+@dataclass
+class CreateScheduleInput:
+    """Input for :meth:`OutboundInterceptor.create_schedule`."""
+
+    id: str
+    schedule: Schedule
+    trigger_immediately: bool
+    backfill: Sequence[ScheduleBackfill]
+    memo: Mapping[str, Any] | None
+    search_attributes: SearchAttributes | TypedSearchAttributes | None
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class ListSchedulesInput:
+    """Input for :meth:`OutboundInterceptor.list_schedules`."""
+
+    page_size: int
+    next_page_token: bytes | None
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+    query: str | None = None
+
+
+@dataclass
+class BackfillScheduleInput:
+    """Input for :meth:`OutboundInterceptor.backfill_schedule`."""
+
+    id: str
+    backfills: Sequence[ScheduleBackfill]
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class DeleteScheduleInput:
+    """Input for :meth:`OutboundInterceptor.delete_schedule`."""
+
+    id: str
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class DescribeScheduleInput:
+    """Input for :meth:`OutboundInterceptor.describe_schedule`."""
+
+    id: str
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class PauseScheduleInput:
+    """Input for :meth:`OutboundInterceptor.pause_schedule`."""
+
+    id: str
+    note: str | None
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class TriggerScheduleInput:
+    """Input for :meth:`OutboundInterceptor.trigger_schedule`."""
+
+    id: str
+    overlap: ScheduleOverlapPolicy | None
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class UnpauseScheduleInput:
+    """Input for :meth:`OutboundInterceptor.unpause_schedule`."""
+
+    id: str
+    note: str | None
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
+@dataclass
+class UpdateScheduleInput:
+    """Input for :meth:`OutboundInterceptor.update_schedule`."""
+
+    id: str
+    updater: Callable[[ScheduleUpdateInput], ScheduleUpdate | None | Awaitable[ScheduleUpdate | None]]
+    rpc_metadata: RpcMetadata
+    rpc_timeout: timedelta | None
+
+
 class Interceptor:
     """Interceptor for clients: extend it, and return an outbound interceptor from :meth:`intercept_client`.
 
@@ -389,3 +501,39 @@ class OutboundInterceptor:
     async def report_cancellation_async_activity(self, input: ReportCancellationAsyncActivityInput) -> None:
         """Called for every :meth:`AsyncActivityHandle.report_cancellation` call."""
         await self.next.report_cancellation_async_activity(input)
+
+    async def create_schedule(self, input: CreateScheduleInput) -> ScheduleHandle:
+        """Called for every :meth:`Client.create_schedule` call."""
+        return await self.next.create_schedule(input)
+
+    def list_schedules(self, input: ListSchedulesInput) -> ScheduleAsyncIterator:
+        """Called for every :meth:`Client.list_schedules` call."""
+        return self.next.list_schedules(input)
+
+    async def backfill_schedule(self, input: BackfillScheduleInput) -> None:
+        """Called for every :meth:`ScheduleHandle.backfill` call."""
+        await self.next.backfill_schedule(input)
+
+    async def delete_schedule(self, input: DeleteScheduleInput) -> None:
+        """Called for every :meth:`ScheduleHandle.delete` call."""
+        await self.next.delete_schedule(input)
+
+    async def describe_schedule(self, input: DescribeScheduleInput) -> ScheduleDescription:
+        """Called for every :meth:`ScheduleHandle.describe` call."""
+        return await self.next.describe_schedule(input)
+
+    async def pause_schedule(self, input: PauseScheduleInput) -> None:
+        """Called for every :meth:`ScheduleHandle.pause` call."""
+        await self.next.pause_schedule(input)
+
+    async def trigger_schedule(self, input: TriggerScheduleInput) -> None:
+        """Called for every :meth:`ScheduleHandle.trigger` call."""
+        await self.next.trigger_schedule(input)
+
+    async def unpause_schedule(self, input: UnpauseScheduleInput) -> None:
+        """Called for every :meth:`ScheduleHandle.unpause` call."""
+        await self.next.unpause_schedule(input)
+
+    async def update_schedule(self, input: UpdateScheduleInput) -> None:
+        """Called for every :meth:`ScheduleHandle.update` call."""
+        await self.next.update_schedule(input)

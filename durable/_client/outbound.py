@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter, _failure
+from durable._client import schedules
 from durable._client.errors import AsyncActivityCancelledError
 from durable._client.executions import (
     PendingActivityInfo,
@@ -17,15 +20,21 @@ from durable._client.executions import (
 )
 from durable._client.handles import WorkflowHandle, WorkflowUpdateHandle
 from durable._client.interceptor import (
+    BackfillScheduleInput,
     CancelWorkflowInput,
     CompleteAsyncActivityInput,
     CountWorkflowsInput,
+    CreateScheduleInput,
+    DeleteScheduleInput,
+    DescribeScheduleInput,
     DescribeWorkflowInput,
     FailAsyncActivityInput,
     FetchWorkflowHistoryEventsInput,
     HeartbeatAsyncActivityInput,
+    ListSchedulesInput,
     ListWorkflowsInput,
     OutboundInterceptor,
+    PauseScheduleInput,
     QueryWorkflowInput,
     ReportCancellationAsyncActivityInput,
     SignalWorkflowInput,
@@ -33,8 +42,12 @@ from durable._client.interceptor import (
     StartWorkflowUpdateInput,
     StartWorkflowUpdateWithStartInput,
     TerminateWorkflowInput,
+    TriggerScheduleInput,
+    UnpauseScheduleInput,
+    UpdateScheduleInput,
 )
 from durable._client.rpc import _dt, _start_input, _update_rpc
+from durable._client.schedules import ScheduleAsyncIterator, ScheduleDescription, ScheduleHandle, ScheduleUpdateInput
 from durable._client.transport import UpdateInput, UpdateWaitStage
 from durable._headers import to_wire
 from durable._replay.events import Event
@@ -252,3 +265,48 @@ class ClientOutbound(OutboundInterceptor):
 
     async def report_cancellation_async_activity(self, input: ReportCancellationAsyncActivityInput) -> None:
         await self._client._transport.report_async_activity_cancelled(input.id_or_token)
+
+    async def create_schedule(self, input: CreateScheduleInput) -> ScheduleHandle:
+        return await schedules.create_schedule(
+            self._client,
+            input.id,
+            input.schedule,
+            trigger_immediately=input.trigger_immediately,
+            backfill=input.backfill,
+            memo=input.memo,
+            search_attributes=input.search_attributes,
+        )
+
+    def list_schedules(self, input: ListSchedulesInput) -> ScheduleAsyncIterator:
+        return ScheduleAsyncIterator(self._client, input.query, input.page_size, input.next_page_token)
+
+    async def backfill_schedule(self, input: BackfillScheduleInput) -> None:
+        await self._client._transport.backfill_schedule(
+            input.id, schedules._backfill_docs(input.backfills), str(uuid.uuid4())
+        )
+
+    async def delete_schedule(self, input: DeleteScheduleInput) -> None:
+        await self._client._transport.delete_schedule(input.id)
+
+    async def describe_schedule(self, input: DescribeScheduleInput) -> ScheduleDescription:
+        return schedules._description(await self._client._transport.describe_schedule(input.id))
+
+    async def pause_schedule(self, input: PauseScheduleInput) -> None:
+        await self._client._transport.pause_schedule(input.id, input.note)
+
+    async def trigger_schedule(self, input: TriggerScheduleInput) -> None:
+        await self._client._transport.trigger_schedule(input.id, input.overlap, str(uuid.uuid4()))
+
+    async def unpause_schedule(self, input: UnpauseScheduleInput) -> None:
+        await self._client._transport.unpause_schedule(input.id, input.note)
+
+    async def update_schedule(self, input: UpdateScheduleInput) -> None:
+        described = await self.describe_schedule(
+            DescribeScheduleInput(id=input.id, rpc_metadata=input.rpc_metadata, rpc_timeout=input.rpc_timeout)
+        )
+        update = input.updater(ScheduleUpdateInput(description=described))
+        if inspect.isawaitable(update):
+            update = await update
+        if update is None:
+            return
+        await self._client._transport.update_schedule(input.id, schedules.schedule_to_doc(update.schedule))

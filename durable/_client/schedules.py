@@ -15,8 +15,6 @@ Not supported (a clear error, not a silent drop): search attributes on the sched
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from durable import _converter
 from durable._client.errors import ScheduleAlreadyRunningError
+from durable._client.interceptor import (
+    BackfillScheduleInput,
+    DeleteScheduleInput,
+    DescribeScheduleInput,
+    PauseScheduleInput,
+    TriggerScheduleInput,
+    UnpauseScheduleInput,
+    UpdateScheduleInput,
+)
 from durable._client.paging import PageIterator
 from durable._client.schedule_transport import (
     BackfillDocument,
@@ -411,29 +418,42 @@ class ScheduleHandle:
         """
         if not backfill:
             raise ValueError("At least one backfill required")
-        await self._client._transport.backfill_schedule(self.id, _backfill_docs(backfill), str(uuid.uuid4()))
+        await self._client._outbound.backfill_schedule(
+            BackfillScheduleInput(id=self.id, backfills=backfill, rpc_metadata={}, rpc_timeout=None)
+        )
 
     async def delete(self, **_: Any) -> None:
         """Delete the schedule; workflows it started go on."""
-        await self._client._transport.delete_schedule(self.id)
+        await self._client._outbound.delete_schedule(DeleteScheduleInput(id=self.id, rpc_metadata={}, rpc_timeout=None))
 
     async def describe(self, **_: Any) -> ScheduleDescription:
         """The schedule, with its counters, running workflows, recent and next actions."""
-        return _description(await self._client._transport.describe_schedule(self.id))
+        return await self._client._outbound.describe_schedule(
+            DescribeScheduleInput(id=self.id, rpc_metadata={}, rpc_timeout=None)
+        )
 
     async def pause(self, *, note: str | None = None, **_: Any) -> None:
         """Stop taking actions (a trigger still acts)."""
-        await self._client._transport.pause_schedule(self.id, note)
+        await self._client._outbound.pause_schedule(
+            PauseScheduleInput(id=self.id, note=note, rpc_metadata={}, rpc_timeout=None)
+        )
 
     async def trigger(self, *, overlap: ScheduleOverlapPolicy | None = None, **_: Any) -> None:
         """Take an action now; ``overlap`` overrides the schedule's policy for it."""
-        await self._client._transport.trigger_schedule(
-            self.id, ScheduleOverlapPolicy(overlap) if overlap else None, str(uuid.uuid4())
+        await self._client._outbound.trigger_schedule(
+            TriggerScheduleInput(
+                id=self.id,
+                overlap=ScheduleOverlapPolicy(overlap) if overlap else None,
+                rpc_metadata={},
+                rpc_timeout=None,
+            )
         )
 
     async def unpause(self, *, note: str | None = None, **_: Any) -> None:
         """Take actions again, from the next time on."""
-        await self._client._transport.unpause_schedule(self.id, note)
+        await self._client._outbound.unpause_schedule(
+            UnpauseScheduleInput(id=self.id, note=note, rpc_metadata={}, rpc_timeout=None)
+        )
 
     async def update(
         self,
@@ -441,12 +461,9 @@ class ScheduleHandle:
         **_: Any,
     ) -> None:
         """Replace the schedule with what ``updater`` builds from its description (None: no change)."""
-        update = updater(ScheduleUpdateInput(description=await self.describe()))
-        if inspect.isawaitable(update):
-            update = await update
-        if update is None:
-            return
-        await self._client._transport.update_schedule(self.id, schedule_to_doc(update.schedule))
+        await self._client._outbound.update_schedule(
+            UpdateScheduleInput(id=self.id, updater=updater, rpc_metadata={}, rpc_timeout=None)
+        )
 
 
 class ScheduleAsyncIterator(PageIterator[ScheduleListDescription]):
