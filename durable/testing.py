@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar, cast
 
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
+from durable._client.interceptor import Interceptor
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
 
@@ -32,24 +33,34 @@ BACKEND_ENV = "DURABLE_TEST_BACKEND"
 class WorkflowEnvironment:
     """An embedded engine with a client; use as ``async with await WorkflowEnvironment.start_...()``."""
 
-    def __init__(self, runtime: LocalRuntime) -> None:
+    def __init__(self, runtime: LocalRuntime, *, interceptors: Sequence[Interceptor] = ()) -> None:
         self._runtime = runtime
-        self._client = Client(LocalTransport(runtime))
+        self._client = Client(LocalTransport(runtime), interceptors=interceptors)
 
     @staticmethod
-    async def start_local(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
-        """Real time, on moto (the embedded AWS emulation)."""
-        return WorkflowEnvironment(LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False))
+    async def start_local(
+        *, backend: str | None = None, interceptors: Sequence[Interceptor] = (), **_: Any
+    ) -> WorkflowEnvironment:
+        """Real time, on moto (the embedded AWS emulation); ``interceptors`` are the client's."""
+        return WorkflowEnvironment(
+            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False),
+            interceptors=interceptors,
+        )
 
     @staticmethod
-    async def start_time_skipping(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
+    async def start_time_skipping(
+        *, backend: str | None = None, interceptors: Sequence[Interceptor] = (), **_: Any
+    ) -> WorkflowEnvironment:
         """Virtual time that jumps to the next timer while a client awaits a result.
 
         Args:
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
+            interceptors: the client's (``durable.client.Interceptor``); those that are
+                worker interceptors too apply to the workers made with it, as in temporalio.
         """
         return WorkflowEnvironment(
-            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
+            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True),
+            interceptors=interceptors,
         )
 
     @property

@@ -120,3 +120,15 @@ async def test_each_client_call_goes_through_the_interceptor_with_its_input(env)
         ("list_schedules", "ListSchedulesInput"),
         ("delete_schedule", "DeleteScheduleInput"),
     ]
+
+
+async def test_an_environment_started_with_interceptors_gives_them_to_its_client() -> None:
+    recording = Recording()
+    async with await WorkflowEnvironment.start_time_skipping(interceptors=[recording]) as env:
+        assert env.client.config()["interceptors"] == [recording]
+        task_queue = f"calls-{uuid.uuid4()}"
+        async with Worker(env.client, task_queue=task_queue, workflows=[Waits]):
+            handle = await env.client.start_workflow(Waits.run, id=f"waits-{uuid.uuid4()}", task_queue=task_queue)
+            await handle.signal(Waits.finish)
+            await handle.result()
+    assert recording.calls == [("start_workflow", "StartWorkflowInput"), ("signal_workflow", "SignalWorkflowInput")]

@@ -240,21 +240,18 @@ def _client_with(client: Any, interceptors: list[Any]) -> Any:
     return type(client)(**config)
 
 
-async def test_headers_from_the_client_and_from_the_workflow_reach_the_inbound_interceptors():
+async def test_headers_from_the_client_and_from_the_workflow_reach_the_inbound_interceptors(client, task_queue):
     SEEN.clear()
-    env = await sdk.start_env()
-    async with env:
-        client = _client_with(env.client, [ClientHeaders()])
-        task_queue = f"interceptors-{uuid.uuid4()}"
-        worker = sdk.new_worker(
-            client,
-            task_queue=task_queue,
-            workflows=[Greeter, Child],
-            activities=[greet],
-            interceptors=[WorkerRecorder()],
-        )
-        async with worker:
-            assert await _run_greeter(client, task_queue) == ["hello ada", "hello ada", "child done", "grace"]
+    client = _client_with(client, [ClientHeaders()])
+    worker = sdk.new_worker(
+        client,
+        task_queue=task_queue,
+        workflows=[Greeter, Child],
+        activities=[greet],
+        interceptors=[WorkerRecorder()],
+    )
+    async with worker:
+        assert await _run_greeter(client, task_queue) == ["hello ada", "hello ada", "child done", "grace"]
     seen = set(SEEN)
     # From the client, with each kind of call.
     assert ("execute_workflow", "Greeter", "client:start") in seen
@@ -276,41 +273,35 @@ async def test_headers_from_the_client_and_from_the_workflow_reach_the_inbound_i
     # receiver, not the Java test server's: tests/workflows/test_interceptor_headers.py.
 
 
-async def test_a_client_interceptor_that_is_also_a_worker_interceptor_applies_to_the_clients_workers():
+async def test_a_client_interceptor_that_is_also_a_worker_interceptor_applies_to_the_clients_workers(
+    client, task_queue
+):
     SEEN.clear()
-    env = await sdk.start_env()
-    async with env:
-        client = _client_with(env.client, [ClientAndWorker()])
-        assert [type(i) for i in client.config()["interceptors"]] == [ClientAndWorker]
-        task_queue = f"interceptors-{uuid.uuid4()}"
-        async with sdk.new_worker(client, task_queue=task_queue, workflows=[Greeter, Child], activities=[greet]):
-            await _run_greeter(client, task_queue)
+    client = _client_with(client, [ClientAndWorker()])
+    assert [type(i) for i in client.config()["interceptors"]] == [ClientAndWorker]
+    async with sdk.new_worker(client, task_queue=task_queue, workflows=[Greeter, Child], activities=[greet]):
+        await _run_greeter(client, task_queue)
     seen = set(SEEN)
     assert ("execute_workflow", "Greeter", "client:start") in seen
     assert ("execute_activity", "greet", "workflow:activity:greet") in seen
 
 
-async def test_update_with_start_carries_the_start_and_the_update_headers():
+async def test_update_with_start_carries_the_start_and_the_update_headers(client, task_queue):
     SEEN.clear()
-    env = await sdk.start_env()
-    async with env:
-        client = _client_with(env.client, [ClientHeaders()])
-        task_queue = f"interceptors-{uuid.uuid4()}"
-        async with sdk.new_worker(
-            client, task_queue=task_queue, workflows=[Greeter, Child], interceptors=[WorkerRecorder()]
-        ):
-            op = sdk.WithStartWorkflowOperation(
-                Greeter.run,
-                "ada",
-                id=f"greeter-{uuid.uuid4()}",
-                task_queue=task_queue,
-                id_conflict_policy=sdk.common.WorkflowIDConflictPolicy.FAIL,
-            )
-            assert (
-                await client.execute_update_with_start_workflow(Greeter.add, "grace", start_workflow_operation=op) == 1
-            )
-            handle = await op.workflow_handle()
-            await handle.terminate()
+    client = _client_with(client, [ClientHeaders()])
+    async with sdk.new_worker(
+        client, task_queue=task_queue, workflows=[Greeter, Child], interceptors=[WorkerRecorder()]
+    ):
+        op = sdk.WithStartWorkflowOperation(
+            Greeter.run,
+            "ada",
+            id=f"greeter-{uuid.uuid4()}",
+            task_queue=task_queue,
+            id_conflict_policy=sdk.common.WorkflowIDConflictPolicy.FAIL,
+        )
+        assert await client.execute_update_with_start_workflow(Greeter.add, "grace", start_workflow_operation=op) == 1
+        handle = await op.workflow_handle()
+        await handle.terminate()
     seen = set(SEEN)
     assert ("execute_workflow", "Greeter", "client:uws-start") in seen
     assert ("handle_update_handler", "add", "client:uws-update") in seen

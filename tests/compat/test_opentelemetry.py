@@ -121,28 +121,23 @@ EXPECTED = [
 ]
 
 
-async def test_a_workflow_and_everything_it_does_is_one_trace_with_temporalios_spans():
+async def test_a_workflow_and_everything_it_does_is_one_trace_with_temporalios_spans(client, task_queue):
     tracer, exporter = _tracer()
     interceptor = sdk.tracing_module().TracingInterceptor(tracer)
-    env = await sdk.start_env()
-    async with env:
-        config = env.client.config()
-        config["interceptors"] = [interceptor]
-        client = type(env.client)(**config)
-        task_queue = f"traced-{uuid.uuid4()}"
-        workflow_id = f"traced-{uuid.uuid4()}"
-        async with sdk.new_worker(
-            client, task_queue=task_queue, workflows=[Traced, TracedChild], activities=[traced_step]
-        ):
-            with tracer.start_as_current_span("test"):
-                handle = await client.start_workflow(Traced.run, id=workflow_id, task_queue=task_queue)
-                assert await handle.execute_update(Traced.bump, 2) == 2
-                assert await handle.query(Traced.counted) == 2
-                await handle.signal(Traced.start)
-                assert await handle.result() == ["step parent", "step local", "step child"]
-                # The run is closed: answering replays it from scratch, which makes no workflow span.
-                assert await handle.query(Traced.counted) == 2
-            history = await handle.fetch_history()
+    config = client.config()
+    config["interceptors"] = [interceptor]
+    client = type(client)(**config)
+    workflow_id = f"traced-{uuid.uuid4()}"
+    async with sdk.new_worker(client, task_queue=task_queue, workflows=[Traced, TracedChild], activities=[traced_step]):
+        with tracer.start_as_current_span("test"):
+            handle = await client.start_workflow(Traced.run, id=workflow_id, task_queue=task_queue)
+            assert await handle.execute_update(Traced.bump, 2) == 2
+            assert await handle.query(Traced.counted) == 2
+            await handle.signal(Traced.start)
+            assert await handle.result() == ["step parent", "step local", "step child"]
+            # The run is closed: answering replays it from scratch, which makes no workflow span.
+            assert await handle.query(Traced.counted) == 2
+        history = await handle.fetch_history()
     spans = exporter.get_finished_spans()
     assert _tree(spans) == EXPECTED
     assert len({span.context.trace_id for span in spans}) == 1
