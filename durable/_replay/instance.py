@@ -958,6 +958,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         activity_id = input.activity_id
         if activity_id is not None:
             check_id("activity id", activity_id)
+        # The input's fields under the names the command below was built from before interceptors.
         name, hint = input.activity, input.ret_type
         args, task_queue, result_type = input.args, input.task_queue, None
         heartbeat_timeout, retry_policy, cancellation_type = (
@@ -1031,6 +1032,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         )
         if not start_to_close_timeout and not schedule_to_close_timeout:
             raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
+        # The input's fields under the names the command below was built from before interceptors.
         name, hint = input.activity, input.ret_type
         args, activity_id, result_type = input.args, input.activity_id, None
         retry_policy, local_retry_threshold = input.retry_policy, input.local_retry_threshold
@@ -1199,6 +1201,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         id = input.id
         # As Temporal's server refuses the command: the workflow task fails (visible, retried).
         check_id("child workflow id", id)
+        # The input's fields under the names the command below was built from before interceptors.
         name, hint, args, task_queue, result_type = input.workflow, input.ret_type, input.args, input.task_queue, None
         parent_close_policy, cancellation_type = input.parent_close_policy, input.cancellation_type
         id_reuse_policy, retry_policy = input.id_reuse_policy, input.retry_policy
