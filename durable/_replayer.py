@@ -50,6 +50,7 @@ class Replayer:
         workflows: Sequence[type],
         workflow_runner: WorkflowRunner | None = None,
         data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Any] = (),
         **options: Any,
     ) -> None:
         """Set up the replayer.
@@ -59,6 +60,8 @@ class Replayer:
             workflow_runner: runs their code: in the determinism sandbox by default, as a Worker.
             data_converter: the one the runs were made with: its codec decodes the histories'
                 payloads (as stored, encoded) and its payload converter converts them.
+            interceptors: the worker interceptors (``durable.worker.Interceptor``) the runs go
+                through, as a Worker's: they see each replayed call with its headers.
             options: temporalio's other options, accepted.
         """
         del options
@@ -67,6 +70,8 @@ class Replayer:
             definitions = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in definitions]
         definitions = [dataclasses.replace(d, data_converter=data_converter) for d in definitions]
         self._boundary = PayloadBoundary.of(data_converter)
+        if interceptors:
+            definitions = [dataclasses.replace(d, interceptors=tuple(interceptors)) for d in definitions]
         self._definitions: dict[str | None, WorkflowDefinition] = {d.name: d for d in definitions}
 
     def _lookup(self, workflow_type: str, _task_queue: str) -> WorkflowDefinition:

@@ -30,7 +30,7 @@ __all__ = [
 
 def info() -> Info:
     """Information about the running attempt (``attempt``, ``heartbeat_details``, ids...)."""
-    return _context.current().info
+    return _context.current().intercepted_info()
 
 
 def in_activity() -> bool:
@@ -48,7 +48,7 @@ def heartbeat(*details: Any) -> None:
     Heartbeats are how an activity learns that it was cancelled: an async activity is then
     cancelled where it awaits, a sync one gets ``CancelledError`` from this call.
     """
-    _context.current().heartbeat(details)
+    _context.current().intercepted_heartbeat(details)
 
 
 def raise_complete_async() -> NoReturn:

@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
+from durable._client.interceptor import Interceptor
 from durable._conversion.data_converter import DataConverter
 from durable._conversion.payload_converter import PayloadConverter
 from durable._local.environment import LocalRuntime
@@ -41,14 +42,18 @@ class WorkflowEnvironment:
         *,
         namespace: str = "default",
         data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Interceptor] = (),
     ) -> None:
         self._runtime = runtime
-        self._client = Client(LocalTransport(runtime), namespace=namespace, data_converter=data_converter)
+        self._client = Client(
+            LocalTransport(runtime), namespace=namespace, data_converter=data_converter, interceptors=interceptors
+        )
 
     @staticmethod
     async def start_local(
         *,
         data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Interceptor] = (),
         backend: str | None = None,
         namespace: str = "default",
         plugins: Sequence[Any] = (),
@@ -76,6 +81,8 @@ class WorkflowEnvironment:
 
         Args:
             data_converter: the client's, and so every Worker's given that client.
+            interceptors: the client's (``durable.client.Interceptor``); those that are
+                worker interceptors too apply to the workers made with it, as in temporalio.
             backend: ``moto`` (default) or ``memory``.
             namespace: the client's namespace.
             retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui,
@@ -93,12 +100,15 @@ class WorkflowEnvironment:
         runtime = LocalRuntime(
             backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False, data_converter=data_converter
         )
-        return WorkflowEnvironment(runtime, namespace=namespace, data_converter=data_converter)
+        return WorkflowEnvironment(
+            runtime, namespace=namespace, data_converter=data_converter, interceptors=interceptors
+        )
 
     @staticmethod
     async def start_time_skipping(
         *,
         data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Interceptor] = (),
         backend: str | None = None,
         plugins: Sequence[Any] = (),
         default_workflow_query_reject_condition: Any = None,
@@ -118,6 +128,8 @@ class WorkflowEnvironment:
         Args:
             data_converter: the client's, and so every Worker's given that client.
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
+            interceptors: the client's (``durable.client.Interceptor``); those that are
+                worker interceptors too apply to the workers made with it, as in temporalio.
             retry_config, rpc_metadata, identity, port, download_dest_dir, test_server_*: no
                 effect here: no test server is downloaded or started, the engine runs in
                 this process.
@@ -131,7 +143,7 @@ class WorkflowEnvironment:
         runtime = LocalRuntime(
             backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True, data_converter=data_converter
         )
-        return WorkflowEnvironment(runtime, data_converter=data_converter)
+        return WorkflowEnvironment(runtime, data_converter=data_converter, interceptors=interceptors)
 
     @property
     def client(self) -> Client:

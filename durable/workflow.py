@@ -20,7 +20,6 @@ from uuid import UUID
 from durable import _converter, _failure
 from durable._options import Priority, refuse
 from durable._replay import context as _context
-from durable._replay.child_options import child_start_options, continue_as_new_options
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.context import Info, ParentInfo, UpdateInfo, current_update_info
 from durable._replay.definition import (
@@ -97,6 +96,7 @@ __all__ = [
     "execute_child_workflow",
     "execute_local_activity",
     "execute_local_activity_method",
+    "extern_functions",
     "get_dynamic_query_handler",
     "get_dynamic_signal_handler",
     "get_dynamic_update_handler",
@@ -350,13 +350,11 @@ async def start_child_workflow(  # type: ignore[misc]
         id_reuse_policy=int(id_reuse_policy),
         retry_policy=retry_policy,
         task_timeout=task_timeout,
-        options=child_start_options(
-            cron_schedule=cron_schedule,
-            memo=memo,
-            search_attributes=search_attributes,
-            static_summary=static_summary,
-            static_details=static_details,
-        ),
+        cron_schedule=cron_schedule,
+        memo=memo,
+        search_attributes=search_attributes,
+        static_summary=static_summary,
+        static_details=static_details,
     )
 
 
@@ -524,8 +522,14 @@ def all_handlers_finished() -> bool:
 
 
 def info() -> Info:
-    """Information about the running workflow."""
-    return _context.current().info
+    """Information about the running workflow (through the outbound interceptors)."""
+    return _context.current().intercepted_info()
+
+
+def extern_functions() -> Mapping[str, Callable[..., Any]]:
+    """The functions the worker's interceptors exposed to workflow code (their
+    ``workflow_interceptor_class`` input's ``unsafe_extern_functions``)."""
+    return _context.current().extern_functions
 
 
 def instance() -> Any:
@@ -606,17 +610,16 @@ def continue_as_new(
     else:
         # A dynamic workflow's run method has no type name: the run goes on as its own type.
         workflow_type = WorkflowDefinition.of(workflow).name or instance.info.workflow_type
-    raise ContinueAsNewError(
+    # Through the outbound interceptors, whose end raises ContinueAsNewError.
+    instance.continue_as_new(
         workflow_type,
-        task_queue or instance.info.task_queue,
-        _converter.encode_args(_arg_or_args(arg, args), instance.payload_converter),
-        options=continue_as_new_options(
-            run_timeout=run_timeout,
-            task_timeout=task_timeout,
-            backoff_start_interval=backoff_start_interval,
-            memo=memo,
-            search_attributes=search_attributes,
-        ),
+        task_queue,
+        _arg_or_args(arg, args),
+        run_timeout=run_timeout,
+        task_timeout=task_timeout,
+        backoff_start_interval=backoff_start_interval,
+        memo=memo,
+        search_attributes=search_attributes,
     )
 
 

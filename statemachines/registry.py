@@ -8,7 +8,15 @@ queue has nothing else registered for.
 every function (a client of the deployment gives the same one to ``Client.connect``): a
 ``durable.converter.DataConverter`` with your payload converter class, or
 ``durable.contrib.pydantic.pydantic_data_converter``.
+
+``INTERCEPTORS`` are the deployment's worker interceptors (``durable.worker.Interceptor``,
+the first is the outermost), what ``Worker(interceptors=...)`` takes locally: the
+orchestrator and API functions wrap every workflow run and query with them, the activity
+functions every attempt. For tracing, ``[TracingInterceptor()]`` from
+``durable.contrib.opentelemetry``.
 """
+
+from typing import Any
 
 from durable.converter import DataConverter
 from functions.activities.orders.activities import ACTIVITIES as ORDER_ACTIVITIES
@@ -18,3 +26,4 @@ from statemachines.saga import OrderSagaWorkflow
 WORKFLOWS = {"orders": [OrderWorkflow, OrderSagaWorkflow]}
 ACTIVITIES = {"orders": ORDER_ACTIVITIES}
 DATA_CONVERTER = DataConverter.default
+INTERCEPTORS: list[Any] = []

@@ -67,6 +67,19 @@ class ActivityContext:
         self._cancelled = threading.Event()
         self._on_cancel: Callable[[], object] | None = None
         self.async_cancelled: asyncio.Event | None = None
+        self.outbound: Any = None
+        """The attempt's outbound interceptor chain, when its worker has interceptors."""
+
+    def intercepted_info(self) -> Info:
+        """``activity.info()``: through the outbound interceptors, when there are any."""
+        return self.info if self.outbound is None else self.outbound.info()
+
+    def intercepted_heartbeat(self, details: Sequence[Any]) -> None:
+        """``activity.heartbeat()``: through the outbound interceptors, when there are any."""
+        if self.outbound is None:
+            self.heartbeat(details)
+        else:
+            self.outbound.heartbeat(*details)
 
     def heartbeat(self, details: Sequence[Any]) -> None:
         """Record progress; may learn that cancellation was requested."""

@@ -75,6 +75,7 @@ class LambdaApp:
         environ: Mapping[str, str] | None = None,
         workflow_runner: Any = None,
         data_converter: DataConverter | None = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         """Register code per task queue; read the wiring from ``environ`` (os.environ).
 
@@ -83,6 +84,8 @@ class LambdaApp:
         ``data_converter`` converts every value the runs and attempts take and give, as a
         Worker's client's does (``DataConverter.default`` when None): every function of a
         deployment must be given the same one (``DATA_CONVERTER`` in ``statemachines/registry.py``).
+        ``interceptors`` (``durable.worker.Interceptor``, outermost first) wrap the workflows'
+        runs, queries included, and the activities' attempts, as a Worker's do.
         """
         self._env = dict(environ if environ is not None else os.environ)
         service = self._env.get("POWERTOOLS_SERVICE_NAME", "durable")
@@ -97,10 +100,14 @@ class LambdaApp:
         self._payload_boundary = PayloadBoundary.of(data_converter)
         for task_queue, classes in (workflows or {}).items():
             self.registry.register(
-                task_queue, workflows=classes, workflow_runner=workflow_runner, data_converter=data_converter
+                task_queue,
+                workflows=classes,
+                workflow_runner=workflow_runner,
+                data_converter=data_converter,
+                interceptors=interceptors,
             )
         for task_queue, fns in (activities or {}).items():
-            self.registry.register(task_queue, activities=fns, data_converter=data_converter)
+            self.registry.register(task_queue, activities=fns, data_converter=data_converter, interceptors=interceptors)
 
     @cached_property
     def settings(self) -> DeploymentSettings:

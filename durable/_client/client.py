@@ -8,12 +8,9 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from durable import _converter
-from durable._client import schedules as _schedule
 from durable._client.executions import (
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
-    WorkflowExecutionCountAggregationGroup,
 )
 from durable._client.handles import (
     AsyncActivityHandle,
@@ -21,9 +18,21 @@ from durable._client.handles import (
     WorkflowHandle,
     WorkflowUpdateHandle,
 )
-from durable._client.rpc import _refuse, _start_input, _update_rpc
+from durable._client.interceptor import (
+    CountWorkflowsInput,
+    CreateScheduleInput,
+    Interceptor,
+    ListSchedulesInput,
+    ListWorkflowsInput,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    StartWorkflowUpdateWithStartInput,
+    UpdateWithStartUpdateWorkflowInput,
+)
+from durable._client.outbound import ClientOutbound
+from durable._client.rpc import _refuse
 from durable._client.schedules import Schedule, ScheduleAsyncIterator, ScheduleBackfill, ScheduleHandle
-from durable._client.transport import Transport, UpdateInput
+from durable._client.transport import Transport
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.transport import CodecTransport
 from durable._conversion.data_converter import DataConverter
@@ -32,7 +41,6 @@ from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, signal_name, update_definition
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._statuses import WorkflowUpdateStage
-from durable._visibility.listing import Count
 from durable.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.service import TLSConfig
 
@@ -44,13 +52,19 @@ class ClientConfig(TypedDict):
     """The connection (temporalio's ``service_client``): in process, or the HTTP API's."""
     namespace: str
     data_converter: DataConverter
+    interceptors: Sequence[Interceptor]
 
 
 class Client:
     """Starts workflows and returns handles to them."""
 
     def __init__(
-        self, transport: Transport, *, namespace: str = "default", data_converter: DataConverter = DataConverter.default
+        self,
+        transport: Transport,
+        *,
+        namespace: str = "default",
+        data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Interceptor] = (),
     ) -> None:
         """A client over a transport; ``Client.connect`` makes one for a deployed stack or the dev server.
 
@@ -60,6 +74,8 @@ class Client:
             data_converter: converts every value the client sends and receives, and (through
                 a Worker given this client) every value its task queues' workflows and
                 activities take and give.
+            interceptors: wrap every call (the first is the outermost); those that are also
+                ``durable.worker.Interceptor`` apply to the workers made with this client.
         """
         self._plain_transport = transport.inner if isinstance(transport, CodecTransport) else transport
         boundary = PayloadBoundary.of(data_converter)
@@ -69,11 +85,18 @@ class Client:
         )
         self._namespace = namespace
         self._data_converter = data_converter
+        self._interceptors = list(interceptors)
+        self._outbound: OutboundInterceptor = ClientOutbound(self)
+        for interceptor in reversed(self._interceptors):
+            self._outbound = interceptor.intercept_client(self._outbound)
 
     def config(self) -> ClientConfig:
         """This client's configuration: ``Client(**client.config())`` builds an equal client."""
         return ClientConfig(
-            transport=self._plain_transport, namespace=self._namespace, data_converter=self._data_converter
+            transport=self._plain_transport,
+            namespace=self._namespace,
+            data_converter=self._data_converter,
+            interceptors=list(self._interceptors),
         )
 
     @property
@@ -96,6 +119,7 @@ class Client:
         tls: bool | TLSConfig | None = None,
         rpc_metadata: Mapping[str, str] = {},
         data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Interceptor] = (),
         **unsupported: Any,
     ) -> Client:
         """A client of a deployed stack's HTTP API, or of the dev server.
@@ -123,6 +147,8 @@ class Client:
             data_converter: converts every value the client sends and receives (as a
                 Worker's client: every value its workflows and activities take and give);
                 its codec runs here, so the API sees encoded payloads only.
+            interceptors: wrap every call of the client (the first is the outermost); those
+                that are also ``durable.worker.Interceptor`` apply to its workers too.
 
         Raises:
             RPCError: the API cannot be reached (UNAVAILABLE) or refused the credentials.
@@ -137,7 +163,7 @@ class Client:
         )
         if not lazy:
             await transport.check(timeout=timeout)
-        return cls(transport, namespace=namespace, data_converter=data_converter)
+        return cls(transport, namespace=namespace, data_converter=data_converter, interceptors=interceptors)
 
     @property
     def namespace(self) -> str:
@@ -206,8 +232,8 @@ class Client:
                 saves a round trip (in process, and on the API that serves the start):
                 the start returns with the first commands dispatched. The handle's
                 ``__temporal_eagerly_started`` attribute says whether it did, as temporalio's.
-            rpc_metadata, rpc_timeout: accepted as every call of this client accepts them;
-                headers for every call are ``Client.connect(rpc_metadata=)``'s.
+            rpc_metadata, rpc_timeout: handed to the interceptors, as temporalio's; headers
+                for every call are ``Client.connect(rpc_metadata=)``'s.
             stack_level: where the DeprecationWarning of dict search attributes points.
             start_delay, retry_policy, priority, versioning_override: refused unless left at
                 their defaults (NotImplementedError): see README, "Differences from temporalio".
@@ -222,41 +248,38 @@ class Client:
         refuse("retry_policy", retry_policy)
         refuse("priority", priority, Priority.default)
         refuse("versioning_override", versioning_override)
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         if isinstance(search_attributes, Mapping) and search_attributes:
             warnings.warn(
                 "Dictionary-based search attributes are deprecated", DeprecationWarning, stacklevel=stack_level
             )
         name, hint = WorkflowDefinition.name_and_result_hint(workflow)
-        start = _start_input(
-            self.data_converter.payload_converter,
-            name,
-            _arg_or_args(arg, args),
-            id=id,
-            task_queue=task_queue,
-            id_reuse_policy=id_reuse_policy,
-            id_conflict_policy=id_conflict_policy,
-            cron_schedule=cron_schedule,
-            memo=memo,
-            search_attributes=search_attributes,
-            start_signal=signal_name(start_signal) if start_signal is not None else None,
-            start_signal_args=start_signal_args,
-            request_eager_start=request_eager_start,
-            execution_timeout=execution_timeout,
-            run_timeout=run_timeout,
-            task_timeout=task_timeout,
-            static_summary=static_summary,
-            static_details=static_details,
+        return await self._outbound.start_workflow(
+            StartWorkflowInput(
+                workflow=name,
+                args=_arg_or_args(arg, args),
+                id=id,
+                task_queue=task_queue,
+                execution_timeout=execution_timeout,
+                run_timeout=run_timeout,
+                task_timeout=task_timeout,
+                id_reuse_policy=id_reuse_policy,
+                id_conflict_policy=id_conflict_policy,
+                retry_policy=None,
+                cron_schedule=cron_schedule,
+                memo=memo,
+                search_attributes=search_attributes,
+                start_delay=None,
+                headers={},
+                start_signal=signal_name(start_signal) if start_signal is not None else None,
+                start_signal_args=start_signal_args,
+                static_summary=static_summary,
+                static_details=static_details,
+                ret_type=result_type or hint,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+                request_eager_start=request_eager_start,
+            )
         )
-        started = await self._transport.start(start)
-        run_id = started.run_id
-        handle: WorkflowHandle[Any] = WorkflowHandle(
-            self, id, run_id=None, result_run_id=run_id, first_execution_run_id=run_id, result_type=result_type or hint
-        )
-        # temporalio's own spelling: an attribute named "__temporal_eagerly_started", set on
-        # each handle a start returns (read it with getattr).
-        setattr(handle, "__temporal_eagerly_started", started.eagerly_started)
-        return handle
 
     async def execute_workflow(self, workflow: Any, arg: Any = _arg_unset, **kwargs: Any) -> Any:
         """Start a workflow and wait for its result."""
@@ -289,7 +312,7 @@ class Client:
         args: Sequence[Any] = (),
         id: str | None = None,
         result_type: type | None = None,
-        rpc_metadata: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> Any:
         """Send an update-with-start and wait for the update's result.
@@ -313,6 +336,7 @@ class Client:
             wait_for_stage=WorkflowUpdateStage.COMPLETED,
             id=id,
             result_type=result_type,
+            rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )
         return await handle.result()
@@ -327,7 +351,7 @@ class Client:
         args: Sequence[Any] = (),
         id: str | None = None,
         result_type: type | None = None,
-        rpc_metadata: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowUpdateHandle[Any]:
         """Send an update-with-start and return the update's handle once it reached
@@ -346,6 +370,7 @@ class Client:
             wait_for_stage=wait_for_stage,
             id=id,
             result_type=result_type,
+            rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )
 
@@ -359,6 +384,7 @@ class Client:
         wait_for_stage: WorkflowUpdateStage,
         id: str | None,
         result_type: type | None,
+        rpc_metadata: Mapping[str, str | bytes],
         rpc_timeout: timedelta | None,
     ) -> WorkflowUpdateHandle[Any]:
         if wait_for_stage == WorkflowUpdateStage.ADMITTED:
@@ -369,7 +395,6 @@ class Client:
         op._used = True
         future = op._future()
         name, hint = update_definition(update)
-        update_id = id or str(uuid.uuid4())
 
         def on_start(run_id: str) -> None:
             if not future.done():
@@ -379,30 +404,31 @@ class Client:
                     )
                 )
 
-        try:
-            status = await _update_rpc(
-                self._transport.update_with_start(
-                    op._input(self.data_converter.payload_converter),
-                    UpdateInput(
-                        update_id=update_id,
-                        name=name,
-                        args=_converter.encode_args(_arg_or_args(arg, args), self.data_converter.payload_converter),
-                        wait_for_stage="ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED",
-                    ),
-                    on_start=on_start,
-                ),
-                rpc_timeout,
-            )
-        except BaseException as err:
+        def on_start_error(err: BaseException) -> None:
             if not future.done():
                 future.set_exception(err)
+
+        try:
+            return await self._outbound.start_update_with_start_workflow(
+                StartWorkflowUpdateWithStartInput(
+                    start_workflow_input=op._interceptor_input(),
+                    update_workflow_input=UpdateWithStartUpdateWorkflowInput(
+                        update_id=id or str(uuid.uuid4()),
+                        update=name,
+                        args=_arg_or_args(arg, args),
+                        wait_for_stage=wait_for_stage,
+                        headers={},
+                        ret_type=result_type or hint,
+                    ),
+                    rpc_metadata=rpc_metadata,
+                    rpc_timeout=rpc_timeout,
+                    _on_start=on_start,
+                    _on_start_error=on_start_error,
+                )
+            )
+        except BaseException as err:
+            on_start_error(err)
             raise
-        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
-            self, update_id, op._id, workflow_run_id=status.run_id, result_type=result_type or hint
-        )
-        if status.stage == "COMPLETED":
-            handle._known = status
-        return handle
 
     def list_workflows(
         self,
@@ -426,9 +452,15 @@ class Client:
             page_size: the most runs per page.
             next_page_token: resume a listing where a page's token says.
         """
-        del rpc_metadata, rpc_timeout
-        return WorkflowExecutionAsyncIterator(
-            self, query, limit=limit, page_size=page_size, next_page_token=next_page_token
+        return self._outbound.list_workflows(
+            ListWorkflowsInput(
+                query=query,
+                page_size=page_size,
+                next_page_token=next_page_token,
+                rpc_metadata=rpc_metadata or {},
+                rpc_timeout=rpc_timeout,
+                limit=limit,
+            )
         )
 
     async def count_workflows(
@@ -439,13 +471,9 @@ class Client:
         Raises:
             RPCError: INVALID_ARGUMENT when the query is not valid.
         """
-        del rpc_metadata, rpc_timeout
-        counted: Count = await self._transport.count_workflows(query)
-        groups = [
-            WorkflowExecutionCountAggregationGroup(count=n, group_values=[status])
-            for status, n in counted.groups.items()
-        ]
-        return WorkflowExecutionCount(count=counted.count, groups=groups)
+        return await self._outbound.count_workflows(
+            CountWorkflowsInput(query=query, rpc_metadata=rpc_metadata or {}, rpc_timeout=rpc_timeout)
+        )
 
     def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle:
         """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""
@@ -475,15 +503,17 @@ class Client:
             ScheduleAlreadyRunningError: a schedule with this id exists.
             RPCError: the spec cannot fire (INVALID_ARGUMENT), e.g. a bad cron expression.
         """
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        return await _schedule.create_schedule(
-            self,
-            id,
-            schedule,
-            trigger_immediately=trigger_immediately,
-            backfill=backfill,
-            memo=memo,
-            search_attributes=search_attributes,
+        return await self._outbound.create_schedule(
+            CreateScheduleInput(
+                id=id,
+                schedule=schedule,
+                trigger_immediately=trigger_immediately,
+                backfill=backfill,
+                memo=memo,
+                search_attributes=search_attributes,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     def get_schedule_handle(self, id: str) -> ScheduleHandle:
@@ -501,8 +531,15 @@ class Client:
     ) -> ScheduleAsyncIterator:
         """The schedules ``query`` matches (a list filter over ``ScheduleId`` and
         ``TemporalSchedulePaused``; None: all), by id, for ``async for``; pages of ``page_size``."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        return ScheduleAsyncIterator(self, query, page_size, next_page_token)
+        return self._outbound.list_schedules(
+            ListSchedulesInput(
+                page_size=page_size,
+                next_page_token=next_page_token,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+                query=query,
+            )
+        )
 
     def get_workflow_handle_for(self, workflow: Any, workflow_id: str, **kwargs: Any) -> WorkflowHandle[Any]:
         """:meth:`get_workflow_handle` with the result type taken from a run method."""

@@ -11,25 +11,36 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from durable import _converter, _failure
 from durable._client.errors import (
-    AsyncActivityCancelledError,
     WorkflowContinuedAsNewError,
     WorkflowFailureError,
     WorkflowUpdateFailedError,
 )
 from durable._client.executions import (
-    PendingActivityInfo,
     WorkflowExecutionDescription,
     WorkflowHistory,
-    _execution_fields,
 )
-from durable._client.rpc import _dt, _start_input, _update_rpc
-from durable._client.transport import StartWorkflowInput, Transport, UpdateInput, UpdateWaitStage
+from durable._client.interceptor import (
+    CancelWorkflowInput,
+    CompleteAsyncActivityInput,
+    DescribeWorkflowInput,
+    FailAsyncActivityInput,
+    FetchWorkflowHistoryEventsInput,
+    HeartbeatAsyncActivityInput,
+    QueryWorkflowInput,
+    ReportCancellationAsyncActivityInput,
+    SignalWorkflowInput,
+    StartWorkflowUpdateInput,
+    TerminateWorkflowInput,
+    UpdateWithStartStartWorkflowInput,
+)
+from durable._client.rpc import _update_rpc
+from durable._client.transport import Transport
 from durable._conversion.payload_converter import PayloadConverter
 from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
-from durable._statuses import PendingActivityState, WorkflowUpdateStage
+from durable._statuses import WorkflowUpdateStage
 from durable.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
 from durable.exceptions import CancelledError, TerminatedError, TimeoutError, TimeoutType
 
@@ -50,7 +61,6 @@ class AsyncActivityHandle:
     def __init__(self, client: Client, task_token: bytes) -> None:
         self._client = client
         self._task_token = task_token
-        self._pc = client.data_converter.payload_converter
 
     async def complete(
         self,
@@ -60,9 +70,12 @@ class AsyncActivityHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Complete the activity with ``result``."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         value = None if result is _arg_unset else result
-        await self._client._transport.complete_async_activity(self._task_token, _converter.encode(value, self._pc))
+        await self._client._outbound.complete_async_activity(
+            CompleteAsyncActivityInput(
+                id_or_token=self._task_token, result=value, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout
+            )
+        )
 
     async def fail(
         self,
@@ -73,19 +86,25 @@ class AsyncActivityHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Fail the attempt with ``error``; the workflow's retry policy applies."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._client._transport.fail_async_activity(
-            self._task_token,
-            _failure.from_exception(error, self._pc),
-            _converter.encode_args(list(last_heartbeat_details), self._pc),
+        await self._client._outbound.fail_async_activity(
+            FailAsyncActivityInput(
+                id_or_token=self._task_token,
+                error=error,
+                last_heartbeat_details=last_heartbeat_details,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def report_cancellation(
         self, *details: Any, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> None:
         """Report that the activity stopped after being asked to cancel."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._client._transport.report_async_activity_cancelled(self._task_token)
+        await self._client._outbound.report_cancellation_async_activity(
+            ReportCancellationAsyncActivityInput(
+                id_or_token=self._task_token, details=details, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout
+            )
+        )
 
     async def heartbeat(
         self, *details: Any, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
@@ -95,11 +114,11 @@ class AsyncActivityHandle:
         Raises:
             AsyncActivityCancelledError: the workflow asked the activity to cancel.
         """
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        if await self._client._transport.heartbeat_async_activity(
-            self._task_token, _converter.encode_args(list(details), self._pc)
-        ):
-            raise AsyncActivityCancelledError()
+        await self._client._outbound.heartbeat_async_activity(
+            HeartbeatAsyncActivityInput(
+                id_or_token=self._task_token, details=details, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout
+            )
+        )
 
 
 class WorkflowHandle(Generic[ReturnType]):
@@ -188,9 +207,16 @@ class WorkflowHandle(Generic[ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Send a signal (a ``@workflow.signal`` method or a name)."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._t.signal(
-            self._id, self._run_id, signal_name(signal), _converter.encode_args(_arg_or_args(arg, args), self._pc)
+        await self._client._outbound.signal_workflow(
+            SignalWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                signal=signal_name(signal),
+                args=_arg_or_args(arg, args),
+                headers={},
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def query(
@@ -211,11 +237,20 @@ class WorkflowHandle(Generic[ReturnType]):
             NotImplementedError: a ``reject_condition``.
         """
         refuse("reject_condition", reject_condition)
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         name, hint = query_definition(query)
-        encoded = _converter.encode_args(_arg_or_args(arg, args), self._pc)
-        payload = await self._t.query(self._id, self._run_id, name, encoded)
-        return _converter.decode(payload, result_type or hint, self._pc)
+        return await self._client._outbound.query_workflow(
+            QueryWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                query=name,
+                args=_arg_or_args(arg, args),
+                reject_condition=None,
+                headers={},
+                ret_type=result_type or hint,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
 
     async def execute_update(
         self,
@@ -225,7 +260,7 @@ class WorkflowHandle(Generic[ReturnType]):
         args: Sequence[Any] = (),
         id: str | None = None,
         result_type: type | None = None,
-        rpc_metadata: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> Any:
         """Send an update and wait for its result.
@@ -242,9 +277,10 @@ class WorkflowHandle(Generic[ReturnType]):
             wait_for_stage=WorkflowUpdateStage.COMPLETED,
             id=id,
             result_type=result_type,
+            rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )
-        return await handle.result(rpc_timeout=rpc_timeout)
+        return await handle.result(rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
 
     async def start_update(
         self,
@@ -255,7 +291,7 @@ class WorkflowHandle(Generic[ReturnType]):
         args: Sequence[Any] = (),
         id: str | None = None,
         result_type: type | None = None,
-        rpc_metadata: Any = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowUpdateHandle[Any]:
         """Send an update and return its handle once it reached ``wait_for_stage``
@@ -266,7 +302,6 @@ class WorkflowHandle(Generic[ReturnType]):
             WorkflowUpdateRPCTimeoutOrCancelledError: ``rpc_timeout`` passed, or the call was cancelled.
             RPCError: the workflow is not running (NOT_FOUND).
         """
-        del rpc_metadata
         return await self._start_update(
             update,
             arg,
@@ -274,6 +309,7 @@ class WorkflowHandle(Generic[ReturnType]):
             wait_for_stage=wait_for_stage,
             id=id,
             result_type=result_type,
+            rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )
 
@@ -286,21 +322,27 @@ class WorkflowHandle(Generic[ReturnType]):
         wait_for_stage: WorkflowUpdateStage,
         id: str | None,
         result_type: type | None,
+        rpc_metadata: Mapping[str, str | bytes],
         rpc_timeout: timedelta | None,
     ) -> WorkflowUpdateHandle[Any]:
         if wait_for_stage == WorkflowUpdateStage.ADMITTED:
             raise ValueError("ADMITTED wait stage not supported")
         name, hint = update_definition(update)
-        update_id = id or str(uuid.uuid4())
-        stage: UpdateWaitStage = "ACCEPTED" if wait_for_stage == WorkflowUpdateStage.ACCEPTED else "COMPLETED"
-        update_input = UpdateInput(update_id, name, _converter.encode_args(_arg_or_args(arg, args), self._pc), stage)
-        status = await _update_rpc(self._t.start_update(self._id, self._run_id, update_input), rpc_timeout)
-        handle: WorkflowUpdateHandle[Any] = WorkflowUpdateHandle(
-            self._client, update_id, self._id, workflow_run_id=status.run_id, result_type=result_type or hint
+        return await self._client._outbound.start_workflow_update(
+            StartWorkflowUpdateInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                update_id=id or str(uuid.uuid4()),
+                update=name,
+                args=_arg_or_args(arg, args),
+                wait_for_stage=wait_for_stage,
+                headers={},
+                ret_type=result_type or hint,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
-        if status.stage == "COMPLETED":
-            handle._known = status
-        return handle
 
     def get_update_handle(
         self, id: str, *, workflow_run_id: str | None = None, result_type: type | None = None
@@ -320,35 +362,8 @@ class WorkflowHandle(Generic[ReturnType]):
         self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> WorkflowExecutionDescription:
         """The execution's status, times, history length and pending activities."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        d = await self._t.describe(self._id, self._run_id)
-        r = d.record
-        pending = [
-            PendingActivityInfo(
-                activity_id=p.activity_id,
-                activity_type=p.activity_type,
-                attempt=p.attempt,
-                state=PendingActivityState[p.state],
-                scheduled_time=_dt(p.scheduled_time),
-                last_failure=_failure.to_exception(p.last_failure, self._pc) if p.last_failure else None,
-                heartbeat_details=_converter.decode_args(p.heartbeat.details, None, self._pc) if p.heartbeat else [],
-                last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
-            )
-            for p in d.pending_activities
-        ]
-        fields = {
-            **_execution_fields(r, self._client.namespace, self._client.data_converter),
-            "history_length": d.history_length,
-            "execution_time": _dt(d.execution_time if d.execution_time is not None else r.start_time),
-        }
-        return WorkflowExecutionDescription(
-            **fields,
-            parent_id=d.parent["workflow_id"] if d.parent else None,
-            parent_run_id=d.parent["run_id"] if d.parent else None,
-            pending_activities=pending,
-            workflow_task_failure=_failure.to_exception(r.task_failure, self._pc) if r.task_failure else None,
-            _static_summary=d.static_summary,
-            _static_details=d.static_details,
+        return await self._client._outbound.describe_workflow(
+            DescribeWorkflowInput(id=self._id, run_id=self._run_id, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
         )
 
     async def cancel(
@@ -358,8 +373,16 @@ class WorkflowHandle(Generic[ReturnType]):
 
         ``reason`` is kept on the run's WorkflowExecutionCancelRequested event (its ``cause``).
         """
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._t.cancel(self._id, self._run_id, reason=reason)
+        await self._client._outbound.cancel_workflow(
+            CancelWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                reason=reason,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
 
     async def terminate(
         self,
@@ -369,8 +392,17 @@ class WorkflowHandle(Generic[ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """End the workflow now (TERMINATED); its code gets no chance to clean up."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._t.terminate(self._id, self._run_id, reason or "", _converter.encode_args(list(args), self._pc))
+        await self._client._outbound.terminate_workflow(
+            TerminateWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                args=args,
+                reason=reason,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
 
     async def fetch_history(
         self,
@@ -385,16 +417,27 @@ class WorkflowHandle(Generic[ReturnType]):
         Args:
             event_filter_type: temporalio's ``ALL_EVENT`` (its default) only: the whole history.
             skip_archival: no effect here: closed histories stay in the history table (no archival).
-            rpc_metadata, rpc_timeout: accepted as every call of this client accepts them.
+            rpc_metadata, rpc_timeout: handed to the interceptors, as temporalio's.
 
         Raises:
             NotImplementedError: ``CLOSE_EVENT`` (read the last event instead).
         """
         if event_filter_type is not None and int(event_filter_type) != _ALL_EVENT:
             refuse("event_filter_type", event_filter_type)
-        del skip_archival, rpc_metadata, rpc_timeout  # no archival; as in the client's other calls
-        _run_id, events = await self._t.history(self._id, self._run_id or self._result_run_id)
-        return WorkflowHistory(workflow_id=self._id, events=events)
+        events = self._client._outbound.fetch_workflow_history_events(
+            FetchWorkflowHistoryEventsInput(
+                id=self._id,
+                run_id=self._run_id or self._result_run_id,
+                page_size=None,
+                next_page_token=None,
+                wait_new_event=False,
+                event_filter_type=event_filter_type,
+                skip_archival=skip_archival,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
+        return WorkflowHistory(workflow_id=self._id, events=[event async for event in events])
 
 
 class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
@@ -470,23 +513,27 @@ class WithStartWorkflowOperation(Generic[SelfType, ReturnType]):
             self._handle = asyncio.get_running_loop().create_future()
         return self._handle
 
-    def _input(self, converter: PayloadConverter) -> StartWorkflowInput:
-        return _start_input(
-            converter,
-            self._workflow_type,
-            self._values,
+    def _interceptor_input(self) -> UpdateWithStartStartWorkflowInput:
+        execution_timeout, run_timeout, task_timeout = self._timeouts
+        return UpdateWithStartStartWorkflowInput(
+            workflow=self._workflow_type,
+            args=self._values,
             id=self._id,
             task_queue=self._task_queue,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
             id_reuse_policy=self._id_reuse_policy,
             id_conflict_policy=self._id_conflict_policy,
+            retry_policy=None,
             cron_schedule=self._cron_schedule,
             memo=self._memo,
             search_attributes=self._search_attributes,
-            execution_timeout=self._timeouts[0],
-            run_timeout=self._timeouts[1],
-            task_timeout=self._timeouts[2],
+            start_delay=None,
+            headers={},
             static_summary=self._metadata[0],
             static_details=self._metadata[1],
+            ret_type=self._result_type,
         )
 
     async def workflow_handle(self) -> WorkflowHandle[ReturnType]:
@@ -533,7 +580,9 @@ class WorkflowUpdateHandle(Generic[ReturnType]):
         """The run the update was sent to, if known."""
         return self._workflow_run_id
 
-    async def result(self, *, rpc_metadata: Any = None, rpc_timeout: timedelta | None = None) -> ReturnType:
+    async def result(
+        self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
+    ) -> ReturnType:
         """Wait for the update's handler to finish and return its result.
 
         Raises:

@@ -59,6 +59,7 @@ def _start_input(
     task_timeout: timedelta | None = None,
     static_summary: str | None = None,
     static_details: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> StartWorkflowInput:
     """A start as a transport takes it (values by ``converter``), checked as Temporal's server checks it.
 
@@ -95,6 +96,7 @@ def _start_input(
         task_timeout=_seconds(task_timeout),
         static_summary=static_summary,
         static_details=static_details,
+        headers=headers or {},
     )
 
 

@@ -15,8 +15,6 @@ Not supported (a clear error, not a silent drop): search attributes on the sched
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from durable import _converter
 from durable._client.errors import ScheduleAlreadyRunningError
+from durable._client.interceptor import (
+    BackfillScheduleInput,
+    DeleteScheduleInput,
+    DescribeScheduleInput,
+    PauseScheduleInput,
+    TriggerScheduleInput,
+    UnpauseScheduleInput,
+    UpdateScheduleInput,
+)
 from durable._client.paging import PageIterator
 from durable._client.schedule_transport import (
     BackfillDocument,
@@ -433,24 +440,27 @@ class ScheduleHandle:
         Paused or not, whatever the remaining actions; each period under its own overlap
         policy (or the schedule's). Backfilled runs show in ``describe()`` as any other.
         """
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
         if not backfill:
             raise ValueError("At least one backfill required")
-        await self._client._transport.backfill_schedule(self.id, _backfill_docs(backfill), str(uuid.uuid4()))
+        await self._client._outbound.backfill_schedule(
+            BackfillScheduleInput(id=self.id, backfills=backfill, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+        )
 
     async def delete(
         self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> None:
         """Delete the schedule; workflows it started go on."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._client._transport.delete_schedule(self.id)
+        await self._client._outbound.delete_schedule(
+            DeleteScheduleInput(id=self.id, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+        )
 
     async def describe(
         self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> ScheduleDescription:
         """The schedule, with its counters, running workflows, recent and next actions."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        return _description(await self._client._transport.describe_schedule(self.id), self._client.data_converter)
+        return await self._client._outbound.describe_schedule(
+            DescribeScheduleInput(id=self.id, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+        )
 
     async def pause(
         self,
@@ -460,8 +470,9 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Stop taking actions (a trigger still acts)."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._client._transport.pause_schedule(self.id, note)
+        await self._client._outbound.pause_schedule(
+            PauseScheduleInput(id=self.id, note=note, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+        )
 
     async def trigger(
         self,
@@ -471,9 +482,13 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Take an action now; ``overlap`` overrides the schedule's policy for it."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._client._transport.trigger_schedule(
-            self.id, ScheduleOverlapPolicy(overlap) if overlap else None, str(uuid.uuid4())
+        await self._client._outbound.trigger_schedule(
+            TriggerScheduleInput(
+                id=self.id,
+                overlap=ScheduleOverlapPolicy(overlap) if overlap else None,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def unpause(
@@ -484,8 +499,9 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Take actions again, from the next time on."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        await self._client._transport.unpause_schedule(self.id, note)
+        await self._client._outbound.unpause_schedule(
+            UnpauseScheduleInput(id=self.id, note=note, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+        )
 
     async def update(
         self,
@@ -495,14 +511,9 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Replace the schedule with what ``updater`` builds from its description (None: no change)."""
-        del rpc_metadata, rpc_timeout  # as in the client's other calls (see Client.connect)
-        update = updater(ScheduleUpdateInput(description=await self.describe()))
-        if inspect.isawaitable(update):
-            update = await update
-        if update is None:
-            return
-        converter = self._client.data_converter.payload_converter
-        await self._client._transport.update_schedule(self.id, schedule_to_doc(update.schedule, converter))
+        await self._client._outbound.update_schedule(
+            UpdateScheduleInput(id=self.id, updater=updater, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+        )
 
 
 class ScheduleAsyncIterator(PageIterator[ScheduleListDescription]):

@@ -84,6 +84,8 @@ class StartWorkflowInput:
     """temporalio's fixed summary of the run, kept on its start event (describe shows it)."""
     static_details: str | None = None
     """temporalio's fixed details of the run, kept on its start event."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """What interceptors attached (``durable._headers``): with the start event, and a start signal's."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class UpdateInput:
     name: str
     args: list[str]
     wait_for_stage: UpdateWaitStage = "COMPLETED"
+    headers: dict[str, str] = field(default_factory=dict)
+    """What interceptors attached (``durable._headers``), for the update's handler and validator."""
 
 
 @dataclass(frozen=True)
@@ -128,13 +132,22 @@ class Transport(ScheduleTransport, Protocol):
         ...
 
     async def signal(
-        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, request_id: str | None = None
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        args: list[str],
+        *,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """Send a signal to the run (the latest when ``run_id`` is None)."""
+        """Send a signal to the run (the latest when ``run_id`` is None), with interceptors' ``headers``."""
         ...
 
-    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
-        """Run a query handler; returns its encoded result."""
+    async def query(
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, headers: dict[str, str] | None = None
+    ) -> str:
+        """Run a query handler (its inbound interceptors see ``headers``); returns its encoded result."""
         ...
 
     async def start_update(self, workflow_id: str, run_id: str | None, update: UpdateInput) -> UpdateStatus:

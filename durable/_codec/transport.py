@@ -94,12 +94,22 @@ class CodecTransport:
         return await self.inner.start(await self._start(start))
 
     async def signal(
-        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, request_id: str | None = None
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        args: list[str],
+        *,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        await self.inner.signal(workflow_id, run_id, name, await self._enc(args, PAYLOADS), request_id=request_id)
+        encoded = await self._enc(args, PAYLOADS)
+        await self.inner.signal(workflow_id, run_id, name, encoded, request_id=request_id, headers=headers)
 
-    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
-        result = await self.inner.query(workflow_id, run_id, name, await self._enc(args, PAYLOADS))
+    async def query(
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, headers: dict[str, str] | None = None
+    ) -> str:
+        result = await self.inner.query(workflow_id, run_id, name, await self._enc(args, PAYLOADS), headers=headers)
         decoded: str = await self._dec(result, PAYLOAD)
         return decoded
 

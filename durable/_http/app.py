@@ -40,6 +40,7 @@ from durable._http.routing import (
     MAX_JSON_DEPTH,
     MAX_WAIT_SECONDS,
     RunId,
+    header_payloads,
     start_options,
 )
 from durable._http.routing import answers as _answers
@@ -742,7 +743,14 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         if record.status is WorkflowExecutionStatus.RUNNING and not body.accept_unknown:
             _known_signal(engine, record, name, "signal_name")
         # A closed run answers 409, unless it applied this very request before it closed.
-        engine.control.signal(wid, body.run_id, name, _payloads(body.input, "input"), request_id=request_id)
+        engine.control.signal(
+            wid,
+            body.run_id,
+            name,
+            _payloads(body.input, "input"),
+            request_id=request_id,
+            headers=header_payloads(body.headers),
+        )
         return _json(202, m.Empty())
 
     @app.post(
@@ -759,7 +767,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         deadline = time.monotonic() + QUERY_START_WAIT_SECONDS
         while True:
             try:
-                payload = engine.control.query(wid, body.run_id, name, args)
+                payload = engine.control.query(wid, body.run_id, name, args, header_payloads(body.headers))
                 break
             except NotStarted:
                 if time.monotonic() > deadline:

@@ -156,6 +156,11 @@ class StartOptions(_Request):
         default=None, description="a fixed one-line summary of the run (describe shows it)"
     )
     static_details: str | None = Field(default=None, description="fixed details of the run (describe shows them)")
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
+    )
 
 
 class StartRequest(StartOptions):
@@ -310,6 +315,11 @@ class SignalRequest(_Request):
         "as temporalio's client does: the run keeps it for a handler registered later",
     )
     request_id: str | None = _request_id()
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
+    )
 
 
 class QueryRequest(_Request):
@@ -317,6 +327,11 @@ class QueryRequest(_Request):
 
     args: list[Any] = Field(default_factory=list)
     run_id: RunIdText = None
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
+    )
 
 
 class QueryResponse(BaseModel):
@@ -462,6 +477,11 @@ class UpdateRequest(_Request):
     request_id: str | None = _request_id()
     start_workflow: UpdateWithStart | None = Field(
         default=None, description="update-with-start: start the workflow with this update when it does not run"
+    )
+    headers: dict[str, Any] | None = Field(
+        default=None,
+        description="what the caller's interceptors attach (header name -> JSON value), handed to the "
+        "workflow's inbound interceptors (temporalio's headers)",
     )
 
 

@@ -412,10 +412,23 @@ class HttpTransport(RemoteScheduleTransport):
         return status
 
     async def signal(
-        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, request_id: str | None = None
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        args: list[str],
+        *,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         # temporalio's client sends any signal name; the run decides what to do with it.
-        body = {"input": [wire.decode_payload(p) for p in args], "run_id": run_id, "accept_unknown": True}
+        body: dict[str, Any] = {
+            "input": [wire.decode_payload(p) for p in args],
+            "run_id": run_id,
+            "accept_unknown": True,
+        }
+        if headers:
+            body["headers"] = _headers_out(headers)
         path = f"{_wf(workflow_id)}/signals/{quote(name, safe='')}"
         await self.call("POST", path, body, request_id=request_id)
 
@@ -431,8 +444,12 @@ class HttpTransport(RemoteScheduleTransport):
         body = {"run_id": run_id, "reason": reason or None, "details": [wire.decode_payload(d) for d in details]}
         await self.call("POST", f"{_wf(workflow_id)}/terminate", body, request_id=request_id)
 
-    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
-        body = {"args": [wire.decode_payload(a) for a in args], "run_id": run_id}
+    async def query(
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, headers: dict[str, str] | None = None
+    ) -> str:
+        body: dict[str, Any] = {"args": [wire.decode_payload(a) for a in args], "run_id": run_id}
+        if headers:
+            body["headers"] = _headers_out(headers)
         _, reply = await self.call("POST", f"{_wf(workflow_id)}/queries/{quote(name, safe='')}", body)
         return wire.encode_payload(reply["result"])
 
@@ -497,6 +514,8 @@ class HttpTransport(RemoteScheduleTransport):
             # temporalio's client sends any update name; the run rejects one it has no handler for.
             "accept_unknown": True,
         }
+        if update.headers:
+            body["headers"] = _headers_out(update.headers)
         if start is not None:
             body["start_workflow"] = start
         path = f"{_wf(workflow_id)}/updates/{quote(update.name, safe='')}"
@@ -590,7 +609,14 @@ def _start_body(start: StartWorkflowInput) -> dict[str, Any]:
     for name, text in (("static_summary", start.static_summary), ("static_details", start.static_details)):
         if text is not None:
             body[name] = text
+    if start.headers:
+        body["headers"] = _headers_out(start.headers)
     return body
+
+
+def _headers_out(headers: dict[str, str]) -> dict[str, Any]:
+    """Headers as the API takes them: each payload as its JSON value."""
+    return {name: wire.decode_payload(text) for name, text in headers.items()}
 
 
 def _update_status(reply: dict[str, Any]) -> UpdateStatus:

@@ -201,4 +201,12 @@ def start_options(body: m.StartOptions, workflow_id: str) -> dict[str, Any]:
     )
     options["static_summary"] = body.static_summary
     options["static_details"] = body.static_details
+    options["headers"] = header_payloads(body.headers)
     return options
+
+
+def header_payloads(headers: dict[str, Any] | None) -> dict[str, str] | None:
+    """A request's headers (JSON values by name) as the engine carries them; None when empty."""
+    if not headers:
+        return None
+    return dict(zip(headers, payloads(list(headers.values()), "headers"), strict=True))

@@ -32,6 +32,7 @@ from durable._http.routing import (
     RunId,
     answers,
     checked_id,
+    header_payloads,
     payloads,
     request_id_of,
     start_options,
@@ -72,6 +73,7 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
         engine = engine_of()
         wid, name = workflow_id_of(workflow_id), unquote(update)
         args = payloads(body.args, "args")
+        headers = header_payloads(body.headers)
         update_id = body.update_id or new_request_id()
         request_id = request_id_of(app, body.request_id) or new_request_id()
         deadline = time.monotonic() + (MAX_WAIT_SECONDS if body.wait_seconds is None else body.wait_seconds)
@@ -85,6 +87,7 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
                 request_id=request_id,
                 update_name=name,
                 update_input=args,
+                update_headers=headers,
                 id_conflict_policy=WorkflowIDConflictPolicy[start.id_conflict_policy],
                 **start_options(start, wid),
             )
@@ -95,7 +98,9 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
                 _known_update(engine, record.workflow_type, record.task_queue, name)
             run_id = record.run_id
             if engine.control.update_status(wid, run_id, update_id, request_id) is None:  # else: sent before
-                run_id = engine.control.send_update(wid, body.run_id, update_id, request_id, name, args)
+                run_id = engine.control.send_update(
+                    wid, body.run_id, update_id, request_id, name, args, headers=headers
+                )
         sent_at = time.monotonic()
         delay = 0.005
         while True:
@@ -109,7 +114,7 @@ def update_routes(app: APIGatewayRestResolver, engine_of: Callable[[], Engine]) 
                 # Its attempt number only keeps this send apart from earlier ones (deduplication):
                 # random, since a caller that sends the request again starts counting afresh.
                 attempt = 2 + secrets.randbelow(2**31)
-                engine.control.send_update(wid, run_id, update_id, request_id, name, args, attempt)
+                engine.control.send_update(wid, run_id, update_id, request_id, name, args, attempt, headers=headers)
                 sent_at = now
             engine.pause(min(delay, deadline - now))
             delay = min(delay * 2, 0.1)

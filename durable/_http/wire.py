@@ -32,6 +32,8 @@ _PAYLOADS = frozenset({"result"})
 """Attribute keys whose value is one payload."""
 _FAILURES = frozenset({"failure", "last_failure"})
 """Attribute keys whose value is a failure dict."""
+_PAYLOAD_MAPS = frozenset({"headers"})
+"""Attribute keys whose value is payloads by name (interceptors' headers)."""
 
 _FAILURE_KINDS = {
     "application": None,  # its own ``type`` names it
@@ -80,6 +82,8 @@ def _map_attributes(attrs: dict[str, Any], payload: Any, failure: Any) -> dict[s
             out[key] = [payload(v) for v in value]
         elif key in _PAYLOADS:
             out[key] = payload(value)
+        elif key in _PAYLOAD_MAPS and isinstance(value, dict):
+            out[key] = {name: payload(v) for name, v in value.items()}
         elif key in _FAILURES and isinstance(value, dict):
             out[key] = failure(value)
         else:

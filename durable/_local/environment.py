@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from durable._codec.boundary import PayloadBoundary
@@ -66,6 +67,7 @@ class LocalRuntime:
         *,
         workflow_runner: Any = None,
         data_converter: DataConverter | None = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         """A worker joins: its task queue's queue exists and its code is known (with the
         data converter of its client, which its runs and attempts convert values with).
@@ -80,6 +82,7 @@ class LocalRuntime:
             executor=executor,
             workflow_runner=workflow_runner,
             data_converter=data_converter,
+            interceptors=interceptors,
         )
         self._adopt_codec(data_converter)
         self.backend.services.activity_queue(task_queue)  # created on first use

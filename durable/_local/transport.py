@@ -100,10 +100,17 @@ class LocalTransport(LocalScheduleTransport):
             await asyncio.sleep(0.001)
 
     async def signal(
-        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, request_id: str | None = None
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        args: list[str],
+        *,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         with _engine_errors():
-            self._control.signal(workflow_id, run_id, name, args, request_id=request_id)
+            self._control.signal(workflow_id, run_id, name, args, request_id=request_id, headers=headers)
 
     async def cancel(
         self, workflow_id: str, run_id: str | None, *, reason: str = "", request_id: str | None = None
@@ -117,7 +124,9 @@ class LocalTransport(LocalScheduleTransport):
         with _engine_errors():
             self._control.terminate(workflow_id, run_id, reason, details, request_id=request_id)
 
-    async def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
+    async def query(
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, headers: dict[str, str] | None = None
+    ) -> str:
         # As Temporal does, a query sees what was sent to the run before it (a pending
         # workflow task completes first), and waits for the first task instead of failing.
         await asyncio.get_running_loop().run_in_executor(None, self.runtime.dispatcher.wait_inbox_drained)
@@ -125,10 +134,10 @@ class LocalTransport(LocalScheduleTransport):
             with _engine_errors():
                 for _ in range(2000):
                     try:
-                        return self._control.query(workflow_id, run_id, name, args)
+                        return self._control.query(workflow_id, run_id, name, args, headers)
                     except NotStarted:
                         await asyncio.sleep(0.005)
-                return self._control.query(workflow_id, run_id, name, args)
+                return self._control.query(workflow_id, run_id, name, args, headers)
         except QueryFailed as err:  # the handler's own message, as temporalio's error carries it
             raise WorkflowQueryFailedError(err.message) from err
         except (QueryNotFound, WorkflowTaskError) as err:
@@ -145,6 +154,7 @@ class LocalTransport(LocalScheduleTransport):
             request_id=request_id,
             update_name=update.name,
             update_input=update.args,
+            update_headers=update.headers,
             **options,
         )
         on_start(started.run_id)
@@ -153,7 +163,9 @@ class LocalTransport(LocalScheduleTransport):
     async def start_update(self, workflow_id: str, run_id: str | None, update: UpdateInput) -> UpdateStatus:
         request_id = new_request_id()
         with _engine_errors():
-            run = self._control.send_update(workflow_id, run_id, update.update_id, request_id, update.name, update.args)
+            run = self._control.send_update(
+                workflow_id, run_id, update.update_id, request_id, update.name, update.args, headers=update.headers
+            )
         return await self._settle_update(workflow_id, run, update, request_id)
 
     async def _settle_update(self, workflow_id: str, run: str, update: UpdateInput, request_id: str) -> UpdateStatus:
@@ -169,7 +181,14 @@ class LocalTransport(LocalScheduleTransport):
                     # Not decided yet (no worker, a failing task): ask again, as temporalio's client does.
                     attempt += 1
                     self._control.send_update(
-                        workflow_id, run, update.update_id, request_id, update.name, update.args, attempt
+                        workflow_id,
+                        run,
+                        update.update_id,
+                        request_id,
+                        update.name,
+                        update.args,
+                        attempt,
+                        headers=update.headers,
                     )
                     sent_at = loop.time()
                 await asyncio.sleep(delay)
@@ -247,6 +266,7 @@ def _start_options(start: StartWorkflowInput) -> dict[str, Any]:
         "timeouts": Timeouts(execution=start.execution_timeout, run=start.run_timeout, task=start.task_timeout),
         "static_summary": start.static_summary,
         "static_details": start.static_details,
+        "headers": start.headers or None,
     }
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from durable import _converter
+from durable._conversion.payload_converter import PayloadConverter
 from durable._replay.commands import ChildStartOptions, ContinueAsNewOptions
 from durable._schedules.cron import CronExpression
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes, to_stored
@@ -23,6 +24,7 @@ def child_start_options(
     search_attributes: TypedSearchAttributes | SearchAttributes | None,
     static_summary: str | None,
     static_details: str | None,
+    converter: PayloadConverter | None = None,
 ) -> ChildStartOptions:
     """The options given (defaults left out, so the child's start event stays as before).
 
@@ -35,7 +37,7 @@ def child_start_options(
         CronExpression.parse(cron_schedule)
         options["cron_schedule"] = cron_schedule
     if memo:
-        options["memo"] = {k: _converter.encode(v) for k, v in memo.items()}
+        options["memo"] = {k: _converter.encode(v, converter) for k, v in memo.items()}
     if search_attributes:
         options["search_attributes"] = to_stored(search_attributes)
     if static_summary is not None:
@@ -52,6 +54,7 @@ def continue_as_new_options(
     backoff_start_interval: timedelta | None,
     memo: Mapping[str, Any] | None,
     search_attributes: TypedSearchAttributes | SearchAttributes | None,
+    converter: PayloadConverter | None = None,
 ) -> ContinueAsNewOptions:
     """The options given; those left out are the current run's (Temporal's defaults).
 
@@ -66,7 +69,7 @@ def continue_as_new_options(
     if backoff_start_interval:
         options["backoff_start_interval"] = backoff_start_interval.total_seconds()
     if memo is not None:
-        options["memo"] = {k: _converter.encode(v) for k, v in memo.items()}
+        options["memo"] = {k: _converter.encode(v, converter) for k, v in memo.items()}
     if search_attributes is not None:
         options["search_attributes"] = to_stored(search_attributes)
     return options

@@ -73,6 +73,8 @@ class ChildWorkflowHost(Protocol):
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...
 
+    async def signal_child(self, workflow_id: str, name: str, args: list[Any]) -> None: ...
+
     def issue_cancel_external(self, workflow_id: str, run_id: str | None) -> asyncio.Future[None]:
         """Ask another workflow to cancel without waiting; the future resolves once delivered."""
         ...
@@ -107,7 +109,7 @@ class ChildWorkflowHandle(GenericTask[ReturnType], Generic[SelfType, ReturnType]
     async def signal(self, signal: Any, arg: Any = _arg_unset, *, args: Any = ()) -> None:
         """Send the child a signal; returns once it was delivered."""
         # By workflow id only: the signal follows the child across continue-as-new.
-        await self._instance.signal_external(self.id, None, signal_name(signal), list(_arg_or_args(arg, args)))
+        await self._instance.signal_child(self.id, signal_name(signal), list(_arg_or_args(arg, args)))
 
     def cancel(self, msg: Any | None = None) -> bool:
         # Cancelled before its coroutine ran, the task would never see the CancelledError

@@ -42,10 +42,15 @@ class Command:
     OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset()
     """Optional fields added after histories were recorded: left out of the event when None,
     so events without them stay as they were."""
+    OMIT_EMPTY_HEADERS: ClassVar[bool] = True
+    """Leave a ``headers`` field out of the event when empty, so that a run without
+    interceptors logs what it logged before headers existed."""
 
     def to_event(self, time: float) -> Event:
         """The event recording this command."""
         attrs = {k: v for k, v in asdict(self).items() if v is not None or k not in self.OMITTED_WHEN_NONE}
+        if self.OMIT_EMPTY_HEADERS and "headers" in attrs and not attrs["headers"]:
+            del attrs["headers"]
         return ev.make_event(self.EVENT, time, **attrs)
 
 
@@ -54,6 +59,7 @@ class ScheduleActivity(Command):
     """Run an activity (``seq`` numbers activities from 1 within a run)."""
 
     EVENT: ClassVar[str] = ev.ACTIVITY_SCHEDULED
+    OMIT_EMPTY_HEADERS: ClassVar[bool] = False  # its events always had the field
     seq: int
     activity_id: str
     activity_type: str
@@ -108,6 +114,7 @@ class SignalExternal(Command):
     run_id: str | None
     signal_name: str
     input: list[str]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,7 @@ class StartChildWorkflow(Command):
     OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset(
         {"cron_schedule", "memo", "search_attributes", "static_summary", "static_details"}
     )
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,7 @@ class AcceptUpdate(Command):
     name: str
     input: list[str]
     dedup: str  # the inbox message that carried the request: consumed with this record
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -270,6 +279,7 @@ class ContinueAsNew(Command):
     OMITTED_WHEN_NONE: ClassVar[frozenset[str]] = frozenset(
         {"run_timeout", "task_timeout", "backoff_start_interval", "memo", "search_attributes"}
     )
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

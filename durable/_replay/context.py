@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from durable._converter import Payload
 from durable._replay.runtime import current, in_workflow
 from durable._search_attributes import TypedSearchAttributes
 
@@ -52,6 +53,8 @@ class Info:
     ``workflow.upsert_search_attributes``."""
     typed_search_attributes: TypedSearchAttributes = TypedSearchAttributes.empty
     """The run's search attributes; kept current by ``workflow.upsert_search_attributes``."""
+    headers: Mapping[str, Payload] = field(default_factory=dict)
+    """What the starter's interceptors attached to the run's start (or its continue-as-new)."""
 
     def get_current_history_length(self) -> int:
         """Number of events in the history up to the current decision."""

@@ -239,6 +239,7 @@ class WorkflowDefinition:
     failure_exception_types: tuple[type[BaseException], ...] = ()
     sandboxed: bool = True  # @workflow.defn(sandboxed=False) runs it outside the determinism sandbox
     workflow_runner: Any = None  # the runner it was registered with (None: the default, sandboxed)
+    interceptors: tuple[Any, ...] = ()  # its worker's (durable.worker.Interceptor), outermost first
     dynamic_config_fn: Callable[..., DynamicWorkflowConfig] | None = None  # a dynamic workflow's
     data_converter: DataConverter = DataConverter.default  # of the client or environment that registered it
 

@@ -23,25 +23,26 @@ import random
 import types
 import uuid
 import warnings
-from collections.abc import Callable, Coroutine, Generator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any, NotRequired, TypedDict, TypeVar, TypeVarTuple, Unpack, cast
+from typing import Any, NoReturn, NotRequired, TypedDict, TypeVar, TypeVarTuple, Unpack, cast
 
 from durable import _converter, _failure
 from durable._activity.definition import ActivityDefinition
+from durable._headers import from_wire, to_wire
 from durable._limits import check_id
 from durable._replay import decoding
 from durable._replay import events as ev
 from durable._replay import runtime as _runtime
+from durable._replay.child_options import child_start_options, continue_as_new_options
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
 from durable._replay.commands import (
     AcceptUpdate,
     CancelExternal,
     CancelTimer,
     CancelWorkflow,
-    ChildStartOptions,
     Command,
     CompleteUpdate,
     CompleteWorkflow,
@@ -69,10 +70,33 @@ from durable._replay.definition import (
     update_handler,
 )
 from durable._replay.events import Event
+from durable._replay.intercepted import InstanceInbound, InstanceOutbound
+from durable._replay.interceptor import (
+    ContinueAsNewInput,
+    ExecuteWorkflowInput,
+    HandleQueryInput,
+    HandleSignalInput,
+    HandleUpdateInput,
+    SignalChildWorkflowInput,
+    SignalExternalWorkflowInput,
+    StartActivityInput,
+    StartChildWorkflowInput,
+    StartLocalActivityInput,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+    WorkflowOutboundInterceptor,
+)
 from durable._replay.tasks import GenericTask
 from durable._sandbox import state as _sandbox
-from durable._search_attributes import changes_of, from_stored, merged, untyped
-from durable.common import RetryPolicy
+from durable._search_attributes import (
+    SearchAttributes,
+    TypedSearchAttributes,
+    changes_of,
+    from_stored,
+    merged,
+    untyped,
+)
+from durable.common import RetryPolicy, WorkflowIDReusePolicy
 from durable.exceptions import (
     ActivityError,
     CancelledError,
@@ -130,13 +154,20 @@ class ContinueAsNewError(BaseException):
     """Raised by ``workflow.continue_as_new``; a BaseException so ``except Exception`` lets it pass."""
 
     def __init__(
-        self, workflow_type: str, task_queue: str, input: list[str], *, options: ContinueAsNewOptions | None = None
+        self,
+        workflow_type: str,
+        task_queue: str,
+        input: list[str],
+        headers: dict[str, str] | None = None,
+        *,
+        options: ContinueAsNewOptions | None = None,
     ) -> None:
         super().__init__("continue as new")
         self.workflow_type = workflow_type
         self.task_queue = task_queue
         self.input = input
         self.options: ContinueAsNewOptions = options or {}
+        self.headers = headers or {}
 
 
 class ReadOnlyContextError(TemporalError):
@@ -238,6 +269,8 @@ class LocalActivityRequest:
     attempt: int = 1
     cancellation_type: int = 0
     summary: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """What the workflow's outbound interceptors attached (``durable._headers``)."""
 
 
 class LocalActivityOutcome(TypedDict):
@@ -321,7 +354,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self._queries[None] = definition.dynamic_query
         if definition.dynamic_update is not None:
             self._updates[None] = definition.dynamic_update
-        self._buffered_signals: dict[str, list[list[str]]] = {}
+        self._buffered_signals: dict[str, list[tuple[list[str], dict[str, str]]]] = {}  # (input, headers)
         self._running_updates: dict[str, tuple[str, HandlerUnfinishedPolicy]] = {}  # id -> (name, policy)
         self._running_signals: dict[int, tuple[str, HandlerUnfinishedPolicy]] = {}
         self._signal_runs = 0
@@ -337,6 +370,12 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.sandbox: Any = None  # the determinism sandbox its activations enter (durable._sandbox)
         self._task_factory: _TaskFactory | None = None
         self._failure_exception_types = definition.failure_exception_types  # a dynamic config may replace them
+        # The interceptor chains (durable._replay.interceptor), made at the first activation.
+        self._inbound: WorkflowInboundInterceptor = InstanceInbound(self)
+        self._outbound: WorkflowOutboundInterceptor = InstanceOutbound(self)
+        self._intercepted = False
+        self._queries_answered = 0
+        self.extern_functions: dict[str, Callable[..., Any]] = {}
         _runtime.attach(self, self)  # workflow code finds its run through the loop it runs on
 
     # -- activations ---------------------------------------------------------------------
@@ -530,8 +569,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         else:  # the dynamic handler takes every waiting signal, name after name
             waiting = [(n, i) for n, inputs in self._buffered_signals.items() for i in inputs]
             self._buffered_signals.clear()
-        for signal_name, payloads in waiting:
-            self._process_signal(definition, signal_name, payloads)
+        for signal_name, (payloads, headers) in waiting:
+            self._process_signal(definition, signal_name, payloads, headers)
 
     def set_query_handler(self, name: str | None, handler: Callable[..., Any] | None) -> None:
         """Set (or with None remove) a query handler."""
@@ -559,11 +598,13 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def _call(self, handler: SignalDefinition | QueryDefinition | UpdateDefinition, values: list[Any]) -> Any:
         return handler.fn(self._object, *values) if handler.is_method else handler.fn(*values)
 
-    def query(self, name: str, args: list[str]) -> str:
-        """Run a query handler on the current state and return its encoded result.
+    def query(self, name: str, args: list[str], headers: Mapping[str, str] | None = None) -> str:
+        """Run a query handler on the current state (through the inbound interceptors, which
+        see ``headers``) and return its encoded result.
 
         Raises:
             QueryNotFound: no handler by that name.
+            QueryFailed: the handler (or an interceptor) raised, or waited for something.
         """
         handler = self._queries.get(name) or self._queries.get(None)
         if handler is None:
@@ -581,7 +622,12 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         self.read_only = True
         outer_sandbox = _sandbox.enter(self.sandbox)
         try:
-            result = self._call(handler, values)
+            self._ensure_interceptors()
+            result = _run_to_end(
+                self._inbound.handle_query(
+                    HandleQueryInput(id=self._next_query_id(), query=name, args=values, headers=from_wire(headers))
+                )
+            )
         except Exception as err:
             # As temporalio answers it: the query fails with the handler's error; the run,
             # its next workflow task and every other query are untouched.
@@ -649,24 +695,30 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                 # Arguments that do not fit reject the update before its validator runs
                 # (temporalio's rule), never failing the workflow task.
                 values = self._handler_args("update", name, request["input"], handler)
+                headers = from_wire(request.get("headers"))
                 if request.get("validate", True) and handler.validator is not None:
                     self.read_only = True
                     try:
-                        if handler.is_method:
-                            handler.validator(self._object, *values)
-                        else:
-                            handler.validator(*values)
+                        self._inbound.handle_update_validator(
+                            HandleUpdateInput(id=update_id, update=name, args=values, headers=headers)
+                        )
                     finally:
                         self.read_only = False
                     # Decoded again: the validator may have changed the arguments it was given.
                     values = self._handler_args("update", name, request["input"], handler)
                 accepted = True
                 self._add_command(
-                    AcceptUpdate(update_id=update_id, name=name, input=request["input"], dedup=request["dedup"])
+                    AcceptUpdate(
+                        update_id=update_id,
+                        name=name,
+                        input=request["input"],
+                        dedup=request["dedup"],
+                        headers=request.get("headers") or {},
+                    )
                 )
-                result = self._call(handler, values)
-                if inspect.isawaitable(result):
-                    result = await result
+                result = await self._inbound.handle_update_handler(
+                    HandleUpdateInput(id=update_id, update=name, args=values, headers=headers)
+                )
                 self._add_command(
                     CompleteUpdate(update_id=update_id, result=_converter.encode(result, self.payload_converter))
                 )
@@ -699,6 +751,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         asyncio.events._set_running_loop(self)
         outer_sandbox = _sandbox.enter(self.sandbox)  # the workflow's code runs only in here
         try:
+            self._ensure_interceptors()
             if self._object is None:
                 self._object = self._instantiate()
             apply()
@@ -784,7 +837,14 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             self.call_soon(self._cancel_main)
 
     async def _run_main(self) -> None:
-        result = await self.definition.run_fn(self._object, *self._start_args)
+        result = await self._inbound.execute_workflow(
+            ExecuteWorkflowInput(
+                type=self.definition.cls,
+                run_fn=self.definition.run_fn,
+                args=self._start_args,
+                headers=self.info.headers,
+            )
+        )
         self._finished = True
         self._add_command(CompleteWorkflow(result=_converter.encode(result, self.payload_converter)))
 
@@ -800,6 +860,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
                         workflow_type=err.workflow_type,
                         task_queue=err.task_queue,
                         input=err.input,
+                        headers=err.headers,
                         **err.options,
                     )
                 )
@@ -827,11 +888,13 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         if handler is None:
             # Kept for a handler the code may set later (workflow.set_signal_handler).
             logger.debug("workflow %s has no handler for signal %r yet; it is buffered", self.info.workflow_type, name)
-            self._buffered_signals.setdefault(name, []).append(attrs["input"])
+            self._buffered_signals.setdefault(name, []).append((attrs["input"], attrs.get("headers") or {}))
             return
-        self._process_signal(handler, name, attrs["input"])
+        self._process_signal(handler, name, attrs["input"], attrs.get("headers") or {})
 
-    def _process_signal(self, handler: SignalDefinition, name: str, payloads: list[str]) -> None:
+    def _process_signal(
+        self, handler: SignalDefinition, name: str, payloads: list[str], headers: dict[str, str]
+    ) -> None:
         try:
             values = self._handler_args("signal", name, payloads, handler)
         except Exception:
@@ -859,9 +922,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         async def run_handler() -> None:
             self._running_signals[key] = (name, handler.unfinished_policy)
             try:
-                result = self._call(handler, values)
-                if inspect.isawaitable(result):
-                    await result
+                await self._inbound.handle_signal(
+                    HandleSignalInput(signal=name, args=values, headers=from_wire(headers))
+                )
             finally:
                 self._running_signals.pop(key, None)
 
@@ -899,13 +962,50 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         schedule_to_start_timeout: timedelta | None = None,
         summary: str | None = None,
     ) -> ActivityHandle[Any]:
+        """Start an activity through the outbound interceptors; see :meth:`_schedule_activity`."""
+        name, hint = ActivityDefinition.name_and_result_hint(activity)
+        return self._outbound.start_activity(
+            StartActivityInput(
+                activity=name,
+                args=args,
+                activity_id=activity_id,
+                task_queue=task_queue,
+                schedule_to_close_timeout=schedule_to_close_timeout,
+                schedule_to_start_timeout=schedule_to_start_timeout,
+                start_to_close_timeout=start_to_close_timeout,
+                heartbeat_timeout=heartbeat_timeout,
+                retry_policy=retry_policy,
+                cancellation_type=cancellation_type,
+                headers={},
+                disable_eager_execution=False,
+                versioning_intent=None,
+                summary=summary,
+                priority=None,
+                arg_types=None,
+                ret_type=result_type or hint,
+            )
+        )
+
+    def _schedule_activity(self, input: StartActivityInput) -> ActivityHandle[Any]:
         """Issue a ScheduleActivity command and return the handle awaiting its outcome."""
         self._assert_not_read_only("starting an activity")
+        start_to_close_timeout, schedule_to_close_timeout = (
+            input.start_to_close_timeout,
+            input.schedule_to_close_timeout,
+        )
         if not start_to_close_timeout and not schedule_to_close_timeout:
             raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
+        activity_id = input.activity_id
         if activity_id is not None:
             check_id("activity id", activity_id)
-        name, hint = ActivityDefinition.name_and_result_hint(activity)
+        # The input's fields under the names the command below was built from before interceptors.
+        name, hint = input.activity, input.ret_type
+        args, task_queue, result_type = input.args, input.task_queue, None
+        heartbeat_timeout, retry_policy, cancellation_type = (
+            input.heartbeat_timeout,
+            input.retry_policy,
+            input.cancellation_type,
+        )
         # As Temporal's server does: one attempt may take the whole schedule-to-close budget.
         start_to_close_timeout = start_to_close_timeout or schedule_to_close_timeout
         seq = self._next_seq("activity")
@@ -920,8 +1020,9 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             heartbeat_timeout=_seconds(heartbeat_timeout),
             retry_policy=(retry_policy or RetryPolicy()).to_dict(),
             cancellation_type=int(cancellation_type),
-            schedule_to_start_timeout=_seconds(schedule_to_start_timeout),
-            summary=summary,
+            schedule_to_start_timeout=_seconds(input.schedule_to_start_timeout),
+            summary=input.summary,
+            headers=to_wire(input.headers),
         )
         handle: ActivityHandle[Any]
 
@@ -946,11 +1047,39 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         activity_id: str | None,
         summary: str | None = None,
     ) -> ActivityHandle[Any]:
+        """Start a local activity through the outbound interceptors; see :meth:`_schedule_local_activity`."""
+        name, hint = ActivityDefinition.name_and_result_hint(activity)
+        return self._outbound.start_local_activity(
+            StartLocalActivityInput(
+                activity=name,
+                args=args,
+                activity_id=activity_id,
+                schedule_to_close_timeout=schedule_to_close_timeout,
+                schedule_to_start_timeout=None,
+                start_to_close_timeout=start_to_close_timeout,
+                retry_policy=retry_policy,
+                local_retry_threshold=local_retry_threshold,
+                cancellation_type=cancellation_type,
+                headers={},
+                summary=summary,
+                ret_type=result_type or hint,
+            )
+        )
+
+    def _schedule_local_activity(self, input: StartLocalActivityInput) -> ActivityHandle[Any]:
         """Ask for a local activity: it runs when every task waits, before the decision ends."""
         self._assert_not_read_only("starting a local activity")
+        start_to_close_timeout, schedule_to_close_timeout = (
+            input.start_to_close_timeout,
+            input.schedule_to_close_timeout,
+        )
         if not start_to_close_timeout and not schedule_to_close_timeout:
             raise ValueError("Activity must have start_to_close_timeout or schedule_to_close_timeout")
-        name, hint = ActivityDefinition.name_and_result_hint(activity)
+        # The input's fields under the names the command below was built from before interceptors.
+        name, hint = input.activity, input.ret_type
+        args, activity_id, result_type = input.args, input.activity_id, None
+        retry_policy, local_retry_threshold = input.retry_policy, input.local_retry_threshold
+        cancellation_type = input.cancellation_type
         seq = self._next_seq("activity")  # one numbering with activities, as temporalio's ids show
         request = LocalActivityRequest(
             seq=seq,
@@ -965,7 +1094,8 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             ),
             original_schedule_time=self._now,
             cancellation_type=int(cancellation_type),
-            summary=summary,
+            summary=input.summary,
+            headers=to_wire(input.headers),
         )
         handle: LocalActivityHandle
 
@@ -991,6 +1121,32 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         return err
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None:
+        """Signal another workflow through the outbound interceptors; see :meth:`_signal_external`."""
+        await self._outbound.signal_external_workflow(
+            SignalExternalWorkflowInput(
+                signal=name,
+                args=args,
+                namespace=self.info.namespace,
+                workflow_id=workflow_id,
+                workflow_run_id=run_id,
+                headers={},
+            )
+        )
+
+    async def signal_child(self, workflow_id: str, name: str, args: list[Any]) -> None:
+        """Signal a child through the outbound interceptors (by workflow id: it follows continue-as-new)."""
+        await self._outbound.signal_child_workflow(
+            SignalChildWorkflowInput(signal=name, args=args, child_workflow_id=workflow_id, headers={})
+        )
+
+    async def _signal_external(
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        args: Sequence[Any],
+        headers: Mapping[str, _converter.Payload],
+    ) -> None:
         """Signal another workflow; returns once the engine delivered it (or raises why not)."""
         self._assert_not_read_only("signalling a workflow")
         seq = self._next_seq("external_signal")
@@ -1000,6 +1156,7 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             run_id=run_id,
             signal_name=name,
             input=_converter.encode_args(args, self.payload_converter),
+            headers=to_wire(headers),
         )
         await self._external("external_signal", seq, command)
 
@@ -1049,17 +1206,55 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
         task_timeout: timedelta | None = None,
-        options: ChildStartOptions | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
     ) -> ChildWorkflowHandle[Any, Any]:
+        """Start a child through the outbound interceptors; see :meth:`_start_child`."""
+        name, hint = WorkflowDefinition.name_and_result_hint(workflow, error=TypeError)
+        return await self._outbound.start_child_workflow(
+            StartChildWorkflowInput(
+                workflow=name,
+                args=args,
+                id=id,
+                task_queue=task_queue,
+                cancellation_type=cancellation_type,
+                parent_close_policy=parent_close_policy,
+                execution_timeout=execution_timeout,
+                run_timeout=run_timeout,
+                task_timeout=task_timeout,
+                id_reuse_policy=WorkflowIDReusePolicy(id_reuse_policy),
+                retry_policy=retry_policy,
+                cron_schedule=cron_schedule,
+                memo=memo,
+                search_attributes=search_attributes,
+                headers={},
+                versioning_intent=None,
+                static_summary=static_summary,
+                static_details=static_details,
+                priority=None,
+                arg_types=None,
+                ret_type=result_type or hint,
+            )
+        )
+
+    async def _start_child(self, input: StartChildWorkflowInput) -> ChildWorkflowHandle[Any, Any]:
         """Issue a StartChildWorkflow command; return the handle once the child started.
 
         Raises:
             WorkflowAlreadyStartedError: the id is in use under ``id_reuse_policy``.
         """
         self._assert_not_read_only("starting a child workflow")
+        id = input.id
         # As Temporal's server refuses the command: the workflow task fails (visible, retried).
         check_id("child workflow id", id)
-        name, hint = WorkflowDefinition.name_and_result_hint(workflow, error=TypeError)
+        # The input's fields under the names the command below was built from before interceptors.
+        name, hint, args, task_queue, result_type = input.workflow, input.ret_type, input.args, input.task_queue, None
+        parent_close_policy, cancellation_type = input.parent_close_policy, input.cancellation_type
+        id_reuse_policy, retry_policy = input.id_reuse_policy, input.retry_policy
+        execution_timeout, run_timeout, task_timeout = input.execution_timeout, input.run_timeout, input.task_timeout
         seq = self._next_seq("child")
         command = StartChildWorkflow(
             seq=seq,
@@ -1077,7 +1272,15 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
             execution_timeout=_seconds(execution_timeout),
             run_timeout=_seconds(run_timeout),
             task_timeout=_seconds(task_timeout),
-            **(options or {}),
+            headers=to_wire(input.headers),
+            **child_start_options(
+                cron_schedule=input.cron_schedule,
+                memo=input.memo,
+                search_attributes=input.search_attributes,
+                static_summary=input.static_summary,
+                static_details=input.static_details,
+                converter=self.payload_converter,
+            ),
         )
         handle: ChildWorkflowHandle[Any, Any] = ChildWorkflowHandle(self, command, result_type or hint)
         self._children[seq] = handle
@@ -1131,6 +1334,97 @@ class WorkflowInstance(asyncio.AbstractEventLoop):
     def uuid4(self) -> uuid.UUID:
         """A deterministic UUID from the workflow's random generator."""
         return uuid.UUID(int=self.random.getrandbits(128), version=4)
+
+    def continue_as_new(
+        self,
+        workflow_type: str | None,
+        task_queue: str | None,
+        args: Sequence[Any],
+        *,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        backoff_start_interval: timedelta | None = None,
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+    ) -> NoReturn:
+        """End the run as continued-as-new, through the outbound interceptors; see :meth:`_continue_as_new`."""
+        self._outbound.continue_as_new(
+            ContinueAsNewInput(
+                workflow=workflow_type,
+                args=args,
+                task_queue=task_queue,
+                run_timeout=run_timeout,
+                task_timeout=task_timeout,
+                backoff_start_interval=backoff_start_interval,
+                retry_policy=None,
+                memo=memo,
+                search_attributes=search_attributes,
+                headers={},
+                versioning_intent=None,
+            )
+        )
+
+    def _continue_as_new(self, input: ContinueAsNewInput) -> NoReturn:
+        raise ContinueAsNewError(
+            input.workflow or self.info.workflow_type,
+            input.task_queue or self.info.task_queue,
+            _converter.encode_args(input.args, self.payload_converter),
+            to_wire(input.headers),
+            options=continue_as_new_options(
+                run_timeout=input.run_timeout,
+                task_timeout=input.task_timeout,
+                backoff_start_interval=input.backoff_start_interval,
+                memo=input.memo,
+                search_attributes=input.search_attributes,
+                converter=self.payload_converter,
+            ),
+        )
+
+    def _next_query_id(self) -> str:
+        # Never from the workflow's random generator: a query must not change what the run does next.
+        self._queries_answered += 1
+        return f"{self.info.run_id}/query/{self._queries_answered}"
+
+    def intercepted_info(self) -> Info:
+        """``workflow.info()``, through the outbound interceptors."""
+        return self._outbound.info()
+
+    def _ensure_interceptors(self) -> None:
+        """Make the interceptor chains of the worker's interceptors, once, inside the workflow's loop.
+
+        As in temporalio: each interceptor's ``workflow_interceptor_class`` may add extern
+        functions; the first interceptor's class is the outermost link; ``init`` passes the
+        outbound chain down to the instance.
+        """
+        if self._intercepted:
+            return
+        self._intercepted = True
+        classes = []
+        for interceptor in self.definition.interceptors:
+            cls = interceptor.workflow_interceptor_class(WorkflowInterceptorClassInput(self.extern_functions))
+            if cls is not None:
+                classes.append(cls)
+        inbound: WorkflowInboundInterceptor = InstanceInbound(self)
+        for cls in reversed(classes):
+            inbound = cls(inbound)
+        self._inbound = inbound
+        inbound.init(InstanceOutbound(self))
+
+    def _handler(self, kind: str, name: str) -> SignalDefinition | QueryDefinition:
+        """The signal or query handler a call by ``name`` runs (the dynamic one if none is named so)."""
+        table: Mapping[str | None, SignalDefinition | QueryDefinition] = (
+            self._signals if kind == "signal" else self._queries
+        )
+        handler = table.get(name) or table.get(None)
+        if handler is None:
+            raise KeyError(f"no {kind} handler for {name!r}")
+        return handler
+
+    def _updates_handler(self, name: str) -> UpdateDefinition:
+        handler = self._updates.get(name) or self._updates.get(None)
+        if handler is None:
+            raise KeyError(f"no update handler for {name!r}")
+        return handler
 
     # -- asyncio.AbstractEventLoop --------------------------------------------------------
 
@@ -1262,3 +1556,17 @@ _LOCAL_RETRY_THRESHOLD = 60.0
 
 def _seconds(value: timedelta | None) -> float | None:
     return value.total_seconds() if value is not None else None
+
+
+def _run_to_end(coro: Coroutine[Any, Any, _T]) -> _T:
+    """Run a query's coroutine (its interceptors and handler) to its end, now.
+
+    A query runs outside the workflow's activations, so nothing could resume one that waits:
+    it fails instead.
+    """
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return cast(_T, done.value)
+    coro.close()
+    raise RuntimeError("a query handler (or its interceptor) must not wait for anything")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from durable import _failure
+from durable._headers import from_wire
 from durable._replay import events as ev
 from durable._replay.commands import (
     LOCAL_ACTIVITY_MARKER,
@@ -249,6 +250,7 @@ class HistoryMachine:
             workflow_type=started["workflow_type"],
             search_attributes=untyped(started.get("search_attributes") or {}),
             typed_search_attributes=from_stored(started.get("search_attributes") or {}),
+            headers=from_wire(started.get("headers")),
         )
         # typeshed marks every AbstractEventLoop method abstract; asyncio's own raise
         # NotImplementedError, and the instance leaves out only what workflow code must not

@@ -13,18 +13,18 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from durable._conversion.payload_converter import PayloadConverter
 from durable.exceptions import TemporalError
 
 if TYPE_CHECKING:
     from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
-    from durable._replay.commands import ChildStartOptions
     from durable._replay.context import Info
     from durable._replay.instance import ActivityCancellationType, ActivityHandle
+    from durable._search_attributes import SearchAttributes, TypedSearchAttributes
     from durable.common import RetryPolicy
 
 __all__ = ["WorkflowRuntime", "attach", "current", "in_workflow"]
@@ -48,6 +48,8 @@ class WorkflowRuntime(Protocol):
     next_timer_summary: str | None
     payload_converter: PayloadConverter
     """The converter of the client or environment that registered the run's task queue."""
+    extern_functions: dict[str, Callable[..., Any]]
+    """What the worker's interceptors exposed to workflow code (``workflow.extern_functions()``)."""
 
     @property
     def workflow_object(self) -> Any:
@@ -114,10 +116,35 @@ class WorkflowRuntime(Protocol):
         id_reuse_policy: int,
         retry_policy: RetryPolicy | None,
         task_timeout: timedelta | None = None,
-        options: ChildStartOptions | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
     ) -> ChildWorkflowHandle[Any, Any]: ...
 
     async def signal_external(self, workflow_id: str, run_id: str | None, name: str, args: list[Any]) -> None: ...
+
+    async def signal_child(self, workflow_id: str, name: str, args: list[Any]) -> None: ...
+
+    def continue_as_new(
+        self,
+        workflow_type: str | None,
+        task_queue: str | None,
+        args: Sequence[Any],
+        *,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        backoff_start_interval: timedelta | None = None,
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | SearchAttributes | None = None,
+    ) -> NoReturn:
+        """End the run as continued-as-new (raises ContinueAsNewError through the interceptors)."""
+        ...
+
+    def intercepted_info(self) -> Info:
+        """``workflow.info()``, through the outbound interceptors."""
+        ...
 
     async def cancel_external(self, workflow_id: str, run_id: str | None) -> None: ...
 

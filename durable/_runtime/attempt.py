@@ -20,6 +20,7 @@ from durable import _converter, _failure
 from durable._activity import context as activity_context
 from durable._activity.context import ActivityContext, CompleteAsyncError, Info
 from durable._conversion.payload_converter import PayloadConverter
+from durable._runtime.activity_chain import intercepted
 from durable._runtime.registry import Registry, UnknownActivityType
 from durable._runtime.services import Services, execution_key
 from durable.common import RetryPolicy
@@ -52,6 +53,8 @@ class ActivityTask(TypedDict):
     """A local activity's attempt (run inline by the orchestrator, never queued)."""
     schedule_to_start_timeout: NotRequired[float]
     """Longest wait from ``attempt_scheduled_time`` until the attempt starts."""
+    headers: NotRequired[dict[str, str]]
+    """What the workflow's outbound interceptors attached (``durable._headers``)."""
 
 
 class Outcome(TypedDict):
@@ -124,14 +127,25 @@ class ActivityAttempt:
 
         ctx._heartbeat = heartbeat
         limit = attempt_limit(task, self.services.clock.now())
+        executor = self.registry.executor(task["task_queue"]) or self.executor
+        interceptors = self.registry.activity_interceptors(task["task_queue"])
         try:
             args = definition.decode_args(task["input"])
-            if definition.is_async:
+            if interceptors:
+                # The chain is async whatever the function: it runs as an async attempt would.
+                run = intercepted(
+                    definition.fn,
+                    is_async=definition.is_async,
+                    interceptors=interceptors,
+                    ctx=ctx,
+                    executor=executor,
+                    headers=task.get("headers"),
+                )
+                result = asyncio.run(self._run_async(run, args, ctx, limit, hb_timeout, last_beat))
+            elif definition.is_async:
                 result = asyncio.run(self._run_async(definition.fn, args, ctx, limit, hb_timeout, last_beat))
             else:
-                result = self._run_sync(
-                    definition.fn, args, ctx, limit, self.registry.executor(task["task_queue"]) or self.executor
-                )
+                result = self._run_sync(definition.fn, args, ctx, limit, executor)
         except CompleteAsyncError:
             return None
         except _Timeout as t:

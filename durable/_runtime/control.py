@@ -198,6 +198,7 @@ class Control:
         timeouts: Timeouts | None = None,
         static_summary: str | None = None,
         static_details: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Started:
         """Create the run and enqueue its start; returns its run id (the existing one when
         a policy or signal-with-start reuses a running run).
@@ -216,6 +217,9 @@ class Control:
         that run, whether it still runs or has closed since, and starts nothing.
 
         ``timeouts``: the execution, run and task timeouts (see :mod:`.deadlines`).
+
+        ``headers`` (what the client's interceptors attached) go on the start event, and on
+        a start signal's event.
 
         ``memo`` holds encoded payloads by key; ``search_attributes`` is in stored form
         (``durable._search_attributes.to_stored``).
@@ -263,6 +267,7 @@ class Control:
                     send_start=not eager,
                     timeouts=timeouts,
                     carried=user_metadata(static_summary, static_details) or None,
+                    headers=headers,
                 )
             except ExecutionIdInUse as err:
                 if (existing := self._started_by(workflow_id, request_id)) is not None:
@@ -272,7 +277,14 @@ class Control:
                 if err.status is not WorkflowExecutionStatus.RUNNING:
                     raise WorkflowAlreadyStartedError(workflow_id, err.workflow_type, run_id=err.run_id) from err
                 if start_signal is not None:  # signal-with-start: the running run gets the signal
-                    self.signal(workflow_id, err.run_id, start_signal, start_signal_input or [], request_id=request_id)
+                    self.signal(
+                        workflow_id,
+                        err.run_id,
+                        start_signal,
+                        start_signal_input or [],
+                        request_id=request_id,
+                        headers=headers,
+                    )
                     return Started(err.run_id, created=False)
                 if id_conflict_policy == WorkflowIDConflictPolicy.USE_EXISTING:
                     if start_update is not None:  # update-with-start: the running run gets the update
@@ -326,6 +338,7 @@ class Control:
         update_name: str,
         update_input: list[str],
         id_conflict_policy: WorkflowIDConflictPolicy,
+        update_headers: dict[str, str] | None = None,
         **start: Any,
     ) -> Started:
         """Start a run with an update for its first workflow task, or update the running one.
@@ -346,7 +359,14 @@ class Control:
         if id_conflict_policy == WorkflowIDConflictPolicy.UNSPECIFIED:
             raise ValueError("WorkflowIDConflictPolicy is required")
         check_request_id(request_id)
-        update = {"update_id": update_id, "request_id": request_id, "name": update_name, "input": update_input}
+        update: dict[str, Any] = {
+            "update_id": update_id,
+            "request_id": request_id,
+            "name": update_name,
+            "input": update_input,
+        }
+        if update_headers:
+            update["headers"] = update_headers
         known = self._run_with_update(workflow_id, update_id)
         if known is not None:
             return Started(known, created=False)
@@ -387,7 +407,7 @@ class Control:
             run_id,
             "update",
             f"update:{update['request_id']}:1",
-            **{k: update[k] for k in ("update_id", "request_id", "name", "input")},
+            **{k: update[k] for k in ("update_id", "request_id", "name", "input", "headers") if k in update},
         )
 
     def _started_by(self, workflow_id: str, request_id: str) -> str | None:
@@ -437,7 +457,14 @@ class Control:
         return record
 
     def signal(
-        self, workflow_id: str, run_id: str | None, name: str, input: list[str], *, request_id: str | None = None
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        name: str,
+        input: list[str],
+        *,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Enqueue a signal. Raises NotRunning, ExecutionNotFound or InvalidRequestId.
 
@@ -449,7 +476,15 @@ class Control:
         record = self._running_or_done(workflow_id, run_id, dedup)
         if record is not None:
             send_to_inbox(
-                self.services, workflow_id, record.run_id, "signal", dedup, name=name, input=input, **_following(run_id)
+                self.services,
+                workflow_id,
+                record.run_id,
+                "signal",
+                dedup,
+                name=name,
+                input=input,
+                **_following(run_id),
+                **({"headers": headers} if headers else {}),
             )
 
     def send_update(
@@ -461,6 +496,7 @@ class Control:
         name: str,
         input: list[str],
         attempt: int = 1,
+        headers: dict[str, str] | None = None,
     ) -> str:
         """Enqueue an update request; returns the run id it targets. Raises NotRunning or ExecutionNotFound.
 
@@ -479,6 +515,7 @@ class Control:
             request_id=request_id,
             name=name,
             input=input,
+            **({"headers": headers} if headers else {}),
         )
         return record.run_id
 
@@ -690,8 +727,11 @@ class Control:
         """
         return count_executions(self.services.executions, query)
 
-    def query(self, workflow_id: str, run_id: str | None, name: str, args: list[str]) -> str:
-        """Replay the run read-only and call a query handler; returns the encoded result.
+    def query(
+        self, workflow_id: str, run_id: str | None, name: str, args: list[str], headers: dict[str, str] | None = None
+    ) -> str:
+        """Replay the run read-only and call a query handler (its interceptors see ``headers``);
+        returns the encoded result.
 
         Raises:
             QueryNotFound: no handler by that name.
@@ -705,7 +745,7 @@ class Control:
             raise NotStarted(f"workflow {workflow_id} has not started its first workflow task yet")
         # The handler is user code: it reads and answers plain payloads, as the orchestrator's code does.
         engine = self.orchestrator.services
-        result = machine.instance.query(name, decoded_texts(engine, args))
+        result = machine.instance.query(name, decoded_texts(engine, args), headers)
         return encoded_texts(engine, [result])[0]
 
     def _running(self, workflow_id: str, run_id: str | None) -> ExecutionRecord:

@@ -150,6 +150,7 @@ class Dispatcher:
                 name=attrs["signal_name"],
                 input=attrs["input"],
                 **following,
+                **({"headers": attrs["headers"]} if attrs.get("headers") else {}),
             )
         else:
             send_to_inbox(
@@ -189,6 +190,7 @@ class Dispatcher:
                     run=attrs.get("run_timeout"),
                     task=attrs.get("task_timeout"),
                 ),
+                headers=attrs.get("headers"),
             )
             in_use = None
         except HistoryConflict:
@@ -259,6 +261,8 @@ class Dispatcher:
         }
         if sch.get("schedule_to_start_timeout"):
             task["schedule_to_start_timeout"] = sch["schedule_to_start_timeout"]
+        if sch.get("headers"):
+            task["headers"] = sch["headers"]
         body = json.dumps(task, separators=(",", ":"))
         try:
             if at is not None and at > self.services.clock.now():

@@ -75,6 +75,8 @@ class SignalMessage(_ToRun):
     input: list[str]
     follow: NotRequired[bool]
     """Sent to the workflow id: on to the next run should this one have continued as new."""
+    headers: NotRequired[dict[str, str]]
+    """What the sender's interceptors attached (``durable._headers``)."""
 
 
 class CancelMessage(_ToRun):
@@ -182,6 +184,8 @@ class UpdateMessage(_ToRun):
     request_id: str
     name: str
     input: list[str]
+    headers: NotRequired[dict[str, str]]
+    """What the sender's interceptors attached (``durable._headers``)."""
 
 
 class ScheduleFireMessage(TypedDict):

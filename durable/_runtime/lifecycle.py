@@ -102,6 +102,7 @@ def begin_run(
     send_start: bool = True,
     timeouts: Timeouts | None = None,
     chain_timeouts: StartedTimeouts | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Make a new run: its start event, its execution record, its start message.
 
@@ -148,13 +149,19 @@ def begin_run(
         **({"memo": memo} if memo else {}),
         **({"search_attributes": search_attributes} if search_attributes else {}),
         **({"start_update": start_update} if start_update else {}),
+        **({"headers": headers} if headers else {}),
         **timeout_fields,
     )
     first = [started]
     if start_signal is not None:
         first.append(
             ev.make_event(
-                ev.SIGNALED, now, signal_name=start_signal, input=start_signal_input or [], dedup="start-signal"
+                ev.SIGNALED,
+                now,
+                signal_name=start_signal,
+                input=start_signal_input or [],
+                dedup="start-signal",
+                **({"headers": headers} if headers else {}),
             )
         )
     for i, event in enumerate(first):
@@ -215,6 +222,7 @@ def continue_run(
             else ledger.search_attributes
             if ledger
             else None,
+            headers=attrs.get("headers"),
             carried={
                 **{
                     k: attrs[k]
@@ -298,6 +306,7 @@ def retry_run(services: Services, ledger: Ledger, delay: float, new_run_id: str)
         "input": started["input"],
         "backoff_start_interval": delay,
         "first_execution_run_id": started.get("first_execution_run_id") or started["run_id"],
+        **({"headers": started["headers"]} if started.get("headers") else {}),  # a retry keeps the start's
     }
     carry = {"retry_policy": started["retry_policy"], "attempt": started.get("attempt", 1) + 1}
     continue_run(

@@ -67,7 +67,7 @@ class LocalActivityRunner:
     @staticmethod
     def _task(workflow: WorkflowInfo, request: LocalActivityRequest, attempt: int, now: float) -> ActivityTask:
         """The attempt, shaped as the activity worker's task (it runs on the workflow's task queue)."""
-        return {
+        task: ActivityTask = {
             "workflow_id": workflow.workflow_id,
             "run_id": workflow.run_id,
             "workflow_type": workflow.workflow_type,
@@ -86,6 +86,9 @@ class LocalActivityRunner:
             "retry_policy": request.retry_policy,
             "is_local": True,
         }
+        if request.headers:
+            task["headers"] = request.headers
+        return task
 
 
 def _failure_of(outcome: Outcome | None) -> dict[str, Any]:

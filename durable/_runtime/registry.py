@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
@@ -33,6 +33,7 @@ class Registry:
         self._dynamic_workflows: dict[str, WorkflowDefinition] = {}
         self._dynamic_activities: dict[str, ActivityDefinition] = {}
         self._executors: dict[str, Any] = {}
+        self._activity_interceptors: dict[str, tuple[Any, ...]] = {}
         self._lock = threading.Lock()
 
     def register(
@@ -44,6 +45,7 @@ class Registry:
         executor: Any = None,
         workflow_runner: Any = None,
         data_converter: DataConverter | None = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         """Add a task queue's workflow classes and activity functions.
 
@@ -51,6 +53,8 @@ class Registry:
         ``workflow_runner`` runs the workflows' code (the default sandboxed runner when None).
         ``data_converter`` converts every value their runs and attempts take and give (the
         default one when None): a Worker's is its client's.
+        ``interceptors`` (``durable.worker.Interceptor``, outermost first) wrap these workflows'
+        runs and these activities' attempts.
 
         Raises:
             TypeError: an entry is not a workflow class / activity function; a second
@@ -60,6 +64,8 @@ class Registry:
         wfs = [WorkflowDefinition.of(w) for w in workflows]
         if workflow_runner is not None:
             wfs = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in wfs]
+        if interceptors:
+            wfs = [dataclasses.replace(d, interceptors=tuple(interceptors)) for d in wfs]
         acts = [ActivityDefinition.of(a) for a in activities]
         if data_converter is not None:
             wfs = [dataclasses.replace(d, data_converter=data_converter) for d in wfs]
@@ -67,6 +73,8 @@ class Registry:
         with self._lock:
             if executor is not None:
                 self._executors[task_queue] = executor
+            if interceptors and acts:
+                self._activity_interceptors[task_queue] = tuple(interceptors)
             wf_map = self._workflows.setdefault(task_queue, {})
             for d in wfs:
                 if d.name is None:
@@ -99,6 +107,7 @@ class Registry:
                 else:
                     self._workflows.get(task_queue, {}).pop(name, None)
             for a in activities:
+                self._activity_interceptors.pop(task_queue, None)
                 if (act_name := ActivityDefinition.of(a).name) is None:
                     self._dynamic_activities.pop(task_queue, None)
                 else:
@@ -142,6 +151,11 @@ class Registry:
             f"Activity function {activity_type} is not registered on this worker, "
             f"available activities: {', '.join(known)}"
         )
+
+    def activity_interceptors(self, task_queue: str) -> tuple[Any, ...]:
+        """The interceptors registered with the task queue's activities (outermost first)."""
+        with self._lock:
+            return self._activity_interceptors.get(task_queue, ())
 
     def executor(self, task_queue: str) -> Any:
         """The executor for the task queue's sync activities, if one was given."""

@@ -126,7 +126,8 @@ def translate(machine: HistoryMachine, body: RunMessage, now: float) -> Translat
     if ledger.started is None or ledger.closed:
         return None
     if body["kind"] == "signal":
-        return [], [_event(ev.SIGNALED, now, dedup, signal_name=body["name"], input=body["input"])], False
+        headers = {"headers": body["headers"]} if body.get("headers") else {}
+        return [], [_event(ev.SIGNALED, now, dedup, signal_name=body["name"], input=body["input"], **headers)], False
     if body["kind"] == "cancel":
         if ledger.cancel_requested:
             return None

@@ -18,17 +18,51 @@ from datetime import timedelta
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
+from durable._activity.interceptor import ActivityInboundInterceptor, ActivityOutboundInterceptor, ExecuteActivityInput
 from durable._client.client import Client
+from durable._interceptor import Interceptor
 from durable._local.environment import LocalRuntime
 from durable._options import refuse
 from durable._replay.definition import WorkflowDefinition
+from durable._replay.interceptor import (
+    ContinueAsNewInput,
+    ExecuteWorkflowInput,
+    HandleQueryInput,
+    HandleSignalInput,
+    HandleUpdateInput,
+    SignalChildWorkflowInput,
+    SignalExternalWorkflowInput,
+    StartActivityInput,
+    StartChildWorkflowInput,
+    StartLocalActivityInput,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+    WorkflowOutboundInterceptor,
+)
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 from durable._sandbox.runner import SandboxedWorkflowRunner, UnsandboxedWorkflowRunner, WorkflowRunner
 
 __all__ = [
+    "ActivityInboundInterceptor",
+    "ActivityOutboundInterceptor",
+    "ContinueAsNewInput",
+    "ExecuteActivityInput",
+    "ExecuteWorkflowInput",
+    "HandleQueryInput",
+    "HandleSignalInput",
+    "HandleUpdateInput",
+    "Interceptor",
     "Replayer",
+    "SignalChildWorkflowInput",
+    "SignalExternalWorkflowInput",
+    "StartActivityInput",
+    "StartChildWorkflowInput",
+    "StartLocalActivityInput",
     "UnsandboxedWorkflowRunner",
     "Worker",
+    "WorkflowInboundInterceptor",
+    "WorkflowInterceptorClassInput",
+    "WorkflowOutboundInterceptor",
     "WorkflowReplayResult",
     "WorkflowReplayResults",
     "WorkflowRunner",
@@ -91,6 +125,7 @@ class Worker:
         nexus_task_executor: concurrent.futures.Executor | None = None,
         max_concurrent_nexus_tasks: int | None = None,
         nexus_task_poller_behavior: Any = None,
+        interceptors: Sequence[Interceptor] = (),
     ) -> None:
         """Check the registrations (as temporalio does, before anything runs).
 
@@ -122,6 +157,9 @@ class Worker:
                 shared_state_manager, patch_activation_callback, disable_payload_error_limit,
                 nexus_*: refused unless left at their defaults (NotImplementedError naming the
                 option): see README, "Differences from temporalio".
+            interceptors: wrap the workflows' runs and the activities' attempts (the first is
+                the outermost); the client's interceptors that are also worker interceptors
+                come first, as in temporalio.
 
         Raises:
             ValueError: nothing to register, a sync activity without an executor, duplicates.
@@ -191,6 +229,7 @@ class Worker:
         self._executor = activity_executor
         self._workflow_runner = workflow_runner
         self._data_converter = client.data_converter  # its runs and attempts convert values as its client does
+        self._interceptors = [i for i in client._interceptors if isinstance(i, Interceptor)] + list(interceptors)
         self._running = False
         self._stopped: asyncio.Event | None = None
 
@@ -212,6 +251,7 @@ class Worker:
             self._executor,
             workflow_runner=self._workflow_runner,
             data_converter=self._data_converter,
+            interceptors=self._interceptors,
         )
         self._running = True
 

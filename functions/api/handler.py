@@ -7,9 +7,9 @@ unknown workflow type are refused with a 404 instead of failing later.
 from aws_lambda_powertools.logging import correlation_paths
 
 from durable._aws.app import LambdaApp
-from statemachines.registry import DATA_CONVERTER, WORKFLOWS
+from statemachines.registry import DATA_CONVERTER, INTERCEPTORS, WORKFLOWS
 
-app = LambdaApp(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+app = LambdaApp(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, interceptors=INTERCEPTORS)
 
 
 @app.tracer.capture_lambda_handler

@@ -1,9 +1,9 @@
 """Orchestrator Lambda: inbox batches in, decisions committed and dispatched."""
 
 from durable._aws.app import LambdaApp
-from statemachines.registry import DATA_CONVERTER, WORKFLOWS
+from statemachines.registry import DATA_CONVERTER, INTERCEPTORS, WORKFLOWS
 
-app = LambdaApp(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+app = LambdaApp(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, interceptors=INTERCEPTORS)
 
 
 @app.tracer.capture_lambda_handler

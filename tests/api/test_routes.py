@@ -142,6 +142,20 @@ def test_history_lists_events_with_decoded_payloads(call):
     assert all(e["event_time"].endswith("Z") for e in events)
 
 
+def test_headers_sent_with_a_start_and_a_signal_are_in_the_history_as_json_values(call):
+    trace = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    call.start("Mailbox", "mail-headers", "first", headers={"_tracer-data": trace})
+    signal = {"input": ["x"], "headers": {"_tracer-data": trace, "tenant": "acme"}}
+    assert call("POST", "/api/v1/workflows/mail-headers/signals/post", signal).status == 202
+    call("POST", "/api/v1/workflows/mail-headers/signals/close", {})
+    call.result("mail-headers")
+    events = call("GET", "/api/v1/workflows/mail-headers/history").body["events"]
+    assert events[0]["attributes"]["headers"] == {"_tracer-data": trace}
+    signaled = [e["attributes"] for e in events if e["event_type"] == ev.SIGNALED]
+    assert signaled[0]["headers"] == {"_tracer-data": trace, "tenant": "acme"}
+    assert "headers" not in signaled[1]  # none sent: none kept
+
+
 def test_cancel_then_result_is_canceled(call):
     call.start("Mailbox", "mail-cancel", "hi")
     assert call("POST", "/api/v1/workflows/mail-cancel/cancel", {"reason": "not needed"}).status == 202

@@ -33,6 +33,8 @@ from tests.compat.test_external_workflows import *
 from tests.compat.test_failures_as_temporalio import *
 from tests.compat.test_history_goldens import *
 from tests.compat.test_history_json import *
+from tests.compat.test_interceptors import *
+from tests.compat.test_opentelemetry import *
 from tests.compat.test_options_as_temporalio import *
 from tests.compat.test_patching import *
 from tests.compat.test_payloads import *

@@ -24,6 +24,8 @@ BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
 if BACKEND == "temporal":
     from temporalio import activity, common, converter, envconfig, exceptions, workflow
+    from temporalio import client as client_module
+    from temporalio import worker as worker_module
     from temporalio.api.common.v1 import Payload
     from temporalio.client import (
         Client,
@@ -41,6 +43,8 @@ if BACKEND == "temporal":
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
     from durable import activity, common, converter, envconfig, exceptions, workflow
+    from durable import client as client_module
+    from durable import worker as worker_module
     from durable.api.common.v1 import Payload
     from durable.client import (
         Client,
@@ -90,11 +94,14 @@ __all__ = [
     "WorkflowUpdateFailedError",
     "WorkflowUpdateStage",
     "activity",
+    "client_module",
     "common",
     "converter",
     "envconfig",
     "event_types",
     "exceptions",
+    "header_payload",
+    "header_value",
     "new_replayer",
     "new_sandboxed_worker",
     "new_unsandboxed_runner",
@@ -103,6 +110,8 @@ __all__ = [
     "pydantic_data_converter",
     "sandbox_module",
     "start_env",
+    "tracing_module",
+    "worker_module",
     "workflow",
 ]
 
@@ -147,6 +156,7 @@ def new_worker(
     workflows: Sequence[type] = (),
     activities: Sequence[Any] = (),
     activity_executor: Executor | None = None,
+    interceptors: Sequence[Any] = (),
 ) -> Worker:
     """A Worker with only the standard arguments (plus, for temporalio, the
     unsandboxed runner so that test modules need no sandbox passthrough)."""
@@ -155,6 +165,8 @@ def new_worker(
         workflows=list(workflows),
         activities=list(activities),
     )
+    if interceptors:
+        kwargs["interceptors"] = list(interceptors)
     if activity_executor is not None:
         kwargs["activity_executor"] = activity_executor
     if BACKEND == "temporal":
@@ -214,16 +226,27 @@ async def pending_activities(desc: Any) -> list[PendingActivity]:
     return out
 
 
-def new_replayer(workflows: Sequence[type], **options: Any) -> Any:
-    """A Replayer for the given workflow classes (unsandboxed for temporalio), with ``options``
-    (``data_converter=``)."""
+def new_replayer(workflows: Sequence[type], *, interceptors: Sequence[Any] = (), **options: Any) -> Any:
+    """A Replayer for the given workflow classes (unsandboxed for temporalio), with its
+    ``interceptors`` and other ``options`` (``data_converter=``)."""
     if BACKEND == "temporal":
         from temporalio.worker import Replayer
 
-        return Replayer(workflows=list(workflows), workflow_runner=UnsandboxedWorkflowRunner(), **options)
+        return Replayer(
+            workflows=list(workflows),
+            workflow_runner=UnsandboxedWorkflowRunner(),
+            interceptors=list(interceptors),
+            **options,
+        )
     from durable.worker import Replayer
 
-    return Replayer(workflows=list(workflows), **options)
+    return Replayer(workflows=list(workflows), interceptors=list(interceptors), **options)
+
+
+def tracing_module() -> Any:
+    """The backend's ``contrib.opentelemetry`` module (``TracingInterceptor``)."""
+    package = "temporalio" if BACKEND == "temporal" else "durable"
+    return importlib.import_module(f"{package}.contrib.opentelemetry")
 
 
 def event_types(history: Any) -> list[str]:
@@ -270,3 +293,29 @@ def new_unsandboxed_runner() -> Any:
     """``UnsandboxedWorkflowRunner()`` of the backend (both export it from ``worker``)."""
     package = "temporalio" if BACKEND == "temporal" else "durable"
     return importlib.import_module(f"{package}.worker").UnsandboxedWorkflowRunner()
+
+
+def header_payload(value: Any) -> Any:
+    """A header's payload for ``value``, as the backend's default payload converter makes it."""
+    if BACKEND == "temporal":
+        from temporalio.converter import PayloadConverter
+
+        return PayloadConverter.default.to_payload(value)
+    return _durable_payload(value)
+
+
+def header_value(payload: Any) -> Any:
+    """The value of a header's payload (the inverse of :func:`header_payload`)."""
+    if BACKEND == "temporal":
+        from temporalio.converter import PayloadConverter
+
+        return PayloadConverter.default.from_payload(payload)
+    from durable._converter import payload_converter
+
+    return payload_converter.from_payload(payload)
+
+
+def _durable_payload(value: Any) -> Any:
+    from durable._converter import payload_converter
+
+    return payload_converter.to_payload(value)

@@ -2,9 +2,9 @@
 
 from durable._aws.app import LambdaApp
 from functions.activities.orders.activities import ACTIVITIES, TASK_QUEUE
-from statemachines.registry import DATA_CONVERTER
+from statemachines.registry import DATA_CONVERTER, INTERCEPTORS
 
-app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES}, data_converter=DATA_CONVERTER)
+app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES}, data_converter=DATA_CONVERTER, interceptors=INTERCEPTORS)
 
 
 @app.tracer.capture_lambda_handler
