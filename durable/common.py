@@ -9,6 +9,17 @@ from typing import Any
 
 from durable._converter import RawValue
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable._metrics.meter import (
+    MetricAttributes,
+    MetricCommon,
+    MetricCounter,
+    MetricGauge,
+    MetricGaugeFloat,
+    MetricHistogram,
+    MetricHistogramFloat,
+    MetricHistogramTimedelta,
+    MetricMeter,
+)
 from durable._search_attributes import (
     SearchAttributeIndexedValueType,
     SearchAttributeKey,
@@ -21,6 +32,15 @@ from durable._search_attributes import (
 )
 
 __all__ = [
+    "MetricAttributes",
+    "MetricCommon",
+    "MetricCounter",
+    "MetricGauge",
+    "MetricGaugeFloat",
+    "MetricHistogram",
+    "MetricHistogramFloat",
+    "MetricHistogramTimedelta",
+    "MetricMeter",
     "RawValue",
     "RetryPolicy",
     "SearchAttributeIndexedValueType",

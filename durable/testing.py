@@ -19,6 +19,8 @@ from durable._activity.context import ActivityContext, Info
 from durable._client.client import Client
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
+from durable._metrics.meter import MetricMeter
+from durable._metrics.runtime import Runtime
 
 __all__ = ["ActivityEnvironment", "WorkflowEnvironment"]
 
@@ -37,19 +39,31 @@ class WorkflowEnvironment:
         self._client = Client(LocalTransport(runtime))
 
     @staticmethod
-    async def start_local(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
-        """Real time, on moto (the embedded AWS emulation)."""
-        return WorkflowEnvironment(LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False))
+    async def start_local(
+        *, backend: str | None = None, runtime: Runtime | None = None, **_: Any
+    ) -> WorkflowEnvironment:
+        """Real time, on moto (the embedded AWS emulation).
+
+        Args:
+            backend: ``moto`` (default) or ``memory``.
+            runtime: where metrics go (:class:`durable.runtime.Runtime`; the default runtime if None).
+        """
+        return WorkflowEnvironment(
+            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False, runtime=runtime)
+        )
 
     @staticmethod
-    async def start_time_skipping(*, backend: str | None = None, **_: Any) -> WorkflowEnvironment:
+    async def start_time_skipping(
+        *, backend: str | None = None, runtime: Runtime | None = None, **_: Any
+    ) -> WorkflowEnvironment:
         """Virtual time that jumps to the next timer while a client awaits a result.
 
         Args:
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
+            runtime: where metrics go (:class:`durable.runtime.Runtime`; the default runtime if None).
         """
         return WorkflowEnvironment(
-            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True)
+            LocalRuntime(backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True, runtime=runtime)
         )
 
     @property
@@ -92,6 +106,8 @@ class ActivityEnvironment:
     def __init__(self) -> None:
         self.info = ActivityEnvironment.default_info()
         self.on_heartbeat: Callable[..., None] = lambda *args: None
+        self.metric_meter: MetricMeter = MetricMeter.noop
+        """The meter ``activity.metric_meter()`` builds on (temporalio's default: no-op)."""
         self._cancelled = False
         self._contexts: set[ActivityContext] = set()
 
@@ -131,6 +147,7 @@ class ActivityEnvironment:
     def run(self, fn: Callable[_Params, _Return], *args: _Params.args, **kwargs: _Params.kwargs) -> _Return:
         """Call ``fn`` as an activity; an async one returns an awaitable of its result."""
         ctx = ActivityContext(self.info, heartbeat=lambda details: self.on_heartbeat(*details))
+        ctx.runtime_metric_meter = self.metric_meter
         if inspect.iscoroutinefunction(fn):
 
             async def run_async() -> Any:

@@ -323,6 +323,7 @@ class DurableStack(Stack):
             },
             alarm_topic_name=names.function("alarms"),
             alarm_email=None if alarm_email is None else check_alarm_email(alarm_email),
+            activity_services=[f"activities-{tq}" for tq in self.activity_workers],
         )
 
     def _grant_scheduling(self, fn: DurableFunction) -> None:

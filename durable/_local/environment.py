@@ -9,6 +9,8 @@ from typing import Any
 
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import Dispatcher
+from durable._metrics.engine import EngineMetrics
+from durable._metrics.runtime import Runtime
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.control import Control
 from durable._runtime.inbox import send_to_inbox
@@ -22,12 +24,17 @@ __all__ = ["LocalRuntime"]
 class LocalRuntime:
     """What ``WorkflowEnvironment`` runs: the deployed handlers, in-process, on a local backend."""
 
-    def __init__(self, *, backend: str, skipping: bool, heartbeat_throttle: float = 1.0) -> None:
+    def __init__(
+        self, *, backend: str, skipping: bool, heartbeat_throttle: float = 1.0, runtime: Runtime | None = None
+    ) -> None:
         self.backend: Backend = make_backend(backend, skipping=skipping)
         self.backend_kind = backend
         self.skipping = skipping
         self.registry = Registry()
         services = self.backend.services
+        # The engine's metrics, and what workflow and activity code records, go to the runtime's meter.
+        self.metrics_runtime = runtime or Runtime.default()
+        services.metrics = EngineMetrics(self.metrics_runtime.metric_meter, prefix=self.metrics_runtime.metric_prefix)
         self.orchestrator = Orchestrator(services, self.registry)
         self.activity_worker = ActivityWorker(
             services, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None

@@ -90,6 +90,7 @@ class ActivityAttempt:
         except UnknownActivityType as err:
             return _failed(ApplicationError(str(err), type="NotFoundError"), details)
         ctx = ActivityContext(self._info(task), heartbeat=lambda d: None)
+        ctx.runtime_metric_meter = self.services.metrics.meter
         last_beat = [time.monotonic()]
         last_write = [0.0]
         hb_timeout = task.get("heartbeat_timeout")

@@ -78,7 +78,7 @@ def orchestrator_handler(
             failed += ids
             continue
         try:
-            orchestrator.handle_batch(batch)
+            orchestrator.handle_batch(batch, sent_at=_sent_at(records, ids))
         except Exception as err:
             logger.exception("inbox messages for %s failed; they will be retried", run[0])
             failed += ids
@@ -106,6 +106,13 @@ def _redelivered(records: list[dict[str, Any]], ids: list[str]) -> bool:
     """Whether a message of the batch was received before (a retry after a failure)."""
     counts = {r["messageId"]: r.get("attributes", {}).get("ApproximateReceiveCount", "1") for r in records}
     return any(int(counts.get(i, "1") or 1) > 1 for i in ids)
+
+
+def _sent_at(records: list[dict[str, Any]], ids: list[str]) -> float | None:
+    """When the first message of the batch was sent (SQS's SentTimestamp, in epoch seconds)."""
+    sent = [r.get("attributes", {}).get("SentTimestamp") for r in records if r["messageId"] in ids]
+    stamps = [int(s) for s in sent if s]
+    return min(stamps) / 1000 if stamps else None
 
 
 def _group(record: dict[str, Any]) -> str:
