@@ -157,6 +157,37 @@ def test_log_lines_carry_the_execution_ids_and_metrics_are_published(deployment,
     assert {"WorkflowTasks", "ActivitiesScheduled", "TimersStarted"} <= names
 
 
+def test_the_handlers_publish_temporals_latencies_as_emf_distributions_with_their_dimensions(deployment, capsys):
+    app = deployment["orchestrator"].app
+    control = Control(app.services, Orchestrator(app.services, app.registry))
+    order = Order(
+        order_id="o-emf", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1")
+    )
+    run_id = control.start(
+        workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders", input=encode_args([order])
+    )
+    pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    metrics = {
+        m["Name"]: (m["Unit"], directive["Dimensions"], doc)
+        for doc in documents
+        for directive in doc["_aws"]["CloudWatchMetrics"]
+        for m in directive["Metrics"]
+    }
+    unit, dimensions, doc = metrics["temporal_workflow_task_execution_latency"]
+    assert unit == "Milliseconds"
+    assert dimensions == [["service"], ["service", "namespace", "task_queue", "workflow_type"]]
+    assert (doc["namespace"], doc["task_queue"], doc["workflow_type"]) == ("default", "orders", "OrderWorkflow")
+    samples = doc["temporal_workflow_task_execution_latency"]
+    assert isinstance(samples, list) and samples and all(v >= 0 for v in samples)
+    unit, dimensions, doc = metrics["temporal_activity_execution_latency"]
+    assert unit == "Milliseconds" and doc["activity_type"] in {"reserve_inventory", "charge_payment"}
+    assert dimensions == [["service"], ["service", "activity_type", "namespace", "task_queue", "workflow_type"]]
+    unit, dimensions, doc = metrics["temporal_activity_schedule_to_start_latency"]
+    assert dimensions == [["service"], ["service", "namespace", "task_queue"]]
+    assert metrics["WorkflowTasks"][:2] == ("Count", [["service"]])
+
+
 def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment):
     app = deployment["orchestrator"].app
     inbox = app.services.inbox

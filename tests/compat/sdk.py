@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
 if BACKEND == "temporal":
-    from temporalio import activity, common, envconfig, exceptions, workflow
+    from temporalio import activity, common, envconfig, exceptions, runtime, workflow
     from temporalio.client import (
         Client,
         WithStartWorkflowOperation,
@@ -39,7 +39,7 @@ if BACKEND == "temporal":
     from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
-    from durable import activity, common, envconfig, exceptions, workflow
+    from durable import activity, common, envconfig, exceptions, runtime, workflow
     from durable.client import (
         Client,
         WithStartWorkflowOperation,
@@ -96,6 +96,7 @@ __all__ = [
     "new_unsandboxed_runner",
     "new_worker",
     "pending_activities",
+    "runtime",
     "sandbox_module",
     "start_env",
     "workflow",
@@ -114,12 +115,13 @@ def _test_server_path() -> str:
     return path
 
 
-async def start_env(*, pydantic: bool = False) -> WorkflowEnvironment:
+async def start_env(*, pydantic: bool = False, runtime: Any = None) -> WorkflowEnvironment:
     """Start a time-skipping workflow environment.
 
     ``pydantic=True`` asks for a client that can carry pydantic models: temporalio's
     default converter cannot (it needs ``temporalio.contrib.pydantic``'s
     ``pydantic_data_converter``); durable's single converter handles them natively.
+    ``runtime``: a ``runtime.Runtime`` whose telemetry the environment records to.
     """
     if BACKEND == "temporal":
         kwargs: dict[str, Any] = {"test_server_existing_path": _test_server_path()}
@@ -127,8 +129,10 @@ async def start_env(*, pydantic: bool = False) -> WorkflowEnvironment:
             from temporalio.contrib.pydantic import pydantic_data_converter
 
             kwargs["data_converter"] = pydantic_data_converter
+        if runtime is not None:
+            kwargs["runtime"] = runtime
         return await WorkflowEnvironment.start_time_skipping(**kwargs)
-    return await WorkflowEnvironment.start_time_skipping()
+    return await WorkflowEnvironment.start_time_skipping(**({"runtime": runtime} if runtime is not None else {}))
 
 
 def new_worker(
