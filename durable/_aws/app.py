@@ -12,7 +12,8 @@ Observability: powertools Logger writes every engine log line as JSON with the
 workflow id, run id and activity id it concerns; the engine's metrics (Temporal's names,
 latencies as distributions) and what workflow and activity code records with
 ``metric_meter()`` are published as CloudWatch EMF lines after each invocation
-(:mod:`durable._aws.emf`); powertools Tracer traces each invocation when X-Ray is active.
+(:mod:`durable._aws.emf`); each invocation, each decision and each activity task is an
+OpenTelemetry span (:mod:`durable._aws.tracing`), exported by the ADOT Lambda layer the stack adds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
@@ -35,6 +36,7 @@ from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
+from durable._aws.tracing import InvocationTracer
 from durable._http.app import HttpApi
 from durable._http.engine import Engine
 from durable._local.clock import RealClock
@@ -78,7 +80,7 @@ class LambdaApp:
         for handler in engine_logger.handlers:
             handler.addFilter(ContextFilter())
         self.metrics = EmfMetrics(namespace=self._env.get("POWERTOOLS_METRICS_NAMESPACE", "durable"), service=service)
-        self.tracer = Tracer(service=service)
+        self.tracer = InvocationTracer(service)
         self.registry = Registry()
         for task_queue, classes in (workflows or {}).items():
             self.registry.register(task_queue, workflows=classes, workflow_runner=workflow_runner)

@@ -294,13 +294,22 @@ def test_functions_run_python_3_12_on_arm64_with_the_layer_tracing_and_json_logs
     for props in (f["Properties"] for f in functions.values()):
         assert props["Runtime"] == "python3.12"
         assert props["Architectures"] == ["arm64"]
-        assert props["Layers"] == [{"Ref": layer_id}]
+        assert props["Layers"] == [{"Ref": layer_id}, ADOT_LAYER]  # tracing=xray, the default
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["FunctionName"].startswith(f"durable-{NAMESPACE}-")
     layer = synthesized.template["Resources"][layer_id]["Properties"]
     assert layer["CompatibleRuntimes"] == ["python3.12"]
     assert layer["CompatibleArchitectures"] == ["arm64"]
+
+
+# AWS's ADOT Lambda layer for Python, in the stack's region (stacks/tracing.py)
+ADOT_LAYER = {
+    "Fn::Join": [
+        "",
+        ["arn:aws:lambda:", {"Ref": "AWS::Region"}, ":901920570463:layer:aws-otel-python-arm64-ver-1-29-0:1"],
+    ]
+}
 
 
 def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
