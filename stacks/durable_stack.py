@@ -383,7 +383,7 @@ class DurableStack(Stack):
 
     @property
     def metrics_namespace(self) -> str:
-        """The CloudWatch namespace of the engine's metrics (powertools Metrics, EMF)."""
+        """The CloudWatch namespace of the engine's metrics (EMF lines, durable._aws.emf)."""
         return self.names.prefix
 
     def dead_lettered_queues(self) -> dict[str, DeadLetteredQueue]:

@@ -169,7 +169,7 @@ class Monitoring(Construct):
 
         # Each failure is final and alarms on its own: an OK five minutes later would say nothing.
         alarm(
-            "WorkflowsFailed",
+            "WorkflowsFailed",  # the construct keeps its id (and the alarm its name) across the rename
             engine["temporal_workflow_failed"],
             "A workflow failed (its result is an error)",
             ok_action=False,

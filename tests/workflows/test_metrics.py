@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 
+import asyncio
+
 import pytest
 
 from durable import activity, workflow
@@ -65,6 +67,13 @@ class Failing:
     @workflow.run
     async def run(self) -> None:
         raise ApplicationError("on purpose", non_retryable=True)
+
+
+@workflow.defn
+class Broken:
+    @workflow.run
+    async def run(self) -> None:
+        raise RuntimeError("a bug: the workflow task fails and is retried, the run stays open")
 
 
 @workflow.defn
@@ -191,3 +200,15 @@ async def test_a_metric_prefix_replaces_temporals():
     named = by_name(buffer.retrieve_updates())
     assert "svc_workflow_completed" in named and "temporal_workflow_completed" not in named
     assert "service_name" not in named["svc_workflow_completed"][0].attributes
+
+
+async def test_a_failing_workflow_task_is_counted_with_temporals_failure_reason(metered):
+    env, buffer = metered
+    async with Worker(env.client, task_queue=TASK_QUEUE, workflows=[Broken]):
+        await env.client.start_workflow(Broken.run, id="broken", task_queue=TASK_QUEUE)
+        failures: list[BufferedMetricUpdate] = []
+        async with asyncio.timeout(30):  # the task fails at once; this only bounds a regression
+            while not failures:
+                await asyncio.sleep(0.01)
+                failures = by_name(buffer.retrieve_updates())["temporal_workflow_task_execution_failed"]
+    assert dict(failures[0].attributes) == {**run_attributes("Broken"), "failure_reason": "WorkflowError"}
