@@ -6,11 +6,10 @@ buffer, runs workflows through it (both backends), then reads what was recorded.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
-
-import asyncio
 
 import pytest
 
