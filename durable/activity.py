@@ -12,6 +12,7 @@ from durable._activity import context as _context
 from durable._activity.context import CompleteAsyncError, Info
 from durable._activity.definition import defn
 from durable._activity.logger import LoggerAdapter
+from durable._metrics.meter import MetricMeter
 
 __all__ = [
     "Info",
@@ -21,6 +22,7 @@ __all__ = [
     "info",
     "is_cancelled",
     "logger",
+    "metric_meter",
     "payload_converter",
     "raise_complete_async",
     "wait_for_cancelled",
@@ -65,6 +67,17 @@ def payload_converter() -> _converter.PayloadConverter:
         RuntimeError: not called from activity code.
     """
     return _context.current().payload_converter
+
+
+def metric_meter() -> MetricMeter:
+    """Get the metric meter for the current activity: the runtime's, with the attributes
+    ``namespace``, ``task_queue`` and ``activity_type`` (a no-op meter in ActivityEnvironment
+    unless its ``metric_meter`` is set).
+
+    Raises:
+        RuntimeError: not called from activity code.
+    """
+    return _context.current().metric_meter
 
 
 def is_cancelled() -> bool:

@@ -9,6 +9,17 @@ from typing import Any
 
 from durable._conversion.payload import RawValue
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable._metrics.meter import (
+    MetricAttributes,
+    MetricCommon,
+    MetricCounter,
+    MetricGauge,
+    MetricGaugeFloat,
+    MetricHistogram,
+    MetricHistogramFloat,
+    MetricHistogramTimedelta,
+    MetricMeter,
+)
 from durable._options import Priority
 from durable._search_attributes import (
     SearchAttributeIndexedValueType,
@@ -23,6 +34,15 @@ from durable._search_attributes import (
 
 __all__ = [
     "Priority",
+    "MetricAttributes",
+    "MetricCommon",
+    "MetricCounter",
+    "MetricGauge",
+    "MetricGaugeFloat",
+    "MetricHistogram",
+    "MetricHistogramFloat",
+    "MetricHistogramTimedelta",
+    "MetricMeter",
     "RawValue",
     "RetryPolicy",
     "SearchAttributeIndexedValueType",

@@ -22,6 +22,8 @@ from durable._conversion.data_converter import DataConverter
 from durable._conversion.payload_converter import PayloadConverter
 from durable._local.environment import LocalRuntime
 from durable._local.transport import LocalTransport
+from durable._metrics.meter import MetricMeter
+from durable._metrics.runtime import Runtime
 from durable._options import refuse
 
 __all__ = ["ActivityEnvironment", "WorkflowEnvironment"]
@@ -55,6 +57,7 @@ class WorkflowEnvironment:
         data_converter: DataConverter = DataConverter.default,
         interceptors: Sequence[Interceptor] = (),
         backend: str | None = None,
+        runtime: Runtime | None = None,
         namespace: str = "default",
         plugins: Sequence[Any] = (),
         default_workflow_query_reject_condition: Any = None,
@@ -84,6 +87,7 @@ class WorkflowEnvironment:
             interceptors: the client's (``durable.client.Interceptor``); those that are
                 worker interceptors too apply to the workers made with it, as in temporalio.
             backend: ``moto`` (default) or ``memory``.
+            runtime: where metrics go (:class:`durable.runtime.Runtime`; the default runtime if None).
             namespace: the client's namespace.
             retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui,
                 ui_port, dev_server_*: no effect here: no server process is downloaded or
@@ -97,12 +101,13 @@ class WorkflowEnvironment:
         del dev_server_download_version, dev_server_extra_args, dev_server_download_ttl, dev_server_startup_timeout
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
-        runtime = LocalRuntime(
-            backend=backend or os.environ.get(BACKEND_ENV, "moto"), skipping=False, data_converter=data_converter
+        local = LocalRuntime(
+            backend=backend or os.environ.get(BACKEND_ENV, "moto"),
+            skipping=False,
+            data_converter=data_converter,
+            runtime=runtime,
         )
-        return WorkflowEnvironment(
-            runtime, namespace=namespace, data_converter=data_converter, interceptors=interceptors
-        )
+        return WorkflowEnvironment(local, namespace=namespace, data_converter=data_converter, interceptors=interceptors)
 
     @staticmethod
     async def start_time_skipping(
@@ -110,6 +115,7 @@ class WorkflowEnvironment:
         data_converter: DataConverter = DataConverter.default,
         interceptors: Sequence[Interceptor] = (),
         backend: str | None = None,
+        runtime: Runtime | None = None,
         plugins: Sequence[Any] = (),
         default_workflow_query_reject_condition: Any = None,
         retry_config: Any = None,
@@ -130,6 +136,7 @@ class WorkflowEnvironment:
             backend: ``memory`` (default: fast, same contract as moto) or ``moto``.
             interceptors: the client's (``durable.client.Interceptor``); those that are
                 worker interceptors too apply to the workers made with it, as in temporalio.
+            runtime: where metrics go (:class:`durable.runtime.Runtime`; the default runtime if None).
             retry_config, rpc_metadata, identity, port, download_dest_dir, test_server_*: no
                 effect here: no test server is downloaded or started, the engine runs in
                 this process.
@@ -140,10 +147,13 @@ class WorkflowEnvironment:
         del test_server_download_version, test_server_extra_args, test_server_download_ttl, test_server_startup_timeout
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
-        runtime = LocalRuntime(
-            backend=backend or os.environ.get(BACKEND_ENV, "memory"), skipping=True, data_converter=data_converter
+        local = LocalRuntime(
+            backend=backend or os.environ.get(BACKEND_ENV, "memory"),
+            skipping=True,
+            data_converter=data_converter,
+            runtime=runtime,
         )
-        return WorkflowEnvironment(runtime, data_converter=data_converter, interceptors=interceptors)
+        return WorkflowEnvironment(local, data_converter=data_converter, interceptors=interceptors)
 
     @property
     def client(self) -> Client:
@@ -187,6 +197,8 @@ class ActivityEnvironment:
         self.on_heartbeat: Callable[..., None] = lambda *args: None
         self.payload_converter: PayloadConverter = DataConverter.default.payload_converter
         """What ``activity.payload_converter()`` returns in the activity (set it to test another)."""
+        self.metric_meter: MetricMeter = MetricMeter.noop
+        """The meter ``activity.metric_meter()`` builds on (temporalio's default: no-op)."""
         self._cancelled = False
         self._contexts: set[ActivityContext] = set()
 
@@ -230,6 +242,7 @@ class ActivityEnvironment:
             heartbeat=lambda details: self.on_heartbeat(*details),
             payload_converter=self.payload_converter,
         )
+        ctx.runtime_metric_meter = self.metric_meter
         if inspect.iscoroutinefunction(fn):
 
             async def run_async() -> Any:

@@ -18,6 +18,8 @@ from typing import Any, Concatenate, Generic, NoReturn, TypeVar, overload
 from uuid import UUID
 
 from durable import _converter, _failure
+from durable._metrics.meter import MetricMeter
+from durable._metrics.workflow_meter import ReplaySafeMetricMeter, current_engine_meter
 from durable._options import Priority, refuse
 from durable._replay import context as _context
 from durable._replay.children import ChildWorkflowCancellationType, ChildWorkflowHandle, ParentClosePolicy
@@ -115,6 +117,7 @@ __all__ = [
     "logger",
     "memo",
     "memo_value",
+    "metric_meter",
     "now",
     "patched",
     "payload_converter",
@@ -540,6 +543,20 @@ def instance() -> Any:
 def in_workflow() -> bool:
     """Whether the caller is workflow code."""
     return _context.in_workflow()
+
+
+def metric_meter() -> MetricMeter:
+    """Get the metric meter for the current workflow.
+
+    The runtime's meter with the attributes ``namespace``, ``task_queue`` and
+    ``workflow_type``. It is replay safe: nothing is recorded while the workflow replays.
+    """
+    runtime = _context.current()
+    info = runtime.info
+    meter = current_engine_meter().with_additional_attributes(
+        {"namespace": info.namespace, "task_queue": info.task_queue, "workflow_type": info.workflow_type}
+    )
+    return ReplaySafeMetricMeter(meter, lambda: runtime.is_replaying)
 
 
 def now() -> datetime:

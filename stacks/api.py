@@ -50,6 +50,7 @@ class RestApi(Construct):
         handler: lambda_.IFunction,
         rate_limit: float,
         burst_limit: int,
+        tracing_enabled: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = logs.LogGroup(
@@ -77,7 +78,7 @@ class RestApi(Construct):
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # request bodies carry workflow payloads: never into logs
                 metrics_enabled=True,
-                tracing_enabled=True,
+                tracing_enabled=tracing_enabled,  # X-Ray, when the functions trace to X-Ray
                 throttling_rate_limit=rate_limit,
                 throttling_burst_limit=burst_limit,
             ),

@@ -11,6 +11,7 @@ from cdk_nag import AwsSolutionsChecks
 from stacks.durable_stack import DurableStack
 from stacks.naming import DEFAULT_NAMESPACE, Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, check_retention_days
+from stacks.tracing import check_tracing
 
 __all__ = ["build_app"]
 
@@ -18,7 +19,10 @@ __all__ = ["build_app"]
 def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, DurableStack]:
     """The app and its one stack, from context: ``-c namespace=NAME`` picks the namespace,
     ``-c retention_days=N`` how long closed runs are kept (30),
-    ``-c alarm_email=ADDRESS`` who the alarms mail (none: the topic has no subscriber).
+    ``-c alarm_email=ADDRESS`` who the alarms mail (none: the topic has no subscriber),
+    ``-c tracing=xray|otlp|off`` where the functions' OpenTelemetry spans go (xray; see
+    stacks/tracing.py), ``-c otlp_endpoint=URL`` the OTLP collector's URL for ``otlp``,
+    ``-c adot_layer_arn=ARN`` another ADOT layer than AWS's Python one in the stack's region.
 
     cdk-nag's findings fail ``app.synth()`` (and so ``cdk synth``) unless acknowledged
     with a reason next to the construct they concern.
@@ -32,6 +36,11 @@ def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = 
         names=names,
         retention_days=check_retention_days(DEFAULT_RETENTION_DAYS if retention_days is None else retention_days),
         alarm_email=app.node.try_get_context("alarm_email") or None,
+        tracing=check_tracing(
+            app.node.try_get_context("tracing"),
+            app.node.try_get_context("otlp_endpoint"),
+            app.node.try_get_context("adot_layer_arn"),
+        ),
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

@@ -3,7 +3,8 @@
 Two assets come from the project tree:
 
 - the **runtime layer**: the ``durable`` package and its dependencies (requirements.txt
-  less boto3, which the Lambda runtime provides), installed by pip as binary wheels for
+  less boto3, which the Lambda runtime provides, and OpenTelemetry's API, which the ADOT
+  layer provides where tracing is on), installed by pip as binary wheels for
   the Lambda platform (manylinux2014, aarch64, CPython 3.12) under ``python/``;
 - the **function code**: the ``functions`` and ``statemachines`` packages, the handlers
   and the workflow and activity definitions they register.
@@ -46,7 +47,12 @@ _PYTHON_VERSION = "3.12"  # pip's --python-version: the runtime's
 _PLATFORM = "manylinux2014_aarch64"  # pip's --platform: Amazon Linux 2023 on Graviton
 
 # Provided by the Lambda runtime; shipping them would shadow the runtime's and add 20 MB.
-EXCLUDED_REQUIREMENTS = frozenset({"boto3", "botocore", "s3transfer"})
+_RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+# Provided by the ADOT layer (stacks/tracing.py), which unpacks into /opt/python as this layer
+# does: a second copy of another version would mix files with it. Without tracing, durable's
+# spans are skipped (durable/_runtime/tracing.py).
+_ADOT_PROVIDED = frozenset({"opentelemetry-api"})
+EXCLUDED_REQUIREMENTS = _RUNTIME_PROVIDED | _ADOT_PROVIDED
 
 _LAYER_SOURCES = ("durable",)
 _FUNCTION_SOURCES = ("functions", "statemachines")
@@ -105,7 +111,7 @@ def _pip_install(requirements: list[str], target: Path) -> None:
 
 def _remove_distributions(target: Path, names: frozenset[str]) -> None:
     """Delete the files of the installed distributions ``names`` (a dependency may pull them in:
-    aws-xray-sdk requires botocore), by their RECORD, so the runtime's own copies are the ones imported."""
+    powertools' extras may require botocore), by their RECORD, so the runtime's own copies are the ones imported."""
     for dist_info in list(target.glob("*.dist-info")):
         name = dist_info.name.split("-")[0].lower().replace("_", "-")
         if name not in names:

@@ -28,6 +28,7 @@ from stacks.naming import Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
 from stacks.queues import DeadLetteredQueue, Inbox, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
+from stacks.tracing import TracingOptions
 
 __all__ = ["DurableStack", "registered_task_queues"]
 
@@ -78,6 +79,7 @@ class DurableStack(Stack):
         api_burst_limit: int = 100,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         alarm_email: str | None = None,
+        tracing: TracingOptions | None = None,
         project_root: Path = PROJECT_ROOT,
         **stack_props: object,
     ) -> None:
@@ -103,7 +105,7 @@ class DurableStack(Stack):
             visibility_timeout=_visibility(_ACTIVITY_TIMEOUT),
         )
         self.timer_queue = TimerQueue(self, "Timers", names=names, visibility_timeout=_visibility(_TIMER_RELAY_TIMEOUT))
-        self.runtime = Runtime(self, "Runtime", project_root=project_root)
+        self.runtime = Runtime(self, "Runtime", project_root=project_root, tracing=tracing)
         self.names = names
 
         inbox = self.inbox.queue
@@ -282,6 +284,7 @@ class DurableStack(Stack):
             handler=api_fn,
             rate_limit=api_rate_limit,
             burst_limit=api_burst_limit,
+            tracing_enabled=self.runtime.tracing.api_tracing,
         )
 
         for fn in self.functions():
@@ -323,6 +326,7 @@ class DurableStack(Stack):
             },
             alarm_topic_name=names.function("alarms"),
             alarm_email=None if alarm_email is None else check_alarm_email(alarm_email),
+            activity_services=[f"activities-{tq}" for tq in self.activity_workers],
         )
 
     def _grant_scheduling(self, fn: DurableFunction) -> None:
@@ -379,7 +383,7 @@ class DurableStack(Stack):
 
     @property
     def metrics_namespace(self) -> str:
-        """The CloudWatch namespace of the engine's metrics (powertools Metrics, EMF)."""
+        """The CloudWatch namespace of the engine's metrics (EMF lines, durable._aws.emf)."""
         return self.names.prefix
 
     def dead_lettered_queues(self) -> dict[str, DeadLetteredQueue]:

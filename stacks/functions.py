@@ -14,16 +14,25 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, PROJECT_ROOT, function_code, layer_code
+from stacks.tracing import Tracing, TracingOptions
 
 __all__ = ["DurableFunction", "Runtime"]
 
 
 class Runtime(Construct):
-    """The layer (``durable`` and its dependencies) and the code asset every function shares."""
+    """The layer (``durable`` and its dependencies), the code asset and the tracing every function shares."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, project_root: Path = PROJECT_ROOT) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        project_root: Path = PROJECT_ROOT,
+        tracing: TracingOptions | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.project_root = project_root
+        self.tracing = Tracing(self, "Tracing", options=tracing or TracingOptions())
         self.layer = lambda_.LayerVersion(
             self,
             "Layer",
@@ -45,7 +54,8 @@ class Runtime(Construct):
 class DurableFunction(Construct):
     """A Lambda function of the runtime (fed by a queue through :meth:`consume`, or by a rule).
 
-    Python on arm64 with the runtime layer, X-Ray tracing, JSON logs into its own log group
+    Python on arm64 with the runtime layer, OpenTelemetry tracing through the ADOT layer (as
+    the runtime's tracing options say: to X-Ray, to an OTLP collector, or none), JSON logs into its own log group
     (one month), and a role of its own that starts with nothing but writing that log group:
     every other permission is a grant made by the stack.
     """
@@ -75,8 +85,10 @@ class DurableFunction(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{function_name}: logs, X-Ray and the stack's grants only",
+            description=f"{function_name}: logs, tracing and the stack's grants only",
         )
+        tracing = runtime.tracing
+        service = environment.get("POWERTOOLS_SERVICE_NAME", function_name)
         self.log_group.grant_write(self.role)
         self.function = lambda_.Function(
             self,
@@ -87,14 +99,15 @@ class DurableFunction(Construct):
             architecture=LAMBDA_ARCHITECTURE,
             code=runtime.code,
             handler=runtime.handler_module(handler_module),
-            layers=[runtime.layer],
-            environment=dict(environment),
+            # durable's layer first: the ADOT layer's files are its own (no file of it is in ours).
+            layers=[runtime.layer, *([tracing.layer] if tracing.layer is not None else [])],
+            environment={**environment, **tracing.environment(service=service)},
             timeout=timeout,
             memory_size=memory_size,
             role=self.role,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=tracing.function_tracing,
         )
 
     def consume(self, queue: sqs.IQueue, *, batch_size: int, max_concurrency: int | None = None) -> None:

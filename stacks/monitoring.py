@@ -3,15 +3,18 @@
 Every alarm notifies the namespace's SNS topic (``durable-<namespace>-alarms``); with
 ``-c alarm_email=ADDRESS`` that address is subscribed (AWS mails it a confirmation link first).
 
-The engine's own metrics come from powertools Metrics (CloudWatch embedded metric format) in
+The engine's own metrics come as CloudWatch embedded metric format lines (durable._aws.emf) in
 the namespace the stack gives every function (``POWERTOOLS_METRICS_NAMESPACE``), with the
-dimension ``service`` (``POWERTOOLS_SERVICE_NAME``): the orchestrator's is ``orchestrator``.
+dimension ``service`` (``POWERTOOLS_SERVICE_NAME``): the orchestrator's is ``orchestrator``, an
+activity function's ``activities-<task queue>``. Temporal's metrics keep Temporal's names
+(``temporal_workflow_failed``, ``temporal_activity_execution_latency``...); latencies are
+distributions of milliseconds, graphed as p50 and p99.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -101,6 +104,22 @@ def _engine_metric(namespace: str, name: str, *, service: str) -> cloudwatch.Met
     )
 
 
+def _latencies(namespace: str, name: str, *, service: str, label: str) -> list[cloudwatch.IMetric]:
+    """A latency's median and 99th percentile (CloudWatch computes them over the EMF samples)."""
+    return [
+        cloudwatch.Metric(
+            namespace=namespace,
+            metric_name=name,
+            dimensions_map={"service": service},
+            statistic=statistic,
+            period=_PERIOD,
+            label=f"{label} {statistic}",
+            unit=cloudwatch.Unit.MILLISECONDS,
+        )
+        for statistic in ("p50", "p99")
+    ]
+
+
 class Monitoring(Construct):
     """One alarm per thing an operator must look at, and a dashboard of the rest."""
 
@@ -117,6 +136,7 @@ class Monitoring(Construct):
         dead_letter_queues: Mapping[str, sqs.IQueue],
         alarm_topic_name: str,
         alarm_email: str | None = None,
+        activity_services: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.alarm_topic = AlarmTopic(self, "AlarmTopic", topic_name=alarm_topic_name, email=alarm_email)
@@ -125,7 +145,7 @@ class Monitoring(Construct):
         engine = {
             name: _engine_metric(ns, name, service=orchestrator_service)
             for name in (
-                "WorkflowsStarted", "WorkflowsCompleted", "WorkflowsFailed", "WorkflowTaskFailures",
+                "WorkflowsStarted", "temporal_workflow_completed", "temporal_workflow_failed", "WorkflowTaskFailures",
                 "WorkflowTasks", "ActivitiesScheduled", "ActivityAttemptFailures", "InboxMessagesFailed",
             )
         }  # fmt: skip
@@ -149,7 +169,10 @@ class Monitoring(Construct):
 
         # Each failure is final and alarms on its own: an OK five minutes later would say nothing.
         alarm(
-            "WorkflowsFailed", engine["WorkflowsFailed"], "A workflow failed (its result is an error)", ok_action=False
+            "WorkflowsFailed",  # the construct keeps its id (and the alarm its name) across the rename
+            engine["temporal_workflow_failed"],
+            "A workflow failed (its result is an error)",
+            ok_action=False,
         )
         alarm(
             "WorkflowTaskFailures",
@@ -191,7 +214,9 @@ class Monitoring(Construct):
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Workflows",
-                left=[engine[n] for n in ("WorkflowsStarted", "WorkflowsCompleted", "WorkflowsFailed")],
+                left=[
+                    engine[n] for n in ("WorkflowsStarted", "temporal_workflow_completed", "temporal_workflow_failed")
+                ],
                 width=8,
             ),
             cloudwatch.GraphWidget(
@@ -229,3 +254,45 @@ class Monitoring(Construct):
                 width=8,
             ),
         )
+        self.dashboard.add_widgets(*self._latency_widgets(ns, orchestrator_service, activity_services))
+
+    @staticmethod
+    def _latency_widgets(
+        ns: str, orchestrator_service: str, activity_services: Sequence[str]
+    ) -> list[cloudwatch.IWidget]:
+        """Temporal's latencies, p50 and p99: workflow tasks, whole runs, activity attempts."""
+        workflow_tasks = cloudwatch.GraphWidget(
+            title="Workflow task latency (ms)",
+            left=_latencies(
+                ns, "temporal_workflow_task_execution_latency", service=orchestrator_service, label="execution"
+            ),
+            right=_latencies(
+                ns,
+                "temporal_workflow_task_schedule_to_start_latency",
+                service=orchestrator_service,
+                label="schedule-to-start",
+            ),
+            width=8,
+        )
+        runs = cloudwatch.GraphWidget(
+            title="Workflow end-to-end latency (ms)",
+            left=_latencies(ns, "temporal_workflow_endtoend_latency", service=orchestrator_service, label="run"),
+            width=8,
+        )
+        activities = cloudwatch.GraphWidget(
+            title="Activity latency (ms)",
+            left=[
+                m
+                for service in activity_services
+                for m in _latencies(ns, "temporal_activity_execution_latency", service=service, label=service)
+            ],
+            right=[
+                m
+                for service in activity_services
+                for m in _latencies(
+                    ns, "temporal_activity_schedule_to_start_latency", service=service, label=f"{service} to start"
+                )
+            ],
+            width=8,
+        )
+        return [workflow_tasks, runs, activities]

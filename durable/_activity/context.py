@@ -12,6 +12,7 @@ from typing import Any
 
 from durable import _converter
 from durable._conversion.payload_converter import PayloadConverter
+from durable._metrics.meter import MetricMeter
 from durable.common import RetryPolicy
 
 __all__ = ["ActivityContext", "CompleteAsyncError", "Info", "current"]
@@ -80,6 +81,22 @@ class ActivityContext:
             self.heartbeat(details)
         else:
             self.outbound.heartbeat(*details)
+        self.runtime_metric_meter: MetricMeter = MetricMeter.noop
+        """The meter of the engine running the attempt (its runtime's; no-op in ActivityEnvironment)."""
+        self._metric_meter: MetricMeter | None = None
+
+    @property
+    def metric_meter(self) -> MetricMeter:
+        """The runtime's meter with the activity's attributes, as temporalio's activity context gives it."""
+        if self._metric_meter is None:
+            self._metric_meter = self.runtime_metric_meter.with_additional_attributes(
+                {
+                    "namespace": self.info.namespace,
+                    "task_queue": self.info.task_queue,
+                    "activity_type": self.info.activity_type,
+                }
+            )
+        return self._metric_meter
 
     def heartbeat(self, details: Sequence[Any]) -> None:
         """Record progress; may learn that cancellation was requested."""

@@ -9,9 +9,11 @@ Environment: the deployment's settings (``DURABLE_*``, see :mod:`durable._settin
 ``POWERTOOLS_SERVICE_NAME``, ``POWERTOOLS_METRICS_NAMESPACE`` (optional; "durable").
 
 Observability: powertools Logger writes every engine log line as JSON with the
-workflow id, run id and activity id it concerns; powertools Metrics publishes the
-engine's counts (EMF) after each invocation; powertools Tracer traces each invocation
-when X-Ray is active.
+workflow id, run id and activity id it concerns; the engine's metrics (Temporal's names,
+latencies as distributions) and what workflow and activity code records with
+``metric_meter()`` are published as CloudWatch EMF lines after each invocation
+(:mod:`durable._aws.emf`); each invocation, each decision and each activity task is an
+OpenTelemetry span (:mod:`durable._aws.tracing`), exported by the ADOT Lambda layer the stack adds.
 """
 
 from __future__ import annotations
@@ -23,23 +25,26 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
+from durable._aws.emf import EmfMetrics
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
+from durable._aws.tracing import InvocationTracer
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.engine import engine_services
 from durable._conversion.data_converter import DataConverter
 from durable._http.app import HttpApi
 from durable._http.engine import Engine
 from durable._local.clock import RealClock
+from durable._metrics.engine import EngineMetrics
+from durable._metrics.recording import RecordingMeter
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.control import Control
@@ -52,16 +57,6 @@ from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activit
 from durable._settings import DeploymentSettings
 
 __all__ = ["LambdaApp"]
-
-
-class _PowertoolsMetrics:
-    """The engine's metrics sink on powertools Metrics (CloudWatch embedded metric format)."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
-
-    def count(self, name: str, value: float = 1) -> None:
-        self._metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 class LambdaApp:
@@ -94,8 +89,8 @@ class LambdaApp:
         copy_config_to_registered_loggers(source_logger=self.logger, include={"durable"})
         for handler in engine_logger.handlers:
             handler.addFilter(ContextFilter())
-        self.metrics = Metrics(namespace=self._env.get("POWERTOOLS_METRICS_NAMESPACE", "durable"), service=service)
-        self.tracer = Tracer(service=service)
+        self.metrics = EmfMetrics(namespace=self._env.get("POWERTOOLS_METRICS_NAMESPACE", "durable"), service=service)
+        self.tracer = InvocationTracer(service)
         self.registry = Registry()
         self._payload_boundary = PayloadBoundary.of(data_converter)
         for task_queue, classes in (workflows or {}).items():
@@ -149,7 +144,7 @@ class LambdaApp:
             clock=clock,
             queue_for=queue_for,
             idempotency=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
-            metrics=_PowertoolsMetrics(self.metrics),
+            metrics=EngineMetrics(RecordingMeter(self.metrics)),
             schedules=DynamoScheduleStore(settings.executions_table, claims=claims),
             schedule_firing=self._schedule_firing(),
             claims=claims,
@@ -193,8 +188,9 @@ class LambdaApp:
         return HttpApi(lambda: Engine(self.control, self.registry))
 
     def handle_api(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        """API function: an API Gateway REST proxy event (it counts nothing: no metrics to flush)."""
-        return self.http_api.handle(event, context)
+        """API function: an API Gateway REST proxy event (an eager start decides here: its metrics)."""
+        with self._publishing_metrics():
+            return self.http_api.handle(event, context)
 
     def handle_inbox(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Orchestrator function: an inbox batch."""
@@ -211,7 +207,7 @@ class LambdaApp:
         try:
             yield
         finally:
-            self.metrics.flush_metrics()
+            self.metrics.flush()
 
     def reconcile(self, event: dict[str, Any] | None = None, context: Any = None) -> dict[str, Any]:
         """Reconciler function (an EventBridge schedule): one pass over running executions."""
@@ -223,4 +219,5 @@ class LambdaApp:
         """Timer relay function: a batch of the timer queue."""
         timers = unsealed_timers(self.services.timers)
         assert isinstance(timers, SqsTimerService)
-        return timer_relay_handler(timers, event, context)
+        with self._publishing_metrics():
+            return timer_relay_handler(timers, event, context)

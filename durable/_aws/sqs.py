@@ -170,7 +170,7 @@ class SqsQueue(LazyClient):
         response = self.client.receive_message(
             QueueUrl=url,
             MaxNumberOfMessages=max(1, min(max_messages, MAX_BATCH)),
-            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId", "SentTimestamp"],
             WaitTimeSeconds=0,
         )
         return [
@@ -180,6 +180,7 @@ class SqsQueue(LazyClient):
                 receipt=m["ReceiptHandle"],
                 receive_count=int(m.get("Attributes", {}).get("ApproximateReceiveCount", 0)),
                 group_id=m.get("Attributes", {}).get("MessageGroupId") if self.fifo else None,
+                sent_at=_sent_at(m.get("Attributes", {})),
             )
             for m in response.get("Messages", [])
         ]
@@ -187,3 +188,9 @@ class SqsQueue(LazyClient):
     def release_dead(self, receipt: str) -> None:
         """Make a received dead letter visible again at once."""
         self.client.change_message_visibility(QueueUrl=self.dlq_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+
+
+def _sent_at(attributes: dict[str, str]) -> float | None:
+    """SQS's SentTimestamp (epoch milliseconds) in epoch seconds."""
+    stamp = attributes.get("SentTimestamp")
+    return int(stamp) / 1000 if stamp else None

@@ -37,7 +37,7 @@ def sqs_event(queue: Queue, messages: list[Message]) -> dict[str, Any]:
     for m in messages:
         attributes = {
             "ApproximateReceiveCount": str(m.receive_count),
-            "SentTimestamp": str(int(time.time() * 1000)),
+            "SentTimestamp": str(int((m.sent_at or time.time()) * 1000)),
             "SenderId": "local",
             "ApproximateFirstReceiveTimestamp": str(int(time.time() * 1000)),
         }

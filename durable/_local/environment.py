@@ -13,6 +13,8 @@ from durable._codec.engine import EngineServices, engine_services
 from durable._conversion.data_converter import DataConverter
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import Dispatcher
+from durable._metrics.engine import EngineMetrics
+from durable._metrics.runtime import Runtime
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.control import Control
 from durable._runtime.inbox import send_to_inbox
@@ -33,12 +35,16 @@ class LocalRuntime:
         skipping: bool,
         heartbeat_throttle: float = 1.0,
         data_converter: DataConverter | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         self.backend: Backend = make_backend(backend, skipping=skipping)
         self.backend_kind = backend
         self.skipping = skipping
         self.registry = Registry()
         services = self.backend.services
+        # The engine's metrics, and what workflow and activity code records, go to the runtime's meter.
+        self.metrics_runtime = runtime or Runtime.default()
+        services.metrics = EngineMetrics(self.metrics_runtime.metric_meter, prefix=self.metrics_runtime.metric_prefix)
         # The orchestrator and the activity worker run user code: they decode and encode with
         # the codec; the control passes the client's encoded payloads through.
         self._codec_of: DataConverter | None = data_converter if PayloadBoundary.of(data_converter) else None

@@ -223,6 +223,7 @@ class _Stored:
     group_id: str | None
     receive_count: int = 0
     in_flight: bool = False
+    sent_at: float = 0.0
 
 
 class MemoryQueue:
@@ -266,7 +267,9 @@ class MemoryQueue:
                     return  # SQS accepts the send and drops the duplicate
                 self._dedup.append((now, dedup_id))
                 self._dedup_ids.add(dedup_id)
-            self._messages.append(_Stored(str(uuid.uuid4()), body, group_id if self.fifo else None))
+            self._messages.append(
+                _Stored(str(uuid.uuid4()), body, group_id if self.fifo else None, sent_at=time.time())
+            )
 
     def receive(self, max_messages: int = 10) -> list[Message]:
         """Up to ``min(max_messages, 10)`` visible messages, in order."""
@@ -283,7 +286,7 @@ class MemoryQueue:
                 m.in_flight = True
                 m.receive_count += 1
                 receipt = f"{m.message_id}#{next(self._receipts)}"
-                out.append(Message(m.message_id, m.body, receipt, m.receive_count, m.group_id))
+                out.append(Message(m.message_id, m.body, receipt, m.receive_count, m.group_id, m.sent_at))
             return out
 
     def _find(self, receipt: str) -> _Stored | None:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import time
 import warnings
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyItemAlreadyExistsError
 
 from durable._codec.engine import decoded_messages
+from durable._runtime.activity_metrics import record_attempt
 from durable._runtime.attempt import ActivityAttempt, ActivityTask, Outcome, attempt_limit, timed_out
 from durable._runtime.inbox import fifo_dedup, inbox_body, send_to_inbox
 from durable._runtime.observability import log_context
@@ -84,8 +86,10 @@ class ActivityWorker:
             # Report the attempt as timed out so a new attempt runs, never this one twice.
             outcome = timed_out(TimeoutType.START_TO_CLOSE, task.get("heartbeat_details", []))
         else:
+            started, began = self.services.clock.now(), time.perf_counter()
             outcome = self.attempt.run(task)
             self.services.metrics.count("ActivityAttempts")
+            record_attempt(self.services.metrics, task, outcome, started=started, seconds=time.perf_counter() - began)
             if outcome is None:
                 # Completed asynchronously: someone else reports. What a worker would enforce
                 # on a running attempt, a timer enforces now: the start-to-close timeout, sent

@@ -99,6 +99,7 @@ class ActivityAttempt:
             return timed_out(TimeoutType.SCHEDULE_TO_START, details)
         converter = definition.data_converter.payload_converter
         ctx = ActivityContext(self._info(task, converter), heartbeat=lambda d: None, payload_converter=converter)
+        ctx.runtime_metric_meter = self.services.metrics.meter
         last_beat = [time.monotonic()]
         last_write = [0.0]
         hb_timeout = task.get("heartbeat_timeout")

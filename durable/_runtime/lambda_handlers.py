@@ -6,6 +6,7 @@ what runs locally is what runs on Lambda.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.tracing import engine_span
 
 __all__ = ["BatchFailed", "TimerRelay", "activity_handler", "orchestrator_handler", "timer_relay_handler"]
 
@@ -78,7 +80,8 @@ def orchestrator_handler(
             failed += ids
             continue
         try:
-            orchestrator.handle_batch(batch)
+            with _run_span(run):
+                orchestrator.handle_batch(batch, sent_at=_sent_at(records, ids))
         except Exception as err:
             logger.exception("inbox messages for %s failed; they will be retried", run[0])
             failed += ids
@@ -95,6 +98,13 @@ def orchestrator_handler(
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
 
 
+def _run_span(run: tuple[str, str]) -> contextlib.AbstractContextManager[None]:
+    """The span of one decision (a run's messages of the batch), or of a schedule's fires."""
+    if run[0] == "schedule":
+        return engine_span("durable.schedule", schedule_id=run[1])
+    return engine_span("durable.decision", workflow_id=run[0], run_id=run[1])
+
+
 def _target(body: dict[str, Any]) -> tuple[str, str]:
     """What a message is about: a run (workflow id, run id), or a schedule."""
     if body["kind"] == "schedule_fire":
@@ -106,6 +116,13 @@ def _redelivered(records: list[dict[str, Any]], ids: list[str]) -> bool:
     """Whether a message of the batch was received before (a retry after a failure)."""
     counts = {r["messageId"]: r.get("attributes", {}).get("ApproximateReceiveCount", "1") for r in records}
     return any(int(counts.get(i, "1") or 1) > 1 for i in ids)
+
+
+def _sent_at(records: list[dict[str, Any]], ids: list[str]) -> float | None:
+    """When the first message of the batch was sent (SQS's SentTimestamp, in epoch seconds)."""
+    sent = [r.get("attributes", {}).get("SentTimestamp") for r in records if r["messageId"] in ids]
+    stamps = [int(s) for s in sent if s]
+    return min(stamps) / 1000 if stamps else None
 
 
 def _group(record: dict[str, Any]) -> str:
@@ -121,10 +138,10 @@ def activity_handler(worker: ActivityWorker, event: dict[str, Any], context: Any
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> None:
-        worker.handle(
-            json.loads(worker.services.open_body(record.body)),
-            receive_count=int(record.attributes.approximate_receive_count),
-        )
+        task = json.loads(worker.services.open_body(record.body))
+        ids = {k: task.get(k) for k in ("workflow_id", "run_id", "activity_id")}
+        with engine_span("durable.activity_task", **ids):
+            worker.handle(task, receive_count=int(record.attributes.approximate_receive_count))
 
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 

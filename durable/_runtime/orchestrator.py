@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import OrderedDict
 from typing import cast
 
 from durable import _failure
 from durable._codec.engine import decoded_messages
+from durable._metrics.workflow_meter import metric_meter_of_workflows
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
-from durable._runtime import translate
+from durable._runtime import run_metrics, translate
 from durable._runtime.dispatch import Dispatcher
 from durable._runtime.inbox import InboxMessage, RunMessage, ScheduleFireMessage, inbox_body
 from durable._runtime.lifecycle import follow_continuation
@@ -46,10 +48,8 @@ logger = logging.getLogger("durable.orchestrator")
 
 
 _METRICS = {
+    # Closes are counted under Temporal's names (temporal_workflow_completed, ...: run_metrics).
     ev.WORKFLOW_STARTED: "WorkflowsStarted",
-    ev.WORKFLOW_COMPLETED: "WorkflowsCompleted",
-    ev.WORKFLOW_FAILED: "WorkflowsFailed",
-    ev.WORKFLOW_CANCELED: "WorkflowsCanceled",
     ev.TASK_FAILED: "WorkflowTaskFailures",
     ev.ACTIVITY_SCHEDULED: "ActivitiesScheduled",
     ev.ACTIVITY_ATTEMPT_FAILED: "ActivityAttemptFailures",
@@ -80,11 +80,13 @@ class Orchestrator:
         """Apply one inbox message (see :meth:`handle_batch`)."""
         self.handle_batch([body])
 
-    def handle_batch(self, bodies: list[InboxMessage]) -> None:
+    def handle_batch(self, bodies: list[InboxMessage], *, sent_at: float | None = None) -> None:
         """Apply consecutive inbox messages of one run as a single decision.
 
         A start and the signals sent right after it thus reach the first workflow task
         together, as in Temporal, and a batch costs one write instead of one per message.
+        ``sent_at`` (epoch seconds) is when the batch's first message was sent: the workflow
+        task's schedule-to-start latency is measured from it.
 
         Raises:
             OrchestratorConflict: lost the race for the run three times in a row.
@@ -98,15 +100,15 @@ class Orchestrator:
         if starts and len(bodies) > starts[0] + 1:
             # The first workflow task goes to a worker as soon as the run starts: what
             # arrives after the start belongs to the next decision.
-            self.handle_batch(bodies[: starts[0] + 1])
-            self.handle_batch(bodies[starts[0] + 1 :])
+            self.handle_batch(bodies[: starts[0] + 1], sent_at=sent_at)
+            self.handle_batch(bodies[starts[0] + 1 :], sent_at=sent_at)
             return
         key = execution_key(bodies[0]["workflow_id"], bodies[0]["run_id"])
         with log_context(workflow_id=bodies[0]["workflow_id"], run_id=bodies[0]["run_id"]):
             for _ in range(3):
                 machine, warm = self._machine(key)
                 try:
-                    self._apply(key, machine, cast(list[RunMessage], bodies), warm)
+                    self._apply(key, machine, cast(list[RunMessage], bodies), warm, sent_at=sent_at)
                     return
                 except HistoryConflict:
                     logger.info("another orchestrator committed to %s first; reloading", key)
@@ -152,15 +154,21 @@ class Orchestrator:
     def load(self, key: str) -> HistoryMachine:
         """A machine replayed from the whole log (cold)."""
         machine = HistoryMachine(self.registry.workflow)
-        machine.replay(self.services.history.load(key))
+        events = self.services.history.load(key)
+        began = time.perf_counter()
+        with metric_meter_of_workflows(self.services.metrics.meter):
+            machine.replay(events)
+        run_metrics.record_replay(self.services.metrics, machine.ledger, time.perf_counter() - began)
         return machine
 
     def _machine(self, key: str) -> tuple[HistoryMachine, bool]:
         machine = self._cache.get(key)
         if machine is not None and not machine.poisoned:
             self._cache.move_to_end(key)
+            run_metrics.record_cache_lookup(self.services.metrics, machine.ledger, hit=True)
             return machine, True
         machine = self.load(key)
+        run_metrics.record_cache_lookup(self.services.metrics, machine.ledger, hit=False)
         self._remember(key, machine)
         return machine, False
 
@@ -175,7 +183,9 @@ class Orchestrator:
 
     # -- one message ---------------------------------------------------------------------
 
-    def _apply(self, key: str, machine: HistoryMachine, bodies: list[RunMessage], warm: bool) -> None:
+    def _apply(
+        self, key: str, machine: HistoryMachine, bodies: list[RunMessage], warm: bool, *, sent_at: float | None = None
+    ) -> None:
         now = self.services.clock.now()
         plan = translate.plan(machine, bodies, now)
         if plan.ignored and warm:
@@ -203,8 +213,16 @@ class Orchestrator:
             plan.updates.insert(0, start_update)
         try:
             if plan.inputs or plan.trigger or plan.updates:
-                record += machine.decide(
-                    plan.inputs, now, dedup=plan.trigger, updates=plan.updates, run_local=self._local_activities.run
+                began = time.perf_counter()
+                with metric_meter_of_workflows(self.services.metrics.meter):
+                    record += machine.decide(
+                        plan.inputs, now, dedup=plan.trigger, updates=plan.updates, run_local=self._local_activities.run
+                    )
+                run_metrics.record_task(
+                    self.services.metrics,
+                    machine.ledger,
+                    time.perf_counter() - began,
+                    None if sent_at is None else max(0.0, time.time() - sent_at),
                 )
                 if not any(e["event_type"] in ev.TASK_MARKERS for e in record):
                     self._waiting_for_worker(machine)
@@ -228,6 +246,7 @@ class Orchestrator:
             self._cache.pop(key, None)
         self._reject_updates(key, machine)
         self._count(record)
+        run_metrics.record_committed(self.services.metrics, machine.ledger, record, now)
         self._dispatcher.dispatch(key, machine.ledger, record)
 
     def decide_first_task(self, workflow_id: str, run_id: str) -> bool:

@@ -182,6 +182,8 @@ class Message:
     receipt: str
     receive_count: int
     group_id: str | None = None
+    sent_at: float | None = None
+    """When it was sent (epoch seconds), where the queue tells."""
 
 
 # -- ports -----------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable._limits import fifo_id
+from durable._metrics.engine import EngineMetrics
 from durable._runtime.claimcheck import ClaimCheck
-from durable._runtime.observability import MetricsSink, NoMetrics
 from durable._runtime.ports import (
     Clock,
     ExecutionStore,
@@ -65,8 +65,9 @@ class Services:
     """Logical queue name -> queue; raises UnknownTaskQueue."""
     idempotency: Any
     """A powertools idempotency persistence layer (DynamoDB on AWS)."""
-    metrics: MetricsSink = field(default_factory=NoMetrics)
-    """Where outcomes are counted (powertools Metrics on Lambda)."""
+    metrics: EngineMetrics = field(default_factory=EngineMetrics)
+    """Where outcomes are counted and latencies recorded (a no-op meter unless the runtime
+    has metrics: a MetricBuffer locally, CloudWatch EMF on Lambda)."""
     schedules: ScheduleStore | None = None
     """Where schedules live (None: this deployment has no schedules wired)."""
     schedule_firing: ScheduleFiring | None = None

@@ -19,6 +19,10 @@ from decimal import Decimal
 import boto3
 import pytest
 from moto import mock_aws
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from durable._aws.provision import create_queue, create_tables
 from durable._aws.schedules import scheduler_name
@@ -200,6 +204,81 @@ def test_workflow_and_activity_loggers_write_temporalios_fields_as_json(deployme
         "workflow_type": "OrderWorkflow",
     }
     assert activity_line["message"].endswith(f"({activity_line['temporal_activity']})")
+
+
+def test_the_handlers_publish_temporals_latencies_as_emf_distributions_with_their_dimensions(deployment, capsys):
+    app = deployment["orchestrator"].app
+    control = Control(app.services, Orchestrator(app.services, app.registry))
+    order = Order(
+        order_id="o-emf", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1")
+    )
+    run_id = control.start(
+        workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders", input=encode_args([order])
+    )
+    pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    metrics = {
+        m["Name"]: (m["Unit"], directive["Dimensions"], doc)
+        for doc in documents
+        for directive in doc["_aws"]["CloudWatchMetrics"]
+        for m in directive["Metrics"]
+    }
+    unit, dimensions, doc = metrics["temporal_workflow_task_execution_latency"]
+    assert unit == "Milliseconds"
+    assert dimensions == [["service"], ["service", "namespace", "task_queue", "workflow_type"]]
+    assert (doc["namespace"], doc["task_queue"], doc["workflow_type"]) == ("default", "orders", "OrderWorkflow")
+    samples = doc["temporal_workflow_task_execution_latency"]
+    assert isinstance(samples, list) and samples and all(v >= 0 for v in samples)
+    unit, dimensions, doc = metrics["temporal_activity_execution_latency"]
+    assert unit == "Milliseconds" and doc["activity_type"] in {"reserve_inventory", "charge_payment"}
+    assert dimensions == [["service"], ["service", "activity_type", "namespace", "task_queue", "workflow_type"]]
+    unit, dimensions, doc = metrics["temporal_activity_schedule_to_start_latency"]
+    assert dimensions == [["service"], ["service", "namespace", "task_queue"]]
+    assert metrics["WorkflowTasks"][:2] == ("Count", [["service"]])
+
+
+@pytest.fixture
+def spans():
+    """The spans finished meanwhile, as OpenTelemetry's SDK exports them (the ADOT layer's role)."""
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):  # the first test of the process to need one sets it
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    exporter = InMemorySpanExporter()
+    processor = SimpleSpanProcessor(exporter)
+    provider.add_span_processor(processor)
+    try:
+        yield exporter
+    finally:
+        processor.shutdown()
+
+
+def test_each_invocation_decision_and_activity_task_is_a_span_with_the_ids_x_ray_indexes(deployment, spans):
+    app = deployment["orchestrator"].app
+    control = Control(app.services, Orchestrator(app.services, app.registry))
+    order = Order(
+        order_id="o-spans", customer_id="c", email="a@example.com", items=[OrderItem("book", 1)], total=Decimal("1")
+    )
+    run_id = control.start(
+        workflow_type="OrderWorkflow", workflow_id=order.order_id, task_queue="orders", input=encode_args([order])
+    )
+    pump(deployment, lambda: control.ledger(order.order_id, run_id).timers)
+    finished = spans.get_finished_spans()
+    by_id = {s.context.span_id: s for s in finished}
+    decisions = [s for s in finished if s.name == "durable.decision"]
+    tasks = [s for s in finished if s.name == "durable.activity_task"]
+    assert decisions and tasks
+    for span in decisions:
+        assert dict(span.attributes) == {
+            "workflow_id": "o-spans",
+            "run_id": run_id,
+            "aws.xray.annotations": ("run_id", "workflow_id"),
+        }
+        # inside the invocation's span, as powertools' handler subsegment was
+        assert by_id[span.parent.span_id].name == "durable.durable"  # POWERTOOLS_SERVICE_NAME unset: "durable"
+    assert {s.attributes["activity_id"] for s in tasks} >= {"1"}
+    assert all(s.attributes["workflow_id"] == "o-spans" and s.attributes["run_id"] == run_id for s in tasks)
+    assert all("activity_id" in s.attributes["aws.xray.annotations"] for s in tasks)
 
 
 def test_a_message_that_cannot_be_read_goes_to_the_dead_letter_queue(deployment):

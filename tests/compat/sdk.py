@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 BACKEND = os.environ.get("DURABLE_COMPAT_BACKEND", "durable").strip().lower()
 
 if BACKEND == "temporal":
-    from temporalio import activity, common, converter, envconfig, exceptions, workflow
+    from temporalio import activity, common, converter, envconfig, exceptions, runtime, workflow
     from temporalio import client as client_module
     from temporalio import worker as worker_module
     from temporalio.api.common.v1 import Payload
@@ -42,7 +42,7 @@ if BACKEND == "temporal":
     from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 elif BACKEND == "durable":
-    from durable import activity, common, converter, envconfig, exceptions, workflow
+    from durable import activity, common, converter, envconfig, exceptions, runtime, workflow
     from durable import client as client_module
     from durable import worker as worker_module
     from durable.api.common.v1 import Payload
@@ -108,6 +108,7 @@ __all__ = [
     "new_worker",
     "pending_activities",
     "pydantic_data_converter",
+    "runtime",
     "sandbox_module",
     "start_env",
     "tracing_module",
@@ -134,19 +135,22 @@ def pydantic_data_converter() -> Any:
     return importlib.import_module(f"{package}.contrib.pydantic").pydantic_data_converter
 
 
-async def start_env(*, pydantic: bool = False) -> WorkflowEnvironment:
+async def start_env(*, pydantic: bool = False, runtime: Any = None) -> WorkflowEnvironment:
     """Start a time-skipping workflow environment.
 
     ``pydantic=True`` asks for a client that can carry pydantic models: temporalio's
     default converter cannot (it needs ``temporalio.contrib.pydantic``'s
     ``pydantic_data_converter``); durable's default converter handles them natively.
+    ``runtime``: a ``runtime.Runtime`` whose telemetry the environment records to.
     """
     if BACKEND == "temporal":
         kwargs: dict[str, Any] = {"test_server_existing_path": _test_server_path()}
         if pydantic:
             kwargs["data_converter"] = pydantic_data_converter()
+        if runtime is not None:
+            kwargs["runtime"] = runtime
         return await WorkflowEnvironment.start_time_skipping(**kwargs)
-    return await WorkflowEnvironment.start_time_skipping()
+    return await WorkflowEnvironment.start_time_skipping(**({"runtime": runtime} if runtime is not None else {}))
 
 
 def new_worker(

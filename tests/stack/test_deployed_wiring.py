@@ -236,7 +236,11 @@ def _deploy(assembly: Assembly, workdir: Path, *, enforced: bool = False) -> Dep
     for name, logical_id in deployed_functions.items():
         props = template[logical_id]["Properties"]
         code[name] = unzipped(props["Code"])
-        layers[name] = [unzipped(template[ref["Ref"]]["Properties"]["Content"]) for ref in props.get("Layers", [])]
+        # Only the stack's own layers: AWS's ADOT layer (an ARN, no Ref) is not ours to unpack, and
+        # the handlers run without it as with tracing off.
+        layers[name] = [
+            unzipped(template[ref["Ref"]]["Properties"]["Content"]) for ref in props.get("Layers", []) if "Ref" in ref
+        ]
     return Deployment(functions, mappings, code, layers)
 
 

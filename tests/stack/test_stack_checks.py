@@ -129,6 +129,8 @@ def test_the_layer_installs_requirements_less_what_the_lambda_runtime_provides()
     kept = layer_requirements(PROJECT_ROOT)
     assert kept and not [r for r in kept if r.lower().startswith(("boto3", "botocore", "s3transfer"))]
     assert any(r.startswith("aws-lambda-powertools") for r in kept)
+    # the ADOT layer brings OpenTelemetry; the X-Ray SDK is needed no more
+    assert not [r for r in kept if r.lower().startswith(("opentelemetry", "aws-xray-sdk"))]
 
 
 def test_the_function_asset_holds_every_handler_module_and_no_caches(synthesized, tmp_path):

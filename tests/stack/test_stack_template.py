@@ -294,13 +294,22 @@ def test_functions_run_python_3_12_on_arm64_with_the_layer_tracing_and_json_logs
     for props in (f["Properties"] for f in functions.values()):
         assert props["Runtime"] == "python3.12"
         assert props["Architectures"] == ["arm64"]
-        assert props["Layers"] == [{"Ref": layer_id}]
+        assert props["Layers"] == [{"Ref": layer_id}, ADOT_LAYER]  # tracing=xray, the default
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["FunctionName"].startswith(f"durable-{NAMESPACE}-")
     layer = synthesized.template["Resources"][layer_id]["Properties"]
     assert layer["CompatibleRuntimes"] == ["python3.12"]
     assert layer["CompatibleArchitectures"] == ["arm64"]
+
+
+# AWS's ADOT Lambda layer for Python, in the stack's region (stacks/tracing.py)
+ADOT_LAYER = {
+    "Fn::Join": [
+        "",
+        ["arn:aws:lambda:", {"Ref": "AWS::Region"}, ":901920570463:layer:aws-otel-python-arm64-ver-1-29-0:1"],
+    ]
+}
 
 
 def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
@@ -559,16 +568,21 @@ def test_every_dead_letter_queue_has_an_alarm_on_its_depth(synthesized):
 def test_failed_workflows_and_failing_workflow_tasks_alarm_on_the_metrics_the_engine_emits(synthesized):
     import inspect
 
+    from durable._metrics import engine
+    from durable._replay import events as ev
     from durable._runtime import lambda_handlers
     from durable._runtime.orchestrator import _METRICS
+    from durable._runtime.run_metrics import _CLOSES
 
     orchestrator = synthesized.template["Resources"][fn(synthesized, synthesized.stack.orchestrator)]
     service = orchestrator["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
     by_name = {a.get("MetricName"): a for a in _alarms(synthesized)}
     # the inbox handler counts the messages it hands back for a retry
     assert 'metrics.count("InboxMessagesFailed"' in inspect.getsource(lambda_handlers.orchestrator_handler)
-    assert {"WorkflowsFailed", "WorkflowTaskFailures"} <= set(_METRICS.values())
-    for name in ("WorkflowsFailed", "WorkflowTaskFailures", "InboxMessagesFailed"):
+    assert "WorkflowTaskFailures" in set(_METRICS.values())
+    # a failed run is counted under Temporal's name, with the prefix the Lambda runtime uses
+    assert engine.EngineMetrics().prefix + _CLOSES[ev.WORKFLOW_FAILED] == "temporal_workflow_failed"
+    for name in ("temporal_workflow_failed", "WorkflowTaskFailures", "InboxMessagesFailed"):
         alarm = by_name[name]
         assert alarm["Namespace"] == synthesized.stack.metrics_namespace
         assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
@@ -598,7 +612,8 @@ def test_every_alarm_notifies_the_namespaces_topic_and_says_when_it_is_over(synt
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic], alarm
         # a failed workflow is final: no "OK" mail five minutes later
-        assert alarm.get("OKActions") == (None if alarm.get("MetricName") == "WorkflowsFailed" else [topic]), alarm
+        final = alarm.get("MetricName") == "temporal_workflow_failed"
+        assert alarm.get("OKActions") == (None if final else [topic]), alarm
 
 
 def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_refuses_publishing_without_tls(synthesized):
@@ -643,6 +658,35 @@ def test_an_alarm_email_that_is_not_an_address_is_refused(synthesize, bad):
 def test_a_dashboard_per_namespace(synthesized):
     (dashboard,) = synthesized.resources("AWS::CloudWatch::Dashboard").values()
     assert dashboard["Properties"]["DashboardName"] == f"durable-{NAMESPACE}-overview"
+
+
+def _dashboard_widgets(s: Synth) -> list[dict[str, Any]]:
+    (dashboard,) = s.resources("AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]
+    # CDK joins the body from text and references (a function's name): the references are
+    # placeholders here, the JSON around them is what the dashboard shows.
+    parts = body["Fn::Join"][1] if isinstance(body, dict) else [body]
+    text = "".join(p if isinstance(p, str) else "REF" for p in parts)
+    return json.loads(text)["widgets"]
+
+
+def test_the_dashboard_graphs_the_p50_and_p99_of_temporals_latencies(synthesized):
+    graphed: dict[tuple[str, str], set[str]] = {}
+    for widget in _dashboard_widgets(synthesized):
+        for metric in widget["properties"].get("metrics", []):
+            # [namespace, name, dimension name, dimension value, ..., {options}]
+            options = metric[-1] if isinstance(metric[-1], dict) else {}
+            if metric[0] == synthesized.stack.metrics_namespace and "stat" in options:
+                graphed.setdefault((metric[1], metric[3]), set()).add(options["stat"])
+    for name in (
+        "temporal_workflow_task_execution_latency",
+        "temporal_workflow_task_schedule_to_start_latency",
+        "temporal_workflow_endtoend_latency",
+    ):
+        assert graphed[(name, "orchestrator")] == {"p50", "p99"}, name
+    for task_queue in ACTIVITIES:
+        for name in ("temporal_activity_execution_latency", "temporal_activity_schedule_to_start_latency"):
+            assert graphed[(name, f"activities-{task_queue}")] == {"p50", "p99"}, name
 
 
 def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_send_to_the_inbox(synthesized):
