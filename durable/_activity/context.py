@@ -70,6 +70,9 @@ class ActivityContext:
         self.async_cancelled: asyncio.Event | None = None
         self.outbound: Any = None
         """The attempt's outbound interceptor chain, when its worker has interceptors."""
+        self.runtime_metric_meter: MetricMeter = MetricMeter.noop
+        """The meter of the engine running the attempt (its runtime's; no-op in ActivityEnvironment)."""
+        self._metric_meter: MetricMeter | None = None
 
     def intercepted_info(self) -> Info:
         """``activity.info()``: through the outbound interceptors, when there are any."""
@@ -81,9 +84,6 @@ class ActivityContext:
             self.heartbeat(details)
         else:
             self.outbound.heartbeat(*details)
-        self.runtime_metric_meter: MetricMeter = MetricMeter.noop
-        """The meter of the engine running the attempt (its runtime's; no-op in ActivityEnvironment)."""
-        self._metric_meter: MetricMeter | None = None
 
     @property
     def metric_meter(self) -> MetricMeter:

@@ -15,6 +15,7 @@ from typing import Any
 
 from durable import workflow
 from durable._converter import payload_converter
+from durable.api.common.v1 import Payload
 from durable.client import Client, Interceptor, OutboundInterceptor
 from durable.worker import (
     Interceptor as WorkerInterceptor,
@@ -170,3 +171,52 @@ async def test_a_run_replayed_from_its_history_hands_the_same_headers_to_its_int
     assert ("handle_update_handler", "note", "client:update") in SEEN
     assert ("handle_signal", "release", "client:signal") in SEEN
     assert ("handle_signal", "pong", "external-signal:pong") in SEEN
+
+
+RAW = Payload(metadata={"encoding": b"binary/plain", "key-id": b"k1"}, data=b"\x00\xffsecret")
+RAW_SEEN: list[Any] = []
+
+
+class _RawInbound(WorkflowInboundInterceptor):
+    async def execute_workflow(self, input: Any) -> Any:
+        RAW_SEEN.append(input.headers.get("raw"))
+        return await super().execute_workflow(input)
+
+
+class RawRecorder(WorkerInterceptor):
+    def workflow_interceptor_class(self, input: Any) -> Any:
+        return _RawInbound
+
+
+class _RawStart(OutboundInterceptor):
+    async def start_workflow(self, input: Any) -> Any:
+        input.headers = {**input.headers, "raw": RAW}
+        return await super().start_workflow(input)
+
+
+class RawHeaders(Interceptor):
+    def intercept_client(self, next: Any) -> Any:
+        return _RawStart(next)
+
+
+@workflow.defn
+class Quiet:
+    @workflow.run
+    async def run(self) -> str:
+        return "done"
+
+
+async def test_a_header_that_is_not_json_reaches_the_interceptors_with_its_metadata_and_bytes(env) -> None:
+    RAW_SEEN.clear()
+    config = env.client.config()
+    config["interceptors"] = [RawHeaders()]
+    client = Client(**config)
+    task_queue = f"raw-headers-{uuid.uuid4()}"
+    async with Worker(client, task_queue=task_queue, workflows=[Quiet], interceptors=[RawRecorder()]):
+        handle = await client.start_workflow(Quiet.run, id=f"quiet-{uuid.uuid4()}", task_queue=task_queue)
+        assert await handle.result() == "done"
+        history = await handle.fetch_history()
+    assert RAW_SEEN == [RAW]
+    RAW_SEEN.clear()
+    await Replayer(workflows=[Quiet], interceptors=[RawRecorder()]).replay_workflow(history)
+    assert RAW_SEEN == [RAW]
