@@ -1,16 +1,16 @@
 """Metrics as temporalio records them: a runtime with a MetricBuffer, metric_meter() in code.
 
-After Temporal's custom_metric sample (samples-python/custom_metric), which records each
-activity's schedule-to-start latency with ``activity.metric_meter()``: here the activity
-records it itself (the sample does it in an activity interceptor, which the lead adds once
-durable.worker.Interceptor exists). Both backends must give the same names, kinds, units and
-attributes.
+Temporal's custom_metric sample (samples-python/custom_metric): an activity inbound
+interceptor records each activity's schedule-to-start latency with ``activity.metric_meter()``,
+and the workflow counts its runs with ``workflow.metric_meter()``. Both backends must give the
+same names, kinds, units and attributes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from . import sdk
 from .sdk import activity, workflow
@@ -18,15 +18,25 @@ from .sdk import activity, workflow
 TASK_QUEUE = "compat-metrics"
 
 
+class CustomScheduleToStartInterceptor(sdk.worker_module.ActivityInboundInterceptor):
+    async def execute_activity(self, input: Any) -> Any:
+        info = activity.info()
+        histogram = activity.metric_meter().create_histogram_timedelta(
+            "custom_activity_schedule_to_start_latency",
+            description="Time between activity scheduling and start",
+            unit="duration",
+        )
+        histogram.record(info.started_time - info.current_attempt_scheduled_time, {"workflow_type": info.workflow_type})
+        return await self.next.execute_activity(input)
+
+
+class SimpleWorkerInterceptor(sdk.worker_module.Interceptor):
+    def intercept_activity(self, next: Any) -> Any:
+        return CustomScheduleToStartInterceptor(next)
+
+
 @activity.defn
 async def print_and_sleep() -> str:
-    info = activity.info()
-    histogram = activity.metric_meter().create_histogram_timedelta(
-        "custom_activity_schedule_to_start_latency",
-        description="Time between activity scheduling and start",
-        unit="duration",
-    )
-    histogram.record(info.started_time - info.current_attempt_scheduled_time, {"workflow_type": info.workflow_type})
     return "done"
 
 
@@ -46,7 +56,11 @@ async def test_metric_meters_and_the_sdks_own_metrics_land_in_the_runtimes_buffe
     env = await sdk.start_env(runtime=runtime)
     try:
         async with sdk.new_worker(
-            env.client, task_queue=TASK_QUEUE, workflows=[StartTwoActivitiesWorkflow], activities=[print_and_sleep]
+            env.client,
+            task_queue=TASK_QUEUE,
+            workflows=[StartTwoActivitiesWorkflow],
+            activities=[print_and_sleep],
+            interceptors=[SimpleWorkerInterceptor()],
         ):
             result = await env.client.execute_workflow(
                 StartTwoActivitiesWorkflow.run, id="custom-metric", task_queue=TASK_QUEUE
