@@ -10,8 +10,9 @@ Speed: a dataclass or pydantic model is serialized by pydantic from its annotati
 cached serializer per class, several times faster than walking the value in Python), as
 long as that writes the same JSON as the walk: the serializer is used only for classes
 whose every field has a concrete type (no ``Any``, which pydantic would serialize by its own
-rules: ``Z`` for UTC, URL-safe base64). Everything else is written by :func:`json.dumps`
-with a hook for the types JSON lacks. The JSON is the same either way; pydantic writes
+rules: ``Z`` for UTC, URL-safe base64), and none of whose dataclasses and models has a
+subclass (pydantic would write a subclass's instance as its declared class). Everything else
+is written by :func:`json.dumps` with a hook for the types JSON lacks. The JSON is the same either way; pydantic writes
 non-ASCII characters as UTF-8 where :func:`json.dumps` escapes them.
 """
 
@@ -95,8 +96,13 @@ def _fast_json(value: Any) -> bytes | None:
     else:
         return None
     cls: Any = type(items[0])
-    serializer = _serializer(cls)
-    if serializer is None:
+    found = _serializer(cls)
+    if found is None:
+        return None
+    serializer, classes = found
+    if any(c.__subclasses__() for c in classes):
+        # pydantic writes an instance of a subclass as the declared class (its own fields
+        # dropped); the walk writes what the value is. A subclass may be defined any time.
         return None
     try:
         data = serializer.to_json(items, warnings="error")
@@ -156,22 +162,29 @@ def _jsonable(value: Any) -> Any:
 
 
 @lru_cache(maxsize=512)
-def _serializer(cls: Any) -> pydantic_core.SchemaSerializer | None:
-    """pydantic's serializer of a list of the class, if it writes them as the walk would; else None."""
+def _serializer(cls: Any) -> tuple[pydantic_core.SchemaSerializer, tuple[type, ...]] | None:
+    """pydantic's serializer of a list of the class, if it writes them as the walk would (else None),
+    and the dataclasses and models it writes by their declared class."""
     try:
-        schema = copy.deepcopy(pydantic.TypeAdapter(list[cls]).core_schema)
+        return _build_serializer(cls)
     except Exception:  # a field type pydantic has no schema for, an unresolvable annotation
         return None
+
+
+def _build_serializer(cls: Any) -> tuple[pydantic_core.SchemaSerializer, tuple[type, ...]] | None:
+    schema = copy.deepcopy(pydantic.TypeAdapter(list[cls]).core_schema)
     if not _writes_as_the_walk(schema):
         return None
     for node in _nodes(schema):
-        if "config" in node:  # a dataclass's or TypedDict's config replaces the serializer's in its fields
+        if "config" in node and node.get("type") != "model":  # a model keeps its own, as model_dump
+            # A dataclass's or TypedDict's config replaces the serializer's in its fields.
             node["config"] = {**node["config"], **_SERIALIZER_CONFIG}
         if node.get("type") in _OUR_FORMATS:
             node["serialization"] = core_schema.plain_serializer_function_ser_schema(
                 _OUR_FORMATS[node["type"]], when_used="json"
             )
-    return pydantic_core.SchemaSerializer(schema, _SERIALIZER_CONFIG)
+    classes = tuple({node["cls"] for node in _nodes(schema) if node.get("type") in ("dataclass", "model")})
+    return pydantic_core.SchemaSerializer(schema, _SERIALIZER_CONFIG), classes
 
 
 def _writes_as_the_walk(schema: Any) -> bool:

@@ -215,8 +215,8 @@ async def pending_activities(desc: Any) -> list[PendingActivity]:
 
 
 def new_replayer(workflows: Sequence[type], **options: Any) -> Any:
-    """A Replayer for the given workflow classes (unsandboxed for temporalio), with
-    temporalio's other options (``data_converter``)."""
+    """A Replayer for the given workflow classes (unsandboxed for temporalio), with ``options``
+    (``data_converter=``)."""
     if BACKEND == "temporal":
         from temporalio.worker import Replayer
 

@@ -18,7 +18,17 @@ from typing import Any
 
 import pydantic
 
-from .sdk import ActivityEnvironment, Client, Payload, activity, common, converter, new_worker, workflow
+from .sdk import (
+    ActivityEnvironment,
+    Client,
+    Payload,
+    activity,
+    common,
+    converter,
+    new_replayer,
+    new_worker,
+    workflow,
+)
 from .sdk import pydantic_data_converter as backend_pydantic_data_converter
 
 T5 = timedelta(seconds=5)
@@ -284,3 +294,16 @@ async def test_client_config_builds_a_client_with_the_same_configuration(client)
     assert rebuilt.namespace == client.namespace
     assert rebuilt.data_converter is client.data_converter
     assert rebuilt.config() == config
+
+
+async def test_a_replayer_given_the_data_converter_replays_a_history_of_its_values(client, task_queue):
+    greeting_client = with_converter(client, greeting_data_converter)
+    async with new_worker(greeting_client, task_queue=task_queue, workflows=[GreetingChild]):
+        handle = await greeting_client.start_workflow(
+            GreetingChild.run, GreetingInput("replay"), id=f"replay-{task_queue}", task_queue=task_queue
+        )
+        assert (await handle.result()).result == "Hi, replay"
+    history = await handle.fetch_history()
+    replayer = new_replayer([GreetingChild], data_converter=greeting_data_converter)
+    result = await replayer.replay_workflow(history)
+    assert result.replay_failure is None

@@ -82,6 +82,16 @@ class Order:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # Any: written by the walk, not pydantic
 
 
+@dataclasses.dataclass
+class Shape:
+    name: str
+
+
+@dataclasses.dataclass
+class Drawing:
+    shape: Shape
+
+
 class Customer(pydantic.BaseModel):
     name: str
     avatar: bytes
@@ -202,3 +212,28 @@ def test_the_limit_counts_bytes_of_utf8() -> None:
     assert len(json_values.to_json(Note("é"))) == len('{"text":""}') + 2  # written as UTF-8
     with pytest.raises(PayloadSizeError, match="over the limit"):
         _converter.encode(note)
+
+
+def test_an_instance_of_a_subclass_keeps_its_own_fields() -> None:
+    drawing = Drawing(Shape("dot"))
+    assert json.loads(json_values.to_json(drawing)) == {"shape": {"name": "dot"}}  # before any subclass exists
+
+    @dataclasses.dataclass
+    class Circle(Shape):
+        radius: float
+
+    assert json.loads(json_values.to_json(Drawing(Circle("c", 2.0)))) == {"shape": {"name": "c", "radius": 2.0}}
+
+
+def test_a_class_pydantic_cannot_resolve_is_walked() -> None:
+    @dataclasses.dataclass
+    class Inner:
+        when: datetime.datetime
+
+    @dataclasses.dataclass
+    class Outer:
+        inner: Inner  # a string annotation naming a class local to this function: pydantic cannot resolve it
+
+    assert json_values._serializer(Outer) is None
+    value = Outer(Inner(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)))
+    assert json.loads(json_values.to_json(value)) == {"inner": {"when": "2026-01-01T00:00:00+00:00"}}
