@@ -49,7 +49,7 @@ class Replayer:
         *,
         workflows: Sequence[type],
         workflow_runner: WorkflowRunner | None = None,
-        data_converter: DataConverter = DataConverter.default,
+        data_converter: DataConverter | None = None,
         interceptors: Sequence[Any] = (),
         **options: Any,
     ) -> None:
@@ -58,8 +58,9 @@ class Replayer:
         Args:
             workflows: the ``@workflow.defn`` classes.
             workflow_runner: runs their code: in the determinism sandbox by default, as a Worker.
-            data_converter: the one the runs were made with: its codec decodes the histories'
-                payloads (as stored, encoded) and its payload converter converts them.
+            data_converter: converts the histories' values, as the Worker's client did
+                (``DataConverter.default`` when None); its codec first decodes their payloads
+                (stored encoded).
             interceptors: the worker interceptors (``durable.worker.Interceptor``) the runs go
                 through, as a Worker's: they see each replayed call with its headers.
             options: temporalio's other options, accepted.
@@ -68,7 +69,8 @@ class Replayer:
         definitions = [WorkflowDefinition.of(w) for w in workflows]
         if workflow_runner is not None:
             definitions = [dataclasses.replace(d, workflow_runner=workflow_runner) for d in definitions]
-        definitions = [dataclasses.replace(d, data_converter=data_converter) for d in definitions]
+        if data_converter is not None:
+            definitions = [dataclasses.replace(d, data_converter=data_converter) for d in definitions]
         self._boundary = PayloadBoundary.of(data_converter)
         if interceptors:
             definitions = [dataclasses.replace(d, interceptors=tuple(interceptors)) for d in definitions]

@@ -7,7 +7,9 @@ queue has nothing else registered for.
 ``DATA_CONVERTER`` converts every value the deployed runs and activities take and give, in
 every function (a client of the deployment gives the same one to ``Client.connect``): a
 ``durable.converter.DataConverter`` with your payload converter class, or
-``durable.contrib.pydantic.pydantic_data_converter``.
+``durable.contrib.pydantic.pydantic_data_converter``. With a ``payload_codec`` (for instance
+``samples.kms_encryption.KMSEncryptionCodec``), what the deployment stores and sends is
+encoded (docs/payload-codecs.md).
 
 ``INTERCEPTORS`` are the deployment's worker interceptors (``durable.worker.Interceptor``,
 the first is the outermost), what ``Worker(interceptors=...)`` takes locally: the

@@ -1,6 +1,9 @@
 // The web UI's router: #/workflows (the list, its filters in the query),
 // #/workflows/<workflow id>?run_id=<run id> (one execution), #/schedules (the schedules) and
 // #/schedules/<schedule id> (one schedule). Views stop polling when left.
+import { codecEndpoint, setCodecEndpoint } from "./codec.js";
+import { field, openDialog } from "./dialogs.js";
+import { h } from "./dom.js";
 import { mountExecution } from "./execution.js";
 import { mountList } from "./list.js";
 import { mountSchedule } from "./schedule.js";
@@ -39,5 +42,33 @@ function navigate(hash) {
   location.hash = hash;
 }
 
+const codecButton = document.getElementById("codec-setting");
+
+function showCodecSetting() {
+  const endpoint = codecEndpoint();
+  codecButton.textContent = endpoint ? "Codec: on" : "Codec";
+  codecButton.title = endpoint
+    ? `Payloads are decoded through ${endpoint}`
+    : "Encoded payloads are shown as stored; set a codec server to decode them";
+}
+
+async function editCodecSetting() {
+  const input = h("input", { name: "codec_endpoint", type: "url", value: codecEndpoint(), placeholder: "http://127.0.0.1:8081" });
+  const saved = await openDialog({
+    title: "Codec endpoint",
+    intro: "A codec server (`durable codec-server`) that this browser asks to decode encoded payloads (POST /decode). "
+      + "Kept in this browser only; empty: payloads are shown as stored.",
+    fields: [field("Endpoint URL", input)],
+    confirmLabel: "Save",
+    submit: async () => setCodecEndpoint(input.value) || "none",
+  });
+  if (saved) {
+    showCodecSetting();
+    route();
+  }
+}
+
+codecButton.addEventListener("click", editCodecSetting);
+showCodecSetting();
 window.addEventListener("hashchange", route);
 route();

@@ -1,6 +1,7 @@
 // One execution: what it was given, what it returned, what it waits for, its timeline and
 // history; signal, query, update, cancel and terminate. Polls every 2 s while the run is open.
 import { api, ApiError } from "./api.js";
+import { codecEndpoint, decodeDocument } from "./codec.js";
 import { h, replace } from "./dom.js";
 import { fmtAgo, fmtClock, fmtDateTime, fmtDuration, fmtJson, isoTitle, summarize, toMs } from "./format.js";
 import { failureBlock, jsonBlock } from "./blocks.js";
@@ -66,12 +67,22 @@ export function mountExecution(root, workflowId, params) {
     state.controller?.abort();
     const controller = (state.controller = new AbortController());
     try {
-      const [detail, history] = await Promise.all([
+      let [detail, history] = await Promise.all([
         api.describe(workflowId, state.runId, controller.signal),
         api.history(workflowId, state.runId, controller.signal),
       ]);
+      let codecError = null;
+      const endpoint = codecEndpoint();
+      if (endpoint) {
+        try {
+          [detail, history] = await decodeDocument([detail, history], endpoint);
+        } catch (err) {
+          codecError = err; // the payloads are shown as stored, and the banner says why
+        }
+      }
       if (state.stopped) return;
-      banner.hidden = true;
+      banner.hidden = !codecError;
+      if (codecError) banner.textContent = `Payloads are shown as stored: ${codecError.message}`;
       state.detail = detail;
       state.events = history.events ?? [];
       render();
