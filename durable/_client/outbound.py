@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from durable import _converter, _failure
@@ -45,9 +45,11 @@ from durable._client.interceptor import (
     TriggerScheduleInput,
     UnpauseScheduleInput,
     UpdateScheduleInput,
+    UpdateWithStartStartWorkflowInput,
 )
 from durable._client.rpc import _dt, _start_input, _update_rpc
 from durable._client.schedules import ScheduleAsyncIterator, ScheduleDescription, ScheduleHandle, ScheduleUpdateInput
+from durable._client.transport import StartWorkflowInput as TransportStart
 from durable._client.transport import UpdateInput, UpdateWaitStage
 from durable._conversion.payload_converter import PayloadConverter
 from durable._headers import to_wire
@@ -76,8 +78,16 @@ class ClientOutbound(OutboundInterceptor):
         """The client's payload converter: every value sent and received."""
         return self._client.data_converter.payload_converter
 
-    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any]:
-        start = _start_input(
+    def _transport_start(
+        self,
+        input: StartWorkflowInput | UpdateWithStartStartWorkflowInput,
+        *,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = (),
+        request_eager_start: bool = False,
+    ) -> TransportStart:
+        """A start as the transport takes it: values by the client's converter, checked."""
+        return _start_input(
             self._pc,
             input.workflow,
             input.args,
@@ -88,15 +98,23 @@ class ClientOutbound(OutboundInterceptor):
             cron_schedule=input.cron_schedule,
             memo=input.memo,
             search_attributes=input.search_attributes,
-            start_signal=input.start_signal,
-            start_signal_args=input.start_signal_args,
-            request_eager_start=input.request_eager_start,
+            start_signal=start_signal,
+            start_signal_args=start_signal_args,
+            request_eager_start=request_eager_start,
             execution_timeout=input.execution_timeout,
             run_timeout=input.run_timeout,
             task_timeout=input.task_timeout,
             static_summary=input.static_summary,
             static_details=input.static_details,
             headers=to_wire(input.headers),
+        )
+
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any]:
+        start = self._transport_start(
+            input,
+            start_signal=input.start_signal,
+            start_signal_args=input.start_signal_args,
+            request_eager_start=input.request_eager_start,
         )
         started = await self._client._transport.start(start)
         run_id = started.run_id
@@ -158,24 +176,7 @@ class ClientOutbound(OutboundInterceptor):
     ) -> WorkflowUpdateHandle[Any]:
         s, u = input.start_workflow_input, input.update_workflow_input
         assert u.update_id is not None  # the client made one when the caller gave none
-        start = _start_input(
-            self._pc,
-            s.workflow,
-            s.args,
-            id=s.id,
-            task_queue=s.task_queue,
-            id_reuse_policy=s.id_reuse_policy,
-            id_conflict_policy=s.id_conflict_policy,
-            cron_schedule=s.cron_schedule,
-            memo=s.memo,
-            search_attributes=s.search_attributes,
-            execution_timeout=s.execution_timeout,
-            run_timeout=s.run_timeout,
-            task_timeout=s.task_timeout,
-            static_summary=s.static_summary,
-            static_details=s.static_details,
-            headers=to_wire(s.headers),
-        )
+        start = self._transport_start(s)
         update = UpdateInput(
             u.update_id,
             u.update,
