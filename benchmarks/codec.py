@@ -6,6 +6,9 @@ step on each backend, with and without the codec, and how many times the codec r
 call per stored record, message or task: the catalogue batches a value's payloads).
 
     .venv/bin/python benchmarks/codec.py [--steps 200] [--backends memory,moto]
+
+Measured (2 shared cores): memory 1.3 ms/step plain, 2.3 ms with the codec (+1.0 ms); moto
+38.0 ms plain, 38.3 ms with it; 5 codec calls for 6 payloads per step.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -83,7 +87,14 @@ async def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--backends", default="memory,moto")
     args = parser.parse_args()
-    for backend in args.backends.split(","):
+    backends = args.backends.split(",")
+    if len(backends) > 1:
+        # One process per backend: moto's server fails to start in a process that ran the
+        # memory backend's workflows first (benchmarks/local_steps.py meets it too).
+        for backend in backends:
+            subprocess.run([sys.executable, __file__, "--steps", str(args.steps), "--backends", backend], check=True)
+        return
+    for backend in backends:
         plain = await measure(backend, args.steps, None)
         codec = CountingCodec()
         encoded = await measure(backend, args.steps, codec)
