@@ -18,6 +18,7 @@ from typing import Any
 
 from durable._runtime.control import Control
 from durable._runtime.ports import ExecutionRecord
+from durable._runtime.schedules import ScheduleRunner
 from durable._schedules.documents import (
     BackfillDocument,
     CalendarDocument,
@@ -54,7 +55,10 @@ class ScheduleOperations:
     """
 
     def __init__(self, control: Control) -> None:
-        self._runner = control.orchestrator.schedule_runner
+        # Over the control's services, as every client operation: the schedule's arguments and
+        # memo come encoded by the client's codec and are stored as they came (the orchestrator's
+        # runner, over the engine's services, would encode them once more).
+        self._runner = ScheduleRunner(control.services)
 
     def create(
         self,

@@ -22,7 +22,7 @@ from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.registry import Registry
 from durable._statuses import WorkflowExecutionStatus
 from durable.api.common.v1 import Payload
-from durable.converter import DataConverter, PayloadCodec
+from durable.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from tests.helpers.encryption import EncryptionCodec
@@ -47,6 +47,13 @@ class FlakyCodec(PayloadCodec):
                 self.failed += 1
                 raise ConnectionError("the key service is unreachable")
         return await self.inner.decode(payloads)
+
+
+class SealedShut(EncryptionCodec):
+    """Reads what it encrypted before, but cannot encrypt now (its key service refuses)."""
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        raise PermissionError("the key service refuses to encrypt")
 
 
 @workflow.defn
@@ -103,3 +110,36 @@ async def test_a_run_whose_codec_fails_for_a_while_completes_with_its_value_and_
         assert codec.failed == 3
         assert (await handle.describe()).workflow_task_failure is None
         assert [b for q in env.runtime.backend.queues.values() for b in q.dead_letters()] == []
+
+
+def test_a_failure_that_cannot_be_encoded_is_shown_with_the_codecs_error_only() -> None:
+    backend = make_backend("memory", skipping=True)
+    writer = PayloadBoundary.of(DataConverter(payload_codec=EncryptionCodec()))
+    # Failure messages are encoded too: so the engine's own failure cannot be written as it is.
+    shut = PayloadBoundary.of(
+        DataConverter(payload_codec=SealedShut(), failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
+    )
+    assert writer is not None and shut is not None
+    registry = Registry()
+    registry.register("greet", workflows=[Greeter])
+    orchestrator = Orchestrator(engine_services(backend.services, shut), registry)
+    begin_run(
+        backend.services,
+        workflow_type="Greeter",
+        workflow_id="wf",
+        run_id=RUN,
+        task_queue="greet",
+        input=writer.encode_field(['"ada"'], PAYLOADS),
+    )
+    inbox = backend.queues["inbox.fifo"]
+    with pytest.raises(BatchFailed):
+        orchestrator_handler(orchestrator, sqs_event(inbox, inbox.receive(10)))
+    record = backend.services.executions.get("wf")
+    assert record.status is WorkflowExecutionStatus.RUNNING
+    # As temporalio's worker reports a completion it could not encode: the codec's error, and
+    # nothing of the run's values (the task's own failure would have held them in plain).
+    assert record.task_failure == {
+        "message": "Failed encoding completion: the key service refuses to encrypt",
+        "stack_trace": "",
+    }
+    backend.stop()

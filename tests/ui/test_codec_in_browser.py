@@ -24,6 +24,7 @@ from durable._conversion.payload import Payload
 from durable._conversion.stored import payload_to_text
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
+from durable.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleSpec
 from tests.cli.codec_registry import DATA_CONVERTER, MARKER, TASK_QUEUE, Refuser
 from tests.helpers.encryption import EncryptionCodec
 
@@ -85,4 +86,34 @@ def test_an_execution_shows_payloads_as_stored_until_a_codec_endpoint_decodes_th
     expect(page.locator("main")).to_contain_text(f"note {MARKER}")
     assert "Encoded failure" not in page.locator("main").inner_text()
     assert any(url.startswith(f"{codec_server.url}/decode") for url in recorded.requests)
+    assert not recorded.errors, recorded.errors
+
+
+def test_a_schedules_action_arguments_are_decoded_once_the_endpoint_is_set(
+    encrypting_dev_server: str, codec_server: CodecServer, recorded: RecordedPage
+) -> None:
+    schedule_id = f"sched-{uuid.uuid4().hex[:6]}"
+
+    async def create() -> None:
+        client = await Client.connect(encrypting_dev_server, data_converter=DATA_CONVERTER)
+        await client.create_schedule(
+            schedule_id,
+            Schedule(
+                action=ScheduleActionStartWorkflow(
+                    Refuser.run, f"scheduled {MARKER}", id=f"{schedule_id}-run", task_queue=TASK_QUEUE
+                ),
+                spec=ScheduleSpec(cron_expressions=["0 0 1 1 *"]),
+            ),
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, create()).result(timeout=60)
+    page = recorded.page
+    page.goto(f"{encrypting_dev_server}/#/schedules/{schedule_id}")
+    expect(page.locator("main")).to_contain_text("@payload", timeout=WAIT_MS)
+    assert MARKER not in page.locator("main").inner_text()
+
+    page.evaluate("url => localStorage.setItem('durable.codecEndpoint', url)", codec_server.url)
+    page.reload()
+    expect(page.locator("main")).to_contain_text(f"scheduled {MARKER}", timeout=WAIT_MS)
     assert not recorded.errors, recorded.errors

@@ -1,6 +1,7 @@
 // One schedule: what it starts, when, its policies and state, its next, running and recent
 // actions; pause or unpause with a note, trigger now, delete. Refreshes every 5 s.
 import { api, ApiError } from "./api.js";
+import { codecEndpoint, decodeDocument } from "./codec.js";
 import { h, replace } from "./dom.js";
 import { fmtAgo, fmtDateTime, isoTitle } from "./format.js";
 import { field, openDialog } from "./dialogs.js";
@@ -41,9 +42,19 @@ export function mountSchedule(root, scheduleId, navigate) {
     state.controller?.abort();
     const controller = (state.controller = new AbortController());
     try {
-      const description = await api.describeSchedule(scheduleId, controller.signal);
+      let description = await api.describeSchedule(scheduleId, controller.signal);
+      let codecError = null;
+      const endpoint = codecEndpoint();
+      if (endpoint) {
+        try {
+          description = await decodeDocument(description, endpoint);
+        } catch (err) {
+          codecError = err; // the action's arguments are shown as stored, and the banner says why
+        }
+      }
       if (state.stopped) return;
-      banner.hidden = true;
+      banner.hidden = !codecError;
+      if (codecError) banner.textContent = `Payloads are shown as stored: ${codecError.message}`;
       state.description = description;
       render();
     } catch (err) {
