@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo check test bench bench-payloads bench-sandbox bench-http bench-converter bench-tracing compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo check test bench bench-payloads bench-sandbox bench-http bench-converter bench-tracing bench-codec compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -81,6 +81,10 @@ bench-converter: setup
 # What TracingInterceptor costs per step (100 sequential activities, spans to memory).
 bench-tracing: setup
 	$(BIN)/python benchmarks/tracing.py
+
+# What an encryption codec (AES-GCM) costs per activity step, in memory and on moto.
+bench-codec: setup
+	$(BIN)/python benchmarks/codec.py
 
 # The compatibility suite against real Temporal (temporalio + its time-skipping test server).
 compat-temporal: setup
