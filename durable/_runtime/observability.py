@@ -1,9 +1,9 @@
-"""What operators see: ids on every log line, and metrics of outcomes.
+"""Ids on every log line the engine writes while it handles a run.
 
 Log lines written while the engine handles a run carry its ``workflow_id`` and ``run_id``
 (and ``activity_id`` in the activity worker) as record attributes, so the JSON logs of a
-deployment (powertools Logger) can be filtered by execution. Metrics go to a sink: a
-no-op locally, powertools Metrics (CloudWatch EMF) on Lambda.
+deployment (powertools Logger) can be filtered by execution. Metrics are
+:mod:`durable._metrics`' (the runtime's meter; CloudWatch EMF on Lambda).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import contextvars
 import logging
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Protocol
 
-__all__ = ["ContextFilter", "MetricsSink", "NoMetrics", "log_context"]
+__all__ = ["ContextFilter", "log_context"]
 
 # Read-only ids: log_context sets a new mapping, so one empty default is shared safely.
 _context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
@@ -41,18 +40,3 @@ class ContextFilter(logging.Filter):
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True
-
-
-class MetricsSink(Protocol):
-    """Where the engine counts what happened."""
-
-    def count(self, name: str, value: float = 1) -> None:
-        """Add ``value`` to the metric ``name``."""
-        ...
-
-
-class NoMetrics:
-    """The local sink: counts nothing."""
-
-    def count(self, name: str, value: float = 1) -> None:
-        del name, value
