@@ -7,7 +7,9 @@ restricted members themselves are replaced, once per process, by guards:
 
 * a module function (``time.time``, ``uuid.uuid4``, ``random.random``, ``os.listdir``,
   ``builtins.open``...) by a wrapper, and every ``from time import time`` already bound in
-  a module that may run in a workflow by the same wrapper;
+  a module that may run in a workflow by the same wrapper (a callable object, not a
+  function, when the original does not bind: ``lock_class = threading.Lock`` in a class
+  body must not pass the instance to the builtin);
 * a class's ``__init__`` (``threading.Thread``, ``socket.socket``, ``subprocess.Popen``);
 * a method on a class (``pathlib.Path.read_text``), classmethods of C types included
   (``datetime.datetime.now``, ``datetime.date.today``), written into the type's dict.
