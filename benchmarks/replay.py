@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from durable import activity, workflow  # noqa: E402
 from durable._replay.definition import WorkflowDefinition  # noqa: E402
 from durable._replay.machine import HistoryMachine  # noqa: E402
+from durable.client import WorkflowExecutionStatus  # noqa: E402
 from durable.testing import WorkflowEnvironment  # noqa: E402
 from durable.worker import Worker  # noqa: E402
 
@@ -61,7 +62,7 @@ def main() -> None:
         machine = HistoryMachine(lambda _t, _q: definition)
         machine.replay(events)
         replay = time.perf_counter() - started
-        assert machine.replay_error is None and machine.ledger.status == "COMPLETED"
+        assert machine.replay_error is None and machine.ledger.status is WorkflowExecutionStatus.COMPLETED
         print(
             f"{steps:>5} activities, {len(events):>6} events: cold replay {replay * 1000:7.1f} ms "
             f"({replay / len(events) * 1e6:5.1f} us/event); live run {run_wall:.2f} s "

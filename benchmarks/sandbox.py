@@ -33,6 +33,7 @@ from durable import activity, workflow  # noqa: E402
 from durable._replay.definition import WorkflowDefinition  # noqa: E402
 from durable._replay.machine import HistoryMachine  # noqa: E402
 from durable._sandbox.runner import SandboxedWorkflowRunner, sandbox_of  # noqa: E402
+from durable.client import WorkflowExecutionStatus  # noqa: E402
 from durable.testing import WorkflowEnvironment  # noqa: E402
 from durable.worker import UnsandboxedWorkflowRunner, Worker  # noqa: E402
 
@@ -75,7 +76,9 @@ def replay_seconds(events: list[dict], definition: WorkflowDefinition) -> float:
     machine = HistoryMachine(lambda _t, _q: definition)
     machine.replay(events)
     elapsed = time.process_time() - started
-    assert machine.replay_error is None and machine.ledger.status == "COMPLETED", machine.replay_error
+    assert machine.replay_error is None and machine.ledger.status is WorkflowExecutionStatus.COMPLETED, (
+        machine.replay_error
+    )
     return elapsed
 
 

@@ -7,7 +7,9 @@ restricted members themselves are replaced, once per process, by guards:
 
 * a module function (``time.time``, ``uuid.uuid4``, ``random.random``, ``os.listdir``,
   ``builtins.open``...) by a wrapper, and every ``from time import time`` already bound in
-  a module that may run in a workflow by the same wrapper;
+  a module that may run in a workflow by the same wrapper (a callable object, not a
+  function, when the original does not bind: ``lock_class = threading.Lock`` in a class
+  body must not pass the instance to the builtin);
 * a class's ``__init__`` (``threading.Thread``, ``socket.socket``, ``subprocess.Popen``);
 * a method on a class (``pathlib.Path.read_text``), classmethods of C types included
   (``datetime.datetime.now``, ``datetime.date.today``), written into the type's dict.
@@ -38,7 +40,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, SupportsIndex, TypeVar
 
 from durable._sandbox import state
 from durable._sandbox.restrictions import RestrictedWorkflowAccessError, SandboxMatcher, SandboxRestrictions
@@ -170,6 +172,8 @@ def _check(key: str) -> None:
 
 
 def _function_guard(original: Callable[..., Any], key: str) -> Callable[..., Any]:
+    if not hasattr(type(original), "__get__"):  # a builtin or a bound method: its guard must not bind
+        return _NonBindingGuard(original, key)
     local = state.STATE
     getframe = sys._getframe
 
@@ -186,6 +190,43 @@ def _function_guard(original: Callable[..., Any], key: str) -> Callable[..., Any
     except AttributeError:  # a callable object without __name__
         pass
     return _marked(guard)
+
+
+class _NonBindingGuard:
+    """The guard of a module member that does not bind (``threading.Lock``, ``time.monotonic``).
+
+    A Python function is a descriptor: kept as a class attribute (werkzeug's routing Map has
+    ``lock_class = threading.Lock``) and called through an instance, it would be passed the
+    instance, which ``_thread.allocate_lock`` refuses. This callable has no ``__get__``, as
+    the builtin it stands for. It pickles as the original does (by reference to its name,
+    which now holds the guard) and unwraps to it for ``inspect.signature``.
+    """
+
+    __slots__ = ("_original", "_key", "__dict__", "__weakref__")
+
+    def __init__(self, original: Callable[..., Any], key: str) -> None:
+        self._original = original
+        self._key = key
+        try:
+            functools.update_wrapper(self, original)
+        except AttributeError:  # a callable object without __name__
+            self.__wrapped__ = original
+        setattr(self, _MARK, True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        local = state.STATE
+        sandbox = local.sandbox
+        if sandbox is not None and not local.unrestricted and self._key in sandbox.names:
+            frame = sys._getframe(1)  # the caller: __call__ is reached from C, with no frame between
+            if frame.f_code not in sandbox.passing:
+                sandbox.check(self._key, frame)
+        return self._original(*args, **kwargs)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        return self._original.__reduce_ex__(protocol)
+
+    def __repr__(self) -> str:
+        return f"<durable sandbox guard of {self._original!r}>"
 
 
 def _classmethod_guard(descriptor: Any, key: str) -> classmethod[Any, ..., Any]:

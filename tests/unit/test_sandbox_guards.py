@@ -52,6 +52,34 @@ def test_identities_the_standard_library_compares_are_kept(sandbox):
             assert (fn in supported) == (original in supported)  # shutil asks `os.chmod in ...`
 
 
+def test_a_guarded_builtin_kept_as_a_class_attribute_is_called_without_the_instance(sandbox):
+    # werkzeug's routing Map has `lock_class = threading.Lock` and calls `self.lock_class()`:
+    # the builtin does not bind, so neither may its guard (moto's server builds such a Map).
+    class Map:
+        lock_class = threading.Lock
+        clock = time.monotonic
+
+    assert hasattr(threading.Lock, "__wrapped__") and hasattr(time.monotonic, "__wrapped__")
+    routing = Map()
+    lock = routing.lock_class()
+    assert lock.acquire(blocking=False) and lock.locked()
+    assert routing.clock() <= time.monotonic()
+    assert Map.__dict__["clock"] is time.monotonic  # still the guard: the rule holds in workflows
+
+
+def test_a_guarded_builtin_called_through_an_instance_is_still_refused_in_workflow_code(sandbox):
+    class Holder:
+        clock = time.time
+
+    previous = state.enter(sandbox)
+    try:
+        with pytest.raises(RestrictedWorkflowAccessError) as refused:
+            Holder().clock()
+        assert refused.value.qualified_name == "time.time.__call__"
+    finally:
+        state.leave(previous)
+
+
 def test_a_mixin_class_still_runs_every_constructor_in_its_mro(sandbox):
     class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         allow_reuse_address = True
