@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo check test bench bench-payloads bench-sandbox bench-http bench-converter bench-tracing bench-codec compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo check test bench bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -72,6 +72,10 @@ bench-sandbox: setup
 # Client.connect and as keep-alive requests, and one keep-alive request's latency (last line: JSON).
 bench-http: setup
 	$(BIN)/python benchmarks/http_round_trips.py
+
+# Replay cost: a cold replay of a long history, and the cost per step as a workflow grows.
+bench-replay: setup
+	$(BIN)/python benchmarks/replay.py
 
 # The default JSON converter on a 50-item order: encode and decode, the pydantic serializer
 # against the value walk it replaced.
