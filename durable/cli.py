@@ -22,6 +22,7 @@ from durable._cli.codec_server import add_codec_server_command
 from durable._cli.commands import add_workflow_commands
 from durable._cli.dev import add_dev_command
 from durable._cli.dlq import add_dlq_commands
+from durable._cli.replay import add_replay_command
 from durable._cli.schedules import add_schedule_commands
 
 __all__ = ["DISTRIBUTION", "main"]
@@ -59,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     add_dlq_commands(subparsers)
     add_dev_command(subparsers)
     add_codec_server_command(subparsers)
+    add_replay_command(subparsers)
     return root
 
 
@@ -78,6 +80,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         from durable._cli.codec_server import run_codec_server
 
         return run_codec_server(args, out)
+    if getattr(args, "run_replay", False):
+        from durable._cli.replay import run_replay
+
+        return run_replay(args, out)
     from durable._cli.run import run_command
 
     return run_command(args, out, err)

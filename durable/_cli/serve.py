@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import os
 import signal
-import sys
 import threading
 from typing import Any, TextIO
 
+from durable._cli.registry import load_registry
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
 
 __all__ = ["run_dev"]
 
 
-def _load_registry(name: str) -> tuple[dict[str, list[Any]], dict[str, list[Any]], Any]:
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())  # the project's own packages (statemachines/, functions/)
-    module = importlib.import_module(name)
-    # DATA_CONVERTER: the deployment's, so the dev server stores what the stack would (encoded by its codec).
-    converter = getattr(module, "DATA_CONVERTER", None)
-    return dict(getattr(module, "WORKFLOWS", {})), dict(getattr(module, "ACTIVITIES", {})), converter
-
-
 def run_dev(args: Any, out: TextIO) -> int:
     """Serve until SIGINT or SIGTERM; 0 after a clean stop."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        workflows, activities, converter = _load_registry(args.registry)
+        registry = load_registry(args.registry)
     except ImportError as err:
         out.write(f"error: cannot import {args.registry} ({err}): run `durable dev` from the project's root\n")
         return 1
+    workflows, activities, converter = registry.workflows, registry.activities, registry.data_converter
     runtime = LocalRuntime(backend=args.backend, skipping=False, data_converter=converter)
     try:
         for task_queue in sorted(set(workflows) | set(activities)):
