@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -27,12 +26,11 @@ from durable._aws.provision import create_queue, create_tables
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.catalogue import PAYLOAD, PAYLOADS
 from durable._converter import encode_args
-from durable._local.dispatcher import sqs_event
 from durable._replay import events as ev
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
 from functions.activities.orders.activities import Order, OrderItem
-from tests.aws.test_lambda_handlers import LambdaContext
+from tests.aws.test_lambda_handlers import pump
 from tests.helpers.codec_workflows import CONVERTER
 from tests.helpers.stored_text import forms_of
 
@@ -83,23 +81,6 @@ def deployment(monkeypatch: pytest.MonkeyPatch, requests: list[str]) -> Iterator
         importlib.reload(importlib.import_module(f"functions.{name}.handler"))
 
 
-def _pump(modules: dict[str, Any], until: Any) -> None:
-    services = modules["orchestrator"].app.services
-    wiring = [
-        (services.inbox, modules["orchestrator"].handler),
-        (services.queue_for("activities-orders"), modules["activities.orders"].handler),
-    ]
-    deadline = time.monotonic() + 30
-    while not until():
-        assert time.monotonic() < deadline, "the workflow did not finish"
-        for queue, handler in wiring:
-            messages = queue.receive(10)
-            if messages:
-                response = handler(sqs_event(queue, messages), LambdaContext())
-                failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-                queue.delete([m.receipt for m in messages if m.message_id not in failed])
-
-
 def test_the_deployed_functions_store_and_send_only_encrypted_payloads(
     deployment: dict[str, Any], requests: list[str]
 ) -> None:
@@ -123,9 +104,9 @@ def test_the_deployed_functions_store_and_send_only_encrypted_payloads(
         task_queue="orders",
         input=boundary.encode_field(encode_args([order]), PAYLOADS),
     )
-    _pump(modules, lambda: control.ledger(order.order_id, run_id).timers)  # waiting for confirmation
+    pump(modules, lambda: control.ledger(order.order_id, run_id).timers)  # waiting for confirmation
     control.signal(order.order_id, run_id, "confirm_order", [])
-    _pump(modules, lambda: control.ledger(order.order_id, run_id).closed)
+    pump(modules, lambda: control.ledger(order.order_id, run_id).closed)
 
     close = control.close_event(order.order_id, run_id)
     assert close is not None and close["event_type"] == ev.WORKFLOW_COMPLETED

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import time
 import uuid
 from decimal import Decimal
 
@@ -26,25 +25,11 @@ import statemachines.registry
 from durable._aws.provision import create_queue, create_tables
 from durable._converter import encode_args
 from durable._headers import to_wire
-from durable._local.dispatcher import sqs_event
 from durable._runtime.control import Control
 from durable._runtime.orchestrator import Orchestrator
 from durable.contrib.opentelemetry import TracingInterceptor
 from functions.activities.orders.activities import Order, OrderItem
-
-
-class LambdaContext:
-    """What Lambda passes as the context (the fields powertools reads)."""
-
-    function_name = "durable-test"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:durable-test"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 60_000
+from tests.aws.test_lambda_handlers import pump
 
 
 @pytest.fixture
@@ -77,25 +62,6 @@ def traced(monkeypatch):
     monkeypatch.undo()
     for name in ("orchestrator", "activities.orders"):
         importlib.reload(importlib.import_module(f"functions.{name}.handler"))
-
-
-def pump(modules, until, timeout: float = 30.0) -> None:
-    """Deliver queue messages to the functions, as event source mappings would."""
-    services = modules["orchestrator"].app.services
-    wiring = [
-        (services.inbox, modules["orchestrator"].handler),
-        (services.queue_for("activities-orders"), modules["activities.orders"].handler),
-    ]
-    deadline = time.monotonic() + timeout
-    while not until():
-        assert time.monotonic() < deadline, "the workflow did not finish"
-        for queue, handler in wiring:
-            messages = queue.receive(10)
-            if not messages:
-                continue
-            response = handler(sqs_event(queue, messages), LambdaContext())
-            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-            queue.delete([m.receipt for m in messages if m.message_id not in failed])
 
 
 def test_an_order_is_one_trace_through_the_deployed_functions(traced):
