@@ -49,7 +49,14 @@ from durable._runtime.ports import (
 )
 from durable._statuses import WorkflowExecutionStatus
 
-__all__ = ["DynamoExecutionStore", "EXECUTION_INDEXES", "execution_item", "heartbeat_item", "rejection_item"]
+__all__ = [
+    "DynamoExecutionStore",
+    "EXECUTION_INDEXES",
+    "execution_item",
+    "execution_record",
+    "heartbeat_item",
+    "rejection_item",
+]
 
 _RUN_SK = "run"
 _EARLIER_SK = "v#"
@@ -112,6 +119,11 @@ def _num(value: float) -> dict[str, str]:
 def execution_item(record: ExecutionRecord, claims: ClaimCheck) -> dict[str, Any]:
     """The item of an execution record (shared with the in-memory twin, which checks its size)."""
     return checked(_to_item(record, claims), f"the execution record of {record.workflow_id!r}")
+
+
+def execution_record(item: dict[str, Any], claims: ClaimCheck) -> ExecutionRecord:
+    """The record an item of :func:`execution_item` holds (shared with the SQLite store, which keeps items)."""
+    return _from_item(item, claims)
 
 
 def heartbeat_item(details: list[Any], claims: ClaimCheck) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, Memo
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic
 from durable._local.payloads import MemoryPayloadStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
-from durable._local.timers import LocalTimerService
+from durable._local.timers import DispatchedTimers, LocalTimerService
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import Queue
 from durable._runtime.services import INBOX, Services
@@ -140,7 +140,7 @@ class Backend:
 
     services: Services
     clock: SkippingClock | RealClock
-    timers: LocalTimerService
+    timers: DispatchedTimers
     notifier: Notifier
     queues: dict[str, Queue] = field(default_factory=dict)
     boto_clients: list[Any] = field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from contextlib import AbstractContextManager
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -32,9 +33,25 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
         """An empty store."""
         # powertools leaves BasePersistenceLayer.__init__ unannotated (it takes no arguments).
         super().__init__()  # type: ignore[no-untyped-call]
-        self._lock = threading.Lock()
+        # Held across each check-and-write: a subclass keeping items elsewhere gives its own.
+        self._lock: AbstractContextManager[Any] = threading.Lock()
         # idempotency key -> the attributes the DynamoDB layer would store in its item
         self._items: dict[str, dict[str, Any]] = {}
+
+    # -- where items live (a persistent subclass overrides these three) ---------------------
+
+    def _load_item(self, key: str) -> dict[str, Any] | None:
+        """The item under ``key`` (a copy), or None."""
+        item = self._items.get(key)
+        return None if item is None else dict(item)
+
+    def _store_item(self, key: str, item: dict[str, Any]) -> None:
+        """Write the whole item under ``key``."""
+        self._items[key] = dict(item)
+
+    def _remove_item(self, key: str) -> None:
+        """Delete the item under ``key``, if any."""
+        self._items.pop(key, None)
 
     def _to_record(self, key: str, item: dict[str, Any]) -> DataRecord:
         return DataRecord(
@@ -48,11 +65,11 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
 
     def _get_record(self, idempotency_key: str) -> DataRecord:
         with self._lock:
-            item = self._items.get(idempotency_key)
+            item = self._load_item(idempotency_key)
             if item is None:
                 raise IdempotencyItemNotFoundError
             # Expired items stay until removed, like DynamoDB's TTL: the record reports EXPIRED.
-            return self._to_record(idempotency_key, dict(item))
+            return self._to_record(idempotency_key, item)
 
     def _put_record(self, data_record: DataRecord) -> None:
         item: dict[str, Any] = {
@@ -66,7 +83,7 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
 
         now = dt.datetime.now()
         with self._lock:
-            old = self._items.get(data_record.idempotency_key)
+            old = self._load_item(data_record.idempotency_key)
             # The DynamoDB layer's condition: no item, or an expired one, or one in
             # progress whose in-progress expiry (a Lambda timeout) has passed.
             free = (
@@ -79,9 +96,9 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
                 )
             )
             if old is None or free:
-                self._items[data_record.idempotency_key] = item
+                self._store_item(data_record.idempotency_key, item)
                 return
-            old_record = self._to_record(data_record.idempotency_key, dict(old))
+            old_record = self._to_record(data_record.idempotency_key, old)
         # As DynamoDB's ReturnValuesOnConditionCheckFailure path does.
         self._validate_payload(data_payload=data_record, stored_data_record=old_record)
         self._save_to_cache(data_record=old_record)
@@ -90,13 +107,14 @@ class MemoryPersistenceLayer(BasePersistenceLayer):
     def _update_record(self, data_record: DataRecord) -> None:
         with self._lock:
             # An upsert, as UpdateItem is: other attributes of the item are kept.
-            item = self._items.setdefault(data_record.idempotency_key, {})
+            item = self._load_item(data_record.idempotency_key) or {}
             item["data"] = data_record.response_data
             item["expiration"] = data_record.expiry_timestamp
             item["status"] = data_record.status
             if self.payload_validation_enabled:
                 item["validation"] = data_record.payload_hash
+            self._store_item(data_record.idempotency_key, item)
 
     def _delete_record(self, data_record: DataRecord) -> None:
         with self._lock:
-            self._items.pop(data_record.idempotency_key, None)
+            self._remove_item(data_record.idempotency_key)

@@ -38,11 +38,30 @@ from durable._runtime.ports import (
 )
 from durable._statuses import WorkflowExecutionStatus
 
-__all__ = ["MemoryExecutionStore", "MemoryHistoryStore", "MemoryQueue"]
+__all__ = [
+    "DEDUP_WINDOW_SECONDS",
+    "MAX_BATCH",
+    "MemoryExecutionStore",
+    "MemoryHistoryStore",
+    "MemoryQueue",
+    "refuse_replacing",
+]
 
 _RUNNING = WorkflowExecutionStatus.RUNNING
-_MAX_BATCH = 10  # SQS's limit per receive; kept so batches look the same
-_DEDUP_WINDOW_SECONDS = 300.0  # SQS FIFO's deduplication interval
+MAX_BATCH = 10  # SQS's limit per receive; kept so batches look the same
+DEDUP_WINDOW_SECONDS = 300.0  # SQS FIFO's deduplication interval
+
+
+def refuse_replacing(old: ExecutionRecord | None, replaceable: frozenset[WorkflowExecutionStatus]) -> None:
+    """Raise as a start over ``old`` (the workflow id's latest run) must, unless it may replace it.
+
+    Raises:
+        ExecutionAlreadyRunning: ``old`` is RUNNING.
+        ExecutionIdInUse: ``old`` closed with a status not in ``replaceable``.
+    """
+    if old is not None and old.status not in (replaceable - {_RUNNING}):
+        error = ExecutionAlreadyRunning if old.status == _RUNNING else ExecutionIdInUse
+        raise error(old.workflow_id, old.run_id, old.workflow_type, old.status)
 
 
 def _dumps(value: Any) -> str:
@@ -113,9 +132,7 @@ class MemoryExecutionStore:
         execution_item(record, self.claims)
         with self._lock:
             old = self._executions.get(record.workflow_id)
-            if old is not None and old.status not in (replaceable - {_RUNNING}):
-                error = ExecutionAlreadyRunning if old.status == _RUNNING else ExecutionIdInUse
-                raise error(record.workflow_id, old.run_id, old.workflow_type, old.status)
+            refuse_replacing(old, replaceable)
             if old is not None and old.run_id != record.run_id:
                 self._archived[(old.workflow_id, old.run_id)] = old
             self._executions[record.workflow_id] = self._copy(record)
@@ -261,7 +278,7 @@ class MemoryQueue:
             if self.fifo:
                 assert dedup_id is not None  # a FIFO send without one was refused above
                 now = time.monotonic()
-                while self._dedup and now - self._dedup[0][0] >= _DEDUP_WINDOW_SECONDS:
+                while self._dedup and now - self._dedup[0][0] >= DEDUP_WINDOW_SECONDS:
                     self._dedup_ids.discard(self._dedup.popleft()[1])
                 if dedup_id in self._dedup_ids:
                     return  # SQS accepts the send and drops the duplicate
@@ -279,7 +296,7 @@ class MemoryQueue:
             blocked = {m.group_id for m in self._messages if m.in_flight} if self.fifo else set()
             out: list[Message] = []
             for m in self._messages:
-                if len(out) >= max(1, min(max_messages, _MAX_BATCH)):
+                if len(out) >= max(1, min(max_messages, MAX_BATCH)):
                     break
                 if m.in_flight or m.group_id in blocked:
                     continue

@@ -10,11 +10,27 @@ import heapq
 import itertools
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from durable._runtime.ports import Clock, Queue
+from durable._runtime.ports import Clock, Queue, TimerService
 
-__all__ = ["LocalTimerService"]
+__all__ = ["DispatchedTimers", "LocalTimerService"]
+
+
+class DispatchedTimers(TimerService, Protocol):
+    """A timer service the local dispatcher fires (in memory, or kept in a file)."""
+
+    def next_due(self) -> float | None:
+        """When the earliest timer fires, if any."""
+        ...
+
+    def fire_due(self) -> int:
+        """Send every timer that is due; returns how many fired."""
+        ...
+
+    def pending(self) -> int:
+        """Timers not fired yet."""
+        ...
 
 
 class LocalTimerService:
