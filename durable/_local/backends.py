@@ -1,8 +1,9 @@
-"""The two local backends behind the same ports: moto (the default) and in-memory.
+"""The local backends behind the same ports: moto (the default), in-memory, and a SQLite file.
 
 ``moto``: a ThreadedMotoServer on 127.0.0.1 with the tables and queues a deployment has,
 reached by the same boto3 adapters as on AWS. ``memory``: the in-memory twins that pass
-the same contract tests, for fast time skipping. Queues of new task queues are created
+the same contract tests, for fast time skipping. ``sqlite``: the same, kept in one file
+(``durable dev --db-filename``), so a restarted process carries on. Queues of new task queues are created
 on first use, as a Worker registering a task queue would find them deployed.
 """
 
@@ -27,7 +28,15 @@ from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, Memo
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic
 from durable._local.payloads import MemoryPayloadStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
-from durable._local.timers import DispatchedTimers, LocalTimerService
+from durable._local.sqlite.database import Database
+from durable._local.sqlite.executions import SqliteExecutionStore
+from durable._local.sqlite.history import SqliteHistoryStore
+from durable._local.sqlite.idempotency import SqlitePersistenceLayer
+from durable._local.sqlite.payloads import SqlitePayloadStore
+from durable._local.sqlite.queue import SqliteQueue, known_queues, queues_with_work
+from durable._local.sqlite.schedules import SqliteScheduleStore
+from durable._local.sqlite.timers import SqliteTimerService
+from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFactory
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import Queue
 from durable._runtime.services import INBOX, Services
@@ -147,15 +156,20 @@ class Backend:
     stop: Callable[[], None] = lambda: None
 
 
-def make_backend(kind: str, *, skipping: bool) -> Backend:
-    """A fresh backend of the given kind ("moto" or "memory")."""
+def make_backend(kind: str, *, skipping: bool, path: str | None = None) -> Backend:
+    """A fresh backend of the given kind ("moto" or "memory"), or the one kept in the SQLite
+    file at ``path`` ("sqlite": what it held when last closed, or killed)."""
     clock: SkippingClock | RealClock = SkippingClock() if skipping else RealClock()
     notifier = Notifier()
     if kind == "memory":
         return _memory(clock, notifier)
     if kind == "moto":
         return _moto(clock, notifier)
-    raise ValueError(f"unknown backend {kind!r}: use 'moto' or 'memory'")
+    if kind == "sqlite":
+        if path is None:
+            raise ValueError("the sqlite backend needs the path of its file")
+        return _sqlite(clock, notifier, path)
+    raise ValueError(f"unknown backend {kind!r}: use 'moto', 'memory' or 'sqlite'")
 
 
 def _assemble(
@@ -167,6 +181,7 @@ def _assemble(
     make_queue: Callable[[str], Queue],
     schedules: Any,
     claims: ClaimCheck,
+    make_timers: TimersFactory = LocalTimerService,
 ) -> Backend:
     queues: dict[str, Queue] = {}
     lock = threading.Lock()
@@ -177,7 +192,7 @@ def _assemble(
                 queues[name] = _NotifyingQueue(make_queue(name), notifier)
             return queues[name]
 
-    timers = LocalTimerService(clock, queue_for, on_change=notifier.poke)
+    timers = make_timers(clock, queue_for, notifier.poke)
     services = Services(
         history=history,
         executions=_NotifyingExecutions(executions, notifier),
@@ -213,6 +228,30 @@ def _memory(clock: Any, notifier: Notifier) -> Backend:
         MemoryScheduleStore(claims=claims),
         claims,
     )
+
+
+def _sqlite(clock: Any, notifier: Notifier, path: str) -> Backend:
+    db = Database(path)
+    claims = ClaimCheck(SqlitePayloadStore(db))
+    backend = _assemble(
+        clock,
+        notifier,
+        SqliteHistoryStore(db, claims=claims),
+        SqliteExecutionStore(db, claims=claims),
+        SqlitePersistenceLayer(db),
+        lambda name: SqliteQueue(db, name),
+        SqliteScheduleStore(db, claims=claims),
+        claims,
+        make_timers=lambda clock, queue_for, on_change: SqliteTimerService(db, clock, queue_for, on_change),
+    )
+    # What the last process left: its queues exist again (their dead letters listable), and
+    # those with messages are polled at once.
+    for name in known_queues(db):
+        backend.services.queue_for(name)
+    for name in queues_with_work(db):
+        notifier.mark(name)
+    backend.stop = db.close
+    return backend
 
 
 def _moto(clock: Any, notifier: Notifier) -> Backend:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from durable._runtime.ports import Clock, Queue, TimerService
 
-__all__ = ["DispatchedTimers", "LocalTimerService"]
+__all__ = ["DispatchedTimers", "LocalTimerService", "TimersFactory"]
 
 
 class DispatchedTimers(TimerService, Protocol):
@@ -31,6 +31,10 @@ class DispatchedTimers(TimerService, Protocol):
     def pending(self) -> int:
         """Timers not fired yet."""
         ...
+
+
+TimersFactory = Callable[[Clock, Callable[[str], Queue], Callable[[], None]], DispatchedTimers]
+"""Makes a backend's timers from its clock, its ``queue_for`` and what to call on a change."""
 
 
 class LocalTimerService:

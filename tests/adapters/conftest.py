@@ -1,4 +1,5 @@
-"""The contract suite's backends: every test runs on moto (the AWS adapters) and in memory.
+"""The contract suite's backends: every test runs on moto (the AWS adapters), in memory and
+on the SQLite file of ``durable dev --db-filename``.
 
 A test asks for ``backend`` and builds its stores and queues through it, so the same
 assertions hold the DynamoDB/SQS adapters and the in-memory ones to one behaviour.
@@ -33,6 +34,13 @@ from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.payloads import MemoryPayloadStore  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
+from durable._local.sqlite.database import Database  # noqa: E402
+from durable._local.sqlite.executions import SqliteExecutionStore  # noqa: E402
+from durable._local.sqlite.history import SqliteHistoryStore  # noqa: E402
+from durable._local.sqlite.idempotency import SqlitePersistenceLayer  # noqa: E402
+from durable._local.sqlite.payloads import SqlitePayloadStore  # noqa: E402
+from durable._local.sqlite.queue import SqliteQueue  # noqa: E402
+from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
 
@@ -104,11 +112,73 @@ class MemoryBackend:
         return MemoryPersistenceLayer()
 
 
-@pytest.fixture(params=["moto", "memory"])
-def backend(request: pytest.FixtureRequest) -> Iterator[Any]:
+class SqliteBackend:
+    """The SQLite adapters on one file of the test's own directory, sharing its connection."""
+
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = Database(path)
+
+    def reopen(self) -> None:
+        """Close the file and open it again, as a restarted dev server does."""
+        self.db.close()
+        self.db = Database(self.path)
+
+    def history(self, claims: ClaimCheck | None = None) -> HistoryStore:
+        return SqliteHistoryStore(self.db, claims=claims)
+
+    def executions(self, claims: ClaimCheck | None = None) -> ExecutionStore:
+        return SqliteExecutionStore(self.db, claims=claims)
+
+    def payloads(self) -> PayloadStore:
+        return SqlitePayloadStore(self.db)
+
+    def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
+        return SqliteScheduleStore(self.db, claims=claims)
+
+    def queue(self, name: str, max_receive_count: int = 5) -> Queue:
+        return SqliteQueue(self.db, name, max_receive_count=max_receive_count)
+
+    def idempotency(self) -> BasePersistenceLayer:
+        return SqlitePersistenceLayer(self.db)
+
+
+@pytest.fixture(params=["moto", "memory", "sqlite"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """Each contract test runs once per backend."""
     if request.param == "moto":
         with mock_aws():
             yield MotoBackend()
+    elif request.param == "sqlite":
+        sqlite = SqliteBackend(tmp_path / "durable.db")
+        try:
+            yield sqlite
+        finally:
+            sqlite.db.close()
     else:
         yield MemoryBackend()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def twin(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """The local twins only, for what they do as SQS does and moto does not."""
+    if request.param == "sqlite":
+        sqlite = SqliteBackend(tmp_path / "durable.db")
+        try:
+            yield sqlite
+        finally:
+            sqlite.db.close()
+    else:
+        yield MemoryBackend()
+
+
+@pytest.fixture
+def sqlite_backend(tmp_path: Path) -> Iterator[SqliteBackend]:
+    """The SQLite adapters alone, for what only a file does (reopening it)."""
+    sqlite = SqliteBackend(tmp_path / "durable.db")
+    try:
+        yield sqlite
+    finally:
+        sqlite.db.close()

@@ -1,10 +1,9 @@
-"""Queue contract: SqsQueue on moto and MemoryQueue."""
+"""Queue contract: SqsQueue on moto, MemoryQueue and SqliteQueue."""
 
 from __future__ import annotations
 
 import pytest
 
-from durable._local.memory import MemoryQueue
 from durable._runtime.ports import Message
 
 
@@ -173,11 +172,11 @@ def test_message_goes_to_the_dlq_after_max_receives(backend, name):
     assert bodies(q.receive(10)) == ["fine"]
 
 
-def test_memory_fifo_dedup_id_outlives_the_deleted_message():
+def test_twins_fifo_dedup_id_outlives_the_deleted_message(twin):
     # Not in the contract: SQS drops a dedup id seen in the last 5 minutes even after the
-    # first message was deleted, and so does MemoryQueue; moto only compares with the
+    # first message was deleted, and so do the twins; moto only compares with the
     # messages still in the queue.
-    q = MemoryQueue("inbox.fifo")
+    q = twin.queue("inbox.fifo")
     q.send("x", group_id="A", dedup_id="d1")
     [x] = q.receive()
     q.delete([x.receipt])
