@@ -25,6 +25,12 @@ def add_dev_command(subparsers: Any) -> None:
     parser.add_argument(
         "--registry", default=REGISTRY, help=f"module with WORKFLOWS and ACTIVITIES (default {REGISTRY})"
     )
+    parser.add_argument(
+        "--db-filename",
+        metavar="FILE",
+        help="keep runs, histories, timers, schedules and queued messages in this SQLite file, across "
+        "restarts (created if missing); without it, the state is in memory and lost on exit",
+    )
     # memory: for the CLI's own tests, where moto's start-up would dominate
     parser.add_argument("--backend", default="moto", choices=["moto", "memory"], help=argparse.SUPPRESS)
     parser.set_defaults(run_dev=True)

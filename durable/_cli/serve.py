@@ -10,8 +10,16 @@ from typing import Any, TextIO
 from durable._cli.registry import load_registry
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
+from durable._local.sqlite.database import DatabaseInUse
 
-__all__ = ["run_dev"]
+__all__ = ["run_dev", "state_notice"]
+
+
+def state_notice(db_filename: str | None) -> str:
+    """The banner's line on where the server's state lives, and whether it outlives the process."""
+    if db_filename:
+        return f"state    kept in {db_filename} (runs, timers, schedules and queued messages survive a restart)"
+    return "state    in memory: lost on exit (keep it across restarts with --db-filename FILE)"
 
 
 def run_dev(args: Any, out: TextIO) -> int:
@@ -23,7 +31,12 @@ def run_dev(args: Any, out: TextIO) -> int:
         out.write(f"error: cannot import {args.registry} ({err}): run `durable dev` from the project's root\n")
         return 1
     workflows, activities, converter = registry.workflows, registry.activities, registry.data_converter
-    runtime = LocalRuntime(backend=args.backend, skipping=False, data_converter=converter)
+    kind = "sqlite" if args.db_filename else args.backend
+    try:
+        runtime = LocalRuntime(backend=kind, skipping=False, data_converter=converter, db_filename=args.db_filename)
+    except DatabaseInUse as err:
+        out.write(f"error: {err}\n")
+        return 1
     try:
         for task_queue in sorted(set(workflows) | set(activities)):
             runtime.register(
@@ -46,7 +59,8 @@ def run_dev(args: Any, out: TextIO) -> int:
             signal.signal(sig, lambda *_: stop.set())
         server.start()
         task_queues = ", ".join(sorted(set(workflows) | set(activities))) or "none"
-        out.write(f"durable dev server ({args.backend}), task queues: {task_queues}\n")
+        out.write(f"durable dev server ({kind}), task queues: {task_queues}\n")
+        out.write(f"  {state_notice(args.db_filename)}\n")
         for name, url in server.urls().items():
             out.write(f"  {name:<8} {url}\n")
         out.write("Ctrl-C to stop\n")

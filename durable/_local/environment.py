@@ -36,8 +36,10 @@ class LocalRuntime:
         heartbeat_throttle: float = 1.0,
         data_converter: DataConverter | None = None,
         runtime: Runtime | None = None,
+        db_filename: str | None = None,
     ) -> None:
-        self.backend: Backend = make_backend(backend, skipping=skipping)
+        # db_filename: the SQLite file of the "sqlite" backend (what it holds is carried on).
+        self.backend: Backend = make_backend(backend, skipping=skipping, path=db_filename)
         self.backend_kind = backend
         self.skipping = skipping
         self.registry = Registry()
