@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from durable._cli.registry import load_registry
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
-from durable._local.sqlite.database import DatabaseInUse
+from durable._local.sqlite.database import DatabaseUnusable
 
 __all__ = ["run_dev", "state_notice"]
 
@@ -34,7 +34,7 @@ def run_dev(args: Any, out: TextIO) -> int:
     kind = "sqlite" if args.db_filename else args.backend
     try:
         runtime = LocalRuntime(backend=kind, skipping=False, data_converter=converter, db_filename=args.db_filename)
-    except DatabaseInUse as err:
+    except DatabaseUnusable as err:
         out.write(f"error: {err}\n")
         return 1
     try:

@@ -13,7 +13,7 @@ import sys
 import pytest
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-from durable._local.sqlite.database import Database, DatabaseInUse
+from durable._local.sqlite.database import Database, DatabaseInUse, DatabaseUnusable
 from durable._local.sqlite.timers import SqliteTimerService
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import ExecutionRecord, HistoryConflict, Selection
@@ -187,3 +187,12 @@ def test_a_second_process_on_the_file_is_refused_until_the_first_closes(sqlite_b
 
     assert subprocess.run(probe, capture_output=True, text=True).returncode == 0
     sqlite_backend.db = Database(sqlite_backend.path)  # closed again by the fixture
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_missing_folders_are_made(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a database, long enough to have a header" * 10)
+    with pytest.raises(DatabaseUnusable, match="notes.txt.*not a database"):
+        Database(tmp_path / "notes.txt")
+    fresh = Database(tmp_path / "state" / "dev.db")
+    fresh.close()
+    assert (tmp_path / "state" / "dev.db").exists()

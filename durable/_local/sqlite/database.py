@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Database", "DatabaseInUse", "SCHEMA_VERSION"]
+__all__ = ["Database", "DatabaseInUse", "DatabaseUnusable", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 
@@ -61,7 +61,11 @@ CREATE INDEX IF NOT EXISTS timers_by_time ON timers (fire_at, id);
 """
 
 
-class DatabaseInUse(RuntimeError):
+class DatabaseUnusable(RuntimeError):
+    """The file cannot be this backend's: not SQLite, written by a newer release, or unreadable."""
+
+
+class DatabaseInUse(DatabaseUnusable):
     """Another process has the file open (one dev server per file)."""
 
 
@@ -76,21 +80,28 @@ class Database:
 
         Raises:
             DatabaseInUse: another process has the file.
-            ValueError: the file was written by a newer release.
+            DatabaseUnusable: the file is not SQLite, was written by a newer release, or cannot be opened.
         """
         self.path = Path(path)
         self.lock = threading.RLock()
         self._depth = 0
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
+        except (OSError, sqlite3.Error) as e:
+            raise DatabaseUnusable(f"cannot open {self.path}: {e}") from e
         try:
             self._take()
-        except sqlite3.OperationalError as e:
+        except sqlite3.Error as e:
             self._conn.close()
             if "locked" in str(e):
                 raise DatabaseInUse(
                     f"{self.path} is in use by another process (is a durable dev server already running on it?): "
                     "stop it, or choose another --db-filename"
                 ) from e
+            raise DatabaseUnusable(f"cannot use {self.path}: {e}") from e
+        except DatabaseUnusable:
+            self._conn.close()
             raise
 
     def _take(self) -> None:
@@ -102,7 +113,9 @@ class Database:
         with self.transaction():
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise ValueError(f"{self.path} has schema {version}, newer than this release's {SCHEMA_VERSION}")
+                raise DatabaseUnusable(
+                    f"{self.path} has schema {version}, newer than this release's {SCHEMA_VERSION}: upgrade durable"
+                )
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
