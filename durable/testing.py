@@ -89,23 +89,28 @@ class WorkflowEnvironment:
             backend: ``moto`` (default) or ``memory``.
             runtime: where metrics go (:class:`durable.runtime.Runtime`; the default runtime if None).
             namespace: the client's namespace.
+            dev_server_database_filename: keep the engine's state in this SQLite file (as
+                ``durable dev --db-filename``): an environment started again on it carries on
+                with its runs, timers, schedules and queued messages. Without it, the state
+                is lost at shutdown.
             retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui,
-                ui_port, dev_server_*: no effect here: no server process is downloaded or
+                ui_port, the other dev_server_*: no effect here: no server process is downloaded or
                 started, the engine runs in this process (``make dev`` serves the web UI).
             search_attributes: no effect here: search attribute keys need no registration.
             plugins, default_workflow_query_reject_condition: refused unless left at their
                 defaults (NotImplementedError): see README, "Differences from temporalio".
         """
         del retry_config, rpc_metadata, identity, tls, ip, port, download_dest_dir, ui, ui_port, search_attributes
-        del dev_server_existing_path, dev_server_database_filename, dev_server_log_format, dev_server_log_level
+        del dev_server_existing_path, dev_server_log_format, dev_server_log_level
         del dev_server_download_version, dev_server_extra_args, dev_server_download_ttl, dev_server_startup_timeout
         refuse("plugins", list(plugins), [])
         refuse("default_workflow_query_reject_condition", default_workflow_query_reject_condition)
         local = LocalRuntime(
-            backend=backend or os.environ.get(BACKEND_ENV, "moto"),
+            backend="sqlite" if dev_server_database_filename else backend or os.environ.get(BACKEND_ENV, "moto"),
             skipping=False,
             data_converter=data_converter,
             runtime=runtime,
+            db_filename=dev_server_database_filename,
         )
         return WorkflowEnvironment(local, namespace=namespace, data_converter=data_converter, interceptors=interceptors)
 
