@@ -50,6 +50,7 @@ CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue, dead, seq);
 CREATE TABLE IF NOT EXISTS dedup (
     queue TEXT NOT NULL, dedup_id TEXT NOT NULL, sent_at REAL NOT NULL, PRIMARY KEY (queue, dedup_id)
 );
+CREATE INDEX IF NOT EXISTS dedup_by_time ON dedup (queue, sent_at);
 CREATE TABLE IF NOT EXISTS payloads (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (schedule_id TEXT PRIMARY KEY, version INTEGER NOT NULL, item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, item TEXT NOT NULL);

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
+from typing import Any
 
 from durable._limits import check_message
 from durable._local.memory import DEDUP_WINDOW_SECONDS, MAX_BATCH
@@ -72,35 +74,34 @@ class SqliteQueue:
             # Like SQS: groups in flight *before* this call are blocked; one call may deliver
             # several messages of a free group, in order.
             blocked = (
-                {
-                    g
-                    for (g,) in conn.execute(
-                        "SELECT group_id FROM messages WHERE queue = ? AND dead = 0 AND in_flight = 1", (self.name,)
-                    )
-                }
+                " AND (group_id IS NULL OR group_id NOT IN"
+                " (SELECT group_id FROM messages WHERE queue = ?1 AND dead = 0 AND in_flight = 1))"
                 if self.fifo
-                else set()
+                else ""
             )
-            rows = conn.execute(
-                "SELECT seq, message_id, body, group_id, receive_count, sent_at FROM messages"
-                " WHERE queue = ? AND dead = 0 AND in_flight = 0 ORDER BY seq",
-                (self.name,),
-            )
-            for seq, message_id, body, group_id, receive_count, sent_at in rows.fetchall():
-                if len(out) >= wanted:
-                    break
-                if group_id in blocked:
-                    continue
-                if receive_count >= self.max_receive_count:
-                    # In flight at its last receive when the last process stopped: SQS moves it now.
-                    conn.execute("UPDATE messages SET dead = 1 WHERE seq = ?", (seq,))
-                    continue
-                conn.execute(
-                    "UPDATE messages SET in_flight = 1, receive_count = ? WHERE seq = ?", (receive_count + 1, seq)
-                )
-                receipt = f"{message_id}#{receive_count + 1}"
-                out.append(Message(message_id, body, receipt, receive_count + 1, group_id, sent_at))
+            while len(out) < wanted:
+                rows = conn.execute(
+                    "SELECT seq, message_id, body, group_id, receive_count, sent_at FROM messages"
+                    f" WHERE queue = ?1 AND dead = 0 AND in_flight = 0{blocked} ORDER BY seq LIMIT ?2",
+                    (self.name, wanted - len(out)),
+                ).fetchall()
+                if self._take(conn, rows, out) == len(rows):
+                    break  # nothing was dead-lettered in the way: there is no more to see
         return out
+
+    def _take(self, conn: sqlite3.Connection, rows: list[Any], out: list[Message]) -> int:
+        """Put ``rows`` in flight into ``out`` (dead-lettering those out of receives); how many were taken."""
+        taken = 0
+        for seq, message_id, body, group_id, receive_count, sent_at in rows:
+            if receive_count >= self.max_receive_count:
+                # In flight at its last receive when the last process stopped: SQS moves it now.
+                conn.execute("UPDATE messages SET dead = 1 WHERE seq = ?", (seq,))
+                continue
+            taken += 1
+            conn.execute("UPDATE messages SET in_flight = 1, receive_count = ? WHERE seq = ?", (receive_count + 1, seq))
+            receipt = f"{message_id}#{receive_count + 1}"
+            out.append(Message(message_id, body, receipt, receive_count + 1, group_id, sent_at))
+        return taken
 
     def delete(self, receipts: list[str]) -> None:
         """Acknowledge messages; receipts of gone messages are ignored."""
