@@ -32,7 +32,8 @@ _Params = ParamSpec("_Params")
 _Return = TypeVar("_Return")
 
 BACKEND_ENV = "DURABLE_TEST_BACKEND"
-"""Set to ``moto`` or ``memory`` to choose every environment's backend (e.g. in CI)."""
+"""Set to ``moto``, ``memory`` or ``sqlite`` (a scratch file per environment) to choose every
+environment's backend (e.g. in CI)."""
 
 
 class WorkflowEnvironment:

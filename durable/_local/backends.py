@@ -10,10 +10,13 @@ on first use, as a Worker registering a task queue would find them deployed.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from durable._aws.executions import DynamoExecutionStore
@@ -158,7 +161,8 @@ class Backend:
 
 def make_backend(kind: str, *, skipping: bool, path: str | None = None) -> Backend:
     """A fresh backend of the given kind ("moto" or "memory"), or the one kept in the SQLite
-    file at ``path`` ("sqlite": what it held when last closed, or killed)."""
+    file at ``path`` ("sqlite": what it held when last closed, or killed; without a path, a
+    fresh file removed at stop, so ``DURABLE_TEST_BACKEND=sqlite`` runs a test suite on it)."""
     clock: SkippingClock | RealClock = SkippingClock() if skipping else RealClock()
     notifier = Notifier()
     if kind == "memory":
@@ -166,8 +170,6 @@ def make_backend(kind: str, *, skipping: bool, path: str | None = None) -> Backe
     if kind == "moto":
         return _moto(clock, notifier)
     if kind == "sqlite":
-        if path is None:
-            raise ValueError("the sqlite backend needs the path of its file")
         return _sqlite(clock, notifier, path)
     raise ValueError(f"unknown backend {kind!r}: use 'moto', 'memory' or 'sqlite'")
 
@@ -230,8 +232,9 @@ def _memory(clock: Any, notifier: Notifier) -> Backend:
     )
 
 
-def _sqlite(clock: Any, notifier: Notifier, path: str) -> Backend:
-    db = Database(path)
+def _sqlite(clock: Any, notifier: Notifier, path: str | None) -> Backend:
+    scratch = None if path is not None else tempfile.mkdtemp(prefix="durable-")
+    db = Database(Path(scratch) / "durable.db" if scratch is not None else str(path))
     claims = ClaimCheck(SqlitePayloadStore(db))
     backend = _assemble(
         clock,
@@ -250,7 +253,13 @@ def _sqlite(clock: Any, notifier: Notifier, path: str) -> Backend:
         backend.services.queue_for(name)
     for name in queues_with_work(db):
         notifier.mark(name)
-    backend.stop = db.close
+
+    def stop() -> None:
+        db.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    backend.stop = stop
     return backend
 
 
