@@ -20,14 +20,19 @@ class S3ObjectStore(LazyClient):
 
     _service = "s3"
 
-    def __init__(self, bucket: str, client: Any | None = None) -> None:
-        """Use ``client`` (a boto3 S3 client), or a default one made on first use."""
+    def __init__(self, bucket: str, client: Any | None = None, *, storage_class: str | None = None) -> None:
+        """Use ``client`` (a boto3 S3 client), or a default one made on first use; objects are
+        written in ``storage_class`` (the bucket's default, S3 Standard, when None)."""
         super().__init__(client)
         self.bucket = bucket
+        self.storage_class = storage_class
 
     def put(self, key: str, data: bytes) -> None:
         """Write ``data`` under ``key`` (a PUT is atomic: readers see the old or the new object)."""
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType="application/gzip")
+        request: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data, "ContentType": "application/gzip"}
+        if self.storage_class is not None:
+            request["StorageClass"] = self.storage_class
+        self.client.put_object(**request)
 
     def get(self, key: str, max_bytes: int | None = None) -> bytes:
         """The object's bytes (a ranged GET of the first ``max_bytes``, if given); KeyError if none."""
