@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from typing import Any, TextIO
 
 from durable._cli.registry import load_registry
@@ -12,6 +13,8 @@ from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
 
 __all__ = ["run_dev"]
+
+_SWEEP_EVERY_SECONDS = 60.0
 
 
 def run_dev(args: Any, out: TextIO) -> int:
@@ -23,7 +26,8 @@ def run_dev(args: Any, out: TextIO) -> int:
         out.write(f"error: cannot import {args.registry} ({err}): run `durable dev` from the project's root\n")
         return 1
     workflows, activities, converter = registry.workflows, registry.activities, registry.data_converter
-    runtime = LocalRuntime(backend=args.backend, skipping=False, data_converter=converter)
+    # Archived as a deployment archives: closed runs are kept in the archive after their items expire.
+    runtime = LocalRuntime(backend=args.backend, skipping=False, data_converter=converter, archival=True)
     try:
         for task_queue in sorted(set(workflows) | set(activities)):
             runtime.register(
@@ -51,8 +55,11 @@ def run_dev(args: Any, out: TextIO) -> int:
             out.write(f"  {name:<8} {url}\n")
         out.write("Ctrl-C to stop\n")
         out.flush()
+        swept_at = time.monotonic()
         while not stop.wait(0.5):
-            pass
+            if time.monotonic() - swept_at >= _SWEEP_EVERY_SECONDS:  # DynamoDB's TTL, played locally
+                runtime.sweep_expired()
+                swept_at = time.monotonic()
         out.write("stopping\n")
         out.flush()
         server.stop()
