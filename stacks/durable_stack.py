@@ -234,6 +234,8 @@ class DurableStack(Stack):
             targets=[targets.LambdaFunction(self.reconciler.function, retry_attempts=2)],
         )
         self.tables.executions.grant_read_data(self.reconciler.function)
+        # Finishing a close a crash cut short (or whose archive could not be written) closes the record.
+        self.tables.executions.grant(self.reconciler.function, "dynamodb:UpdateItem")
         self.tables.history.grant(self.reconciler.function, *HISTORY_READ, *HISTORY_EXPIRE)
         self.archive.grant_archiving(self.reconciler.function)  # a close it finishes archives the run
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires

@@ -501,11 +501,12 @@ def test_the_timer_relay_touches_no_table(synthesized):
         assert "sqs:SendMessage" in actions_on(s, relay, s.logical_id(queue))
 
 
-def test_the_reconciler_only_reads_tables_but_for_the_expiry_of_a_history_it_archived(synthesized):
+def test_the_reconciler_only_reads_tables_but_to_finish_a_close_and_its_archiving(synthesized):
     stack, s = synthesized.stack, synthesized
     reconciler = fn(s, stack.reconciler)
-    for table in (stack.tables.executions, stack.tables.idempotency):
-        assert not actions_on(s, reconciler, s.logical_id(table)) & WRITE_ACTIONS
+    assert not actions_on(s, reconciler, s.logical_id(stack.tables.idempotency)) & WRITE_ACTIONS
+    # the record's close: an update, never a put or a delete
+    assert actions_on(s, reconciler, s.logical_id(stack.tables.executions)) & WRITE_ACTIONS == {"dynamodb:UpdateItem"}
     history = actions_on(s, reconciler, s.logical_id(stack.tables.history))
     assert history == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}
     assert "sqs:SendMessage" in actions_on(s, reconciler, s.logical_id(stack.inbox.queue))
