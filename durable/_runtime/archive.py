@@ -247,25 +247,35 @@ class RunArchive:
             self._visibility[key] = record
         return record
 
-    def keys(self, *, closed_from: float | None = None) -> Iterator[str]:
-        """The keys of archived runs, oldest close date first; from ``closed_from``'s date on."""
+    def keys(self, *, closed_from: float | None = None, closed_to: float | None = None) -> Iterator[str]:
+        """The keys of archived runs, oldest close date first; only the close dates from
+        ``closed_from``'s to ``closed_to``'s, when given (the other dates are not listed)."""
         low = None if closed_from is None else f"{self._runs_prefix}close_date={_close_date(closed_from)}/"
+        high = None if closed_to is None else f"{self._runs_prefix}close_date={_close_date(closed_to)}/"
         for folder in self.objects.folders(self._runs_prefix):
-            if low is None or folder >= low:
+            if (low is None or folder >= low) and (high is None or folder <= high):
                 yield from self.objects.keys(folder)
 
     def scan(
-        self, selection: Selection, *, after: str | None = None, page_size: int = 100
+        self,
+        selection: Selection,
+        *,
+        after: str | None = None,
+        page_size: int = 100,
+        closed_from: float | None = None,
+        closed_to: float | None = None,
     ) -> Iterator[tuple[ExecutionRecord, str]]:
         """Archived runs the selection picks, in start order, each with its cursor (its start key):
         what :func:`durable._visibility.listing.list_executions` lists from.
 
-        A run closes after it starts, so a start time lower bound skips the close dates before it.
+        Only the close dates from ``closed_from`` to ``closed_to`` are read; a run closes after it
+        starts, so the selection's lower bound on the start time skips the close dates before it too.
         """
         del page_size  # every record of the date range is read (and cached) before the first is given
-        runs = [
-            r for r in (self.record_at(k) for k in self.keys(closed_from=selection.start_from)) if selection.picks(r)
-        ]
+        if selection.start_from is not None:
+            closed_from = selection.start_from if closed_from is None else max(closed_from, selection.start_from)
+        keys = self.keys(closed_from=closed_from, closed_to=closed_to)
+        runs = [r for r in (self.record_at(k) for k in keys) if selection.picks(r)]
         runs.sort(key=start_key, reverse=not selection.ascending)
         for record in runs:
             key = start_key(record)

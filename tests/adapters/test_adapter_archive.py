@@ -15,6 +15,7 @@ from durable._replay.events import Event
 from durable._runtime.archive import ArchivedRun, RunArchive, archive_key, workflow_segment
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, Selection
 from durable._statuses import WorkflowExecutionStatus
+from durable._visibility.archived import close_time_bounds, list_archived
 
 DAY = 24 * 3600.0
 T0 = 1_796_000_000.0  # 2026-11-30T00:53:20Z
@@ -164,3 +165,47 @@ def test_a_closed_execution_record_expires_after_the_retention(backend: Any) -> 
     with pytest.raises(ExecutionNotFound):
         executions.get("order-1")
     assert executions.get("still-running").status is WorkflowExecutionStatus.RUNNING
+
+
+class _CountingReads:
+    """The object store, remembering which objects were read."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.read: list[str] = []
+
+    def put(self, key: str, data: bytes) -> None:
+        self.inner.put(key, data)
+
+    def get(self, key: str, max_bytes: int | None = None) -> bytes:
+        self.read.append(key)
+        return bytes(self.inner.get(key, max_bytes))
+
+    def keys(self, prefix: str) -> Any:
+        return self.inner.keys(prefix)
+
+    def folders(self, prefix: str) -> list[str]:
+        return list(self.inner.folders(prefix))
+
+
+def test_the_filter_lists_archived_runs_reading_only_the_close_dates_it_allows(backend: Any) -> None:
+    objects = _CountingReads(backend.archive_objects())
+    archive = RunArchive(objects, "prod")
+    for i in range(5):
+        archive.put(_run(f"order-{i}", start=T0 + i * DAY, close=T0 + i * DAY + 60))
+    # order-1 closed on 2026-12-01, order-2 on 2026-12-02, order-3 on 2026-12-03
+    query = "CloseTime >= '2026-12-01T00:00:00Z' AND CloseTime < '2026-12-03T00:00:00Z' AND WorkflowType = 'Order'"
+    assert close_time_bounds(query) == (T0 + DAY - 3200, T0 + 3 * DAY - 3200)
+    page = list_archived(archive, query)
+    assert [r.workflow_id for r in page.executions] == ["order-2", "order-1"]
+    assert sorted(k.split("/")[2] for k in objects.read) == [
+        "close_date=2026-12-01", "close_date=2026-12-02", "close_date=2026-12-03",
+    ]  # fmt: skip
+    again = list_archived(archive, query)  # objects never change: their records are read once
+    assert again.executions == page.executions and len(objects.read) == 3
+    objects.read.clear()
+    fresh = RunArchive(objects, "prod")
+    later = list_archived(fresh, "StartTime >= '2026-12-03T00:00:00Z'")
+    assert [r.workflow_id for r in later.executions] == ["order-4", "order-3"]
+    assert len(objects.read) == 2  # a run closes after it starts: the dates before are not read
+    assert list_archived(archive, "ExecutionStatus = 'Failed'").executions == []
