@@ -48,12 +48,16 @@ class Archival:
     retention_seconds: float
 
 
-def archive_closed_run(archival: Archival, ledger: Ledger, key: str, close_time: float) -> ArchivedRun:
+def archive_closed_run(archival: Archival, ledger: Ledger, key: str, close_time: float) -> ArchivedRun | None:
     """Steps 1 and 2 of the module's close: archive the run (history partition ``key``),
-    then let its history expire."""
+    then let its history expire. None, doing nothing, when its log has expired already."""
     started = ledger.started or {}
     wf, run = started["workflow_id"], started["run_id"]
     events = archival.history.load(key)
+    if not events or int(events[-1]["event_id"]) < ledger.last_event_id:
+        # The log expired since the ledger was read (a close re-dispatched at the end of the
+        # retention): it was archived before it could expire, and must not be overwritten.
+        return None
     try:
         record = archival.executions.get(wf)
     except ExecutionNotFound:

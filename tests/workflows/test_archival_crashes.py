@@ -12,6 +12,7 @@ import pytest
 from durable import workflow
 from durable._local.environment import LocalRuntime
 from durable._runtime.archive import ObjectStore
+from durable._runtime.close import finish_close
 from durable._runtime.ports import ExecutionNotFound
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.services import execution_key
@@ -103,3 +104,24 @@ async def test_a_close_whose_archive_fails_deletes_nothing_and_is_archived_later
         services.executions.get(workflow_id)
     assert services.history.load(key) == []
     assert (await env.client.get_workflow_handle(workflow_id).fetch_history()).events == before.events
+
+
+async def test_a_close_redone_after_the_run_expired_leaves_its_archive_as_it_was(env: WorkflowEnvironment) -> None:
+    services = env.runtime.backend.services
+    assert services.archival is not None
+    archive = services.archival.archive
+    workflow_id = f"late-{uuid.uuid4()}"
+    async with Worker(env.client, task_queue=TASK_QUEUE, workflows=[Short]):
+        handle = await env.client.start_workflow(Short.run, "once", id=workflow_id, task_queue=TASK_QUEUE)
+        assert await handle.result() == "once"
+    ledger = env.runtime.control.ledger(workflow_id, handle.result_run_id or "")  # what a late re-dispatch holds
+    (key,) = [k for k in archive.keys() if f"/{workflow_id}/" in k]
+    archived = archive.objects.get(key)
+
+    await env.sleep(timedelta(days=2))  # the items expire
+    finish_close(services, ledger)  # the close's message redriven from the DLQ a month late, say
+
+    assert archive.objects.get(key) == archived
+    with pytest.raises(ExecutionNotFound):
+        services.executions.get(workflow_id)
+    assert archive.get(workflow_id).events == (await handle.fetch_history()).events
