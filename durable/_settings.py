@@ -15,10 +15,12 @@ from typing import Any
 
 __all__ = [
     "ACTIVITY_QUEUE_URLS",
+    "ARCHIVE_BUCKET",
     "DEAD_LETTER_QUEUE_URLS",
     "EXECUTIONS_TABLE",
     "HISTORY_TABLE",
     "IDEMPOTENCY_TABLE",
+    "NAMESPACE",
     "INBOX_QUEUE_ARN",
     "INBOX_QUEUE_URL",
     "NAMES",
@@ -46,6 +48,10 @@ PAYLOAD_BUCKET = "DURABLE_PAYLOAD_BUCKET"
 DEAD_LETTER_QUEUE_URLS = "DURABLE_DEAD_LETTER_QUEUE_URLS"
 """JSON object: queue (``inbox.fifo``, ``timers``, ``activities-<task queue>``) -> its DLQ's URL."""
 RETENTION_DAYS = "DURABLE_RETENTION_DAYS"
+ARCHIVE_BUCKET = "DURABLE_ARCHIVE_BUCKET"
+"""Where closed runs are archived before their items expire (without it: not archived)."""
+NAMESPACE = "DURABLE_NAMESPACE"
+"""The deployment's namespace (``cdk deploy -c namespace=``), named in the archive's keys."""
 
 NAMES = (
     HISTORY_TABLE,
@@ -60,6 +66,8 @@ NAMES = (
     PAYLOAD_BUCKET,
     DEAD_LETTER_QUEUE_URLS,
     RETENTION_DAYS,
+    ARCHIVE_BUCKET,
+    NAMESPACE,
 )
 """Every variable a deployment's functions may read."""
 
@@ -94,6 +102,10 @@ class DeploymentSettings:
     """For ``durable dlq`` (the API function's); a function without it lists no dead letters."""
     retention_days: float = DEFAULT_RETENTION_DAYS
     """How long closed runs are kept."""
+    archive_bucket: str | None = None
+    """Where closed runs are archived before their items expire (None: not archived, histories kept)."""
+    namespace: str = "default"
+    """The namespace, as the archive's keys name it."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> DeploymentSettings:
@@ -126,6 +138,8 @@ class DeploymentSettings:
             payload_bucket=environ.get(PAYLOAD_BUCKET) or None,
             dead_letter_queue_urls=json_object(DEAD_LETTER_QUEUE_URLS),
             retention_days=float(environ.get(RETENTION_DAYS, str(DEFAULT_RETENTION_DAYS))),
+            archive_bucket=environ.get(ARCHIVE_BUCKET) or None,
+            namespace=environ.get(NAMESPACE) or "default",
         )
 
     def to_environ(self, *, to_json: Callable[[Any], str] = json.dumps) -> dict[str, str]:
@@ -145,6 +159,8 @@ class DeploymentSettings:
             SCHEDULER_ROLE_ARN: self.scheduler_role_arn,
             PAYLOAD_BUCKET: self.payload_bucket,
             RETENTION_DAYS: _number(self.retention_days),
+            ARCHIVE_BUCKET: self.archive_bucket,
+            NAMESPACE: self.namespace,
             ACTIVITY_QUEUE_URLS: to_json(dict(self.activity_queue_urls)),
             DEAD_LETTER_QUEUE_URLS: to_json(dict(self.dead_letter_queue_urls)) if self.dead_letter_queue_urls else None,
         }

@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from stacks.archive import check_archive_retention_days
 from stacks.durable_stack import DurableStack
 from stacks.naming import DEFAULT_NAMESPACE, Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, check_retention_days
@@ -19,6 +20,7 @@ __all__ = ["build_app"]
 def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, DurableStack]:
     """The app and its one stack, from context: ``-c namespace=NAME`` picks the namespace,
     ``-c retention_days=N`` how long closed runs are kept (30),
+    ``-c archive_retention_days=N`` how long archived runs are kept (for good when absent),
     ``-c alarm_email=ADDRESS`` who the alarms mail (none: the topic has no subscriber),
     ``-c tracing=xray|otlp|off`` where the functions' OpenTelemetry spans go (xray; see
     stacks/tracing.py), ``-c otlp_endpoint=URL`` the OTLP collector's URL for ``otlp``,
@@ -36,6 +38,7 @@ def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = 
         names=names,
         retention_days=check_retention_days(DEFAULT_RETENTION_DAYS if retention_days is None else retention_days),
         alarm_email=app.node.try_get_context("alarm_email") or None,
+        archive_retention_days=check_archive_retention_days(app.node.try_get_context("archive_retention_days")),
         tracing=check_tracing(
             app.node.try_get_context("tracing"),
             app.node.try_get_context("otlp_endpoint"),

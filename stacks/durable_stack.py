@@ -21,6 +21,7 @@ from durable._aws.schedules import SCHEDULES_PARTITION
 from durable._runtime.services import INBOX, activity_queue_name
 from durable._settings import DeploymentSettings
 from stacks.api import RestApi
+from stacks.archive import ArchiveBucket
 from stacks.bundling import PROJECT_ROOT
 from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring, check_alarm_email
@@ -49,6 +50,9 @@ _API_TIMEOUT = Duration.seconds(28)
 # ConditionExpression, so PutItem is as narrow as an append can be made.
 HISTORY_APPEND = ("dynamodb:PutItem",)
 HISTORY_READ = ("dynamodb:GetItem", "dynamodb:Query")
+# Archiving a closed run sets the TTL attribute on each of its records (durable._runtime.retention):
+# whoever closes runs (orchestrator, API's terminate, reconciler) updates history items for that.
+HISTORY_EXPIRE = ("dynamodb:UpdateItem",)
 # Heartbeat items of the executions table (durable._aws.executions): partition "hb#<run>".
 HEARTBEAT_PARTITION_PREFIX = "hb#"
 
@@ -79,6 +83,7 @@ class DurableStack(Stack):
         api_burst_limit: int = 100,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         alarm_email: str | None = None,
+        archive_retention_days: int | None = None,
         tracing: TracingOptions | None = None,
         project_root: Path = PROJECT_ROOT,
         **stack_props: object,
@@ -96,6 +101,7 @@ class DurableStack(Stack):
         self.retention_days = check_retention_days(retention_days)
         self.tables = EventLogTables(self, "EventLog", names=names)
         self.payloads = PayloadBucket(self, "Payloads", retention_days=self.retention_days)
+        self.archive = ArchiveBucket(self, "Archive", retention_days=archive_retention_days)
         self.inbox = Inbox(self, "Inbox", names=names, visibility_timeout=_visibility(_ORCHESTRATOR_TIMEOUT))
         self.task_queues = TaskQueues(
             self,
@@ -144,7 +150,8 @@ class DurableStack(Stack):
         )
         # FIFO's largest batch: a run's consecutive messages make one decision.
         self.orchestrator.consume(inbox, batch_size=10, max_concurrency=orchestrator_max_concurrency)
-        self.tables.history.grant(self.orchestrator.function, *HISTORY_APPEND, *HISTORY_READ)
+        self.tables.history.grant(self.orchestrator.function, *HISTORY_APPEND, *HISTORY_READ, *HISTORY_EXPIRE)
+        self.archive.grant_archiving(self.orchestrator.function)
         # Not narrowed by key: it creates, replaces (a transaction of two Puts) and closes
         # execution records, flags activity cancels on heartbeat items and rejects updates,
         # which are three partition layouts of one table; it deletes nothing (schedules are
@@ -227,7 +234,10 @@ class DurableStack(Stack):
             targets=[targets.LambdaFunction(self.reconciler.function, retry_attempts=2)],
         )
         self.tables.executions.grant_read_data(self.reconciler.function)
-        self.tables.history.grant(self.reconciler.function, *HISTORY_READ)
+        # Finishing a close a crash cut short (or whose archive could not be written) closes the record.
+        self.tables.executions.grant(self.reconciler.function, "dynamodb:UpdateItem")
+        self.tables.history.grant(self.reconciler.function, *HISTORY_READ, *HISTORY_EXPIRE)
+        self.archive.grant_archiving(self.reconciler.function)  # a close it finishes archives the run
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
         # It replays runs' histories (whose large payloads are references) and resends starts.
         self.payloads.grant_read_write(self.reconciler.function)
@@ -252,7 +262,9 @@ class DurableStack(Stack):
         # async activities update it; signals, cancels and activity results go to the inbox.
         # History is append-only (PutItem), never updated or deleted.
         api_fn = self.api_function.function
-        self.tables.history.grant(api_fn, *HISTORY_APPEND, *HISTORY_READ)
+        self.tables.history.grant(api_fn, *HISTORY_APPEND, *HISTORY_READ, *HISTORY_EXPIRE)
+        # terminate archives the run it closes; describe, history and list read archived runs.
+        self.archive.grant_archiving(api_fn)
         self.tables.executions.grant_read_data(api_fn)
         self.tables.executions.grant(api_fn, "dynamodb:PutItem", "dynamodb:UpdateItem")
         # delete_schedule removes a schedule's item; executions are never deleted (TTL expires
@@ -291,6 +303,7 @@ class DurableStack(Stack):
             _acknowledge_runtime_findings(fn)
         executions = self.get_logical_id(self.tables.executions.node.default_child)  # type: ignore[arg-type]
         payloads = self.get_logical_id(self.payloads.bucket.node.default_child)  # type: ignore[arg-type]
+        archive = self.get_logical_id(self.archive.bucket.node.default_child)  # type: ignore[arg-type]
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{executions}.Arn>/index/*]",
@@ -302,6 +315,12 @@ class DurableStack(Stack):
                 reason="Payload objects are created at run time under content-addressed keys (a hash of the "
                 "payload), unknown at deploy time: the grant is Get and Put on this namespace's payload bucket's "
                 "objects, no wider",
+            ),
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{archive}.Arn>/*]",
+                reason="Archived runs are written at run time under keys made of their close date, workflow id and "
+                "run id, unknown at deploy time: the grant is Get and Put on this namespace's archive bucket's "
+                "objects, no wider (no delete)",
             ),
         )
 
@@ -371,6 +390,9 @@ class DurableStack(Stack):
             schedule_group=self.names.function("schedules"),
             scheduler_role_arn=self.scheduler_role.role_arn,
             payload_bucket=self.payloads.bucket.bucket_name,
+            # Closed runs are archived here before their items expire.
+            archive_bucket=self.archive.bucket.bucket_name,
+            namespace=self.names.namespace,
             # Closed runs' records expire after it (the table's TTL), as their payloads do (lifecycle).
             retention_days=self.retention_days,
             dead_letter_queue_urls=dead_letter_queue_urls or {},

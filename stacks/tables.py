@@ -9,10 +9,13 @@ from constructs import Construct
 from durable._aws.executions import EXECUTION_INDEXES
 from stacks.naming import Names
 
-__all__ = ["EXECUTIONS_TTL_ATTRIBUTE", "IDEMPOTENCY_TTL_ATTRIBUTE", "EventLogTables"]
+__all__ = ["EXECUTIONS_TTL_ATTRIBUTE", "HISTORY_TTL_ATTRIBUTE", "IDEMPOTENCY_TTL_ATTRIBUTE", "EventLogTables"]
 
 # Closed executions expire by this attribute (epoch seconds) once a retention is set on them.
 EXECUTIONS_TTL_ATTRIBUTE = "expires_at"
+# A closed run's history records get the same attribute and value once the run is archived
+# (durable._runtime.retention), so the log expires with its record.
+HISTORY_TTL_ATTRIBUTE = "expires_at"
 # powertools' DynamoDBPersistenceLayer writes its records' expiry here by default.
 IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 
@@ -62,6 +65,7 @@ class EventLogTables(Construct):
             name=names.table("history"),
             partition_key=dynamodb.Attribute(name="pk", type=_S),
             sort_key=dynamodb.Attribute(name="sk", type=_N),
+            time_to_live_attribute=HISTORY_TTL_ATTRIBUTE,
         )
         self.executions = _table(
             self,

@@ -29,6 +29,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
+from durable._aws.archive import S3ObjectStore
 from durable._aws.emf import EmfMetrics
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
@@ -46,6 +47,7 @@ from durable._local.clock import RealClock
 from durable._metrics.engine import EngineMetrics
 from durable._metrics.recording import RecordingMeter
 from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.archive import RunArchive
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.control import Control
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
@@ -53,6 +55,7 @@ from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
+from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
 from durable._settings import DeploymentSettings
 
@@ -134,11 +137,13 @@ class LambdaApp:
         # Large payloads by reference; without a bucket a write too large for one item fails clearly.
         bucket = settings.payload_bucket
         claims = ClaimCheck(S3PayloadStore(bucket) if bucket else None)
+        history = DynamoHistoryStore(settings.history_table, claims=claims)
+        executions = DynamoExecutionStore(
+            settings.executions_table, claims=claims, retention_seconds=settings.retention_seconds
+        )
         return Services(
-            history=DynamoHistoryStore(settings.history_table, claims=claims),
-            executions=DynamoExecutionStore(
-                settings.executions_table, claims=claims, retention_seconds=settings.retention_seconds
-            ),
+            history=history,
+            executions=executions,
             inbox=queues[INBOX],
             timers=SqsTimerService(timer_queue, queues, clock),
             clock=clock,
@@ -149,7 +154,16 @@ class LambdaApp:
             schedule_firing=self._schedule_firing(),
             claims=claims,
             dead_letter_sources=lambda: dict(with_dlq),
+            archival=self._archival(history, executions),
         )
+
+    def _archival(self, history: DynamoHistoryStore, executions: DynamoExecutionStore) -> Archival | None:
+        """Closed runs archived to the stack's archive bucket (none without one: histories kept)."""
+        s = self.settings
+        if not s.archive_bucket:
+            return None
+        archive = RunArchive(S3ObjectStore(s.archive_bucket, storage_class="INTELLIGENT_TIERING"), s.namespace)
+        return Archival(archive, history, executions, s.retention_seconds)
 
     def _schedule_firing(self) -> EventBridgeScheduleFiring | None:
         """EventBridge Scheduler, where the stack wired it (schedule operations fail clearly otherwise)."""

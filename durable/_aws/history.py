@@ -6,6 +6,8 @@ Item layout (table keys ``pk`` S, ``sk`` N):
 - ``sk``: the id of the record's first event (the position the conditional put claims)
 - ``last``: the id of the record's last event
 - ``v``: item format version (1)
+- ``expires_at``: absent while the run may still grow; set on every item of a closed run
+  once it is archived (:mod:`durable._runtime.retention`), the table's TTL attribute
 - ``events``: the record's events as one compact JSON string (``S``), or, above
   :data:`~durable._runtime.claimcheck.HISTORY_INLINE_BYTES`, a reference to that string in
   the payload store (``M``: ``ref``, ``bytes``), so no decision can outgrow an item
@@ -122,4 +124,35 @@ class DynamoHistoryStore(LazyClient):
                 events.extend(record_events(item, self.claims))
             if "LastEvaluatedKey" not in page:  # a page stops at 1 MB
                 return events
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def expire(self, execution: str, expires_at: int) -> None:
+        """Set ``expires_at`` (the table's TTL attribute) on every record of the run.
+
+        One UpdateItem per record: the records' keys are read first (a Query of the keys only).
+        """
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": execution}},
+            "ProjectionExpression": "pk, sk",
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.client.query(**request)
+            for item in page.get("Items", []):
+                try:
+                    self.client.update_item(
+                        TableName=self.table_name,
+                        Key={"pk": item["pk"], "sk": item["sk"]},
+                        UpdateExpression="SET expires_at = :at",
+                        # Never creates an item: a record that expired meanwhile stays gone.
+                        ConditionExpression="attribute_exists(sk)",
+                        ExpressionAttributeValues={":at": {"N": str(int(expires_at))}},
+                    )
+                except ClientError as e:
+                    if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                        raise
+            if "LastEvaluatedKey" not in page:
+                return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

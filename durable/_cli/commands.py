@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from durable._cli.archived import add_archived, archived_flag
 from durable._cli.arguments import (
     DEFAULT_ADDRESS,
     Command,
@@ -182,7 +183,9 @@ async def _terminate(args: argparse.Namespace, s: Session) -> int:
 
 
 async def _describe(args: argparse.Namespace, s: Session) -> int:
-    d = await s.decoded(await s.get(_wf(args.workflow_id), run_id=args.run_id), args.codec_endpoint)
+    d = await s.decoded(
+        await s.get(_wf(args.workflow_id), run_id=args.run_id, archived=archived_flag(args)), args.codec_endpoint
+    )
     if s.json:
         print_json(d, s.out)
         return 0
@@ -238,6 +241,7 @@ async def _list(args: argparse.Namespace, s: Session) -> int:
             workflow_type=args.type,
             page_size=min(args.limit - len(executions), 1000),
             next_page_token=token,
+            archived=archived_flag(args),
         )
         executions += page["executions"]
         token = page["next_page_token"]
@@ -282,7 +286,10 @@ _SHOWN = (
 
 
 async def _history(args: argparse.Namespace, s: Session) -> int:
-    h = await s.decoded(await s.get(f"{_wf(args.workflow_id)}/history", run_id=args.run_id), args.codec_endpoint)
+    h = await s.decoded(
+        await s.get(f"{_wf(args.workflow_id)}/history", run_id=args.run_id, archived=archived_flag(args)),
+        args.codec_endpoint,
+    )
     if s.json:
         print_json(h, s.out)
         return 0
@@ -359,6 +366,7 @@ def add_workflow_commands(subparsers: Any) -> None:
     add_workflow_id(p)
     add_run_id(p)
     _codec_endpoint(p)
+    add_archived(p, "read the run from the archive (kept after the retention period)")
     p = command("list", _list, "list executions, newest first")
     p.add_argument(
         "--query", "-q", help="a list filter, e.g. \"WorkflowType = 'OrderWorkflow' AND ExecutionStatus = 'Running'\""
@@ -369,6 +377,7 @@ def add_workflow_commands(subparsers: Any) -> None:
     )
     p.add_argument("--type", help="only this workflow type")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    add_archived(p, "list the archived runs (closed runs kept after the retention period)")
     p = command("count", _count, "count executions (GROUP BY ExecutionStatus: per status)")
     p.add_argument(
         "--query", "-q", help="a list filter, e.g. \"ExecutionStatus = 'Running'\" (default: every execution)"
@@ -378,6 +387,7 @@ def add_workflow_commands(subparsers: Any) -> None:
         add_workflow_id(p)
         add_run_id(p)
         _codec_endpoint(p)
+        add_archived(p, "read the run's events from the archive (kept after the retention period)")
     p = command("result", _result, "wait for an execution's outcome")
     add_workflow_id(p)
     add_run_id(p)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from typing import Any, TextIO
 
 from durable._cli.registry import load_registry
@@ -22,6 +23,9 @@ def state_notice(db_filename: str | None) -> str:
     return "state    in memory: lost on exit (keep it across restarts with --db-filename FILE)"
 
 
+_SWEEP_EVERY_SECONDS = 60.0
+
+
 def run_dev(args: Any, out: TextIO) -> int:
     """Serve until SIGINT or SIGTERM; 0 after a clean stop."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -33,7 +37,10 @@ def run_dev(args: Any, out: TextIO) -> int:
     workflows, activities, converter = registry.workflows, registry.activities, registry.data_converter
     kind = "sqlite" if args.db_filename else args.backend
     try:
-        runtime = LocalRuntime(backend=kind, skipping=False, data_converter=converter, db_filename=args.db_filename)
+        # Archived as a deployment archives: closed runs are kept in the archive after their items expire.
+        runtime = LocalRuntime(
+            backend=kind, skipping=False, data_converter=converter, archival=True, db_filename=args.db_filename
+        )
     except DatabaseUnusable as err:
         out.write(f"error: {err}\n")
         return 1
@@ -65,8 +72,11 @@ def run_dev(args: Any, out: TextIO) -> int:
             out.write(f"  {name:<8} {url}\n")
         out.write("Ctrl-C to stop\n")
         out.flush()
+        swept_at = time.monotonic()
         while not stop.wait(0.5):
-            pass
+            if time.monotonic() - swept_at >= _SWEEP_EVERY_SECONDS:  # DynamoDB's TTL, played locally
+                runtime.sweep_expired()
+                swept_at = time.monotonic()
         out.write("stopping\n")
         out.flush()
         server.stop()

@@ -33,6 +33,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from durable import _failure
 from durable._http import models as m
 from durable._http import static, visibility, wire
+from durable._http.archive_routes import Archived, archived_history
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
 from durable._http.routing import (
@@ -637,6 +638,7 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         query: Annotated[str | None, Query(description="a Temporal list filter")] = None,
         page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
         next_page_token: Annotated[str | None, Query()] = None,
+        archived: Archived = False,
     ) -> m.ExecutionList:
         text = visibility.filter_query(
             status=status,
@@ -648,7 +650,8 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         )
         token = next_page_token.encode() if next_page_token else None
         try:
-            page = api.engine.control.list_workflows(text, page_size, token)
+            listing = api.engine.control.list_archived if archived else api.engine.control.list_workflows
+            page = listing(text, page_size, token)
         except InvalidQuery as err:
             raise visibility.invalid_query(err, has_query=bool(query)) from err
         return m.ExecutionList(
@@ -694,9 +697,10 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         tags=["workflows"],
         responses=_answers(200, "The execution", m.ExecutionDetail),
     )
-    def describe(workflow_id: str, run_id: RunId = None) -> m.ExecutionDetail:
+    def describe(workflow_id: str, run_id: RunId = None, archived: Archived = False) -> m.ExecutionDetail:
         engine = api.engine
-        return _detail(engine, engine.control.describe(_wid(workflow_id), _id(run_id, "run_id")))
+        read = engine.control.describe_archived if archived else engine.control.describe
+        return _detail(engine, read(_wid(workflow_id), _id(run_id, "run_id")))
 
     @app.get(
         f"{base}/<workflow_id>/history",
@@ -704,9 +708,9 @@ def _workflow_routes(app: APIGatewayRestResolver, api: HttpApi) -> None:
         tags=["workflows"],
         responses=_answers(200, "The events", m.History),
     )
-    def history(workflow_id: str, run_id: RunId = None) -> m.History:
+    def history(workflow_id: str, run_id: RunId = None, archived: Archived = False) -> m.History:
         wid = _wid(workflow_id)
-        rid, events = api.engine.control.history(wid, _id(run_id, "run_id"))
+        rid, events = archived_history(api.engine.control, wid, _id(run_id, "run_id"), archived)
         return m.History.model_validate(
             {"workflow_id": wid, "run_id": rid, "events": [wire.event_out(e) for e in events]}
         )

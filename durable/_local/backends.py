@@ -19,18 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from durable._aws.archive import S3ObjectStore
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.payloads import S3PayloadStore
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
+from durable._local.archive import MemoryObjectStore
 from durable._local.clock import RealClock, SkippingClock
 from durable._local.idempotency import MemoryPersistenceLayer
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic
 from durable._local.payloads import MemoryPayloadStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
+from durable._local.sqlite.archive import SqliteObjectStore
 from durable._local.sqlite.database import Database
 from durable._local.sqlite.executions import SqliteExecutionStore
 from durable._local.sqlite.history import SqliteHistoryStore
@@ -40,12 +43,15 @@ from durable._local.sqlite.queue import SqliteQueue, known_queues, queues_with_w
 from durable._local.sqlite.schedules import SqliteScheduleStore
 from durable._local.sqlite.timers import SqliteTimerService
 from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFactory
+from durable._local.ttl import sweep_table
+from durable._runtime.archive import ObjectStore, RunArchive
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import Queue
+from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
 
-__all__ = ["Backend", "Notifier", "make_backend"]
+__all__ = ["Backend", "LOCAL_NAMESPACE", "Notifier", "make_backend"]
 
 
 class Notifier:
@@ -157,21 +163,40 @@ class Backend:
     queues: dict[str, Queue] = field(default_factory=dict)
     boto_clients: list[Any] = field(default_factory=list)
     stop: Callable[[], None] = lambda: None
+    sweep: Callable[[float], int] = lambda now: 0
+    """Delete the items whose TTL (``expires_at``) passed by ``now``, as DynamoDB would; how many."""
 
 
-def make_backend(kind: str, *, skipping: bool, path: str | None = None) -> Backend:
+LOCAL_NAMESPACE = "default"
+"""The namespace a local environment's archive keys name (Temporal's default namespace)."""
+
+
+def make_backend(
+    kind: str,
+    *,
+    skipping: bool,
+    archival: bool = False,
+    retention_seconds: float = 30 * 24 * 3600,
+    path: str | None = None,
+) -> Backend:
     """A fresh backend of the given kind ("moto" or "memory"), or the one kept in the SQLite
     file at ``path`` ("sqlite": what it held when last closed, or killed; without a path, a
-    fresh file removed at stop, so ``DURABLE_TEST_BACKEND=sqlite`` runs a test suite on it)."""
+    fresh file removed at stop, so ``DURABLE_TEST_BACKEND=sqlite`` runs a test suite on it).
+
+    ``archival``: closed runs are archived (in moto's S3, in memory, or in the SQLite file)
+    and their items expire ``retention_seconds`` after the close, as in a deployment.
+    """
     clock: SkippingClock | RealClock = SkippingClock() if skipping else RealClock()
     notifier = Notifier()
     if kind == "memory":
-        return _memory(clock, notifier)
-    if kind == "moto":
-        return _moto(clock, notifier)
-    if kind == "sqlite":
-        return _sqlite(clock, notifier, path)
-    raise ValueError(f"unknown backend {kind!r}: use 'moto', 'memory' or 'sqlite'")
+        backend = _memory(clock, notifier, retention_seconds, archival)
+    elif kind == "moto":
+        backend = _moto(clock, notifier, retention_seconds, archival)
+    elif kind == "sqlite":
+        backend = _sqlite(clock, notifier, path, retention_seconds, archival)
+    else:
+        raise ValueError(f"unknown backend {kind!r}: use 'moto', 'memory' or 'sqlite'")
+    return backend
 
 
 def _assemble(
@@ -218,29 +243,44 @@ def _by_operator_name(queues: dict[str, Queue], lock: threading.Lock) -> dict[st
         return {name.removesuffix(".fifo"): queue for name, queue in queues.items()}
 
 
-def _memory(clock: Any, notifier: Notifier) -> Backend:
+def _archival(
+    objects: ObjectStore, history: Any, executions: Any, retention_seconds: float, enabled: bool
+) -> Archival | None:
+    if not enabled:
+        return None
+    return Archival(RunArchive(objects, LOCAL_NAMESPACE), history, executions, retention_seconds)
+
+
+def _memory(clock: Any, notifier: Notifier, retention_seconds: float, archival: bool) -> Backend:
     claims = ClaimCheck(MemoryPayloadStore())
-    return _assemble(
+    history = MemoryHistoryStore(claims=claims)
+    executions = MemoryExecutionStore(claims=claims, retention_seconds=retention_seconds)
+    backend = _assemble(
         clock,
         notifier,
-        MemoryHistoryStore(claims=claims),
-        MemoryExecutionStore(claims=claims),
+        history,
+        executions,
         MemoryPersistenceLayer(),
         MemoryQueue,
         MemoryScheduleStore(claims=claims),
         claims,
     )
+    backend.services.archival = _archival(MemoryObjectStore(), history, executions, retention_seconds, archival)
+    backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
+    return backend
 
 
-def _sqlite(clock: Any, notifier: Notifier, path: str | None) -> Backend:
+def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds: float, archival: bool) -> Backend:
     scratch = None if path is not None else tempfile.mkdtemp(prefix="durable-")
     db = Database(Path(scratch) / "durable.db" if scratch is not None else str(path))
     claims = ClaimCheck(SqlitePayloadStore(db))
+    history = SqliteHistoryStore(db, claims=claims)
+    executions = SqliteExecutionStore(db, claims=claims, retention_seconds=retention_seconds)
     backend = _assemble(
         clock,
         notifier,
-        SqliteHistoryStore(db, claims=claims),
-        SqliteExecutionStore(db, claims=claims),
+        history,
+        executions,
         SqlitePersistenceLayer(db),
         lambda name: SqliteQueue(db, name),
         SqliteScheduleStore(db, claims=claims),
@@ -253,6 +293,8 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None) -> Backend:
         backend.services.queue_for(name)
     for name in queues_with_work(db):
         notifier.mark(name)
+    backend.services.archival = _archival(SqliteObjectStore(db), history, executions, retention_seconds, archival)
+    backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
 
     def stop() -> None:
         db.close()
@@ -263,7 +305,7 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None) -> Backend:
     return backend
 
 
-def _moto(clock: Any, notifier: Notifier) -> Backend:
+def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bool) -> Backend:
     import boto3
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from moto.server import ThreadedMotoServer
@@ -297,11 +339,15 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
         dlq_url = sqs.get_queue_url(QueueName=dlq_name(name))["QueueUrl"]
         return SqsQueue(name, url, client=sqs, dlq_url=dlq_url)
 
+    history = DynamoHistoryStore(names["history"], client=ddb, claims=claims)
+    executions = DynamoExecutionStore(
+        names["executions"], client=ddb, claims=claims, retention_seconds=retention_seconds
+    )
     backend = _assemble(
         clock,
         notifier,
-        DynamoHistoryStore(names["history"], client=ddb, claims=claims),
-        DynamoExecutionStore(names["executions"], client=ddb, claims=claims),
+        history,
+        executions,
         DynamoDBPersistenceLayer(table_name=names["idempotency"], boto3_client=ddb),
         make_queue,
         DynamoScheduleStore(names["executions"], client=ddb, claims=claims),
@@ -309,4 +355,9 @@ def _moto(clock: Any, notifier: Notifier) -> Backend:
     )
     backend.boto_clients = [ddb, sqs, s3]
     backend.stop = server.stop
+    if archival:
+        create_bucket(s3, f"durable-archive-{suffix}")
+        objects = S3ObjectStore(f"durable-archive-{suffix}", client=s3)
+        backend.services.archival = _archival(objects, history, executions, retention_seconds, archival)
+    backend.sweep = lambda now: sum(sweep_table(ddb, names[t], now) for t in ("history", "executions"))
     return backend

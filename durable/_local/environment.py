@@ -36,10 +36,21 @@ class LocalRuntime:
         heartbeat_throttle: float = 1.0,
         data_converter: DataConverter | None = None,
         runtime: Runtime | None = None,
+        archival: bool = False,
+        retention_days: float = 30.0,
         db_filename: str | None = None,
     ) -> None:
-        # db_filename: the SQLite file of the "sqlite" backend (what it holds is carried on).
-        self.backend: Backend = make_backend(backend, skipping=skipping, path=db_filename)
+        """``archival``: archive closed runs and let their items expire ``retention_days``
+        after their close, as a deployment does (off by default: it costs each close a few
+        writes); :meth:`sweep_expired` plays DynamoDB's TTL. ``db_filename``: the SQLite file
+        of the "sqlite" backend (what it holds is carried on)."""
+        self.backend: Backend = make_backend(
+            backend,
+            skipping=skipping,
+            archival=archival,
+            retention_seconds=retention_days * 24 * 3600,
+            path=db_filename,
+        )
         self.backend_kind = backend
         self.skipping = skipping
         self.registry = Registry()
@@ -148,6 +159,12 @@ class LocalRuntime:
             return
         target = self.backend.clock.now() + seconds
         await asyncio.get_running_loop().run_in_executor(None, self.dispatcher.skip_until, target)
+        await asyncio.get_running_loop().run_in_executor(None, self.sweep_expired)
+
+    def sweep_expired(self) -> int:
+        """Delete the table items whose TTL passed on this runtime's clock, as DynamoDB's TTL
+        does on AWS (moto never does); how many were deleted."""
+        return self.backend.sweep(self.backend.clock.now())
 
     def shutdown(self) -> None:
         """Stop the dispatcher and the backend."""

@@ -98,16 +98,38 @@ class MemoryHistoryStore:
             events.extend(record_events(records[first], self.claims))
         return events
 
+    def expire(self, execution: str, expires_at: int) -> None:
+        """Set ``expires_at`` on every record of the run, as the DynamoDB adapter does."""
+        with self._lock:
+            for item in self._records.get(execution, {}).values():
+                item["expires_at"] = {"N": str(int(expires_at))}
+
+    def sweep(self, now: float) -> int:
+        """Remove the records whose ``expires_at`` has passed (DynamoDB's TTL); how many."""
+        removed = 0
+        with self._lock:
+            for execution, records in list(self._records.items()):
+                for first, item in list(records.items()):
+                    if "expires_at" in item and int(item["expires_at"]["N"]) <= now:
+                        del records[first]
+                        removed += 1
+                if not records:
+                    del self._records[execution]
+        return removed
+
 
 class MemoryExecutionStore:
     """:class:`~durable._runtime.ports.ExecutionStore` in dicts."""
 
-    def __init__(self, *, claims: ClaimCheck | None = None) -> None:
+    def __init__(self, *, claims: ClaimCheck | None = None, retention_seconds: float = 30 * 24 * 3600) -> None:
         """An empty store; ``claims`` holds memos, failures and details too large to inline.
 
         Each write builds the item the DynamoDB adapter would write, so the twin refuses
-        (WriteTooLarge) what DynamoDB would refuse.
+        (WriteTooLarge) what DynamoDB would refuse. Closed runs expire ``retention_seconds``
+        after their close (:meth:`sweep` removes them, as the table's TTL does).
         """
+        self.retention_seconds = retention_seconds
+        self._expires: dict[tuple[str, str], int] = {}  # (workflow id, run id) -> expires_at
         self._lock = threading.Lock()
         self.claims = claims or ClaimCheck(None)
         self._executions: dict[str, ExecutionRecord] = {}
@@ -156,6 +178,23 @@ class MemoryExecutionStore:
             record.status = status
             record.close_time = close_time
             record.history_length = int(history_length)
+            self._expires[(workflow_id, run_id)] = int(close_time + self.retention_seconds)
+
+    def sweep(self, now: float) -> int:
+        """Remove the closed runs whose expiry has passed (DynamoDB's TTL); how many."""
+        removed = 0
+        with self._lock:
+            for (wf, run), at in list(self._expires.items()):
+                if at > now:
+                    continue
+                del self._expires[(wf, run)]
+                latest = self._executions.get(wf)
+                if latest is not None and latest.run_id == run:
+                    del self._executions[wf]
+                    removed += 1
+                if self._archived.pop((wf, run), None) is not None:
+                    removed += 1
+        return removed
 
     def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
         """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""

@@ -15,6 +15,7 @@ from durable._replay.ledger import Ledger
 from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lifecycle import retry_of
 from durable._runtime.ports import ExecutionNotFound, HistoryConflict
+from durable._runtime.retention import archive_closed_run
 from durable._runtime.schedules import ScheduleRunner
 from durable._runtime.services import Services, execution_key
 from durable._statuses import WorkflowExecutionStatus
@@ -28,7 +29,11 @@ def finish_close(services: Services, ledger: Ledger) -> None:
     """What follows a run's terminal event: its record, its parent, its children (idempotent)."""
     started = ledger.started or {}
     wf, run = started["workflow_id"], started["run_id"]
-    services.executions.close(wf, run, ledger.status, ledger.close_time or services.clock.now(), ledger.last_event_id)
+    close_time = ledger.close_time or services.clock.now()
+    if services.archival is not None:
+        # Before the record says closed: once it does, the run is archived (durable._runtime.retention).
+        archive_closed_run(services.archival, ledger, execution_key(wf, run), close_time)
+    services.executions.close(wf, run, ledger.status, close_time, ledger.last_event_id)
     _report_to_parent(services, ledger)
     apply_parent_close_policy(services, ledger)
     if (

@@ -23,6 +23,7 @@ from durable._limits import check_id
 from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
+from durable._runtime.archive import ArchivedRun
 from durable._runtime.close import terminate_run
 from durable._runtime.deadlines import Timeouts
 from durable._runtime.inbox import send_to_inbox
@@ -436,7 +437,12 @@ class Control:
         Raises:
             ExecutionNotFound: no such workflow id or run.
         """
-        record = self.services.executions.get(workflow_id)
+        try:
+            record = self.services.executions.get(workflow_id)
+        except ExecutionNotFound:
+            if self.services.archival is None:
+                raise
+            return self.archived(workflow_id, run_id).record  # its items expired: the archive has it
         if run_id is not None and record.run_id != run_id:
             # An older run: its history is the truth about it.
             ledger = self.ledger(workflow_id, run_id)
@@ -636,12 +642,64 @@ class Control:
 
     def ledger(self, workflow_id: str, run_id: str) -> Ledger:
         """The engine's view of a run, folded from its history."""
-        return Ledger.of(self.services.history.load(execution_key(workflow_id, run_id)))
+        return Ledger.of(self._events(workflow_id, run_id))
+
+    def _events(self, workflow_id: str, run_id: str) -> list[Event]:
+        """A run's history: from its table, or from the archive once its items expired."""
+        events = self.services.history.load(execution_key(workflow_id, run_id))
+        if events or self.services.archival is None:
+            return events
+        try:
+            return self.archived(workflow_id, run_id).events
+        except ExecutionNotFound:
+            return events
 
     def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[Event]]:
         """The run id and the events of a run."""
         record = self.resolve_run(workflow_id, run_id)
-        return record.run_id, self.services.history.load(execution_key(workflow_id, record.run_id))
+        return record.run_id, self._events(workflow_id, record.run_id)
+
+    def archived(self, workflow_id: str, run_id: str | None) -> ArchivedRun:
+        """A closed run as the archive holds it (the latest archived run of the id when ``run_id`` is None).
+
+        Raises:
+            ExecutionNotFound: archival is off here, or the archive has no such run.
+        """
+        if self.services.archival is None:
+            raise ExecutionNotFound("archival is not configured here: there are no archived runs")
+        return self.services.archival.archive.get(workflow_id, run_id)
+
+    def describe_archived(self, workflow_id: str, run_id: str | None) -> Description:
+        """:meth:`describe` of a run as the archive holds it.
+
+        Raises:
+            ExecutionNotFound: no such archived run.
+        """
+        archived = self.archived(workflow_id, run_id)
+        ledger = Ledger.of(archived.events)
+        parent = (ledger.started or {}).get("parent")
+        return Description(
+            record=archived.record,
+            history_length=ledger.last_event_id,
+            pending_activities=[],
+            execution_time=execution_time(ledger.started) if ledger.started else None,
+            parent={"workflow_id": parent["workflow_id"], "run_id": parent["run_id"]} if parent else None,
+            static_summary=(ledger.started or {}).get("static_summary"),
+            static_details=(ledger.started or {}).get("static_details"),
+        )
+
+    def list_archived(
+        self, query: str | None = None, page_size: int = 1000, next_page_token: bytes | None = None
+    ) -> Page:
+        """One page of the archived runs matching a Temporal list filter, newest start first.
+
+        Raises:
+            InvalidQuery: the filter, the page size or the token is not valid.
+        """
+        if self.services.archival is None:
+            return Page([], None)
+        archive = self.services.archival.archive
+        return list_executions(archive, query, page_size=page_size, next_page_token=next_page_token)
 
     def close_event(self, workflow_id: str, run_id: str) -> Event | None:
         """The run's terminal event, or None while it runs."""

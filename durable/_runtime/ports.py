@@ -217,6 +217,12 @@ class HistoryStore(Protocol):
         """All events with an id above ``after_event_id``, in order (whole records)."""
         ...
 
+    def expire(self, execution: str, expires_at: int) -> None:
+        """Let the whole log of a closed run expire at ``expires_at`` (epoch seconds), as its
+        execution record does (the table's TTL deletes both). Called once the run is archived.
+        """
+        ...
+
 
 class ExecutionStore(Protocol):
     """Executions (visibility), per-activity heartbeat records and update rejections."""

@@ -144,14 +144,14 @@ class Reconciler:
             self._failed(result, "runs")
 
     def _reconcile_run(self, record: ExecutionRecord, now: float) -> bool:
-        if (
-            record.status is not WorkflowExecutionStatus.RUNNING
-            or now - record.start_time < self.grace_seconds
-            or record.task_failure is not None
-        ):
-            return False  # young, or its workflow task is failing visibly (and retrying)
+        if record.status is not WorkflowExecutionStatus.RUNNING or now - record.start_time < self.grace_seconds:
+            return False  # young: its start is in flight
         ledger = Ledger.of(self.services.history.load(execution_key(record.workflow_id, record.run_id)))
+        if record.task_failure is not None and not ledger.closed:
+            return False  # its workflow task is failing visibly (and retrying)
         if ledger.closed and ledger.started is not None:
+            # Also when its messages failed (an archive that could not be written, say) until
+            # they were dead-lettered: the close is finished here, archive first.
             finish_close(self.services, ledger)
             logger.warning(
                 "run %s of %s closed without finishing its close: finished now", record.run_id, record.workflow_id

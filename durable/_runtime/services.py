@@ -18,6 +18,7 @@ from durable._runtime.ports import (
     ScheduleStore,
     TimerService,
 )
+from durable._runtime.retention import Archival
 
 __all__ = [
     "INBOX",
@@ -77,6 +78,9 @@ class Services:
     dead_letter_sources: Callable[[], dict[str, Queue]] | None = None
     """The queues that have a dead-letter queue, by the name operators use (``inbox``,
     ``timers``, ``activities-<task queue>``): what ``durable dlq`` lists and redrives."""
+    archival: Archival | None = None
+    """Where closed runs are archived before their items expire (None: not archived, and
+    their history is kept)."""
 
     def __post_init__(self) -> None:
         # Every body the runtime sends passes here, whoever sends it: a large one is

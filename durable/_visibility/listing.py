@@ -16,9 +16,11 @@ import binascii
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
-from durable._runtime.ports import ExecutionRecord, ExecutionStore, Selection
+from durable._runtime.ports import ExecutionRecord, Selection
 from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.evaluate import matches
 from durable._visibility.query import And, Between, Compare, In, InvalidQuery, Node, Query, parse, parse_datetime
@@ -26,6 +28,16 @@ from durable._visibility.query import And, Between, Compare, In, InvalidQuery, N
 __all__ = ["Count", "Page", "count_executions", "list_executions", "selection_of"]
 
 _DEFAULT_MAX_EXAMINED = 10_000
+
+
+class RunSource(Protocol):
+    """What a listing reads runs from: the executions store, or the archive of closed runs."""
+
+    def scan(
+        self, selection: Selection, *, after: str | None = None, page_size: int = 100
+    ) -> Iterator[tuple[ExecutionRecord, str]]:
+        """Runs the selection picks, in start order, each with its cursor (:meth:`ExecutionStore.scan`)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ def _decode_token(text: str | None, token: bytes) -> str:
 
 
 def list_executions(
-    store: ExecutionStore,
+    store: RunSource,
     query: str | None,
     *,
     page_size: int = 1000,
@@ -146,7 +158,7 @@ def list_executions(
     return Page(found, None)
 
 
-def count_executions(store: ExecutionStore, query: str | None) -> Count:
+def count_executions(store: RunSource, query: str | None) -> Count:
     """How many runs match ``query`` (grouped by status with ``GROUP BY ExecutionStatus``).
 
     Raises:

@@ -24,16 +24,19 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from durable._aws.archive import S3ObjectStore  # noqa: E402
 from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
+from durable._local.archive import MemoryObjectStore  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.payloads import MemoryPayloadStore  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
+from durable._local.sqlite.archive import SqliteObjectStore  # noqa: E402
 from durable._local.sqlite.database import Database  # noqa: E402
 from durable._local.sqlite.executions import SqliteExecutionStore  # noqa: E402
 from durable._local.sqlite.history import SqliteHistoryStore  # noqa: E402
@@ -41,6 +44,8 @@ from durable._local.sqlite.idempotency import SqlitePersistenceLayer  # noqa: E4
 from durable._local.sqlite.payloads import SqlitePayloadStore  # noqa: E402
 from durable._local.sqlite.queue import SqliteQueue  # noqa: E402
 from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
+from durable._local.ttl import sweep_table  # noqa: E402
+from durable._runtime.archive import ObjectStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
 
@@ -48,6 +53,7 @@ HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
 IDEMPOTENCY_TABLE = "idempotency"
 PAYLOAD_BUCKET = "payloads"
+ARCHIVE_BUCKET = "archive"
 
 
 class MotoBackend:
@@ -79,6 +85,16 @@ class MotoBackend:
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb, claims=claims)
 
+    def archive_objects(self) -> ObjectStore:
+        s3 = boto3.client("s3", region_name="us-east-1")
+        create_bucket(s3, ARCHIVE_BUCKET)
+        return S3ObjectStore(ARCHIVE_BUCKET, s3)
+
+    def sweep(self, now: float, *stores: Any) -> int:
+        """What DynamoDB's TTL deletes by ``now`` (moto never does): the stores' tables swept."""
+        del stores
+        return sum(sweep_table(self.dynamodb, table, now) for table in (HISTORY_TABLE, EXECUTIONS_TABLE))
+
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         url = create_queue(self.sqs, name, fifo=name.endswith(".fifo"), max_receive_count=max_receive_count)
         dlq_url = self.sqs.get_queue_url(QueueName=dlq_name(name))["QueueUrl"]
@@ -107,6 +123,13 @@ class MemoryBackend:
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return MemoryQueue(name, max_receive_count=max_receive_count)
+
+    def archive_objects(self) -> ObjectStore:
+        return MemoryObjectStore()
+
+    def sweep(self, now: float, *stores: Any) -> int:
+        """What DynamoDB's TTL deletes by ``now``: each in-memory store sweeps itself."""
+        return sum(store.sweep(now) for store in stores)
 
     def idempotency(self) -> BasePersistenceLayer:
         return MemoryPersistenceLayer()
@@ -143,6 +166,13 @@ class SqliteBackend:
 
     def idempotency(self) -> BasePersistenceLayer:
         return SqlitePersistenceLayer(self.db)
+
+    def archive_objects(self) -> ObjectStore:
+        return SqliteObjectStore(self.db)
+
+    def sweep(self, now: float, *stores: Any) -> int:
+        """What DynamoDB's TTL deletes by ``now``: each SQLite store sweeps its table."""
+        return sum(store.sweep(now) for store in stores)
 
 
 @pytest.fixture(params=["moto", "memory", "sqlite"])

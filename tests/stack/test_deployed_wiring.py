@@ -187,10 +187,19 @@ def _deploy(assembly: Assembly, workdir: Path, *, enforced: bool = False) -> Dep
     }
     functions = {name: lam.get_function_configuration(FunctionName=name) for name in deployed_functions}
     # The payload bucket (the claim check): created, and named in every function's wiring.
-    (bucket,) = [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::S3::Bucket"]
+    buckets = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::S3::Bucket"
+    }
+    (bucket,) = [name for logical, name in buckets.items() if logical.startswith("Payloads")]
     s3.head_bucket(Bucket=bucket)
     for config in functions.values():
         assert config["Environment"]["Variables"][settings.PAYLOAD_BUCKET] == bucket, config["FunctionName"]
+    # The archive bucket: created, and named (with the namespace its keys carry) in every function's wiring.
+    (archive_bucket,) = [name for logical, name in buckets.items() if logical.startswith("Archive")]
+    s3.head_bucket(Bucket=archive_bucket)
+    for config in functions.values():
+        assert config["Environment"]["Variables"][settings.ARCHIVE_BUCKET] == archive_bucket, config["FunctionName"]
+        assert config["Environment"]["Variables"][settings.NAMESPACE] == assembly.stack_name.removeprefix("durable-")
     # The dead-letter routes' wiring: every DLQ URL names a queue that some queue redrives to.
     sqs = boto3.client("sqs", region_name=REGION)
     (dead_letters,) = [
@@ -601,6 +610,14 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             assert (status, described["status"], described["result"]["status"]) == (200, "COMPLETED", "completed")
             status, history = call("GET", f"/api/v1/workflows/{order.order_id}/history")
             assert status == 200 and "WorkflowExecutionSignaled" in [e["event_type"] for e in history["events"]]
+            # The orchestrator archived the run as it closed (its role may write the archive bucket),
+            # and the API reads it back from there, as it will once the run's items expire.
+            status, archived = call("GET", f"/api/v1/workflows/{order.order_id}/history", query={"archived": "true"})
+            assert (status, archived["events"]) == (200, history["events"]), archived
+            status, listed = call(
+                "GET", "/api/v1/workflows", query={"archived": "true", "query": "WorkflowType = 'OrderWorkflow'"}
+            )
+            assert status == 200 and order.order_id in [e["workflow_id"] for e in listed["executions"]], listed
             assert ("email", "grace@example.com:order-shipped") in SERVICES.calls  # where the update said
 
             # Update-with-start: the API function starts the run with the update for its first

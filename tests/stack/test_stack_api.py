@@ -106,8 +106,10 @@ def test_the_api_function_gets_what_control_does_and_no_more(synthesized):
     api_fn = fn(s, stack.api_function)
     history = actions_on(s, api_fn, s.logical_id(stack.tables.history))
     executions = actions_on(s, api_fn, s.logical_id(stack.tables.executions))
-    # history is append-only: a new run's first events, a termination
-    assert {"dynamodb:Query", "dynamodb:PutItem"} <= history and not history & (WRITE_ACTIONS - {"dynamodb:PutItem"})
+    # history is appended to (a new run's first events, a termination) and, once a run it
+    # terminated is archived, its records' expiry is set: never deleted nor batch-written
+    assert {"dynamodb:Query", "dynamodb:PutItem"} <= history
+    assert not history & (WRITE_ACTIONS - {"dynamodb:PutItem", "dynamodb:UpdateItem"})
     assert {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= executions
     assert "dynamodb:BatchWriteItem" not in executions
     # DeleteItem only for schedule items (delete_schedule), never an execution's

@@ -97,7 +97,7 @@ def _table(s: Synth, table: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("role", "keys", "ttl"),
     [
-        ("history", [("pk", "S", "HASH"), ("sk", "N", "RANGE")], None),
+        ("history", [("pk", "S", "HASH"), ("sk", "N", "RANGE")], "expires_at"),  # set once a run is archived
         ("executions", [("pk", "S", "HASH"), ("sk", "S", "RANGE")], "expires_at"),
         ("idempotency", [("id", "S", "HASH")], "expiration"),
     ],
@@ -212,8 +212,7 @@ def test_visibility_timeouts_outlast_their_consumers(synthesized):
 
 
 def _bucket(s: Synth) -> dict[str, Any]:
-    (bucket,) = s.resources("AWS::S3::Bucket").values()
-    return bucket
+    return s.resources("AWS::S3::Bucket")[s.logical_id(s.stack.payloads.bucket)]
 
 
 def test_the_payload_bucket_is_encrypted_private_tls_only_retained_and_never_expires_what_a_run_may_replay(synthesized):
@@ -232,9 +231,12 @@ def test_the_payload_bucket_is_encrypted_private_tls_only_retained_and_never_exp
     assert rule["Status"] == "Enabled" and "ExpirationInDays" not in rule
     assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert bucket["DeletionPolicy"] == "Retain"  # retained histories still point at it
-    (policy,) = synthesized.resources("AWS::S3::BucketPolicy").values()
     bucket_id = synthesized.logical_id(synthesized.stack.payloads.bucket)
-    assert policy["Properties"]["Bucket"] == {"Ref": bucket_id}
+    (policy,) = [
+        p
+        for p in synthesized.resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
     denied = [
         st for st in policy["Properties"]["PolicyDocument"]["Statement"]
         if st["Effect"] == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
@@ -260,15 +262,19 @@ def test_a_retention_that_is_not_a_whole_number_of_days_is_refused(synthesize, b
 S3_OBJECT_ACTIONS = {"s3:GetObject", "s3:PutObject"}
 
 
-def _s3_actions(s: Synth, function_id: str) -> dict[str, set[str]]:
-    """S3 actions of a function's role, by resource: "objects" (the bucket's /*) or "bucket"."""
-    bucket_id = s.logical_id(s.stack.payloads.bucket)
+def _s3_actions(s: Synth, function_id: str, bucket: Any = None) -> dict[str, set[str]]:
+    """S3 actions of a function's role on a bucket (the payload bucket by default), by resource:
+    "objects" (the bucket's /*) or "bucket"."""
+    bucket_id = s.logical_id(s.stack.payloads.bucket if bucket is None else bucket)
+    buckets = {s.logical_id(s.stack.payloads.bucket), s.logical_id(s.stack.archive.bucket)}
     found: dict[str, set[str]] = {}
     for st in statements(s, function_id):
         acts = set(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
         if not any(a.startswith("s3:") for a in acts):
             continue
-        assert st["Effect"] == "Allow" and refs(st["Resource"]) == {bucket_id}, st
+        assert st["Effect"] == "Allow" and len(refs(st["Resource"])) == 1 and refs(st["Resource"]) <= buckets, st
+        if refs(st["Resource"]) != {bucket_id}:
+            continue
         where = "objects" if "Fn::Join" in st["Resource"] else "bucket"
         found.setdefault(where, set()).update(acts)
     return found
@@ -391,7 +397,8 @@ def test_the_reconciler_runs_on_a_schedule(synthesized):
 # -- least privilege ---------------------------------------------------------------------------
 
 
-HISTORY_APPEND_AND_READ = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"}
+HISTORY_APPEND_AND_READ = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}
+"""Append and read; UpdateItem sets a closed, archived run's records' expiry (durable._runtime.retention)."""
 
 
 def statements_on(s: Synth, function_id: str, resource_id: str) -> list[dict[str, Any]]:
@@ -404,7 +411,7 @@ def test_the_history_is_append_and_read_only_for_every_role(synthesized):
     expected = {
         fn(s, stack.orchestrator): HISTORY_APPEND_AND_READ,
         fn(s, stack.api_function): HISTORY_APPEND_AND_READ,  # start and terminate append
-        fn(s, stack.reconciler): {"dynamodb:GetItem", "dynamodb:Query"},
+        fn(s, stack.reconciler): {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"},  # a close's expiry
     }
     for f in s.resources("AWS::Lambda::Function"):
         assert actions_on(s, f, history) == expected.get(f, set()), f
@@ -414,7 +421,11 @@ def test_the_history_is_append_and_read_only_for_every_role(synthesized):
     from durable._aws import history as history_store
 
     calls = set(re.findall(r"self\.client\.(\w+)\(", inspect.getsource(history_store)))
-    assert calls <= {"put_item", "query", "get_item"}, f"the history store now calls {calls}: grant it in stacks/"
+    assert calls <= {"put_item", "query", "get_item", "update_item"}, (
+        f"the history store now calls {calls}: grant it in stacks/"
+    )
+    # and the update only sets the expiry of records that exist
+    assert 'UpdateExpression="SET expires_at = :at"' in inspect.getsource(history_store.DynamoHistoryStore.expire)
 
 
 def test_the_orchestrator_reads_and_writes_history_and_executions_and_sends_to_every_queue(synthesized):
@@ -490,12 +501,14 @@ def test_the_timer_relay_touches_no_table(synthesized):
         assert "sqs:SendMessage" in actions_on(s, relay, s.logical_id(queue))
 
 
-def test_the_reconciler_only_reads_tables(synthesized):
+def test_the_reconciler_only_reads_tables_but_to_finish_a_close_and_its_archiving(synthesized):
     stack, s = synthesized.stack, synthesized
     reconciler = fn(s, stack.reconciler)
-    for table in (stack.tables.history, stack.tables.executions, stack.tables.idempotency):
-        assert not actions_on(s, reconciler, s.logical_id(table)) & WRITE_ACTIONS
-    assert actions_on(s, reconciler, s.logical_id(stack.tables.history)) == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert not actions_on(s, reconciler, s.logical_id(stack.tables.idempotency)) & WRITE_ACTIONS
+    # the record's close: an update, never a put or a delete
+    assert actions_on(s, reconciler, s.logical_id(stack.tables.executions)) & WRITE_ACTIONS == {"dynamodb:UpdateItem"}
+    history = actions_on(s, reconciler, s.logical_id(stack.tables.history))
+    assert history == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}
     assert "sqs:SendMessage" in actions_on(s, reconciler, s.logical_id(stack.inbox.queue))
 
 

@@ -18,6 +18,8 @@ FULL = DeploymentSettings(
     payload_bucket="b",
     dead_letter_queue_urls={"inbox.fifo": "https://sqs/inbox-dlq.fifo"},
     retention_days=7,
+    archive_bucket="archive",
+    namespace="prod",
 )
 
 
@@ -34,6 +36,7 @@ def test_optional_settings_are_left_out_and_read_back_as_their_defaults():
     )
     environ = minimal.to_environ()
     assert _settings.PAYLOAD_BUCKET not in environ and _settings.DEAD_LETTER_QUEUE_URLS not in environ
+    assert _settings.ARCHIVE_BUCKET not in environ
     read = DeploymentSettings.from_environ(environ)
     assert read == minimal
     assert read.retention_seconds == 30 * 24 * 3600

@@ -1,4 +1,5 @@
-// The list of executions: status chips, search by workflow id or type, pages, auto refresh.
+// The list of executions: status chips, search by workflow id or type, pages, auto refresh;
+// "archived" lists the archive of closed runs (kept after the retention period) instead.
 import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
 import { STATUSES, fmtDateTime, fmtDuration, isoTitle, statusLabel, toMs } from "./format.js";
@@ -22,6 +23,7 @@ export function mountList(root, params, navigate) {
     status: params.get("status") ?? "",
     workflowId: params.get("workflow_id") ?? "",
     workflowType: params.get("workflow_type") ?? "",
+    archived: params.get("archived") === "true",
     tokens: [null], // next_page_token of each page visited, for "Previous"
     page: 0,
     timer: null,
@@ -36,11 +38,20 @@ export function mountList(root, params, navigate) {
   const summary = h("span", { class: "muted" });
   const prev = h("button", { type: "button", class: "btn btn-small", onclick: () => page(-1) }, "← Previous");
   const next = h("button", { type: "button", class: "btn btn-small", onclick: () => page(+1) }, "Next →");
+  const archivedChip = h("button", {
+    type: "button",
+    class: "chip",
+    title: "Closed runs kept in the archive after the retention period",
+    onclick: () => {
+      state.archived = !state.archived;
+      resetPaging();
+    },
+  }, "archived");
   const startButton = h("button", { type: "button", class: "btn btn-primary", onclick: startDialog }, "Start workflow");
 
   replace(root,
     h("div", { class: "page-head" }, h("h1", {}, "Workflow executions"), startButton),
-    h("div", { class: "filters" }, chips, h("div", { class: "searches" }, idInput, typeInput)),
+    h("div", { class: "filters" }, chips, archivedChip, h("div", { class: "searches" }, idInput, typeInput)),
     h("div", { class: "card" },
       h("table", { class: "table executions" },
         h("thead", {}, h("tr", {},
@@ -59,6 +70,8 @@ export function mountList(root, params, navigate) {
           resetPaging();
         },
       }, status ? statusLabel(status) : "all")));
+    archivedChip.className = `chip${state.archived ? " chip-on" : ""}`;
+    archivedChip.setAttribute("aria-pressed", String(state.archived));
   }
 
   function syncHash() {
@@ -66,6 +79,7 @@ export function mountList(root, params, navigate) {
     if (state.status) q.set("status", state.status);
     if (state.workflowId) q.set("workflow_id", state.workflowId);
     if (state.workflowType) q.set("workflow_type", state.workflowType);
+    if (state.archived) q.set("archived", "true");
     const hash = `#/workflows${q.size ? `?${q}` : ""}`;
     if (location.hash !== hash) history.replaceState(null, "", hash);
   }
@@ -106,6 +120,7 @@ export function mountList(root, params, navigate) {
         workflow_type: state.workflowType,
         page_size: PAGE_SIZE,
         next_page_token: state.tokens[state.page],
+        archived: state.archived ? "true" : undefined,
       }, controller.signal);
       if (state.stopped) return;
       state.tokens[state.page + 1] = data.next_page_token ?? null;
@@ -125,8 +140,10 @@ export function mountList(root, params, navigate) {
   function renderRows(executions) {
     if (!executions.length) {
       const filtered = state.status || state.workflowId || state.workflowType;
-      replace(body, h("tr", {}, h("td", { colspan: 9, class: "empty" },
-        filtered ? "No execution matches these filters." : "No workflow executions yet. Start one with the button above, the CLI or the API.")));
+      const none = state.archived
+        ? "No archived execution matches these filters. Runs are archived as they close."
+        : filtered ? "No execution matches these filters." : "No workflow executions yet. Start one with the button above, the CLI or the API.";
+      replace(body, h("tr", {}, h("td", { colspan: 9, class: "empty" }, none)));
       return;
     }
     replace(body, executions.map((e) => {

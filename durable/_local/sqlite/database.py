@@ -23,12 +23,12 @@ SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (
-    pk TEXT NOT NULL, sk INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (pk, sk)
+    pk TEXT NOT NULL, sk INTEGER NOT NULL, item TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (pk, sk)
 );
 CREATE TABLE IF NOT EXISTS executions (
     workflow_id TEXT NOT NULL, run_id TEXT NOT NULL, latest INTEGER NOT NULL,
     status TEXT NOT NULL, workflow_type TEXT NOT NULL, start_key TEXT NOT NULL, item TEXT NOT NULL,
-    PRIMARY KEY (workflow_id, run_id)
+    expires_at INTEGER, PRIMARY KEY (workflow_id, run_id)
 );
 CREATE INDEX IF NOT EXISTS executions_latest ON executions (workflow_id, latest);
 CREATE INDEX IF NOT EXISTS executions_by_start ON executions (start_key);
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS dedup (
 CREATE INDEX IF NOT EXISTS dedup_by_time ON dedup (queue, sent_at);
 CREATE TABLE IF NOT EXISTS payloads (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (schedule_id TEXT PRIMARY KEY, version INTEGER NOT NULL, item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS archive_objects (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timers (
     id INTEGER PRIMARY KEY AUTOINCREMENT, fire_at REAL NOT NULL, queue TEXT NOT NULL, body TEXT NOT NULL,

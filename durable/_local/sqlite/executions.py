@@ -35,10 +35,17 @@ _RUNNING = WorkflowExecutionStatus.RUNNING
 class SqliteExecutionStore:
     """:class:`~durable._runtime.ports.ExecutionStore` in tables."""
 
-    def __init__(self, db: Database, *, claims: ClaimCheck | None = None) -> None:
-        """A store in ``db``; ``claims`` holds memos, failures and details too large to inline."""
+    def __init__(
+        self, db: Database, *, claims: ClaimCheck | None = None, retention_seconds: float = 30 * 24 * 3600
+    ) -> None:
+        """A store in ``db``; ``claims`` holds memos, failures and details too large to inline.
+
+        Closed runs expire ``retention_seconds`` after their close (:meth:`sweep` removes them,
+        as the table's TTL does).
+        """
         self._db = db
         self.claims = claims or ClaimCheck(None)
+        self.retention_seconds = retention_seconds
 
     def _latest(self, conn: sqlite3.Connection, workflow_id: str) -> ExecutionRecord | None:
         row = conn.execute(
@@ -47,9 +54,12 @@ class SqliteExecutionStore:
         return None if row is None else execution_record(json.loads(row[0]), self.claims)
 
     def _write(self, conn: sqlite3.Connection, record: ExecutionRecord, item: dict[str, Any]) -> None:
+        """Upsert the run's row as the latest; its expiry is kept (an update leaves the TTL attribute)."""
         conn.execute(
-            "INSERT OR REPLACE INTO executions (workflow_id, run_id, latest, status, workflow_type, start_key, item)"
-            " VALUES (?, ?, 1, ?, ?, ?, ?)",
+            "INSERT INTO executions (workflow_id, run_id, latest, status, workflow_type, start_key, item)"
+            " VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (workflow_id, run_id) DO UPDATE SET latest = 1,"
+            " status = excluded.status, workflow_type = excluded.workflow_type, start_key = excluded.start_key,"
+            " item = excluded.item",
             (
                 record.workflow_id,
                 record.run_id,
@@ -68,6 +78,10 @@ class SqliteExecutionStore:
         with self._db.transaction() as conn:
             refuse_replacing(self._latest(conn, record.workflow_id), replaceable)
             conn.execute("UPDATE executions SET latest = 0 WHERE workflow_id = ?", (record.workflow_id,))
+            # A start writes the whole item (a PutItem): no expiry left from a run of the same id.
+            conn.execute(
+                "DELETE FROM executions WHERE workflow_id = ? AND run_id = ?", (record.workflow_id, record.run_id)
+            )
             self._write(conn, record, item)
 
     def get(self, workflow_id: str) -> ExecutionRecord:
@@ -78,20 +92,33 @@ class SqliteExecutionStore:
             raise ExecutionNotFound(f"no execution with workflow id {workflow_id!r}")
         return record
 
-    def _change_latest(self, workflow_id: str, run_id: str, change: dict[str, Any], *, running: bool = False) -> None:
+    def _change_latest(self, workflow_id: str, run_id: str, change: dict[str, Any], *, running: bool = False) -> bool:
         with self._db.transaction() as conn:
             record = self._latest(conn, workflow_id)
             if record is None or record.run_id != run_id or (running and record.status != _RUNNING):
-                return
+                return False
             changed = dataclasses.replace(record, **change)
             self._write(conn, changed, execution_item(changed, self.claims))
+            return True
 
     def close(
         self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
     ) -> None:
         """Mark the run closed; a no-op when that run is not the RUNNING one."""
         change = {"status": status, "close_time": close_time, "history_length": int(history_length)}
-        self._change_latest(workflow_id, run_id, change, running=True)
+        with self._db.transaction() as conn:
+            if self._change_latest(workflow_id, run_id, change, running=True):
+                # The table's TTL attribute, so closed runs age out (an earlier run keeps it).
+                conn.execute(
+                    "UPDATE executions SET expires_at = ? WHERE workflow_id = ? AND run_id = ?",
+                    (int(close_time + self.retention_seconds), workflow_id, run_id),
+                )
+
+    def sweep(self, now: float) -> int:
+        """Remove the closed runs whose expiry has passed (DynamoDB's TTL); how many."""
+        with self._db.transaction() as conn:
+            removed: int = conn.execute("DELETE FROM executions WHERE expires_at <= ?", (now,)).rowcount
+        return removed
 
     def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
         """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""

@@ -43,3 +43,14 @@ class SqliteHistoryStore:
         for (text,) in rows:
             events.extend(record_events(json.loads(text), self.claims))
         return events
+
+    def expire(self, execution: str, expires_at: int) -> None:
+        """Let every record of the run expire at ``expires_at``, as the DynamoDB adapter's TTL does."""
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE history SET expires_at = ? WHERE pk = ?", (int(expires_at), execution))
+
+    def sweep(self, now: float) -> int:
+        """Remove the records whose expiry has passed (DynamoDB's TTL); how many."""
+        with self._db.transaction() as conn:
+            removed: int = conn.execute("DELETE FROM history WHERE expires_at <= ?", (now,)).rowcount
+        return removed
