@@ -131,6 +131,29 @@ def test_payloads_and_schedules(sqlite_backend):
     assert (stored.schedule_id, stored.doc, stored.version) == ("s1", {"spec": {"every": 30}}, 2)
 
 
+def test_the_archive_and_expiries(sqlite_backend):
+    objects = sqlite_backend.archive_objects()
+    objects.put("default/2024/01/02/w/r.jsonl.gz", b"\x1f\x8b archived")
+    history, executions = sqlite_backend.history(), sqlite_backend.executions()
+    history.append("w#r", [event(1)])
+    history.expire("w#r", 2_000)
+    executions.create(ExecutionRecord("w", "r", "T", "q", WorkflowExecutionStatus.RUNNING, 100.0))
+    executions.close("w", "r", WorkflowExecutionStatus.COMPLETED, 1_000.0, 1)  # expires at 1000 + 30 days
+
+    sqlite_backend.reopen()
+
+    objects = sqlite_backend.archive_objects()
+    assert list(objects.keys("default/")) == ["default/2024/01/02/w/r.jsonl.gz"]
+    assert objects.folders("default/2024/") == ["default/2024/01/"]
+    assert objects.get("default/2024/01/02/w/r.jsonl.gz") == b"\x1f\x8b archived"
+    history, executions = sqlite_backend.history(), sqlite_backend.executions()
+    assert sqlite_backend.sweep(1_999, history, executions) == 0
+    assert sqlite_backend.sweep(2_000, history, executions) == 1 and history.load("w#r") == []
+    assert executions.get("w").status == WorkflowExecutionStatus.COMPLETED
+    assert sqlite_backend.sweep(1_000 + 30 * 24 * 3600, history, executions) == 1
+    assert list(executions.scan(Selection())) == []
+
+
 def test_idempotency_records(sqlite_backend):
     calls = []
 
