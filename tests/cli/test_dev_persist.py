@@ -129,3 +129,12 @@ def test_without_the_flag_the_banner_says_the_state_is_in_memory() -> None:
         )
     finally:
         dev.stop()
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_one_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("these are my notes, not a database " * 20)
+    run = durable("dev", "--registry", "tests.cli.persist_registry", "--db-filename", str(notes), address=None)
+    assert run.code == 1
+    assert run.out == f"error: cannot use {notes}: file is not a database\n", run.out + run.err
+    assert notes.read_text().startswith("these are my notes")  # left as it was
