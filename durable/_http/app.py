@@ -33,6 +33,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from durable import _failure
 from durable._http import models as m
 from durable._http import static, visibility, wire
+from durable._http.activity_routes import activity_routes
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
 from durable._http.routing import (
@@ -176,6 +177,7 @@ class HttpApi:
         _error_handlers(app)
         _workflow_routes(app, self)
         update_routes(app, lambda: self.engine)
+        activity_routes(app, lambda: self.engine)
         app.include_router(schedule_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
@@ -501,6 +503,13 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "last_heartbeat_time": wire.rfc3339(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
             "heartbeat_details": [wire.decode_payload(d) for d in p.heartbeat.details] if p.heartbeat else [],
             "last_failure": wire.failure_out(p.last_failure) if p.last_failure else None,
+            "pause": {
+                "pause_time": wire.rfc3339(p.paused["time"]),
+                "identity": p.paused["identity"],
+                "reason": p.paused["reason"],
+            }
+            if p.paused
+            else None,
         }
         for p in description.pending_activities
     ]
