@@ -216,3 +216,21 @@ async def test_pausing_an_activity_that_is_not_pending_is_refused(env: WorkflowE
     assert "activity 'no-such-activity' is not pending" in messages[0]
     assert "already completed" in messages[2]
     assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_a_history_with_a_pause_exports_as_temporal_s_json_without_it(env: WorkflowEnvironment) -> None:
+    attempts = Attempts()
+    async with _worker(env, attempts):
+        handle = await _start(env, "flaky")
+        await _pending_state(handle, PendingActivityState.SCHEDULED, attempt=2)
+        await env.client.pause_activity(handle.id, "the-activity")
+        await _pending_state(handle, PendingActivityState.PAUSED)
+        attempts.fail = False
+        await env.client.unpause_activity(handle.id, "the-activity")
+        await handle.result()
+    history = await handle.fetch_history()
+    kinds = [e["event_type"] for e in history.events]
+    assert "ActivityPaused" in kinds and "ActivityUnpaused" in kinds
+    exported = [e["eventType"] for e in history.to_json_dict()["events"]]
+    assert "EVENT_TYPE_ACTIVITY_TASK_COMPLETED" in exported
+    assert not [t for t in exported if "PAUSE" in t]
