@@ -28,17 +28,19 @@ from collections.abc import Mapping
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
-from durable._runtime.inbox import ActivityPauseMessage, ActivityUnpauseMessage, send_to_inbox_at
+from durable._runtime.inbox import ActivityPauseMessage, ActivityUnpauseMessage, send_to_inbox, send_to_inbox_at
 from durable._runtime.services import Services
 
 __all__ = [
     "PAUSE_ERROR_MESSAGE",
     "PAUSE_ERROR_TYPE",
     "attempt_dedup",
+    "cancel_if_held",
     "claim_data",
     "pause_event",
     "pending_by_id",
     "send_held_deadline",
+    "waits_for_unpause",
     "unpause_event",
 ]
 
@@ -123,5 +125,34 @@ def send_held_deadline(services: Services, ledger: Ledger, seq: int) -> None:
         attempt=act.attempt,
         outcome="failed",
         failure=act.last_failure,
+        **stamp,
+    )
+
+
+def waits_for_unpause(act: ActivityState) -> bool:
+    """Whether no attempt of a paused activity runs: the last one failed while paused, or the
+    retry it waited for was due after the pause (the worker drops it)."""
+    if act.paused is None:
+        return False
+    return act.held or (act.attempt > 1 and act.attempt_time >= act.paused["time"])
+
+
+def cancel_if_held(services: Services, ledger: Ledger, seq: int) -> None:
+    """A cancel request for a paused activity that runs no attempt: it is cancelled at once, as
+    Temporal cancels an activity that is not running, instead of waiting for an unpause."""
+    act = ledger.activities[seq]
+    if not act.cancel_requested or not waits_for_unpause(act):
+        return
+    started = ledger.started or {}
+    stamp = {"stamp": act.stamp} if act.stamp else {}
+    send_to_inbox(
+        services,
+        started["workflow_id"],
+        started["run_id"],
+        "activity_result",
+        f"{attempt_dedup(seq, act.attempt, act.stamp)}:held-cancel",
+        seq=seq,
+        attempt=act.attempt,
+        outcome="canceled",
         **stamp,
     )

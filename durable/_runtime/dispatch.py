@@ -18,7 +18,7 @@ from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.ledger import Ledger
 from durable._replay.retry import backoff
-from durable._runtime.activity_pause import attempt_dedup, send_held_deadline
+from durable._runtime.activity_pause import attempt_dedup, cancel_if_held, send_held_deadline
 from durable._runtime.attempt import ActivityTask
 from durable._runtime.close import apply_parent_close_policy, finish_close
 from durable._runtime.deadlines import Timeouts, execution_time, send_deadline
@@ -71,6 +71,7 @@ class Dispatcher:
                 if (act := ledger.activities.get(attrs["seq"])) is not None and act.paused is not None:
                     s.executions.set_activity_paused(key, act.scheduled["activity_id"], True, act.stamp)
                     send_held_deadline(s, ledger, attrs["seq"])  # its retry may be waiting already
+                    cancel_if_held(s, ledger, attrs["seq"])  # asked to cancel while waiting: it will not run
             elif kind == ev.ACTIVITY_UNPAUSED:
                 if (act := ledger.activities.get(attrs["seq"])) is not None and act.paused is None:
                     # The flag first: the task sent next must not be taken for a retry to drop.
@@ -79,6 +80,7 @@ class Dispatcher:
             elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
                 if (act := ledger.activities.get(attrs["seq"])) is not None:
                     s.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+                    cancel_if_held(s, ledger, attrs["seq"])
             elif kind in (ev.SIGNAL_EXTERNAL_INITIATED, ev.CANCEL_EXTERNAL_INITIATED):
                 which = "signal" if kind == ev.SIGNAL_EXTERNAL_INITIATED else "cancel"
                 if (which, attrs["seq"]) in ledger.externals:

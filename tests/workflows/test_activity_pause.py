@@ -234,3 +234,41 @@ async def test_a_history_with_a_pause_exports_as_temporal_s_json_without_it(env:
     exported = [e["eventType"] for e in history.to_json_dict()["events"]]
     assert "EVENT_TYPE_ACTIVITY_TASK_COMPLETED" in exported
     assert not [t for t in exported if "PAUSE" in t]
+
+
+@workflow.defn
+class CancelsItsActivity:
+    def __init__(self) -> None:
+        self.cancel = False
+
+    @workflow.run
+    async def run(self) -> str:
+        handle = workflow.start_activity(
+            "flaky",
+            activity_id="the-activity",
+            start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RetryPolicy(initial_interval=HOUR),
+            cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+        await workflow.wait_condition(lambda: self.cancel)
+        handle.cancel()
+        try:
+            return await handle
+        except ActivityError as err:
+            return type(err.cause).__name__
+
+    @workflow.signal
+    def cancel_it(self) -> None:
+        self.cancel = True
+
+
+async def test_cancelling_a_paused_activity_that_runs_no_attempt_cancels_it_at_once(env: WorkflowEnvironment) -> None:
+    attempts = Attempts()
+    async with Worker(env.client, task_queue="q", workflows=[CancelsItsActivity], activities=[attempts.flaky]):
+        handle = await env.client.start_workflow(CancelsItsActivity.run, id=f"wf-{uuid.uuid4()}", task_queue="q")
+        await _pending_state(handle, PendingActivityState.SCHEDULED, attempt=2)
+        await env.client.pause_activity(handle.id, "the-activity")
+        await _pending_state(handle, PendingActivityState.PAUSED)
+        await handle.signal(CancelsItsActivity.cancel_it)
+        assert await handle.result() == "CancelledError"
+    assert attempts.seen == [1]
