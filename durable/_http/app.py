@@ -75,7 +75,8 @@ QUERY_START_WAIT_SECONDS = 10.0
 """How long a query waits for a new run's first workflow task before it gives up."""
 
 _DESCRIPTION = """\
-Start, list, inspect, signal, query, cancel and terminate durable workflow executions.
+Start, list, inspect, signal, query, cancel and terminate durable workflow executions; pause and
+unpause their activities.
 
 Payloads (workflow input, signal and query arguments, results, failure details) are plain
 JSON values. Times are RFC 3339 in UTC. Request bodies are JSON in UTF-8 sent as
@@ -93,6 +94,9 @@ History events carry the engine's event types and attribute names:
 - `ActivityTaskAttemptFailed`: seq, attempt, failure, next_attempt_time, heartbeat_details (a retry follows)
 - `ActivityTaskCompleted`: seq, attempt, result; `ActivityTaskFailed`: seq, attempt, failure, retry_state;
   `ActivityTaskCanceled`: seq, attempt; `ActivityTaskCancelRequested`: seq
+- `ActivityPaused`: seq, activity_id, reason, identity; `ActivityUnpaused`: seq, activity_id, identity,
+  reset_attempts, reset_heartbeats, next_attempt_time (an operator's pause; an `ActivityTaskAttemptFailed`
+  with `paused` holds its next attempt until the unpause)
 - `TimerStarted`: seq, duration (seconds); `TimerFired`: seq; `TimerCanceled`: seq
 - `WorkflowExecutionSignaled`: signal_name, input; `WorkflowExecutionCancelRequested`: reason
 - `WorkflowExecutionUpdateAccepted`: update_id, name, input; `WorkflowExecutionUpdateCompleted`: update_id,
