@@ -1,4 +1,6 @@
-"""Pausing an activity, as Temporal's ``PauseActivity`` / ``UnpauseActivity``: the engine's side. Pure.
+"""Pausing an activity, as Temporal's ``PauseActivity`` / ``UnpauseActivity``: the engine's side.
+
+What a pause or unpause message logs (pure), and what the dispatcher sends because of it.
 
 A pause is an inbox message like any other change to a run, so the one writer of the run
 logs it (``ActivityPaused``) in order with the attempts' outcomes: the retry decision of
@@ -12,13 +14,16 @@ a failed attempt reads the pause from the same log and cannot race with it. Whil
   count kept, until an unpause; a retry that was already on its way is dropped by the
   worker, which reads the heartbeat record's flag before it claims a retry;
 - a completion still completes the activity, and a failure that allows no more retries
-  (non-retryable, attempts or schedule-to-close exhausted) still fails it.
+  (non-retryable, attempts or schedule-to-close exhausted) still fails it;
+- the schedule-to-close timeout keeps running (a message at its deadline fails the waiting
+  attempt), and a cancel request cancels an activity that runs no attempt at once.
 
 An unpause (``ActivityUnpaused``) clears the flag and dispatches the current attempt at once
 (or after the jitter the caller drew). Should that attempt be running still, the worker's
 claim on it turns the new task away. Resetting the attempts makes the next attempt 1 again
 under a new *stamp* (Temporal's name for it), which the attempt's claim, its result's dedup
-key and its task token carry, so attempt 1 of the new stamp is never taken for the old one.
+key and its task token carry, so attempt 1 of the new stamp is never taken for the old one;
+the heartbeat record keeps the current stamp, and the worker drops a retry of an older one.
 """
 
 from __future__ import annotations
