@@ -42,6 +42,10 @@ class PendingActivityState(IntEnum):
     SCHEDULED = 1
     STARTED = 2
     CANCEL_REQUESTED = 3
+    PAUSED = 4
+    """Paused by an operator, and no attempt is running."""
+    PAUSE_REQUESTED = 5
+    """Paused by an operator while an attempt runs: it learns at its next heartbeat."""
 
 
 CLOSED_STATUSES = frozenset(s for s in WorkflowExecutionStatus if s is not WorkflowExecutionStatus.RUNNING)

@@ -9,13 +9,15 @@ from typing import Any, NoReturn
 
 from durable import _converter
 from durable._activity import context as _context
-from durable._activity.context import CompleteAsyncError, Info
+from durable._activity.context import ActivityCancellationDetails, CompleteAsyncError, Info
 from durable._activity.definition import defn
 from durable._activity.logger import LoggerAdapter
 from durable._metrics.meter import MetricMeter
 
 __all__ = [
+    "ActivityCancellationDetails",
     "Info",
+    "cancellation_details",
     "defn",
     "heartbeat",
     "in_activity",
@@ -33,6 +35,12 @@ __all__ = [
 def info() -> Info:
     """Information about the running attempt (``attempt``, ``heartbeat_details``, ids...)."""
     return _context.current().intercepted_info()
+
+
+def cancellation_details() -> ActivityCancellationDetails | None:
+    """Why the running attempt was cancelled (``paused`` when an operator paused the activity),
+    or None while it was not. Once set, it does not change."""
+    return _context.current().cancellation_details
 
 
 def in_activity() -> bool:

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from durable._cli.activities import add_activity_commands
 from durable._cli.codec_server import add_codec_server_command
 from durable._cli.commands import add_workflow_commands
 from durable._cli.dev import add_dev_command
@@ -57,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     subparsers = root.add_subparsers(dest="group", required=True, metavar="COMMAND")
     add_workflow_commands(subparsers)
     add_schedule_commands(subparsers)
+    add_activity_commands(subparsers)
     add_dlq_commands(subparsers)
     add_dev_command(subparsers)
     add_codec_server_command(subparsers)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar, cast
 
 from durable._activity import context as activity_context
-from durable._activity.context import ActivityContext, Info
+from durable._activity.context import ActivityCancellationDetails, ActivityContext, Info
 from durable._client.client import Client
 from durable._client.interceptor import Interceptor
 from durable._conversion.data_converter import DataConverter
@@ -195,6 +195,10 @@ class WorkflowEnvironment:
         await self.shutdown()
 
 
+_CANCEL_REQUESTED = ActivityCancellationDetails(cancel_requested=True)
+"""What ``ActivityEnvironment.cancel()`` delivers by default, as temporalio's (frozen: shared safely)."""
+
+
 class ActivityEnvironment:
     """Runs one activity function alone, with heartbeat and cancellation hooks."""
 
@@ -233,12 +237,14 @@ class ActivityEnvironment:
             workflow_type="test",
         )
 
-    def cancel(self) -> None:
-        """Deliver cancellation to the running activity (only the first call matters)."""
+    def cancel(self, cancellation_details: ActivityCancellationDetails = _CANCEL_REQUESTED) -> None:
+        """Deliver cancellation to the running activity (only the first call matters);
+        ``activity.cancellation_details()`` then gives ``cancellation_details`` (e.g. ``paused``)."""
         if self._cancelled:
             return
         self._cancelled = True
         for ctx in list(self._contexts):
+            ctx.cancellation_details = cancellation_details
             ctx.request_cancel()
 
     def run(self, fn: Callable[_Params, _Return], *args: _Params.args, **kwargs: _Params.kwargs) -> _Return:

@@ -181,11 +181,12 @@ class DurableStack(Stack):
             # The attempt's claim (powertools idempotency), its heartbeats, its result: never history.
             self.tables.idempotency.grant_read_write_data(worker.function)
             # Heartbeats are UpdateItems of the run's heartbeat items (which also return the
-            # cancel flag), in the executions table: only keys under the heartbeat prefix, so an
-            # activity cannot touch an execution record (wf#...), a schedule or an update's answer.
+            # cancel and pause flags), in the executions table, and a retry reads its item for a
+            # pause (GetItem): only keys under the heartbeat prefix, so an activity cannot touch
+            # or read an execution record (wf#...), a schedule or an update's answer.
             worker.function.add_to_role_policy(
                 iam.PolicyStatement(
-                    actions=["dynamodb:UpdateItem"],
+                    actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
                     resources=[self.tables.executions.table_arn],
                     conditions={
                         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{HEARTBEAT_PARTITION_PREFIX}*"]}

@@ -98,7 +98,9 @@ PINNED: dict[str, frozenset[str]] = {
     ),
     "durable.activity": frozenset(
         {
+            "ActivityCancellationDetails",
             "Info",
+            "cancellation_details",
             "defn",
             "heartbeat",
             "in_activity",

@@ -15,7 +15,7 @@ from durable._conversion.payload_converter import PayloadConverter
 from durable._metrics.meter import MetricMeter
 from durable.common import RetryPolicy
 
-__all__ = ["ActivityContext", "CompleteAsyncError", "Info", "current"]
+__all__ = ["ActivityCancellationDetails", "ActivityContext", "CompleteAsyncError", "Info", "current"]
 
 
 class CompleteAsyncError(BaseException):
@@ -23,6 +23,19 @@ class CompleteAsyncError(BaseException):
 
     A BaseException, so that an ``except Exception`` in activity code lets it through.
     """
+
+
+@dataclass(frozen=True)
+class ActivityCancellationDetails:
+    """Why the activity was cancelled (temporalio's ``activity.ActivityCancellationDetails``).
+    Set once, when the cancellation reaches the attempt; it does not change afterwards."""
+
+    not_found: bool = False
+    cancel_requested: bool = False
+    paused: bool = False
+    reset: bool = False
+    timed_out: bool = False
+    worker_shutdown: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,8 @@ class ActivityContext:
         # The converter of the client or environment that registered the activity's task queue.
         self.payload_converter = payload_converter or _converter.payload_converter
         self.cancel_requested = False
+        self.cancellation_details: ActivityCancellationDetails | None = None
+        """Set with the first cancellation that reaches the attempt (``activity.cancellation_details()``)."""
         self._cancelled = threading.Event()
         self._on_cancel: Callable[[], object] | None = None
         self.async_cancelled: asyncio.Event | None = None

@@ -441,7 +441,7 @@ class DynamoExecutionStore(LazyClient):
     # -- heartbeats --------------------------------------------------------------------
 
     def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
-        """Store the attempt's heartbeat; returns whether cancellation was requested."""
+        """Store the attempt's heartbeat; returns whether cancellation was requested or the activity is paused."""
         response = self.client.update_item(
             TableName=self.table_name,
             Key=_heartbeat_key(execution, activity_id),
@@ -456,8 +456,21 @@ class DynamoExecutionStore(LazyClient):
             },
             ReturnValues="ALL_NEW",
         )
-        cancel_requested: bool = response["Attributes"].get("cancel_requested", {}).get("BOOL", False)
-        return cancel_requested
+        attributes = response["Attributes"]
+        stop: bool = attributes.get("cancel_requested", {}).get("BOOL", False) or attributes.get("paused", {}).get(
+            "BOOL", False
+        )
+        return stop
+
+    def set_activity_paused(self, execution: str, activity_id: str, paused: bool, stamp: int) -> None:
+        """Flag (or unflag) the activity as paused, with its current stamp: its next heartbeat
+        learns it, and a retry that is paused or of an older stamp is not claimed."""
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=_heartbeat_key(execution, activity_id),
+            UpdateExpression="SET paused = :paused, stamp = :stamp",
+            ExpressionAttributeValues={":paused": {"BOOL": bool(paused)}, ":stamp": {"N": str(int(stamp))}},
+        )
 
     def request_activity_cancel(self, execution: str, activity_id: str) -> None:
         """Flag the activity so its next heartbeat learns it must cancel."""
@@ -482,6 +495,8 @@ class DynamoExecutionStore(LazyClient):
             details=json.loads(self.claims.text(item["details"])) if "details" in item else [],
             at=float(item["at"]["N"]) if "at" in item else None,
             cancel_requested=item.get("cancel_requested", {}).get("BOOL", False),
+            paused=item.get("paused", {}).get("BOOL", False),
+            stamp=int(item["stamp"]["N"]) if "stamp" in item else 0,
         )
 
     # -- update rejections ----------------------------------------------------------------

@@ -217,7 +217,7 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
                 (
                     p["activity_id"],
                     p["activity_type"],
-                    p["state"],
+                    _state(p),
                     p["attempt"],
                     when(p["last_heartbeat_time"]),
                     compact(p["heartbeat_details"], 30) if p["heartbeat_details"] else "",
@@ -228,6 +228,12 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
             s.out,
         )
     return 0
+
+
+def _state(pending: dict[str, Any]) -> str:
+    """A pending activity's state, with the reason it was paused for."""
+    pause = pending.get("pause")
+    return f"{pending['state']} ({pause['reason']})" if pause and pause["reason"] else str(pending["state"])
 
 
 async def _list(args: argparse.Namespace, s: Session) -> int:

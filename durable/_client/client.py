@@ -479,6 +479,76 @@ class Client:
         """A handle to complete, fail or heartbeat an activity that called ``raise_complete_async``."""
         return AsyncActivityHandle(self, task_token)
 
+    async def pause_activity(
+        self,
+        workflow_id: str,
+        activity_id: str,
+        *,
+        run_id: str | None = None,
+        reason: str | None = None,
+        identity: str | None = None,
+    ) -> None:
+        """Pause a workflow's pending activity, as Temporal's ``PauseActivity`` (which temporalio
+        exposes through ``workflow_service`` only; ``durable activity pause`` on the command line).
+
+        No retry is scheduled until :meth:`unpause_activity`: an attempt that fails or times out
+        meanwhile leaves the activity pending, paused, its attempt count kept. A running attempt
+        keeps running and learns at its next heartbeat (``activity.cancellation_details().paused``,
+        then cancelled as by a cancel request); its completion still completes the activity.
+        The schedule-to-close timeout keeps running. Pausing a paused activity changes nothing.
+
+        Args:
+            workflow_id: the workflow whose activity it is.
+            activity_id: the activity's id (``describe()`` lists the pending activities).
+            run_id: a run of the workflow (default: the latest).
+            reason: why; shown by describe and the UI.
+            identity: who pauses.
+
+        Raises:
+            RPCError: NOT_FOUND when the workflow or run does not exist or has closed, or has no
+                pending activity by that id.
+        """
+        await self._transport.pause_activity(
+            workflow_id, run_id, activity_id, reason=reason or "", identity=identity or ""
+        )
+
+    async def unpause_activity(
+        self,
+        workflow_id: str,
+        activity_id: str,
+        *,
+        run_id: str | None = None,
+        reset_attempts: bool = False,
+        reset_heartbeats: bool = False,
+        jitter: timedelta | None = None,
+        identity: str | None = None,
+    ) -> None:
+        """Unpause an activity paused by :meth:`pause_activity`: its next attempt is dispatched at
+        once, or at a random time within ``jitter``. Unpausing an activity that is not paused
+        changes nothing.
+
+        Args:
+            workflow_id: the workflow whose activity it is.
+            activity_id: the activity's id.
+            run_id: a run of the workflow (default: the latest).
+            reset_attempts: the next attempt is attempt 1 again, with every retry the policy allows.
+            reset_heartbeats: the next attempt gets no heartbeat details.
+            jitter: start the next attempt at a random time within this duration.
+            identity: who unpauses.
+
+        Raises:
+            RPCError: NOT_FOUND as :meth:`pause_activity`; INVALID_ARGUMENT for a negative jitter.
+        """
+        await self._transport.unpause_activity(
+            workflow_id,
+            run_id,
+            activity_id,
+            reset_attempts=reset_attempts,
+            reset_heartbeats=reset_heartbeats,
+            jitter=jitter.total_seconds() if jitter is not None else None,
+            identity=identity or "",
+        )
+
     async def create_schedule(
         self,
         id: str,

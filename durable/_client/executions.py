@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ActivityPauseInfo:
+    """Who paused an activity, when and why (Temporal's ``PendingActivityInfo.pause_info``)."""
+
+    pause_time: datetime
+    identity: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PendingActivityInfo:
     """An activity that has not reached its final outcome, as ``describe()`` reports it."""
 
@@ -37,6 +46,9 @@ class PendingActivityInfo:
     last_failure: BaseException | None
     heartbeat_details: Sequence[Any]
     last_heartbeat_time: datetime | None
+    paused: bool = False
+    """Paused by an operator (``Client.pause_activity``): no retry is scheduled until unpaused."""
+    pause_info: ActivityPauseInfo | None = None
 
 
 @dataclass(frozen=True)

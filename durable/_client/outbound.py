@@ -11,6 +11,7 @@ from durable import _converter, _failure
 from durable._client import schedules
 from durable._client.errors import AsyncActivityCancelledError
 from durable._client.executions import (
+    ActivityPauseInfo,
     PendingActivityInfo,
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
@@ -219,6 +220,10 @@ class ClientOutbound(OutboundInterceptor):
                 last_failure=_failure.to_exception(p.last_failure, self._pc) if p.last_failure else None,
                 heartbeat_details=_converter.decode_args(p.heartbeat.details, None, self._pc) if p.heartbeat else [],
                 last_heartbeat_time=_dt(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
+                paused=p.paused is not None,
+                pause_info=ActivityPauseInfo(_dt(p.paused["time"]), p.paused["identity"], p.paused["reason"])
+                if p.paused
+                else None,
             )
             for p in d.pending_activities
         ]

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from durable._client.activity_transport import ActivityTransport
 from durable._client.schedule_transport import ScheduleTransport
 from durable._replay.events import Event
 from durable._runtime.control import Description, Started, UpdateStatus
@@ -118,7 +119,7 @@ class RunOutcome:
     """TERMINATED: the encoded details given."""
 
 
-class Transport(ScheduleTransport, Protocol):
+class Transport(ScheduleTransport, ActivityTransport, Protocol):
     """How a client reaches the engine.
 
     ``request_id`` makes a start, signal, cancel or terminate idempotent, as the request id

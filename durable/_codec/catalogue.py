@@ -120,6 +120,8 @@ EVENTS: Mapping[str, Spec] = {
     ev.ACTIVITY_ATTEMPT_FAILED: {"failure": FAILURE, "heartbeat_details": PAYLOADS},
     ev.WORKFLOW_TERMINATED: {"details": PAYLOADS},
     ev.WORKFLOW_TIMED_OUT: _NONE,
+    ev.ACTIVITY_PAUSED: _NONE,
+    ev.ACTIVITY_UNPAUSED: _NONE,
 }
 """Event type -> the payloads among its attributes."""
 
@@ -138,6 +140,8 @@ MESSAGES: Mapping[str, Spec] = {
     "task_retry": _NONE,
     "activity_result": {"result": PAYLOAD, "failure": FAILURE, "heartbeat_details": PAYLOADS},
     "update": {"input": PAYLOADS},
+    "activity_pause": _NONE,
+    "activity_unpause": _NONE,
     "schedule_fire": _NONE,
 }
 """Inbox message kind -> the payloads among its fields."""

@@ -415,6 +415,8 @@ class _Writer:
                 "type": attrs["workflow_type"],
                 "workflow_id": attrs["workflow_id"],
             }
+        elif kind in (ev.ACTIVITY_PAUSED, ev.ACTIVITY_UNPAUSED):
+            pass  # Temporal keeps an activity's pause in its mutable state: no event in its history
         elif kind in ev.CHILD_OUTCOMES:
             self.child_outcome(event)
         elif kind in (ev.UPDATE_ACCEPTED, ev.UPDATE_COMPLETED):

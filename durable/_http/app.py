@@ -33,6 +33,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from durable import _failure
 from durable._http import models as m
 from durable._http import static, visibility, wire
+from durable._http.activity_routes import activity_routes
 from durable._http.archive_routes import Archived, archived_history
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
@@ -75,7 +76,8 @@ QUERY_START_WAIT_SECONDS = 10.0
 """How long a query waits for a new run's first workflow task before it gives up."""
 
 _DESCRIPTION = """\
-Start, list, inspect, signal, query, cancel and terminate durable workflow executions.
+Start, list, inspect, signal, query, cancel and terminate durable workflow executions; pause and
+unpause their activities.
 
 Payloads (workflow input, signal and query arguments, results, failure details) are plain
 JSON values. Times are RFC 3339 in UTC. Request bodies are JSON in UTF-8 sent as
@@ -93,6 +95,9 @@ History events carry the engine's event types and attribute names:
 - `ActivityTaskAttemptFailed`: seq, attempt, failure, next_attempt_time, heartbeat_details (a retry follows)
 - `ActivityTaskCompleted`: seq, attempt, result; `ActivityTaskFailed`: seq, attempt, failure, retry_state;
   `ActivityTaskCanceled`: seq, attempt; `ActivityTaskCancelRequested`: seq
+- `ActivityPaused`: seq, activity_id, reason, identity; `ActivityUnpaused`: seq, activity_id, identity,
+  reset_attempts, reset_heartbeats, next_attempt_time (an operator's pause; an `ActivityTaskAttemptFailed`
+  with `paused` holds its next attempt until the unpause)
 - `TimerStarted`: seq, duration (seconds); `TimerFired`: seq; `TimerCanceled`: seq
 - `WorkflowExecutionSignaled`: signal_name, input; `WorkflowExecutionCancelRequested`: reason
 - `WorkflowExecutionUpdateAccepted`: update_id, name, input; `WorkflowExecutionUpdateCompleted`: update_id,
@@ -177,6 +182,7 @@ class HttpApi:
         _error_handlers(app)
         _workflow_routes(app, self)
         update_routes(app, lambda: self.engine)
+        activity_routes(app, lambda: self.engine)
         app.include_router(schedule_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
@@ -502,6 +508,13 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "last_heartbeat_time": wire.rfc3339(p.heartbeat.at) if p.heartbeat and p.heartbeat.at else None,
             "heartbeat_details": [wire.decode_payload(d) for d in p.heartbeat.details] if p.heartbeat else [],
             "last_failure": wire.failure_out(p.last_failure) if p.last_failure else None,
+            "pause": {
+                "pause_time": wire.rfc3339(p.paused["time"]),
+                "identity": p.paused["identity"],
+                "reason": p.paused["reason"],
+            }
+            if p.paused
+            else None,
         }
         for p in description.pending_activities
     ]

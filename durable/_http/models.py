@@ -10,6 +10,7 @@ from durable._limits import MAX_ID_BYTES
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 __all__ = [
+    "ActivityPause",
     "ActivityCompleteRequest",
     "ActivityFailRequest",
     "ActivityHeartbeatRequest",
@@ -216,17 +217,26 @@ class ExecutionList(BaseModel):
     next_page_token: str | None
 
 
+class ActivityPause(BaseModel):
+    """Who paused an activity, when and why."""
+
+    pause_time: str
+    identity: str
+    reason: str
+
+
 class PendingActivity(BaseModel):
     """An activity that has not reached its final outcome."""
 
     activity_id: str
     activity_type: str
-    state: Literal["SCHEDULED", "STARTED", "CANCEL_REQUESTED"]
+    state: Literal["SCHEDULED", "STARTED", "CANCEL_REQUESTED", "PAUSED", "PAUSE_REQUESTED"]
     attempt: int
     scheduled_time: str
     last_heartbeat_time: str | None
     heartbeat_details: list[Any]
     last_failure: Failure | None
+    pause: ActivityPause | None = Field(default=None, description="set while an operator has it paused")
 
 
 class WorkflowHandlers(BaseModel):

@@ -44,6 +44,7 @@ from durable._client.transport import (
 )
 from durable._http import wire
 from durable._http.connection import HttpSender, Unreachable
+from durable._http.remote_activities import RemoteActivityTransport
 from durable._http.remote_schedules import RemoteScheduleTransport
 from durable._runtime.control import Description, PendingActivity, Started, UpdateStatus, new_request_id
 from durable._runtime.ports import ExecutionRecord, HeartbeatRecord
@@ -219,7 +220,7 @@ class PreparedRequest(NamedTuple):
     headers: dict[str, str]
 
 
-class HttpTransport(RemoteScheduleTransport):
+class HttpTransport(RemoteScheduleTransport, RemoteActivityTransport):
     """:class:`durable._client.transport.Transport` over the HTTP API."""
 
     def __init__(
@@ -469,6 +470,13 @@ class HttpTransport(RemoteScheduleTransport):
                     at=wire.parse_time(p["last_heartbeat_time"]) if p.get("last_heartbeat_time") else None,
                 )
                 if p.get("last_heartbeat_time") or p.get("heartbeat_details")
+                else None,
+                paused={
+                    "time": wire.parse_time(p["pause"]["pause_time"]),
+                    "identity": p["pause"]["identity"],
+                    "reason": p["pause"]["reason"],
+                }
+                if p.get("pause")
                 else None,
             )
             for p in detail.get("pending_activities", [])

@@ -230,16 +230,29 @@ class MemoryExecutionStore:
             yield record, key
 
     def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
-        """Store the attempt's heartbeat; returns whether cancellation was requested."""
+        """Store the attempt's heartbeat; returns whether cancellation was requested or the activity is paused."""
         encoded = json.loads(_dumps(details))
         heartbeat_item(details, self.claims)
         with self._lock:
             old = self._heartbeats.get((execution, activity_id))
             cancel = old.cancel_requested if old is not None else False
+            paused = old.paused if old is not None else False
             self._heartbeats[(execution, activity_id)] = HeartbeatRecord(
-                attempt=int(attempt), details=encoded, at=at, cancel_requested=cancel
+                attempt=int(attempt),
+                details=encoded,
+                at=at,
+                cancel_requested=cancel,
+                paused=paused,
+                stamp=old.stamp if old is not None else 0,
             )
-            return cancel
+            return cancel or paused
+
+    def set_activity_paused(self, execution: str, activity_id: str, paused: bool, stamp: int) -> None:
+        """Flag (or unflag) the activity as paused, with its current stamp: its next heartbeat
+        learns it, and a retry that is paused or of an older stamp is not claimed."""
+        with self._lock:
+            record = self._heartbeats.setdefault((execution, activity_id), HeartbeatRecord(0))
+            record.paused, record.stamp = paused, int(stamp)
 
     def request_activity_cancel(self, execution: str, activity_id: str) -> None:
         """Flag the activity so its next heartbeat learns it must cancel."""

@@ -21,6 +21,7 @@ from durable._client.transport import (
     Transport,
     UpdateInput,
 )
+from durable._local.activity_transport import LocalActivityTransport
 from durable._local.environment import LocalRuntime
 from durable._local.schedule_transport import LocalScheduleTransport
 from durable._replay import events as ev
@@ -65,7 +66,7 @@ def run_outcome(run_id: str, close: Event) -> RunOutcome:
     return RunOutcome(run_id, "TERMINATED", reason=attrs.get("reason") or "", details=list(attrs.get("details", [])))
 
 
-class LocalTransport(LocalScheduleTransport):
+class LocalTransport(LocalScheduleTransport, LocalActivityTransport):
     """:class:`durable._client.transport.Transport` over a :class:`LocalRuntime`."""
 
     def __init__(self, runtime: LocalRuntime) -> None:

@@ -75,6 +75,10 @@ START_CHILD_INITIATED = "StartChildWorkflowExecutionInitiated"
 ACTIVITY_ATTEMPT_FAILED = "ActivityTaskAttemptFailed"  # a failed attempt that will be retried
 WORKFLOW_TERMINATED = "WorkflowExecutionTerminated"
 WORKFLOW_TIMED_OUT = "WorkflowExecutionTimedOut"  # its execution or run timeout passed
+# An operator paused or unpaused a pending activity (Temporal keeps this in its mutable
+# state; here the log is that state, so the retry decision and the pause cannot race).
+ACTIVITY_PAUSED = "ActivityPaused"
+ACTIVITY_UNPAUSED = "ActivityUnpaused"
 
 EXTERNAL_OUTCOMES = frozenset(
     {EXTERNAL_SIGNALED, EXTERNAL_SIGNAL_FAILED, EXTERNAL_CANCEL_REQUESTED, EXTERNAL_CANCEL_FAILED}
@@ -116,7 +120,9 @@ COMMAND_EVENTS = frozenset(
         START_CHILD_INITIATED,
     }
 )
-RUNTIME_EVENTS = frozenset({ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED, WORKFLOW_TIMED_OUT})
+RUNTIME_EVENTS = frozenset(
+    {ACTIVITY_ATTEMPT_FAILED, WORKFLOW_TERMINATED, WORKFLOW_TIMED_OUT, ACTIVITY_PAUSED, ACTIVITY_UNPAUSED}
+)
 TERMINAL_EVENTS = frozenset(
     {
         WORKFLOW_COMPLETED,

@@ -31,6 +31,12 @@ class ActivityState:
     last_failure: dict[str, Any] | None = None
     heartbeat_details: list[str] = field(default_factory=list)
     cancel_requested: bool = False
+    paused: dict[str, Any] | None = None
+    """While paused: the ActivityPaused attributes (``reason``, ``identity``) and its ``time``."""
+    held: bool = False
+    """The current attempt waits for an unpause: the one before it failed while paused."""
+    stamp: int = 0
+    """Bumped when an unpause resets the attempts, so the new attempt 1 is not taken for the old."""
 
 
 @dataclass
@@ -122,6 +128,18 @@ class Ledger:
             act.attempt_time = attrs["next_attempt_time"]
             act.last_failure = attrs["failure"]
             act.heartbeat_details = attrs.get("heartbeat_details", [])
+            act.held = bool(attrs.get("paused"))
+        elif kind == ev.ACTIVITY_PAUSED:
+            if (paused := self.activities.get(attrs["seq"])) is not None:
+                paused.paused = {"reason": attrs.get("reason", ""), "identity": attrs.get("identity", ""), "time": t}
+        elif kind == ev.ACTIVITY_UNPAUSED:
+            if (unpaused := self.activities.get(attrs["seq"])) is not None:
+                unpaused.paused, unpaused.held = None, False
+                unpaused.attempt_time = attrs.get("next_attempt_time", t)
+                if attrs.get("reset_attempts"):
+                    unpaused.attempt, unpaused.stamp = 1, unpaused.stamp + 1
+                if attrs.get("reset_heartbeats"):
+                    unpaused.heartbeat_details = []
         elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
             if (requested := self.activities.get(attrs["seq"])) is not None:
                 requested.cancel_requested = True

@@ -23,11 +23,12 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyIt
 
 from durable._codec.engine import decoded_messages
 from durable._runtime.activity_metrics import record_attempt
+from durable._runtime.activity_pause import attempt_dedup, claim_data
 from durable._runtime.attempt import ActivityAttempt, ActivityTask, Outcome, attempt_limit, timed_out
 from durable._runtime.inbox import fifo_dedup, inbox_body, send_to_inbox
 from durable._runtime.observability import log_context
 from durable._runtime.registry import Registry
-from durable._runtime.services import INBOX, Services
+from durable._runtime.services import INBOX, Services, execution_key
 from durable.exceptions import TimeoutType
 
 __all__ = ["ActivityWorker"]
@@ -76,8 +77,15 @@ class ActivityWorker:
 
     def _handle(self, task: ActivityTask, receive_count: int) -> None:
         outcome: Outcome | None
+        if self._held_by_pause(task):
+            logger.info(
+                "attempt %s of activity %s is held: the activity is paused", task["attempt"], task["activity_id"]
+            )
+            return  # unclaimed: the unpause dispatches this attempt again
+        dedup = attempt_dedup(task["seq"], task["attempt"], task.get("stamp", 0))
+        stamp = {"stamp": task["stamp"]} if task.get("stamp") else {}
         try:
-            self._claims.save_inprogress(data=task)
+            self._claims.save_inprogress(data=claim_data(task))
         except IdempotencyItemAlreadyExistsError:
             if receive_count <= 1:
                 logger.info("attempt %s of activity %s was delivered twice", task["attempt"], task["activity_id"])
@@ -104,14 +112,15 @@ class ActivityWorker:
                             task["workflow_id"],
                             task["run_id"],
                             "activity_result",
-                            f"act:{task['seq']}:{task['attempt']}",
+                            dedup,
                             seq=task["seq"],
                             attempt=task["attempt"],
                             identity=self.identity,
                             **timeout,
+                            **stamp,
                         ),
                         group_id=task["workflow_id"],
-                        dedup_id=fifo_dedup(task["run_id"], f"act:{task['seq']}:{task['attempt']}:timeout"),
+                        dedup_id=fifo_dedup(task["run_id"], f"{dedup}:timeout"),
                     )
                 return
         send_to_inbox(
@@ -119,9 +128,21 @@ class ActivityWorker:
             task["workflow_id"],
             task["run_id"],
             "activity_result",
-            f"act:{task['seq']}:{task['attempt']}",
+            dedup,
             seq=task["seq"],
             attempt=task["attempt"],
             identity=self.identity,
             **outcome,
+            **stamp,
         )
+
+    def _held_by_pause(self, task: ActivityTask) -> bool:
+        """A retry (or an attempt an unpause sent) is not run while its activity is paused, nor
+        when an unpause reset the attempts after it was sent (its stamp is older). First
+        attempts are not read for it (one read less per activity): a pause reaches them at
+        their first heartbeat, as a running attempt."""
+        if task["attempt"] <= 1 and not task.get("stamp"):
+            return False
+        key = execution_key(task["workflow_id"], task["run_id"])
+        beat = self.services.executions.get_heartbeat(key, task["activity_id"])
+        return beat is not None and (beat.paused or beat.stamp != task.get("stamp", 0))

@@ -18,9 +18,10 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from durable import _converter, _failure
 from durable._activity import context as activity_context
-from durable._activity.context import ActivityContext, CompleteAsyncError, Info
+from durable._activity.context import ActivityCancellationDetails, ActivityContext, CompleteAsyncError, Info
 from durable._conversion.payload_converter import PayloadConverter
 from durable._runtime.activity_chain import intercepted
+from durable._runtime.activity_pause import PAUSE_ERROR_MESSAGE, PAUSE_ERROR_TYPE
 from durable._runtime.registry import Registry, UnknownActivityType
 from durable._runtime.services import Services, execution_key
 from durable.common import RetryPolicy
@@ -55,6 +56,8 @@ class ActivityTask(TypedDict):
     """Longest wait from ``attempt_scheduled_time`` until the attempt starts."""
     headers: NotRequired[dict[str, str]]
     """What the workflow's outbound interceptors attached (``durable._headers``)."""
+    stamp: NotRequired[int]
+    """Bumped by an unpause that reset the attempts (absent: 0); see ``durable._runtime.activity_pause``."""
 
 
 class Outcome(TypedDict):
@@ -122,6 +125,12 @@ class ActivityAttempt:
                 self.services.clock.now(),
             )
             if cancel and not ctx.cancel_requested:
+                # Cancelled or paused (one flag answers the heartbeat; the record says which).
+                beat = self.services.executions.get_heartbeat(
+                    execution_key(task["workflow_id"], task["run_id"]), task["activity_id"]
+                )
+                paused = beat is not None and beat.paused and not beat.cancel_requested
+                ctx.cancellation_details = ActivityCancellationDetails(paused=paused, cancel_requested=not paused)
                 ctx.request_cancel()
                 if not definition.is_async:
                     raise CancelledError("Cancelled")
@@ -152,6 +161,9 @@ class ActivityAttempt:
         except _Timeout as t:
             return timed_out(t.kind, details)
         except (asyncio.CancelledError, CancelledError) as err:
+            if ctx.cancellation_details is not None and ctx.cancellation_details.paused:
+                # As temporalio's worker: a pause's cancel that escapes fails the attempt (retried once unpaused).
+                return _failed(ApplicationError(PAUSE_ERROR_MESSAGE, type=PAUSE_ERROR_TYPE), details)
             if ctx.cancel_requested:
                 return {"outcome": "canceled", "heartbeat_details": details}
             return _failed(CancelledError(str(err) or "Cancelled"), details)
@@ -255,6 +267,7 @@ class ActivityAttempt:
                     "seq": task["seq"],
                     "attempt": task["attempt"],
                     "activity_id": task["activity_id"],
+                    **({"stamp": task["stamp"]} if task.get("stamp") else {}),
                 },
                 separators=(",", ":"),
             ).encode(),

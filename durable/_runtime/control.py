@@ -23,6 +23,7 @@ from durable._limits import check_id
 from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
+from durable._runtime.activity_pause import attempt_dedup
 from durable._runtime.archive import ArchivedRun
 from durable._runtime.close import terminate_run
 from durable._runtime.deadlines import Timeouts
@@ -68,7 +69,9 @@ def _parse_token(task_token: bytes) -> dict[str, Any]:
             raise TypeError("a task token is a JSON object")
         for name in ("workflow_id", "run_id", "activity_id"):
             check_id(name, token[name])
-        for name in ("seq", "attempt"):
+        for name in ("seq", "attempt", "stamp"):
+            if name == "stamp" and name not in token:
+                continue  # only the attempts of an unpause that reset them carry a stamp
             if type(token[name]) is not int or not 0 <= token[name] < 2**53:
                 raise TypeError(f"{name} is a non-negative integer")
         return dict(token)
@@ -113,10 +116,12 @@ class PendingActivity:
     activity_id: str
     activity_type: str
     attempt: int
-    state: str  # SCHEDULED, STARTED or CANCEL_REQUESTED
+    state: str  # SCHEDULED, STARTED, CANCEL_REQUESTED, PAUSED or PAUSE_REQUESTED
     scheduled_time: float
     last_failure: dict[str, Any] | None
     heartbeat: HeartbeatRecord | None
+    paused: dict[str, Any] | None = None
+    """While paused: the pause's ``reason``, ``identity`` and ``time`` (epoch seconds)."""
 
 
 @dataclass(frozen=True)
@@ -622,11 +627,12 @@ class Control:
             token["workflow_id"],
             token["run_id"],
             "activity_result",
-            f"act:{token['seq']}:{token['attempt']}",
+            attempt_dedup(token["seq"], token["attempt"], token.get("stamp", 0)),
             seq=token["seq"],
             attempt=token["attempt"],
             identity="async-activity-handle",
             **outcome,
+            **({"stamp": token["stamp"]} if token.get("stamp") else {}),
         )
 
     def heartbeat_async_activity(self, task_token: bytes, details: list[str]) -> bool:
@@ -738,6 +744,9 @@ class Control:
         state = (
             "CANCEL_REQUESTED" if act.cancel_requested else ("STARTED" if beat is not None and beat.at else "SCHEDULED")
         )
+        if act.paused is not None and not act.cancel_requested:
+            running = not act.held and beat is not None and bool(beat.at) and beat.attempt == act.attempt
+            state = "PAUSE_REQUESTED" if running else "PAUSED"
         return PendingActivity(
             activity_id=act.scheduled["activity_id"],
             activity_type=act.scheduled["activity_type"],
@@ -746,6 +755,7 @@ class Control:
             scheduled_time=act.scheduled_time,
             last_failure=act.last_failure,
             heartbeat=beat,
+            paused=act.paused,
         )
 
     def dead_letters(self, queue: str | None = None, limit: int = 100) -> list[dlq.DeadLetterQueue]:

@@ -18,6 +18,7 @@ from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.ledger import Ledger
 from durable._replay.retry import backoff
+from durable._runtime.activity_pause import attempt_dedup, cancel_if_held, send_held_deadline
 from durable._runtime.attempt import ActivityTask
 from durable._runtime.close import apply_parent_close_policy, finish_close
 from durable._runtime.deadlines import Timeouts, execution_time, send_deadline
@@ -62,10 +63,24 @@ class Dispatcher:
                     self._send_activity_task(ledger, attrs["seq"], at=None)
             elif kind == ev.ACTIVITY_ATTEMPT_FAILED:
                 if (act := ledger.activities.get(attrs["seq"])) is not None and act.attempt == attrs["attempt"] + 1:
-                    self._send_activity_task(ledger, attrs["seq"], at=attrs["next_attempt_time"])
+                    if attrs.get("paused"):
+                        send_held_deadline(s, ledger, attrs["seq"])
+                    else:
+                        self._send_activity_task(ledger, attrs["seq"], at=attrs["next_attempt_time"])
+            elif kind == ev.ACTIVITY_PAUSED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None and act.paused is not None:
+                    s.executions.set_activity_paused(key, act.scheduled["activity_id"], True, act.stamp)
+                    send_held_deadline(s, ledger, attrs["seq"])  # its retry may be waiting already
+                    cancel_if_held(s, ledger, attrs["seq"])  # asked to cancel while waiting: it will not run
+            elif kind == ev.ACTIVITY_UNPAUSED:
+                if (act := ledger.activities.get(attrs["seq"])) is not None and act.paused is None:
+                    # The flag first: the task sent next must not be taken for a retry to drop.
+                    s.executions.set_activity_paused(key, act.scheduled["activity_id"], False, act.stamp)
+                    self._send_activity_task(ledger, attrs["seq"], at=act.attempt_time)
             elif kind == ev.ACTIVITY_CANCEL_REQUESTED:
                 if (act := ledger.activities.get(attrs["seq"])) is not None:
                     s.executions.request_activity_cancel(key, act.scheduled["activity_id"])
+                    cancel_if_held(s, ledger, attrs["seq"])
             elif kind in (ev.SIGNAL_EXTERNAL_INITIATED, ev.CANCEL_EXTERNAL_INITIATED):
                 which = "signal" if kind == ev.SIGNAL_EXTERNAL_INITIATED else "cancel"
                 if (which, attrs["seq"]) in ledger.externals:
@@ -259,6 +274,8 @@ class Dispatcher:
             "heartbeat_timeout": sch.get("heartbeat_timeout"),
             "retry_policy": sch["retry_policy"],
         }
+        if act.stamp:
+            task["stamp"] = act.stamp
         if sch.get("schedule_to_start_timeout"):
             task["schedule_to_start_timeout"] = sch["schedule_to_start_timeout"]
         if sch.get("headers"):
@@ -283,9 +300,10 @@ class Dispatcher:
                 started["workflow_id"],
                 started["run_id"],
                 "activity_result",
-                f"act:{seq}:{act.attempt}",
+                attempt_dedup(seq, act.attempt, act.stamp),
                 seq=seq,
                 attempt=act.attempt,
                 outcome="failed",
                 failure=failure,
+                **({"stamp": act.stamp} if act.stamp else {}),
             )

@@ -19,7 +19,9 @@ from typing import Any, Literal, NotRequired, TypedDict
 from durable._runtime.services import INBOX, Services
 
 __all__ = [
+    "ActivityPauseMessage",
     "ActivityResultMessage",
+    "ActivityUnpauseMessage",
     "CancelMessage",
     "ChildClosedMessage",
     "ChildStartFailedMessage",
@@ -174,6 +176,28 @@ class ActivityResultMessage(_ToRun):
     failure: NotRequired[Failure]
     heartbeat_details: NotRequired[list[str]]
     identity: NotRequired[str]
+    stamp: NotRequired[int]
+    """The attempt's stamp (absent: 0), as its task carried it (see ``durable._runtime.activity_pause``)."""
+
+
+class ActivityPauseMessage(_ToRun):
+    """An operator paused a pending activity: no retry is scheduled until it is unpaused."""
+
+    kind: Literal["activity_pause"]
+    seq: int
+    reason: str
+    identity: str
+
+
+class ActivityUnpauseMessage(_ToRun):
+    """An operator unpaused an activity: its next attempt is dispatched at ``next_attempt_time``."""
+
+    kind: Literal["activity_unpause"]
+    seq: int
+    identity: str
+    reset_attempts: bool
+    reset_heartbeats: bool
+    next_attempt_time: float
 
 
 class UpdateMessage(_ToRun):
@@ -212,6 +236,8 @@ RunMessage = (
     | TaskRetryMessage
     | ActivityResultMessage
     | UpdateMessage
+    | ActivityPauseMessage
+    | ActivityUnpauseMessage
 )
 """A message to one run."""
 
@@ -233,6 +259,8 @@ RunMessageKind = Literal[
     "task_retry",
     "activity_result",
     "update",
+    "activity_pause",
+    "activity_unpause",
 ]
 """The ``kind`` of a message to a run (one of the shapes above): a send names one of these."""
 

@@ -171,6 +171,10 @@ class HeartbeatRecord:
     details: list[Any] = field(default_factory=list)
     at: float | None = None
     cancel_requested: bool = False
+    paused: bool = False
+    """An operator paused the activity (``durable._runtime.activity_pause``)."""
+    stamp: int = 0
+    """The activity's current stamp: a task of an older one is not run."""
 
 
 @dataclass
@@ -280,7 +284,12 @@ class ExecutionStore(Protocol):
     def record_heartbeat(
         self, execution: str, activity_id: str, attempt: int, details: builtins.list[Any], at: float
     ) -> bool:
-        """Store an attempt's heartbeat; returns whether cancellation was requested."""
+        """Store an attempt's heartbeat; returns whether cancellation was requested or the activity is paused."""
+        ...
+
+    def set_activity_paused(self, execution: str, activity_id: str, paused: bool, stamp: int) -> None:
+        """Flag (or unflag) the activity as paused, with its current stamp: its next heartbeat
+        learns it, and a retry that is paused or of an older stamp is not claimed."""
         ...
 
     def request_activity_cancel(self, execution: str, activity_id: str) -> None:

@@ -20,6 +20,7 @@ from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
 from durable._replay.retry import next_retry
+from durable._runtime.activity_pause import pause_event, unpause_event
 from durable._runtime.inbox import (
     ActivityResultMessage,
     CancelMessage,
@@ -221,12 +222,17 @@ def translate(machine: HistoryMachine, body: RunMessage, now: float) -> Translat
         return [], [], True
     if body["kind"] == "activity_result":
         return _activity_result(machine, body, now)
+    if body["kind"] in ("activity_pause", "activity_unpause"):
+        operated = (
+            pause_event(ledger, body, now) if body["kind"] == "activity_pause" else unpause_event(ledger, body, now)
+        )
+        return ([operated], [], False) if operated is not None else None
     raise ValueError(f"unknown inbox message kind {body['kind']!r}")
 
 
 def _activity_result(machine: HistoryMachine, body: ActivityResultMessage, now: float) -> Translation | None:
     act = machine.ledger.activities.get(body["seq"])
-    if act is None or act.attempt != body["attempt"]:
+    if act is None or act.attempt != body["attempt"] or act.stamp != body.get("stamp", 0):
         return None  # a late result of an attempt that was already settled
     seq, dedup, outcome = body["seq"], body["dedup"], body["outcome"]
     if outcome == "completed":
@@ -260,6 +266,9 @@ def _activity_result(machine: HistoryMachine, body: ActivityResultMessage, now: 
             next_attempt_time=now + delay,
             heartbeat_details=body.get("heartbeat_details", []),
         )
+        if act.paused is not None:
+            # Paused: the next attempt is held (not dispatched) until an unpause.
+            retry["attributes"].update(next_attempt_time=now, paused=True)
         return [retry], [], False
     cause: BaseException = _failure.to_exception(failure, _converter.keep_payloads)  # details as they were
     timed_out = isinstance(cause, TimeoutError)

@@ -273,6 +273,28 @@ def test_cancel_before_any_heartbeat(backend):
     assert store.record_heartbeat("e", "act-1", 1, [], T0) is True
 
 
+def test_a_pause_reaches_the_next_heartbeat_and_an_unpause_clears_it(backend):
+    store = backend.executions()
+    store.record_heartbeat("e", "act-1", 3, ["half"], T0)
+
+    store.set_activity_paused("e", "act-1", True, 0)
+
+    assert store.record_heartbeat("e", "act-1", 3, ["more"], T0 + 1) is True
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(3, ["more"], T0 + 1, paused=True)
+    store.set_activity_paused("e", "act-1", False, 2)  # an unpause that reset the attempts
+    assert store.record_heartbeat("e", "act-1", 1, [], T0 + 2) is False
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(1, [], T0 + 2, paused=False, stamp=2)
+
+
+def test_a_pause_before_any_heartbeat(backend):
+    store = backend.executions()
+
+    store.set_activity_paused("e", "act-1", True, 0)
+
+    assert store.get_heartbeat("e", "act-1") == HeartbeatRecord(attempt=0, paused=True)
+    assert store.record_heartbeat("e", "act-1", 1, [], T0) is True
+
+
 def test_heartbeats_are_per_execution_and_activity(backend):
     store = backend.executions()
     store.request_activity_cancel("e1", "act-1")

@@ -28,6 +28,8 @@ def test_the_served_document_lists_every_route(call):
         "/api/v1/workflows/{workflow_id}/cancel",
         "/api/v1/workflows/{workflow_id}/terminate",
         "/api/v1/workflows/{workflow_id}/updates/{update}",
+        "/api/v1/workflows/{workflow_id}/activities/{activity_id}/pause",
+        "/api/v1/workflows/{workflow_id}/activities/{activity_id}/unpause",
         "/api/v1/activities/complete",
         "/api/v1/activities/fail",
         "/api/v1/activities/heartbeat",

@@ -94,6 +94,24 @@ async def test_cancel_delivers_cancelled_error_to_running_async_activity():
     assert await asyncio.wait_for(task, 2) == "cancelled"
 
 
+@activity.defn
+async def why_cancelled() -> str:
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        details = activity.cancellation_details()
+        return f"paused={details.paused} cancel_requested={details.cancel_requested}" if details else "no details"
+    return "not cancelled"
+
+
+async def test_cancel_with_details_says_why_as_an_activity_paused_by_an_operator_sees_it():
+    env = ActivityEnvironment()
+    task = asyncio.ensure_future(env.run(why_cancelled))
+    await asyncio.sleep(0.05)
+    env.cancel(activity.ActivityCancellationDetails(paused=True))
+    assert await asyncio.wait_for(task, 2) == "paused=True cancel_requested=False"
+
+
 async def test_cancel_uncaught_raises_cancelled_error():
     env = ActivityEnvironment()
     task = asyncio.ensure_future(env.run(wait_for_cancel_uncaught))

@@ -446,9 +446,10 @@ def test_an_activity_function_never_touches_history_and_only_heartbeats_on_execu
     for worker in stack.activity_workers.values():
         f = fn(s, worker)
         assert not actions_on(s, f, s.logical_id(stack.tables.history))
-        # UpdateItem on heartbeat items only: never an execution record
+        # UpdateItem (a heartbeat) and GetItem (a retry's look for a pause) on heartbeat items only: never an
+        # execution record
         (heartbeat,) = statements_on(s, f, s.logical_id(stack.tables.executions))
-        assert heartbeat["Action"] == "dynamodb:UpdateItem"
+        assert heartbeat["Action"] == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
         assert heartbeat["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["hb#*"]}}
         assert {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions_on(
             s, f, s.logical_id(stack.tables.idempotency)

@@ -68,6 +68,10 @@ export const api = {
     request("POST", `${wf(id)}/signals/${encodeURIComponent(name)}`, { body: { input, run_id: runId ?? null } }),
   cancel: (id, reason, runId) => request("POST", `${wf(id)}/cancel`, { body: { reason, run_id: runId ?? null } }),
   terminate: (id, reason, runId) => request("POST", `${wf(id)}/terminate`, { body: { reason, run_id: runId ?? null } }),
+  pauseActivity: (id, activityId, body, runId) =>
+    request("POST", `${wf(id)}/activities/${encodeURIComponent(activityId)}/pause`, { body: { ...body, run_id: runId ?? null } }),
+  unpauseActivity: (id, activityId, body, runId) =>
+    request("POST", `${wf(id)}/activities/${encodeURIComponent(activityId)}/unpause`, { body: { ...body, run_id: runId ?? null } }),
   query: (id, name, args, runId) =>
     request("POST", `${wf(id)}/queries/${encodeURIComponent(name)}`, { body: { args, run_id: runId ?? null } }),
   /** Start an update and wait up to `waitSeconds` for `stage` (ACCEPTED or COMPLETED). */

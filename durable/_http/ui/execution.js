@@ -10,6 +10,7 @@ import { field, openDialog, parseJson } from "./dialogs.js";
 import { buildLanes, legend, renderTimeline } from "./timeline.js";
 import { executionHref, statusBadge } from "./list.js";
 import { toast } from "./toasts.js";
+import { pauseButton, pendingStateCell } from "./activity_pause.js";
 
 const POLL_MS = 2000;
 
@@ -172,16 +173,17 @@ export function mountExecution(root, workflowId, params) {
     if (!activities.length) return;
     replace(pending, h("h2", {}, `Pending activities (${activities.length})`),
       h("table", { class: "table pending" },
-        h("thead", {}, h("tr", {}, ["Activity", "ID", "State", "Attempt", "Scheduled", "Last heartbeat", "Heartbeat details", "Last failure"].map((c) => h("th", {}, c)))),
+        h("thead", {}, h("tr", {}, ["Activity", "ID", "State", "Attempt", "Scheduled", "Last heartbeat", "Heartbeat details", "Last failure", ""].map((c) => h("th", {}, c)))),
         h("tbody", {}, activities.map((a) => h("tr", {},
           h("td", {}, a.activity_type),
           h("td", { class: "mono" }, a.activity_id),
-          h("td", {}, String(a.state ?? "").toLowerCase()),
+          pendingStateCell(a),
           h("td", { class: "num" }, a.attempt),
           h("td", { title: isoTitle(a.scheduled_time) }, fmtClock(a.scheduled_time)),
           h("td", { title: isoTitle(a.last_heartbeat_time) }, a.last_heartbeat_time ? fmtAgo(a.last_heartbeat_time) : "—"),
           h("td", { class: "mono" }, a.heartbeat_details?.length ? summarize(a.heartbeat_details, 60) : "—"),
-          h("td", {}, a.last_failure ? a.last_failure.message : "—"))))));
+          h("td", {}, a.last_failure ? a.last_failure.message : "—"),
+          h("td", {}, state.detail?.status === "RUNNING" ? pauseButton(workflowId, a, state.runId, () => load()) : null))))));
   }
 
   function renderTimelineNow() {

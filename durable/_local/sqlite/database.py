@@ -36,7 +36,8 @@ CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, start_key
 CREATE INDEX IF NOT EXISTS executions_by_type ON executions (workflow_type, start_key);
 CREATE TABLE IF NOT EXISTS heartbeats (
     execution TEXT NOT NULL, activity_id TEXT NOT NULL, attempt INTEGER NOT NULL, details TEXT NOT NULL,
-    at REAL, cancel_requested INTEGER NOT NULL, PRIMARY KEY (execution, activity_id)
+    at REAL, cancel_requested INTEGER NOT NULL, paused INTEGER NOT NULL DEFAULT 0, stamp INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (execution, activity_id)
 );
 CREATE TABLE IF NOT EXISTS rejections (
     execution TEXT NOT NULL, request_id TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (execution, request_id)

@@ -152,49 +152,61 @@ class SqliteExecutionStore:
             cursor = rows[-1][1]
 
     def record_heartbeat(self, execution: str, activity_id: str, attempt: int, details: list[Any], at: float) -> bool:
-        """Store the attempt's heartbeat; returns whether cancellation was requested."""
-        attribute = heartbeat_item(details, self.claims)
+        """Store the attempt's heartbeat; returns whether cancellation was requested or the activity is paused."""
+        attribute = json.dumps(heartbeat_item(details, self.claims))
         with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT cancel_requested FROM heartbeats WHERE execution = ? AND activity_id = ?",
+            # An update of the attempt's fields: the cancel and pause flags (and the stamp) stay.
+            conn.execute(
+                "INSERT INTO heartbeats (execution, activity_id, attempt, details, at, cancel_requested)"
+                " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (execution, activity_id) DO UPDATE SET"
+                " attempt = excluded.attempt, details = excluded.details, at = excluded.at",
+                (execution, activity_id, int(attempt), attribute, at),
+            )
+            cancel, paused = conn.execute(
+                "SELECT cancel_requested, paused FROM heartbeats WHERE execution = ? AND activity_id = ?",
                 (execution, activity_id),
             ).fetchone()
-            cancel = bool(row[0]) if row is not None else False
+        return bool(cancel) or bool(paused)
+
+    def _flag(self, execution: str, activity_id: str, assignments: str, values: tuple[Any, ...]) -> None:
+        """Set flags of the activity's heartbeat row, making the row (attempt 0, no details) if there is none."""
+        with self._db.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO heartbeats (execution, activity_id, attempt, details, at, cancel_requested)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (execution, activity_id, int(attempt), json.dumps(attribute), at, int(cancel)),
+                "INSERT OR IGNORE INTO heartbeats (execution, activity_id, attempt, details, at, cancel_requested)"
+                " VALUES (?, ?, 0, ?, NULL, 0)",
+                (execution, activity_id, json.dumps(heartbeat_item([], self.claims))),
             )
-        return cancel
+            conn.execute(
+                f"UPDATE heartbeats SET {assignments} WHERE execution = ? AND activity_id = ?",
+                (*values, execution, activity_id),
+            )
 
     def request_activity_cancel(self, execution: str, activity_id: str) -> None:
         """Flag the activity so its next heartbeat learns it must cancel."""
-        with self._db.transaction() as conn:
-            changed = conn.execute(
-                "UPDATE heartbeats SET cancel_requested = 1 WHERE execution = ? AND activity_id = ?",
-                (execution, activity_id),
-            ).rowcount
-            if not changed:
-                conn.execute(
-                    "INSERT INTO heartbeats (execution, activity_id, attempt, details, at, cancel_requested)"
-                    " VALUES (?, ?, 0, ?, NULL, 1)",
-                    (execution, activity_id, json.dumps(heartbeat_item([], self.claims))),
-                )
+        self._flag(execution, activity_id, "cancel_requested = 1", ())
+
+    def set_activity_paused(self, execution: str, activity_id: str, paused: bool, stamp: int) -> None:
+        """Flag (or unflag) the activity as paused, with its current stamp: its next heartbeat
+        learns it, and a retry that is paused or of an older stamp is not claimed."""
+        self._flag(execution, activity_id, "paused = ?, stamp = ?", (int(bool(paused)), int(stamp)))
 
     def get_heartbeat(self, execution: str, activity_id: str) -> HeartbeatRecord | None:
-        """The activity's heartbeat record, or None if it never heartbeated nor was cancelled."""
+        """The activity's heartbeat record, or None if it never heartbeated nor was flagged."""
         rows = self._db.read(
-            "SELECT attempt, details, at, cancel_requested FROM heartbeats WHERE execution = ? AND activity_id = ?",
+            "SELECT attempt, details, at, cancel_requested, paused, stamp FROM heartbeats"
+            " WHERE execution = ? AND activity_id = ?",
             (execution, activity_id),
         )
         if not rows:
             return None
-        attempt, details, at, cancel = rows[0]
+        attempt, details, at, cancel, paused, stamp = rows[0]
         return HeartbeatRecord(
             attempt=int(attempt),
             details=json.loads(self.claims.text(json.loads(details))),
             at=at,
             cancel_requested=bool(cancel),
+            paused=bool(paused),
+            stamp=int(stamp),
         )
 
     def reject_update(self, execution: str, request_id: str, failure: dict[str, Any]) -> None:
