@@ -4,7 +4,8 @@
   puts), recorded from botocore's ``provide-client-params`` event as they happen, plus a
   final read of every table item, queue message (dead letters too) and bucket object;
 - memory: every string and byte string the in-memory stores, queues (dead letters too),
-  timers and payload store hold, read at the moments the test asks.
+  timers and payload store hold, read at the moments the test asks;
+- sqlite: every text and blob of every row of every table of the backend's file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from durable._local.backends import Backend
 
-__all__ = ["AwsRequests", "forms_of", "memory_texts", "moto_texts"]
+__all__ = ["AwsRequests", "forms_of", "memory_texts", "moto_texts", "sqlite_texts", "stored_texts"]
 
 
 def forms_of(marker: str) -> list[str]:
@@ -88,6 +89,23 @@ def memory_texts(backend: Backend) -> list[str]:
         list(backend.queues.values()),
     ]
     return list(_strings(roots, set()))
+
+
+def sqlite_texts(backend: Backend) -> list[str]:
+    """Every text and blob the SQLite backend's file holds (all tables, all rows)."""
+    db = backend.services.history._db  # the one file every SQLite adapter of the backend shares
+    texts: list[str] = []
+    for (table,) in db.read("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for row in db.read(f'SELECT * FROM "{table}"'):
+            texts += [
+                v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in row if isinstance(v, (str, bytes))
+            ]
+    return texts
+
+
+def stored_texts(backend: Backend, kind: str) -> list[str]:
+    """What a backend of ``kind`` (moto, memory, sqlite) holds, as text."""
+    return {"moto": moto_texts, "memory": memory_texts, "sqlite": sqlite_texts}[kind](backend)
 
 
 def _strings(value: Any, seen: set[int]) -> Iterator[str]:

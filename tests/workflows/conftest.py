@@ -1,4 +1,5 @@
-"""Workflow tests run on both local backends: moto (the default) and in-memory."""
+"""Workflow tests run on the local backends: moto (the default), in-memory, and the SQLite file of
+``durable dev --db-filename`` (a scratch file per test)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from durable.testing import WorkflowEnvironment
 
 
-@pytest.fixture(params=["memory", "moto"])
+@pytest.fixture(params=["memory", "moto", "sqlite"])
 async def env(request: pytest.FixtureRequest):
     async with await WorkflowEnvironment.start_time_skipping(backend=request.param) as e:
         yield e

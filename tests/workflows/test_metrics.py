@@ -83,7 +83,7 @@ class Continuing:
             workflow.continue_as_new(left - 1)
 
 
-@pytest.fixture(params=["memory", "moto"])
+@pytest.fixture(params=["memory", "moto", "sqlite"])
 async def metered(request: pytest.FixtureRequest):
     buffer = MetricBuffer(100_000)
     runtime = Runtime(telemetry=TelemetryConfig(metrics=buffer))

@@ -17,10 +17,10 @@ import pytest
 
 from durable.testing import WorkflowEnvironment
 from tests.helpers.codec_workflows import CONVERTER, assert_encrypted, assert_plain, exercise, leaks
-from tests.helpers.stored_text import AwsRequests, memory_texts, moto_texts
+from tests.helpers.stored_text import AwsRequests, stored_texts
 
 
-@pytest.fixture(params=["memory", "moto"])
+@pytest.fixture(params=["memory", "moto", "sqlite"])
 async def env(request: pytest.FixtureRequest):
     async with await WorkflowEnvironment.start_time_skipping(backend=request.param, data_converter=CONVERTER) as e:
         yield e
@@ -34,7 +34,7 @@ async def test_an_encrypted_run_stores_and_sends_no_plaintext_and_the_client_rea
     requests = AwsRequests(backend.boto_clients)
 
     def stored() -> list[str]:
-        return memory_texts(backend) if env.runtime.backend_kind == "memory" else moto_texts(backend)
+        return stored_texts(backend, env.runtime.backend_kind)
 
     seen = await exercise(env.client, stored)
 
