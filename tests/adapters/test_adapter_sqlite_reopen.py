@@ -7,6 +7,7 @@ killed process leaves it; a second process opening the file while it is held is 
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
@@ -219,3 +220,14 @@ def test_a_file_that_is_not_sqlite_is_refused_and_missing_folders_are_made(tmp_p
     fresh = Database(tmp_path / "state" / "dev.db")
     fresh.close()
     assert (tmp_path / "state" / "dev.db").exists()
+
+
+def test_another_application_s_database_is_left_alone(tmp_path):
+    other = sqlite3.connect(tmp_path / "app.db")
+    other.execute("CREATE TABLE users (name TEXT)")
+    other.commit()
+    other.close()
+    with pytest.raises(DatabaseUnusable, match="another application"):
+        Database(tmp_path / "app.db")
+    tables = sqlite3.connect(tmp_path / "app.db").execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("users",)]

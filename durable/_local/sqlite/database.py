@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Database", "DatabaseInUse", "DatabaseUnusable", "SCHEMA_VERSION"]
+__all__ = ["APPLICATION_ID", "Database", "DatabaseInUse", "DatabaseUnusable", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
+
+APPLICATION_ID = 0x64757231  # "dur1": marks a file as this backend's (SQLite's application_id)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (
@@ -114,6 +116,11 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         with self.transaction():
+            owner = self._conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = self._conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+            if owner != APPLICATION_ID and (owner != 0 or tables):
+                # Another application's database: adding our tables to it would be a surprise.
+                raise DatabaseUnusable(f"{self.path} is a SQLite database of another application: choose another file")
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise DatabaseUnusable(
@@ -123,6 +130,7 @@ class Database:
                 if statement.strip():
                     self._conn.execute(statement)
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             self._conn.execute("UPDATE messages SET in_flight = 0 WHERE in_flight = 1")
 
     @contextmanager
