@@ -169,10 +169,12 @@ def make_backend(
     clock: SkippingClock | RealClock = SkippingClock() if skipping else RealClock()
     notifier = Notifier()
     if kind == "memory":
-        return _memory(clock, notifier, retention_seconds, archival)
-    if kind == "moto":
-        return _moto(clock, notifier, retention_seconds, archival)
-    raise ValueError(f"unknown backend {kind!r}: use 'moto' or 'memory'")
+        backend = _memory(clock, notifier, retention_seconds, archival)
+    elif kind == "moto":
+        backend = _moto(clock, notifier, retention_seconds, archival)
+    else:
+        raise ValueError(f"unknown backend {kind!r}: use 'moto' or 'memory'")
+    return backend
 
 
 def _assemble(
