@@ -35,6 +35,7 @@ from durable._http import models as m
 from durable._http import static, visibility, wire
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
+from durable._http.reset_routes import reset_routes
 from durable._http.routing import (
     API_PREFIX,
     MAX_JSON_DEPTH,
@@ -176,6 +177,7 @@ class HttpApi:
         _error_handlers(app)
         _workflow_routes(app, self)
         update_routes(app, lambda: self.engine)
+        reset_routes(app, lambda: self.engine)
         app.include_router(schedule_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)

@@ -255,7 +255,8 @@ class HistoryMachine:
         # typeshed marks every AbstractEventLoop method abstract; asyncio's own raise
         # NotImplementedError, and the instance leaves out only what workflow code must not
         # reach (sockets, subprocesses, signals), as temporalio's instance does.
-        seed = uuid.UUID(started["run_id"]).int & (2**64 - 1)
+        # A reset run replays its base run's prefix: the seed stays the original run's (Temporal's rule).
+        seed = uuid.UUID(started.get("original_execution_run_id") or started["run_id"]).int & (2**64 - 1)
         self.instance = WorkflowInstance(definition, info, seed=seed)  # type: ignore[abstract]
         self.instance.sandbox = sandbox_of(definition)
         # What the previous run of a cron chain handed on (workflow.get_last_completion_result).
