@@ -27,6 +27,7 @@ from durable._cli.arguments import (
     common_options,
 )
 from durable._cli.output import compact, failure_line, print_json, table, when
+from durable._cli.reset import add_reset_command
 from durable._cli.updates import add_update_commands, add_update_with_start_command
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.envconfig import ClientConfigProfile
@@ -389,3 +390,4 @@ def add_workflow_commands(subparsers: Any) -> None:
     add_workflow_id(p)
     add_run_id(p)
     p.add_argument("--reason", help="why")
+    add_reset_command(commands)

@@ -147,14 +147,14 @@ def reset_of(ledger: Ledger) -> str | None:
 
 def _point(events: list[Event], event_id: int | None, reset_type: ResetType | None) -> int:
     points = reset_points(events)
-    if not points:
-        raise InvalidResetPoint("the run has no completed workflow task to reset to yet")
     if event_id is None:
         if reset_type is None:
             raise InvalidResetPoint("give an event id or a reset type (FirstWorkflowTask, LastWorkflowTask)")
+        if not points:
+            raise InvalidResetPoint("the run has no workflow task to reset to yet")
         return points[0] if reset_type is ResetType.FIRST_WORKFLOW_TASK else points[-1]
     if event_id not in points:
-        shown = ", ".join(str(p) for p in points[:50]) + (", ..." if len(points) > 50 else "")
+        shown = ", ".join(str(p) for p in points[:50]) + (", ..." if len(points) > 50 else "") or "none yet"
         raise InvalidResetPoint(
             f"event {event_id} is not a workflow task of this run: reset to the id of a WorkflowTaskCompleted "
             f"or WorkflowTaskFailed event ({shown})"
