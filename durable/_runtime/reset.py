@@ -38,7 +38,7 @@ from durable import _failure
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.ledger import Ledger
-from durable._runtime.close import terminate_run
+from durable._runtime.close import finish_close, terminate_run
 from durable._runtime.deadlines import send_deadline
 from durable._runtime.dispatch import Dispatcher
 from durable._runtime.inbox import CancelMessage, SignalMessage, send_to_inbox
@@ -191,15 +191,20 @@ def reset_run(
     events = services.history.load(key)
     point = _point(events, event_id, reset_type)
     reset = _Reset(new_run_id_of(run_id, request_id), point, reapply, reason)
-    terminate_run(
-        services,
-        workflow_id,
-        run_id,
-        reason=f"reset to run {reset.new_run_id}" + (f": {reason}" if reason else ""),
-        details=[],
-        dedup=f"reset:{request_id}",
-        extra={"reset": reset.to_attributes()},
-    )
+    try:
+        terminate_run(
+            services,
+            workflow_id,
+            run_id,
+            reason=f"reset to run {reset.new_run_id}" + (f": {reason}" if reason else ""),
+            details=[],
+            dedup=f"reset:{request_id}",
+            extra={"reset": reset.to_attributes()},
+        )
+    except HistoryConflict as err:  # nothing was done: the caller may try again
+        raise ResetConflict(
+            f"workflow {workflow_id!r} run {run_id} kept changing during the reset: reset again"
+        ) from err
     old = Ledger.of(services.history.load(key))
     earlier = reset_of(old)
     if earlier is not None and earlier != reset.new_run_id:
@@ -215,6 +220,9 @@ def complete_reset(services: Services, old: Ledger) -> str:
     close = old.close_event
     assert close is not None and "reset" in close["attributes"], "not a run closed by a reset"
     reset = _Reset.from_attributes(close["attributes"]["reset"])
+    # The termination's own close first (its record, above all): a crash may have cut it short,
+    # and the new run's record can replace the old one only once that one is closed.
+    finish_close(services, old)
     _build(services, old, reset, request_time=close["event_time"])
     return reset.new_run_id
 

@@ -57,7 +57,13 @@ class Collector:
 
 
 class SignalBeforeEachCall(Injector):
-    """Sends a signal to the workflow id (no run id) before each AWS call of the reset."""
+    """Sends a signal to the workflow id (no run id) before each AWS call of the reset but its reads.
+
+    Not before a read of the log: a signal sent before each read and each write of the old
+    run's termination would make the orchestrator commit between them every time, and the
+    termination's conditional append would lose each of its attempts (a livelock of the test's
+    own making, not a state the reset can leave behind).
+    """
 
     def __init__(self, control: Control, workflow_id: str, crash_at: int | None = None) -> None:
         super().__init__(crash_at)
@@ -66,6 +72,9 @@ class SignalBeforeEachCall(Injector):
         self.refused: list[tuple[str, str]] = []
 
     def before(self, name: str) -> None:
+        if name == "history.load":
+            super().before(name)
+            return
         value = f"s{len(self.calls) + 1}"
         try:
             self.control.signal(self.workflow_id, None, "add", [json.dumps(value)])
