@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import threading
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from durable import activity, workflow
 from durable.client import ResetReapplyType, ResetType, WorkflowExecutionStatus, WorkflowHandle
 from durable.service import RPCError, RPCStatusCode
 from durable.testing import WorkflowEnvironment
-from durable.worker import Worker
+from durable.worker import Replayer, Worker
 
 CALLS: collections.Counter[tuple[str, str]] = collections.Counter()
 _lock = threading.Lock()
@@ -90,6 +91,15 @@ async def test_reset_to_the_first_workflow_task_runs_every_activity_again_and_en
             marker = next(e for e in await events_of(env, new) if e["event_type"] == "WorkflowTaskFailed")
             assert marker["attributes"]["cause"] == "ResetWorkflow"
             assert marker["attributes"]["base_run_id"] == handle.result_run_id
+            # Temporal's JSON names the reset as Temporal does, and the new run's history replays.
+            history = await new.fetch_history()
+            failed = next(
+                e for e in json.loads(history.to_json())["events"] if "workflowTaskFailedEventAttributes" in e
+            )
+            attrs = failed["workflowTaskFailedEventAttributes"]
+            assert attrs["cause"] == "WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW"
+            assert (attrs["baseRunId"], attrs["newRunId"]) == (handle.result_run_id, new.run_id)
+            await Replayer(workflows=[TwoSteps]).replay_workflow(history)
 
 
 async def test_reset_after_an_activity_keeps_its_result_and_runs_the_later_ones_again() -> None:
