@@ -621,11 +621,12 @@ class Control:
         record = self.resolve_run(workflow_id, run_id)
         if record.status is WorkflowExecutionStatus.RUNNING:
             return record
-        if dedup in self.ledger(workflow_id, record.run_id).consumed:
+        ledger = self.ledger(workflow_id, record.run_id)
+        if dedup in ledger.consumed:
             return None  # a repeat of a request the run applied before it closed
         if run_id is None and record.status is WorkflowExecutionStatus.CONTINUED_AS_NEW:
             return record  # its next run is on the way: the orchestrator hands the message on
-        if run_id is None and reset_of(self.ledger(workflow_id, record.run_id)) is not None:
+        if run_id is None and reset_of(ledger) is not None:
             return record  # reset: its new run is on the way (finished by whoever hands the message on)
         raise NotRunning(f"workflow execution {workflow_id} already completed")
 

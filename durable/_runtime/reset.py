@@ -220,6 +220,10 @@ def complete_reset(services: Services, old: Ledger) -> str:
     close = old.close_event
     assert close is not None and "reset" in close["attributes"], "not a run closed by a reset"
     reset = _Reset.from_attributes(close["attributes"]["reset"])
+    started = old.started or {}
+    new_log = services.history.load(execution_key(started["workflow_id"], reset.new_run_id))
+    if _wake(reset.new_run_id) in Ledger.of(new_log).consumed:
+        return reset.new_run_id  # its wake, the reset's last step, was taken: all done before it
     # The termination's own close first (its record, above all): a crash may have cut it short,
     # and the new run's record can replace the old one only once that one is closed.
     finish_close(services, old)
@@ -266,7 +270,12 @@ def _build(services: Services, old: Ledger, reset: _Reset, *, request_time: floa
         pending = [e for e in record_events if e["event_type"] != ev.TASK_FAILED]
         if pending and first < reset.event_id:
             dispatcher.dispatch(new_key, new, pending)
-    send_to_inbox(services, workflow_id, reset.new_run_id, "wake", f"reset:{reset.new_run_id}")
+    send_to_inbox(services, workflow_id, reset.new_run_id, "wake", _wake(reset.new_run_id))
+
+
+def _wake(new_run_id: str) -> str:
+    """The deduplication key of the new run's first wake (consumed: the reset is complete)."""
+    return f"reset:{new_run_id}"
 
 
 def _new_history(events: list[Event], base_run_id: str, reset: _Reset, request_time: float) -> list[Event]:
