@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from durable import activity, workflow
 from durable._runtime.control import Control, NotRunning
-from durable._runtime.reset import ResetRequest, ResetType
+from durable._runtime.reset import ResetConflict, ResetRequest, ResetType
 from durable.client import WorkflowExecutionStatus
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
@@ -135,3 +135,42 @@ async def test_a_crash_before_each_aws_call_of_a_reset_is_finished_by_its_retry_
                     assert RUNS[f"reset-crash-{position}"] == 2, (
                         f"crash before call #{position}: prepare ran again once"
                     )
+
+
+async def test_two_concurrent_resets_of_a_run_make_one_new_run_and_the_other_is_refused() -> None:
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        control = env.runtime.control
+        async with Worker(env.client, task_queue="reset-crash", workflows=[Collector], activities=[prepare]):
+            for n, closed in enumerate([False, True, False, True]):
+                workflow_id = f"reset-race-{n}"
+                handle = await env.client.start_workflow(Collector.run, id=workflow_id, task_queue="reset-crash")
+                await handle.signal(Collector.add, "before")
+                if closed:
+                    await handle.signal(Collector.add, "done")
+                    await handle.result()
+                while await handle.query(Collector.seen) == []:
+                    await asyncio.sleep(0.01)
+
+                def reset(request_id: str, workflow_id: str = workflow_id, run_id: str = handle.result_run_id) -> str:
+                    request = ResetRequest(reset_type=ResetType.FIRST_WORKFLOW_TASK, request_id=request_id)
+                    try:
+                        return control.reset(workflow_id, run_id, request)
+                    except ResetConflict as err:
+                        return f"refused: {err}"
+
+                answers = await asyncio.gather(*(asyncio.to_thread(reset, f"race-{i}") for i in range(2)))
+                made = [a for a in answers if not a.startswith("refused")]
+                assert len(made) == 1, answers
+                refused = next(a for a in answers if a.startswith("refused"))
+                assert made[0] in refused, answers  # the error names the run that won
+                running = [
+                    w.run_id
+                    async for w in env.client.list_workflows(
+                        f"WorkflowId = '{workflow_id}' AND ExecutionStatus = 'Running'"
+                    )
+                ]
+                assert running == made, (running, answers)
+                final = env.client.get_workflow_handle(workflow_id)
+                if not closed:  # a closed run's "done" is re-applied: its new run ends by itself
+                    await final.signal(Collector.add, "done")
+                assert await asyncio.wait_for(final.result(), timeout=60) == ["ready", "before", "done"]
