@@ -61,6 +61,7 @@ from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.dead_letters import UnknownQueue
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
+from durable._runtime.reset import base_of, reset_of
 from durable._schedules.cron import InvalidCronExpression
 from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.query import InvalidQuery
@@ -521,6 +522,8 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "parent_run_id": description.parent["run_id"] if description.parent else None,
             "static_summary": description.static_summary,
             "static_details": description.static_details,
+            "base_run_id": base_of(ledger),
+            "reset_run_id": reset_of(ledger),
             "handlers": _declared_handlers(engine, record.workflow_type, record.task_queue),
         }
     )

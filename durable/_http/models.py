@@ -258,6 +258,8 @@ class ExecutionDetail(ExecutionSummary):
     parent_run_id: str | None = Field(default=None, description="the run of a child workflow's parent")
     static_summary: str | None = Field(default=None, description="the start's fixed summary, if it had one")
     static_details: str | None = Field(default=None, description="the start's fixed details, if it had them")
+    base_run_id: str | None = Field(default=None, description="the run this one was reset from, if a reset made it")
+    reset_run_id: str | None = Field(default=None, description="the run a reset of this run made, if one ended it")
     handlers: WorkflowHandlers | None = Field(
         default=None,
         description="the queries, signals and updates its workflow type declares; null when this deployment "

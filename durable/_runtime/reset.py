@@ -50,6 +50,7 @@ from durable.exceptions import ApplicationError
 
 __all__ = [
     "InvalidResetPoint",
+    "base_of",
     "ResetReapplyType",
     "ResetConflict",
     "ResetRequest",
@@ -143,6 +144,17 @@ def reset_of(ledger: Ledger) -> str | None:
     if close is None or close["event_type"] != ev.WORKFLOW_TERMINATED or "reset" not in close["attributes"]:
         return None
     return str(close["attributes"]["reset"]["new_run_id"])
+
+
+def base_of(ledger: Ledger) -> str | None:
+    """The run a run was reset from, if a reset made it (its reset event names it)."""
+    run_id = (ledger.started or {}).get("run_id")
+    for record in reversed(ledger.records.values()):
+        for event in record:
+            attrs = event["attributes"]
+            if event["event_type"] == ev.TASK_FAILED and attrs.get("new_run_id") == run_id:
+                return str(attrs["base_run_id"])
+    return None
 
 
 def _point(events: list[Event], event_id: int | None, reset_type: ResetType | None) -> int:

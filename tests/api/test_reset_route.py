@@ -33,6 +33,8 @@ def test_reset_answers_the_new_run_which_gets_the_signals_again_and_ends_the_old
     events = call("GET", "/api/v1/workflows/mail-reset/history", query={"run_id": new}).body["events"]
     marker = next(e for e in events if e["event_type"] == ev.TASK_FAILED)
     assert marker["attributes"]["base_run_id"] == old and marker["attributes"]["cause"] == "ResetWorkflow"
+    assert call("GET", "/api/v1/workflows/mail-reset", query={"run_id": old}).body["reset_run_id"] == new
+    assert call("GET", "/api/v1/workflows/mail-reset").body["base_run_id"] == old
     call("POST", "/api/v1/workflows/mail-reset/signals/close", {})
     result = call.result("mail-reset").body
     # The re-applied signals come with the start in the new run's first activation: as in

@@ -33,6 +33,7 @@ def test_reset_to_the_first_workflow_task_goes_to_the_new_run(dev_server: str, r
     new_run = page.url.rsplit("run_id=", 1)[1]
     expect(page.locator(".wf-status .badge")).to_have_text("running", timeout=WAIT_MS)
     expect(page.locator("table.events")).to_contain_text("WorkflowTaskFailed", timeout=WAIT_MS)
+    expect(page.locator(".facts")).to_contain_text(f"Reset from{old_run}")
     label = api(dev_server, "POST", f"/api/v1/workflows/{workflow_id}/queries/label", {"args": []})
     assert label["result"] == "counter at 1"
     old = api(dev_server, "GET", f"/api/v1/workflows/{workflow_id}?run_id={old_run}")

@@ -147,6 +147,8 @@ export function mountExecution(root, workflowId, params) {
       item("Closed", d.close_time ? fmtDateTime(d.close_time) : "—", { title: isoTitle(d.close_time) }),
       item("Duration", fmtDuration((close ?? Date.now()) - start) + (close ? "" : " so far")),
       item("History", `${d.history_length ?? state.events.length} events`),
+      d.base_run_id ? item("Reset from", h("a", { href: executionHref(workflowId, d.base_run_id) }, d.base_run_id), { class: "mono" }) : null,
+      d.reset_run_id ? item("Reset to", h("a", { href: executionHref(workflowId, d.reset_run_id) }, d.reset_run_id), { class: "mono" }) : null,
       Object.keys(d.memo ?? {}).length ? item("Memo", h("code", {}, JSON.stringify(d.memo))) : null,
       Object.keys(d.search_attributes ?? {}).length ? item("Search attributes", h("code", {}, JSON.stringify(d.search_attributes))) : null);
   }
