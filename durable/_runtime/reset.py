@@ -218,11 +218,14 @@ def reset_run(
             f"workflow {workflow_id!r} run {run_id} kept changing during the reset: reset again"
         ) from err
     old = Ledger.of(services.history.load(key))
-    earlier = reset_of(old)
-    if earlier is not None and earlier != reset.new_run_id:
-        # Another reset closed it: finish that one first, so its run exists before ours is
-        # created (which then finds it running, or closed and replaceable).
+    closed_by = reset_of(old)
+    if closed_by is not None:
+        # This reset's termination (finished from the log, as anyone would), or another
+        # reset's: that one is finished first, so its run exists before ours is created
+        # (which then finds it running, or closed and replaceable).
         complete_reset(services, old)
+        if closed_by == reset.new_run_id:
+            return reset.new_run_id
     _build(services, old, reset, request_time=services.clock.now())
     return reset.new_run_id
 
