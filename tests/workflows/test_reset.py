@@ -51,6 +51,15 @@ class TwoSteps:
         return self.signals
 
 
+@workflow.defn
+class Ids:
+    @workflow.run
+    async def run(self) -> list[str]:
+        first = str(workflow.uuid4())
+        await workflow.execute_activity(step, "a", start_to_close_timeout=timedelta(seconds=30))
+        return [first, str(workflow.uuid4())]
+
+
 def calls(workflow_id: str, name: str) -> int:
     with _lock:
         return CALLS[(workflow_id, name)]
@@ -77,7 +86,7 @@ def task_ids(events: list[dict]) -> list[int]:
 
 async def test_reset_to_the_first_workflow_task_runs_every_activity_again_and_ends_the_same() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps], activities=[step]):
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
             handle = await completed_run(env, "reset-first", [])
             first = await handle.result()
             new = await handle.reset(reset_type=ResetType.FIRST_WORKFLOW_TASK, reason="redo")
@@ -104,7 +113,7 @@ async def test_reset_to_the_first_workflow_task_runs_every_activity_again_and_en
 
 async def test_reset_after_an_activity_keeps_its_result_and_runs_the_later_ones_again() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps], activities=[step]):
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
             handle = await completed_run(env, "reset-second", [])
             events = await events_of(env, handle)
             # The task that took a's result (and scheduled b): its inputs hold a's completion.
@@ -117,7 +126,7 @@ async def test_reset_after_an_activity_keeps_its_result_and_runs_the_later_ones_
 
 async def test_signals_after_the_point_are_reapplied_in_order_unless_told_not_to() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps], activities=[step]):
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
             handle = await completed_run(env, "reset-signals", ["x", "y"])
             assert await handle.result() == "AB:x,y,go"
             again = await handle.reset(reset_type=ResetType.FIRST_WORKFLOW_TASK)
@@ -132,7 +141,7 @@ async def test_signals_after_the_point_are_reapplied_in_order_unless_told_not_to
 
 async def test_a_running_run_is_terminated_with_a_reason_naming_the_new_run() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps], activities=[step]):
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
             handle = await env.client.start_workflow(TwoSteps.run, id="reset-running", task_queue="reset")
             await handle.signal(TwoSteps.add, "x")
             while calls("reset-running", "b") < 1 or await handle.query(TwoSteps.seen) != ["x"]:
@@ -151,7 +160,7 @@ async def test_a_running_run_is_terminated_with_a_reason_naming_the_new_run() ->
 
 async def test_an_event_id_that_is_not_a_workflow_task_is_refused_naming_the_valid_ones() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps], activities=[step]):
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
             handle = await completed_run(env, "reset-invalid", [])
             events = await events_of(env, handle)
             with pytest.raises(RPCError) as caught:
@@ -164,7 +173,7 @@ async def test_an_event_id_that_is_not_a_workflow_task_is_refused_naming_the_val
 
 async def test_a_repeated_request_answers_the_same_run_and_a_second_reset_is_refused() -> None:
     async with await WorkflowEnvironment.start_time_skipping() as env:
-        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps], activities=[step]):
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
             handle = await env.client.start_workflow(TwoSteps.run, id="reset-twice", task_queue="reset")
             while calls("reset-twice", "b") < 1:
                 await asyncio.sleep(0.01)
@@ -180,3 +189,18 @@ async def test_a_repeated_request_answers_the_same_run_and_a_second_reset_is_ref
             assert first.run_id in str(caught.value)
             await first.signal(TwoSteps.add, "go")
             assert await first.result() == "AB:go"
+
+
+async def test_the_code_replays_the_prefix_with_the_old_seed_and_decides_on_with_the_new_runs() -> None:
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        async with Worker(env.client, task_queue="reset", workflows=[TwoSteps, Ids], activities=[step]):
+            handle = await env.client.start_workflow(Ids.run, id="reset-ids", task_queue="reset")
+            before = await handle.result()
+            new = await handle.reset(reset_type=ResetType.LAST_WORKFLOW_TASK)
+            after = await new.result()
+            # As Temporal's core: the prefix keeps its random values, the decisions after the point get new ones.
+            assert after[0] == before[0] and after[1] != before[1]
+            await Replayer(workflows=[Ids]).replay_workflow(await new.fetch_history())
+            again = await new.reset(reset_type=ResetType.LAST_WORKFLOW_TASK)  # a reset of a reset run
+            assert (await again.result())[0] == before[0]
+            await Replayer(workflows=[Ids]).replay_workflow(await again.fetch_history())
