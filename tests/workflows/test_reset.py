@@ -204,3 +204,42 @@ async def test_the_code_replays_the_prefix_with_the_old_seed_and_decides_on_with
             again = await new.reset(reset_type=ResetType.LAST_WORKFLOW_TASK)  # a reset of a reset run
             assert (await again.result())[0] == before[0]
             await Replayer(workflows=[Ids]).replay_workflow(await again.fetch_history())
+
+
+@workflow.defn
+class Napper:
+    def __init__(self) -> None:
+        self.got: list[str] = []
+
+    @workflow.run
+    async def run(self) -> list[str]:
+        await asyncio.sleep(3600)
+        return self.got
+
+    @workflow.signal
+    def add(self, value: str) -> None:
+        self.got.append(value)
+
+    @workflow.query
+    def seen(self) -> list[str]:
+        return self.got
+
+
+async def test_a_timer_the_prefix_left_running_fires_in_the_new_run() -> None:
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        async with Worker(env.client, task_queue="reset", workflows=[Napper]):
+            handle = await env.client.start_workflow(Napper.run, id="reset-timer", task_queue="reset")
+            await handle.signal(Napper.add, "x")
+            while await handle.query(Napper.seen) != ["x"]:
+                await asyncio.sleep(0.01)
+            # The last task took the signal while the timer (started by the first) waited: it is
+            # in the prefix, pending, and the new run's timer must be set again to end the run.
+            new = await handle.reset(reset_type=ResetType.LAST_WORKFLOW_TASK)
+            assert await asyncio.wait_for(new.result(), timeout=60) == ["x"]
+            events = await events_of(env, new)
+            assert [e["event_type"] for e in events].count("TimerStarted") == 1
+            assert [e["event_type"] for e in events][-3:] == [
+                "TimerFired",
+                "WorkflowTaskCompleted",
+                "WorkflowExecutionCompleted",
+            ]
