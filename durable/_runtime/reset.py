@@ -50,13 +50,14 @@ from durable.exceptions import ApplicationError
 
 __all__ = [
     "InvalidResetPoint",
-    "base_of",
-    "ResetReapplyType",
     "ResetConflict",
+    "ResetReapplyType",
     "ResetRequest",
     "ResetType",
+    "base_of",
     "complete_reset",
     "hand_on",
+    "new_run_id_of",
     "reset_of",
     "reset_points",
     "reset_run",
@@ -362,8 +363,3 @@ def hand_on(services: Services, ledger: Ledger, body: SignalMessage | CancelMess
         return
     fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
     send_to_inbox(services, body["workflow_id"], new_run_id, body["kind"], body["dedup"], **fields)
-
-
-def reset_closed(status: WorkflowExecutionStatus, ledger: Ledger) -> bool:
-    """Whether a closed run was closed by a reset (messages to its workflow id go on)."""
-    return status is WorkflowExecutionStatus.TERMINATED and reset_of(ledger) is not None
