@@ -204,6 +204,9 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
         rows.append(("Failure", failure_line(d["failure"])))
     if d.get("task_failure"):
         rows.append(("Workflow task failing", failure_line(d["task_failure"])))
+    for key, label in (("base_run_id", "Reset from run"), ("reset_run_id", "Reset to run")):
+        if d.get(key):
+            rows.append((label, d[key]))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         s.out.write(f"{key.ljust(width)}  {value}\n")

@@ -52,7 +52,9 @@ def test_reset_makes_a_new_run_that_gets_the_signal_again(test_dev: DevServerPro
     new = reset.json["run_id"]
     assert new != old
     described = ok(durable("workflow", "describe", "-w", wid, "-r", old, "--json", address=test_dev.address)).json
-    assert described["status"] == "TERMINATED"
+    assert described["status"] == "TERMINATED" and described["reset_run_id"] == new
+    shown = ok(durable("workflow", "describe", "-w", wid, address=test_dev.address)).out
+    assert f"Reset from run  {old}" in shown
     ok(durable("workflow", "signal", "-w", wid, "--name", "finish", address=test_dev.address))
     result = ok(durable("workflow", "result", "-w", wid, "--json", address=test_dev.address)).json
     assert result["run_id"] == new and result["result"] == 6  # 5, and the bump re-applied
