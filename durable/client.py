@@ -84,6 +84,7 @@ from durable._client.schedules import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from durable._runtime.reset import ResetReapplyType, ResetType
 from durable._statuses import PendingActivityState, WorkflowExecutionStatus, WorkflowUpdateStage
 
 __all__ = [
@@ -112,6 +113,8 @@ __all__ = [
     "QueryWorkflowInput",
     "RPCTimeoutOrCancelledError",
     "ReportCancellationAsyncActivityInput",
+    "ResetReapplyType",
+    "ResetType",
     "Schedule",
     "ScheduleAction",
     "ScheduleActionExecution",

@@ -141,6 +141,8 @@ PINNED: dict[str, frozenset[str]] = {
             "QueryWorkflowInput",
             "RPCTimeoutOrCancelledError",
             "ReportCancellationAsyncActivityInput",
+            "ResetReapplyType",
+            "ResetType",
             "Schedule",
             "ScheduleAction",
             "ScheduleActionExecution",
@@ -336,7 +338,8 @@ PINNED: dict[str, frozenset[str]] = {
 }
 
 EXTENSIONS: dict[str, frozenset[str]] = {
-    "durable.client": frozenset({"PendingActivityInfo"}),  # describe()'s pending activities, typed
+    # describe()'s pending activities, typed; WorkflowHandle.reset's point and what it re-applies
+    "durable.client": frozenset({"PendingActivityInfo", "ResetReapplyType", "ResetType"}),
     "durable.exceptions": frozenset({"PayloadSizeError"}),  # payload over the engine's size limit
     # temporalio raises its core's ConfigError (not exported); the default file's path, for tools
     "durable.envconfig": frozenset({"ConfigError", "default_config_file"}),

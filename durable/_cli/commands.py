@@ -28,6 +28,7 @@ from durable._cli.arguments import (
     common_options,
 )
 from durable._cli.output import compact, failure_line, print_json, table, when
+from durable._cli.reset import add_reset_command
 from durable._cli.updates import add_update_commands, add_update_with_start_command
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from durable.envconfig import ClientConfigProfile
@@ -206,6 +207,9 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
         rows.append(("Failure", failure_line(d["failure"])))
     if d.get("task_failure"):
         rows.append(("Workflow task failing", failure_line(d["task_failure"])))
+    for key, label in (("base_run_id", "Reset from run"), ("reset_run_id", "Reset to run")):
+        if d.get(key):
+            rows.append((label, d[key]))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         s.out.write(f"{key.ljust(width)}  {value}\n")
@@ -405,3 +409,4 @@ def add_workflow_commands(subparsers: Any) -> None:
     add_workflow_id(p)
     add_run_id(p)
     p.add_argument("--reason", help="why")
+    add_reset_command(commands)

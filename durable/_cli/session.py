@@ -19,6 +19,7 @@ from durable._client.schedules import Schedule, ScheduleBackfill, ScheduleUpdate
 from durable._codec.remote import decode_through
 from durable._http.remote import HttpTransport
 from durable._id_policies import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from durable._runtime.reset import ResetReapplyType, ResetType
 
 __all__ = ["Session"]
 
@@ -65,6 +66,17 @@ class Session:
             id_conflict_policy=WorkflowIDConflictPolicy[id_conflict_policy],
             id_reuse_policy=WorkflowIDReusePolicy[id_reuse_policy],
         )
+
+    def reset_options(
+        self, event_id: int | None, reset_type: str | None, reason: str, reapply_type: str
+    ) -> dict[str, Any]:
+        """``WorkflowHandle.reset``'s keywords from ``durable workflow reset``'s flags (types by their names)."""
+        return {
+            "event_id": event_id,
+            "reset_type": None if reset_type is None else ResetType(reset_type),
+            "reason": reason,
+            "reapply_type": ResetReapplyType(reapply_type),
+        }
 
     async def decoded(self, document: Any, codec_endpoint: str | None) -> Any:
         """The API's JSON with its encoded payloads decoded by the codec server at

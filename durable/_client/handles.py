@@ -39,6 +39,7 @@ from durable._conversion.payload_converter import PayloadConverter
 from durable._options import Priority, refuse
 from durable._replay.definition import WorkflowDefinition, query_definition, signal_name, update_definition
 from durable._runtime.control import UpdateStatus
+from durable._runtime.reset import ResetReapplyType, ResetRequest, ResetType
 from durable._search_attributes import SearchAttributes, TypedSearchAttributes
 from durable._statuses import WorkflowUpdateStage
 from durable.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy, _arg_or_args, _arg_unset
@@ -402,6 +403,57 @@ class WorkflowHandle(Generic[ReturnType]):
                 rpc_metadata=rpc_metadata,
                 rpc_timeout=rpc_timeout,
             )
+        )
+
+    async def reset(
+        self,
+        *,
+        event_id: int | None = None,
+        reset_type: ResetType | None = None,
+        reason: str = "",
+        reapply_type: ResetReapplyType = ResetReapplyType.ALL,
+        request_id: str | None = None,
+    ) -> WorkflowHandle[ReturnType]:
+        """Reset the run to one of its workflow tasks, as ``temporal workflow reset`` does (durable's own
+        method: temporalio offers only the raw ``workflow_service.reset_workflow_execution``).
+
+        A new run of the same workflow id starts from the history before that workflow task
+        and decides it again; activities that completed after it run again. The signals the
+        run received after the point are delivered to the new run (``reapply_type``); the
+        run, if it still runs, is terminated with a reason naming the new run. A closed run
+        can be reset too.
+
+        Args:
+            event_id: the id of a ``WorkflowTaskCompleted`` (or ``WorkflowTaskFailed``) event of
+                the run, as its history shows it (the API, the UI, ``durable workflow show``).
+            reset_type: ``FIRST_WORKFLOW_TASK`` or ``LAST_WORKFLOW_TASK``, when no ``event_id``.
+            reason: why; kept on the old run's termination and on the new run's reset event.
+            reapply_type: ``ALL`` or ``SIGNAL`` (the default: signals), or ``NONE``.
+            request_id: makes the call idempotent (a retry answers the same new run).
+
+        Returns:
+            A handle on the new run.
+
+        Raises:
+            RPCError: INVALID_ARGUMENT when the point is not a workflow task of the run (the
+                message lists those that are); FAILED_PRECONDITION when the workflow id has
+                another running run (a concurrent reset won); NOT_FOUND for no such run.
+        """
+        request = ResetRequest(
+            event_id=event_id,
+            reset_type=reset_type,
+            reason=reason,
+            reapply_type=reapply_type,
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        new_run_id = await self._client._transport.reset(self._id, self._run_id, request)
+        return WorkflowHandle(
+            self._client,
+            self._id,
+            run_id=new_run_id,
+            result_run_id=new_run_id,
+            first_execution_run_id=self._first_execution_run_id,
+            result_type=self._result_type,
         )
 
     async def fetch_history(

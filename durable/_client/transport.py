@@ -28,6 +28,7 @@ from durable._client.activity_transport import ActivityTransport
 from durable._client.schedule_transport import ScheduleTransport
 from durable._replay.events import Event
 from durable._runtime.control import Description, Started, UpdateStatus
+from durable._runtime.reset import ResetRequest
 from durable._visibility.listing import Count, Page
 from durable.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
@@ -35,6 +36,7 @@ __all__ = [
     "CloseStatus",
     "FailureDocument",
     "HistoryEvent",
+    "ResetRequest",
     "RunOutcome",
     "StartWorkflowInput",
     "StoredSearchAttributes",
@@ -184,6 +186,14 @@ class Transport(ScheduleTransport, ActivityTransport, Protocol):
 
     async def describe(self, workflow_id: str, run_id: str | None) -> Description:
         """The run's record, history length and pending activities."""
+        ...
+
+    async def reset(self, workflow_id: str, run_id: str | None, reset: ResetRequest) -> str:
+        """Reset the run to a workflow task of its history; the new run's id.
+
+        Raises ``RPCError`` INVALID_ARGUMENT for a point that is not a workflow task, and
+        FAILED_PRECONDITION when the workflow id has another running run.
+        """
         ...
 
     async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[HistoryEvent]]:

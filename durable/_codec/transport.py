@@ -31,6 +31,7 @@ from durable._codec.boundary import PayloadBoundary
 from durable._codec.catalogue import EXECUTION_RECORD, FAILURE, PAYLOAD, PAYLOAD_MAP, PAYLOADS
 from durable._runtime.control import Description, PendingActivity, Started, UpdateStatus
 from durable._runtime.ports import ExecutionRecord
+from durable._runtime.reset import ResetRequest
 from durable._schedules.documents import (
     BackfillDocument,
     ScheduleDescribed,
@@ -137,6 +138,9 @@ class CodecTransport:
     ) -> None:
         encoded = await self._enc(details, PAYLOADS)
         await self.inner.terminate(workflow_id, run_id, reason, encoded, request_id=request_id)
+
+    async def reset(self, workflow_id: str, run_id: str | None, reset: ResetRequest) -> str:
+        return await self.inner.reset(workflow_id, run_id, reset)
 
     async def describe(self, workflow_id: str, run_id: str | None) -> Description:
         described = await self.inner.describe(workflow_id, run_id)

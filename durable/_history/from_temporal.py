@@ -144,7 +144,12 @@ class _Reader:
             failure = (
                 failure_from(a["failure"]) if a.get("failure") else {"message": a.get("cause", ""), "stack_trace": ""}
             )
-            self.add(event_id, kind, t, failure=failure, attempt=self.task_attempt)
+            reset = (
+                {"cause": "ResetWorkflow", "base_run_id": a.get("baseRunId", ""), "new_run_id": a.get("newRunId", "")}
+                if a.get("cause") == "WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW" and a.get("newRunId")
+                else {}
+            )
+            self.add(event_id, kind, t, failure=failure, attempt=self.task_attempt, **reset)
             self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.ACTIVITY_SCHEDULED:
             activity_id = a.get("activityId", "")

@@ -56,6 +56,17 @@ def retry_policy_to(policy: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _reset_fields(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A reset's WorkflowTaskFailed as Temporal writes it: its cause and the runs it links."""
+    if attrs.get("cause") != "ResetWorkflow":
+        return {}
+    return {
+        "cause": "WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW",
+        "baseRunId": attrs["base_run_id"],
+        "newRunId": attrs["new_run_id"],
+    }
+
+
 def _execution(workflow_id: str, run_id: str | None) -> dict[str, Any]:
     return {"workflowId": workflow_id, **({"runId": run_id} if run_id else {})}
 
@@ -132,7 +143,7 @@ class _Writer:
                 "taskQueue": {"name": attrs["task_queue"], "kind": "TASK_QUEUE_KIND_NORMAL"},
                 "input": payloads_to(attrs.get("input")),
                 "workflowTaskTimeout": _TASK_TIMEOUT,
-                "originalExecutionRunId": attrs["run_id"],
+                "originalExecutionRunId": attrs.get("original_execution_run_id") or attrs["run_id"],
                 "identity": IDENTITY,
                 "firstExecutionRunId": attrs.get("first_execution_run_id") or attrs["run_id"],
                 "attempt": attrs.get("attempt", 1),
@@ -189,6 +200,7 @@ class _Writer:
                     "cause": "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE",
                     "failure": failure_to(attrs["failure"]),
                     "identity": IDENTITY,
+                    **_reset_fields(attrs),
                 },
             )
         elif kind == ev.ACTIVITY_SCHEDULED:

@@ -37,6 +37,7 @@ from durable._http.activity_routes import activity_routes
 from durable._http.archive_routes import Archived, archived_history
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
+from durable._http.reset_routes import reset_routes
 from durable._http.routing import (
     API_PREFIX,
     MAX_JSON_DEPTH,
@@ -62,6 +63,7 @@ from durable._replay.machine import NoWorker, UnknownWorkflowType
 from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.dead_letters import UnknownQueue
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
+from durable._runtime.reset import base_of, reset_of
 from durable._schedules.cron import InvalidCronExpression
 from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.query import InvalidQuery
@@ -183,6 +185,7 @@ class HttpApi:
         _workflow_routes(app, self)
         update_routes(app, lambda: self.engine)
         activity_routes(app, lambda: self.engine)
+        reset_routes(app, lambda: self.engine)
         app.include_router(schedule_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
@@ -533,6 +536,8 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "parent_run_id": description.parent["run_id"] if description.parent else None,
             "static_summary": description.static_summary,
             "static_details": description.static_details,
+            "base_run_id": base_of(ledger),
+            "reset_run_id": reset_of(ledger),
             "handlers": _declared_handlers(engine, record.workflow_type, record.task_queue),
         }
     )

@@ -36,6 +36,8 @@ __all__ = [
     "RedriveRequest",
     "RedriveResponse",
     "RedriveResult",
+    "ResetRequest",
+    "ResetResponse",
     "ResultResponse",
     "SearchAttribute",
     "SignalRequest",
@@ -266,6 +268,8 @@ class ExecutionDetail(ExecutionSummary):
     parent_run_id: str | None = Field(default=None, description="the run of a child workflow's parent")
     static_summary: str | None = Field(default=None, description="the start's fixed summary, if it had one")
     static_details: str | None = Field(default=None, description="the start's fixed details, if it had them")
+    base_run_id: str | None = Field(default=None, description="the run this one was reset from, if a reset made it")
+    reset_run_id: str | None = Field(default=None, description="the run a reset of this run made, if one ended it")
     handlers: WorkflowHandlers | None = Field(
         default=None,
         description="the queries, signals and updates its workflow type declares; null when this deployment "
@@ -365,6 +369,31 @@ class TerminateRequest(_Request):
     request_id: str | None = _request_id()
     run_id: RunIdText = None
     details: list[Any] = Field(default_factory=list)
+
+
+class ResetRequest(_Request):
+    """Reset the run to one of its workflow tasks (as `temporal workflow reset`): give `event_id` or `type`."""
+
+    run_id: RunIdText = None
+    event_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="the id of a WorkflowTaskCompleted (or WorkflowTaskFailed) event of the run's history",
+    )
+    type: Literal["FirstWorkflowTask", "LastWorkflowTask"] | None = Field(
+        default=None, description="where to reset to without an event id"
+    )
+    reason: str | None = None
+    reapply_type: Literal["All", "Signal", "None"] = Field(
+        default="All", description="what the run received after the point that the new run gets again (signals)"
+    )
+    request_id: str | None = _request_id()
+
+
+class ResetResponse(BaseModel):
+    """The new run the reset made."""
+
+    run_id: str
 
 
 class Empty(BaseModel):

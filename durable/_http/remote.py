@@ -48,6 +48,7 @@ from durable._http.remote_activities import RemoteActivityTransport
 from durable._http.remote_schedules import RemoteScheduleTransport
 from durable._runtime.control import Description, PendingActivity, Started, UpdateStatus, new_request_id
 from durable._runtime.ports import ExecutionRecord, HeartbeatRecord
+from durable._runtime.reset import ResetRequest
 from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.listing import Count, Page
 from durable.exceptions import PayloadSizeError, WorkflowAlreadyStartedError
@@ -445,6 +446,17 @@ class HttpTransport(RemoteScheduleTransport, RemoteActivityTransport):
         body = {"run_id": run_id, "reason": reason or None, "details": [wire.decode_payload(d) for d in details]}
         await self.call("POST", f"{_wf(workflow_id)}/terminate", body, request_id=request_id)
 
+    async def reset(self, workflow_id: str, run_id: str | None, reset: ResetRequest) -> str:
+        body = {
+            "run_id": run_id,
+            "event_id": reset.event_id,
+            "type": None if reset.reset_type is None else reset.reset_type.value,
+            "reason": reset.reason or None,
+            "reapply_type": reset.reapply_type.value,
+        }
+        _, reply = await self.call("POST", f"{_wf(workflow_id)}/reset", body, request_id=reset.request_id)
+        return str(reply["run_id"])
+
     async def query(
         self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, headers: dict[str, str] | None = None
     ) -> str:
@@ -714,6 +726,8 @@ def _error(status: int, payload: Any, context: dict[str, Any]) -> Exception:
     if code in ("query_not_found", "query_failed", "invalid_args"):
         failure = error.get("failure")  # a handler's failure: its own message, as temporalio's error carries it
         return WorkflowQueryFailedError(str(failure["message"]) if isinstance(failure, dict) else message)
+    if code == "reset_conflict":
+        return RPCError(message, RPCStatusCode.FAILED_PRECONDITION, b"")
     if code == "payload_too_large":
         return PayloadSizeError(message)
     if code == "invalid_task_token":

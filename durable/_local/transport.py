@@ -30,6 +30,7 @@ from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskErr
 from durable._runtime.control import Description, NotRunning, NotStarted, Started, UpdateStatus, new_request_id
 from durable._runtime.deadlines import Timeouts
 from durable._runtime.ports import ExecutionNotFound
+from durable._runtime.reset import InvalidResetPoint, ResetConflict, ResetRequest
 from durable._visibility.listing import Count, Page
 from durable._visibility.query import InvalidQuery
 from durable.service import RPCError, RPCStatusCode
@@ -46,8 +47,10 @@ def _engine_errors() -> Iterator[None]:
         raise RPCError(f"workflow not found: {err}", RPCStatusCode.NOT_FOUND, b"") from err
     except NotRunning as err:
         raise RPCError(str(err), RPCStatusCode.NOT_FOUND, b"") from err
-    except InvalidQuery as err:
+    except (InvalidQuery, InvalidResetPoint) as err:
         raise RPCError(str(err), RPCStatusCode.INVALID_ARGUMENT, b"") from err
+    except ResetConflict as err:
+        raise RPCError(str(err), RPCStatusCode.FAILED_PRECONDITION, b"") from err
 
 
 def run_outcome(run_id: str, close: Event) -> RunOutcome:
@@ -124,6 +127,10 @@ class LocalTransport(LocalScheduleTransport, LocalActivityTransport):
     ) -> None:
         with _engine_errors():
             self._control.terminate(workflow_id, run_id, reason, details, request_id=request_id)
+
+    async def reset(self, workflow_id: str, run_id: str | None, reset: ResetRequest) -> str:
+        with _engine_errors():
+            return self._control.reset(workflow_id, run_id, reset)
 
     async def query(
         self, workflow_id: str, run_id: str | None, name: str, args: list[str], *, headers: dict[str, str] | None = None

@@ -66,6 +66,7 @@ class HistoryMachine:
         self.replay_error: WorkflowTaskError | None = None
         self.rejected_updates: list[dict[str, Any]] = []  # of the last decision; never in the log
         self._lookup = lookup
+        self._reset_seed: int | None = None  # the seed a reset's event set, for an instance made after it
 
     # -- replay ------------------------------------------------------------------------
 
@@ -213,6 +214,12 @@ class HistoryMachine:
     def committed(self, record: list[Event]) -> None:
         """Fold a record that is now in the log (its events have ids)."""
         self.ledger.observe(record)
+        for event in record:
+            if event["event_type"] == ev.TASK_FAILED and event["attributes"].get("cause") == "ResetWorkflow":
+                # As Temporal's core on a reset: the code decides on with the new run's seed.
+                self._reset_seed = _seed(event["attributes"]["new_run_id"])
+                if self.instance is not None:
+                    self.instance.random.seed(self._reset_seed)
         if any(e["event_type"] == ev.TASK_COMPLETED for e in record):
             self.pending_inputs = []
         else:  # inputs of a failed decision, or logged before any decision (the start)
@@ -255,7 +262,10 @@ class HistoryMachine:
         # typeshed marks every AbstractEventLoop method abstract; asyncio's own raise
         # NotImplementedError, and the instance leaves out only what workflow code must not
         # reach (sockets, subprocesses, signals), as temporalio's instance does.
-        seed = uuid.UUID(started["run_id"]).int & (2**64 - 1)
+        # A reset run replays its base run's prefix with the original run's seed (Temporal's rule).
+        seed = _seed(started.get("original_execution_run_id") or started["run_id"])
+        if self._reset_seed is not None:
+            seed = self._reset_seed
         self.instance = WorkflowInstance(definition, info, seed=seed)  # type: ignore[abstract]
         self.instance.sandbox = sandbox_of(definition)
         # What the previous run of a cron chain handed on (workflow.get_last_completion_result).
@@ -264,6 +274,11 @@ class HistoryMachine:
         self.instance.memo = dict(started.get("memo") or {})
         self.instance.search_attributes = dict(started.get("search_attributes") or {})
         return self.instance
+
+
+def _seed(run_id: str) -> int:
+    """The random seed of the workflow code of a run (of its id)."""
+    return uuid.UUID(run_id).int & (2**64 - 1)
 
 
 def _is_patch_marker(event: Event) -> bool:

@@ -102,12 +102,19 @@ def _current_run_of_child(
 
 
 def terminate_run(
-    services: Services, workflow_id: str, run_id: str, *, reason: str, details: list[str], dedup: str
+    services: Services,
+    workflow_id: str,
+    run_id: str,
+    *,
+    reason: str,
+    details: list[str],
+    dedup: str,
+    extra: dict[str, Any] | None = None,
 ) -> bool:
     """Close a run as TERMINATED now; False if it had closed already.
 
     A repeat with the same ``dedup`` (a re-dispatch after a crash) finishes the close of
-    the termination it made before.
+    the termination it made before. ``extra`` goes on the event too (a reset's description).
     """
     key = execution_key(workflow_id, run_id)
     for _ in range(5):
@@ -117,7 +124,7 @@ def terminate_run(
                 finish_close(services, ledger)
             return False
         now = services.clock.now()
-        event = ev.make_event(ev.WORKFLOW_TERMINATED, now, reason=reason, details=details, dedup=dedup)
+        event = ev.make_event(ev.WORKFLOW_TERMINATED, now, reason=reason, details=details, dedup=dedup, **(extra or {}))
         event["event_id"] = ledger.last_event_id + 1
         try:
             services.history.append(key, [event])

@@ -37,6 +37,7 @@ from durable._runtime.ports import (
     HeartbeatRecord,
     HistoryConflict,
 )
+from durable._runtime.reset import ResetRequest, reset_of, reset_run, retried_target
 from durable._runtime.services import Services, execution_key
 from durable._schedules.cron import CronExpression, InvalidCronExpression
 from durable._statuses import WorkflowExecutionStatus
@@ -596,6 +597,32 @@ class Control:
         if not terminated and not self._closed_by(workflow_id, record.run_id, dedup):
             raise NotRunning(f"workflow execution {workflow_id} already completed")
 
+    def reset(self, workflow_id: str, run_id: str | None, request: ResetRequest) -> str:
+        """Reset the run to a workflow task of its history; returns the new run's id (see :mod:`.reset`).
+
+        A repeat with the same ``request.request_id`` finishes the same reset and answers the same run.
+
+        Raises:
+            InvalidResetPoint: the event id is not a workflow task's event of the run.
+            ResetConflict: the workflow id has another running run (a concurrent reset or start).
+            ExecutionNotFound: no such workflow id or run.
+            InvalidRequestId: ``request_id`` is not 1 to 128 printable ASCII characters.
+        """
+        request_id = new_request_id() if request.request_id is None else check_request_id(request.request_id)
+        target = self.resolve_run(workflow_id, run_id).run_id
+        if run_id is None:
+            target = retried_target(self.services, workflow_id, target, request_id)
+        return reset_run(
+            self.services,
+            workflow_id,
+            target,
+            event_id=request.event_id,
+            reset_type=request.reset_type,
+            reason=request.reason,
+            reapply=request.reapply_type,
+            request_id=request_id,
+        )
+
     def _running_or_done(self, workflow_id: str, run_id: str | None, dedup: str) -> ExecutionRecord | None:
         """The running run a message goes to; None if the run closed after taking ``dedup``.
 
@@ -605,10 +632,13 @@ class Control:
         record = self.resolve_run(workflow_id, run_id)
         if record.status is WorkflowExecutionStatus.RUNNING:
             return record
-        if dedup in self.ledger(workflow_id, record.run_id).consumed:
+        ledger = self.ledger(workflow_id, record.run_id)
+        if dedup in ledger.consumed:
             return None  # a repeat of a request the run applied before it closed
         if run_id is None and record.status is WorkflowExecutionStatus.CONTINUED_AS_NEW:
             return record  # its next run is on the way: the orchestrator hands the message on
+        if run_id is None and reset_of(ledger) is not None:
+            return record  # reset: its new run is on the way (finished by whoever hands the message on)
         raise NotRunning(f"workflow execution {workflow_id} already completed")
 
     def _closed_by(self, workflow_id: str, run_id: str, dedup: str) -> bool:

@@ -33,11 +33,11 @@ from durable._replay.machine import HistoryMachine
 from durable._runtime import run_metrics, translate
 from durable._runtime.dispatch import Dispatcher
 from durable._runtime.inbox import InboxMessage, RunMessage, ScheduleFireMessage, inbox_body
-from durable._runtime.lifecycle import follow_continuation
 from durable._runtime.local_activities import LocalActivityRunner
 from durable._runtime.observability import log_context
 from durable._runtime.ports import ExecutionNotFound, HistoryConflict
 from durable._runtime.registry import Registry
+from durable._runtime.reset import hand_on
 from durable._runtime.schedules import ScheduleRunner
 from durable._runtime.services import Services, execution_key
 from durable.exceptions import ApplicationError
@@ -193,7 +193,7 @@ class Orchestrator:
             self._refresh(key, machine)
             plan = translate.plan(machine, bodies, now)
         for body in plan.handed_on:
-            follow_continuation(self.services, machine.ledger, body)
+            hand_on(self.services, machine.ledger, body)
         for record_id in sorted(plan.redispatch):
             # Consumed before: a duplicate delivery, or a redelivery after a crash that
             # may have cut the dispatch short. Dispatching again is harmless.

@@ -30,6 +30,7 @@ from durable._runtime.inbox import (
     UpdateMessage,
 )
 from durable._runtime.lifecycle import execution_time
+from durable._runtime.reset import reset_of
 from durable.exceptions import ApplicationError, CancelledError, RetryState, TerminatedError, TimeoutError, TimeoutType
 
 __all__ = ["Plan", "Translation", "only_rejections", "plan", "start_update", "waiting_for_tick"]
@@ -96,6 +97,8 @@ def plan(machine: HistoryMachine, bodies: list[RunMessage], now: float) -> Plan:
 def _to_follow(machine: HistoryMachine, body: RunMessage) -> bool:
     """A signal or cancel sent to the workflow id, for a run that closed: it may go on."""
     ledger = machine.ledger
+    if ledger.closed and body["kind"] == "signal" and reset_of(ledger) is not None:
+        return True  # accepted by a run that a reset closed since: it may go on to the new run
     return ledger.closed and body["kind"] in ("signal", "cancel") and bool(body.get("follow"))
 
 

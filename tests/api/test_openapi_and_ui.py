@@ -27,6 +27,7 @@ def test_the_served_document_lists_every_route(call):
         "/api/v1/workflows/{workflow_id}/queries/{query_name}",
         "/api/v1/workflows/{workflow_id}/cancel",
         "/api/v1/workflows/{workflow_id}/terminate",
+        "/api/v1/workflows/{workflow_id}/reset",
         "/api/v1/workflows/{workflow_id}/updates/{update}",
         "/api/v1/workflows/{workflow_id}/activities/{activity_id}/pause",
         "/api/v1/workflows/{workflow_id}/activities/{activity_id}/unpause",

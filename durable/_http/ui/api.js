@@ -72,6 +72,8 @@ export const api = {
     request("POST", `${wf(id)}/activities/${encodeURIComponent(activityId)}/pause`, { body: { ...body, run_id: runId ?? null } }),
   unpauseActivity: (id, activityId, body, runId) =>
     request("POST", `${wf(id)}/activities/${encodeURIComponent(activityId)}/unpause`, { body: { ...body, run_id: runId ?? null } }),
+  /** Reset a run; `body`: run_id, event_id or type, reason, reapply_type. Answers {run_id} of the new run. */
+  reset: (id, body) => request("POST", `${wf(id)}/reset`, { body }),
   query: (id, name, args, runId) =>
     request("POST", `${wf(id)}/queries/${encodeURIComponent(name)}`, { body: { args, run_id: runId ?? null } }),
   /** Start an update and wait up to `waitSeconds` for `stage` (ACCEPTED or COMPLETED). */

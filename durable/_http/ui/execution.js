@@ -1,5 +1,5 @@
 // One execution: what it was given, what it returned, what it waits for, its timeline and
-// history; signal, query, update, cancel and terminate. Polls every 2 s while the run is open.
+// history; signal, query, update, cancel, terminate and reset. Polls every 2 s while the run is open.
 import { api, ApiError } from "./api.js";
 import { codecEndpoint, decodeDocument } from "./codec.js";
 import { h, replace } from "./dom.js";
@@ -11,6 +11,7 @@ import { buildLanes, legend, renderTimeline } from "./timeline.js";
 import { executionHref, statusBadge } from "./list.js";
 import { toast } from "./toasts.js";
 import { pauseButton, pendingStateCell } from "./activity_pause.js";
+import { resetDialog, resetPoints } from "./reset.js";
 
 const POLL_MS = 2000;
 
@@ -33,6 +34,7 @@ export function mountExecution(root, workflowId, params) {
   const signalBtn = h("button", { type: "button", class: "btn", onclick: signalDialog }, "Signal");
   const cancelBtn = h("button", { type: "button", class: "btn", onclick: cancelDialog }, "Cancel");
   const terminateBtn = h("button", { type: "button", class: "btn btn-danger-outline", onclick: terminateDialog }, "Terminate");
+  const resetBtn = h("button", { type: "button", class: "btn btn-danger-outline", onclick: reset }, "Reset");
   const facts = h("dl", { class: "facts" });
   const banner = h("div", { class: "banner", hidden: true, role: "alert" });
   const outcome = h("section", { class: "card" });
@@ -46,7 +48,7 @@ export function mountExecution(root, workflowId, params) {
     h("p", { class: "crumbs" }, h("a", { href: "#/workflows" }, "← All executions")),
     h("div", { class: "page-head" },
       h("div", { class: "wf-heading" }, title, badge, live),
-      h("div", { class: "actions" }, signalBtn, cancelBtn, terminateBtn)),
+      h("div", { class: "actions" }, signalBtn, cancelBtn, terminateBtn, resetBtn)),
     banner,
     h("section", { class: "card" }, facts),
     taskFailure,
@@ -118,6 +120,8 @@ export function mountExecution(root, workflowId, params) {
       btn.disabled = !running;
       btn.title = running ? "" : "The run is closed";
     }
+    resetBtn.disabled = !resetPoints(state.events).length; // closed runs can be reset too
+    resetBtn.title = resetBtn.disabled ? "No workflow task to reset to yet" : "Start a new run from a workflow task";
     renderFacts(d);
     renderOutcome(d);
     handlers.refresh(d, state.events);
@@ -144,6 +148,8 @@ export function mountExecution(root, workflowId, params) {
       item("Closed", d.close_time ? fmtDateTime(d.close_time) : "—", { title: isoTitle(d.close_time) }),
       item("Duration", fmtDuration((close ?? Date.now()) - start) + (close ? "" : " so far")),
       item("History", `${d.history_length ?? state.events.length} events`),
+      d.base_run_id ? item("Reset from", h("a", { href: executionHref(workflowId, d.base_run_id) }, d.base_run_id), { class: "mono" }) : null,
+      d.reset_run_id ? item("Reset to", h("a", { href: executionHref(workflowId, d.reset_run_id) }, d.reset_run_id), { class: "mono" }) : null,
       Object.keys(d.memo ?? {}).length ? item("Memo", h("code", {}, JSON.stringify(d.memo))) : null,
       Object.keys(d.search_attributes ?? {}).length ? item("Search attributes", h("code", {}, JSON.stringify(d.search_attributes))) : null);
   }
@@ -269,6 +275,14 @@ export function mountExecution(root, workflowId, params) {
   }
   function terminateDialog() {
     return closeDialog("terminate");
+  }
+
+  async function reset() {
+    const newRunId = await resetDialog(workflowId, state.detail.run_id, state.events);
+    if (newRunId) {
+      toast(`Reset: new run ${newRunId}`);
+      location.hash = executionHref(workflowId, newRunId);
+    }
   }
 
   const onResize = () => state.detail && renderTimelineNow();
