@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "ACTIVITY_QUEUE_URLS",
+    "BUILD_ID",
     "DEAD_LETTER_QUEUE_URLS",
     "EXECUTIONS_TABLE",
     "HISTORY_TABLE",
@@ -46,6 +47,8 @@ PAYLOAD_BUCKET = "DURABLE_PAYLOAD_BUCKET"
 DEAD_LETTER_QUEUE_URLS = "DURABLE_DEAD_LETTER_QUEUE_URLS"
 """JSON object: queue (``inbox.fifo``, ``timers``, ``activities-<task queue>``) -> its DLQ's URL."""
 RETENTION_DAYS = "DURABLE_RETENTION_DAYS"
+BUILD_ID = "DURABLE_BUILD_ID"
+"""The deployed code's build id (from the code assets' hashes): see :mod:`durable._build_ids`."""
 
 NAMES = (
     HISTORY_TABLE,
@@ -60,6 +63,7 @@ NAMES = (
     PAYLOAD_BUCKET,
     DEAD_LETTER_QUEUE_URLS,
     RETENTION_DAYS,
+    BUILD_ID,
 )
 """Every variable a deployment's functions may read."""
 
@@ -94,6 +98,8 @@ class DeploymentSettings:
     """For ``durable dlq`` (the API function's); a function without it lists no dead letters."""
     retention_days: float = DEFAULT_RETENTION_DAYS
     """How long closed runs are kept."""
+    build_id: str | None = None
+    """The build id of the deployed code (None: a hash of the registered workflows' modules)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> DeploymentSettings:
@@ -126,6 +132,7 @@ class DeploymentSettings:
             payload_bucket=environ.get(PAYLOAD_BUCKET) or None,
             dead_letter_queue_urls=json_object(DEAD_LETTER_QUEUE_URLS),
             retention_days=float(environ.get(RETENTION_DAYS, str(DEFAULT_RETENTION_DAYS))),
+            build_id=environ.get(BUILD_ID) or None,
         )
 
     def to_environ(self, *, to_json: Callable[[Any], str] = json.dumps) -> dict[str, str]:
@@ -145,6 +152,7 @@ class DeploymentSettings:
             SCHEDULER_ROLE_ARN: self.scheduler_role_arn,
             PAYLOAD_BUCKET: self.payload_bucket,
             RETENTION_DAYS: _number(self.retention_days),
+            BUILD_ID: self.build_id,
             ACTIVITY_QUEUE_URLS: to_json(dict(self.activity_queue_urls)),
             DEAD_LETTER_QUEUE_URLS: to_json(dict(self.dead_letter_queue_urls)) if self.dead_letter_queue_urls else None,
         }

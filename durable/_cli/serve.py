@@ -7,6 +7,7 @@ import signal
 import threading
 from typing import Any, TextIO
 
+from durable._build_ids import workflow_code_build_id
 from durable._cli.registry import load_registry
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
@@ -24,6 +25,8 @@ def run_dev(args: Any, out: TextIO) -> int:
         return 1
     workflows, activities, converter = registry.workflows, registry.activities, registry.data_converter
     runtime = LocalRuntime(backend=args.backend, skipping=False, data_converter=converter)
+    # One build id for the registry's code, as a deploy of it has one.
+    build_id = workflow_code_build_id(cls for classes in workflows.values() for cls in classes)
     try:
         for task_queue in sorted(set(workflows) | set(activities)):
             runtime.register(
@@ -32,6 +35,7 @@ def run_dev(args: Any, out: TextIO) -> int:
                 list(activities.get(task_queue, [])),
                 None,
                 data_converter=converter,
+                build_id=build_id,
             )
         try:
             server = DevServer(runtime, host=args.ip, port=args.port)
@@ -47,6 +51,7 @@ def run_dev(args: Any, out: TextIO) -> int:
         server.start()
         task_queues = ", ".join(sorted(set(workflows) | set(activities))) or "none"
         out.write(f"durable dev server ({args.backend}), task queues: {task_queues}\n")
+        out.write(f"  build id {build_id}\n")
         for name, url in server.urls().items():
             out.write(f"  {name:<8} {url}\n")
         out.write("Ctrl-C to stop\n")

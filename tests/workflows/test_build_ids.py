@@ -1,0 +1,114 @@
+"""Build ids: each workflow task names the code that completed it, and a run's ``BuildIds``
+search attribute lists every build that ran it (Temporal's values, for unversioned workers),
+so that a list filter finds the runs still on a build before it is retired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from durable import workflow
+from durable._build_ids import workflow_code_build_id
+from durable._replay import events as ev
+from durable._runtime.orchestrator import Orchestrator
+from durable.common import SearchAttributeKey
+from durable.worker import Worker
+
+BUILD_IDS = SearchAttributeKey.for_keyword_list("BuildIds")
+
+
+@workflow.defn
+class Greeter:
+    @workflow.run
+    async def run(self, name: str) -> str:
+        return f"hello {name}"
+
+
+@workflow.defn
+class Waiter:
+    def __init__(self) -> None:
+        self.go = False
+        self.waiting = False
+
+    @workflow.run
+    async def run(self) -> str:
+        self.waiting = True
+        await workflow.wait_condition(lambda: self.go)
+        return "done"
+
+    @workflow.signal
+    def proceed(self) -> None:
+        self.go = True
+
+    @workflow.query
+    def is_waiting(self) -> bool:
+        return self.waiting
+
+
+def task_build_ids(history) -> list[str | None]:
+    """The build id on each WorkflowTaskCompleted of a fetched history."""
+    return [e["attributes"].get("build_id") for e in history.events if e["event_type"] == ev.TASK_COMPLETED]
+
+
+async def listed(client, query: str) -> list[str]:
+    return sorted([w.id async for w in client.list_workflows(query)])
+
+
+async def test_runs_of_two_builds_carry_their_own_build_id(env):
+    client = env.client
+    async with (
+        Worker(client, task_queue="blue", workflows=[Greeter], build_id="build-a"),
+        Worker(client, task_queue="green", workflows=[Greeter], build_id="build-b"),
+    ):
+        on_a = await client.execute_workflow(Greeter.run, "a", id="on-a", task_queue="blue")
+        on_b = await client.execute_workflow(Greeter.run, "b", id="on-b", task_queue="green")
+    assert (on_a, on_b) == ("hello a", "hello b")
+
+    desc_a = await client.get_workflow_handle("on-a").describe()
+    desc_b = await client.get_workflow_handle("on-b").describe()
+    assert desc_a.typed_search_attributes.get(BUILD_IDS) == ["unversioned", "unversioned:build-a"]
+    assert desc_b.search_attributes["BuildIds"] == ["unversioned", "unversioned:build-b"]
+    assert task_build_ids(await client.get_workflow_handle("on-a").fetch_history()) == ["build-a"]
+
+    assert await listed(client, "BuildIds = 'unversioned:build-a'") == ["on-a"]
+    assert await listed(client, "BuildIds = 'unversioned:build-b'") == ["on-b"]
+    assert await listed(client, "BuildIds = 'unversioned'") == ["on-a", "on-b"]
+    assert await listed(client, "BuildIds IN ('unversioned:build-a', 'unversioned:build-b')") == ["on-a", "on-b"]
+    assert (await client.count_workflows("BuildIds = 'unversioned:build-b'")).count == 1
+    assert (await client.count_workflows("BuildIds = 'unversioned:build-c'")).count == 0
+
+
+async def test_a_run_started_on_one_build_and_continued_on_the_next_shows_both(env):
+    client = env.client
+    async with Worker(client, task_queue="deploy", workflows=[Waiter], build_id="build-a"):
+        handle = await client.start_workflow(Waiter.run, id="long-lived", task_queue="deploy")
+        while not await handle.query(Waiter.is_waiting):
+            await asyncio.sleep(0.005)
+        assert (await handle.describe()).search_attributes["BuildIds"] == ["unversioned", "unversioned:build-a"]
+        assert await listed(client, "BuildIds = 'unversioned:build-a'") == ["long-lived"]
+
+    # The deploy: new code in a new container.
+    runtime = env.runtime
+    runtime.orchestrator = Orchestrator(runtime.backend.services, runtime.registry)
+    async with Worker(client, task_queue="deploy", workflows=[Waiter], build_id="build-b"):
+        await handle.signal(Waiter.proceed)
+        assert await handle.result() == "done"
+
+    desc = await handle.describe()
+    assert desc.search_attributes["BuildIds"] == ["unversioned", "unversioned:build-a", "unversioned:build-b"]
+    tasks = task_build_ids(await handle.fetch_history())
+    assert tasks[0] == "build-a" and tasks[-1] == "build-b"
+    assert await listed(client, "BuildIds = 'unversioned:build-a'") == ["long-lived"]
+    assert await listed(client, "BuildIds = 'unversioned:build-b' AND ExecutionStatus = 'Completed'") == [
+        "long-lived"
+    ]
+
+
+async def test_a_worker_without_a_build_id_is_named_by_its_workflows_code(env):
+    client = env.client
+    async with Worker(client, task_queue="default-build", workflows=[Greeter]):
+        await client.execute_workflow(Greeter.run, "x", id="default-build", task_queue="default-build")
+    expected = workflow_code_build_id([Greeter])
+    handle = client.get_workflow_handle("default-build")
+    assert task_build_ids(await handle.fetch_history()) == [expected]
+    assert await listed(client, f"BuildIds = 'unversioned:{expected}'") == ["default-build"]
