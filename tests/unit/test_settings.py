@@ -18,6 +18,7 @@ FULL = DeploymentSettings(
     payload_bucket="b",
     dead_letter_queue_urls={"inbox.fifo": "https://sqs/inbox-dlq.fifo"},
     retention_days=7,
+    build_id="0123abcd",
 )
 
 

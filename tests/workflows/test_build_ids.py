@@ -99,9 +99,7 @@ async def test_a_run_started_on_one_build_and_continued_on_the_next_shows_both(e
     tasks = task_build_ids(await handle.fetch_history())
     assert tasks[0] == "build-a" and tasks[-1] == "build-b"
     assert await listed(client, "BuildIds = 'unversioned:build-a'") == ["long-lived"]
-    assert await listed(client, "BuildIds = 'unversioned:build-b' AND ExecutionStatus = 'Completed'") == [
-        "long-lived"
-    ]
+    assert await listed(client, "BuildIds = 'unversioned:build-b' AND ExecutionStatus = 'Completed'") == ["long-lived"]
 
 
 async def test_a_worker_without_a_build_id_is_named_by_its_workflows_code(env):
