@@ -138,6 +138,9 @@ class _Reader:
         elif kind == ev.TASK_COMPLETED:
             # The decision's time and history length are its task's start, as temporalio reports them.
             started = {"history_length": self.task_started_id} if self.task_started_id else {}
+            # The worker's build id: its version stamp, or the binary checksum older servers keep it in.
+            build_id = (a.get("workerVersion") or {}).get("buildId") or a.get("binaryChecksum")
+            started.update({"build_id": build_id} if build_id else {})
             self.add(event_id, kind, self.task_started_time if self.task_started_time is not None else t, **started)
             self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.TASK_FAILED:

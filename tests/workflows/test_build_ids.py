@@ -6,14 +6,19 @@ so that a list filter finds the runs still on a build before it is retired.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from durable import workflow
 from durable._build_ids import workflow_code_build_id
 from durable._replay import events as ev
+from durable._replay.ledger import Ledger
 from durable._runtime.orchestrator import Orchestrator
+from durable.client import WorkflowHistory
 from durable.common import SearchAttributeKey
-from durable.worker import Worker
+from durable.worker import Replayer, Worker
+from statemachines.order import OrderWorkflow
 
+HISTORIES = Path(__file__).parent.parent / "histories"
 BUILD_IDS = SearchAttributeKey.for_keyword_list("BuildIds")
 
 
@@ -110,3 +115,25 @@ async def test_a_worker_without_a_build_id_is_named_by_its_workflows_code(env):
     handle = client.get_workflow_handle("default-build")
     assert task_build_ids(await handle.fetch_history()) == [expected]
     assert await listed(client, f"BuildIds = 'unversioned:{expected}'") == ["default-build"]
+
+
+async def test_the_history_json_keeps_the_build_id_where_temporal_does_and_reads_it_back(env):
+    client = env.client
+    async with Worker(client, task_queue="json", workflows=[Greeter], build_id="build-j"):
+        await client.execute_workflow(Greeter.run, "j", id="json-build", task_queue="json")
+    history = await client.get_workflow_handle("json-build").fetch_history()
+    exported = history.to_json_dict()["events"]
+    [completed] = [e for e in exported if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_COMPLETED"]
+    attributes = completed["workflowTaskCompletedEventAttributes"]
+    assert (attributes["workerVersion"], attributes["binaryChecksum"]) == ({"buildId": "build-j"}, "build-j")
+    assert task_build_ids(WorkflowHistory.from_json("json-build", history.to_json())) == ["build-j"]
+
+
+async def test_a_history_recorded_before_build_ids_still_replays_and_shows_none():
+    old = [
+        {**e, "attributes": {k: v for k, v in e["attributes"].items() if k != "build_id"}}
+        for e in (WorkflowHistory.from_json("old", (HISTORIES / "order_payment_declined.json").read_text())).events
+    ]
+    assert Ledger.of(old).build_ids == {}
+    result = await Replayer(workflows=[OrderWorkflow]).replay_workflow(WorkflowHistory("old", old))
+    assert result.replay_failure is None
