@@ -519,6 +519,7 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "parent_run_id": description.parent["run_id"] if description.parent else None,
             "static_summary": description.static_summary,
             "static_details": description.static_details,
+            "build_ids": list(description.build_ids),
             "handlers": _declared_handlers(engine, record.workflow_type, record.task_queue),
         }
     )

@@ -256,6 +256,11 @@ class ExecutionDetail(ExecutionSummary):
     parent_run_id: str | None = Field(default=None, description="the run of a child workflow's parent")
     static_summary: str | None = Field(default=None, description="the start's fixed summary, if it had one")
     static_details: str | None = Field(default=None, description="the start's fixed details, if it had them")
+    build_ids: list[str] = Field(
+        default_factory=list,
+        description="the build ids of the code that completed its workflow tasks, in order: the first is the build "
+        "it started on, the last the most recent (its BuildIds search attribute lists them as 'unversioned:<id>')",
+    )
     handlers: WorkflowHandlers | None = Field(
         default=None,
         description="the queries, signals and updates its workflow type declares; null when this deployment "

@@ -101,6 +101,7 @@ async def test_a_run_started_on_one_build_and_continued_on_the_next_shows_both(e
 
     desc = await handle.describe()
     assert desc.search_attributes["BuildIds"] == ["unversioned", "unversioned:build-a", "unversioned:build-b"]
+    assert desc.raw_info.most_recent_worker_version_stamp.build_id == "build-b"  # temporalio's field
     tasks = task_build_ids(await handle.fetch_history())
     assert tasks[0] == "build-a" and tasks[-1] == "build-b"
     assert await listed(client, "BuildIds = 'unversioned:build-a'") == ["long-lived"]
