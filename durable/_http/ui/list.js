@@ -16,12 +16,14 @@ export function executionHref(workflowId, runId) {
   return `#/workflows/${encodeURIComponent(workflowId)}${runId ? `?run_id=${encodeURIComponent(runId)}` : ""}`;
 }
 
-/** Mount the list into `root`; `params` are the hash's query (status, workflow_id, workflow_type). */
+/** Mount the list into `root`; `params` are the hash's query (status, workflow_id, workflow_type, and
+ * query: a list filter, e.g. the build id filter an execution page links to). */
 export function mountList(root, params, navigate) {
   const state = {
     status: params.get("status") ?? "",
     workflowId: params.get("workflow_id") ?? "",
     workflowType: params.get("workflow_type") ?? "",
+    query: params.get("query") ?? "",
     tokens: [null], // next_page_token of each page visited, for "Previous"
     page: 0,
     timer: null,
@@ -58,7 +60,21 @@ export function mountList(root, params, navigate) {
           state.status = status;
           resetPaging();
         },
-      }, status ? statusLabel(status) : "all")));
+      }, status ? statusLabel(status) : "all"),
+    ), state.query ? queryChip() : null);
+  }
+
+  /** The list filter the list was opened with, and a way to drop it. */
+  function queryChip() {
+    return h("span", { class: "chip chip-on chip-query", title: "List filter" },
+      h("code", {}, state.query),
+      h("button", {
+        type: "button", class: "chip-clear", "aria-label": "Clear the list filter",
+        onclick: () => {
+          state.query = "";
+          resetPaging();
+        },
+      }, "✕"));
   }
 
   function syncHash() {
@@ -66,6 +82,7 @@ export function mountList(root, params, navigate) {
     if (state.status) q.set("status", state.status);
     if (state.workflowId) q.set("workflow_id", state.workflowId);
     if (state.workflowType) q.set("workflow_type", state.workflowType);
+    if (state.query) q.set("query", state.query);
     const hash = `#/workflows${q.size ? `?${q}` : ""}`;
     if (location.hash !== hash) history.replaceState(null, "", hash);
   }
@@ -104,6 +121,7 @@ export function mountList(root, params, navigate) {
         status: state.status,
         workflow_id: state.workflowId,
         workflow_type: state.workflowType,
+        query: state.query,
         page_size: PAGE_SIZE,
         next_page_token: state.tokens[state.page],
       }, controller.signal);
