@@ -16,9 +16,9 @@ from .conftest import Caller
 from .workflows import BrokenFirstTask, Failing
 
 
-@pytest.fixture
-def two_builds() -> Iterator[LocalRuntime]:
-    runtime = LocalRuntime(backend="memory", skipping=False)
+@pytest.fixture(params=["memory", "moto"])
+def two_builds(request: pytest.FixtureRequest) -> Iterator[LocalRuntime]:
+    runtime = LocalRuntime(backend=request.param, skipping=False)
     runtime.register("blue", [Failing, BrokenFirstTask], [], None, build_id="build-a")
     runtime.register("green", [Failing], [], None, build_id="build-b")
     try:
