@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from durable import workflow
 from durable._build_ids import workflow_code_build_id
 from durable._replay import events as ev
 from durable._replay.ledger import Ledger
@@ -17,37 +16,10 @@ from durable.client import WorkflowHistory
 from durable.common import SearchAttributeKey
 from durable.worker import Replayer, Worker
 from statemachines.order import OrderWorkflow
+from tests.helpers.build_workflows import Greeter, Waiter
 
 HISTORIES = Path(__file__).parent.parent / "histories"
 BUILD_IDS = SearchAttributeKey.for_keyword_list("BuildIds")
-
-
-@workflow.defn
-class Greeter:
-    @workflow.run
-    async def run(self, name: str) -> str:
-        return f"hello {name}"
-
-
-@workflow.defn
-class Waiter:
-    def __init__(self) -> None:
-        self.go = False
-        self.waiting = False
-
-    @workflow.run
-    async def run(self) -> str:
-        self.waiting = True
-        await workflow.wait_condition(lambda: self.go)
-        return "done"
-
-    @workflow.signal
-    def proceed(self) -> None:
-        self.go = True
-
-    @workflow.query
-    def is_waiting(self) -> bool:
-        return self.waiting
 
 
 def task_build_ids(history) -> list[str | None]:
