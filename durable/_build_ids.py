@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from durable._replay.events import TASK_COMPLETED, Event
+from durable._replay.events import TASK_MARKERS, Event
 
 __all__ = [
     "BUILD_IDS",
@@ -54,11 +54,13 @@ def with_build_ids(search_attributes: Mapping[str, Any], build_ids: Iterable[str
 
 
 def stamp_build_id(record: list[Event], build_id: str | None) -> None:
-    """Name ``build_id`` on the record's ``WorkflowTaskCompleted`` (before the record is committed)."""
+    """Name ``build_id`` on the record's ``WorkflowTaskCompleted`` or ``WorkflowTaskFailed``
+    (before the record is committed): a failed task names the build that failed it, as in
+    Temporal, but only a completed one adds its build to the run's ``BuildIds``."""
     if not build_id:
         return
     for event in record:
-        if event["event_type"] == TASK_COMPLETED:
+        if event["event_type"] in TASK_MARKERS:
             event["attributes"]["build_id"] = build_id
 
 

@@ -195,6 +195,7 @@ class _Writer:
                     "cause": "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE",
                     "failure": failure_to(attrs["failure"]),
                     "identity": IDENTITY,
+                    **_build_id(attrs.get("build_id")),
                 },
             )
         elif kind == ev.ACTIVITY_SCHEDULED:

@@ -31,3 +31,12 @@ class Waiter:
     @workflow.query
     def is_waiting(self) -> bool:
         return self.waiting
+
+
+@workflow.defn
+class BrokenOnFirstTask:
+    """Its workflow task fails (a bug, not a workflow failure): retried, never completed."""
+
+    @workflow.run
+    async def run(self) -> None:
+        raise RuntimeError("a bug in this build")

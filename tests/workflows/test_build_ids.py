@@ -16,7 +16,7 @@ from durable.client import WorkflowHistory
 from durable.common import SearchAttributeKey
 from durable.worker import Replayer, Worker
 from statemachines.order import OrderWorkflow
-from tests.helpers.build_workflows import Greeter, Waiter
+from tests.helpers.build_workflows import BrokenOnFirstTask, Greeter, Waiter
 
 HISTORIES = Path(__file__).parent.parent / "histories"
 BUILD_IDS = SearchAttributeKey.for_keyword_list("BuildIds")
@@ -110,3 +110,22 @@ async def test_a_history_recorded_before_build_ids_still_replays_and_shows_none(
     assert Ledger.of(old).build_ids == {}
     result = await Replayer(workflows=[OrderWorkflow]).replay_workflow(WorkflowHistory("old", old))
     assert result.replay_failure is None
+
+
+async def test_a_failed_workflow_task_names_the_build_that_failed_it_but_adds_none_to_build_ids(env):
+    client = env.client
+    async with Worker(client, task_queue="broken", workflows=[BrokenOnFirstTask], build_id="build-bad"):
+        handle = await client.start_workflow(BrokenOnFirstTask.run, id="broken-build", task_queue="broken")
+        while (await handle.describe()).workflow_task_failure is None:
+            await asyncio.sleep(0.005)
+    history = await handle.fetch_history()
+    failed = [e["attributes"].get("build_id") for e in history.events if e["event_type"] == ev.TASK_FAILED]
+    assert failed and set(failed) == {"build-bad"}
+    exported = [e for e in history.to_json_dict()["events"] if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_FAILED"]
+    assert exported[0]["workflowTaskFailedEventAttributes"]["binaryChecksum"] == "build-bad"
+    read_back = WorkflowHistory.from_json("broken-build", history.to_json()).events
+    assert [e["attributes"].get("build_id") for e in read_back if e["event_type"] == ev.TASK_FAILED] == failed
+    desc = await handle.describe()
+    assert "BuildIds" not in desc.search_attributes  # no task of the run completed
+    assert desc.raw_info.most_recent_worker_version_stamp.build_id == ""
+    await handle.terminate("done looking")
