@@ -25,9 +25,9 @@ def run_dev(args: Any, out: TextIO) -> int:
         return 1
     workflows, activities, converter = registry.workflows, registry.activities, registry.data_converter
     runtime = LocalRuntime(backend=args.backend, skipping=False, data_converter=converter)
-    # One build id for the registry's code, as a deploy of it has one.
-    build_id = workflow_code_build_id(cls for classes in workflows.values() for cls in classes)
     try:
+        # One build id for the registry's code, as a deploy of it has one.
+        build_id = workflow_code_build_id(cls for classes in workflows.values() for cls in classes)
         for task_queue in sorted(set(workflows) | set(activities)):
             runtime.register(
                 task_queue,
