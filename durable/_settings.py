@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "ACTIVITY_QUEUE_URLS",
     "ARCHIVE_BUCKET",
+    "BUILD_ID",
     "DEAD_LETTER_QUEUE_URLS",
     "EXECUTIONS_TABLE",
     "HISTORY_TABLE",
@@ -52,6 +53,8 @@ ARCHIVE_BUCKET = "DURABLE_ARCHIVE_BUCKET"
 """Where closed runs are archived before their items expire (without it: not archived)."""
 NAMESPACE = "DURABLE_NAMESPACE"
 """The deployment's namespace (``cdk deploy -c namespace=``), named in the archive's keys."""
+BUILD_ID = "DURABLE_BUILD_ID"
+"""The deployed code's build id (from the code assets' hashes): see :mod:`durable._build_ids`."""
 
 NAMES = (
     HISTORY_TABLE,
@@ -68,6 +71,7 @@ NAMES = (
     RETENTION_DAYS,
     ARCHIVE_BUCKET,
     NAMESPACE,
+    BUILD_ID,
 )
 """Every variable a deployment's functions may read."""
 
@@ -106,6 +110,8 @@ class DeploymentSettings:
     """Where closed runs are archived before their items expire (None: not archived, histories kept)."""
     namespace: str = "default"
     """The namespace, as the archive's keys name it."""
+    build_id: str | None = None
+    """The build id of the deployed code (None: a hash of the registered workflows' modules)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> DeploymentSettings:
@@ -140,6 +146,7 @@ class DeploymentSettings:
             retention_days=float(environ.get(RETENTION_DAYS, str(DEFAULT_RETENTION_DAYS))),
             archive_bucket=environ.get(ARCHIVE_BUCKET) or None,
             namespace=environ.get(NAMESPACE) or "default",
+            build_id=environ.get(BUILD_ID) or None,
         )
 
     def to_environ(self, *, to_json: Callable[[Any], str] = json.dumps) -> dict[str, str]:
@@ -161,6 +168,7 @@ class DeploymentSettings:
             RETENTION_DAYS: _number(self.retention_days),
             ARCHIVE_BUCKET: self.archive_bucket,
             NAMESPACE: self.namespace,
+            BUILD_ID: self.build_id,
             ACTIVITY_QUEUE_URLS: to_json(dict(self.activity_queue_urls)),
             DEAD_LETTER_QUEUE_URLS: to_json(dict(self.dead_letter_queue_urls)) if self.dead_letter_queue_urls else None,
         }

@@ -35,8 +35,11 @@ __all__ = [
     "LAMBDA_ARCHITECTURE",
     "LAMBDA_RUNTIME",
     "PROJECT_ROOT",
+    "build_id",
     "function_code",
+    "function_code_hash",
     "layer_code",
+    "layer_hash",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -169,14 +172,33 @@ def _bundled(root: Path, *, kind: str, bundler: Any, asset_hash: str) -> lambda_
     )
 
 
+def layer_hash(root: Path = PROJECT_ROOT) -> str:
+    """The runtime layer asset's hash: its sources, requirements and recipe."""
+    recipe = f"layer platform={_PLATFORM} python={_PYTHON_VERSION} excluded={sorted(EXCLUDED_REQUIREMENTS)}"
+    return _fingerprint(root, [root / _REQUIREMENTS, *_files(root, _LAYER_SOURCES)], recipe)
+
+
+def function_code_hash(root: Path = PROJECT_ROOT) -> str:
+    """The function code asset's hash: the ``functions`` and ``statemachines`` packages."""
+    return _fingerprint(root, _files(root, _FUNCTION_SOURCES), "functions")
+
+
+def build_id(root: Path = PROJECT_ROOT) -> str:
+    """The deployed code's build id (``DURABLE_BUILD_ID``): both assets' hashes in one.
+
+    The same tree gives the same id; a change to a workflow, an activity, a handler, the
+    ``durable`` package or the requirements gives another, as a new deploy of that code.
+    The layer counts too: a new ``durable`` may replay a history differently.
+    """
+    digest = hashlib.sha256(f"{function_code_hash(root)}:{layer_hash(root)}".encode())
+    return digest.hexdigest()[:32]
+
+
 def layer_code(root: Path = PROJECT_ROOT) -> lambda_.AssetCode:
     """The runtime layer's code: ``python/`` with ``durable`` and its dependencies."""
-    recipe = f"layer platform={_PLATFORM} python={_PYTHON_VERSION} excluded={sorted(EXCLUDED_REQUIREMENTS)}"
-    asset_hash = _fingerprint(root, [root / _REQUIREMENTS, *_files(root, _LAYER_SOURCES)], recipe)
-    return _bundled(root, kind="layer", bundler=_LayerBundler(root), asset_hash=asset_hash)
+    return _bundled(root, kind="layer", bundler=_LayerBundler(root), asset_hash=layer_hash(root))
 
 
 def function_code(root: Path = PROJECT_ROOT) -> lambda_.AssetCode:
     """The functions' code: the ``functions`` and ``statemachines`` packages."""
-    asset_hash = _fingerprint(root, _files(root, _FUNCTION_SOURCES), "functions")
-    return _bundled(root, kind="functions", bundler=_FunctionBundler(root), asset_hash=asset_hash)
+    return _bundled(root, kind="functions", bundler=_FunctionBundler(root), asset_hash=function_code_hash(root))

@@ -397,6 +397,7 @@ class DurableStack(Stack):
             # Closed runs' records expire after it (the table's TTL), as their payloads do (lifecycle).
             retention_days=self.retention_days,
             dead_letter_queue_urls=dead_letter_queue_urls or {},
+            build_id=self.runtime.build_id,
         )
         return {
             "POWERTOOLS_SERVICE_NAME": service,

@@ -13,7 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, PROJECT_ROOT, function_code, layer_code
+from stacks.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, PROJECT_ROOT, build_id, function_code, layer_code
 from stacks.tracing import Tracing, TracingOptions
 
 __all__ = ["DurableFunction", "Runtime"]
@@ -42,6 +42,8 @@ class Runtime(Construct):
             description="durable and its dependencies (boto3 excluded: the runtime provides it)",
         )
         self.code = function_code(project_root)
+        self.build_id = build_id(project_root)
+        """Every function's ``DURABLE_BUILD_ID``: which code decided each workflow task."""
 
     def handler_module(self, module: str) -> str:
         """``functions.orchestrator.handler`` -> its Lambda handler string; the module must exist."""

@@ -38,6 +38,7 @@ from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFirin
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
 from durable._aws.tracing import InvocationTracer
+from durable._build_ids import workflow_code_build_id
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.engine import engine_services
 from durable._conversion.data_converter import DataConverter
@@ -57,7 +58,7 @@ from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
-from durable._settings import DeploymentSettings
+from durable._settings import BUILD_ID, DeploymentSettings
 
 __all__ = ["LambdaApp"]
 
@@ -96,6 +97,10 @@ class LambdaApp:
         self.tracer = InvocationTracer(service)
         self.registry = Registry()
         self._payload_boundary = PayloadBoundary.of(data_converter)
+        # The stack's build id; without one (a test's environ), the registered code's hash.
+        build_id = self._env.get(BUILD_ID) or workflow_code_build_id(
+            cls for classes in (workflows or {}).values() for cls in classes
+        )
         for task_queue, classes in (workflows or {}).items():
             self.registry.register(
                 task_queue,
@@ -103,6 +108,7 @@ class LambdaApp:
                 workflow_runner=workflow_runner,
                 data_converter=data_converter,
                 interceptors=interceptors,
+                build_id=build_id,
             )
         for task_queue, fns in (activities or {}).items():
             self.registry.register(task_queue, activities=fns, data_converter=data_converter, interceptors=interceptors)

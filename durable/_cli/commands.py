@@ -201,6 +201,10 @@ async def _describe(args: argparse.Namespace, s: Session) -> int:
         ("History length", d["history_length"]),
         ("Input", compact(d["input"], 100)),
     ]
+    if d.get("build_ids"):
+        rows.append(("Build id", d["build_ids"][0]))  # the code it started on
+        if len(d["build_ids"]) > 1:
+            rows.append(("Latest build id", d["build_ids"][-1]))
     if d["status"] == "COMPLETED":
         rows.append(("Result", compact(d["result"], 100)))
     if d.get("failure"):

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any, TextIO
 
+from durable._build_ids import workflow_code_build_id
 from durable._cli.registry import load_registry
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
@@ -45,6 +46,8 @@ def run_dev(args: Any, out: TextIO) -> int:
         out.write(f"error: {err}\n")
         return 1
     try:
+        # One build id for the registry's code, as a deploy of it has one.
+        build_id = workflow_code_build_id(cls for classes in workflows.values() for cls in classes)
         for task_queue in sorted(set(workflows) | set(activities)):
             runtime.register(
                 task_queue,
@@ -52,6 +55,7 @@ def run_dev(args: Any, out: TextIO) -> int:
                 list(activities.get(task_queue, [])),
                 None,
                 data_converter=converter,
+                build_id=build_id,
             )
         try:
             server = DevServer(runtime, host=args.ip, port=args.port)
@@ -68,6 +72,7 @@ def run_dev(args: Any, out: TextIO) -> int:
         task_queues = ", ".join(sorted(set(workflows) | set(activities))) or "none"
         out.write(f"durable dev server ({kind}), task queues: {task_queues}\n")
         out.write(f"  {state_notice(args.db_filename)}\n")
+        out.write(f"  build id {build_id}\n")
         for name, url in server.urls().items():
             out.write(f"  {name:<8} {url}\n")
         out.write("Ctrl-C to stop\n")

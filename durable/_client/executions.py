@@ -163,9 +163,29 @@ class WorkflowExecutionAsyncIterator(PageIterator[WorkflowExecution]):
 
 
 @dataclass(frozen=True)
+class WorkerVersionStamp:
+    """The build of the worker that completed a run's latest workflow task (temporalio's protobuf
+    ``temporalio.api.common.v1.WorkerVersionStamp``; durable's workers are unversioned)."""
+
+    build_id: str = ""
+    use_versioning: bool = False
+
+
+@dataclass(frozen=True)
+class WorkflowExecutionInfo:
+    """The part of temporalio's raw ``WorkflowExecutionInfo`` that durable fills: the most recent
+    worker version stamp. The run's builds, in order, are its ``BuildIds`` search attribute."""
+
+    most_recent_worker_version_stamp: WorkerVersionStamp = field(default_factory=WorkerVersionStamp)
+
+
+@dataclass(frozen=True)
 class WorkflowExecutionDescription(WorkflowExecution):
     """What ``handle.describe()`` returns."""
 
+    raw_info: WorkflowExecutionInfo = field(default_factory=WorkflowExecutionInfo)
+    """As temporalio's: ``raw_info.most_recent_worker_version_stamp.build_id`` is the build of the
+    code that completed the latest workflow task ("" before the first)."""
     pending_activities: Sequence[PendingActivityInfo] = ()
     workflow_task_failure: BaseException | None = None
     """The last failure of a workflow task that is being retried (non-determinism, a bug)."""

@@ -13,10 +13,12 @@ from durable._client.errors import AsyncActivityCancelledError
 from durable._client.executions import (
     ActivityPauseInfo,
     PendingActivityInfo,
+    WorkerVersionStamp,
     WorkflowExecutionAsyncIterator,
     WorkflowExecutionCount,
     WorkflowExecutionCountAggregationGroup,
     WorkflowExecutionDescription,
+    WorkflowExecutionInfo,
     _execution_fields,
 )
 from durable._client.handles import WorkflowHandle, WorkflowUpdateHandle
@@ -240,6 +242,9 @@ class ClientOutbound(OutboundInterceptor):
             workflow_task_failure=_failure.to_exception(r.task_failure, self._pc) if r.task_failure else None,
             _static_summary=d.static_summary,
             _static_details=d.static_details,
+            raw_info=WorkflowExecutionInfo(
+                most_recent_worker_version_stamp=WorkerVersionStamp(build_id=d.build_ids[-1] if d.build_ids else "")
+            ),
         )
 
     def fetch_workflow_history_events(self, input: FetchWorkflowHistoryEventsInput) -> AsyncIterator[Event]:

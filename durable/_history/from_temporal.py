@@ -91,6 +91,13 @@ def _optional_seconds(text: str | None) -> float | None:
     return from_duration(text) or None  # proto3 writes an unset duration as absent or "0s"
 
 
+def _build_id_from(attrs: dict[str, Any]) -> dict[str, str]:
+    """A workflow task event's build id (``{"build_id": ...}``, or nothing): the worker's version
+    stamp, or the binary checksum where a server also keeps an unversioned worker's."""
+    build_id = (attrs.get("workerVersion") or {}).get("buildId") or attrs.get("binaryChecksum")
+    return {"build_id": build_id} if build_id else {}
+
+
 def _from_seconds_nanos(value: dict[str, Any] | None) -> float | None:
     if not value:
         return None
@@ -137,7 +144,8 @@ class _Reader:
             self.started(event_id, t, a)
         elif kind == ev.TASK_COMPLETED:
             # The decision's time and history length are its task's start, as temporalio reports them.
-            started = {"history_length": self.task_started_id} if self.task_started_id else {}
+            started: dict[str, Any] = {"history_length": self.task_started_id} if self.task_started_id else {}
+            started.update(_build_id_from(a))
             self.add(event_id, kind, self.task_started_time if self.task_started_time is not None else t, **started)
             self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.TASK_FAILED:
@@ -149,7 +157,7 @@ class _Reader:
                 if a.get("cause") == "WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW" and a.get("newRunId")
                 else {}
             )
-            self.add(event_id, kind, t, failure=failure, attempt=self.task_attempt, **reset)
+            self.add(event_id, kind, t, failure=failure, attempt=self.task_attempt, **reset, **_build_id_from(a))
             self.task_started_time, self.task_started_id = None, 0
         elif kind == ev.ACTIVITY_SCHEDULED:
             activity_id = a.get("activityId", "")

@@ -76,6 +76,11 @@ def _retry_state(value: int | None) -> dict[str, Any]:
     return {"retryState": name} if name else {}
 
 
+def _build_id(build_id: str | None) -> dict[str, Any]:
+    """A completed task's build id, where Temporal keeps an unversioned worker's (both fields)."""
+    return {"binaryChecksum": build_id, "workerVersion": {"buildId": build_id}} if build_id else {}
+
+
 def _timeout(name: str, seconds: float | None) -> dict[str, Any]:
     return {name: duration(seconds)} if seconds else {}
 
@@ -186,6 +191,7 @@ class _Writer:
                     "scheduledEventId": scheduled,
                     "startedEventId": started,
                     "identity": IDENTITY,
+                    **_build_id(attrs.get("build_id")),
                     "sdkMetadata": {"sdkName": "durable"},
                 },
             )
@@ -201,6 +207,7 @@ class _Writer:
                     "failure": failure_to(attrs["failure"]),
                     "identity": IDENTITY,
                     **_reset_fields(attrs),
+                    **_build_id(attrs.get("build_id")),
                 },
             )
         elif kind == ev.ACTIVITY_SCHEDULED:

@@ -538,6 +538,7 @@ def _detail(engine: Engine, description: Description) -> m.ExecutionDetail:
             "static_details": description.static_details,
             "base_run_id": base_of(ledger),
             "reset_run_id": reset_of(ledger),
+            "build_ids": list(description.build_ids),
             "handlers": _declared_handlers(engine, record.workflow_type, record.task_queue),
         }
     )

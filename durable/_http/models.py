@@ -270,6 +270,11 @@ class ExecutionDetail(ExecutionSummary):
     static_details: str | None = Field(default=None, description="the start's fixed details, if it had them")
     base_run_id: str | None = Field(default=None, description="the run this one was reset from, if a reset made it")
     reset_run_id: str | None = Field(default=None, description="the run a reset of this run made, if one ended it")
+    build_ids: list[str] = Field(
+        default_factory=list,
+        description="the build ids of the code that completed its workflow tasks, in order: the first is the build "
+        "it started on, the last the most recent (its BuildIds search attribute lists them as 'unversioned:<id>')",
+    )
     handlers: WorkflowHandlers | None = Field(
         default=None,
         description="the queries, signals and updates its workflow type declares; null when this deployment "

@@ -504,6 +504,7 @@ class HttpTransport(RemoteScheduleTransport, RemoteActivityTransport):
             else None,
             static_summary=detail.get("static_summary"),
             static_details=detail.get("static_details"),
+            build_ids=tuple(detail.get("build_ids", [])),
         )
 
     async def history(self, workflow_id: str, run_id: str | None) -> tuple[str, list[HistoryEvent]]:

@@ -87,9 +87,11 @@ class LocalRuntime:
         workflow_runner: Any = None,
         data_converter: DataConverter | None = None,
         interceptors: Sequence[Any] = (),
+        build_id: str | None = None,
     ) -> None:
         """A worker joins: its task queue's queue exists and its code is known (with the
-        data converter of its client, which its runs and attempts convert values with).
+        data converter of its client, which its runs and attempts convert values with, and
+        the build id its workflow tasks are recorded with).
 
         Workflow tasks that failed for want of a worker are retried at once, as a
         Temporal worker that starts polling picks up the tasks waiting for it.
@@ -102,6 +104,7 @@ class LocalRuntime:
             workflow_runner=workflow_runner,
             data_converter=data_converter,
             interceptors=interceptors,
+            build_id=build_id,
         )
         self._adopt_codec(data_converter)
         self.backend.services.activity_queue(task_queue)  # created on first use

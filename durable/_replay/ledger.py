@@ -86,6 +86,7 @@ class Ledger:
         self.decided = False  # a workflow task has completed at least once
         self.cancel_requested = False
         self.search_attributes: dict[str, dict[str, Any]] = {}  # stored form, start + upserts
+        self.build_ids: dict[str, int] = {}  # build id -> its first WorkflowTaskCompleted's event id
 
     @staticmethod
     def of(events: list[Event]) -> Ledger:
@@ -175,6 +176,8 @@ class Ledger:
             self.task_failure = attrs["failure"]
             self.task_attempt = attrs["attempt"]
         elif kind == ev.TASK_COMPLETED:
+            if (build_id := attrs.get("build_id")) and build_id not in self.build_ids:
+                self.build_ids[build_id] = event["event_id"]
             self.task_failure = None
             self.task_attempt = 0
             self.decided = True

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from durable import _failure
+from durable._build_ids import with_build_ids
 from durable._codec.engine import decoded_texts, encoded_texts
 from durable._limits import check_id
 from durable._replay.events import Event
@@ -140,6 +141,8 @@ class Description:
     """The start's fixed summary (temporalio's ``static_summary``), if it had one."""
     static_details: str | None = None
     """The start's fixed details, if it had them."""
+    build_ids: tuple[str, ...] = ()
+    """The builds that completed its workflow tasks, in order: the first is the one it started on."""
 
 
 @dataclass(frozen=True)
@@ -750,7 +753,8 @@ class Control:
             # a crash in between leaves it behind until the redelivery catches up.
             record = dataclasses.replace(record, status=ledger.status, close_time=ledger.close_time)
         # Likewise for search attributes: an upsert reaches the record after its commit.
-        record = dataclasses.replace(record, search_attributes=ledger.search_attributes)
+        visible = with_build_ids(ledger.search_attributes, ledger.build_ids)
+        record = dataclasses.replace(record, search_attributes=visible)
         key = execution_key(workflow_id, record.run_id)
         pending = [self._pending(key, a) for a in ledger.activities.values()] if not ledger.closed else []
         due = execution_time(ledger.started) if ledger.started else None
@@ -763,6 +767,7 @@ class Control:
             parent={"workflow_id": parent["workflow_id"], "run_id": parent["run_id"]} if parent else None,
             static_summary=(ledger.started or {}).get("static_summary"),
             static_details=(ledger.started or {}).get("static_details"),
+            build_ids=tuple(ledger.build_ids),
         )
 
     def _pending(self, key: str, act: ActivityState) -> PendingActivity:

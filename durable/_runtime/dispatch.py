@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from durable import _failure
+from durable._build_ids import with_build_ids
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.ledger import Ledger
@@ -106,8 +107,12 @@ class Dispatcher:
                 logger.error(
                     "workflow task failed for %s (attempt %d): %s", key, attempt, attrs["failure"].get("message")
                 )
-            elif kind == ev.TASK_COMPLETED and attrs.get("recovered"):
-                s.executions.set_task_failure(wf, run, None)
+            elif kind == ev.TASK_COMPLETED:
+                if attrs.get("recovered"):
+                    s.executions.set_task_failure(wf, run, None)
+                if ledger.build_ids.get(attrs.get("build_id", "")) == event["event_id"]:
+                    # The first task this build completed: the run's BuildIds gains it (once per build).
+                    s.executions.set_visibility(wf, run, with_build_ids(ledger.search_attributes, ledger.build_ids))
             elif kind == ev.START_CHILD_INITIATED:
                 if (child := ledger.children.get(attrs["seq"])) is not None and not child.started:
                     self._start_child(wf, run, attrs)
@@ -118,7 +123,7 @@ class Dispatcher:
             elif kind == ev.UPSERT_SEARCH_ATTRIBUTES:
                 # The whole current map, from the log: a late re-dispatch of an older record
                 # writes the latest attributes too, never a stale set.
-                s.executions.set_visibility(wf, run, ledger.search_attributes)
+                s.executions.set_visibility(wf, run, with_build_ids(ledger.search_attributes, ledger.build_ids))
             elif kind in ev.TERMINAL_EVENTS:
                 finish_close(s, ledger)
                 if kind == ev.WORKFLOW_CONTINUED_AS_NEW:

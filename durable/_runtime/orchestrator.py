@@ -25,6 +25,7 @@ from collections import OrderedDict
 from typing import cast
 
 from durable import _failure
+from durable._build_ids import stamp_build_id
 from durable._codec.engine import decoded_messages
 from durable._metrics.workflow_meter import metric_meter_of_workflows
 from durable._replay import events as ev
@@ -218,6 +219,8 @@ class Orchestrator:
                     record += machine.decide(
                         plan.inputs, now, dedup=plan.trigger, updates=plan.updates, run_local=self._local_activities.run
                     )
+                task_queue = (machine.ledger.started or {}).get("task_queue", "")
+                stamp_build_id(record, self.registry.build_id(task_queue))  # the code that decided
                 run_metrics.record_task(
                     self.services.metrics,
                     machine.ledger,

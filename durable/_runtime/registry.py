@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from durable._activity.definition import ActivityDefinition
+from durable._build_ids import workflow_code_build_id
 from durable._conversion.data_converter import DataConverter
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import NoWorker, UnknownWorkflowType
@@ -34,6 +35,7 @@ class Registry:
         self._dynamic_activities: dict[str, ActivityDefinition] = {}
         self._executors: dict[str, Any] = {}
         self._activity_interceptors: dict[str, tuple[Any, ...]] = {}
+        self._build_ids: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def register(
@@ -46,6 +48,7 @@ class Registry:
         workflow_runner: Any = None,
         data_converter: DataConverter | None = None,
         interceptors: Sequence[Any] = (),
+        build_id: str | None = None,
     ) -> None:
         """Add a task queue's workflow classes and activity functions.
 
@@ -55,6 +58,8 @@ class Registry:
         default one when None): a Worker's is its client's.
         ``interceptors`` (``durable.worker.Interceptor``, outermost first) wrap these workflows'
         runs and these activities' attempts.
+        ``build_id`` names the workflows' code on the workflow tasks it completes (a hash of
+        their modules when None: see :mod:`durable._build_ids`).
 
         Raises:
             TypeError: an entry is not a workflow class / activity function; a second
@@ -75,6 +80,8 @@ class Registry:
                 self._executors[task_queue] = executor
             if interceptors and acts:
                 self._activity_interceptors[task_queue] = tuple(interceptors)
+            if wfs:
+                self._build_ids[task_queue] = build_id or workflow_code_build_id(d.cls for d in wfs)
             wf_map = self._workflows.setdefault(task_queue, {})
             for d in wfs:
                 if d.name is None:
@@ -161,6 +168,11 @@ class Registry:
         """The executor for the task queue's sync activities, if one was given."""
         with self._lock:
             return self._executors.get(task_queue)
+
+    def build_id(self, task_queue: str) -> str | None:
+        """The build id of the code serving the task queue's workflows (None: none registered)."""
+        with self._lock:
+            return self._build_ids.get(task_queue)
 
     def workflow_types(self, task_queue: str) -> list[str]:
         """Names of the workflows registered on a task queue."""

@@ -150,7 +150,10 @@ class Worker:
                 on_fatal_error, plugin_shutdown_timeout: no effect here: a Worker only
                 registers code with the engine; it has no pollers to drain or fail, no
                 deadlock detector, and nothing to evict.
-            identity, plugins, build_id, use_worker_versioning, deployment_config,
+            build_id: names this worker's workflow code on the workflow tasks it completes
+                (``WorkflowTaskCompleted``'s build id) and in its runs' ``BuildIds`` search
+                attribute; by default a hash of the modules that define ``workflows``.
+            identity, plugins, use_worker_versioning, deployment_config,
                 no_remote_activities, max_heartbeat_throttle_interval,
                 default_heartbeat_throttle_interval, max_activities_per_second,
                 max_task_queue_activities_per_second, workflow_failure_exception_types,
@@ -176,7 +179,6 @@ class Worker:
         del debug_mode, disable_safe_workflow_eviction, on_fatal_error, plugin_shutdown_timeout
         refuse("identity", identity)
         refuse("plugins", list(plugins), [])
-        refuse("build_id", build_id)
         refuse("use_worker_versioning", use_worker_versioning, False)
         refuse("deployment_config", deployment_config)
         refuse("no_remote_activities", no_remote_activities, False)
@@ -230,6 +232,7 @@ class Worker:
         self._workflow_runner = workflow_runner
         self._data_converter = client.data_converter  # its runs and attempts convert values as its client does
         self._interceptors = [i for i in client._interceptors if isinstance(i, Interceptor)] + list(interceptors)
+        self._build_id = build_id
         self._running = False
         self._stopped: asyncio.Event | None = None
 
@@ -252,6 +255,7 @@ class Worker:
             workflow_runner=self._workflow_runner,
             data_converter=self._data_converter,
             interceptors=self._interceptors,
+            build_id=self._build_id,
         )
         self._running = True
 

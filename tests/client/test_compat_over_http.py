@@ -19,6 +19,7 @@ from tests.compat.test_activity_timeouts import *
 from tests.compat.test_async_activity_completion import *
 from tests.compat.test_asyncio_in_workflows import *
 from tests.compat.test_bad_input import *
+from tests.compat.test_build_ids import *
 from tests.compat.test_cancellation import *
 from tests.compat.test_child_workflows import *
 from tests.compat.test_codec import *

@@ -111,6 +111,7 @@ __all__ = [
     "runtime",
     "sandbox_module",
     "start_env",
+    "task_build_ids",
     "tracing_module",
     "worker_module",
     "workflow",
@@ -323,3 +324,17 @@ def _durable_payload(value: Any) -> Any:
     from durable._converter import payload_converter
 
     return payload_converter.to_payload(value)
+
+
+def task_build_ids(history: Any) -> list[str]:
+    """The build id of each ``WorkflowTaskCompleted`` of a fetched history, as the server
+    recorded it: temporalio's worker version stamp, or the binary checksum the test server keeps
+    it in; durable's event attribute ``build_id``."""
+    if BACKEND == "temporal":
+        return [
+            e.workflow_task_completed_event_attributes.worker_version.build_id
+            or e.workflow_task_completed_event_attributes.binary_checksum
+            for e in history.events
+            if e.HasField("workflow_task_completed_event_attributes")
+        ]
+    return [e["attributes"].get("build_id", "") for e in history.events if e["event_type"] == "WorkflowTaskCompleted"]

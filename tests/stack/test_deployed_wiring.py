@@ -33,7 +33,7 @@ import pytest
 from moto import mock_aws
 
 from durable import _settings as settings
-from stacks.bundling import PROJECT_ROOT
+from stacks.bundling import PROJECT_ROOT, build_id
 
 # moto's CloudFormation skips the queues' TLS policies and CDK's metadata (the template tests
 # check those): it says so in a warning per resource.
@@ -560,11 +560,13 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             pump(lambda: control.ledger(order.order_id, run_id).timers)
             status, described = call("GET", f"/api/v1/workflows/{order.order_id}", query={"run_id": run_id})
             assert (status, described["status"]) == (200, "RUNNING"), described
-            assert (described["memo"], described["search_attributes"]) == (memo, tier)
+            # The orchestrator stamped its tasks with the stack's build id (DURABLE_BUILD_ID).
+            built = {"BuildIds": {"type": "KeywordList", "value": ["unversioned", f"unversioned:{build_id()}"]}}
+            assert (described["memo"], described["search_attributes"]) == (memo, {**tier, **built})
             status, listed = call("GET", "/api/v1/workflows", query={"query": "CustomerTier = 'gold' AND Items >= 1"})
             assert status == 200 and [
                 (e["run_id"], e["memo"], e["search_attributes"]) for e in listed["executions"]
-            ] == [(run_id, memo, tier)]
+            ] == [(run_id, memo, {**tier, **built})]
             status, listed = call("GET", "/api/v1/workflows", query={"query": "CustomerTier = 'silver'"})
             assert (status, listed["executions"]) == (200, [])
 

@@ -96,7 +96,6 @@ async def test_the_worker_refuses_what_it_does_not_implement_and_takes_the_tunin
     refused: list[tuple[str, dict[str, Any]]] = [
         ("identity", {"identity": "worker-7"}),
         ("plugins", {"plugins": [object()]}),
-        ("build_id", {"build_id": "v2"}),
         ("no_remote_activities", {"no_remote_activities": True}),
         ("max_activities_per_second", {"max_activities_per_second": 5.0}),
         ("workflow_failure_exception_types", {"workflow_failure_exception_types": [ValueError]}),

@@ -20,6 +20,7 @@ FULL = DeploymentSettings(
     retention_days=7,
     archive_bucket="archive",
     namespace="prod",
+    build_id="0123abcd",
 )
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from durable import workflow
+from durable._build_ids import workflow_code_build_id
 from durable.client import WorkflowExecution, WorkflowExecutionStatus
 from durable.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from durable.service import RPCError, RPCStatusCode
@@ -116,8 +117,11 @@ async def test_an_execution_has_temporalios_fields(env):
     assert execution.close_time == described.close_time
     assert execution.history_length == described.history_length
     assert execution.namespace == "default"
-    assert execution.search_attributes == {}
-    assert len(execution.typed_search_attributes) == 0
+    # Only the reserved BuildIds: the build that ran its one workflow task (a hash of Quick's module).
+    assert execution.search_attributes == {
+        "BuildIds": ["unversioned", f"unversioned:{workflow_code_build_id([Quick])}"]
+    }
+    assert len(execution.typed_search_attributes) == 1
     assert await execution.memo() == {}
 
 

@@ -150,8 +150,21 @@ export function mountExecution(root, workflowId, params) {
       item("History", `${d.history_length ?? state.events.length} events`),
       d.base_run_id ? item("Reset from", h("a", { href: executionHref(workflowId, d.base_run_id) }, d.base_run_id), { class: "mono" }) : null,
       d.reset_run_id ? item("Reset to", h("a", { href: executionHref(workflowId, d.reset_run_id) }, d.reset_run_id), { class: "mono" }) : null,
+      ...buildItems(d.build_ids ?? [], item),
       Object.keys(d.memo ?? {}).length ? item("Memo", h("code", {}, JSON.stringify(d.memo))) : null,
       Object.keys(d.search_attributes ?? {}).length ? item("Search attributes", h("code", {}, JSON.stringify(d.search_attributes))) : null);
+  }
+
+  /** The build the run started on and, once another build ran it, the latest: each links to the
+   * runs of that build (the BuildIds list filter). */
+  function buildItems(buildIds, item) {
+    const link = (id) => h("a", {
+      href: `#/workflows?${new URLSearchParams({ query: `BuildIds = 'unversioned:${id}'` })}`,
+      title: "Runs of this build",
+    }, id);
+    if (!buildIds.length) return [];
+    const items = item("Build id", link(buildIds[0]), { class: "mono" });
+    return buildIds.length > 1 ? [...items, ...item("Latest build id", link(buildIds.at(-1)), { class: "mono" })] : items;
   }
 
   function renderOutcome(d) {

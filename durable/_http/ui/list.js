@@ -17,13 +17,15 @@ export function executionHref(workflowId, runId) {
   return `#/workflows/${encodeURIComponent(workflowId)}${runId ? `?run_id=${encodeURIComponent(runId)}` : ""}`;
 }
 
-/** Mount the list into `root`; `params` are the hash's query (status, workflow_id, workflow_type). */
+/** Mount the list into `root`; `params` are the hash's query (status, workflow_id, workflow_type, and
+ * query: a list filter, e.g. the build id filter an execution page links to). */
 export function mountList(root, params, navigate) {
   const state = {
     status: params.get("status") ?? "",
     workflowId: params.get("workflow_id") ?? "",
     workflowType: params.get("workflow_type") ?? "",
     archived: params.get("archived") === "true",
+    query: params.get("query") ?? "",
     tokens: [null], // next_page_token of each page visited, for "Previous"
     page: 0,
     timer: null,
@@ -69,9 +71,23 @@ export function mountList(root, params, navigate) {
           state.status = status;
           resetPaging();
         },
-      }, status ? statusLabel(status) : "all")));
+      }, status ? statusLabel(status) : "all"),
+    ), state.query ? queryChip() : null);
     archivedChip.className = `chip${state.archived ? " chip-on" : ""}`;
     archivedChip.setAttribute("aria-pressed", String(state.archived));
+  }
+
+  /** The list filter the list was opened with, and a way to drop it. */
+  function queryChip() {
+    return h("span", { class: "chip chip-on chip-query", title: "List filter" },
+      h("code", {}, state.query),
+      h("button", {
+        type: "button", class: "chip-clear", "aria-label": "Clear the list filter",
+        onclick: () => {
+          state.query = "";
+          resetPaging();
+        },
+      }, "✕"));
   }
 
   function syncHash() {
@@ -80,6 +96,7 @@ export function mountList(root, params, navigate) {
     if (state.workflowId) q.set("workflow_id", state.workflowId);
     if (state.workflowType) q.set("workflow_type", state.workflowType);
     if (state.archived) q.set("archived", "true");
+    if (state.query) q.set("query", state.query);
     const hash = `#/workflows${q.size ? `?${q}` : ""}`;
     if (location.hash !== hash) history.replaceState(null, "", hash);
   }
@@ -118,6 +135,7 @@ export function mountList(root, params, navigate) {
         status: state.status,
         workflow_id: state.workflowId,
         workflow_type: state.workflowType,
+        query: state.query,
         page_size: PAGE_SIZE,
         next_page_token: state.tokens[state.page],
         archived: state.archived ? "true" : undefined,
