@@ -33,6 +33,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from durable import _failure
 from durable._http import models as m
 from durable._http import static, visibility, wire
+from durable._http.batch_routes import batch_router
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
 from durable._http.routing import (
@@ -177,6 +178,7 @@ class HttpApi:
         _workflow_routes(app, self)
         update_routes(app, lambda: self.engine)
         app.include_router(schedule_router(lambda: self.engine))
+        app.include_router(batch_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
         _document_routes(app, self)
