@@ -33,7 +33,7 @@ __all__ = [
 
 BATCH_WORKFLOW_TYPE = "durable.BatchOperation"
 """The workflow type of every batch job (what ``durable batch list`` lists)."""
-BATCH_TASK_QUEUE = "durable-batcher"
+BATCH_TASK_QUEUE = "durable_batcher"
 """Where batch jobs and their activities run (Temporal's is ``temporal-sys-batcher-taskqueue``)."""
 DEFAULT_RPS = 50.0
 """Operations per second when the caller names no rate: Temporal's batcher default (``worker.batcherRPS``)."""
