@@ -88,6 +88,8 @@ class BatchOperationInput:
     """Where the listing stopped (a visibility page token), carried over a continue-as-new."""
     progress: BatchProgress | None = None
     """The counts so far, carried over a continue-as-new (None on the first run)."""
+    pages_per_run: int = 100
+    """Pages per run before the job continues as new (about 1,000 events of history)."""
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Each page is one activity (at most one second's worth of operations at the job's
 followed by a durable sleep long enough that no second of the job's life sees more than
 ``rps`` operations. The cursor and the counts live in the workflow's state, so a crash
 anywhere resumes from the last page; a page retried after a crash applies its operations
-again with the same request ids, which the runs take once. After :data:`PAGES_PER_RUN`
-pages the job continues as new, carrying cursor and counts, so its history stays bounded.
+again with the same request ids, which the runs take once. After ``pages_per_run``
+pages (100) the job continues as new, carrying cursor and counts, so its history stays bounded.
 """
 
 from __future__ import annotations
@@ -26,12 +26,10 @@ from durable._batch.job import (
     snapshot_query,
 )
 
-__all__ = ["APPLY_ACTIVITY", "COUNT_ACTIVITY", "PAGES_PER_RUN", "BatchOperation", "page_size"]
+__all__ = ["APPLY_ACTIVITY", "COUNT_ACTIVITY", "BatchOperation", "page_size"]
 
 COUNT_ACTIVITY = "durable.batch.count"
 APPLY_ACTIVITY = "durable.batch.apply"
-PAGES_PER_RUN = 100
-"""Pages per run before the job continues as new (about 1,000 events of history)."""
 MAX_PAGE = 500
 """Most operations one activity applies (well inside the activity function's 5 minutes)."""
 _ACTIVITY_TIMEOUT = timedelta(minutes=4)
@@ -64,7 +62,7 @@ class BatchOperation:
             self._progress = job.progress
         cursor = job.cursor
         limit = page_size(job.rps)
-        for _ in range(PAGES_PER_RUN):
+        for _ in range(job.pages_per_run):
             page = await workflow.execute_activity(
                 APPLY_ACTIVITY,
                 BatchPageRequest(job_id=job_id, query=query, target=job.target, limit=limit, cursor=cursor),

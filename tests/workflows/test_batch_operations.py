@@ -15,7 +15,7 @@ import pytest
 from durable import workflow
 from durable._batch.activities import BatchActivities
 from durable._batch.install import install_batcher
-from durable._batch.job import BATCH_TASK_QUEUE
+from durable._batch.job import BATCH_TASK_QUEUE, BATCH_WORKFLOW_TYPE, BatchOperationInput, BatchProgress, BatchTarget
 from durable._batch.workflow import BatchOperation
 from durable._runtime.control import Control
 from durable.batch import list_batch_jobs, start_batch_operation
@@ -171,3 +171,19 @@ async def test_jobs_are_listed_and_described_and_a_bad_job_is_refused(env):
                 assert message in str(err)
             else:
                 raise AssertionError(f"{bad} was accepted")
+
+
+async def test_a_long_job_continues_as_new_and_carries_its_cursor_and_counts(env):
+    client = env.client
+    async with Worker(client, task_queue="batch-tq", workflows=[Waiter]):
+        runs = await start_many(client, Waiter, "long", 7)
+        job = BatchOperationInput(
+            query="WorkflowType = 'Waiter'", target=BatchTarget(operation="terminate"), rps=1, pages_per_run=2
+        )
+        handle = await client.start_workflow(BATCH_WORKFLOW_TYPE, job, id="long-job", task_queue=BATCH_TASK_QUEUE)
+        counts = await client.get_workflow_handle("long-job", result_type=BatchProgress).result()
+        assert (counts.total_operation_count, counts.complete_operation_count) == (7, 7)
+        assert set(await statuses(runs)) == {WorkflowExecutionStatus.TERMINATED}
+        first = (await handle.fetch_history()).events  # the first run's: 2 pages, then continued as new
+        assert first[-1]["event_type"] == "WorkflowExecutionContinuedAsNew"
+        assert sum(e["event_type"] == "ActivityTaskCompleted" for e in first) == 3  # the count and 2 pages
