@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import dataclasses
+from typing import Any
 
 import pytest
 
@@ -187,3 +189,42 @@ async def test_a_long_job_continues_as_new_and_carries_its_cursor_and_counts(env
         first = (await handle.fetch_history()).events  # the first run's: 2 pages, then continued as new
         assert first[-1]["event_type"] == "WorkflowExecutionContinuedAsNew"
         assert sum(e["event_type"] == "ActivityTaskCompleted" for e in first) == 3  # the count and 2 pages
+
+
+class RefusingInbox:
+    """The inbox queue, refusing every message for the runs named ``bad-*`` (SQS failing those sends)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name, self.fifo = inner.name, inner.fifo
+
+    def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
+        if '"workflow_id": "bad-' in body or '"workflow_id":"bad-' in body:
+            raise RuntimeError("SQS refused the send")
+        self.inner.send(body, group_id=group_id, dedup_id=dedup_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_a_run_the_operation_fails_on_is_counted_and_the_job_goes_on(env):
+    client = env.client
+    runtime = env.runtime
+    services = runtime.backend.services
+    refusing = Control(dataclasses.replace(services, inbox=RefusingInbox(services.inbox)), runtime.orchestrator)
+    runtime.registry.unregister(BATCH_TASK_QUEUE, [BatchOperation], BatchActivities(lambda: refusing).all())
+    install_batcher(runtime.registry, lambda: refusing)
+    async with Worker(client, task_queue="batch-tq", workflows=[Waiter]):
+        good = await start_many(client, Waiter, "good", 3)
+        await start_many(client, Waiter, "bad", 2)
+        job = await start_batch_operation(client, "signal", query="WorkflowType = 'Waiter'", signal="bump", args=[1])
+        counts = await job.result()
+        assert (counts.total_operation_count, counts.complete_operation_count, counts.failure_operation_count) == (
+            5,
+            3,
+            2,
+        )
+        assert sorted(e.split(" ")[0] for e in counts.errors) == ["bad-0", "bad-1"]
+        assert all("RuntimeError: SQS refused the send" in e for e in counts.errors)
+        assert [await run.query(Waiter.count) for run in good] == [1, 1, 1]
+        assert (await job.describe()).state == "Completed"
