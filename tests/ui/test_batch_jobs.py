@@ -63,3 +63,25 @@ def test_terminate_matching_asks_with_the_count_then_a_batch_job_closes_those_ru
     assert [status(dev_server, w) for w in doomed] == ["TERMINATED"] * 3
     assert [status(dev_server, w) for w in spared] == ["RUNNING"]
     assert not recorded.errors, recorded.errors
+
+
+def test_a_running_job_shows_its_progress_and_stops_with_its_button(dev_server: str, recorded: RecordedPage) -> None:
+    page = recorded.page
+    prefix = f"slow-{uuid.uuid4().hex[:6]}"
+    runs = start_counters(dev_server, prefix, 4)
+    job_id = f"job-{prefix}"
+    api(dev_server, "POST", "/api/v1/batch-operations", {
+        "operation": "cancel", "query": f"WorkflowId STARTS_WITH '{prefix}-'", "rps": 0.5, "job_id": job_id,
+    })  # fmt: skip
+
+    page.goto(f"{dev_server}/#/batch")
+    row = page.locator(f'table.batch-jobs tbody tr[data-job-id="{job_id}"]')
+    expect(row).to_contain_text("running", timeout=WAIT_MS)
+    expect(row).to_contain_text("/ 4")
+    row.get_by_role("button", name="Stop").click()
+
+    expect(row).to_contain_text("stopped", timeout=WAIT_MS)
+    expect(row.get_by_role("button", name="Stop")).to_be_hidden()
+    done = api(dev_server, "GET", f"/api/v1/batch-operations/{job_id}")["complete_operation_count"]
+    assert [status(dev_server, w) for w in runs].count("RUNNING") == 4 - done > 0
+    assert not recorded.errors, recorded.errors
