@@ -114,17 +114,14 @@ class BatchPageRequest:
     cursor: str | None = None
 
 
-def snapshot_query(query: str, started_before: str, job_id: str) -> str:
+def snapshot_query(query: str, started_before: str) -> str:
     """The job's listing: the caller's filter, bounded to runs started by the job's start.
 
     The bound makes the selection a snapshot: a run started while the job works (one the
-    caller never saw counted) is left alone, as is the job itself.
+    caller never saw counted) is left alone. So are batch jobs, this one included: a job is
+    stopped with ``durable batch stop``, not swept up by another's filter.
     """
-    return f"({query}) AND StartTime <= '{started_before}' AND WorkflowId != '{_quoted(job_id)}'"
-
-
-def _quoted(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "''")
+    return f"({query}) AND StartTime <= '{started_before}' AND WorkflowType != '{BATCH_WORKFLOW_TYPE}'"
 
 
 def rfc3339(epoch: float) -> str:

@@ -51,8 +51,9 @@ class BatchOperation:
     async def run(self, job: BatchOperationInput) -> BatchProgress:
         """Apply the job's operation to each run of its snapshot; returns the final counts."""
         job_id = workflow.info().workflow_id
-        started_before = job.started_before or rfc3339(workflow.now().timestamp())
-        query = snapshot_query(job.query, started_before, job_id)
+        # The snapshot's bound: this job's start (the first run's, carried over a continue-as-new).
+        started_before = job.started_before or rfc3339(workflow.info().start_time.timestamp())
+        query = snapshot_query(job.query, started_before)
         if job.progress is None:
             total = await workflow.execute_activity(
                 COUNT_ACTIVITY, query, result_type=int, start_to_close_timeout=_ACTIVITY_TIMEOUT

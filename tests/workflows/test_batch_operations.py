@@ -228,3 +228,16 @@ async def test_a_run_the_operation_fails_on_is_counted_and_the_job_goes_on(env):
         assert all("RuntimeError: SQS refused the send" in e for e in counts.errors)
         assert [await run.query(Waiter.count) for run in good] == [1, 1, 1]
         assert (await job.describe()).state == "Completed"
+
+
+async def test_a_job_leaves_batch_jobs_alone_whatever_its_filter(env):
+    client = env.client
+    async with Worker(client, task_queue="batch-tq", workflows=[Waiter]):
+        await start_many(client, Waiter, "swept", 2)
+        slow = await start_batch_operation(
+            client, "signal", query="WorkflowType = 'Waiter'", signal="bump", args=[1], rps=0.1
+        )
+        sweep = await start_batch_operation(client, "terminate", query="ExecutionStatus = 'Running'")
+        counts = await sweep.result()
+        assert (counts.total_operation_count, counts.complete_operation_count) == (2, 2)  # the runs, not the jobs
+        assert (await slow.describe()).state in ("Running", "Completed")  # not terminated by the sweep
