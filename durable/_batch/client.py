@@ -26,6 +26,7 @@ from durable._batch.job import (
     check_job,
     job_memo,
 )
+from durable._conversion.stored import payload_to_text
 from durable._statuses import WorkflowExecutionStatus
 
 if TYPE_CHECKING:
@@ -113,7 +114,10 @@ async def start_batch_operation(
     Raises:
         ValueError: a missing query, a signal without a name, a rate that is not positive.
     """
-    payloads = _converter.encode_args(list(args), client.data_converter.payload_converter)
+    # Converted and encoded (with the client's payload codec) now, as the client's own signal would be:
+    # the job carries them unchanged to each run, whose engine decodes them as any signal's.
+    encoded = await client.data_converter.encode(list(args))
+    payloads = [_converter.checked(payload_to_text(p), type(v).__name__) for v, p in zip(args, encoded, strict=True)]
     target = BatchTarget(
         operation=operation, reason=reason, signal_name=signal, signal_input=payloads, identity=identity or ""
     )

@@ -22,7 +22,10 @@ from durable._batch.workflow import BatchOperation
 from durable._runtime.control import Control
 from durable.batch import list_batch_jobs, start_batch_operation
 from durable.client import WorkflowExecutionStatus, WorkflowFailureError
+from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
+from tests.helpers.codec_workflows import CONVERTER, MARKER, assert_encrypted
+from tests.helpers.stored_text import memory_texts
 from tests.invariants.faults import Injector, faulty_services
 
 
@@ -241,3 +244,55 @@ async def test_a_job_leaves_batch_jobs_alone_whatever_its_filter(env):
         counts = await sweep.result()
         assert (counts.total_operation_count, counts.complete_operation_count) == (2, 2)  # the runs, not the jobs
         assert (await slow.describe()).state in ("Running", "Completed")  # not terminated by the sweep
+
+
+@workflow.defn
+class Keeper:
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+
+    @workflow.run
+    async def run(self) -> list[str]:
+        await workflow.wait_condition(lambda: bool(self.kept))
+        return self.kept
+
+    @workflow.signal
+    def keep(self, text: str) -> None:
+        self.kept.append(text)
+
+
+class RecordingInbox:
+    """The inbox queue, keeping a copy of every body sent to it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name, self.fifo = inner.name, inner.fifo
+        self.bodies: list[str] = []
+
+    def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
+        self.bodies.append(body)
+        self.inner.send(body, group_id=group_id, dedup_id=dedup_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_with_a_payload_codec_a_batch_signal_travels_encrypted_and_arrives_decoded():
+    async with await WorkflowEnvironment.start_time_skipping(backend="memory", data_converter=CONVERTER) as env:
+        client, runtime = env.client, env.runtime
+        services = runtime.backend.services
+        inbox = RecordingInbox(services.inbox)
+        recording = Control(dataclasses.replace(services, inbox=inbox), runtime.orchestrator)
+        runtime.registry.unregister(BATCH_TASK_QUEUE, [BatchOperation], BatchActivities(lambda: recording).all())
+        install_batcher(runtime.registry, lambda: recording)
+        async with Worker(client, task_queue="batch-codec", workflows=[Keeper]):
+            runs = [await client.start_workflow(Keeper.run, id=f"kept-{i}", task_queue="batch-codec") for i in range(2)]
+            job = await start_batch_operation(
+                client, "signal", query="WorkflowType = 'Keeper'", signal="keep", args=[MARKER]
+            )
+            assert (await job.result()).complete_operation_count == 2
+            assert [await run.result() for run in runs] == [[MARKER], [MARKER]]
+        # The signals the job sent were encrypted by the client's codec: no message held the secret.
+        assert len(inbox.bodies) == 2
+        assert_encrypted(inbox.bodies)
+        assert_encrypted(memory_texts(runtime.backend))
