@@ -16,6 +16,8 @@ from durable._batch.job import MAX_ERRORS, BatchPage, BatchPageRequest, BatchTar
 from durable._batch.workflow import APPLY_ACTIVITY, COUNT_ACTIVITY
 from durable._runtime.control import Control, NotRunning
 from durable._runtime.ports import ExecutionRecord
+from durable._visibility.query import InvalidQuery
+from durable.exceptions import ApplicationError
 
 __all__ = ["BatchActivities"]
 
@@ -34,14 +36,20 @@ class BatchActivities:
     @activity.defn(name=COUNT_ACTIVITY)
     def count(self, query: str) -> int:
         """How many runs the job's snapshot holds."""
-        return self._control().count_workflows(query).count
+        try:
+            return self._control().count_workflows(query).count
+        except InvalidQuery as err:
+            raise _refused(err) from err
 
     @activity.defn(name=APPLY_ACTIVITY)
     def apply(self, request: BatchPageRequest) -> BatchPage:
         """Apply the operation to the next page of runs; failures are counted, not raised."""
         control = self._control()
         token = request.cursor.encode() if request.cursor is not None else None
-        page = control.list_workflows(request.query, page_size=request.limit, next_page_token=token)
+        try:
+            page = control.list_workflows(request.query, page_size=request.limit, next_page_token=token)
+        except InvalidQuery as err:
+            raise _refused(err) from err
         complete = failed = 0
         errors: list[str] = []
         for record in page.executions:
@@ -57,6 +65,11 @@ class BatchActivities:
                 complete += 1
         next_cursor = page.next_page_token.decode() if page.next_page_token is not None else None
         return BatchPage(complete=complete, failed=failed, errors=errors, next_cursor=next_cursor)
+
+
+def _refused(err: InvalidQuery) -> ApplicationError:
+    # A filter that cannot run never will: the job fails with why, rather than retrying for ever.
+    return ApplicationError(str(err), type="InvalidQuery", non_retryable=True)
 
 
 def _apply(control: Control, job_id: str, target: BatchTarget, record: ExecutionRecord) -> None:

@@ -113,6 +113,7 @@ async def start_batch_operation(
 
     Raises:
         ValueError: a missing query, a signal without a name, a rate that is not positive.
+        RPCError: a filter the visibility store refuses (as ``count_workflows`` raises it).
     """
     # Converted and encoded (with the client's payload codec) now, as the client's own signal would be:
     # the job carries them unchanged to each run, whose engine decodes them as any signal's.
@@ -122,6 +123,7 @@ async def start_batch_operation(
         operation=operation, reason=reason, signal_name=signal, signal_input=payloads, identity=identity or ""
     )
     job = check_job(BatchOperationInput(query=query, target=target, rps=rps))
+    await client.count_workflows(query)  # a filter that cannot run is refused here, before any job exists
     job_id = job_id or str(uuid.uuid4())
     await client.start_workflow(
         BATCH_WORKFLOW_TYPE, job, id=job_id, task_queue=BATCH_TASK_QUEUE, memo=dict(job_memo(job))

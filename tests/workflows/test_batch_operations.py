@@ -20,8 +20,9 @@ from durable._batch.install import install_batcher
 from durable._batch.job import BATCH_TASK_QUEUE, BATCH_WORKFLOW_TYPE, BatchOperationInput, BatchProgress, BatchTarget
 from durable._batch.workflow import BatchOperation
 from durable._runtime.control import Control
-from durable.batch import list_batch_jobs, start_batch_operation
+from durable.batch import BatchJobHandle, list_batch_jobs, start_batch_operation
 from durable.client import WorkflowExecutionStatus, WorkflowFailureError
+from durable.service import RPCError, RPCStatusCode
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 from tests.helpers.codec_workflows import CONVERTER, MARKER, assert_encrypted
@@ -296,3 +297,16 @@ async def test_with_a_payload_codec_a_batch_signal_travels_encrypted_and_arrives
         assert len(inbox.bodies) == 2
         assert_encrypted(inbox.bodies)
         assert_encrypted(memory_texts(runtime.backend))
+
+
+async def test_a_filter_that_cannot_run_is_refused_by_the_client_and_fails_a_job_instead_of_retrying(env):
+    client = env.client
+    with pytest.raises(RPCError) as refused:
+        await start_batch_operation(client, "terminate", query="WorkflowId = ")
+    assert refused.value.status == RPCStatusCode.INVALID_ARGUMENT
+    job = BatchOperationInput(query="WorkflowId = ", target=BatchTarget(operation="terminate"))
+    await client.start_workflow(BATCH_WORKFLOW_TYPE, job, id="bad-filter", task_queue=BATCH_TASK_QUEUE)
+    with pytest.raises(WorkflowFailureError) as failed:
+        await client.get_workflow_handle("bad-filter").result()
+    assert "invalid query" in str(failed.value.cause.cause)
+    assert (await BatchJobHandle(client, "bad-filter").describe()).state == "Failed"
