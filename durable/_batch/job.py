@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from durable.common import SearchAttributeKey
+
 __all__ = [
     "BATCH_TASK_QUEUE",
     "BATCH_WORKFLOW_TYPE",
@@ -22,6 +24,9 @@ __all__ = [
     "BatchPage",
     "BatchProgress",
     "BatchTarget",
+    "COMPLETE_COUNT",
+    "FAILURE_COUNT",
+    "TOTAL_COUNT",
     "BatchPageRequest",
     "Operation",
     "check_job",
@@ -37,6 +42,12 @@ BATCH_TASK_QUEUE = "durable_batcher"
 """Where batch jobs and their activities run (Temporal's is ``temporal-sys-batcher-taskqueue``)."""
 DEFAULT_RPS = 50.0
 """Operations per second when the caller names no rate: Temporal's batcher default (``worker.batcherRPS``)."""
+
+TOTAL_COUNT = SearchAttributeKey.for_int("BatchTotalOperationCount")
+COMPLETE_COUNT = SearchAttributeKey.for_int("BatchCompleteOperationCount")
+FAILURE_COUNT = SearchAttributeKey.for_int("BatchFailureOperationCount")
+"""A job's counts are search attributes too: the API lists and describes jobs from their records,
+without replaying them, and whatever payload codec the deployment has (search attributes are plain)."""
 
 Operation = Literal["signal", "cancel", "terminate"]
 OPERATIONS: tuple[Operation, ...] = ("signal", "cancel", "terminate")

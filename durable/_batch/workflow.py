@@ -17,7 +17,10 @@ from datetime import timedelta
 from durable import workflow
 from durable._batch.job import (
     BATCH_WORKFLOW_TYPE,
+    COMPLETE_COUNT,
+    FAILURE_COUNT,
     MAX_ERRORS,
+    TOTAL_COUNT,
     BatchOperationInput,
     BatchPage,
     BatchPageRequest,
@@ -59,6 +62,7 @@ class BatchOperation:
                 COUNT_ACTIVITY, query, result_type=int, start_to_close_timeout=_ACTIVITY_TIMEOUT
             )
             self._progress = BatchProgress(total_operation_count=total)
+            self._publish()
         else:
             self._progress = job.progress
         cursor = job.cursor
@@ -71,6 +75,7 @@ class BatchOperation:
                 start_to_close_timeout=_ACTIVITY_TIMEOUT,
             )
             self._count(page)
+            self._publish()
             if page.next_cursor is None:
                 return self._progress
             cursor = page.next_cursor
@@ -90,6 +95,16 @@ class BatchOperation:
             complete_operation_count=done.complete_operation_count + page.complete,
             failure_operation_count=done.failure_operation_count + page.failed,
             errors=errors,
+        )
+
+    def _publish(self) -> None:
+        done = self._progress
+        workflow.upsert_search_attributes(
+            [
+                TOTAL_COUNT.value_set(done.total_operation_count),
+                COMPLETE_COUNT.value_set(done.complete_operation_count),
+                FAILURE_COUNT.value_set(done.failure_operation_count),
+            ]
         )
 
     @workflow.query(name="progress")

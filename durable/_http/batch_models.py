@@ -47,7 +47,7 @@ class BatchJob(BaseModel):
     total_operation_count: int = Field(description="runs the query matched when the job started")
     complete_operation_count: int = Field(description="runs done (applied, or closed before the job reached them)")
     failure_operation_count: int = Field(description="runs the operation failed on")
-    errors: list[str] = Field(description="the first failures' messages")
+    errors: list[str] = Field(description="the first failures' messages (not in a listing: describe the job)")
 
 
 class BatchJobList(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
@@ -21,6 +21,9 @@ from durable._batch.client import job_state
 from durable._batch.job import (
     BATCH_TASK_QUEUE,
     BATCH_WORKFLOW_TYPE,
+    COMPLETE_COUNT,
+    FAILURE_COUNT,
+    TOTAL_COUNT,
     BatchOperationInput,
     BatchTarget,
     check_job,
@@ -92,7 +95,7 @@ def batch_router(engine: Callable[[], Engine]) -> Router:
         control = engine().control
         engine().before_query()
         page = control.list_workflows(f"WorkflowType = '{BATCH_WORKFLOW_TYPE}'", page_size=limit)
-        return bm.BatchJobList(jobs=[_job(control, record) for record in page.executions])
+        return bm.BatchJobList(jobs=[_job(control, record, with_errors=False) for record in page.executions])
 
     @router.get(
         f"{BATCH_PATH}/<job_id>",
@@ -140,11 +143,10 @@ def _job_record(control: Control, raw_id: str) -> ExecutionRecord:
     return record
 
 
-def _job(control: Control, record: ExecutionRecord) -> bm.BatchJob:
-    try:
-        progress: dict[str, Any] = wire.decode_payload(control.query(record.workflow_id, record.run_id, "progress", []))
-    except NotStarted:
-        progress = {}  # its first workflow task has not run yet: nothing done
+def _job(control: Control, record: ExecutionRecord, *, with_errors: bool = True) -> bm.BatchJob:
+    """The job as its record shows it: counts from its search attributes (no replay, and plain
+    whatever the deployment's payload codec); the first errors from its progress query."""
+    counts = {name: int(entry["value"]) for name, entry in record.search_attributes.items() if entry["type"] == "Int"}
     memo = {key: wire.decode_payload(value) for key, value in record.memo.items()}
     return bm.BatchJob(
         job_id=record.workflow_id,
@@ -154,8 +156,19 @@ def _job(control: Control, record: ExecutionRecord) -> bm.BatchJob:
         reason=str(memo.get("reason", "")),
         start_time=wire.rfc3339(record.start_time),
         close_time=wire.rfc3339(record.close_time) if record.close_time else None,
-        total_operation_count=progress.get("total_operation_count", 0),
-        complete_operation_count=progress.get("complete_operation_count", 0),
-        failure_operation_count=progress.get("failure_operation_count", 0),
-        errors=list(progress.get("errors", [])),
+        total_operation_count=counts.get(TOTAL_COUNT.name, 0),
+        complete_operation_count=counts.get(COMPLETE_COUNT.name, 0),
+        failure_operation_count=counts.get(FAILURE_COUNT.name, 0),
+        errors=_errors(control, record) if with_errors else [],
     )
+
+
+def _errors(control: Control, record: ExecutionRecord) -> list[str]:
+    """The first failures' messages, from the job's progress query (none before its first task,
+    nor when a payload codec keeps the answer from the API, which has no codec)."""
+    try:
+        progress = wire.decode_payload(control.query(record.workflow_id, record.run_id, "progress", []))
+    except NotStarted:
+        return []
+    errors = progress.get("errors") if isinstance(progress, dict) else None
+    return [str(e) for e in errors] if isinstance(errors, list) else []

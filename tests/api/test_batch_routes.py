@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from durable._http.app import HttpApi
+from durable._http.engine import Engine
+from durable._local.environment import LocalRuntime
+from tests.helpers.codec_workflows import CONVERTER
+
 from .conftest import Caller
+from .workflows import ACTIVITIES, TASK_QUEUE, WORKFLOWS
 
 
 def job_when(call: Caller, job_id: str, done: Any) -> dict[str, Any]:
@@ -96,3 +106,32 @@ def test_bad_batch_requests_are_refused_naming_what_to_fix(call):
     assert call("GET", "/api/v1/batch-operations/nope").error["code"] == "batch_job_not_found"
     assert call("GET", "/api/v1/batch-operations/x-0").status == 404
     assert call("GET", "/api/v1/workflows/x-0").body["status"] == "RUNNING"
+
+
+@pytest.fixture
+def call_with_codec(ui_dir: Path) -> Iterator[Caller]:
+    """The API of a deployment whose payloads are encrypted (the API itself has no codec)."""
+    rt = LocalRuntime(backend="memory", skipping=False, data_converter=CONVERTER)
+    rt.register(TASK_QUEUE, WORKFLOWS, ACTIVITIES, None, data_converter=CONVERTER)
+    try:
+        yield Caller(HttpApi(Engine(rt.control, rt.registry), ui_dir=ui_dir))
+    finally:
+        rt.shutdown()
+
+
+def test_with_a_payload_codec_the_api_still_shows_a_jobs_counts(call_with_codec):
+    call = call_with_codec
+    mailboxes(call, "sealed", 2)
+    reply = call(
+        "POST",
+        "/api/v1/batch-operations",
+        {"operation": "terminate", "query": "WorkflowId STARTS_WITH 'sealed-'", "job_id": "sealed-job"},
+    )
+    assert reply.status == 201, reply.body
+
+    job = job_when(call, "sealed-job", lambda j: j["state"] == "Completed")
+
+    assert (job["total_operation_count"], job["complete_operation_count"], job["failure_operation_count"]) == (2, 2, 0)
+    listed = call("GET", "/api/v1/batch-operations").body["jobs"]
+    assert [(j["job_id"], j["complete_operation_count"]) for j in listed] == [("sealed-job", 2)]
+    assert [call("GET", f"/api/v1/workflows/sealed-{i}").body["status"] for i in range(2)] == ["TERMINATED"] * 2
