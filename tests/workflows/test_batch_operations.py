@@ -96,6 +96,9 @@ async def test_a_batch_terminate_closes_the_25_matching_runs_and_no_other(env):
             "terminate",
             25,
         )
+        # its counts are search attributes too: jobs can be found by them
+        found = [e.id async for e in client.list_workflows("BatchCompleteOperationCount = 25")]
+        assert found == [job.job_id]
 
 
 async def test_a_batch_terminate_keeps_to_its_rate_in_virtual_time(env):
