@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from durable import activity
-from durable._batch.job import MAX_ERRORS, BatchPage, BatchPageRequest, BatchTarget, operation_request_id
+from durable._batch.job import MAX_ERRORS, BatchPage, BatchPageRequest, operation_request_id
 from durable._batch.workflow import APPLY_ACTIVITY, COUNT_ACTIVITY
 from durable._runtime.control import Control, NotRunning
 from durable._runtime.ports import ExecutionRecord
@@ -54,7 +54,7 @@ class BatchActivities:
         errors: list[str] = []
         for record in page.executions:
             try:
-                _apply(control, request.job_id, request.target, record)
+                _apply(control, request, record)
             except NotRunning:
                 complete += 1  # closed before the job reached it: nothing left to do
             except Exception as err:  # noqa: BLE001 - one run's failure is counted, the job goes on
@@ -72,8 +72,9 @@ def _refused(err: InvalidQuery) -> ApplicationError:
     return ApplicationError(str(err), type="InvalidQuery", non_retryable=True)
 
 
-def _apply(control: Control, job_id: str, target: BatchTarget, record: ExecutionRecord) -> None:
-    request_id = operation_request_id(job_id, target.operation, record.run_id)
+def _apply(control: Control, request: BatchPageRequest, record: ExecutionRecord) -> None:
+    target = request.target
+    request_id = operation_request_id(request.job_id, request.first_run_id, target.operation, record.run_id)
     if target.operation == "signal":
         assert target.signal_name is not None  # the job's input is checked when it is made
         control.signal(

@@ -118,6 +118,8 @@ class BatchPageRequest:
     """One activity's work: the next page of the job's snapshot, and what to do to each run."""
 
     job_id: str
+    first_run_id: str
+    """The job's first run: with the id, what tells this job from an earlier one of the same id."""
     query: str
     """The snapshot's list filter (:func:`snapshot_query`)."""
     target: BatchTarget
@@ -140,10 +142,10 @@ def rfc3339(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
-def operation_request_id(job_id: str, operation: Operation, run_id: str) -> str:
+def operation_request_id(job_id: str, first_run_id: str, operation: Operation, run_id: str) -> str:
     """The request id of the job's operation on one run: a retry (a crashed activity run again)
-    sends the same one, so the run applies it once."""
-    digest = hashlib.sha256(job_id.encode()).hexdigest()[:24]
+    sends the same one, so the run applies it once; another job, even of the same id, another."""
+    digest = hashlib.sha256(f"{job_id}\n{first_run_id}".encode()).hexdigest()[:24]
     return f"batch-{operation}-{digest}-{run_id}"[:128]
 
 

@@ -53,9 +53,9 @@ class BatchOperation:
     @workflow.run
     async def run(self, job: BatchOperationInput) -> BatchProgress:
         """Apply the job's operation to each run of its snapshot; returns the final counts."""
-        job_id = workflow.info().workflow_id
+        info = workflow.info()
         # The snapshot's bound: this job's start (the first run's, carried over a continue-as-new).
-        started_before = job.started_before or rfc3339(workflow.info().start_time.timestamp())
+        started_before = job.started_before or rfc3339(info.start_time.timestamp())
         query = snapshot_query(job.query, started_before)
         if job.progress is None:
             total = await workflow.execute_activity(
@@ -70,7 +70,14 @@ class BatchOperation:
         for _ in range(job.pages_per_run):
             page = await workflow.execute_activity(
                 APPLY_ACTIVITY,
-                BatchPageRequest(job_id=job_id, query=query, target=job.target, limit=limit, cursor=cursor),
+                BatchPageRequest(
+                    job_id=info.workflow_id,
+                    first_run_id=info.first_execution_run_id,
+                    query=query,
+                    target=job.target,
+                    limit=limit,
+                    cursor=cursor,
+                ),
                 result_type=BatchPage,
                 start_to_close_timeout=_ACTIVITY_TIMEOUT,
             )

@@ -319,3 +319,15 @@ async def test_a_filter_that_cannot_run_is_refused_by_the_client_and_fails_a_job
         await client.get_workflow_handle("bad-filter").result()
     assert "invalid query" in str(failed.value.cause.cause)
     assert (await BatchJobHandle(client, "bad-filter").describe()).state == "Failed"
+
+
+async def test_a_job_that_reuses_an_earlier_jobs_id_signals_again(env):
+    client = env.client
+    async with Worker(client, task_queue="batch-tq", workflows=[Waiter]):
+        (run,) = await start_many(client, Waiter, "twice", 1)
+        for _ in range(2):
+            job = await start_batch_operation(
+                client, "signal", query="WorkflowId = 'twice-0'", signal="bump", args=[1], job_id="same-id"
+            )
+            assert (await job.result()).complete_operation_count == 1
+        assert await run.query(Waiter.count) == 2
