@@ -6,6 +6,7 @@ cancel|terminate``,
 names are ``temporal``'s.
 Run ``durable --help`` (or ``python -m durable --help``);
 ``durable --version`` prints the installed distribution's version.
+``durable batch signal|cancel|terminate|list|describe|stop`` runs batch jobs.
 
 Exit codes: 0 success; 1 an error (unknown execution, server not reachable, a workflow
 whose result is not COMPLETED); 2 a usage error.
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from durable._cli.activities import add_activity_commands
+from durable._cli.batch import add_batch_commands
 from durable._cli.codec_server import add_codec_server_command
 from durable._cli.commands import add_workflow_commands
 from durable._cli.dev import add_dev_command
@@ -60,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     add_schedule_commands(subparsers)
     add_activity_commands(subparsers)
     add_dlq_commands(subparsers)
+    add_batch_commands(subparsers)
     add_dev_command(subparsers)
     add_codec_server_command(subparsers)
     add_replay_command(subparsers)

@@ -18,6 +18,7 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from durable._aws.schedules import SCHEDULES_PARTITION
+from durable._batch.job import BATCH_TASK_QUEUE
 from durable._runtime.services import INBOX, activity_queue_name
 from durable._settings import DeploymentSettings
 from stacks.api import RestApi
@@ -96,7 +97,8 @@ class DurableStack(Stack):
             **stack_props,  # type: ignore[arg-type]
         )
         Tags.of(self).add("durable:namespace", names.namespace)
-        task_queues = sorted(registered_task_queues() if task_queues is None else task_queues)
+        # Batch jobs' activities (durable batch ...) run on a task queue of their own in every deployment.
+        task_queues = sorted({*(registered_task_queues() if task_queues is None else task_queues), BATCH_TASK_QUEUE})
 
         self.retention_days = check_retention_days(retention_days)
         self.tables = EventLogTables(self, "EventLog", names=names)
@@ -197,6 +199,7 @@ class DurableStack(Stack):
             # Large arguments arrive as references; large results and heartbeat details leave as ones.
             self.payloads.grant_read_write(worker.function)
             self.activity_workers[task_queue] = worker
+        self._grant_batch_operations(self.activity_workers[BATCH_TASK_QUEUE])
 
         self.timer_relay = DurableFunction(
             self,
@@ -348,6 +351,14 @@ class DurableStack(Stack):
             alarm_email=None if alarm_email is None else check_alarm_email(alarm_email),
             activity_services=[f"activities-{tq}" for tq in self.activity_workers],
         )
+
+    def _grant_batch_operations(self, worker: DurableFunction) -> None:
+        """What a batch job's pages do through the engine's Control, as the API's terminate,
+        cancel and signal do: list and count runs, append a termination and close the record,
+        send signals and cancellations to the inbox (granted to every activity function)."""
+        self.tables.history.grant(worker.function, *HISTORY_APPEND, *HISTORY_READ)
+        self.tables.executions.grant_read_data(worker.function)
+        self.tables.executions.grant(worker.function, "dynamodb:PutItem", "dynamodb:UpdateItem")
 
     def _grant_scheduling(self, fn: DurableFunction) -> None:
         fn.function.add_to_role_policy(

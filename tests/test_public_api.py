@@ -301,6 +301,19 @@ PINNED: dict[str, frozenset[str]] = {
         }
     ),
     "durable.testing": frozenset({"ActivityEnvironment", "WorkflowEnvironment"}),
+    # batch jobs: temporalio's client has no batch calls, so every name is ours
+    "durable.batch": frozenset(
+        {
+            "BATCH_TASK_QUEUE",
+            "BATCH_WORKFLOW_TYPE",
+            "DEFAULT_RPS",
+            "BatchJobDescription",
+            "BatchJobHandle",
+            "BatchProgress",
+            "list_batch_jobs",
+            "start_batch_operation",
+        }
+    ),
     "durable.envconfig": frozenset(
         {
             "ClientConfig",
@@ -338,6 +351,7 @@ PINNED: dict[str, frozenset[str]] = {
 }
 
 EXTENSIONS: dict[str, frozenset[str]] = {
+    "durable.batch": PINNED["durable.batch"],  # batch jobs (durable batch ...): no temporalio module
     # describe()'s pending activities, typed; WorkflowHandle.reset's point and what it re-applies
     "durable.client": frozenset({"PendingActivityInfo", "ResetReapplyType", "ResetType"}),
     "durable.exceptions": frozenset({"PayloadSizeError"}),  # payload over the engine's size limit
@@ -346,6 +360,7 @@ EXTENSIONS: dict[str, frozenset[str]] = {
 }
 
 TEMPORALIO_1_35: dict[str, frozenset[str]] = {
+    "batch": frozenset(),  # no such module in temporalio
     "workflow": frozenset(
         {
             "ActivityCancellationType",

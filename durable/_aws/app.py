@@ -39,6 +39,7 @@ from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
 from durable._aws.tracing import InvocationTracer
 from durable._build_ids import workflow_code_build_id
+from durable._batch.install import install_batcher
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.engine import engine_services
 from durable._conversion.data_converter import DataConverter
@@ -112,6 +113,9 @@ class LambdaApp:
             )
         for task_queue, fns in (activities or {}).items():
             self.registry.register(task_queue, activities=fns, data_converter=data_converter, interceptors=interceptors)
+        # Every function knows the batch job (durable._batch): the API starts it, the orchestrator
+        # runs it, the batcher's activity function applies its pages through this deployment's control.
+        install_batcher(self.registry, lambda: self.control)
 
     @cached_property
     def settings(self) -> DeploymentSettings:

@@ -35,6 +35,7 @@ from durable._http import models as m
 from durable._http import static, visibility, wire
 from durable._http.activity_routes import activity_routes
 from durable._http.archive_routes import Archived, archived_history
+from durable._http.batch_routes import batch_router
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
 from durable._http.reset_routes import reset_routes
@@ -187,6 +188,7 @@ class HttpApi:
         activity_routes(app, lambda: self.engine)
         reset_routes(app, lambda: self.engine)
         app.include_router(schedule_router(lambda: self.engine))
+        app.include_router(batch_router(lambda: self.engine))
         _activity_routes(app, self)
         _dead_letter_routes(app, self)
         _document_routes(app, self)

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from durable._batch.install import install_batcher
+from durable._batch.job import BATCH_TASK_QUEUE
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.engine import EngineServices, engine_services
 from durable._conversion.data_converter import DataConverter
@@ -69,6 +71,9 @@ class LocalRuntime:
             engine, self.registry, heartbeat_throttle=heartbeat_throttle, executor=None
         )
         self.control = Control(services, self.orchestrator)
+        # Batch jobs run here as in a deployment: a built-in workflow over this engine's control.
+        install_batcher(self.registry, lambda: self.control)
+        services.activity_queue(BATCH_TASK_QUEUE)
         self.dispatcher = Dispatcher(
             self.backend,
             lambda event: orchestrator_handler(self.orchestrator, event),

@@ -43,6 +43,9 @@ def test_the_served_document_lists_every_route(call):
         "/api/v1/schedules/{schedule_id}/unpause",
         "/api/v1/schedules/{schedule_id}/trigger",
         "/api/v1/schedules/{schedule_id}/backfill",
+        "/api/v1/batch-operations",
+        "/api/v1/batch-operations/{job_id}",
+        "/api/v1/batch-operations/{job_id}/stop",
     }
     start = doc["paths"]["/api/v1/workflows"]["post"]
     assert start["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StartRequest")

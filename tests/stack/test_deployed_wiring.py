@@ -702,3 +702,18 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(bundled, tmp_pa
             }  # fmt: skip
             status, _ = disarming("DELETE", "/api/v1/schedules/nightly")
             assert status == 200 and call("GET", "/api/v1/schedules/nightly")[0] == 404
+
+            # A batch job through the same API: the orchestrator runs it, the batch jobs' activity
+            # function (durable_batcher, each function as its role) terminates the matching run.
+            batch = {"operation": "terminate", "query": f"WorkflowId = '{second.order_id}'", "job_id": "cleanup"}
+            status, started_job = call("POST", "/api/v1/batch-operations", batch)
+            assert status == 201, started_job
+            pump(lambda: control.ledger("cleanup", started_job["run_id"]).closed)
+            status, job = call("GET", "/api/v1/batch-operations/cleanup")
+            assert (status, job["state"], job["total_operation_count"], job["complete_operation_count"]) == (
+                200, "Completed", 1, 1,
+            ), job  # fmt: skip
+            status, described = call("GET", f"/api/v1/workflows/{second.order_id}")
+            assert (status, described["status"]) == (200, "TERMINATED")
+            status, run = call("GET", f"/api/v1/workflows/{taken['workflow_id']}")
+            assert (status, run["status"]) == (200, "RUNNING")

@@ -12,10 +12,14 @@ import pytest
 
 from durable import _settings as settings
 from durable._aws.app import LambdaApp
+from durable._batch.job import BATCH_TASK_QUEUE
 from durable._statuses import WorkflowExecutionStatus
 from statemachines.registry import ACTIVITIES
 
 from .conftest import NAMESPACE, Synth
+
+DEPLOYED_TASK_QUEUES = sorted({*ACTIVITIES, BATCH_TASK_QUEUE})
+"""The registry's task queues and batch jobs' own: each has its queue, DLQ and function."""
 
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
@@ -330,7 +334,7 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         services = LambdaApp(environ=env).services  # raises on a missing or malformed variable
         assert services.history.table_name == f"durable-{NAMESPACE}-history"
         assert services.inbox.url.endswith(f"durable-{NAMESPACE}-inbox.fifo")
-        assert json.loads(env[settings.ACTIVITY_QUEUE_URLS]).keys() == ACTIVITIES.keys()
+        assert json.loads(env[settings.ACTIVITY_QUEUE_URLS]).keys() == {*ACTIVITIES, BATCH_TASK_QUEUE}
         firing = services.schedule_firing
         assert firing.group_name == f"durable-{NAMESPACE}-schedules"
         assert firing.inbox_arn.endswith(f":durable-{NAMESPACE}-inbox.fifo")
@@ -366,7 +370,8 @@ def test_every_queue_fed_function_reports_partial_batch_failures(synthesized):
 
 def test_each_registered_task_queue_has_its_queue_dlq_and_function(synthesized):
     stack = synthesized.stack
-    assert sorted(stack.activity_workers) == sorted(ACTIVITIES) == sorted(stack.task_queues.queues)
+    # the registry's task queues, and batch jobs' own (durable batch ...)
+    assert sorted(stack.activity_workers) == sorted({*ACTIVITIES, BATCH_TASK_QUEUE}) == sorted(stack.task_queues.queues)
     resources = synthesized.template["Resources"]
     for task_queue, worker in stack.activity_workers.items():
         props = resources[fn(synthesized, worker)]["Properties"]
@@ -412,6 +417,7 @@ def test_the_history_is_append_and_read_only_for_every_role(synthesized):
         fn(s, stack.orchestrator): HISTORY_APPEND_AND_READ,
         fn(s, stack.api_function): HISTORY_APPEND_AND_READ,  # start and terminate append
         fn(s, stack.reconciler): {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"},  # a close's expiry
+        fn(s, stack.activity_workers[BATCH_TASK_QUEUE]): HISTORY_APPEND_AND_READ,  # a batch terminate appends
     }
     for f in s.resources("AWS::Lambda::Function"):
         assert actions_on(s, f, history) == expected.get(f, set()), f
@@ -443,7 +449,9 @@ def test_the_orchestrator_reads_and_writes_history_and_executions_and_sends_to_e
 
 def test_an_activity_function_never_touches_history_and_only_heartbeats_on_executions(synthesized):
     stack, s = synthesized.stack, synthesized
-    for worker in stack.activity_workers.values():
+    for task_queue, worker in stack.activity_workers.items():
+        if task_queue == BATCH_TASK_QUEUE:
+            continue  # the batch jobs' function: the next test
         f = fn(s, worker)
         assert not actions_on(s, f, s.logical_id(stack.tables.history))
         # UpdateItem (a heartbeat) and GetItem (a retry's look for a pause) on heartbeat items only: never an
@@ -457,6 +465,18 @@ def test_an_activity_function_never_touches_history_and_only_heartbeats_on_execu
         assert "sqs:SendMessage" in actions_on(s, f, s.logical_id(stack.inbox.queue))
         for other in (stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):
             assert "sqs:SendMessage" not in actions_on(s, f, s.logical_id(other))
+
+
+def test_the_batch_jobs_function_terminates_and_signals_as_the_api_does_and_deletes_nothing(synthesized):
+    stack, s = synthesized.stack, synthesized
+    f = fn(s, stack.activity_workers[BATCH_TASK_QUEUE])
+    assert actions_on(s, f, s.logical_id(stack.tables.history)) == HISTORY_APPEND_AND_READ
+    acts = actions_on(s, f, s.logical_id(stack.tables.executions))
+    assert {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"} <= acts
+    assert not acts & {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    assert "sqs:SendMessage" in actions_on(s, f, s.logical_id(stack.inbox.queue))
+    for other in (stack.timer_queue.queue, *(q.queue for q in stack.task_queues.queues.values())):
+        assert "sqs:SendMessage" not in actions_on(s, f, s.logical_id(other))
 
 
 def _like(pattern: str, value: str) -> bool:
@@ -473,7 +493,7 @@ def test_the_heartbeat_condition_admits_the_keys_heartbeats_write_and_no_other_i
     from durable._aws.schedules import DynamoScheduleStore
     from durable._runtime.ports import ExecutionRecord
 
-    (worker, *_) = synthesized.stack.activity_workers.values()
+    (worker, *_) = (w for tq, w in synthesized.stack.activity_workers.items() if tq != BATCH_TASK_QUEUE)
     executions = synthesized.logical_id(synthesized.stack.tables.executions)
     (heartbeat,) = statements_on(synthesized, fn(synthesized, worker), executions)
     (pattern,) = heartbeat["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
@@ -525,7 +545,7 @@ def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_
     api = fn(s, stack.api_function)
     variables = s.template["Resources"][api]["Properties"]["Environment"]["Variables"]
     urls = json.loads(resolve(s, variables[settings.DEAD_LETTER_QUEUE_URLS]))
-    expected_names = {INBOX, "timers", *(activity_queue_name(tq) for tq in ACTIVITIES)}
+    expected_names = {INBOX, "timers", *(activity_queue_name(tq) for tq in DEPLOYED_TASK_QUEUES)}
     assert set(urls) == expected_names
     queues = s.resources("AWS::SQS::Queue")
     for name, pair in stack.dead_lettered_queues().items():
@@ -543,7 +563,7 @@ def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_
     services = LambdaApp(environ=env).services
     assert services.inbox.dlq_url == urls[INBOX]
     assert services.timers.inner.timer_queue.dlq_url == urls["timers"]
-    for tq in ACTIVITIES:
+    for tq in DEPLOYED_TASK_QUEUES:
         assert services.activity_queue(tq).dlq_url == urls[activity_queue_name(tq)]
     # no other function touches a dead letter, nor learns where they are
     dlqs = {s.logical_id(pair.dlq) for pair in stack.dead_lettered_queues().values()}
@@ -622,7 +642,7 @@ def _topic(s: Synth) -> str:
 def test_every_alarm_notifies_the_namespaces_topic_and_says_when_it_is_over(synthesized):
     topic = {"Ref": _topic(synthesized)}
     alarms = _alarms(synthesized)
-    assert len(alarms) == 6 + len(ACTIVITIES) + 2  # engine 3, reconciler 1, orchestrator 2, a DLQ per queue
+    assert len(alarms) == 6 + len(DEPLOYED_TASK_QUEUES) + 2  # engine 3, reconciler 1, orchestrator 2, a DLQ per queue
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic], alarm
         # a failed workflow is final: no "OK" mail five minutes later
@@ -698,7 +718,7 @@ def test_the_dashboard_graphs_the_p50_and_p99_of_temporals_latencies(synthesized
         "temporal_workflow_endtoend_latency",
     ):
         assert graphed[(name, "orchestrator")] == {"p50", "p99"}, name
-    for task_queue in ACTIVITIES:
+    for task_queue in DEPLOYED_TASK_QUEUES:
         for name in ("temporal_activity_execution_latency", "temporal_activity_schedule_to_start_latency"):
             assert graphed[(name, f"activities-{task_queue}")] == {"p50", "p99"}, name
 

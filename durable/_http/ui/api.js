@@ -93,4 +93,9 @@ export const api = {
   unpauseSchedule: (id, note) => request("POST", `${sch(id)}/unpause`, { body: { note: note ?? null } }),
   triggerSchedule: (id, overlap) => request("POST", `${sch(id)}/trigger`, { body: { overlap: overlap ?? null } }),
   deleteSchedule: (id) => request("DELETE", sch(id)),
+
+  count: (query, signal) => request("GET", "workflow-counts", { query, signal }),
+  batchJobs: (signal) => request("GET", "batch-operations", { signal }),
+  startBatch: (body) => request("POST", "batch-operations", { body }),
+  stopBatch: (id) => request("POST", `batch-operations/${encodeURIComponent(id)}/stop`, { body: {} }),
 };

@@ -1,6 +1,7 @@
 // The web UI's router: #/workflows (the list, its filters in the query),
 // #/workflows/<workflow id>?run_id=<run id> (one execution), #/schedules (the schedules) and
-// #/schedules/<schedule id> (one schedule). Views stop polling when left.
+// #/schedules/<schedule id> (one schedule), #/batch (the batch jobs). Views stop polling when left.
+import { mountBatchJobs } from "./batch.js";
 import { codecEndpoint, setCodecEndpoint } from "./codec.js";
 import { field, openDialog } from "./dialogs.js";
 import { h } from "./dom.js";
@@ -18,7 +19,7 @@ function route() {
   const params = new URLSearchParams(query);
   current?.unmount();
   window.scrollTo(0, 0);
-  const section = path.startsWith("/schedules") ? "schedules" : "workflows";
+  const section = path.startsWith("/schedules") ? "schedules" : path.startsWith("/batch") ? "batch" : "workflows";
   for (const link of document.querySelectorAll(".topbar nav a")) {
     if (link.dataset.section === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -29,6 +30,9 @@ function route() {
     current = mountExecution(view, decodeURIComponent(execution[1]), params);
   } else if (schedule) {
     current = mountSchedule(view, decodeURIComponent(schedule[1]), navigate);
+  } else if (section === "batch") {
+    document.title = "Batch jobs · durable";
+    current = mountBatchJobs(view);
   } else if (section === "schedules") {
     document.title = "Schedules · durable";
     current = mountSchedules(view, params);

@@ -4,6 +4,7 @@ import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
 import { STATUSES, fmtDateTime, fmtDuration, isoTitle, statusLabel, toMs } from "./format.js";
 import { openDialog, field, parseJson } from "./dialogs.js";
+import { batchDialog } from "./batch.js";
 import { toast } from "./toasts.js";
 
 const REFRESH_MS = 5000;
@@ -50,9 +51,20 @@ export function mountList(root, params, navigate) {
     },
   }, "archived");
   const startButton = h("button", { type: "button", class: "btn btn-primary", onclick: startDialog }, "Start workflow");
+  // Batch operations on what the filters select (shown only once a filter narrows the list).
+  const filters = () => ({ status: state.status, workflowId: state.workflowId, workflowType: state.workflowType, query: state.query });
+  // Archived runs are closed: there is nothing to cancel or terminate among them.
+  const batchable = () => !state.archived && Boolean(state.status || state.workflowId || state.workflowType || state.query);
+  const onBatch = async (operation) => {
+    if (await batchDialog(operation, filters())) navigate("#/batch");
+  };
+  const cancelMatching = h("button", { type: "button", class: "btn", onclick: () => onBatch("cancel") }, "Cancel matching");
+  const terminateMatching = h("button", { type: "button", class: "btn btn-danger-outline", onclick: () => onBatch("terminate") }, "Terminate matching");
+  const batchButtons = h("span", { class: "batch-actions" }, cancelMatching, terminateMatching);
+  batchButtons.hidden = !batchable();
 
   replace(root,
-    h("div", { class: "page-head" }, h("h1", {}, "Workflow executions"), startButton),
+    h("div", { class: "page-head" }, h("h1", {}, "Workflow executions"), h("span", { class: "actions" }, batchButtons, startButton)),
     h("div", { class: "filters" }, chips, archivedChip, h("div", { class: "searches" }, idInput, typeInput)),
     h("div", { class: "card" },
       h("table", { class: "table executions" },
@@ -91,6 +103,7 @@ export function mountList(root, params, navigate) {
   }
 
   function syncHash() {
+    batchButtons.hidden = !batchable();
     const q = new URLSearchParams();
     if (state.status) q.set("status", state.status);
     if (state.workflowId) q.set("workflow_id", state.workflowId);
