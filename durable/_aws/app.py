@@ -38,8 +38,8 @@ from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFirin
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
 from durable._aws.tracing import InvocationTracer
-from durable._build_ids import workflow_code_build_id
 from durable._batch.install import install_batcher
+from durable._build_ids import workflow_code_build_id
 from durable._codec.boundary import PayloadBoundary
 from durable._codec.engine import engine_services
 from durable._conversion.data_converter import DataConverter
