@@ -355,8 +355,10 @@ class DurableStack(Stack):
     def _grant_batch_operations(self, worker: DurableFunction) -> None:
         """What a batch job's pages do through the engine's Control, as the API's terminate,
         cancel and signal do: list and count runs, append a termination and close the record,
-        send signals and cancellations to the inbox (granted to every activity function)."""
-        self.tables.history.grant(worker.function, *HISTORY_APPEND, *HISTORY_READ)
+        send signals and cancellations to the inbox (granted to every activity function). A
+        terminate closes the run, so it archives it, as the API's terminate does."""
+        self.tables.history.grant(worker.function, *HISTORY_APPEND, *HISTORY_READ, *HISTORY_EXPIRE)
+        self.archive.grant_archiving(worker.function)
         self.tables.executions.grant_read_data(worker.function)
         self.tables.executions.grant(worker.function, "dynamodb:PutItem", "dynamodb:UpdateItem")
 

@@ -9,6 +9,7 @@ import pytest
 from durable import _settings as settings
 from durable._aws.app import LambdaApp
 from durable._aws.archive import S3ObjectStore
+from durable._batch.job import BATCH_TASK_QUEUE
 
 from .conftest import NAMESPACE, Synth
 from .test_stack_template import _s3_actions, fn, resolve
@@ -57,10 +58,13 @@ def test_an_archive_retention_that_is_not_a_whole_number_of_days_is_refused(synt
 
 def test_whoever_closes_or_reads_runs_may_archive_and_read_the_archive_and_no_one_deletes_from_it(synthesized):
     stack, s = synthesized.stack, synthesized
-    for closer in (stack.orchestrator, stack.api_function, stack.reconciler):
+    batcher = stack.activity_workers[BATCH_TASK_QUEUE]  # a batch terminate closes runs
+    for closer in (stack.orchestrator, stack.api_function, stack.reconciler, batcher):
         actions = _s3_actions(s, fn(s, closer), stack.archive.bucket)
         assert actions == {"objects": {"s3:GetObject", "s3:PutObject"}, "bucket": {"s3:ListBucket"}}, closer
-    for other in (*stack.activity_workers.values(), stack.timer_relay):
+    others = [worker for task_queue, worker in stack.activity_workers.items() if task_queue != BATCH_TASK_QUEUE]
+    assert others, "the stack has activity functions of the registry's task queues"
+    for other in (*others, stack.timer_relay):
         assert _s3_actions(s, fn(s, other), stack.archive.bucket) == {}
 
 
