@@ -12,6 +12,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.context_values import whole_days
+
 __all__ = ["ArchiveBucket", "check_archive_retention_days"]
 
 _MAX_DAYS = 36500
@@ -22,16 +24,12 @@ def check_archive_retention_days(value: object) -> int | None:
     absent (None): kept for good."""
     if value is None or value == "":
         return None
-    try:
-        days = int(str(value))
-    except ValueError:
-        days = 0
-    if not 1 <= days <= _MAX_DAYS:
-        raise ValueError(
-            f"archive_retention_days {value!r}: give a whole number of days from 1 to {_MAX_DAYS}, or leave it "
-            "out to keep archived runs for good, e.g. -c archive_retention_days=365"
-        )
-    return days
+    return whole_days(
+        value,
+        option="archive_retention_days",
+        most=_MAX_DAYS,
+        hint=", or leave it out to keep archived runs for good, e.g. -c archive_retention_days=365",
+    )
 
 
 class ArchiveBucket(Construct):

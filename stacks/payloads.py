@@ -12,6 +12,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.context_values import whole_days
+
 __all__ = ["DEFAULT_RETENTION_DAYS", "PayloadBucket", "check_retention_days"]
 
 # Temporal's default namespace retention, and the executions store's default TTL.
@@ -21,17 +23,13 @@ _MAX_RETENTION_DAYS = 3650
 
 
 def check_retention_days(value: object) -> int:
-    """``-c retention_days=N`` arrives as a string from the CLI, as an int from cdk.json."""
-    try:
-        days = int(str(value))
-    except ValueError:
-        days = 0
-    if not 1 <= days <= _MAX_RETENTION_DAYS:
-        raise ValueError(
-            f"retention_days {value!r}: give a whole number of days from 1 to {_MAX_RETENTION_DAYS}"
-            " (how long closed runs and their payloads are kept), e.g. -c retention_days=30"
-        )
-    return days
+    """``-c retention_days=N``: how long closed runs are kept in the tables."""
+    return whole_days(
+        value,
+        option="retention_days",
+        most=_MAX_RETENTION_DAYS,
+        hint=" (how long closed runs are kept before they expire), e.g. -c retention_days=30",
+    )
 
 
 class PayloadBucket(Construct):
