@@ -55,7 +55,6 @@ WHY: dict[str, str] = {
     "versioning_intent": _VERSIONING,
     "versioning_override": _VERSIONING,
     "initial_versioning_behavior": _VERSIONING,
-    "build_id": _VERSIONING,
     "use_worker_versioning": _VERSIONING,
     "deployment_config": _VERSIONING,
     "start_delay": "a delayed start is not implemented; start the workflow from a schedule, or sleep first in it",
