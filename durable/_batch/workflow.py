@@ -10,9 +10,11 @@ pages (100) the job continues as new, carrying cursor and counts, so its history
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import math
 from datetime import timedelta
+from typing import Any
 
 from durable import workflow
 from durable._batch.job import (
@@ -68,7 +70,7 @@ class BatchOperation:
         cursor = job.cursor
         limit = page_size(job.rps)
         for _ in range(job.pages_per_run):
-            page = await workflow.execute_activity(
+            page = await self._finish_even_if_stopped(
                 APPLY_ACTIVITY,
                 BatchPageRequest(
                     job_id=info.workflow_id,
@@ -93,6 +95,21 @@ class BatchOperation:
         workflow.continue_as_new(
             dataclasses.replace(job, started_before=started_before, cursor=cursor, progress=self._progress)
         )
+
+    async def _finish_even_if_stopped(self, activity: str, request: BatchPageRequest, **options: Any) -> BatchPage:
+        """Run one page; a stop (a cancel) that arrives while it is in flight waits for it.
+
+        The page's operations happen whether or not the job is stopped meanwhile (the
+        activity does not heartbeat), so its counts are taken before the job closes:
+        otherwise a stopped job would report fewer operations than it applied.
+        """
+        page = asyncio.ensure_future(workflow.execute_activity(activity, request, **options))
+        try:
+            return await asyncio.shield(page)
+        except asyncio.CancelledError:
+            self._count(await page)
+            self._publish()
+            raise
 
     def _count(self, page: BatchPage) -> None:
         done = self._progress

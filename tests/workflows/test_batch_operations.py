@@ -155,6 +155,41 @@ async def test_a_stopped_job_leaves_the_runs_it_did_not_reach(env):
         assert sorted(map(str, await statuses(runs))).count(str(WorkflowExecutionStatus.RUNNING)) == 6 - done
 
 
+class _StopsTheJobMidPage(Injector):
+    """Stops the job (a cancel, as ``stop()`` sends) just before its page's first operation."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(crash_at=None)
+        self.job_id = job_id
+        self.control: Control | None = None
+
+    def before(self, name: str) -> None:
+        super().before(name)
+        if name == "inbox.send" and len(self.calls) == 1 and self.control is not None:
+            self.control.cancel(self.job_id, None, "stopped mid-page")
+
+
+async def test_a_job_stopped_while_a_page_is_in_flight_counts_that_page(env):
+    runtime = env.runtime
+    stopper = _StopsTheJobMidPage("stopped-mid-page")
+    control = Control(faulty_services(runtime.backend.services, stopper), runtime.orchestrator)
+    stopper.control = Control(runtime.backend.services, runtime.orchestrator)
+    runtime.registry.unregister(BATCH_TASK_QUEUE, [BatchOperation], BatchActivities(lambda: control).all())
+    install_batcher(runtime.registry, lambda: control)
+    async with Worker(env.client, task_queue="batch-tq", workflows=[Waiter]):
+        runs = await start_many(env.client, Waiter, "mid-page", 4)
+        job = await start_batch_operation(
+            env.client, "cancel", query="WorkflowType = 'Waiter'", rps=2, job_id=stopper.job_id
+        )
+        with pytest.raises(WorkflowFailureError):
+            await job.result()
+        described = await job.describe()
+    # The page of two went on after the stop; the job says so, and the other two runs run on.
+    assert described.state == "Stopped"
+    assert (described.complete_operation_count, described.failure_operation_count) == (2, 0)
+    assert sorted(map(str, await statuses(runs))).count(str(WorkflowExecutionStatus.RUNNING)) == 2
+
+
 async def test_jobs_are_listed_and_described_and_a_bad_job_is_refused(env):
     client = env.client
     async with Worker(client, task_queue="batch-tq", workflows=[Waiter]):
