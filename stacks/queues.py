@@ -36,6 +36,7 @@ class DeadLetteredQueue(Construct):
         retention: Duration | None = None,
         content_based_deduplication: bool = False,
         max_receive_count: int = MAX_RECEIVE_COUNT,
+        high_throughput: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         fifo = queue_name.endswith(".fifo")
@@ -45,6 +46,16 @@ class DeadLetteredQueue(Construct):
             "enforce_ssl": True,
         }
         self.dlq = sqs.Queue(self, "Dlq", queue_name=dlq_name(queue_name), retention_period=_DLQ_RETENTION, **common)
+        # High-throughput FIFO: the send/receive quota is per message group, not per queue,
+        # and a dedup id is compared within its group (as provision.HIGH_THROUGHPUT_FIFO).
+        throughput = (
+            {
+                "deduplication_scope": sqs.DeduplicationScope.MESSAGE_GROUP,
+                "fifo_throughput_limit": sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+            }
+            if fifo and high_throughput
+            else {}
+        )
         self.queue = sqs.Queue(
             self,
             "Queue",
@@ -55,12 +66,18 @@ class DeadLetteredQueue(Construct):
             # over content-based deduplication where a queue has it on.
             content_based_deduplication=content_based_deduplication if fifo else None,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=max_receive_count),
+            **throughput,
             **common,
         )
 
 
 class Inbox(DeadLetteredQueue):
-    """The FIFO inbox: every change to a run arrives here, in its workflow id's message group."""
+    """The FIFO inbox: every change to a run arrives here, in its workflow id's message group.
+
+    In SQS's high-throughput FIFO mode: one namespace's starts, signals and step results
+    are not held to a FIFO queue's 300 sends a second. The engine's dedup ids are unique per
+    run, whose messages all share a group, so per-group deduplication loses no guarantee.
+    """
 
     def __init__(self, scope: Construct, construct_id: str, *, names: Names, visibility_timeout: Duration) -> None:
         # EventBridge Scheduler cannot pass a deduplication id and delivers schedules' fires
@@ -72,6 +89,7 @@ class Inbox(DeadLetteredQueue):
             visibility_timeout=visibility_timeout,
             content_based_deduplication=True,
             max_receive_count=INBOX_MAX_RECEIVE_COUNT,
+            high_throughput=True,
         )
 
 

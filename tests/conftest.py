@@ -9,8 +9,10 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-# moto's conditional writes are not atomic across threads, DynamoDB's are; the contract and
-# race tests hold the emulation to DynamoDB's behaviour (see durable/_local/moto_fidelity.py).
-from durable._local.moto_fidelity import make_dynamodb_writes_atomic  # noqa: E402
+# moto's conditional writes are not atomic across threads, DynamoDB's are, and moto dedups FIFO
+# messages queue-wide whatever the queue's scope; the contract and race tests hold the emulation
+# to AWS's behaviour (see durable/_local/moto_fidelity.py).
+from durable._local.moto_fidelity import make_dynamodb_writes_atomic, make_sqs_dedup_scoped  # noqa: E402
 
 make_dynamodb_writes_atomic()
+make_sqs_dedup_scoped()

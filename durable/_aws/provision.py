@@ -11,7 +11,13 @@ from typing import Any
 
 from durable._aws.executions import EXECUTION_INDEXES
 
-__all__ = ["create_bucket", "create_queue", "create_tables", "dlq_name"]
+__all__ = ["HIGH_THROUGHPUT_FIFO", "create_bucket", "create_queue", "create_tables", "dlq_name"]
+
+HIGH_THROUGHPUT_FIFO = {"DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"}
+"""SQS's high-throughput FIFO mode: the quota applies per message group (each workflow id), not
+per queue, and a dedup id is compared within its group. The engine's dedup ids are unique per
+run, and a run's messages all go to its workflow id's group, so deduplicating per group drops
+exactly the duplicates that deduplicating per queue did (``durable._runtime.inbox.fifo_dedup``)."""
 
 # The longest retention SQS allows: dead letters wait for a human.
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600
@@ -72,7 +78,8 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
 
     A message received ``max_receive_count`` times without being deleted moves to the
     DLQ (:func:`dlq_name`). FIFO queues (names ending in ``.fifo``) get explicit
-    deduplication ids from the sender, so content-based deduplication stays off.
+    deduplication ids from the sender, so content-based deduplication stays off; the FIFO
+    queue (the inbox) is in high-throughput mode, as the stack declares it.
     """
     if fifo != name.endswith(".fifo"):
         raise ValueError(f"queue {name!r}: FIFO queue names end in '.fifo', others do not")
@@ -83,7 +90,10 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
     )["QueueUrl"]
     dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
-    created = client.create_queue(QueueName=name, Attributes={**kind, "RedrivePolicy": json.dumps(redrive)})
+    throughput = HIGH_THROUGHPUT_FIFO if fifo else {}
+    created = client.create_queue(
+        QueueName=name, Attributes={**kind, **throughput, "RedrivePolicy": json.dumps(redrive)}
+    )
     url: str = created["QueueUrl"]
     return url
 

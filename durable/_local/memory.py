@@ -300,7 +300,8 @@ class MemoryQueue:
 
     FIFO when the name ends in ``.fifo``: messages of a group come in order, a group
     with a message in flight delivers nothing more until it is deleted or released,
-    and a dedup id seen in the last 5 minutes is dropped. A received message stays in
+    and a dedup id seen in its group in the last 5 minutes is dropped (the inbox's
+    high-throughput mode deduplicates per message group). A received message stays in
     flight until deleted or released (there is no visibility timeout). A message
     released after ``max_receive_count`` receives goes to the dead-letter queue.
     """
@@ -313,8 +314,8 @@ class MemoryQueue:
         self._lock = threading.Lock()
         self._messages: list[_Stored] = []  # in send order
         self._dead: list[_Stored] = []
-        self._dedup: deque[tuple[float, str]] = deque()  # (monotonic time sent, dedup id)
-        self._dedup_ids: set[str] = set()
+        self._dedup: deque[tuple[float, tuple[str, str]]] = deque()  # (monotonic time sent, (group, dedup id))
+        self._dedup_ids: set[tuple[str, str]] = set()
         self._receipts = itertools.count(1)
 
     def send(self, body: str, *, group_id: str | None = None, dedup_id: str | None = None) -> None:
@@ -328,14 +329,15 @@ class MemoryQueue:
         check_message(self.name, body, fifo=self.fifo, group_id=group_id, dedup_id=dedup_id)
         with self._lock:
             if self.fifo:
-                assert dedup_id is not None  # a FIFO send without one was refused above
+                assert group_id is not None and dedup_id is not None  # a FIFO send without them was refused above
                 now = time.monotonic()
                 while self._dedup and now - self._dedup[0][0] >= DEDUP_WINDOW_SECONDS:
                     self._dedup_ids.discard(self._dedup.popleft()[1])
-                if dedup_id in self._dedup_ids:
+                scoped = (group_id, dedup_id)  # DeduplicationScope messageGroup
+                if scoped in self._dedup_ids:
                     return  # SQS accepts the send and drops the duplicate
-                self._dedup.append((now, dedup_id))
-                self._dedup_ids.add(dedup_id)
+                self._dedup.append((now, scoped))
+                self._dedup_ids.add(scoped)
             self._messages.append(
                 _Stored(str(uuid.uuid4()), body, group_id if self.fifo else None, sent_at=time.time())
             )

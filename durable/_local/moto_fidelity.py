@@ -1,4 +1,5 @@
-"""Make moto's DynamoDB keep the one promise the engine's log relies on.
+"""Make moto keep the promises the engine relies on: DynamoDB's atomic conditional
+writes, and SQS's per-group deduplication on a high-throughput FIFO queue.
 
 DynamoDB evaluates a write's condition and applies the write atomically: of two racing
 ``put_item(..., ConditionExpression="attribute_not_exists(sk)")`` at one key, exactly one
@@ -7,6 +8,11 @@ stores the item with nothing in between to stop another thread, so two racing wr
 both succeed (seen in the adapter contract suite: about one race in twenty). The embedded
 emulation serves several threads at once (the dev server, ``ThreadedMotoServer``, the
 dispatcher's workers), so it must not lose that guarantee.
+
+A FIFO queue whose ``DeduplicationScope`` is ``messageGroup`` (the inbox, in SQS's
+high-throughput mode) drops a message only when its dedup id was seen in the same message
+group; moto compares dedup ids across the whole queue whatever the scope, so it would drop
+another run's message that happens to share an id.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import functools
 import threading
 from typing import Any
 
-__all__ = ["make_dynamodb_writes_atomic"]
+__all__ = ["make_dynamodb_writes_atomic", "make_sqs_dedup_scoped"]
 
 # Every item write of moto's DynamoDB backend: one lock for all tables is coarse but moto
 # is a single-process emulation where this costs nothing measurable.
@@ -41,3 +47,33 @@ def _atomic(write: Any) -> Any:
             return write(*args, **kwargs)
 
     return locked
+
+
+def make_sqs_dedup_scoped() -> None:
+    """Have moto's FIFO queues deduplicate per message group where their scope says so (idempotent)."""
+    from moto.sqs.models import DEDUPLICATION_TIME_IN_SECONDS, Queue
+
+    if getattr(Queue, "_durable_dedup_scoped", False):
+        return
+    add_message = Queue.add_message
+
+    @functools.wraps(add_message)
+    def scoped_add_message(self: Any, message: Any) -> None:
+        if not (
+            self.fifo_queue and self.attributes.get("DeduplicationScope") == "messageGroup" and message.deduplication_id
+        ):
+            add_message(self, message)
+            return
+        for m in list(self._messages):
+            if m.group_id == message.group_id and m.deduplication_id == message.deduplication_id:
+                if (message.sent_timestamp - m.sent_timestamp) / 1000 < DEDUPLICATION_TIME_IN_SECONDS:
+                    return  # a duplicate in its group: accepted and dropped, as SQS does
+        # Not a duplicate in its group: hide the id from moto's queue-wide comparison.
+        dedup_id, message.deduplication_id = message.deduplication_id, None
+        try:
+            add_message(self, message)
+        finally:
+            message.deduplication_id = dedup_id
+
+    Queue.add_message = scoped_add_message  # type: ignore[method-assign]
+    Queue._durable_dedup_scoped = True  # type: ignore[attr-defined]

@@ -78,6 +78,20 @@ def test_fifo_drops_a_duplicate_dedup_id(backend):
     assert q.receive(10) == []
 
 
+def test_fifo_dedup_ids_are_compared_within_their_message_group(backend):
+    # The inbox is in SQS's high-throughput mode (DeduplicationScope messageGroup): a dedup id
+    # drops a later message of its own group only; another group's message of that id is kept.
+    q = backend.queue("inbox.fifo")
+    q.send("a", group_id="A", dedup_id="same")
+    q.send("b", group_id="B", dedup_id="same")
+    q.send("a again", group_id="A", dedup_id="same")
+
+    got = drain(q)
+
+    assert sorted(bodies(got)) == ["a", "b"]
+    assert {m.group_id for m in got} == {"A", "B"}
+
+
 def test_fifo_send_needs_group_and_dedup_ids(backend):
     q = backend.queue("inbox.fifo")
     with pytest.raises(ValueError):

@@ -169,6 +169,9 @@ def test_inbox_is_a_fifo_queue_with_an_explicit_fifo_name_and_a_fifo_dlq(synthes
     # the engine sends explicit dedup ids; EventBridge Scheduler (schedules' fires) cannot, and
     # a FIFO target of Scheduler must deduplicate by content
     assert inbox["ContentBasedDeduplication"] is True
+    # high-throughput FIFO: the quota is per message group (workflow id), not 300 sends/s a queue
+    assert inbox["DeduplicationScope"] == "messageGroup"
+    assert inbox["FifoThroughputLimit"] == "perMessageGroupId"
     dlq = queues[inbox["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
     assert dlq["QueueName"] == f"durable-{NAMESPACE}-inbox-dlq.fifo"
     assert dlq["FifoQueue"] is True

@@ -14,6 +14,15 @@ from durable._runtime.ports import Message
 
 __all__ = ["SqliteQueue", "known_queues", "queues_with_work"]
 
+# SQS's group and dedup ids are printable ASCII: a control character cannot occur in either.
+_SCOPE_SEPARATOR = "\x1f"
+
+
+def _scoped(group_id: str | None, dedup_id: str | None) -> str:
+    """The ``dedup`` row's id: the dedup id within its message group (DeduplicationScope
+    messageGroup), in the column that held the bare id, so older files need no migration."""
+    return f"{group_id}{_SCOPE_SEPARATOR}{dedup_id}"
+
 
 def known_queues(db: Database) -> list[str]:
     """Names of the queues that hold messages, visible, in flight or dead."""
@@ -30,7 +39,8 @@ class SqliteQueue:
 
     FIFO when the name ends in ``.fifo``: messages of a group come in order, a group with a
     message in flight delivers nothing more until it is deleted or released, and a dedup id
-    seen in the last 5 minutes (of wall time, across restarts) is dropped. A received message
+    seen in its group in the last 5 minutes (of wall time, across restarts) is dropped (the
+    inbox's high-throughput mode deduplicates per message group). A received message
     stays in flight until deleted or released, or until the file is opened again. A message
     released after ``max_receive_count`` receives, or found with that many receives when it
     would be received again (it was in flight when the last process stopped), goes to the
@@ -57,7 +67,7 @@ class SqliteQueue:
                 )
                 seen = conn.execute(
                     "INSERT OR IGNORE INTO dedup (queue, dedup_id, sent_at) VALUES (?, ?, ?)",
-                    (self.name, dedup_id, now),
+                    (self.name, _scoped(group_id, dedup_id), now),
                 ).rowcount
                 if not seen:
                     return  # SQS accepts the send and drops the duplicate
