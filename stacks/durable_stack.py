@@ -311,7 +311,7 @@ class DurableStack(Stack):
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{executions}.Arn>/index/*]",
-                reason="Table grants cover the executions table's listing GSIs (by_start, by_status, by_type), "
+                reason="Table grants cover the executions table's listing GSIs (by_start, by_status_shard, by_type_shard), "
                 "which exist to be queried; the wildcard is limited to that one table's indexes",
             ),
             Acknowledgment(

@@ -11,11 +11,14 @@ Table keys are generic (``pk`` S, ``sk`` S) so one table holds several item kind
 
 Both execution kinds carry the keys of three sparse GSIs (heartbeats carry none), each
 sorted by ``start_key`` (:func:`~durable._runtime.ports.start_key`):
-``by_start`` (``vis``, a constant: every run), ``by_status`` (``status``) and
-``by_type`` (``workflow_type``). A listing reads one index (or the workflow id's
-partition), never the whole table. ``by_start`` has one partition key: DynamoDB takes
-about 1,000 writes a second per GSI partition, so every start, close or search
-attribute update of a namespace shares that budget.
+``by_start`` (``vis``: ``wf#<shard>``, every run), ``by_status_shard`` (``status_shard``:
+``<status>#<shard>``) and ``by_type_shard`` (``type_shard``: ``<type>#<shard>``), the shard
+a stable hash of the workflow id (:mod:`durable._aws.index_shards`): no partition key is
+shared by a whole namespace, whose starts and closes would otherwise share one GSI
+partition's 1,000 writes a second. A listing reads one index's shards (or the workflow
+id's partition) and merges them in start order, never the whole table. Items written
+before the shards (``vis`` = ``wf``, no shard attributes) are given their shard keys by
+:mod:`durable._aws.reshard`.
 - heartbeat: ``pk = hb#<execution>``, ``sk = <activity_id>``; ``attempt``, ``details``
   (JSON string), ``at``, ``cancel_requested``.
 - update rejection: ``pk = upd#<execution>``, ``sk = <request id>``; ``failure`` (JSON
@@ -33,6 +36,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from durable._aws.index_shards import merge_in_order, shard_key, shard_keys
 from durable._aws.lazy_client import LazyClient
 from durable._limits import DYNAMODB_ITEM_BYTES, dynamodb_item_size, short_key
 from durable._runtime.claimcheck import ClaimCheck
@@ -65,8 +69,8 @@ _VIS = "wf"
 
 EXECUTION_INDEXES = {
     "by_start": "vis",
-    "by_status": "status",
-    "by_type": "workflow_type",
+    "by_status_shard": "status_shard",
+    "by_type_shard": "type_shard",
 }
 """GSI name -> partition key attribute (S); every index sorts by ``start_key`` (S) and
 projects all attributes. The stack and ``provision.create_tables`` declare them."""
@@ -141,7 +145,9 @@ def _to_item(record: ExecutionRecord, claims: ClaimCheck) -> dict[str, Any]:
         "status": {"S": record.status.name},
         "start_time": _num(record.start_time),
         "history_length": {"N": str(int(record.history_length))},
-        "vis": {"S": _VIS},
+        "vis": {"S": shard_key(_VIS, record.workflow_id)},
+        "status_shard": {"S": shard_key(record.status.name, record.workflow_id)},
+        "type_shard": {"S": shard_key(record.workflow_type, record.workflow_id)},
         "start_key": {"S": start_key(record)},
     }
     if record.close_time is not None:
@@ -293,8 +299,12 @@ class DynamoExecutionStore(LazyClient):
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_execution_key(workflow_id),
-                # expires_at: the table's TTL attribute, so closed executions age out.
-                UpdateExpression="SET #status = :status, close_time = :ct, history_length = :hl, expires_at = :ttl",
+                # expires_at: the table's TTL attribute, so closed executions age out;
+                # status_shard moves the run to its new status's shard of by_status_shard.
+                UpdateExpression=(
+                    "SET #status = :status, status_shard = :shard, close_time = :ct, history_length = :hl,"
+                    " expires_at = :ttl"
+                ),
                 # Closes the race with a newer run of the same id (started after this one
                 # closed) and with a second close of this run: only the RUNNING run with
                 # this run id may be closed, once.
@@ -302,6 +312,7 @@ class DynamoExecutionStore(LazyClient):
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
                     ":status": {"S": status.name},
+                    ":shard": {"S": shard_key(status.name, workflow_id)},
                     ":ct": _num(close_time),
                     ":hl": {"N": str(int(history_length))},
                     ":ttl": {"N": str(int(close_time + self.retention_seconds))},
@@ -367,22 +378,40 @@ class DynamoExecutionStore(LazyClient):
     ) -> Iterator[tuple[ExecutionRecord, str]]:
         """Runs the selection picks, in start order, read from the narrowest index.
 
-        The cursor of a run is the index key of its item (JSON), DynamoDB's own
-        ``ExclusiveStartKey``; a workflow id's runs come from its partition instead.
+        The index's shards are read side by side and merged on ``start_key``; the cursor of
+        a run is its ``start_key`` (unique), which places every shard at once. A workflow
+        id's runs come from its partition instead.
         """
         if selection.workflow_id is not None:
             yield from self._scan_workflow(selection, after)
             return
         if selection.workflow_type is not None:
-            index, partition = "by_type", selection.workflow_type
+            index, value = "by_type_shard", selection.workflow_type
         elif selection.status is not None:
-            index, partition = "by_status", selection.status.name
+            index, value = "by_status_shard", selection.status.name
         else:
-            index, partition = "by_start", _VIS
-        attribute = EXECUTION_INDEXES[index]
+            index, value = "by_start", _VIS
+        # Shards hold about equal shares: each page of a shard reads about its share of a
+        # listing page (twice, for uneven hashing), and a shard that runs out reads on.
+        limit = max(1, min(1000, -(-2 * page_size // len(shard_keys(value)))))
+        shards = [self._scan_shard(index, partition, selection, after, limit) for partition in shard_keys(value)]
+        for record, key in merge_in_order(shards, ascending=selection.ascending):
+            if selection.picks(record):
+                yield record, key
+
+    def _scan_shard(
+        self, index: str, partition: str, selection: Selection, after: str | None, limit: int
+    ) -> Iterator[tuple[ExecutionRecord, str]]:
+        """One shard of an index, in start order, from just past ``after`` (a start key)."""
+        low, high = selection.start_key_bounds()
+        # The cursor is a bound too: inclusive here (a key condition has one range on the
+        # sort key), and its own run is skipped below.
+        if after is not None and selection.ascending:
+            low = after if low is None else max(low, after)
+        elif after is not None:
+            high = after if high is None else min(high, after)
         condition = "#p = :p"
         values: dict[str, Any] = {":p": {"S": partition}}
-        low, high = selection.start_key_bounds()
         if low is not None and high is not None:
             condition += " AND start_key BETWEEN :lo AND :hi"
         elif low is not None:
@@ -393,24 +422,23 @@ class DynamoExecutionStore(LazyClient):
             values[":lo"] = {"S": low}
         if high is not None:
             values[":hi"] = {"S": high}
+        if low is not None and high is not None and low > high:
+            return  # the cursor is past the range: nothing left (DynamoDB refuses such a BETWEEN)
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "IndexName": index,
             "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": {"#p": attribute},
+            "ExpressionAttributeNames": {"#p": EXECUTION_INDEXES[index]},
             "ExpressionAttributeValues": values,
             "ScanIndexForward": selection.ascending,
-            "Limit": max(1, min(page_size, 1000)),
+            "Limit": limit,
         }
-        if after is not None:
-            request["ExclusiveStartKey"] = json.loads(after)
-        key_names = ("pk", "sk", attribute, "start_key")
         while True:
             page = self.client.query(**request)
             for item in page.get("Items", []):
-                record = _from_item(item, self.claims)
-                if selection.picks(record):
-                    yield record, _dumps({name: item[name] for name in key_names})
+                key = item["start_key"]["S"]
+                if key != after:
+                    yield _from_item(item, self.claims), key
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -12,8 +12,9 @@ from moto import mock_aws
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.provision import create_queue, create_tables, dlq_name
+from durable._aws.reshard import reshard_executions
 from durable._aws.sqs import SqsQueue
-from durable._runtime.ports import ExecutionAlreadyRunning, ExecutionRecord
+from durable._runtime.ports import ExecutionAlreadyRunning, ExecutionRecord, Selection
 from durable._statuses import WorkflowExecutionStatus
 
 
@@ -129,8 +130,9 @@ def test_a_closed_execution_gets_its_ttl_and_a_running_one_none(aws):
 
 def test_an_execution_item_written_before_the_status_enum_reads_back_and_stays_as_it_was(aws):
     # Items store the status by name ("COMPLETED"), as before the engine carried an enum:
-    # an item written then is read as the enum, found by the by_status index, and closing
-    # or writing a run stores exactly the same strings.
+    # an item written then is read as the enum, found by the status index once the backfill
+    # gave it its shard keys (it had none then), and closing or writing a run stores exactly
+    # the same strings.
     client = boto3.client("dynamodb", region_name="us-east-1")
     create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
     earlier = {
@@ -151,8 +153,13 @@ def test_an_execution_item_written_before_the_status_enum_reads_back_and_stays_a
     store = DynamoExecutionStore("e", client)
 
     assert store.get("old").status is WorkflowExecutionStatus.CONTINUED_AS_NEW
+    assert store.list(status=WorkflowExecutionStatus.CONTINUED_AS_NEW) == []  # no shard keys yet
+    assert reshard_executions(client, "e") == 1
+    assert reshard_executions(client, "e") == 0  # once is enough
     listed = store.list(status=WorkflowExecutionStatus.CONTINUED_AS_NEW)
     assert [(r.workflow_id, r.status) for r in listed] == [("old", WorkflowExecutionStatus.CONTINUED_AS_NEW)]
+    assert [r.workflow_id for r, _ in store.scan(Selection(workflow_type="T"))] == ["old"]
+    assert [r.workflow_id for r in store.list()] == ["old"]
 
     store.create(ExecutionRecord("new", "run-1", "T", "tq", WorkflowExecutionStatus.RUNNING, 3.0))
     new_key = {"pk": {"S": "wf#new"}, "sk": {"S": "run"}}

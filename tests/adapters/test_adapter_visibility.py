@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 
+from durable._aws.index_shards import shard_of
 from durable._runtime.ports import ExecutionRecord, Selection
 from durable._statuses import WorkflowExecutionStatus
 from durable._visibility.listing import count_executions, list_executions
@@ -178,6 +179,45 @@ def test_many_runs_page_in_order_across_dynamodb_pages(backend):
     got = [r.workflow_id for r in itertools.chain.from_iterable(p.executions for p in pages)]
     assert got == [f"w{i:02}" for i in range(25)]
     assert [len(p.executions) for p in pages] == [10, 10, 5]
+
+
+def _pages(store, query: str, page_size: int) -> list[list[str]]:
+    pages = [list_executions(store, query, page_size=page_size)]
+    while pages[-1].next_page_token:
+        pages.append(list_executions(store, query, page_size=page_size, next_page_token=pages[-1].next_page_token))
+    return [[r.workflow_id for r in p.executions] for p in pages]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "ExecutionStatus = 'Running'", "ExecutionStatus = 'Completed'", "WorkflowType = 'Bulk'"],
+    ids=["every run", "running", "completed", "type"],
+)
+def test_runs_of_many_shards_list_in_start_order_across_pages_both_ways(backend, query):
+    # On DynamoDB each index key is split into shards by workflow id: a listing reads them all
+    # and merges them, so pages come out in the order one partition gave, tokens included.
+    store = backend.executions()
+    wids = [f"s{i:02}" for i in range(40)]
+    assert len({shard_of(w) for w in wids}) >= 8  # the runs land in many shards
+    for i, wid in enumerate(wids):
+        store.create(run(wid, i, workflow_type="Bulk"))
+        if i % 3 == 0:  # a close moves the run to its new status's shard
+            store.close(wid, "run-1", WorkflowExecutionStatus.COMPLETED, T0 + i + 0.5, 3)
+    expected = {
+        "": wids,
+        "ExecutionStatus = 'Running'": [w for i, w in enumerate(wids) if i % 3],
+        "ExecutionStatus = 'Completed'": [w for i, w in enumerate(wids) if i % 3 == 0],
+        "WorkflowType = 'Bulk'": wids,
+    }[query]
+    where = f"{query} " if query else ""
+
+    newest_first = _pages(store, query, page_size=4)
+    oldest_first = _pages(store, f"{where}ORDER BY StartTime ASC", page_size=7)
+
+    assert [w for page in newest_first for w in page] == expected[::-1]
+    assert all(len(page) == 4 for page in newest_first[:-1])
+    assert [w for page in oldest_first for w in page] == expected
+    assert all(len(page) == 7 for page in oldest_first[:-1])
 
 
 class _RivalFirst:
