@@ -14,6 +14,7 @@ from aws_cdk import Acknowledgment, Duration, Stack, Tags, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
@@ -24,6 +25,7 @@ from durable._settings import DeploymentSettings
 from stacks.api import RestApi
 from stacks.archive import ArchiveBucket
 from stacks.bundling import PROJECT_ROOT
+from stacks.capacity_options import CapacityOptions
 from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring, check_alarm_email
 from stacks.naming import Names
@@ -82,6 +84,7 @@ class DurableStack(Stack):
         orchestrator_max_concurrency: int = 50,
         api_rate_limit: float = 50,
         api_burst_limit: int = 100,
+        orchestrator_reserved_concurrency: int | None = None,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         alarm_email: str | None = None,
         archive_retention_days: int | None = None,
@@ -101,6 +104,12 @@ class DurableStack(Stack):
         task_queues = sorted({*(registered_task_queues() if task_queues is None else task_queues), BATCH_TASK_QUEUE})
 
         self.retention_days = check_retention_days(retention_days)
+        capacity = CapacityOptions(
+            orchestrator_max_concurrency=orchestrator_max_concurrency,
+            orchestrator_reserved_concurrency=orchestrator_reserved_concurrency,
+            api_rate_limit=api_rate_limit,
+            api_burst_limit=api_burst_limit,
+        )
         self.tables = EventLogTables(self, "EventLog", names=names)
         self.payloads = PayloadBucket(self, "Payloads", retention_days=self.retention_days)
         self.archive = ArchiveBucket(self, "Archive", retention_days=archive_retention_days)
@@ -151,7 +160,13 @@ class DurableStack(Stack):
             memory_size=512,
         )
         # FIFO's largest batch: a run's consecutive messages make one decision.
-        self.orchestrator.consume(inbox, batch_size=10, max_concurrency=orchestrator_max_concurrency)
+        self.orchestrator.consume(inbox, batch_size=10, max_concurrency=capacity.orchestrator_max_concurrency)
+        if capacity.orchestrator_reserved_concurrency is not None:
+            # Set on the function's resource: a reserve keeps the orchestrator running when
+            # activities take the account's concurrency, and caps it there too.
+            orchestrator_resource = self.orchestrator.function.node.default_child
+            assert isinstance(orchestrator_resource, lambda_.CfnFunction)
+            orchestrator_resource.reserved_concurrent_executions = capacity.orchestrator_reserved_concurrency
         self.tables.history.grant(self.orchestrator.function, *HISTORY_APPEND, *HISTORY_READ, *HISTORY_EXPIRE)
         self.archive.grant_archiving(self.orchestrator.function)
         # Not narrowed by key: it creates, replaces (a transaction of two Puts) and closes
@@ -298,8 +313,8 @@ class DurableStack(Stack):
             api_name=names.function("api"),
             stage_name=names.namespace,
             handler=api_fn,
-            rate_limit=api_rate_limit,
-            burst_limit=api_burst_limit,
+            rate_limit=capacity.api_rate_limit,
+            burst_limit=capacity.api_burst_limit,
             tracing_enabled=self.runtime.tracing.api_tracing,
         )
 
@@ -311,8 +326,9 @@ class DurableStack(Stack):
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{executions}.Arn>/index/*]",
-                reason="Table grants cover the executions table's listing GSIs (by_start, by_status_shard, by_type_shard), "
-                "which exist to be queried; the wildcard is limited to that one table's indexes",
+                reason="Table grants cover the executions table's listing GSIs "
+                "(by_start, by_status_shard, by_type_shard), which exist to be queried; the wildcard is limited to "
+                "that one table's indexes",
             ),
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{payloads}.Arn>/*]",
