@@ -28,7 +28,8 @@ def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = 
     ``-c adot_layer_arn=ARN`` another ADOT layer than AWS's Python one in the stack's region,
     ``-c orchestrator_max_concurrency=N``, ``-c orchestrator_reserved_concurrency=N``,
     ``-c api_rate_limit=N`` and ``-c api_burst_limit=N`` the namespace's throughput
-    (stacks/capacity_options.py).
+    (stacks/capacity_options.py), ``-c executions_index_upgrade=1|2|3`` a step of the upgrade of a
+    stack deployed before the sharded listing indexes (stacks/tables.py).
 
     cdk-nag's findings fail ``app.synth()`` (and so ``cdk synth``) unless acknowledged
     with a reason next to the construct they concern.
@@ -45,6 +46,7 @@ def build_app(*, context: Mapping[str, Any] | None = None, outdir: str | None = 
         orchestrator_reserved_concurrency=capacity.orchestrator_reserved_concurrency,
         api_rate_limit=capacity.api_rate_limit,
         api_burst_limit=capacity.api_burst_limit,
+        executions_index_upgrade=app.node.try_get_context("executions_index_upgrade"),
         retention_days=check_retention_days(DEFAULT_RETENTION_DAYS if retention_days is None else retention_days),
         alarm_email=app.node.try_get_context("alarm_email") or None,
         archive_retention_days=check_archive_retention_days(app.node.try_get_context("archive_retention_days")),

@@ -85,6 +85,7 @@ class DurableStack(Stack):
         api_rate_limit: float = 50,
         api_burst_limit: int = 100,
         orchestrator_reserved_concurrency: int | None = None,
+        executions_index_upgrade: int | str | None = None,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         alarm_email: str | None = None,
         archive_retention_days: int | None = None,
@@ -110,7 +111,7 @@ class DurableStack(Stack):
             api_rate_limit=api_rate_limit,
             api_burst_limit=api_burst_limit,
         )
-        self.tables = EventLogTables(self, "EventLog", names=names)
+        self.tables = EventLogTables(self, "EventLog", names=names, index_upgrade_step=executions_index_upgrade)
         self.payloads = PayloadBucket(self, "Payloads", retention_days=self.retention_days)
         self.archive = ArchiveBucket(self, "Archive", retention_days=archive_retention_days)
         self.inbox = Inbox(self, "Inbox", names=names, visibility_timeout=_visibility(_ORCHESTRATOR_TIMEOUT))
