@@ -36,7 +36,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from durable._aws.index_shards import merge_in_order, shard_key, shard_keys
+from durable._aws.index_shards import SHARDS, merge_in_order, shard_key, shard_keys
 from durable._aws.lazy_client import LazyClient
 from durable._limits import DYNAMODB_ITEM_BYTES, dynamodb_item_size, short_key
 from durable._runtime.claimcheck import ClaimCheck
@@ -393,7 +393,7 @@ class DynamoExecutionStore(LazyClient):
             index, value = "by_start", _VIS
         # Shards hold about equal shares: each page of a shard reads about its share of a
         # listing page (twice, for uneven hashing), and a shard that runs out reads on.
-        limit = max(1, min(1000, -(-2 * page_size // len(shard_keys(value)))))
+        limit = max(1, min(1000, -(-2 * page_size // SHARDS)))
         shards = [self._scan_shard(index, partition, selection, after, limit) for partition in shard_keys(value)]
         for record, key in merge_in_order(shards, ascending=selection.ascending):
             if selection.picks(record):
