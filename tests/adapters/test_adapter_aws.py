@@ -166,3 +166,45 @@ def test_an_execution_item_written_before_the_status_enum_reads_back_and_stays_a
     assert client.get_item(TableName="e", Key=new_key)["Item"]["status"] == {"S": "RUNNING"}
     store.close("new", "run-1", WorkflowExecutionStatus.TIMED_OUT, 4.0, 3)
     assert client.get_item(TableName="e", Key=new_key)["Item"]["status"] == {"S": "TIMED_OUT"}
+
+
+class _CloseFirst:
+    """A DynamoDB client whose first update lets the run's close land just before it."""
+
+    def __init__(self, client, close) -> None:
+        self._client, self._close = client, close
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def update_item(self, **kwargs):
+        close, self._close = self._close, None
+        if close is not None:
+            close()
+        return self._client.update_item(**kwargs)
+
+
+def test_the_backfill_racing_a_close_gives_the_run_the_shard_of_its_new_status(aws):
+    # A run written before the shards, closed between the backfill's read and its write: the
+    # backfill's write is refused (the status it read is gone) and it reads the item again.
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    create_tables(client, history_table="h", executions_table="e", idempotency_table="i")
+    store = DynamoExecutionStore("e", client)
+    store.create(ExecutionRecord("legacy", "run-1", "T", "tq", WorkflowExecutionStatus.RUNNING, 5.0))
+    key = {"pk": {"S": "wf#legacy"}, "sk": {"S": "run"}}
+    client.update_item(
+        TableName="e",
+        Key=key,
+        UpdateExpression="SET vis = :wf REMOVE status_shard, type_shard",
+        ExpressionAttributeValues={":wf": {"S": "wf"}},
+    )  # as a release before the shards wrote it
+
+    def close() -> None:
+        store.close("legacy", "run-1", WorkflowExecutionStatus.COMPLETED, 6.0, 4)
+
+    assert reshard_executions(_CloseFirst(client, close), "e") == 1
+
+    completed = store.list(status=WorkflowExecutionStatus.COMPLETED)
+    assert [(r.workflow_id, r.status) for r in completed] == [("legacy", WorkflowExecutionStatus.COMPLETED)]
+    assert store.list(status=WorkflowExecutionStatus.RUNNING) == []
+    assert [r.workflow_id for r in store.list()] == ["legacy"]
