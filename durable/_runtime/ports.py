@@ -352,6 +352,18 @@ class Queue(Protocol):
         ...
 
 
+class Invoker(Protocol):
+    """Starts asynchronous invocations of the orchestrator function (Lambda's ``Event`` invoke).
+
+    Once Lambda accepts an event it keeps it: it retries a failed invocation twice, then
+    sends the event to the function's dead-letter queue (see :mod:`durable._runtime.delivery`).
+    """
+
+    def invoke(self, payload: str) -> None:
+        """Hand ``payload`` (the event's JSON) to a new invocation; raises if it was not accepted."""
+        ...
+
+
 class PayloadStore(Protocol):
     """Large values by reference (claim check): S3 on AWS, a dict in memory.
 

@@ -13,6 +13,7 @@ from durable._runtime.ports import (
     Clock,
     ExecutionStore,
     HistoryStore,
+    Invoker,
     Queue,
     ScheduleFiring,
     ScheduleStore,
@@ -81,6 +82,12 @@ class Services:
     archival: Archival | None = None
     """Where closed runs are archived before their items expire (None: not archived, and
     their history is kept)."""
+    invoker: Invoker | None = None
+    """Starts orchestrator invocations that carry an activity's outcome straight to its run
+    (None: outcomes go through the inbox); see :mod:`durable._runtime.delivery`."""
+    failed_deliveries: Queue | None = None
+    """Where the orchestrator's failed asynchronous invocations land (Lambda's dead-letter
+    queue for them): the reconciler forwards them to the inbox."""
 
     def __post_init__(self) -> None:
         # Every body the runtime sends passes here, whoever sends it: a large one is
