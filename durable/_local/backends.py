@@ -48,7 +48,7 @@ from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFac
 from durable._local.ttl import sweep_table
 from durable._runtime.archive import ObjectStore, RunArchive
 from durable._runtime.claimcheck import ClaimCheck
-from durable._runtime.ports import Invoker, Queue
+from durable._runtime.ports import OrchestratorInvoker, Queue
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
@@ -257,7 +257,7 @@ class _Deliveries:
 
     pending: Queue
     failed: Queue
-    aws: Invoker | None = None
+    aws: OrchestratorInvoker | None = None
 
 
 def _memory_deliveries() -> _Deliveries:

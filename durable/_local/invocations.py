@@ -11,14 +11,15 @@ and counted as a deployment makes it.
 from __future__ import annotations
 
 from durable._limits import check_invocation_payload
-from durable._runtime.ports import Invoker, Queue
+from durable._runtime.delivery_event import delivery_event
+from durable._runtime.ports import OrchestratorInvoker, Queue
 
 __all__ = ["FAILED_DELIVERIES", "INVOCATIONS", "LAMBDA_ATTEMPTS", "LocalInvoker"]
 
 INVOCATIONS = "orchestrator-invocations"
 """The local queue of accepted invocations (the dispatcher knows it by this name)."""
 
-FAILED_DELIVERIES = "orchestrator-failed-deliveries"
+FAILED_DELIVERIES = "orchestrator-dlq"
 """The orchestrator's dead-letter queue for invocations that failed every attempt."""
 
 LAMBDA_ATTEMPTS = 3
@@ -26,16 +27,17 @@ LAMBDA_ATTEMPTS = 3
 
 
 class LocalInvoker:
-    """:class:`~durable._runtime.ports.Invoker` that queues invocations for the local dispatcher."""
+    """:class:`~durable._runtime.ports.OrchestratorInvoker` that queues invocations for the local dispatcher."""
 
-    def __init__(self, pending: Queue, *, aws: Invoker | None = None) -> None:
+    def __init__(self, pending: Queue, *, aws: OrchestratorInvoker | None = None) -> None:
         """``pending``: where accepted invocations wait; ``aws``: moto's Invoke, made first."""
         self.pending = pending
         self.aws = aws
 
-    def invoke(self, payload: str) -> None:
+    def deliver(self, bodies: list[str]) -> None:
         """Accept one invocation (refused as Lambda refuses it: a payload over 1 MB)."""
+        payload = delivery_event(bodies)
         check_invocation_payload(payload)
         if self.aws is not None:
-            self.aws.invoke(payload)
+            self.aws.deliver(bodies)
         self.pending.send(payload)

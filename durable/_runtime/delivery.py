@@ -28,48 +28,20 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
+from durable._runtime.delivery_event import DeliveryEvent
 from durable._runtime.inbox import RunMessage, RunMessageKind, fifo_dedup, inbox_body
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.services import Services
 from durable._runtime.tracing import engine_span
 
-__all__ = [
-    "DELIVERIES",
-    "DeliveryEvent",
-    "deliver_to_run",
-    "delivery_event",
-    "forward_failed_deliveries",
-    "handle_deliveries",
-    "is_delivery_event",
-]
+__all__ = ["deliver_to_run", "forward_failed_deliveries", "handle_deliveries"]
 
 logger = logging.getLogger("durable.delivery")
 
-DELIVERIES = "durable_deliveries"
-"""The key of a delivery event (an inbox batch from SQS has ``Records`` instead)."""
-
 FALLBACK_METRIC = "DeliveriesToInbox"
 """Counted per outcome that went to the inbox instead of straight to its run."""
-
-
-class DeliveryEvent(TypedDict):
-    """The event of an orchestrator invocation that carries messages to runs."""
-
-    durable_deliveries: list[str]
-    """Inbox message bodies (sealed: a large one is a claim check), applied one by one."""
-
-
-def delivery_event(bodies: list[str]) -> str:
-    """The JSON of a delivery event carrying ``bodies``."""
-    event: DeliveryEvent = {"durable_deliveries": bodies}
-    return json.dumps(event, separators=(",", ":"))
-
-
-def is_delivery_event(event: dict[str, Any]) -> bool:
-    """Whether an orchestrator invocation's event is a delivery (else an inbox batch)."""
-    return DELIVERIES in event
 
 
 def deliver_to_run(
@@ -80,7 +52,7 @@ def deliver_to_run(
     body = inbox_body(workflow_id, run_id, kind, dedup, **fields)
     if services.invoker is not None:
         try:
-            services.invoker.invoke(delivery_event([services.claims.seal(body)]))
+            services.invoker.deliver([body])
             return
         except Exception:  # noqa: BLE001 - the inbox takes it instead: slower, never lost
             logger.warning("could not invoke the orchestrator for %s; the inbox takes it", workflow_id, exc_info=True)
@@ -128,7 +100,10 @@ def forward_failed_deliveries(services: Services, limit: int = 100) -> tuple[int
         done = []
         for message in messages:
             try:
-                for sealed in cast(DeliveryEvent, json.loads(message.body))["durable_deliveries"]:
+                document = json.loads(message.body)
+                # A dead-letter queue gets the event; an on-failure destination, a record holding it.
+                event = cast(DeliveryEvent, document.get("requestPayload", document))
+                for sealed in event["durable_deliveries"]:
                     body = cast(RunMessage, json.loads(services.open_body(sealed)))
                     services.inbox.send(
                         sealed, group_id=body["workflow_id"], dedup_id=fifo_dedup(body["run_id"], body["dedup"])

@@ -20,7 +20,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from durable._runtime.activity_worker import ActivityWorker
-from durable._runtime.delivery import handle_deliveries, is_delivery_event
+from durable._runtime.delivery import handle_deliveries
+from durable._runtime.delivery_event import is_delivery_event
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.tracing import engine_span
 

@@ -352,15 +352,15 @@ class Queue(Protocol):
         ...
 
 
-class Invoker(Protocol):
+class OrchestratorInvoker(Protocol):
     """Starts asynchronous invocations of the orchestrator function (Lambda's ``Event`` invoke).
 
     Once Lambda accepts an event it keeps it: it retries a failed invocation twice, then
     sends the event to the function's dead-letter queue (see :mod:`durable._runtime.delivery`).
     """
 
-    def invoke(self, payload: str) -> None:
-        """Hand ``payload`` (the event's JSON) to a new invocation; raises if it was not accepted."""
+    def deliver(self, bodies: list[str]) -> None:
+        """One invocation that applies these inbox message bodies; raises if it was not accepted."""
         ...
 
 
