@@ -122,7 +122,7 @@ class Dispatcher:
         """Block until no queue has work and no activity runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         with self._notifier.cond:
-            while self._notifier.dirty or self._in_flight:
+            while self._notifier.dirty or self._in_flight or self._inbox_busy:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
