@@ -54,8 +54,8 @@ _WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWr
 _READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
 _SETUP = {"CreateQueue", "GetQueueAttributes", "GetQueueUrl", "CreateTable", "CreateFunction", "CreateRole"}
 COMPUTE_NOTE = (
-    "Lambda compute is apart: arm64 at 512 MB is $0.0000066667 per 0.5 GB-s, "
-    "about $0.33 per million invocations of 50 ms (two per remote step)"
+    "Lambda compute is apart: arm64 is $0.0000133334 per GB-s, so an invocation of 50 ms at 512 MB "
+    "is $0.33 per million (a remote step makes two)"
 )
 
 
