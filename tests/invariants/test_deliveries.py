@@ -150,3 +150,27 @@ async def test_an_invocation_that_crashes_three_times_is_dead_lettered_then_forw
             again = Reconciler(runtime.backend.services).reconcile()
     assert again.deliveries_forwarded == 0
     _attempts_once(f"dead-{backend}")
+
+
+async def test_an_invocation_lambda_runs_twice_applies_its_outcome_once() -> None:
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        runtime = env.runtime
+        orchestrator = runtime.orchestrator
+        twice = []
+
+        def orchestrate(event: dict) -> Any:
+            if is_delivery_event(event):
+                twice.append(event)
+                orchestrator_handler(orchestrator, json.loads(json.dumps(event)))  # Lambda's duplicate
+            return orchestrator_handler(orchestrator, event)
+
+        runtime.dispatcher._orchestrate = orchestrate
+        result, history = await _run(env, "twice")
+    assert result == EXPECTED and len(twice) >= 3
+    outcomes = [
+        (e["attributes"]["seq"], e["attributes"].get("attempt"))
+        for e in history
+        if e["event_type"] in ("ActivityTaskCompleted", "ActivityTaskAttemptFailed")
+    ]
+    assert len(outcomes) == len(set(outcomes)) == len(twice)
+    _attempts_once("twice")
