@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo check test replay-check bench bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec bench-dev-persist bench-archival bench-capacity compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo check test replay-check bench bench-steps bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec bench-dev-persist bench-archival bench-capacity compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -61,6 +61,9 @@ bench: setup
 	$(BIN)/python benchmarks/local_steps.py
 
 # A 1 MB round trip through the payload store (S3) on moto, and the cost of small steps beside it.
+bench-steps: setup
+	$(BIN)/python benchmarks/step_cost.py
+
 bench-payloads: setup
 	$(BIN)/python benchmarks/payloads.py
 

@@ -18,6 +18,7 @@ __all__ = [
     "DYNAMODB_SORT_KEY_BYTES",
     "FIFO_ID_CHARS",
     "InvalidIdError",
+    "LAMBDA_ASYNC_PAYLOAD_BYTES",
     "MAX_ID_BYTES",
     "MAX_PAYLOAD_BYTES",
     "SQS_BATCH",
@@ -25,6 +26,7 @@ __all__ = [
     "WriteTooLarge",
     "check_fifo_id",
     "check_id",
+    "check_invocation_payload",
     "check_message",
     "dynamodb_item_size",
     "fifo_id",
@@ -42,6 +44,8 @@ DYNAMODB_PARTITION_KEY_BYTES = 2048
 DYNAMODB_SORT_KEY_BYTES = 1024
 SQS_MESSAGE_BYTES = 256 * 1024
 SQS_BATCH = 10
+LAMBDA_ASYNC_PAYLOAD_BYTES = 1024 * 1024
+"""An asynchronous (``Event``) invocation's payload: Lambda's 1 MB."""
 FIFO_ID_MAX = 128
 
 FIFO_ID_CHARS = re.compile(r"[!-~]{1,128}")
@@ -113,6 +117,15 @@ def check_message(queue: str, body: str, *, fifo: bool, group_id: str | None, de
     if fifo:
         check_fifo_id("MessageGroupId", group_id)
         check_fifo_id("MessageDeduplicationId", dedup_id)
+
+
+def check_invocation_payload(payload: str) -> None:
+    """Raise WriteTooLarge where Lambda would refuse an asynchronous invocation's payload."""
+    size = len(payload.encode("utf-8"))
+    if size > LAMBDA_ASYNC_PAYLOAD_BYTES:
+        raise WriteTooLarge(
+            f"a {size}-byte payload is over the {LAMBDA_ASYNC_PAYLOAD_BYTES} bytes of an asynchronous invocation"
+        )
 
 
 def short_key(value: str, limit: int = 200) -> str:

@@ -19,12 +19,14 @@ __all__ = [
     "BUILD_ID",
     "DEAD_LETTER_QUEUE_URLS",
     "EXECUTIONS_TABLE",
+    "FAILED_DELIVERIES_QUEUE_URL",
     "HISTORY_TABLE",
     "IDEMPOTENCY_TABLE",
     "NAMESPACE",
     "INBOX_QUEUE_ARN",
     "INBOX_QUEUE_URL",
     "NAMES",
+    "ORCHESTRATOR_FUNCTION",
     "PAYLOAD_BUCKET",
     "RETENTION_DAYS",
     "SCHEDULER_ROLE_ARN",
@@ -55,6 +57,10 @@ NAMESPACE = "DURABLE_NAMESPACE"
 """The deployment's namespace (``cdk deploy -c namespace=``), named in the archive's keys."""
 BUILD_ID = "DURABLE_BUILD_ID"
 """The deployed code's build id (from the code assets' hashes): see :mod:`durable._build_ids`."""
+ORCHESTRATOR_FUNCTION = "DURABLE_ORCHESTRATOR_FUNCTION"
+"""The orchestrator function's name: activity outcomes invoke it (``durable._runtime.delivery``)."""
+FAILED_DELIVERIES_QUEUE_URL = "DURABLE_FAILED_DELIVERIES_QUEUE_URL"
+"""Where the orchestrator's failed asynchronous invocations land (the reconciler forwards them)."""
 
 NAMES = (
     HISTORY_TABLE,
@@ -72,6 +78,8 @@ NAMES = (
     ARCHIVE_BUCKET,
     NAMESPACE,
     BUILD_ID,
+    ORCHESTRATOR_FUNCTION,
+    FAILED_DELIVERIES_QUEUE_URL,
 )
 """Every variable a deployment's functions may read."""
 
@@ -112,6 +120,10 @@ class DeploymentSettings:
     """The namespace, as the archive's keys name it."""
     build_id: str | None = None
     """The build id of the deployed code (None: a hash of the registered workflows' modules)."""
+    orchestrator_function: str | None = None
+    """Invoked with activity outcomes (None: they go to the inbox)."""
+    failed_deliveries_queue_url: str | None = None
+    """The orchestrator's failed asynchronous invocations (None: nothing to forward)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> DeploymentSettings:
@@ -147,6 +159,8 @@ class DeploymentSettings:
             archive_bucket=environ.get(ARCHIVE_BUCKET) or None,
             namespace=environ.get(NAMESPACE) or "default",
             build_id=environ.get(BUILD_ID) or None,
+            orchestrator_function=environ.get(ORCHESTRATOR_FUNCTION) or None,
+            failed_deliveries_queue_url=environ.get(FAILED_DELIVERIES_QUEUE_URL) or None,
         )
 
     def to_environ(self, *, to_json: Callable[[Any], str] = json.dumps) -> dict[str, str]:
@@ -169,6 +183,8 @@ class DeploymentSettings:
             ARCHIVE_BUCKET: self.archive_bucket,
             NAMESPACE: self.namespace,
             BUILD_ID: self.build_id,
+            ORCHESTRATOR_FUNCTION: self.orchestrator_function,
+            FAILED_DELIVERIES_QUEUE_URL: self.failed_deliveries_queue_url,
             ACTIVITY_QUEUE_URLS: to_json(dict(self.activity_queue_urls)),
             DEAD_LETTER_QUEUE_URLS: to_json(dict(self.dead_letter_queue_urls)) if self.dead_letter_queue_urls else None,
         }

@@ -15,6 +15,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
@@ -30,7 +31,7 @@ from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring, check_alarm_email
 from stacks.naming import Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
-from stacks.queues import DeadLetteredQueue, Inbox, TaskQueues, TimerQueue
+from stacks.queues import DeadLetteredQueue, FailedDeliveries, Inbox, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
 from stacks.tracing import TracingOptions
 
@@ -149,6 +150,9 @@ class DurableStack(Stack):
             service="scheduler", resource="schedule", resource_name=f"{names.function('schedules')}/*"
         )
 
+        # Activity outcomes invoke the orchestrator directly (durable._runtime.delivery); the
+        # invocations Lambda gave up on wait here for the reconciler, which forwards them to the inbox.
+        self.failed_deliveries = FailedDeliveries(self, "FailedDeliveries", names=names)
         self.orchestrator = DurableFunction(
             self,
             "Orchestrator",
@@ -159,6 +163,13 @@ class DurableStack(Stack):
             environment=self.environment(service="orchestrator"),
             timeout=_ORCHESTRATOR_TIMEOUT,
             memory_size=512,
+        )
+        # An invocation that crashed is retried twice (Lambda's most), then dead-lettered; an
+        # outcome waits at most six hours (Lambda's longest event age) before it is.
+        self.orchestrator.function.configure_async_invoke(
+            retry_attempts=2,
+            max_event_age=Duration.hours(6),
+            on_failure=destinations.SqsDestination(self.failed_deliveries.queue),
         )
         # FIFO's largest batch: a run's consecutive messages make one decision.
         self.orchestrator.consume(inbox, batch_size=10, max_concurrency=capacity.orchestrator_max_concurrency)
@@ -211,7 +222,13 @@ class DurableStack(Stack):
                     },
                 )
             )
-            inbox.grant_send_messages(worker.function)
+            inbox.grant_send_messages(worker.function)  # an outcome the orchestrator could not take
+            # Outcomes go straight to their run: the orchestrator itself, not its versions (grant_invoke's ":*").
+            worker.function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"], resources=[self.orchestrator.function.function_arn]
+                )
+            )
             # Large arguments arrive as references; large results and heartbeat details leave as ones.
             self.payloads.grant_read_write(worker.function)
             self.activity_workers[task_queue] = worker
@@ -259,6 +276,7 @@ class DurableStack(Stack):
         self.tables.history.grant(self.reconciler.function, *HISTORY_READ, *HISTORY_EXPIRE)
         self.archive.grant_archiving(self.reconciler.function)  # a close it finishes archives the run
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
+        self.failed_deliveries.queue.grant_consume_messages(self.reconciler.function)  # forwarded to the inbox
         # It replays runs' histories (whose large payloads are references) and resends starts.
         self.payloads.grant_read_write(self.reconciler.function)
 
@@ -362,6 +380,7 @@ class DurableStack(Stack):
             dead_letter_queues={
                 "inbox": self.inbox.dlq,
                 "timers": self.timer_queue.dlq,
+                "orchestrator": self.failed_deliveries.queue,
                 **{f"activities-{tq}": q.dlq for tq, q in self.task_queues.queues.items()},
             },
             alarm_topic_name=names.function("alarms"),
@@ -428,6 +447,9 @@ class DurableStack(Stack):
             retention_days=self.retention_days,
             dead_letter_queue_urls=dead_letter_queue_urls or {},
             build_id=self.runtime.build_id,
+            # The name, not the function's token: the orchestrator's own environment names it.
+            orchestrator_function=self.names.function("orchestrator"),
+            failed_deliveries_queue_url=self.failed_deliveries.queue.queue_url,
         )
         return {
             "POWERTOOLS_SERVICE_NAME": service,

@@ -33,6 +33,7 @@ from durable._aws.archive import S3ObjectStore
 from durable._aws.emf import EmfMetrics
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
+from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
@@ -165,6 +166,12 @@ class LambdaApp:
             claims=claims,
             dead_letter_sources=lambda: dict(with_dlq),
             archival=self._archival(history, executions),
+            invoker=LambdaInvoker(settings.orchestrator_function) if settings.orchestrator_function else None,
+            failed_deliveries=(
+                SqsQueue("failed-deliveries", settings.failed_deliveries_queue_url)
+                if settings.failed_deliveries_queue_url
+                else None
+            ),
         )
 
     def _archival(self, history: DynamoHistoryStore, executions: DynamoExecutionStore) -> Archival | None:

@@ -6,12 +6,14 @@ environments without CloudFormation: the local environment on moto and the tests
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 from durable._aws.executions import EXECUTION_INDEXES
 
-__all__ = ["HIGH_THROUGHPUT_FIFO", "create_bucket", "create_queue", "create_tables", "dlq_name"]
+__all__ = ["HIGH_THROUGHPUT_FIFO", "create_bucket", "create_function", "create_queue", "create_tables", "dlq_name"]
 
 HIGH_THROUGHPUT_FIFO = {"DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"}
 """SQS's high-throughput FIFO mode: the quota applies per message group (each workflow id), not
@@ -96,6 +98,36 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
     )
     url: str = created["QueueUrl"]
     return url
+
+
+def create_function(client: Any, iam: Any, name: str) -> str:
+    """Create a stand-in for the orchestrator function (what its invocations name); its name.
+
+    For an emulation that never runs functions (moto without docker): its code does nothing,
+    the local dispatcher runs the orchestrator on what was invoked.
+    """
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    return name
 
 
 def create_bucket(client: Any, name: str) -> None:

@@ -44,6 +44,7 @@ from durable._runtime.ports import (
     ExecutionStore,
     HeartbeatRecord,
     HistoryStore,
+    OrchestratorInvoker,
     Queue,
     ScheduleStore,
     Selection,
@@ -79,6 +80,8 @@ class EngineServices(Services):
         self.queue_for = lambda name: _Queue(sealed_queue_for(name), b)
         if self.schedules is not None:
             self.schedules = _Schedules(self.schedules, b)
+        if self.invoker is not None:
+            self.invoker = _Invoker(self.invoker, b)
 
 
 def engine_services(services: Services, boundary: PayloadBoundary | None, *, switchable: bool = False) -> Services:
@@ -244,6 +247,15 @@ class _Queue:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+class _Invoker:
+    def __init__(self, inner: OrchestratorInvoker, boundary: _Current) -> None:
+        self.inner = inner
+        self._b = boundary
+
+    def deliver(self, bodies: list[str]) -> None:
+        self.inner.deliver([self._b.encode_body(body) for body in bodies])
 
 
 class _Timers:

@@ -22,13 +22,15 @@ from typing import Any
 from durable._aws.archive import S3ObjectStore
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
+from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
-from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
+from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
 from durable._local.archive import MemoryObjectStore
 from durable._local.clock import RealClock, SkippingClock
 from durable._local.idempotency import MemoryPersistenceLayer
+from durable._local.invocations import FAILED_DELIVERIES, INVOCATIONS, LocalInvoker
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic, make_sqs_dedup_scoped
 from durable._local.payloads import MemoryPayloadStore
@@ -46,7 +48,7 @@ from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFac
 from durable._local.ttl import sweep_table
 from durable._runtime.archive import ObjectStore, RunArchive
 from durable._runtime.claimcheck import ClaimCheck
-from durable._runtime.ports import Queue
+from durable._runtime.ports import OrchestratorInvoker, Queue
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
@@ -161,11 +163,17 @@ class Backend:
     timers: DispatchedTimers
     notifier: Notifier
     queues: dict[str, Queue] = field(default_factory=dict)
+    invocations: Queue | None = None
+    """Accepted asynchronous invocations of the orchestrator, waiting for the dispatcher."""
     boto_clients: list[Any] = field(default_factory=list)
     stop: Callable[[], None] = lambda: None
     sweep: Callable[[float], int] = lambda now: 0
     """Delete the items whose TTL (``expires_at``) passed by ``now``, as DynamoDB would; how many."""
 
+
+_NEVER = 1_000_000
+"""A receive count no message reaches: the queue of accepted invocations never dead-letters by
+itself (the dispatcher moves an invocation that failed three times, as Lambda does)."""
 
 LOCAL_NAMESPACE = "default"
 """The namespace a local environment's archive keys name (Temporal's default namespace)."""
@@ -209,9 +217,12 @@ def _assemble(
     schedules: Any,
     claims: ClaimCheck,
     make_timers: TimersFactory = LocalTimerService,
+    *,
+    deliveries: _Deliveries,
 ) -> Backend:
     queues: dict[str, Queue] = {}
     lock = threading.Lock()
+    pending = _NotifyingQueue(deliveries.pending, notifier)
 
     def queue_for(name: str) -> Queue:
         with lock:
@@ -233,8 +244,25 @@ def _assemble(
         schedule_firing=LocalScheduleFiring(timers),
         claims=claims,
         dead_letter_sources=lambda: _by_operator_name(queues, lock),
+        invoker=LocalInvoker(pending, aws=deliveries.aws),
+        failed_deliveries=deliveries.failed,
     )
-    return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues)
+    return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues, invocations=pending)
+
+
+@dataclass
+class _Deliveries:
+    """Where a backend keeps the orchestrator's asynchronous invocations (Lambda's own queue,
+    and the function's dead-letter queue), and moto's Invoke when the backend is moto."""
+
+    pending: Queue
+    failed: Queue
+    aws: OrchestratorInvoker | None = None
+
+
+def _memory_deliveries() -> _Deliveries:
+    # The dispatcher plays Lambda's retries: the queue itself never dead-letters.
+    return _Deliveries(MemoryQueue(INVOCATIONS, max_receive_count=_NEVER), MemoryQueue(FAILED_DELIVERIES))
 
 
 def _by_operator_name(queues: dict[str, Queue], lock: threading.Lock) -> dict[str, Queue]:
@@ -264,6 +292,7 @@ def _memory(clock: Any, notifier: Notifier, retention_seconds: float, archival: 
         MemoryQueue,
         MemoryScheduleStore(claims=claims),
         claims,
+        deliveries=_memory_deliveries(),
     )
     backend.services.archival = _archival(MemoryObjectStore(), history, executions, retention_seconds, archival)
     backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
@@ -286,13 +315,18 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
         SqliteScheduleStore(db, claims=claims),
         claims,
         make_timers=lambda clock, queue_for, on_change: SqliteTimerService(db, clock, queue_for, on_change),
+        deliveries=_Deliveries(
+            SqliteQueue(db, INVOCATIONS, max_receive_count=_NEVER), SqliteQueue(db, FAILED_DELIVERIES)
+        ),
     )
     # What the last process left: its queues exist again (their dead letters listable), and
-    # those with messages are polled at once.
+    # those with messages are polled at once (invocations Lambda had accepted included).
     for name in known_queues(db):
-        backend.services.queue_for(name)
+        if name not in (INVOCATIONS, FAILED_DELIVERIES):
+            backend.services.queue_for(name)
     for name in queues_with_work(db):
-        notifier.mark(name)
+        if name != FAILED_DELIVERIES:
+            notifier.mark(name)
     backend.services.archival = _archival(SqliteObjectStore(db), history, executions, retention_seconds, archival)
     backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
 
@@ -308,10 +342,14 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
 def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bool) -> Backend:
     import boto3
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
 
     make_dynamodb_writes_atomic()
     make_sqs_dedup_scoped()
+    # moto runs no function here (no docker): it takes the orchestrator's invocations, and the
+    # dispatcher runs them.
+    default_user_config["lambda"]["use_docker"] = False
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -323,6 +361,8 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
     ddb = session.client("dynamodb", endpoint_url=endpoint)
     sqs = session.client("sqs", endpoint_url=endpoint)
     s3 = session.client("s3", endpoint_url=endpoint)
+    lam = session.client("lambda", endpoint_url=endpoint)
+    iam = session.client("iam", endpoint_url=endpoint)
     suffix = uuid.uuid4().hex[:8]
     bucket = f"durable-payloads-{suffix}"
     create_bucket(s3, bucket)
@@ -353,8 +393,14 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
         make_queue,
         DynamoScheduleStore(names["executions"], client=ddb, claims=claims),
         claims,
+        deliveries=_Deliveries(
+            # Lambda's queue of accepted invocations is Lambda's, not an SQS queue: in memory.
+            MemoryQueue(INVOCATIONS, max_receive_count=_NEVER),
+            SqsQueue(FAILED_DELIVERIES, create_queue(sqs, FAILED_DELIVERIES, fifo=False), client=sqs),
+            aws=LambdaInvoker(create_function(lam, iam, f"durable-orchestrator-{suffix}"), client=lam),
+        ),
     )
-    backend.boto_clients = [ddb, sqs, s3]
+    backend.boto_clients = [ddb, sqs, s3, lam]
     backend.stop = server.stop
     if archival:
         create_bucket(s3, f"durable-archive-{suffix}")

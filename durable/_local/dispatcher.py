@@ -11,6 +11,7 @@ client awaits a result or ``env.sleep()`` asks for it.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from durable._local.backends import Backend
+from durable._local.invocations import INVOCATIONS, LAMBDA_ATTEMPTS
 from durable._runtime.ports import Message, Queue
 from durable._runtime.services import INBOX
 
@@ -120,7 +122,7 @@ class Dispatcher:
         """Block until no queue has work and no activity runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         with self._notifier.cond:
-            while self._notifier.dirty or self._in_flight:
+            while self._notifier.dirty or self._in_flight or self._inbox_busy:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -128,10 +130,10 @@ class Dispatcher:
         return True
 
     def wait_inbox_drained(self, timeout: float = 2.0) -> None:
-        """Block until every inbox message sent so far has been applied (or the timeout)."""
+        """Block until every inbox message (and delivery) sent so far has been applied (or the timeout)."""
         deadline = time.monotonic() + timeout
         with self._notifier.cond:
-            while INBOX in self._notifier.dirty or self._inbox_busy:
+            while INBOX in self._notifier.dirty or INVOCATIONS in self._notifier.dirty or self._inbox_busy:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return
@@ -159,6 +161,9 @@ class Dispatcher:
             dirty = list(self._notifier.dirty)
         # Activity queues first: their invocations run in parallel with the inbox's.
         for name in sorted(dirty, key=lambda n: n == INBOX):
+            if name == INVOCATIONS:
+                progressed = self._deliver() or progressed
+                continue
             queue = backend.services.queue_for(name)
             with self._notifier.cond:
                 self._notifier.dirty.discard(name)
@@ -201,6 +206,38 @@ class Dispatcher:
         for m in messages:
             if m.message_id in failed:
                 queue.release(m.receipt)
+
+    def _deliver(self) -> bool:
+        """Run the orchestrator's accepted asynchronous invocations, one invocation each, as
+        Lambda runs them: a failed one is tried again, and after its third failure it goes
+        to the function's dead-letter queue. In the inbox's turn: one orchestrator at a time
+        here (on AWS they race, and the log's conditional append decides)."""
+        pending, services = self.backend.invocations, self.backend.services
+        if pending is None:
+            return False
+        with self._notifier.cond:
+            self._notifier.dirty.discard(INVOCATIONS)
+            self._inbox_busy = True
+        try:
+            messages = pending.receive(10)
+            if len(messages) == 10:
+                self._notifier.mark(INVOCATIONS)  # there may be more
+            for m in messages:
+                try:
+                    self._orchestrate(json.loads(m.body))
+                except BaseException as err:  # the invocation crashed
+                    logger.warning("orchestrator invocation failed: %s: %s", type(err).__name__, err)
+                    if m.receive_count < LAMBDA_ATTEMPTS:
+                        pending.release(m.receipt)
+                        continue
+                    assert services.failed_deliveries is not None
+                    services.failed_deliveries.send(m.body)
+                pending.delete([m.receipt])
+        finally:
+            with self._notifier.cond:
+                self._inbox_busy = False
+                self._notifier.cond.notify_all()
+        return bool(messages)
 
     def _invoke_activity(self, queue: Queue, message: Message) -> None:
         try:

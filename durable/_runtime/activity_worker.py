@@ -1,4 +1,7 @@
-"""The activity worker: an activity task in, one attempt run, its outcome to the inbox.
+"""The activity worker: an activity task in, one attempt run, its outcome to its run.
+
+The outcome goes straight to an orchestrator invocation where the deployment has one,
+else to the inbox (:mod:`durable._runtime.delivery`).
 
 Each attempt runs at most once, whatever SQS does: before running, the worker claims the
 attempt in the idempotency table (powertools Idempotency's record, keyed by run, activity
@@ -25,7 +28,8 @@ from durable._codec.engine import decoded_messages
 from durable._runtime.activity_metrics import record_attempt
 from durable._runtime.activity_pause import attempt_dedup, claim_data
 from durable._runtime.attempt import ActivityAttempt, ActivityTask, Outcome, attempt_limit, timed_out
-from durable._runtime.inbox import fifo_dedup, inbox_body, send_to_inbox
+from durable._runtime.delivery import deliver_to_run
+from durable._runtime.inbox import fifo_dedup, inbox_body
 from durable._runtime.observability import log_context
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, execution_key
@@ -123,7 +127,7 @@ class ActivityWorker:
                         dedup_id=fifo_dedup(task["run_id"], f"{dedup}:timeout"),
                     )
                 return
-        send_to_inbox(
+        deliver_to_run(
             self.services,
             task["workflow_id"],
             task["run_id"],

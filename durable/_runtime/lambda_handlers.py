@@ -20,6 +20,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from durable._runtime.activity_worker import ActivityWorker
+from durable._runtime.delivery import handle_deliveries
+from durable._runtime.delivery_event import is_delivery_event
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.tracing import engine_span
 
@@ -43,8 +45,13 @@ def orchestrator_handler(
 
     Returns the partial batch response: when a run's messages fail, they and every later
     message of the same group are reported failed (FIFO order must hold), the others not.
+    An asynchronous invocation that delivers activity outcomes straight to their runs
+    (:mod:`durable._runtime.delivery`) is handled here too; it has no batch to report on.
     """
     del context
+    if is_delivery_event(event):
+        handle_deliveries(orchestrator, event)
+        return {"batchItemFailures": []}
     records = event.get("Records", [])
     open_body = orchestrator.services.open_body
     failed: list[str] = []

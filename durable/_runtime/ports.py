@@ -352,6 +352,18 @@ class Queue(Protocol):
         ...
 
 
+class OrchestratorInvoker(Protocol):
+    """Starts asynchronous invocations of the orchestrator function (Lambda's ``Event`` invoke).
+
+    Once Lambda accepts an event it keeps it: it retries a failed invocation twice, then
+    sends the event to the function's dead-letter queue (see :mod:`durable._runtime.delivery`).
+    """
+
+    def deliver(self, bodies: list[str]) -> None:
+        """One invocation that applies these inbox message bodies; raises if it was not accepted."""
+        ...
+
+
 class PayloadStore(Protocol):
     """Large values by reference (claim check): S3 on AWS, a dict in memory.
 

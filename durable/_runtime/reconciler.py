@@ -14,6 +14,10 @@ The pass finishes that close (record, parent, parent-close policy), idempotently
 A schedule whose next time was written but never armed (a crash in between) is sent its
 fire once that time is overdue.
 
+An activity outcome whose delivery invocation crashed three times sits in the
+orchestrator's dead-letter queue: the pass forwards it to its run's inbox
+(:mod:`durable._runtime.delivery`).
+
 A pass covers every running run (the executions store is read page by page, resuming
 from the last cursor if a page read fails) and every schedule. One item that cannot be
 handled (a corrupt history, a throttled write) is logged with its id, counted in
@@ -31,6 +35,7 @@ from typing import Any
 from durable._replay.ledger import Ledger
 from durable._runtime.close import finish_close
 from durable._runtime.deadlines import send_deadline
+from durable._runtime.delivery import forward_failed_deliveries
 from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lifecycle import execution_time
 from durable._runtime.ports import ExecutionRecord, Selection, StoredSchedule
@@ -64,6 +69,9 @@ class ReconcilerPass:
     schedules_fired: list[str] = field(default_factory=list)
     """Schedules whose overdue fire was sent again."""
     schedule_failures: int = 0
+    deliveries_forwarded: int = 0
+    """Dead-lettered deliveries sent on to their runs' inboxes."""
+    delivery_failures: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The pass as the reconciler Lambda returns it (JSON-able)."""
@@ -74,6 +82,8 @@ class ReconcilerPass:
             "schedules_seen": self.schedules_seen,
             "schedules_fired": list(self.schedules_fired),
             "schedule_failures": self.schedule_failures,
+            "deliveries_forwarded": self.deliveries_forwarded,
+            "delivery_failures": self.delivery_failures,
         }
 
 
@@ -92,11 +102,21 @@ class Reconciler:
         self.page_size = page_size
 
     def reconcile(self, schedule_grace_seconds: float = 300.0) -> ReconcilerPass:
-        """One whole pass: every running run, then every schedule."""
+        """One whole pass: failed deliveries, every running run, then every schedule."""
         result = ReconcilerPass()
+        self._deliveries(result)
         self._runs(result)
         self._schedules(result, schedule_grace_seconds)
         return result
+
+    def _deliveries(self, result: ReconcilerPass) -> None:
+        try:
+            result.deliveries_forwarded, result.delivery_failures = forward_failed_deliveries(self.services)
+        except Exception:  # the queue could not be read: the next pass tries again
+            logger.exception("reading the failed deliveries failed")
+            result.delivery_failures += 1
+        if result.delivery_failures:
+            self.services.metrics.count(ITEM_FAILURES_METRIC, result.delivery_failures)
 
     def run(self) -> list[str]:
         """A pass over the running runs; returns the workflow ids sent their start again (or closed)."""

@@ -13,6 +13,7 @@ from durable._runtime.ports import (
     Clock,
     ExecutionStore,
     HistoryStore,
+    OrchestratorInvoker,
     Queue,
     ScheduleFiring,
     ScheduleStore,
@@ -81,6 +82,12 @@ class Services:
     archival: Archival | None = None
     """Where closed runs are archived before their items expire (None: not archived, and
     their history is kept)."""
+    invoker: OrchestratorInvoker | None = None
+    """Starts orchestrator invocations that carry an activity's outcome straight to its run
+    (None: outcomes go through the inbox); see :mod:`durable._runtime.delivery`."""
+    failed_deliveries: Queue | None = None
+    """Where the orchestrator's failed asynchronous invocations land (Lambda's dead-letter
+    queue for them): the reconciler forwards them to the inbox."""
 
     def __post_init__(self) -> None:
         # Every body the runtime sends passes here, whoever sends it: a large one is
@@ -89,6 +96,8 @@ class Services:
         self.timers = _SealedTimers(self.timers, self.claims)
         raw_queue_for = self.queue_for
         self.queue_for = lambda name: _SealedQueue(raw_queue_for(name), self.claims)
+        if self.invoker is not None:
+            self.invoker = _SealedInvoker(self.invoker, self.claims)
 
     def open_body(self, body: str) -> str:
         """The body a received message carries (a sealed one read back from the payload store)."""
@@ -136,6 +145,17 @@ class _SealedTimers:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+class _SealedInvoker:
+    """An invoker whose bodies are sealed, as a queue's are."""
+
+    def __init__(self, inner: OrchestratorInvoker, claims: ClaimCheck) -> None:
+        self.inner: OrchestratorInvoker = inner.inner if isinstance(inner, _SealedInvoker) else inner
+        self._claims = claims
+
+    def deliver(self, bodies: list[str]) -> None:
+        self.inner.deliver([self._claims.seal(body) for body in bodies])
 
 
 def unsealed_timers(timers: TimerService) -> TimerService:

@@ -27,12 +27,14 @@ from moto import mock_aws  # noqa: E402
 from durable._aws.archive import S3ObjectStore  # noqa: E402
 from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
+from durable._aws.invoker import LambdaInvoker  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
-from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._local.archive import MemoryObjectStore  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
+from durable._local.invocations import INVOCATIONS, LocalInvoker  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.payloads import MemoryPayloadStore  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
@@ -47,7 +49,14 @@ from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
 from durable._local.ttl import sweep_table  # noqa: E402
 from durable._runtime.archive import ObjectStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
-from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
+from durable._runtime.ports import (  # noqa: E402
+    ExecutionStore,
+    HistoryStore,
+    OrchestratorInvoker,
+    PayloadStore,
+    Queue,
+    ScheduleStore,
+)
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
@@ -103,6 +112,11 @@ class MotoBackend:
     def idempotency(self) -> BasePersistenceLayer:
         return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE, boto3_client=self.dynamodb)
 
+    def invoker(self) -> OrchestratorInvoker:
+        lam = boto3.client("lambda", region_name="us-east-1")
+        name = create_function(lam, boto3.client("iam", region_name="us-east-1"), "orchestrator")
+        return LambdaInvoker(name, client=lam)
+
 
 class MemoryBackend:
     """The in-memory adapters; a test's stores share nothing with other tests."""
@@ -133,6 +147,9 @@ class MemoryBackend:
 
     def idempotency(self) -> BasePersistenceLayer:
         return MemoryPersistenceLayer()
+
+    def invoker(self) -> OrchestratorInvoker:
+        return LocalInvoker(MemoryQueue(INVOCATIONS))
 
 
 class SqliteBackend:
@@ -167,6 +184,9 @@ class SqliteBackend:
     def idempotency(self) -> BasePersistenceLayer:
         return SqlitePersistenceLayer(self.db)
 
+    def invoker(self) -> OrchestratorInvoker:
+        return LocalInvoker(SqliteQueue(self.db, INVOCATIONS))
+
     def archive_objects(self) -> ObjectStore:
         return SqliteObjectStore(self.db)
 
@@ -179,7 +199,8 @@ class SqliteBackend:
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """Each contract test runs once per backend."""
     if request.param == "moto":
-        with mock_aws():
+        # moto's Lambda without docker: it takes invocations of the orchestrator and runs nothing.
+        with mock_aws(config={"lambda": {"use_docker": False}}):
             yield MotoBackend()
     elif request.param == "sqlite":
         sqlite = SqliteBackend(tmp_path / "durable.db")

@@ -2,8 +2,8 @@
 
 The orchestrator and the activity worker get services whose ports count every call
 that is an AWS request on a deployment (DynamoDB, SQS, the timer queue, the idempotency
-table) and raise :class:`SimulatedCrash` before the chosen one. It is a BaseException,
-like the end of a Lambda invocation that times out or runs out of memory: nothing in
+table, Lambda's Invoke of the orchestrator) and raise :class:`SimulatedCrash` before the
+chosen one. It is a BaseException, like the end of a Lambda invocation that times out or runs out of memory: nothing in
 the handler can catch it, and the event source mapping redelivers the batch.
 """
 
@@ -89,4 +89,5 @@ def faulty_services(services: Services, injector: Injector) -> Services:
         ),
         schedules=_Faulty(services.schedules, injector, "schedules", {"create", "get", "put", "delete", "list"}),
         schedule_firing=_Faulty(services.schedule_firing, injector, "schedule_firing", {"arm", "disarm"}),
+        invoker=None if services.invoker is None else _Faulty(services.invoker, injector, "invoker", {"deliver"}),
     )
