@@ -182,6 +182,9 @@ class Steps:
 _WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 _READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 _ROLES = (
+    # Before the orchestrator's own: an activity's outcome invokes the orchestrator directly
+    # (Lambda's asynchronous invoke), outside the inbox's event source mapping and its cap.
+    ("handle_deliveries", "orchestrator (invoked)"),
     ("orchestrator_handler", "orchestrator"),
     ("activity_handler", "activity fn"),
     ("timer_relay_handler", "timer relay"),
@@ -375,6 +378,8 @@ def stages(step: Tally, start: Tally, options: CapacityOptions, args: argparse.N
     request_s, invoke_s, activity_s = args.request_ms / 1000, args.invoke_ms / 1000, args.activity_ms / 1000
     orch_step = _duration(step, "orchestrator", request_s, invoke_s)
     orch_start = _duration(start, "orchestrator", request_s, invoke_s)
+    invoked_step = _duration(step, "orchestrator (invoked)", request_s, invoke_s)
+    invoked_start = _duration(start, "orchestrator (invoked)", request_s, invoke_s)
     act_step = _duration(step, "activity fn", request_s, invoke_s, activity_s)
     api_start = _duration(start, "api (client)", request_s, invoke_s)
     out = [
@@ -392,11 +397,22 @@ def stages(step: Tally, start: Tally, options: CapacityOptions, args: argparse.N
         )
     out += [
         Stage(
-            "orchestrator concurrency",
+            "orchestrator concurrency (inbox mapping)",
             orch_step,
             orch_start,
             options.orchestrator_max_concurrency,
             "orchestrator_max_concurrency",
+            function=True,
+        ),
+        # Invoked with activities' outcomes: no mapping caps these, only a reserve or the account.
+        Stage(
+            "orchestrator concurrency (invoked)",
+            invoked_step,
+            invoked_start,
+            options.orchestrator_reserved_concurrency or q["lambda_account_concurrency"],
+            "orchestrator_reserved_concurrency"
+            if options.orchestrator_reserved_concurrency
+            else "lambda_account_concurrency",
             function=True,
         ),
         Stage(
@@ -409,8 +425,8 @@ def stages(step: Tally, start: Tally, options: CapacityOptions, args: argparse.N
         ),
         Stage(
             "Lambda concurrency (account)",
-            orch_step + act_step,
-            orch_start + api_start,
+            orch_step + invoked_step + act_step,
+            orch_start + invoked_start + api_start,
             q["lambda_account_concurrency"],
             "lambda_account_concurrency",
         ),
