@@ -58,9 +58,11 @@ def _bytes_as_text(value: Any) -> str:
 
 def moto_texts(backend: Backend) -> list[str]:
     """Every item of every table, message of every queue (and dead-letter queue) and object
-    of every bucket the backend's clients reach, as text."""
-    ddb, sqs, s3 = backend.boto_clients
-    texts: list[str] = []
+    of every bucket the backend's clients reach, and every invocation waiting to run, as text."""
+    clients = {c.meta.service_model.service_name: c for c in backend.boto_clients}
+    ddb, sqs, s3 = clients["dynamodb"], clients["sqs"], clients["s3"]
+    # Lambda's queue of accepted invocations (moto runs none: the dispatcher holds them).
+    texts: list[str] = list(_strings(backend.invocations, set()))
     for table in ddb.list_tables()["TableNames"]:
         for page in ddb.get_paginator("scan").paginate(TableName=table):
             texts += [json.dumps(item, default=_bytes_as_text) for item in page["Items"]]
@@ -87,6 +89,8 @@ def memory_texts(backend: Backend) -> list[str]:
         s.claims.payloads,
         backend.timers,
         list(backend.queues.values()),
+        backend.invocations,
+        s.failed_deliveries,
     ]
     return list(_strings(roots, set()))
 
