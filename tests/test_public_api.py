@@ -260,6 +260,7 @@ PINNED: dict[str, frozenset[str]] = {
             "StartActivityInput",
             "StartChildWorkflowInput",
             "StartLocalActivityInput",
+            "TaskQueueConfig",
             "UnsandboxedWorkflowRunner",
             "Worker",
             "WorkflowInboundInterceptor",
@@ -355,6 +356,8 @@ EXTENSIONS: dict[str, frozenset[str]] = {
     # describe()'s pending activities, typed; WorkflowHandle.reset's point and what it re-applies
     "durable.client": frozenset({"PendingActivityInfo", "ResetReapplyType", "ResetType"}),
     "durable.exceptions": frozenset({"PayloadSizeError"}),  # payload over the engine's size limit
+    # a task queue's activity function: concurrency, rate, timeout, memory (statemachines/registry.py)
+    "durable.worker": frozenset({"TaskQueueConfig"}),
     # temporalio raises its core's ConfigError (not exported); the default file's path, for tools
     "durable.envconfig": frozenset({"ConfigError", "default_config_file"}),
 }

@@ -34,6 +34,7 @@ from durable._aws.emf import EmfMetrics
 from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.payloads import S3PayloadStore
+from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
@@ -165,6 +166,7 @@ class LambdaApp:
             claims=claims,
             dead_letter_sources=lambda: dict(with_dlq),
             archival=self._archival(history, executions),
+            rate_limits=DynamoRateLimitStore(settings.executions_table),
         )
 
     def _archival(self, history: DynamoHistoryStore, executions: DynamoExecutionStore) -> Archival | None:

@@ -24,6 +24,7 @@ from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.payloads import S3PayloadStore
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
+from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
 from durable._local.archive import MemoryObjectStore
@@ -32,6 +33,7 @@ from durable._local.idempotency import MemoryPersistenceLayer
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic
 from durable._local.payloads import MemoryPayloadStore
+from durable._local.rate_limits import MemoryRateLimitStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.sqlite.archive import SqliteObjectStore
 from durable._local.sqlite.database import Database
@@ -40,6 +42,7 @@ from durable._local.sqlite.history import SqliteHistoryStore
 from durable._local.sqlite.idempotency import SqlitePersistenceLayer
 from durable._local.sqlite.payloads import SqlitePayloadStore
 from durable._local.sqlite.queue import SqliteQueue, known_queues, queues_with_work
+from durable._local.sqlite.rate_limits import SqliteRateLimitStore
 from durable._local.sqlite.schedules import SqliteScheduleStore
 from durable._local.sqlite.timers import SqliteTimerService
 from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFactory
@@ -266,6 +269,7 @@ def _memory(clock: Any, notifier: Notifier, retention_seconds: float, archival: 
         claims,
     )
     backend.services.archival = _archival(MemoryObjectStore(), history, executions, retention_seconds, archival)
+    backend.services.rate_limits = MemoryRateLimitStore()
     backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
     return backend
 
@@ -294,6 +298,7 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
     for name in queues_with_work(db):
         notifier.mark(name)
     backend.services.archival = _archival(SqliteObjectStore(db), history, executions, retention_seconds, archival)
+    backend.services.rate_limits = SqliteRateLimitStore(db)
     backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
 
     def stop() -> None:
@@ -353,6 +358,7 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
         DynamoScheduleStore(names["executions"], client=ddb, claims=claims),
         claims,
     )
+    backend.services.rate_limits = DynamoRateLimitStore(names["executions"], client=ddb)
     backend.boto_clients = [ddb, sqs, s3]
     backend.stop = server.stop
     if archival:

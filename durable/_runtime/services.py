@@ -19,6 +19,7 @@ from durable._runtime.ports import (
     TimerService,
 )
 from durable._runtime.retention import Archival
+from durable._workers.ports import RateLimitStore
 
 __all__ = [
     "INBOX",
@@ -81,6 +82,9 @@ class Services:
     archival: Archival | None = None
     """Where closed runs are archived before their items expire (None: not archived, and
     their history is kept)."""
+    rate_limits: RateLimitStore | None = None
+    """Task queues' admission slots (:mod:`durable._workers.rate_limit`; None: no task queue
+    of this deployment may have a rate)."""
 
     def __post_init__(self) -> None:
         # Every body the runtime sends passes here, whoever sends it: a large one is
