@@ -29,12 +29,14 @@ from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.rate_limits import DynamoRateLimitStore  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._local.archive import MemoryObjectStore  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.payloads import MemoryPayloadStore  # noqa: E402
+from durable._local.rate_limits import MemoryRateLimitStore  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
 from durable._local.sqlite.archive import SqliteObjectStore  # noqa: E402
 from durable._local.sqlite.database import Database  # noqa: E402
@@ -43,11 +45,13 @@ from durable._local.sqlite.history import SqliteHistoryStore  # noqa: E402
 from durable._local.sqlite.idempotency import SqlitePersistenceLayer  # noqa: E402
 from durable._local.sqlite.payloads import SqlitePayloadStore  # noqa: E402
 from durable._local.sqlite.queue import SqliteQueue  # noqa: E402
+from durable._local.sqlite.rate_limits import SqliteRateLimitStore  # noqa: E402
 from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
 from durable._local.ttl import sweep_table  # noqa: E402
 from durable._runtime.archive import ObjectStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
+from durable._workers.ports import RateLimitStore  # noqa: E402
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
@@ -85,6 +89,9 @@ class MotoBackend:
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb, claims=claims)
 
+    def rate_limits(self) -> RateLimitStore:
+        return DynamoRateLimitStore(EXECUTIONS_TABLE, self.dynamodb)
+
     def archive_objects(self) -> ObjectStore:
         s3 = boto3.client("s3", region_name="us-east-1")
         create_bucket(s3, ARCHIVE_BUCKET)
@@ -120,6 +127,9 @@ class MemoryBackend:
 
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return MemoryScheduleStore(claims=claims)
+
+    def rate_limits(self) -> RateLimitStore:
+        return MemoryRateLimitStore()
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return MemoryQueue(name, max_receive_count=max_receive_count)
@@ -160,6 +170,9 @@ class SqliteBackend:
 
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return SqliteScheduleStore(self.db, claims=claims)
+
+    def rate_limits(self) -> RateLimitStore:
+        return SqliteRateLimitStore(self.db)
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return SqliteQueue(self.db, name, max_receive_count=max_receive_count)
