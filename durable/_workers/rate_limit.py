@@ -30,15 +30,19 @@ from durable._runtime.registry import Registry
 from durable._runtime.services import Services, activity_queue_name
 from durable._workers.ports import RateLimitStore
 
-__all__ = ["ADMITTED_AT", "RateLimitStore", "defer_over_rate", "rate_key"]
+__all__ = ["ADMITTED_AT", "RATE_KEY_PREFIX", "RateLimitStore", "defer_over_rate", "rate_key"]
 
 ADMITTED_AT = "admitted_at"
 """The field a put-back task carries: the slot it reserved (it is not reserved again)."""
 
 
+RATE_KEY_PREFIX = "rate#"
+"""Every slots key starts so (the stack lets activity functions update those items only)."""
+
+
 def rate_key(task_queue: str) -> str:
     """The slots' key of a task queue (within DynamoDB's key limits whatever its name)."""
-    return f"rate#{short_key(task_queue)}"
+    return f"{RATE_KEY_PREFIX}{short_key(task_queue)}"
 
 
 def defer_over_rate(services: Services, registry: Registry, task: ActivityTask) -> bool:

@@ -41,7 +41,7 @@ from durable._replay.interceptor import (
 )
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 from durable._sandbox.runner import SandboxedWorkflowRunner, UnsandboxedWorkflowRunner, WorkflowRunner
-from durable._workers.config import ActivityLimits, TaskQueueConfig
+from durable._workers.config import ActivityLimits
 
 __all__ = [
     "ActivityInboundInterceptor",
@@ -59,7 +59,6 @@ __all__ = [
     "StartActivityInput",
     "StartChildWorkflowInput",
     "StartLocalActivityInput",
-    "TaskQueueConfig",
     "UnsandboxedWorkflowRunner",
     "Worker",
     "WorkflowInboundInterceptor",
@@ -142,7 +141,7 @@ class Worker:
                 without it (``UnsandboxedWorkflowRunner()``).
             unsandboxed_workflow_runner: runs the workflows marked ``sandboxed=False``.
             max_concurrent_activities: most of the task queue's attempts running at once
-                (deployed: ``TaskQueueConfig`` in ``statemachines/registry.py``).
+                (deployed: ``durable.deployment.TaskQueueConfig`` in ``statemachines/registry.py``).
             max_task_queue_activities_per_second: most of the task queue's attempts started per
                 second, whatever runs them (deployed: ``TaskQueueConfig`` likewise).
             workflow_task_executor, max_cached_workflows, max_concurrent_workflow_tasks,

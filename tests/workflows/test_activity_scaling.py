@@ -19,8 +19,9 @@ import pytest
 from durable import activity, workflow
 from durable.client import WorkflowFailureError
 from durable.common import RetryPolicy
+from durable.deployment import TaskQueueConfig
 from durable.exceptions import ActivityError, ApplicationError
-from durable.worker import TaskQueueConfig, Worker
+from durable.worker import Worker
 
 
 class Overlap:
