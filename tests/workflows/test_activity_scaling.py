@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import json
 import threading
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from durable.client import WorkflowFailureError
 from durable.common import RetryPolicy
 from durable.deployment import TaskQueueConfig
 from durable.exceptions import ActivityError, ApplicationError
+from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
 
 
@@ -177,3 +179,31 @@ async def test_an_attempt_that_outruns_its_function_fails_once_naming_both_timeo
     history = await env.client.get_workflow_handle("outruns").fetch_history()
     kinds = [e["event_type"] for e in history.events]
     assert ("ActivityTaskAttemptFailed" in kinds, kinds.count("ActivityTaskFailed")) == (False, 1)
+
+
+async def test_a_rate_costs_one_write_per_attempt_and_a_queue_without_one_spends_nothing_on_it():
+    async with await WorkflowEnvironment.start_time_skipping(backend="moto") as env:
+        rate_requests: list[str] = []
+
+        def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+            if "rate#" in json.dumps(params, default=str):
+                rate_requests.append(model.name)
+
+        for client in env.runtime.backend.boto_clients:
+            client.meta.events.register("provide-client-params.*.*", record)
+        async with Worker(env.client, task_queue="unpaced", workflows=[FanOut], activities=[stamped]):
+            await env.client.execute_workflow(FanOut.run, args=["stamped", 5], id="unpaced", task_queue="unpaced")
+        assert rate_requests == []
+        async with Worker(
+            env.client,
+            task_queue="paced-moto",
+            workflows=[FanOut],
+            activities=[stamped],
+            max_task_queue_activities_per_second=10,
+        ):
+            await env.client.execute_workflow(FanOut.run, args=["stamped", 5], id="paced", task_queue="paced-moto")
+        # A conditional write per attempt, two when a reserver's guess of busy or idle was wrong
+        # (here, five attempts racing to a queue none of them had seen); a task put back for its
+        # slot is not admitted again.
+        assert set(rate_requests) == {"UpdateItem"}
+        assert 5 <= len(rate_requests) <= 10
