@@ -73,7 +73,7 @@ class ActivityWorker:
     def handle(self, task: ActivityTask, *, receive_count: int = 1) -> None:
         """Run one activity task (at most once per attempt) and report its outcome."""
         task = decoded_messages(self.services, [task])[0]  # a codec's failure fails the task: retried
-        if defer_over_rate(self.services, self.registry, task):
+        if defer_over_rate(self.services, self.registry, task, receive_count=receive_count):
             return  # over its task queue's rate: back on the queue for its slot, neither claimed nor counted
         with log_context(workflow_id=task["workflow_id"], run_id=task["run_id"], activity_id=task["activity_id"]):
             self._handle(task, receive_count)

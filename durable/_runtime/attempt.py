@@ -141,7 +141,9 @@ class ActivityAttempt:
         ctx._heartbeat = heartbeat
         limit = attempt_limit(task, self.services.clock.now())
         # Deployed, the function's timeout may end the attempt first: stop it before Lambda would.
-        cap = function_cap(self.registry, task["task_queue"], task["activity_type"], limit)
+        cap = function_cap(
+            self.registry, task["task_queue"], task["activity_type"], limit, is_local=bool(task.get("is_local"))
+        )
         if cap is not None:
             limit = cap.seconds
         executor = self.registry.executor(task["task_queue"]) or self.executor

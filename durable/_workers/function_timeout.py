@@ -59,11 +59,14 @@ class FunctionCap:
         )
 
 
-def function_cap(registry: Registry, task_queue: str, activity_type: str, limit: float | None) -> FunctionCap | None:
+def function_cap(
+    registry: Registry, task_queue: str, activity_type: str, limit: float | None, *, is_local: bool = False
+) -> FunctionCap | None:
     """The cap on an attempt that may run ``limit`` seconds (None: no limit of its own), when its
-    task queue's function would end it first; None when the function leaves it all its time."""
+    task queue's function would end it first; None when the function leaves it all its time, or
+    the attempt is a local activity's (it runs in the orchestrator, not the activity function)."""
     timeout = registry.activity_limits(task_queue).function_timeout
-    if timeout is None:
+    if timeout is None or is_local:
         return None
     cap = FunctionCap(task_queue, activity_type, timeout, limit)
     if limit is not None and limit <= cap.seconds:

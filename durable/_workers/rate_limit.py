@@ -45,14 +45,18 @@ def rate_key(task_queue: str) -> str:
     return f"{RATE_KEY_PREFIX}{short_key(task_queue)}"
 
 
-def defer_over_rate(services: Services, registry: Registry, task: ActivityTask) -> bool:
+def defer_over_rate(services: Services, registry: Registry, task: ActivityTask, *, receive_count: int = 1) -> bool:
     """Reserve the task's admission if its queue has a rate; True when it was put back for later
     (the delivery is then done: it neither runs nor claims the attempt).
+
+    A task received before (``receive_count`` above 1) is not admitted again: that delivery was
+    admitted, or put back and not yet deleted (its put-back copy is then the duplicate), or its
+    attempt was claimed and the worker died, which the claim check must see as it is.
 
     ``services`` are the engine's (with the codec), ``task`` the decoded activity task.
     """
     rate = registry.activity_limits(task["task_queue"]).per_second
-    if rate is None or task.get(ADMITTED_AT) is not None:
+    if rate is None or task.get(ADMITTED_AT) is not None or receive_count > 1:
         return False
     store = services.rate_limits
     if store is None:

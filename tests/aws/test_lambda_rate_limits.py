@@ -1,6 +1,6 @@
 """A task queue's rate as deployed: LambdaApp's activity function on moto, fed by hand.
 
-Three attempts of a queue limited to one per second arrive together: the first runs, the other
+Three attempts of a queue limited to one a minute arrive together: the first runs, the other
 two go to the timer queue delayed to their slots (SQS DelaySeconds), unclaimed and uncounted;
 the slots live in the queue's item of the executions table.
 """
@@ -8,6 +8,7 @@ the slots live in the queue's item of the executions table.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from datetime import timedelta
 
@@ -38,7 +39,7 @@ class Reports:
         return list(await asyncio.gather(*calls))
 
 
-def test_attempts_over_the_rate_wait_on_the_timer_queue_unclaimed():
+def test_attempts_over_the_rate_wait_on_the_timer_queue_unclaimed_and_a_redelivery_is_not_admitted_again():
     RAN.clear()
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name="us-east-1")
@@ -56,7 +57,7 @@ def test_attempts_over_the_rate_wait_on_the_timer_queue_unclaimed():
         app = LambdaApp(
             workflows={"reports": [Reports]},
             activities={"reports": [report]},
-            task_queues={"reports": TaskQueueConfig(max_task_queue_activities_per_second=1)},
+            task_queues={"reports": TaskQueueConfig(max_task_queue_activities_per_second=1 / 60)},
             environ=environ,
         )
         app.control.start(workflow_type="Reports", workflow_id="r", task_queue="reports", input=encode_args([3]))
@@ -77,3 +78,11 @@ def test_attempts_over_the_rate_wait_on_the_timer_queue_unclaimed():
         assert attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "2"  # to their slots
         assert "Item" in ddb.get_item(TableName="executions", Key={"pk": {"S": "rate#reports"}, "sk": {"S": "slots"}})
         assert tasks.receive(10) == []  # nothing left on the task queue: the two wait on timers
+        # A redelivery of the attempt that ran (its worker died before the delete) is not admitted
+        # again: the claim check sees it (and reports the attempt, a report the inbox deduplicates
+        # with its result), instead of putting it back or running it again.
+        redelivered = dataclasses.replace(received[0], receive_count=2)
+        assert app.handle_activities(sqs_event(tasks, [redelivered]))["batchItemFailures"] == []
+        attributes = sqs.get_queue_attributes(QueueUrl=timer_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"])
+        assert attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "2"
+        assert len(RAN) == 1
