@@ -66,11 +66,9 @@ class DynamoRateLimitStore(LazyClient):
             # Only a slot that is not in the past: an idle queue's slot is now, not a stale one.
             ConditionExpression="next_free >= :now",
             ExpressionAttributeValues={":interval": _n(interval), ":now": _n(now)},
-            # The new value, less the interval (exact: DynamoDB numbers are decimal), is the slot
-            # taken. Not UPDATED_OLD: moto reads the old item outside its write, racing writers.
-            ReturnValues="UPDATED_NEW",
+            ReturnValues="UPDATED_OLD",  # the slot taken
         )
-        return float(Decimal(response["Attributes"]["next_free"]["N"]) - Decimal(_n(interval)["N"]))
+        return float(response["Attributes"]["next_free"]["N"])
 
     def _take_now(self, key: str, interval: float, now: float) -> float:
         self.client.update_item(
