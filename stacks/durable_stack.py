@@ -218,6 +218,8 @@ class DurableStack(Stack):
                 )
             )
             inbox.grant_send_messages(worker.function)
+            # Timers: an async completion's start-to-close timeout, and a task put back for its rate slot.
+            timer_queue.grant_send_messages(worker.function)
             # Large arguments arrive as references; large results and heartbeat details leave as ones.
             self.payloads.grant_read_write(worker.function)
             self.activity_workers[task_queue] = worker
