@@ -82,8 +82,8 @@ class TaskQueueConfig:
         ):
             raise ValueError(
                 f"max_concurrent_activities={concurrency}: an SQS event source's maximum concurrency is "
-                f"{_MIN_EVENT_SOURCE_CONCURRENCY} to {_MAX_EVENT_SOURCE_CONCURRENCY} (AWS's limit); for one "
-                "attempt at a time, set reserved_concurrent_executions=1 instead"
+                f"{_MIN_EVENT_SOURCE_CONCURRENCY} to {_MAX_EVENT_SOURCE_CONCURRENCY} (AWS's limit: it polls with "
+                "at least two invocations at once)"
             )
         rate = self.max_task_queue_activities_per_second
         if rate is not None and not rate > 0:
