@@ -126,8 +126,8 @@ def test_the_deployed_orders_queue_is_scaled_as_the_registry_says(synthesized):
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"max_concurrent_activities": 1}, r"maximum concurrency is 2 to 1000 \(AWS's limit\)"),
-        ({"max_concurrent_activities": 1001}, r"maximum concurrency is 2 to 1000 \(AWS's limit\)"),
+        ({"max_concurrent_activities": 1}, r"maximum concurrency is 2 to 1000 \(AWS's limit"),
+        ({"max_concurrent_activities": 1001}, r"maximum concurrency is 2 to 1000 \(AWS's limit"),
         ({"function_timeout": timedelta(minutes=16)}, "1 second to 15 minutes"),
         ({"memory_size": 64}, "128 to 10240 MB"),
         ({"max_task_queue_activities_per_second": 0}, "a rate must be above 0"),
