@@ -24,6 +24,8 @@ from durable.deployment import TaskQueueConfig
 from durable.exceptions import ActivityError, ApplicationError
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
+from tests.helpers.codec_workflows import CONVERTER, MARKER, assert_encrypted
+from tests.helpers.stored_text import memory_texts
 
 
 class Overlap:
@@ -207,3 +209,37 @@ async def test_a_rate_costs_one_write_per_attempt_and_a_queue_without_one_spends
         # slot is not admitted again.
         assert set(rate_requests) == {"UpdateItem"}
         assert 5 <= len(rate_requests) <= 10
+
+
+@activity.defn
+async def echo_marked(text: str) -> str:
+    return text
+
+
+@workflow.defn
+class MarkedFanOut:
+    @workflow.run
+    async def run(self, n: int) -> list[str]:
+        calls = [
+            workflow.execute_activity(echo_marked, f"{i} {MARKER}", start_to_close_timeout=timedelta(seconds=30))
+            for i in range(n)
+        ]
+        return list(await asyncio.gather(*calls))
+
+
+async def test_a_task_put_back_for_its_slot_stays_encrypted_and_runs_with_its_input():
+    async with await WorkflowEnvironment.start_time_skipping(backend="memory", data_converter=CONVERTER) as env:
+        async with Worker(
+            env.client,
+            task_queue="paced-secret",
+            workflows=[MarkedFanOut],
+            activities=[echo_marked],
+            max_task_queue_activities_per_second=1 / 60,
+        ):
+            handle = await env.client.start_workflow(MarkedFanOut.run, 4, id="paced-secret", task_queue="paced-secret")
+            # Nothing left to run now but the three tasks put back for their slots (a minute apart).
+            assert await asyncio.get_running_loop().run_in_executor(None, env.runtime.dispatcher.wait_idle)
+            waiting = [t for t in memory_texts(env.runtime.backend) if "admitted_at" in t]
+            assert len(waiting) == 3
+            assert_encrypted(memory_texts(env.runtime.backend))  # those tasks too: no plaintext anywhere
+            assert await handle.result() == [f"{i} {MARKER}" for i in range(4)]
