@@ -34,6 +34,8 @@ class QueueSlots:
         self._limit_for = limit_for
         self._batch = batch
         self._running: dict[str, int] = {}
+        self._full: set[str] = set()
+        """Queues found full since their last attempt ended: their waiting messages need a poll."""
         self._lock = threading.Lock()
 
     def room(self, queue_name: str) -> int:
@@ -42,7 +44,10 @@ class QueueSlots:
         if limit is None:
             return self._batch
         with self._lock:
-            return max(0, min(self._batch, limit - self._running.get(queue_name, 0)))
+            room = max(0, min(self._batch, limit - self._running.get(queue_name, 0)))
+            if not room:
+                self._full.add(queue_name)
+            return room
 
     def take(self, queue_name: str) -> None:
         """An attempt of the queue starts."""
@@ -50,7 +55,11 @@ class QueueSlots:
             self._running[queue_name] = self._running.get(queue_name, 0) + 1
 
     def give(self, queue_name: str) -> bool:
-        """An attempt of the queue ended; whether the queue is limited (poll it again then)."""
+        """An attempt of the queue ended; whether the queue was found full meanwhile (poll it
+        again then: it may hold messages no new send will announce, even if its limit is gone)."""
         with self._lock:
             self._running[queue_name] -= 1
-        return self._limit_for(queue_name) is not None
+            if queue_name in self._full:
+                self._full.discard(queue_name)
+                return True
+            return False
