@@ -3,6 +3,7 @@ source concurrency, reserved concurrency, and the rate's one grant; cdk-nag and 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from durable._batch.job import BATCH_TASK_QUEUE
+from durable._workers.rate_limit import rate_key
 from durable.deployment import TaskQueueConfig
 from stacks.durable_stack import DurableStack
 from stacks.naming import Names
@@ -137,3 +139,9 @@ def test_the_deployed_orders_queue_is_scaled_as_the_registry_says(synthesized):
 def test_a_config_aws_would_refuse_is_refused_with_the_limit(config: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         TaskQueueConfig(**config)
+
+
+@pytest.mark.parametrize("task_queue", ["orders", "q" * 5000, "files/é 7"])
+def test_the_rate_grant_admits_the_key_of_any_task_queue(task_queue: str) -> None:
+    # IAM's StringLike on dynamodb:LeadingKeys, as the grant writes it.
+    assert fnmatch.fnmatchcase(rate_key(task_queue), "rate#*")
