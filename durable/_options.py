@@ -43,7 +43,10 @@ _VERSIONING = (
 _HEARTBEAT_THROTTLE = (
     "heartbeats are throttled by the engine (at most one write every 30 s, or 80% of the heartbeat timeout)"
 )
-_RATE_LIMIT = "activity rate limits: deployed, set the activity function's reserved concurrency instead"
+_RATE_LIMIT = (
+    "a per-worker rate: a deployed task queue has no long-lived worker processes; set "
+    "max_task_queue_activities_per_second (the whole task queue's rate, across invocations) instead"
+)
 _REJECT_CONDITION = "query reject conditions are not implemented: a query answers whatever the run's status"
 _NEXUS = "Nexus is not implemented"
 
@@ -71,7 +74,6 @@ WHY: dict[str, str] = {
     "max_heartbeat_throttle_interval": _HEARTBEAT_THROTTLE,
     "default_heartbeat_throttle_interval": _HEARTBEAT_THROTTLE,
     "max_activities_per_second": _RATE_LIMIT,
-    "max_task_queue_activities_per_second": _RATE_LIMIT,
     "workflow_failure_exception_types": "set failure_exception_types on @workflow.defn instead",
     "shared_state_manager": "there is no worker state shared between processes to manage",
     "patch_activation_callback": "patches are recorded as markers; there is no callback when one activates",

@@ -23,6 +23,7 @@ from durable._aws.schedules import SCHEDULES_PARTITION
 from durable._batch.job import BATCH_TASK_QUEUE
 from durable._runtime.services import INBOX, activity_queue_name
 from durable._settings import DeploymentSettings
+from durable._workers.config import TaskQueueConfig
 from stacks.api import RestApi
 from stacks.archive import ArchiveBucket
 from stacks.bundling import PROJECT_ROOT
@@ -33,6 +34,13 @@ from stacks.naming import Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
 from stacks.queues import DeadLetteredQueue, FailedDeliveries, Inbox, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
+from stacks.task_queues import (
+    activity_timeout,
+    configs_for,
+    registered_task_queue_configs,
+    scale_activity_function,
+    visibility_timeout,
+)
 from stacks.tracing import TracingOptions
 
 __all__ = ["DurableStack", "registered_task_queues"]
@@ -82,6 +90,7 @@ class DurableStack(Stack):
         *,
         names: Names,
         task_queues: Iterable[str] | None = None,
+        task_queue_configs: Mapping[str, TaskQueueConfig] | None = None,
         orchestrator_max_concurrency: int = 50,
         api_rate_limit: float = 50,
         api_burst_limit: int = 100,
@@ -104,6 +113,10 @@ class DurableStack(Stack):
         Tags.of(self).add("durable:namespace", names.namespace)
         # Batch jobs' activities (durable batch ...) run on a task queue of their own in every deployment.
         task_queues = sorted({*(registered_task_queues() if task_queues is None else task_queues), BATCH_TASK_QUEUE})
+        # Each task queue's function: timeout, memory, concurrency, rate (TASK_QUEUES; defaults otherwise).
+        self.task_queue_configs = configs_for(
+            task_queues, registered_task_queue_configs() if task_queue_configs is None else task_queue_configs
+        )
 
         self.retention_days = check_retention_days(retention_days)
         capacity = CapacityOptions(
@@ -122,6 +135,7 @@ class DurableStack(Stack):
             names=names,
             task_queues=task_queues,
             visibility_timeout=_visibility(_ACTIVITY_TIMEOUT),
+            visibility_timeouts={tq: visibility_timeout(c) for tq, c in self.task_queue_configs.items()},
         )
         self.timer_queue = TimerQueue(self, "Timers", names=names, visibility_timeout=_visibility(_TIMER_RELAY_TIMEOUT))
         self.runtime = Runtime(self, "Runtime", project_root=project_root, tracing=tracing)
@@ -202,11 +216,19 @@ class DurableStack(Stack):
                 handler_module=f"functions.activities.{task_queue}.handler",
                 description=f"Activity attempts of task queue {task_queue}: runs each once, result to the inbox",
                 environment=self.environment(service=f"activities-{task_queue}"),
-                timeout=_ACTIVITY_TIMEOUT,
-                memory_size=512,
+                timeout=activity_timeout(self.task_queue_configs[task_queue]),
+                memory_size=self.task_queue_configs[task_queue].memory_size,
             )
-            # One attempt per invocation: attempts run side by side, each with the whole timeout.
-            worker.consume(queues.queue, batch_size=1)
+            # One attempt per invocation: attempts run side by side, each with the whole timeout;
+            # at most max_concurrent_activities of them (the event source's maximum concurrency).
+            worker.consume(
+                queues.queue,
+                batch_size=1,
+                max_concurrency=self.task_queue_configs[task_queue].max_concurrent_activities,
+            )
+            scale_activity_function(
+                worker.function, self.task_queue_configs[task_queue], executions=self.tables.executions
+            )
             # The attempt's claim (powertools idempotency), its heartbeats, its result: never history.
             self.tables.idempotency.grant_read_write_data(worker.function)
             # Heartbeats are UpdateItems of the run's heartbeat items (which also return the
@@ -229,6 +251,8 @@ class DurableStack(Stack):
                     actions=["lambda:InvokeFunction"], resources=[self.orchestrator.function.function_arn]
                 )
             )
+            # Timers: an async completion's start-to-close timeout, and a task put back for its rate slot.
+            timer_queue.grant_send_messages(worker.function)
             # Large arguments arrive as references; large results and heartbeat details leave as ones.
             self.payloads.grant_read_write(worker.function)
             self.activity_workers[task_queue] = worker

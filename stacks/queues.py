@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_sqs as sqs
@@ -111,10 +111,15 @@ class TaskQueues(Construct):
         names: Names,
         task_queues: Iterable[str],
         visibility_timeout: Duration,
+        visibility_timeouts: Mapping[str, Duration] | None = None,
     ) -> None:
+        """``visibility_timeouts``: a task queue's own (its function's timeout differs), else ``visibility_timeout``."""
         super().__init__(scope, construct_id)
+        own = visibility_timeouts or {}
         self.queues: dict[str, DeadLetteredQueue] = {
-            tq: DeadLetteredQueue(self, tq, queue_name=names.activity_queue(tq), visibility_timeout=visibility_timeout)
+            tq: DeadLetteredQueue(
+                self, tq, queue_name=names.activity_queue(tq), visibility_timeout=own.get(tq, visibility_timeout)
+            )
             for tq in sorted(task_queues)
         }
 

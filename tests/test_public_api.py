@@ -302,6 +302,7 @@ PINNED: dict[str, frozenset[str]] = {
     ),
     "durable.testing": frozenset({"ActivityEnvironment", "WorkflowEnvironment"}),
     # batch jobs: temporalio's client has no batch calls, so every name is ours
+    "durable.deployment": frozenset({"TaskQueueConfig"}),
     "durable.batch": frozenset(
         {
             "BATCH_TASK_QUEUE",
@@ -355,12 +356,15 @@ EXTENSIONS: dict[str, frozenset[str]] = {
     # describe()'s pending activities, typed; WorkflowHandle.reset's point and what it re-applies
     "durable.client": frozenset({"PendingActivityInfo", "ResetReapplyType", "ResetType"}),
     "durable.exceptions": frozenset({"PayloadSizeError"}),  # payload over the engine's size limit
+    # a task queue's activity function: concurrency, rate, timeout, memory (statemachines/registry.py)
+    "durable.deployment": PINNED["durable.deployment"],
     # temporalio raises its core's ConfigError (not exported); the default file's path, for tools
     "durable.envconfig": frozenset({"ConfigError", "default_config_file"}),
 }
 
 TEMPORALIO_1_35: dict[str, frozenset[str]] = {
     "batch": frozenset(),  # no such module in temporalio
+    "deployment": frozenset(),  # no such module in temporalio
     "workflow": frozenset(
         {
             "ActivityCancellationType",

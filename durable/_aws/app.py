@@ -35,6 +35,7 @@ from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
+from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timers import SqsTimerService
@@ -61,6 +62,7 @@ from durable._runtime.registry import Registry
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
 from durable._settings import BUILD_ID, DeploymentSettings
+from durable._workers.config import TaskQueueConfig
 
 __all__ = ["LambdaApp"]
 
@@ -77,6 +79,7 @@ class LambdaApp:
         workflow_runner: Any = None,
         data_converter: DataConverter | None = None,
         interceptors: Sequence[Any] = (),
+        task_queues: Mapping[str, TaskQueueConfig] | None = None,
     ) -> None:
         """Register code per task queue; read the wiring from ``environ`` (os.environ).
 
@@ -87,6 +90,9 @@ class LambdaApp:
         deployment must be given the same one (``DATA_CONVERTER`` in ``statemachines/registry.py``).
         ``interceptors`` (``durable.worker.Interceptor``, outermost first) wrap the workflows'
         runs, queries included, and the activities' attempts, as a Worker's do.
+        ``task_queues`` (``TASK_QUEUES`` in ``statemachines/registry.py``) scale each task queue's
+        activity worker; a task queue of ``activities`` without one runs as the stack deploys it
+        (``TaskQueueConfig()``: its function's default timeout caps its attempts).
         """
         self._env = dict(environ if environ is not None else os.environ)
         service = self._env.get("POWERTOOLS_SERVICE_NAME", "durable")
@@ -114,6 +120,8 @@ class LambdaApp:
             )
         for task_queue, fns in (activities or {}).items():
             self.registry.register(task_queue, activities=fns, data_converter=data_converter, interceptors=interceptors)
+        for task_queue in {*(activities or {}), *(task_queues or {})}:
+            self.registry.configure(task_queue, (task_queues or {}).get(task_queue) or TaskQueueConfig())
         # Every function knows the batch job (durable._batch): the API starts it, the orchestrator
         # runs it, the batcher's activity function applies its pages through this deployment's control.
         install_batcher(self.registry, lambda: self.control)
@@ -172,6 +180,7 @@ class LambdaApp:
                 if settings.failed_deliveries_queue_url
                 else None
             ),
+            rate_limits=DynamoRateLimitStore(settings.executions_table),
         )
 
     def _archival(self, history: DynamoHistoryStore, executions: DynamoExecutionStore) -> Archival | None:

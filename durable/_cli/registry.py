@@ -6,8 +6,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from durable._workers.config import TaskQueueConfig
 
 __all__ = ["DEFAULT_REGISTRY", "ProjectRegistry", "load_registry"]
 
@@ -16,12 +18,14 @@ DEFAULT_REGISTRY = "statemachines.registry"
 
 @dataclass(frozen=True)
 class ProjectRegistry:
-    """A registry module's WORKFLOWS and ACTIVITIES per task queue, DATA_CONVERTER and INTERCEPTORS."""
+    """A registry module's WORKFLOWS and ACTIVITIES per task queue, DATA_CONVERTER, INTERCEPTORS
+    and TASK_QUEUES (each task queue's ``TaskQueueConfig``)."""
 
     workflows: dict[str, list[Any]]
     activities: dict[str, list[Any]]
     data_converter: Any
     interceptors: list[Any]
+    task_queues: dict[str, TaskQueueConfig] = field(default_factory=dict)
 
 
 def load_registry(name: str) -> ProjectRegistry:
@@ -39,4 +43,5 @@ def load_registry(name: str) -> ProjectRegistry:
         # the deployment's: the dev server stores what the stack would (encoded by its codec)
         data_converter=getattr(module, "DATA_CONVERTER", None),
         interceptors=list(getattr(module, "INTERCEPTORS", [])),
+        task_queues=dict(getattr(module, "TASK_QUEUES", {})),
     )

@@ -13,6 +13,7 @@ from durable._cli.registry import load_registry
 from durable._http.devserver import DevServer
 from durable._local.environment import LocalRuntime
 from durable._local.sqlite.database import DatabaseUnusable
+from durable._workers.config import TaskQueueConfig
 
 __all__ = ["run_dev", "state_notice"]
 
@@ -57,6 +58,9 @@ def run_dev(args: Any, out: TextIO) -> int:
                 data_converter=converter,
                 build_id=build_id,
             )
+        # Each activity queue scaled as deployed: its concurrency, rate and function timeout.
+        for task_queue in set(activities) | set(registry.task_queues):
+            runtime.registry.configure(task_queue, registry.task_queues.get(task_queue) or TaskQueueConfig())
         try:
             server = DevServer(runtime, host=args.ip, port=args.port)
         except OSError as err:

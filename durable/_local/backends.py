@@ -25,6 +25,7 @@ from durable._aws.history import DynamoHistoryStore
 from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
 from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name
+from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
 from durable._local.archive import MemoryObjectStore
@@ -34,6 +35,7 @@ from durable._local.invocations import FAILED_DELIVERIES, INVOCATIONS, LocalInvo
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic, make_sqs_dedup_scoped
 from durable._local.payloads import MemoryPayloadStore
+from durable._local.rate_limits import MemoryRateLimitStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.sqlite.archive import SqliteObjectStore
 from durable._local.sqlite.database import Database
@@ -42,6 +44,7 @@ from durable._local.sqlite.history import SqliteHistoryStore
 from durable._local.sqlite.idempotency import SqlitePersistenceLayer
 from durable._local.sqlite.payloads import SqlitePayloadStore
 from durable._local.sqlite.queue import SqliteQueue, known_queues, queues_with_work
+from durable._local.sqlite.rate_limits import SqliteRateLimitStore
 from durable._local.sqlite.schedules import SqliteScheduleStore
 from durable._local.sqlite.timers import SqliteTimerService
 from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFactory
@@ -295,6 +298,7 @@ def _memory(clock: Any, notifier: Notifier, retention_seconds: float, archival: 
         deliveries=_memory_deliveries(),
     )
     backend.services.archival = _archival(MemoryObjectStore(), history, executions, retention_seconds, archival)
+    backend.services.rate_limits = MemoryRateLimitStore()
     backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
     return backend
 
@@ -328,6 +332,7 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
         if name != FAILED_DELIVERIES:
             notifier.mark(name)
     backend.services.archival = _archival(SqliteObjectStore(db), history, executions, retention_seconds, archival)
+    backend.services.rate_limits = SqliteRateLimitStore(db)
     backend.sweep = lambda now: history.sweep(now) + executions.sweep(now)
 
     def stop() -> None:
@@ -400,6 +405,7 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
             aws=LambdaInvoker(create_function(lam, iam, f"durable-orchestrator-{suffix}"), client=lam),
         ),
     )
+    backend.services.rate_limits = DynamoRateLimitStore(names["executions"], client=ddb)
     backend.boto_clients = [ddb, sqs, s3, lam]
     backend.stop = server.stop
     if archival:

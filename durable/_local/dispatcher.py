@@ -21,6 +21,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from durable._local.backends import Backend
+from durable._local.concurrency import QueueSlots
 from durable._local.invocations import INVOCATIONS, LAMBDA_ATTEMPTS
 from durable._runtime.ports import Message, Queue
 from durable._runtime.services import INBOX
@@ -74,7 +75,9 @@ class Dispatcher:
         *,
         skipping: bool,
         max_concurrent_activities: int = 32,
+        queue_concurrency: Callable[[str], int | None] | None = None,
     ) -> None:
+        """``queue_concurrency``: an activity queue's most attempts at once (None: no limit but the pool's)."""
         self.backend = backend
         self._orchestrate = orchestrator_handler
         self._run_activities = activity_handler
@@ -82,6 +85,7 @@ class Dispatcher:
         self._notifier = backend.notifier
         self._pool = concurrent.futures.ThreadPoolExecutor(max_concurrent_activities, thread_name_prefix="activity")
         self._in_flight = 0
+        self._slots = QueueSlots(queue_concurrency or (lambda name: None))
         self._auto_skip = 0
         self._skip_target: float | None = None
         self._skip_done = threading.Event()
@@ -169,8 +173,11 @@ class Dispatcher:
                 self._notifier.dirty.discard(name)
                 if name == INBOX:
                     self._inbox_busy = True
-            messages = queue.receive(10)
-            if len(messages) == 10:
+            want = 10 if name == INBOX else self._slots.room(queue.name)
+            if not want:
+                continue  # at its concurrency: the end of one of its attempts polls it again
+            messages = queue.receive(want)
+            if len(messages) == want:
                 self._notifier.mark(name)  # there may be more
             if not messages:
                 if name == INBOX:
@@ -188,6 +195,7 @@ class Dispatcher:
                         self._notifier.cond.notify_all()
             else:
                 for m in messages:
+                    self._slots.take(queue.name)
                     with self._notifier.cond:
                         self._in_flight += 1
                     self._pool.submit(self._invoke_activity, queue, m)
@@ -243,6 +251,8 @@ class Dispatcher:
         try:
             self._invoke(queue, [message], self._run_activities)
         finally:
+            if self._slots.give(queue.name):
+                self._notifier.mark(queue.name)  # a slot is free: its waiting messages may start
             with self._notifier.cond:
                 self._in_flight -= 1
                 self._notifier.cond.notify_all()

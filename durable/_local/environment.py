@@ -14,6 +14,7 @@ from durable._codec.boundary import PayloadBoundary
 from durable._codec.engine import EngineServices, engine_services
 from durable._conversion.data_converter import DataConverter
 from durable._local.backends import Backend, make_backend
+from durable._local.concurrency import task_queue_of
 from durable._local.dispatcher import Dispatcher
 from durable._metrics.engine import EngineMetrics
 from durable._metrics.runtime import Runtime
@@ -23,6 +24,7 @@ from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.registry import Registry
+from durable._workers.config import ActivityLimits
 
 __all__ = ["LocalRuntime"]
 
@@ -79,8 +81,14 @@ class LocalRuntime:
             lambda event: orchestrator_handler(self.orchestrator, event),
             lambda event: activity_handler(self.activity_worker, event),
             skipping=skipping,
+            queue_concurrency=self._queue_concurrency,
         )
         self.dispatcher.start()
+
+    def _queue_concurrency(self, queue_name: str) -> int | None:
+        """An activity queue's most attempts at once: its task queue's ``max_concurrent_activities``."""
+        task_queue = task_queue_of(queue_name)
+        return None if task_queue is None else self.registry.activity_limits(task_queue).max_concurrent
 
     def register(
         self,
@@ -93,6 +101,7 @@ class LocalRuntime:
         data_converter: DataConverter | None = None,
         interceptors: Sequence[Any] = (),
         build_id: str | None = None,
+        limits: ActivityLimits | None = None,
     ) -> None:
         """A worker joins: its task queue's queue exists and its code is known (with the
         data converter of its client, which its runs and attempts convert values with, and
@@ -111,6 +120,8 @@ class LocalRuntime:
             interceptors=interceptors,
             build_id=build_id,
         )
+        if limits is not None:
+            self.registry.limit_activities(task_queue, limits)  # its max_concurrent_activities, its rate
         self._adopt_codec(data_converter)
         self.backend.services.activity_queue(task_queue)  # created on first use
         for workflow_id, run_id in list(self.backend.notifier.failing_tasks):
@@ -143,6 +154,8 @@ class LocalRuntime:
     def unregister(self, task_queue: str, workflows: list[type], activities: list[Any]) -> None:
         """A worker leaves."""
         self.registry.unregister(task_queue, workflows, activities)
+        if activities:
+            self.registry.limit_activities(task_queue, None)
 
     async def wait_closed(self, workflow_id: str, run_id: str) -> None:
         """Wait until the run closes; under time skipping, time may jump meanwhile."""

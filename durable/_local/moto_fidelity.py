@@ -26,17 +26,24 @@ __all__ = ["make_dynamodb_writes_atomic", "make_sqs_dedup_scoped"]
 # Every item write of moto's DynamoDB backend: one lock for all tables is coarse but moto
 # is a single-process emulation where this costs nothing measurable.
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item", "execute_transaction")
+_WRITES_WITH_VALUES = ("put_item", "update_item", "delete_item")
 _lock = threading.RLock()
 
 
 def make_dynamodb_writes_atomic() -> None:
     """Serialise moto's DynamoDB item writes (idempotent; a no-op once applied)."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
     if getattr(DynamoDBBackend, "_durable_atomic_writes", False):
         return
     for name in _WRITES:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
+    # The responses of writes that return values (ReturnValues=UPDATED_NEW, ALL_OLD, ...) read
+    # the item before and after the backend's write, outside it: a racing write showed through
+    # (two reservers of a rate slot were both told they took the same one).
+    for name in _WRITES_WITH_VALUES:
+        setattr(DynamoHandler, name, _atomic(getattr(DynamoHandler, name)))
     DynamoDBBackend._durable_atomic_writes = True  # type: ignore[attr-defined]
 
 

@@ -33,6 +33,7 @@ from durable._runtime.inbox import fifo_dedup, inbox_body
 from durable._runtime.observability import log_context
 from durable._runtime.registry import Registry
 from durable._runtime.services import INBOX, Services, execution_key
+from durable._workers.rate_limit import defer_over_rate
 from durable.exceptions import TimeoutType
 
 __all__ = ["ActivityWorker"]
@@ -76,6 +77,8 @@ class ActivityWorker:
     def handle(self, task: ActivityTask, *, receive_count: int = 1) -> None:
         """Run one activity task (at most once per attempt) and report its outcome."""
         task = decoded_messages(self.services, [task])[0]  # a codec's failure fails the task: retried
+        if defer_over_rate(self.services, self.registry, task, receive_count=receive_count):
+            return  # over its task queue's rate: back on the queue for its slot, neither claimed nor counted
         with log_context(workflow_id=task["workflow_id"], run_id=task["run_id"], activity_id=task["activity_id"]):
             self._handle(task, receive_count)
 

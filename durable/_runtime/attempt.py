@@ -24,6 +24,7 @@ from durable._runtime.activity_chain import intercepted
 from durable._runtime.activity_pause import PAUSE_ERROR_MESSAGE, PAUSE_ERROR_TYPE
 from durable._runtime.registry import Registry, UnknownActivityType
 from durable._runtime.services import Services, execution_key
+from durable._workers.function_timeout import function_cap
 from durable.common import RetryPolicy
 from durable.exceptions import ApplicationError, CancelledError, TimeoutError, TimeoutType
 
@@ -58,6 +59,8 @@ class ActivityTask(TypedDict):
     """What the workflow's outbound interceptors attached (``durable._headers``)."""
     stamp: NotRequired[int]
     """Bumped by an unpause that reset the attempts (absent: 0); see ``durable._runtime.activity_pause``."""
+    admitted_at: NotRequired[float]
+    """The admission slot its task queue's rate gave it (``durable._workers.rate_limit``)."""
 
 
 class Outcome(TypedDict):
@@ -137,6 +140,12 @@ class ActivityAttempt:
 
         ctx._heartbeat = heartbeat
         limit = attempt_limit(task, self.services.clock.now())
+        # Deployed, the function's timeout may end the attempt first: stop it before Lambda would.
+        cap = function_cap(
+            self.registry, task["task_queue"], task["activity_type"], limit, is_local=bool(task.get("is_local"))
+        )
+        if cap is not None:
+            limit = cap.seconds
         executor = self.registry.executor(task["task_queue"]) or self.executor
         interceptors = self.registry.activity_interceptors(task["task_queue"])
         try:
@@ -159,6 +168,8 @@ class ActivityAttempt:
         except CompleteAsyncError:
             return None
         except _Timeout as t:
+            if cap is not None and t.kind is TimeoutType.START_TO_CLOSE:
+                return _failed(cap.error(), details)
             return timed_out(t.kind, details)
         except (asyncio.CancelledError, CancelledError) as err:
             if ctx.cancellation_details is not None and ctx.cancellation_details.paused:

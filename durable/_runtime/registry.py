@@ -12,6 +12,7 @@ from durable._build_ids import workflow_code_build_id
 from durable._conversion.data_converter import DataConverter
 from durable._replay.definition import WorkflowDefinition
 from durable._replay.machine import NoWorker, UnknownWorkflowType
+from durable._workers.config import ActivityLimits, TaskQueueConfig
 
 __all__ = ["Registry", "UnknownActivityType"]
 
@@ -36,6 +37,8 @@ class Registry:
         self._executors: dict[str, Any] = {}
         self._activity_interceptors: dict[str, tuple[Any, ...]] = {}
         self._build_ids: dict[str, str] = {}
+        self._task_queue_configs: dict[str, TaskQueueConfig] = {}
+        self._worker_limits: dict[str, ActivityLimits] = {}
         self._lock = threading.Lock()
 
     def register(
@@ -119,6 +122,34 @@ class Registry:
                     self._dynamic_activities.pop(task_queue, None)
                 else:
                     self._activities.get(task_queue, {}).pop(act_name, None)
+
+    def configure(self, task_queue: str, config: TaskQueueConfig) -> None:
+        """Declare how the task queue's activity worker is scaled (a deployment's ``TASK_QUEUES``)."""
+        with self._lock:
+            self._task_queue_configs[task_queue] = config
+
+    def limit_activities(self, task_queue: str, limits: ActivityLimits | None) -> None:
+        """A local Worker's concurrency and rate for the task queue (None: it left)."""
+        with self._lock:
+            if limits is None:
+                self._worker_limits.pop(task_queue, None)
+            else:
+                self._worker_limits[task_queue] = limits
+
+    def activity_limits(self, task_queue: str) -> ActivityLimits:
+        """What the engine enforces on the task queue's attempts: a Worker's options over the
+        declared config (no limits when neither says anything)."""
+        with self._lock:
+            config = self._task_queue_configs.get(task_queue)
+            worker = self._worker_limits.get(task_queue)
+        declared = config.limits if config is not None else ActivityLimits()
+        if worker is None:
+            return declared
+        return ActivityLimits(
+            max_concurrent=worker.max_concurrent or declared.max_concurrent,
+            per_second=worker.per_second or declared.per_second,
+            function_timeout=declared.function_timeout,
+        )
 
     def workflow(self, workflow_type: str, task_queue: str) -> WorkflowDefinition:
         """The definition a history's type refers to (the task queue's dynamic one if none is named so).

@@ -20,6 +20,7 @@ from durable._runtime.ports import (
     TimerService,
 )
 from durable._runtime.retention import Archival
+from durable._workers.ports import RateLimitStore
 
 __all__ = [
     "INBOX",
@@ -88,6 +89,9 @@ class Services:
     failed_deliveries: Queue | None = None
     """Where the orchestrator's failed asynchronous invocations land (Lambda's dead-letter
     queue for them): the reconciler forwards them to the inbox."""
+    rate_limits: RateLimitStore | None = None
+    """Task queues' admission slots (:mod:`durable._workers.rate_limit`; None: no task queue
+    of this deployment may have a rate)."""
 
     def __post_init__(self) -> None:
         # Every body the runtime sends passes here, whoever sends it: a large one is

@@ -41,6 +41,7 @@ from durable._replay.interceptor import (
 )
 from durable._replayer import Replayer, WorkflowReplayResult, WorkflowReplayResults
 from durable._sandbox.runner import SandboxedWorkflowRunner, UnsandboxedWorkflowRunner, WorkflowRunner
+from durable._workers.config import ActivityLimits
 
 __all__ = [
     "ActivityInboundInterceptor",
@@ -139,7 +140,12 @@ class Worker:
                 (``SandboxedWorkflowRunner``, whose ``restrictions`` say what it refuses), or
                 without it (``UnsandboxedWorkflowRunner()``).
             unsandboxed_workflow_runner: runs the workflows marked ``sandboxed=False``.
-            workflow_task_executor, max_cached_workflows, max_concurrent_*, tuner, *_polls,
+            max_concurrent_activities: most of the task queue's attempts running at once
+                (deployed: ``durable.deployment.TaskQueueConfig`` in ``statemachines/registry.py``).
+            max_task_queue_activities_per_second: most of the task queue's attempts started per
+                second, whatever runs them (deployed: ``TaskQueueConfig`` likewise).
+            workflow_task_executor, max_cached_workflows, max_concurrent_workflow_tasks,
+                max_concurrent_local_activities, tuner, *_polls,
                 nonsticky_to_sticky_poll_ratio, sticky_queue_schedule_to_start_timeout,
                 max_eager_activity_reservations_per_workflow_task,
                 disable_eager_activity_execution, *_poller_behavior,
@@ -156,7 +162,7 @@ class Worker:
             identity, plugins, use_worker_versioning, deployment_config,
                 no_remote_activities, max_heartbeat_throttle_interval,
                 default_heartbeat_throttle_interval, max_activities_per_second,
-                max_task_queue_activities_per_second, workflow_failure_exception_types,
+                workflow_failure_exception_types,
                 shared_state_manager, patch_activation_callback, disable_payload_error_limit,
                 nexus_*: refused unless left at their defaults (NotImplementedError naming the
                 option): see README, "Differences from temporalio".
@@ -171,7 +177,7 @@ class Worker:
         """
         del unsandboxed_workflow_runner  # sandboxed=False runs unrestricted whatever the runner
         # Tuning of pollers, slots and caches that do not exist here (see the docstring).
-        del workflow_task_executor, max_cached_workflows, max_concurrent_workflow_tasks, max_concurrent_activities
+        del workflow_task_executor, max_cached_workflows, max_concurrent_workflow_tasks
         del max_concurrent_local_activities, tuner, max_concurrent_workflow_task_polls, nonsticky_to_sticky_poll_ratio
         del max_concurrent_activity_task_polls, sticky_queue_schedule_to_start_timeout, disable_eager_activity_execution
         del max_eager_activity_reservations_per_workflow_task, workflow_task_poller_behavior
@@ -185,7 +191,6 @@ class Worker:
         refuse("max_heartbeat_throttle_interval", max_heartbeat_throttle_interval, timedelta(seconds=60))
         refuse("default_heartbeat_throttle_interval", default_heartbeat_throttle_interval, timedelta(seconds=30))
         refuse("max_activities_per_second", max_activities_per_second)
-        refuse("max_task_queue_activities_per_second", max_task_queue_activities_per_second)
         refuse("workflow_failure_exception_types", list(workflow_failure_exception_types), [])
         refuse("shared_state_manager", shared_state_manager)
         refuse("patch_activation_callback", patch_activation_callback)
@@ -233,6 +238,11 @@ class Worker:
         self._data_converter = client.data_converter  # its runs and attempts convert values as its client does
         self._interceptors = [i for i in client._interceptors if isinstance(i, Interceptor)] + list(interceptors)
         self._build_id = build_id
+        self._limits = (
+            ActivityLimits(max_concurrent=max_concurrent_activities, per_second=max_task_queue_activities_per_second)
+            if activities and (max_concurrent_activities or max_task_queue_activities_per_second)
+            else None
+        )
         self._running = False
         self._stopped: asyncio.Event | None = None
 
@@ -256,6 +266,7 @@ class Worker:
             data_converter=self._data_converter,
             interceptors=self._interceptors,
             build_id=self._build_id,
+            limits=self._limits,
         )
         self._running = True
 

@@ -30,6 +30,7 @@ from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.invoker import LambdaInvoker  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
 from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.rate_limits import DynamoRateLimitStore  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._local.archive import MemoryObjectStore  # noqa: E402
@@ -37,6 +38,7 @@ from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._local.invocations import INVOCATIONS, LocalInvoker  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.payloads import MemoryPayloadStore  # noqa: E402
+from durable._local.rate_limits import MemoryRateLimitStore  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
 from durable._local.sqlite.archive import SqliteObjectStore  # noqa: E402
 from durable._local.sqlite.database import Database  # noqa: E402
@@ -45,6 +47,7 @@ from durable._local.sqlite.history import SqliteHistoryStore  # noqa: E402
 from durable._local.sqlite.idempotency import SqlitePersistenceLayer  # noqa: E402
 from durable._local.sqlite.payloads import SqlitePayloadStore  # noqa: E402
 from durable._local.sqlite.queue import SqliteQueue  # noqa: E402
+from durable._local.sqlite.rate_limits import SqliteRateLimitStore  # noqa: E402
 from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
 from durable._local.ttl import sweep_table  # noqa: E402
 from durable._runtime.archive import ObjectStore  # noqa: E402
@@ -57,6 +60,7 @@ from durable._runtime.ports import (  # noqa: E402
     Queue,
     ScheduleStore,
 )
+from durable._workers.ports import RateLimitStore  # noqa: E402
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
@@ -93,6 +97,9 @@ class MotoBackend:
 
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return DynamoScheduleStore(EXECUTIONS_TABLE, self.dynamodb, claims=claims)
+
+    def rate_limits(self) -> RateLimitStore:
+        return DynamoRateLimitStore(EXECUTIONS_TABLE, self.dynamodb)
 
     def archive_objects(self) -> ObjectStore:
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -134,6 +141,9 @@ class MemoryBackend:
 
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return MemoryScheduleStore(claims=claims)
+
+    def rate_limits(self) -> RateLimitStore:
+        return MemoryRateLimitStore()
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return MemoryQueue(name, max_receive_count=max_receive_count)
@@ -177,6 +187,9 @@ class SqliteBackend:
 
     def schedules(self, claims: ClaimCheck | None = None) -> ScheduleStore:
         return SqliteScheduleStore(self.db, claims=claims)
+
+    def rate_limits(self) -> RateLimitStore:
+        return SqliteRateLimitStore(self.db)
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return SqliteQueue(self.db, name, max_receive_count=max_receive_count)

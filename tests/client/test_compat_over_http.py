@@ -47,6 +47,7 @@ from tests.compat.test_start_policies import *
 from tests.compat.test_timers_and_conditions import *
 from tests.compat.test_update_with_start import *
 from tests.compat.test_wait import *
+from tests.compat.test_worker_concurrency import *
 
 COMPAT = Path(__file__).parents[1] / "compat"
 

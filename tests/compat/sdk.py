@@ -162,6 +162,7 @@ def new_worker(
     activities: Sequence[Any] = (),
     activity_executor: Executor | None = None,
     interceptors: Sequence[Any] = (),
+    max_concurrent_activities: int | None = None,
 ) -> Worker:
     """A Worker with only the standard arguments (plus, for temporalio, the
     unsandboxed runner so that test modules need no sandbox passthrough)."""
@@ -174,6 +175,8 @@ def new_worker(
         kwargs["interceptors"] = list(interceptors)
     if activity_executor is not None:
         kwargs["activity_executor"] = activity_executor
+    if max_concurrent_activities is not None:
+        kwargs["max_concurrent_activities"] = max_concurrent_activities
     if BACKEND == "temporal":
         kwargs["workflow_runner"] = UnsandboxedWorkflowRunner()
     return Worker(client, **kwargs)

@@ -5,9 +5,9 @@ batch job's workflow and activities itself (durable._batch), and the stack adds 
 """
 
 from durable._aws.app import LambdaApp
-from statemachines.registry import DATA_CONVERTER, INTERCEPTORS
+from statemachines.registry import DATA_CONVERTER, INTERCEPTORS, TASK_QUEUES
 
-app = LambdaApp(data_converter=DATA_CONVERTER, interceptors=INTERCEPTORS)
+app = LambdaApp(data_converter=DATA_CONVERTER, interceptors=INTERCEPTORS, task_queues=TASK_QUEUES)
 
 
 @app.tracer.capture_lambda_handler

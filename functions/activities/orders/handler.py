@@ -2,9 +2,14 @@
 
 from durable._aws.app import LambdaApp
 from functions.activities.orders.activities import ACTIVITIES, TASK_QUEUE
-from statemachines.registry import DATA_CONVERTER, INTERCEPTORS
+from statemachines.registry import DATA_CONVERTER, INTERCEPTORS, TASK_QUEUES
 
-app = LambdaApp(activities={TASK_QUEUE: ACTIVITIES}, data_converter=DATA_CONVERTER, interceptors=INTERCEPTORS)
+app = LambdaApp(
+    activities={TASK_QUEUE: ACTIVITIES},
+    data_converter=DATA_CONVERTER,
+    interceptors=INTERCEPTORS,
+    task_queues=TASK_QUEUES,  # its concurrency, rate and function timeout
+)
 
 
 @app.tracer.capture_lambda_handler

@@ -1,0 +1,1 @@
+"""Activity workers scaled per task queue: concurrency, rate, function timeout and memory."""
