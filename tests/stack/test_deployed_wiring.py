@@ -125,7 +125,8 @@ _AUTHORIZED_ON_ANY_RESOURCE = ("dynamodb:", "scheduler:")
 
 
 def _unscoped_for_moto(template: dict[str, Any]) -> dict[str, Any]:
-    """The template with its DynamoDB and EventBridge Scheduler grants on Resource "*".
+    """The template with its DynamoDB and EventBridge Scheduler grants on Resource "*" (and
+    its grants to invoke the orchestrator under moto's name for the action, below).
 
     moto authorizes every request of these services against the resource "*", so a grant on
     a table's or a schedule group's ARN never matches there; on "*" the actions are enforced,
@@ -139,6 +140,10 @@ def _unscoped_for_moto(template: dict[str, Any]) -> dict[str, Any]:
                 actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
                 if all(a.startswith(_AUTHORIZED_ON_ANY_RESOURCE) for a in actions):
                     st["Resource"] = "*"
+                if actions == ["lambda:InvokeFunction"]:
+                    # moto names the Invoke operation's action "lambda:Invoke" (AWS's is
+                    # lambda:InvokeFunction) and authorizes it against "*".
+                    st["Action"], st["Resource"] = ["lambda:InvokeFunction", "lambda:Invoke"], "*"
     return {**template, "Resources": resources}
 
 

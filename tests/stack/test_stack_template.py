@@ -178,12 +178,23 @@ def test_inbox_is_a_fifo_queue_with_an_explicit_fifo_name_and_a_fifo_dlq(synthes
     assert dlq["FifoQueue"] is True
 
 
+def _async_dead_letter_queues(synthesized) -> set[str]:
+    """The queues functions' asynchronous invocations fail into (their on-failure destinations)."""
+    return {
+        c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        for c in synthesized.resources("AWS::Lambda::EventInvokeConfig").values()
+    }
+
+
 def test_every_queue_has_a_dead_letter_queue_with_redrive(synthesized):
     queues = synthesized.resources("AWS::SQS::Queue")
     dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # fmt: skip
     sources = {k for k, q in queues.items() if "RedrivePolicy" in q["Properties"]}
-    assert sources | dlqs == set(queues), "every queue is a source with a DLQ, or a DLQ"
+    invocations = _async_dead_letter_queues(synthesized)
+    assert sources | dlqs | invocations == set(queues), "every queue is a source with a DLQ, or a DLQ"
+    for k in invocations:
+        assert queues[k]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
     assert len(dlqs) == len(sources), "one DLQ per queue"
     for k in sources:
         props = queues[k]["Properties"]
@@ -598,6 +609,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_its_depth(synthesized):
     queues = synthesized.resources("AWS::SQS::Queue")
     dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # fmt: skip
+    dlqs |= _async_dead_letter_queues(synthesized)  # the orchestrator's failed invocations
     watched = {
         a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in _alarms(synthesized)
@@ -649,7 +661,9 @@ def _topic(s: Synth) -> str:
 def test_every_alarm_notifies_the_namespaces_topic_and_says_when_it_is_over(synthesized):
     topic = {"Ref": _topic(synthesized)}
     alarms = _alarms(synthesized)
-    assert len(alarms) == 6 + len(DEPLOYED_TASK_QUEUES) + 2  # engine 3, reconciler 1, orchestrator 2, a DLQ per queue
+    # engine 3, reconciler 1, orchestrator 2, a DLQ per queue (inbox, timers, each task queue), the
+    # orchestrator's failed invocations
+    assert len(alarms) == 6 + len(DEPLOYED_TASK_QUEUES) + 2 + 1
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic], alarm
         # a failed workflow is final: no "OK" mail five minutes later
