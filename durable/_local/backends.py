@@ -26,6 +26,7 @@ from durable._aws.payloads import S3PayloadStore
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
+from durable._aws.timer_schedules import EventBridgeTimerSchedules
 from durable._local.archive import MemoryObjectStore
 from durable._local.clock import RealClock, SkippingClock
 from durable._local.idempotency import MemoryPersistenceLayer
@@ -41,12 +42,19 @@ from durable._local.sqlite.idempotency import SqlitePersistenceLayer
 from durable._local.sqlite.payloads import SqlitePayloadStore
 from durable._local.sqlite.queue import SqliteQueue, known_queues, queues_with_work
 from durable._local.sqlite.schedules import SqliteScheduleStore
+from durable._local.sqlite.timer_schedules import SqliteTimerSchedules
 from durable._local.sqlite.timers import SqliteTimerService
+from durable._local.timer_schedules import (
+    FiredTimerSchedules,
+    LocallyFiredTimers,
+    MemoryTimerSchedules,
+    MotoTimerSchedules,
+)
 from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFactory
 from durable._local.ttl import sweep_table
 from durable._runtime.archive import ObjectStore, RunArchive
 from durable._runtime.claimcheck import ClaimCheck
-from durable._runtime.ports import Queue
+from durable._runtime.ports import Clock, Queue
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
@@ -167,6 +175,9 @@ class Backend:
     """Delete the items whose TTL (``expires_at``) passed by ``now``, as DynamoDB would; how many."""
 
 
+MOTO_ACCOUNT = "123456789012"
+"""The account moto answers as (its default)."""
+
 LOCAL_NAMESPACE = "default"
 """The namespace a local environment's archive keys name (Temporal's default namespace)."""
 
@@ -209,6 +220,7 @@ def _assemble(
     schedules: Any,
     claims: ClaimCheck,
     make_timers: TimersFactory = LocalTimerService,
+    make_schedules: Callable[[Clock], FiredTimerSchedules] = MemoryTimerSchedules,
 ) -> Backend:
     queues: dict[str, Queue] = {}
     lock = threading.Lock()
@@ -219,7 +231,10 @@ def _assemble(
                 queues[name] = _NotifyingQueue(make_queue(name), notifier)
             return queues[name]
 
-    timers = make_timers(clock, queue_for, notifier.poke)
+    # Long timers become one-time schedules, as on AWS (durable._runtime.timer_schedules).
+    timers = LocallyFiredTimers(
+        make_timers(clock, queue_for, notifier.poke), make_schedules(clock), clock, queue_for, notifier.poke
+    )
     services = Services(
         history=history,
         executions=_NotifyingExecutions(executions, notifier),
@@ -286,6 +301,7 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
         SqliteScheduleStore(db, claims=claims),
         claims,
         make_timers=lambda clock, queue_for, on_change: SqliteTimerService(db, clock, queue_for, on_change),
+        make_schedules=lambda clock: SqliteTimerSchedules(db, clock),
     )
     # What the last process left: its queues exist again (their dead letters listable), and
     # those with messages are polled at once.
@@ -322,7 +338,10 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
     ddb = session.client("dynamodb", endpoint_url=endpoint)
     sqs = session.client("sqs", endpoint_url=endpoint)
     s3 = session.client("s3", endpoint_url=endpoint)
+    scheduler = session.client("scheduler", endpoint_url=endpoint)
     suffix = uuid.uuid4().hex[:8]
+    schedule_group = f"durable-schedules-{suffix}"
+    scheduler.create_schedule_group(Name=schedule_group)
     bucket = f"durable-payloads-{suffix}"
     create_bucket(s3, bucket)
     claims = ClaimCheck(S3PayloadStore(bucket, client=s3))
@@ -352,8 +371,18 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
         make_queue,
         DynamoScheduleStore(names["executions"], client=ddb, claims=claims),
         claims,
+        # Long timers are schedules in moto's Scheduler, made and deleted by the AWS adapter.
+        make_schedules=lambda clock: MotoTimerSchedules(
+            EventBridgeTimerSchedules(
+                group_name=schedule_group,
+                role_arn=f"arn:aws:iam::{MOTO_ACCOUNT}:role/durable-scheduler",
+                target_arn=lambda name: f"arn:aws:sqs:us-east-1:{MOTO_ACCOUNT}:{name}",
+                clock=clock,
+                client=scheduler,
+            )
+        ),
     )
-    backend.boto_clients = [ddb, sqs, s3]
+    backend.boto_clients = [ddb, sqs, s3, scheduler]
     backend.stop = server.stop
     if archival:
         create_bucket(s3, f"durable-archive-{suffix}")

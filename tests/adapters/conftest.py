@@ -31,6 +31,7 @@ from durable._aws.payloads import S3PayloadStore  # noqa: E402
 from durable._aws.provision import create_bucket, create_queue, create_tables, dlq_name  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
+from durable._aws.timer_schedules import EventBridgeTimerSchedules  # noqa: E402
 from durable._local.archive import MemoryObjectStore  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
@@ -44,16 +45,19 @@ from durable._local.sqlite.idempotency import SqlitePersistenceLayer  # noqa: E4
 from durable._local.sqlite.payloads import SqlitePayloadStore  # noqa: E402
 from durable._local.sqlite.queue import SqliteQueue  # noqa: E402
 from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
+from durable._local.sqlite.timer_schedules import SqliteTimerSchedules  # noqa: E402
+from durable._local.timer_schedules import FiredTimerSchedules, MemoryTimerSchedules, MotoTimerSchedules  # noqa: E402
 from durable._local.ttl import sweep_table  # noqa: E402
 from durable._runtime.archive import ObjectStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
-from durable._runtime.ports import ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
+from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
 IDEMPOTENCY_TABLE = "idempotency"
 PAYLOAD_BUCKET = "payloads"
 ARCHIVE_BUCKET = "archive"
+SCHEDULE_GROUP = "durable-schedules"
 
 
 class MotoBackend:
@@ -103,6 +107,19 @@ class MotoBackend:
     def idempotency(self) -> BasePersistenceLayer:
         return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE, boto3_client=self.dynamodb)
 
+    def timer_schedules(self, clock: Clock) -> FiredTimerSchedules:
+        """EventBridge Scheduler on moto through the AWS adapter (fired by the local wrapper)."""
+        self.scheduler = boto3.client("scheduler", region_name="us-east-1")
+        self.scheduler.create_schedule_group(Name=SCHEDULE_GROUP)
+        adapter = EventBridgeTimerSchedules(
+            group_name=SCHEDULE_GROUP,
+            role_arn="arn:aws:iam::123456789012:role/scheduler",
+            target_arn=lambda name: f"arn:aws:sqs:us-east-1:123456789012:{name}",
+            clock=clock,
+            client=self.scheduler,
+        )
+        return MotoTimerSchedules(adapter)
+
 
 class MemoryBackend:
     """The in-memory adapters; a test's stores share nothing with other tests."""
@@ -133,6 +150,9 @@ class MemoryBackend:
 
     def idempotency(self) -> BasePersistenceLayer:
         return MemoryPersistenceLayer()
+
+    def timer_schedules(self, clock: Clock) -> FiredTimerSchedules:
+        return MemoryTimerSchedules(clock)
 
 
 class SqliteBackend:
@@ -166,6 +186,9 @@ class SqliteBackend:
 
     def idempotency(self) -> BasePersistenceLayer:
         return SqlitePersistenceLayer(self.db)
+
+    def timer_schedules(self, clock: Clock) -> FiredTimerSchedules:
+        return SqliteTimerSchedules(self.db, clock)
 
     def archive_objects(self) -> ObjectStore:
         return SqliteObjectStore(self.db)
