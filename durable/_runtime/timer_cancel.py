@@ -27,15 +27,15 @@ def timer_dedup(seq: int) -> str:
 
 
 def cancel_timer(services: Services, run_id: str, seq: int) -> None:
-    """Recall the run's timer ``seq`` (TimerCanceled)."""
-    services.timers.cancel(INBOX, dedup_id=fifo_dedup(run_id, timer_dedup(seq)))
+    """Recall the run's timer ``seq`` (TimerCanceled); never fails the dispatch (see the module)."""
+    _cancel(services, run_id, timer_dedup(seq))
 
 
 def cancel_pending_timers(services: Services, ledger: Ledger) -> None:
     """Recall what a closed run left pending: its timers not yet due, and its deadline.
 
     Never fails the close: an unfired schedule of a closed run is harmless (its message
-    finds the run closed), so a failed delete is logged and left.
+    finds the run closed), so a failed delete is logged and left, as a cancelled timer's.
     """
     started: dict[str, Any] = ledger.started or {}
     run_id = started.get("run_id", "")
@@ -44,7 +44,11 @@ def cancel_pending_timers(services: Services, ledger: Ledger) -> None:
     if started and (deadline := deadline_of(started)) is not None and deadline[0] > now:
         dedups.append(DEADLINE_DEDUP)
     for dedup in dedups:
-        try:
-            services.timers.cancel(INBOX, dedup_id=fifo_dedup(run_id, dedup))
-        except Exception:  # noqa: BLE001 - best effort: the close is done whatever this does
-            logger.warning("could not delete the schedule of %s of closed run %s", dedup, run_id, exc_info=True)
+        _cancel(services, run_id, dedup)
+
+
+def _cancel(services: Services, run_id: str, dedup: str) -> None:
+    try:
+        services.timers.cancel(INBOX, dedup_id=fifo_dedup(run_id, dedup))
+    except Exception:  # noqa: BLE001 - best effort: a schedule left behind fires into a run that ignores it
+        logger.warning("could not delete the schedule of %s of run %s", dedup, run_id, exc_info=True)
