@@ -221,3 +221,15 @@ def test_at_time_rounds_up_to_the_minute_and_never_before_the_timer():
     assert at_time(T0) == T0 + 50
     assert at_time(T0 + 50) == T0 + 50
     assert at_time(T0 + 50.001) == T0 + 110
+
+
+def test_a_long_timer_survives_a_restart_of_the_dev_server_s_file(sqlite_backend):
+    clock = Clock(T0)
+    sqlite_backend.timer_schedules(clock).create(_schedule(fire_at=T0 + 2 * HOUR))
+    sqlite_backend.reopen()
+
+    schedules = sqlite_backend.timer_schedules(clock)
+    assert schedules.next_due() == T0 + 2 * HOUR
+    fired: list[str] = []
+    assert schedules.fire_due(T0 + 3 * HOUR, lambda s: fired.append(s.body)) == 1  # fell due while it was down
+    assert fired == ['{"kind":"timer"}'] and schedules.pending() == 0
