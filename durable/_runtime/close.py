@@ -34,8 +34,9 @@ def finish_close(services: Services, ledger: Ledger) -> None:
     if services.archival is not None:
         # Before the record says closed: once it does, the run is archived (durable._runtime.retention).
         archive_closed_run(services.archival, ledger, execution_key(wf, run), close_time)
-    services.executions.close(wf, run, ledger.status, close_time, ledger.last_event_id)
+    # Before the record says closed, so a crash in between finds the close to finish and does it again.
     cancel_pending_timers(services, ledger)
+    services.executions.close(wf, run, ledger.status, close_time, ledger.last_event_id)
     _report_to_parent(services, ledger)
     apply_parent_close_policy(services, ledger)
     if (
