@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 from durable._aws.lazy_client import LazyClient
 from durable._runtime.ports import Clock
 from durable._runtime.timer_schedules import (
+    ScheduleQuotaExceeded,
     TimerSchedule,
     at_expression,
     check_timer_schedule,
@@ -32,6 +33,9 @@ from durable._runtime.timer_schedules import (
 )
 
 __all__ = ["EventBridgeTimerSchedules", "queue_arn_beside"]
+
+# Refusals for a quota, which the timer service answers by falling back to the timer queue.
+_QUOTA_CODES = {"ServiceQuotaExceededException", "ThrottlingException"}
 
 # Scheduler retries a failed delivery for up to a day (its maximum), 185 times.
 _RETRY_POLICY = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
@@ -72,7 +76,8 @@ class EventBridgeTimerSchedules(LazyClient):
         self._queues: dict[str, str] = {}  # ARN -> logical name, of the targets used
 
     def create(self, schedule: TimerSchedule) -> None:
-        """Create the schedule; ConflictException (a re-dispatch made it already) is success."""
+        """Create the schedule; ConflictException (a re-dispatch made it already) is success,
+        a quota's refusal is :class:`ScheduleQuotaExceeded`."""
         check_timer_schedule(schedule, self.clock.now())
         arn = self.target_arn(schedule.queue)
         self._queues[arn] = schedule.queue
@@ -95,6 +100,8 @@ class EventBridgeTimerSchedules(LazyClient):
                 Target=target,
             )
         except ClientError as e:
+            if _code(e) in _QUOTA_CODES:
+                raise ScheduleQuotaExceeded(f"schedule {schedule.name!r}: {_code(e)}") from e
             if _code(e) != "ConflictException":
                 raise
 

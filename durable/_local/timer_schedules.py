@@ -22,8 +22,10 @@ from durable._aws.timer_schedules import EventBridgeTimerSchedules
 from durable._local.timers import DispatchedTimers
 from durable._runtime.ports import Clock, Queue
 from durable._runtime.timer_schedules import (
+    SCHEDULES_QUOTA,
     OneTimeSchedules,
     RoutedTimers,
+    ScheduleQuotaExceeded,
     TimerSchedule,
     check_timer_schedule,
 )
@@ -64,9 +66,11 @@ class FiredTimerSchedules(OneTimeSchedules, Protocol):
 class MemoryTimerSchedules:
     """:class:`FiredTimerSchedules` in memory: refuses what Scheduler refuses."""
 
-    def __init__(self, clock: Clock) -> None:
-        """``clock``: the environment's, against which an ``at()`` time must be in the future."""
+    def __init__(self, clock: Clock, quota: int = SCHEDULES_QUOTA) -> None:
+        """``clock``: the environment's, against which an ``at()`` time must be in the future;
+        ``quota``: how many schedules there may be at once (Scheduler's default)."""
         self._clock = clock
+        self._quota = quota
         self._schedules: dict[str, TimerSchedule] = {}
         self._lock = threading.Lock()
 
@@ -74,6 +78,8 @@ class MemoryTimerSchedules:
         """Create it; one of that name already there stays as it is (ConflictException on AWS)."""
         check_timer_schedule(schedule, self._clock.now())
         with self._lock:
+            if schedule.name not in self._schedules and len(self._schedules) >= self._quota:
+                raise ScheduleQuotaExceeded(f"schedule {schedule.name!r}: {self._quota} schedules already")
             self._schedules.setdefault(schedule.name, schedule)
 
     def delete(self, name: str) -> None:

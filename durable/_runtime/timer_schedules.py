@@ -23,6 +23,7 @@ the timer's own time, as Temporal's test server does.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ __all__ = [
     "MAX_SQS_DELAY_SECONDS",
     "OneTimeSchedules",
     "RoutedTimers",
+    "SCHEDULES_QUOTA",
+    "ScheduleQuotaExceeded",
     "TimerSchedule",
     "at_expression",
     "at_time",
@@ -51,11 +54,21 @@ MAX_SCHEDULE_INPUT_BYTES = 256 * 1024
 """A target's input larger than SQS's largest message could never be delivered (bodies are
 sealed below it by the claim check, so none reaches this)."""
 
+SCHEDULES_QUOTA = 10_000_000
+"""Scheduler's default number of schedules per account and region (adjustable): the twins' limit."""
+
+logger = logging.getLogger("durable.timers")
+
 _NAME = re.compile(r"[0-9a-zA-Z_.-]{1,64}")
 _NAME_PREFIX = "timer."
 """A cron schedule's Scheduler name (``durable._aws.schedules.scheduler_name``) always has a
 ``-`` before its 16-digit digest; these never do, so the two kinds share a group without clashing."""
 _AT = re.compile(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
+
+
+class ScheduleQuotaExceeded(Exception):
+    """Scheduler refused a new schedule for a quota: its number of schedules, or its request
+    rate once the SDK's retries ran out (ServiceQuotaExceededException, ThrottlingException)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,7 @@ class OneTimeSchedules(Protocol):
         Raises:
             ValueError: what Scheduler refuses (a name not of 1-64 ``[0-9a-zA-Z-_.]``, an
                 ``at()`` time already past, an input over its size).
+            ScheduleQuotaExceeded: no room for another schedule now.
         """
         ...
 
@@ -163,7 +177,13 @@ class RoutedTimers:
             self.short.schedule(fire_at, queue, body, group_id=group_id, dedup_id=dedup_id)
             return
         name = timer_schedule_name(queue, dedup_id, fire_at, body)
-        self.schedules.create(TimerSchedule(name, fire_at, queue, body, group_id))
+        try:
+            self.schedules.create(TimerSchedule(name, fire_at, queue, body, group_id))
+        except ScheduleQuotaExceeded:
+            # The timer still fires: in 15-minute hops of the timer queue, as before schedules,
+            # at their cost, rather than failing the dispatch until Scheduler has room.
+            logger.warning("no room for schedule %s (Scheduler's quota): the timer rides the timer queue", name)
+            self.short.schedule(fire_at, queue, body, group_id=group_id, dedup_id=dedup_id)
 
     def cancel(self, queue: str, *, dedup_id: str) -> None:
         """Delete the timer's schedule if it has one (best effort: one that fires anyway is

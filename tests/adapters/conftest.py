@@ -51,6 +51,7 @@ from durable._local.ttl import sweep_table  # noqa: E402
 from durable._runtime.archive import ObjectStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._runtime.ports import Clock, ExecutionStore, HistoryStore, PayloadStore, Queue, ScheduleStore  # noqa: E402
+from durable._runtime.timer_schedules import SCHEDULES_QUOTA  # noqa: E402
 
 HISTORY_TABLE = "history"
 EXECUTIONS_TABLE = "executions"
@@ -151,8 +152,8 @@ class MemoryBackend:
     def idempotency(self) -> BasePersistenceLayer:
         return MemoryPersistenceLayer()
 
-    def timer_schedules(self, clock: Clock) -> FiredTimerSchedules:
-        return MemoryTimerSchedules(clock)
+    def timer_schedules(self, clock: Clock, quota: int = SCHEDULES_QUOTA) -> FiredTimerSchedules:
+        return MemoryTimerSchedules(clock, quota)
 
 
 class SqliteBackend:
@@ -187,8 +188,8 @@ class SqliteBackend:
     def idempotency(self) -> BasePersistenceLayer:
         return SqlitePersistenceLayer(self.db)
 
-    def timer_schedules(self, clock: Clock) -> FiredTimerSchedules:
-        return SqliteTimerSchedules(self.db, clock)
+    def timer_schedules(self, clock: Clock, quota: int = SCHEDULES_QUOTA) -> FiredTimerSchedules:
+        return SqliteTimerSchedules(self.db, clock, quota)
 
     def archive_objects(self) -> ObjectStore:
         return SqliteObjectStore(self.db)

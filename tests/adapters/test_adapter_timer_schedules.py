@@ -15,6 +15,7 @@ from durable._runtime.services import INBOX
 from durable._runtime.timer_schedules import (
     MAX_SCHEDULE_INPUT_BYTES,
     RoutedTimers,
+    ScheduleQuotaExceeded,
     TimerSchedule,
     at_expression,
     at_time,
@@ -233,3 +234,22 @@ def test_a_long_timer_survives_a_restart_of_the_dev_server_s_file(sqlite_backend
     fired: list[str] = []
     assert schedules.fire_due(T0 + 3 * HOUR, lambda s: fired.append(s.body)) == 1  # fell due while it was down
     assert fired == ['{"kind":"timer"}'] and schedules.pending() == 0
+
+
+def test_the_twins_refuse_a_schedule_beyond_scheduler_s_quota_and_the_timer_rides_the_timer_queue(twin):
+    clock = Clock(T0)
+    schedules = twin.timer_schedules(clock, quota=1)
+    queues = {INBOX: twin.queue(INBOX)}
+    short = LocalTimerService(clock, queues.__getitem__)
+    timers = LocallyFiredTimers(short, schedules, clock, queues.__getitem__)
+
+    timers.schedule(T0 + 2 * HOUR, INBOX, "first", group_id="wf-1", dedup_id="run:timer:1")
+    timers.schedule(T0 + 2 * HOUR, INBOX, "first", group_id="wf-1", dedup_id="run:timer:1")  # the same: fine
+    with pytest.raises(ScheduleQuotaExceeded):
+        schedules.create(_schedule(name="timer.b"))
+    timers.schedule(T0 + 2 * HOUR, INBOX, "second", group_id="wf-2", dedup_id="run:timer:2")
+
+    assert (schedules.pending(), short.pending()) == (1, 1)  # the second waits as a delayed message
+    clock.t = T0 + 2 * HOUR
+    assert timers.fire_due() == 2
+    assert sorted(m.body for m in queues[INBOX].receive()) == ["first", "second"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 
 from durable._aws.provision import create_queue
@@ -133,3 +134,16 @@ def test_queue_arn_beside_takes_account_and_region_from_the_inbox():
     arn = "arn:aws-cn:sqs:cn-north-1:111122223333:durable-dev-inbox.fifo"
     url = "https://sqs.cn-north-1.amazonaws.com.cn/111122223333/durable-dev-activities-orders"
     assert queue_arn_beside(arn, url) == "arn:aws-cn:sqs:cn-north-1:111122223333:durable-dev-activities-orders"
+
+
+@pytest.mark.parametrize("code", ["ServiceQuotaExceededException", "ThrottlingException"])
+def test_scheduler_s_quota_refusal_sends_the_timer_through_the_timer_queue(world, code):
+    # moto never refuses for a quota: botocore's stubber answers as Scheduler would.
+    with Stubber(world.scheduler) as stub:
+        stub.add_client_error(
+            "create_schedule", service_error_code=code, http_status_code=402 if "Quota" in code else 429
+        )
+        world.timers.schedule(T0 + 7200, INBOX, "later", group_id="wf-1", dedup_id="run:timer:1")
+
+    [hop] = world.sent
+    assert (json.loads(hop["MessageBody"])["body"], hop["DelaySeconds"]) == ("later", 900)

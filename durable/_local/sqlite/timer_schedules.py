@@ -10,7 +10,12 @@ from __future__ import annotations
 from durable._local.sqlite.database import Database
 from durable._local.timer_schedules import Deliver
 from durable._runtime.ports import Clock
-from durable._runtime.timer_schedules import TimerSchedule, check_timer_schedule
+from durable._runtime.timer_schedules import (
+    SCHEDULES_QUOTA,
+    ScheduleQuotaExceeded,
+    TimerSchedule,
+    check_timer_schedule,
+)
 
 __all__ = ["SqliteTimerSchedules"]
 
@@ -20,15 +25,20 @@ _COLUMNS = "name, fire_at, queue, body, group_id"
 class SqliteTimerSchedules:
     """:class:`~durable._local.timer_schedules.FiredTimerSchedules` on the ``timer_schedules`` table."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        """Schedules of ``db``; an ``at()`` time must be in the future by ``clock``."""
+    def __init__(self, db: Database, clock: Clock, quota: int = SCHEDULES_QUOTA) -> None:
+        """Schedules of ``db``; an ``at()`` time must be in the future by ``clock``; at most
+        ``quota`` at once (Scheduler's default)."""
         self._db = db
         self._clock = clock
+        self._quota = quota
 
     def create(self, schedule: TimerSchedule) -> None:
         """Create it; one of that name already there stays as it is (ConflictException on AWS)."""
         check_timer_schedule(schedule, self._clock.now())
         with self._db.transaction() as conn:
+            there = conn.execute("SELECT 1 FROM timer_schedules WHERE name = ?", (schedule.name,)).fetchone()
+            if there is None and conn.execute("SELECT COUNT(*) FROM timer_schedules").fetchone()[0] >= self._quota:
+                raise ScheduleQuotaExceeded(f"schedule {schedule.name!r}: {self._quota} schedules already")
             conn.execute(
                 f"INSERT OR IGNORE INTO timer_schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
                 (schedule.name, schedule.fire_at, schedule.queue, schedule.body, schedule.group_id),
