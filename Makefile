@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo check test replay-check bench bench-steps bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec bench-dev-persist bench-archival bench-capacity compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo check test replay-check bench bench-steps bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec bench-dev-persist bench-archival bench-capacity bench-timers compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -105,6 +105,9 @@ bench-archival: setup
 # requests per step and per start counted on moto, and which quota binds first.
 bench-capacity: setup
 	$(BIN)/python benchmarks/capacity.py
+# AWS requests of one timer of 1 minute, 1 hour, 24 hours and 30 days (timer adapter and relay on moto).
+bench-timers: setup
+	$(BIN)/python benchmarks/timer_cost.py
 
 # Before `cdk deploy`: replay the most recent runs of a deployed stack (or the dev server)
 # against this code; fails naming each run the change would break. ADDRESS=<the stack's ApiUrl>.

@@ -158,6 +158,10 @@ class DurableStack(Stack):
             ),
         )
         inbox.grant_send_messages(self.scheduler_role)
+        # Long timers are one-time schedules too (durable._aws.timer_schedules): an activity
+        # retry's back-off is delivered to its task queue's queue.
+        for queue in activity_queues:
+            queue.grant_send_messages(self.scheduler_role)
         # Who arms schedules: the orchestrator (after each action) and the API (create, pause,
         # unpause, update, delete). Only schedules of this namespace's group, only this role.
         self.schedule_arn_pattern = self.format_arn(
@@ -253,6 +257,7 @@ class DurableStack(Stack):
             )
             # Timers: an async completion's start-to-close timeout, and a task put back for its rate slot.
             timer_queue.grant_send_messages(worker.function)
+            self._grant_timer_schedules(worker)
             # Large arguments arrive as references; large results and heartbeat details leave as ones.
             self.payloads.grant_read_write(worker.function)
             self.activity_workers[task_queue] = worker
@@ -301,6 +306,8 @@ class DurableStack(Stack):
         self.archive.grant_archiving(self.reconciler.function)  # a close it finishes archives the run
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
         self.failed_deliveries.queue.grant_consume_messages(self.reconciler.function)  # forwarded to the inbox
+        # A start it resends sets the run's deadline timer; a close it finishes deletes timers.
+        self._grant_timer_schedules(self.reconciler)
         # It replays runs' histories (whose large payloads are references) and resends starts.
         self.payloads.grant_read_write(self.reconciler.function)
 
@@ -440,6 +447,24 @@ class DurableStack(Stack):
                 id=f"AwsSolutions-IAM5[Resource::{self._iam5_schedule_resource()}]",
                 reason="Durable schedules come and go at run time (create_schedule): each is an EventBridge "
                 "Scheduler schedule in this namespace's group, so the grant is the group's schedules, no wider",
+            ),
+        )
+
+    def _grant_timer_schedules(self, fn: DurableFunction) -> None:
+        """Create and delete long timers' one-time schedules (named ``timer.<digest>``), nothing else."""
+        group = self.names.function("schedules")
+        fn.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+                resources=[self.format_arn(service="scheduler", resource="schedule", resource_name=f"{group}/timer.*")],
+            )
+        )
+        self.scheduler_role.grant_pass_role(fn.function)
+        Validations.of(fn.role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::{self._iam5_schedule_resource()[:-1]}timer.*]",
+                reason="Long timers are one-time schedules made at run time, named by a digest of the timer: "
+                "the grant is create and delete of this namespace's group's timer schedules, no wider",
             ),
         )
 

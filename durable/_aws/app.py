@@ -38,6 +38,7 @@ from durable._aws.payloads import S3PayloadStore
 from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
+from durable._aws.timer_schedules import EventBridgeTimerSchedules, queue_arn_beside
 from durable._aws.timers import SqsTimerService
 from durable._aws.tracing import InvocationTracer
 from durable._batch.install import install_batcher
@@ -57,10 +58,12 @@ from durable._runtime.control import Control
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
 from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.ports import TimerService
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
+from durable._runtime.timer_schedules import RoutedTimers
 from durable._settings import BUILD_ID, DeploymentSettings
 from durable._workers.config import TaskQueueConfig
 
@@ -164,7 +167,7 @@ class LambdaApp:
             history=history,
             executions=executions,
             inbox=queues[INBOX],
-            timers=SqsTimerService(timer_queue, queues, clock),
+            timers=self._timers(SqsTimerService(timer_queue, queues, clock), queues),
             clock=clock,
             queue_for=queue_for,
             idempotency=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
@@ -182,6 +185,22 @@ class LambdaApp:
             ),
             rate_limits=DynamoRateLimitStore(settings.executions_table),
         )
+
+    def _timers(self, relay: SqsTimerService, queues: Mapping[str, SqsQueue]) -> TimerService:
+        """Timers beyond SQS's 15 minutes as one-time Scheduler schedules where the stack wired
+        Scheduler (else in 15-minute hops of the timer queue, as before)."""
+        s = self.settings
+        if not (s.schedule_group and s.inbox_queue_arn and s.scheduler_role_arn):
+            return relay
+        inbox_arn = s.inbox_queue_arn
+
+        def target_arn(queue: str) -> str:
+            return inbox_arn if queue == INBOX else queue_arn_beside(inbox_arn, queues[queue].url)
+
+        schedules = EventBridgeTimerSchedules(
+            group_name=s.schedule_group, role_arn=s.scheduler_role_arn, target_arn=target_arn, clock=relay.clock
+        )
+        return RoutedTimers(relay, schedules, relay.clock)
 
     def _archival(self, history: DynamoHistoryStore, executions: DynamoExecutionStore) -> Archival | None:
         """Closed runs archived to the stack's archive bucket (none without one: histories kept)."""
@@ -258,6 +277,7 @@ class LambdaApp:
     def handle_timers(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Timer relay function: a batch of the timer queue."""
         timers = unsealed_timers(self.services.timers)
-        assert isinstance(timers, SqsTimerService)
+        relay = timers.short if isinstance(timers, RoutedTimers) else timers
+        assert isinstance(relay, SqsTimerService)
         with self._publishing_metrics():
-            return timer_relay_handler(timers, event, context)
+            return timer_relay_handler(relay, event, context)

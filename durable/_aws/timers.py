@@ -74,6 +74,10 @@ class SqsTimerService:
         }
         self._hop(json.dumps(timer, separators=(",", ":")), fire_at)
 
+    def cancel(self, queue: str, *, dedup_id: str) -> None:
+        """Nothing to do: a delayed SQS message cannot be recalled; its run ignores it when it comes."""
+        del queue, dedup_id
+
     def relay(self, message_body: str) -> bool:
         """Handle one timer-queue message: deliver it if due, else send it on another hop.
 

@@ -268,6 +268,9 @@ class _Timers:
     ) -> None:
         self.inner.schedule(fire_at, queue, self._b.encode_body(body), group_id=group_id, dedup_id=dedup_id)
 
+    def cancel(self, queue: str, *, dedup_id: str) -> None:
+        self.inner.cancel(queue, dedup_id=dedup_id)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 

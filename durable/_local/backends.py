@@ -28,6 +28,7 @@ from durable._aws.provision import create_bucket, create_function, create_queue,
 from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
+from durable._aws.timer_schedules import EventBridgeTimerSchedules
 from durable._local.archive import MemoryObjectStore
 from durable._local.clock import RealClock, SkippingClock
 from durable._local.idempotency import MemoryPersistenceLayer
@@ -46,12 +47,19 @@ from durable._local.sqlite.payloads import SqlitePayloadStore
 from durable._local.sqlite.queue import SqliteQueue, known_queues, queues_with_work
 from durable._local.sqlite.rate_limits import SqliteRateLimitStore
 from durable._local.sqlite.schedules import SqliteScheduleStore
+from durable._local.sqlite.timer_schedules import SqliteTimerSchedules
 from durable._local.sqlite.timers import SqliteTimerService
+from durable._local.timer_schedules import (
+    FiredTimerSchedules,
+    LocallyFiredTimers,
+    MemoryTimerSchedules,
+    MotoTimerSchedules,
+)
 from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFactory
 from durable._local.ttl import sweep_table
 from durable._runtime.archive import ObjectStore, RunArchive
 from durable._runtime.claimcheck import ClaimCheck
-from durable._runtime.ports import OrchestratorInvoker, Queue
+from durable._runtime.ports import Clock, OrchestratorInvoker, Queue
 from durable._runtime.retention import Archival
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
@@ -177,6 +185,8 @@ class Backend:
 _NEVER = 1_000_000
 """A receive count no message reaches: the queue of accepted invocations never dead-letters by
 itself (the dispatcher moves an invocation that failed three times, as Lambda does)."""
+MOTO_ACCOUNT = "123456789012"
+"""The account moto answers as (its default)."""
 
 LOCAL_NAMESPACE = "default"
 """The namespace a local environment's archive keys name (Temporal's default namespace)."""
@@ -220,6 +230,7 @@ def _assemble(
     schedules: Any,
     claims: ClaimCheck,
     make_timers: TimersFactory = LocalTimerService,
+    make_schedules: Callable[[Clock], FiredTimerSchedules] = MemoryTimerSchedules,
     *,
     deliveries: _Deliveries,
 ) -> Backend:
@@ -233,7 +244,10 @@ def _assemble(
                 queues[name] = _NotifyingQueue(make_queue(name), notifier)
             return queues[name]
 
-    timers = make_timers(clock, queue_for, notifier.poke)
+    # Long timers become one-time schedules, as on AWS (durable._runtime.timer_schedules).
+    timers = LocallyFiredTimers(
+        make_timers(clock, queue_for, notifier.poke), make_schedules(clock), clock, queue_for, notifier.poke
+    )
     services = Services(
         history=history,
         executions=_NotifyingExecutions(executions, notifier),
@@ -322,6 +336,7 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
         deliveries=_Deliveries(
             SqliteQueue(db, INVOCATIONS, max_receive_count=_NEVER), SqliteQueue(db, FAILED_DELIVERIES)
         ),
+        make_schedules=lambda clock: SqliteTimerSchedules(db, clock),
     )
     # What the last process left: its queues exist again (their dead letters listable), and
     # those with messages are polled at once (invocations Lambda had accepted included).
@@ -368,7 +383,10 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
     s3 = session.client("s3", endpoint_url=endpoint)
     lam = session.client("lambda", endpoint_url=endpoint)
     iam = session.client("iam", endpoint_url=endpoint)
+    scheduler = session.client("scheduler", endpoint_url=endpoint)
     suffix = uuid.uuid4().hex[:8]
+    schedule_group = f"durable-schedules-{suffix}"
+    scheduler.create_schedule_group(Name=schedule_group)
     bucket = f"durable-payloads-{suffix}"
     create_bucket(s3, bucket)
     claims = ClaimCheck(S3PayloadStore(bucket, client=s3))
@@ -404,9 +422,19 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
             SqsQueue(FAILED_DELIVERIES, create_queue(sqs, FAILED_DELIVERIES, fifo=False), client=sqs),
             aws=LambdaInvoker(create_function(lam, iam, f"durable-orchestrator-{suffix}"), client=lam),
         ),
+        # Long timers are schedules in moto's Scheduler, made and deleted by the AWS adapter.
+        make_schedules=lambda clock: MotoTimerSchedules(
+            EventBridgeTimerSchedules(
+                group_name=schedule_group,
+                role_arn=f"arn:aws:iam::{MOTO_ACCOUNT}:role/durable-scheduler",
+                target_arn=lambda name: f"arn:aws:sqs:us-east-1:{MOTO_ACCOUNT}:{name}",
+                clock=clock,
+                client=scheduler,
+            )
+        ),
     )
     backend.services.rate_limits = DynamoRateLimitStore(names["executions"], client=ddb)
-    backend.boto_clients = [ddb, sqs, s3, lam]
+    backend.boto_clients = [ddb, sqs, s3, lam, scheduler]
     backend.stop = server.stop
     if archival:
         create_bucket(s3, f"durable-archive-{suffix}")

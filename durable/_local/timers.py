@@ -58,6 +58,10 @@ class LocalTimerService:
             heapq.heappush(self._heap, (fire_at, next(self._counter), queue, body, group_id, dedup_id))
         self._on_change()
 
+    def cancel(self, queue: str, *, dedup_id: str) -> None:
+        """Nothing to do, as on SQS: a delayed message cannot be recalled; its run ignores it."""
+        del queue, dedup_id
+
     def next_due(self) -> float | None:
         """When the earliest timer fires, if any."""
         with self._lock:

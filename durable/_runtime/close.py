@@ -18,6 +18,7 @@ from durable._runtime.ports import ExecutionNotFound, HistoryConflict
 from durable._runtime.retention import archive_closed_run
 from durable._runtime.schedules import ScheduleRunner
 from durable._runtime.services import Services, execution_key
+from durable._runtime.timer_cancel import cancel_pending_timers
 from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["apply_parent_close_policy", "finish_close", "terminate_run"]
@@ -33,6 +34,8 @@ def finish_close(services: Services, ledger: Ledger) -> None:
     if services.archival is not None:
         # Before the record says closed: once it does, the run is archived (durable._runtime.retention).
         archive_closed_run(services.archival, ledger, execution_key(wf, run), close_time)
+    # Before the record says closed, so a crash in between finds the close to finish and does it again.
+    cancel_pending_timers(services, ledger)
     services.executions.close(wf, run, ledger.status, close_time, ledger.last_event_id)
     _report_to_parent(services, ledger)
     apply_parent_close_policy(services, ledger)

@@ -23,7 +23,7 @@ from durable._runtime.activity_pause import attempt_dedup, cancel_if_held, send_
 from durable._runtime.attempt import ActivityTask
 from durable._runtime.close import apply_parent_close_policy, finish_close
 from durable._runtime.deadlines import Timeouts, execution_time, send_deadline
-from durable._runtime.inbox import send_to_inbox, send_to_inbox_at
+from durable._runtime.inbox import fifo_dedup, send_to_inbox, send_to_inbox_at
 from durable._runtime.lifecycle import (
     REPLACEABLE,
     begin_run,
@@ -35,6 +35,7 @@ from durable._runtime.lifecycle import (
 )
 from durable._runtime.ports import ExecutionIdInUse, ExecutionNotFound, ExecutionRecord, HistoryConflict
 from durable._runtime.services import Services, UnknownTaskQueue, activity_queue_name, execution_key
+from durable._runtime.timer_cancel import cancel_timer
 from durable._statuses import WorkflowExecutionStatus
 from durable.common import WorkflowIDReusePolicy
 from durable.exceptions import ApplicationError
@@ -97,6 +98,8 @@ class Dispatcher:
                         f"timer:{attrs['seq']}",
                         seq=attrs["seq"],
                     )
+            elif kind == ev.TIMER_CANCELED:
+                cancel_timer(s, run, attrs["seq"])
             elif kind == ev.TASK_FAILED:
                 attempt = attrs["attempt"]
                 s.executions.set_task_failure(wf, run, {**attrs["failure"], "attempt": attempt})
@@ -288,7 +291,9 @@ class Dispatcher:
         body = json.dumps(task, separators=(",", ":"))
         try:
             if at is not None and at > self.services.clock.now():
-                self.services.timers.schedule(at, activity_queue_name(sch["task_queue"]), body)
+                # Under the attempt's key, so a re-dispatch names the same one-time schedule.
+                dedup = fifo_dedup(started["run_id"], attempt_dedup(seq, act.attempt, act.stamp))
+                self.services.timers.schedule(at, activity_queue_name(sch["task_queue"]), body, dedup_id=dedup)
             else:
                 self.services.activity_queue(sch["task_queue"]).send(body)
         except UnknownTaskQueue as err:

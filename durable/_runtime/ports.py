@@ -393,7 +393,19 @@ class TimerService(Protocol):
         group_id: str | None = None,
         dedup_id: str | None = None,
     ) -> None:
-        """Send ``body`` to the queue named ``queue`` at ``fire_at`` (epoch seconds)."""
+        """Send ``body`` to the queue named ``queue`` at ``fire_at`` (epoch seconds).
+
+        A re-dispatch of the same timer (same queue and ``dedup_id``) delivers it once more at
+        most, which its receiver ignores, as any repeated message.
+        """
+        ...
+
+    def cancel(self, queue: str, *, dedup_id: str) -> None:
+        """Best effort: the timer sent to ``queue`` under ``dedup_id`` should not fire.
+
+        What can be recalled is (a long timer's schedule is deleted); a timer within SQS's
+        delay cannot be, and its receiver ignores it as it ignores any cancelled timer.
+        """
         ...
 
 

@@ -147,6 +147,10 @@ class _SealedTimers:
         group_id, dedup_id = _fifo_ids(group_id, dedup_id)
         self.inner.schedule(fire_at, queue, self._claims.seal(body, nested=True), group_id=group_id, dedup_id=dedup_id)
 
+    def cancel(self, queue: str, *, dedup_id: str) -> None:
+        # The id the schedule was made under: derived as schedule() derived it.
+        self.inner.cancel(queue, dedup_id=fifo_id(dedup_id))
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 

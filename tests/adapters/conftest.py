@@ -33,6 +33,7 @@ from durable._aws.provision import create_bucket, create_function, create_queue,
 from durable._aws.rate_limits import DynamoRateLimitStore  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
+from durable._aws.timer_schedules import EventBridgeTimerSchedules  # noqa: E402
 from durable._local.archive import MemoryObjectStore  # noqa: E402
 from durable._local.idempotency import MemoryPersistenceLayer  # noqa: E402
 from durable._local.invocations import INVOCATIONS, LocalInvoker  # noqa: E402
@@ -49,10 +50,13 @@ from durable._local.sqlite.payloads import SqlitePayloadStore  # noqa: E402
 from durable._local.sqlite.queue import SqliteQueue  # noqa: E402
 from durable._local.sqlite.rate_limits import SqliteRateLimitStore  # noqa: E402
 from durable._local.sqlite.schedules import SqliteScheduleStore  # noqa: E402
+from durable._local.sqlite.timer_schedules import SqliteTimerSchedules  # noqa: E402
+from durable._local.timer_schedules import FiredTimerSchedules, MemoryTimerSchedules, MotoTimerSchedules  # noqa: E402
 from durable._local.ttl import sweep_table  # noqa: E402
 from durable._runtime.archive import ObjectStore  # noqa: E402
 from durable._runtime.claimcheck import ClaimCheck  # noqa: E402
 from durable._runtime.ports import (  # noqa: E402
+    Clock,
     ExecutionStore,
     HistoryStore,
     OrchestratorInvoker,
@@ -60,6 +64,7 @@ from durable._runtime.ports import (  # noqa: E402
     Queue,
     ScheduleStore,
 )
+from durable._runtime.timer_schedules import SCHEDULES_QUOTA  # noqa: E402
 from durable._workers.ports import RateLimitStore  # noqa: E402
 
 HISTORY_TABLE = "history"
@@ -67,6 +72,7 @@ EXECUTIONS_TABLE = "executions"
 IDEMPOTENCY_TABLE = "idempotency"
 PAYLOAD_BUCKET = "payloads"
 ARCHIVE_BUCKET = "archive"
+SCHEDULE_GROUP = "durable-schedules"
 
 
 class MotoBackend:
@@ -124,6 +130,19 @@ class MotoBackend:
         name = create_function(lam, boto3.client("iam", region_name="us-east-1"), "orchestrator")
         return LambdaInvoker(name, client=lam)
 
+    def timer_schedules(self, clock: Clock) -> FiredTimerSchedules:
+        """EventBridge Scheduler on moto through the AWS adapter (fired by the local wrapper)."""
+        self.scheduler = boto3.client("scheduler", region_name="us-east-1")
+        self.scheduler.create_schedule_group(Name=SCHEDULE_GROUP)
+        adapter = EventBridgeTimerSchedules(
+            group_name=SCHEDULE_GROUP,
+            role_arn="arn:aws:iam::123456789012:role/scheduler",
+            target_arn=lambda name: f"arn:aws:sqs:us-east-1:123456789012:{name}",
+            clock=clock,
+            client=self.scheduler,
+        )
+        return MotoTimerSchedules(adapter)
+
 
 class MemoryBackend:
     """The in-memory adapters; a test's stores share nothing with other tests."""
@@ -160,6 +179,9 @@ class MemoryBackend:
 
     def invoker(self) -> OrchestratorInvoker:
         return LocalInvoker(MemoryQueue(INVOCATIONS))
+
+    def timer_schedules(self, clock: Clock, quota: int = SCHEDULES_QUOTA) -> FiredTimerSchedules:
+        return MemoryTimerSchedules(clock, quota)
 
 
 class SqliteBackend:
@@ -199,6 +221,9 @@ class SqliteBackend:
 
     def invoker(self) -> OrchestratorInvoker:
         return LocalInvoker(SqliteQueue(self.db, INVOCATIONS))
+
+    def timer_schedules(self, clock: Clock, quota: int = SCHEDULES_QUOTA) -> FiredTimerSchedules:
+        return SqliteTimerSchedules(self.db, clock, quota)
 
     def archive_objects(self) -> ObjectStore:
         return SqliteObjectStore(self.db)

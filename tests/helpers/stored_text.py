@@ -57,10 +57,11 @@ def _bytes_as_text(value: Any) -> str:
 
 
 def moto_texts(backend: Backend) -> list[str]:
-    """Every item of every table, message of every queue (and dead-letter queue) and object
-    of every bucket the backend's clients reach, and every invocation waiting to run, as text."""
+    """Every item of every table, message of every queue (and dead-letter queue), object
+    of every bucket and input of every schedule (long timers) the backend's clients reach, and
+    every invocation waiting to run, as text."""
     clients = {c.meta.service_model.service_name: c for c in backend.boto_clients}
-    ddb, sqs, s3 = clients["dynamodb"], clients["sqs"], clients["s3"]
+    ddb, sqs, s3, scheduler = clients["dynamodb"], clients["sqs"], clients["s3"], clients["scheduler"]
     # Lambda's queue of accepted invocations (moto runs none: the dispatcher holds them).
     texts: list[str] = list(_strings(backend.invocations, set()))
     for table in ddb.list_tables()["TableNames"]:
@@ -70,6 +71,9 @@ def moto_texts(backend: Backend) -> list[str]:
         # Received with no visibility timeout: the messages stay for the engine.
         reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
         texts += [m["Body"] for m in reply.get("Messages", [])]
+    for listed in scheduler.list_schedules()["Schedules"]:
+        schedule = scheduler.get_schedule(Name=listed["Name"], GroupName=listed["GroupName"])
+        texts.append(schedule["Target"].get("Input", ""))
     for bucket in s3.list_buckets()["Buckets"]:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
             for obj in page.get("Contents", []):

@@ -79,7 +79,7 @@ def faulty_services(services: Services, injector: Injector) -> Services:
             },
         ),
         inbox=_Faulty(services.inbox, injector, "inbox", queue_methods),
-        timers=_Faulty(services.timers, injector, "timers", {"schedule"}),
+        timers=_Faulty(services.timers, injector, "timers", {"schedule", "cancel"}),
         queue_for=queue_for,
         idempotency=_Faulty(
             services.idempotency,

@@ -593,6 +593,18 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
                 ("/api/{proxy+}", "ANY"),
             }
             call = Gateway(api_id, "wired", routes, handlers)
+            # The namespace's schedule group (beyond moto's CloudFormation, see UNSUPPORTED_BY_MOTO):
+            # the order's 24-hour confirmation timer is a one-time schedule in it.
+            api = deployment.functions[routes[0].function_name]
+            group = api["Environment"]["Variables"]["DURABLE_SCHEDULE_GROUP"]
+            scheduler = boto3.client("scheduler", region_name=REGION)
+            scheduler.create_schedule_group(Name=group)
+
+            def durable_schedules() -> list[str]:
+                """The group's schedules less the timers' (``timer.<digest>``)."""
+                listed = scheduler.list_schedules(GroupName=group)["Schedules"]
+                return [e["Name"] for e in listed if not e["Name"].startswith("timer.")]
+
             # With a memo and typed search attributes: describe and list show them.
             memo = {"channel": "web", "lines": [1, 2]}
             tier = {"CustomerTier": {"type": "Keyword", "value": "gold"}, "Items": {"type": "Int", "value": 1}}
@@ -605,6 +617,11 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             # reserve, charge (its first attempt fails: the retry's back-off is a timer through the
             # relay), then the 24-hour confirmation timer starts
             pump(lambda: control.ledger(order.order_id, run_id).timers)
+            # the 24-hour timer is one Scheduler schedule to the inbox (the orchestrator's role made it)
+            (timer,) = [e["Name"] for e in scheduler.list_schedules(GroupName=group)["Schedules"]]
+            timer_target = scheduler.get_schedule(Name=timer, GroupName=group)["Target"]
+            inbox_arn = api["Environment"]["Variables"]["DURABLE_INBOX_QUEUE_ARN"]
+            assert timer.startswith("timer.") and timer_target["Arn"] == inbox_arn
             status, described = call("GET", f"/api/v1/workflows/{order.order_id}", query={"run_id": run_id})
             assert (status, described["status"]) == (200, "RUNNING"), described
             # The orchestrator stamped its tasks with the stack's build id (DURABLE_BUILD_ID).
@@ -706,10 +723,6 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
 
             # Schedules through the same API: create (armed on EventBridge Scheduler), describe,
             # list, trigger (the orchestrator takes the run it starts), pause (disarmed), delete.
-            api = deployment.functions[routes[0].function_name]
-            group = api["Environment"]["Variables"]["DURABLE_SCHEDULE_GROUP"]
-            scheduler = boto3.client("scheduler", region_name=REGION)
-            scheduler.create_schedule_group(Name=group)  # beyond moto's CloudFormation (see UNSUPPORTED_BY_MOTO)
             nightly = Order(
                 order_id="nightly", customer_id="c", email="a@example.com", items=[OrderItem("pen", 2)],
                 total=Decimal("3"),
@@ -723,8 +736,8 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             }  # fmt: skip
             status, created = call("POST", "/api/v1/schedules", {"schedule_id": "nightly", "schedule": schedule})
             assert (status, created) == (201, {"schedule_id": "nightly"})
-            (armed,) = scheduler.list_schedules(GroupName=group)["Schedules"]
-            entry = scheduler.get_schedule(Name=armed["Name"], GroupName=group)
+            (armed,) = durable_schedules()
+            entry = scheduler.get_schedule(Name=armed, GroupName=group)
             inbox_arn = api["Environment"]["Variables"]["DURABLE_INBOX_QUEUE_ARN"]
             assert entry["Target"]["Arn"] == inbox_arn and entry["ScheduleExpression"].startswith("at(")
             status, described = call("GET", "/api/v1/schedules/nightly")
@@ -744,7 +757,7 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             # check (it hashes a DELETE's query string as its body): those two go unenforced.
             disarming = Gateway(api_id, "wired", routes, unenforced)
             status, _ = disarming("POST", "/api/v1/schedules/nightly/pause", {"note": "maintenance"})
-            assert status == 200 and scheduler.list_schedules(GroupName=group)["Schedules"] == []
+            assert status == 200 and durable_schedules() == []
             status, described = call("GET", "/api/v1/schedules/nightly")
             assert described["schedule"]["state"] == {
                 "note": "maintenance", "paused": True, "limited_actions": False, "remaining_actions": 0,

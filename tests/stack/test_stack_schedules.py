@@ -35,15 +35,26 @@ def test_the_orchestrator_and_the_api_arm_schedules_of_the_namespace_group_only(
         assert refs(passing["Resource"]) == {s.logical_id(stack.scheduler_role)}
 
 
-def test_no_other_function_touches_schedules(synthesized):
+def test_activity_functions_and_the_reconciler_only_create_and_delete_timer_schedules(synthesized):
     s, stack = synthesized, synthesized.stack
-    others = [stack.timer_relay, stack.reconciler, *stack.activity_workers.values()]
-    for durable_function in others:
+    for durable_function in (stack.reconciler, *stack.activity_workers.values()):
         function_id = fn(s, durable_function)
-        assert _scheduler_statements(s, function_id) == [] and _pass_role_statements(s, function_id) == []
+        (st,) = _scheduler_statements(s, function_id)
+        assert set(st["Action"]) == {"scheduler:CreateSchedule", "scheduler:DeleteSchedule"}
+        assert f":schedule/durable-{NAMESPACE}-schedules/timer.*" in json.dumps(st["Resource"])
+        (passing,) = _pass_role_statements(s, function_id)
+        assert refs(passing["Resource"]) == {s.logical_id(stack.scheduler_role)}
 
 
-def test_scheduler_delivers_to_the_inbox_and_nothing_else(synthesized):
+def test_the_timer_relay_touches_no_schedule(synthesized):
+    # It only forwards the timer queue's messages (timers within 15 minutes, and hops made before
+    # long timers became schedules): nothing it does creates or deletes one.
+    s, stack = synthesized, synthesized.stack
+    function_id = fn(s, stack.timer_relay)
+    assert _scheduler_statements(s, function_id) == [] and _pass_role_statements(s, function_id) == []
+
+
+def test_scheduler_delivers_to_the_inbox_and_the_activity_queues_and_nothing_else(synthesized):
     s, stack = synthesized, synthesized.stack
     role_id = s.logical_id(stack.scheduler_role)
     role = s.template["Resources"][role_id]["Properties"]
@@ -54,4 +65,10 @@ def test_scheduler_delivers_to_the_inbox_and_nothing_else(synthesized):
         if {"Ref": role_id} in p["Properties"]["Roles"]
         for st in p["Properties"]["PolicyDocument"]["Statement"]
     ]
-    assert {r for st in granted for r in refs(st["Resource"])} == {s.logical_id(stack.inbox.queue)}
+    activity_queues = {s.logical_id(q.queue) for q in stack.task_queues.queues.values()}
+    assert {r for st in granted for r in refs(st["Resource"])} == {s.logical_id(stack.inbox.queue), *activity_queues}
+    assert {a for st in granted for a in st["Action"]} == {
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    }

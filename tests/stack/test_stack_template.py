@@ -580,7 +580,8 @@ def test_the_api_reads_every_dead_letter_queue_and_may_send_its_letters_back_to_
     env = {k: resolve(s, v) for k, v in variables.items()}
     services = LambdaApp(environ=env).services
     assert services.inbox.dlq_url == urls[INBOX]
-    assert services.timers.inner.timer_queue.dlq_url == urls["timers"]
+    # long timers go to Scheduler (RoutedTimers), short ones to the timer queue
+    assert services.timers.inner.short.timer_queue.dlq_url == urls["timers"]
     for tq in DEPLOYED_TASK_QUEUES:
         assert services.activity_queue(tq).dlq_url == urls[activity_queue_name(tq)]
     # no other function touches a dead letter, nor learns where they are
@@ -744,7 +745,7 @@ def test_the_dashboard_graphs_the_p50_and_p99_of_temporals_latencies(synthesized
             assert graphed[(name, f"activities-{task_queue}")] == {"p50", "p99"}, name
 
 
-def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_send_to_the_inbox(synthesized):
+def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_send_to_its_queues(synthesized):
     s = synthesized
     groups = s.resources("AWS::Scheduler::ScheduleGroup")
     assert [g["Properties"]["Name"] for g in groups.values()] == [f"durable-{NAMESPACE}-schedules"]
@@ -758,8 +759,10 @@ def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_s
         if {"Ref": role_id} in policy["Properties"]["Roles"]
         for st in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
-    inbox_id = s.logical_id(s.stack.inbox.queue)
-    assert allowed and all(refs(st["Resource"]) == {inbox_id} for st in allowed if "sqs:SendMessage" in st["Action"])
+    # the inbox (schedules' fires, long timers) and the activity queues (long retry back-offs)
+    targets = {s.logical_id(s.stack.inbox.queue), *(s.logical_id(q.queue) for q in s.stack.task_queues.queues.values())}
+    sent_to = {r for st in allowed if "sqs:SendMessage" in st["Action"] for r in refs(st["Resource"])}
+    assert allowed and sent_to == targets
     assert {a for st in allowed for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])} <= {
         "sqs:SendMessage",
         "sqs:GetQueueAttributes",

@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS timers (
     group_id TEXT, dedup_id TEXT
 );
 CREATE INDEX IF NOT EXISTS timers_by_time ON timers (fire_at, id);
+CREATE TABLE IF NOT EXISTS timer_schedules (
+    name TEXT PRIMARY KEY, fire_at REAL NOT NULL, queue TEXT NOT NULL, body TEXT NOT NULL, group_id TEXT
+);
+CREATE INDEX IF NOT EXISTS timer_schedules_by_time ON timer_schedules (fire_at);
 """
 
 

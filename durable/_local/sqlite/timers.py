@@ -42,6 +42,10 @@ class SqliteTimerService:
             )
         self._on_change()
 
+    def cancel(self, queue: str, *, dedup_id: str) -> None:
+        """Nothing to do, as on SQS: a delayed message cannot be recalled; its run ignores it."""
+        del queue, dedup_id
+
     def next_due(self) -> float | None:
         """When the earliest timer fires, if any."""
         due: float | None = self._db.read("SELECT MIN(fire_at) FROM timers")[0][0]
