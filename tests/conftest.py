@@ -12,5 +12,8 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 # moto's conditional writes are not atomic across threads, DynamoDB's are; the contract and
 # race tests hold the emulation to DynamoDB's behaviour (see durable/_local/moto_fidelity.py).
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic  # noqa: E402
+from durable._local.moto_sqs import index_sqs_queues  # noqa: E402
 
 make_dynamodb_writes_atomic()
+# The SQS emulation every moto test meets is the one the dev server runs (see durable/_local/moto_sqs.py).
+index_sqs_queues()

@@ -31,6 +31,7 @@ from durable._local.clock import RealClock, SkippingClock
 from durable._local.idempotency import MemoryPersistenceLayer
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic
+from durable._local.moto_sqs import index_sqs_queues
 from durable._local.payloads import MemoryPayloadStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.sqlite.archive import SqliteObjectStore
@@ -338,6 +339,7 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
     from moto.server import ThreadedMotoServer
 
     make_dynamodb_writes_atomic()
+    index_sqs_queues()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
