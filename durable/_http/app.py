@@ -81,8 +81,8 @@ QUERY_START_WAIT_SECONDS = 10.0
 
 RESULT_POLL_MAX_BACKOFF_SECONDS = 1.0
 """The longest pause of a result long poll between two looks at a run where no close is
-notified (Lambda): each look is one Query of the log's new records, so a waiting caller
-costs at most about one small read a second, and learns of a close within a second."""
+notified (Lambda): each look reads the run's execution record (one GetItem), so a waiting
+caller costs about one small read a second, and learns of a close within a second."""
 
 _DESCRIPTION = """\
 Start, list, inspect, signal, query, cancel and terminate durable workflow executions; pause and
@@ -583,7 +583,7 @@ def _await_outcome(
     rid = run_id
     deadline = time.monotonic() + wait_seconds
     delay = 0.02
-    watch = CloseWatch(engine.control, workflow_id, rid)  # reads only what was committed since its last look
+    watch = CloseWatch(engine.control, workflow_id, rid)  # reads the record while the run runs, not its log
     while True:
         close = watch.look()
         if close is not None and close["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW:

@@ -1,40 +1,37 @@
-"""Looking at a run for its close without reading its whole history each time.
+"""Looking at a run for its close without reading its history while it runs.
 
-A caller that waits for a result (the result route's long poll, on a deployment where
-nothing tells the API that a run closed) looks at the run again and again. The first look
-reads the history once (or the archive's copy); every later one reads only the records
-committed since (``HistoryStore.load(after_event_id=...)``: one Query that usually returns
-nothing), since the terminal event is the last one a run's log ever gets.
+A caller that waits for a result (the result route's long poll) looks at the run again
+and again. Each look reads the run's execution record (one GetItem); only once the record
+says the run closed (or a later run replaced it, or it expired into the archive) is the
+log read, once, for the terminal event. The record is closed after the log (the close is
+dispatched after its commit, and a crash in between is finished by the redelivery), so a
+caller may learn of a close a little late, never wrongly.
 """
 
 from __future__ import annotations
 
-from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._runtime.control import Control
-from durable._runtime.services import execution_key
+from durable._runtime.ports import ExecutionNotFound
+from durable._statuses import WorkflowExecutionStatus
 
 __all__ = ["CloseWatch"]
 
 
 class CloseWatch:
-    """The close of one run, looked for at the tail of its log."""
+    """The close of one run, looked for in its execution record."""
 
     def __init__(self, control: Control, workflow_id: str, run_id: str) -> None:
         self._control = control
         self._workflow_id = workflow_id
         self._run_id = run_id
-        self._after: int | None = None  # the last event id read, once the first look read the log
 
     def look(self) -> Event | None:
         """The run's terminal event, or None while it runs."""
-        if self._after is None:
-            ledger = self._control.ledger(self._workflow_id, self._run_id)
-            self._after = ledger.last_event_id
-            return ledger.close_event
-        key = execution_key(self._workflow_id, self._run_id)
-        new = self._control.services.history.load(key, self._after)
-        if not new:
+        try:
+            record = self._control.services.executions.get(self._workflow_id)
+        except ExecutionNotFound:
+            record = None  # expired: the archive has it (close_event reads it there)
+        if record is not None and record.run_id == self._run_id and record.status is WorkflowExecutionStatus.RUNNING:
             return None
-        self._after = new[-1]["event_id"]
-        return next((e for e in new if e["event_type"] in ev.TERMINAL_EVENTS), None)
+        return self._control.close_event(self._workflow_id, self._run_id)

@@ -1,5 +1,6 @@
-"""A caller waiting on the result route reads the log's tail (the API as deployed) or nothing
-at all (the dev server's engine, told of closes), never the whole history per look."""
+"""A caller waiting on the result route reads the run's execution record while it runs (the
+API as deployed) or nothing at all (the dev server's engine, told of closes), and its log
+once, when the run closed: never the whole history per look."""
 
 from __future__ import annotations
 
@@ -11,36 +12,51 @@ from durable._http.app import HttpApi
 from durable._http.devserver import LocalEngine
 from durable._local.environment import LocalRuntime
 from durable._replay.events import Event
+from durable._runtime.ports import ExecutionRecord
 
 from .conftest import Caller
 
 
-class RecordingHistory:
-    """The runtime's own history store, keeping where each read started (0: the whole log)."""
+class Reads:
+    """What the runtime's own stores were asked: whole-log reads and execution record reads."""
 
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.reads_after: list[int] = []
+    def __init__(self, runtime: LocalRuntime) -> None:
+        services = runtime.backend.services
         self._lock = threading.Lock()
+        self.log = 0
+        self.records = 0
+        services.history = _Counted(services.history, "load", self._read_log)
+        services.executions = _Counted(services.executions, "get", self._read_record)
 
-    def load(self, execution: str, after_event_id: int = 0) -> list[Event]:
+    def _read_log(self) -> None:
         with self._lock:
-            self.reads_after.append(after_event_id)
-        events: list[Event] = self.inner.load(execution, after_event_id)
-        return events
+            self.log += 1
 
-    def reads(self) -> list[int]:
+    def _read_record(self) -> None:
         with self._lock:
-            return list(self.reads_after)
+            self.records += 1
+
+    def now(self) -> tuple[int, int]:
+        with self._lock:
+            return self.log, self.records
+
+
+class _Counted:
+    """A store that tells ``seen`` of each call of its method ``name`` (the store answers)."""
+
+    def __init__(self, inner: Any, name: str, seen: Any) -> None:
+        self._inner, self._name, self._seen = inner, name, seen
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        attribute = getattr(self._inner, name)
+        if name != self._name:
+            return attribute
 
+        def counted(*args: Any, **kwargs: Any) -> Event | ExecutionRecord | list[Event]:
+            self._seen()
+            return attribute(*args, **kwargs)  # type: ignore[no-any-return]
 
-def _recording(runtime: LocalRuntime) -> RecordingHistory:
-    recorder = RecordingHistory(runtime.backend.services.history)
-    runtime.backend.services.history = recorder
-    return recorder
+        return counted
 
 
 def _running_mailbox(call: Caller, runtime: LocalRuntime, workflow_id: str) -> None:
@@ -63,39 +79,31 @@ def _close_while_a_caller_waits(call: Caller, workflow_id: str, waiting: Any) ->
     return answers[0]
 
 
-def test_a_waiting_caller_reads_only_the_new_records_of_the_log_after_its_first_look(call, runtime):
-    _running_mailbox(call, runtime, "tail-1")
-    recorder = _recording(runtime)
+def test_a_waiting_caller_reads_the_record_of_a_running_run_and_its_log_once_it_closed(call, runtime):
+    _running_mailbox(call, runtime, "record-1")
+    reads = Reads(runtime)
 
-    assert call.result("tail-1", wait_seconds="1.5").status == 202
-    reads = recorder.reads()
-    assert reads[0] == 0, "the first look reads the log once"
-    assert len(reads) >= 3, reads  # it looked again while it waited...
-    last = runtime.control.describe("tail-1", None).history_length
-    assert set(reads[1:]) == {last}, reads  # ...each time only after the last event it had read
+    assert call.result("record-1", wait_seconds="1.5").status == 202
+    log, records = reads.now()
+    assert log == 0, "no history read while the run runs"
+    assert records >= 3, records  # the route resolved the run, looked, and looked again with back-off
 
-    before = len(recorder.reads())
-    reply = _close_while_a_caller_waits(call, "tail-1", lambda: len(recorder.reads()) > before + 1)
+    reply = _close_while_a_caller_waits(call, "record-1", lambda: reads.now()[1] > records + 1)
     assert reply.status == 200
     assert reply.body["result"] == {"messages": ["hi", "more"]}
-    assert recorder.reads()[before] == 0 and 0 not in recorder.reads()[before + 1 :]
+    assert reads.now()[0] >= 1  # the close's event, read from the log
 
 
 def test_on_the_dev_servers_engine_a_waiting_caller_reads_nothing_until_the_run_closes(runtime):
     call = Caller(HttpApi(LocalEngine(runtime, strict=False)))
     _running_mailbox(call, runtime, "notified-1")
-    recorder = _recording(runtime)
+    reads = Reads(runtime)
 
     assert call.result("notified-1", wait_seconds="1").status == 202
-    reads = recorder.reads()
-    last = runtime.control.describe("notified-1", None).history_length  # (a whole read: not the caller's)
-    # One look, the wait for the close's notification, one look (of the tail) when the wait ran out.
-    assert reads == [0, last], reads
+    # The route resolved the run, looked once, waited for the close's notification, and
+    # looked once more when the wait ran out: nothing in between, no history.
+    assert reads.now() == (0, 3)
 
-    # Closed right after the caller's first look: a close before it registers wakes it too.
-    reply = _close_while_a_caller_waits(call, "notified-1", lambda: len(recorder.reads()) > 3)
+    reply = _close_while_a_caller_waits(call, "notified-1", lambda: reads.now()[1] > 4)
     assert reply.status == 200
     assert reply.body["result"] == {"messages": ["hi", "more"]}
-    # The close woke it: one look for its request, one on the wake-up, after the last event read.
-    reads = recorder.reads()[3:]
-    assert reads[0] == 0 and len(reads) == 2 and reads[1] > 0, reads
