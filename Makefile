@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # jsii (the CDK's Python bindings) warns at length on Node 20; it works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup dev demo check test replay-check bench bench-steps bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec bench-dev-persist bench-archival bench-capacity bench-timers compat-temporal clean synth openapi screenshot
+.PHONY: setup dev demo check test replay-check bench bench-steps bench-payloads bench-sandbox bench-http bench-replay bench-converter bench-tracing bench-codec bench-dev-persist bench-archival bench-capacity bench-timers bench-waiting bench-drain bench-load compat-temporal clean synth openapi screenshot
 
 setup: $(STAMP) $(NPM_STAMP) $(CHROMIUM)
 
@@ -108,6 +108,17 @@ bench-capacity: setup
 # AWS requests of one timer of 1 minute, 1 hour, 24 hours and 30 days (timer adapter and relay on moto).
 bench-timers: setup
 	$(BIN)/python benchmarks/timer_cost.py
+# DynamoDB requests per second of a caller waiting on GET /result: the API as deployed, the dev server.
+bench-waiting: setup
+	$(BIN)/python benchmarks/waiting.py
+
+# The dev server's inbox drain with 10,000 queued signals, without and with 100 waiting callers (moto).
+bench-drain: setup
+	$(BIN)/python benchmarks/drain.py
+
+# N workflows x M signals through the HTTP API on the dev server: throughput, p50/p95, lost, duplicated.
+bench-load: setup
+	$(BIN)/python benchmarks/load.py
 
 # Before `cdk deploy`: replay the most recent runs of a deployed stack (or the dev server)
 # against this code; fails naming each run the change would break. ADDRESS=<the stack's ApiUrl>.

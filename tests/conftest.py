@@ -13,6 +13,9 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 # messages queue-wide whatever the queue's scope; the contract and race tests hold the emulation
 # to AWS's behaviour (see durable/_local/moto_fidelity.py).
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic, make_sqs_dedup_scoped  # noqa: E402
+from durable._local.moto_sqs import index_sqs_queues  # noqa: E402
 
 make_dynamodb_writes_atomic()
 make_sqs_dedup_scoped()
+# The SQS emulation every moto test meets is the one the dev server runs (see durable/_local/moto_sqs.py).
+index_sqs_queues()

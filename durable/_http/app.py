@@ -61,6 +61,7 @@ from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.instance import QueryFailed, QueryNotFound, WorkflowTaskError
 from durable._replay.machine import NoWorker, UnknownWorkflowType
+from durable._runtime.close_watch import CloseWatch
 from durable._runtime.control import Description, NotRunning, NotStarted
 from durable._runtime.dead_letters import UnknownQueue
 from durable._runtime.ports import ExecutionNotFound, ExecutionRecord, WriteTooLarge
@@ -77,6 +78,11 @@ logger = logging.getLogger("durable.http")
 
 QUERY_START_WAIT_SECONDS = 10.0
 """How long a query waits for a new run's first workflow task before it gives up."""
+
+RESULT_POLL_MAX_BACKOFF_SECONDS = 1.0
+"""The longest pause of a result long poll between two looks at a run where no close is
+notified (Lambda): each look reads the run's execution record (one GetItem), so a waiting
+caller costs about one small read a second, and learns of a close within a second."""
 
 _DESCRIPTION = """\
 Start, list, inspect, signal, query, cancel and terminate durable workflow executions; pause and
@@ -577,13 +583,15 @@ def _await_outcome(
     rid = run_id
     deadline = time.monotonic() + wait_seconds
     delay = 0.02
+    watch = CloseWatch(engine.control, workflow_id, rid)  # reads the record while the run runs, not its log
     while True:
-        close = engine.control.close_event(workflow_id, rid)
+        close = watch.look()
         if close is not None and close["event_type"] == ev.WORKFLOW_CONTINUED_AS_NEW:
             new_run = close["attributes"]["new_execution_run_id"]
             if not follow_runs:
                 return _json(200, m.ResultResponse(status="CONTINUED_AS_NEW", run_id=rid, new_execution_run_id=new_run))
             rid = new_run
+            watch = CloseWatch(engine.control, workflow_id, rid)
             continue
         if close is not None:
             status, value, failure = _outcome(close)
@@ -594,8 +602,8 @@ def _await_outcome(
         left = deadline - time.monotonic()
         if left <= 0:
             return _json(202, m.ResultResponse(status="RUNNING", run_id=rid))
-        engine.pause(min(delay, left))
-        delay = min(delay * 2, 0.25)
+        engine.wait_for_close(workflow_id, rid, min(delay, left), left)
+        delay = min(delay * 2, RESULT_POLL_MAX_BACKOFF_SECONDS)
 
 
 # -- routes --------------------------------------------------------------------------------

@@ -56,6 +56,15 @@ class LocalEngine(Engine):
     def before_query(self) -> None:
         self.runtime.dispatcher.wait_inbox_drained()
 
+    def wait_for_close(self, workflow_id: str, run_id: str, backoff: float, timeout: float) -> None:
+        # The engine is in this process: its close wakes this caller, which reads nothing meanwhile.
+        closed = threading.Event()
+        forget = self.runtime.backend.notifier.when_closed(workflow_id, run_id, closed.set)
+        try:
+            closed.wait(timeout)
+        finally:
+            forget()
+
     @contextmanager
     def awaiting_result(self) -> Iterator[None]:
         # On a time-skipping runtime time jumps to the next timer while a caller waits for a

@@ -43,3 +43,9 @@ class Engine:
     def pause(self, seconds: float) -> None:
         """Wait between two looks at a run (long polls)."""
         time.sleep(seconds)
+
+    def wait_for_close(self, workflow_id: str, run_id: str, backoff: float, timeout: float) -> None:
+        """Wait before the result route looks at a run again: here (Lambda: nothing tells
+        this function that a run closed) ``backoff`` seconds. An engine told of closes waits
+        up to ``timeout`` for that run's instead. Either may return early; the caller looks."""
+        time.sleep(backoff)

@@ -35,6 +35,7 @@ from durable._local.idempotency import MemoryPersistenceLayer
 from durable._local.invocations import FAILED_DELIVERIES, INVOCATIONS, LocalInvoker
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue
 from durable._local.moto_fidelity import make_dynamodb_writes_atomic, make_sqs_dedup_scoped
+from durable._local.moto_sqs import index_sqs_queues
 from durable._local.payloads import MemoryPayloadStore
 from durable._local.rate_limits import MemoryRateLimitStore
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
@@ -76,6 +77,30 @@ class Notifier:
         self.closed_runs: set[tuple[str, str]] = set()
         self.failing_tasks: set[tuple[str, str]] = set()
         self.first_task_done: set[tuple[str, str]] = set()
+        # Who waits for which run to close: woken once each, so that a hundred waiting
+        # callers cost nothing while they wait (no polling, no wake-up on every queue change).
+        self._close_waiters: dict[tuple[str, str], list[Callable[[], None]]] = {}
+
+    def when_closed(self, workflow_id: str, run_id: str, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call ``wake`` once the run closes (from the closing thread; now if it has closed);
+        returns what forgets the wish (a waiter that stopped waiting)."""
+        key = (workflow_id, run_id)
+        with self.cond:
+            closed = key in self.closed_runs
+            if not closed:
+                self._close_waiters.setdefault(key, []).append(wake)
+        if closed:
+            wake()
+
+        def forget() -> None:
+            with self.cond:
+                waiting = self._close_waiters.get(key, [])
+                if wake in waiting:
+                    waiting.remove(wake)
+                if not waiting:
+                    self._close_waiters.pop(key, None)
+
+        return forget
 
     def mark(self, queue: str) -> None:
         """A message was sent to (or released on) ``queue``."""
@@ -94,6 +119,9 @@ class Notifier:
             self.closed_runs.add((workflow_id, run_id))
             self.first_task_done.add((workflow_id, run_id))
             self.cond.notify_all()
+            waiters = self._close_waiters.pop((workflow_id, run_id), [])
+        for wake in waiters:
+            wake()
 
 
 class _NotifyingQueue:
@@ -367,6 +395,7 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
 
     make_dynamodb_writes_atomic()
     make_sqs_dedup_scoped()
+    index_sqs_queues()
     # moto runs no function here (no docker): it takes the orchestrator's invocations, and the
     # dispatcher runs them.
     default_user_config["lambda"]["use_docker"] = False

@@ -164,13 +164,25 @@ class LocalRuntime:
             return
         if self.control.close_event(workflow_id, run_id) is not None:
             return
+        loop = asyncio.get_running_loop()
+        closed = loop.create_future()
+
+        def settle() -> None:
+            if not closed.done():
+                closed.set_result(None)
+
+        def wake() -> None:  # on the thread that closed the run
+            try:
+                loop.call_soon_threadsafe(settle)
+            except RuntimeError:  # the waiter's loop closed meanwhile: nobody to wake
+                pass
+
         self.dispatcher.auto_skip(True)
+        forget = notifier.when_closed(workflow_id, run_id, wake)
         try:
-            delay = 0.0005
-            while (workflow_id, run_id) not in notifier.closed_runs:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.02)
+            await closed
         finally:
+            forget()
             self.dispatcher.auto_skip(False)
 
     async def sleep(self, seconds: float) -> None:

@@ -71,10 +71,18 @@ def make_sqs_dedup_scoped() -> None:
         ):
             add_message(self, message)
             return
-        for m in list(self._messages):
-            if m.group_id == message.group_id and m.deduplication_id == message.deduplication_id:
-                if (message.sent_timestamp - m.sent_timestamp) / 1000 < DEDUPLICATION_TIME_IN_SECONDS:
-                    return  # a duplicate in its group: accepted and dropped, as SQS does
+        # The ids sent in the last five minutes, by group: SQS drops a duplicate whether or not
+        # the first copy is still queued (and a lookup keeps a deep queue's sends fast).
+        sent: dict[tuple[str, str], float] = self.__dict__.setdefault("_durable_group_dedup", {})
+        window_ms = DEDUPLICATION_TIME_IN_SECONDS * 1000
+        key = (message.group_id, message.deduplication_id)
+        first = sent.get(key)
+        if first is not None and message.sent_timestamp - first < window_ms:
+            return  # a duplicate in its group: accepted and dropped, as SQS does
+        sent[key] = message.sent_timestamp
+        if len(sent) > 10_000:
+            for stale in [k for k, at in sent.items() if message.sent_timestamp - at >= window_ms]:
+                del sent[stale]
         # Not a duplicate in its group: hide the id from moto's queue-wide comparison.
         dedup_id, message.deduplication_id = message.deduplication_id, None
         try:
