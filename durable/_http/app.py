@@ -38,6 +38,7 @@ from durable._http.archive_routes import Archived, archived_history
 from durable._http.batch_routes import batch_router
 from durable._http.engine import Engine
 from durable._http.errors import ApiError, error_response, validation_error
+from durable._http.request_state import keep_requests_per_thread
 from durable._http.reset_routes import reset_routes
 from durable._http.routing import (
     API_PREFIX,
@@ -158,6 +159,7 @@ class HttpApi:
         self._title = title
         self._pool: list[APIGatewayRestResolver] = []
         self._lock = threading.Lock()
+        keep_requests_per_thread()  # powertools keeps the request on a class: one per thread here
 
     @functools.cached_property
     def engine(self) -> Engine:
