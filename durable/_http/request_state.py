@@ -56,6 +56,6 @@ def keep_requests_per_thread() -> None:
     """Make powertools' current request per thread (idempotent)."""
     if isinstance(BaseRouter, _RouterMeta):
         return
-    BaseRouter.__class__ = _RouterMeta
+    BaseRouter.__class__ = _RouterMeta  # type: ignore[assignment,method-assign]  # a metaclass of its kind
     for name in _PER_THREAD:
         type.__setattr__(BaseRouter, name, _PerThread(name))

@@ -30,6 +30,7 @@ import json
 import logging
 from typing import Any, cast
 
+from durable._codec.engine import decoded_messages
 from durable._runtime.delivery_event import DeliveryEvent
 from durable._runtime.inbox import RunMessage, RunMessageKind, fifo_dedup, inbox_body
 from durable._runtime.orchestrator import Orchestrator
@@ -77,14 +78,22 @@ def handle_deliveries(orchestrator: Orchestrator, event: dict[str, Any]) -> None
                 "could not apply a %s to %s now; the inbox takes it", body["kind"], body["workflow_id"], exc_info=True
             )
             services.metrics.count(FALLBACK_METRIC)
+            # Plain again first: the engine's inbox encodes what it sends (a payload codec), and
+            # the delivered body is encoded already.
+            plain = decoded_messages(services, [body])[0]
             services.inbox.send(
-                sealed, group_id=body["workflow_id"], dedup_id=fifo_dedup(body["run_id"], body["dedup"])
+                json.dumps(plain, separators=(",", ":")),
+                group_id=body["workflow_id"],
+                dedup_id=fifo_dedup(body["run_id"], body["dedup"]),
             )
 
 
 def forward_failed_deliveries(services: Services, limit: int = 100) -> tuple[int, int]:
     """Send the messages of dead-lettered delivery invocations to their runs' inboxes: how many
     went, and how many dead letters could not be forwarded (left for the next pass).
+
+    ``services`` are the plain ones (the reconciler's): a body goes on as it was delivered,
+    encoded by the payload codec if there is one.
 
     A delivery lands there when its invocation crashed three times (or waited out Lambda's
     maximum event age); the inbox applies it with its own retries and dead-letter queue.

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from durable._codec.engine import engine_services
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.delivery_event import is_delivery_event
 from durable._runtime.lambda_handlers import orchestrator_handler
@@ -23,6 +24,8 @@ from durable._runtime.ports import HistoryConflict
 from durable._runtime.reconciler import Reconciler
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
+from tests.helpers.codec_workflows import CONVERTER, assert_encrypted, assert_plain, exercise
+from tests.helpers.stored_text import stored_texts
 from tests.invariants.conftest import EXPECTED, Mixed, effect, effects_of, signal_when_waiting
 from tests.invariants.faults import Injector, SimulatedCrash, faulty_services
 
@@ -174,3 +177,26 @@ async def test_an_invocation_lambda_runs_twice_applies_its_outcome_once() -> Non
     ]
     assert len(outcomes) == len(set(outcomes)) == len(twice)
     _attempts_once("twice")
+
+
+@pytest.mark.parametrize("backend", ["memory", "moto"])
+async def test_with_a_payload_codec_an_outcome_handed_to_the_inbox_is_encoded_once(backend: str) -> None:
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend, data_converter=CONVERTER) as env:
+        runtime = env.runtime
+        inbox_orchestrator = runtime.orchestrator
+        plain = runtime.backend.services
+        behind = _AlwaysBehind(plain.history)
+        # The engine's services over a history that always loses the race: the codec at their edge.
+        boundary = inbox_orchestrator.services.boundary  # type: ignore[attr-defined]
+        losing = Orchestrator(engine_services(dataclasses.replace(plain, history=behind), boundary), runtime.registry)
+
+        def orchestrate(event: dict) -> Any:
+            handler = losing if is_delivery_event(event) else inbox_orchestrator
+            return orchestrator_handler(handler, event)
+
+        runtime.dispatcher._orchestrate = orchestrate
+        seen = await exercise(env.client, lambda: stored_texts(runtime.backend, backend))
+        stored = stored_texts(runtime.backend, backend)
+    assert behind.conflicts >= 3  # outcomes went the inbox's way
+    assert_plain(seen)
+    assert_encrypted(stored)
