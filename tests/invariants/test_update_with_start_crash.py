@@ -160,7 +160,7 @@ async def test_every_inbox_message_of_an_update_with_start_delivered_twice_chang
         starts: list[bool] = []
 
         def twice(event: dict) -> dict:
-            starts.extend('"kind":"start"' in r["body"] for r in event["Records"])
+            starts.extend('"kind":"start"' in r["body"] for r in event.get("Records", []))  # deliveries: none
             orchestrator_handler(runtime.orchestrator, event)  # the duplicate delivery
             return orchestrator_handler(runtime.orchestrator, event)
 
