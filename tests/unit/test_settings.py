@@ -21,6 +21,8 @@ FULL = DeploymentSettings(
     archive_bucket="archive",
     namespace="prod",
     build_id="0123abcd",
+    orchestrator_function="durable-prod-orchestrator",
+    failed_deliveries_queue_url="https://sqs/orchestrator-dlq",
 )
 
 
