@@ -129,6 +129,9 @@ async def test_a_batch_signal_is_delivered_once_per_run_although_its_activity_cr
         job = await start_batch_operation(client, "signal", query="WorkflowType = 'Waiter'", signal="bump", args=[1])
         counts = await job.result()
         assert injector.crashed_at == "inbox.send"
+        # The job is done once its signals were sent; the job's own outcome may reach it (by
+        # invocation) before the runs' inboxes are drained of them.
+        assert runtime.dispatcher.wait_idle(timeout=30)
         assert (counts.complete_operation_count, counts.failure_operation_count) == (10, 0)
         for run in runs:
             history = (await run.fetch_history()).events
