@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,15 +69,41 @@ from durable._statuses import WorkflowExecutionStatus
 __all__ = ["Backend", "LOCAL_NAMESPACE", "Notifier", "make_backend"]
 
 
+RECENT_RUNS = 10_000
+"""How many closed runs (and runs past their first task) the notifier remembers: enough for
+any caller that asks right after, bounded so that a dev server running for weeks does not
+grow with every run it ever ran (an older run is looked up in the store instead)."""
+
+
+class RecentRuns:
+    """A set of run keys that keeps only the ``limit`` most recently added."""
+
+    def __init__(self, limit: int = RECENT_RUNS) -> None:
+        self._keys: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._limit = limit
+
+    def add(self, key: tuple[str, str]) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        while len(self._keys) > self._limit:
+            self._keys.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 class Notifier:
     """Wakes the dispatcher when there is new work, and tracks which queues have some."""
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
         self.dirty: set[str] = set()
-        self.closed_runs: set[tuple[str, str]] = set()
-        self.failing_tasks: set[tuple[str, str]] = set()
-        self.first_task_done: set[tuple[str, str]] = set()
+        self.closed_runs = RecentRuns()
+        self.failing_tasks: set[tuple[str, str]] = set()  # emptied as their tasks pass or the runs close
+        self.first_task_done = RecentRuns()
         # Who waits for which run to close: woken once each, so that a hundred waiting
         # callers cost nothing while they wait (no polling, no wake-up on every queue change).
         self._close_waiters: dict[tuple[str, str], list[Callable[[], None]]] = {}

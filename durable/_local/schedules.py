@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from durable._aws.schedules import schedule_item
+from durable._limits import fifo_id
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.ports import (
     ScheduleAlreadyExists,
@@ -80,7 +81,7 @@ class LocalScheduleFiring:
     def arm(self, schedule_id: str, fire_at: float, body: str) -> None:
         """A timer to the inbox; the dedup id is the body's, so a re-arm of one time sends one message."""
         dedup = json.loads(body)["dedup"]
-        self._timers.schedule(fire_at, INBOX, body, group_id=schedule_group(schedule_id), dedup_id=dedup[:128])
+        self._timers.schedule(fire_at, INBOX, body, group_id=schedule_group(schedule_id), dedup_id=fifo_id(dedup))
 
     def disarm(self, schedule_id: str) -> None:
         """Nothing to do: a timer that fires anyway is no longer the armed time and is ignored."""

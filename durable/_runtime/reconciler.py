@@ -223,7 +223,7 @@ class Reconciler:
         if now - due <= grace_seconds:
             return False
         body = fire_body(stored.schedule_id, armed)
-        dedup = f"reconciled:{json.loads(body)['dedup']}"[:128]
+        dedup = f"reconciled:{json.loads(body)['dedup']}"
         self.services.inbox.send(body, group_id=schedule_group(stored.schedule_id), dedup_id=dedup)
         return True
 

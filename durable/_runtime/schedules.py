@@ -350,7 +350,7 @@ class ScheduleRunner:
                 self.services.inbox.send(
                     body,
                     group_id=schedule_group(stored.schedule_id),
-                    dedup_id=f"reconciled:{json.loads(body)['dedup']}"[:128],
+                    dedup_id=f"reconciled:{json.loads(body)['dedup']}",
                 )
                 fired.append(stored.schedule_id)
         return fired

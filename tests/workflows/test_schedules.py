@@ -411,3 +411,16 @@ def test_a_retry_policy_or_memo_on_scheduled_runs_is_refused_not_dropped():
         with pytest.raises(NotImplementedError, match=f"on a scheduled start: {says}"):
             job(**option)
     assert job(execution_timeout=timedelta(hours=1)).execution_timeout == timedelta(hours=1)
+
+
+async def test_a_schedule_whose_id_is_long_and_has_spaces_fires_at_each_tick(env):
+    # Its fire's deduplication id (built from the id) is no FIFO id as it is: it is derived
+    # (a digest), not cut to 128 characters and refused, which left the schedule silent.
+    schedule_id = "nightly report / team A " + "x" * 150
+    async with Worker(env.client, task_queue="sched", workflows=[Job]):
+        handle = await env.client.create_schedule(schedule_id, Schedule(action=job(), spec=TEN_MINUTES))
+        first = (await handle.describe()).info.next_action_times[0]
+        await sleep_until(env, first + timedelta(minutes=20, seconds=1))
+        desc = await handle.describe()
+    assert desc.info.num_actions == 3
+    assert [a.scheduled_at for a in desc.info.recent_actions] == [first + timedelta(minutes=10 * i) for i in range(3)]
