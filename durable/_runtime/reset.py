@@ -110,6 +110,11 @@ class InvalidResetPoint(ValueError):
 class ResetConflict(Exception):
     """Another reset or start got there first: the workflow id has another running run."""
 
+    def __init__(self, message: str, *, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+        """The run that holds the workflow id, when known."""
+
 
 @dataclass(frozen=True)
 class _Reset:
@@ -276,7 +281,8 @@ def _build(services: Services, old: Ledger, reset: _Reset, *, request_time: floa
         if err.run_id != reset.new_run_id:
             raise ResetConflict(
                 f"workflow {workflow_id!r} has a running run {err.run_id} (another reset or start): "
-                f"reset that run, or terminate it and reset {base_run_id} again"
+                f"reset that run, or terminate it and reset {base_run_id} again",
+                holder=err.run_id,
             ) from err
     send_deadline(services, new_started)
     dispatcher = Dispatcher(services)
@@ -356,10 +362,23 @@ def hand_on(services: Services, ledger: Ledger, body: SignalMessage | CancelMess
     if not body.get("follow") and (body["kind"] != "signal" or reset.reapply is ResetReapplyType.NONE):
         logger.info("%s message %s not handed on to reset run %s", body["kind"], body["dedup"], new_run_id)
         return
+    fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
     try:
         complete_reset(services, ledger)
-    except ResetConflict:
-        logger.exception("%s message %s: reset run %s could not be made", body["kind"], body["dedup"], new_run_id)
+    except ResetConflict as conflict:
+        if not body.get("follow") or conflict.holder is None:
+            # Accepted by this run before its reset, whose new run cannot be made: like any
+            # message that reaches a run after it closed, it has no run to go to.
+            logger.warning(
+                "%s message %s: reset run %s could not be made (%s); not applied",
+                body["kind"],
+                body["dedup"],
+                new_run_id,
+                conflict,
+            )
+            return
+        # Sent to the workflow id: the run that holds the id now is the one it addresses,
+        # as a signal to a workflow id goes to its current run.
+        send_to_inbox(services, body["workflow_id"], conflict.holder, body["kind"], body["dedup"], **fields)
         return
-    fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
     send_to_inbox(services, body["workflow_id"], new_run_id, body["kind"], body["dedup"], **fields)

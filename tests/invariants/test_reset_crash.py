@@ -15,9 +15,12 @@ import json
 import threading
 from datetime import timedelta
 
+import pytest
+
 from durable import activity, workflow
 from durable._runtime.control import Control, NotRunning
-from durable._runtime.reset import ResetConflict, ResetRequest, ResetType
+from durable._runtime.inbox import SignalMessage
+from durable._runtime.reset import ResetConflict, ResetRequest, ResetType, hand_on
 from durable.client import WorkflowExecutionStatus
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
@@ -201,3 +204,55 @@ async def test_two_concurrent_resets_of_a_run_make_one_new_run_and_the_other_is_
                 if not closed:  # a closed run's "done" is re-applied: its new run ends by itself
                     await final.signal(Collector.add, "done")
                 assert await asyncio.wait_for(final.result(), timeout=60) == ["ready", "before", "done"]
+
+
+class CrashAt(Injector):
+    """Crashes before the first call of one name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(None)
+        self.name = name
+
+    def before(self, name: str) -> None:
+        super().before(name)
+        if name == self.name and self.crashed_at is None:
+            self.crashed_at = name
+            raise SimulatedCrash(f"crash before {name}")
+
+
+async def test_a_signal_to_the_workflow_id_goes_to_the_run_that_took_the_id_from_a_cut_short_reset() -> None:
+    """The reset terminated its run, then died before making the new one; a start took the
+    workflow id meanwhile, so the reset can never finish. A signal sent to the workflow id
+    that reached the old run goes to the run holding the id (it went nowhere before)."""
+    async with await WorkflowEnvironment.start_time_skipping() as env:
+        runtime = env.runtime
+        workflow_id = "reset-then-started"
+        async with Worker(env.client, task_queue="reset-crash", workflows=[Collector], activities=[prepare]):
+            handle = await env.client.start_workflow(Collector.run, id=workflow_id, task_queue="reset-crash")
+            while not await handle.query(Collector.prepared):
+                await asyncio.sleep(0.01)
+            injector = CrashAt("executions.create")  # the new run's record
+            faulty = Control(faulty_services(runtime.backend.services, injector), runtime.orchestrator)
+            request = ResetRequest(reset_type=ResetType.FIRST_WORKFLOW_TASK, request_id="cut-short")
+            with pytest.raises(SimulatedCrash):
+                faulty.reset(workflow_id, handle.result_run_id, request)
+            old = env.client.get_workflow_handle(workflow_id, run_id=handle.result_run_id)
+            assert (await old.describe()).status is WorkflowExecutionStatus.TERMINATED
+
+            taker = await env.client.start_workflow(Collector.run, id=workflow_id, task_queue="reset-crash")
+            # A signal the API sent to the workflow id while the old run was its latest: the
+            # old run's orchestrator hands it on, and finds the reset cannot be finished.
+            ledger = runtime.control.ledger(workflow_id, handle.result_run_id)
+            body: SignalMessage = {
+                "kind": "signal",
+                "workflow_id": workflow_id,
+                "run_id": handle.result_run_id,
+                "dedup": "signal:to-the-id",
+                "name": "add",
+                "input": [json.dumps("done")],
+                "follow": True,
+            }
+            with pytest.raises(ResetConflict):
+                runtime.control.reset(workflow_id, handle.result_run_id, request)
+            await asyncio.to_thread(hand_on, runtime.backend.services, ledger, body)
+            assert await asyncio.wait_for(taker.result(), timeout=60) == ["ready", "done"]
