@@ -21,7 +21,7 @@ from durable._cli.output import compact, print_json, table, when
 if TYPE_CHECKING:
     from durable._cli.session import Session
 
-__all__ = ["add_batch_commands"]
+__all__ = ["add_batch_commands", "add_batch_options", "start_batch"]
 
 _PATH = "/batch-operations"
 _DEFAULT_RPS = 50.0  # durable._batch.job.DEFAULT_RPS, not imported: the parser stays light
@@ -130,6 +130,21 @@ async def _stop(args: argparse.Namespace, s: Session) -> int:
     return 0
 
 
+async def start_batch(args: argparse.Namespace, s: Session) -> int:
+    """Start the batch job ``args.operation`` over ``args.query`` (``durable workflow signal|cancel|
+    terminate --query``, temporal's other spelling of ``durable batch ...``)."""
+    args.reason = getattr(args, "reason", None) or ""
+    return await _start(args, s)
+
+
+def add_batch_options(parser: argparse.ArgumentParser) -> None:
+    """``--rps`` and ``--yes``, for a command that may start a batch job."""
+    parser.add_argument(
+        "--rps", type=float, default=_DEFAULT_RPS, help=f"operations per second at most (default {_DEFAULT_RPS:g})"
+    )
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+
 def _operation_options(parser: argparse.ArgumentParser, operation: str) -> None:
     parser.add_argument(
         "--query",
@@ -138,10 +153,7 @@ def _operation_options(parser: argparse.ArgumentParser, operation: str) -> None:
         help="the list filter of the runs to act on (`WorkflowType = 'Order'`)",
     )
     parser.add_argument("--reason", default="", help="why (recorded with each run's cancellation or termination)")
-    parser.add_argument(
-        "--rps", type=float, default=_DEFAULT_RPS, help=f"operations per second at most (default {_DEFAULT_RPS:g})"
-    )
-    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    add_batch_options(parser)
     parser.set_defaults(operation=operation)
 
 

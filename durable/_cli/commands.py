@@ -27,6 +27,7 @@ from durable._cli.arguments import (
     add_workflow_id,
     common_options,
 )
+from durable._cli.batch import add_batch_options, start_batch
 from durable._cli.output import compact, failure_line, print_json, table, when
 from durable._cli.reset import add_reset_command
 from durable._cli.updates import add_update_commands, add_update_with_start_command
@@ -112,7 +113,20 @@ async def _print_result(s: Session, workflow_id: str, run_id: str | None) -> int
     return 0 if body["status"] == "COMPLETED" else 1
 
 
+def _one_or_many(args: argparse.Namespace, operation: str) -> bool:
+    """Whether the command acts on the runs ``--query`` matches (a batch job, as temporal's
+    ``workflow signal|cancel|terminate --query``) rather than on ``--workflow-id``."""
+    if (args.workflow_id is None) == (args.query is None):
+        raise ValueError(f"pass --workflow-id (one execution) or --query (a batch {operation} of the runs it matches)")
+    if args.query is not None and args.run_id is not None:
+        raise ValueError("--run-id names a run of --workflow-id; with --query, the filter chooses the runs")
+    args.operation = operation
+    return args.query is not None
+
+
 async def _signal(args: argparse.Namespace, s: Session) -> int:
+    if _one_or_many(args, "signal"):
+        return await start_batch(args, s)
     # Straight to the API, not the SDK handle: a mistyped signal name is a 404 here, not a silent drop.
     body = {"input": args.input or [], "run_id": args.run_id}
     await s.transport.call("POST", f"{_wf(args.workflow_id)}/signals/{quote(args.name, safe='')}", body)
@@ -166,6 +180,8 @@ async def _query(args: argparse.Namespace, s: Session) -> int:
 
 
 async def _cancel(args: argparse.Namespace, s: Session) -> int:
+    if _one_or_many(args, "cancel"):
+        return await start_batch(args, s)
     await s.transport.call("POST", f"{_wf(args.workflow_id)}/cancel", {"run_id": args.run_id, "reason": args.reason})
     if s.json:
         print_json({}, s.out)
@@ -175,6 +191,8 @@ async def _cancel(args: argparse.Namespace, s: Session) -> int:
 
 
 async def _terminate(args: argparse.Namespace, s: Session) -> int:
+    if _one_or_many(args, "terminate"):
+        return await start_batch(args, s)
     await s.client.get_workflow_handle(args.workflow_id, run_id=args.run_id).terminate(reason=args.reason)
     if s.json:
         print_json({}, s.out)
@@ -345,6 +363,16 @@ def _codec_endpoint(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _one_or_query(parser: argparse.ArgumentParser) -> None:
+    """One execution (``--workflow-id``, ``--run-id``), or the runs a ``--query`` matches."""
+    add_workflow_id(parser, required=False)
+    add_run_id(parser)
+    parser.add_argument(
+        "--query", "-q", help="act on every run this list filter matches, as a batch job (`durable batch`)"
+    )
+    add_batch_options(parser)
+
+
 def add_workflow_commands(subparsers: Any) -> None:
     """``durable workflow ...`` and its commands."""
     workflow = subparsers.add_parser("workflow", help="start, signal, query, list and inspect workflow executions")
@@ -358,11 +386,11 @@ def add_workflow_commands(subparsers: Any) -> None:
     p.add_argument("--cron", help="a cron schedule: a run at each tick")
     p = command("execute", _execute, "start a workflow execution and wait for its result")
     _starting(p)
-    p = command("signal", _signal, "send a signal")
-    add_workflow_id(p)
-    add_run_id(p)
+    p = command("signal", _signal, "send a signal (to the runs --query matches: a batch job)")
+    _one_or_query(p)
     p.add_argument("--name", required=True, help="the signal name")
     add_inputs(p, "an argument of the signal handler")
+    p.add_argument("--reason", help="why (with --query: recorded with the batch job)")
     p = command(
         "signal-with-start", _signal_with_start, "send a signal, starting the workflow first when the id is not running"
     )
@@ -405,12 +433,10 @@ def add_workflow_commands(subparsers: Any) -> None:
     p = command("result", _result, "wait for an execution's outcome")
     add_workflow_id(p)
     add_run_id(p)
-    p = command("cancel", _cancel, "request cancellation")
-    add_workflow_id(p)
-    add_run_id(p)
+    p = command("cancel", _cancel, "request cancellation (of the runs --query matches: a batch job)")
+    _one_or_query(p)
     p.add_argument("--reason", help="why")
-    p = command("terminate", _terminate, "end an execution now")
-    add_workflow_id(p)
-    add_run_id(p)
+    p = command("terminate", _terminate, "end an execution now (the runs --query matches: a batch job)")
+    _one_or_query(p)
     p.add_argument("--reason", help="why")
     add_reset_command(commands)

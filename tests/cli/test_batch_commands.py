@@ -178,3 +178,36 @@ def test_batch_errors_are_one_line(dev):
     assert missing.code == 1 and "no batch job 'nope'" in missing.err
     neither = dev.cli("batch", "terminate", "--yes")
     assert neither.code == 1 and "pass --query" in neither.err
+
+
+def test_temporals_workflow_commands_with_a_query_start_batch_jobs(dev):
+    """`temporal workflow signal|cancel|terminate --query ...` (the spelling a Temporal user
+    types) starts the same batch jobs as `durable batch ...`."""
+    dev.park("spelled", 3)
+    query = "WorkflowId STARTS_WITH 'spelled-'"
+
+    signalled = dev.cli("workflow", "signal", "--query", query, "--name", "ping", "--input", "2", "--yes", "--json")
+    assert signalled.code == 0, signalled.err
+    job = dev.job(signalled.json["job_id"], "Completed")
+    assert (job["operation_type"], job["complete_operation_count"]) == ("signal", 3)
+    pings = [dev.cli("workflow", "query", "--id", f"spelled-{i}", "--name", "pinged", "--json").json for i in range(3)]
+    assert pings == [{"result": 2}] * 3
+
+    terminated = dev.cli("workflow", "terminate", "--query", query, "--reason", "spelled out", "--yes")
+    assert terminated.code == 0, terminated.err
+    job = dev.job(terminated.out.split(": ", 1)[1].strip(), "Completed")
+    assert (job["operation_type"], job["complete_operation_count"], job["reason"]) == ("terminate", 3, "spelled out")
+    assert dev.statuses("spelled", 3) == ["TERMINATED"] * 3
+
+
+def test_a_workflow_command_takes_a_workflow_id_or_a_query_not_both(dev):
+    dev.park("either", 1)
+    both = dev.cli("workflow", "cancel", "--workflow-id", "either-0", "--query", "WorkflowId = 'either-0'", "--yes")
+    neither = dev.cli("workflow", "cancel")
+    run_with_query = dev.cli("workflow", "terminate", "--query", "WorkflowId = 'either-0'", "--run-id", "r", "--yes")
+    for refused in (both, neither):
+        assert refused.code == 1 and "pass --workflow-id (one execution) or --query" in refused.err, refused.err
+    assert run_with_query.code == 1 and "--run-id names a run of --workflow-id" in run_with_query.err
+    one = dev.cli("workflow", "cancel", "--workflow-id", "either-0", "--reason", "just this one")
+    assert one.code == 0 and one.out == "Cancellation requested for either-0\n"
+    assert dev.cli("batch", "list").out == "No batch jobs\n"
