@@ -160,6 +160,10 @@ def _to_item(record: ExecutionRecord, claims: ClaimCheck) -> dict[str, Any]:
         item["memo"] = claims.attribute(_dumps(record.memo), what="a memo")
     if record.search_attributes:
         item["search_attributes"] = claims.attribute(_dumps(record.search_attributes), what="search attributes")
+    if record.accepted_signals:  # a string set is never empty on DynamoDB
+        item["accepted_signals"] = {"SS": sorted(record.accepted_signals)}
+    if record.closing is not None:
+        item["closing"] = _num(record.closing)
     return item
 
 
@@ -181,6 +185,8 @@ def _from_item(item: dict[str, Any], claims: ClaimCheck) -> ExecutionRecord:
         task_failure=json.loads(claims.text(item["task_failure"])) if "task_failure" in item else None,
         memo=json.loads(claims.text(item["memo"])) if "memo" in item else {},
         search_attributes=json.loads(claims.text(item["search_attributes"])) if "search_attributes" in item else {},
+        accepted_signals=frozenset(item["accepted_signals"]["SS"]) if "accepted_signals" in item else frozenset(),
+        closing=float(item["closing"]["N"]) if "closing" in item else None,
     )
 
 
@@ -349,6 +355,80 @@ class DynamoExecutionStore(LazyClient):
         except ClientError as e:
             if not _is_condition_failure(e):
                 raise
+
+    def accept_signal(self, workflow_id: str, run_id: str, dedup: str) -> bool:
+        """Add ``dedup`` to the run's accepted signals; False when the run is not RUNNING or is fenced."""
+        return self._update_run(
+            workflow_id,
+            "ADD accepted_signals :dedup",
+            "run_id = :run AND #status = :running AND attribute_not_exists(closing)",
+            {":dedup": {"SS": [dedup]}, ":running": {"S": _RUNNING}},
+            {"#status": "status"},
+            run_id=run_id,
+        )
+
+    def fence_close(self, workflow_id: str, run_id: str, accepted: int, at: float) -> bool:
+        """Fence the run's close if it holds exactly ``accepted`` accepted signals."""
+        held = "attribute_not_exists(accepted_signals)" if accepted == 0 else "size(accepted_signals) = :n"
+        values: dict[str, Any] = {":at": _num(at), ":running": {"S": _RUNNING}}
+        if accepted:
+            values[":n"] = {"N": str(accepted)}
+        return self._update_run(
+            workflow_id,
+            "SET closing = :at",
+            f"run_id = :run AND #status = :running AND {held}",
+            values,
+            {"#status": "status"},
+            run_id=run_id,
+        )
+
+    def clear_fence(self, workflow_id: str, run_id: str, at: float) -> None:
+        """Remove the fence set ``at``; no-op if the run was fenced again or closed."""
+        self._update_run(
+            workflow_id,
+            "REMOVE closing",
+            "run_id = :run AND #status = :running AND closing = :at",
+            {":at": _num(at), ":running": {"S": _RUNNING}},
+            {"#status": "status"},
+            run_id=run_id,
+        )
+
+    def forget_signals(self, workflow_id: str, run_id: str, dedups: list[str]) -> None:
+        """Drop applied signals from the run's accepted signals; no-op for a stale run."""
+        if dedups:
+            self._update_run(
+                workflow_id,
+                "DELETE accepted_signals :applied",
+                "run_id = :run",
+                {":applied": {"SS": sorted(set(dedups))}},
+                run_id=run_id,
+            )
+
+    def _update_run(
+        self,
+        workflow_id: str,
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        names: dict[str, str] | None = None,
+        *,
+        run_id: str,
+    ) -> bool:
+        """One conditional UpdateItem of the run's record; False when its condition failed."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_execution_key(workflow_id),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues={**values, ":run": {"S": run_id}},
+                **({"ExpressionAttributeNames": names} if names else {}),
+            )
+        except ClientError as e:
+            if not _is_condition_failure(e):
+                raise
+            return False
+        return True
 
     def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes (the whole map); no-op for a stale run."""

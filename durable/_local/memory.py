@@ -206,6 +206,42 @@ class MemoryExecutionStore:
             if record is not None and record.run_id == run_id:
                 record.task_failure = encoded
 
+    def accept_signal(self, workflow_id: str, run_id: str, dedup: str) -> bool:
+        """Add ``dedup`` to the run's accepted signals; False when the run is not RUNNING or is fenced."""
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is None or record.run_id != run_id or record.status != _RUNNING or record.closing is not None:
+                return False
+            changed = dataclasses.replace(record, accepted_signals=record.accepted_signals | {dedup})
+            execution_item(changed, self.claims)  # WriteTooLarge past 400 KB, as the UpdateItem fails
+            self._executions[workflow_id] = changed
+            return True
+
+    def fence_close(self, workflow_id: str, run_id: str, accepted: int, at: float) -> bool:
+        """Fence the run's close if it holds exactly ``accepted`` accepted signals."""
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is None or record.run_id != run_id or record.status != _RUNNING:
+                return False
+            if len(record.accepted_signals) != accepted:
+                return False
+            record.closing = at
+            return True
+
+    def clear_fence(self, workflow_id: str, run_id: str, at: float) -> None:
+        """Remove the fence set ``at``; no-op if the run was fenced again or closed."""
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is not None and record.run_id == run_id and record.status == _RUNNING and record.closing == at:
+                record.closing = None
+
+    def forget_signals(self, workflow_id: str, run_id: str, dedups: list[str]) -> None:
+        """Drop applied signals from the run's accepted signals; no-op for a stale run."""
+        with self._lock:
+            record = self._executions.get(workflow_id)
+            if record is not None and record.run_id == run_id:
+                record.accepted_signals = record.accepted_signals - set(dedups)
+
     def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes; no-op for a stale run."""
         encoded = json.loads(_dumps(search_attributes))

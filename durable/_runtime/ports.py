@@ -118,6 +118,12 @@ class ExecutionRecord:
     request_id: str | None = None
     """The request id of the start that made this run: a start retried with the same id
     answers with this run (Temporal's start request id) instead of starting another."""
+    accepted_signals: frozenset[str] = frozenset()
+    """Dedup keys of the client signals accepted and perhaps not yet applied (pruned as the
+    run applies them): a run does not close while one of them is in flight
+    (:mod:`durable._runtime.signal_fence`)."""
+    closing: float | None = None
+    """When the run's close was fenced (epoch seconds): from then on no signal is accepted."""
 
 
 def start_key(record: ExecutionRecord) -> str:
@@ -264,6 +270,26 @@ class ExecutionStore(Protocol):
 
     def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes (the whole map); no-op for a stale run."""
+        ...
+
+    def accept_signal(self, workflow_id: str, run_id: str, dedup: str) -> bool:
+        """Add ``dedup`` to the run's accepted signals (a repeat changes nothing); False,
+        writing nothing, when that run is not the RUNNING one or its close is fenced."""
+        ...
+
+    def fence_close(self, workflow_id: str, run_id: str, accepted: int, at: float) -> bool:
+        """Accept no more signals for the run, which is about to close: True if it is the
+        RUNNING run and holds exactly ``accepted`` accepted signals (none came since they
+        were read), else False and nothing written."""
+        ...
+
+    def clear_fence(self, workflow_id: str, run_id: str, at: float) -> None:
+        """Accept signals again (a fence set ``at`` whose close never came); no-op if the
+        run was fenced again since, or closed."""
+        ...
+
+    def forget_signals(self, workflow_id: str, run_id: str, dedups: builtins.list[str]) -> None:
+        """Drop signals the run applied from its accepted signals; no-op for a stale run."""
         ...
 
     def scan(

@@ -38,6 +38,8 @@ def test_create_then_get_round_trips_every_field(backend):
     record = running(
         history_length=7,
         task_failure={"message": "boom", "type": "NonDeterminismError", "stack": ["a", "b"]},
+        accepted_signals=frozenset({"signal:a", "signal:b"}),
+        closing=T0 + 1,
     )
     store.create(record)
 
@@ -321,3 +323,74 @@ def test_update_rejection_round_trips_per_execution_and_request(backend):
     store.reject_update("order-1#run-1", "req-1", failure)
     assert store.get_update_rejection("order-1#run-1", "req-1") == failure
     assert store.list() == []  # never seen as an execution
+
+
+# -- accepted signals and the close fence (durable._runtime.signal_fence) -----------------
+
+
+def test_accepted_signals_are_a_set_a_repeat_changes_nothing(backend):
+    store = backend.executions()
+    store.create(running())
+
+    assert store.accept_signal("order-1", "run-1", "signal:a")
+    assert store.accept_signal("order-1", "run-1", "signal:b")
+    assert store.accept_signal("order-1", "run-1", "signal:a")
+
+    assert store.get("order-1").accepted_signals == {"signal:a", "signal:b"}
+    store.forget_signals("order-1", "run-1", ["signal:a", "signal:never-accepted"])
+    assert store.get("order-1").accepted_signals == {"signal:b"}
+    store.forget_signals("order-1", "run-1", ["signal:b"])
+    assert store.get("order-1").accepted_signals == frozenset()
+
+
+def test_a_signal_is_refused_by_a_stale_closed_or_fenced_run_and_nothing_is_written(backend):
+    store = backend.executions()
+    store.create(running())
+    assert not store.accept_signal("order-1", "run-0", "signal:stale")
+    assert not store.accept_signal("nope", "run-1", "signal:unknown")
+
+    assert store.fence_close("order-1", "run-1", 0, T0 + 5)
+    assert not store.accept_signal("order-1", "run-1", "signal:late")
+    assert store.get("order-1").closing == T0 + 5 and store.get("order-1").accepted_signals == frozenset()
+
+    store.close("order-1", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 6, 4)
+    assert not store.accept_signal("order-1", "run-1", "signal:after")
+    assert store.get("order-1").accepted_signals == frozenset()
+
+
+def test_the_fence_holds_only_for_the_count_of_accepted_signals_read(backend):
+    store = backend.executions()
+    store.create(running())
+    store.accept_signal("order-1", "run-1", "signal:a")
+
+    assert not store.fence_close("order-1", "run-1", 0, T0)  # one came since "none" was read
+    assert not store.fence_close("order-1", "run-1", 2, T0)
+    assert not store.fence_close("order-1", "run-0", 1, T0)  # a stale run
+    assert store.get("order-1").closing is None
+    assert store.fence_close("order-1", "run-1", 1, T0 + 1)
+    assert store.fence_close("order-1", "run-1", 1, T0 + 2)  # fenced again (a redelivered close)
+    assert store.get("order-1").closing == T0 + 2
+
+
+def test_a_fence_is_cleared_only_by_the_one_that_set_it(backend):
+    store = backend.executions()
+    store.create(running())
+    store.fence_close("order-1", "run-1", 0, T0 + 1)
+
+    store.clear_fence("order-1", "run-1", T0)  # not this fence
+    assert store.get("order-1").closing == T0 + 1
+    store.clear_fence("order-1", "run-1", T0 + 1)
+    assert store.get("order-1").closing is None
+    assert store.accept_signal("order-1", "run-1", "signal:again")
+
+
+def test_a_new_run_of_the_workflow_id_starts_without_accepted_signals_or_fence(backend):
+    store = backend.executions()
+    store.create(running())
+    store.accept_signal("order-1", "run-1", "signal:a")
+    store.fence_close("order-1", "run-1", 1, T0)
+    store.close("order-1", "run-1", WorkflowExecutionStatus.COMPLETED, T0 + 1, 4)
+
+    store.create(running(run_id="run-2"))
+
+    assert (store.get("order-1").accepted_signals, store.get("order-1").closing) == (frozenset(), None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from durable._aws.executions import execution_item, execution_record, heartbeat_item, rejection_item
@@ -113,6 +113,52 @@ class SqliteExecutionStore:
                     "UPDATE executions SET expires_at = ? WHERE workflow_id = ? AND run_id = ?",
                     (int(close_time + self.retention_seconds), workflow_id, run_id),
                 )
+
+    def accept_signal(self, workflow_id: str, run_id: str, dedup: str) -> bool:
+        """Add ``dedup`` to the run's accepted signals; False when the run is not RUNNING or is fenced."""
+        return self._update_run(
+            workflow_id,
+            run_id,
+            lambda r: r.status == _RUNNING and r.closing is None,
+            lambda r: {"accepted_signals": r.accepted_signals | {dedup}},
+        )
+
+    def fence_close(self, workflow_id: str, run_id: str, accepted: int, at: float) -> bool:
+        """Fence the run's close if it holds exactly ``accepted`` accepted signals."""
+        return self._update_run(
+            workflow_id,
+            run_id,
+            lambda r: r.status == _RUNNING and len(r.accepted_signals) == accepted,
+            lambda r: {"closing": at},
+        )
+
+    def clear_fence(self, workflow_id: str, run_id: str, at: float) -> None:
+        """Remove the fence set ``at``; no-op if the run was fenced again or closed."""
+        self._update_run(
+            workflow_id, run_id, lambda r: r.status == _RUNNING and r.closing == at, lambda r: {"closing": None}
+        )
+
+    def forget_signals(self, workflow_id: str, run_id: str, dedups: list[str]) -> None:
+        """Drop applied signals from the run's accepted signals; no-op for a stale run."""
+        self._update_run(
+            workflow_id, run_id, lambda r: True, lambda r: {"accepted_signals": r.accepted_signals - set(dedups)}
+        )
+
+    def _update_run(
+        self,
+        workflow_id: str,
+        run_id: str,
+        condition: Callable[[ExecutionRecord], bool],
+        change: Callable[[ExecutionRecord], dict[str, Any]],
+    ) -> bool:
+        """Change the run's record if it is the latest and ``condition`` holds (a conditional UpdateItem)."""
+        with self._db.transaction() as conn:
+            record = self._latest(conn, workflow_id)
+            if record is None or record.run_id != run_id or not condition(record):
+                return False
+            changed = dataclasses.replace(record, **change(record))
+            self._write(conn, changed, execution_item(changed, self.claims))
+            return True
 
     def sweep(self, now: float) -> int:
         """Remove the closed runs whose expiry has passed (DynamoDB's TTL); how many."""
