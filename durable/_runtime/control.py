@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from durable._limits import check_id
 from durable._replay.events import Event
 from durable._replay.ledger import ActivityState, Ledger
 from durable._runtime import dead_letters as dlq
+from durable._runtime import signal_fence
 from durable._runtime.activity_pause import attempt_dedup
 from durable._runtime.archive import ArchivedRun
 from durable._runtime.close import terminate_run
@@ -60,6 +62,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("durable.control")
+
+_CLOSE_WAIT_SECONDS = 5.0
+"""How long a signal refused by a fenced run waits for the log to say how the run closed."""
 
 
 def _parse_token(task_token: bytes) -> dict[str, Any]:
@@ -489,18 +494,56 @@ class Control:
         """
         dedup = f"signal:{new_request_id() if request_id is None else check_request_id(request_id)}"
         record = self._running_or_done(workflow_id, run_id, dedup)
-        if record is not None:
-            send_to_inbox(
-                self.services,
-                workflow_id,
-                record.run_id,
-                "signal",
-                dedup,
-                name=name,
-                input=input,
-                **_following(run_id),
-                **({"headers": headers} if headers else {}),
-            )
+        if record is None:
+            return
+        # Sent, then accepted (durable._runtime.signal_fence): the run does not close while an
+        # accepted signal is on its way, and a signal refused by a closing run is never applied.
+        send_to_inbox(
+            self.services,
+            workflow_id,
+            record.run_id,
+            "signal",
+            dedup,
+            name=name,
+            input=input,
+            **_following(run_id),
+            **({"headers": headers} if headers else {}),
+        )
+        if record.status is not WorkflowExecutionStatus.RUNNING:
+            return  # on to the run that followed this one (continue-as-new, reset)
+        if not self.services.executions.accept_signal(workflow_id, record.run_id, dedup):
+            self._refused(workflow_id, record.run_id, dedup, follow=run_id is None)
+
+    def _refused(self, workflow_id: str, run_id: str, dedup: str, *, follow: bool) -> None:
+        """A signal the run's record refused: the run closes (NotRunning, unless the run took
+        the signal before, or hands it on to its next run), or a fence whose close never came
+        is cleared and the signal accepted after all.
+
+        A fence stands for the few milliseconds between it and the closing record's commit;
+        until the log says how the run closed, this waits (at most :data:`_CLOSE_WAIT_SECONDS`).
+        """
+        deadline = time.monotonic() + _CLOSE_WAIT_SECONDS
+        while True:
+            ledger = self.ledger(workflow_id, run_id)
+            if dedup in ledger.consumed:
+                return  # its message came before its acceptance, and was applied
+            if ledger.closed:
+                if follow and (ledger.status is WorkflowExecutionStatus.CONTINUED_AS_NEW or reset_of(ledger)):
+                    return  # the closed run hands it on to the next one
+                raise NotRunning(f"workflow execution {workflow_id} already completed")
+            record = self.services.executions.get(workflow_id)
+            if record.run_id != run_id or record.status is not WorkflowExecutionStatus.RUNNING:
+                continue  # closed since the log was read (the record closes after the log): read it again
+            fenced_at = record.closing
+            if fenced_at is not None and self.services.clock.now() - fenced_at > signal_fence.STALE_FENCE_SECONDS:
+                logger.warning("clearing the close fence of %s run %s: its close never came", workflow_id, run_id)
+                self.services.executions.clear_fence(workflow_id, run_id, fenced_at)
+                fenced_at = None
+            if fenced_at is None and self.services.executions.accept_signal(workflow_id, run_id, dedup):
+                return
+            if time.monotonic() > deadline:
+                raise NotRunning(f"workflow execution {workflow_id} is completing")
+            time.sleep(0.02)
 
     def send_update(
         self,

@@ -23,6 +23,7 @@ from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.delivery import handle_deliveries
 from durable._runtime.delivery_event import is_delivery_event
 from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.signal_fence import SignalsInFlight
 from durable._runtime.tracing import engine_span
 
 __all__ = ["BatchFailed", "TimerRelay", "activity_handler", "orchestrator_handler", "timer_relay_handler"]
@@ -89,6 +90,11 @@ def orchestrator_handler(
         try:
             with _run_span(run):
                 orchestrator.handle_batch(batch, sent_at=_sent_at(records, ids))
+        except SignalsInFlight as err:  # not a failure: the retry takes the signals it waits for
+            logger.info("%s", err)
+            orchestrator.services.metrics.count("ClosesDeferredForSignals")
+            failed += ids
+            failed_groups.add(group)
         except Exception as err:
             logger.exception("inbox messages for %s failed; they will be retried", run[0])
             failed += ids

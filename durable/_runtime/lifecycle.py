@@ -18,6 +18,7 @@ from durable._limits import check_id
 from durable._replay import events as ev
 from durable._replay.ledger import Ledger
 from durable._replay.retry import next_retry
+from durable._runtime import signal_fence
 from durable._runtime.deadlines import (
     StartedTimeouts,
     Timeouts,
@@ -335,4 +336,6 @@ def follow_continuation(services: Services, ledger: Ledger, body: SignalMessage 
     started = ledger.started or {}
     continue_run(services, body["workflow_id"], body["run_id"], attrs, parent=started.get("parent"), ledger=ledger)
     fields = {k: v for k, v in body.items() if k not in ("kind", "workflow_id", "run_id", "dedup")}
-    send_to_inbox(services, body["workflow_id"], attrs["new_execution_run_id"], body["kind"], body["dedup"], **fields)
+    signal_fence.hand_on(
+        services, body["workflow_id"], attrs["new_execution_run_id"], body["kind"], body["dedup"], fields
+    )

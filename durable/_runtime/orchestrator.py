@@ -31,7 +31,7 @@ from durable._metrics.workflow_meter import metric_meter_of_workflows
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.machine import HistoryMachine
-from durable._runtime import run_metrics, translate
+from durable._runtime import run_metrics, signal_fence, translate
 from durable._runtime.dispatch import Dispatcher
 from durable._runtime.inbox import InboxMessage, RunMessage, ScheduleFireMessage, inbox_body
 from durable._runtime.local_activities import LocalActivityRunner
@@ -81,13 +81,14 @@ class Orchestrator:
         """Apply one inbox message (see :meth:`handle_batch`)."""
         self.handle_batch([body])
 
-    def handle_batch(self, bodies: list[InboxMessage], *, sent_at: float | None = None) -> None:
+    def handle_batch(self, bodies: list[InboxMessage], *, sent_at: float | None = None, together: bool = False) -> None:
         """Apply consecutive inbox messages of one run as a single decision.
 
         A start and the signals sent right after it thus reach the first workflow task
         together, as in Temporal, and a batch costs one write instead of one per message.
         ``sent_at`` (epoch seconds) is when the batch's first message was sent: the workflow
-        task's schedule-to-start latency is measured from it.
+        task's schedule-to-start latency is measured from it. ``together``: a start and what
+        follows it make one decision (see below).
 
         Raises:
             OrchestratorConflict: lost the race for the run three times in a row.
@@ -98,10 +99,16 @@ class Orchestrator:
                 self.schedule_runner.fire(fire["schedule_id"], fire["nominal"])
             return
         starts = [i for i, b in enumerate(bodies) if b["kind"] == "start"]
-        if starts and len(bodies) > starts[0] + 1:
+        if starts and len(bodies) > starts[0] + 1 and not together:
             # The first workflow task goes to a worker as soon as the run starts: what
-            # arrives after the start belongs to the next decision.
-            self.handle_batch(bodies[: starts[0] + 1], sent_at=sent_at)
+            # arrives after the start belongs to the next decision...
+            try:
+                self.handle_batch(bodies[: starts[0] + 1], sent_at=sent_at)
+            except signal_fence.SignalsInFlight:
+                # ...unless that first task closes the run while signals sent after the start
+                # wait: as Temporal fails such a completion, the first task takes them.
+                self.handle_batch(bodies, sent_at=sent_at, together=True)
+                return
             self.handle_batch(bodies[starts[0] + 1 :], sent_at=sent_at)
             return
         key = execution_key(bodies[0]["workflow_id"], bodies[0]["run_id"])
@@ -239,6 +246,8 @@ class Orchestrator:
             first = machine.ledger.last_event_id + 1
             for offset, event in enumerate(record):
                 event["event_id"] = first + offset
+            if signal_fence.closes(record):
+                signal_fence.fence_close(self.services, machine.ledger, record, now)  # or SignalsInFlight
             self.services.history.append(key, record)  # HistoryConflict: another orchestrator won
         except BaseException:
             # The instance ran ahead of a log that did not take the record: never reuse it.
@@ -247,6 +256,7 @@ class Orchestrator:
         machine.committed(record)
         if machine.poisoned:
             self._cache.pop(key, None)
+        signal_fence.forget_applied(self.services, machine.ledger, record)
         self._reject_updates(key, machine)
         self._count(record)
         run_metrics.record_committed(self.services.metrics, machine.ledger, record, now)

@@ -38,6 +38,7 @@ from durable import _failure
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._replay.ledger import Ledger
+from durable._runtime import signal_fence
 from durable._runtime.close import finish_close, terminate_run
 from durable._runtime.deadlines import send_deadline
 from durable._runtime.dispatch import Dispatcher
@@ -379,6 +380,6 @@ def hand_on(services: Services, ledger: Ledger, body: SignalMessage | CancelMess
             return
         # Sent to the workflow id: the run that holds the id now is the one it addresses,
         # as a signal to a workflow id goes to its current run.
-        send_to_inbox(services, body["workflow_id"], conflict.holder, body["kind"], body["dedup"], **fields)
+        signal_fence.hand_on(services, body["workflow_id"], conflict.holder, body["kind"], body["dedup"], fields)
         return
-    send_to_inbox(services, body["workflow_id"], new_run_id, body["kind"], body["dedup"], **fields)
+    signal_fence.hand_on(services, body["workflow_id"], new_run_id, body["kind"], body["dedup"], fields)

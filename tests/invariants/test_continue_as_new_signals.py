@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 from durable import workflow
 from durable._runtime.control import NotRunning
@@ -48,12 +49,23 @@ class SignalBeforeEachCall(Injector):
         self.active = True
         self.accepted: list[str] = []
         self.refused: list[tuple[str, str]] = []
+        self.senders: list[threading.Thread] = []
 
     def before(self, name: str) -> None:
         super().before(name)
-        if not self.active:
+        # Not right before the close's fence: a signal there makes the close wait for it
+        # (tests/invariants/test_signals_at_close.py), and one there at every retry would
+        # keep the run open for as long as they come.
+        if not self.active or name == "executions.fence_close":
             return
         value = f"s{len(self.calls)}"
+        # From another thread, as a client's request comes: a signal that meets the run
+        # closing waits to learn how it closed, which the engine's thread, held here, decides.
+        sender = threading.Thread(target=self._send, args=(name, value))
+        sender.start()
+        self.senders.append(sender)
+
+    def _send(self, name: str, value: str) -> None:
         try:
             self.runtime.control.signal(self.workflow_id, None, "add", [json.dumps(value)])
         except NotRunning as err:
@@ -78,6 +90,8 @@ async def test_signals_sent_during_each_step_of_a_continue_as_new_reach_the_chai
             ):
                 await asyncio.sleep(1)
             injector.active = False
+            for sender in injector.senders:
+                await asyncio.to_thread(sender.join)
             await final.signal(Collector.add, "done")
             got = await asyncio.wait_for(final.result(), timeout=60)
     assert injector.refused == []

@@ -120,7 +120,7 @@ async def test_a_batch_signal_is_delivered_once_per_run_although_its_activity_cr
     runtime = env.runtime
     # The job's activities reach the engine through a control whose inbox sends can crash the
     # activity function (a SimulatedCrash ends the invocation; SQS delivers the task again).
-    injector = Injector(crash_at=6)
+    injector = Injector(crash_at=5)  # the third run's signal: its send (each is a send, then its acceptance)
     crashing = Control(faulty_services(runtime.backend.services, injector), runtime.orchestrator)
     runtime.registry.unregister(BATCH_TASK_QUEUE, [BatchOperation], BatchActivities(lambda: crashing).all())
     install_batcher(runtime.registry, lambda: crashing)
