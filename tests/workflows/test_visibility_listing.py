@@ -102,7 +102,13 @@ async def test_an_execution_has_temporalios_fields(env):
     async with Worker(client, task_queue="tq", workflows=[Quick]):
         handle = await client.start_workflow(Quick.run, "x", id="quick-fields", task_queue="tq")
         await handle.result()
-        [execution] = [e async for e in client.list_workflows("WorkflowId = 'quick-fields'")]
+        # The result is in the log before the execution record closes: listings, as Temporal's
+        # visibility, show the close a moment later.
+        for _ in range(500):
+            [execution] = [e async for e in client.list_workflows("WorkflowId = 'quick-fields'")]
+            if execution.status != WorkflowExecutionStatus.RUNNING:
+                break
+            await asyncio.sleep(0.01)
         described = await handle.describe()
 
     assert isinstance(execution, WorkflowExecution)
