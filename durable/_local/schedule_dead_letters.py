@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import threading
 from typing import Any, TypedDict
 
 from botocore.exceptions import ClientError
@@ -61,6 +62,10 @@ class QueuedScheduleDeadLetters:
     def __init__(self, queue: Queue) -> None:
         """Dead letters kept in ``queue``."""
         self.queue = queue
+        # Received and neither deleted nor released: counted, as SQS counts those in flight.
+        # (A restarted process finds them visible again, as a local queue does.)
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
 
     def send(self, body: str, attributes: SchedulerDeadLetterAttributes) -> None:
         """Keep one dead letter."""
@@ -69,7 +74,10 @@ class QueuedScheduleDeadLetters:
     def receive(self, max_messages: int = 10) -> list[ScheduleDeadLetter]:
         """Up to ``max_messages`` dead letters; in flight until deleted or released."""
         out = []
-        for m in self.queue.receive(max_messages):
+        received = self.queue.receive(max_messages)
+        with self._lock:
+            self._in_flight |= {m.receipt for m in received}
+        for m in received:
             envelope: _Envelope = json.loads(m.body)
             out.append(
                 ScheduleDeadLetter(m.message_id, envelope["body"], m.receipt, m.receive_count, envelope["attributes"])
@@ -79,13 +87,18 @@ class QueuedScheduleDeadLetters:
     def delete(self, receipts: list[str]) -> None:
         """Drop them."""
         self.queue.delete(receipts)
+        with self._lock:
+            self._in_flight -= set(receipts)
 
     def release(self, receipt: str) -> None:
         """Visible again at once."""
         self.queue.release(receipt)
+        with self._lock:
+            self._in_flight.discard(receipt)
 
     def count(self) -> int:
-        """How many there are (each received, then released: a local queue is small)."""
+        """How many there are (each received, then released: a local queue is small; the receive
+        counts one more, which nothing reads), in flight included."""
         seen: list[str] = []
         try:
             while batch := self.queue.receive(10):
@@ -93,7 +106,8 @@ class QueuedScheduleDeadLetters:
         finally:
             for receipt in seen:
                 self.queue.release(receipt)
-        return len(seen)
+        with self._lock:
+            return len(seen) + len(self._in_flight)
 
     def queue_of(self, target_arn: str) -> str | None:
         """The local queue ``target_arn`` names."""

@@ -1,0 +1,138 @@
+"""A schedule delivery its queue refuses is never lost: it waits in the schedule DLQ with
+Scheduler's attributes, the reconciler forwards it, and it takes effect once.
+
+The inbox refuses below the adapters: on moto, SQS answers SendMessage to it with an error
+(a KMS key disabled, as a deployment may meet); in memory and SQLite, the queue itself raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from durable import workflow
+from durable._local.schedule_dead_letters import local_queue_arn
+from durable._replay import events as ev
+from durable._runtime.reconciler import Reconciler
+from durable._runtime.services import INBOX
+from durable.client import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleSpec
+from durable.testing import WorkflowEnvironment
+from durable.worker import Worker
+from tests.helpers.refusing_queues import inbox_refusing
+
+BACKENDS = ["memory", "moto", "sqlite"]
+
+
+@workflow.defn
+class LongNap:
+    @workflow.run
+    async def run(self) -> str:
+        await asyncio.sleep(2 * 3600)  # beyond SQS's 15 minutes: a one-time schedule
+        return "woke"
+
+
+@workflow.defn
+class Report:
+    @workflow.run
+    async def run(self) -> str:
+        return "reported"
+
+
+async def _idle(env: WorkflowEnvironment) -> None:
+    assert await asyncio.to_thread(env.runtime.dispatcher.wait_idle, 30.0)
+
+
+async def _nap_dead_lettered(env: WorkflowEnvironment, workflow_id: str) -> Any:
+    """A LongNap run whose timer's delivery the inbox refused: its handle."""
+    handle = await env.client.start_workflow(LongNap.run, id=workflow_id, task_queue="naps")
+    await _idle(env)
+    assert env.runtime.backend.timers.schedules.pending() == 1
+    with inbox_refusing(env.runtime.backend) as refusals:
+        await env.sleep(timedelta(hours=3))
+    assert refusals.count == 1
+    return handle
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_long_timer_the_inbox_refused_is_dead_lettered_forwarded_and_fires_once(backend: str) -> None:
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        services = env.runtime.backend.services
+        dead_letters = services.schedule_dead_letters
+        assert dead_letters is not None
+        async with Worker(env.client, task_queue="naps", workflows=[LongNap]):
+            handle = await _nap_dead_lettered(env, f"nap-{backend}")
+            # Nothing reached the run: it waits, and the delivery waits in the schedule DLQ.
+            (letter,) = dead_letters.receive(10)
+            dead_letters.release(letter.receipt)
+            assert letter.attributes["TARGET_ARN"] == local_queue_arn(INBOX)
+            expected_code = "KMS.DisabledException" if backend == "moto" else "RuntimeError"
+            assert letter.attributes["ERROR_CODE"] == expected_code
+            assert ev.TIMER_FIRED not in [e["event_type"] for e in (await handle.fetch_history()).events]
+
+            passed = Reconciler(services).reconcile()
+            assert (passed.schedule_deliveries_forwarded, passed.schedule_delivery_failures) == (1, 0)
+            assert await asyncio.wait_for(handle.result(), timeout=30) == "woke"
+            events = [e["event_type"] for e in (await handle.fetch_history()).events]
+            assert dead_letters.count() == 0
+            # A second pass finds nothing, and the run took its timer once.
+            assert Reconciler(services).reconcile().schedule_deliveries_forwarded == 0
+    assert events.count(ev.TIMER_FIRED) == 1 and events.count(ev.WORKFLOW_COMPLETED) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_forward_the_inbox_still_refuses_leaves_the_dead_letter_for_the_next_pass(backend: str) -> None:
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        services = env.runtime.backend.services
+        dead_letters = services.schedule_dead_letters
+        assert dead_letters is not None
+        async with Worker(env.client, task_queue="naps", workflows=[LongNap]):
+            handle = await _nap_dead_lettered(env, f"nap-again-{backend}")
+            with inbox_refusing(env.runtime.backend) as refusals:
+                failed = Reconciler(services).reconcile()
+            assert refusals.count == 1
+            assert (failed.schedule_deliveries_forwarded, failed.schedule_delivery_failures) == (0, 1)
+            assert dead_letters.count() == 1  # left, visible again for the next pass
+
+            passed = Reconciler(services).reconcile()
+            assert (passed.schedule_deliveries_forwarded, passed.schedule_delivery_failures) == (1, 0)
+            assert await asyncio.wait_for(handle.result(), timeout=30) == "woke"
+            events = [e["event_type"] for e in (await handle.fetch_history()).events]
+    assert events.count(ev.TIMER_FIRED) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_dead_lettered_schedule_fire_is_forwarded_and_its_action_taken_once(backend: str) -> None:
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        services = env.runtime.backend.services
+        dead_letters = services.schedule_dead_letters
+        assert dead_letters is not None
+        async with Worker(env.client, task_queue="reports", workflows=[Report]):
+            schedule = Schedule(
+                action=ScheduleActionStartWorkflow(Report.run, id="hourly-report", task_queue="reports"),
+                spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
+            )
+            handle = await env.client.create_schedule("hourly", schedule)
+            first = (await handle.describe()).info.next_action_times[0]
+            with inbox_refusing(env.runtime.backend) as refusals:
+                await env.sleep(first - await env.get_current_time() + timedelta(seconds=30))
+            assert refusals.count == 1
+            (letter,) = dead_letters.receive(10)
+            dead_letters.release(letter.receipt)
+            assert '"kind":"schedule_fire"' in services.open_body(letter.body)
+            assert (await handle.describe()).info.num_actions == 0
+
+            passed = Reconciler(services).reconcile()
+            assert (passed.schedule_deliveries_forwarded, passed.schedule_delivery_failures) == (1, 0)
+            assert passed.schedules_fired == []  # not overdue: the forward is the only fire
+            await _idle(env)
+            described = (await handle.describe()).info
+            (action,) = described.recent_actions
+            started = env.client.get_workflow_handle(
+                action.action.workflow_id, run_id=action.action.first_execution_run_id
+            )
+            assert await asyncio.wait_for(started.result(), timeout=30) == "reported"
+            assert dead_letters.count() == 0
+    assert described.num_actions == 1
