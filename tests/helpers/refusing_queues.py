@@ -12,7 +12,7 @@ from typing import Any
 from durable._local.backends import Backend
 from durable._runtime.services import INBOX
 
-__all__ = ["Refusals", "inbox_refusing"]
+__all__ = ["Refusals", "inbox_refusing", "queue_refusing"]
 
 
 @dataclass
@@ -34,17 +34,24 @@ class _RefusingQueue:
         return getattr(self._inner, name)
 
 
-@contextlib.contextmanager
-def inbox_refusing(backend: Backend) -> Iterator[Refusals]:
+def inbox_refusing(backend: Backend) -> contextlib.AbstractContextManager[Refusals]:
     """While inside, every send to the inbox fails as SQS (or the twin) answers it."""
+    return queue_refusing(backend, INBOX)
+
+
+@contextlib.contextmanager
+def queue_refusing(backend: Backend, name: str) -> Iterator[Refusals]:
+    """While inside, every send to the queue ``name`` fails as SQS (or the twin) answers it."""
     refusals = Refusals()
-    notifying: Any = backend.queues[INBOX]
+    backend.services.queue_for(name)  # made on first use, as a deployed queue is there already
+    notifying: Any = backend.queues[name]
     if backend.boto_clients:
         (sqs,) = [c for c in backend.boto_clients if c.meta.service_model.service_name == "sqs"]
-        url = notifying.inner.url
+        quoted = f'"{notifying.inner.url}"'.encode()  # the request's QueueUrl, whole
 
         def refuse(params: dict[str, Any], **_: Any) -> Any:
-            if url.encode() not in (params["body"] if isinstance(params["body"], bytes) else params["body"].encode()):
+            body = params["body"] if isinstance(params["body"], bytes) else params["body"].encode()
+            if quoted not in body:
                 return None
             refusals.count += 1
             error = {"Error": {"Code": "KMS.DisabledException", "Message": "the queue's key is disabled"}}

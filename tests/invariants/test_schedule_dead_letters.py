@@ -8,20 +8,22 @@ The inbox refuses below the adapters: on moto, SQS answers SendMessage to it wit
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from durable import workflow
+from durable import activity, workflow
 from durable._local.schedule_dead_letters import local_queue_arn
 from durable._replay import events as ev
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.services import INBOX
 from durable.client import Schedule, ScheduleActionStartWorkflow, ScheduleIntervalSpec, ScheduleSpec
+from durable.common import RetryPolicy
 from durable.testing import WorkflowEnvironment
 from durable.worker import Worker
-from tests.helpers.refusing_queues import inbox_refusing
+from tests.helpers.refusing_queues import inbox_refusing, queue_refusing
 
 BACKENDS = ["memory", "moto", "sqlite"]
 
@@ -34,6 +36,30 @@ class LongNap:
         return "woke"
 
 
+ATTEMPTS: dict[str, int] = {}
+
+
+@activity.defn
+async def flaky_charge(order: str) -> str:
+    ATTEMPTS[order] = ATTEMPTS.get(order, 0) + 1
+    if ATTEMPTS[order] == 1:
+        raise RuntimeError("the payment service is down")
+    return f"charged {order}"
+
+
+@workflow.defn
+class Charge:
+    @workflow.run
+    async def run(self, order: str) -> str:
+        return await workflow.execute_activity(
+            flaky_charge,
+            order,
+            start_to_close_timeout=timedelta(minutes=1),
+            # The retry waits an hour: a one-time schedule to the activity queue.
+            retry_policy=RetryPolicy(initial_interval=timedelta(hours=1), maximum_attempts=3),
+        )
+
+
 @workflow.defn
 class Report:
     @workflow.run
@@ -41,15 +67,19 @@ class Report:
         return "reported"
 
 
-async def _idle(env: WorkflowEnvironment) -> None:
-    assert await asyncio.to_thread(env.runtime.dispatcher.wait_idle, 30.0)
+async def _until(done: Callable[[], bool]) -> None:
+    """Wait (a bounded while) for what the dispatcher's thread is doing to get there."""
+    for _ in range(600):
+        if done():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("never got there")
 
 
 async def _nap_dead_lettered(env: WorkflowEnvironment, workflow_id: str) -> Any:
     """A LongNap run whose timer's delivery the inbox refused: its handle."""
     handle = await env.client.start_workflow(LongNap.run, id=workflow_id, task_queue="naps")
-    await _idle(env)
-    assert env.runtime.backend.timers.schedules.pending() == 1
+    await _until(lambda: env.runtime.backend.timers.schedules.pending() == 1)
     with inbox_refusing(env.runtime.backend) as refusals:
         await env.sleep(timedelta(hours=3))
     assert refusals.count == 1
@@ -127,8 +157,11 @@ async def test_a_dead_lettered_schedule_fire_is_forwarded_and_its_action_taken_o
             passed = Reconciler(services).reconcile()
             assert (passed.schedule_deliveries_forwarded, passed.schedule_delivery_failures) == (1, 0)
             assert passed.schedules_fired == []  # not overdue: the forward is the only fire
-            await _idle(env)
-            described = (await handle.describe()).info
+            for _ in range(600):  # the dispatcher's thread takes the forwarded fire
+                described = (await handle.describe()).info
+                if described.recent_actions:
+                    break
+                await asyncio.sleep(0.05)
             (action,) = described.recent_actions
             started = env.client.get_workflow_handle(
                 action.action.workflow_id, run_id=action.action.first_execution_run_id
@@ -136,3 +169,28 @@ async def test_a_dead_lettered_schedule_fire_is_forwarded_and_its_action_taken_o
             assert await asyncio.wait_for(started.result(), timeout=30) == "reported"
             assert dead_letters.count() == 0
     assert described.num_actions == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_retry_the_activity_queue_refused_is_forwarded_there_and_runs_once(backend: str) -> None:
+    order = f"order-{backend}"
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        services = env.runtime.backend.services
+        dead_letters = services.schedule_dead_letters
+        assert dead_letters is not None
+        async with Worker(env.client, task_queue="payments", workflows=[Charge], activities=[flaky_charge]):
+            handle = await env.client.start_workflow(Charge.run, order, id=order, task_queue="payments")
+            await _until(lambda: env.runtime.backend.timers.schedules.pending() == 1)
+            assert ATTEMPTS[order] == 1
+            with queue_refusing(env.runtime.backend, "activities-payments") as refusals:
+                await env.sleep(timedelta(hours=2))
+            assert refusals.count == 1 and ATTEMPTS[order] == 1
+            (letter,) = dead_letters.receive(10)
+            dead_letters.release(letter.receipt)
+            assert letter.attributes["TARGET_ARN"] == local_queue_arn("activities-payments")
+
+            passed = Reconciler(services).reconcile()
+            assert (passed.schedule_deliveries_forwarded, passed.schedule_delivery_failures) == (1, 0)
+            assert await asyncio.wait_for(handle.result(), timeout=30) == f"charged {order}"
+            assert dead_letters.count() == 0
+    assert ATTEMPTS[order] == 2
