@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from durable import activity, workflow
+from durable._local.backends import make_backend
 from durable._local.schedule_dead_letters import local_queue_arn
 from durable._replay import events as ev
 from durable._runtime.reconciler import Reconciler
@@ -194,3 +195,23 @@ async def test_a_retry_the_activity_queue_refused_is_forwarded_there_and_runs_on
             assert await asyncio.wait_for(handle.result(), timeout=30) == f"charged {order}"
             assert dead_letters.count() == 0
     assert ATTEMPTS[order] == 2
+
+
+def test_the_dev_server_s_file_keeps_its_schedule_dead_letters_apart_from_its_queues(tmp_path: Any) -> None:
+    path = str(tmp_path / "dev.db")
+    backend = make_backend("sqlite", skipping=True, path=path)
+    try:
+        with inbox_refusing(backend):
+            # What the dispatcher does with a due timer: the refused delivery is dead-lettered.
+            backend.services.timers.schedule(backend.clock.now(), INBOX, '{"kind":"x"}', group_id="g", dedup_id="d")
+            backend.timers.fire_due()
+    finally:
+        backend.stop()
+    reopened = make_backend("sqlite", skipping=True, path=path)
+    try:
+        dead_letters = reopened.services.schedule_dead_letters
+        assert dead_letters is not None and dead_letters.count() == 1
+        # Not a queue of the engine's: the dispatcher never polls it as one (it would run it as activities).
+        assert "schedule-dlq" not in reopened.queues and "schedule-dlq" not in reopened.notifier.dirty
+    finally:
+        reopened.stop()
