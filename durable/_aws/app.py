@@ -64,7 +64,7 @@ from durable._runtime.ports import TimerService
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.retention import Archival
-from durable._runtime.schedule_dead_letters import ScheduleDeadLetterSource, forward_schedule_dead_letters
+from durable._runtime.schedule_dead_letters import ScheduleDeadLetterSource, redrive_schedule_dead_letters
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
 from durable._runtime.timer_schedules import RoutedTimers
 from durable._settings import BUILD_ID, DeploymentSettings
@@ -170,7 +170,7 @@ class LambdaApp:
         sources: dict[str, DeadLetterSource] = {**with_dlq}
         if schedule_dead_letters is not None:
             sources["schedules"] = ScheduleDeadLetterSource(
-                schedule_dead_letters, lambda: forward_schedule_dead_letters(services)[0]
+                schedule_dead_letters, lambda: redrive_schedule_dead_letters(services)
             )
         services = Services(
             history=history,

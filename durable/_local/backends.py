@@ -72,7 +72,7 @@ from durable._runtime.dead_letters import DeadLetterSource
 from durable._runtime.ports import Clock, OrchestratorInvoker, Queue
 from durable._runtime.retention import Archival
 from durable._runtime.schedule_dead_letter_port import SCHEDULE_DLQ, ScheduleDeadLetters
-from durable._runtime.schedule_dead_letters import ScheduleDeadLetterSource, forward_schedule_dead_letters
+from durable._runtime.schedule_dead_letters import ScheduleDeadLetterSource, redrive_schedule_dead_letters
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
 
@@ -326,7 +326,7 @@ def _assemble(
     def dead_letter_sources() -> dict[str, DeadLetterSource]:
         sources: dict[str, DeadLetterSource] = {**_by_operator_name(queues, lock)}
         sources["schedules"] = ScheduleDeadLetterSource(
-            schedule_dead_letters, lambda: forward_schedule_dead_letters(services)[0]
+            schedule_dead_letters, lambda: redrive_schedule_dead_letters(services)
         )
         return sources
 

@@ -27,10 +27,15 @@ import logging
 from collections.abc import Callable
 
 from durable._runtime.ports import Message
-from durable._runtime.schedule_dead_letter_port import SCHEDULE_DLQ, ScheduleDeadLetter, ScheduleDeadLetters
+from durable._runtime.schedule_dead_letter_port import ScheduleDeadLetter, ScheduleDeadLetters
 from durable._runtime.services import INBOX, Services, schedule_group
 
-__all__ = ["ScheduleDeadLetterSource", "forward_dedup_id", "forward_schedule_dead_letters"]
+__all__ = [
+    "ScheduleDeadLetterSource",
+    "forward_dedup_id",
+    "forward_schedule_dead_letters",
+    "redrive_schedule_dead_letters",
+]
 
 logger = logging.getLogger("durable.schedules")
 
@@ -94,15 +99,25 @@ def forward_schedule_dead_letters(services: Services, limit: int = 100) -> tuple
     return forwarded, failures
 
 
+def redrive_schedule_dead_letters(services: Services) -> int:
+    """What ``durable dlq redrive --queue schedules`` does: the reconciler's forwarding, now;
+    how many went. Raises if some could not go (they stay, each logged), as a queue's redrive
+    raises when SQS refuses part of it."""
+    forwarded, failures = forward_schedule_dead_letters(services, limit=10_000)
+    if failures:
+        raise RuntimeError(
+            f"redrive of the schedule DLQ forwarded {forwarded}; {failures} could not be forwarded "
+            "(left there: the logs say why)"
+        )
+    return forwarded
+
+
 class ScheduleDeadLetterSource:
     """The schedule DLQ as ``durable dlq`` sees a queue's DLQ: its dead letters listed, and a
     redrive that forwards them where they were going (it has no source queue of its own)."""
 
-    name = SCHEDULE_DLQ
-    fifo = False
-
     def __init__(self, dead_letters: ScheduleDeadLetters, redrive: Callable[[], int]) -> None:
-        """``redrive``: forwards the dead letters (the reconciler's step), returns how many went."""
+        """``redrive``: forwards the dead letters (:func:`redrive_schedule_dead_letters`), returns how many went."""
         self._dead_letters = dead_letters
         self._redrive = redrive
 

@@ -66,6 +66,11 @@ def test_a_refused_timer_delivery_is_listed_under_schedules_and_its_redrive_wake
     code, listed = cli(server, "dlq", "list")
     assert code == 0 and any(line.startswith("schedules") and "night-1" in line for line in listed.splitlines())
 
+    with inbox_refusing(runtime.backend):  # the cause is not fixed yet: nothing goes, nothing is lost
+        code, out = cli(server, "dlq", "redrive", "--queue", "schedules", "--yes")
+    assert code == 1 and out.startswith("error: "), out  # a 500, as any redrive SQS refuses
+    assert json.loads(cli(server, "dlq", "list", "--queue", "schedules", "--json")[1])["queues"][0]["count"] == 1
+
     code, out = cli(server, "dlq", "redrive", "--queue", "schedules", "--yes")
     assert (code, out) == (0, "Redrove 1 dead letter to schedules\n")
     code, out = cli(server, "workflow", "result", "--id", "night-1", "--json")
