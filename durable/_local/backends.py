@@ -25,7 +25,14 @@ from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
-from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name
+from durable._aws.provision import (
+    create_bucket,
+    create_dead_letter_queue,
+    create_function,
+    create_queue,
+    create_tables,
+    dlq_name,
+)
 from durable._aws.rate_limits import DynamoRateLimitStore
 from durable._aws.schedule_dead_letters import SqsScheduleDeadLetters
 from durable._aws.schedules import DynamoScheduleStore
@@ -510,7 +517,7 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
         ),
         # The schedule DLQ: Scheduler's dead letters with their message attributes, on moto's SQS.
         schedule_dead_letters=SqsScheduleDeadLetters(
-            create_queue(sqs, SCHEDULE_DLQ, fifo=False), queue_of=local_queue_of, client=sqs
+            create_dead_letter_queue(sqs, SCHEDULE_DLQ), queue_of=local_queue_of, client=sqs
         ),
         # Long timers are schedules in moto's Scheduler, made and deleted by the AWS adapter.
         make_schedules=lambda clock: MotoTimerSchedules(

@@ -29,7 +29,14 @@ from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.invoker import LambdaInvoker  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
-from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.provision import (  # noqa: E402
+    create_bucket,
+    create_dead_letter_queue,
+    create_function,
+    create_queue,
+    create_tables,
+    dlq_name,
+)
 from durable._aws.rate_limits import DynamoRateLimitStore  # noqa: E402
 from durable._aws.schedule_dead_letters import SqsScheduleDeadLetters  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
@@ -127,7 +134,7 @@ class MotoBackend:
 
     def schedule_dead_letters(self) -> ScheduleDeadLetters:
         """The schedule DLQ: a standard SQS queue, its dead letters' reasons message attributes."""
-        url = create_queue(self.sqs, SCHEDULE_DLQ, fifo=False)
+        url = create_dead_letter_queue(self.sqs, SCHEDULE_DLQ)
         return SqsScheduleDeadLetters(url, queue_of=local_queue_of, client=self.sqs)
 
     def idempotency(self) -> BasePersistenceLayer:

@@ -68,3 +68,14 @@ def test_dead_letters_outlive_a_restart_of_the_dev_server(sqlite_backend):
     sqlite_backend.reopen()
     (letter,) = sqlite_backend.schedule_dead_letters().receive(10)
     assert (letter.body, letter.attributes) == ("kept", _attributes(INBOX))
+
+
+def test_a_dead_letter_received_again_and_again_stays_there(backend):
+    # The schedule DLQ is the end of the line: no redrive policy moves what it holds on.
+    dead_letters = backend.schedule_dead_letters()
+    dead_letters.send("stuck", _attributes(INBOX))
+    for _ in range(7):
+        (letter,) = dead_letters.receive(10)
+        dead_letters.release(letter.receipt)
+    (letter,) = dead_letters.receive(10)
+    assert (letter.body, letter.receive_count) == ("stuck", 8)
