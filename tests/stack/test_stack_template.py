@@ -366,6 +366,15 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         assert firing.group_name == f"durable-{NAMESPACE}-schedules"
         assert firing.inbox_arn.endswith(f":durable-{NAMESPACE}-inbox.fifo")
         assert firing.role_arn.endswith(f":role/durable-{NAMESPACE}-scheduler")
+        # every schedule names the schedule DLQ, and the reconciler finds where each dead letter goes
+        assert firing.dead_letter_arn == firing.inbox_arn.replace("-inbox.fifo", "-schedule-dlq")
+        assert services.timers.inner.schedules.dead_letter_arn == firing.dead_letter_arn
+        dead_letters = services.schedule_dead_letters
+        assert dead_letters is not None and dead_letters.url.endswith(f"/durable-{NAMESPACE}-schedule-dlq")
+        assert dead_letters.queue_of(firing.inbox_arn) == "inbox.fifo"
+        for tq in ACTIVITIES:
+            arn = firing.inbox_arn.replace("-inbox.fifo", f"-activities-{tq}")
+            assert dead_letters.queue_of(arn) == f"activities-{tq}"
         assert services.schedules.table_name == f"durable-{NAMESPACE}-executions"
         assert services.executions.retention_seconds == 30 * 24 * 3600
         assert variables[settings.PAYLOAD_BUCKET] == {"Ref": synthesized.logical_id(synthesized.stack.payloads.bucket)}
