@@ -8,6 +8,7 @@ The inbox refuses below the adapters: on moto, SQS answers SendMessage to it wit
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -215,3 +216,46 @@ def test_the_dev_server_s_file_keeps_its_schedule_dead_letters_apart_from_its_qu
         assert "schedule-dlq" not in reopened.queues and "schedule-dlq" not in reopened.notifier.dirty
     finally:
         reopened.stop()
+
+
+class _FirstDeleteLost:
+    """The schedule DLQ of a reconciler invocation that died (a timeout) after its forward was
+    sent and before its delete: once SQS's visibility timeout passes, the dead letter is visible
+    again, and the next pass sends it again."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.lost: list[str] | None = None
+
+    def delete(self, receipts: list[str]) -> None:
+        if self.lost is None:
+            self.lost = receipts  # never deleted
+            return
+        self._inner.delete(receipts)
+
+    def visibility_timeout_passes(self) -> None:
+        for receipt in self.lost or []:
+            self._inner.release(receipt)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_forward_sent_twice_by_a_pass_that_died_before_its_delete_fires_the_timer_once(backend: str) -> None:
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        services = env.runtime.backend.services
+        dead_letters = services.schedule_dead_letters
+        async with Worker(env.client, task_queue="naps", workflows=[LongNap]):
+            handle = await _nap_dead_lettered(env, f"nap-twice-{backend}")
+            lost = _FirstDeleteLost(dead_letters)
+            first = Reconciler(dataclasses.replace(services, schedule_dead_letters=lost))
+            assert first.reconcile().schedule_deliveries_forwarded == 1
+            lost.visibility_timeout_passes()
+            assert dead_letters is not None and dead_letters.count() == 1  # still there: sent again next
+            again = Reconciler(services).reconcile()
+            assert (again.schedule_deliveries_forwarded, again.schedule_delivery_failures) == (1, 0)
+            assert await asyncio.wait_for(handle.result(), timeout=30) == "woke"
+            events = [e["event_type"] for e in (await handle.fetch_history()).events]
+            assert dead_letters.count() == 0
+    assert events.count(ev.TIMER_FIRED) == 1
