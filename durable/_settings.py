@@ -30,6 +30,7 @@ __all__ = [
     "PAYLOAD_BUCKET",
     "RETENTION_DAYS",
     "SCHEDULER_ROLE_ARN",
+    "SCHEDULE_DLQ_URL",
     "SCHEDULE_GROUP",
     "TIMER_QUEUE_URL",
     "DeploymentSettings",
@@ -61,6 +62,9 @@ ORCHESTRATOR_FUNCTION = "DURABLE_ORCHESTRATOR_FUNCTION"
 """The orchestrator function's name: activity outcomes invoke it (``durable._runtime.delivery``)."""
 FAILED_DELIVERIES_QUEUE_URL = "DURABLE_FAILED_DELIVERIES_QUEUE_URL"
 """Where the orchestrator's failed asynchronous invocations land (the reconciler forwards them)."""
+SCHEDULE_DLQ_URL = "DURABLE_SCHEDULE_DLQ_URL"
+"""The schedule DLQ (standard): every schedule's DeadLetterConfig names it (its ARN is derived
+from the URL beside the inbox's), and the reconciler forwards what Scheduler puts there."""
 
 NAMES = (
     HISTORY_TABLE,
@@ -80,6 +84,7 @@ NAMES = (
     BUILD_ID,
     ORCHESTRATOR_FUNCTION,
     FAILED_DELIVERIES_QUEUE_URL,
+    SCHEDULE_DLQ_URL,
 )
 """Every variable a deployment's functions may read."""
 
@@ -124,6 +129,8 @@ class DeploymentSettings:
     """Invoked with activity outcomes (None: they go to the inbox)."""
     failed_deliveries_queue_url: str | None = None
     """The orchestrator's failed asynchronous invocations (None: nothing to forward)."""
+    schedule_dlq_url: str | None = None
+    """Where Scheduler dead-letters a delivery it gave up on (None: schedules have no DLQ)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> DeploymentSettings:
@@ -161,6 +168,7 @@ class DeploymentSettings:
             build_id=environ.get(BUILD_ID) or None,
             orchestrator_function=environ.get(ORCHESTRATOR_FUNCTION) or None,
             failed_deliveries_queue_url=environ.get(FAILED_DELIVERIES_QUEUE_URL) or None,
+            schedule_dlq_url=environ.get(SCHEDULE_DLQ_URL) or None,
         )
 
     def to_environ(self, *, to_json: Callable[[Any], str] = json.dumps) -> dict[str, str]:
@@ -185,6 +193,7 @@ class DeploymentSettings:
             BUILD_ID: self.build_id,
             ORCHESTRATOR_FUNCTION: self.orchestrator_function,
             FAILED_DELIVERIES_QUEUE_URL: self.failed_deliveries_queue_url,
+            SCHEDULE_DLQ_URL: self.schedule_dlq_url,
             ACTIVITY_QUEUE_URLS: to_json(dict(self.activity_queue_urls)),
             DEAD_LETTER_QUEUE_URLS: to_json(dict(self.dead_letter_queue_urls)) if self.dead_letter_queue_urls else None,
         }

@@ -32,7 +32,7 @@ from stacks.functions import DurableFunction, Runtime
 from stacks.monitoring import Monitoring, check_alarm_email
 from stacks.naming import Names
 from stacks.payloads import DEFAULT_RETENTION_DAYS, PayloadBucket, check_retention_days
-from stacks.queues import DeadLetteredQueue, FailedDeliveries, Inbox, TaskQueues, TimerQueue
+from stacks.queues import DeadLetteredQueue, FailedDeliveries, Inbox, ScheduleDeadLetters, TaskQueues, TimerQueue
 from stacks.tables import EventLogTables
 from stacks.task_queues import (
     activity_timeout,
@@ -162,6 +162,10 @@ class DurableStack(Stack):
         # retry's back-off is delivered to its task queue's queue.
         for queue in activity_queues:
             queue.grant_send_messages(self.scheduler_role)
+        # What Scheduler cannot deliver (its retries for a day ran out) goes to the schedule DLQ,
+        # named by every schedule's DeadLetterConfig; the reconciler forwards it.
+        self.schedule_dead_letters = ScheduleDeadLetters(self, "ScheduleDeadLetters", names=names)
+        self.schedule_dead_letters.queue.grant_send_messages(self.scheduler_role)
         # Who arms schedules: the orchestrator (after each action) and the API (create, pause,
         # unpause, update, delete). Only schedules of this namespace's group, only this role.
         self.schedule_arn_pattern = self.format_arn(
@@ -306,6 +310,10 @@ class DurableStack(Stack):
         self.archive.grant_archiving(self.reconciler.function)  # a close it finishes archives the run
         inbox.grant_send_messages(self.reconciler.function)  # starts, and schedules' overdue fires
         self.failed_deliveries.queue.grant_consume_messages(self.reconciler.function)  # forwarded to the inbox
+        # Forwarded to the queues they were for: the inbox (above) and the activity queues.
+        self.schedule_dead_letters.queue.grant_consume_messages(self.reconciler.function)
+        for queue in activity_queues:
+            queue.grant_send_messages(self.reconciler.function)
         # A start it resends sets the run's deadline timer; a close it finishes deletes timers.
         self._grant_timer_schedules(self.reconciler)
         # It replays runs' histories (whose large payloads are references) and resends starts.
@@ -355,6 +363,10 @@ class DurableStack(Stack):
                 "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
             )  # fmt: skip
             queues.queue.grant(api_fn, "sqs:SendMessage")
+        # The schedule DLQ's redrive forwards to the inbox and the activity queues (granted above).
+        self.schedule_dead_letters.queue.grant(
+            api_fn, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"
+        )
         # Inputs, signals and queries in; results, histories and query answers out.
         self.payloads.grant_read_write(api_fn)
         self.api = RestApi(
@@ -412,6 +424,7 @@ class DurableStack(Stack):
                 "inbox": self.inbox.dlq,
                 "timers": self.timer_queue.dlq,
                 "orchestrator": self.failed_deliveries.queue,
+                "schedules": self.schedule_dead_letters.queue,
                 **{f"activities-{tq}": q.dlq for tq, q in self.task_queues.queues.items()},
             },
             alarm_topic_name=names.function("alarms"),
@@ -499,6 +512,7 @@ class DurableStack(Stack):
             # The name, not the function's token: the orchestrator's own environment names it.
             orchestrator_function=self.names.function("orchestrator"),
             failed_deliveries_queue_url=self.failed_deliveries.queue.queue_url,
+            schedule_dlq_url=self.schedule_dead_letters.queue.queue_url,
         )
         return {
             "POWERTOOLS_SERVICE_NAME": service,

@@ -10,7 +10,15 @@ from constructs import Construct
 
 from stacks.naming import Names, dlq_name
 
-__all__ = ["INBOX_MAX_RECEIVE_COUNT", "MAX_RECEIVE_COUNT", "DeadLetteredQueue", "Inbox", "TaskQueues", "TimerQueue"]
+__all__ = [
+    "INBOX_MAX_RECEIVE_COUNT",
+    "MAX_RECEIVE_COUNT",
+    "DeadLetteredQueue",
+    "Inbox",
+    "ScheduleDeadLetters",
+    "TaskQueues",
+    "TimerQueue",
+]
 
 # A message received this many times without being deleted goes to the DLQ (as provision.py).
 MAX_RECEIVE_COUNT = 5
@@ -144,5 +152,30 @@ class FailedDeliveries(Construct):
                 id="AwsSolutions-SQS3",
                 reason="It is a dead-letter queue: the orchestrator function's on-failure destination for "
                 "asynchronous invocations, which cdk-nag cannot see as one (it only knows SQS redrive policies)",
+            ),
+        )
+
+
+class ScheduleDeadLetters(Construct):
+    """Where EventBridge Scheduler puts a delivery it gave up on (every schedule's
+    DeadLetterConfig): a long timer's or a cron/interval fire's message, once its retries for a
+    day ran out. A standard queue, since Scheduler refuses a FIFO one. The reconciler forwards
+    each to the queue it was for; anything left here raises the DLQ alarm."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, names: Names) -> None:
+        super().__init__(scope, construct_id)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            queue_name=names.queue("schedule-dlq"),
+            retention_period=_DLQ_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        Validations.of(self.queue).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="It is a dead-letter queue: EventBridge Scheduler's DeadLetterConfig for this namespace's "
+                "schedules, which cdk-nag cannot see as one (it only knows SQS redrive policies)",
             ),
         )

@@ -36,6 +36,7 @@ from durable._aws.history import DynamoHistoryStore
 from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
 from durable._aws.rate_limits import DynamoRateLimitStore
+from durable._aws.schedule_dead_letters import SqsScheduleDeadLetters
 from durable._aws.schedules import DynamoScheduleStore, EventBridgeScheduleFiring
 from durable._aws.sqs import SqsQueue
 from durable._aws.timer_schedules import EventBridgeTimerSchedules, queue_arn_beside
@@ -55,6 +56,7 @@ from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.archive import RunArchive
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.control import Control
+from durable._runtime.dead_letters import DeadLetterSource
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
 from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
@@ -62,6 +64,7 @@ from durable._runtime.ports import TimerService
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
 from durable._runtime.retention import Archival
+from durable._runtime.schedule_dead_letters import ScheduleDeadLetterSource, redrive_schedule_dead_letters
 from durable._runtime.services import INBOX, Services, UnknownTaskQueue, activity_queue_name, unsealed_timers
 from durable._runtime.timer_schedules import RoutedTimers
 from durable._settings import BUILD_ID, DeploymentSettings
@@ -163,7 +166,13 @@ class LambdaApp:
         executions = DynamoExecutionStore(
             settings.executions_table, claims=claims, retention_seconds=settings.retention_seconds
         )
-        return Services(
+        schedule_dead_letters = self._schedule_dead_letters(queues)
+        sources: dict[str, DeadLetterSource] = {**with_dlq}
+        if schedule_dead_letters is not None:
+            sources["schedules"] = ScheduleDeadLetterSource(
+                schedule_dead_letters, lambda: redrive_schedule_dead_letters(services)
+            )
+        services = Services(
             history=history,
             executions=executions,
             inbox=queues[INBOX],
@@ -175,7 +184,7 @@ class LambdaApp:
             schedules=DynamoScheduleStore(settings.executions_table, claims=claims),
             schedule_firing=self._schedule_firing(),
             claims=claims,
-            dead_letter_sources=lambda: dict(with_dlq),
+            dead_letter_sources=lambda: dict(sources),
             archival=self._archival(history, executions),
             invoker=LambdaInvoker(settings.orchestrator_function) if settings.orchestrator_function else None,
             failed_deliveries=(
@@ -184,7 +193,25 @@ class LambdaApp:
                 else None
             ),
             rate_limits=DynamoRateLimitStore(settings.executions_table),
+            schedule_dead_letters=schedule_dead_letters,
         )
+        return services
+
+    def _schedule_dead_letters(self, queues: Mapping[str, SqsQueue]) -> SqsScheduleDeadLetters | None:
+        """The schedule DLQ, where the stack made one: its dead letters name their target by ARN."""
+        s = self.settings
+        if not (s.schedule_dlq_url and s.inbox_queue_arn):
+            return None
+        inbox_arn = s.inbox_queue_arn
+        names = {queue_arn_beside(inbox_arn, q.url): name for name, q in queues.items() if name != INBOX}
+        names[inbox_arn] = INBOX
+        return SqsScheduleDeadLetters(s.schedule_dlq_url, queue_of=names.get)
+
+    def _schedule_dlq_arn(self) -> str | None:
+        s = self.settings
+        if not (s.schedule_dlq_url and s.inbox_queue_arn):
+            return None
+        return queue_arn_beside(s.inbox_queue_arn, s.schedule_dlq_url)
 
     def _timers(self, relay: SqsTimerService, queues: Mapping[str, SqsQueue]) -> TimerService:
         """Timers beyond SQS's 15 minutes as one-time Scheduler schedules where the stack wired
@@ -198,7 +225,11 @@ class LambdaApp:
             return inbox_arn if queue == INBOX else queue_arn_beside(inbox_arn, queues[queue].url)
 
         schedules = EventBridgeTimerSchedules(
-            group_name=s.schedule_group, role_arn=s.scheduler_role_arn, target_arn=target_arn, clock=relay.clock
+            group_name=s.schedule_group,
+            role_arn=s.scheduler_role_arn,
+            target_arn=target_arn,
+            clock=relay.clock,
+            dead_letter_arn=self._schedule_dlq_arn(),
         )
         return RoutedTimers(relay, schedules, relay.clock)
 
@@ -216,7 +247,10 @@ class LambdaApp:
         if not (s.schedule_group and s.inbox_queue_arn and s.scheduler_role_arn):
             return None
         return EventBridgeScheduleFiring(
-            group_name=s.schedule_group, inbox_arn=s.inbox_queue_arn, role_arn=s.scheduler_role_arn
+            group_name=s.schedule_group,
+            inbox_arn=s.inbox_queue_arn,
+            role_arn=s.scheduler_role_arn,
+            dead_letter_arn=self._schedule_dlq_arn(),
         )
 
     @cached_property

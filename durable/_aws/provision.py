@@ -13,7 +13,15 @@ from typing import Any
 
 from durable._aws.executions import EXECUTION_INDEXES
 
-__all__ = ["HIGH_THROUGHPUT_FIFO", "create_bucket", "create_function", "create_queue", "create_tables", "dlq_name"]
+__all__ = [
+    "HIGH_THROUGHPUT_FIFO",
+    "create_bucket",
+    "create_dead_letter_queue",
+    "create_function",
+    "create_queue",
+    "create_tables",
+    "dlq_name",
+]
 
 HIGH_THROUGHPUT_FIFO = {"DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"}
 """SQS's high-throughput FIFO mode: the quota applies per message group (each workflow id), not
@@ -97,6 +105,16 @@ def create_queue(client: Any, name: str, *, fifo: bool, max_receive_count: int =
         QueueName=name, Attributes={**kind, **throughput, "RedrivePolicy": json.dumps(redrive)}
     )
     url: str = created["QueueUrl"]
+    return url
+
+
+def create_dead_letter_queue(client: Any, name: str) -> str:
+    """Create a standard queue that is a dead-letter queue itself (the stack's schedule DLQ):
+    kept 14 days, no redrive of its own, so nothing it holds moves on however often it is
+    received. Its URL."""
+    url: str = client.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": str(_DLQ_RETENTION_SECONDS)})[
+        "QueueUrl"
+    ]
     return url
 
 

@@ -156,9 +156,19 @@ class EventBridgeScheduleFiring(LazyClient):
 
     _service = "scheduler"
 
-    def __init__(self, *, group_name: str, inbox_arn: str, role_arn: str, client: Any | None = None) -> None:
-        """Schedules live in ``group_name`` and deliver to ``inbox_arn`` as ``role_arn``."""
+    def __init__(
+        self,
+        *,
+        group_name: str,
+        inbox_arn: str,
+        role_arn: str,
+        client: Any | None = None,
+        dead_letter_arn: str | None = None,
+    ) -> None:
+        """Schedules live in ``group_name`` and deliver to ``inbox_arn`` as ``role_arn``; a fire
+        Scheduler gives up on goes to the queue ``dead_letter_arn`` (the schedule DLQ)."""
         super().__init__(client)
+        self.dead_letter_arn = dead_letter_arn
         self.group_name = group_name
         self.inbox_arn = inbox_arn
         self.role_arn = role_arn
@@ -167,7 +177,7 @@ class EventBridgeScheduleFiring(LazyClient):
         """Create or update the schedule's one-time ``at()`` entry."""
         # Rounded up to the second: an action may start late by under a second, never early.
         at = datetime.fromtimestamp(math.ceil(fire_at), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        request = {
+        request: dict[str, Any] = {
             "Name": scheduler_name(schedule_id),
             "GroupName": self.group_name,
             "ScheduleExpression": f"at({at})",
@@ -182,6 +192,9 @@ class EventBridgeScheduleFiring(LazyClient):
             },
             "Description": f"durable schedule {schedule_id}"[:512],
         }
+        if self.dead_letter_arn is not None:
+            # Create and update alike: an update replaces the whole target, its DLQ included.
+            request["Target"]["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
         try:
             self.client.update_schedule(**request)
         except ClientError as e:

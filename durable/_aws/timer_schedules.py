@@ -65,10 +65,13 @@ class EventBridgeTimerSchedules(LazyClient):
         target_arn: Callable[[str], str],
         clock: Clock,
         client: Any | None = None,
+        dead_letter_arn: str | None = None,
     ) -> None:
         """Schedules in ``group_name``, delivered as ``role_arn`` to ``target_arn(queue)``
-        (a logical queue name's ARN)."""
+        (a logical queue name's ARN); a delivery Scheduler gives up on goes to the queue
+        ``dead_letter_arn`` (the schedule DLQ: :mod:`durable._runtime.schedule_dead_letters`)."""
         super().__init__(client)
+        self.dead_letter_arn = dead_letter_arn
         self.group_name = group_name
         self.role_arn = role_arn
         self.target_arn = target_arn
@@ -89,6 +92,9 @@ class EventBridgeTimerSchedules(LazyClient):
         }
         if schedule.group_id is not None:
             target["SqsParameters"] = {"MessageGroupId": schedule.group_id}
+        if self.dead_letter_arn is not None:
+            # Never a silent drop: what Scheduler cannot deliver waits there for the reconciler.
+            target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
         try:
             self.client.create_schedule(
                 Name=schedule.name,

@@ -25,8 +25,16 @@ from durable._aws.executions import DynamoExecutionStore
 from durable._aws.history import DynamoHistoryStore
 from durable._aws.invoker import LambdaInvoker
 from durable._aws.payloads import S3PayloadStore
-from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name
+from durable._aws.provision import (
+    create_bucket,
+    create_dead_letter_queue,
+    create_function,
+    create_queue,
+    create_tables,
+    dlq_name,
+)
 from durable._aws.rate_limits import DynamoRateLimitStore
+from durable._aws.schedule_dead_letters import SqsScheduleDeadLetters
 from durable._aws.schedules import DynamoScheduleStore
 from durable._aws.sqs import SqsQueue
 from durable._aws.timer_schedules import EventBridgeTimerSchedules
@@ -39,6 +47,12 @@ from durable._local.moto_fidelity import make_dynamodb_writes_atomic, make_sqs_d
 from durable._local.moto_sqs import index_sqs_queues
 from durable._local.payloads import MemoryPayloadStore
 from durable._local.rate_limits import MemoryRateLimitStore
+from durable._local.schedule_dead_letters import (
+    DeadLetteringQueue,
+    QueuedScheduleDeadLetters,
+    local_queue_arn,
+    local_queue_of,
+)
 from durable._local.schedules import LocalScheduleFiring, MemoryScheduleStore
 from durable._local.sqlite.archive import SqliteObjectStore
 from durable._local.sqlite.database import Database
@@ -61,8 +75,11 @@ from durable._local.timers import DispatchedTimers, LocalTimerService, TimersFac
 from durable._local.ttl import sweep_table
 from durable._runtime.archive import ObjectStore, RunArchive
 from durable._runtime.claimcheck import ClaimCheck
+from durable._runtime.dead_letters import DeadLetterSource
 from durable._runtime.ports import Clock, OrchestratorInvoker, Queue
 from durable._runtime.retention import Archival
+from durable._runtime.schedule_dead_letter_port import SCHEDULE_DLQ, ScheduleDeadLetters
+from durable._runtime.schedule_dead_letters import ScheduleDeadLetterSource, redrive_schedule_dead_letters
 from durable._runtime.services import INBOX, Services
 from durable._statuses import WorkflowExecutionStatus
 
@@ -288,6 +305,7 @@ def _assemble(
     make_schedules: Callable[[Clock], FiredTimerSchedules] = MemoryTimerSchedules,
     *,
     deliveries: _Deliveries,
+    schedule_dead_letters: ScheduleDeadLetters,
 ) -> Backend:
     queues: dict[str, Queue] = {}
     lock = threading.Lock()
@@ -299,10 +317,26 @@ def _assemble(
                 queues[name] = _NotifyingQueue(make_queue(name), notifier)
             return queues[name]
 
+    def firing_queue_for(name: str) -> Queue:
+        # What a timer or schedule delivers: a refusal is dead-lettered, as Scheduler does.
+        return DeadLetteringQueue(queue_for(name), schedule_dead_letters)
+
     # Long timers become one-time schedules, as on AWS (durable._runtime.timer_schedules).
     timers = LocallyFiredTimers(
-        make_timers(clock, queue_for, notifier.poke), make_schedules(clock), clock, queue_for, notifier.poke
+        make_timers(clock, firing_queue_for, notifier.poke),
+        make_schedules(clock),
+        clock,
+        firing_queue_for,
+        notifier.poke,
     )
+
+    def dead_letter_sources() -> dict[str, DeadLetterSource]:
+        sources: dict[str, DeadLetterSource] = {**_by_operator_name(queues, lock)}
+        sources["schedules"] = ScheduleDeadLetterSource(
+            schedule_dead_letters, lambda: redrive_schedule_dead_letters(services)
+        )
+        return sources
+
     services = Services(
         history=history,
         executions=_NotifyingExecutions(executions, notifier),
@@ -315,9 +349,10 @@ def _assemble(
         # moto never fires an EventBridge schedule: the environment's clock does.
         schedule_firing=LocalScheduleFiring(timers),
         claims=claims,
-        dead_letter_sources=lambda: _by_operator_name(queues, lock),
+        dead_letter_sources=dead_letter_sources,
         invoker=LocalInvoker(pending, aws=deliveries.aws),
         failed_deliveries=deliveries.failed,
+        schedule_dead_letters=schedule_dead_letters,
     )
     return Backend(services=services, clock=clock, timers=timers, notifier=notifier, queues=queues, invocations=pending)
 
@@ -365,6 +400,7 @@ def _memory(clock: Any, notifier: Notifier, retention_seconds: float, archival: 
         MemoryScheduleStore(claims=claims),
         claims,
         deliveries=_memory_deliveries(),
+        schedule_dead_letters=QueuedScheduleDeadLetters(MemoryQueue(SCHEDULE_DLQ, max_receive_count=_NEVER)),
     )
     backend.services.archival = _archival(MemoryObjectStore(), history, executions, retention_seconds, archival)
     backend.services.rate_limits = MemoryRateLimitStore()
@@ -392,14 +428,15 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
             SqliteQueue(db, INVOCATIONS, max_receive_count=_NEVER), SqliteQueue(db, FAILED_DELIVERIES)
         ),
         make_schedules=lambda clock: SqliteTimerSchedules(db, clock),
+        schedule_dead_letters=QueuedScheduleDeadLetters(SqliteQueue(db, SCHEDULE_DLQ, max_receive_count=_NEVER)),
     )
     # What the last process left: its queues exist again (their dead letters listable), and
     # those with messages are polled at once (invocations Lambda had accepted included).
     for name in known_queues(db):
-        if name not in (INVOCATIONS, FAILED_DELIVERIES):
+        if name not in (INVOCATIONS, FAILED_DELIVERIES, SCHEDULE_DLQ):
             backend.services.queue_for(name)
     for name in queues_with_work(db):
-        if name != FAILED_DELIVERIES:
+        if name not in (FAILED_DELIVERIES, SCHEDULE_DLQ):
             notifier.mark(name)
     backend.services.archival = _archival(SqliteObjectStore(db), history, executions, retention_seconds, archival)
     backend.services.rate_limits = SqliteRateLimitStore(db)
@@ -478,6 +515,10 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
             SqsQueue(FAILED_DELIVERIES, create_queue(sqs, FAILED_DELIVERIES, fifo=False), client=sqs),
             aws=LambdaInvoker(create_function(lam, iam, f"durable-orchestrator-{suffix}"), client=lam),
         ),
+        # The schedule DLQ: Scheduler's dead letters with their message attributes, on moto's SQS.
+        schedule_dead_letters=SqsScheduleDeadLetters(
+            create_dead_letter_queue(sqs, SCHEDULE_DLQ), queue_of=local_queue_of, client=sqs
+        ),
         # Long timers are schedules in moto's Scheduler, made and deleted by the AWS adapter.
         make_schedules=lambda clock: MotoTimerSchedules(
             EventBridgeTimerSchedules(
@@ -486,6 +527,7 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
                 target_arn=lambda name: f"arn:aws:sqs:us-east-1:{MOTO_ACCOUNT}:{name}",
                 clock=clock,
                 client=scheduler,
+                dead_letter_arn=local_queue_arn(SCHEDULE_DLQ),
             )
         ),
     )

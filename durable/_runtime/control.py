@@ -852,7 +852,7 @@ class Control:
 
     def _dead_letter_sources(self) -> dict[str, Any]:
         sources = self.services.dead_letter_sources
-        return sources() if sources is not None else {}
+        return dict(sources()) if sources is not None else {}
 
     def list_workflows(
         self, query: str | None = None, page_size: int = 1000, next_page_token: bytes | None = None

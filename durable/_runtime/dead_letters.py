@@ -12,14 +12,40 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from durable._runtime.ports import Message, Queue
+from durable._runtime.ports import Message
 
-__all__ = ["DeadLetter", "DeadLetterQueue", "UnknownQueue", "describe", "list_dead_letters", "redrive", "select_queues"]
+__all__ = [
+    "DeadLetter",
+    "DeadLetterQueue",
+    "DeadLetterSource",
+    "UnknownQueue",
+    "describe",
+    "list_dead_letters",
+    "redrive",
+    "select_queues",
+]
 
 PREVIEW_CHARS = 200
 """How much of a body a listing shows."""
+
+
+class DeadLetterSource(Protocol):
+    """What has dead letters for operators: a queue's DLQ (every
+    :class:`~durable._runtime.ports.Queue`), or the schedule DLQ, whose redrive forwards."""
+
+    def dead_letter_messages(self, limit: int = 1000) -> list[Message]:
+        """Up to ``limit`` dead letters, left there."""
+        ...
+
+    def dead_letter_count(self) -> int:
+        """How many dead letters there are."""
+        ...
+
+    def redrive(self) -> int:
+        """Send the dead letters back where they were going; how many went."""
+        ...
 
 
 class UnknownQueue(LookupError):
@@ -51,7 +77,7 @@ class DeadLetterQueue:
     messages: list[DeadLetter]
 
 
-def select_queues(sources: Mapping[str, Queue], queue: str | None) -> dict[str, Queue]:
+def select_queues(sources: Mapping[str, DeadLetterSource], queue: str | None) -> dict[str, DeadLetterSource]:
     """``queue`` alone (UnknownQueue if it has no DLQ here), or all, by name."""
     if queue is None:
         return dict(sorted(sources.items()))
@@ -101,7 +127,7 @@ def describe(message: Message, open_body: Callable[[str], str]) -> DeadLetter:
 
 
 def list_dead_letters(
-    queues: Mapping[str, Queue], open_body: Callable[[str], str], limit: int
+    queues: Mapping[str, DeadLetterSource], open_body: Callable[[str], str], limit: int
 ) -> list[DeadLetterQueue]:
     """Each queue's dead letters: its count, and up to ``limit`` of them described."""
     out = []
@@ -111,6 +137,6 @@ def list_dead_letters(
     return out
 
 
-def redrive(queues: Mapping[str, Queue]) -> dict[str, int]:
+def redrive(queues: Mapping[str, DeadLetterSource]) -> dict[str, int]:
     """Move each queue's dead letters back to it; how many moved, per queue."""
     return {name: queue.redrive() for name, queue in queues.items()}

@@ -16,7 +16,9 @@ fire once that time is overdue.
 
 An activity outcome whose delivery invocation crashed three times sits in the
 orchestrator's dead-letter queue: the pass forwards it to its run's inbox
-(:mod:`durable._runtime.delivery`).
+(:mod:`durable._runtime.delivery`). A timer's or a schedule's delivery that EventBridge
+Scheduler gave up on sits in the schedule DLQ: the pass forwards it to the queue it was for
+(:mod:`durable._runtime.schedule_dead_letters`).
 
 A pass covers every running run (the executions store is read page by page, resuming
 from the last cursor if a page read fails) and every schedule. One item that cannot be
@@ -39,6 +41,7 @@ from durable._runtime.delivery import forward_failed_deliveries
 from durable._runtime.inbox import send_to_inbox
 from durable._runtime.lifecycle import execution_time
 from durable._runtime.ports import ExecutionRecord, Selection, StoredSchedule
+from durable._runtime.schedule_dead_letters import forward_schedule_dead_letters
 from durable._runtime.schedules import fire_body
 from durable._runtime.services import Services, execution_key, schedule_group
 from durable._schedules.spec import ScheduleTimes
@@ -50,6 +53,9 @@ logger = logging.getLogger("durable.reconciler")
 
 ITEM_FAILURES_METRIC = "ReconcilerItemFailures"
 """Counted once per run or schedule that a pass could not handle."""
+
+SCHEDULE_DELIVERIES_METRIC = "ScheduleDeliveriesForwarded"
+"""Counted per schedule delivery forwarded from the schedule DLQ (each was a Scheduler failure)."""
 
 _PAGE_READ_ATTEMPTS = 3
 """How often a pass reads a page of running runs again (from its cursor) before it gives up."""
@@ -72,6 +78,9 @@ class ReconcilerPass:
     deliveries_forwarded: int = 0
     """Dead-lettered deliveries sent on to their runs' inboxes."""
     delivery_failures: int = 0
+    schedule_deliveries_forwarded: int = 0
+    """Schedule deliveries Scheduler dead-lettered, sent on to the queues they were for."""
+    schedule_delivery_failures: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The pass as the reconciler Lambda returns it (JSON-able)."""
@@ -84,6 +93,8 @@ class ReconcilerPass:
             "schedule_failures": self.schedule_failures,
             "deliveries_forwarded": self.deliveries_forwarded,
             "delivery_failures": self.delivery_failures,
+            "schedule_deliveries_forwarded": self.schedule_deliveries_forwarded,
+            "schedule_delivery_failures": self.schedule_delivery_failures,
         }
 
 
@@ -105,6 +116,7 @@ class Reconciler:
         """One whole pass: failed deliveries, every running run, then every schedule."""
         result = ReconcilerPass()
         self._deliveries(result)
+        self._schedule_deliveries(result)
         self._runs(result)
         self._schedules(result, schedule_grace_seconds)
         return result
@@ -117,6 +129,20 @@ class Reconciler:
             result.delivery_failures += 1
         if result.delivery_failures:
             self.services.metrics.count(ITEM_FAILURES_METRIC, result.delivery_failures)
+
+    def _schedule_deliveries(self, result: ReconcilerPass) -> None:
+        # Before the runs and the schedules: a forwarded timer or fire is then in its queue,
+        # so the overdue-fire check below finds less to send again.
+        try:
+            forwarded, failures = forward_schedule_dead_letters(self.services)
+            result.schedule_deliveries_forwarded, result.schedule_delivery_failures = forwarded, failures
+        except Exception:  # the schedule DLQ could not be read: the next pass tries again
+            logger.exception("reading the schedule dead letters failed")
+            result.schedule_delivery_failures += 1
+        if result.schedule_deliveries_forwarded:
+            self.services.metrics.count(SCHEDULE_DELIVERIES_METRIC, result.schedule_deliveries_forwarded)
+        if result.schedule_delivery_failures:
+            self.services.metrics.count(ITEM_FAILURES_METRIC, result.schedule_delivery_failures)
 
     def run(self) -> list[str]:
         """A pass over the running runs; returns the workflow ids sent their start again (or closed)."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from durable._limits import fifo_id
 from durable._metrics.engine import EngineMetrics
 from durable._runtime.claimcheck import ClaimCheck
+from durable._runtime.dead_letters import DeadLetterSource
 from durable._runtime.ports import (
     Clock,
     ExecutionStore,
@@ -20,6 +21,7 @@ from durable._runtime.ports import (
     TimerService,
 )
 from durable._runtime.retention import Archival
+from durable._runtime.schedule_dead_letter_port import ScheduleDeadLetters
 from durable._workers.ports import RateLimitStore
 
 __all__ = [
@@ -77,9 +79,10 @@ class Services:
     """What delivers each schedule's next action to the inbox at its time."""
     claims: ClaimCheck = field(default_factory=lambda: ClaimCheck(None))
     """Where large values go by reference (the same one the stores were given)."""
-    dead_letter_sources: Callable[[], dict[str, Queue]] | None = None
+    dead_letter_sources: Callable[[], Mapping[str, DeadLetterSource]] | None = None
     """The queues that have a dead-letter queue, by the name operators use (``inbox``,
-    ``timers``, ``activities-<task queue>``): what ``durable dlq`` lists and redrives."""
+    ``timers``, ``activities-<task queue>``) and the schedule DLQ (``schedules``): what
+    ``durable dlq`` lists and redrives."""
     archival: Archival | None = None
     """Where closed runs are archived before their items expire (None: not archived, and
     their history is kept)."""
@@ -89,6 +92,9 @@ class Services:
     failed_deliveries: Queue | None = None
     """Where the orchestrator's failed asynchronous invocations land (Lambda's dead-letter
     queue for them): the reconciler forwards them to the inbox."""
+    schedule_dead_letters: ScheduleDeadLetters | None = None
+    """Where Scheduler puts a schedule delivery it gave up on (the schedule DLQ): the reconciler
+    forwards them (:mod:`durable._runtime.schedule_dead_letters`); None: none wired."""
     rate_limits: RateLimitStore | None = None
     """Task queues' admission slots (:mod:`durable._workers.rate_limit`; None: no task queue
     of this deployment may have a rate)."""

@@ -29,8 +29,16 @@ from durable._aws.executions import DynamoExecutionStore  # noqa: E402
 from durable._aws.history import DynamoHistoryStore  # noqa: E402
 from durable._aws.invoker import LambdaInvoker  # noqa: E402
 from durable._aws.payloads import S3PayloadStore  # noqa: E402
-from durable._aws.provision import create_bucket, create_function, create_queue, create_tables, dlq_name  # noqa: E402
+from durable._aws.provision import (  # noqa: E402
+    create_bucket,
+    create_dead_letter_queue,
+    create_function,
+    create_queue,
+    create_tables,
+    dlq_name,
+)
 from durable._aws.rate_limits import DynamoRateLimitStore  # noqa: E402
+from durable._aws.schedule_dead_letters import SqsScheduleDeadLetters  # noqa: E402
 from durable._aws.schedules import DynamoScheduleStore  # noqa: E402
 from durable._aws.sqs import SqsQueue  # noqa: E402
 from durable._aws.timer_schedules import EventBridgeTimerSchedules  # noqa: E402
@@ -40,6 +48,7 @@ from durable._local.invocations import INVOCATIONS, LocalInvoker  # noqa: E402
 from durable._local.memory import MemoryExecutionStore, MemoryHistoryStore, MemoryQueue  # noqa: E402
 from durable._local.payloads import MemoryPayloadStore  # noqa: E402
 from durable._local.rate_limits import MemoryRateLimitStore  # noqa: E402
+from durable._local.schedule_dead_letters import QueuedScheduleDeadLetters, local_queue_of  # noqa: E402
 from durable._local.schedules import MemoryScheduleStore  # noqa: E402
 from durable._local.sqlite.archive import SqliteObjectStore  # noqa: E402
 from durable._local.sqlite.database import Database  # noqa: E402
@@ -64,6 +73,7 @@ from durable._runtime.ports import (  # noqa: E402
     Queue,
     ScheduleStore,
 )
+from durable._runtime.schedule_dead_letter_port import SCHEDULE_DLQ, ScheduleDeadLetters  # noqa: E402
 from durable._runtime.timer_schedules import SCHEDULES_QUOTA  # noqa: E402
 from durable._workers.ports import RateLimitStore  # noqa: E402
 
@@ -122,6 +132,11 @@ class MotoBackend:
         dlq_url = self.sqs.get_queue_url(QueueName=dlq_name(name))["QueueUrl"]
         return SqsQueue(name, url, self.sqs, dlq_url)
 
+    def schedule_dead_letters(self) -> ScheduleDeadLetters:
+        """The schedule DLQ: a standard SQS queue, its dead letters' reasons message attributes."""
+        url = create_dead_letter_queue(self.sqs, SCHEDULE_DLQ)
+        return SqsScheduleDeadLetters(url, queue_of=local_queue_of, client=self.sqs)
+
     def idempotency(self) -> BasePersistenceLayer:
         return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE, boto3_client=self.dynamodb)
 
@@ -166,6 +181,9 @@ class MemoryBackend:
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return MemoryQueue(name, max_receive_count=max_receive_count)
+
+    def schedule_dead_letters(self) -> ScheduleDeadLetters:
+        return QueuedScheduleDeadLetters(MemoryQueue(SCHEDULE_DLQ, max_receive_count=1_000_000))
 
     def archive_objects(self) -> ObjectStore:
         return MemoryObjectStore()
@@ -215,6 +233,9 @@ class SqliteBackend:
 
     def queue(self, name: str, max_receive_count: int = 5) -> Queue:
         return SqliteQueue(self.db, name, max_receive_count=max_receive_count)
+
+    def schedule_dead_letters(self) -> ScheduleDeadLetters:
+        return QueuedScheduleDeadLetters(SqliteQueue(self.db, SCHEDULE_DLQ, max_receive_count=1_000_000))
 
     def idempotency(self) -> BasePersistenceLayer:
         return SqlitePersistenceLayer(self.db)

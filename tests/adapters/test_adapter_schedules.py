@@ -130,3 +130,23 @@ def test_scheduler_names_fit_its_rules_and_keep_ids_apart():
     names = {scheduler_name(i) for i in ("a/b", "a_b", "a b", "x" * 300, "x" * 301)}
     assert len(names) == 5
     assert all(len(n) <= 64 and all(c.isalnum() or c in "-_." for c in n) for n in names)
+
+
+SCHEDULE_DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:durable-dev-schedule-dlq"
+
+
+def test_arm_names_the_schedule_dlq_on_create_and_on_update(scheduler):
+    firing = EventBridgeScheduleFiring(
+        group_name=GROUP, inbox_arn=INBOX_ARN, role_arn=ROLE_ARN, client=scheduler, dead_letter_arn=SCHEDULE_DLQ_ARN
+    )
+    requests: list[str] = []
+    scheduler.meta.events.register("before-call.scheduler.*", lambda model, **_: requests.append(model.name))
+    body = json.dumps({"kind": "schedule_fire", "schedule_id": "s", "nominal": 1.0, "dedup": "x"})
+
+    firing.arm("s", 1_796_226_000.0, body)  # made: the update finds none, the create makes it
+    created = scheduler.get_schedule(Name=scheduler_name("s"), GroupName=GROUP)["Target"]
+    firing.arm("s", 1_796_229_600.0, body)  # re-armed: an update, which replaces the whole target
+    updated = scheduler.get_schedule(Name=scheduler_name("s"), GroupName=GROUP)["Target"]
+
+    assert requests.count("CreateSchedule") == 1 and requests.count("UpdateSchedule") == 2
+    assert created["DeadLetterConfig"] == updated["DeadLetterConfig"] == {"Arn": SCHEDULE_DLQ_ARN}

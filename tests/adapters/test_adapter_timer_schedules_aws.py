@@ -25,6 +25,7 @@ from durable._runtime.timer_schedules import RoutedTimers, TimerSchedule, timer_
 T0 = 1_699_999_990.0
 GROUP = "durable-dev-schedules"
 ROLE = "arn:aws:iam::123456789012:role/durable-dev-scheduler"
+SCHEDULE_DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:durable-dev-schedule-dlq"
 
 
 class Clock:
@@ -61,6 +62,7 @@ class World:
             target_arn=lambda q: inbox_arn if q == INBOX else queue_arn_beside(inbox_arn, self.queues[q].url),
             clock=self.clock,
             client=self.scheduler,
+            dead_letter_arn=SCHEDULE_DLQ_ARN,
         )
         relay = SqsTimerService(
             self.queues["timers"], {INBOX: self.queues[INBOX], "activities-q": self.queues["activities-q"]}, self.clock
@@ -92,6 +94,8 @@ def test_a_long_inbox_timer_is_a_self_deleting_one_time_schedule_to_the_inbox(wo
     assert stored["Target"]["RoleArn"] == ROLE
     assert stored["Target"]["Input"] == '{"kind":"timer"}'
     assert stored["Target"]["SqsParameters"] == {"MessageGroupId": "wf-1"}
+    # What Scheduler cannot deliver goes to the schedule DLQ, not nowhere.
+    assert stored["Target"]["DeadLetterConfig"] == {"Arn": SCHEDULE_DLQ_ARN}
 
 
 def test_an_activity_queue_target_has_its_own_arn_and_no_group(world):
@@ -100,6 +104,7 @@ def test_an_activity_queue_target_has_its_own_arn_and_no_group(world):
     target = world.stored("activities-q", "run:act:1:2")["Target"]
     assert target["Arn"] == "arn:aws:sqs:us-east-1:123456789012:activities-q"
     assert "SqsParameters" not in target
+    assert target["DeadLetterConfig"] == {"Arn": SCHEDULE_DLQ_ARN}
 
 
 def test_a_redispatch_is_a_conflict_that_changes_nothing(world):

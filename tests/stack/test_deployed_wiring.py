@@ -22,7 +22,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -124,9 +124,18 @@ _AUTHORIZED_ON_ANY_RESOURCE = ("dynamodb:", "scheduler:")
 """Services whose every request moto authorizes against the resource "*"."""
 
 
+_SQS_BATCH_ACTIONS = {
+    "sqs:SendMessage": "sqs:SendMessageBatch",
+    "sqs:DeleteMessage": "sqs:DeleteMessageBatch",
+    "sqs:ChangeMessageVisibility": "sqs:ChangeMessageVisibilityBatch",
+}
+"""SQS's batch requests, which IAM authorizes as the single action (AWS has no action of their names)."""
+
+
 def _unscoped_for_moto(template: dict[str, Any]) -> dict[str, Any]:
     """The template with its DynamoDB and EventBridge Scheduler grants on Resource "*" (and
-    its grants to invoke the orchestrator under moto's name for the action, below).
+    its grants to invoke the orchestrator and to make SQS batch requests under moto's names
+    for the actions, below).
 
     moto authorizes every request of these services against the resource "*", so a grant on
     a table's or a schedule group's ARN never matches there; on "*" the actions are enforced,
@@ -140,6 +149,12 @@ def _unscoped_for_moto(template: dict[str, Any]) -> dict[str, Any]:
                 actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
                 if all(a.startswith(_AUTHORIZED_ON_ANY_RESOURCE) for a in actions):
                     st["Resource"] = "*"
+                for single, batch in _SQS_BATCH_ACTIONS.items():
+                    if single in actions and batch not in actions:
+                        # IAM authorizes SQS's batch requests as their single action; moto names
+                        # them apart (sqs:DeleteMessageBatch).
+                        actions = [*actions, batch]
+                        st["Action"] = actions
                 if actions == ["lambda:InvokeFunction"]:
                     # moto names the Invoke operation's action "lambda:Invoke" (AWS's is
                     # lambda:InvokeFunction) and authorizes it against "*".
@@ -622,6 +637,13 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             timer_target = scheduler.get_schedule(Name=timer, GroupName=group)["Target"]
             inbox_arn = api["Environment"]["Variables"]["DURABLE_INBOX_QUEUE_ARN"]
             assert timer.startswith("timer.") and timer_target["Arn"] == inbox_arn
+            # What Scheduler cannot deliver goes to the stack's schedule DLQ.
+            sqs = boto3.client("sqs", region_name=REGION)
+            schedule_dlq_url = api["Environment"]["Variables"]["DURABLE_SCHEDULE_DLQ_URL"]
+            schedule_dlq_arn = sqs.get_queue_attributes(QueueUrl=schedule_dlq_url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            assert timer_target["DeadLetterConfig"] == {"Arn": schedule_dlq_arn}
             status, described = call("GET", f"/api/v1/workflows/{order.order_id}", query={"run_id": run_id})
             assert (status, described["status"]) == (200, "RUNNING"), described
             # The orchestrator stamped its tasks with the stack's build id (DURABLE_BUILD_ID).
@@ -740,6 +762,7 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             entry = scheduler.get_schedule(Name=armed, GroupName=group)
             inbox_arn = api["Environment"]["Variables"]["DURABLE_INBOX_QUEUE_ARN"]
             assert entry["Target"]["Arn"] == inbox_arn and entry["ScheduleExpression"].startswith("at(")
+            assert entry["Target"]["DeadLetterConfig"] == {"Arn": schedule_dlq_arn}
             status, described = call("GET", "/api/v1/schedules/nightly")
             assert status == 200 and described["info"]["next_action_times"][0].endswith("T03:00:00.000000Z")
             assert described["schedule"]["action"]["input"] == schedule["action"]["input"]
@@ -779,3 +802,51 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             assert (status, described["status"]) == (200, "TERMINATED")
             status, run = call("GET", f"/api/v1/workflows/{taken['workflow_id']}")
             assert (status, run["status"]) == (200, "RUNNING")
+
+            # Scheduler gave up on the order's 24-hour timer (its retries ran out): as the scheduler
+            # role, it dead-letters the timer's input to the schedule DLQ with its attributes. The
+            # reconciler (as its role) forwards it to the inbox; the run, closed, ignores it.
+            scheduler_role = api["Environment"]["Variables"]["DURABLE_SCHEDULER_ROLE_ARN"]
+            granted = boto3.client("sts", region_name=REGION).assume_role(
+                RoleArn=scheduler_role, RoleSessionName="scheduler"
+            )["Credentials"]
+            as_scheduler = boto3.client(
+                "sqs",
+                region_name=REGION,
+                aws_access_key_id=granted["AccessKeyId"],
+                aws_secret_access_key=granted["SecretAccessKey"],
+                aws_session_token=granted["SessionToken"],
+            )
+            from moto.core.authorization import enable_iam_authentication
+
+            with enable_iam_authentication() if as_roles else nullcontext():
+                as_scheduler.send_message(
+                    QueueUrl=schedule_dlq_url,
+                    MessageBody=timer_target["Input"],
+                    MessageAttributes={
+                        name: {"DataType": "String", "StringValue": value}
+                        for name, value in {
+                            "ERROR_CODE": "KMS.DisabledException",
+                            "ERROR_MESSAGE": "the queue's key is disabled",
+                            "EXECUTION_ID": "e1",
+                            "RETRY_ATTEMPTS": "185",
+                            "SCHEDULE_ARN": f"arn:aws:scheduler:{REGION}:123456789012:schedule/{group}/{timer}",
+                            "TARGET_ARN": inbox_arn,
+                        }.items()
+                    },
+                )
+            before = call("GET", f"/api/v1/workflows/{order.order_id}/history")[1]["events"]
+            reconciler = next(name for name in handlers if "reconciler" in name)
+            passed = handlers[reconciler]({})
+            assert (passed["schedule_deliveries_forwarded"], passed["schedule_delivery_failures"]) == (1, 0), passed
+            inbox_url = api["Environment"]["Variables"]["DURABLE_INBOX_QUEUE_URL"]
+
+            def inbox_drained() -> bool:
+                counts = sqs.get_queue_attributes(QueueUrl=inbox_url, AttributeNames=["All"])["Attributes"]
+                return counts["ApproximateNumberOfMessages"] == counts["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+            assert not inbox_drained()  # the forward is there
+            pump(inbox_drained)
+            assert call("GET", f"/api/v1/workflows/{order.order_id}/history")[1]["events"] == before
+            depth = sqs.get_queue_attributes(QueueUrl=schedule_dlq_url, AttributeNames=["All"])["Attributes"]
+            assert (depth["ApproximateNumberOfMessages"], depth["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")

@@ -54,7 +54,7 @@ def test_the_timer_relay_touches_no_schedule(synthesized):
     assert _scheduler_statements(s, function_id) == [] and _pass_role_statements(s, function_id) == []
 
 
-def test_scheduler_delivers_to_the_inbox_and_the_activity_queues_and_nothing_else(synthesized):
+def test_scheduler_delivers_to_the_inbox_the_activity_queues_and_its_dead_letter_queue_and_nothing_else(synthesized):
     s, stack = synthesized, synthesized.stack
     role_id = s.logical_id(stack.scheduler_role)
     role = s.template["Resources"][role_id]["Properties"]
@@ -66,9 +66,45 @@ def test_scheduler_delivers_to_the_inbox_and_the_activity_queues_and_nothing_els
         for st in p["Properties"]["PolicyDocument"]["Statement"]
     ]
     activity_queues = {s.logical_id(q.queue) for q in stack.task_queues.queues.values()}
-    assert {r for st in granted for r in refs(st["Resource"])} == {s.logical_id(stack.inbox.queue), *activity_queues}
+    schedule_dlq = s.logical_id(stack.schedule_dead_letters.queue)
+    assert {r for st in granted for r in refs(st["Resource"])} == {
+        s.logical_id(stack.inbox.queue),
+        *activity_queues,
+        schedule_dlq,
+    }
     assert {a for st in granted for a in st["Action"]} == {
         "sqs:SendMessage",
         "sqs:GetQueueAttributes",
         "sqs:GetQueueUrl",
     }
+
+
+def test_the_schedule_dlq_is_a_standard_encrypted_tls_only_queue_the_reconciler_drains(synthesized):
+    s, stack = synthesized, synthesized.stack
+    dlq_id = s.logical_id(stack.schedule_dead_letters.queue)
+    queue = s.template["Resources"][dlq_id]["Properties"]
+    # Scheduler refuses a FIFO dead-letter queue; dead letters wait as long as SQS keeps them.
+    assert "FifoQueue" not in queue and queue["SqsManagedSseEnabled"] is True
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    policies = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in s.resources("AWS::SQS::QueuePolicy").values()
+        if {"Ref": dlq_id} in p["Properties"]["Queues"]
+    ]
+    assert any(
+        st["Effect"] == "Deny" and st["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for statements in policies
+        for st in statements
+    )
+    reconciler_role = s.logical_id(stack.reconciler.function.role)
+    reconciler = [
+        st
+        for p in s.resources("AWS::IAM::Policy").values()
+        if {"Ref": reconciler_role} in p["Properties"]["Roles"]
+        for st in p["Properties"]["PolicyDocument"]["Statement"]
+        if dlq_id in refs(st["Resource"])
+    ]
+    actions = {a for st in reconciler for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= actions
+    variables = s.template["Resources"][s.logical_id(stack.reconciler.function)]["Properties"]["Environment"]
+    assert variables["Variables"]["DURABLE_SCHEDULE_DLQ_URL"] == {"Ref": dlq_id}

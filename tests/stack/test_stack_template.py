@@ -186,14 +186,26 @@ def _async_dead_letter_queues(synthesized) -> set[str]:
     }
 
 
+def _schedule_dead_letter_queues(synthesized) -> set[str]:
+    """The queue every Scheduler schedule's DeadLetterConfig names (the runtime makes the
+    schedules: the functions' environment names it)."""
+    return {
+        f["Properties"]["Environment"]["Variables"]["DURABLE_SCHEDULE_DLQ_URL"]["Ref"]
+        for f in synthesized.resources("AWS::Lambda::Function").values()
+        if "DURABLE_SCHEDULE_DLQ_URL" in f["Properties"].get("Environment", {}).get("Variables", {})
+    }
+
+
 def test_every_queue_has_a_dead_letter_queue_with_redrive(synthesized):
     queues = synthesized.resources("AWS::SQS::Queue")
     dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # fmt: skip
     sources = {k for k, q in queues.items() if "RedrivePolicy" in q["Properties"]}
     invocations = _async_dead_letter_queues(synthesized)
-    assert sources | dlqs | invocations == set(queues), "every queue is a source with a DLQ, or a DLQ"
-    for k in invocations:
+    schedules = _schedule_dead_letter_queues(synthesized)
+    assert len(schedules) == 1
+    assert sources | dlqs | invocations | schedules == set(queues), "every queue is a source with a DLQ, or a DLQ"
+    for k in invocations | schedules:
         assert queues[k]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
     assert len(dlqs) == len(sources), "one DLQ per queue"
     for k in sources:
@@ -354,6 +366,15 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
         assert firing.group_name == f"durable-{NAMESPACE}-schedules"
         assert firing.inbox_arn.endswith(f":durable-{NAMESPACE}-inbox.fifo")
         assert firing.role_arn.endswith(f":role/durable-{NAMESPACE}-scheduler")
+        # every schedule names the schedule DLQ, and the reconciler finds where each dead letter goes
+        assert firing.dead_letter_arn == firing.inbox_arn.replace("-inbox.fifo", "-schedule-dlq")
+        assert services.timers.inner.schedules.dead_letter_arn == firing.dead_letter_arn
+        dead_letters = services.schedule_dead_letters
+        assert dead_letters is not None and dead_letters.url.endswith(f"/durable-{NAMESPACE}-schedule-dlq")
+        assert dead_letters.queue_of(firing.inbox_arn) == "inbox.fifo"
+        for tq in ACTIVITIES:
+            arn = firing.inbox_arn.replace("-inbox.fifo", f"-activities-{tq}")
+            assert dead_letters.queue_of(arn) == f"activities-{tq}"
         assert services.schedules.table_name == f"durable-{NAMESPACE}-executions"
         assert services.executions.retention_seconds == 30 * 24 * 3600
         assert variables[settings.PAYLOAD_BUCKET] == {"Ref": synthesized.logical_id(synthesized.stack.payloads.bucket)}
@@ -611,6 +632,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_its_depth(synthesized):
     dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # fmt: skip
     dlqs |= _async_dead_letter_queues(synthesized)  # the orchestrator's failed invocations
+    dlqs |= _schedule_dead_letter_queues(synthesized)  # Scheduler's undelivered timers and fires
     watched = {
         a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in _alarms(synthesized)
@@ -663,8 +685,8 @@ def test_every_alarm_notifies_the_namespaces_topic_and_says_when_it_is_over(synt
     topic = {"Ref": _topic(synthesized)}
     alarms = _alarms(synthesized)
     # engine 3, reconciler 1, orchestrator 2, a DLQ per queue (inbox, timers, each task queue), the
-    # orchestrator's failed invocations
-    assert len(alarms) == 6 + len(DEPLOYED_TASK_QUEUES) + 2 + 1
+    # orchestrator's failed invocations, the schedule DLQ
+    assert len(alarms) == 6 + len(DEPLOYED_TASK_QUEUES) + 2 + 1 + 1
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic], alarm
         # a failed workflow is final: no "OK" mail five minutes later
@@ -759,8 +781,13 @@ def test_the_namespace_has_a_schedule_group_and_a_scheduler_role_that_may_only_s
         if {"Ref": role_id} in policy["Properties"]["Roles"]
         for st in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
-    # the inbox (schedules' fires, long timers) and the activity queues (long retry back-offs)
-    targets = {s.logical_id(s.stack.inbox.queue), *(s.logical_id(q.queue) for q in s.stack.task_queues.queues.values())}
+    # the inbox (schedules' fires, long timers), the activity queues (long retry back-offs) and
+    # the schedule DLQ (what it could not deliver to them)
+    targets = {
+        s.logical_id(s.stack.inbox.queue),
+        *(s.logical_id(q.queue) for q in s.stack.task_queues.queues.values()),
+        s.logical_id(s.stack.schedule_dead_letters.queue),
+    }
     sent_to = {r for st in allowed if "sqs:SendMessage" in st["Action"] for r in refs(st["Resource"])}
     assert allowed and sent_to == targets
     assert {a for st in allowed for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])} <= {

@@ -23,6 +23,7 @@ FULL = DeploymentSettings(
     build_id="0123abcd",
     orchestrator_function="durable-prod-orchestrator",
     failed_deliveries_queue_url="https://sqs/orchestrator-dlq",
+    schedule_dlq_url="https://sqs/schedule-dlq",
 )
 
 
