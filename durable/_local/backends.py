@@ -369,7 +369,10 @@ class _Deliveries:
 
 def _memory_deliveries() -> _Deliveries:
     # The dispatcher plays Lambda's retries: the queue itself never dead-letters.
-    return _Deliveries(MemoryQueue(INVOCATIONS, max_receive_count=_NEVER), MemoryQueue(FAILED_DELIVERIES))
+    # Nor does the functions' dead-letter queue, the end of the line: nothing moves on from it.
+    return _Deliveries(
+        MemoryQueue(INVOCATIONS, max_receive_count=_NEVER), MemoryQueue(FAILED_DELIVERIES, max_receive_count=_NEVER)
+    )
 
 
 def _by_operator_name(queues: dict[str, Queue], lock: threading.Lock) -> dict[str, Queue]:
@@ -425,7 +428,8 @@ def _sqlite(clock: Any, notifier: Notifier, path: str | None, retention_seconds:
         claims,
         make_timers=lambda clock, queue_for, on_change: SqliteTimerService(db, clock, queue_for, on_change),
         deliveries=_Deliveries(
-            SqliteQueue(db, INVOCATIONS, max_receive_count=_NEVER), SqliteQueue(db, FAILED_DELIVERIES)
+            SqliteQueue(db, INVOCATIONS, max_receive_count=_NEVER),
+            SqliteQueue(db, FAILED_DELIVERIES, max_receive_count=_NEVER),
         ),
         make_schedules=lambda clock: SqliteTimerSchedules(db, clock),
         schedule_dead_letters=QueuedScheduleDeadLetters(SqliteQueue(db, SCHEDULE_DLQ, max_receive_count=_NEVER)),
@@ -512,7 +516,8 @@ def _moto(clock: Any, notifier: Notifier, retention_seconds: float, archival: bo
         deliveries=_Deliveries(
             # Lambda's queue of accepted invocations is Lambda's, not an SQS queue: in memory.
             MemoryQueue(INVOCATIONS, max_receive_count=_NEVER),
-            SqsQueue(FAILED_DELIVERIES, create_queue(sqs, FAILED_DELIVERIES, fifo=False), client=sqs),
+            # A dead-letter queue itself, as the stack's: no redrive policy of its own.
+            SqsQueue(FAILED_DELIVERIES, create_dead_letter_queue(sqs, FAILED_DELIVERIES), client=sqs),
             aws=LambdaInvoker(create_function(lam, iam, f"durable-orchestrator-{suffix}"), client=lam),
         ),
         # The schedule DLQ: Scheduler's dead letters with their message attributes, on moto's SQS.

@@ -200,3 +200,21 @@ async def test_with_a_payload_codec_an_outcome_handed_to_the_inbox_is_encoded_on
     assert behind.conflicts >= 3  # outcomes went the inbox's way
     assert_plain(seen)
     assert_encrypted(stored)
+
+
+@pytest.mark.parametrize("backend", ["memory", "moto", "sqlite"])
+async def test_a_failed_delivery_the_reconciler_cannot_forward_stays_however_often_it_is_received(
+    backend: str,
+) -> None:
+    """The functions' dead-letter queue is the end of the line: a dead letter that pass after
+    pass could not forward is still there for the next pass and for operators (before, the
+    local twins moved it on after five receives, into a queue nothing reads)."""
+    async with await WorkflowEnvironment.start_time_skipping(backend=backend) as env:
+        failed = env.runtime.backend.services.failed_deliveries
+        assert failed is not None
+        failed.send('{"requestPayload": "not a delivery"}')
+        for _ in range(7):
+            (letter,) = failed.receive(10)
+            failed.release(letter.receipt)
+        (letter,) = failed.receive(10)
+        assert letter.receive_count == 8
