@@ -152,15 +152,23 @@ class Orchestrator:
             self._schedule_runner = ScheduleRunner(self.services)
         return self._schedule_runner
 
-    def load(self, key: str) -> HistoryMachine:
-        """A machine replayed from the whole log (cold)."""
+    def load(self, key: str, events: list[Event] | None = None) -> HistoryMachine:
+        """A machine replayed from the whole log (cold): ``events``, when the caller read it."""
         machine = HistoryMachine(self.registry.workflow)
-        events = self.services.history.load(key)
+        events = self.services.history.load(key) if events is None else events
         began = time.perf_counter()
         with metric_meter_of_workflows(self.services.metrics.meter):
             machine.replay(events)
         run_metrics.record_replay(self.services.metrics, machine.ledger, time.perf_counter() - began)
         return machine
+
+    def cached(self, key: str) -> HistoryMachine | None:
+        """The run's warm machine, if this container has one (nothing is read)."""
+        return self._cache.get(key)
+
+    def warm(self, key: str, events: list[Event]) -> None:
+        """Replay a run's log that the caller read into a machine the next decision finds warm."""
+        self._remember(key, self.load(key, events))
 
     def _machine(self, key: str) -> tuple[HistoryMachine, bool]:
         machine = self._cache.get(key)

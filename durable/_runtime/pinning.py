@@ -1,0 +1,146 @@
+"""Runs stay on the code they started on: a run's inbox messages go to its build's version.
+
+A deploy publishes a new version of the orchestrator function and moves the ``live``
+alias (which the inbox's event source mapping invokes) to it; each version is also
+reachable under an alias named by its build id (:func:`build_alias`). A run's first build
+id (the build that completed its first workflow task: its ``BuildIds``) names the code it
+started on. When ``live`` takes a batch, each run of it whose first build is another one
+has its messages forwarded: one synchronous invocation of that build's alias with those
+messages as an SQS event (the same handler), whose failure items become this batch's, so
+the inbox keeps what the pinned version did not take, in FIFO order. A run whose build has
+no version any more (retired by the reconciler, or never deployed: a local build) is
+decided by the current code, as before pinning, with a log line and a metric.
+
+A forwarded event says which build it was forwarded to (:data:`FORWARDED_TO`): the pinned
+version decides every run of it itself, so nothing is ever forwarded twice.
+
+Cost: one more Lambda request per forwarded run of a batch (up to ten messages) while old
+runs drain; none for runs on the current build, whose first build id is read from their
+warm machine or from the log the decision reads anyway (:meth:`Orchestrator.cached`,
+:meth:`Orchestrator.warm`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol, TypedDict
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
+from durable._replay import events as ev
+from durable._replay.events import Event
+from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.services import execution_key
+
+__all__ = [
+    "ALIAS_PREFIX",
+    "FORWARDED_TO",
+    "BuildRetired",
+    "ForwardedEvent",
+    "PinnedInvocationFailed",
+    "Pinning",
+    "VersionInvoker",
+    "build_alias",
+    "first_build_id",
+    "is_forwarded",
+]
+
+logger = logging.getLogger("durable.orchestrator")
+
+FORWARDED_TO = "durable_pinned_build"
+"""The key of a forwarded event that names the build it was forwarded to."""
+
+ALIAS_PREFIX = "build-"
+"""Lambda refuses an alias name of digits only: a build id is a hex digest, which may be one."""
+
+
+def build_alias(build_id: str) -> str:
+    """The name of the alias under which a build's orchestrator version is published."""
+    return f"{ALIAS_PREFIX}{build_id}"
+
+
+class ForwardedEvent(TypedDict):
+    """What a pinned version is invoked with: the SQS event's records of one run, as received."""
+
+    Records: list[dict[str, Any]]
+    durable_pinned_build: str
+
+
+class BuildRetired(LookupError):
+    """The build has no version any more (retired), or never had one (a local build)."""
+
+
+class PinnedInvocationFailed(Exception):
+    """The pinned version's invocation failed as a whole (its handler raised, or Lambda refused)."""
+
+
+class VersionInvoker(Protocol):
+    """Invokes the orchestrator version published for a build, synchronously."""
+
+    def invoke_build(self, build_id: str, event: ForwardedEvent) -> PartialItemFailureResponse:
+        """The version's partial batch response.
+
+        Raises:
+            BuildRetired: no version is published for ``build_id``.
+            PinnedInvocationFailed: the invocation failed as a whole.
+        """
+        ...
+
+
+def is_forwarded(event: dict[str, Any]) -> bool:
+    """Whether the event was forwarded by ``live`` to a pinned version (never forwarded again)."""
+    return FORWARDED_TO in event
+
+
+def first_build_id(events: list[Event]) -> str | None:
+    """The build id the first completed workflow task of a log names (None: none yet)."""
+    for event in events:
+        if event["event_type"] == ev.TASK_COMPLETED and (build_id := event["attributes"].get("build_id")):
+            return str(build_id)
+    return None
+
+
+class Pinning:
+    """Decides, for one run's messages of a batch, whether they go to the run's own build."""
+
+    def __init__(self, orchestrator: Orchestrator, build_id: str, versions: VersionInvoker) -> None:
+        """``build_id``: this function's (``DURABLE_BUILD_ID``); ``versions``: invokes another build's."""
+        self.orchestrator = orchestrator
+        self.build_id = build_id
+        self.versions = versions
+        self._retired: set[str] = set()  # a retired version never comes back: asked once per container
+
+    def forward(self, workflow_id: str, run_id: str, records: list[dict[str, Any]]) -> list[str] | None:
+        """Forward a run's records to its build's version: the ids it failed, or None to decide here.
+
+        Raises:
+            PinnedInvocationFailed: the pinned invocation failed as a whole (every record failed).
+        """
+        key = execution_key(workflow_id, run_id)
+        machine = self.orchestrator.cached(key)
+        events: list[Event] | None = None
+        if machine is not None:
+            started_on = next(iter(machine.ledger.build_ids), None)
+        else:
+            events = self.orchestrator.services.history.load(key)
+            started_on = first_build_id(events)
+        if started_on is None or started_on == self.build_id or started_on in self._retired:
+            if events is not None:
+                self.orchestrator.warm(key, events)  # the decision replays what was read here
+            return None
+        try:
+            response = self.versions.invoke_build(started_on, {"Records": records, "durable_pinned_build": started_on})
+        except BuildRetired:
+            self._retired.add(started_on)
+            logger.warning(
+                "run %s started on build %s, which has no version any more: decided by build %s",
+                run_id,
+                started_on,
+                self.build_id,
+            )
+            self.orchestrator.services.metrics.count("RunsUnpinned")
+            if events is not None:
+                self.orchestrator.warm(key, events)
+            return None
+        self.orchestrator.services.metrics.count("InboxBatchesForwarded")
+        return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
