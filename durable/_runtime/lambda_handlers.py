@@ -55,7 +55,7 @@ def orchestrator_handler(
     if is_forwarded(event):
         pinning = None  # a pinned version decides what it is given: nothing is forwarded twice
     if is_delivery_event(event):
-        handle_deliveries(orchestrator, event)
+        handle_deliveries(orchestrator, event, decides_here=None if pinning is None else pinning.decides_here)
         return {"batchItemFailures": []}
     records = event.get("Records", [])
     open_body = orchestrator.services.open_body

@@ -110,6 +110,18 @@ class Pinning:
         self.versions = versions
         self._retired: set[str] = set()  # a retired version never comes back: asked once per container
 
+    def decides_here(self, workflow_id: str, run_id: str) -> bool:
+        """Whether this build decides the run: it started here, or has not decided yet, or its
+        build is known to be retired. An activity outcome delivered to ``live`` for a run that
+        started on another build goes to the inbox instead, which forwards it."""
+        key = execution_key(workflow_id, run_id)
+        started_on, events = self._started_on(key)
+        if started_on is None or started_on == self.build_id or started_on in self._retired:
+            if events is not None:
+                self.orchestrator.warm(key, events)
+            return True
+        return False
+
     def forward(self, workflow_id: str, run_id: str, records: list[dict[str, Any]]) -> list[str] | None:
         """Forward a run's records to its build's version: the ids it failed, or None to decide here.
 
@@ -117,13 +129,7 @@ class Pinning:
             PinnedInvocationFailed: the pinned invocation failed as a whole (every record failed).
         """
         key = execution_key(workflow_id, run_id)
-        machine = self.orchestrator.cached(key)
-        events: list[Event] | None = None
-        if machine is not None:
-            started_on = next(iter(machine.ledger.build_ids), None)
-        else:
-            events = self.orchestrator.services.history.load(key)
-            started_on = first_build_id(events)
+        started_on, events = self._started_on(key)
         if started_on is None or started_on == self.build_id or started_on in self._retired:
             if events is not None:
                 self.orchestrator.warm(key, events)  # the decision replays what was read here
@@ -144,3 +150,11 @@ class Pinning:
             return None
         self.orchestrator.services.metrics.count("InboxBatchesForwarded")
         return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
+
+    def _started_on(self, key: str) -> tuple[str | None, list[Event] | None]:
+        """The run's first build id, from its warm machine (nothing read) or from its log (returned too)."""
+        machine = self.orchestrator.cached(key)
+        if machine is not None:
+            return next(iter(machine.ledger.build_ids), None), None
+        events = self.orchestrator.services.history.load(key)
+        return first_build_id(events), events

@@ -10,6 +10,7 @@ SQS event Lambda would pass, and deletes what the handler did not report failed.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._runtime.build_retirement import retire_builds
 from durable._runtime.control import Control
+from durable._runtime.delivery_event import delivery_event
+from durable._runtime.inbox import inbox_body
 from durable._runtime.lambda_handlers import BatchFailed, orchestrator_handler
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.pinning import Pinning, build_alias
@@ -257,3 +260,17 @@ def test_the_live_build_and_newer_ones_are_never_retired(deploy: Deploy) -> None
     # A rollback: A is live again; B (newer) has no run, but only older builds are retired.
     assert retire_builds(deploy.services, deploy.versions, A) == []
     assert set(deploy.versions.published()) == {A, B}
+
+
+def test_an_outcome_delivered_to_live_for_a_run_on_a_goes_through_the_inbox_to_a(deploy: Deploy) -> None:
+    wf = f"delivered-{uuid.uuid4().hex[:6]}"
+    run = deploy.start(A, wf)
+    pump(deploy, deploy.live(A))
+    # A message delivered straight to an invocation of live (as activity outcomes are): B must not decide it.
+    body = inbox_body(wf, run, "signal", "delivered-signal", name="proceed", input=encode_args([]))
+    deploy.live(B)(json.loads(delivery_event([body])))
+    assert task_builds(deploy.history(wf, run)) == [A] and signals(deploy.history(wf, run)) == 0
+    pump(deploy, deploy.live(B))  # the inbox took it: forwarded to A
+    history = deploy.history(wf, run)
+    assert signals(history) == 1 and result_of(history) == "decided by A"
+    assert task_builds(history) == [A, A]
