@@ -74,6 +74,7 @@ class Orchestrator:
         self._cache: OrderedDict[str, HistoryMachine] = OrderedDict()
         self._cache_size = cache_size
         self._schedule_runner: ScheduleRunner | None = None
+        self._read_ahead: dict[str, list[Event]] = {}
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -155,7 +156,8 @@ class Orchestrator:
     def load(self, key: str, events: list[Event] | None = None) -> HistoryMachine:
         """A machine replayed from the whole log (cold): ``events``, when the caller read it."""
         machine = HistoryMachine(self.registry.workflow)
-        events = self.services.history.load(key) if events is None else events
+        if events is None:
+            events = self._read_ahead.pop(key, None) or self.services.history.load(key)
         began = time.perf_counter()
         with metric_meter_of_workflows(self.services.metrics.meter):
             machine.replay(events)
@@ -166,9 +168,10 @@ class Orchestrator:
         """The run's warm machine, if this container has one (nothing is read)."""
         return self._cache.get(key)
 
-    def warm(self, key: str, events: list[Event]) -> None:
-        """Replay a run's log that the caller read into a machine the next decision finds warm."""
-        self._remember(key, self.load(key, events))
+    def read_ahead(self, key: str, events: list[Event]) -> None:
+        """A run's whole log, which the caller just read: the next cold load of the run replays it
+        instead of reading it again (one that went stale loses the append race and is read anew)."""
+        self._read_ahead[key] = events
 
     def _machine(self, key: str) -> tuple[HistoryMachine, bool]:
         machine = self._cache.get(key)

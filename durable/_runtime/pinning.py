@@ -17,7 +17,7 @@ version decides every run of it itself, so nothing is ever forwarded twice.
 Cost: one more Lambda request per forwarded run of a batch (up to ten messages) while old
 runs drain; none for runs on the current build, whose first build id is read from their
 warm machine or from the log the decision reads anyway (:meth:`Orchestrator.cached`,
-:meth:`Orchestrator.warm`).
+:meth:`Orchestrator.read_ahead`).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class Pinning:
         started_on, events = self._started_on(key)
         if started_on is None or started_on == self.build_id or started_on in self._retired:
             if events is not None:
-                self.orchestrator.warm(key, events)
+                self.orchestrator.read_ahead(key, events)
             return True
         return False
 
@@ -132,7 +132,7 @@ class Pinning:
         started_on, events = self._started_on(key)
         if started_on is None or started_on == self.build_id or started_on in self._retired:
             if events is not None:
-                self.orchestrator.warm(key, events)  # the decision replays what was read here
+                self.orchestrator.read_ahead(key, events)  # the decision replays what was read here
             return None
         try:
             response = self.versions.invoke_build(started_on, {"Records": records, "durable_pinned_build": started_on})
@@ -146,7 +146,7 @@ class Pinning:
             )
             self.orchestrator.services.metrics.count("RunsUnpinned")
             if events is not None:
-                self.orchestrator.warm(key, events)
+                self.orchestrator.read_ahead(key, events)
             return None
         self.orchestrator.services.metrics.count("InboxBatchesForwarded")
         return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]

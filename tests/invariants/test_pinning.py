@@ -274,3 +274,34 @@ def test_an_outcome_delivered_to_live_for_a_run_on_a_goes_through_the_inbox_to_a
     history = deploy.history(wf, run)
     assert signals(history) == 1 and result_of(history) == "decided by A"
     assert task_builds(history) == [A, A]
+
+
+class _CountingHistory:
+    """The history store, counting whole-log reads."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.loads = 0
+
+    def load(self, execution: str, after_event_id: int = 0) -> list[Event]:
+        self.loads += after_event_id == 0
+        return self._inner.load(execution, after_event_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_a_run_on_the_live_build_costs_no_extra_read(deploy: Deploy) -> None:
+    counting = _CountingHistory(deploy.services.history)
+    deploy.services.history = counting
+    reads = []
+    for pinned in (False, True):
+        deploy.builds[B] = Orchestrator(deploy.services, deploy.builds[B].registry)  # a cold container
+        wf = f"cold-{pinned}-{uuid.uuid4().hex[:6]}"
+        run = deploy.start(B, wf)
+        before = counting.loads
+        live = deploy.live(B) if pinned else (lambda event: orchestrator_handler(deploy.builds[B], event))
+        pump(deploy, live)
+        reads.append(counting.loads - before)
+        assert task_builds(deploy.history(wf, run)) == [B]
+    assert reads[1] == reads[0] >= 1  # the check read the log the decision replays: one read either way
