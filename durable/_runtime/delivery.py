@@ -81,9 +81,12 @@ def handle_deliveries(
                 raise RunPinnedElsewhere(f"{body['workflow_id']} started on another build")
             with engine_span("durable.decision", workflow_id=body["workflow_id"], run_id=body["run_id"]):
                 orchestrator.handle_batch([body])
-        except Exception:  # noqa: BLE001 - the inbox applies it in its turn, with its retries
+        except Exception as err:  # noqa: BLE001 - the inbox applies it in its turn, with its retries
             logger.warning(
-                "could not apply a %s to %s now; the inbox takes it", body["kind"], body["workflow_id"], exc_info=True
+                "could not apply a %s to %s now; the inbox takes it",
+                body["kind"],
+                body["workflow_id"],
+                exc_info=not isinstance(err, RunPinnedElsewhere),  # no traceback for a run on another build
             )
             services.metrics.count(FALLBACK_METRIC)
             # Plain again first: the engine's inbox encodes what it sends (a payload codec), and
