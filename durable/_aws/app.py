@@ -130,7 +130,7 @@ class LambdaApp:
             self.registry.configure(task_queue, (task_queues or {}).get(task_queue) or TaskQueueConfig())
         # Every function knows the batch job (durable._batch): the API starts it, the orchestrator
         # runs it, the batcher's activity function applies its pages through this deployment's control.
-        install_batcher(self.registry, lambda: self.control)
+        install_batcher(self.registry, lambda: self.control, build_id=build_id)
 
     @cached_property
     def settings(self) -> DeploymentSettings:

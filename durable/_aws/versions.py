@@ -46,8 +46,11 @@ class LambdaVersions(LazyClient):
         payload = response["Payload"].read()
         if response.get("FunctionError"):
             raise PinnedInvocationFailed(f"build {build_id} of {self.function_name} failed: {payload[:1000]!r}")
-        answer: PartialItemFailureResponse = json.loads(payload)
-        return answer
+        answer = json.loads(payload)
+        if not isinstance(answer, dict) or not isinstance(answer.get("batchItemFailures"), list):
+            raise PinnedInvocationFailed(f"build {build_id} of {self.function_name} answered {payload[:1000]!r}")
+        failures: PartialItemFailureResponse = {"batchItemFailures": answer["batchItemFailures"]}
+        return failures
 
     def has(self, build_id: str) -> bool:
         """Whether the build still has its alias (one GetAlias)."""

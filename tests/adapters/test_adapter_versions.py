@@ -84,3 +84,10 @@ def test_a_throttled_invocation_fails_it_and_is_not_taken_for_a_retired_build() 
 )
 def test_the_function_is_named_without_its_qualifier(function: str, unqualified: str) -> None:
     assert unqualified_function(function) == unqualified
+
+
+def test_an_answer_that_is_no_partial_batch_response_fails_the_invocation() -> None:
+    versions, stub = _stubbed()
+    stub.add_response("invoke", {"StatusCode": 200, "Payload": _body(None)})
+    with stub, pytest.raises(PinnedInvocationFailed, match="answered"):
+        versions.invoke_build("abc", EVENT)

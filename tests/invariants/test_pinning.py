@@ -20,8 +20,10 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
+from durable._aws.app import LambdaApp
 from durable._aws.provision import create_function
 from durable._aws.versions import LambdaVersions
+from durable._batch.job import BATCH_TASK_QUEUE
 from durable._converter import decode, encode_args
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import sqs_event
@@ -37,6 +39,7 @@ from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.pinning import Pinning, build_alias
 from durable._runtime.registry import Registry
 from durable._runtime.services import Services, execution_key
+from durable._settings import BUILD_ID
 from tests.helpers.pinned_workflows import DeployOnA, DeployOnB
 
 A, B = "build-a", "build-b"
@@ -305,3 +308,10 @@ def test_a_run_on_the_live_build_costs_no_extra_read(deploy: Deploy) -> None:
         reads.append(counting.loads - before)
         assert task_builds(deploy.history(wf, run)) == [B]
     assert reads[1] == reads[0] >= 1  # the check read the log the decision replays: one read either way
+
+
+def test_every_run_of_a_deployment_names_its_build_batch_jobs_included() -> None:
+    # A batch job's tasks named a hash of the batcher's module before: the live build took its
+    # runs for another build's and forwarded them to an alias that no deploy made.
+    app = LambdaApp(workflows={QUEUE: [DeployOnB]}, environ={BUILD_ID: "deploy-42"})
+    assert {app.registry.build_id(q) for q in (QUEUE, BATCH_TASK_QUEUE)} == {"deploy-42"}
