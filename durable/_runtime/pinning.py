@@ -35,6 +35,7 @@ from durable._runtime.services import execution_key
 __all__ = [
     "ALIAS_PREFIX",
     "FORWARDED_TO",
+    "RESET_CAUSE",
     "BuildRetired",
     "ForwardedEvent",
     "PinnedInvocationFailed",
@@ -92,12 +93,23 @@ def is_forwarded(event: dict[str, Any]) -> bool:
     return FORWARDED_TO in event
 
 
+RESET_CAUSE = "ResetWorkflow"
+"""The cause on the workflow task failure that a reset writes into its new run (``durable._runtime.reset``)."""
+
+
 def first_build_id(events: list[Event]) -> str | None:
-    """The build id the first completed workflow task of a log names (None: none yet)."""
+    """The build a run started on: the build id of its first completed workflow task (None: none
+    yet). A reset run's copied prefix was decided by its base run's builds: the reset moves it to
+    the code that completes its first task after the reset (the plan's "reset moves a run to the
+    current code"), so only the tasks after the last reset count."""
+    started_on = None
     for event in events:
-        if event["event_type"] == ev.TASK_COMPLETED and (build_id := event["attributes"].get("build_id")):
-            return str(build_id)
-    return None
+        attrs = event["attributes"]
+        if event["event_type"] == ev.TASK_FAILED and attrs.get("cause") == RESET_CAUSE:
+            started_on = None
+        elif event["event_type"] == ev.TASK_COMPLETED and started_on is None and attrs.get("build_id"):
+            started_on = str(attrs["build_id"])
+    return started_on
 
 
 class Pinning:
@@ -155,6 +167,6 @@ class Pinning:
         """The run's first build id, from its warm machine (nothing read) or from its log (returned too)."""
         machine = self.orchestrator.cached(key)
         if machine is not None:
-            return next(iter(machine.ledger.build_ids), None), None
+            return first_build_id([e for record in machine.ledger.records.values() for e in record]), None
         events = self.orchestrator.services.history.load(key)
         return first_build_id(events), events

@@ -36,7 +36,7 @@ from durable._runtime.delivery_event import delivery_event
 from durable._runtime.inbox import inbox_body
 from durable._runtime.lambda_handlers import BatchFailed, orchestrator_handler
 from durable._runtime.orchestrator import Orchestrator
-from durable._runtime.pinning import Pinning, build_alias
+from durable._runtime.pinning import Pinning, build_alias, first_build_id
 from durable._runtime.registry import Registry
 from durable._runtime.services import Services, execution_key
 from durable._settings import BUILD_ID
@@ -315,3 +315,25 @@ def test_every_run_of_a_deployment_names_its_build_batch_jobs_included() -> None
     # runs for another build's and forwarded them to an alias that no deploy made.
     app = LambdaApp(workflows={QUEUE: [DeployOnB]}, environ={BUILD_ID: "deploy-42"})
     assert {app.registry.build_id(q) for q in (QUEUE, BATCH_TASK_QUEUE)} == {"deploy-42"}
+
+
+def _task(kind: str, event_id: int, **attrs: Any) -> Event:
+    event = ev.make_event(kind, 0.0, **attrs)
+    event["event_id"] = event_id
+    return event
+
+
+def test_a_run_started_on_the_build_of_its_first_completed_task_after_its_last_reset() -> None:
+    started = _task(ev.WORKFLOW_STARTED, 1, workflow_id="w", run_id="r")
+    on_a = [
+        started,
+        _task(ev.TASK_FAILED, 2, build_id="x", cause="WorkflowTaskFailed"),
+        _task(ev.TASK_COMPLETED, 3, build_id=A),
+    ]
+    assert first_build_id([started]) is None
+    assert first_build_id(on_a) == A  # a failed task does not count
+    assert first_build_id([*on_a, _task(ev.TASK_COMPLETED, 4, build_id=B)]) == A
+    # A reset run copies its base run's prefix (decided on A): the reset moves it to the next code.
+    reset = _task(ev.TASK_FAILED, 4, cause="ResetWorkflow", base_run_id="r0", new_run_id="r")
+    assert first_build_id([*on_a, reset]) is None
+    assert first_build_id([*on_a, reset, _task(ev.TASK_COMPLETED, 5, build_id=B)]) == B
