@@ -15,14 +15,16 @@ A forwarded event says which build it was forwarded to (:data:`FORWARDED_TO`): t
 version decides every run of it itself, so nothing is ever forwarded twice.
 
 Cost: one more Lambda request per forwarded run of a batch (up to ten messages) while old
-runs drain; none for runs on the current build, whose first build id is read from their
-warm machine or from the log the decision reads anyway (:meth:`Orchestrator.cached`,
+runs drain, and one read of such a run's log per container (its first build is remembered);
+none for runs on the current build, whose first build id is read from their warm machine or
+from the log the decision reads anyway (:meth:`Orchestrator.cached`,
 :meth:`Orchestrator.read_ahead`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any, Protocol, TypedDict
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -93,6 +95,9 @@ def is_forwarded(event: dict[str, Any]) -> bool:
     return FORWARDED_TO in event
 
 
+ELSEWHERE_REMEMBERED = 10_000
+"""How many runs of other builds a container remembers the build of (a key and an id each)."""
+
 RESET_CAUSE = "ResetWorkflow"
 """The cause on the workflow task failure that a reset writes into its new run (``durable._runtime.reset``)."""
 
@@ -121,6 +126,9 @@ class Pinning:
         self.build_id = build_id
         self.versions = versions
         self._retired: set[str] = set()  # a retired version never comes back: asked once per container
+        # Runs forwarded before: a run's first build never changes (a reset makes a new run), so
+        # its later batches are forwarded without reading its log again.
+        self._elsewhere: OrderedDict[str, str] = OrderedDict()
 
     def decides_here(self, workflow_id: str, run_id: str) -> bool:
         """Whether this build decides the run: it started here, or has not decided yet, or its
@@ -165,8 +173,16 @@ class Pinning:
 
     def _started_on(self, key: str) -> tuple[str | None, list[Event] | None]:
         """The run's first build id, from its warm machine (nothing read) or from its log (returned too)."""
+        if (known := self._elsewhere.get(key)) is not None:
+            self._elsewhere.move_to_end(key)
+            return known, None
         machine = self.orchestrator.cached(key)
         if machine is not None:
             return first_build_id([e for record in machine.ledger.records.values() for e in record]), None
         events = self.orchestrator.services.history.load(key)
-        return first_build_id(events), events
+        started_on = first_build_id(events)
+        if started_on is not None and started_on != self.build_id:
+            self._elsewhere[key] = started_on
+            while len(self._elsewhere) > ELSEWHERE_REMEMBERED:
+                self._elsewhere.popitem(last=False)
+        return started_on, events

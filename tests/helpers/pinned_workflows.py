@@ -22,6 +22,10 @@ class DeployOnA:
     def proceed(self) -> None:
         self.go = True
 
+    @workflow.signal
+    def note(self) -> None:
+        """Changes nothing: a message that keeps the run running."""
+
 
 @workflow.defn(name="Deploy")
 class DeployOnB:
@@ -36,3 +40,7 @@ class DeployOnB:
     @workflow.signal
     def proceed(self) -> None:
         self.go = True
+
+    @workflow.signal
+    def note(self) -> None:
+        """Changes nothing: a message that keeps the run running."""

@@ -337,3 +337,20 @@ def test_a_run_started_on_the_build_of_its_first_completed_task_after_its_last_r
     reset = _task(ev.TASK_FAILED, 4, cause="ResetWorkflow", base_run_id="r0", new_run_id="r")
     assert first_build_id([*on_a, reset]) is None
     assert first_build_id([*on_a, reset, _task(ev.TASK_COMPLETED, 5, build_id=B)]) == B
+
+
+def test_a_run_of_another_build_costs_one_log_read_per_container_then_only_the_invocation(deploy: Deploy) -> None:
+    wf = f"reads-{uuid.uuid4().hex[:6]}"
+    run = deploy.start(A, wf)
+    pump(deploy, deploy.live(A))  # A's container has the run warm
+    counting = _CountingHistory(deploy.services.history)
+    deploy.services.history = counting
+    live = deploy.live(B)  # one container of B
+    reads = []
+    for _ in range(3):
+        Control(deploy.services, deploy.builds[B]).signal(wf, run, "note", encode_args([]))
+        before = counting.loads
+        pump(deploy, live)
+        reads.append(counting.loads - before)
+    assert reads == [1, 0, 0]  # B read the log once to learn the run's build; A decided warm
+    assert deploy.calls[A] == 3 and signals(deploy.history(wf, run)) == 3
