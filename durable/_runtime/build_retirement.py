@@ -5,7 +5,7 @@ Each deploy publishes a version of the orchestrator under its build's alias
 reconciler's to delete. A build is retired when it is older than the live one (a lower
 version) and no running run started on it (the first of its ``BuildIds``); the live build
 is never retired. A run that started on a build retired meanwhile is decided by the live
-code (the orchestrator logs it and counts ``RunsUnpinned``).
+code (the orchestrator logs it and counts ``UnpinnedDecisions``).
 """
 
 from __future__ import annotations

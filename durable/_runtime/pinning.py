@@ -9,7 +9,8 @@ has its messages forwarded: one synchronous invocation of that build's alias wit
 messages as an SQS event (the same handler), whose failure items become this batch's, so
 the inbox keeps what the pinned version did not take, in FIFO order. A run whose build has
 no version any more (retired by the reconciler, or never deployed: a local build) is
-decided by the current code, as before pinning, with a log line and a metric.
+decided by the current code, as before pinning, with a log line and a metric
+(``UnpinnedDecisions``).
 
 A forwarded event says which build it was forwarded to (:data:`FORWARDED_TO`): the pinned
 version decides every run of it itself, so nothing is ever forwarded twice.
@@ -136,11 +137,7 @@ class Pinning:
         started on another build goes to the inbox instead, which forwards it."""
         key = execution_key(workflow_id, run_id)
         started_on, events = self._started_on(key)
-        if started_on is None or started_on == self.build_id or started_on in self._retired:
-            if events is not None:
-                self.orchestrator.read_ahead(key, events)
-            return True
-        return False
+        return self._here(key, run_id, started_on, events)
 
     def forward(self, workflow_id: str, run_id: str, records: list[dict[str, Any]]) -> list[str] | None:
         """Forward a run's records to its build's version: the ids it failed, or None to decide here.
@@ -150,26 +147,30 @@ class Pinning:
         """
         key = execution_key(workflow_id, run_id)
         started_on, events = self._started_on(key)
-        if started_on is None or started_on == self.build_id or started_on in self._retired:
-            if events is not None:
-                self.orchestrator.read_ahead(key, events)  # the decision replays what was read here
+        if self._here(key, run_id, started_on, events) or started_on is None:  # (None: decided here)
             return None
         try:
             response = self.versions.invoke_build(started_on, {"Records": records, "durable_pinned_build": started_on})
         except BuildRetired:
             self._retired.add(started_on)
             logger.warning(
-                "run %s started on build %s, which has no version any more: decided by build %s",
-                run_id,
-                started_on,
-                self.build_id,
+                "build %s has no version any more: its runs are decided by build %s", started_on, self.build_id
             )
-            self.orchestrator.services.metrics.count("RunsUnpinned")
-            if events is not None:
-                self.orchestrator.read_ahead(key, events)
+            self._here(key, run_id, started_on, events)
             return None
         self.orchestrator.services.metrics.count("InboxBatchesForwarded")
         return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
+
+    def _here(self, key: str, run_id: str, started_on: str | None, events: list[Event] | None) -> bool:
+        """Whether the run is decided here; if so, the log read for the check is the decision's."""
+        if not (started_on is None or started_on == self.build_id or started_on in self._retired):
+            return False
+        if started_on in self._retired:
+            logger.info("run %s started on build %s, retired: decided by build %s", run_id, started_on, self.build_id)
+            self.orchestrator.services.metrics.count("UnpinnedDecisions")  # a batch of such a run, decided here
+        if events is not None:
+            self.orchestrator.read_ahead(key, events)  # the decision replays what was read here
+        return True
 
     def _started_on(self, key: str) -> tuple[str | None, list[Event] | None]:
         """The run's first build id, from its warm machine (nothing read) or from its log (returned too)."""

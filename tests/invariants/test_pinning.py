@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -28,6 +28,7 @@ from durable._converter import decode, encode_args
 from durable._local.backends import Backend, make_backend
 from durable._local.dispatcher import sqs_event
 from durable._local.versions import LocalVersions
+from durable._metrics.engine import EngineMetrics
 from durable._replay import events as ev
 from durable._replay.events import Event
 from durable._runtime.build_retirement import retire_builds
@@ -40,6 +41,7 @@ from durable._runtime.pinning import Pinning, build_alias, first_build_id
 from durable._runtime.registry import Registry
 from durable._runtime.services import Services, execution_key
 from durable._settings import BUILD_ID
+from durable.runtime import MetricBuffer, Runtime, TelemetryConfig
 from tests.helpers.pinned_workflows import DeployOnA, DeployOnB
 
 A, B = "build-a", "build-b"
@@ -57,6 +59,13 @@ class Deploy:
     builds: dict[str, Orchestrator]
     versions: LocalVersions
     calls: dict[str, int]
+    metrics: MetricBuffer
+    updates: list[Any] = field(default_factory=list)
+
+    def counted(self, name: str) -> int:
+        """How much the engine's counter ``name`` went up in all."""
+        self.updates += self.metrics.retrieve_updates()
+        return sum(int(u.value) for u in self.updates if u.metric.name == name)
 
     def live(self, build_id: str) -> Handler:
         """The handler of the build the inbox's mapping invokes (its ``live`` alias)."""
@@ -95,6 +104,8 @@ def _published(backend: Backend, handlers: dict[str, Handler], kind: str) -> Loc
 def deploy(request: pytest.FixtureRequest) -> Iterator[Deploy]:
     backend = make_backend(request.param, skipping=True)
     services = backend.services
+    metrics = MetricBuffer(10_000)
+    services.metrics = EngineMetrics(Runtime(telemetry=TelemetryConfig(metrics=metrics)).metric_meter)
     builds: dict[str, Orchestrator] = {}
     for build_id, workflow in ((A, DeployOnA), (B, DeployOnB)):
         registry = Registry()
@@ -111,7 +122,7 @@ def deploy(request: pytest.FixtureRequest) -> Iterator[Deploy]:
 
     versions = _published(backend, {A: version(A), B: version(B)}, request.param)
     try:
-        yield Deploy(backend, services, builds, versions, calls)
+        yield Deploy(backend, services, builds, versions, calls, metrics)
     finally:
         backend.stop()
 
@@ -174,7 +185,7 @@ def test_a_run_started_on_a_keeps_deciding_on_a_after_b_became_live(deploy: Depl
     assert result_of(new_history) == "decided by B"
     assert set(task_builds(new_history)) == {B}
     assert deploy.calls[A] >= 1 and deploy.calls[B] == 0  # A's run went to A's version, once per batch
-    assert deploy.versions.invocations == deploy.calls[A]
+    assert deploy.versions.invocations == deploy.calls[A] == deploy.counted("InboxBatchesForwarded")
 
 
 def test_a_forwarded_batch_that_fails_stays_in_the_inbox_and_is_decided_once_later(deploy: Deploy) -> None:
@@ -227,7 +238,7 @@ def test_a_run_whose_build_has_no_version_is_decided_by_the_live_code(deploy: De
     pump(deploy, deploy.live(B))
     # B decided (it cannot replay A's run: its task fails, as a deploy without pinning would).
     assert task_builds(deploy.history(wf, run))[-1] == B
-    assert deploy.calls[A] == 0
+    assert deploy.calls[A] == 0 and deploy.counted("UnpinnedDecisions") >= 1
 
 
 def test_a_forwarded_event_is_never_forwarded_again(deploy: Deploy) -> None:
