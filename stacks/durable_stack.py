@@ -42,6 +42,7 @@ from stacks.task_queues import (
     visibility_timeout,
 )
 from stacks.tracing import TracingOptions
+from stacks.versions import LIVE_ALIAS, RETAINED_VERSIONS, PublishedVersions
 
 __all__ = ["DurableStack", "registered_task_queues"]
 
@@ -185,16 +186,31 @@ class DurableStack(Stack):
             environment=self.environment(service="orchestrator"),
             timeout=_ORCHESTRATOR_TIMEOUT,
             memory_size=512,
+            current_version_options=RETAINED_VERSIONS,
         )
+        # A version per deploy, kept while runs need it: each run's messages go to its own (stacks.versions).
+        self.orchestrator_versions = PublishedVersions(
+            self,
+            "OrchestratorVersions",
+            function=self.orchestrator.function,
+            function_name=names.function("orchestrator"),
+            build_id=self.runtime.build_id,
+        )
+        self.orchestrator_versions.grant_invoke_builds(self.orchestrator.function, self.orchestrator.role)
         # An invocation that crashed is retried twice (Lambda's most), then dead-lettered; an
         # outcome waits at most six hours (Lambda's longest event age) before it is.
-        self.orchestrator.function.configure_async_invoke(
+        self.orchestrator_versions.live.configure_async_invoke(
             retry_attempts=2,
             max_event_age=Duration.hours(6),
             on_failure=destinations.SqsDestination(self.failed_deliveries.queue),
         )
         # FIFO's largest batch: a run's consecutive messages make one decision.
-        self.orchestrator.consume(inbox, batch_size=10, max_concurrency=capacity.orchestrator_max_concurrency)
+        self.orchestrator.consume(
+            inbox,
+            batch_size=10,
+            max_concurrency=capacity.orchestrator_max_concurrency,
+            alias=self.orchestrator_versions.live,
+        )
         if capacity.orchestrator_reserved_concurrency is not None:
             # Set on the function's resource: a reserve keeps the orchestrator running when
             # activities take the account's concurrency, and caps it there too.
@@ -253,10 +269,10 @@ class DurableStack(Stack):
                 )
             )
             inbox.grant_send_messages(worker.function)  # an outcome the orchestrator could not take
-            # Outcomes go straight to their run: the orchestrator itself, not its versions (grant_invoke's ":*").
+            # Outcomes go straight to their run: the orchestrator's live alias, no other version (grant_invoke's ":*").
             worker.function.add_to_role_policy(
                 iam.PolicyStatement(
-                    actions=["lambda:InvokeFunction"], resources=[self.orchestrator.function.function_arn]
+                    actions=["lambda:InvokeFunction"], resources=[self.orchestrator_versions.live.function_arn]
                 )
             )
             # Timers: an async completion's start-to-close timeout, and a task put back for its rate slot.
@@ -318,6 +334,8 @@ class DurableStack(Stack):
         self._grant_timer_schedules(self.reconciler)
         # It replays runs' histories (whose large payloads are references) and resends starts.
         self.payloads.grant_read_write(self.reconciler.function)
+        # It deletes the orchestrator versions of older builds that no running run needs.
+        self.orchestrator_versions.grant_retire(self.reconciler.function, self.reconciler.role)
 
         self.api_function = DurableFunction(
             self,
@@ -509,8 +527,9 @@ class DurableStack(Stack):
             retention_days=self.retention_days,
             dead_letter_queue_urls=dead_letter_queue_urls or {},
             build_id=self.runtime.build_id,
-            # The name, not the function's token: the orchestrator's own environment names it.
-            orchestrator_function=self.names.function("orchestrator"),
+            # The name, not the function's token: the orchestrator's own environment names it. Its
+            # live alias: asynchronous invocations go to the deploy's version (stacks.versions).
+            orchestrator_function=f"{self.names.function('orchestrator')}:{LIVE_ALIAS}",
             failed_deliveries_queue_url=self.failed_deliveries.queue.queue_url,
             schedule_dlq_url=self.schedule_dead_letters.queue.queue_url,
         )

@@ -74,7 +74,9 @@ class DurableFunction(Construct):
         timeout: Duration,
         memory_size: int,
         description: str,
+        current_version_options: lambda_.VersionOptions | None = None,
     ) -> None:
+        """``current_version_options``: how the function's versions are published (none by default)."""
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
             self,
@@ -110,11 +112,19 @@ class DurableFunction(Construct):
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             tracing=tracing.function_tracing,
+            current_version_options=current_version_options,
         )
 
-    def consume(self, queue: sqs.IQueue, *, batch_size: int, max_concurrency: int | None = None) -> None:
-        """Feed the function from ``queue`` (an event source mapping) with partial batch failures."""
-        self.function.add_event_source(
+    def consume(
+        self,
+        queue: sqs.IQueue,
+        *,
+        batch_size: int,
+        max_concurrency: int | None = None,
+        alias: lambda_.Alias | None = None,
+    ) -> None:
+        """Feed the function (or its ``alias``) from ``queue`` (an event source mapping) with partial batch failures."""
+        (alias or self.function).add_event_source(
             sources.SqsEventSource(
                 queue,
                 batch_size=batch_size,

@@ -42,6 +42,7 @@ from durable._aws.sqs import SqsQueue
 from durable._aws.timer_schedules import EventBridgeTimerSchedules, queue_arn_beside
 from durable._aws.timers import SqsTimerService
 from durable._aws.tracing import InvocationTracer
+from durable._aws.versions import LambdaVersions
 from durable._batch.install import install_batcher
 from durable._build_ids import workflow_code_build_id
 from durable._codec.boundary import PayloadBoundary
@@ -54,12 +55,14 @@ from durable._metrics.engine import EngineMetrics
 from durable._metrics.recording import RecordingMeter
 from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.archive import RunArchive
+from durable._runtime.build_retirement import retire_builds
 from durable._runtime.claimcheck import ClaimCheck
 from durable._runtime.control import Control
 from durable._runtime.dead_letters import DeadLetterSource
 from durable._runtime.lambda_handlers import activity_handler, orchestrator_handler, timer_relay_handler
 from durable._runtime.observability import ContextFilter
 from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.pinning import Pinning
 from durable._runtime.ports import TimerService
 from durable._runtime.reconciler import Reconciler
 from durable._runtime.registry import Registry
@@ -130,7 +133,7 @@ class LambdaApp:
             self.registry.configure(task_queue, (task_queues or {}).get(task_queue) or TaskQueueConfig())
         # Every function knows the batch job (durable._batch): the API starts it, the orchestrator
         # runs it, the batcher's activity function applies its pages through this deployment's control.
-        install_batcher(self.registry, lambda: self.control)
+        install_batcher(self.registry, lambda: self.control, build_id=build_id)
 
     @cached_property
     def settings(self) -> DeploymentSettings:
@@ -285,10 +288,19 @@ class LambdaApp:
         with self._publishing_metrics():
             return self.http_api.handle(event, context)
 
+    @cached_property
+    def pinning(self) -> Pinning | None:
+        """Runs that started on another build are decided by its version (none without a build id
+        and an orchestrator function to invoke: every run is decided here)."""
+        s = self.settings
+        if not (s.build_id and s.orchestrator_function):
+            return None
+        return Pinning(self.orchestrator, s.build_id, LambdaVersions(s.orchestrator_function))
+
     def handle_inbox(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
-        """Orchestrator function: an inbox batch."""
+        """Orchestrator function: an inbox batch (a run's messages go to the version it started on)."""
         with self._publishing_metrics():
-            return orchestrator_handler(self.orchestrator, event, context)
+            return orchestrator_handler(self.orchestrator, event, context, pinning=self.pinning)
 
     def handle_activities(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Activity function: a batch of its task queue's activity tasks."""
@@ -306,7 +318,21 @@ class LambdaApp:
         """Reconciler function (an EventBridge schedule): one pass over running executions."""
         del event, context
         with self._publishing_metrics():  # ReconcilerItemFailures reaches CloudWatch
-            return Reconciler(self.services).reconcile().as_dict()
+            result = Reconciler(self.services).reconcile().as_dict()
+            result["builds_retired"] = self._retire_builds()
+            return result
+
+    def _retire_builds(self) -> list[str]:
+        """The orchestrator versions of older builds that no running run needs, deleted."""
+        s = self.settings
+        if not (s.build_id and s.orchestrator_function):
+            return []
+        try:
+            return retire_builds(self.services, LambdaVersions(s.orchestrator_function), s.build_id)
+        except Exception:  # the next pass tries again; a version kept longer costs nothing but storage
+            logging.getLogger("durable.reconciler").exception("retiring older builds failed")
+            self.services.metrics.count("ReconcilerItemFailures")
+            return []
 
     def handle_timers(self, event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Timer relay function: a batch of the timer queue."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, cast
 
 from durable._codec.engine import decoded_messages
@@ -37,7 +38,7 @@ from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.services import Services
 from durable._runtime.tracing import engine_span
 
-__all__ = ["deliver_to_run", "forward_failed_deliveries", "handle_deliveries"]
+__all__ = ["RunPinnedElsewhere", "deliver_to_run", "forward_failed_deliveries", "handle_deliveries"]
 
 logger = logging.getLogger("durable.delivery")
 
@@ -61,8 +62,13 @@ def deliver_to_run(
     services.inbox.send(body, group_id=workflow_id, dedup_id=fifo_dedup(run_id, dedup))
 
 
-def handle_deliveries(orchestrator: Orchestrator, event: dict[str, Any]) -> None:
+def handle_deliveries(
+    orchestrator: Orchestrator, event: dict[str, Any], *, decides_here: Callable[[str, str], bool] | None = None
+) -> None:
     """Apply each delivered message to its run; one that cannot be applied now goes to the inbox.
+
+    ``decides_here(workflow_id, run_id)``: False for a run this code must not decide (it
+    started on another build: :mod:`durable._runtime.pinning`); its message goes to the inbox.
 
     Raises only when a message can neither be applied nor sent on (its body unreadable, the
     inbox unreachable): Lambda then retries the invocation, and dead-letters it after two.
@@ -71,11 +77,16 @@ def handle_deliveries(orchestrator: Orchestrator, event: dict[str, Any]) -> None
     for sealed in cast(DeliveryEvent, event)["durable_deliveries"]:
         body = cast(RunMessage, json.loads(services.open_body(sealed)))
         try:
+            if decides_here is not None and not decides_here(body["workflow_id"], body["run_id"]):
+                raise RunPinnedElsewhere(f"{body['workflow_id']} started on another build")
             with engine_span("durable.decision", workflow_id=body["workflow_id"], run_id=body["run_id"]):
                 orchestrator.handle_batch([body])
-        except Exception:  # noqa: BLE001 - the inbox applies it in its turn, with its retries
+        except Exception as err:  # noqa: BLE001 - the inbox applies it in its turn, with its retries
             logger.warning(
-                "could not apply a %s to %s now; the inbox takes it", body["kind"], body["workflow_id"], exc_info=True
+                "could not apply a %s to %s now; the inbox takes it",
+                body["kind"],
+                body["workflow_id"],
+                exc_info=not isinstance(err, RunPinnedElsewhere),  # no traceback for a run on another build
             )
             services.metrics.count(FALLBACK_METRIC)
             # Plain again first: the engine's inbox encodes what it sends (a payload codec), and
@@ -86,6 +97,10 @@ def handle_deliveries(orchestrator: Orchestrator, event: dict[str, Any]) -> None
                 group_id=body["workflow_id"],
                 dedup_id=fifo_dedup(body["run_id"], body["dedup"]),
             )
+
+
+class RunPinnedElsewhere(Exception):
+    """The run started on another build, whose version decides it (through the inbox)."""
 
 
 def forward_failed_deliveries(services: Services, limit: int = 100) -> tuple[int, int]:

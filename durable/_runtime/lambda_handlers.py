@@ -23,6 +23,7 @@ from durable._runtime.activity_worker import ActivityWorker
 from durable._runtime.delivery import handle_deliveries
 from durable._runtime.delivery_event import is_delivery_event
 from durable._runtime.orchestrator import Orchestrator
+from durable._runtime.pinning import Pinning, is_forwarded
 from durable._runtime.signal_fence import SignalsInFlight
 from durable._runtime.tracing import engine_span
 
@@ -40,7 +41,7 @@ class TimerRelay(Protocol):
 
 
 def orchestrator_handler(
-    orchestrator: Orchestrator, event: dict[str, Any], context: Any = None
+    orchestrator: Orchestrator, event: dict[str, Any], context: Any = None, *, pinning: Pinning | None = None
 ) -> PartialItemFailureResponse:
     """Inbox batch: consecutive messages of one run make one decision, in FIFO order.
 
@@ -48,10 +49,14 @@ def orchestrator_handler(
     message of the same group are reported failed (FIFO order must hold), the others not.
     An asynchronous invocation that delivers activity outcomes straight to their runs
     (:mod:`durable._runtime.delivery`) is handled here too; it has no batch to report on.
+    With ``pinning``, a run that started on another build has its messages decided by that
+    build's version (:mod:`durable._runtime.pinning`), unless this event was forwarded.
     """
     del context
+    if is_forwarded(event):
+        pinning = None  # a pinned version decides what it is given: nothing is forwarded twice
     if is_delivery_event(event):
-        handle_deliveries(orchestrator, event)
+        handle_deliveries(orchestrator, event, decides_here=None if pinning is None else pinning.decides_here)
         return {"batchItemFailures": []}
     records = event.get("Records", [])
     open_body = orchestrator.services.open_body
@@ -88,6 +93,14 @@ def orchestrator_handler(
             failed += ids
             continue
         try:
+            if pinning is not None and run[0] != "schedule":
+                forwarded = pinning.forward(run[0], run[1], [r for r in records if r["messageId"] in ids])
+                if forwarded is not None:
+                    kept = [ids.index(m) for m in forwarded if m in ids]
+                    if kept:  # the pinned version's first failure and every later message of the group
+                        failed += ids[min(kept) :]
+                        failed_groups.add(group)
+                    continue
             with _run_span(run):
                 orchestrator.handle_batch(batch, sent_at=_sent_at(records, ids))
         except SignalsInFlight as err:  # not a failure: the retry takes the signals it waits for

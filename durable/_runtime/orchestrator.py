@@ -74,6 +74,7 @@ class Orchestrator:
         self._cache: OrderedDict[str, HistoryMachine] = OrderedDict()
         self._cache_size = cache_size
         self._schedule_runner: ScheduleRunner | None = None
+        self._read_ahead: dict[str, list[Event]] = {}
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -159,15 +160,25 @@ class Orchestrator:
             self._schedule_runner = ScheduleRunner(self.services)
         return self._schedule_runner
 
-    def load(self, key: str) -> HistoryMachine:
-        """A machine replayed from the whole log (cold)."""
+    def load(self, key: str, events: list[Event] | None = None) -> HistoryMachine:
+        """A machine replayed from the whole log (cold): ``events``, when the caller read it."""
         machine = HistoryMachine(self.registry.workflow)
-        events = self.services.history.load(key)
+        if events is None:
+            events = self._read_ahead.pop(key, None) or self.services.history.load(key)
         began = time.perf_counter()
         with metric_meter_of_workflows(self.services.metrics.meter):
             machine.replay(events)
         run_metrics.record_replay(self.services.metrics, machine.ledger, time.perf_counter() - began)
         return machine
+
+    def cached(self, key: str) -> HistoryMachine | None:
+        """The run's warm machine, if this container has one (nothing is read)."""
+        return self._cache.get(key)
+
+    def read_ahead(self, key: str, events: list[Event]) -> None:
+        """A run's whole log, which the caller just read: the next cold load of the run replays it
+        instead of reading it again (one that went stale loses the append race and is read anew)."""
+        self._read_ahead[key] = events
 
     def _machine(self, key: str) -> tuple[HistoryMachine, bool]:
         machine = self._cache.get(key)

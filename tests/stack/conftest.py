@@ -6,6 +6,7 @@ fixture's synth raising is the cdk-nag test failing.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,20 @@ class Synth:
 
     def resources(self, type_: str) -> dict[str, dict[str, Any]]:
         return {k: r for k, r in self.template["Resources"].items() if r["Type"] == type_}
+
+    def mapped_function(self, mapping: dict[str, Any]) -> str:
+        """The logical id of the function an event source mapping invokes, itself or by an alias
+        (CDK names an alias's target as ``<function name>:<alias>``, from the alias's ARN)."""
+        target = mapping["Properties"]["FunctionName"]
+        if "Ref" in target:
+            return str(target["Ref"])
+        (alias,) = [k for k in self.resources("AWS::Lambda::Alias") if k in json.dumps(target)]
+        return str(self.template["Resources"][alias]["Properties"]["FunctionName"]["Ref"])
+
+    def mapped_alias(self, mapping: dict[str, Any]) -> str | None:
+        """The logical id of the alias an event source mapping invokes (None: the function itself)."""
+        target = json.dumps(mapping["Properties"]["FunctionName"])
+        return next((k for k in self.resources("AWS::Lambda::Alias") if k in target), None)
 
 
 def synth(tmp_path_factory: pytest.TempPathFactory, **context: Any) -> Synth:

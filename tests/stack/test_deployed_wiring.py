@@ -23,7 +23,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -101,13 +101,51 @@ def _without_unsupported(template: dict[str, Any]) -> dict[str, Any]:
     assert not {r["Type"] for k, r in resources.items() if k in dropped} & {
         "AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::Lambda::EventSourceMapping",
     }, "nothing the runtime uses is left out"  # fmt: skip
-    kept = {k: r for k, r in resources.items() if k not in dropped}
+    kept = _aliases_left_to_the_api({k: r for k, r in resources.items() if k not in dropped})
     for k, r in kept.items():
         if r["Type"] == "AWS::KMS::Key":
             # moto's KMS reads CloudFormation's tags (Key/Value) as its API's (TagKey/TagValue)
             # and fails the stack: the alarm topic's key goes in untagged.
             kept[k] = {**r, "Properties": {p: v for p, v in r["Properties"].items() if p != "Tags"}}
     return {**template, "Resources": kept}
+
+
+def _aliases_left_to_the_api(resources: dict[str, Any]) -> dict[str, Any]:
+    """Lambda aliases are beyond moto's CloudFormation (no AWS::Lambda::Alias): they are left out
+    and made through Lambda's API once the stack exists (:func:`_create_aliases`). A mapping
+    that invokes an alias names its function here (the dispatcher plays it with the function's
+    code, which is the alias's version's), and a reference to an alias is its ARN."""
+    aliases = {k: r["Properties"] for k, r in resources.items() if r["Type"] == "AWS::Lambda::Alias"}
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get("Ref") in aliases:
+                alias = aliases[value["Ref"]]
+                function = alias["FunctionName"]["Ref"]
+                return {"Fn::Join": [":", [{"Fn::GetAtt": [function, "Arn"]}, alias["Name"]]]}
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        return value
+
+    kept = {}
+    for k, r in resources.items():
+        if k in aliases:
+            continue
+        if r["Type"] == "AWS::Lambda::EventSourceMapping" and _refers_to(r["Properties"]["FunctionName"], set(aliases)):
+            (alias,) = [a for a in aliases if _refers_to(r["Properties"]["FunctionName"], {a})]
+            r = {**r, "Properties": {**r["Properties"], "FunctionName": aliases[alias]["FunctionName"]}}
+        kept[k] = swap(r)
+    return kept
+
+
+def _create_aliases(template: dict[str, Any], lam: Any, physical: dict[str, str]) -> None:
+    """The template's aliases, as CloudFormation would have made them, on the version it published."""
+    for alias in (r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Alias"):
+        function = physical[alias["FunctionName"]["Ref"]]
+        versions = [v["Version"] for v in lam.list_versions_by_function(FunctionName=function)["Versions"]]
+        published = max(int(v) for v in versions if v.isdigit())
+        lam.create_alias(FunctionName=function, Name=alias["Name"], FunctionVersion=str(published))
 
 
 @dataclass
@@ -197,6 +235,12 @@ def _deploy(assembly: Assembly, workdir: Path, *, enforced: bool = False) -> Dep
     )
     status = cfn.describe_stacks(StackName=assembly.stack_name)["Stacks"][0]["StackStatus"]
     assert status == "CREATE_COMPLETE"
+    stack_resources = cfn.describe_stack_resources(StackName=assembly.stack_name)["StackResources"]
+    _create_aliases(
+        assembly.template,
+        boto3.client("lambda", region_name=REGION),
+        {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in stack_resources if r.get("PhysicalResourceId")},
+    )
 
     lam = boto3.client("lambda", region_name=REGION)
     resources = cfn.describe_stack_resources(StackName=assembly.stack_name)["StackResources"]
@@ -507,6 +551,8 @@ def _as_role(handler: Callable[..., Any], credentials: dict[str, str]) -> Callab
 class AsyncInvocations:
     pending: list[tuple[str, str]]
     played: int = 0
+    qualifiers: set[str | None] = field(default_factory=set)
+    """The qualifiers the invocations named (the live alias: the deploy's version)."""
 
 
 @pytest.fixture
@@ -524,10 +570,12 @@ def async_invocations(monkeypatch: pytest.MonkeyPatch) -> AsyncInvocations:
     def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> Any:
         if headers.get("X-Amz-Invocation-Type") == "Event":
             made.append((function_name, body.decode() if isinstance(body, bytes) else body))
+            invocations.qualifiers.add(qualifier or (function_name.split(":")[-1] if ":" in function_name else None))
         return accept(self, function_name, qualifier, body, headers, response_headers)
 
     monkeypatch.setattr(LambdaSimpleBackend, "invoke", invoke)
-    return AsyncInvocations(made)
+    invocations = AsyncInvocations(made)
+    return invocations
 
 
 def _play_invocations(made: AsyncInvocations, handlers: dict[str, Callable[..., Any]]) -> int:
@@ -535,7 +583,9 @@ def _play_invocations(made: AsyncInvocations, handlers: dict[str, Callable[..., 
     played = 0
     while made.pending:
         function_name, payload = made.pending.pop(0)
-        handlers[function_name.rsplit(":", 1)[-1]](json.loads(payload))
+        # The function named by its name or ARN, qualified by its live alias (stacks.versions).
+        name = function_name.split(":")[6] if function_name.startswith("arn:") else function_name.split(":")[0]
+        handlers[name](json.loads(payload))
         played += 1
     made.played += played
     return played
@@ -693,6 +743,7 @@ def test_an_order_runs_end_to_end_on_what_cloudformation_created(
             pump(lambda: control.ledger(order.order_id, run_id).closed)
             # The activities' outcomes reached the run by invoking the orchestrator (as its role may).
             assert async_invocations.played >= 3, async_invocations
+            assert async_invocations.qualifiers == {"live"}  # the deploy's version, by its alias
             close = control.close_event(order.order_id, run_id)
             assert close["event_type"] == ev.WORKFLOW_COMPLETED, close
             assert json.loads(close["attributes"]["result"])["status"] == "completed"

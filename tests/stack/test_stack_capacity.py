@@ -10,9 +10,10 @@ from tests.stack.conftest import Synth
 def _orchestrator(s: Synth) -> tuple[dict, dict]:
     """The orchestrator function's properties and its inbox event source mapping's."""
     function_id = s.logical_id(s.stack.orchestrator.function)
+    live = s.logical_id(s.stack.orchestrator_versions.live)  # the mapping invokes the live alias
     (esm,) = [
         m["Properties"] for m in s.resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == {"Ref": function_id}
+        if s.mapped_alias(m) == live
     ]  # fmt: skip
     return s.template["Resources"][function_id]["Properties"], esm
 

@@ -59,6 +59,8 @@ def _physical_names(template: dict) -> dict[str, str]:
     keys = ("TableName", "QueueName", "FunctionName", "LogGroupName", "Name")
     names = {}
     for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Lambda::Alias":
+            continue  # an alias's name is its function's own (live, build-<id>), not the account's
         for key in keys:
             value = resource.get("Properties", {}).get(key)
             if isinstance(value, str):

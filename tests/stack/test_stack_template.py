@@ -235,7 +235,7 @@ def test_visibility_timeouts_outlast_their_consumers(synthesized):
     resources = synthesized.template["Resources"]
     for esm in synthesized.resources("AWS::Lambda::EventSourceMapping").values():
         queue = resources[esm["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]]["Properties"]
-        function = resources[esm["Properties"]["FunctionName"]["Ref"]]["Properties"]
+        function = resources[synthesized.mapped_function(esm)]["Properties"]  # an alias's: its function's
         assert queue["VisibilityTimeout"] >= 6 * function["Timeout"], queue["QueueName"]
 
 
@@ -385,9 +385,10 @@ def test_every_function_gets_exactly_the_wiring_lambda_app_reads(synthesized):
 
 def test_the_orchestrator_consumes_the_inbox_in_batches_of_ten_with_partial_failures_and_a_cap(synthesized):
     stack = synthesized.stack
+    live = synthesized.logical_id(stack.orchestrator_versions.live)  # the deploy's version (stacks.versions)
     (esm,) = [
         m["Properties"] for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == {"Ref": fn(synthesized, stack.orchestrator)}
+        if synthesized.mapped_alias(m) == live
     ]  # fmt: skip
     assert esm["EventSourceArn"] == {"Fn::GetAtt": [synthesized.logical_id(stack.inbox.queue), "Arn"]}
     assert esm["BatchSize"] == 10
