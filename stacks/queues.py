@@ -139,20 +139,10 @@ class FailedDeliveries(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, names: Names) -> None:
         super().__init__(scope, construct_id)
-        self.queue = sqs.Queue(
+        self.queue = _dead_letter_queue(
             self,
-            "Queue",
-            queue_name=names.queue("orchestrator-dlq"),
-            retention_period=_DLQ_RETENTION,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        Validations.of(self.queue).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="It is a dead-letter queue: the orchestrator function's on-failure destination for "
-                "asynchronous invocations, which cdk-nag cannot see as one (it only knows SQS redrive policies)",
-            ),
+            names.queue("orchestrator-dlq"),
+            "the orchestrator function's on-failure destination for asynchronous invocations",
         )
 
 
@@ -164,18 +154,27 @@ class ScheduleDeadLetters(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, names: Names) -> None:
         super().__init__(scope, construct_id)
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            queue_name=names.queue("schedule-dlq"),
-            retention_period=_DLQ_RETENTION,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
+        self.queue = _dead_letter_queue(
+            self, names.queue("schedule-dlq"), "EventBridge Scheduler's DeadLetterConfig for this namespace's schedules"
         )
-        Validations.of(self.queue).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="It is a dead-letter queue: EventBridge Scheduler's DeadLetterConfig for this namespace's "
-                "schedules, which cdk-nag cannot see as one (it only knows SQS redrive policies)",
-            ),
-        )
+
+
+def _dead_letter_queue(scope: Construct, queue_name: str, whose: str) -> sqs.Queue:
+    """A dead-letter queue that no redrive policy names (``whose``): standard, encrypted,
+    TLS-only, kept as long as the other DLQs."""
+    queue = sqs.Queue(
+        scope,
+        "Queue",
+        queue_name=queue_name,
+        retention_period=_DLQ_RETENTION,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+    )
+    Validations.of(queue).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-SQS3",
+            reason=f"It is a dead-letter queue: {whose}, which cdk-nag cannot see as one (it only knows SQS "
+            "redrive policies)",
+        ),
+    )
+    return queue
