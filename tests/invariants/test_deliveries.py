@@ -218,3 +218,6 @@ async def test_a_failed_delivery_the_reconciler_cannot_forward_stays_however_oft
             failed.release(letter.receipt)
         (letter,) = failed.receive(10)
         assert letter.receive_count == 8
+        # moto's queues are the process's: a dead letter left here would reach other tests' passes.
+        failed.delete([letter.receipt])
+        assert failed.receive(10) == []
