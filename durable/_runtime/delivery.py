@@ -36,6 +36,7 @@ from durable._runtime.delivery_event import DeliveryEvent
 from durable._runtime.inbox import RunMessage, RunMessageKind, fifo_dedup, inbox_body
 from durable._runtime.orchestrator import Orchestrator
 from durable._runtime.services import Services
+from durable._runtime.signal_fence import SignalsInFlight
 from durable._runtime.tracing import engine_span
 
 __all__ = ["RunPinnedElsewhere", "deliver_to_run", "forward_failed_deliveries", "handle_deliveries"]
@@ -86,7 +87,8 @@ def handle_deliveries(
                 "could not apply a %s to %s now; the inbox takes it",
                 body["kind"],
                 body["workflow_id"],
-                exc_info=not isinstance(err, RunPinnedElsewhere),  # no traceback for a run on another build
+                # No traceback for what is no failure: a run on another build, a close that waits for signals.
+                exc_info=not isinstance(err, (RunPinnedElsewhere, SignalsInFlight)),
             )
             services.metrics.count(FALLBACK_METRIC)
             # Plain again first: the engine's inbox encodes what it sends (a payload codec), and
