@@ -254,6 +254,20 @@ class Monitoring(Construct):
                 width=8,
             ),
         )
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Waits and hand-offs",
+                left=[
+                    _engine_metric(ns, name, service=orchestrator_service)
+                    for name in ("ClosesDeferredForSignals", "InboxBatchesForwarded", "UnpinnedDecisions")
+                ],
+                right=[
+                    _engine_metric(ns, name, service="reconciler")
+                    for name in ("FailedDeliveriesForwarded", "ScheduleDeliveriesForwarded")
+                ],
+                width=24,
+            ),
+        )
         self.dashboard.add_widgets(*self._latency_widgets(ns, orchestrator_service, activity_services))
 
     @staticmethod

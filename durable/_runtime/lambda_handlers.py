@@ -61,6 +61,7 @@ def orchestrator_handler(
     records = event.get("Records", [])
     open_body = orchestrator.services.open_body
     failed: list[str] = []
+    deferred: list[str] = []  # of the failed, those only waiting (a close for its signals): no alarm
     failed_groups: set[str] = set()
     i = 0
     while i < len(records):
@@ -106,6 +107,7 @@ def orchestrator_handler(
         except SignalsInFlight as err:  # not a failure: the retry takes the signals it waits for
             logger.info("%s", err)
             orchestrator.services.metrics.count("ClosesDeferredForSignals")
+            deferred += ids
             failed += ids
             failed_groups.add(group)
         except Exception as err:
@@ -117,9 +119,9 @@ def orchestrator_handler(
         else:
             if run[0] != "schedule" and _redelivered(records, ids):
                 orchestrator.engine_recovered(run[0], run[1])
-    if failed:
-        orchestrator.services.metrics.count("InboxMessagesFailed", len(failed))
-    if failed and len(failed) == len(records):
+    if len(failed) > len(deferred):
+        orchestrator.services.metrics.count("InboxMessagesFailed", len(failed) - len(deferred))
+    if failed and len(failed) == len(records) and len(deferred) < len(failed):
         raise BatchFailed(f"all {len(records)} inbox messages failed")
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
 

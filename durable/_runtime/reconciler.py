@@ -57,6 +57,9 @@ ITEM_FAILURES_METRIC = "ReconcilerItemFailures"
 SCHEDULE_DELIVERIES_METRIC = "ScheduleDeliveriesForwarded"
 """Counted per schedule delivery forwarded from the schedule DLQ (each was a Scheduler failure)."""
 
+FAILED_DELIVERIES_METRIC = "FailedDeliveriesForwarded"
+"""Counted per activity outcome forwarded to the inbox after its invocation was dead-lettered."""
+
 _PAGE_READ_ATTEMPTS = 3
 """How often a pass reads a page of running runs again (from its cursor) before it gives up."""
 
@@ -127,6 +130,8 @@ class Reconciler:
         except Exception:  # the queue could not be read: the next pass tries again
             logger.exception("reading the failed deliveries failed")
             result.delivery_failures += 1
+        if result.deliveries_forwarded:
+            self.services.metrics.count(FAILED_DELIVERIES_METRIC, result.deliveries_forwarded)
         if result.delivery_failures:
             self.services.metrics.count(ITEM_FAILURES_METRIC, result.delivery_failures)
 

@@ -10,7 +10,10 @@ or answered NotRunning. On memory, moto and the SQLite file.
 from __future__ import annotations
 
 import asyncio
+import collections
+import dataclasses
 import json
+from typing import Any
 
 import pytest
 
@@ -38,6 +41,21 @@ class FirstWord:
     @workflow.signal
     def add(self, value: str) -> None:
         self.got.append(value)
+
+
+class CountingMetrics:
+    """The engine's metrics, with the counts kept for the test."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.counts: collections.Counter[str] = collections.Counter()
+
+    def count(self, name: str, value: float = 1) -> None:
+        self.counts[name] += value
+        self.inner.count(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 class SignalBeforeEachCall(Injector):
@@ -73,7 +91,9 @@ async def test_every_signal_sent_while_the_run_closes_is_applied_or_refused(back
         runtime = env.runtime
         workflow_id = f"closing-{backend}"
         injector = SignalBeforeEachCall(runtime.control, workflow_id)
-        runtime.orchestrator = Orchestrator(faulty_services(runtime.backend.services, injector), runtime.registry)
+        metrics = CountingMetrics(runtime.backend.services.metrics)
+        services = dataclasses.replace(faulty_services(runtime.backend.services, injector), metrics=metrics)
+        runtime.orchestrator = Orchestrator(services, runtime.registry)
         async with Worker(env.client, task_queue="closing", workflows=[FirstWord]):
             handle = await env.client.start_workflow(FirstWord.run, id=workflow_id, task_queue="closing")
             await asyncio.sleep(0.1)
@@ -90,3 +110,7 @@ async def test_every_signal_sent_while_the_run_closes_is_applied_or_refused(back
     assert sorted(signalled) == sorted(result)
     assert not set(injector.refused) & set(result)
     assert "executions.fence_close" in injector.calls
+    # A close that waits for its signals is no failure: it is counted apart, and no alarm's
+    # metric (InboxMessagesFailed) sees it.
+    assert metrics.counts["ClosesDeferredForSignals"] >= 1
+    assert metrics.counts["InboxMessagesFailed"] == 0
