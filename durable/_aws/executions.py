@@ -301,39 +301,30 @@ class DynamoExecutionStore(LazyClient):
         self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
     ) -> None:
         """Mark the run closed; a no-op when that run is not the RUNNING one."""
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_execution_key(workflow_id),
-                # expires_at: the table's TTL attribute, so closed executions age out;
-                # status_shard moves the run to its new status's shard of by_status_shard.
-                UpdateExpression=(
-                    "SET #status = :status, status_shard = :shard, close_time = :ct, history_length = :hl,"
-                    " expires_at = :ttl"
-                ),
-                # Closes the race with a newer run of the same id (started after this one
-                # closed) and with a second close of this run: only the RUNNING run with
-                # this run id may be closed, once.
-                ConditionExpression="run_id = :run AND #status = :running",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":status": {"S": status.name},
-                    ":shard": {"S": shard_key(status.name, workflow_id)},
-                    ":ct": _num(close_time),
-                    ":hl": {"N": str(int(history_length))},
-                    ":ttl": {"N": str(int(close_time + self.retention_seconds))},
-                    ":run": {"S": run_id},
-                    ":running": {"S": _RUNNING},
-                },
-            )
-        except ClientError as e:
-            if not _is_condition_failure(e):
-                raise
-            # Documented no-op: the run was already closed or replaced.
+        self._update_run(
+            workflow_id,
+            # expires_at: the table's TTL attribute, so closed executions age out;
+            # status_shard moves the run to its new status's shard of by_status_shard.
+            "SET #status = :status, status_shard = :shard, close_time = :ct, history_length = :hl, expires_at = :ttl",
+            # Closes the race with a newer run of the same id (started after this one
+            # closed) and with a second close of this run: only the RUNNING run with
+            # this run id may be closed, once (a documented no-op otherwise).
+            "run_id = :run AND #status = :running",
+            {
+                ":status": {"S": status.name},
+                ":shard": {"S": shard_key(status.name, workflow_id)},
+                ":ct": _num(close_time),
+                ":hl": {"N": str(int(history_length))},
+                ":ttl": {"N": str(int(close_time + self.retention_seconds))},
+                ":running": {"S": _RUNNING},
+            },
+            {"#status": "status"},
+            run_id=run_id,
+        )
 
     def set_task_failure(self, workflow_id: str, run_id: str, failure: dict[str, Any] | None) -> None:
         """Record (or clear, with None) the run's workflow-task failure; no-op for a stale run."""
-        values: dict[str, Any] = {":run": {"S": run_id}}
+        values: dict[str, Any] = {}
         if failure is None:
             update = "REMOVE task_failure"
         else:
@@ -341,20 +332,10 @@ class DynamoExecutionStore(LazyClient):
             # No size check needed: every JSON attribute over 16 KB is a reference, and the
             # ids in the item are at most 1,000 bytes each, so the item stays far under 400 KB.
             values[":f"] = self.claims.attribute(_dumps(failure), what="a task failure")
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_execution_key(workflow_id),
-                UpdateExpression=update,
-                # Closes the race with a newer run of the same workflow id: a late task of
-                # an old run must not mark the new one as failing. It also keeps the
-                # update from creating an item for an unknown workflow id.
-                ConditionExpression="run_id = :run",
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as e:
-            if not _is_condition_failure(e):
-                raise
+        # The condition closes the race with a newer run of the same workflow id: a late task
+        # of an old run must not mark the new one as failing. It also keeps the update from
+        # creating an item for an unknown workflow id.
+        self._update_run(workflow_id, update, "run_id = :run", values, run_id=run_id)
 
     def accept_signal(self, workflow_id: str, run_id: str, dedup: str) -> bool:
         """Add ``dedup`` to the run's accepted signals; False when the run is not RUNNING or is fenced."""
@@ -432,24 +413,14 @@ class DynamoExecutionStore(LazyClient):
 
     def set_visibility(self, workflow_id: str, run_id: str, search_attributes: dict[str, dict[str, Any]]) -> None:
         """Replace the run's search attributes (the whole map); no-op for a stale run."""
-        values: dict[str, Any] = {":run": {"S": run_id}}
+        values: dict[str, Any] = {}
         if search_attributes:
             update = "SET search_attributes = :sa"
             values[":sa"] = self.claims.attribute(_dumps(search_attributes), what="search attributes")
         else:
             update = "REMOVE search_attributes"
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_execution_key(workflow_id),
-                UpdateExpression=update,
-                # A late dispatch of an old run must not touch the run that replaced it.
-                ConditionExpression="run_id = :run",
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as e:
-            if not _is_condition_failure(e):
-                raise
+        # A late dispatch of an old run must not touch the run that replaced it.
+        self._update_run(workflow_id, update, "run_id = :run", values, run_id=run_id)
 
     # -- listing -----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,29 +126,30 @@ class Reconciler:
         return result
 
     def _deliveries(self, result: ReconcilerPass) -> None:
-        try:
-            result.deliveries_forwarded, result.delivery_failures = forward_failed_deliveries(self.services)
-        except Exception:  # the queue could not be read: the next pass tries again
-            logger.exception("reading the failed deliveries failed")
-            result.delivery_failures += 1
-        if result.deliveries_forwarded:
-            self.services.metrics.count(FAILED_DELIVERIES_METRIC, result.deliveries_forwarded)
-        if result.delivery_failures:
-            self.services.metrics.count(ITEM_FAILURES_METRIC, result.delivery_failures)
+        result.deliveries_forwarded, result.delivery_failures = self._forward(
+            forward_failed_deliveries, FAILED_DELIVERIES_METRIC, "the failed deliveries"
+        )
 
     def _schedule_deliveries(self, result: ReconcilerPass) -> None:
         # Before the runs and the schedules: a forwarded timer or fire is then in its queue,
         # so the overdue-fire check below finds less to send again.
+        result.schedule_deliveries_forwarded, result.schedule_delivery_failures = self._forward(
+            forward_schedule_dead_letters, SCHEDULE_DELIVERIES_METRIC, "the schedule dead letters"
+        )
+
+    def _forward(self, forward: Callable[[Services], tuple[int, int]], metric: str, what: str) -> tuple[int, int]:
+        """Forward a dead-letter queue's messages to where they were going: (forwarded, failures),
+        each counted. A queue that could not be read is one failure: the next pass tries again."""
         try:
-            forwarded, failures = forward_schedule_dead_letters(self.services)
-            result.schedule_deliveries_forwarded, result.schedule_delivery_failures = forwarded, failures
-        except Exception:  # the schedule DLQ could not be read: the next pass tries again
-            logger.exception("reading the schedule dead letters failed")
-            result.schedule_delivery_failures += 1
-        if result.schedule_deliveries_forwarded:
-            self.services.metrics.count(SCHEDULE_DELIVERIES_METRIC, result.schedule_deliveries_forwarded)
-        if result.schedule_delivery_failures:
-            self.services.metrics.count(ITEM_FAILURES_METRIC, result.schedule_delivery_failures)
+            forwarded, failures = forward(self.services)
+        except Exception:
+            logger.exception("reading %s failed", what)
+            forwarded, failures = 0, 1
+        if forwarded:
+            self.services.metrics.count(metric, forwarded)
+        if failures:
+            self.services.metrics.count(ITEM_FAILURES_METRIC, failures)
+        return forwarded, failures
 
     def run(self) -> list[str]:
         """A pass over the running runs; returns the workflow ids sent their start again (or closed)."""

@@ -93,13 +93,7 @@ class SqliteExecutionStore:
         return record
 
     def _change_latest(self, workflow_id: str, run_id: str, change: dict[str, Any], *, running: bool = False) -> bool:
-        with self._db.transaction() as conn:
-            record = self._latest(conn, workflow_id)
-            if record is None or record.run_id != run_id or (running and record.status != _RUNNING):
-                return False
-            changed = dataclasses.replace(record, **change)
-            self._write(conn, changed, execution_item(changed, self.claims))
-            return True
+        return self._update_run(workflow_id, run_id, lambda r: not running or r.status == _RUNNING, lambda r: change)
 
     def close(
         self, workflow_id: str, run_id: str, status: WorkflowExecutionStatus, close_time: float, history_length: int
